@@ -1,0 +1,1 @@
+exports.signature = (secret, body) => require('crypto').createHmac('sha256', secret).update(body).digest('hex');

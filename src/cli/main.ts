@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, ExitCode, formatDiagnostic, LciError } from '../errors.js';
+import { GLOBAL_HELP, helpText, parse, type Command, type Io } from './command.js';
+import { planCommand } from './plan.js';
+import { validateCommand } from './validate.js';
+
+const COMMANDS: Command<any>[] = [validateCommand, planCommand];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function topHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: lci <command> [options]',
+    '',
+    'Continuous delivery for the AWS Lambda functions of a monorepo.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary.split('. ')[0]}`),
+    '',
+    'Options:',
+    ...GLOBAL_HELP.map(([f, t]) => `  ${f}  ${t}`),
+    '  --version  print the version',
+    '',
+    'Exit codes: 0 ok, 1 a build or deploy failed, 2 bad input (config, flags), 3 plan --exit-code found nothing.',
+  ].join('\n');
+}
+
+/** Runs one lci invocation; returns the exit code. Errors users can act on become one line each; bugs keep their stack only with --debug. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.out(topHelp());
+      return name === undefined ? ExitCode.badInput : ExitCode.ok;
+    }
+    if (name === '--version' || name === '-v') {
+      io.out(version());
+      return ExitCode.ok;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) {
+      io.err(`lci: unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')} (lci --help)`);
+      return ExitCode.badInput;
+    }
+    const { values, positionals } = parse(command, rest);
+    if (values.help) {
+      io.out(helpText(command));
+      return ExitCode.ok;
+    }
+    return await command.run(values, positionals, io);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+      const n = e.diagnostics.length;
+      io.err(`${n} problem${n === 1 ? '' : 's'} in the configuration`);
+      return e.exitCode;
+    }
+    if (e instanceof LciError) {
+      io.err(`lci: ${e.message}`);
+      if (debug && e.stack) io.err(e.stack);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    io.err(`lci: internal error: ${err?.message ?? String(e)}`);
+    io.err(debug ? String(err?.stack) : '(run again with --debug for the stack trace, and report it)');
+    return ExitCode.failed;
+  }
+}

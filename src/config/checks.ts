@@ -1,0 +1,133 @@
+import picomatch from 'picomatch';
+import type { Diagnostic } from '../errors.js';
+import { globProblem, pathProblem, repoPath } from './globs.js';
+import { TEMPLATE_VARIABLES, templateVariables, type ResolvedConfig } from './resolve.js';
+import { isRecord, locate, type ConfigSource, type PathSegment } from './source.js';
+import { dotted } from './schema.js';
+import { didYouMean } from './suggest.js';
+
+const LAMBDA_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const LAMBDA_LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
+
+/**
+ * Checks the schema cannot express: environment triggers, references between sections,
+ * globs, paths that leave the repository, template variables, resolved AWS names.
+ * Pure: the file system is checked separately (fs-checks.ts).
+ */
+export function semanticDiagnostics(
+  source: ConfigSource,
+  data: Record<string, unknown>,
+  resolved: ResolvedConfig,
+  configDirInRepo: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
+    out.push({ file: source.displayPath, ...locate(source, path, anchor), message: `${dotted(path)}: ${message}` });
+
+  const envNames = Object.keys(resolved.environments);
+  for (const [name, raw] of Object.entries(isRecord(data.environments) ? data.environments : {})) {
+    const env = isRecord(raw) ? raw : {};
+    const has = (k: string) => typeof env[k] === 'string';
+    if (!has('branch') && !has('tag')) report(['environments', name], "needs a trigger: set 'branch: <glob>' or 'tag: <glob>'", 'key');
+    if (has('branch') && has('tag')) report(['environments', name, 'tag'], "set either 'branch' or 'tag', not both; declare two environments to deploy from both", 'key');
+    for (const k of ['branch', 'tag']) {
+      if (!has(k)) continue;
+      const problem = refGlobProblem(String(env[k]));
+      if (problem) report(['environments', name, k], problem);
+    }
+  }
+
+  checkGlobList(data.shared, ['shared'], configDirInRepo, report);
+  const sections: [Record<string, unknown>, PathSegment[]][] = [];
+  if (isRecord(data.defaults)) sections.push([data.defaults, ['defaults']]);
+  for (const [fname, fn] of Object.entries(isRecord(data.functions) ? data.functions : {})) {
+    if (!isRecord(fn)) continue;
+    sections.push([fn, ['functions', fname]]);
+    if (typeof fn.path === 'string') {
+      const problem = pathProblem(fn.path);
+      if (problem) report(['functions', fname, 'path'], problem);
+      else if (repoPath(configDirInRepo, fn.path) === null) report(['functions', fname, 'path'], `'${fn.path}' leaves the repository`);
+    }
+  }
+  for (const [section, at] of [...sections]) {
+    const overrides = isRecord(section.environments) ? section.environments : {};
+    for (const [env, ov] of Object.entries(overrides)) {
+      if (!envNames.includes(env)) {
+        report([...at, 'environments', env], `unknown environment '${env}'${didYouMean(env, envNames)}; declared: ${envNames.join(', ') || 'none'}`, 'key');
+      }
+      if (isRecord(ov)) sections.push([ov, [...at, 'environments', env]]);
+    }
+  }
+  for (const [section, at] of sections) {
+    checkGlobList(section.watch, [...at, 'watch'], configDirInRepo, report);
+    checkGlobList(section.exclude, [...at, 'exclude'], null, report);
+    if (typeof section.descriptor === 'string') {
+      const problem = pathProblem(section.descriptor);
+      if (problem) report([...at, 'descriptor'], problem);
+    }
+    for (const field of ['functionName', 'layerName'] as const) {
+      const template = section[field];
+      if (typeof template !== 'string') continue;
+      const allowed: readonly string[] = TEMPLATE_VARIABLES[field];
+      for (const v of templateVariables(template)) {
+        if (!allowed.includes(v)) {
+          report([...at, field], `unknown variable '\${${v}}'${didYouMean(v, allowed)}; available: ${allowed.map((a) => `\${${a}}`).join(', ')}`);
+        }
+      }
+    }
+  }
+  if (out.length > 0) return out; // resolved names are meaningless while templates are broken
+
+  for (const env of envNames) {
+    const owners = new Map<string, string>();
+    for (const fn of Object.values(resolved.functions)) {
+      const r = fn.envs[env];
+      if (!r) continue;
+      const origin = resolved.origins[fn.name]![env]!;
+      const anchor = anchorFor(origin.functionName!, 'functionName');
+      if (!LAMBDA_FUNCTION_NAME.test(r.functionName)) {
+        report(origin.functionName!, `resolves to '${r.functionName}' in environment '${env}', which is not a valid Lambda function name (letters, digits, '-' and '_', at most 64 characters)`, anchor);
+      } else if (owners.has(r.functionName)) {
+        const other = owners.get(r.functionName)!;
+        report(origin.functionName!, `function '${fn.name}' and function '${other}' both deploy to Lambda function '${r.functionName}' in environment '${env}'; give one of them its own functionName`, anchor);
+      } else {
+        owners.set(r.functionName, fn.name);
+      }
+      if (LAMBDA_FUNCTION_NAME.test(r.functionName) && !LAMBDA_LAYER_NAME.test(r.layerName)) {
+        const at = origin.layerName!;
+        report(at, `resolves to '${r.layerName}' in environment '${env}', which is not a valid Lambda layer name (letters, digits, '-' and '_', at most 140 characters)`, anchorFor(at, 'layerName'));
+      }
+    }
+  }
+  return out;
+}
+
+/** A defaulted name has no line of its own: point at the function's key instead. */
+function anchorFor(origin: PathSegment[], field: string): 'key' | 'value' {
+  return origin.at(-1) === field ? 'value' : 'key';
+}
+
+function checkGlobList(
+  list: unknown,
+  at: PathSegment[],
+  configDirInRepo: string | null,
+  report: (path: PathSegment[], message: string) => void,
+): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((g, i) => {
+    if (typeof g !== 'string' || g === '') return;
+    const problem = globProblem(g);
+    if (problem) report([...at, i], problem);
+    else if (configDirInRepo === null && (g === '..' || g.startsWith('../'))) report([...at, i], `'${g}' leaves the function's path; exclude globs are relative to it`);
+    else if (configDirInRepo !== null && repoPath(configDirInRepo, picomatch.scan(g).base || '.') === null) report([...at, i], `'${g}' leaves the repository`);
+  });
+}
+
+function refGlobProblem(glob: string): string | undefined {
+  try {
+    picomatch.makeRe(glob, { strictBrackets: true });
+    return undefined;
+  } catch (e) {
+    return `invalid glob: ${(e as Error).message}`;
+  }
+}

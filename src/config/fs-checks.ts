@@ -1,0 +1,53 @@
+import { statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { Diagnostic } from '../errors.js';
+import type { ResolvedConfig } from './resolve.js';
+import { locate, type ConfigSource } from './source.js';
+import { dotted } from './schema.js';
+import { pathProblem, repoPath } from './globs.js';
+
+export type FileKind = 'file' | 'dir' | 'missing';
+
+export function fileKind(absPath: string): FileKind {
+  try {
+    const s = statSync(absPath);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Each function's path must be a directory and an explicitly named descriptor a file. */
+export function fileDiagnostics(source: ConfigSource, resolved: ResolvedConfig, configDir: string, configDirInRepo: string, kind = fileKind): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const reported = new Set<string>();
+  for (const fn of Object.values(resolved.functions)) {
+    const pathAt = ['functions', fn.name, 'path'];
+    const first = Object.values(fn.envs)[0];
+    // A path that is absolute or leaves the repository was reported already.
+    if (!first || pathProblem(first.path) || repoPath(configDirInRepo, first.path) === null) continue;
+    const pathKind = kind(join(configDir, first.path));
+    if (pathKind !== 'dir') {
+      const what = pathKind === 'missing' ? 'does not exist' : 'is a file, not a directory';
+      out.push({ file: source.displayPath, ...locate(source, pathAt), message: `${dotted(pathAt)}: '${first.path}' ${what} (relative to ${source.displayPath}'s directory); fix the path or create the directory` });
+      continue;
+    }
+    for (const r of Object.values(fn.envs)) {
+      if (!r.descriptor || !r.descriptorExplicit) continue;
+      const rel = posix.join(r.path, r.descriptor);
+      const at = resolved.origins[fn.name]![r.env]!.descriptor!;
+      const key = `${rel}@${at.join('.')}`;
+      if (reported.has(key)) continue;
+      const k = kind(join(configDir, rel));
+      if (k === 'file') continue;
+      reported.add(key);
+      const what = k === 'missing' ? 'does not exist' : 'is a directory';
+      out.push({
+        file: source.displayPath,
+        ...locate(source, at),
+        message: `${dotted(at)}: '${rel}' ${what} for function '${fn.name}' (descriptors are relative to the function's path); fix the name, or set 'descriptor: false' for no dependencies`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import { dirname, isAbsolute, relative, sep } from 'node:path';
+import { ConfigError, type Diagnostic } from '../errors.js';
+import { repoRoot } from '../vcs/git.js';
+import { semanticDiagnostics } from './checks.js';
+import { findConfig } from './find.js';
+import { fileDiagnostics } from './fs-checks.js';
+import { resolveConfig, type ResolvedConfig } from './resolve.js';
+import { schemaDiagnostics } from './schema.js';
+import { isRecord, parseConfigText, syntaxDiagnostics, type ConfigSource, type PathSegment } from './source.js';
+import type { Project } from './types.js';
+
+export interface LoadedProject {
+  project: Project;
+  source: ConfigSource;
+  /** Repository root, or the config directory outside a repository. */
+  root: string;
+  inRepo: boolean;
+  /** The config directory relative to `root`, POSIX, '' at the root. */
+  configDirInRepo: string;
+  resolved: ResolvedConfig;
+}
+
+export interface LoadOptions {
+  cwd: string;
+  config?: string;
+  /** Check that paths and descriptors exist on disk (off for configs read from git history). */
+  checkFiles?: boolean;
+}
+
+/** Finds, parses, validates and resolves the config; throws ConfigError with every problem at once. */
+export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
+  const gitRoot = await repoRoot(opts.cwd);
+  const found = await findConfig(opts.cwd, opts.config, gitRoot ?? undefined);
+  const dir = dirname(found.filepath);
+  const root = gitRoot && isInside(gitRoot, found.filepath) ? gitRoot : dir;
+  const configDirInRepo = toPosix(relative(root, dir));
+  const result = projectFromText(found.text, found.filepath, displayPath(opts.cwd, found.filepath), found.root, configDirInRepo, opts.checkFiles ?? true);
+  if (!result.ok) throw new ConfigError(result.diagnostics);
+  return { ...result, root, inRepo: root === gitRoot };
+}
+
+export type ParseResult =
+  | { ok: true; project: Project; source: ConfigSource; configDirInRepo: string; resolved: ResolvedConfig }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+/** Pure apart from the optional file checks: config text in, project or diagnostics out. */
+export function projectFromText(
+  text: string,
+  filepath: string,
+  shownAs: string,
+  root: PathSegment[],
+  configDirInRepo: string,
+  checkFiles: boolean,
+): ParseResult {
+  const source = parseConfigText(text, filepath, shownAs, root);
+  const syntax = syntaxDiagnostics(source);
+  if (syntax.length > 0) return { ok: false, diagnostics: syntax };
+  if (!isRecord(source.data)) {
+    const what = root.length ? `the file has no "${root.join('.')}" section` : 'the configuration is empty or not a map';
+    return { ok: false, diagnostics: [{ file: shownAs, line: 1, col: 1, message: `${what}; start from the example in the README` }] };
+  }
+  const data = source.data;
+  const diagnostics = schemaDiagnostics(source);
+  const resolved = resolveConfig(data);
+  diagnostics.push(...semanticDiagnostics(source, data, resolved, configDirInRepo));
+  if (checkFiles) diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo));
+  if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+  const project: Project = {
+    configFile: filepath,
+    dir: dirname(filepath),
+    artifacts: resolved.artifacts,
+    shared: resolved.shared,
+    environments: resolved.environments,
+    functions: resolved.functions,
+  };
+  return { ok: true, project, source, configDirInRepo, resolved };
+}
+
+function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return [...list].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+export function displayPath(cwd: string, filepath: string): string {
+  const rel = relative(cwd, filepath);
+  return rel.startsWith('..') || isAbsolute(rel) ? filepath : rel;
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+export function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}

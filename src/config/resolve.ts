@@ -1,0 +1,153 @@
+import { posix } from 'node:path';
+import type { PathSegment } from './source.js';
+import { isRecord } from './source.js';
+import {
+  DEFAULT_ARCHITECTURE,
+  DEFAULT_DESCRIPTOR,
+  DEFAULT_RUNTIME,
+  runtimeFamily,
+  RUNTIMES,
+} from './runtimes.js';
+import type { Artifacts, Environment, FunctionDecl, ResolvedFunction } from './types.js';
+
+/**
+ * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
+ * then the function, then the function's environment override (more specific wins).
+ * Lists (watch, exclude) accumulate across those levels; scalars replace.
+ */
+
+export const DEFAULT_PREFIX = 'lambda-ci';
+
+/** The config path that set each resolved field, so errors point at the line a user wrote. */
+export type Origins = Partial<Record<keyof ResolvedFunction, PathSegment[]>>;
+
+export interface ResolvedConfig {
+  artifacts: Artifacts;
+  shared: string[];
+  environments: Record<string, Environment>;
+  functions: Record<string, FunctionDecl>;
+  /** origins[function][env][field] */
+  origins: Record<string, Record<string, Origins>>;
+}
+
+type Layer = { values: Record<string, unknown>; at: PathSegment[] };
+
+const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName'] as const;
+
+export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
+  const artifactsRaw = asRecord(data.artifacts);
+  const artifacts: Artifacts = {
+    bucket: String(artifactsRaw.bucket ?? ''),
+    prefix: typeof artifactsRaw.prefix === 'string' ? artifactsRaw.prefix : DEFAULT_PREFIX,
+    region: typeof artifactsRaw.region === 'string' ? artifactsRaw.region : null,
+  };
+  const environments: Record<string, Environment> = {};
+  for (const [name, raw] of Object.entries(asRecord(data.environments))) {
+    const env = asRecord(raw);
+    environments[name] = {
+      name,
+      branch: typeof env.branch === 'string' ? env.branch : null,
+      tag: typeof env.tag === 'string' ? env.tag : null,
+      alias: typeof env.alias === 'string' ? env.alias : name,
+    };
+  }
+  const defaults = asRecord(data.defaults);
+  const functions: Record<string, FunctionDecl> = {};
+  const origins: ResolvedConfig['origins'] = {};
+  for (const [name, raw] of Object.entries(asRecord(data.functions))) {
+    const fn = asRecord(raw);
+    const decl: FunctionDecl = { name, envs: {} };
+    origins[name] = {};
+    for (const env of Object.values(environments)) {
+      const fnOverride = asRecord(fn.environments)[env.name];
+      const defaultsOverride = asRecord(defaults.environments)[env.name];
+      if (fnOverride === false || defaultsOverride === false) continue;
+      const layers: Layer[] = [
+        { values: defaults, at: ['defaults'] },
+        { values: asRecord(defaultsOverride), at: ['defaults', 'environments', env.name] },
+        { values: fn, at: ['functions', name] },
+        { values: asRecord(fnOverride), at: ['functions', name, 'environments', env.name] },
+      ];
+      const { resolved, origin } = resolveOne(name, env, stringOr(fn.path, '.'), layers);
+      decl.envs[env.name] = resolved;
+      origins[name]![env.name] = origin;
+    }
+    functions[name] = decl;
+  }
+  const shared = Array.isArray(data.shared) ? data.shared.map(String) : [];
+  return { artifacts, shared, environments, functions, origins };
+}
+
+function resolveOne(name: string, env: Environment, path: string, layers: Layer[]) {
+  const origin: Origins = { path: ['functions', name, 'path'] };
+  const scalar: Record<string, unknown> = {};
+  const lists: Record<'watch' | 'exclude', string[]> = { watch: [], exclude: [] };
+  for (const layer of layers) {
+    for (const key of SCALARS) {
+      if (layer.values[key] !== undefined) {
+        scalar[key] = layer.values[key];
+        origin[key] = [...layer.at, key];
+      }
+    }
+    for (const key of ['watch', 'exclude'] as const) {
+      const v = layer.values[key];
+      if (Array.isArray(v)) {
+        for (const g of v) if (!lists[key].includes(String(g))) lists[key].push(String(g));
+        origin[key] ??= [...layer.at, key];
+      }
+    }
+  }
+  // Values of the wrong type were reported by the schema; resolution falls back to defaults for them.
+  const runtime = RUNTIMES.find((r) => r === scalar.runtime) ?? DEFAULT_RUNTIME;
+  const family = runtimeFamily(runtime);
+  const descriptorRaw = typeof scalar.descriptor === 'string' || scalar.descriptor === false ? scalar.descriptor : undefined;
+  const functionName = expand(stringOr(scalar.functionName, '${name}'), { name, env: env.name });
+  const layerName = expand(stringOr(scalar.layerName, '${functionName}-deps'), { name, env: env.name, functionName });
+  origin.functionName ??= ['functions', name];
+  origin.layerName ??= ['functions', name];
+  const resolved: ResolvedFunction = {
+    name,
+    env: env.name,
+    path: normalisePath(path),
+    runtime,
+    family,
+    handler: typeof scalar.handler === 'string' ? scalar.handler : null,
+    descriptor: descriptorRaw === false ? null : normalisePath(descriptorRaw ?? DEFAULT_DESCRIPTOR[family]),
+    descriptorExplicit: descriptorRaw !== undefined,
+    watch: lists.watch,
+    exclude: lists.exclude,
+    architecture: scalar.architecture === 'arm64' ? 'arm64' : DEFAULT_ARCHITECTURE,
+    functionName,
+    layerName,
+    alias: env.alias,
+  };
+  return { resolved, origin };
+}
+
+export const TEMPLATE_VARIABLES = {
+  functionName: ['name', 'env'],
+  layerName: ['name', 'env', 'functionName'],
+} as const;
+
+/** Expands ${var}; an unknown variable is left as written (the checks report it). */
+export function expand(template: string, vars: Record<string, string>): string {
+  return template.replace(/\$\{([^}]*)\}/g, (whole, key: string) => vars[key] ?? whole);
+}
+
+export function templateVariables(template: string): string[] {
+  return [...template.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!);
+}
+
+/** 'services/orders/' → 'services/orders', './x' → 'x', '' → '.' */
+export function normalisePath(p: string): string {
+  const n = posix.normalize(p.replace(/\/+$/, ''));
+  return n === '' ? '.' : n;
+}
+
+function stringOr(v: unknown, fallback: string): string {
+  return typeof v === 'string' ? v : fallback;
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return isRecord(v) ? v : {};
+}

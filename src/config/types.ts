@@ -1,0 +1,52 @@
+import type { Architecture, Runtime, RuntimeFamily } from './runtimes.js';
+
+/** One function as it is deployed to one environment, every default and override applied. */
+export interface ResolvedFunction {
+  name: string;
+  env: string;
+  /** Code root, relative to the config directory, normalised ('.' for the config directory itself). */
+  path: string;
+  runtime: Runtime;
+  family: RuntimeFamily;
+  handler: string | null;
+  /** Dependency descriptor relative to `path`, or null for none. */
+  descriptor: string | null;
+  /** False when the descriptor is the runtime's default name: then a missing file means "no dependencies". */
+  descriptorExplicit: boolean;
+  watch: string[];
+  exclude: string[];
+  architecture: Architecture;
+  functionName: string;
+  layerName: string;
+  alias: string;
+}
+
+export interface Environment {
+  name: string;
+  branch: string | null;
+  tag: string | null;
+  alias: string;
+}
+
+export interface FunctionDecl {
+  name: string;
+  /** Resolved configuration per environment; an environment the function skips is absent. */
+  envs: Record<string, ResolvedFunction>;
+}
+
+export interface Artifacts {
+  bucket: string;
+  prefix: string;
+  region: string | null;
+}
+
+export interface Project {
+  /** Absolute path of the config file. */
+  configFile: string;
+  /** Absolute directory every path and glob is relative to. */
+  dir: string;
+  artifacts: Artifacts;
+  shared: string[];
+  environments: Record<string, Environment>;
+  functions: Record<string, FunctionDecl>;
+}

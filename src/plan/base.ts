@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+
+/** Where the base revision of a plan comes from, in order: flag, LCI_BASE, the CI's own variables. */
+export interface BaseChoice {
+  rev: string;
+  from: string;
+}
+
+export const ZERO_SHA = /^0{40}$|^0{64}$/;
+
+export function chooseBase(flag: string | undefined, env: NodeJS.ProcessEnv, readText = (p: string) => readFileSync(p, 'utf8')): BaseChoice | null {
+  if (flag) return { rev: flag, from: '--base' };
+  if (env.LCI_BASE) return { rev: env.LCI_BASE, from: 'LCI_BASE' };
+  if (env.CODEBUILD_WEBHOOK_PREV_COMMIT) return { rev: env.CODEBUILD_WEBHOOK_PREV_COMMIT, from: 'CODEBUILD_WEBHOOK_PREV_COMMIT' };
+  if (env.GITHUB_EVENT_PATH) {
+    let event: Record<string, unknown>;
+    try {
+      event = JSON.parse(readText(env.GITHUB_EVENT_PATH)) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+    const pr = event.pull_request as { base?: { sha?: unknown } } | undefined;
+    if (typeof pr?.base?.sha === 'string') return { rev: pr.base.sha, from: 'GitHub pull_request base' };
+    if (typeof event.before === 'string') return { rev: event.before, from: 'GitHub push before' };
+  }
+  return null;
+}
+
+export const NO_BASE_HELP =
+  'no base revision to compare against: pass --base REV (e.g. --base origin/main), set LCI_BASE, ' +
+  'run in CodeBuild (CODEBUILD_WEBHOOK_PREV_COMMIT) or GitHub Actions (GITHUB_EVENT_PATH), or use --all';

@@ -1,0 +1,74 @@
+import { isLockfile } from '../config/runtimes.js';
+import { RULE_KINDS, ruleAnchor, ruleKey, type InputRule } from './rules.js';
+
+/** Every function, used as the target of shared globs so they are stored once. */
+export const ALL = Symbol('all functions');
+export type Target = string | typeof ALL;
+
+interface Entry {
+  rule: InputRule;
+  targets: Set<Target>;
+}
+
+/**
+ * Rules indexed by the directory they are anchored at. Matching a path looks only at the
+ * rules anchored at its ancestors (a handful of map look-ups), not at every rule of every function.
+ */
+export class InputIndex {
+  private readonly byAnchor = new Map<string, Entry[]>();
+  private readonly byKey = new Map<string, Entry>();
+
+  add(rule: InputRule, target: Target): void {
+    const key = ruleKey(rule);
+    let entry = this.byKey.get(key);
+    if (!entry) {
+      entry = { rule, targets: new Set() };
+      this.byKey.set(key, entry);
+      const anchor = ruleAnchor(rule);
+      const list = this.byAnchor.get(anchor);
+      if (list) list.push(entry);
+      else this.byAnchor.set(anchor, [entry]);
+    }
+    entry.targets.add(target);
+  }
+
+  /** For each target, the highest-priority rule that matches `path`. */
+  match(path: string): Map<Target, InputRule> {
+    const best = new Map<Target, InputRule>();
+    const consider = (entry: Entry) => {
+      for (const target of entry.targets) {
+        const current = best.get(target);
+        if (!current || priority(entry.rule) < priority(current)) best.set(target, entry.rule);
+      }
+    };
+    const slash = path.lastIndexOf('/');
+    const dir = slash < 0 ? '' : path.slice(0, slash);
+    const basename = path.slice(slash + 1);
+    for (const anchor of ancestors(path)) {
+      for (const entry of this.byAnchor.get(anchor) ?? []) {
+        const t = entry.rule.test;
+        if (t.form === 'tree') consider(entry);
+        else if (t.form === 'glob') {
+          if (t.match(path)) consider(entry);
+        } else if (anchor === dir && isLockfile(t.family, basename)) consider(entry);
+      }
+    }
+    return best;
+  }
+}
+
+function priority(rule: InputRule): number {
+  return RULE_KINDS.indexOf(rule.kind);
+}
+
+/** '', 'a', 'a/b', 'a/b/c.txt' for 'a/b/c.txt' */
+export function ancestors(path: string): string[] {
+  const out = [''];
+  let i = path.indexOf('/');
+  while (i >= 0) {
+    out.push(path.slice(0, i));
+    i = path.indexOf('/', i + 1);
+  }
+  out.push(path);
+  return out;
+}

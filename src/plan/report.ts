@@ -1,0 +1,90 @@
+import type { FunctionPlan, PlanResult, Reason } from './types.js';
+
+/** The plan as people read it: one line per affected or removed function, its first reason, a count of the rest. */
+export function planTable(result: PlanResult): string {
+  const shown = result.functions.filter((f) => f.affected || f.removed);
+  const total = result.functions.filter((f) => !f.removed).length;
+  const affected = shown.filter((f) => f.affected).length;
+  const lines = [header(result, affected, total)];
+  if (shown.length === 0) return lines.join('\n');
+  const withAws = result.env !== null;
+  const rows = shown.map((f) => [f.name, ...(withAws ? [f.awsName ?? '-'] : []), describeFirst(f)]);
+  const titles = ['FUNCTION', ...(withAws ? ['AWS NAME'] : []), 'REASON'];
+  const widths = titles.map((t, i) => Math.max(t.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  lines.push('', fmt(titles), ...rows.map(fmt));
+  return lines.join('\n');
+}
+
+function header(result: PlanResult, affected: number, total: number): string {
+  const parts = [`${affected} of ${total} function${total === 1 ? '' : 's'} affected`];
+  if (result.base) parts.push(`base ${short(result.base)}${result.baseFrom ? ` (${result.baseFrom})` : ''}`);
+  if (result.head) parts.push(`head ${short(result.head)}`);
+  if (result.head && result.base) parts.push(`${result.changedPaths} changed path${result.changedPaths === 1 ? '' : 's'}`);
+  if (result.env) parts.push(`environment ${result.env}`);
+  return parts.join(', ');
+}
+
+function describeFirst(f: FunctionPlan): string {
+  const first = f.reasons[0];
+  if (!first) return '';
+  const more = f.reasonCount - 1;
+  return more > 0 ? `${describe(first)} (+${more} more)` : describe(first);
+}
+
+export function describe(r: Reason): string {
+  switch (r.rule) {
+    case 'path':
+      return `${r.path} is under its path ${r.pattern}`;
+    case 'descriptor':
+      return `${r.path} is its dependency descriptor`;
+    case 'lockfile':
+      return `${r.path} pins its dependencies (beside ${r.pattern})`;
+    case 'watch':
+      return `${r.path} matches watch ${r.pattern}`;
+    case 'shared':
+      return `${r.path} matches shared ${r.pattern}`;
+    case 'local-dependency':
+      return `${r.path} is in local dependency ${r.pattern} (named in ${r.via})`;
+    case 'config':
+      return r.detail ?? `its configuration changed in ${r.path}`;
+    case 'new':
+      return `added to ${r.path}`;
+    case 'removed':
+      return `removed from ${r.path}`;
+    case 'base-unavailable':
+      return `every function: ${r.detail}`;
+    case 'all':
+      return 'every function (--all)';
+  }
+}
+
+function short(sha: string): string {
+  return /^[0-9a-f]{40,64}$/.test(sha) ? sha.slice(0, 7) : sha;
+}
+
+/** The --json document: stable field order, documented in the README. */
+export function planJson(result: PlanResult): string {
+  return JSON.stringify(
+    {
+      base: result.base,
+      head: result.head,
+      env: result.env,
+      changedPaths: result.changedPaths,
+      functions: result.functions.map((f) => ({
+        name: f.name,
+        ...(f.awsName !== undefined ? { awsName: f.awsName } : {}),
+        affected: f.affected,
+        ...(f.removed ? { removed: true } : {}),
+        reasons: f.reasons,
+        reasonCount: f.reasonCount,
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+export function affectedNames(result: PlanResult): string[] {
+  return result.functions.filter((f) => f.affected).map((f) => f.name);
+}

@@ -1,0 +1,39 @@
+import type { RuleKind } from './rules.js';
+
+export type ReasonRule = RuleKind | 'config' | 'new' | 'removed' | 'base-unavailable' | 'all';
+
+export interface Reason {
+  /** The changed path (repository-relative), or null for reasons that are not about one path. */
+  path: string | null;
+  rule: ReasonRule;
+  /** The glob, path or descriptor the path matched. */
+  pattern?: string;
+  /** For local dependencies: the descriptor that names the dependency. */
+  via?: string;
+  /** Words for reasons that are not a path match. */
+  detail?: string;
+}
+
+export interface FunctionPlan {
+  name: string;
+  /** AWS function name in the planned environment (only with --env). */
+  awsName?: string;
+  affected: boolean;
+  removed?: true;
+  /** At most MAX_REASONS reasons; reasonCount says how many there were. */
+  reasons: Reason[];
+  reasonCount: number;
+}
+
+export interface PlanResult {
+  base: string | null;
+  /** Where the base came from: --base, LCI_BASE, CODEBUILD_WEBHOOK_PREV_COMMIT, ... */
+  baseFrom: string | null;
+  head: string | null;
+  env: string | null;
+  /** Number of changed paths between base and head. */
+  changedPaths: number;
+  functions: FunctionPlan[];
+}
+
+export const MAX_REASONS = 20;

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { CommandError } from '../errors.js';
+
+/** The git edge: every git call lci makes goes through here. */
+
+export interface GitResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export function git(cwd: string, args: string[], input?: string): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-c', 'core.quotePath=false', ...args], { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(new CommandError(e.code === 'ENOENT' ? 'git is not installed or not on PATH; lci needs git to find changes' : `git failed to start: ${e.message}`)),
+    );
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }));
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // git may exit before reading all input; its exit code tells
+      child.stdin.end(input);
+    }
+  });
+}
+
+async function gitText(cwd: string, args: string[]): Promise<string | null> {
+  const r = await git(cwd, args);
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+}
+
+/** Absolute repository root, or null outside a git work tree. */
+export function repoRoot(cwd: string): Promise<string | null> {
+  return gitText(cwd, ['rev-parse', '--show-toplevel']);
+}
+
+/** Full commit sha of a revision, or null when it does not name a commit here. */
+export function resolveCommit(cwd: string, rev: string): Promise<string | null> {
+  return gitText(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+}
+
+export async function isShallow(cwd: string): Promise<boolean> {
+  return (await gitText(cwd, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+
+/** True when the two commits share history. */
+export async function haveCommonHistory(cwd: string, a: string, b: string): Promise<boolean> {
+  const r = await git(cwd, ['merge-base', a, b]);
+  return r.code === 0;
+}
+
+/** Paths (relative to the repository root) that differ between two commits; renames count as both paths. */
+export async function changedPaths(cwd: string, base: string, head: string): Promise<string[]> {
+  const r = await git(cwd, ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', base, head, '--']);
+  if (r.code !== 0) throw new CommandError(`git diff ${base.slice(0, 12)} ${head.slice(0, 12)} failed: ${r.stderr}`);
+  const text = r.stdout.toString('utf8');
+  return text === '' ? [] : text.split('\0').filter((p) => p !== '');
+}
+
+/** Contents of a file at a commit, or null when the file does not exist there. */
+export async function showFile(cwd: string, rev: string, repoRelativePath: string): Promise<string | null> {
+  const r = await git(cwd, ['show', `${rev}:${repoRelativePath}`]);
+  return r.code === 0 ? r.stdout.toString('utf8') : null;
+}

@@ -1,0 +1,15 @@
+import { main } from '../../src/cli/main.js';
+
+export interface MainResult {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+/** Runs lci in this process (same code path as the binary, minus process start-up). */
+export async function runMain(args: string[], cwd: string, env: Record<string, string> = {}): Promise<MainResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { cwd, env: { NO_COLOR: '1', ...env }, out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out, err };
+}
