@@ -1,0 +1,330 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lci } from './support/cli.js';
+import { GitRepo } from './support/git-repo.js';
+import { runMain } from './support/run-main.js';
+import { tempDir } from './support/tmp.js';
+
+const CONFIG = `version: 1
+artifacts: { bucket: acme-artifacts }
+shared: [libs/common/**]
+environments:
+  qa: { branch: main }
+  prod: { tag: "v*", alias: live }
+functions:
+  orders:
+    path: services/orders
+    watch: [libs/payments/**]
+    functionName: "orders-\${env}"
+  invoices:
+    path: services/invoices
+    descriptor: ../../requirements/invoices.txt
+  web:
+    path: services/web
+    runtime: nodejs20.x
+    environments: { prod: false }
+  billing:
+    path: services/billing
+`;
+
+const TREE = {
+  'lambdas.yaml': CONFIG,
+  'services/orders/app.py': 'def handler(e, c): pass\n',
+  'services/orders/requirements.txt': '-r ../../requirements/base.txt\n../../libs/pylib[extra]  # local package\nrequests==2.32.0\n',
+  'services/invoices/app.py': 'def handler(e, c): pass\n',
+  'requirements/invoices.txt': 'boto3\n',
+  'requirements/constraints.txt': 'boto3<2\n',
+  'requirements/base.txt': 'attrs\n',
+  'services/web/index.js': 'exports.handler = async () => ({})\n',
+  'services/web/package.json': JSON.stringify({ dependencies: { jslib: 'file:../../libs/jslib', leftpad: '^1.0.0' }, devDependencies: { devlib: 'file:../../libs/devlib' } }),
+  'services/web/package-lock.json': '{}\n',
+  'libs/jslib/package.json': JSON.stringify({ dependencies: { jsdeep: 'file:../jsdeep' } }),
+  'libs/jsdeep/package.json': '{}\n',
+  'libs/devlib/package.json': '{}\n',
+  'services/billing/app.py': 'def handler(e, c): pass\n',
+  'libs/common/util.py': 'X = 1\n',
+  'libs/payments/pay.py': 'Y = 1\n',
+  'libs/pylib/pyproject.toml': '[project]\nname = "pylib"\n',
+  'libs/unrelated/x.txt': 'x\n',
+  'docs/README.md': '# docs\n',
+};
+
+interface JsonPlan {
+  base: string | null;
+  head: string | null;
+  env: string | null;
+  changedPaths: number;
+  functions: { name: string; awsName?: string; affected: boolean; removed?: boolean; reasons: { path: string | null; rule: string; pattern?: string; via?: string; detail?: string }[]; reasonCount: number }[];
+}
+
+async function planJson(repo: GitRepo, args: string[], env: Record<string, string> = {}, cwd = repo.dir): Promise<JsonPlan> {
+  const r = await runMain(['plan', '--json', ...args], cwd, env);
+  assert.is(r.code, 0, r.err.join('\n'));
+  return JSON.parse(r.out.join('\n')) as JsonPlan;
+}
+
+function affected(plan: JsonPlan): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of plan.functions) if (f.affected) out[f.name] = `${f.reasons[0]!.rule}:${f.reasons[0]!.pattern ?? f.reasons[0]!.detail ?? ''}`;
+  return out;
+}
+
+/** Commits `change` on top of the fixture and returns the plan of that one commit. */
+async function planOf(change: Record<string, string | null>, args: string[] = []): Promise<JsonPlan> {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  repo.commit(change);
+  return planJson(repo, ['--base', base, ...args]);
+}
+
+const rules = suite('plan: which rule affects which function');
+
+rules('a file under a function path affects only that function', async () => {
+  const p = await planOf({ 'services/orders/app.py': 'def handler(e, c): return 1\n' });
+  assert.equal(affected(p), { orders: 'path:services/orders/**' });
+  assert.equal(p.functions.find((f) => f.name === 'orders')!.reasons[0]!.path, 'services/orders/app.py');
+});
+
+rules('a watch glob', async () => {
+  assert.equal(affected(await planOf({ 'libs/payments/pay.py': 'Y = 2\n' })), { orders: 'watch:libs/payments/**' });
+});
+
+rules('a shared glob affects every function', async () => {
+  const p = await planOf({ 'libs/common/util.py': 'X = 2\n' });
+  assert.equal(Object.keys(affected(p)).sort(), ['billing', 'invoices', 'orders', 'web']);
+  assert.is(affected(p).web, 'shared:libs/common/**');
+});
+
+rules('a descriptor outside the function path, and the lockfile beside it', async () => {
+  assert.equal(affected(await planOf({ 'requirements/invoices.txt': 'boto3==1.0\n' })), { invoices: 'descriptor:requirements/invoices.txt' });
+  assert.equal(affected(await planOf({ 'requirements/constraints.txt': 'boto3<3\n' })), { invoices: 'lockfile:requirements/invoices.txt' });
+});
+
+rules('a lockfile inside the path is reported as a lockfile, not just a path', async () => {
+  assert.equal(affected(await planOf({ 'services/web/package-lock.json': '{"v":2}\n' })), { web: 'lockfile:services/web/package.json' });
+});
+
+rules('local path dependencies: pip path line, -r include, npm file: and its own file: dependency', async () => {
+  const pylib = await planOf({ 'libs/pylib/src.py': 'Z = 1\n' });
+  assert.equal(affected(pylib), { orders: 'local-dependency:libs/pylib' });
+  assert.is(pylib.functions.find((f) => f.name === 'orders')!.reasons[0]!.via, 'services/orders/requirements.txt');
+  assert.equal(affected(await planOf({ 'requirements/base.txt': 'attrs==1\n' })), { orders: 'local-dependency:requirements/base.txt' });
+  assert.equal(affected(await planOf({ 'libs/jsdeep/index.js': '1\n' })), { web: 'local-dependency:libs/jsdeep' });
+  assert.equal(affected(await planOf({ 'libs/devlib/index.js': '1\n' })), {}, 'dev dependencies never reach the layer');
+});
+
+rules('an unrelated change affects nothing, and --exit-code says so with 3', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  repo.commit({ 'docs/README.md': '# more docs\n' });
+  assert.equal(affected(await planJson(repo, ['--base', base])), {});
+  const r = await runMain(['plan', '--base', base, '--exit-code'], repo.dir);
+  assert.is(r.code, 3);
+  assert.match(r.out[0]!, /^0 of 4 functions affected/);
+});
+
+rules('a rename counts as both paths, a deletion counts', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  repo.git('mv', 'libs/unrelated/x.txt', 'services/billing/x.txt');
+  repo.commit({});
+  assert.equal(affected(await planJson(repo, ['--base', base])), { billing: 'path:services/billing/**' });
+  const base2 = repo.head();
+  repo.git('mv', 'services/orders/app.py', 'libs/unrelated/app.py');
+  repo.commit({ 'services/invoices/app.py': null });
+  assert.equal(affected(await planJson(repo, ['--base', base2])), { orders: 'path:services/orders/**', invoices: 'path:services/invoices/**' });
+});
+
+rules('--env shows AWS names and leaves out functions the environment skips', async () => {
+  const p = await planOf({ 'libs/common/util.py': 'X = 3\n' }, ['--env', 'prod']);
+  assert.equal(p.functions.map((f) => f.name), ['orders', 'invoices', 'billing']);
+  assert.is(p.functions[0]!.awsName, 'orders-prod');
+  assert.is(p.env, 'prod');
+});
+
+const config = suite('plan: changes to lambdas.yaml');
+
+config('only functions whose resolved configuration changed are affected; new and removed are reported', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  const head = CONFIG.replace('    functionName: "orders-${env}"\n', '    functionName: "orders-${env}"\n    handler: app.main\n')
+    .replace('  billing:\n    path: services/billing\n', '  reports:\n    path: services/billing\n');
+  repo.commit({ 'lambdas.yaml': head });
+  const p = await planJson(repo, ['--base', base]);
+  assert.equal(affected(p), { orders: 'config:', reports: 'new:' });
+  const removed = p.functions.find((f) => f.name === 'billing')!;
+  assert.equal(removed, { name: 'billing', affected: false, removed: true, reasons: [{ path: 'lambdas.yaml', rule: 'removed' }], reasonCount: 1 });
+});
+
+config('reordering or reformatting the config affects nothing', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  const reordered = CONFIG.replace('  qa: { branch: main }\n  prod: { tag: "v*", alias: live }\n', '  prod:\n    alias: live\n    tag: "v*"\n  qa: { branch: main }  # comment\n');
+  assert.not.equal(reordered, CONFIG);
+  repo.commit({ 'lambdas.yaml': reordered });
+  assert.equal(affected(await planJson(repo, ['--base', base])), {});
+});
+
+config('a change to a default or to shared globs affects every function that inherits it', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  repo.commit({ 'lambdas.yaml': CONFIG.replace('artifacts: { bucket: acme-artifacts }', 'artifacts: { bucket: acme-artifacts }\ndefaults: { architecture: arm64 }') });
+  assert.equal(Object.keys(affected(await planJson(repo, ['--base', base]))).sort(), ['billing', 'invoices', 'orders', 'web']);
+});
+
+config('an unreadable config at base affects every function, saying why', async () => {
+  const repo = GitRepo.create({ ...TREE, 'lambdas.yaml': 'version: 1\nfunctions: [oops\n' });
+  const base = repo.head();
+  repo.commit({ 'lambdas.yaml': CONFIG });
+  const p = await planJson(repo, ['--base', base]);
+  assert.is(p.functions.filter((f) => f.affected).length, 4);
+  assert.match(p.functions[0]!.reasons[0]!.detail!, /lambdas\.yaml at base [0-9a-f]{7} is invalid/);
+});
+
+const base = suite('plan: choosing and checking the base');
+
+base('base from LCI_BASE, CodeBuild and GitHub events; the flag wins', async () => {
+  const repo = GitRepo.create(TREE);
+  const first = repo.head();
+  const second = repo.commit({ 'services/orders/app.py': '# 2\n' });
+  repo.commit({ 'services/billing/app.py': '# 3\n' });
+  assert.equal(Object.keys(affected(await planJson(repo, [], { LCI_BASE: first }))).sort(), ['billing', 'orders']);
+  assert.equal(Object.keys(affected(await planJson(repo, [], { CODEBUILD_WEBHOOK_PREV_COMMIT: second }))), ['billing']);
+  const events = tempDir();
+  writeFileSync(join(events, 'push.json'), JSON.stringify({ before: second, after: repo.head() }));
+  writeFileSync(join(events, 'pr.json'), JSON.stringify({ pull_request: { base: { sha: first } }, before: second }));
+  assert.equal(Object.keys(affected(await planJson(repo, [], { GITHUB_EVENT_PATH: join(events, 'push.json') }))), ['billing']);
+  const pr = await planJson(repo, [], { GITHUB_EVENT_PATH: join(events, 'pr.json') });
+  assert.is(pr.base, first);
+  assert.equal(Object.keys(affected(await planJson(repo, ['--base', second], { LCI_BASE: first }))), ['billing']);
+});
+
+base('no base anywhere is a usage error that says how to pass one', async () => {
+  const repo = GitRepo.create(TREE);
+  const r = await runMain(['plan'], repo.dir);
+  assert.is(r.code, 2);
+  assert.match(r.err.join('\n'), /no base revision.*--base REV.*LCI_BASE/);
+});
+
+base('all-zero, unknown, unrelated and shallow bases affect every function with the reason', async () => {
+  const repo = GitRepo.create(TREE);
+  repo.commit({ 'docs/README.md': '# 2\n' });
+  const zero = await planJson(repo, ['--base', '0'.repeat(40)]);
+  assert.is(zero.functions.filter((f) => f.affected).length, 4);
+  assert.equal(zero.functions[0]!.reasons[0]!.rule, 'base-unavailable');
+  assert.match(zero.functions[0]!.reasons[0]!.detail!, /all-zero/);
+
+  const unknown = await planJson(repo, ['--base', 'deadbeef'.repeat(5)]);
+  assert.is(unknown.functions.filter((f) => f.affected).length, 4);
+  assert.match(unknown.functions[0]!.reasons[0]!.detail!, /not a commit in this clone/);
+
+  repo.git('checkout', '-q', '--orphan', 'other');
+  const orphan = repo.commit({ 'docs/other.md': 'x\n' });
+  repo.git('checkout', '-q', 'main');
+  const unrelated = await planJson(repo, ['--base', orphan]);
+  assert.match(unrelated.functions[0]!.reasons[0]!.detail!, /share no history/);
+
+  const clone = tempDir();
+  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.dir}`, clone]);
+  const shallow = await planJson(new GitRepo(clone), ['--base', repo.git('rev-parse', 'HEAD~1')]);
+  assert.is(shallow.functions.filter((f) => f.affected).length, 4);
+  assert.match(shallow.functions[0]!.reasons[0]!.detail!, /shallow clone: fetch the history/);
+});
+
+const where = suite('plan: where it runs');
+
+where('from a subdirectory, with the config below the repository root', async () => {
+  const nested: Record<string, string> = {};
+  for (const [k, v] of Object.entries(TREE)) nested[`platform/${k}`] = v;
+  const repo = GitRepo.create({ ...nested, 'outside/file.txt': 'x\n' });
+  const base = repo.head();
+  repo.commit({ 'platform/libs/payments/pay.py': 'Y = 9\n', 'outside/file.txt': 'y\n' });
+  const p = await planJson(repo, ['--base', base], {}, join(repo.dir, 'platform/services/web'));
+  assert.equal(affected(p), { orders: 'watch:platform/libs/payments/**' });
+});
+
+where('--head other than the checked-out commit reads the config at head', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  const head = repo.commit({ 'lambdas.yaml': CONFIG + '  extra:\n    path: services/extra\n', 'services/extra/app.py': '#\n' });
+  repo.git('checkout', '-q', base);
+  const p = await planJson(repo, ['--base', base, '--head', head]);
+  assert.equal(affected(p), { extra: 'new:' });
+});
+
+where('--all works outside a git repository; plan without it explains', async () => {
+  const dir = tempDir();
+  for (const [k, v] of Object.entries(TREE)) {
+    execFileSync('mkdir', ['-p', join(dir, k, '..')]);
+    writeFileSync(join(dir, k), v);
+  }
+  const all = await runMain(['plan', '--all', '--json'], dir);
+  assert.is(all.code, 0, all.err.join('\n'));
+  assert.is((JSON.parse(all.out.join('')) as JsonPlan).functions.length, 4);
+  const r = await runMain(['plan', '--base', 'HEAD'], dir);
+  assert.is(r.code, 2);
+  assert.match(r.err[0]!, /not inside a git repository/);
+});
+
+const output = suite('plan: output');
+
+output('the real binary prints a table with the AWS name and the first reason', () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  repo.commit({ 'libs/payments/pay.py': 'Y = 3\n', 'services/orders/app.py': '# x\n' });
+  const r = lci(['plan', '--base', base, '--env', 'qa'], { cwd: repo.dir });
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^1 of 4 functions affected, base [0-9a-f]{7} \(--base\), head [0-9a-f]{7}, 2 changed paths, environment qa$/);
+  assert.match(lines[2]!, /^FUNCTION\s+AWS NAME\s+REASON$/);
+  assert.match(lines[3]!, /^orders\s+orders-qa\s+libs\/payments\/pay\.py matches watch libs\/payments\/\*\* \(\+1 more\)$/);
+});
+
+output('--json is the documented document', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  const head = repo.commit({ 'services/billing/app.py': '# x\n' });
+  const p = await planJson(repo, ['--base', base, '--env', 'qa']);
+  assert.equal(p, {
+    base,
+    head,
+    env: 'qa',
+    changedPaths: 1,
+    functions: [
+      { name: 'orders', awsName: 'orders-qa', affected: false, reasons: [], reasonCount: 0 },
+      { name: 'invoices', awsName: 'invoices', affected: false, reasons: [], reasonCount: 0 },
+      { name: 'web', awsName: 'web', affected: false, reasons: [], reasonCount: 0 },
+      { name: 'billing', awsName: 'billing', affected: true, reasons: [{ path: 'services/billing/app.py', rule: 'path', pattern: 'services/billing/**' }], reasonCount: 1 },
+    ],
+  });
+});
+
+output('--github-output appends the affected names; without GITHUB_OUTPUT it is a usage error', async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  repo.commit({ 'libs/payments/pay.py': 'Y = 4\n', 'services/web/index.js': '//\n' });
+  const file = join(tempDir(), 'out');
+  writeFileSync(file, 'earlier=1\n');
+  const r = await runMain(['plan', '--base', base, '--github-output'], repo.dir, { GITHUB_OUTPUT: file });
+  assert.is(r.code, 0, r.err.join('\n'));
+  assert.is(readFileSync(file, 'utf8'), 'earlier=1\nfunctions=["orders","web"]\n');
+  const missing = await runMain(['plan', '--base', base, '--github-output'], repo.dir);
+  assert.is(missing.code, 2);
+  assert.match(missing.err[0]!, /GITHUB_OUTPUT is not set/);
+});
+
+output('an unknown --env is a usage error with a suggestion', async () => {
+  const repo = GitRepo.create(TREE);
+  const r = await runMain(['plan', '--all', '--env', 'prd'], repo.dir);
+  assert.is(r.code, 2);
+  assert.is(r.err[0], "lci: --env prd: no such environment (did you mean 'prod'?); declared: qa, prod");
+});
+
+rules.run();
+config.run();
+base.run();
+where.run();
+output.run();
