@@ -44,7 +44,7 @@ export function parse(command: Command<unknown>, argv: string[]) {
     });
   } catch (e) {
     const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
-    throw new UsageError(`lci ${command.name}: ${message}; see lci ${command.name} --help`);
+    throw new UsageError(`${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}; see lci ${command.name} --help`);
   }
 }
 

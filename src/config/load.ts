@@ -80,9 +80,10 @@ function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return [...list].sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
+/** Relative to the working directory, as compilers print it, so terminals can open it. */
 export function displayPath(cwd: string, filepath: string): string {
-  const rel = relative(cwd, filepath);
-  return rel.startsWith('..') || isAbsolute(rel) ? filepath : rel;
+  const rel = toPosix(relative(cwd, filepath));
+  return rel === '' || isAbsolute(rel) ? filepath : rel;
 }
 
 function isInside(dir: string, file: string): boolean {

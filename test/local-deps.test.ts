@@ -1,0 +1,110 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { localDependencies, packageJsonReferences, requirementsReferences } from '../src/plan/local-deps.js';
+import { ancestors, InputIndex } from '../src/plan/matcher.js';
+import { globRule, lockfileRule, treeRule } from '../src/plan/rules.js';
+
+test('requirements: path lines, -e, -r/-c includes, file: URLs, -f directories; index packages ignored', () => {
+  const refs = requirementsReferences(
+    [
+      '# comment',
+      'requests==2.32.0',
+      './vendor/lib-a',
+      '../../libs/common[extra,more]  # with extras',
+      '-e ../shared/pkg',
+      '--editable=../shared/other',
+      '-r base.txt',
+      '--constraint ../constraints.txt',
+      'acme @ file:../wheels/acme-1.0-py3-none-any.whl ; python_version >= "3.9"',
+      'remote @ https://example.com/remote.whl',
+      '-f ./wheelhouse',
+      '--index-url https://pypi.example.com/simple',
+      'git+https://github.com/x/y.git#egg=y',
+      'continued \\',
+      '  ==1.0',
+    ].join('\n'),
+  );
+  assert.equal(refs, [
+    { path: './vendor/lib-a', include: false },
+    { path: '../../libs/common', include: false },
+    { path: '../shared/pkg', include: false },
+    { path: '../shared/other', include: false },
+    { path: 'base.txt', include: true },
+    { path: '../constraints.txt', include: true },
+    { path: '../wheels/acme-1.0-py3-none-any.whl', include: false },
+    { path: './wheelhouse', include: false },
+  ]);
+});
+
+test('package.json: file:, link: and relative specs in runtime dependencies only', () => {
+  const refs = packageJsonReferences(
+    JSON.stringify({
+      dependencies: { a: 'file:../a', b: '^1.0.0', c: 'link:../c', d: '../d', e: 'file:../e.tgz' },
+      optionalDependencies: { f: 'file:../f' },
+      devDependencies: { g: 'file:../g' },
+      peerDependencies: { h: 'file:../h' },
+    }),
+  );
+  assert.equal(refs.map((r) => r.path), ['../a', '../c', '../d', '../e.tgz', '../f']);
+  assert.equal(packageJsonReferences('{ not json'), []);
+});
+
+test('local dependencies follow includes and nested packages, stay inside the repository, and stop at cycles', async () => {
+  const files: Record<string, string> = {
+    'svc/requirements.txt': '-r ../reqs/base.txt\n../../outside\n/abs/path\n',
+    'reqs/base.txt': '-r base.txt\n../libs/py\n',
+    'web/package.json': JSON.stringify({ dependencies: { a: 'file:../libs/a' } }),
+    'libs/a/package.json': JSON.stringify({ dependencies: { b: 'file:../b' } }),
+    'libs/b/package.json': JSON.stringify({ dependencies: { a: 'file:../a' } }),
+  };
+  const reads: string[][] = [];
+  const read = async (paths: string[]) => {
+    reads.push(paths);
+    return new Map(paths.map((p) => [p, files[p] ?? null] as const));
+  };
+  assert.equal(await localDependencies('python', 'svc/requirements.txt', read), [
+    { path: 'reqs/base.txt', via: 'svc/requirements.txt' },
+    { path: 'libs/py', via: 'reqs/base.txt' },
+  ]);
+  assert.equal(await localDependencies('nodejs', 'web/package.json', read), [
+    { path: 'libs/a', via: 'web/package.json' },
+    { path: 'libs/b', via: 'libs/a/package.json' },
+  ]);
+  assert.ok(reads.every((batch) => batch.length > 0), 'reads are batched per level');
+});
+
+test('ancestors of a path', () => {
+  assert.equal(ancestors('a/b/c.txt'), ['', 'a', 'a/b', 'a/b/c.txt']);
+  assert.equal(ancestors('top.txt'), ['', 'top.txt']);
+});
+
+test('the index matches trees, globs and lockfiles by anchor, and picks the highest-priority rule', () => {
+  const index = new InputIndex();
+  index.add(treeRule('path', 'svc/a'), 'a');
+  index.add(treeRule('descriptor', 'svc/a/package.json'), 'a');
+  index.add(lockfileRule('svc/a/package.json', 'nodejs'), 'a');
+  index.add(globRule('watch', '', 'libs/**/*.py'), 'b');
+  index.add(globRule('watch', 'platform', '../libs/*.md'), 'c');
+  index.add(treeRule('path', 'svc/ab'), 'd');
+  const kinds = (p: string) => Object.fromEntries([...index.match(p)].map(([t, r]) => [String(t), r.kind]));
+  assert.equal(kinds('svc/a/index.js'), { a: 'path' });
+  assert.equal(kinds('svc/a/package.json'), { a: 'descriptor' });
+  assert.equal(kinds('svc/a/yarn.lock'), { a: 'lockfile' });
+  assert.equal(kinds('svc/a/sub/yarn.lock'), { a: 'path' }, 'a lockfile counts only beside the descriptor');
+  assert.equal(kinds('svc/ab/x'), { d: 'path' }, "'svc/a' is not a prefix of 'svc/ab'");
+  assert.equal(kinds('libs/x/y/z.py'), { b: 'watch' });
+  assert.equal(kinds('libs/x/y/z.js'), {});
+  assert.equal(kinds('libs/README.md'), { c: 'watch' }, 'globs relative to a config directory may climb out of it');
+  assert.equal(kinds('.github/workflows/x.yml'), {});
+});
+
+test('plain paths in watch lists mean the file or the directory', () => {
+  const index = new InputIndex();
+  index.add(globRule('watch', '', 'libs/payments'), 'p');
+  index.add(globRule('watch', '', 'tools/version.txt'), 'v');
+  assert.ok(index.match('libs/payments/a/b.py').has('p'));
+  assert.ok(index.match('tools/version.txt').has('v'));
+  assert.not.ok(index.match('libs/payments-old/x').has('p'));
+});
+
+test.run();
