@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { localDependencies, packageJsonReferences, requirementsReferences } from '../src/plan/local-deps.js';
 import { ancestors, InputIndex } from '../src/plan/matcher.js';
-import { globRule, lockfileRule, treeRule } from '../src/plan/rules.js';
+import { globRule, lockfileRule, pathRule, treeRule } from '../src/plan/rules.js';
 
 test('requirements: path lines, -e, -r/-c includes, file: URLs, -f directories; index packages ignored', () => {
   const refs = requirementsReferences(
@@ -80,14 +80,15 @@ test('ancestors of a path', () => {
 
 test('the index matches trees, globs and lockfiles by anchor, and picks the highest-priority rule', () => {
   const index = new InputIndex();
-  index.add(treeRule('path', 'svc/a'), 'a');
+  index.add(pathRule('svc/a', (rel) => rel.startsWith('tests/'), 'tests'), 'a');
   index.add(treeRule('descriptor', 'svc/a/package.json'), 'a');
   index.add(lockfileRule('svc/a/package.json', 'nodejs'), 'a');
   index.add(globRule('watch', '', 'libs/**/*.py'), 'b');
   index.add(globRule('watch', 'platform', '../libs/*.md'), 'c');
-  index.add(treeRule('path', 'svc/ab'), 'd');
+  index.add(pathRule('svc/ab', () => false, ''), 'd');
   const kinds = (p: string) => Object.fromEntries([...index.match(p)].map(([t, r]) => [String(t), r.kind]));
   assert.equal(kinds('svc/a/index.js'), { a: 'path' });
+  assert.equal(kinds('svc/a/tests/x.js'), {}, 'files left out of the package do not count');
   assert.equal(kinds('svc/a/package.json'), { a: 'descriptor' });
   assert.equal(kinds('svc/a/yarn.lock'), { a: 'lockfile' });
   assert.equal(kinds('svc/a/sub/yarn.lock'), { a: 'path' }, 'a lockfile counts only beside the descriptor');

@@ -17,6 +17,7 @@ environments:
 functions:
   orders:
     path: services/orders
+    exclude: [tests/**]
     watch: [libs/payments/**]
     functionName: "orders-\${env}"
   invoices:
@@ -86,6 +87,11 @@ rules('a file under a function path affects only that function', async () => {
   const p = await planOf({ 'services/orders/app.py': 'def handler(e, c): return 1\n' });
   assert.equal(affected(p), { orders: 'path:services/orders/**' });
   assert.equal(p.functions.find((f) => f.name === 'orders')!.reasons[0]!.path, 'services/orders/app.py');
+});
+
+rules('files never packaged (exclude globs, caches, .env) do not affect the function', async () => {
+  const p = await planOf({ 'services/orders/tests/test_app.py': 'def test(): pass\n', 'services/orders/__pycache__/app.cpython-312.pyc': 'x', 'services/billing/.env': 'SECRET=1\n' });
+  assert.equal(affected(p), {});
 });
 
 rules('a watch glob', async () => {

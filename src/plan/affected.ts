@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { globRule, lockfileRule, treeRule, type InputRule } from './rules.js';
+import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
+import { excludedFromPackage } from '../package/excludes.js';
 import { ALL, InputIndex, type Target } from './matcher.js';
 import type { LocalDependency } from './local-deps.js';
 import type { ResolvedFunction } from '../config/types.js';
@@ -9,7 +10,7 @@ import { MAX_REASONS, type Reason } from './types.js';
 /** The inputs of one function in one environment, as rules on repository-relative paths. Pure. */
 export function functionRules(r: ResolvedFunction, configDirInRepo: string, localDeps: LocalDependency[]): InputRule[] {
   const root = repoPath(configDirInRepo, r.path) ?? '';
-  const rules: InputRule[] = [treeRule('path', root)];
+  const rules: InputRule[] = [pathRule(root, excludedFromPackage(r), `${r.family}:${r.exclude.join(',')}`)];
   if (r.descriptor) {
     const descriptor = descriptorPath(r, configDirInRepo);
     rules.push(treeRule('descriptor', descriptor), lockfileRule(descriptor, r.family));

@@ -47,7 +47,9 @@ export class InputIndex {
     for (const anchor of ancestors(path)) {
       for (const entry of this.byAnchor.get(anchor) ?? []) {
         const t = entry.rule.test;
-        if (t.form === 'tree') consider(entry);
+        if (t.form === 'tree') {
+          if (!t.excluded || path === anchor || !t.excluded(anchor ? path.slice(anchor.length + 1) : path)) consider(entry);
+        }
         else if (t.form === 'glob') {
           if (t.match(path)) consider(entry);
         } else if (anchor === dir && isLockfile(t.family, basename)) consider(entry);

@@ -8,8 +8,8 @@ export const RULE_KINDS = ['descriptor', 'lockfile', 'local-dependency', 'watch'
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 export type Test =
-  /** the path itself or anything below it */
-  | { form: 'tree'; prefix: string }
+  /** the path itself or anything below it, except what `excluded` (given the path relative to prefix) rejects */
+  | { form: 'tree'; prefix: string; excluded?: (relPath: string) => boolean }
   | { form: 'glob'; base: string; glob: string; match: (path: string) => boolean }
   /** a lockfile of `family` directly inside `dir` */
   | { form: 'lockfile'; dir: string; family: RuntimeFamily };
@@ -20,6 +20,8 @@ export interface InputRule {
   pattern: string;
   /** For local dependencies: the descriptor that names them. */
   via?: string;
+  /** Identifies the exclusion list of a path rule, so equal rules are stored once. */
+  excludeKey?: string;
   test: Test;
 }
 
@@ -41,8 +43,12 @@ export function globRule(kind: RuleKind, configDirInRepo: string, glob: string):
 }
 
 export function treeRule(kind: RuleKind, prefix: string, via?: string): InputRule {
-  const pattern = kind === 'path' ? (prefix ? `${prefix}/**` : '**') : prefix;
-  return { kind, pattern, ...(via ? { via } : {}), test: { form: 'tree', prefix } };
+  return { kind, pattern: prefix, ...(via ? { via } : {}), test: { form: 'tree', prefix } };
+}
+
+/** A function's code root: every file below it that goes into the code package. */
+export function pathRule(prefix: string, excluded: (relPath: string) => boolean, excludeKey: string): InputRule {
+  return { kind: 'path', pattern: prefix ? `${prefix}/**` : '**', excludeKey, test: { form: 'tree', prefix, excluded } };
 }
 
 export function lockfileRule(descriptor: string, family: RuntimeFamily): InputRule {
@@ -53,7 +59,7 @@ export function lockfileRule(descriptor: string, family: RuntimeFamily): InputRu
 export function ruleKey(rule: InputRule): string {
   const t = rule.test;
   const where = t.form === 'tree' ? t.prefix : t.form === 'glob' ? t.glob : `${t.dir}|${t.family}`;
-  return `${rule.kind}|${t.form}|${where}|${rule.via ?? ''}`;
+  return `${rule.kind}|${t.form}|${where}|${rule.via ?? ''}|${rule.excludeKey ?? ''}`;
 }
 
 /** Where a rule sits in the index: the deepest directory every path it matches lies under. */
