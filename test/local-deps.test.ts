@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { localDependencies, packageJsonReferences, requirementsReferences } from '../src/plan/local-deps.js';
 import { ancestors, InputIndex } from '../src/plan/matcher.js';
-import { globRule, lockfileRule, pathRule, treeRule } from '../src/plan/rules.js';
+import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from '../src/plan/rules.js';
 
 test('requirements: path lines, -e, -r/-c includes, file: URLs, -f directories; index packages ignored', () => {
   const refs = requirementsReferences(
@@ -73,6 +73,12 @@ test('local dependencies follow includes and nested packages, stay inside the re
   assert.ok(reads.every((batch) => batch.length > 0), 'reads are batched per level');
 });
 
+function matches(index: InputIndex, path: string): Map<string, InputRule> {
+  const out = new Map<string, InputRule>();
+  index.match(path, (target, rule) => out.set(String(target), rule));
+  return out;
+}
+
 test('ancestors of a path', () => {
   assert.equal(ancestors('a/b/c.txt'), ['', 'a', 'a/b', 'a/b/c.txt']);
   assert.equal(ancestors('top.txt'), ['', 'top.txt']);
@@ -86,7 +92,7 @@ test('the index matches trees, globs and lockfiles by anchor, and picks the high
   index.add(globRule('watch', '', 'libs/**/*.py'), 'b');
   index.add(globRule('watch', 'platform', '../libs/*.md'), 'c');
   index.add(pathRule('svc/ab', () => false, ''), 'd');
-  const kinds = (p: string) => Object.fromEntries([...index.match(p)].map(([t, r]) => [String(t), r.kind]));
+  const kinds = (p: string) => Object.fromEntries([...matches(index, p)].map(([t, r]) => [String(t), r.kind]));
   assert.equal(kinds('svc/a/index.js'), { a: 'path' });
   assert.equal(kinds('svc/a/tests/x.js'), {}, 'files left out of the package do not count');
   assert.equal(kinds('svc/a/package.json'), { a: 'descriptor' });
@@ -103,9 +109,9 @@ test('plain paths in watch lists mean the file or the directory', () => {
   const index = new InputIndex();
   index.add(globRule('watch', '', 'libs/payments'), 'p');
   index.add(globRule('watch', '', 'tools/version.txt'), 'v');
-  assert.ok(index.match('libs/payments/a/b.py').has('p'));
-  assert.ok(index.match('tools/version.txt').has('v'));
-  assert.not.ok(index.match('libs/payments-old/x').has('p'));
+  assert.ok(matches(index, 'libs/payments/a/b.py').has('p'));
+  assert.ok(matches(index, 'tools/version.txt').has('v'));
+  assert.not.ok(matches(index, 'libs/payments-old/x').has('p'));
 });
 
 test.run();

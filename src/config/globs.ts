@@ -1,8 +1,15 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 
-/** Why a user-written glob or path cannot be used, or undefined when it is fine. */
+const problems = new Map<string, string | undefined>();
+
+/** Why a user-written glob or path cannot be used, or undefined when it is fine. Memoised: big configs repeat globs. */
 export function globProblem(glob: string): string | undefined {
+  if (!problems.has(glob)) problems.set(glob, findGlobProblem(glob));
+  return problems.get(glob);
+}
+
+function findGlobProblem(glob: string): string | undefined {
   if (glob.startsWith('!')) return 'negated globs are not supported here; list only what should match';
   const pathIssue = pathProblem(glob);
   if (pathIssue) return pathIssue;

@@ -6,7 +6,7 @@ import { findConfig } from './find.js';
 import { fileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { schemaDiagnostics } from './schema.js';
-import { isRecord, parseConfigText, syntaxDiagnostics, type ConfigSource, type PathSegment } from './source.js';
+import { isRecord, parseConfigText, type ConfigSource, type PathSegment } from './source.js';
 import type { Project } from './types.js';
 
 export interface LoadedProject {
@@ -53,7 +53,7 @@ export function projectFromText(
   checkFiles: boolean,
 ): ParseResult {
   const source = parseConfigText(text, filepath, shownAs, root);
-  const syntax = syntaxDiagnostics(source);
+  const syntax = source.syntaxDiagnostics();
   if (syntax.length > 0) return { ok: false, diagnostics: syntax };
   if (!isRecord(source.data)) {
     const what = root.length ? `the file has no "${root.join('.')}" section` : 'the configuration is empty or not a map';

@@ -1,26 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validate as generatedValidator } from './schema-validator.generated.js';
 import type { Diagnostic } from '../errors.js';
 import { locate, type ConfigSource, type PathSegment } from './source.js';
 import { didYouMean } from './suggest.js';
 
-export const SCHEMA_URL = new URL('../../lambda-ci.schema.json', import.meta.url);
-
-let validator: ValidateFunction | undefined;
-
-function compile(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-    // strictTypes off: the schema applies `properties` to values that may also be `false` (environment overrides).
-    const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, verbose: true });
-    validator = ajv.compile(schema);
-  }
-  return validator!;
-}
+// Compiled from lambda-ci.schema.json at build time (scripts/build-schema-validator.mjs).
+const validate = generatedValidator as unknown as ValidateFunction;
 
 /** Validates the lci section against lambda-ci.schema.json; one diagnostic per problem, located in the file. */
 export function schemaDiagnostics(source: ConfigSource): Diagnostic[] {
-  const validate = compile();
   if (validate(source.data)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();

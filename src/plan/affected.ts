@@ -8,13 +8,10 @@ import { repoPath } from '../config/globs.js';
 import { MAX_REASONS, type Reason } from './types.js';
 
 /** The inputs of one function in one environment, as rules on repository-relative paths. Pure. */
-export function functionRules(r: ResolvedFunction, configDirInRepo: string, localDeps: LocalDependency[]): InputRule[] {
+export function functionRules(r: ResolvedFunction, configDirInRepo: string, descriptor: string | null, localDeps: LocalDependency[]): InputRule[] {
   const root = repoPath(configDirInRepo, r.path) ?? '';
   const rules: InputRule[] = [pathRule(root, excludedFromPackage(r), `${r.family}:${r.exclude.join(',')}`)];
-  if (r.descriptor) {
-    const descriptor = descriptorPath(r, configDirInRepo);
-    rules.push(treeRule('descriptor', descriptor), lockfileRule(descriptor, r.family));
-  }
+  if (descriptor !== null) rules.push(treeRule('descriptor', descriptor), lockfileRule(descriptor, r.family));
   for (const g of r.watch) rules.push(globRule('watch', configDirInRepo, g));
   for (const dep of localDeps) rules.push(treeRule('local-dependency', dep.path, dep.via));
   return rules;
@@ -24,10 +21,18 @@ export function descriptorPath(r: ResolvedFunction, configDirInRepo: string): st
   return repoPath(configDirInRepo, posix.join(r.path, r.descriptor ?? '')) ?? '';
 }
 
+interface Tally {
+  /** The first MAX_REASONS reasons. */
+  reasons: Reason[];
+  /** Paths matched in all. */
+  count: number;
+  /** Of those, paths that also matched a shared glob (counted once in the total). */
+  alsoShared: number;
+}
+
 export interface Matches {
-  /** Per function: reasons (capped) and how many paths matched in all. */
-  own: Map<string, { reasons: Reason[]; paths: Set<string>; count: number }>;
-  shared: { reasons: Reason[]; paths: Set<string>; count: number };
+  own: Map<string, Tally>;
+  shared: Tally;
 }
 
 /**
@@ -43,23 +48,27 @@ export function matchChanges(
   const index = new InputIndex();
   for (const [name, rules] of rulesByFunction) for (const rule of rules) index.add(rule, name);
   for (const rule of sharedRules) index.add(rule, ALL);
-  const own: Matches['own'] = new Map();
-  const shared: Matches['shared'] = { reasons: [], paths: new Set(), count: 0 };
+  const own = new Map<string, Tally>();
+  const shared: Tally = { reasons: [], count: 0, alsoShared: 0 };
   for (const path of changed) {
     if (ignore.has(path)) continue;
-    for (const [target, rule] of index.match(path)) {
-      const reason = toReason(path, rule);
+    const ownHits: [string, InputRule][] = [];
+    let isShared = false;
+    index.match(path, (target, rule) => {
       if (target === ALL) {
+        isShared = true;
         shared.count++;
-        shared.paths.add(path);
-        if (shared.reasons.length < MAX_REASONS) shared.reasons.push(reason);
-        continue;
+        if (shared.reasons.length < MAX_REASONS) shared.reasons.push(toReason(path, rule));
+      } else {
+        ownHits.push([target, rule]);
       }
-      let m = own.get(target);
-      if (!m) own.set(target, (m = { reasons: [], paths: new Set(), count: 0 }));
-      m.count++;
-      m.paths.add(path);
-      if (m.reasons.length < MAX_REASONS) m.reasons.push(reason);
+    });
+    for (const [target, rule] of ownHits) {
+      let tally = own.get(target);
+      if (!tally) own.set(target, (tally = { reasons: [], count: 0, alsoShared: 0 }));
+      tally.count++;
+      if (isShared) tally.alsoShared++;
+      if (tally.reasons.length < MAX_REASONS) tally.reasons.push(toReason(path, rule));
     }
   }
   return { own, shared };
@@ -69,14 +78,12 @@ export function matchChanges(
 export function reasonsFor(name: string, matches: Matches): { reasons: Reason[]; count: number } {
   const mine = matches.own.get(name);
   if (!mine) return { reasons: matches.shared.reasons.slice(), count: matches.shared.count };
-  let overlap = 0;
-  for (const p of mine.paths) if (matches.shared.paths.has(p)) overlap++;
   const reasons = mine.reasons.slice();
   for (const r of matches.shared.reasons) {
     if (reasons.length >= MAX_REASONS) break;
-    if (!mine.paths.has(r.path!)) reasons.push(r);
+    if (!mine.reasons.some((m) => m.path === r.path)) reasons.push(r);
   }
-  return { reasons, count: mine.count + matches.shared.count - overlap };
+  return { reasons, count: mine.count + matches.shared.count - mine.alsoShared };
 }
 
 function toReason(path: string, rule: InputRule): Reason {

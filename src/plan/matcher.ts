@@ -32,30 +32,39 @@ export class InputIndex {
     entry.targets.add(target);
   }
 
-  /** For each target, the highest-priority rule that matches `path`. */
-  match(path: string): Map<Target, InputRule> {
-    const best = new Map<Target, InputRule>();
-    const consider = (entry: Entry) => {
-      for (const target of entry.targets) {
-        const current = best.get(target);
-        if (!current || priority(entry.rule) < priority(current)) best.set(target, entry.rule);
-      }
-    };
+  /**
+   * Calls `visit` once per target whose rules match `path`, with its highest-priority matching rule.
+   * Most paths match a single rule; only several matches need the per-target comparison.
+   */
+  match(path: string, visit: (target: Target, rule: InputRule) => void): void {
+    const matched: Entry[] = [];
     const slash = path.lastIndexOf('/');
     const dir = slash < 0 ? '' : path.slice(0, slash);
     const basename = path.slice(slash + 1);
     for (const anchor of ancestors(path)) {
-      for (const entry of this.byAnchor.get(anchor) ?? []) {
+      const entries = this.byAnchor.get(anchor);
+      if (!entries) continue;
+      for (const entry of entries) {
         const t = entry.rule.test;
         if (t.form === 'tree') {
-          if (!t.excluded || path === anchor || !t.excluded(anchor ? path.slice(anchor.length + 1) : path)) consider(entry);
-        }
-        else if (t.form === 'glob') {
-          if (t.match(path)) consider(entry);
-        } else if (anchor === dir && isLockfile(t.family, basename)) consider(entry);
+          if (!t.excluded || path === anchor || !t.excluded(anchor ? path.slice(anchor.length + 1) : path)) matched.push(entry);
+        } else if (t.form === 'glob') {
+          if (t.match(path)) matched.push(entry);
+        } else if (anchor === dir && isLockfile(t.family, basename)) matched.push(entry);
       }
     }
-    return best;
+    if (matched.length === 1) {
+      for (const target of matched[0]!.targets) visit(target, matched[0]!.rule);
+      return;
+    }
+    const best = new Map<Target, InputRule>();
+    for (const entry of matched) {
+      for (const target of entry.targets) {
+        const current = best.get(target);
+        if (!current || priority(entry.rule) < priority(current)) best.set(target, entry.rule);
+      }
+    }
+    best.forEach((rule, target) => visit(target, rule));
   }
 }
 

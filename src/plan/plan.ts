@@ -99,19 +99,27 @@ function awsName(envs: ResolvedFunction[], env: string | undefined): { awsName?:
 }
 
 async function buildRules(selected: Map<string, ResolvedFunction[]>, configDirInRepo: string, read: ReadMany): Promise<Map<string, InputRule[]>> {
+  // Many functions share a descriptor (or a defaulted one per family): read and parse each once, all at once.
+  const descriptors = new Map<ResolvedFunction, string>();
   const depsByDescriptor = new Map<string, Promise<LocalDependency[]>>();
+  for (const envs of selected.values()) {
+    for (const r of envs) {
+      if (!r.descriptor) continue;
+      const descriptor = descriptorPath(r, configDirInRepo);
+      descriptors.set(r, descriptor);
+      const key = `${r.family}:${descriptor}`;
+      if (!depsByDescriptor.has(key)) depsByDescriptor.set(key, localDependencies(r.family, descriptor, read));
+    }
+  }
+  const deps = new Map<string, LocalDependency[]>();
+  await Promise.all([...depsByDescriptor].map(async ([key, p]) => deps.set(key, await p)));
   const out = new Map<string, InputRule[]>();
   for (const [name, envs] of selected) {
     const rules = new Map<string, InputRule>();
     for (const r of envs) {
-      let deps: LocalDependency[] = [];
-      if (r.descriptor) {
-        const descriptor = descriptorPath(r, configDirInRepo);
-        const key = `${r.family}:${descriptor}`;
-        if (!depsByDescriptor.has(key)) depsByDescriptor.set(key, localDependencies(r.family, descriptor, read));
-        deps = await depsByDescriptor.get(key)!;
-      }
-      for (const rule of functionRules(r, configDirInRepo, deps)) rules.set(ruleKey(rule), rule);
+      const descriptor = descriptors.get(r) ?? null;
+      const localDeps = descriptor === null ? [] : deps.get(`${r.family}:${descriptor}`)!;
+      for (const rule of functionRules(r, configDirInRepo, descriptor, localDeps)) rules.set(ruleKey(rule), rule);
     }
     out.set(name, [...rules.values()]);
   }
