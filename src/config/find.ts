@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { UsageError } from '../errors.js';
 
@@ -59,6 +59,3 @@ function packageAwareLoader(remember: (f: string, c: string) => object) {
   };
 }
 
-export function configDir(filepath: string): string {
-  return dirname(filepath);
-}
