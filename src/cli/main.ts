@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, ExitCode, formatDiagnostic, LciError } from '../errors.js';
 import { GLOBAL_HELP, helpText, parse, type Command, type Io } from './command.js';
+import { buildCommand } from './build.js';
 import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
 
-const COMMANDS: Command<any>[] = [validateCommand, planCommand];
+const COMMANDS: Command<any>[] = [validateCommand, planCommand, buildCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

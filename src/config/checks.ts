@@ -61,6 +61,7 @@ export function semanticDiagnostics(
   for (const [section, at] of sections) {
     checkGlobList(section.watch, [...at, 'watch'], configDirInRepo, report);
     checkGlobList(section.exclude, [...at, 'exclude'], null, report);
+    checkGlobList(section.include, [...at, 'include'], null, report);
     if (typeof section.descriptor === 'string') {
       const problem = pathProblem(section.descriptor);
       if (problem) report([...at, 'descriptor'], problem);

@@ -8,12 +8,12 @@ import {
   runtimeFamily,
   RUNTIMES,
 } from './runtimes.js';
-import type { Artifacts, Environment, FunctionDecl, ResolvedFunction } from './types.js';
+import type { Artifacts, BuildSettings, Environment, FunctionDecl, ResolvedFunction } from './types.js';
 
 /**
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
  * then the function, then the function's environment override (more specific wins).
- * Lists (watch, exclude) accumulate across those levels; scalars replace.
+ * Lists (watch, exclude, include) accumulate across those levels; scalars replace; build.env merges by key.
  */
 
 export const DEFAULT_PREFIX = 'lambda-ci';
@@ -33,6 +33,8 @@ export interface ResolvedConfig {
 type Layer = { values: Record<string, unknown>; at: PathSegment[] };
 
 const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName'] as const;
+const LIST_FIELDS = ['watch', 'exclude', 'include'] as const;
+type ListField = (typeof LIST_FIELDS)[number];
 
 export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
   const artifactsRaw = asRecord(data.artifacts);
@@ -81,7 +83,8 @@ export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
 function resolveOne(name: string, env: Environment, path: string, layers: Layer[]) {
   const origin: Origins = { path: ['functions', name, 'path'] };
   const scalar: Record<string, unknown> = {};
-  const lists: Record<'watch' | 'exclude', string[]> = { watch: [], exclude: [] };
+  const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [] };
+  const build: BuildSettings = { image: null, env: {} };
   for (const layer of layers) {
     for (const key of SCALARS) {
       if (layer.values[key] !== undefined) {
@@ -89,7 +92,13 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
         origin[key] = [...layer.at, key];
       }
     }
-    for (const key of ['watch', 'exclude'] as const) {
+    const b = asRecord(layer.values.build);
+    if (typeof b.image === 'string') {
+      build.image = b.image;
+      origin.build = [...layer.at, 'build', 'image'];
+    }
+    for (const [k, v] of Object.entries(asRecord(b.env))) if (typeof v === 'string') build.env[k] = v;
+    for (const key of LIST_FIELDS) {
       const v = layer.values[key];
       if (Array.isArray(v)) {
         for (const g of v) if (!lists[key].includes(String(g))) lists[key].push(String(g));
@@ -116,10 +125,12 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
     descriptorExplicit: descriptorRaw !== undefined,
     watch: lists.watch,
     exclude: lists.exclude,
+    include: lists.include,
     architecture: scalar.architecture === 'arm64' ? 'arm64' : DEFAULT_ARCHITECTURE,
     functionName,
     layerName,
     alias: env.alias,
+    build,
   };
   return { resolved, origin };
 }

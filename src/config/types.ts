@@ -15,10 +15,19 @@ export interface ResolvedFunction {
   descriptorExplicit: boolean;
   watch: string[];
   exclude: string[];
+  /** Globs packaged even when excluded. */
+  include: string[];
   architecture: Architecture;
   functionName: string;
   layerName: string;
   alias: string;
+  build: BuildSettings;
+}
+
+export interface BuildSettings {
+  /** Docker image for the dependency build, or null for the runtime's default. */
+  image: string | null;
+  env: Record<string, string>;
 }
 
 export interface Environment {

@@ -10,16 +10,38 @@ export const DEFAULT_EXCLUDES: Record<'all' | 'python', string[]> = {
   python: ['**/__pycache__/**', '**/*.pyc', '**/node_modules/**'],
 };
 
-/** True when a path relative to the function's root is left out of the code package. */
-export function excludedFromPackage(r: Pick<ResolvedFunction, 'family' | 'exclude'>): (relPath: string) => boolean {
-  const key = `${r.family}\0${r.exclude.join('\0')}`;
-  let matcher = compiled.get(key);
-  if (!matcher) {
-    const globs = [...DEFAULT_EXCLUDES.all, ...(r.family === 'python' ? DEFAULT_EXCLUDES.python : []), ...r.exclude];
-    matcher = picomatch(globs, { dot: true });
-    compiled.set(key, matcher);
-  }
-  return matcher;
+export interface PackageFilter {
+  /** True when a file (path relative to the function's root) goes into the package. */
+  packaged(relPath: string): boolean;
+  /** True when nothing under this directory can be packaged, so a walk need not enter it. */
+  prunable(relDir: string): boolean;
 }
 
-const compiled = new Map<string, (relPath: string) => boolean>();
+type Subject = Pick<ResolvedFunction, 'family' | 'exclude' | 'include'>;
+
+const cache = new Map<string, PackageFilter>();
+
+/** Memoised by (family, exclude, include): thousands of functions share a handful of filters. */
+export function packageFilter(r: Subject): PackageFilter {
+  const key = `${r.family}\0${r.exclude.join('\0')}\0\0${r.include.join('\0')}`;
+  let filter = cache.get(key);
+  if (!filter) {
+    filter = buildFilter(r);
+    cache.set(key, filter);
+  }
+  return filter;
+}
+
+function buildFilter(r: Subject): PackageFilter {
+  const excludes = [...DEFAULT_EXCLUDES.all, ...(r.family === 'python' ? DEFAULT_EXCLUDES.python : []), ...r.exclude];
+  const excluded = picomatch(excludes, { dot: true });
+  const included = r.include.length > 0 ? picomatch(r.include, { dot: true }) : () => false;
+  // 'X/**' excludes every path below any directory matching X: such directories need no walk.
+  // With include globs nothing is pruned, since an include may reach below an excluded directory.
+  const treeGlobs = excludes.filter((g) => g.endsWith('/**')).map((g) => g.slice(0, -3));
+  const wholeTree = r.include.length === 0 && treeGlobs.length > 0 ? picomatch(treeGlobs, { dot: true }) : () => false;
+  return {
+    packaged: (rel) => included(rel) || !excluded(rel),
+    prunable: (dir) => wholeTree(dir),
+  };
+}

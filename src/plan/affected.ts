@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
-import { excludedFromPackage } from '../package/excludes.js';
+import { packageFilter } from '../package/excludes.js';
 import { ALL, InputIndex, type Target } from './matcher.js';
 import type { LocalDependency } from './local-deps.js';
 import type { ResolvedFunction } from '../config/types.js';
@@ -10,7 +10,8 @@ import { MAX_REASONS, type Reason } from './types.js';
 /** The inputs of one function in one environment, as rules on repository-relative paths. Pure. */
 export function functionRules(r: ResolvedFunction, configDirInRepo: string, descriptor: string | null, localDeps: LocalDependency[]): InputRule[] {
   const root = repoPath(configDirInRepo, r.path) ?? '';
-  const rules: InputRule[] = [pathRule(root, excludedFromPackage(r), `${r.family}:${r.exclude.join(',')}`)];
+  const filter = packageFilter(r);
+  const rules: InputRule[] = [pathRule(root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`)];
   if (descriptor !== null) rules.push(treeRule('descriptor', descriptor), lockfileRule(descriptor, r.family));
   for (const g of r.watch) rules.push(globRule('watch', configDirInRepo, g));
   for (const dep of localDeps) rules.push(treeRule('local-dependency', dep.path, dep.via));

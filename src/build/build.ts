@@ -1,0 +1,267 @@
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type Docker from 'dockerode';
+import { LciError, ExitCode } from '../errors.js';
+import type { ResolvedFunction } from '../config/types.js';
+import { collectFiles } from '../package/collect.js';
+import { packageFilter } from '../package/excludes.js';
+import { checkUnzippedSize, groupSizes } from '../package/limits.js';
+import { writeZip } from '../package/zip.js';
+import { repoPath } from '../config/globs.js';
+import { describeExit, ensureImage, LABEL, runContainer, type Bind } from './docker.js';
+import { dependencyInputs, dependencyKey, type DependencyInputs } from './inputs.js';
+import { BUILD_ENV, buildScript, descriptorProblem, imageFor, platformFor } from './recipes.js';
+
+/** Where a project's files and lci's own state live. */
+export interface Workspace {
+  /** Repository root (symlinks may not leave it). */
+  root: string;
+  /** The config directory relative to the root, POSIX. */
+  configDirInRepo: string;
+  /** `.lci` beside the config file: dist/, cache/, logs/. */
+  stateDir: string;
+}
+
+export interface ZipArtifact {
+  path: string;
+  /** base64 SHA-256 of the zip: Lambda's CodeSha256 for code packages. */
+  sha256: string;
+  bytes: number;
+  unzippedBytes: number;
+  entries: number;
+  /** Unzipped bytes per top-level directory or package, for size errors. */
+  groups: Record<string, number>;
+}
+
+export interface DepsArtifact extends ZipArtifact {
+  key: string;
+  /** built now, taken from .lci/cache, or built now for another function with the same key */
+  source: 'built' | 'cache' | 'shared';
+}
+
+export interface FunctionArtifacts {
+  name: string;
+  env: string;
+  runtime: string;
+  architecture: string;
+  code: ZipArtifact;
+  deps: DepsArtifact | null;
+  manifest: string;
+}
+
+export class BuildError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
+export type Report = (message: string) => void;
+
+/** Packages the function's code into `.lci/dist/<name>/app.zip`. */
+export async function packageCode(r: ResolvedFunction, ws: Workspace, outDir: string): Promise<ZipArtifact> {
+  const rel = repoPath(ws.configDirInRepo, r.path) ?? '';
+  const filter = packageFilter(r);
+  const entries = await collectFiles({ root: join(ws.root, rel), boundary: ws.root, label: rel || '.', packaged: filter.packaged, prunable: filter.prunable });
+  const result = await writeZip(entries, join(outDir, 'app.zip'));
+  return { path: result.path, sha256: result.sha256, bytes: result.bytes, unzippedBytes: result.unzippedBytes, entries: result.entries, groups: groupSizes(entries) };
+}
+
+const LOG_TAIL_LINES = 30;
+
+/** Builds dependency layers, once per cache key per run, reusing `.lci/cache` across runs. */
+export class DependencyBuilder {
+  private readonly inflight = new Map<string, { owner: string; result: Promise<DepsArtifact> }>();
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly docker: () => Docker,
+  ) {}
+
+  async layer(r: ResolvedFunction, report: Report): Promise<DepsArtifact | null> {
+    const inputs = await dependencyInputs(r, this.ws.root, this.ws.configDirInRepo);
+    if (!inputs) return null;
+    const problem = descriptorProblem(r.family, inputs.descriptor);
+    if (problem) throw new BuildError(`${problem}; set descriptor in lambdas.yaml`);
+    const key = await dependencyKey(r, inputs, this.ws.root);
+    const running = this.inflight.get(key);
+    if (running) {
+      report(`dependencies: same inputs as ${running.owner}, built once`);
+      return { ...(await running.result), source: 'shared' };
+    }
+    const result = this.fromCacheOrBuild(r, inputs, key, report);
+    this.inflight.set(key, { owner: r.name, result });
+    return result;
+  }
+
+  private cachePaths(key: string) {
+    const dir = join(this.ws.stateDir, 'cache', 'deps');
+    return { dir, zip: join(dir, `${key}.zip`), meta: join(dir, `${key}.json`) };
+  }
+
+  private async fromCacheOrBuild(r: ResolvedFunction, inputs: DependencyInputs, key: string, report: Report): Promise<DepsArtifact> {
+    const cache = this.cachePaths(key);
+    const cached = await readMeta(cache.meta);
+    if (cached && (await exists(cache.zip))) {
+      report(`dependencies: cached (${key.slice(0, 12)})`);
+      return { ...cached, path: cache.zip, key, source: 'cache' };
+    }
+    await mkdir(cache.dir, { recursive: true });
+    const out = join(this.ws.stateDir, 'tmp', `${key}-${process.pid}`);
+    await rm(out, { recursive: true, force: true });
+    await mkdir(out, { recursive: true });
+    try {
+      await this.runBuild(r, inputs, key, out, report);
+      const entries = await collectFiles({ root: out, boundary: out, label: 'layer' });
+      const zip = await writeZip(entries, cache.zip);
+      const artifact = { path: zip.path, sha256: zip.sha256, bytes: zip.bytes, unzippedBytes: zip.unzippedBytes, entries: zip.entries, groups: groupSizes(entries) };
+      const { path: _path, ...meta } = artifact;
+      await writeFile(cache.meta, JSON.stringify(meta, null, 2) + '\n');
+      return { ...artifact, key, source: 'built' };
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }
+
+  private async runBuild(r: ResolvedFunction, inputs: DependencyInputs, key: string, out: string, report: Report): Promise<void> {
+    const docker = this.docker();
+    const image = imageFor(r);
+    const platform = platformFor(r.architecture);
+    await ensureImage(docker, image, platform, report);
+    const binds = await inputBinds(this.ws.root, [inputs.descriptor, ...inputs.lockfiles, ...inputs.localDeps]);
+    binds.push({ host: out, container: '/out', readOnly: false });
+    const logDir = join(this.ws.stateDir, 'logs');
+    await mkdir(logDir, { recursive: true });
+    const logPath = join(logDir, `${r.name}-${key.slice(0, 12)}.log`);
+    const log = createWriteStream(logPath);
+    const tail = new LineTail(LOG_TAIL_LINES);
+    report(`dependencies: building in ${image}`);
+    let status: number;
+    try {
+      status = await runContainer(
+        docker,
+        {
+          image,
+          platform,
+          script: buildScript(r.family, inputs.descriptor, inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l))),
+          env: { ...BUILD_ENV, ...r.build.env },
+          binds,
+          user: userSpec(),
+          labels: { [LABEL]: 'true', [`${LABEL}.function`]: r.name, [`${LABEL}.key`]: key },
+        },
+        (chunk) => {
+          log.write(chunk);
+          tail.push(chunk);
+          const last = tail.lastLine();
+          if (last) report(`dependencies: ${last.slice(0, 120)}`);
+        },
+      );
+    } finally {
+      await new Promise((resolve) => log.end(resolve));
+    }
+    if (status !== 0) {
+      throw new BuildError(
+        [
+          `dependency build failed in ${image}: ${describeExit(status)}`,
+          `last ${LOG_TAIL_LINES} lines of the build log:`,
+          ...tail.lines().map((l) => `  | ${l}`),
+          `full log: ${logPath}`,
+        ].join('\n'),
+      );
+    }
+  }
+}
+
+/** Read-only binds for the build inputs at their repository paths under /src; inputs inside a bound directory are covered by it. */
+async function inputBinds(root: string, paths: string[]): Promise<Bind[]> {
+  const unique = [...new Set(paths)].sort((a, b) => a.length - b.length);
+  const dirs: string[] = [];
+  const binds: Bind[] = [];
+  for (const p of unique) {
+    if (dirs.some((d) => d === '' || p.startsWith(`${d}/`))) continue;
+    const s = await stat(join(root, p)).catch(() => null);
+    if (!s) throw new BuildError(`dependency input ${p} does not exist; fix the path in its descriptor`);
+    if (s.isDirectory()) dirs.push(p);
+    binds.push({ host: join(root, p), container: posix.join('/src', p), readOnly: true });
+  }
+  return binds;
+}
+
+/** The container runs as the calling user, so what it writes is ours to read and delete. */
+function userSpec(): string {
+  return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : '1000:1000';
+}
+
+/** Builds one function: code zip, dependency layer, size check, manifest in .lci/dist/<name>/. */
+export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: DependencyBuilder, report: Report): Promise<FunctionArtifacts> {
+  const dist = join(ws.stateDir, 'dist', r.name);
+  await mkdir(dist, { recursive: true });
+  report('packaging code');
+  const [code, layer] = await Promise.all([packageCode(r, ws, dist), deps.layer(r, report)]);
+  checkUnzippedSize([{ label: 'code', groups: code.groups }, ...(layer ? [{ label: 'deps', groups: layer.groups }] : [])]);
+  let depsArtifact: DepsArtifact | null = null;
+  const distDeps = join(dist, 'deps.zip');
+  if (layer) {
+    await copyFile(layer.path, distDeps);
+    depsArtifact = { ...layer, path: distDeps };
+  } else {
+    await rm(distDeps, { force: true });
+  }
+  const manifest = join(dist, 'manifest.json');
+  const artifacts: FunctionArtifacts = { name: r.name, env: r.env, runtime: r.runtime, architecture: r.architecture, code, deps: depsArtifact, manifest };
+  await writeFile(manifest, JSON.stringify(manifestOf(artifacts), null, 2) + '\n');
+  return artifacts;
+}
+
+function manifestOf(a: FunctionArtifacts) {
+  const zip = (z: ZipArtifact) => ({ file: posix.basename(z.path), sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries });
+  return {
+    function: a.name,
+    env: a.env,
+    runtime: a.runtime,
+    architecture: a.architecture,
+    code: zip(a.code),
+    deps: a.deps ? { ...zip(a.deps), key: a.deps.key } : null,
+  };
+}
+
+async function readMeta(path: string): Promise<Omit<ZipArtifact, 'path'> | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Omit<ZipArtifact, 'path'>;
+  } catch {
+    return null;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The last N lines of a stream of output chunks. */
+class LineTail {
+  private buf: string[] = [];
+  private partial = '';
+
+  constructor(private readonly max: number) {}
+
+  push(chunk: Buffer): void {
+    const text = this.partial + chunk.toString('utf8');
+    const parts = text.split(/\r?\n/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) {
+      this.buf.push(line);
+      if (this.buf.length > this.max) this.buf.shift();
+    }
+  }
+
+  lastLine(): string {
+    return this.partial || this.buf.at(-1) || '';
+  }
+
+  lines(): string[] {
+    return this.partial ? [...this.buf.slice(-(this.max - 1)), this.partial] : this.buf;
+  }
+}

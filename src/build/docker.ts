@@ -1,0 +1,137 @@
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { CommandError } from '../errors.js';
+
+/**
+ * The Docker edge: pull an image, run one build container, always remove it (on success, on
+ * failure, and on Ctrl-C), and hand its output to the caller as it comes.
+ */
+
+export interface Bind {
+  host: string;
+  container: string;
+  readOnly: boolean;
+}
+
+export interface ContainerSpec {
+  image: string;
+  platform: string;
+  script: string;
+  env: Record<string, string>;
+  binds: Bind[];
+  user: string;
+  labels: Record<string, string>;
+}
+
+export const LABEL = 'dev.lambda-ci.build';
+
+let client: Docker | undefined;
+
+export function dockerClient(): Docker {
+  // DOCKER_HOST and friends are read by docker-modem; default /var/run/docker.sock.
+  client ??= new Docker();
+  return client;
+}
+
+export async function engineAvailable(docker: Docker): Promise<string | null> {
+  try {
+    await docker.ping();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Pulls the image when the engine does not have it, reporting progress lines. */
+export async function ensureImage(docker: Docker, image: string, platform: string, progress: (line: string) => void): Promise<'present' | 'pulled'> {
+  try {
+    const info = await docker.getImage(image).inspect();
+    const actual = `${info.Os}/${info.Architecture}`;
+    if (actual !== platform) {
+      throw new CommandError(`image ${image} is built for ${actual}, but the function needs ${platform}; use an image for ${platform} (build.image) or change architecture`);
+    }
+    return 'present';
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+  }
+  progress(`pulling ${image} (${platform})`);
+  const stream = await docker.pull(image, { platform });
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => (err ? reject(new CommandError(`could not pull ${image}: ${err.message}; pull it yourself or set build.image`)) : resolve()),
+      (event: { status?: string; progress?: string; id?: string }) => {
+        if (event.status) progress(`pull ${image}: ${[event.id, event.status, event.progress].filter(Boolean).join(' ')}`);
+      },
+    );
+  });
+  return 'pulled';
+}
+
+const live = new Set<Docker.Container>();
+let signalsInstalled = false;
+
+/** On Ctrl-C or SIGTERM, remove every build container still running, then exit 130/143. */
+function installSignalCleanup(): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nlci: ${signal}: removing ${live.size} build container(s)\n`);
+      void Promise.allSettled([...live].map((c) => c.remove({ force: true }))).then(() => process.exit(code));
+    });
+  }
+}
+
+/** Runs the script to completion; returns the exit status. The container is gone when this returns or throws. */
+export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput: (chunk: Buffer) => void): Promise<number> {
+  installSignalCleanup();
+  const container = await docker.createContainer({
+    Image: spec.image,
+    platform: spec.platform,
+    Cmd: ['sh', '-c', spec.script],
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    User: spec.user,
+    WorkingDir: '/tmp',
+    Labels: spec.labels,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    HostConfig: {
+      Binds: spec.binds.map((b) => `${b.host}:${b.container}:${b.readOnly ? 'ro' : 'rw'}`),
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      AutoRemove: false,
+    },
+  } as Docker.ContainerCreateOptions);
+  live.add(container);
+  try {
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const out = new PassThrough();
+    out.on('data', onOutput);
+    docker.modem.demuxStream(stream, out, out);
+    const ended = new Promise<void>((resolve) => stream.on('end', resolve));
+    await container.start();
+    const result = (await container.wait()) as { StatusCode: number };
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]); // the last output may trail the exit
+    return result.StatusCode;
+  } finally {
+    await container.remove({ force: true }).catch(() => {});
+    live.delete(container);
+  }
+}
+
+/** An exit status in words, as a shell would explain it. */
+export function describeExit(code: number): string {
+  const words: Record<number, string> = {
+    1: 'general error',
+    2: 'misuse of a command or bad arguments',
+    126: 'command not executable',
+    127: 'command not found',
+    130: 'interrupted (SIGINT)',
+    137: 'killed (SIGKILL; out of memory?)',
+    139: 'segmentation fault (SIGSEGV)',
+    143: 'terminated (SIGTERM)',
+  };
+  return `exit status ${code} (${words[code] ?? (code > 128 ? `killed by signal ${code - 128}` : 'failed')})`;
+}

@@ -1,0 +1,81 @@
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { LciError, ExitCode } from '../errors.js';
+import type { ZipEntry } from './zip.js';
+
+/** A problem with the files of a function that the user must fix (a symlink out of the repository). */
+export class PackageError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
+export interface CollectOptions {
+  /** Directory to package. */
+  root: string;
+  /** Symlinks may point anywhere inside this directory (the repository), never outside it. */
+  boundary: string;
+  /** Shown in errors: the root relative to the repository. */
+  label: string;
+  packaged?: (relPath: string) => boolean;
+  prunable?: (relDir: string) => boolean;
+}
+
+/**
+ * Every file under `root` that goes into the package, as zip entries named relative to `root`.
+ * A symlink is stored as the file (or tree) it points to; one that leaves `boundary` is an error.
+ */
+export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
+  const out: ZipEntry[] = [];
+  const packaged = opts.packaged ?? (() => true);
+  const prunable = opts.prunable ?? (() => false);
+  const boundary = await realpath(opts.boundary);
+
+  async function walk(dir: string, rel: string, ancestors: Set<string>): Promise<void> {
+    const dirents = await readdir(dir, { withFileTypes: true });
+    await Promise.all(
+      dirents.map(async (d) => {
+        const name = rel ? `${rel}/${d.name}` : d.name;
+        const abs = join(dir, d.name);
+        if (d.isDirectory()) {
+          if (!prunable(name)) await walk(abs, name, ancestors);
+        } else if (d.isFile()) {
+          if (packaged(name)) out.push(await fileEntry(name, abs));
+        } else if (d.isSymbolicLink()) {
+          await followLink(name, abs, ancestors);
+        }
+        // sockets, FIFOs and devices are not packaged
+      }),
+    );
+  }
+
+  async function followLink(name: string, abs: string, ancestors: Set<string>): Promise<void> {
+    const shown = `${opts.label}/${name}`;
+    let target: string;
+    try {
+      target = await realpath(abs);
+    } catch {
+      throw new PackageError(`${shown} is a broken symlink; remove it or point it at a file in the repository`);
+    }
+    const inside = relative(boundary, target);
+    if (inside === '..' || inside.startsWith(`..${sep}`) || inside === target) {
+      throw new PackageError(`${shown} is a symlink to ${target}, outside the repository; copy the file into the repository instead`);
+    }
+    const s = await stat(target);
+    if (s.isDirectory()) {
+      if (ancestors.has(target)) throw new PackageError(`${shown} is a symlink loop (it points back at ${target})`);
+      if (!prunable(name)) await walk(target, name, new Set([...ancestors, target]));
+    } else if (s.isFile() && packaged(name)) {
+      out.push({ name, source: { path: target }, size: s.size, executable: (s.mode & 0o111) !== 0 });
+    }
+  }
+
+  const rootReal = await realpath(opts.root);
+  await walk(rootReal, '', new Set([rootReal]));
+  return out;
+}
+
+async function fileEntry(name: string, abs: string): Promise<ZipEntry> {
+  const s = await stat(abs);
+  return { name, source: { path: abs }, size: s.size, executable: (s.mode & 0o111) !== 0 };
+}
