@@ -7,7 +7,7 @@ import type { ResolvedFunction } from '../config/types.js';
 import { collectFiles } from '../package/collect.js';
 import { packageFilter } from '../package/excludes.js';
 import { checkUnzippedSize, groupSizes } from '../package/limits.js';
-import { writeZip } from '../package/zip.js';
+import { writeZip, type ZipEntry } from '../package/zip.js';
 import { repoPath } from '../config/globs.js';
 import { describeExit, ensureImage, LABEL, runContainer, type Bind } from './docker.js';
 import { dependencyInputs, dependencyKey, type DependencyInputs } from './inputs.js';
@@ -58,13 +58,16 @@ export class BuildError extends LciError {
 
 export type Report = (message: string) => void;
 
-/** Packages the function's code into `.lci/dist/<name>/app.zip`. */
-export async function packageCode(r: ResolvedFunction, ws: Workspace, outDir: string): Promise<ZipArtifact> {
+/** The files of the function's code package, before anything is written. */
+export async function codeEntries(r: ResolvedFunction, ws: Workspace): Promise<ZipEntry[]> {
   const rel = repoPath(ws.configDirInRepo, r.path) ?? '';
   const filter = packageFilter(r);
-  const entries = await collectFiles({ root: join(ws.root, rel), boundary: ws.root, label: rel || '.', packaged: filter.packaged, prunable: filter.prunable });
-  const result = await writeZip(entries, join(outDir, 'app.zip'));
-  return { path: result.path, sha256: result.sha256, bytes: result.bytes, unzippedBytes: result.unzippedBytes, entries: result.entries, groups: groupSizes(entries) };
+  return collectFiles({ root: join(ws.root, rel), boundary: ws.root, label: rel || '.', packaged: filter.packaged, prunable: filter.prunable });
+}
+
+async function zipArtifact(entries: ZipEntry[], path: string): Promise<ZipArtifact> {
+  const z = await writeZip(entries, path);
+  return { path: z.path, sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries, groups: groupSizes(entries) };
 }
 
 const LOG_TAIL_LINES = 30;
@@ -87,7 +90,8 @@ export class DependencyBuilder {
     const running = this.inflight.get(key);
     if (running) {
       report(`dependencies: same inputs as ${running.owner}, built once`);
-      return { ...(await running.result), source: 'shared' };
+      const shared = await running.result;
+      return { ...shared, source: shared.source === 'built' ? 'shared' : shared.source };
     }
     const result = this.fromCacheOrBuild(r, inputs, key, report);
     this.inflight.set(key, { owner: r.name, result });
@@ -112,9 +116,7 @@ export class DependencyBuilder {
     await mkdir(out, { recursive: true });
     try {
       await this.runBuild(r, inputs, key, out, report);
-      const entries = await collectFiles({ root: out, boundary: out, label: 'layer' });
-      const zip = await writeZip(entries, cache.zip);
-      const artifact = { path: zip.path, sha256: zip.sha256, bytes: zip.bytes, unzippedBytes: zip.unzippedBytes, entries: zip.entries, groups: groupSizes(entries) };
+      const artifact = await zipArtifact(await collectFiles({ root: out, boundary: out, label: 'layer' }), cache.zip);
       const { path: _path, ...meta } = artifact;
       await writeFile(cache.meta, JSON.stringify(meta, null, 2) + '\n');
       return { ...artifact, key, source: 'built' };
@@ -196,9 +198,12 @@ function userSpec(): string {
 export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: DependencyBuilder, report: Report): Promise<FunctionArtifacts> {
   const dist = join(ws.stateDir, 'dist', r.name);
   await mkdir(dist, { recursive: true });
+  report('collecting code');
+  const [entries, layer] = await Promise.all([codeEntries(r, ws), deps.layer(r, report)]);
+  // Before anything is zipped or leaves the machine.
+  checkUnzippedSize([{ label: 'code', groups: groupSizes(entries) }, ...(layer ? [{ label: 'deps', groups: layer.groups }] : [])]);
   report('packaging code');
-  const [code, layer] = await Promise.all([packageCode(r, ws, dist), deps.layer(r, report)]);
-  checkUnzippedSize([{ label: 'code', groups: code.groups }, ...(layer ? [{ label: 'deps', groups: layer.groups }] : [])]);
+  const code = await zipArtifact(entries, join(dist, 'app.zip'));
   let depsArtifact: DepsArtifact | null = null;
   const distDeps = join(dist, 'deps.zip');
   if (layer) {

@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { collectFiles } from '../src/package/collect.js';
+import { writeZip, type ZipEntry } from '../src/package/zip.js';
+import { writeTree } from './support/files.js';
+import { tempDir } from './support/tmp.js';
+
+const FILES: Record<string, string> = {
+  'app.py': 'def handler(event, context):\n    return {"ok": True}\n'.repeat(20),
+  'pkg/__init__.py': '',
+  'pkg/util.py': 'X = 1\n',
+  'pkg/data/ünïcode.txt': 'text\n',
+  'run.sh': '#!/bin/sh\necho hi\n',
+  'z-last.json': '{}\n',
+};
+
+async function zipDir(dir: string): Promise<Buffer> {
+  const out = join(tempDir(), 'out.zip');
+  await writeZip(await collectFiles({ root: dir, boundary: dir, label: 'fn' }), out);
+  return readFileSync(out);
+}
+
+/** The same files, written in the given order, with the given umask-like mode and mtime. */
+function makeTree(order: string[], mode: number, mtime: number): string {
+  const dir = tempDir();
+  for (const name of order) {
+    writeTree(dir, { [name]: FILES[name]! });
+    chmodSync(join(dir, name), name === 'run.sh' ? mode | 0o111 : mode);
+    utimesSync(join(dir, name), mtime, mtime);
+  }
+  return dir;
+}
+
+test('same files give the same bytes, whatever the order, times and permission bits', async () => {
+  const names = Object.keys(FILES);
+  const a = await zipDir(makeTree(names, 0o644, 1_000_000));
+  const b = await zipDir(makeTree([...names].reverse(), 0o600, 1_700_000_000));
+  assert.ok(a.equals(b), 'byte-identical archives');
+  const dir = makeTree(names, 0o664, 1);
+  const before = await zipDir(dir);
+  for (const n of names) utimesSync(join(dir, n), 2_000_000_000, 2_000_000_000);
+  assert.ok(before.equals(await zipDir(dir)), 'touching every file changes nothing');
+  writeFileSync(join(dir, 'pkg/util.py'), 'X = 2\n');
+  assert.not.ok(before.equals(await zipDir(dir)), 'a content change changes the bytes');
+});
+
+test('entries: sorted, 1980-01-01, 0644 or 0755, no extra fields; readable by Info-ZIP and Python', async () => {
+  const dir = makeTree(Object.keys(FILES), 0o640, 5);
+  const out = join(tempDir(), 'a.zip');
+  await writeZip(await collectFiles({ root: dir, boundary: dir, label: 'fn' }), out);
+  execFileSync('unzip', ['-tq', out]);
+  const listing = execFileSync('python3', [
+    '-c',
+    'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist(): print(i.filename, oct(i.external_attr>>16), i.date_time[:3], len(i.extra))',
+    out,
+  ]).toString();
+  assert.is(
+    listing,
+    [
+      "app.py 0o100644 (1980, 1, 1) 0",
+      "pkg/__init__.py 0o100644 (1980, 1, 1) 0",
+      "pkg/data/ünïcode.txt 0o100644 (1980, 1, 1) 0",
+      "pkg/util.py 0o100644 (1980, 1, 1) 0",
+      "run.sh 0o100755 (1980, 1, 1) 0",
+      "z-last.json 0o100644 (1980, 1, 1) 0",
+      '',
+    ].join('\n'),
+  );
+});
+
+test('sha256 is the base64 SHA-256 of the archive, as Lambda reports CodeSha256', async () => {
+  const out = join(tempDir(), 'a.zip');
+  const r = await writeZip([{ name: 'a.txt', source: { data: Buffer.from('hello') }, size: 5, executable: false }], out);
+  assert.is(r.sha256, createHash('sha256').update(readFileSync(out)).digest('base64'));
+  assert.is(r.bytes, readFileSync(out).length);
+});
+
+test('large files are streamed, compressed files stored, and the result is still deterministic', async () => {
+  const dir = tempDir();
+  const big = Buffer.alloc(12 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4096) big.write(`line ${i}\n`, i);
+  writeFileSync(join(dir, 'big.txt'), big);
+  writeFileSync(join(dir, 'img.png'), createHash('sha512').update('x').digest());
+  const a = await zipDir(dir);
+  const b = await zipDir(dir);
+  assert.ok(a.equals(b));
+  assert.ok(a.length < big.length / 10, 'the big text file is deflated');
+  const out = join(tempDir(), 'c.zip');
+  writeFileSync(out, a);
+  const methods = execFileSync('python3', ['-c', 'import sys,zipfile\nprint([(i.filename,i.compress_type) for i in zipfile.ZipFile(sys.argv[1]).infolist()])', out]).toString().trim();
+  assert.is(methods, "[('big.txt', 8), ('img.png', 0)]");
+  assert.ok(execFileSync('unzip', ['-p', out, 'big.txt'], { maxBuffer: 64 << 20 }).equals(big), 'the streamed entry unzips to the original');
+});
+
+test('more than 65,535 entries use Zip64 end records', async () => {
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < 70_000; i++) entries.push({ name: `f/${String(i).padStart(5, '0')}`, source: { data: Buffer.alloc(0) }, size: 0, executable: false });
+  const out = join(tempDir(), 'many.zip');
+  const r = await writeZip(entries, out);
+  assert.is(r.entries, 70_000);
+  assert.is(execFileSync('python3', ['-c', 'import sys,zipfile\nprint(len(zipfile.ZipFile(sys.argv[1]).infolist()))', out]).toString().trim(), '70000');
+});
+
+test('two entries with one name are refused', async () => {
+  const e: ZipEntry = { name: 'a', source: { data: Buffer.from('x') }, size: 1, executable: false };
+  try {
+    await writeZip([e, { ...e }], join(tempDir(), 'dup.zip'));
+    assert.unreachable('should have thrown');
+  } catch (err) {
+    assert.match((err as Error).message, /two files would be stored as a/);
+  }
+});
+
+test.run();
