@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collectFiles } from '../src/package/collect.js';
-import { writeZip, type ZipEntry } from '../src/package/zip.js';
+import { windowBitsFor, writeZip, type ZipEntry } from '../src/package/zip.js';
+import { deflateRawSync } from 'node:zlib';
 import { writeTree } from './support/files.js';
 import { tempDir } from './support/tmp.js';
 
@@ -112,6 +113,18 @@ test('two entries with one name are refused', async () => {
     assert.unreachable('should have thrown');
   } catch (err) {
     assert.match((err as Error).message, /two files would be stored as a/);
+  }
+});
+
+test('the size-fitted deflate window gives the same bytes as the full 32 kB window', () => {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu'.split(' ');
+  for (let size = 1; size < 70_000; size = Math.ceil(size * 1.15) + 1) {
+    let text = '';
+    while (text.length < size) text += words[Math.floor(rand() * words.length)] + (rand() < 0.1 ? '\n' : ' ');
+    const input = Buffer.from(text.slice(0, size));
+    assert.ok(deflateRawSync(input, { level: 6 }).equals(deflateRawSync(input, { level: 6, windowBits: windowBitsFor(size) })), `size ${size}`);
   }
 });
 

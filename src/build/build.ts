@@ -78,7 +78,7 @@ export class DependencyBuilder {
 
   constructor(
     private readonly ws: Workspace,
-    private readonly docker: () => Docker,
+    private readonly docker: () => Promise<Docker>,
   ) {}
 
   async layer(r: ResolvedFunction, report: Report): Promise<DepsArtifact | null> {
@@ -126,7 +126,7 @@ export class DependencyBuilder {
   }
 
   private async runBuild(r: ResolvedFunction, inputs: DependencyInputs, key: string, out: string, report: Report): Promise<void> {
-    const docker = this.docker();
+    const docker = await this.docker();
     const image = imageFor(r);
     const platform = platformFor(r.architecture);
     await ensureImage(docker, image, platform, report);

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { Listr, PRESET_TIMESTAMP } from 'listr2';
 import { DependencyBuilder, buildFunction, type FunctionArtifacts, type Workspace } from '../build/build.js';
 import { dockerClient } from '../build/docker.js';
 import { buildTargets } from '../build/targets.js';
@@ -61,6 +60,7 @@ export const buildCommand: Command<Values> = {
     const built = new Map<string, FunctionArtifacts>();
     const failed = new Map<string, Error>();
     const plain = io.env.CI === 'true' || !process.stdout.isTTY;
+    const { Listr, PRESET_TIMESTAMP } = await import('listr2');
     const list = new Listr(
       targets.map((r) => ({
         title: r.name,

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { Diagnostic } from '../errors.js';
 
 export type PathSegment = string | number;
@@ -41,6 +42,7 @@ export class ConfigSource {
 
   positions(): { doc: Document.Parsed; lines: LineCounter } {
     if (!this.document) {
+      const { LineCounter, parseDocument } = yamlLibrary();
       const lines = new LineCounter();
       const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
       this.document = { doc, lines };
@@ -60,6 +62,11 @@ export class ConfigSource {
 
 // js-yaml exports its built-in types, though @types/js-yaml does not declare them.
 const MERGE_KEY = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge;
+/** `yaml` is loaded only to locate problems: valid configs never pay for it. */
+function yamlLibrary(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
 
 export function parseConfigText(text: string, filepath: string, displayPath: string, root: PathSegment[] = []): ConfigSource {
@@ -80,6 +87,7 @@ export type Anchor = 'value' | 'key';
  */
 export function locate(source: ConfigSource, path: PathSegment[], anchor: Anchor = 'value'): { line: number; col: number } {
   const { doc, lines } = source.positions();
+  const { isMap, isPair, isSeq } = yamlLibrary();
   const full = [...source.root, ...path];
   let node: unknown = doc.contents;
   let best: number | undefined = rangeStart(node);
@@ -106,7 +114,7 @@ export function locate(source: ConfigSource, path: PathSegment[], anchor: Anchor
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yamlLibrary().isScalar(key)) return String((key as { value: unknown }).value);
   return undefined;
 }
 
