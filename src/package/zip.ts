@@ -4,7 +4,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
-import { DEFLATE_LEVEL, storedByName } from './deflate.js';
+import { extname } from 'node:path';
 
 /**
  * A deterministic zip writer: the same entries give the same bytes, whatever the file times,
@@ -41,6 +41,9 @@ const STREAM_ABOVE = 8 * 1024 * 1024;
 const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 /** Each deflate holds ~256 kB of zlib state: a few per thread-pool thread keep every core busy without thousands alive. */
 const MAX_ENTRIES_IN_FLIGHT = Math.max(8, 4 * availableParallelism());
+const DEFLATE_LEVEL = 6; // zip's default
+/** Already-compressed formats: deflating them again costs time and gains nothing. */
+const STORED_EXTENSIONS = new Set(['.zip', '.gz', '.tgz', '.bz2', '.xz', '.zst', '.7z', '.jar', '.whl', '.egg', '.jpg', '.jpeg', '.png', '.gif', '.webp', '.mp3', '.mp4', '.woff', '.woff2', '.br']);
 const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 const DOS_TIME_MIDNIGHT = 0;
 const VERSION_MADE_BY = (3 << 8) | 30; // unix, zip 3.0
@@ -60,12 +63,9 @@ interface Written {
   mode: number;
 }
 
-export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 export async function writeZip(input: ZipEntry[], outPath: string): Promise<ZipResult> {
-  const entries = [...input].sort((a, b) => compareNames(a.name, b.name));
+  // UTF-16 code unit order: the same on every machine, and no Buffer per comparison.
+  const entries = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
     if (entries[i]!.name === entries[i - 1]!.name) throw new Error(`two files would be stored as ${entries[i]!.name}`);
   }
@@ -141,6 +141,10 @@ async function prepare(e: ZipEntry): Promise<Prepared> {
   if (raw.length === 0 || storedByName(e.name)) return { method: 0, crc, data: raw };
   const deflated = await deflate(raw, { level: DEFLATE_LEVEL, windowBits: windowBitsFor(raw.length) });
   return deflated.length < raw.length ? { method: 8, crc, data: deflated } : { method: 0, crc, data: raw };
+}
+
+function storedByName(name: string): boolean {
+  return STORED_EXTENSIONS.has(extname(name).toLowerCase());
 }
 
 /**
@@ -300,10 +304,4 @@ function endOfCentralDirectory(count: number, cdSize: number, cdOffset: number):
   end.writeUInt32LE(cdOffset, 16);
   parts.push(end);
   return Buffer.concat(parts);
-}
-
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('base64');
 }
