@@ -120,8 +120,21 @@ function checkGlobList(
     const problem = globProblem(g);
     if (problem) report([...at, i], problem);
     else if (configDirInRepo === null && (g === '..' || g.startsWith('../'))) report([...at, i], `'${g}' leaves the function's path; exclude globs are relative to it`);
-    else if (configDirInRepo !== null && repoPath(configDirInRepo, picomatch.scan(g).base || '.') === null) report([...at, i], `'${g}' leaves the repository`);
+    else if (configDirInRepo !== null && leavesRepository(configDirInRepo, g)) report([...at, i], `'${g}' leaves the repository`);
   });
+}
+
+const leaving = new Map<string, boolean>();
+
+/** Memoised: big configs repeat the same few globs thousands of times. */
+function leavesRepository(configDirInRepo: string, glob: string): boolean {
+  const key = `${configDirInRepo}\0${glob}`;
+  let v = leaving.get(key);
+  if (v === undefined) {
+    v = repoPath(configDirInRepo, picomatch.scan(glob).base || '.') === null;
+    leaving.set(key, v);
+  }
+  return v;
 }
 
 function refGlobProblem(glob: string): string | undefined {

@@ -51,25 +51,33 @@ export function matchChanges(
   for (const rule of sharedRules) index.add(rule, ALL);
   const own = new Map<string, Tally>();
   const shared: Tally = { reasons: [], count: 0, alsoShared: 0 };
-  for (const path of changed) {
+  // One visitor and two reused arrays for all paths: this loop runs for every changed path.
+  let path = '';
+  let isShared = false;
+  const hitTargets: string[] = [];
+  const hitRules: InputRule[] = [];
+  const visit = (target: Target, rule: InputRule) => {
+    if (target === ALL) {
+      isShared = true;
+      shared.count++;
+      if (shared.reasons.length < MAX_REASONS) shared.reasons.push(toReason(path, rule));
+    } else {
+      hitTargets.push(target);
+      hitRules.push(rule);
+    }
+  };
+  for (path of changed) {
     if (ignore.has(path)) continue;
-    const ownHits: [string, InputRule][] = [];
-    let isShared = false;
-    index.match(path, (target, rule) => {
-      if (target === ALL) {
-        isShared = true;
-        shared.count++;
-        if (shared.reasons.length < MAX_REASONS) shared.reasons.push(toReason(path, rule));
-      } else {
-        ownHits.push([target, rule]);
-      }
-    });
-    for (const [target, rule] of ownHits) {
-      let tally = own.get(target);
-      if (!tally) own.set(target, (tally = { reasons: [], count: 0, alsoShared: 0 }));
+    isShared = false;
+    hitTargets.length = 0;
+    hitRules.length = 0;
+    index.match(path, visit);
+    for (let i = 0; i < hitTargets.length; i++) {
+      let tally = own.get(hitTargets[i]!);
+      if (!tally) own.set(hitTargets[i]!, (tally = { reasons: [], count: 0, alsoShared: 0 }));
       tally.count++;
       if (isShared) tally.alsoShared++;
-      if (tally.reasons.length < MAX_REASONS) tally.reasons.push(toReason(path, rule));
+      if (tally.reasons.length < MAX_REASONS) tally.reasons.push(toReason(path, hitRules[i]!));
     }
   }
   return { own, shared };

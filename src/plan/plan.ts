@@ -31,23 +31,30 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const root = loaded.root;
 
   const headRev = opts.head ?? 'HEAD';
-  const head = await resolveCommit(root, headRev);
-  if (!head) throw new UsageError(`--head ${headRev} does not name a commit in ${root}`);
   const choice = chooseBase(opts.base, opts.environ);
+  // Independent git calls run side by side: each is a process start.
+  const [head, checkedOut, baseSha] = await Promise.all([
+    resolveCommit(root, headRev),
+    resolveCommit(root, 'HEAD'),
+    choice && !ZERO_SHA.test(choice.rev) ? resolveCommit(root, choice.rev) : null,
+  ]);
+  if (!head) throw new UsageError(`--head ${headRev} does not name a commit in ${root}`);
   if (!choice) throw new UsageError(NO_BASE_HELP);
 
-  const baseProblem = await baseUnavailable(root, choice.rev, head);
-  if (baseProblem.problem) {
-    return everything(loaded.project, opts.env ?? null, { path: null, rule: 'base-unavailable', detail: baseProblem.problem }, choice.rev, choice.from, head);
+  const [problem, changed] = await Promise.all([
+    baseUnavailable(root, choice.rev, baseSha, head),
+    baseSha ? changedPaths(root, baseSha, head) : ([] as string[]),
+  ]);
+  if (problem) {
+    return everything(loaded.project, opts.env ?? null, { path: null, rule: 'base-unavailable', detail: problem }, choice.rev, choice.from, head);
   }
-  const base = baseProblem.sha!;
+  const base = baseSha!;
 
-  const worktreeIsHead = head === (await resolveCommit(root, 'HEAD'));
+  const worktreeIsHead = head === checkedOut;
   const read = worktreeIsHead ? worktreeReader(root) : commitReader(root, head);
   const configInRepo = toPosix(relative(root, loaded.project.configFile));
   const headLoaded = worktreeIsHead ? loaded : await loadAtCommit(loaded, read, configInRepo, head);
   const project = headLoaded.project;
-  const changed = await changedPaths(root, base, head);
 
   let configDiff: ConfigDiff | null = null;
   let baseConfigProblem: string | null = null;
@@ -133,17 +140,17 @@ function configReason(name: string, configInRepo: string, diff: ConfigDiff | nul
   return null;
 }
 
-async function baseUnavailable(root: string, rev: string, head: string): Promise<{ sha?: string; problem?: string }> {
-  if (ZERO_SHA.test(rev)) return { problem: `base ${rev.slice(0, 7)}… is the all-zero sha (a new branch or tag has no previous commit)` };
-  const sha = await resolveCommit(root, rev);
+/** Why the base cannot be compared with, or null when it can. */
+async function baseUnavailable(root: string, rev: string, sha: string | null, head: string): Promise<string | null> {
+  if (ZERO_SHA.test(rev)) return `base ${rev.slice(0, 7)}… is the all-zero sha (a new branch or tag has no previous commit)`;
   if (!sha) {
     const hint = (await isShallow(root))
       ? 'this is a shallow clone: fetch the history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)'
       : 'check the revision, or fetch it (git fetch origin <rev>)';
-    return { problem: `base ${rev} is not a commit in this clone; ${hint}` };
+    return `base ${rev} is not a commit in this clone; ${hint}`;
   }
-  if (!(await haveCommonHistory(root, sha, head))) return { problem: `base ${sha.slice(0, 7)} and head ${head.slice(0, 7)} share no history` };
-  return { sha };
+  if (!(await haveCommonHistory(root, sha, head))) return `base ${sha.slice(0, 7)} and head ${head.slice(0, 7)} share no history`;
+  return null;
 }
 
 function everything(project: Project, env: string | null, reason: Reason, base: string | null, baseFrom: string | null, head: string | null): PlanResult {

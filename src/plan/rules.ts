@@ -20,46 +20,60 @@ export interface InputRule {
   pattern: string;
   /** For local dependencies: the descriptor that names them. */
   via?: string;
-  /** Identifies the exclusion list of a path rule, so equal rules are stored once. */
-  excludeKey?: string;
+  /** Equal rules have equal keys (see ruleKey), so each is stored once. */
+  key: string;
   test: Test;
 }
 
-const compiled = new Map<string, (path: string) => boolean>();
+const memo = new Map<string, InputRule>();
 
-/** A user glob, relative to the config directory, as a rule on repository-relative paths. */
+/**
+ * A user glob, relative to the config directory, as a rule on repository-relative paths.
+ * Memoised (rules are immutable): thousands of functions repeat a few watch globs.
+ */
 export function globRule(kind: RuleKind, configDirInRepo: string, glob: string): InputRule {
+  const key = `${kind}\0${configDirInRepo}\0${glob}`;
+  let rule = memo.get(key);
+  if (!rule) {
+    rule = makeGlobRule(kind, configDirInRepo, glob);
+    memo.set(key, rule);
+  }
+  return rule;
+}
+
+function makeGlobRule(kind: RuleKind, configDirInRepo: string, glob: string): InputRule {
   const scan = picomatch.scan(glob);
   const base = repoPath(configDirInRepo, scan.base || '.') ?? '';
   const pattern = scan.isGlob ? (base ? `${base}/${scan.glob}` : scan.glob) : base;
   // A plain path names a file or a directory; 'dir/**' is a whole tree: both need no matcher.
-  if (!scan.isGlob || scan.glob === '**') return { kind, pattern, test: { form: 'tree', prefix: base } };
-  let match = compiled.get(pattern);
-  if (!match) {
-    match = picomatch(pattern, { dot: true });
-    compiled.set(pattern, match);
-  }
-  return { kind, pattern, test: { form: 'glob', base, glob: pattern, match } };
+  if (!scan.isGlob || scan.glob === '**') return withKey({ kind, pattern, test: { form: 'tree', prefix: base } });
+  return withKey({ kind, pattern, test: { form: 'glob', base, glob: pattern, match: picomatch(pattern, { dot: true }) } });
 }
 
 export function treeRule(kind: RuleKind, prefix: string, via?: string): InputRule {
-  return { kind, pattern: prefix, ...(via ? { via } : {}), test: { form: 'tree', prefix } };
+  return withKey({ kind, pattern: prefix, ...(via ? { via } : {}), test: { form: 'tree', prefix } });
 }
 
 /** A function's code root: every file below it that goes into the code package. */
 export function pathRule(prefix: string, excluded: (relPath: string) => boolean, excludeKey: string): InputRule {
-  return { kind: 'path', pattern: prefix ? `${prefix}/**` : '**', excludeKey, test: { form: 'tree', prefix, excluded } };
+  const rule = withKey({ kind: 'path', pattern: prefix ? `${prefix}/**` : '**', test: { form: 'tree', prefix, excluded } });
+  rule.key += `|${excludeKey}`; // equal paths with different exclusions are different rules
+  return rule;
 }
 
 export function lockfileRule(descriptor: string, family: RuntimeFamily): InputRule {
   const dir = posix.dirname(descriptor);
-  return { kind: 'lockfile', pattern: descriptor, test: { form: 'lockfile', dir: dir === '.' ? '' : dir, family } };
+  return withKey({ kind: 'lockfile', pattern: descriptor, test: { form: 'lockfile', dir: dir === '.' ? '' : dir, family } });
+}
+
+function withKey(rule: Omit<InputRule, 'key'>): InputRule {
+  const t = rule.test;
+  const where = t.form === 'tree' ? t.prefix : t.form === 'glob' ? t.glob : `${t.dir}|${t.family}`;
+  return { ...rule, key: `${rule.kind}|${t.form}|${where}|${rule.via ?? ''}` };
 }
 
 export function ruleKey(rule: InputRule): string {
-  const t = rule.test;
-  const where = t.form === 'tree' ? t.prefix : t.form === 'glob' ? t.glob : `${t.dir}|${t.family}`;
-  return `${rule.kind}|${t.form}|${where}|${rule.via ?? ''}|${rule.excludeKey ?? ''}`;
+  return rule.key;
 }
 
 /** Where a rule sits in the index: the deepest directory every path it matches lies under. */
