@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadProject } from '../src/config/load.js';
+import { parseConfigText } from '../src/config/source.js';
 import { closest } from '../src/config/suggest.js';
 import { writeTree } from './support/files.js';
 import { GitRepo } from './support/git-repo.js';
@@ -113,6 +116,24 @@ resolve('did you mean: close names only', () => {
   assert.is(closest('handlr', ['path', 'handler']), 'handler');
   assert.is(closest('path', ['watch', 'runtime']), undefined);
   assert.is(closest('prd', ['qa', 'prod']), 'prod');
+});
+
+resolve('the fast parser (js-yaml) and the positional one (yaml) read every config the same', () => {
+  const require = createRequire(import.meta.url);
+  const YAML = require('yaml') as typeof import('yaml');
+  const dir = new URL('./fixtures/bad-configs/', import.meta.url);
+  const texts = readdirSync(dir).map((f) => readFileSync(new URL(f, dir), 'utf8'));
+  texts.push(readFileSync(new URL('../examples/monorepo/lambdas.yaml', import.meta.url), 'utf8'));
+  texts.push('a: &x { b: 1 }\nc:\n  <<: *x\n  d: "2"\nt: 2001-12-14\nn: ~\nbool: [true, false, yes, no]\n');
+  let compared = 0;
+  for (const text of texts) {
+    const doc = YAML.parseDocument(text, { merge: true, uniqueKeys: true });
+    if (doc.errors.length > 0) continue;
+    const source = parseConfigText(text, '/x/lambdas.yaml', 'lambdas.yaml');
+    assert.equal(source.data, doc.toJS(), text.slice(0, 60));
+    compared++;
+  }
+  assert.ok(compared >= 30, `compared ${compared}`);
 });
 
 find.run();
