@@ -9,6 +9,7 @@ import { humanBytes } from '../package/limits.js';
 import { plan } from '../plan/plan.js';
 import { affectedNames } from '../plan/report.js';
 import type { Command, Io } from './command.js';
+import { parseConcurrency, runTasks } from './tasks.js';
 
 interface Values {
   config?: string;
@@ -21,8 +22,6 @@ interface Values {
 }
 
 export const buildCommand: Command<Values> = {
-  name: 'build',
-  summary: 'Build code zips and dependency layers into .lci/dist/<function>/ (app.zip, deps.zip, manifest.json), without touching AWS.',
   usage: 'lci build [FUNCTION...] [--affected [--base REV] [--head REV]] [--env NAME] [--concurrency N] [--json]',
   allowPositionals: true,
   options: {
@@ -59,48 +58,28 @@ export const buildCommand: Command<Values> = {
     const deps = new DependencyBuilder(ws, dockerClient);
     const built = new Map<string, FunctionArtifacts>();
     const failed = new Map<string, Error>();
-    const plain = io.env.CI === 'true' || !process.stdout.isTTY;
-    const { Listr, PRESET_TIMESTAMP } = await import('listr2');
-    const list = new Listr(
+    await runTasks(
       targets.map((r) => ({
-        title: r.name,
-        task: async (_ctx: unknown, task: { output: string; title: string }) => {
+        name: r.name,
+        run: async (report) => {
           try {
-            const a = await buildFunction(r, ws, deps, (m) => (task.output = m));
+            const a = await buildFunction(r, ws, deps, report);
             built.set(r.name, a);
-            task.title = `${r.name}: ${describe(a)}`;
+            return describe(a);
           } catch (e) {
             failed.set(r.name, e as Error);
             throw e;
           }
         },
       })),
-      {
-        concurrent: concurrency,
-        exitOnError: false,
-        registerSignalListeners: false, // build containers are removed by our own handler
-        renderer: 'default',
-        fallbackRenderer: 'verbose',
-        fallbackRendererCondition: plain,
-        silentRendererCondition: values.json === true,
-        fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP },
-        rendererOptions: { collapseSubtasks: false },
-      },
+      { concurrency, failFast: false, json: values.json === true, env: io.env },
     );
-    await list.run();
     if (values.json) io.out(JSON.stringify(buildJson(targets.map((r) => r.name), built, failed, io), null, 2));
     else if (failed.size === 0) io.out(`built ${built.size} function${built.size === 1 ? '' : 's'} into ${relative(io.cwd, join(ws.stateDir, 'dist')) || '.'}`);
     for (const [name, e] of failed) io.err(`lci: function ${name}: ${e instanceof LciError ? e.message : `unexpected error: ${e.message}`}`);
     return failed.size > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };
-
-function parseConcurrency(v: string | undefined): number {
-  if (v === undefined) return availableParallelism();
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency ${v}: give a whole number of at least 1`);
-  return n;
-}
 
 function describe(a: FunctionArtifacts): string {
   const code = `code ${a.code.sha256.slice(0, 10)} ${humanBytes(a.code.bytes)}`;

@@ -11,8 +11,6 @@ export interface Io {
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Command<V> {
-  name: string;
-  summary: string;
   usage: string;
   options: Options;
   /** Help text for each option, in display order. */
@@ -34,7 +32,7 @@ export const GLOBAL_HELP: [string, string][] = [
 ];
 
 /** node:util parseArgs, with its errors turned into one-line usage errors that name the command. */
-export function parse(command: Command<unknown>, argv: string[]) {
+export function parse(name: string, command: Command<unknown>, argv: string[]) {
   try {
     return parseArgs({
       args: argv,
@@ -44,12 +42,12 @@ export function parse(command: Command<unknown>, argv: string[]) {
     });
   } catch (e) {
     const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
-    throw new UsageError(`${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}; see lci ${command.name} --help`);
+    throw new UsageError(`${name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}; see lci ${name} --help`);
   }
 }
 
-export function helpText(command: Command<unknown>): string {
+export function helpText(command: Command<unknown>, summary: string): string {
   const rows = [...command.help, ...GLOBAL_HELP];
   const width = Math.max(...rows.map(([f]) => f.length));
-  return [`Usage: ${command.usage}`, '', command.summary, '', 'Options:', ...rows.map(([f, t]) => `  ${f.padEnd(width)}  ${t}`)].join('\n');
+  return [`Usage: ${command.usage}`, '', summary, '', 'Options:', ...rows.map(([f, t]) => `  ${f.padEnd(width)}  ${t}`)].join('\n');
 }

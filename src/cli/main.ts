@@ -1,11 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, ExitCode, formatDiagnostic, LciError } from '../errors.js';
 import { GLOBAL_HELP, helpText, parse, type Command, type Io } from './command.js';
-import { buildCommand } from './build.js';
-import { planCommand } from './plan.js';
-import { validateCommand } from './validate.js';
 
-const COMMANDS: Command<any>[] = [validateCommand, planCommand, buildCommand];
+/** Each command loads only what it needs: `lci plan` never pays for the AWS SDK or Docker. */
+const COMMANDS: { name: string; summary: string; load: () => Promise<Command<any>> }[] = [
+  {
+    name: 'validate',
+    summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names. Exit 2 with every problem as FILE:LINE:COL: message.',
+    load: async () => (await import('./validate.js')).validateCommand,
+  },
+  { name: 'plan', summary: 'List the functions a git change touches, and why.', load: async () => (await import('./plan.js')).planCommand },
+  {
+    name: 'build',
+    summary: 'Build code zips and dependency layers into .lci/dist/<function>/ (app.zip, deps.zip, manifest.json), without touching AWS.',
+    load: async () => (await import('./build.js')).buildCommand,
+  },
+  {
+    name: 'deploy',
+    summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
+    load: async () => (await import('./deploy.js')).deployCommand,
+  },
+  {
+    name: 'status',
+    summary: 'Show what each alias serves: version, source version, layer version, CodeSha256, traffic shift.',
+    load: async () => (await import('./status.js')).statusCommand,
+  },
+  {
+    name: 'rollback',
+    summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.',
+    load: async () => (await import('./rollback.js')).rollbackCommand,
+  },
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,14 +68,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(version());
       return ExitCode.ok;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) {
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) {
       io.err(`lci: unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')} (lci --help)`);
       return ExitCode.badInput;
     }
-    const { values, positionals } = parse(command, rest);
+    const command = await entry.load();
+    const { values, positionals } = parse(entry.name, command, rest);
     if (values.help) {
-      io.out(helpText(command));
+      io.out(helpText(command, entry.summary));
       return ExitCode.ok;
     }
     return await command.run(values, positionals, io);

@@ -6,8 +6,6 @@ interface Values {
 }
 
 export const validateCommand: Command<Values> = {
-  name: 'validate',
-  summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names. Exit 2 with every problem as FILE:LINE:COL: message.',
   usage: 'lci validate [--config FILE]',
   options: {},
   help: [],

@@ -70,6 +70,7 @@ export function projectFromText(
     dir: dirname(filepath),
     artifacts: resolved.artifacts,
     shared: resolved.shared,
+    notify: resolved.notify,
     environments: resolved.environments,
     functions: resolved.functions,
   };

@@ -13,7 +13,7 @@ import type { Artifacts, BuildSettings, Environment, FunctionDecl, ResolvedFunct
 /**
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
  * then the function, then the function's environment override (more specific wins).
- * Lists (watch, exclude, include) accumulate across those levels; scalars replace; build.env merges by key.
+ * Lists (watch, exclude, include, alarms) accumulate across those levels (alarms start from the environment's); scalars replace; build.env merges by key.
  */
 
 export const DEFAULT_PREFIX = 'lambda-ci';
@@ -24,6 +24,7 @@ export type Origins = Partial<Record<keyof ResolvedFunction, PathSegment[]>>;
 export interface ResolvedConfig {
   artifacts: Artifacts;
   shared: string[];
+  notify: { slackWebhookEnv: string };
   environments: Record<string, Environment>;
   functions: Record<string, FunctionDecl>;
   /** origins[function][env][field] */
@@ -33,7 +34,7 @@ export interface ResolvedConfig {
 type Layer = { values: Record<string, unknown>; at: PathSegment[] };
 
 const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName'] as const;
-const LIST_FIELDS = ['watch', 'exclude', 'include'] as const;
+const LIST_FIELDS = ['watch', 'exclude', 'include', 'alarms'] as const;
 type ListField = (typeof LIST_FIELDS)[number];
 
 export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
@@ -51,6 +52,7 @@ export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
       branch: typeof env.branch === 'string' ? env.branch : null,
       tag: typeof env.tag === 'string' ? env.tag : null,
       alias: typeof env.alias === 'string' ? env.alias : name,
+      alarms: Array.isArray(env.alarms) ? env.alarms.map(String) : [],
     };
   }
   const defaults = asRecord(data.defaults);
@@ -77,13 +79,15 @@ export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
     functions[name] = decl;
   }
   const shared = Array.isArray(data.shared) ? data.shared.map(String) : [];
-  return { artifacts, shared, environments, functions, origins };
+  const slack = asRecord(asRecord(data.notify).slack);
+  const notify = { slackWebhookEnv: stringOr(slack.webhookEnv, 'SLACK_WEBHOOK_URL') };
+  return { artifacts, shared, notify, environments, functions, origins };
 }
 
 function resolveOne(name: string, env: Environment, path: string, layers: Layer[]) {
   const origin: Origins = { path: ['functions', name, 'path'] };
   const scalar: Record<string, unknown> = {};
-  const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [] };
+  const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
   const build: BuildSettings = { image: null, env: {} };
   for (const layer of layers) {
     for (const key of SCALARS) {
@@ -131,6 +135,7 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
     layerName,
     alias: env.alias,
     build,
+    alarms: lists.alarms,
   };
   return { resolved, origin };
 }

@@ -22,6 +22,8 @@ export interface ResolvedFunction {
   layerName: string;
   alias: string;
   build: BuildSettings;
+  /** CloudWatch alarms watched while traffic shifts: the environment's, then the function's. */
+  alarms: string[];
 }
 
 export interface BuildSettings {
@@ -35,6 +37,7 @@ export interface Environment {
   branch: string | null;
   tag: string | null;
   alias: string;
+  alarms: string[];
 }
 
 export interface FunctionDecl {
@@ -56,6 +59,7 @@ export interface Project {
   dir: string;
   artifacts: Artifacts;
   shared: string[];
+  notify: { slackWebhookEnv: string };
   environments: Record<string, Environment>;
   functions: Record<string, FunctionDecl>;
 }

@@ -18,7 +18,8 @@ export function planTable(result: PlanResult): string {
 
 function header(result: PlanResult, affected: number, total: number): string {
   const parts = [`${affected} of ${total} function${total === 1 ? '' : 's'} affected`];
-  if (result.base) parts.push(`base ${short(result.base)}${result.baseFrom ? ` (${result.baseFrom})` : ''}`);
+  if (result.base === 'deployed') parts.push('base: the source version each alias serves');
+  else if (result.base) parts.push(`base ${short(result.base)}${result.baseFrom ? ` (${result.baseFrom})` : ''}`);
   if (result.head) parts.push(`head ${short(result.head)}`);
   if (result.head && result.base) parts.push(`${result.changedPaths} changed path${result.changedPaths === 1 ? '' : 's'}`);
   if (result.env) parts.push(`environment ${result.env}`);
@@ -56,6 +57,8 @@ export function describe(r: Reason): string {
       return `every function: ${r.detail}`;
     case 'all':
       return 'every function (--all)';
+    case 'never-deployed':
+      return `never deployed: ${r.detail}`;
   }
 }
 
@@ -76,6 +79,7 @@ export function planJson(result: PlanResult): string {
         ...(f.awsName !== undefined ? { awsName: f.awsName } : {}),
         affected: f.affected,
         ...(f.removed ? { removed: true } : {}),
+        ...(f.base ? { base: f.base } : {}),
         reasons: f.reasons,
         reasonCount: f.reasonCount,
       })),

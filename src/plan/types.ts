@@ -1,6 +1,6 @@
 import type { RuleKind } from './rules.js';
 
-export type ReasonRule = RuleKind | 'config' | 'new' | 'removed' | 'base-unavailable' | 'all';
+export type ReasonRule = RuleKind | 'config' | 'new' | 'removed' | 'base-unavailable' | 'all' | 'never-deployed';
 
 export interface Reason {
   /** The changed path (repository-relative), or null for reasons that are not about one path. */
@@ -20,6 +20,8 @@ export interface FunctionPlan {
   awsName?: string;
   affected: boolean;
   removed?: true;
+  /** With --since deployed: the source version this function was compared from. */
+  base?: string;
   /** At most MAX_REASONS reasons; reasonCount says how many there were. */
   reasons: Reason[];
   reasonCount: number;

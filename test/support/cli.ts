@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const LCI_BIN = fileURLToPath(new URL('../../bin/lci.js', import.meta.url));
@@ -13,10 +13,28 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real, built CLI as a child process. */
-export function lci(args: string[], opts: { cwd: string; env?: Record<string, string> }): CliResult {
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = { NO_COLOR: '1' };
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !CI_VARIABLES.test(k)) env[k] = v;
-  const r = spawnSync(process.execPath, [LCI_BIN, ...args], { cwd: opts.cwd, env: { ...env, ...opts.env }, encoding: 'utf8' });
+  return { ...env, ...extra };
+}
+
+/** Runs the real, built CLI as a child process. */
+export function lci(args: string[], opts: { cwd: string; env?: Record<string, string> }): CliResult {
+  const r = spawnSync(process.execPath, [LCI_BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), encoding: 'utf8' });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The same, without blocking this process: needed when the servers the CLI talks to (the AWS
+ * stand-ins) run in the test process. `started` sees the child before it runs (to register its pid).
+ */
+export function lciAsync(args: string[], opts: { cwd: string; env?: Record<string, string>; started?: (child: ChildProcess) => void }): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  const child = spawn(process.execPath, [LCI_BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  opts.started?.(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr })));
 }

@@ -1,0 +1,44 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+
+// lci pins an SDK that runs on Node 20; the SDK's own notice about future versions is noise on every run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export interface AwsOptions {
+  region?: string;
+  profile?: string;
+  /** --endpoint-url: one endpoint for every service (LocalStack-style emulators). */
+  endpointUrl?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface AwsClients {
+  s3: S3Client;
+  lambda: LambdaClient;
+  cloudwatch: CloudWatchClient;
+  region: string;
+}
+
+/**
+ * SDK v3 clients with the standard credential chain. The SDK itself honours AWS_ENDPOINT_URL,
+ * AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_LAMBDA; --endpoint-url overrides all of them.
+ * With any custom endpoint, S3 uses path-style addressing and checksums only where required,
+ * which is what S3-compatible servers understand.
+ */
+export async function awsClients(opts: AwsOptions, configuredRegion: string | null): Promise<AwsClients> {
+  const custom = Boolean(opts.endpointUrl || opts.env.AWS_ENDPOINT_URL || opts.env.AWS_ENDPOINT_URL_S3);
+  const common = {
+    ...(opts.region || configuredRegion ? { region: opts.region ?? configuredRegion! } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+  };
+  const s3 = new S3Client({
+    ...common,
+    ...(custom ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+  });
+  const lambda = new LambdaClient(common);
+  const cloudwatch = new CloudWatchClient(common);
+  const region = await lambda.config.region();
+  return { s3, lambda, cloudwatch, region };
+}

@@ -1,0 +1,228 @@
+import {
+  CreateAliasCommand,
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  ListLayerVersionsCommand,
+  ListVersionsByFunctionCommand,
+  PublishLayerVersionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  type AliasConfiguration,
+  type Architecture,
+  type FunctionConfiguration,
+  type LambdaClient,
+  type Runtime,
+} from '@aws-sdk/client-lambda';
+import { LciError, ExitCode } from '../errors.js';
+
+/** The Lambda edge: the calls lci makes, with AWS's errors turned into sentences. */
+
+export class DeployError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
+export interface AliasState {
+  name: string;
+  version: string;
+  revisionId: string;
+  /** Extra version → weight while traffic shifts. */
+  weights: Record<string, number>;
+}
+
+export interface LayerState {
+  arn: string;
+  version: number;
+  description: string;
+}
+
+/** What is live: the alias, the configuration of the version it serves, our layer's newest version. */
+export interface DeployedState {
+  alias: AliasState | null;
+  /** Configuration of the alias's version ($LATEST when there is no alias yet). */
+  serving: FunctionConfiguration;
+  latestLayer: LayerState | null;
+}
+
+export function errorName(e: unknown): string {
+  return (e as { name?: string })?.name ?? '';
+}
+
+function notFound(e: unknown): boolean {
+  return errorName(e) === 'ResourceNotFoundException' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+}
+
+/** Three reads, side by side: all a no-op deploy ever does. */
+export async function readState(lambda: LambdaClient, functionName: string, alias: string, layerName: string | null): Promise<DeployedState> {
+  const [aliasResult, servingResult, layer] = await Promise.allSettled([
+    lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })),
+    lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: alias })),
+    layerName ? latestLayerVersion(lambda, layerName) : Promise.resolve(null),
+  ]);
+  if (layer.status === 'rejected') throw explain(layer.reason, `reading layer ${layerName}`);
+  if (aliasResult.status === 'fulfilled' && servingResult.status === 'fulfilled') {
+    const a = toAlias(aliasResult.value);
+    // The alias moved between the two reads: read the version it now serves.
+    const serving = servingResult.value.Version === a.version ? servingResult.value : await getConfiguration(lambda, functionName, a.version);
+    return { alias: a, serving, latestLayer: layer.value };
+  }
+  const failure = aliasResult.status === 'rejected' ? aliasResult.reason : (servingResult as PromiseRejectedResult).reason;
+  if (!notFound(failure)) throw explain(failure, `reading function ${functionName}`);
+  // No alias yet (or no function): what does $LATEST say?
+  const latest = await getConfiguration(lambda, functionName, '$LATEST').catch((e: unknown) => {
+    if (notFound(e)) throw new DeployError(`function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`);
+    throw explain(e, `reading function ${functionName}`);
+  });
+  return { alias: null, serving: latest, latestLayer: layer.value };
+}
+
+async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
+  try {
+    const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, MaxItems: 1 }));
+    const v = r.LayerVersions?.[0];
+    return v?.LayerVersionArn ? { arn: v.LayerVersionArn, version: Number(v.Version), description: v.Description ?? '' } : null;
+  } catch (e) {
+    if (notFound(e)) return null;
+    throw e;
+  }
+}
+
+export async function getConfiguration(lambda: LambdaClient, functionName: string, qualifier: string): Promise<FunctionConfiguration> {
+  return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
+}
+
+export async function getAlias(lambda: LambdaClient, functionName: string, alias: string): Promise<AliasState | null> {
+  try {
+    return toAlias(await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })));
+  } catch (e) {
+    if (notFound(e)) return null;
+    throw explain(e, `reading alias ${alias} of ${functionName}`);
+  }
+}
+
+export async function listVersions(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration[]> {
+  const out: FunctionConfiguration[] = [];
+  let marker: string | undefined;
+  do {
+    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }));
+    out.push(...(r.Versions ?? []));
+    marker = r.NextMarker;
+  } while (marker);
+  return out;
+}
+
+function toAlias(a: AliasConfiguration): AliasState {
+  return { name: a.Name!, version: a.FunctionVersion!, revisionId: a.RevisionId!, weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) } };
+}
+
+export interface Timing {
+  /** First poll delay while an update is in progress; doubles up to maxPollMs. */
+  pollMs: number;
+  maxPollMs: number;
+  /** Give up waiting for an update after this long. */
+  updateTimeoutMs: number;
+  /** Retries of a call refused because another update is in progress. */
+  conflictRetries: number;
+}
+
+export const DEFAULT_TIMING: Timing = { pollMs: 250, maxPollMs: 5000, updateTimeoutMs: 10 * 60_000, conflictRetries: 5 };
+
+/** Polls $LATEST until its last update is no longer in progress; a failed update is an error with AWS's reason. */
+export async function waitForUpdate(lambda: LambdaClient, functionName: string, timing: Timing): Promise<FunctionConfiguration> {
+  const deadline = Date.now() + timing.updateTimeoutMs;
+  let delay = timing.pollMs;
+  for (;;) {
+    const c = await getConfiguration(lambda, functionName, '$LATEST');
+    if (c.LastUpdateStatus === 'Failed') {
+      throw new DeployError(`the update of ${functionName} failed: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}); the alias was not moved`);
+    }
+    if (c.LastUpdateStatus !== 'InProgress' && c.State !== 'Pending') return c;
+    if (Date.now() > deadline) throw new DeployError(`${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`);
+    await sleep(delay);
+    delay = Math.min(timing.maxPollMs, delay * 2);
+  }
+}
+
+/** Runs a call; while Lambda answers "an update is in progress", waits for it and tries again (bounded). */
+async function whenIdle<T>(lambda: LambdaClient, functionName: string, timing: Timing, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (errorName(e) !== 'ResourceConflictException' || attempt >= timing.conflictRetries) throw e;
+      await waitForUpdate(lambda, functionName, timing);
+    }
+  }
+}
+
+export async function publishLayer(
+  lambda: LambdaClient,
+  p: { layerName: string; bucket: string; key: string; description: string; runtime: string; architecture: string },
+): Promise<LayerState> {
+  const r = await lambda.send(
+    new PublishLayerVersionCommand({
+      LayerName: p.layerName,
+      Description: p.description,
+      Content: { S3Bucket: p.bucket, S3Key: p.key },
+      CompatibleRuntimes: [p.runtime as Runtime],
+      CompatibleArchitectures: [p.architecture as Architecture],
+    }),
+  );
+  return { arn: r.LayerVersionArn!, version: Number(r.Version), description: r.Description ?? '' };
+}
+
+export function updateLayers(lambda: LambdaClient, functionName: string, layers: string[], revisionId: string, timing: Timing): Promise<FunctionConfiguration> {
+  return whenIdle(lambda, functionName, timing, () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers: layers, RevisionId: revisionId })));
+}
+
+export function updateCode(lambda: LambdaClient, functionName: string, bucket: string, key: string, revisionId: string, timing: Timing): Promise<FunctionConfiguration> {
+  return whenIdle(lambda, functionName, timing, () =>
+    lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, S3Bucket: bucket, S3Key: key, RevisionId: revisionId, Publish: false })),
+  );
+}
+
+export function publishVersion(lambda: LambdaClient, functionName: string, codeSha256: string, revisionId: string, description: string, timing: Timing): Promise<FunctionConfiguration> {
+  return whenIdle(lambda, functionName, timing, () =>
+    lambda.send(new PublishVersionCommand({ FunctionName: functionName, CodeSha256: codeSha256, RevisionId: revisionId, Description: description })),
+  );
+}
+
+export async function moveAlias(lambda: LambdaClient, functionName: string, alias: string, version: string, weights: Record<string, number>, revisionId: string): Promise<AliasState> {
+  const r = await lambda.send(
+    new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: weights }, RevisionId: revisionId }),
+  );
+  return toAlias(r);
+}
+
+export async function createAlias(lambda: LambdaClient, functionName: string, alias: string, version: string): Promise<AliasState> {
+  return toAlias(await lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version })));
+}
+
+/** AWS's error, as a sentence that says what happened to the deploy and what to do. */
+export function explain(e: unknown, doing: string): LciError {
+  if (e instanceof LciError) return e;
+  const name = errorName(e);
+  const message = (e as Error)?.message ?? String(e);
+  switch (name) {
+    case 'PreconditionFailedException':
+      return new DeployError(`${doing}: changed by someone else since this deploy read it (another deploy?); this deploy stops here and the alias keeps what the other one set. Re-run to deploy on top of it`);
+    case 'ResourceConflictException':
+      return new DeployError(`${doing}: Lambda kept refusing because another update was in progress (${message}); re-run when it is done`);
+    case 'TooManyRequestsException':
+      return new DeployError(`${doing}: throttled by Lambda after retries (${message}); re-run, or lower --concurrency`);
+    case 'InvalidParameterValueException':
+      return new DeployError(`${doing}: Lambda refused it: ${message}`);
+    case 'AccessDeniedException':
+    case 'AccessDenied':
+      return new DeployError(`${doing}: access denied (${message}); check the IAM policy of the deploying role`);
+    default:
+      return new DeployError(`${doing}: ${name || 'error'}: ${message}`);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

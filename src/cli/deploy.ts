@@ -1,0 +1,139 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { ArtifactStore } from '../aws/artifact-store.js';
+import { awsClients } from '../aws/clients.js';
+import { DEFAULT_TIMING } from '../aws/lambda.js';
+import { DependencyBuilder, type Workspace } from '../build/build.js';
+import { dockerClient } from '../build/docker.js';
+import { buildTargets } from '../build/targets.js';
+import { loadProject } from '../config/load.js';
+import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
+import { deployFunction, type FunctionDeployResult } from '../deploy/deploy-function.js';
+import { deployJson, deploySummary } from '../deploy/report.js';
+import { parseStrategy } from '../deploy/strategy.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { notifySlack } from '../notify/slack.js';
+import { plan } from '../plan/plan.js';
+import { affectedNames } from '../plan/report.js';
+import type { Command } from './command.js';
+import { parseConcurrency, runTasks } from './tasks.js';
+
+interface Values {
+  config?: string;
+  env?: string;
+  affected?: boolean;
+  base?: string;
+  'source-version'?: string;
+  strategy?: string;
+  concurrency?: string;
+  'fail-fast'?: boolean;
+  'dry-run'?: boolean;
+  json?: boolean;
+  profile?: string;
+  region?: string;
+  'endpoint-url'?: string;
+}
+
+export const AWS_OPTIONS = {
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+} as const;
+
+export const AWS_HELP: [string, string][] = [
+  ['--profile P', 'AWS profile (default: the SDK credential chain)'],
+  ['--region R', 'AWS region (default: artifacts.region, then the SDK chain)'],
+  ['--endpoint-url URL', 'one endpoint for S3, Lambda and CloudWatch (emulators); AWS_ENDPOINT_URL_* work too'],
+];
+
+export const deployCommand: Command<Values> = {
+  usage: 'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+  allowPositionals: true,
+  options: {
+    env: { type: 'string', short: 'e' },
+    affected: { type: 'boolean' },
+    base: { type: 'string' },
+    'source-version': { type: 'string' },
+    strategy: { type: 'string' },
+    concurrency: { type: 'string', short: 'j' },
+    'fail-fast': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...AWS_OPTIONS,
+  },
+  help: [
+    ['FUNCTION...', 'deploy these functions (default: every function of the environment)'],
+    ['-e, --env NAME|auto', 'the environment; auto picks it from CODEBUILD_WEBHOOK_TRIGGER or GITHUB_REF'],
+    ['--affected', 'only the functions `lci plan --env` finds affected (with --base as for plan)'],
+    ['--source-version V', 'names the S3 keys and the version Description (default: CODEBUILD_RESOLVED_SOURCE_VERSION, GITHUB_SHA, git HEAD)'],
+    ['--strategy S', 'all-at-once (default), canary:PCT:MIN or linear:PCT:MIN (alarms checked between steps)'],
+    ['-j, --concurrency N', `functions deployed at once (default: number of cores, here ${availableParallelism()})`],
+    ['--fail-fast', 'start no new function after the first failure'],
+    ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
+    ['--json', 'print the report as JSON'],
+    ...AWS_HELP,
+  ],
+  async run(values, positionals, io) {
+    const concurrency = parseConcurrency(values.concurrency);
+    const strategy = parseStrategy(values.strategy ?? 'all-at-once');
+    if (!values.env) throw new UsageError('deploy needs --env NAME (or --env auto in CI)');
+    if (values.base && !values.affected) throw new UsageError('--base only applies with --affected');
+    const loaded = await loadProject({ cwd: io.cwd, config: values.config });
+    const { project } = loaded;
+    const env = values.env === 'auto' ? autoEnvironment(project, io.env) : values.env;
+    let names = positionals;
+    if (values.affected) {
+      const result = await plan({ cwd: io.cwd, config: values.config, base: values.base, env, environ: io.env });
+      const affected = new Set(affectedNames(result));
+      names = names.length > 0 ? names.filter((n) => affected.has(n)) : [...affected];
+      if (names.length === 0) {
+        io.out(values.json ? JSON.stringify({ env, functions: [] }, null, 2) : `nothing to deploy: no function is affected in ${env}`);
+        return ExitCode.ok;
+      }
+    }
+    const targets = buildTargets(project, names, env);
+    const version = await sourceVersion(values['source-version'], io.env, loaded.inRepo ? loaded.root : null);
+    const aws = await awsClients({ region: values.region, profile: values.profile, endpointUrl: values['endpoint-url'], env: io.env }, project.artifacts.region).catch((e: Error) => {
+      throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
+    });
+    const ws: Workspace = { root: loaded.root, configDirInRepo: loaded.configDirInRepo, stateDir: join(project.dir, '.lci') };
+    const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
+    const ctx = { ws, aws, store, deps: new DependencyBuilder(ws, dockerClient), timing: DEFAULT_TIMING, sourceVersion: version, strategy, dryRun: values['dry-run'] === true };
+
+    const results = new Map<string, FunctionDeployResult>();
+    await runTasks(
+      targets.map((r) => ({
+        name: r.name,
+        run: async (report) => {
+          try {
+            const res = await deployFunction(r, ctx, report);
+            results.set(r.name, res);
+            return `${res.status}${res.version ? ` version ${res.version}` : ''}`;
+          } catch (e) {
+            results.set(r.name, (e as { result?: FunctionDeployResult }).result ?? failedResult(r.name, env, (e as Error).message));
+            throw e;
+          }
+        },
+      })),
+      { concurrency, failFast: values['fail-fast'] === true, json: values.json === true, env: io.env },
+    );
+    const ordered = targets.map((r) => results.get(r.name) ?? failedResult(r.name, env, 'not started (--fail-fast)'));
+    const failed = ordered.filter((r) => r.status === 'FAILED');
+    const header = `${values['dry-run'] ? 'dry run: ' : ''}${env}, source ${version}, ${strategy.name}: ${count(ordered, 'PUBLISHED')} published, ${count(ordered, 'INTACT')} intact${values['dry-run'] ? `, ${count(ordered, 'PLANNED')} to change` : ''}, ${failed.length} failed`;
+    io.out(values.json ? JSON.stringify(deployJson(ordered, { env, sourceVersion: version, dryRun: ctx.dryRun, strategy: strategy.name }), null, 2) : deploySummary(ordered, header));
+    for (const r of failed) io.err(`lci: function ${r.name} (${r.functionName}): ${r.error}`);
+    if (!ctx.dryRun && ordered.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED')) {
+      const slack = await notifySlack(project.notify.slackWebhookEnv, io.env, { env, sourceVersion: version, results: ordered });
+      if (!slack.sent && io.env[project.notify.slackWebhookEnv]) io.err(`lci: warning: Slack notification not sent: ${slack.detail}; the deploy result stands`);
+    }
+    return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+  },
+};
+
+function count(results: FunctionDeployResult[], status: string): number {
+  return results.filter((r) => r.status === status).length;
+}
+
+function failedResult(name: string, env: string, error: string): FunctionDeployResult {
+  return { name, env, functionName: name, alias: env, status: 'FAILED', version: null, previousVersion: null, layer: { action: null, version: null }, code: { action: null, sha256: null }, s3: [], calls: [], console: '', error };
+}

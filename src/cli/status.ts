@@ -1,0 +1,41 @@
+import { awsClients } from '../aws/clients.js';
+import { buildTargets } from '../build/targets.js';
+import { loadProject } from '../config/load.js';
+import type { ResolvedFunction } from '../config/types.js';
+import { functionStatus, statusTable } from '../deploy/status.js';
+import { UsageError } from '../errors.js';
+import type { Command } from './command.js';
+import { AWS_HELP, AWS_OPTIONS } from './deploy.js';
+
+interface Values {
+  config?: string;
+  env?: string;
+  json?: boolean;
+  profile?: string;
+  region?: string;
+  'endpoint-url'?: string;
+}
+
+export const statusCommand: Command<Values> = {
+  usage: 'lci status [FUNCTION...] [--env NAME] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+  allowPositionals: true,
+  options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, ...AWS_OPTIONS },
+  help: [
+    ['FUNCTION...', 'these functions (default: all)'],
+    ['-e, --env NAME', 'one environment (default: every environment)'],
+    ['--json', 'print JSON'],
+    ...AWS_HELP,
+  ],
+  async run(values, positionals, io) {
+    const { project } = await loadProject({ cwd: io.cwd, config: values.config });
+    const envs = values.env ? [values.env] : Object.keys(project.environments);
+    const targets: ResolvedFunction[] = [];
+    for (const env of envs) targets.push(...(positionals.length > 0 ? buildTargets(project, positionals, env) : Object.values(project.functions).flatMap((f) => (f.envs[env] ? [f.envs[env]!] : []))));
+    const aws = await awsClients({ region: values.region, profile: values.profile, endpointUrl: values['endpoint-url'], env: io.env }, project.artifacts.region).catch((e: Error) => {
+      throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
+    });
+    const rows = await Promise.all(targets.map((r) => functionStatus(aws.lambda, r)));
+    io.out(values.json ? JSON.stringify({ functions: rows }, null, 2) : statusTable(rows));
+    return 0;
+  },
+};

@@ -1,0 +1,41 @@
+import picomatch from 'picomatch';
+import { UsageError } from '../errors.js';
+import type { Project } from '../config/types.js';
+import { resolveCommit } from '../vcs/git.js';
+
+/** The git ref the CI run is for: CodeBuild's webhook trigger, else GitHub's GITHUB_REF. */
+export function ciRef(env: NodeJS.ProcessEnv): { kind: 'branch' | 'tag'; name: string; from: string } | null {
+  const trigger = env.CODEBUILD_WEBHOOK_TRIGGER;
+  if (trigger) {
+    const m = /^(branch|tag)\/(.+)$/.exec(trigger);
+    if (m) return { kind: m[1] as 'branch' | 'tag', name: m[2]!, from: 'CODEBUILD_WEBHOOK_TRIGGER' };
+  }
+  const ref = env.GITHUB_REF;
+  if (ref) {
+    const m = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
+    if (m) return { kind: m[1] === 'heads' ? 'branch' : 'tag', name: m[2]!, from: 'GITHUB_REF' };
+  }
+  return null;
+}
+
+/** --env auto: the one environment whose branch or tag glob matches the CI ref. */
+export function autoEnvironment(project: Project, env: NodeJS.ProcessEnv): string {
+  const ref = ciRef(env);
+  if (!ref) throw new UsageError('--env auto needs the CI ref: CODEBUILD_WEBHOOK_TRIGGER (branch/NAME or tag/NAME) or GITHUB_REF (refs/heads/NAME or refs/tags/NAME); or pass --env NAME');
+  const matches = Object.values(project.environments).filter((e) => {
+    const glob = ref.kind === 'branch' ? e.branch : e.tag;
+    return glob !== null && picomatch.isMatch(ref.name, glob);
+  });
+  if (matches.length === 1) return matches[0]!.name;
+  const what = `${ref.kind} ${ref.name} (${ref.from})`;
+  if (matches.length === 0) throw new UsageError(`--env auto: no environment deploys ${what}; environments: ${Object.values(project.environments).map((e) => `${e.name} (${e.branch ? `branch ${e.branch}` : `tag ${e.tag}`})`).join(', ')}`);
+  throw new UsageError(`--env auto: ${what} matches several environments (${matches.map((e) => e.name).join(', ')}); pass --env NAME`);
+}
+
+/** --source-version, else CodeBuild's resolved source version, GitHub's GITHUB_SHA, or git's HEAD. */
+export async function sourceVersion(flag: string | undefined, env: NodeJS.ProcessEnv, root: string | null): Promise<string> {
+  const v = flag ?? env.CODEBUILD_RESOLVED_SOURCE_VERSION ?? env.GITHUB_SHA ?? (root ? await resolveCommit(root, 'HEAD') : null);
+  if (!v) throw new UsageError('no source version: pass --source-version V (outside a git repository lci cannot take HEAD)');
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(v)) throw new UsageError(`--source-version ${v}: use letters, digits, '.', '_' and '-' (it becomes part of S3 keys)`);
+  return v;
+}

@@ -1,0 +1,181 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ArtifactStore } from '../aws/artifact-store.js';
+import type { AwsClients } from '../aws/clients.js';
+import { explain, readState, type Timing } from '../aws/lambda.js';
+import { codeEntries, type DependencyBuilder, type Workspace } from '../build/build.js';
+import { dependencyInputs, dependencyKey } from '../build/inputs.js';
+import type { ResolvedFunction } from '../config/types.js';
+import { checkUnzippedSize, groupSizes } from '../package/limits.js';
+import { writeZip } from '../package/zip.js';
+import { decide, type Decision, type DepsAction } from './decide.js';
+import { release } from './release.js';
+import type { Strategy } from './strategy.js';
+
+export interface DeployContext {
+  ws: Workspace;
+  aws: AwsClients;
+  store: ArtifactStore;
+  deps: DependencyBuilder;
+  timing: Timing;
+  sourceVersion: string;
+  strategy: Strategy;
+  dryRun: boolean;
+}
+
+export type DeployStatus = 'PUBLISHED' | 'INTACT' | 'PLANNED' | 'FAILED';
+
+export interface FunctionDeployResult {
+  name: string;
+  env: string;
+  functionName: string;
+  alias: string;
+  status: DeployStatus;
+  /** The version the alias points to after this deploy (before it, for INTACT and PLANNED). */
+  version: string | null;
+  previousVersion: string | null;
+  layer: { action: DepsAction | null; version: number | null };
+  code: { action: 'intact' | 'update' | null; sha256: string | null };
+  /** S3 objects written. */
+  s3: string[];
+  /** Lambda calls that changed something, or (dry run) that would. */
+  calls: string[];
+  console: string;
+  error?: string;
+}
+
+const UNZIPPED_BYTES = 'lci-unzipped-bytes';
+
+/**
+ * One function: package the code, compute the dependency key, read what is live (3 requests),
+ * and stop there when nothing changed. Otherwise push what is missing to S3 (building the layer
+ * only when no machine has built it before) and release.
+ */
+export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, report: (m: string) => void): Promise<FunctionDeployResult> {
+  const result: FunctionDeployResult = {
+    name: r.name,
+    env: r.env,
+    functionName: r.functionName,
+    alias: r.alias,
+    status: 'FAILED',
+    version: null,
+    previousVersion: null,
+    layer: { action: null, version: null },
+    code: { action: null, sha256: null },
+    s3: [],
+    calls: [],
+    console: consoleUrl(ctx.aws.region, r.functionName, r.alias),
+  };
+  const written: string[] = [];
+  const upload = async (path: string, key: string, metadata?: Record<string, string>) => written.push(await ctx.store.upload(path, key, metadata));
+  const copy = async (from: string, to: string) => written.push(await ctx.store.copy(from, to));
+  try {
+    report('packaging code');
+    const dist = join(ctx.ws.stateDir, 'dist', r.name);
+    await mkdir(dist, { recursive: true });
+    const entries = await codeEntries(r, ctx.ws);
+    const codeGroups = groupSizes(entries);
+    checkUnzippedSize([{ label: 'code', groups: codeGroups }]);
+    const zip = await writeZip(entries, join(dist, 'app.zip'));
+    result.code.sha256 = zip.sha256;
+    const inputs = await dependencyInputs(r, ctx.ws.root, ctx.ws.configDirInRepo);
+    const depsKey = inputs ? await dependencyKey(r, inputs, ctx.ws.root) : null;
+
+    report('reading Lambda');
+    // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
+    const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null).catch((e: unknown) => {
+      throw explain(e, `reading ${r.functionName}`);
+    });
+    const decision = decide(state, { codeSha256: zip.sha256, depsKey, layerName: r.layerName });
+    result.code.action = decision.code;
+    result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
+    result.version = state.alias?.version ?? state.serving.Version ?? null;
+    if (decision.intact) {
+      result.status = 'INTACT';
+      return result;
+    }
+    if (ctx.dryRun) {
+      result.status = 'PLANNED';
+      result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy);
+      return result;
+    }
+
+    const codeKey = ctx.store.key(r.functionName, ctx.sourceVersion, 'app.zip');
+    let codeUploaded = false;
+    const uploadCode = async () => {
+      if (!codeUploaded) {
+        report('uploading code');
+        await upload(zip.path, codeKey, { 'lci-code-sha256': zip.sha256, 'lci-source-version': ctx.sourceVersion });
+        await copy(codeKey, ctx.store.key(r.functionName, 'latest', 'app.zip'));
+        codeUploaded = true;
+      }
+      return codeKey;
+    };
+    if (decision.code === 'update') await uploadCode();
+
+    const layerKey = async () => {
+      const shared = ctx.store.depsKey(depsKey!);
+      const cached = await ctx.store.head(shared);
+      if (cached) {
+        report('dependencies: reusing the layer zip already in S3');
+        const bytes = Number(cached[UNZIPPED_BYTES] ?? 0);
+        checkUnzippedSize([{ label: 'code', groups: codeGroups }, { label: 'deps', groups: { 'layer (from S3)': bytes } }]);
+      } else {
+        const layer = (await ctx.deps.layer(r, report))!;
+        checkUnzippedSize([{ label: 'code', groups: codeGroups }, { label: 'deps', groups: layer.groups }]);
+        report('uploading dependencies');
+        await upload(layer.path, shared, { [UNZIPPED_BYTES]: String(layer.unzippedBytes), 'lci-deps-key': depsKey! });
+      }
+      const versioned = ctx.store.key(r.functionName, ctx.sourceVersion, 'deps.zip');
+      await copy(shared, versioned);
+      await copy(shared, ctx.store.key(r.functionName, 'latest', 'deps.zip'));
+      return { key: versioned, depsKey: depsKey! };
+    };
+
+    const outcome = await release(
+      {
+        fn: r,
+        sourceVersion: ctx.sourceVersion,
+        state,
+        decision,
+        codeSha256: zip.sha256,
+        bucket: ctx.store.bucket,
+        codeKey: uploadCode,
+        layerKey: decision.deps === 'publish' ? layerKey : null,
+        strategy: ctx.strategy,
+      },
+      { lambda: ctx.aws.lambda, cloudwatch: ctx.aws.cloudwatch, timing: ctx.timing, report },
+    );
+    result.calls = outcome.calls;
+    result.version = outcome.version;
+    result.previousVersion = outcome.previousVersion;
+    result.layer.version = outcome.layer.version;
+    // After success only: the descriptor that produced the live layer.
+    if (inputs) await upload(join(ctx.ws.root, inputs.descriptor), ctx.store.key(r.functionName, 'latest', basename(inputs.descriptor)));
+    result.status = 'PUBLISHED';
+    return result;
+  } catch (e) {
+    result.error = (e as Error).message;
+    throw Object.assign(e as Error, { result });
+  } finally {
+    result.s3 = written.map((k) => ctx.store.url(k));
+  }
+}
+
+/** What a deploy would call, for --dry-run. */
+function plannedCalls(r: ResolvedFunction, d: Decision, noAlias: boolean, strategy: Strategy): string[] {
+  const calls: string[] = [];
+  if (d.code === 'update') calls.push(`upload app.zip`);
+  if (d.deps === 'publish') calls.push(`build or reuse deps.zip, upload it`, `PublishLayerVersion ${r.layerName}`);
+  if (d.deps === 'publish' || d.deps === 'attach' || d.deps === 'detach') calls.push(`UpdateFunctionConfiguration ${r.functionName} (layers)`);
+  if (d.code === 'update') calls.push(`UpdateFunctionCode ${r.functionName}`);
+  calls.push(`PublishVersion ${r.functionName}`);
+  if (noAlias) calls.push(`CreateAlias ${r.alias}`);
+  else for (const s of strategy.steps) calls.push(`UpdateAlias ${r.alias} (${Math.round(s.weight * 1000) / 10}% for ${s.holdMs / 1000} s)`);
+  if (!noAlias) calls.push(`UpdateAlias ${r.alias}`);
+  return calls;
+}
+
+export function consoleUrl(region: string, functionName: string, alias: string): string {
+  return `https://${region}.console.aws.amazon.com/lambda/home?region=${region}#/functions/${encodeURIComponent(functionName)}/aliases/${encodeURIComponent(alias)}`;
+}

@@ -1,0 +1,308 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AwsWorld } from './support/aws-world.js';
+import { lciAsync } from './support/cli.js';
+import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './support/deploy-fixture.js';
+import { containersCreated, requireDocker } from './support/docker.js';
+import { CREDENTIALS } from './support/s3.js';
+
+// lci deploy as a child process, against a real S3 server (s3rver) and the Lambda/CloudWatch
+// stand-ins, all over HTTP through the unmodified AWS SDK.
+
+async function deploy(world: AwsWorld, cwd: string, args: string[] = [], env: Record<string, string> = {}) {
+  const r = await lciAsync(['deploy', '--env', 'qa', '--json', ...args], { cwd, env: world.env(env) });
+  let json: DeployJson | null = null;
+  try {
+    json = JSON.parse(r.stdout) as DeployJson;
+  } catch {
+    // left null: the assertions below say what was printed instead
+  }
+  return { ...r, json };
+}
+
+function byName(json: DeployJson | null) {
+  return Object.fromEntries((json?.functions ?? []).map((f) => [f.name, f]));
+}
+
+const basic = suite('deploy: publish, then nothing');
+
+basic('the first deploy publishes every function; the second reads 2 things per function and writes nothing', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const first = await deploy(world, repo.dir);
+    assert.is(first.code, 0, first.stderr);
+    const f = byName(first.json);
+    assert.is(f.alpha!.status, 'PUBLISHED');
+    assert.is(f.alpha!.version, '2');
+    assert.is(f.alpha!.previousVersion, '1');
+    const state = world.lambda.functionState('alpha-qa')!;
+    assert.is(state.aliases.qa!.FunctionVersion, '2');
+    const v2 = state.versions.find((v) => v.Version === '2')!;
+    assert.is(v2.CodeSha256, f.alpha!.code.sha256, 'the published version runs the zip lci built');
+    assert.is(v2.Description, repo.head(), 'the version records its source version');
+    const sv = repo.head();
+    assert.equal(await world.s3.keys('lambda-ci/alpha-qa/'), [`lambda-ci/alpha-qa/${sv}/app.zip`, 'lambda-ci/alpha-qa/latest/app.zip']);
+
+    const keysBefore = await world.s3.keys();
+    world.lambda.clearLog();
+    const second = await deploy(world, repo.dir);
+    assert.is(second.code, 0, second.stderr);
+    assert.equal(second.json!.functions.map((x) => x.status), ['INTACT', 'INTACT']);
+    assert.equal(world.mutations(), [], 'no Lambda writes');
+    assert.is(world.lambda.log.length, 4, 'GetAlias and GetFunctionConfiguration per function, no layer list without dependencies');
+    assert.equal(await world.s3.keys(), keysBefore, 'no S3 writes');
+  } finally {
+    await world.close();
+  }
+});
+
+basic('a code change in one function releases only that function', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    assert.is((await deploy(world, repo.dir)).code, 0);
+    repo.commit({ 'svc/beta/app.py': 'def handler(event, context):\n    return "beta 2"\n' });
+    world.lambda.clearLog();
+    const r = await deploy(world, repo.dir);
+    assert.is(r.code, 0, r.stderr);
+    const f = byName(r.json);
+    assert.equal([f.alpha!.status, f.beta!.status], ['INTACT', 'PUBLISHED']);
+    assert.equal(f.beta!.calls, ['UpdateFunctionCode beta', 'PublishVersion beta', 'UpdateAlias qa → 3']);
+    assert.equal(world.mutations(), ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias']);
+  } finally {
+    await world.close();
+  }
+});
+
+basic('--dry-run reads, says what it would do, and writes nothing', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const r = await deploy(world, repo.dir, ['--dry-run']);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(r.json!.functions.map((x) => x.status), ['PLANNED', 'PLANNED']);
+    assert.equal(byName(r.json).alpha!.calls, ['upload app.zip', 'UpdateFunctionCode alpha-qa', 'PublishVersion alpha-qa', 'UpdateAlias qa']);
+    assert.equal(world.mutations(), []);
+    assert.equal(await world.s3.keys(), []);
+    assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '1');
+  } finally {
+    await world.close();
+  }
+});
+
+basic('a missing function fails that function only, saying how to create it', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, [{ name: 'beta', alias: 'qa' }]);
+    const repo = await deployRepo();
+    const r = await deploy(world, repo.dir);
+    assert.is(r.code, 1);
+    const f = byName(r.json);
+    assert.is(f.beta!.status, 'PUBLISHED');
+    assert.is(f.alpha!.status, 'FAILED');
+    assert.match(r.stderr, /lci: function alpha \(alpha-qa\): function alpha-qa does not exist; create it first/);
+  } finally {
+    await world.close();
+  }
+});
+
+basic('--fail-fast starts nothing after the first failure', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, [{ name: 'beta', alias: 'qa' }]);
+    const repo = await deployRepo();
+    const r = await deploy(world, repo.dir, ['--fail-fast', '--concurrency', '1']);
+    assert.is(r.code, 1);
+    assert.equal(r.json!.functions.map((x) => x.status), ['FAILED', 'FAILED']);
+    assert.match(byName(r.json).beta!.error!, /not started/);
+    assert.equal(world.mutations(), []);
+  } finally {
+    await world.close();
+  }
+});
+
+basic('--env auto follows the CI ref; an unmatched ref is a usage error', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, [
+      { name: 'alpha-prod', alias: 'live' },
+      { name: 'beta', alias: 'live' },
+    ]);
+    const repo = await deployRepo();
+    const r = await lciAsync(['deploy', '--env', 'auto', '--json'], { cwd: repo.dir, env: world.env({ CODEBUILD_WEBHOOK_TRIGGER: 'tag/v1.2.0', CODEBUILD_RESOLVED_SOURCE_VERSION: 'v1.2.0' }) });
+    assert.is(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as DeployJson;
+    assert.is(json.env, 'prod');
+    assert.is(json.sourceVersion, 'v1.2.0');
+    assert.is(world.lambda.functionState('alpha-prod')!.aliases.live!.FunctionVersion, '2');
+    const bad = await lciAsync(['deploy', '--env', 'auto'], { cwd: repo.dir, env: world.env({ GITHUB_REF: 'refs/heads/feature/x' }) });
+    assert.is(bad.code, 2);
+    assert.match(bad.stderr, /--env auto: no environment deploys branch feature\/x \(GITHUB_REF\)/);
+  } finally {
+    await world.close();
+  }
+});
+
+const around = suite('deploy: status, rollback, plan --since deployed, Slack');
+
+around('status shows what each alias serves; rollback moves it back under its RevisionId', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    await deploy(world, repo.dir);
+    repo.commit({ 'svc/alpha/app.py': 'def handler(event, context):\n    return "alpha 2"\n' });
+    await deploy(world, repo.dir);
+    const status = await lciAsync(['status', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
+    assert.is(status.code, 0, status.stderr);
+    const rows = (JSON.parse(status.stdout) as { functions: { name: string; version: string; sourceVersion: string; state: string }[] }).functions;
+    assert.equal(
+      rows.map((s) => [s.name, s.state, s.version, s.sourceVersion]),
+      [
+        ['alpha', 'deployed', '3', repo.head()],
+        ['beta', 'deployed', '2', repo.git('rev-parse', 'HEAD~1')],
+      ],
+    );
+    const back = await lciAsync(['rollback', 'alpha', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
+    assert.is(back.code, 0, back.stderr);
+    assert.is(back.stdout.trim(), 'alpha-qa: alias qa moved from 3 to 2');
+    assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '2');
+    const forward = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], { cwd: repo.dir, env: world.env() });
+    assert.is(forward.code, 0, forward.stderr);
+    assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '3');
+    const table = await lciAsync(['status', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
+    assert.match(table.stdout, /^FUNCTION\s+ENV\s+AWS NAME\s+ALIAS\s+SOURCE\s+LAYER\s+CODE\s+LAST MODIFIED\s+SHIFTING\nalpha\s+qa\s+alpha-qa\s+qa → 3\s+[0-9a-f]{12}\s+-\s+\S{10}\s+\S+\s+-\n/);
+  } finally {
+    await world.close();
+  }
+});
+
+around('plan --since deployed compares each function with the source version its alias serves', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, [...QA_FUNCTIONS, { name: 'delta', alias: 'qa' }]);
+    const repo = await deployRepo();
+    await deploy(world, repo.dir);
+    repo.commit({ 'svc/alpha/app.py': '# changed\n', 'lambdas.yaml': repo.git('show', 'HEAD:lambdas.yaml') + '\n  delta:\n    path: svc/delta\n    descriptor: false\n', 'svc/delta/app.py': '#\n' });
+    const r = await lciAsync(['plan', '--since', 'deployed', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
+    assert.is(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout) as { base: string; functions: { name: string; affected: boolean; base?: string; reasons: { rule: string }[] }[] };
+    assert.is(plan.base, 'deployed');
+    const f = Object.fromEntries(plan.functions.map((x) => [x.name, x]));
+    assert.is(f.alpha!.affected, true);
+    assert.is(f.alpha!.base, repo.git('rev-parse', 'HEAD~1'));
+    assert.is(f.beta!.affected, false);
+    assert.equal(f.delta!.reasons.map((x) => x.rule), ['never-deployed']);
+  } finally {
+    await world.close();
+  }
+});
+
+around('Slack gets a summary; a failing webhook warns without failing the deploy or printing the URL', async () => {
+  const world = await AwsWorld.start();
+  const received: string[] = [];
+  let status = 200;
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/T000/B000/secret-token`;
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const ok = await deploy(world, repo.dir, [], { SLACK_WEBHOOK_URL: url });
+    assert.is(ok.code, 0, ok.stderr);
+    assert.is(received.length, 1);
+    const text = (JSON.parse(received[0]!) as { text: string }).text;
+    assert.match(text, /lci deployed [0-9a-f]{12} to qa/);
+    assert.match(text, /alpha-qa: version 2 \(was 1\)/);
+    status = 500;
+    repo.commit({ 'svc/beta/app.py': '# again\n' });
+    const warned = await deploy(world, repo.dir, [], { SLACK_WEBHOOK_URL: url });
+    assert.is(warned.code, 0, 'a notification never fails a deploy');
+    assert.match(warned.stderr, /lci: warning: Slack notification not sent: Slack answered HTTP 500; the deploy result stands/);
+    assert.not.ok(`${warned.stdout}${warned.stderr}${ok.stdout}${ok.stderr}`.includes('secret-token'), 'the webhook URL is never printed');
+  } finally {
+    hook.close();
+    await world.close();
+  }
+});
+
+const layers = suite('deploy: dependency layers (real Docker)');
+
+layers.before(requireDocker);
+
+layers('a layer is built once, published with its key, attached beside other layers; then reused from S3 without Docker', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
+    // A layer lci does not own stays attached, in its place.
+    const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+    const foreign = await sdk.send(new PublishLayerVersionCommand({ LayerName: 'datadog', Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) } }));
+    await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }));
+    const repo = await deployRepo({ deps: true });
+    const t0 = Date.now();
+    const r = await deploy(world, repo.dir);
+    assert.is(r.code, 0, r.stderr);
+    const gamma = byName(r.json).gamma!;
+    assert.equal(gamma.calls, ['PublishLayerVersion gamma-deps', 'UpdateFunctionConfiguration gamma (layers)', 'UpdateFunctionCode gamma', 'PublishVersion gamma', 'UpdateAlias qa → 2']);
+    assert.is(await containersCreated(t0, Date.now()), 1);
+    const live = world.lambda.functionState('gamma')!.versions.find((v) => v.Version === '2')!;
+    assert.equal(live.Layers!.map((l) => l.Arn!.split(':').slice(-2).join(':')), ['datadog:1', 'gamma-deps:1']);
+    const [layer] = world.lambda.layerVersions('gamma-deps');
+    assert.match(layer!.Description!, new RegExp(`^lci deps [0-9a-f]{32} from ${repo.head()}$`));
+    const keys = await world.s3.keys('lambda-ci/');
+    assert.ok(keys.some((k) => /^lambda-ci\/_lci\/deps\/[0-9a-f]{32}\.zip$/.test(k)), keys.join(' '));
+    assert.ok(keys.includes('lambda-ci/gamma/latest/requirements.txt'), 'the descriptor is cached after success');
+    assert.ok(keys.includes(`lambda-ci/gamma/${repo.head()}/deps.zip`));
+
+    // A fresh checkout (no .lci) deploying to prod: the layer zip comes from S3, no container.
+    const clone = await deployRepo({ deps: true });
+    writeFileSync(join(clone.dir, 'lambdas.yaml'), `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('  gamma:\n    path: svc/gamma\n', '  gamma:\n    path: svc/gamma\n    environments: { prod: { layerName: gamma-prod-deps } }\n'));
+    const t1 = Date.now();
+    const prod = await lciAsync(['deploy', 'gamma', '--env', 'prod', '--json', '--source-version', 'v2'], { cwd: clone.dir, env: world.env() });
+    assert.is(prod.code, 0, prod.stderr);
+    assert.is(await containersCreated(t1, Date.now()), 0, 'no Docker run when the layer zip is already in S3');
+    assert.is(world.lambda.layerVersions('gamma-prod-deps').length, 1);
+  } finally {
+    await world.close();
+  }
+});
+
+layers('more than 5 layers fails before any Lambda write, naming them', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, [{ name: 'gamma', alias: 'qa' }]);
+    const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+    const arns: string[] = [];
+    for (let i = 0; i < 5; i++) arns.push((await sdk.send(new PublishLayerVersionCommand({ LayerName: `other${i}`, Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) } }))).LayerVersionArn!);
+    await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: arns }));
+    const repo = await deployRepo({ deps: true });
+    world.lambda.clearLog();
+    const r = await deploy(world, repo.dir, ['gamma']);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /gamma would have 6 layers, Lambda allows 5/);
+    assert.equal(world.mutations(), []);
+    assert.is(world.lambda.functionState('gamma')!.aliases.qa!.FunctionVersion, '1');
+  } finally {
+    await world.close();
+  }
+});
+
+basic.run();
+around.run();
+layers.run();

@@ -1,0 +1,33 @@
+import { CloudWatchStandin } from './cloudwatch-standin.js';
+import { LambdaStandin } from './lambda-standin.js';
+import { awsEnv, S3Server } from './s3.js';
+
+/** The AWS an lci child process talks to in tests: a real S3 server, the Lambda and CloudWatch stand-ins. */
+export class AwsWorld {
+  private constructor(
+    readonly s3: S3Server,
+    readonly lambda: LambdaStandin,
+    readonly cloudwatch: CloudWatchStandin,
+  ) {}
+
+  static async start(opts: { updateDelayMs?: number } = {}): Promise<AwsWorld> {
+    const s3 = await S3Server.start();
+    const lambda = await LambdaStandin.start({ s3Endpoint: s3.endpoint, updateDelayMs: opts.updateDelayMs ?? 0 });
+    const cloudwatch = await CloudWatchStandin.start();
+    return new AwsWorld(s3, lambda, cloudwatch);
+  }
+
+  /** Environment for `lci` so the unmodified SDK reaches these servers. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return awsEnv(this.s3, this.lambda.endpoint, { AWS_ENDPOINT_URL_CLOUDWATCH: this.cloudwatch.endpoint, AWS_MAX_ATTEMPTS: '2', ...extra });
+  }
+
+  /** Mutating Lambda calls logged so far (successful or not). */
+  mutations(): string[] {
+    return this.lambda.log.filter((l) => /^(Create|Update|Publish)/.test(l.operation)).map((l) => l.operation);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.s3.close(), this.lambda.close(), this.cloudwatch.close()]);
+  }
+}

@@ -1,0 +1,60 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { tempDir } from './tmp.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/** A real S3-compatible server (s3rver) on 127.0.0.1, with one bucket. */
+export class S3Server {
+  private constructor(
+    private readonly server: S3rver,
+    readonly endpoint: string,
+    readonly bucket: string,
+    readonly client: S3Client,
+  ) {}
+
+  static async start(bucket = 'acme-artifacts'): Promise<S3Server> {
+    const server = new S3rver({ port: 0, address: '127.0.0.1', directory: tempDir('lci-s3-'), silent: true, configureBuckets: [{ name: bucket, configs: [] }] });
+    const { port } = (await server.run()) as { port: number };
+    const endpoint = `http://127.0.0.1:${port}`;
+    const client = new S3Client({ region: 'eu-west-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    return new S3Server(server, endpoint, bucket, client);
+  }
+
+  async keys(prefix = ''): Promise<string[]> {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      out.push(...(r.Contents ?? []).map((o) => o.Key!));
+      token = r.NextContinuationToken;
+    } while (token);
+    return out.sort();
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return Buffer.from(await r.Body!.transformToByteArray());
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+    await this.server.close();
+  }
+}
+
+/** s3rver accepts these; the SDK needs some credentials to sign with. */
+export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** Environment for an lci child process talking to the stand-ins. */
+export function awsEnv(s3: S3Server, lambdaEndpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
