@@ -160,9 +160,11 @@ async function whenIdle<T>(lambda: LambdaClient, functionName: string, timing: T
 
 export async function publishLayer(
   lambda: LambdaClient,
+  functionName: string,
   p: { layerName: string; bucket: string; key: string; description: string; runtime: string; architecture: string },
+  timing: Timing,
 ): Promise<LayerState> {
-  const r = await lambda.send(
+  const r = await whenIdle(lambda, functionName, timing, () => lambda.send(
     new PublishLayerVersionCommand({
       LayerName: p.layerName,
       Description: p.description,
@@ -170,7 +172,7 @@ export async function publishLayer(
       CompatibleRuntimes: [p.runtime as Runtime],
       CompatibleArchitectures: [p.architecture as Architecture],
     }),
-  );
+  ));
   return { arn: r.LayerVersionArn!, version: Number(r.Version), description: r.Description ?? '' };
 }
 
@@ -190,15 +192,23 @@ export function publishVersion(lambda: LambdaClient, functionName: string, codeS
   );
 }
 
-export async function moveAlias(lambda: LambdaClient, functionName: string, alias: string, version: string, weights: Record<string, number>, revisionId: string): Promise<AliasState> {
-  const r = await lambda.send(
-    new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: weights }, RevisionId: revisionId }),
+export async function moveAlias(
+  lambda: LambdaClient,
+  functionName: string,
+  alias: string,
+  version: string,
+  weights: Record<string, number>,
+  revisionId: string,
+  timing: Timing = DEFAULT_TIMING,
+): Promise<AliasState> {
+  const r = await whenIdle(lambda, functionName, timing, () =>
+    lambda.send(new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: weights }, RevisionId: revisionId })),
   );
   return toAlias(r);
 }
 
-export async function createAlias(lambda: LambdaClient, functionName: string, alias: string, version: string): Promise<AliasState> {
-  return toAlias(await lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version })));
+export async function createAlias(lambda: LambdaClient, functionName: string, alias: string, version: string, timing: Timing = DEFAULT_TIMING): Promise<AliasState> {
+  return toAlias(await whenIdle(lambda, functionName, timing, () => lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version }))));
 }
 
 /** AWS's error, as a sentence that says what happened to the deploy and what to do. */

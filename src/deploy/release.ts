@@ -84,7 +84,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   if (decision.deps === 'publish') {
     const { key, depsKey } = await input.layerKey!();
     const layer = await step(`PublishLayerVersion ${fn.layerName}`, `publishing layer ${fn.layerName}`, () =>
-      publishLayer(ctx.lambda, { layerName: fn.layerName, bucket: input.bucket, key, description: layerDescription(depsKey, input.sourceVersion), runtime: fn.runtime, architecture: fn.architecture }),
+      publishLayer(ctx.lambda, name, { layerName: fn.layerName, bucket: input.bucket, key, description: layerDescription(depsKey, input.sourceVersion), runtime: fn.runtime, architecture: fn.architecture }, ctx.timing),
     );
     layerArn = layer.arn;
     layerVersion = layer.version;
@@ -121,7 +121,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   const previous = state.alias?.version ?? null;
 
   if (!state.alias) {
-    await step(`CreateAlias ${fn.alias} → ${version}`, `creating alias ${fn.alias} of ${name}`, () => createAlias(ctx.lambda, name, fn.alias, version));
+    await step(`CreateAlias ${fn.alias} → ${version}`, `creating alias ${fn.alias} of ${name}`, () => createAlias(ctx.lambda, name, fn.alias, version, ctx.timing));
   } else if (version !== state.alias.version || Object.keys(state.alias.weights).length > 0) {
     await shiftTraffic(input, ctx, state.alias, version, step);
   }
@@ -146,7 +146,7 @@ async function shiftTraffic(input: ReleaseInput, ctx: ReleaseContext, alias: Ali
     for (const s of steps) {
       const pct = `${Math.round(s.weight * 1000) / 10}%`;
       const moved = await step(`UpdateAlias ${fn.alias}: ${pct} → ${version}`, `shifting ${pct} of ${fn.alias} to version ${version}`, () =>
-        moveAlias(ctx.lambda, name, fn.alias, old, { [version]: s.weight }, revision),
+        moveAlias(ctx.lambda, name, fn.alias, old, { [version]: s.weight }, revision, ctx.timing),
       );
       revision = moved.revisionId;
       const firing = await holdAndWatch(ctx, fn.alarms, s.holdMs).catch((e: unknown) => {
@@ -156,10 +156,10 @@ async function shiftTraffic(input: ReleaseInput, ctx: ReleaseContext, alias: Ali
     }
   } catch (e) {
     if (revision === alias.revisionId) throw e; // nothing shifted yet
-    await step(`UpdateAlias ${fn.alias} → ${old} (rollback)`, `rolling ${fn.alias} back to version ${old}`, () => moveAlias(ctx.lambda, name, fn.alias, old, {}, revision));
+    await step(`UpdateAlias ${fn.alias} → ${old} (rollback)`, `rolling ${fn.alias} back to version ${old}`, () => moveAlias(ctx.lambda, name, fn.alias, old, {}, revision, ctx.timing));
     throw new DeployError(`${(e as Error).message}; alias ${fn.alias} rolled back to version ${old}`);
   }
-  await step(`UpdateAlias ${fn.alias} → ${version}`, `moving alias ${fn.alias} of ${name} to version ${version}`, () => moveAlias(ctx.lambda, name, fn.alias, version, {}, revision));
+  await step(`UpdateAlias ${fn.alias} → ${version}`, `moving alias ${fn.alias} of ${name} to version ${version}`, () => moveAlias(ctx.lambda, name, fn.alias, version, {}, revision, ctx.timing));
 }
 
 async function holdAndWatch(ctx: ReleaseContext, alarms: string[], holdMs: number): Promise<string[]> {

@@ -8,13 +8,16 @@ export class AwsWorld {
     readonly s3: S3Server,
     readonly lambda: LambdaStandin,
     readonly cloudwatch: CloudWatchStandin,
+    private readonly ownsS3: boolean,
   ) {}
 
-  static async start(opts: { updateDelayMs?: number } = {}): Promise<AwsWorld> {
-    const s3 = await S3Server.start();
+  /** `s3` shares one S3 server between worlds (its objects, such as built layers, outlive a world). */
+  static async start(opts: { updateDelayMs?: number; s3?: S3Server } = {}): Promise<AwsWorld> {
+    const s3 = opts.s3 ?? (await S3Server.start());
+    const owned = !opts.s3;
     const lambda = await LambdaStandin.start({ s3Endpoint: s3.endpoint, updateDelayMs: opts.updateDelayMs ?? 0 });
     const cloudwatch = await CloudWatchStandin.start();
-    return new AwsWorld(s3, lambda, cloudwatch);
+    return new AwsWorld(s3, lambda, cloudwatch, owned);
   }
 
   /** Environment for `lci` so the unmodified SDK reaches these servers. */
@@ -28,6 +31,6 @@ export class AwsWorld {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.s3.close(), this.lambda.close(), this.cloudwatch.close()]);
+    await Promise.all([this.ownsS3 ? this.s3.close() : null, this.lambda.close(), this.cloudwatch.close()]);
   }
 }
