@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -46,18 +46,20 @@ basic('the first deploy publishes every function; the second reads 2 things per 
     assert.is(state.aliases.qa!.FunctionVersion, '2');
     const v2 = state.versions.find((v) => v.Version === '2')!;
     assert.is(v2.CodeSha256, f.alpha!.code.sha256, 'the published version runs the zip lci built');
-    assert.is(v2.Description, repo.head(), 'the version records its source version');
+    assert.match(v2.Description!, new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20}\\)$`), 'the version records its source version and code fingerprint');
     const sv = repo.head();
     assert.equal(await world.s3.keys('lambda-ci/alpha-qa/'), [`lambda-ci/alpha-qa/${sv}/app.zip`, 'lambda-ci/alpha-qa/latest/app.zip']);
 
     const keysBefore = await world.s3.keys();
     world.lambda.clearLog();
+    rmSync(join(repo.dir, '.lci'), { recursive: true }); // as on a fresh CI machine
     const second = await deploy(world, repo.dir);
     assert.is(second.code, 0, second.stderr);
     assert.equal(second.json!.functions.map((x) => x.status), ['INTACT', 'INTACT']);
     assert.equal(world.mutations(), [], 'no Lambda writes');
     assert.is(world.lambda.log.length, 4, 'GetAlias and GetFunctionConfiguration per function, no layer list without dependencies');
     assert.equal(await world.s3.keys(), keysBefore, 'no S3 writes');
+    assert.not.ok(existsSync(join(repo.dir, '.lci/dist/alpha/app.zip')), 'unchanged code is recognised by its fingerprint, without zipping');
   } finally {
     await world.close();
   }

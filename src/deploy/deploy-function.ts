@@ -2,12 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
-import { explain, readState, type Timing } from '../aws/lambda.js';
+import { DeployError, explain, readState, type Timing } from '../aws/lambda.js';
 import { codeEntries, type DependencyBuilder, type Workspace } from '../build/build.js';
 import { dependencyInputs, dependencyKey } from '../build/inputs.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { checkUnzippedSize, groupSizes } from '../package/limits.js';
-import { writeZip } from '../package/zip.js';
+import { writeZip, type ZipResult } from '../package/zip.js';
+import { contentFingerprint, parseVersionDescription, versionDescription } from '../package/fingerprint.js';
 import { decide, type Decision, type DepsAction } from './decide.js';
 import { release } from './release.js';
 import type { Strategy } from './strategy.js';
@@ -70,14 +71,13 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
   const upload = async (path: string, key: string, metadata?: Record<string, string>) => written.push(await ctx.store.upload(path, key, metadata));
   const copy = async (from: string, to: string) => written.push(await ctx.store.copy(from, to));
   try {
-    report('packaging code');
+    report('reading code');
     const dist = join(ctx.ws.stateDir, 'dist', r.name);
     await mkdir(dist, { recursive: true });
     const entries = await codeEntries(r, ctx.ws);
     const codeGroups = groupSizes(entries);
     checkUnzippedSize([{ label: 'code', groups: codeGroups }]);
-    const zip = await writeZip(entries, join(dist, 'app.zip'));
-    result.code.sha256 = zip.sha256;
+    const fingerprint = contentFingerprint(entries);
     const inputs = await dependencyInputs(r, ctx.ws.root, ctx.ws.configDirInRepo);
     const depsKey = inputs ? await dependencyKey(r, inputs, ctx.ws.root) : null;
 
@@ -86,7 +86,19 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
     const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null).catch((e: unknown) => {
       throw explain(e, `reading ${r.functionName}`);
     });
-    const decision = decide(state, { codeSha256: zip.sha256, depsKey, layerName: r.layerName });
+    // The serving version records the fingerprint of its files: equal files need no zip to compare.
+    const sameFiles = parseVersionDescription(state.serving.Description).fingerprint === fingerprint;
+    let zip: ZipResult | null = null;
+    const zipped = async () => {
+      if (!zip) {
+        report('packaging code');
+        zip = await writeZip(entries, join(dist, 'app.zip'));
+      }
+      return zip;
+    };
+    const codeSha256 = sameFiles ? state.serving.CodeSha256! : (await zipped()).sha256;
+    result.code.sha256 = codeSha256;
+    const decision = decide(state, { codeSha256, depsKey, layerName: r.layerName });
     result.code.action = decision.code;
     result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
     result.version = state.alias?.version ?? state.serving.Version ?? null;
@@ -104,8 +116,10 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
     let codeUploaded = false;
     const uploadCode = async () => {
       if (!codeUploaded) {
+        const z = await zipped();
+        if (z.sha256 !== codeSha256) throw new DeployError(`the code of ${r.name} zipped to CodeSha256 ${z.sha256}, not the ${codeSha256} its fingerprint promised (a different zlib?); re-run`);
         report('uploading code');
-        await upload(zip.path, codeKey, { 'lci-code-sha256': zip.sha256, 'lci-source-version': ctx.sourceVersion });
+        await upload(z.path, codeKey, { 'lci-code-sha256': z.sha256, 'lci-source-version': ctx.sourceVersion });
         await copy(codeKey, ctx.store.key(r.functionName, 'latest', 'app.zip'));
         codeUploaded = true;
       }
@@ -138,7 +152,8 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
         sourceVersion: ctx.sourceVersion,
         state,
         decision,
-        codeSha256: zip.sha256,
+        codeSha256,
+        description: versionDescription(ctx.sourceVersion, fingerprint),
         bucket: ctx.store.bucket,
         codeKey: uploadCode,
         layerKey: decision.deps === 'publish' ? layerKey : null,

@@ -26,6 +26,8 @@ export interface ReleaseInput {
   state: DeployedState;
   decision: Decision;
   codeSha256: string;
+  /** The published version's Description (source version and code fingerprint). */
+  description: string;
   bucket: string;
   /** The S3 key of the code zip, uploading it first when needed. */
   codeKey: () => Promise<string>;
@@ -115,7 +117,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   }
 
   const published = await step(`PublishVersion ${name}`, `publishing a version of ${name}`, () =>
-    publishVersion(ctx.lambda, name, input.codeSha256, latest.RevisionId!, input.sourceVersion, ctx.timing),
+    publishVersion(ctx.lambda, name, input.codeSha256, latest.RevisionId!, input.description, ctx.timing),
   );
   const version = published.Version!;
   const previous = state.alias?.version ?? null;

@@ -2,6 +2,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { explain, getAlias, getConfiguration } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { isLayer } from './decide.js';
+import { parseVersionDescription } from '../package/fingerprint.js';
 
 export interface FunctionStatus {
   name: string;
@@ -35,7 +36,7 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
     ...base,
     state: alias ? 'deployed' : 'no-alias',
     version: config.Version ?? null,
-    sourceVersion: alias ? config.Description || null : null,
+    sourceVersion: alias ? parseVersionDescription(config.Description).sourceVersion : null,
     layerVersion: layer ? Number(layer.split(':').at(-1)) : null,
     codeSha256: config.CodeSha256 ?? null,
     lastModified: config.LastModified ?? null,
