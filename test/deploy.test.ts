@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -149,6 +150,42 @@ basic('--env auto follows the CI ref; an unmatched ref is a usage error', async 
     const bad = await lciAsync(['deploy', '--env', 'auto'], { cwd: repo.dir, env: world.env({ GITHUB_REF: 'refs/heads/feature/x' }) });
     assert.is(bad.code, 2);
     assert.match(bad.stderr, /--env auto: no environment deploys branch feature\/x \(GITHUB_REF\)/);
+  } finally {
+    await world.close();
+  }
+});
+
+basic('a large package goes up in multipart, and Lambda computes the same CodeSha256 from S3', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    // Incompressible and stored as is (.png): a 12 MB zip, more than one 8 MB part.
+    let block = createHash('sha512').update('seed').digest();
+    const parts: Buffer[] = [];
+    for (let n = 0; n < 12 * 1024 * 1024; n += 64) parts.push((block = createHash('sha512').update(block).digest()));
+    writeFileSync(join(repo.dir, 'svc/alpha/model.png'), Buffer.concat(parts));
+    const r = await deploy(world, repo.dir, ['alpha']);
+    assert.is(r.code, 0, r.stderr);
+    const alpha = byName(r.json).alpha!;
+    const v = world.lambda.functionState('alpha-qa')!.versions.find((x) => x.Version === alpha.version)!;
+    assert.is(v.CodeSha256, alpha.code.sha256);
+    assert.ok(v.CodeSize! > 12_000_000);
+  } finally {
+    await world.close();
+  }
+});
+
+basic('an update that ends Failed stops the deploy with Lambda\'s reason; the alias stays', async () => {
+  const world = await AwsWorld.start({ updateDelayMs: 50 });
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    world.lambda.failNextUpdate('beta', 'The ENI for the function could not be created', 'EniLimitExceeded');
+    const r = await deploy(world, repo.dir, ['beta']);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /the update of beta failed: The ENI for the function could not be created \(EniLimitExceeded\); the alias was not moved/);
+    assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1');
   } finally {
     await world.close();
   }
