@@ -1,14 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { DependencyBuilder, buildFunction, type FunctionArtifacts, type Workspace } from '../build/build.js';
+import { DependencyBuilder, buildFunction, type FunctionArtifacts } from '../build/build.js';
 import { dockerClient } from '../build/docker.js';
 import { buildTargets } from '../build/targets.js';
 import { loadProject } from '../config/load.js';
 import { ExitCode, LciError, UsageError } from '../errors.js';
 import { humanBytes } from '../package/limits.js';
-import { plan } from '../plan/plan.js';
-import { affectedNames } from '../plan/report.js';
 import type { Command, Io } from './command.js';
+import { selectNames, workspaceOf } from './shared.js';
 import { parseConcurrency, runTasks } from './tasks.js';
 
 interface Values {
@@ -43,18 +42,13 @@ export const buildCommand: Command<Values> = {
     const concurrency = parseConcurrency(values.concurrency);
     if ((values.base || values.head) && !values.affected) throw new UsageError('--base and --head only apply with --affected');
     const loaded = await loadProject({ cwd: io.cwd, config: values.config });
-    let names = positionals;
-    if (values.affected) {
-      const result = await plan({ cwd: io.cwd, config: values.config, base: values.base, head: values.head, env: values.env, environ: io.env });
-      const affected = new Set(affectedNames(result));
-      names = names.length > 0 ? names.filter((n) => affected.has(n)) : [...affected];
-      if (names.length === 0) {
-        io.out(values.json ? JSON.stringify({ functions: [] }, null, 2) : 'nothing to build: no function is affected');
-        return ExitCode.ok;
-      }
+    const names = await selectNames(positionals, values.affected, { cwd: io.cwd, config: values.config, base: values.base, head: values.head, env: values.env, environ: io.env });
+    if (names === null) {
+      io.out(values.json ? JSON.stringify({ functions: [] }, null, 2) : 'nothing to build: no function is affected');
+      return ExitCode.ok;
     }
     const targets = buildTargets(loaded.project, names, values.env);
-    const ws: Workspace = { root: loaded.root, configDirInRepo: loaded.configDirInRepo, stateDir: join(loaded.project.dir, '.lci') };
+    const ws = workspaceOf(loaded);
     const deps = new DependencyBuilder(ws, dockerClient);
     const built = new Map<string, FunctionArtifacts>();
     const failed = new Map<string, Error>();

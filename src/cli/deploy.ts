@@ -1,9 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { ArtifactStore } from '../aws/artifact-store.js';
-import { awsClients } from '../aws/clients.js';
 import { DEFAULT_TIMING } from '../aws/lambda.js';
-import { DependencyBuilder, type Workspace } from '../build/build.js';
+import { DependencyBuilder } from '../build/build.js';
 import { dockerClient } from '../build/docker.js';
 import { buildTargets } from '../build/targets.js';
 import { loadProject } from '../config/load.js';
@@ -13,9 +11,8 @@ import { deployJson, deploySummary } from '../deploy/report.js';
 import { parseStrategy } from '../deploy/strategy.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { notifySlack } from '../notify/slack.js';
-import { plan } from '../plan/plan.js';
-import { affectedNames } from '../plan/report.js';
 import type { Command } from './command.js';
+import { AWS_HELP, AWS_OPTIONS, clientsFor, selectNames, workspaceOf } from './shared.js';
 import { parseConcurrency, runTasks } from './tasks.js';
 
 interface Values {
@@ -33,18 +30,6 @@ interface Values {
   region?: string;
   'endpoint-url'?: string;
 }
-
-export const AWS_OPTIONS = {
-  profile: { type: 'string' },
-  region: { type: 'string' },
-  'endpoint-url': { type: 'string' },
-} as const;
-
-export const AWS_HELP: [string, string][] = [
-  ['--profile P', 'AWS profile (default: the SDK credential chain)'],
-  ['--region R', 'AWS region (default: artifacts.region, then the SDK chain)'],
-  ['--endpoint-url URL', 'one endpoint for S3, Lambda and CloudWatch (emulators); AWS_ENDPOINT_URL_* work too'],
-];
 
 export const deployCommand: Command<Values> = {
   usage: 'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--json] [--profile P] [--region R] [--endpoint-url URL]',
@@ -81,22 +66,15 @@ export const deployCommand: Command<Values> = {
     const loaded = await loadProject({ cwd: io.cwd, config: values.config });
     const { project } = loaded;
     const env = values.env === 'auto' ? autoEnvironment(project, io.env) : values.env;
-    let names = positionals;
-    if (values.affected) {
-      const result = await plan({ cwd: io.cwd, config: values.config, base: values.base, env, environ: io.env });
-      const affected = new Set(affectedNames(result));
-      names = names.length > 0 ? names.filter((n) => affected.has(n)) : [...affected];
-      if (names.length === 0) {
-        io.out(values.json ? JSON.stringify({ env, functions: [] }, null, 2) : `nothing to deploy: no function is affected in ${env}`);
-        return ExitCode.ok;
-      }
+    const names = await selectNames(positionals, values.affected, { cwd: io.cwd, config: values.config, base: values.base, env, environ: io.env });
+    if (names === null) {
+      io.out(values.json ? JSON.stringify({ env, functions: [] }, null, 2) : `nothing to deploy: no function is affected in ${env}`);
+      return ExitCode.ok;
     }
     const targets = buildTargets(project, names, env);
     const version = await sourceVersion(values['source-version'], io.env, loaded.inRepo ? loaded.root : null);
-    const aws = await awsClients({ region: values.region, profile: values.profile, endpointUrl: values['endpoint-url'], env: io.env }, project.artifacts.region).catch((e: Error) => {
-      throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
-    });
-    const ws: Workspace = { root: loaded.root, configDirInRepo: loaded.configDirInRepo, stateDir: join(project.dir, '.lci') };
+    const aws = await clientsFor(values, io.env, project.artifacts.region);
+    const ws = workspaceOf(loaded);
     const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
     const ctx = { ws, aws, store, deps: new DependencyBuilder(ws, dockerClient), timing: DEFAULT_TIMING, sourceVersion: version, strategy, dryRun: values['dry-run'] === true };
 

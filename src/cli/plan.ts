@@ -3,6 +3,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { plan, type PlanOptions } from '../plan/plan.js';
 import { affectedNames, planJson, planTable } from '../plan/report.js';
 import type { Command } from './command.js';
+import { clientsFor } from './shared.js';
 
 interface Values {
   config?: string;
@@ -23,11 +24,9 @@ async function sinceDeployed(values: Values, options: PlanOptions) {
   if (values.since !== 'deployed') throw new UsageError(`--since ${values.since}: the only value is 'deployed'`);
   if (!values.env) throw new UsageError('--since deployed needs --env NAME: each environment serves its own versions');
   if (values.base || values.all) throw new UsageError('--since deployed takes the base from Lambda; leave out --base and --all');
-  const [{ awsClients }, { planSinceDeployed }, { loadProject }] = await Promise.all([import('../aws/clients.js'), import('../plan/since-deployed.js'), import('../config/load.js')]);
+  const [{ planSinceDeployed }, { loadProject }] = await Promise.all([import('../plan/since-deployed.js'), import('../config/load.js')]);
   const { project } = await loadProject({ cwd: options.cwd, config: options.config });
-  const aws = await awsClients({ region: values.region, profile: values.profile, endpointUrl: values['endpoint-url'], env: options.environ }, project.artifacts.region).catch((e: Error) => {
-    throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
-  });
+  const aws = await clientsFor(values, options.environ, project.artifacts.region);
   return planSinceDeployed({ ...options, env: values.env }, project, aws.lambda);
 }
 

@@ -1,10 +1,9 @@
-import { awsClients } from '../aws/clients.js';
 import { explain, getAlias, listVersions, moveAlias } from '../aws/lambda.js';
 import { buildTargets } from '../build/targets.js';
 import { loadProject } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Command } from './command.js';
-import { AWS_HELP, AWS_OPTIONS } from './deploy.js';
+import { AWS_HELP, AWS_OPTIONS, clientsFor } from './shared.js';
 
 interface Values {
   config?: string;
@@ -31,9 +30,7 @@ export const rollbackCommand: Command<Values> = {
     if (values.to !== undefined && !/^[1-9]\d*$/.test(values.to)) throw new UsageError(`--to ${values.to}: give a published version number`);
     const { project } = await loadProject({ cwd: io.cwd, config: values.config });
     const [r] = buildTargets(project, positionals, values.env);
-    const aws = await awsClients({ region: values.region, profile: values.profile, endpointUrl: values['endpoint-url'], env: io.env }, project.artifacts.region).catch((e: Error) => {
-      throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
-    });
+    const aws = await clientsFor(values, io.env, project.artifacts.region);
     const name = r!.functionName;
     const alias = await getAlias(aws.lambda, name, r!.alias);
     if (!alias) throw new UsageError(`${name} has no alias ${r!.alias}: nothing to roll back`);

@@ -1,11 +1,9 @@
-import { awsClients } from '../aws/clients.js';
 import { buildTargets } from '../build/targets.js';
 import { loadProject } from '../config/load.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { functionStatus, statusTable } from '../deploy/status.js';
-import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
-import { AWS_HELP, AWS_OPTIONS } from './deploy.js';
+import { AWS_HELP, AWS_OPTIONS, clientsFor } from './shared.js';
 
 interface Values {
   config?: string;
@@ -31,9 +29,7 @@ export const statusCommand: Command<Values> = {
     const envs = values.env ? [values.env] : Object.keys(project.environments);
     const targets: ResolvedFunction[] = [];
     for (const env of envs) targets.push(...(positionals.length > 0 ? buildTargets(project, positionals, env) : Object.values(project.functions).flatMap((f) => (f.envs[env] ? [f.envs[env]!] : []))));
-    const aws = await awsClients({ region: values.region, profile: values.profile, endpointUrl: values['endpoint-url'], env: io.env }, project.artifacts.region).catch((e: Error) => {
-      throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
-    });
+    const aws = await clientsFor(values, io.env, project.artifacts.region);
     const rows = await Promise.all(targets.map((r) => functionStatus(aws.lambda, r)));
     io.out(values.json ? JSON.stringify({ functions: rows }, null, 2) : statusTable(rows));
     return 0;
