@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
@@ -11,6 +10,7 @@ import { lciAsync } from './support/cli.js';
 import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './support/deploy-fixture.js';
 import { containersCreated, requireDocker } from './support/docker.js';
 import { CREDENTIALS } from './support/s3.js';
+import { closeServer, listenLocal } from './support/http-server.js';
 
 // lci deploy as a child process, against a real S3 server (s3rver) and the Lambda/CloudWatch
 // stand-ins, all over HTTP through the unmodified AWS SDK.
@@ -258,8 +258,7 @@ around('Slack gets a summary; a failing webhook warns without failing the deploy
       res.writeHead(status).end();
     });
   });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/T000/B000/secret-token`;
+  const url = `${await listenLocal(hook)}/services/T000/B000/secret-token`;
   try {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
@@ -276,7 +275,7 @@ around('Slack gets a summary; a failing webhook warns without failing the deploy
     assert.match(warned.stderr, /lci: warning: Slack notification not sent: Slack answered HTTP 500; the deploy result stands/);
     assert.not.ok(`${warned.stdout}${warned.stderr}${ok.stdout}${ok.stderr}`.includes('secret-token'), 'the webhook URL is never printed');
   } finally {
-    hook.close();
+    await closeServer(hook);
     await world.close();
   }
 });

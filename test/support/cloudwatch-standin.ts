@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from './http-server.js';
 
 /**
  * An offline stand-in for CloudWatch alarms, for tests: DescribeAlarms for the unmodified
@@ -63,17 +63,12 @@ export class CloudWatchStandin {
 
   static async start(opts: { region?: string; accountId?: string } = {}): Promise<CloudWatchStandin> {
     const standin = new CloudWatchStandin(opts.region ?? 'eu-west-1', opts.accountId ?? '123456789012');
-    await new Promise<void>((resolve, reject) => {
-      standin.server.once('error', reject);
-      standin.server.listen(0, '127.0.0.1', resolve);
-    });
-    standin.endpoint = `http://127.0.0.1:${(standin.server.address() as AddressInfo).port}`;
+    standin.endpoint = await listenLocal(standin.server);
     return standin;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   /** Creates the metric alarm or moves it to `state`; StateUpdatedTimestamp changes only when the state does. */

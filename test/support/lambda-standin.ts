@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfiguration, GetLayerVersionResponse } from '@aws-sdk/client-lambda';
+import { closeServer, listenLocal } from './http-server.js';
 
 /**
  * An offline stand-in for the AWS Lambda control plane, for tests. It speaks Lambda's REST-JSON
@@ -939,17 +939,12 @@ export class LambdaStandin {
 
   static async start(opts: LambdaStandinOptions): Promise<LambdaStandin> {
     const standin = new LambdaStandin(opts);
-    await new Promise<void>((resolve, reject) => {
-      standin.server.once('error', reject);
-      standin.server.listen(0, '127.0.0.1', resolve);
-    });
-    standin.endpoint = `http://127.0.0.1:${(standin.server.address() as AddressInfo).port}`;
+    standin.endpoint = await listenLocal(standin.server);
     return standin;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
     this.s3.destroy();
   }
 
