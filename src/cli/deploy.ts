@@ -82,9 +82,9 @@ export const deployCommand: Command<Values> = {
     await runTasks(
       targets.map((r) => ({
         name: r.name,
-        run: async (report) => {
+        run: async (report, phase) => {
           try {
-            const res = await deployFunction(r, ctx, report);
+            const res = await deployFunction(r, ctx, report, phase);
             results.set(r.name, res);
             return `${res.status}${res.version ? ` version ${res.version}` : ''}`;
           } catch (e) {
@@ -93,7 +93,7 @@ export const deployCommand: Command<Values> = {
           }
         },
       })),
-      { concurrency, failFast: values['fail-fast'] === true, json: values.json === true, env: io.env },
+      { concurrency, failFast: values['fail-fast'] === true, json: values.json === true, env: io.env, phases: ['build', 'push', 'release'] },
     );
     const ordered = targets.map((r) => results.get(r.name) ?? failedResult(r.name, env, 'not started (--fail-fast)'));
     const failed = ordered.filter((r) => r.status === 'FAILED');

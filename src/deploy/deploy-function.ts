@@ -52,7 +52,9 @@ const UNZIPPED_BYTES = 'lci-unzipped-bytes';
  * and stop there when nothing changed. Otherwise push what is missing to S3 (building the layer
  * only when no machine has built it before) and release.
  */
-export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, report: (m: string) => void): Promise<FunctionDeployResult> {
+export type Phase = 'build' | 'push' | 'release';
+
+export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, report: (m: string) => void, phase: (p: Phase) => void = () => {}): Promise<FunctionDeployResult> {
   const result: FunctionDeployResult = {
     name: r.name,
     env: r.env,
@@ -71,6 +73,7 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
   const upload = async (path: string, key: string, metadata?: Record<string, string>) => written.push(await ctx.store.upload(path, key, metadata));
   const copy = async (from: string, to: string) => written.push(await ctx.store.copy(from, to));
   try {
+    phase('build');
     report('reading code');
     const dist = join(ctx.ws.stateDir, 'dist', r.name);
     await mkdir(dist, { recursive: true });
@@ -125,6 +128,7 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
       }
       return codeKey;
     };
+    phase('push');
     if (decision.code === 'update') await uploadCode();
 
     const layerKey = async () => {
@@ -146,6 +150,8 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
       return { key: versioned, depsKey: depsKey! };
     };
 
+    const layerZip = decision.deps === 'publish' ? await layerKey() : null;
+    phase('release');
     const outcome = await release(
       {
         fn: r,
@@ -156,7 +162,7 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
         description: versionDescription(ctx.sourceVersion, fingerprint),
         bucket: ctx.store.bucket,
         codeKey: uploadCode,
-        layerKey: decision.deps === 'publish' ? layerKey : null,
+        layerZip,
         strategy: ctx.strategy,
       },
       { lambda: ctx.aws.lambda, cloudwatch: ctx.aws.cloudwatch, timing: ctx.timing, report },

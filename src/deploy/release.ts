@@ -31,8 +31,8 @@ export interface ReleaseInput {
   bucket: string;
   /** The S3 key of the code zip, uploading it first when needed. */
   codeKey: () => Promise<string>;
-  /** The S3 key of the layer zip when a layer must be published. */
-  layerKey: (() => Promise<{ key: string; depsKey: string }>) | null;
+  /** Where the layer zip is in S3, when a layer must be published. */
+  layerZip: { key: string; depsKey: string } | null;
   strategy: Strategy;
 }
 
@@ -84,7 +84,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   let layerArn: string | null = null;
   let layerVersion: number | null = null;
   if (decision.deps === 'publish') {
-    const { key, depsKey } = await input.layerKey!();
+    const { key, depsKey } = input.layerZip!;
     const layer = await step(`PublishLayerVersion ${fn.layerName}`, `publishing layer ${fn.layerName}`, () =>
       publishLayer(ctx.lambda, name, { layerName: fn.layerName, bucket: input.bucket, key, description: layerDescription(depsKey, input.sourceVersion), runtime: fn.runtime, architecture: fn.architecture }, ctx.timing),
     );
