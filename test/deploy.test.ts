@@ -118,6 +118,21 @@ basic('a missing function fails that function only, saying how to create it', as
   }
 });
 
+basic('an S3 failure says which object, and releases nothing', async () => {
+  const world = await AwsWorld.start();
+  try {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    writeFileSync(join(repo.dir, 'lambdas.yaml'), `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('bucket: acme-artifacts', 'bucket: no-such-bucket'));
+    const r = await deploy(world, repo.dir, ['beta']);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /lci: function beta \(beta\): uploading to s3:\/\/no-such-bucket\/lambda-ci\/beta\/[0-9a-f]{40}\/app\.zip failed: NoSuchBucket: .*; nothing was released/);
+    assert.equal(world.mutations(), []);
+  } finally {
+    await world.close();
+  }
+});
+
 basic('--fail-fast starts nothing after the first failure', async () => {
   const world = await AwsWorld.start();
   try {

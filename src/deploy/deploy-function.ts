@@ -70,8 +70,15 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
     console: consoleUrl(ctx.aws.region, r.functionName, r.alias),
   };
   const written: string[] = [];
-  const upload = async (path: string, key: string, metadata?: Record<string, string>) => written.push(await ctx.store.upload(path, key, metadata));
-  const copy = async (from: string, to: string) => written.push(await ctx.store.copy(from, to));
+  const s3 = async (what: string, key: string, run: () => Promise<string>) => {
+    try {
+      written.push(await run());
+    } catch (e) {
+      throw new DeployError(`${what} ${ctx.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`);
+    }
+  };
+  const upload = (path: string, key: string, metadata?: Record<string, string>) => s3('uploading to', key, () => ctx.store.upload(path, key, metadata));
+  const copy = (from: string, to: string) => s3('copying to', to, () => ctx.store.copy(from, to));
   try {
     phase('build');
     report('reading code');
