@@ -21,6 +21,11 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command<any
     load: async () => (await import('./deploy.js')).deployCommand,
   },
   {
+    name: 'generate',
+    summary: 'Write the CodeBuild buildspec and the Terraform (CodeBuild, CodePipeline V2, IAM, notifications) that run lci deploy per function and environment.',
+    load: async () => (await import('./generate.js')).generateCommand,
+  },
+  {
     name: 'status',
     summary: 'Show what each alias serves: version, source version, layer version, CodeSha256, traffic shift.',
     load: async () => (await import('./status.js')).statusCommand,

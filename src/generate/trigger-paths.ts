@@ -1,0 +1,24 @@
+import type { InputRule } from '../plan/rules.js';
+
+/** CodePipeline accepts at most 8 file path patterns per trigger (GitFilePathFilterCriteria). */
+export const MAX_TRIGGER_PATHS = 8;
+
+/**
+ * The repository globs whose changes should start a function's pipeline: the same inputs `lci
+ * plan` uses (path, descriptor and its lockfiles, local dependencies, watch and shared globs) plus
+ * the config file. A pattern inside another's `dir/**` is dropped. Pure; `isDir` tells a local
+ * dependency directory from a file (a wheel, a tarball, an included requirements file).
+ */
+export function triggerPaths(rules: InputRule[], configInRepo: string, isDir: (repoPath: string) => boolean): string[] {
+  const out = new Set<string>([configInRepo]);
+  for (const rule of rules) {
+    const t = rule.test;
+    if (t.form === 'glob') out.add(t.glob);
+    else if (t.form === 'lockfile') out.add(t.dir ? `${t.dir}/*` : '*');
+    else if (rule.kind === 'path' || isDir(t.prefix)) out.add(t.prefix ? `${t.prefix}/**` : '**');
+    else out.add(t.prefix);
+  }
+  const trees = [...out].filter((p) => p.endsWith('/**')).map((p) => p.slice(0, -2));
+  if (out.has('**')) return ['**'];
+  return [...out].filter((p) => !trees.some((dir) => p !== `${dir}**` && p.startsWith(dir))).sort();
+}

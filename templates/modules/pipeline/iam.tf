@@ -1,0 +1,152 @@
+# Least privilege, scoped like the original aws-lambda-ci policy: no "*" resource on any S3 or
+# Lambda action; S3 writes only under this function's prefix (and the shared layer cache).
+
+data "aws_iam_policy_document" "codebuild_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["codebuild.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "codebuild" {
+  name               = "${var.name}-codebuild"
+  assume_role_policy = data.aws_iam_policy_document.codebuild_assume.json
+}
+
+data "aws_iam_policy_document" "codebuild" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["arn:aws:logs:${local.region}:${local.account_id}:log-group:/aws/codebuild/${var.name}", "arn:aws:logs:${local.region}:${local.account_id}:log-group:/aws/codebuild/${var.name}:*"]
+  }
+
+  statement {
+    sid       = "ReadArtifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${local.bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "ListArtifacts" # a missing object is a 404, not a 403
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
+  }
+
+  statement {
+    sid     = "WriteFunctionArtifacts"
+    actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = [
+      "${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*",
+      "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/*",
+      "arn:aws:s3:::${local.cache_location}/*",
+    ]
+  }
+
+  statement {
+    sid       = "UseConnection"
+    actions   = ["codestar-connections:UseConnection"]
+    resources = [var.connection_arn]
+  }
+
+  statement {
+    sid = "ReleaseFunction"
+    actions = [
+      "lambda:GetFunction",
+      "lambda:GetFunctionConfiguration",
+      "lambda:UpdateFunctionCode",
+      "lambda:UpdateFunctionConfiguration",
+      "lambda:PublishVersion",
+      "lambda:ListVersionsByFunction",
+      "lambda:GetAlias",
+      "lambda:CreateAlias",
+      "lambda:UpdateAlias",
+    ]
+    resources = [local.function_arn, "${local.function_arn}:*"]
+  }
+
+  statement {
+    sid       = "PublishLayer"
+    actions   = ["lambda:PublishLayerVersion", "lambda:ListLayerVersions"]
+    resources = [local.layer_arn]
+  }
+
+  statement {
+    sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the function keeps too
+    actions   = ["lambda:GetLayerVersion"]
+    resources = concat(["${local.layer_arn}:*"], var.extra_layer_version_arns)
+  }
+
+  dynamic "statement" {
+    for_each = length(var.alarm_names) > 0 ? [var.alarm_names] : []
+    content {
+      sid       = "WatchAlarms"
+      actions   = ["cloudwatch:DescribeAlarms"]
+      resources = [for a in statement.value : "arn:aws:cloudwatch:${local.region}:${local.account_id}:alarm:${a}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.slack_webhook_parameter_arn == "" ? [] : [var.slack_webhook_parameter_arn]
+    content {
+      sid       = "ReadSlackWebhook"
+      actions   = ["ssm:GetParameters"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "codebuild" {
+  name   = "lci-deploy"
+  role   = aws_iam_role.codebuild.id
+  policy = data.aws_iam_policy_document.codebuild.json
+}
+
+data "aws_iam_policy_document" "codepipeline_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["codepipeline.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "codepipeline" {
+  name               = "${var.name}-codepipeline"
+  assume_role_policy = data.aws_iam_policy_document.codepipeline_assume.json
+}
+
+data "aws_iam_policy_document" "codepipeline" {
+  statement {
+    sid       = "Artifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = [local.pipeline_artifacts]
+  }
+
+  statement {
+    sid       = "ArtifactBucket"
+    actions   = ["s3:GetBucketVersioning", "s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
+  }
+
+  statement {
+    sid       = "UseConnection"
+    actions   = ["codestar-connections:UseConnection"]
+    resources = [var.connection_arn]
+  }
+
+  statement {
+    sid       = "RunBuild"
+    actions   = ["codebuild:StartBuild", "codebuild:BatchGetBuilds"]
+    resources = [aws_codebuild_project.deploy.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "codepipeline" {
+  name   = "lci-pipeline"
+  role   = aws_iam_role.codepipeline.id
+  policy = data.aws_iam_policy_document.codepipeline.json
+}
