@@ -1,19 +1,21 @@
 # Least privilege, scoped like the original aws-lambda-ci policy: no "*" resource on any S3 or
 # Lambda action; S3 writes only under this function's prefix (and the shared layer cache).
 
-data "aws_iam_policy_document" "codebuild_assume" {
+# Who may assume each role: the CodeBuild and the CodePipeline service.
+data "aws_iam_policy_document" "assume" {
+  for_each = toset(["codebuild", "codepipeline"])
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
-      identifiers = ["codebuild.amazonaws.com"]
+      identifiers = ["${each.key}.amazonaws.com"]
     }
   }
 }
 
 resource "aws_iam_role" "codebuild" {
   name               = "${var.name}-codebuild"
-  assume_role_policy = data.aws_iam_policy_document.codebuild_assume.json
+  assume_role_policy = data.aws_iam_policy_document.assume["codebuild"].json
 }
 
 data "aws_iam_policy_document" "codebuild" {
@@ -104,19 +106,9 @@ resource "aws_iam_role_policy" "codebuild" {
   policy = data.aws_iam_policy_document.codebuild.json
 }
 
-data "aws_iam_policy_document" "codepipeline_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["codepipeline.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "codepipeline" {
   name               = "${var.name}-codepipeline"
-  assume_role_policy = data.aws_iam_policy_document.codepipeline_assume.json
+  assume_role_policy = data.aws_iam_policy_document.assume["codepipeline"].json
 }
 
 data "aws_iam_policy_document" "codepipeline" {
