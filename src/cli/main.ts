@@ -53,10 +53,9 @@ function topHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary.split('. ')[0]}`),
     '',
     'Options:',
-    ...GLOBAL_HELP.map(([f, t]) => `  ${f}  ${t}`),
-    '  --version  print the version',
+    ...[...GLOBAL_HELP, ['--version', 'print the version']].map(([f, t]) => `  ${f!.padEnd(17)}  ${t}`),
     '',
-    'Exit codes: 0 ok, 1 a build or deploy failed, 2 bad input (config, flags), 3 plan --exit-code found nothing.',
+    'Exit codes: 0 ok, 1 a build or deploy failed (or generate --check found drift), 2 bad input (config, flags), 3 plan --exit-code found nothing.',
   ].join('\n');
 }
 
