@@ -137,8 +137,7 @@ faults('the process killed after any mutating call: the alias is whole, a re-run
 const race = suite('deploy: two deploys racing on one function');
 
 race('exactly one moves the alias; the other fails and says so', async () => {
-  const w = await AwsWorld.start({ updateDelayMs: 300 });
-  try {
+  await AwsWorld.with(async (w) => {
     await seedFunctions(w, QA_FUNCTIONS);
     const a = await deployRepo();
     const b = await deployRepo();
@@ -154,9 +153,7 @@ race('exactly one moves the alias; the other fails and says so', async () => {
     const state = w.lambda.functionState('alpha-qa')!;
     const serving = state.versions.find((v) => v.Version === state.aliases.qa!.FunctionVersion)!;
     assert.is(serving.CodeSha256, (JSON.parse(winner.stdout) as DeployJson).functions[0]!.code.sha256, "the alias serves the winner's code");
-  } finally {
-    await w.close();
-  }
+  }, { updateDelayMs: 300 });
 });
 
 const shift = suite('deploy: canary and linear traffic shifting with alarms');
@@ -219,17 +216,14 @@ shift('an alarm during the canary rolls the alias back and fails the deploy', as
 });
 
 shift('a missing alarm fails before any traffic moves', async () => {
-  const w = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (w) => {
     await seedFunctions(w, QA_FUNCTIONS);
     const r = await deployRepo({ envExtra: ', alarms: [no-such-alarm]' });
     const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.01'], { cwd: r.dir, env: w.env() });
     assert.is(res.code, 1);
     assert.match(res.stderr, /CloudWatch alarm no-such-alarm not found; fix alarms: in lambdas\.yaml/);
     assert.is(aliasUpdates(w, 'alpha-qa'), 0);
-  } finally {
-    await w.close();
-  }
+  });
 });
 
 faults.run();

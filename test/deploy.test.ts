@@ -33,8 +33,7 @@ function byName(json: DeployJson | null) {
 const basic = suite('deploy: publish, then nothing');
 
 basic('the first deploy publishes every function; the second reads 2 things per function and writes nothing', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
     const first = await deploy(world, repo.dir);
@@ -61,14 +60,11 @@ basic('the first deploy publishes every function; the second reads 2 things per 
     assert.is(world.lambda.log.length, 4, 'GetAlias and GetFunctionConfiguration per function, no layer list without dependencies');
     assert.equal(await world.s3.keys(), keysBefore, 'no S3 writes');
     assert.not.ok(existsSync(join(repo.dir, '.lci/dist/alpha/app.zip')), 'unchanged code is recognised by its fingerprint, without zipping');
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('a code change in one function releases only that function', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
     assert.is((await deploy(world, repo.dir)).code, 0);
@@ -80,14 +76,11 @@ basic('a code change in one function releases only that function', async () => {
     assert.equal([f.alpha!.status, f.beta!.status], ['INTACT', 'PUBLISHED']);
     assert.equal(f.beta!.calls, ['UpdateFunctionCode beta', 'PublishVersion beta', 'UpdateAlias qa → 3']);
     assert.equal(world.mutations(), ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias']);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('--dry-run reads, says what it would do, and writes nothing', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
     const r = await deploy(world, repo.dir, ['--dry-run']);
@@ -97,14 +90,11 @@ basic('--dry-run reads, says what it would do, and writes nothing', async () => 
     assert.equal(world.mutations(), []);
     assert.equal(await world.s3.keys(), []);
     assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '1');
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('a missing function fails that function only, saying how to create it', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, [{ name: 'beta', alias: 'qa' }]);
     const repo = await deployRepo();
     const r = await deploy(world, repo.dir);
@@ -113,14 +103,11 @@ basic('a missing function fails that function only, saying how to create it', as
     assert.is(f.beta!.status, 'PUBLISHED');
     assert.is(f.alpha!.status, 'FAILED');
     assert.match(r.stderr, /lci: function alpha \(alpha-qa\): function alpha-qa does not exist; create it first/);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('an S3 failure says which object, and releases nothing', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
     writeFileSync(join(repo.dir, 'lambdas.yaml'), `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('bucket: acme-artifacts', 'bucket: no-such-bucket'));
@@ -128,14 +115,11 @@ basic('an S3 failure says which object, and releases nothing', async () => {
     assert.is(r.code, 1);
     assert.match(r.stderr, /lci: function beta \(beta\): uploading to s3:\/\/no-such-bucket\/lambda-ci\/beta\/[0-9a-f]{40}\/app\.zip failed: NoSuchBucket: .*; nothing was released/);
     assert.equal(world.mutations(), []);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('--fail-fast starts nothing after the first failure', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, [{ name: 'beta', alias: 'qa' }]);
     const repo = await deployRepo();
     const r = await deploy(world, repo.dir, ['--fail-fast', '--concurrency', '1']);
@@ -143,14 +127,11 @@ basic('--fail-fast starts nothing after the first failure', async () => {
     assert.equal(r.json!.functions.map((x) => x.status), ['FAILED', 'FAILED']);
     assert.match(byName(r.json).beta!.error!, /not started/);
     assert.equal(world.mutations(), []);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('--env auto follows the CI ref; an unmatched ref is a usage error', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, [
       { name: 'alpha-prod', alias: 'live' },
       { name: 'beta', alias: 'live' },
@@ -165,14 +146,11 @@ basic('--env auto follows the CI ref; an unmatched ref is a usage error', async 
     const bad = await lciAsync(['deploy', '--env', 'auto'], { cwd: repo.dir, env: world.env({ GITHUB_REF: 'refs/heads/feature/x' }) });
     assert.is(bad.code, 2);
     assert.match(bad.stderr, /--env auto: no environment deploys branch feature\/x \(GITHUB_REF\)/);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('a large package goes up in multipart, and Lambda computes the same CodeSha256 from S3', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
     // Incompressible and stored as is (.png): a 12 MB zip, more than one 8 MB part.
@@ -186,14 +164,11 @@ basic('a large package goes up in multipart, and Lambda computes the same CodeSh
     const v = world.lambda.functionState('alpha-qa')!.versions.find((x) => x.Version === alpha.version)!;
     assert.is(v.CodeSha256, alpha.code.sha256);
     assert.ok(v.CodeSize! > 12_000_000);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic('an update that ends Failed stops the deploy with Lambda\'s reason; the alias stays', async () => {
-  const world = await AwsWorld.start({ updateDelayMs: 50 });
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
     world.lambda.failNextUpdate('beta', 'The ENI for the function could not be created', 'EniLimitExceeded');
@@ -201,16 +176,13 @@ basic('an update that ends Failed stops the deploy with Lambda\'s reason; the al
     assert.is(r.code, 1);
     assert.match(r.stderr, /the update of beta failed: The ENI for the function could not be created \(EniLimitExceeded\); the alias was not moved/);
     assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1');
-  } finally {
-    await world.close();
-  }
+  }, { updateDelayMs: 50 });
 });
 
 const around = suite('deploy: status, rollback, plan --since deployed, Slack');
 
 around('status shows what each alias serves; rollback moves it back under its RevisionId', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
     await deploy(world, repo.dir);
@@ -235,14 +207,11 @@ around('status shows what each alias serves; rollback moves it back under its Re
     assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '3');
     const table = await lciAsync(['status', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
     assert.match(table.stdout, /^FUNCTION\s+ENV\s+AWS NAME\s+ALIAS\s+SOURCE\s+LAYER\s+CODE\s+LAST MODIFIED\s+SHIFTING\nalpha\s+qa\s+alpha-qa\s+qa → 3\s+[0-9a-f]{12}\s+-\s+\S{10}\s+\S+\s+-\n/);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 around('plan --since deployed compares each function with the source version its alias serves', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, [...QA_FUNCTIONS, { name: 'delta', alias: 'qa' }]);
     const repo = await deployRepo();
     await deploy(world, repo.dir);
@@ -256,9 +225,7 @@ around('plan --since deployed compares each function with the source version its
     assert.is(f.alpha!.base, repo.git('rev-parse', 'HEAD~1'));
     assert.is(f.beta!.affected, false);
     assert.equal(f.delta!.reasons.map((x) => x.rule), ['never-deployed']);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 around('Slack gets a summary; a failing webhook warns without failing the deploy or printing the URL', async () => {
@@ -300,8 +267,7 @@ const layers = suite('deploy: dependency layers (real Docker)');
 layers.before(requireDocker);
 
 layers('a layer is built once, published with its key, attached beside other layers; then reused from S3 without Docker', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
     // A layer lci does not own stays attached, in its place.
     const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
@@ -331,14 +297,11 @@ layers('a layer is built once, published with its key, attached beside other lay
     assert.is(prod.code, 0, prod.stderr);
     assert.is(await containersCreated(t1, Date.now()), 0, 'no Docker run when the layer zip is already in S3');
     assert.is(world.lambda.layerVersions('gamma-prod-deps').length, 1);
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 layers('more than 5 layers fails before any Lambda write, naming them', async () => {
-  const world = await AwsWorld.start();
-  try {
+  await AwsWorld.with(async (world) => {
     await seedFunctions(world, [{ name: 'gamma', alias: 'qa' }]);
     const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
     const arns: string[] = [];
@@ -351,9 +314,7 @@ layers('more than 5 layers fails before any Lambda write, naming them', async ()
     assert.match(r.stderr, /gamma would have 6 layers, Lambda allows 5/);
     assert.equal(world.mutations(), []);
     assert.is(world.lambda.functionState('gamma')!.aliases.qa!.FunctionVersion, '1');
-  } finally {
-    await world.close();
-  }
+  });
 });
 
 basic.run();

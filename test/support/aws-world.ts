@@ -20,6 +20,16 @@ export class AwsWorld {
     return new AwsWorld(s3, lambda, cloudwatch, owned);
   }
 
+  /** Starts a world, runs the test body in it, and always closes it. */
+  static async with(body: (world: AwsWorld) => Promise<void>, opts: { updateDelayMs?: number; s3?: S3Server } = {}): Promise<void> {
+    const world = await AwsWorld.start(opts);
+    try {
+      await body(world);
+    } finally {
+      await world.close();
+    }
+  }
+
   /** Environment for `lci` so the unmodified SDK reaches these servers. */
   env(extra: Record<string, string> = {}): Record<string, string> {
     return awsEnv(this.s3, this.lambda.endpoint, { AWS_ENDPOINT_URL_CLOUDWATCH: this.cloudwatch.endpoint, AWS_MAX_ATTEMPTS: '2', ...extra });
