@@ -58,6 +58,11 @@ export class BuildError extends LciError {
 
 export type Report = (message: string) => void;
 
+export interface IdentifiedDependencies {
+  inputs: DependencyInputs;
+  key: string;
+}
+
 /** The files of the function's code package, before anything is written. */
 export async function codeEntries(r: ResolvedFunction, ws: Workspace): Promise<ZipEntry[]> {
   const rel = repoPath(ws.configDirInRepo, r.path) ?? '';
@@ -81,12 +86,20 @@ export class DependencyBuilder {
     private readonly docker: () => Promise<Docker>,
   ) {}
 
-  async layer(r: ResolvedFunction, report: Report): Promise<DepsArtifact | null> {
+  /** The function's dependency inputs and their cache key (no Docker), or null without dependencies. */
+  async identify(r: ResolvedFunction): Promise<IdentifiedDependencies | null> {
     const inputs = await dependencyInputs(r, this.ws.root, this.ws.configDirInRepo);
     if (!inputs) return null;
     const problem = descriptorProblem(r.family, inputs.descriptor);
     if (problem) throw new BuildError(`${problem}; set descriptor in lambdas.yaml`);
-    const key = await dependencyKey(r, inputs, this.ws.root);
+    return { inputs, key: await dependencyKey(r, inputs, this.ws.root) };
+  }
+
+  /** The layer zip, from this run, .lci/cache or a build; `known` saves identifying the inputs again. */
+  async layer(r: ResolvedFunction, report: Report, known?: IdentifiedDependencies | null): Promise<DepsArtifact | null> {
+    const identified = known === undefined ? await this.identify(r) : known;
+    if (!identified) return null;
+    const { inputs, key } = identified;
     const running = this.inflight.get(key);
     if (running) {
       report(`dependencies: same inputs as ${running.owner}, built once`);

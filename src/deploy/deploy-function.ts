@@ -4,7 +4,6 @@ import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import { DeployError, explain, readState, type Timing } from '../aws/lambda.js';
 import { codeEntries, type DependencyBuilder, type Workspace } from '../build/build.js';
-import { dependencyInputs, dependencyKey } from '../build/inputs.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { checkUnzippedSize, groupSizes } from '../package/limits.js';
 import { writeZip, type ZipResult } from '../package/zip.js';
@@ -88,8 +87,9 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
     const codeGroups = groupSizes(entries);
     checkUnzippedSize([{ label: 'code', groups: codeGroups }]);
     const fingerprint = contentFingerprint(entries);
-    const inputs = await dependencyInputs(r, ctx.ws.root, ctx.ws.configDirInRepo);
-    const depsKey = inputs ? await dependencyKey(r, inputs, ctx.ws.root) : null;
+    const dependencies = await ctx.deps.identify(r);
+    const inputs = dependencies?.inputs ?? null;
+    const depsKey = dependencies?.key ?? null;
 
     report('reading Lambda');
     // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
@@ -146,7 +146,7 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
         const bytes = Number(cached[UNZIPPED_BYTES] ?? 0);
         checkUnzippedSize([{ label: 'code', groups: codeGroups }, { label: 'deps', groups: { 'layer (from S3)': bytes } }]);
       } else {
-        const layer = (await ctx.deps.layer(r, report))!;
+        const layer = (await ctx.deps.layer(r, report, dependencies))!;
         checkUnzippedSize([{ label: 'code', groups: codeGroups }, { label: 'deps', groups: layer.groups }]);
         report('uploading dependencies');
         await upload(layer.path, shared, { [UNZIPPED_BYTES]: String(layer.unzippedBytes), 'lci-deps-key': depsKey! });
