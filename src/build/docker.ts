@@ -34,15 +34,6 @@ export function dockerClient(): Promise<Docker> {
   return client;
 }
 
-export async function engineAvailable(docker: Docker): Promise<string | null> {
-  try {
-    await docker.ping();
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 /** Pulls the image when the engine does not have it, reporting progress lines. */
 export async function ensureImage(docker: Docker, image: string, platform: string, progress: (line: string) => void): Promise<'present' | 'pulled'> {
   try {

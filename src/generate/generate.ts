@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { toPosix, type LoadedProject } from '../config/load.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { descriptorPath, functionRules } from '../plan/affected.js';
-import { localDependencies } from '../plan/local-deps.js';
+import { inputRules } from '../plan/affected.js';
 import { globRule } from '../plan/rules.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { HEADER_PREFIX, pipelineName, renderInfra, type FunctionSpec, type GeneratedFile, type PipelineSpec } from './render.js';
@@ -39,37 +38,38 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
   const pipelines: PipelineSpec[] = [];
   const functions = new Map<string, FunctionSpec>();
 
+  const selected: { r: ResolvedFunction; name: string; branch: string | null; tag: string | null }[] = [];
   for (const fn of Object.values(project.functions)) {
     if (opts.functions.length > 0 && !opts.functions.includes(fn.name)) continue;
     for (const env of Object.values(project.environments)) {
       if (opts.envs.length > 0 && !opts.envs.includes(env.name)) continue;
       const r = fn.envs[env.name];
-      if (!r) continue; // environments: { <env>: false }
-      const name = pipelineName(fn.name, env.name);
-      let filePaths: string[] = [];
-      if (env.branch !== null) {
-        const rules = [...(await inputRules(r, loaded, read)), ...shared];
-        filePaths = triggerPaths(rules, configInRepo, isDir);
-        if (filePaths.length > MAX_TRIGGER_PATHS || filePaths.includes('**')) {
-          if (filePaths.length > MAX_TRIGGER_PATHS) {
-            warnings.push(`${name}: ${filePaths.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS}; the pipeline starts on every push to ${env.branch} (lci deploy still leaves unchanged functions alone)`);
-          }
-          filePaths = [];
-        }
-      }
-      pipelines.push({
-        name,
-        functionKey: fn.name,
-        environment: env.name,
-        functionName: r.functionName,
-        layerName: r.layerName,
-        triggerKind: env.branch !== null ? 'branch' : 'tag',
-        triggerPattern: (env.branch ?? env.tag)!,
-        filePaths,
-        alarmNames: r.alarms,
-      });
-      if (opts.withFunctions) addFunction(functions, r);
+      if (r) selected.push({ r, name: pipelineName(fn.name, env.name), branch: env.branch, tag: env.tag }); // none for environments: { <env>: false }
     }
+  }
+  // The same inputs `lci plan` matches, for every pipeline a branch push starts.
+  const rules = await inputRules(new Map(selected.filter((s) => s.branch !== null).map((s) => [s.name, [s.r]])), loaded.configDirInRepo, read);
+  for (const { r, name, branch, tag } of selected) {
+    let filePaths: string[] = [];
+    if (branch !== null) {
+      filePaths = triggerPaths([...rules.get(name)!, ...shared], configInRepo, isDir);
+      if (filePaths.length > MAX_TRIGGER_PATHS) {
+        warnings.push(`${name}: ${filePaths.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`);
+      }
+      if (filePaths.length > MAX_TRIGGER_PATHS || filePaths.includes('**')) filePaths = [];
+    }
+    pipelines.push({
+      name,
+      functionKey: r.name,
+      environment: r.env,
+      functionName: r.functionName,
+      layerName: r.layerName,
+      triggerKind: branch !== null ? 'branch' : 'tag',
+      triggerPattern: (branch ?? tag)!,
+      filePaths,
+      alarmNames: r.alarms,
+    });
+    if (opts.withFunctions) addFunction(functions, r);
   }
   const templates: Record<string, string> = {};
   for (const path of templateFiles()) templates[path] = readFileSync(join(TEMPLATES_DIR, path), 'utf8');
@@ -84,13 +84,6 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     templates,
   });
   return { files, warnings };
-}
-
-async function inputRules(r: ResolvedFunction, loaded: LoadedProject, read: ReturnType<typeof worktreeReader>) {
-  const descriptor = r.descriptor ? descriptorPath(r, loaded.configDirInRepo) : null;
-  const present = descriptor !== null && (await read([descriptor])).get(descriptor) != null;
-  const deps = present ? await localDependencies(r.family, descriptor!, read) : [];
-  return functionRules(r, loaded.configDirInRepo, present ? descriptor : null, deps);
 }
 
 function addFunction(functions: Map<string, FunctionSpec>, r: ResolvedFunction): void {

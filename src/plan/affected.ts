@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
 import { packageFilter } from '../package/excludes.js';
 import { ALL, InputIndex, type Target } from './matcher.js';
-import type { LocalDependency } from './local-deps.js';
+import { localDependencies, type LocalDependency } from './local-deps.js';
+import type { ReadMany } from '../vcs/readers.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { repoPath } from '../config/globs.js';
 import { MAX_REASONS, type Reason } from './types.js';
@@ -99,4 +100,33 @@ function toReason(path: string, rule: InputRule): Reason {
   return { path, rule: rule.kind, pattern: rule.pattern, ...(rule.via ? { via: rule.via } : {}) };
 }
 
-export type { Target };
+/**
+ * Each entry's input rules, the union over its resolved configurations. Functions share
+ * descriptors (or a defaulted one per family): each is read and parsed once, all at once.
+ */
+export async function inputRules(selected: Map<string, ResolvedFunction[]>, configDirInRepo: string, read: ReadMany): Promise<Map<string, InputRule[]>> {
+  const descriptors = new Map<ResolvedFunction, string>();
+  const depsByDescriptor = new Map<string, Promise<LocalDependency[]>>();
+  for (const envs of selected.values()) {
+    for (const r of envs) {
+      if (!r.descriptor) continue;
+      const descriptor = descriptorPath(r, configDirInRepo);
+      descriptors.set(r, descriptor);
+      const key = `${r.family}:${descriptor}`;
+      if (!depsByDescriptor.has(key)) depsByDescriptor.set(key, localDependencies(r.family, descriptor, read));
+    }
+  }
+  const deps = new Map<string, LocalDependency[]>();
+  await Promise.all([...depsByDescriptor].map(async ([key, p]) => deps.set(key, await p)));
+  const out = new Map<string, InputRule[]>();
+  for (const [name, envs] of selected) {
+    const rules = new Map<string, InputRule>();
+    for (const r of envs) {
+      const descriptor = descriptors.get(r) ?? null;
+      const localDeps = descriptor === null ? [] : deps.get(`${r.family}:${descriptor}`)!;
+      for (const rule of functionRules(r, configDirInRepo, descriptor, localDeps)) rules.set(rule.key, rule);
+    }
+    out.set(name, [...rules.values()]);
+  }
+  return out;
+}

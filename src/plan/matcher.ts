@@ -1,5 +1,5 @@
 import { isLockfile } from '../config/runtimes.js';
-import { RULE_KINDS, ruleAnchor, ruleKey, type InputRule } from './rules.js';
+import { RULE_KINDS, ruleAnchor, type InputRule } from './rules.js';
 
 /** Every function, used as the target of shared globs so they are stored once. */
 export const ALL = Symbol('all functions');
@@ -19,7 +19,7 @@ export class InputIndex {
   private readonly byKey = new Map<string, Entry>();
 
   add(rule: InputRule, target: Target): void {
-    const key = ruleKey(rule);
+    const key = rule.key;
     let entry = this.byKey.get(key);
     if (!entry) {
       entry = { rule, targets: new Set() };

@@ -5,11 +5,10 @@ import { didYouMean } from '../config/suggest.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
 import { changedPaths, haveCommonHistory, isShallow, resolveCommit } from '../vcs/git.js';
 import { commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
-import { descriptorPath, functionRules, matchChanges, reasonsFor } from './affected.js';
+import { inputRules, matchChanges, reasonsFor } from './affected.js';
 import { chooseBase, NO_BASE_HELP, ZERO_SHA } from './base.js';
 import { diffConfigs, type ConfigDiff } from './config-diff.js';
-import { localDependencies, type LocalDependency } from './local-deps.js';
-import { globRule, ruleKey, type InputRule } from './rules.js';
+import { globRule } from './rules.js';
 import type { FunctionPlan, PlanResult, Reason } from './types.js';
 
 export interface PlanOptions {
@@ -66,7 +65,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   }
 
   const selected = selectedFunctions(project, opts.env);
-  const rulesByFunction = await buildRules(selected, headLoaded.configDirInRepo, read);
+  const rulesByFunction = await inputRules(selected, headLoaded.configDirInRepo, read);
   const sharedRules = project.shared.map((g) => globRule('shared', headLoaded.configDirInRepo, g));
   // A package.json that holds the config is also a descriptor; a dedicated config file is judged only by its contents.
   const ignore = new Set(basename(configInRepo) === 'package.json' ? [] : [configInRepo]);
@@ -103,34 +102,6 @@ function selectedFunctions(project: Project, env: string | undefined): Map<strin
 
 function awsName(envs: ResolvedFunction[], env: string | undefined): { awsName?: string } {
   return env !== undefined && envs[0] ? { awsName: envs[0].functionName } : {};
-}
-
-async function buildRules(selected: Map<string, ResolvedFunction[]>, configDirInRepo: string, read: ReadMany): Promise<Map<string, InputRule[]>> {
-  // Many functions share a descriptor (or a defaulted one per family): read and parse each once, all at once.
-  const descriptors = new Map<ResolvedFunction, string>();
-  const depsByDescriptor = new Map<string, Promise<LocalDependency[]>>();
-  for (const envs of selected.values()) {
-    for (const r of envs) {
-      if (!r.descriptor) continue;
-      const descriptor = descriptorPath(r, configDirInRepo);
-      descriptors.set(r, descriptor);
-      const key = `${r.family}:${descriptor}`;
-      if (!depsByDescriptor.has(key)) depsByDescriptor.set(key, localDependencies(r.family, descriptor, read));
-    }
-  }
-  const deps = new Map<string, LocalDependency[]>();
-  await Promise.all([...depsByDescriptor].map(async ([key, p]) => deps.set(key, await p)));
-  const out = new Map<string, InputRule[]>();
-  for (const [name, envs] of selected) {
-    const rules = new Map<string, InputRule>();
-    for (const r of envs) {
-      const descriptor = descriptors.get(r) ?? null;
-      const localDeps = descriptor === null ? [] : deps.get(`${r.family}:${descriptor}`)!;
-      for (const rule of functionRules(r, configDirInRepo, descriptor, localDeps)) rules.set(ruleKey(rule), rule);
-    }
-    out.set(name, [...rules.values()]);
-  }
-  return out;
 }
 
 function configReason(name: string, configInRepo: string, diff: ConfigDiff | null, problem: string | null): Reason | null {

@@ -20,7 +20,7 @@ export interface InputRule {
   pattern: string;
   /** For local dependencies: the descriptor that names them. */
   via?: string;
-  /** Equal rules have equal keys (see ruleKey), so each is stored once. */
+  /** Equal rules have equal keys, so each is stored once. */
   key: string;
   test: Test;
 }
@@ -70,10 +70,6 @@ function withKey(rule: Omit<InputRule, 'key'>): InputRule {
   const t = rule.test;
   const where = t.form === 'tree' ? t.prefix : t.form === 'glob' ? t.glob : `${t.dir}|${t.family}`;
   return { ...rule, key: `${rule.kind}|${t.form}|${where}|${rule.via ?? ''}` };
-}
-
-export function ruleKey(rule: InputRule): string {
-  return rule.key;
 }
 
 /** Where a rule sits in the index: the deepest directory every path it matches lies under. */

@@ -59,9 +59,3 @@ export async function changedPaths(cwd: string, base: string, head: string): Pro
   const text = r.stdout.toString('utf8');
   return text === '' ? [] : text.split('\0').filter((p) => p !== '');
 }
-
-/** Contents of a file at a commit, or null when the file does not exist there. */
-export async function showFile(cwd: string, rev: string, repoRelativePath: string): Promise<string | null> {
-  const r = await git(cwd, ['show', `${rev}:${repoRelativePath}`]);
-  return r.code === 0 ? r.stdout.toString('utf8') : null;
-}
