@@ -6,16 +6,16 @@ import { dockerClient } from '../build/docker.js';
 import { buildTargets } from '../build/targets.js';
 import { loadProject } from '../config/load.js';
 import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
-import { deployFunction, type FunctionDeployResult } from '../deploy/deploy-function.js';
+import { deployFunction, failedResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
 import { deployJson, deploySummary } from '../deploy/report.js';
 import { parseStrategy } from '../deploy/strategy.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { notifySlack } from '../notify/slack.js';
 import type { Command } from './command.js';
-import { AWS_HELP, AWS_OPTIONS, clientsFor, selectNames, workspaceOf } from './shared.js';
+import { AWS_HELP, AWS_OPTIONS, clientsFor, selectNames, workspaceOf, type AwsValues } from './shared.js';
 import { parseConcurrency, runTasks } from './tasks.js';
 
-interface Values {
+interface Values extends AwsValues {
   config?: string;
   env?: string;
   affected?: boolean;
@@ -26,9 +26,6 @@ interface Values {
   'fail-fast'?: boolean;
   'dry-run'?: boolean;
   json?: boolean;
-  profile?: string;
-  region?: string;
-  'endpoint-url'?: string;
 }
 
 export const deployCommand: Command<Values> = {
@@ -88,14 +85,14 @@ export const deployCommand: Command<Values> = {
             results.set(r.name, res);
             return `${res.status}${res.version ? ` version ${res.version}` : ''}`;
           } catch (e) {
-            results.set(r.name, (e as { result?: FunctionDeployResult }).result ?? failedResult(r.name, env, (e as Error).message));
+            results.set(r.name, (e as { result?: FunctionDeployResult }).result ?? failedResult(r, aws.region, (e as Error).message));
             throw e;
           }
         },
       })),
       { concurrency, failFast: values['fail-fast'] === true, json: values.json === true, env: io.env, phases: ['build', 'push', 'release'] },
     );
-    const ordered = targets.map((r) => results.get(r.name) ?? failedResult(r.name, env, 'not started (--fail-fast)'));
+    const ordered = targets.map((r) => results.get(r.name) ?? failedResult(r, aws.region, 'not started (--fail-fast)'));
     const failed = ordered.filter((r) => r.status === 'FAILED');
     const header = `${values['dry-run'] ? 'dry run: ' : ''}${env}, source ${version}, ${strategy.name}: ${count(ordered, 'PUBLISHED')} published, ${count(ordered, 'INTACT')} intact${values['dry-run'] ? `, ${count(ordered, 'PLANNED')} to change` : ''}, ${failed.length} failed`;
     io.out(values.json ? JSON.stringify(deployJson(ordered, { env, sourceVersion: version, dryRun: ctx.dryRun, strategy: strategy.name }), null, 2) : deploySummary(ordered, header));
@@ -110,8 +107,4 @@ export const deployCommand: Command<Values> = {
 
 function count(results: FunctionDeployResult[], status: string): number {
   return results.filter((r) => r.status === status).length;
-}
-
-function failedResult(name: string, env: string, error: string): FunctionDeployResult {
-  return { name, env, functionName: name, alias: env, status: 'FAILED', version: null, previousVersion: null, layer: { action: null, version: null }, code: { action: null, sha256: null }, s3: [], calls: [], console: '', error };
 }

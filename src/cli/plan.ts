@@ -3,9 +3,9 @@ import { ExitCode, UsageError } from '../errors.js';
 import { plan, type PlanOptions } from '../plan/plan.js';
 import { affectedNames, planJson, planTable } from '../plan/report.js';
 import type { Command } from './command.js';
-import { clientsFor } from './shared.js';
+import { AWS_OPTIONS, clientsFor, type AwsValues } from './shared.js';
 
-interface Values {
+interface Values extends AwsValues {
   config?: string;
   base?: string;
   head?: string;
@@ -15,9 +15,6 @@ interface Values {
   'github-output'?: boolean;
   'exit-code'?: boolean;
   since?: string;
-  profile?: string;
-  region?: string;
-  'endpoint-url'?: string;
 }
 
 async function sinceDeployed(values: Values, options: PlanOptions) {
@@ -41,9 +38,7 @@ export const planCommand: Command<Values> = {
     'github-output': { type: 'boolean' },
     'exit-code': { type: 'boolean' },
     since: { type: 'string' },
-    profile: { type: 'string' },
-    region: { type: 'string' },
-    'endpoint-url': { type: 'string' },
+    ...AWS_OPTIONS,
   },
   help: [
     ['--base REV', 'compare from this revision (default: $LCI_BASE, then CodeBuild/GitHub Actions variables)'],

@@ -3,15 +3,12 @@ import { buildTargets } from '../build/targets.js';
 import { loadProject } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Command } from './command.js';
-import { AWS_HELP, AWS_OPTIONS, clientsFor } from './shared.js';
+import { AWS_HELP, AWS_OPTIONS, clientsFor, type AwsValues } from './shared.js';
 
-interface Values {
+interface Values extends AwsValues {
   config?: string;
   env?: string;
   to?: string;
-  profile?: string;
-  region?: string;
-  'endpoint-url'?: string;
 }
 
 export const rollbackCommand: Command<Values> = {

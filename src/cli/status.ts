@@ -3,15 +3,12 @@ import { loadProject } from '../config/load.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { functionStatus, statusTable } from '../deploy/status.js';
 import type { Command } from './command.js';
-import { AWS_HELP, AWS_OPTIONS, clientsFor } from './shared.js';
+import { AWS_HELP, AWS_OPTIONS, clientsFor, type AwsValues } from './shared.js';
 
-interface Values {
+interface Values extends AwsValues {
   config?: string;
   env?: string;
   json?: boolean;
-  profile?: string;
-  region?: string;
-  'endpoint-url'?: string;
 }
 
 export const statusCommand: Command<Values> = {

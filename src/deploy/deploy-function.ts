@@ -54,20 +54,7 @@ const UNZIPPED_BYTES = 'lci-unzipped-bytes';
 export type Phase = 'build' | 'push' | 'release';
 
 export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, report: (m: string) => void, phase: (p: Phase) => void = () => {}): Promise<FunctionDeployResult> {
-  const result: FunctionDeployResult = {
-    name: r.name,
-    env: r.env,
-    functionName: r.functionName,
-    alias: r.alias,
-    status: 'FAILED',
-    version: null,
-    previousVersion: null,
-    layer: { action: null, version: null },
-    code: { action: null, sha256: null },
-    s3: [],
-    calls: [],
-    console: consoleUrl(ctx.aws.region, r.functionName, r.alias),
-  };
+  const result = failedResult(r, ctx.aws.region);
   const written: string[] = [];
   const s3 = async (what: string, key: string, run: () => Promise<string>) => {
     try {
@@ -188,6 +175,25 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, re
   } finally {
     result.s3 = written.map((k) => ctx.store.url(k));
   }
+}
+
+/** A function's result before anything succeeded: FAILED until the deploy says otherwise. */
+export function failedResult(r: ResolvedFunction, region: string, error?: string): FunctionDeployResult {
+  return {
+    name: r.name,
+    env: r.env,
+    functionName: r.functionName,
+    alias: r.alias,
+    status: 'FAILED',
+    version: null,
+    previousVersion: null,
+    layer: { action: null, version: null },
+    code: { action: null, sha256: null },
+    s3: [],
+    calls: [],
+    console: consoleUrl(region, r.functionName, r.alias),
+    ...(error === undefined ? {} : { error }),
+  };
 }
 
 /** What a deploy would call, for --dry-run. */
