@@ -25,6 +25,9 @@ export class DeployError extends LciError {
   }
 }
 
+/** The function itself does not exist (Terraform has not created it yet). */
+export class FunctionMissingError extends DeployError {}
+
 export interface AliasState {
   name: string;
   version: string;
@@ -73,7 +76,7 @@ export async function readState(lambda: LambdaClient, functionName: string, alia
   if (!notFound(failure)) throw explain(failure, `reading function ${functionName}`);
   // No alias yet (or no function): what does $LATEST say?
   const latest = await getConfiguration(lambda, functionName, '$LATEST').catch((e: unknown) => {
-    if (notFound(e)) throw new DeployError(`function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`);
+    if (notFound(e)) throw new FunctionMissingError(`function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`);
     throw explain(e, `reading function ${functionName}`);
   });
   return { alias: null, serving: latest, latestLayer: layer.value };

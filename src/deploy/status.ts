@@ -1,5 +1,5 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { explain, getAlias, getConfiguration } from '../aws/lambda.js';
+import { explain, FunctionMissingError, readState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { isLayer } from './decide.js';
 import { parseVersionDescription } from '../package/fingerprint.js';
@@ -20,17 +20,17 @@ export interface FunctionStatus {
   weights: Record<string, number>;
 }
 
-/** What one function's alias serves: two reads. */
+/** What one function's alias serves: the same two reads, side by side, that a deploy starts with. */
 export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction): Promise<FunctionStatus> {
   const base: FunctionStatus = { name: r.name, env: r.env, functionName: r.functionName, alias: r.alias, state: 'no-function', version: null, sourceVersion: null, layerVersion: null, codeSha256: null, lastModified: null, weights: {} };
-  const alias = await getAlias(lambda, r.functionName, r.alias);
-  let config;
+  let state;
   try {
-    config = await getConfiguration(lambda, r.functionName, alias ? alias.version : '$LATEST');
+    state = await readState(lambda, r.functionName, r.alias, null);
   } catch (e) {
-    if ((e as { name?: string }).name === 'ResourceNotFoundException') return base;
+    if (e instanceof FunctionMissingError) return base;
     throw explain(e, `reading ${r.functionName}`);
   }
+  const { alias, serving: config } = state;
   const layer = (config.Layers ?? []).map((l) => l.Arn ?? '').find((arn) => isLayer(arn, r.layerName));
   return {
     ...base,
