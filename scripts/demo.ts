@@ -1,15 +1,15 @@
 // The main job on the example monorepo: copy examples/monorepo into a fresh git repository, plan a
 // few realistic commits, then deploy it twice to local stand-ins for AWS (a real S3 server and the
-// Lambda stand-in from test/support): the first run publishes every function, the second is a no-op.
+// Lambda stand-in from test/harness): the first run publishes every function, the second is a no-op.
 // Needs the Docker engine and build image that .ci/docker.sh sets up.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AwsWorld } from '../test/support/aws-world.js';
-import { lciAsync } from '../test/support/cli.js';
-import { requireDocker, TEST_IMAGE } from '../test/support/docker.js';
+import { AwsWorld } from '../test/harness/aws-world.js';
+import { lciAsync } from '../test/harness/cli.js';
+import { requireDocker, TEST_IMAGE } from '../test/harness/docker.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lci-demo-'));

@@ -3,10 +3,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lci, LCI_BIN } from './support/cli.js';
-import { containersCreated, leftoverContainers, requireDocker, TEST_IMAGE } from './support/docker.js';
-import { GitRepo } from './support/git-repo.js';
-import { writeWheel } from './support/wheel.js';
+import { lci, LCI_BIN } from './harness/cli.js';
+import { containersCreated, leftoverContainers, requireDocker, TEST_IMAGE } from './harness/docker.js';
+import { GitRepo } from './harness/git-repo.js';
+import { writeWheel } from './harness/wheel.js';
 
 // Real Docker engine, real build image (made by .ci/docker.sh). No network inside the containers:
 // dependencies are local (a wheel for pip, a file: package for npm).

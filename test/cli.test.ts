@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lci, REPO_ROOT } from './support/cli.js';
-import { GitRepo } from './support/git-repo.js';
+import { lci, REPO_ROOT } from './harness/cli.js';
+import { GitRepo } from './harness/git-repo.js';
 
 test('--help lists the commands and exit codes; no command is a usage error', () => {
   const help = lci(['--help'], { cwd: REPO_ROOT });

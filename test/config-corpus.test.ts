@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeTree } from './support/files.js';
-import { runMain } from './support/run-main.js';
-import { tempDir } from './support/tmp.js';
+import { writeTree } from './harness/files.js';
+import { runMain } from './harness/run-main.js';
+import { tempDir } from './harness/tmp.js';
 
 // Each file in fixtures/bad-configs is a broken lambdas.yaml ending with the exact lines
 // `lci validate` must print, as `# expect: FILE:LINE:COL: message` comments.

@@ -6,10 +6,10 @@ import * as assert from 'uvu/assert';
 import { loadProject } from '../src/config/load.js';
 import { parseConfigText } from '../src/config/source.js';
 import { closest } from '../src/config/suggest.js';
-import { writeTree } from './support/files.js';
-import { GitRepo } from './support/git-repo.js';
-import { runMain } from './support/run-main.js';
-import { tempDir } from './support/tmp.js';
+import { writeTree } from './harness/files.js';
+import { GitRepo } from './harness/git-repo.js';
+import { runMain } from './harness/run-main.js';
+import { tempDir } from './harness/tmp.js';
 
 const MINIMAL = 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: svc }\n';
 

@@ -1,12 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AwsWorld } from './support/aws-world.js';
-import { lciAsync } from './support/cli.js';
-import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './support/deploy-fixture.js';
-import { requireDocker } from './support/docker.js';
-import type { GitRepo } from './support/git-repo.js';
-import type { Fault } from './support/lambda-standin.js';
-import { S3Server } from './support/s3.js';
+import { AwsWorld } from './harness/aws-world.js';
+import { lciAsync } from './harness/cli.js';
+import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './harness/deploy-fixture.js';
+import { requireDocker } from './harness/docker.js';
+import type { GitRepo } from './harness/git-repo.js';
+import type { Fault } from './harness/lambda-standin.js';
+import { S3Server } from './harness/s3.js';
 
 // The promise of lci deploy: whatever fails, the alias points to a version that was published
 // whole, and running the deploy again converges. Real S3 (s3rver), the Lambda stand-in, real Docker.

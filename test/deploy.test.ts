@@ -5,12 +5,12 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AwsWorld } from './support/aws-world.js';
-import { lciAsync } from './support/cli.js';
-import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './support/deploy-fixture.js';
-import { containersCreated, requireDocker } from './support/docker.js';
-import { CREDENTIALS } from './support/s3.js';
-import { closeServer, listenLocal } from './support/http-server.js';
+import { AwsWorld } from './harness/aws-world.js';
+import { lciAsync } from './harness/cli.js';
+import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './harness/deploy-fixture.js';
+import { containersCreated, requireDocker } from './harness/docker.js';
+import { CREDENTIALS } from './harness/s3.js';
+import { closeServer, listenLocal } from './harness/http-server.js';
 
 // lci deploy as a child process, against a real S3 server (s3rver) and the Lambda/CloudWatch
 // stand-ins, all over HTTP through the unmodified AWS SDK.

@@ -5,10 +5,10 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lci, REPO_ROOT } from './support/cli.js';
-import { GitRepo } from './support/git-repo.js';
-import { tempDir } from './support/tmp.js';
-import { writeTree } from './support/files.js';
+import { lci, REPO_ROOT } from './harness/cli.js';
+import { GitRepo } from './harness/git-repo.js';
+import { tempDir } from './harness/tmp.js';
+import { writeTree } from './harness/files.js';
 
 // lci generate on the example monorepo. No Terraform binary here, so the output is checked for
 // real in every way that needs none: a real HCL parser, references resolved within each module,

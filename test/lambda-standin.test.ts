@@ -26,9 +26,9 @@ import {
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { writeZip } from '../src/package/zip.js';
-import { CloudWatchStandin } from './support/cloudwatch-standin.js';
-import { LambdaStandin } from './support/lambda-standin.js';
-import { tempDir } from './support/tmp.js';
+import { CloudWatchStandin } from './harness/cloudwatch-standin.js';
+import { LambdaStandin } from './harness/lambda-standin.js';
+import { tempDir } from './harness/tmp.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

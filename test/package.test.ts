@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkUnzippedSize, sizeGroup } from '../src/package/limits.js';
-import { lci } from './support/cli.js';
-import { GitRepo } from './support/git-repo.js';
-import { tempDir } from './support/tmp.js';
+import { lci } from './harness/cli.js';
+import { GitRepo } from './harness/git-repo.js';
+import { tempDir } from './harness/tmp.js';
 
 function config(fields: string): string {
   return `version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  fn:\n    path: svc\n    descriptor: false\n${fields}`;

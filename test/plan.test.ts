@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lci } from './support/cli.js';
-import { GitRepo } from './support/git-repo.js';
-import { runMain } from './support/run-main.js';
-import { tempDir } from './support/tmp.js';
+import { lci } from './harness/cli.js';
+import { GitRepo } from './harness/git-repo.js';
+import { runMain } from './harness/run-main.js';
+import { tempDir } from './harness/tmp.js';
 
 const CONFIG = `version: 1
 artifacts: { bucket: acme-artifacts }

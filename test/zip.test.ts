@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { collectFiles } from '../src/package/collect.js';
 import { windowBitsFor, writeZip, type ZipEntry } from '../src/package/zip.js';
 import { deflateRawSync } from 'node:zlib';
-import { writeTree } from './support/files.js';
-import { tempDir } from './support/tmp.js';
+import { writeTree } from './harness/files.js';
+import { tempDir } from './harness/tmp.js';
 
 const FILES: Record<string, string> = {
   'app.py': 'def handler(event, context):\n    return {"ok": True}\n'.repeat(20),

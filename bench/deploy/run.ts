@@ -4,12 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AwsWorld } from '../../test/support/aws-world.js';
-import { lciAsync } from '../../test/support/cli.js';
-import { containersCreated, requireDocker, TEST_IMAGE } from '../../test/support/docker.js';
-import { GitRepo } from '../../test/support/git-repo.js';
-import { writeWheel } from '../../test/support/wheel.js';
-import { seedFunctions } from '../../test/support/deploy-fixture.js';
+import { AwsWorld } from '../../test/harness/aws-world.js';
+import { lciAsync } from '../../test/harness/cli.js';
+import { containersCreated, requireDocker, TEST_IMAGE } from '../../test/harness/docker.js';
+import { GitRepo } from '../../test/harness/git-repo.js';
+import { writeWheel } from '../../test/harness/wheel.js';
+import { seedFunctions } from '../../test/harness/deploy-fixture.js';
 
 const FUNCTIONS = 100;
 const WITH_DEPS = 20;
