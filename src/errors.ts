@@ -1,10 +1,17 @@
-/** The few errors users see, each with the exit code it means. Anything else is a bug. */
+/**
+ * Every error a user sees, each with the exit code it means. Anything else is a bug, shown as an
+ * internal error. Modules below the CLI throw these; only the CLI prints them and sets the exit code.
+ */
 
 export const ExitCode = {
   ok: 0,
   failed: 1,
   badInput: 2,
   nothingAffected: 3,
+  /** 128 + SIGINT, as shells report an interrupted command. */
+  interrupted: 130,
+  /** 128 + SIGTERM. */
+  terminated: 143,
 } as const;
 
 export class LciError extends Error {
@@ -43,9 +50,71 @@ export class ConfigError extends LciError {
   }
 }
 
-/** A child process (git, docker) that failed in a way the user must hear about. */
+/** A child process (docker, a tool) that failed in a way the user must hear about. */
 export class CommandError extends LciError {
   constructor(message: string, exitCode: number = ExitCode.failed) {
     super(message, exitCode);
   }
+}
+
+/** A git command that failed: which one, its exit status in words and what git said. */
+export class GitError extends CommandError {
+  constructor(
+    readonly args: string[],
+    readonly status: number,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} failed: ${describeExit(status)}${stderr ? `: ${lastLines(stderr, 5)}` : ''}`);
+  }
+}
+
+/** The files of a function cannot be packaged as they are (a symlink out of the repository, a size limit). */
+export class PackageError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
+/** A dependency build that failed: its exit status in words and the tail of its log. */
+export class BuildError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
+/** A deploy step AWS refused or that lci stopped, said as what happened to the release. */
+export class DeployError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
+/** The function itself does not exist (Terraform has not created it yet). */
+export class FunctionMissingError extends DeployError {}
+
+/** Ctrl-C or SIGTERM: the work stopped on purpose, after cleaning up. */
+export class InterruptedError extends LciError {
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signal}`, signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
+  }
+}
+
+/** An exit status in words, as a shell would explain it. */
+export function describeExit(code: number): string {
+  const words: Record<number, string> = {
+    1: 'general error',
+    2: 'misuse of a command or bad arguments',
+    126: 'command not executable',
+    127: 'command not found',
+    128: 'invalid argument to exit, or the command could not start',
+    130: 'interrupted (SIGINT)',
+    137: 'killed (SIGKILL; out of memory?)',
+    139: 'segmentation fault (SIGSEGV)',
+    143: 'terminated (SIGTERM)',
+  };
+  return `exit status ${code} (${words[code] ?? (code > 128 ? `killed by signal ${code - 128}` : 'failed')})`;
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split(/\r?\n/).slice(-n).join(' / ');
 }

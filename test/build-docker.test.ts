@@ -90,14 +90,14 @@ docker('identical dependencies build once per run; a second run starts no contai
   assert.is(orders!.deps!.key, invoices!.deps!.key, 'same inputs, same key');
   assert.equal([orders!.deps!.source, invoices!.deps!.source].sort(), ['built', 'shared']);
   assert.is(hooks!.deps!.source, 'built');
-  assert.is(await containersCreated(t0, t1), 2, 'one container per distinct key, counted by the engine');
+  assert.is(await containersCreated(repo.dir, t0, t1), 2, 'one container per distinct key, counted by the engine');
 
   const t2 = Date.now();
   const second = buildJson(repo);
   const t3 = Date.now();
   assert.is(second.code, 0, second.stderr);
   assert.equal(second.json.functions.map((f) => f.deps!.source), ['cache', 'cache', 'cache']);
-  assert.is(await containersCreated(t2, t3), 0, 'nothing changed, no container');
+  assert.is(await containersCreated(repo.dir, t2, t3), 0, 'nothing changed, no container');
   assert.ok(readFileSync(join(repo.dir, '.lci/dist/orders/deps.zip')).equals(readFileSync(first.json.functions[0]!.deps!.path.replace(/^/, repo.dir + '/'))), 'same layer bytes');
 });
 
@@ -107,7 +107,7 @@ docker('a changed local dependency changes the key and rebuilds only that layer'
   await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', { 'acme_common/__init__.py': '', 'acme_common/money.py': 'CENTS = 1000\n' });
   const t0 = Date.now();
   const after = buildJson(repo);
-  assert.is(await containersCreated(t0, Date.now()), 1);
+  assert.is(await containersCreated(repo.dir, t0, Date.now()), 1);
   const keys = after.json.functions.map((f) => f.deps!.key);
   assert.is.not(keys[0], before[0]);
   assert.is(keys[2], before[2], 'the nodejs layer kept its key');
@@ -124,7 +124,7 @@ docker('a broken descriptor fails with the exit status in words, the log tail an
   const log = /full log: (\S+)/.exec(r.stderr)![1]!;
   assert.ok(existsSync(log), log);
   assert.ok(existsSync(join(repo.dir, '.lci/dist/hooks/deps.zip')), 'the other function still built');
-  assert.is(await leftoverContainers(), 0);
+  assert.is(await leftoverContainers(repo.dir), 0);
 });
 
 docker('Ctrl-C during a build removes the container', async () => {
@@ -134,14 +134,14 @@ docker('Ctrl-C during a build removes the container', async () => {
   const child = spawn(process.execPath, [LCI_BIN, 'build', 'hooks'], { cwd: repo.dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const started = Date.now();
-  while ((await leftoverContainers()) === 0) {
+  while ((await leftoverContainers(repo.dir)) === 0) {
     if (Date.now() - started > 30_000) throw new Error('the build container never started');
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill('SIGINT');
   assert.is(await exited, 130);
   assert.ok(Date.now() - started < 30_000, 'did not wait for the build');
-  assert.is(await leftoverContainers(), 0);
+  assert.is(await leftoverContainers(repo.dir), 0);
 });
 
 docker.run();

@@ -190,12 +190,12 @@ around('status shows what each alias serves; rollback moves it back under its Re
     await deploy(world, repo.dir);
     const status = await lciAsync(['status', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
     assert.is(status.code, 0, status.stderr);
-    const rows = (JSON.parse(status.stdout) as { functions: { name: string; version: string; sourceVersion: string; state: string }[] }).functions;
+    const rows = (JSON.parse(status.stdout) as { schemaVersion: number; functions: { name: string; version: string; sourceVersion: string; status: string }[] }).functions;
     assert.equal(
-      rows.map((s) => [s.name, s.state, s.version, s.sourceVersion]),
+      rows.map((s) => [s.name, s.status, s.version, s.sourceVersion]),
       [
-        ['alpha', 'deployed', '3', repo.head()],
-        ['beta', 'deployed', '2', repo.git('rev-parse', 'HEAD~1')],
+        ['alpha', 'DEPLOYED', '3', repo.head()],
+        ['beta', 'DEPLOYED', '2', repo.git('rev-parse', 'HEAD~1')],
       ],
     );
     const back = await lciAsync(['rollback', 'alpha', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
@@ -279,7 +279,7 @@ layers('a layer is built once, published with its key, attached beside other lay
     assert.is(r.code, 0, r.stderr);
     const gamma = byName(r.json).gamma!;
     assert.equal(gamma.calls, ['PublishLayerVersion gamma-deps', 'UpdateFunctionConfiguration gamma (layers)', 'UpdateFunctionCode gamma', 'PublishVersion gamma', 'UpdateAlias qa → 2']);
-    assert.is(await containersCreated(t0, Date.now()), 1);
+    assert.is(await containersCreated(repo.dir, t0, Date.now()), 1);
     const live = world.lambda.functionState('gamma')!.versions.find((v) => v.Version === '2')!;
     assert.equal(live.Layers!.map((l) => l.Arn!.split(':').slice(-2).join(':')), ['datadog:1', 'gamma-deps:1']);
     const [layer] = world.lambda.layerVersions('gamma-deps');
@@ -295,7 +295,7 @@ layers('a layer is built once, published with its key, attached beside other lay
     const t1 = Date.now();
     const prod = await lciAsync(['deploy', 'gamma', '--env', 'prod', '--json', '--source-version', 'v2'], { cwd: clone.dir, env: world.env() });
     assert.is(prod.code, 0, prod.stderr);
-    assert.is(await containersCreated(t1, Date.now()), 0, 'no Docker run when the layer zip is already in S3');
+    assert.is(await containersCreated(clone.dir, t1, Date.now()), 0, 'no Docker run when the layer zip is already in S3');
     assert.is(world.lambda.layerVersions('gamma-prod-deps').length, 1);
   });
 });

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { localDependencies, packageJsonReferences, requirementsReferences } from '../src/plan/local-deps.js';
-import { ancestors, InputIndex } from '../src/plan/matcher.js';
-import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from '../src/plan/rules.js';
+import { localDependencies, packageJsonReferences, requirementsReferences } from '../src/inputs/local-deps.js';
+import { ancestors, InputIndex } from '../src/inputs/matcher.js';
+import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from '../src/inputs/rules.js';
 
 test('requirements: path lines, -e, -r/-c includes, file: URLs, -f directories; index packages ignored', () => {
   const refs = requirementsReferences(

@@ -295,6 +295,8 @@ output('--json is the documented document', async () => {
   const head = repo.commit({ 'services/billing/app.py': '# x\n' });
   const p = await planJson(repo, ['--base', base, '--env', 'qa']);
   assert.equal(p, {
+    schemaVersion: 1,
+    command: 'plan',
     base,
     head,
     env: 'qa',

@@ -4,7 +4,7 @@ import { chmodSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { collectFiles } from '../src/package/collect.js';
+import { collectFiles } from '../src/inputs/files.js';
 import { windowBitsFor, writeZip, type ZipEntry } from '../src/package/zip.js';
 import { deflateRawSync } from 'node:zlib';
 import { writeTree } from './harness/files.js';

@@ -63,7 +63,7 @@ async function measured(label: string) {
     s3Writes: json.functions.reduce((n, f) => n + f.s3.length, 0),
     mutations: world.mutations().length,
     newS3Objects: after.filter((k) => !keys.includes(k)).length,
-    containers: await containersCreated(t0, t1),
+    containers: await containersCreated(repo.dir, t0, t1),
     zipped: zipsWritten(),
     published: json.functions.filter((f) => f.status === 'PUBLISHED').length,
   };

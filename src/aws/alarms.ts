@@ -1,5 +1,5 @@
 import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DeployError } from './lambda.js';
+import { DeployError } from '../errors.js';
 
 /** Names of the given CloudWatch alarms that are in ALARM. Names that do not exist are an error: a watch on nothing protects nothing. */
 export async function firingAlarms(cloudwatch: CloudWatchClient, names: string[]): Promise<string[]> {

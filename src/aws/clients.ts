@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { UsageError } from '../errors.js';
 
 // lci pins an SDK that runs on Node 20; the SDK's own notice about future versions is noise on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -41,4 +42,11 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
   const cloudwatch = new CloudWatchClient(common);
   const region = await lambda.config.region();
   return { s3, lambda, cloudwatch, region };
+}
+
+/** The clients, where a region nobody set is a usage error that says where to set it. */
+export function connect(opts: AwsOptions, configuredRegion: string | null): Promise<AwsClients> {
+  return awsClients(opts, configuredRegion).catch((e: Error) => {
+    throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
+  });
 }

@@ -15,18 +15,9 @@ import {
   type LambdaClient,
   type Runtime,
 } from '@aws-sdk/client-lambda';
-import { LciError, ExitCode } from '../errors.js';
+import { DeployError, FunctionMissingError, LciError } from '../errors.js';
 
 /** The Lambda edge: the calls lci makes, with AWS's errors turned into sentences. */
-
-export class DeployError extends LciError {
-  constructor(message: string) {
-    super(message, ExitCode.failed);
-  }
-}
-
-/** The function itself does not exist (Terraform has not created it yet). */
-export class FunctionMissingError extends DeployError {}
 
 export interface AliasState {
   name: string;

@@ -1,22 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { ArtifactStore } from '../aws/artifact-store.js';
-import { DEFAULT_TIMING } from '../aws/lambda.js';
-import { DependencyBuilder } from '../build/build.js';
-import { dockerClient } from '../build/docker.js';
-import { buildTargets } from '../build/targets.js';
+import { deploy, requireEnv } from '../commands/deploy.js';
 import { loadProject } from '../config/load.js';
-import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
-import { deployFunction, failedResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
-import { deployJson, deploySummary } from '../deploy/report.js';
-import { parseStrategy } from '../deploy/strategy.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { notifySlack } from '../notify/slack.js';
+import { deployJson, deployText } from '../report/deploy.js';
+import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
-import { AWS_HELP, AWS_OPTIONS, clientsFor, selectNames, workspaceOf, type AwsValues } from './shared.js';
-import { parseConcurrency, runTasks } from './tasks.js';
+import { parseConcurrency } from './concurrency.js';
+import { reportFailures } from './failures.js';
 
 interface Values extends AwsValues {
-  config?: string;
   env?: string;
   affected?: boolean;
   base?: string;
@@ -25,12 +17,14 @@ interface Values extends AwsValues {
   concurrency?: string;
   'fail-fast'?: boolean;
   'dry-run'?: boolean;
-  json?: boolean;
 }
 
 export const deployCommand: Command<Values> = {
+  name: 'deploy',
+  summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage: 'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
+  positionalHint: 'functions',
   options: {
     env: { type: 'string', short: 'e' },
     affected: { type: 'boolean' },
@@ -40,7 +34,6 @@ export const deployCommand: Command<Values> = {
     concurrency: { type: 'string', short: 'j' },
     'fail-fast': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
-    json: { type: 'boolean' },
     ...AWS_OPTIONS,
   },
   help: [
@@ -52,59 +45,36 @@ export const deployCommand: Command<Values> = {
     ['-j, --concurrency N', `functions deployed at once (default: number of cores, here ${availableParallelism()})`],
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
-    ['--json', 'print the report as JSON'],
     ...AWS_HELP,
   ],
-  async run(values, positionals, io) {
+  async run(ctx) {
+    const { values, positionals, globals, io } = ctx;
     const concurrency = parseConcurrency(values.concurrency);
-    const strategy = parseStrategy(values.strategy ?? 'all-at-once');
-    if (!values.env) throw new UsageError('deploy needs --env NAME (or --env auto in CI)');
+    const env = requireEnv(values.env);
     if (values.base && !values.affected) throw new UsageError('--base only applies with --affected');
-    const loaded = await loadProject({ cwd: io.cwd, config: values.config });
-    const { project } = loaded;
-    const env = values.env === 'auto' ? autoEnvironment(project, io.env) : values.env;
-    const names = await selectNames(positionals, values.affected, { cwd: io.cwd, config: values.config, base: values.base, env, environ: io.env });
-    if (names === null) {
-      io.out(values.json ? JSON.stringify({ env, functions: [] }, null, 2) : `nothing to deploy: no function is affected in ${env}`);
-      return ExitCode.ok;
-    }
-    const targets = buildTargets(project, names, env);
-    const version = await sourceVersion(values['source-version'], io.env, loaded.inRepo ? loaded.root : null);
-    const aws = await clientsFor(values, io.env, project.artifacts.region);
-    const ws = workspaceOf(loaded);
-    const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
-    const ctx = { ws, aws, store, deps: new DependencyBuilder(ws, dockerClient), timing: DEFAULT_TIMING, sourceVersion: version, strategy, dryRun: values['dry-run'] === true };
-
-    const results = new Map<string, FunctionDeployResult>();
-    await runTasks(
-      targets.map((r) => ({
-        name: r.name,
-        run: async (report, phase) => {
-          try {
-            const res = await deployFunction(r, ctx, report, phase);
-            results.set(r.name, res);
-            return `${res.status}${res.version ? ` version ${res.version}` : ''}`;
-          } catch (e) {
-            results.set(r.name, (e as { result?: FunctionDeployResult }).result ?? failedResult(r, aws.region, (e as Error).message));
-            throw e;
-          }
-        },
-      })),
-      { concurrency, failFast: values['fail-fast'] === true, json: values.json === true, env: io.env, phases: ['build', 'push', 'release'] },
+    const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
+    const result = await deploy(
+      loaded,
+      {
+        names: positionals,
+        env,
+        affected: values.affected ? { base: values.base, environ: io.env } : null,
+        sourceVersion: values['source-version'],
+        strategy: values.strategy,
+        concurrency,
+        failFast: values['fail-fast'] === true,
+        dryRun: values['dry-run'] === true,
+        aws: awsOptions(values, io.env),
+        environ: io.env,
+        signal: io.signal,
+      },
+      ctx.progress(),
     );
-    const ordered = targets.map((r) => results.get(r.name) ?? failedResult(r, aws.region, 'not started (--fail-fast)'));
-    const failed = ordered.filter((r) => r.status === 'FAILED');
-    const header = `${values['dry-run'] ? 'dry run: ' : ''}${env}, source ${version}, ${strategy.name}: ${count(ordered, 'PUBLISHED')} published, ${count(ordered, 'INTACT')} intact${values['dry-run'] ? `, ${count(ordered, 'PLANNED')} to change` : ''}, ${failed.length} failed`;
-    io.out(values.json ? JSON.stringify(deployJson(ordered, { env, sourceVersion: version, dryRun: ctx.dryRun, strategy: strategy.name }), null, 2) : deploySummary(ordered, header));
-    for (const r of failed) io.err(`lci: function ${r.name} (${r.functionName}): ${r.error}`);
-    if (!ctx.dryRun && ordered.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED')) {
-      const slack = await notifySlack(project.notify.slackWebhookEnv, io.env, { env, sourceVersion: version, results: ordered });
-      if (!slack.sent && io.env[project.notify.slackWebhookEnv]) io.err(`lci: warning: Slack notification not sent: ${slack.detail}; the deploy result stands`);
-    }
-    return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+    io.out(globals.json ? deployJson(result) : deployText(result));
+    const functions = result.functions ?? [];
+    for (const f of functions) for (const w of f.warnings) ctx.warn(`function ${f.name}: ${w}`);
+    reportFailures(ctx, functions.flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [])));
+    if (result.slack && !result.slack.sent) ctx.warn(`Slack notification not sent: ${result.slack.detail}; the deploy result stands`);
+    return functions.some((f) => f.status === 'FAILED') ? ExitCode.failed : ExitCode.ok;
   },
 };
-
-function count(results: FunctionDeployResult[], status: string): number {
-  return results.filter((r) => r.status === status).length;
-}

@@ -1,104 +1,188 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError, ExitCode, formatDiagnostic, LciError } from '../errors.js';
-import { GLOBAL_HELP, helpText, parse, type Command, type Io } from './command.js';
+import { ConfigError, ExitCode, formatDiagnostic, InterruptedError, LciError, UsageError } from '../errors.js';
+import type { ProgressSink } from '../progress.js';
+import { SILENT } from '../progress.js';
+import { problemsJson } from '../report/validate.js';
+import { jsonDocument } from '../report/json.js';
+import { findCommand, GLOBAL_HELP, helpText, parseCommand, parseGlobalsOnly } from './args.js';
+import type { Command, Globals, Io, RunContext } from './command.js';
+import { completionScript, SHELLS, type CommandSpec } from './completion.js';
+import { isCI } from './progress/ci.js';
+import { LiveProgress } from './progress/live.js';
+import { plainProgress } from './progress/plain.js';
+
+type Entry = { name: string; summary: string; load: () => Promise<Command<any>> };
 
 /** Each command loads only what it needs: `lci plan` never pays for the AWS SDK or Docker. */
-const COMMANDS: { name: string; summary: string; load: () => Promise<Command<any>> }[] = [
-  {
-    name: 'validate',
-    summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names. Exit 2 with every problem as FILE:LINE:COL: message.',
-    load: async () => (await import('./validate.js')).validateCommand,
-  },
+const COMMANDS: Entry[] = [
+  { name: 'validate', summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names.', load: async () => (await import('./validate.js')).validateCommand },
   { name: 'plan', summary: 'List the functions a git change touches, and why.', load: async () => (await import('./plan.js')).planCommand },
-  {
-    name: 'build',
-    summary: 'Build code zips and dependency layers into .lci/dist/<function>/ (app.zip, deps.zip, manifest.json), without touching AWS.',
-    load: async () => (await import('./build.js')).buildCommand,
-  },
-  {
-    name: 'deploy',
-    summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
-    load: async () => (await import('./deploy.js')).deployCommand,
-  },
-  {
-    name: 'generate',
-    summary: 'Write the CodeBuild buildspec and the Terraform (CodeBuild, CodePipeline V2, IAM, notifications) that run lci deploy per function and environment.',
-    load: async () => (await import('./generate.js')).generateCommand,
-  },
-  {
-    name: 'status',
-    summary: 'Show what each alias serves: version, source version, layer version, CodeSha256, traffic shift.',
-    load: async () => (await import('./status.js')).statusCommand,
-  },
-  {
-    name: 'rollback',
-    summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.',
-    load: async () => (await import('./rollback.js')).rollbackCommand,
-  },
+  { name: 'build', summary: 'Build code zips and dependency layers into .lci/dist, without touching AWS.', load: async () => (await import('./build.js')).buildCommand },
+  { name: 'deploy', summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias.', load: async () => (await import('./deploy.js')).deployCommand },
+  { name: 'generate', summary: 'Write the CodeBuild buildspec and the Terraform that run lci deploy per function and environment.', load: async () => (await import('./generate.js')).generateCommand },
+  { name: 'status', summary: 'Show what each alias serves: version, source version, layer, CodeSha256, traffic shift.', load: async () => (await import('./status.js')).statusCommand },
+  { name: 'rollback', summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.', load: async () => (await import('./rollback.js')).rollbackCommand },
+  { name: 'version', summary: 'Print the version of lci.', load: async () => (await import('./version.js')).versionCommand },
+  { name: 'help', summary: "Show help, or a command's help (lci help deploy).", load: async () => helpCommand },
+  { name: 'completion', summary: 'Print a shell completion script: lci completion bash|zsh|fish.', load: async () => completionCommand },
 ];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+const helpCommand: Command<Record<string, never>> = {
+  name: 'help',
+  summary: "Show help, or a command's help.",
+  usage: 'lci help [COMMAND]',
+  options: {},
+  help: [['COMMAND', 'the command to explain']],
+  allowPositionals: true,
+  positionalHint: 'commands',
+  async run({ positionals, io }) {
+    if (positionals.length === 0) {
+      io.out(topHelp());
+      return ExitCode.ok;
+    }
+    const entry = findEntry(positionals[0]!);
+    io.out(helpText(await entry.load()));
+    return ExitCode.ok;
+  },
+};
+
+const completionCommand: Command<Record<string, never>> = {
+  name: 'completion',
+  summary: 'Print a shell completion script (bash, zsh or fish); `functions` lists the function names it completes.',
+  usage: 'lci completion bash|zsh|fish',
+  options: {},
+  help: [['SHELL', `one of ${SHELLS.join(', ')}; e.g. eval "$(lci completion bash)"`]],
+  allowPositionals: true,
+  positionalHint: 'shells',
+  async run({ positionals, globals, io }) {
+    if (positionals.length !== 1) throw new UsageError(`completion takes one shell: ${SHELLS.join(', ')}`);
+    if (positionals[0] === 'functions') {
+      const { loadProject } = await import('../config/load.js');
+      io.out(Object.keys((await loadProject({ cwd: io.cwd, config: globals.config })).project.functions).join('\n'));
+      return ExitCode.ok;
+    }
+    const specs: CommandSpec[] = [];
+    for (const e of COMMANDS) {
+      const c = await e.load();
+      specs.push({ name: c.name, summary: e.summary, options: c.options, ...(c.positionalHint ? { positionalHint: c.positionalHint } : {}) });
+    }
+    io.out(completionScript(positionals[0]!, specs).trimEnd());
+    return ExitCode.ok;
+  },
+};
+
+function findEntry(name: string): Entry {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) throw new UsageError(`unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')} (lci --help)`);
+  return entry;
 }
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const options: [string, string][] = [...GLOBAL_HELP, ['--version', 'print the version']];
+  const optionWidth = Math.max(...options.map(([f]) => f.length));
   return [
     'Usage: lci <command> [options]',
     '',
     'Continuous delivery for the AWS Lambda functions of a monorepo.',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary.split('. ')[0]}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Options:',
-    ...[...GLOBAL_HELP, ['--version', 'print the version']].map(([f, t]) => `  ${f!.padEnd(17)}  ${t}`),
+    'Options (in any position):',
+    ...options.map(([f, t]) => `  ${f.padEnd(optionWidth)}  ${t}`),
     '',
-    'Exit codes: 0 ok, 1 a build or deploy failed (or generate --check found drift), 2 bad input (config, flags), 3 plan --exit-code found nothing.',
+    'Exit codes: 0 ok, 1 a build or deploy failed (or generate --check found drift), 2 bad input (config, flags), 3 plan --exit-code found nothing, 130/143 interrupted.',
   ].join('\n');
 }
 
 /** Runs one lci invocation; returns the exit code. Errors users can act on become one line each; bugs keep their stack only with --debug. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const debug = argv.includes('--debug');
+  const early = safeGlobals(argv);
+  let globals: Globals = early;
+  let commandName = 'lci';
   try {
-    const [name, ...rest] = argv;
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const { name, rest } = findCommand(argv);
+    if (name === undefined) {
+      if (early.version) return await (await findEntry('version').load()).run(context(io, early, {}, []));
       io.out(topHelp());
-      return name === undefined ? ExitCode.badInput : ExitCode.ok;
+      return early.help ? ExitCode.ok : ExitCode.badInput;
     }
-    if (name === '--version' || name === '-v') {
-      io.out(version());
-      return ExitCode.ok;
-    }
-    const entry = COMMANDS.find((c) => c.name === name);
-    if (!entry) {
-      io.err(`lci: unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')} (lci --help)`);
-      return ExitCode.badInput;
-    }
+    const entry = findEntry(name);
+    commandName = entry.name;
     const command = await entry.load();
-    const { values, positionals } = parse(entry.name, command, rest);
-    if (values.help) {
-      io.out(helpText(command, entry.summary));
+    const parsed = parseCommand(command, rest);
+    globals = parsed.globals;
+    if (parsed.help) {
+      io.out(helpText(command));
       return ExitCode.ok;
     }
-    return await command.run(values, positionals, io);
+    const code = await command.run(context(io, globals, parsed.values, parsed.positionals));
+    if (io.signal?.aborted) return exitCodeOf(io.signal.reason);
+    return code;
   } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const d of e.diagnostics) io.err(formatDiagnostic(d));
-      const n = e.diagnostics.length;
-      io.err(`${n} problem${n === 1 ? '' : 's'} in the configuration`);
-      return e.exitCode;
+    if (io.signal?.aborted) {
+      io.err(`lci: ${(io.signal.reason as Error).message}; stopped`);
+      return exitCodeOf(io.signal.reason);
     }
-    if (e instanceof LciError) {
-      io.err(`lci: ${e.message}`);
-      if (debug && e.stack) io.err(e.stack);
-      return e.exitCode;
-    }
-    const err = e as Error;
-    io.err(`lci: internal error: ${err?.message ?? String(e)}`);
-    io.err(debug ? String(err?.stack) : '(run again with --debug for the stack trace, and report it)');
-    return ExitCode.failed;
+    return reportError(e, io, globals, commandName);
   }
+}
+
+function exitCodeOf(reason: unknown): number {
+  return reason instanceof InterruptedError ? reason.exitCode : ExitCode.interrupted;
+}
+
+function reportError(e: unknown, io: Io, globals: Globals, command: string): number {
+  if (e instanceof ConfigError) {
+    if (globals.json) io.out(problemsJson(command, e.diagnostics));
+    for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+    const n = e.diagnostics.length;
+    io.err(`${n} problem${n === 1 ? '' : 's'} in the configuration`);
+    return e.exitCode;
+  }
+  if (e instanceof LciError) {
+    if (globals.json) io.out(jsonDocument(command, { status: 'ERROR', error: { message: e.message, exitCode: e.exitCode } }));
+    io.err(`lci: ${e.message}`);
+    if (globals.debug && e.stack) io.err(e.stack);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  if (globals.json) io.out(jsonDocument(command, { status: 'ERROR', error: { message: `internal error: ${err?.message ?? String(e)}`, exitCode: ExitCode.failed } }));
+  io.err(`lci: internal error: ${err?.message ?? String(e)}`);
+  io.err(globals.debug ? String(err?.stack) : '(run again with --debug for the stack trace, and report it)');
+  return ExitCode.failed;
+}
+
+/** Globals as far as they can be read before the command is known (a bad flag is reported later, by the command). */
+function safeGlobals(argv: string[]): Globals & { help: boolean; version: boolean } {
+  try {
+    return parseGlobalsOnly(argv);
+  } catch {
+    return { json: false, quiet: false, verbose: false, debug: argv.includes('--debug'), help: false, version: false };
+  }
+}
+
+function context<V>(io: Io, globals: Globals, values: V, positionals: string[]): RunContext<V> {
+  let live: LiveProgress | undefined;
+  return {
+    values,
+    positionals,
+    globals,
+    io,
+    progress(): ProgressSink {
+      if (globals.json || globals.quiet) return SILENT;
+      const columns = io.tty?.columns;
+      if (!globals.verbose && !isCI(io.env) && columns && columns > 0) {
+        live = new LiveProgress(process.stderr, columns);
+        return live;
+      }
+      return plainProgress((line) => io.err(line), globals.verbose);
+    },
+    warn(message) {
+      if (globals.quiet) return;
+      const line = `lci: warning: ${message}`;
+      if (live) live.print(line);
+      else io.err(line);
+    },
+  };
 }

@@ -1,34 +1,32 @@
-import { buildTargets } from '../build/targets.js';
+import { connect } from '../aws/clients.js';
 import { loadProject } from '../config/load.js';
-import type { ResolvedFunction } from '../config/types.js';
-import { functionStatus, statusTable } from '../deploy/status.js';
+import { targetsInEnvironments } from '../config/select.js';
+import { functionStatus } from '../deploy/status.js';
+import { runPool } from '../pool.js';
+import { statusJson, statusText } from '../report/status.js';
+import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
-import { AWS_HELP, AWS_OPTIONS, clientsFor, type AwsValues } from './shared.js';
 
 interface Values extends AwsValues {
-  config?: string;
   env?: string;
-  json?: boolean;
 }
 
+const READS_AT_ONCE = 16;
+
 export const statusCommand: Command<Values> = {
+  name: 'status',
+  summary: 'Show what each alias serves: version, source version, layer version, CodeSha256, traffic shift.',
   usage: 'lci status [FUNCTION...] [--env NAME] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
-  options: { env: { type: 'string', short: 'e' }, json: { type: 'boolean' }, ...AWS_OPTIONS },
-  help: [
-    ['FUNCTION...', 'these functions (default: all)'],
-    ['-e, --env NAME', 'one environment (default: every environment)'],
-    ['--json', 'print JSON'],
-    ...AWS_HELP,
-  ],
-  async run(values, positionals, io) {
-    const { project } = await loadProject({ cwd: io.cwd, config: values.config });
-    const envs = values.env ? [values.env] : Object.keys(project.environments);
-    const targets: ResolvedFunction[] = [];
-    for (const env of envs) targets.push(...(positionals.length > 0 ? buildTargets(project, positionals, env) : Object.values(project.functions).flatMap((f) => (f.envs[env] ? [f.envs[env]!] : []))));
-    const aws = await clientsFor(values, io.env, project.artifacts.region);
-    const rows = await Promise.all(targets.map((r) => functionStatus(aws.lambda, r)));
-    io.out(values.json ? JSON.stringify({ functions: rows }, null, 2) : statusTable(rows));
+  positionalHint: 'functions',
+  options: { env: { type: 'string', short: 'e' }, ...AWS_OPTIONS },
+  help: [['FUNCTION...', 'these functions (default: all)'], ['-e, --env NAME', 'one environment (default: every environment)'], ...AWS_HELP],
+  async run({ values, positionals, globals, io }) {
+    const { project } = await loadProject({ cwd: io.cwd, config: globals.config });
+    const targets = targetsInEnvironments(project, positionals, values.env ? [values.env] : Object.keys(project.environments));
+    const aws = await connect(awsOptions(values, io.env), project.artifacts.region);
+    const rows = await runPool(targets, READS_AT_ONCE, (r) => functionStatus(aws.lambda, r));
+    io.out(globals.json ? statusJson(rows) : statusText(rows));
     return 0;
   },
 };

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repoRoot } from '../vcs/git.js';
 import { semanticDiagnostics } from './checks.js';
@@ -7,7 +7,7 @@ import { fileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { schemaDiagnostics } from './schema.js';
 import { isRecord, parseConfigText, type ConfigSource, type PathSegment } from './source.js';
-import type { Project } from './types.js';
+import type { Project, Workspace } from './types.js';
 
 export interface LoadedProject {
   project: Project;
@@ -18,6 +18,7 @@ export interface LoadedProject {
   /** The config directory relative to `root`, POSIX, '' at the root. */
   configDirInRepo: string;
   resolved: ResolvedConfig;
+  workspace: Workspace;
 }
 
 export interface LoadOptions {
@@ -36,7 +37,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const configDirInRepo = toPosix(relative(root, dir));
   const result = projectFromText(found.text, found.filepath, displayPath(opts.cwd, found.filepath), found.root, configDirInRepo, opts.checkFiles ?? true);
   if (!result.ok) throw new ConfigError(result.diagnostics);
-  return { ...result, root, inRepo: root === gitRoot };
+  return { ...result, root, inRepo: root === gitRoot, workspace: { root, configDirInRepo, stateDir: join(dir, '.lci') } };
 }
 
 export type ParseResult =
@@ -61,7 +62,7 @@ export function projectFromText(
   }
   const data = source.data;
   const diagnostics = schemaDiagnostics(source);
-  const resolved = resolveConfig(data);
+  const resolved = resolveConfig(data, configDirInRepo);
   diagnostics.push(...semanticDiagnostics(source, data, resolved, configDirInRepo));
   if (checkFiles) diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo));
   if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { repoPath } from './globs.js';
 import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
 import {
@@ -37,7 +38,8 @@ const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionNa
 const LIST_FIELDS = ['watch', 'exclude', 'include', 'alarms'] as const;
 type ListField = (typeof LIST_FIELDS)[number];
 
-export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
+/** `configDirInRepo` places every path in the repository once, for every stage to read. */
+export function resolveConfig(data: Record<string, unknown>, configDirInRepo = ''): ResolvedConfig {
   const artifactsRaw = asRecord(data.artifacts);
   const artifacts: Artifacts = {
     bucket: String(artifactsRaw.bucket ?? ''),
@@ -72,7 +74,7 @@ export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
         { values: fn, at: ['functions', name] },
         { values: asRecord(fnOverride), at: ['functions', name, 'environments', env.name] },
       ];
-      const { resolved, origin } = resolveOne(name, env, stringOr(fn.path, '.'), layers);
+      const { resolved, origin } = resolveOne(name, env, stringOr(fn.path, '.'), layers, configDirInRepo);
       decl.envs[env.name] = resolved;
       origins[name]![env.name] = origin;
     }
@@ -84,7 +86,7 @@ export function resolveConfig(data: Record<string, unknown>): ResolvedConfig {
   return { artifacts, shared, notify, environments, functions, origins };
 }
 
-function resolveOne(name: string, env: Environment, path: string, layers: Layer[]) {
+function resolveOne(name: string, env: Environment, path: string, layers: Layer[], configDirInRepo: string) {
   const origin: Origins = { path: ['functions', name, 'path'] };
   const scalar: Record<string, unknown> = {};
   const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
@@ -114,6 +116,8 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
   const runtime = RUNTIMES.find((r) => r === scalar.runtime) ?? DEFAULT_RUNTIME;
   const family = runtimeFamily(runtime);
   const descriptorRaw = typeof scalar.descriptor === 'string' || scalar.descriptor === false ? scalar.descriptor : undefined;
+  const codePath = normalisePath(path);
+  const descriptor = descriptorRaw === false ? null : normalisePath(descriptorRaw ?? DEFAULT_DESCRIPTOR[family]);
   const functionName = expand(stringOr(scalar.functionName, '${name}'), { name, env: env.name });
   const layerName = expand(stringOr(scalar.layerName, '${functionName}-deps'), { name, env: env.name, functionName });
   origin.functionName ??= ['functions', name];
@@ -121,11 +125,14 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
   const resolved: ResolvedFunction = {
     name,
     env: env.name,
-    path: normalisePath(path),
+    path: codePath,
+    // A path that leaves the repository is reported by the checks; '' keeps resolution total.
+    root: repoPath(configDirInRepo, codePath) ?? '',
     runtime,
     family,
     handler: typeof scalar.handler === 'string' ? scalar.handler : null,
-    descriptor: descriptorRaw === false ? null : normalisePath(descriptorRaw ?? DEFAULT_DESCRIPTOR[family]),
+    descriptor,
+    descriptorPath: descriptor === null ? null : (repoPath(configDirInRepo, posix.join(codePath, descriptor)) ?? ''),
     descriptorExplicit: descriptorRaw !== undefined,
     watch: lists.watch,
     exclude: lists.exclude,

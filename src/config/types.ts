@@ -6,11 +6,15 @@ export interface ResolvedFunction {
   env: string;
   /** Code root, relative to the config directory, normalised ('.' for the config directory itself). */
   path: string;
+  /** Code root relative to the repository root, POSIX ('' at the root). Computed once, read by every stage. */
+  root: string;
   runtime: Runtime;
   family: RuntimeFamily;
   handler: string | null;
   /** Dependency descriptor relative to `path`, or null for none. */
   descriptor: string | null;
+  /** The descriptor relative to the repository root, or null for none. */
+  descriptorPath: string | null;
   /** False when the descriptor is the runtime's default name: then a missing file means "no dependencies". */
   descriptorExplicit: boolean;
   watch: string[];
@@ -50,6 +54,16 @@ export interface Artifacts {
   bucket: string;
   prefix: string;
   region: string | null;
+}
+
+/** Where a project's files and lci's own state live. */
+export interface Workspace {
+  /** Repository root (nothing lci reads or packages may leave it), or the config directory outside a repository. */
+  root: string;
+  /** The config directory relative to `root`, POSIX, '' at the root. */
+  configDirInRepo: string;
+  /** `.lci` beside the config file: dist/, cache/, logs/. */
+  stateDir: string;
 }
 
 export interface Project {

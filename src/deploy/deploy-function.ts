@@ -1,14 +1,13 @@
-import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
-import { DeployError, explain, readState, type Timing } from '../aws/lambda.js';
-import { codeEntries, type DependencyBuilder, type Workspace } from '../build/build.js';
-import type { ResolvedFunction } from '../config/types.js';
-import { checkUnzippedSize, groupSizes } from '../package/limits.js';
-import { writeZip, type ZipResult } from '../package/zip.js';
-import { contentFingerprint, parseVersionDescription, versionDescription } from '../package/fingerprint.js';
+import { explain, readState, type Timing } from '../aws/lambda.js';
+import { packageCode } from '../artifacts/code-package.js';
+import type { DependencyBuilder } from '../builder/dependency-builder.js';
+import type { ResolvedFunction, Workspace } from '../config/types.js';
+import { parseVersionDescription, versionDescription } from '../package/fingerprint.js';
+import type { TaskProgress } from '../progress.js';
 import { decide, type Decision, type DepsAction } from './decide.js';
+import { Pusher } from './push.js';
 import { release } from './release.js';
 import type { Strategy } from './strategy.js';
 
@@ -28,170 +27,131 @@ export type DeployStatus = 'PUBLISHED' | 'INTACT' | 'PLANNED' | 'FAILED';
 export interface FunctionDeployResult {
   name: string;
   env: string;
-  functionName: string;
+  awsName: string;
   alias: string;
   status: DeployStatus;
   /** The version the alias points to after this deploy (before it, for INTACT and PLANNED). */
   version: string | null;
   previousVersion: string | null;
   layer: { action: DepsAction | null; version: number | null };
-  code: { action: 'intact' | 'update' | null; sha256: string | null };
+  /** `zip`: how the code zip was had: written now, reused from `lci build`, or not needed. */
+  code: { action: 'intact' | 'update' | null; sha256: string | null; zip: 'written' | 'reused' | 'none' };
   /** S3 objects written. */
   s3: string[];
   /** Lambda calls that changed something, or (dry run) that would. */
   calls: string[];
   console: string;
+  warnings: string[];
   error?: string;
+  /** The error itself, for --debug; not part of the JSON. */
+  cause?: unknown;
 }
 
-const UNZIPPED_BYTES = 'lci-unzipped-bytes';
-
-/**
- * One function: package the code, compute the dependency key, read what is live (3 requests),
- * and stop there when nothing changed. Otherwise push what is missing to S3 (building the layer
- * only when no machine has built it before) and release.
- */
 export type Phase = 'build' | 'push' | 'release';
 
-export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, report: (m: string) => void, phase: (p: Phase) => void = () => {}): Promise<FunctionDeployResult> {
-  const result = failedResult(r, ctx.aws.region);
-  const written: string[] = [];
-  const s3 = async (what: string, key: string, run: () => Promise<string>) => {
-    try {
-      written.push(await run());
-    } catch (e) {
-      throw new DeployError(`${what} ${ctx.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`);
-    }
-  };
-  const upload = (path: string, key: string, metadata?: Record<string, string>) => s3('uploading to', key, () => ctx.store.upload(path, key, metadata));
-  const copy = (from: string, to: string) => s3('copying to', to, () => ctx.store.copy(from, to));
+/**
+ * One function: package the code, compute the dependency key, read what is live, and stop there
+ * when nothing changed. Otherwise push what is missing to S3 (building the layer only when no
+ * machine has built it before) and release. Never throws: a failure is a FAILED result that says
+ * why (the alias is where it was).
+ */
+export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress): Promise<FunctionDeployResult> {
+  const result = startingResult(r, ctx.aws.region);
+  const push = new Pusher(ctx.store, r, ctx.sourceVersion, (m) => progress.report(m));
   try {
-    phase('build');
-    report('reading code');
-    const dist = join(ctx.ws.stateDir, 'dist', r.name);
-    await mkdir(dist, { recursive: true });
-    const entries = await codeEntries(r, ctx.ws);
-    const codeGroups = groupSizes(entries);
-    checkUnzippedSize([{ label: 'code', groups: codeGroups }]);
-    const fingerprint = contentFingerprint(entries);
-    const dependencies = await ctx.deps.identify(r);
-    const inputs = dependencies?.inputs ?? null;
-    const depsKey = dependencies?.key ?? null;
-
-    report('reading Lambda');
-    // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
-    const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null).catch((e: unknown) => {
-      throw explain(e, `reading ${r.functionName}`);
-    });
-    // The serving version records the fingerprint of its files: equal files need no zip to compare.
-    const sameFiles = parseVersionDescription(state.serving.Description).fingerprint === fingerprint;
-    let zip: ZipResult | null = null;
-    const zipped = async () => {
-      if (!zip) {
-        report('packaging code');
-        zip = await writeZip(entries, join(dist, 'app.zip'));
-      }
-      return zip;
-    };
-    const codeSha256 = sameFiles ? state.serving.CodeSha256! : (await zipped()).sha256;
-    result.code.sha256 = codeSha256;
-    const decision = decide(state, { codeSha256, depsKey, layerName: r.layerName });
-    result.code.action = decision.code;
-    result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
-    result.version = state.alias?.version ?? state.serving.Version ?? null;
-    if (decision.intact) {
-      result.status = 'INTACT';
-      return result;
-    }
-    if (ctx.dryRun) {
-      result.status = 'PLANNED';
-      result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy);
-      return result;
-    }
-
-    const codeKey = ctx.store.key(r.functionName, ctx.sourceVersion, 'app.zip');
-    let codeUploaded = false;
-    const uploadCode = async () => {
-      if (!codeUploaded) {
-        const z = await zipped();
-        if (z.sha256 !== codeSha256) throw new DeployError(`the code of ${r.name} zipped to CodeSha256 ${z.sha256}, not the ${codeSha256} its fingerprint promised (a different zlib?); re-run`);
-        report('uploading code');
-        await upload(z.path, codeKey, { 'lci-code-sha256': z.sha256, 'lci-source-version': ctx.sourceVersion });
-        await copy(codeKey, ctx.store.key(r.functionName, 'latest', 'app.zip'));
-        codeUploaded = true;
-      }
-      return codeKey;
-    };
-    phase('push');
-    if (decision.code === 'update') await uploadCode();
-
-    const layerKey = async () => {
-      const shared = ctx.store.depsKey(depsKey!);
-      const cached = await ctx.store.head(shared);
-      if (cached) {
-        report('dependencies: reusing the layer zip already in S3');
-        const bytes = Number(cached[UNZIPPED_BYTES] ?? 0);
-        checkUnzippedSize([{ label: 'code', groups: codeGroups }, { label: 'deps', groups: { 'layer (from S3)': bytes } }]);
-      } else {
-        const layer = (await ctx.deps.layer(r, report, dependencies))!;
-        checkUnzippedSize([{ label: 'code', groups: codeGroups }, { label: 'deps', groups: layer.groups }]);
-        report('uploading dependencies');
-        await upload(layer.path, shared, { [UNZIPPED_BYTES]: String(layer.unzippedBytes), 'lci-deps-key': depsKey! });
-      }
-      const versioned = ctx.store.key(r.functionName, ctx.sourceVersion, 'deps.zip');
-      await copy(shared, versioned);
-      await copy(shared, ctx.store.key(r.functionName, 'latest', 'deps.zip'));
-      return { key: versioned, depsKey: depsKey! };
-    };
-
-    const layerZip = decision.deps === 'publish' ? await layerKey() : null;
-    phase('release');
-    const outcome = await release(
-      {
-        fn: r,
-        sourceVersion: ctx.sourceVersion,
-        state,
-        decision,
-        codeSha256,
-        description: versionDescription(ctx.sourceVersion, fingerprint),
-        bucket: ctx.store.bucket,
-        codeKey: uploadCode,
-        layerZip,
-        strategy: ctx.strategy,
-      },
-      { lambda: ctx.aws.lambda, cloudwatch: ctx.aws.cloudwatch, timing: ctx.timing, report },
-    );
-    result.calls = outcome.calls;
-    result.version = outcome.version;
-    result.previousVersion = outcome.previousVersion;
-    result.layer.version = outcome.layer.version;
-    // After success only: the descriptor that produced the live layer.
-    if (inputs) await upload(join(ctx.ws.root, inputs.descriptor), ctx.store.key(r.functionName, 'latest', basename(inputs.descriptor)));
-    result.status = 'PUBLISHED';
-    return result;
+    await run(r, ctx, progress, result, push);
   } catch (e) {
-    result.error = (e as Error).message;
-    throw Object.assign(e as Error, { result });
-  } finally {
-    result.s3 = written.map((k) => ctx.store.url(k));
+    result.status = 'FAILED';
+    result.error = (e as Error)?.message ?? String(e);
+    result.cause = e;
+  }
+  result.s3 = push.written.map((k) => ctx.store.url(k));
+  return result;
+}
+
+async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress, result: FunctionDeployResult, push: Pusher): Promise<void> {
+  const report = (m: string, detail?: boolean) => progress.report(m, detail);
+  progress.phase('build');
+  report('reading code');
+  const pkg = await packageCode(r, ctx.ws);
+  const dependencies = await ctx.deps.identify(r);
+  const depsKey = dependencies?.key ?? null;
+
+  report('reading Lambda');
+  // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
+  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null).catch((e: unknown) => {
+    throw explain(e, `reading ${r.functionName}`);
+  });
+  // The serving version records the fingerprint of its files: equal files need no zip to compare.
+  const sameFiles = parseVersionDescription(state.serving.Description).fingerprint === pkg.fingerprint;
+  if (!sameFiles) {
+    report('packaging code');
+    const z = await pkg.zip();
+    result.code.zip = z.reused ? 'reused' : 'written';
+  }
+  const codeSha256 = sameFiles ? state.serving.CodeSha256! : (await pkg.zip()).sha256;
+  result.code.sha256 = codeSha256;
+  const decision = decide(state, { codeSha256, depsKey, layerName: r.layerName });
+  result.code.action = decision.code;
+  result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
+  result.version = state.alias?.version ?? state.serving.Version ?? null;
+  if (decision.intact) {
+    result.status = 'INTACT';
+    return;
+  }
+  if (ctx.dryRun) {
+    result.status = 'PLANNED';
+    result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy);
+    return;
+  }
+
+  progress.phase('push');
+  if (decision.code === 'update') await push.code(pkg, codeSha256);
+  const layerZip = decision.deps === 'publish' ? await push.layer(ctx.deps, dependencies!, pkg.groups) : null;
+
+  progress.phase('release');
+  const outcome = await release(
+    {
+      fn: r,
+      sourceVersion: ctx.sourceVersion,
+      state,
+      decision,
+      codeSha256,
+      description: versionDescription(ctx.sourceVersion, pkg.fingerprint),
+      bucket: ctx.store.bucket,
+      codeKey: () => push.code(pkg, codeSha256),
+      layerZip,
+      strategy: ctx.strategy,
+    },
+    { lambda: ctx.aws.lambda, cloudwatch: ctx.aws.cloudwatch, timing: ctx.timing, report },
+  );
+  result.calls = outcome.calls;
+  result.version = outcome.version;
+  result.previousVersion = outcome.previousVersion;
+  result.layer.version = outcome.layer.version;
+  result.status = 'PUBLISHED';
+  if (dependencies) {
+    const warning = await push.descriptor(ctx.ws.root, dependencies.inputs.descriptor);
+    if (warning) result.warnings.push(warning);
   }
 }
 
 /** A function's result before anything succeeded: FAILED until the deploy says otherwise. */
-export function failedResult(r: ResolvedFunction, region: string, error?: string): FunctionDeployResult {
+export function startingResult(r: ResolvedFunction, region: string, error?: string): FunctionDeployResult {
   return {
     name: r.name,
     env: r.env,
-    functionName: r.functionName,
+    awsName: r.functionName,
     alias: r.alias,
     status: 'FAILED',
     version: null,
     previousVersion: null,
     layer: { action: null, version: null },
-    code: { action: null, sha256: null },
+    code: { action: null, sha256: null, zip: 'none' },
     s3: [],
     calls: [],
     console: consoleUrl(region, r.functionName, r.alias),
+    warnings: [],
     ...(error === undefined ? {} : { error }),
   };
 }

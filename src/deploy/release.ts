@@ -1,9 +1,9 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { firingAlarms } from '../aws/alarms.js';
+import { DeployError } from '../errors.js';
 import {
   createAlias,
-  DeployError,
   explain,
   moveAlias,
   publishLayer,

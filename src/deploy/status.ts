@@ -1,15 +1,18 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { explain, FunctionMissingError, readState } from '../aws/lambda.js';
+import { explain, readState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
-import { isLayer } from './decide.js';
+import { FunctionMissingError } from '../errors.js';
 import { parseVersionDescription } from '../package/fingerprint.js';
+import { isLayer } from './decide.js';
+
+export type ServingStatus = 'DEPLOYED' | 'NO_ALIAS' | 'NO_FUNCTION';
 
 export interface FunctionStatus {
   name: string;
   env: string;
-  functionName: string;
+  awsName: string;
   alias: string;
-  state: 'deployed' | 'no-alias' | 'no-function';
+  status: ServingStatus;
   version: string | null;
   /** The deployed source version (the version's Description). */
   sourceVersion: string | null;
@@ -20,9 +23,9 @@ export interface FunctionStatus {
   weights: Record<string, number>;
 }
 
-/** What one function's alias serves: the same two reads, side by side, that a deploy starts with. */
+/** What one function's alias serves: the same reads, side by side, that a deploy starts with. */
 export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction): Promise<FunctionStatus> {
-  const base: FunctionStatus = { name: r.name, env: r.env, functionName: r.functionName, alias: r.alias, state: 'no-function', version: null, sourceVersion: null, layerVersion: null, codeSha256: null, lastModified: null, weights: {} };
+  const base: FunctionStatus = { name: r.name, env: r.env, awsName: r.functionName, alias: r.alias, status: 'NO_FUNCTION', version: null, sourceVersion: null, layerVersion: null, codeSha256: null, lastModified: null, weights: {} };
   let state;
   try {
     state = await readState(lambda, r.functionName, r.alias, null);
@@ -34,7 +37,7 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
   const layer = (config.Layers ?? []).map((l) => l.Arn ?? '').find((arn) => isLayer(arn, r.layerName));
   return {
     ...base,
-    state: alias ? 'deployed' : 'no-alias',
+    status: alias ? 'DEPLOYED' : 'NO_ALIAS',
     version: config.Version ?? null,
     sourceVersion: alias ? parseVersionDescription(config.Description).sourceVersion : null,
     layerVersion: layer ? Number(layer.split(':').at(-1)) : null,
@@ -42,22 +45,4 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
     lastModified: config.LastModified ?? null,
     weights: alias?.weights ?? {},
   };
-}
-
-export function statusTable(rows: FunctionStatus[]): string {
-  const cells = rows.map((s) => [
-    s.name,
-    s.env,
-    s.functionName,
-    s.state === 'deployed' ? `${s.alias} → ${s.version}` : s.state === 'no-alias' ? `no alias ${s.alias}` : 'function not found',
-    s.sourceVersion ? s.sourceVersion.slice(0, 12) : '-',
-    s.layerVersion === null ? '-' : `v${s.layerVersion}`,
-    s.codeSha256 ? s.codeSha256.slice(0, 10) : '-',
-    s.lastModified ?? '-',
-    Object.entries(s.weights).map(([v, w]) => `${v}: ${Math.round(w * 1000) / 10}%`).join(', ') || '-',
-  ]);
-  const titles = ['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'];
-  const widths = titles.map((t, i) => Math.max(t.length, ...cells.map((c) => c[i]!.length)));
-  const fmt = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [fmt(titles), ...cells.map(fmt)].join('\n');
 }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { toPosix, type LoadedProject } from '../config/load.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { inputRules } from '../plan/affected.js';
-import { globRule } from '../plan/rules.js';
+import { inputRules } from '../inputs/function-inputs.js';
+import { globRule } from '../inputs/rules.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { HEADER_PREFIX, pipelineName, renderInfra, type FunctionSpec, type GeneratedFile, type PipelineSpec } from './render.js';
 import { MAX_TRIGGER_PATHS, triggerPaths } from './trigger-paths.js';
@@ -28,8 +28,6 @@ export interface Generated {
 /** The files for a project: pipelines for every (selected) function × environment it deploys to. */
 export async function generate(loaded: LoadedProject, opts: GenerateOptions): Promise<Generated> {
   const { project } = loaded;
-  for (const e of opts.envs) if (!project.environments[e]) throw new UsageError(`--env ${e}: no such environment; declared: ${Object.keys(project.environments).join(', ')}`);
-  for (const f of opts.functions) if (!project.functions[f]) throw new UsageError(`--function ${f}: no such function; functions: ${Object.keys(project.functions).join(', ')}`);
   const configInRepo = toPosix(relative(loaded.root, project.configFile));
   const read = worktreeReader(loaded.root);
   const isDir = (p: string) => existsSync(join(loaded.root, p)) && statSync(join(loaded.root, p)).isDirectory();

@@ -1,4 +1,4 @@
-import type { InputRule } from '../plan/rules.js';
+import type { InputRule } from '../inputs/rules.js';
 
 /** CodePipeline accepts at most 8 file path patterns per trigger (GitFilePathFilterCriteria). */
 export const MAX_TRIGGER_PATHS = 8;

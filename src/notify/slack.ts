@@ -14,9 +14,9 @@ export async function notifySlack(webhookEnv: string, env: NodeJS.ProcessEnv, su
   const published = summary.results.filter((r) => r.status === 'PUBLISHED');
   const head = failed.length > 0 ? `:x: lci deploy to ${summary.env} failed for ${failed.length} function(s)` : `:white_check_mark: lci deployed ${summary.sourceVersion.slice(0, 12)} to ${summary.env}`;
   const lines = summary.results.map((r) => {
-    if (r.status === 'FAILED') return `• ${r.functionName}: FAILED: ${r.error ?? ''}`.slice(0, 500);
-    if (r.status === 'PUBLISHED') return `• ${r.functionName}: version ${r.version}${r.previousVersion ? ` (was ${r.previousVersion})` : ''}`;
-    return `• ${r.functionName}: ${r.status.toLowerCase()}`;
+    if (r.status === 'FAILED') return `• ${r.awsName}: FAILED: ${r.error ?? ''}`.slice(0, 500);
+    if (r.status === 'PUBLISHED') return `• ${r.awsName}: version ${r.version}${r.previousVersion ? ` (was ${r.previousVersion})` : ''}`;
+    return `• ${r.awsName}: ${r.status.toLowerCase()}`;
   });
   const text = [head, `${published.length} published, ${summary.results.length - published.length - failed.length} unchanged, ${failed.length} failed`, ...lines].join('\n');
   try {

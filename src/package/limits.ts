@@ -1,4 +1,4 @@
-import { PackageError } from './collect.js';
+import { PackageError } from '../errors.js';
 
 /** Lambda's limit on a function's code plus all its layers, unzipped (AWS Lambda quotas). */
 export const UNZIPPED_LIMIT = 262_144_000;

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import { extname } from 'node:path';
+import { PackageError } from '../errors.js';
 
 /**
  * A deterministic zip writer: the same entries give the same bytes, whatever the file times,
@@ -67,7 +68,7 @@ export async function writeZip(input: ZipEntry[], outPath: string): Promise<ZipR
   // UTF-16 code unit order: the same on every machine, and no Buffer per comparison.
   const entries = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.name === entries[i - 1]!.name) throw new Error(`two files would be stored as ${entries[i]!.name}`);
+    if (entries[i]!.name === entries[i - 1]!.name) throw new PackageError(`two files would be stored as ${entries[i]!.name}`);
   }
   // Written beside the target and renamed at the end: a failure never leaves a half-written archive.
   const tmpPath = `${outPath}.${process.pid}.tmp`;
@@ -136,7 +137,7 @@ async function prepare(e: ZipEntry): Promise<Prepared> {
   // A synchronous read is one syscall trip instead of four thread-pool round trips, which
   // leaves the pool to deflate.
   const raw = 'data' in e.source ? e.source.data : readFileSync(e.source.path);
-  if (raw.length !== e.size) throw new Error(`${e.name} changed while it was being packaged`);
+  if (raw.length !== e.size) throw new PackageError(`${e.name} changed while it was being packaged; run again`);
   const crc = crc32(raw);
   if (raw.length === 0 || storedByName(e.name)) return { method: 0, crc, data: raw };
   const deflated = await deflate(raw, { level: DEFLATE_LEVEL, windowBits: windowBitsFor(raw.length) });
@@ -211,7 +212,7 @@ class Output {
       await this.write(chunk as Buffer);
       w.compressed += (chunk as Buffer).length;
     }
-    if (size !== e.size) throw new Error(`${e.name} changed while it was being packaged`);
+    if (size !== e.size) throw new PackageError(`${e.name} changed while it was being packaged; run again`);
     w.crc = crc;
     await this.write(dataDescriptor(w));
     return w;
@@ -256,7 +257,7 @@ function dataDescriptor(w: Written): Buffer {
 }
 
 function centralHeader(w: Written): Buffer {
-  if (w.offset > 0xffffffff || w.size > 0xffffffff) throw new Error('archives over 4 GiB are not supported (Lambda allows 250 MB unzipped)');
+  if (w.offset > 0xffffffff || w.size > 0xffffffff) throw new PackageError('archives over 4 GiB are not supported (Lambda allows 250 MB unzipped)');
   const b = Buffer.alloc(46 + w.nameBytes);
   b.writeUInt32LE(0x02014b50, 0);
   b.writeUInt16LE(VERSION_MADE_BY, 4);

@@ -1,27 +1,13 @@
-import { posix } from 'node:path';
-import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
-import { packageFilter } from '../package/excludes.js';
-import { ALL, InputIndex, type Target } from './matcher.js';
-import { localDependencies, type LocalDependency } from './local-deps.js';
-import type { ReadMany } from '../vcs/readers.js';
 import type { ResolvedFunction } from '../config/types.js';
-import { repoPath } from '../config/globs.js';
-import { MAX_REASONS, type Reason } from './types.js';
+import { ALL, InputIndex, type Target } from '../inputs/matcher.js';
+import type { InputRule } from '../inputs/rules.js';
+import type { ConfigDiff } from './config-diff.js';
+import { MAX_REASONS, type FunctionPlan, type Reason } from './types.js';
 
-/** The inputs of one function in one environment, as rules on repository-relative paths. Pure. */
-export function functionRules(r: ResolvedFunction, configDirInRepo: string, descriptor: string | null, localDeps: LocalDependency[]): InputRule[] {
-  const root = repoPath(configDirInRepo, r.path) ?? '';
-  const filter = packageFilter(r);
-  const rules: InputRule[] = [pathRule(root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`)];
-  if (descriptor !== null) rules.push(treeRule('descriptor', descriptor), lockfileRule(descriptor, r.family));
-  for (const g of r.watch) rules.push(globRule('watch', configDirInRepo, g));
-  for (const dep of localDeps) rules.push(treeRule('local-dependency', dep.path, dep.via));
-  return rules;
-}
-
-export function descriptorPath(r: ResolvedFunction, configDirInRepo: string): string {
-  return repoPath(configDirInRepo, posix.join(r.path, r.descriptor ?? '')) ?? '';
-}
+/**
+ * The affected decision, pure: changed paths and configuration differences in, one plan entry
+ * per function out. Tests drive it without git; plan.ts gathers its inputs.
+ */
 
 interface Tally {
   /** The first MAX_REASONS reasons. */
@@ -100,33 +86,49 @@ function toReason(path: string, rule: InputRule): Reason {
   return { path, rule: rule.kind, pattern: rule.pattern, ...(rule.via ? { via: rule.via } : {}) };
 }
 
-/**
- * Each entry's input rules, the union over its resolved configurations. Functions share
- * descriptors (or a defaulted one per family): each is read and parsed once, all at once.
- */
-export async function inputRules(selected: Map<string, ResolvedFunction[]>, configDirInRepo: string, read: ReadMany): Promise<Map<string, InputRule[]>> {
-  const descriptors = new Map<ResolvedFunction, string>();
-  const depsByDescriptor = new Map<string, Promise<LocalDependency[]>>();
-  for (const envs of selected.values()) {
-    for (const r of envs) {
-      if (!r.descriptor) continue;
-      const descriptor = descriptorPath(r, configDirInRepo);
-      descriptors.set(r, descriptor);
-      const key = `${r.family}:${descriptor}`;
-      if (!depsByDescriptor.has(key)) depsByDescriptor.set(key, localDependencies(r.family, descriptor, read));
-    }
+export interface AffectedInput {
+  /** Functions in play with their resolved configuration per environment. */
+  selected: Map<string, ResolvedFunction[]>;
+  rules: Map<string, InputRule[]>;
+  shared: InputRule[];
+  changed: string[];
+  /** Repository path of the config file (judged by comparing configurations, not as a path). */
+  configInRepo: string;
+  /** Paths left out of matching: the config file, unless it is also a descriptor (package.json). */
+  ignore: Set<string>;
+  configDiff: ConfigDiff | null;
+  /** Set when the base's configuration cannot be read: then every function's configuration counts as changed. */
+  baseConfigProblem: string | null;
+  env: string | undefined;
+}
+
+export function affectedFunctions(input: AffectedInput): FunctionPlan[] {
+  const matches = matchChanges(input.changed, input.rules, input.shared, input.ignore);
+  const functions: FunctionPlan[] = [];
+  for (const [name, envs] of input.selected) {
+    const { reasons, count } = reasonsFor(name, matches);
+    const extra = configReason(name, input.configInRepo, input.configDiff, input.baseConfigProblem);
+    if (extra) reasons.unshift(extra);
+    functions.push({ name, ...awsName(envs, input.env), affected: reasons.length > 0, reasons, reasonCount: count + (extra ? 1 : 0) });
   }
-  const deps = new Map<string, LocalDependency[]>();
-  await Promise.all([...depsByDescriptor].map(async ([key, p]) => deps.set(key, await p)));
-  const out = new Map<string, InputRule[]>();
-  for (const [name, envs] of selected) {
-    const rules = new Map<string, InputRule>();
-    for (const r of envs) {
-      const descriptor = descriptors.get(r) ?? null;
-      const localDeps = descriptor === null ? [] : deps.get(`${r.family}:${descriptor}`)!;
-      for (const rule of functionRules(r, configDirInRepo, descriptor, localDeps)) rules.set(rule.key, rule);
-    }
-    out.set(name, [...rules.values()]);
+  for (const name of input.configDiff?.removed ?? []) {
+    functions.push({ name, affected: false, removed: true, reasons: [{ path: input.configInRepo, rule: 'removed' }], reasonCount: 1 });
   }
-  return out;
+  return functions;
+}
+
+/** Every selected function, for one reason (--all, a base that cannot be compared with). */
+export function everyFunction(selected: Map<string, ResolvedFunction[]>, env: string | undefined, reason: Reason): FunctionPlan[] {
+  return [...selected].map(([name, envs]) => ({ name, ...awsName(envs, env), affected: true, reasons: [reason], reasonCount: 1 }));
+}
+
+function awsName(envs: ResolvedFunction[], env: string | undefined): { awsName?: string } {
+  return env !== undefined && envs[0] ? { awsName: envs[0].functionName } : {};
+}
+
+function configReason(name: string, configInRepo: string, diff: ConfigDiff | null, problem: string | null): Reason | null {
+  if (problem) return { path: configInRepo, rule: 'config', detail: problem };
+  if (diff?.added.includes(name)) return { path: configInRepo, rule: 'new' };
+  if (diff?.changed.includes(name)) return { path: configInRepo, rule: 'config' };
+  return null;
 }

@@ -1,3 +1,4 @@
+import { canonical } from '../config/canonical.js';
 import type { Project } from '../config/types.js';
 
 export interface ConfigDiff {
@@ -22,13 +23,4 @@ export function diffConfigs(base: Project, head: Project): ConfigDiff {
 
 function fingerprint(project: Project, name: string): string {
   return canonical({ artifacts: project.artifacts, shared: project.shared, envs: project.functions[name]!.envs });
-}
-
-/** JSON with object keys sorted, so key order in the YAML does not count as a change. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }

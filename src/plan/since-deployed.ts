@@ -1,46 +1,45 @@
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { Project } from '../config/types.js';
-import { functionStatus } from '../deploy/status.js';
-import { plan, type PlanOptions } from './plan.js';
+import type { LoadedProject } from '../config/load.js';
+import { resolveCommit } from '../vcs/git.js';
+import { headInputs, requireRepository } from './plan.js';
+import { changedSince } from './revisions.js';
 import type { FunctionPlan, PlanResult } from './types.js';
 
 const SHA = /^[0-9a-f]{7,64}$/;
-const READS_AT_ONCE = 16;
 
 /**
- * plan --since deployed: each function's base is the source version its alias serves (the
- * version's Description), so a function is compared with what is actually live. Functions never
- * deployed through lci are affected. One git comparison per distinct base.
+ * plan --since deployed: each function's base is the source version its alias serves, so a
+ * function is compared with what is live. Functions never deployed through lci (no base) are
+ * affected. The project's inputs are computed once; git compares once per distinct base.
  */
-export async function planSinceDeployed(opts: PlanOptions & { env: string }, project: Project, lambda: LambdaClient): Promise<PlanResult> {
-  const targets = Object.values(project.functions).flatMap((f) => (f.envs[opts.env] ? [f.envs[opts.env]!] : []));
-  const deployed = new Map<string, string | null>();
-  for (let i = 0; i < targets.length; i += READS_AT_ONCE) {
-    const batch = targets.slice(i, i + READS_AT_ONCE);
-    const statuses = await Promise.all(batch.map((r) => functionStatus(lambda, r)));
-    for (const s of statuses) deployed.set(s.name, s.state === 'deployed' && s.sourceVersion && SHA.test(s.sourceVersion) ? s.sourceVersion : null);
-  }
+export async function planSinceDeployed(loaded: LoadedProject, env: string, deployed: Map<string, { awsName: string; alias: string; sourceVersion: string | null }>): Promise<PlanResult> {
+  requireRepository(loaded);
+  const head = (await resolveCommit(loaded.root, 'HEAD'))!;
+  const at = await headInputs(loaded, head, head, env);
   const byBase = new Map<string, string[]>();
-  for (const [name, base] of deployed) if (base) byBase.set(base, [...(byBase.get(base) ?? []), name]);
+  for (const [name, d] of deployed) if (d.sourceVersion && SHA.test(d.sourceVersion)) byBase.set(d.sourceVersion, [...(byBase.get(d.sourceVersion) ?? []), name]);
 
   const found = new Map<string, FunctionPlan>();
-  let head: string | null = null;
   let changedPaths = 0;
   for (const [base, names] of byBase) {
-    const r = await plan({ ...opts, base });
-    head = r.head;
-    changedPaths = Math.max(changedPaths, r.changedPaths);
-    for (const f of r.functions) if (names.includes(f.name)) found.set(f.name, { ...f, base });
+    const since = await changedSince(loaded.root, base, head);
+    const plans: FunctionPlan[] =
+      'problem' in since
+        ? names.map((name) => ({ name, affected: true, reasons: [{ path: null, rule: 'base-unavailable', detail: since.problem }], reasonCount: 1 }))
+        : await at.compare(base, since.changed);
+    if ('changed' in since) changedPaths = Math.max(changedPaths, since.changed.length);
+    for (const f of plans) if (names.includes(f.name)) found.set(f.name, { ...f, awsName: deployed.get(f.name)!.awsName, base });
   }
-  const functions = targets.map(
-    (r): FunctionPlan =>
-      found.get(r.name) ?? {
-        name: r.name,
-        awsName: r.functionName,
+  const functions = [...at.selected.keys()].map((name): FunctionPlan => {
+    const d = deployed.get(name)!;
+    return (
+      found.get(name) ?? {
+        name,
+        awsName: d.awsName,
         affected: true,
-        reasons: [{ path: null, rule: 'never-deployed', detail: `${r.functionName}:${r.alias} serves no version deployed by lci` }],
+        reasons: [{ path: null, rule: 'never-deployed', detail: `${d.awsName}:${d.alias} serves no version deployed by lci` }],
         reasonCount: 1,
-      },
-  );
-  return { base: 'deployed', baseFrom: '--since deployed', head, env: opts.env, changedPaths, functions };
+      }
+    );
+  });
+  return { base: 'deployed', baseFrom: '--since deployed', head, env, changedPaths, functions };
 }

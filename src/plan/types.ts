@@ -1,4 +1,4 @@
-import type { RuleKind } from './rules.js';
+import type { RuleKind } from '../inputs/rules.js';
 
 export type ReasonRule = RuleKind | 'config' | 'new' | 'removed' | 'base-unavailable' | 'all' | 'never-deployed';
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CommandError } from '../errors.js';
+import { CommandError, GitError } from '../errors.js';
 
 /** The git edge: every git call lci makes goes through here. */
 
@@ -55,7 +55,7 @@ export async function haveCommonHistory(cwd: string, a: string, b: string): Prom
 /** Paths (relative to the repository root) that differ between two commits; renames count as both paths. */
 export async function changedPaths(cwd: string, base: string, head: string): Promise<string[]> {
   const r = await git(cwd, ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', base, head, '--']);
-  if (r.code !== 0) throw new CommandError(`git diff ${base.slice(0, 12)} ${head.slice(0, 12)} failed: ${r.stderr}`);
+  if (r.code !== 0) throw new GitError(['diff', '--name-only', base.slice(0, 12), head.slice(0, 12)], r.code, r.stderr);
   const text = r.stdout.toString('utf8');
   return text === '' ? [] : text.split('\0').filter((p) => p !== '');
 }

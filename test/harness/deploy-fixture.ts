@@ -69,12 +69,12 @@ export interface DeployJson {
   sourceVersion: string;
   functions: {
     name: string;
-    functionName: string;
+    awsName: string;
     status: string;
     version: string | null;
     previousVersion: string | null;
     layer: { action: string | null; version: number | null };
-    code: { action: string | null; sha256: string | null };
+    code: { action: string | null; sha256: string | null; zip: string };
     s3: string[];
     calls: string[];
     error?: string;

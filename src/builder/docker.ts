@@ -60,24 +60,12 @@ export async function ensureImage(docker: Docker, image: string, platform: strin
   return 'pulled';
 }
 
-const live = new Set<Docker.Container>();
-let signalsInstalled = false;
-
-/** On Ctrl-C or SIGTERM, remove every build container still running, then exit 130/143. */
-function installSignalCleanup(): void {
-  if (signalsInstalled) return;
-  signalsInstalled = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\nlci: ${signal}: removing ${live.size} build container(s)\n`);
-      void Promise.allSettled([...live].map((c) => c.remove({ force: true }))).then(() => process.exit(code));
-    });
-  }
-}
-
-/** Runs the script to completion; returns the exit status. The container is gone when this returns or throws. */
-export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput: (chunk: Buffer) => void): Promise<number> {
-  installSignalCleanup();
+/**
+ * Runs the script to completion; returns the exit status. The container is gone when this returns
+ * or throws, also when `signal` aborts (Ctrl-C): then the abort reason is thrown.
+ */
+export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<number> {
+  signal?.throwIfAborted();
   const container = await docker.createContainer({
     Image: spec.image,
     platform: spec.platform,
@@ -96,8 +84,11 @@ export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput
       AutoRemove: false,
     },
   } as Docker.ContainerCreateOptions);
-  live.add(container);
+  // Tracked from creation on: an abort between create and start still removes it.
+  const remove = () => void container.remove({ force: true }).catch(() => {});
+  signal?.addEventListener('abort', remove, { once: true });
   try {
+    signal?.throwIfAborted();
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const out = new PassThrough();
     out.on('data', onOutput);
@@ -105,25 +96,14 @@ export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput
     const ended = new Promise<void>((resolve) => stream.on('end', resolve));
     await container.start();
     const result = (await container.wait()) as { StatusCode: number };
+    signal?.throwIfAborted();
     await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]); // the last output may trail the exit
     return result.StatusCode;
+  } catch (e) {
+    signal?.throwIfAborted(); // the abort's reason, not the engine's complaint about a removed container
+    throw e;
   } finally {
+    signal?.removeEventListener('abort', remove);
     await container.remove({ force: true }).catch(() => {});
-    live.delete(container);
   }
-}
-
-/** An exit status in words, as a shell would explain it. */
-export function describeExit(code: number): string {
-  const words: Record<number, string> = {
-    1: 'general error',
-    2: 'misuse of a command or bad arguments',
-    126: 'command not executable',
-    127: 'command not found',
-    130: 'interrupted (SIGINT)',
-    137: 'killed (SIGKILL; out of memory?)',
-    139: 'segmentation fault (SIGSEGV)',
-    143: 'terminated (SIGTERM)',
-  };
-  return `exit status ${code} (${words[code] ?? (code > 128 ? `killed by signal ${code - 128}` : 'failed')})`;
 }

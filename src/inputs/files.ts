@@ -1,14 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { LciError, ExitCode } from '../errors.js';
-import type { ZipEntry } from './zip.js';
-
-/** A problem with the files of a function that the user must fix (a symlink out of the repository). */
-export class PackageError extends LciError {
-  constructor(message: string) {
-    super(message, ExitCode.failed);
-  }
-}
+import { PackageError } from '../errors.js';
+import type { ZipEntry } from '../package/zip.js';
 
 export interface CollectOptions {
   /** Directory to package. */

@@ -1,38 +1,16 @@
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type Docker from 'dockerode';
-import { LciError, ExitCode } from '../errors.js';
-import type { ResolvedFunction } from '../config/types.js';
-import { collectFiles } from '../package/collect.js';
-import { packageFilter } from '../package/excludes.js';
-import { checkUnzippedSize, groupSizes } from '../package/limits.js';
-import { writeZip, type ZipEntry } from '../package/zip.js';
-import { repoPath } from '../config/globs.js';
-import { describeExit, ensureImage, LABEL, runContainer, type Bind } from './docker.js';
-import { dependencyInputs, dependencyKey, type DependencyInputs } from './inputs.js';
+import { BuildError, describeExit } from '../errors.js';
+import type { ResolvedFunction, Workspace } from '../config/types.js';
+import { dependencyInputs, type DependencyInputs } from '../inputs/dependency-inputs.js';
+import { collectFiles } from '../inputs/files.js';
+import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
+import { dependencyKey } from './cache-key.js';
+import { ensureImage, LABEL, runContainer, type Bind } from './docker.js';
+import { LineTail } from './line-tail.js';
 import { BUILD_ENV, buildScript, descriptorProblem, imageFor, platformFor } from './recipes.js';
-
-/** Where a project's files and lci's own state live. */
-export interface Workspace {
-  /** Repository root (symlinks may not leave it). */
-  root: string;
-  /** The config directory relative to the root, POSIX. */
-  configDirInRepo: string;
-  /** `.lci` beside the config file: dist/, cache/, logs/. */
-  stateDir: string;
-}
-
-export interface ZipArtifact {
-  path: string;
-  /** base64 SHA-256 of the zip: Lambda's CodeSha256 for code packages. */
-  sha256: string;
-  bytes: number;
-  unzippedBytes: number;
-  entries: number;
-  /** Unzipped bytes per top-level directory or package, for size errors. */
-  groups: Record<string, number>;
-}
 
 export interface DepsArtifact extends ZipArtifact {
   key: string;
@@ -40,39 +18,16 @@ export interface DepsArtifact extends ZipArtifact {
   source: 'built' | 'cache' | 'shared';
 }
 
-export interface FunctionArtifacts {
-  name: string;
-  env: string;
-  runtime: string;
-  architecture: string;
-  code: ZipArtifact;
-  deps: DepsArtifact | null;
-  manifest: string;
-}
-
-export class BuildError extends LciError {
-  constructor(message: string) {
-    super(message, ExitCode.failed);
-  }
-}
-
-export type Report = (message: string) => void;
+export type Report = (message: string, detail?: boolean) => void;
 
 export interface IdentifiedDependencies {
   inputs: DependencyInputs;
   key: string;
 }
 
-/** The files of the function's code package, before anything is written. */
-export async function codeEntries(r: ResolvedFunction, ws: Workspace): Promise<ZipEntry[]> {
-  const rel = repoPath(ws.configDirInRepo, r.path) ?? '';
-  const filter = packageFilter(r);
-  return collectFiles({ root: join(ws.root, rel), boundary: ws.root, label: rel || '.', packaged: filter.packaged, prunable: filter.prunable });
-}
-
-async function zipArtifact(entries: ZipEntry[], path: string): Promise<ZipArtifact> {
-  const z = await writeZip(entries, path);
-  return { path: z.path, sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries, groups: groupSizes(entries) };
+export interface BuilderOptions {
+  /** Aborting removes running build containers and fails their builds. */
+  signal?: AbortSignal;
 }
 
 const LOG_TAIL_LINES = 30;
@@ -84,11 +39,12 @@ export class DependencyBuilder {
   constructor(
     private readonly ws: Workspace,
     private readonly docker: () => Promise<Docker>,
+    private readonly opts: BuilderOptions = {},
   ) {}
 
   /** The function's dependency inputs and their cache key (no Docker), or null without dependencies. */
   async identify(r: ResolvedFunction): Promise<IdentifiedDependencies | null> {
-    const inputs = await dependencyInputs(r, this.ws.root, this.ws.configDirInRepo);
+    const inputs = await dependencyInputs(r, this.ws.root);
     if (!inputs) return null;
     const problem = descriptorProblem(r.family, inputs.descriptor);
     if (problem) throw new BuildError(`${problem}; set descriptor in lambdas.yaml`);
@@ -162,14 +118,15 @@ export class DependencyBuilder {
           env: { ...BUILD_ENV, ...r.build.env },
           binds,
           user: userSpec(),
-          labels: { [LABEL]: 'true', [`${LABEL}.function`]: r.name, [`${LABEL}.key`]: key },
+          labels: { [LABEL]: 'true', [`${LABEL}.function`]: r.name, [`${LABEL}.key`]: key, [`${LABEL}.project`]: this.ws.stateDir },
         },
         (chunk) => {
           log.write(chunk);
           tail.push(chunk);
           const last = tail.lastLine();
-          if (last) report(`dependencies: ${last.slice(0, 120)}`);
+          if (last) report(`dependencies: ${last.slice(0, 120)}`, true);
         },
+        this.opts.signal,
       );
     } finally {
       await new Promise((resolve) => log.end(resolve));
@@ -207,42 +164,6 @@ function userSpec(): string {
   return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : '1000:1000';
 }
 
-/** Builds one function: code zip, dependency layer, size check, manifest in .lci/dist/<name>/. */
-export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: DependencyBuilder, report: Report): Promise<FunctionArtifacts> {
-  const dist = join(ws.stateDir, 'dist', r.name);
-  await mkdir(dist, { recursive: true });
-  report('collecting code');
-  const [entries, layer] = await Promise.all([codeEntries(r, ws), deps.layer(r, report)]);
-  // Before anything is zipped or leaves the machine.
-  checkUnzippedSize([{ label: 'code', groups: groupSizes(entries) }, ...(layer ? [{ label: 'deps', groups: layer.groups }] : [])]);
-  report('packaging code');
-  const code = await zipArtifact(entries, join(dist, 'app.zip'));
-  let depsArtifact: DepsArtifact | null = null;
-  const distDeps = join(dist, 'deps.zip');
-  if (layer) {
-    await copyFile(layer.path, distDeps);
-    depsArtifact = { ...layer, path: distDeps };
-  } else {
-    await rm(distDeps, { force: true });
-  }
-  const manifest = join(dist, 'manifest.json');
-  const artifacts: FunctionArtifacts = { name: r.name, env: r.env, runtime: r.runtime, architecture: r.architecture, code, deps: depsArtifact, manifest };
-  await writeFile(manifest, JSON.stringify(manifestOf(artifacts), null, 2) + '\n');
-  return artifacts;
-}
-
-function manifestOf(a: FunctionArtifacts) {
-  const zip = (z: ZipArtifact) => ({ file: posix.basename(z.path), sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries });
-  return {
-    function: a.name,
-    env: a.env,
-    runtime: a.runtime,
-    architecture: a.architecture,
-    code: zip(a.code),
-    deps: a.deps ? { ...zip(a.deps), key: a.deps.key } : null,
-  };
-}
-
 async function readMeta(path: string): Promise<Omit<ZipArtifact, 'path'> | null> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as Omit<ZipArtifact, 'path'>;
@@ -256,30 +177,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** The last N lines of a stream of output chunks. */
-class LineTail {
-  private buf: string[] = [];
-  private partial = '';
-
-  constructor(private readonly max: number) {}
-
-  push(chunk: Buffer): void {
-    const text = this.partial + chunk.toString('utf8');
-    const parts = text.split(/\r?\n/);
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) {
-      this.buf.push(line);
-      if (this.buf.length > this.max) this.buf.shift();
-    }
-  }
-
-  lastLine(): string {
-    return this.partial || this.buf.at(-1) || '';
-  }
-
-  lines(): string[] {
-    return this.partial ? [...this.buf.slice(-(this.max - 1)), this.partial] : this.buf;
-  }
 }

@@ -1,4 +1,6 @@
-import type { FunctionPlan, PlanResult, Reason } from './types.js';
+import type { FunctionPlan, PlanResult, Reason } from '../plan/types.js';
+import { jsonDocument } from './json.js';
+import { plural, table } from './table.js';
 
 /** The plan as people read it: one line per affected or removed function, its first reason, a count of the rest. */
 export function planTable(result: PlanResult): string {
@@ -9,19 +11,16 @@ export function planTable(result: PlanResult): string {
   if (shown.length === 0) return lines.join('\n');
   const withAws = result.env !== null;
   const rows = shown.map((f) => [f.name, ...(withAws ? [f.awsName ?? '-'] : []), describeFirst(f)]);
-  const titles = ['FUNCTION', ...(withAws ? ['AWS NAME'] : []), 'REASON'];
-  const widths = titles.map((t, i) => Math.max(t.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  lines.push('', fmt(titles), ...rows.map(fmt));
+  lines.push('', ...table(['FUNCTION', ...(withAws ? ['AWS NAME'] : []), 'REASON'], rows));
   return lines.join('\n');
 }
 
 function header(result: PlanResult, affected: number, total: number): string {
-  const parts = [`${affected} of ${total} function${total === 1 ? '' : 's'} affected`];
+  const parts = [`${affected} of ${plural(total, 'function')} affected`];
   if (result.base === 'deployed') parts.push('base: the source version each alias serves');
   else if (result.base) parts.push(`base ${short(result.base)}${result.baseFrom ? ` (${result.baseFrom})` : ''}`);
   if (result.head) parts.push(`head ${short(result.head)}`);
-  if (result.head && result.base) parts.push(`${result.changedPaths} changed path${result.changedPaths === 1 ? '' : 's'}`);
+  if (result.head && result.base) parts.push(`${plural(result.changedPaths, 'changed path')}`);
   if (result.env) parts.push(`environment ${result.env}`);
   return parts.join(', ');
 }
@@ -68,8 +67,7 @@ function short(sha: string): string {
 
 /** The --json document: stable field order, documented in the README. */
 export function planJson(result: PlanResult): string {
-  return JSON.stringify(
-    {
+  return jsonDocument('plan', {
       base: result.base,
       head: result.head,
       env: result.env,
@@ -83,12 +81,5 @@ export function planJson(result: PlanResult): string {
         reasons: f.reasons,
         reasonCount: f.reasonCount,
       })),
-    },
-    null,
-    2,
-  );
-}
-
-export function affectedNames(result: PlanResult): string[] {
-  return result.functions.filter((f) => f.affected).map((f) => f.name);
+  });
 }

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Workspace } from '../config/types.js';
+
+/**
+ * `.lci/dist/<function>/`: app.zip, deps.zip and manifest.json, written by `lci build` and by a
+ * deploy that had to zip. The manifest records the code fingerprint each zip was made from, so
+ * whichever command runs next reuses a zip instead of writing it again.
+ */
+
+export interface ZipRecord {
+  file: string;
+  sha256: string;
+  bytes: number;
+  unzippedBytes: number;
+  entries: number;
+}
+
+export interface Manifest {
+  function: string;
+  env: string;
+  runtime: string;
+  architecture: string;
+  code: (ZipRecord & { fingerprint: string }) | null;
+  deps: (ZipRecord & { key: string }) | null;
+}
+
+export function distDir(ws: Workspace, name: string): string {
+  return join(ws.stateDir, 'dist', name);
+}
+
+export function manifestPath(ws: Workspace, name: string): string {
+  return join(distDir(ws, name), 'manifest.json');
+}
+
+export async function readManifest(ws: Workspace, name: string): Promise<Manifest | null> {
+  try {
+    return JSON.parse(await readFile(manifestPath(ws, name), 'utf8')) as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+/** Written beside and renamed: a reader never sees half a manifest. */
+export async function writeManifest(ws: Workspace, m: Manifest): Promise<string> {
+  const path = manifestPath(ws, m.function);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(`${path}.${process.pid}.tmp`, JSON.stringify(m, null, 2) + '\n');
+  await rename(`${path}.${process.pid}.tmp`, path);
+  return path;
+}
+
+/** base64 SHA-256 of a file, as Lambda's CodeSha256. */
+export async function fileSha256(path: string): Promise<string | null> {
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('base64');
+  } catch {
+    return null;
+  }
+}

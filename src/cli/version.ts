@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { jsonDocument } from '../report/json.js';
+import type { Command } from './command.js';
+
+export function lciVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export const versionCommand: Command<Record<string, never>> = {
+  name: 'version',
+  summary: 'Print the version of lci (and of Node.js with --json).',
+  usage: 'lci version [--json]',
+  options: {},
+  help: [],
+  async run({ globals, io }) {
+    io.out(globals.json ? jsonDocument('version', { version: lciVersion(), node: process.versions.node, platform: `${process.platform}/${process.arch}` }) : lciVersion());
+    return 0;
+  },
+};

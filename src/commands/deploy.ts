@@ -1,0 +1,92 @@
+import { ArtifactStore } from '../aws/artifact-store.js';
+import { connect, type AwsOptions } from '../aws/clients.js';
+import { DEFAULT_TIMING } from '../aws/lambda.js';
+import { DependencyBuilder } from '../builder/dependency-builder.js';
+import { dockerClient } from '../builder/docker.js';
+import type { LoadedProject } from '../config/load.js';
+import { requireEnvironment, selectTargets } from '../config/select.js';
+import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
+import { deployFunction, startingResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
+import { parseStrategy } from '../deploy/strategy.js';
+import { UsageError } from '../errors.js';
+import { notifySlack, type SlackOutcome } from '../notify/slack.js';
+import { runPool } from '../pool.js';
+import type { ProgressSink } from '../progress.js';
+import { selectAffected, type AffectedSelection } from './select-affected.js';
+
+export interface DeployOptions {
+  names: string[];
+  /** An environment name, or 'auto' (from the CI's ref). */
+  env: string;
+  affected: AffectedSelection | null;
+  sourceVersion: string | undefined;
+  strategy: string | undefined;
+  concurrency: number;
+  failFast: boolean;
+  dryRun: boolean;
+  aws: AwsOptions;
+  environ: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  env: string;
+  sourceVersion: string;
+  strategy: string;
+  dryRun: boolean;
+  /** Null when --affected found nothing to deploy. */
+  functions: FunctionDeployResult[] | null;
+  /** Set when a Slack webhook is configured: whether the summary went out. */
+  slack: SlackOutcome | null;
+}
+
+/** lci deploy: build, push to S3 and release on Lambda, per function; unchanged functions are left alone. */
+export async function deploy(loaded: LoadedProject, opts: DeployOptions, progress: ProgressSink): Promise<DeployResult> {
+  const { project } = loaded;
+  const strategy = parseStrategy(opts.strategy ?? 'all-at-once');
+  const env = opts.env === 'auto' ? autoEnvironment(project, opts.environ) : opts.env;
+  requireEnvironment(project, env);
+  const names = await selectAffected(loaded, opts.names, opts.affected, env);
+  const version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
+  const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null };
+  if (names === null) return { ...base, functions: null };
+  const targets = selectTargets(project, names, env);
+  const aws = await connect(opts.aws, project.artifacts.region);
+  const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
+  const ctx = {
+    ws: loaded.workspace,
+    aws,
+    store,
+    deps: new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal }),
+    timing: DEFAULT_TIMING,
+    sourceVersion: version,
+    strategy,
+    dryRun: opts.dryRun,
+  };
+  const functions = await runPool(
+    targets,
+    opts.concurrency,
+    async (r) => {
+      const result = await deployFunction(r, ctx, progress.start(r.name));
+      progress.finish(r.name, result.status === 'FAILED' ? 'failed' : 'done', `${result.status}${result.version ? ` version ${result.version}` : ''}`);
+      return result;
+    },
+    {
+      stopWhen: (res) => opts.failFast && res.status === 'FAILED',
+      notStarted: (r) => {
+        progress.finish(r.name, 'skipped', 'not started: an earlier function failed (--fail-fast)');
+        return startingResult(r, aws.region, 'not started (--fail-fast)');
+      },
+    },
+  );
+  let slack: SlackOutcome | null = null;
+  if (!opts.dryRun && functions.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED') && opts.environ[project.notify.slackWebhookEnv]) {
+    slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, { env, sourceVersion: version, results: functions });
+  }
+  return { ...base, functions, slack };
+}
+
+export function requireEnv(env: string | undefined): string {
+  if (!env) throw new UsageError('deploy needs --env NAME (or --env auto in CI)');
+  return env;
+}

@@ -1,0 +1,46 @@
+import { changedPaths, haveCommonHistory, isShallow, resolveCommit } from '../vcs/git.js';
+import { chooseBase, NO_BASE_HELP, ZERO_SHA } from './base.js';
+import { UsageError } from '../errors.js';
+
+/** What a plan compares: base and head commits and the paths that differ, or why the base cannot be used. */
+export type Revisions =
+  | { ok: true; base: string; baseFrom: string; head: string; checkedOut: string | null; changed: string[] }
+  | { ok: false; rev: string; baseFrom: string; head: string; problem: string };
+
+/** Chooses base (flag, LCI_BASE, the CI's variables) and head, and lists the changed paths. Only git here. */
+export async function resolveRevisions(root: string, opts: { base?: string; head?: string; environ: NodeJS.ProcessEnv }): Promise<Revisions> {
+  const headRev = opts.head ?? 'HEAD';
+  const choice = chooseBase(opts.base, opts.environ);
+  // Independent git calls run side by side: each is a process start.
+  const [head, checkedOut, baseSha] = await Promise.all([
+    resolveCommit(root, headRev),
+    resolveCommit(root, 'HEAD'),
+    choice && !ZERO_SHA.test(choice.rev) ? resolveCommit(root, choice.rev) : null,
+  ]);
+  if (!head) throw new UsageError(`--head ${headRev} does not name a commit in ${root}`);
+  if (!choice) throw new UsageError(NO_BASE_HELP);
+  const [problem, changed] = await Promise.all([baseUnavailable(root, choice.rev, baseSha, head), baseSha ? changedPaths(root, baseSha, head) : ([] as string[])]);
+  if (problem) return { ok: false, rev: choice.rev, baseFrom: choice.from, head, problem };
+  return { ok: true, base: baseSha!, baseFrom: choice.from, head, checkedOut, changed };
+}
+
+/** Changed paths from a known base commit (plan --since deployed: one per deployed source version). */
+export async function changedSince(root: string, base: string, head: string): Promise<{ changed: string[] } | { problem: string }> {
+  const sha = await resolveCommit(root, base);
+  const problem = await baseUnavailable(root, base, sha, head);
+  if (problem) return { problem };
+  return { changed: await changedPaths(root, sha!, head) };
+}
+
+/** Why the base cannot be compared with, or null when it can. */
+async function baseUnavailable(root: string, rev: string, sha: string | null, head: string): Promise<string | null> {
+  if (ZERO_SHA.test(rev)) return `base ${rev.slice(0, 7)}… is the all-zero sha (a new branch or tag has no previous commit)`;
+  if (!sha) {
+    const hint = (await isShallow(root))
+      ? 'this is a shallow clone: fetch the history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)'
+      : 'check the revision, or fetch it (git fetch origin <rev>)';
+    return `base ${rev} is not a commit in this clone; ${hint}`;
+  }
+  if (!(await haveCommonHistory(root, sha, head))) return `base ${sha.slice(0, 7)} and head ${head.slice(0, 7)} share no history`;
+  return null;
+}

@@ -1,0 +1,31 @@
+import { relative } from 'node:path';
+import type { BuildResult } from '../commands/build.js';
+import type { ZipArtifact } from '../package/zip-artifact.js';
+import { jsonDocument } from './json.js';
+import { plural } from './table.js';
+
+export function buildText(b: BuildResult, cwd: string): string {
+  if (b.functions === null) return 'nothing to build: no function is affected';
+  const built = b.functions.filter((f) => f.status === 'BUILT').length;
+  const failed = b.functions.length - built;
+  return `built ${plural(built, 'function')} into ${relative(cwd, b.distDir) || '.'}${failed > 0 ? `, ${failed} failed` : ''}`;
+}
+
+export function buildJson(b: BuildResult, cwd: string): string {
+  const rel = (p: string) => relative(cwd, p);
+  const zip = (z: ZipArtifact) => ({ path: rel(z.path), sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries });
+  return jsonDocument('build', {
+    functions: (b.functions ?? []).map((f) => {
+      if (f.status === 'FAILED') return { name: f.name, status: f.status, error: f.error };
+      const a = f.artifacts;
+      return {
+        name: f.name,
+        status: f.status,
+        env: a.env,
+        code: { ...zip(a.code), fingerprint: a.code.fingerprint, reused: a.code.reused },
+        deps: a.deps ? { ...zip(a.deps), key: a.deps.key, source: a.deps.source } : null,
+        manifest: rel(a.manifest),
+      };
+    }),
+  });
+}

@@ -1,0 +1,68 @@
+import type { DeployResult } from '../commands/deploy.js';
+import type { FunctionDeployResult } from '../deploy/deploy-function.js';
+import { jsonDocument } from './json.js';
+import { table } from './table.js';
+
+const LAYER_WORDS: Record<string, string> = {
+  none: 'none',
+  intact: 'intact',
+  attach: 'attached',
+  publish: 'published',
+  detach: 'detached',
+};
+
+function count(results: FunctionDeployResult[], status: string): number {
+  return results.filter((r) => r.status === status).length;
+}
+
+export function deployHeader(d: DeployResult, results: FunctionDeployResult[]): string {
+  const failed = count(results, 'FAILED');
+  return `${d.dryRun ? 'dry run: ' : ''}${d.env}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
+}
+
+/** The deploy summary people read: one row per function, then where things went. */
+export function deployText(d: DeployResult): string {
+  if (d.functions === null) return `nothing to deploy: no function is affected in ${d.env}`;
+  const results = d.functions;
+  const rows = results.map((r) => [
+    r.name,
+    r.awsName,
+    r.status,
+    r.version === null ? '-' : r.previousVersion && r.previousVersion !== r.version ? `${r.version} (was ${r.previousVersion})` : r.version,
+    r.layer.action === null ? '-' : `${LAYER_WORDS[r.layer.action]}${r.layer.version !== null && r.layer.action !== 'none' && r.layer.action !== 'detach' ? ` v${r.layer.version}` : ''}`,
+    r.code.action === null ? '-' : r.code.action === 'update' ? 'updated' : 'intact',
+  ]);
+  const lines = [deployHeader(d, results), '', ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows)];
+  for (const r of results) {
+    if (r.status === 'PLANNED') lines.push('', `${r.name} would:`, ...r.calls.map((c) => `  ${c}`));
+    if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
+      lines.push('', `${r.name}:`, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function deployJson(d: DeployResult): string {
+  return jsonDocument('deploy', {
+    env: d.env,
+    sourceVersion: d.sourceVersion,
+    dryRun: d.dryRun,
+    strategy: d.strategy,
+    functions: (d.functions ?? []).map((r) => ({
+      name: r.name,
+      awsName: r.awsName,
+      env: r.env,
+      alias: r.alias,
+      status: r.status,
+      version: r.version,
+      previousVersion: r.previousVersion,
+      layer: r.layer,
+      code: r.code,
+      s3: r.s3,
+      calls: r.calls,
+      console: r.console,
+      ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    })),
+  });
+}
