@@ -416,7 +416,8 @@ export class LogsStandin {
         return ascending ? c > 0 : c < 0;
       });
     }
-    const events = found.slice(0, takeFromHead(found.map((f) => f.event), (input.limit as number | undefined) ?? MAX_PAGE_EVENTS).length);
+    const pageSize = takeFromHead(found.map((f) => f.event), (input.limit as number | undefined) ?? MAX_PAGE_EVENTS).length;
+    const events = found.slice(0, pageSize);
     const more = found.length > events.length;
     return {
       events: events.map(({ stream, event }) => this.filtered(stream, event)),
