@@ -1,0 +1,58 @@
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { DeployedState } from '../../../src/aws/lambda.js';
+import { decide, desiredLayers, isLayer, keyOfLayer, layerDescription } from '../../../src/deploy/decide.js';
+
+const LAYER = (name: string, v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
+
+function state(serving: Partial<FunctionConfiguration>, latestLayer: DeployedState['latestLayer'] = null): DeployedState {
+  return { alias: { name: 'qa', version: '3', revisionId: 'r', weights: {} }, serving: serving as FunctionConfiguration, latestLayer };
+}
+
+const KEY = 'a'.repeat(32);
+const OTHER = 'b'.repeat(32);
+
+test('same code and the newest layer with our key attached: intact, nothing to write', () => {
+  const d = decide(state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('fn-deps', 4) }] }, { arn: LAYER('fn-deps', 4), version: 4, description: layerDescription(KEY, 'abc') }), {
+    codeSha256: 'sha',
+    depsKey: KEY,
+    layerName: 'fn-deps',
+  });
+  assert.equal(d, { code: 'intact', deps: 'intact', intact: true });
+});
+
+test('other code: update; no dependencies and none attached: none', () => {
+  assert.equal(decide(state({ CodeSha256: 'old' }), { codeSha256: 'new', depsKey: null, layerName: 'fn-deps' }), { code: 'update', deps: 'none', intact: false });
+});
+
+test('a layer version with our key exists but is not attached: attach, without publishing', () => {
+  const d = decide(state({ CodeSha256: 'sha', Layers: [] }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(KEY, 'x') }), { codeSha256: 'sha', depsKey: KEY, layerName: 'fn-deps' });
+  assert.equal(d, { code: 'intact', deps: 'attach', intact: false });
+});
+
+test('the newest layer has another key: publish', () => {
+  const d = decide(state({ CodeSha256: 'sha' }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(OTHER, 'x') }), { codeSha256: 'sha', depsKey: KEY, layerName: 'fn-deps' });
+  assert.is(d.deps, 'publish');
+});
+
+test('dependencies gone but our layer attached: detach', () => {
+  const d = decide(state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('datadog', 1) }, { Arn: LAYER('fn-deps', 2) }] }), { codeSha256: 'sha', depsKey: null, layerName: 'fn-deps' });
+  assert.equal(d, { code: 'intact', deps: 'detach', intact: false });
+});
+
+test('layers: ours replaced in place, appended, or removed; others kept in order', () => {
+  const current = [LAYER('datadog', 1), LAYER('fn-deps', 2), LAYER('insights', 9)];
+  assert.equal(desiredLayers(current, 'fn-deps', LAYER('fn-deps', 3)), [LAYER('datadog', 1), LAYER('fn-deps', 3), LAYER('insights', 9)]);
+  assert.equal(desiredLayers(current, 'fn-deps', null), [LAYER('datadog', 1), LAYER('insights', 9)]);
+  assert.equal(desiredLayers([LAYER('datadog', 1)], 'fn-deps', LAYER('fn-deps', 1)), [LAYER('datadog', 1), LAYER('fn-deps', 1)]);
+});
+
+test('layer names and keys read back from ARNs and Descriptions', () => {
+  assert.ok(isLayer(LAYER('fn-deps', 12), 'fn-deps'));
+  assert.not.ok(isLayer(LAYER('fn-deps-old', 12), 'fn-deps'));
+  assert.is(keyOfLayer(layerDescription(KEY, 'v1.2')), KEY);
+  assert.is(keyOfLayer('built by hand'), null);
+});
+
+test.run();

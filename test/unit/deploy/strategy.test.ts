@@ -1,0 +1,28 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseStrategy } from '../../../src/deploy/strategy.js';
+import { UsageError } from '../../../src/errors.js';
+
+test('all-at-once has no steps', () => {
+  assert.equal(parseStrategy('all-at-once'), { name: 'all-at-once', steps: [] });
+});
+
+test('canary: one weighted step held for the minutes given (fractions allowed)', () => {
+  assert.equal(parseStrategy('canary:10:0.5').steps, [{ weight: 0.1, holdMs: 30_000 }]);
+});
+
+test('linear: PCT more every step, never the 100% step (the final move does that)', () => {
+  assert.equal(
+    parseStrategy('linear:25:1').steps.map((s) => s.weight),
+    [0.25, 0.5, 0.75],
+  );
+  assert.equal(parseStrategy('linear:30:2').steps.map((s) => s.weight), [0.3, 0.6, 0.9]);
+});
+
+test('bad strategies are usage errors', () => {
+  for (const s of ['canary', 'canary:0:5', 'canary:100:5', 'linear:abc:1', 'blue-green', 'canary:10']) {
+    assert.throws(() => parseStrategy(s), (e: unknown) => e instanceof UsageError && /use all-at-once, canary:PCT:MIN or linear:PCT:MIN/.test((e as Error).message), s);
+  }
+});
+
+test.run();

@@ -1,0 +1,39 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chooseBase, ZERO_SHA } from '../../../src/plan/base.js';
+
+const event = (body: unknown) => (path: string) => {
+  assert.is(path, '/event.json');
+  return JSON.stringify(body);
+};
+
+test('the flag wins over LCI_BASE, which wins over the CI variables', () => {
+  const env = { LCI_BASE: 'lci', CODEBUILD_WEBHOOK_PREV_COMMIT: 'cb', GITHUB_EVENT_PATH: '/event.json' };
+  assert.equal(chooseBase('flag', env, event({ before: 'gh' })), { rev: 'flag', from: '--base' });
+  assert.equal(chooseBase(undefined, env, event({ before: 'gh' })), { rev: 'lci', from: 'LCI_BASE' });
+  assert.equal(chooseBase(undefined, { ...env, LCI_BASE: '' }, event({ before: 'gh' })), { rev: 'cb', from: 'CODEBUILD_WEBHOOK_PREV_COMMIT' });
+});
+
+test('GitHub: the pull request base first, else the push before', () => {
+  const env = { GITHUB_EVENT_PATH: '/event.json' };
+  assert.equal(chooseBase(undefined, env, event({ pull_request: { base: { sha: 'pr' } }, before: 'x' })), { rev: 'pr', from: 'GitHub pull_request base' });
+  assert.equal(chooseBase(undefined, env, event({ before: 'push' })), { rev: 'push', from: 'GitHub push before' });
+});
+
+test('nothing, or an unreadable event file: no base', () => {
+  assert.is(chooseBase(undefined, {}), null);
+  assert.is(
+    chooseBase(undefined, { GITHUB_EVENT_PATH: '/event.json' }, () => {
+      throw new Error('ENOENT');
+    }),
+    null,
+  );
+});
+
+test('the all-zero sha of new branches, in SHA-1 and SHA-256 repositories', () => {
+  assert.ok(ZERO_SHA.test('0'.repeat(40)));
+  assert.ok(ZERO_SHA.test('0'.repeat(64)));
+  assert.not.ok(ZERO_SHA.test(`${'0'.repeat(39)}1`));
+});
+
+test.run();
