@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -76,6 +76,27 @@ basic('a code change in one function releases only that function', async () => {
     assert.equal([f.alpha!.status, f.beta!.status], ['INTACT', 'PUBLISHED']);
     assert.equal(f.beta!.calls, ['UpdateFunctionCode beta', 'PublishVersion beta', 'UpdateAlias qa → 3']);
     assert.equal(world.mutations(), ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias']);
+  });
+});
+
+basic('lci build then lci deploy zips each function once: deploy takes the zip build wrote', async () => {
+  await AwsWorld.with(async (world) => {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const built = await lciAsync(['build', '--env', 'qa', '--json'], { cwd: repo.dir });
+    assert.is(built.code, 0, built.stderr);
+    const zip = join(repo.dir, '.lci/dist/alpha/app.zip');
+    const before = statSync(zip);
+    // A zip that no longer matches what its manifest recorded is never trusted: it is written again.
+    writeFileSync(join(repo.dir, '.lci/dist/beta/app.zip'), 'not a zip');
+    const r = await deploy(world, repo.dir);
+    assert.is(r.code, 0, r.stderr);
+    const f = byName(r.json);
+    assert.equal([f.alpha!.status, f.alpha!.code.zip, f.beta!.status, f.beta!.code.zip], ['PUBLISHED', 'reused', 'PUBLISHED', 'written']);
+    const after = statSync(zip);
+    assert.equal([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], 'the zip file was not written again');
+    assert.is(f.alpha!.code.sha256, (JSON.parse(built.stdout) as { functions: { name: string; code: { sha256: string } }[] }).functions[0]!.code.sha256);
+    assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '2');
   });
 });
 
@@ -205,6 +226,12 @@ around('status shows what each alias serves; rollback moves it back under its Re
     const forward = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], { cwd: repo.dir, env: world.env() });
     assert.is(forward.code, 0, forward.stderr);
     assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '3');
+    const json = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '2', '--json'], { cwd: repo.dir, env: world.env() });
+    assert.equal(JSON.parse(json.stdout), { schemaVersion: 1, command: 'rollback', name: 'alpha', awsName: 'alpha-qa', env: 'qa', alias: 'qa', status: 'ROLLED_BACK', from: { version: '3', weights: {} }, to: '2' });
+    await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], { cwd: repo.dir, env: world.env() });
+    const unknown = await lciAsync(['status', '--env', 'staging'], { cwd: repo.dir, env: world.env() });
+    assert.is(unknown.code, 2, 'an environment that does not exist is bad input, not an empty table');
+    assert.match(unknown.stderr, /^lci: --env staging: no such environment; declared: qa, prod/);
     const table = await lciAsync(['status', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
     assert.match(table.stdout, /^FUNCTION\s+ENV\s+AWS NAME\s+ALIAS\s+SOURCE\s+LAYER\s+CODE\s+LAST MODIFIED\s+SHIFTING\nalpha\s+qa\s+alpha-qa\s+qa → 3\s+[0-9a-f]{12}\s+-\s+\S{10}\s+\S+\s+-\n/);
   });

@@ -15,10 +15,14 @@ export function triggerPaths(rules: InputRule[], configInRepo: string, isDir: (r
     const t = rule.test;
     if (t.form === 'glob') out.add(t.glob);
     else if (t.form === 'lockfile') out.add(t.dir ? `${t.dir}/*` : '*');
-    else if (rule.kind === 'path' || isDir(t.prefix)) out.add(t.prefix ? `${t.prefix}/**` : '**');
+    else if (rule.kind === 'path' || rule.pattern.endsWith('**') || isDir(t.prefix)) out.add(t.prefix ? `${t.prefix}/**` : '**');
     else out.add(t.prefix);
   }
   const trees = [...out].filter((p) => p.endsWith('/**')).map((p) => p.slice(0, -2));
+  const dirs = [...out].filter((p) => p.endsWith('/*') || p === '*').map((p) => p.slice(0, -1));
   if (out.has('**')) return ['**'];
-  return [...out].filter((p) => !trees.some((dir) => p !== `${dir}**` && p.startsWith(dir))).sort();
+  const coveredByTree = (p: string) => trees.some((dir) => p !== `${dir}**` && p.startsWith(dir));
+  // 'dir/*' covers the files directly in dir (a descriptor beside its lockfiles).
+  const coveredByDir = (p: string) => !p.endsWith('*') && dirs.some((dir) => p.startsWith(dir) && !p.slice(dir.length).includes('/'));
+  return [...out].filter((p) => !coveredByTree(p) && !coveredByDir(p)).sort();
 }

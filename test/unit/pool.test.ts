@@ -1,0 +1,23 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runPool } from '../../src/pool.js';
+
+test('results in input order, at most N at once', async () => {
+  let running = 0;
+  let most = 0;
+  const out = await runPool([30, 10, 20, 5, 15], 2, async (ms) => {
+    most = Math.max(most, ++running);
+    await new Promise((r) => setTimeout(r, ms));
+    running--;
+    return ms * 2;
+  });
+  assert.equal(out, [60, 20, 40, 10, 30]);
+  assert.is(most, 2);
+});
+
+test('stopWhen: items not yet started get notStarted', async () => {
+  const out = await runPool([1, 2, 3, 4], 1, async (n) => (n === 2 ? 'fail' : 'ok'), { stopWhen: (r) => r === 'fail', notStarted: (n) => `skipped ${n}` });
+  assert.equal(out, ['ok', 'fail', 'skipped 3', 'skipped 4']);
+});
+
+test.run();
