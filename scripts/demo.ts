@@ -15,7 +15,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lci-demo-'));
 cpSync(join(root, 'examples/monorepo'), dir, { recursive: true });
 
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'demo', GIT_AUTHOR_EMAIL: 'demo@example.com', GIT_COMMITTER_NAME: 'demo', GIT_COMMITTER_EMAIL: 'demo@example.com' };
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'demo',
+  GIT_AUTHOR_EMAIL: 'demo@example.com',
+  GIT_COMMITTER_NAME: 'demo',
+  GIT_COMMITTER_EMAIL: 'demo@example.com',
+};
 const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: gitEnv, encoding: 'utf8' }).trim();
 const commit = (message: string) => {
   git('add', '-A');
@@ -27,8 +33,8 @@ let world: AwsWorld | undefined;
 const run = async (...args: string[]) => {
   console.log(`\n$ lci ${args.join(' ')}`);
   const r = await lciAsync(args, { cwd: dir, env: { ...(world ? world.env() : {}), CI: 'true' } });
-  process.stdout.write(r.stdout.split('\n').filter((l) => !/^\[(STARTED|OUTPUT|COMPLETED)\]/.test(l)).join('\n'));
   process.stderr.write(r.stderr);
+  process.stdout.write(r.stdout);
   if (r.code !== 0 && r.code !== 3) process.exit(r.code);
 };
 
@@ -36,7 +42,10 @@ const run = async (...args: string[]) => {
 // shared python package, and on x86_64 (the example's arm64 worker would need an arm64 image).
 edit('lambdas.yaml', (s) =>
   s
-    .replace('  functionName: "${name}-${env}"\n', `  functionName: "\${name}-\${env}"\n  build: { image: "${TEST_IMAGE}", env: { PIP_NO_BUILD_ISOLATION: "0" } }\n`)
+    .replace(
+      '  functionName: "${name}-${env}"\n',
+      `  functionName: "\${name}-\${env}"\n  build: { image: "${TEST_IMAGE}", env: { PIP_NO_BUILD_ISOLATION: "0" } }\n`,
+    )
     .replace('    architecture: arm64\n', ''),
 );
 git('init', '-q', '-b', 'main');
@@ -60,7 +69,13 @@ world = await AwsWorld.start();
 // What Terraform would have created: each QA function with an alias on version 1.
 const seed = readFileSync(join(root, 'examples/seed.zip'));
 for (const name of ['orders-api-qa', 'invoice-worker-qa', 'webhooks-qa', 'notifier-qa']) {
-  world.lambda.seedFunction({ name, runtime: name.startsWith('orders') || name.startsWith('invoice') ? 'python3.12' : 'nodejs20.x', handler: 'index.handler', zip: seed, aliases: ['qa'] });
+  world.lambda.seedFunction({
+    name,
+    runtime: name.startsWith('orders') || name.startsWith('invoice') ? 'python3.12' : 'nodejs20.x',
+    handler: 'index.handler',
+    zip: seed,
+    aliases: ['qa'],
+  });
 }
 console.log(`\n# deploy to QA against local stand-ins: S3 at ${world.s3.endpoint}, Lambda at ${world.lambda.endpoint}`);
 await run('deploy', '--env', 'qa');

@@ -31,7 +31,9 @@ const LAYERS: Record<string, number> = {
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+  );
 }
 
 function unitOf(file: string): string {
@@ -55,7 +57,8 @@ test('imports only go down the layers (or stay in their folder)', () => {
     for (const target of imports(file)) {
       const to = unitOf(target);
       if (to === from) continue;
-      if (LAYERS[to]! >= LAYERS[from]!) wrong.push(`${relative(SRC, file)} → ${relative(SRC, target)} (${from} ${LAYERS[from]} may not import ${to} ${LAYERS[to]})`);
+      if (LAYERS[to]! >= LAYERS[from]!)
+        wrong.push(`${relative(SRC, file)} → ${relative(SRC, target)} (${from} ${LAYERS[from]} may not import ${to} ${LAYERS[to]})`);
     }
   }
   assert.equal(wrong, []);

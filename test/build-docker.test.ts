@@ -42,8 +42,14 @@ async function monorepo(extra: Record<string, string> = {}): Promise<GitRepo> {
     'libs/jc/index.js': 'exports.value = 42;\n',
     ...extra,
   });
-  await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', { 'acme_common/__init__.py': '', 'acme_common/money.py': 'CENTS = 100\n' });
-  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: join(repo.dir, 'services/hooks'), stdio: 'ignore' });
+  await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', {
+    'acme_common/__init__.py': '',
+    'acme_common/money.py': 'CENTS = 100\n',
+  });
+  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: join(repo.dir, 'services/hooks'),
+    stdio: 'ignore',
+  });
   return repo;
 }
 
@@ -71,10 +77,17 @@ docker('python with a local wheel and nodejs with a file: dependency and a lockf
   const py = zipNames(join(repo.dir, '.lci/dist/orders/deps.zip'));
   assert.ok(py.includes('python/acme_common/money.py'), py.join(' '));
   assert.ok(py.includes('python/acme_common-1.0.0.dist-info/METADATA'));
-  assert.not.ok(py.some((n) => n.endsWith('.pyc')), 'no compiled files (--no-compile)');
+  assert.not.ok(
+    py.some((n) => n.endsWith('.pyc')),
+    'no compiled files (--no-compile)',
+  );
   const js = zipNames(join(repo.dir, '.lci/dist/hooks/deps.zip'));
   assert.ok(js.includes('nodejs/node_modules/jc/index.js'), js.join(' '));
-  assert.is(execFileSync('unzip', ['-p', join(repo.dir, '.lci/dist/hooks/deps.zip'), 'nodejs/node_modules/jc/index.js']).toString(), 'exports.value = 42;\n', 'a copy of the package, not a symlink');
+  assert.is(
+    execFileSync('unzip', ['-p', join(repo.dir, '.lci/dist/hooks/deps.zip'), 'nodejs/node_modules/jc/index.js']).toString(),
+    'exports.value = 42;\n',
+    'a copy of the package, not a symlink',
+  );
   assert.equal(zipNames(join(repo.dir, '.lci/dist/orders/app.zip')), ['app.py', 'requirements.txt']);
   const manifest = JSON.parse(readFileSync(join(repo.dir, '.lci/dist/orders/manifest.json'), 'utf8')) as { deps: { key: string } };
   assert.is(manifest.deps.key, json.functions[0]!.deps!.key);
@@ -96,15 +109,24 @@ docker('identical dependencies build once per run; a second run starts no contai
   const second = buildJson(repo);
   const t3 = Date.now();
   assert.is(second.code, 0, second.stderr);
-  assert.equal(second.json.functions.map((f) => f.deps!.source), ['cache', 'cache', 'cache']);
+  assert.equal(
+    second.json.functions.map((f) => f.deps!.source),
+    ['cache', 'cache', 'cache'],
+  );
   assert.is(await containersCreated(repo.dir, t2, t3), 0, 'nothing changed, no container');
-  assert.ok(readFileSync(join(repo.dir, '.lci/dist/orders/deps.zip')).equals(readFileSync(first.json.functions[0]!.deps!.path.replace(/^/, repo.dir + '/'))), 'same layer bytes');
+  assert.ok(
+    readFileSync(join(repo.dir, '.lci/dist/orders/deps.zip')).equals(readFileSync(first.json.functions[0]!.deps!.path.replace(/^/, repo.dir + '/'))),
+    'same layer bytes',
+  );
 });
 
 docker('a changed local dependency changes the key and rebuilds only that layer', async () => {
   const repo = await monorepo();
   const before = buildJson(repo).json.functions.map((f) => f.deps!.key);
-  await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', { 'acme_common/__init__.py': '', 'acme_common/money.py': 'CENTS = 1000\n' });
+  await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', {
+    'acme_common/__init__.py': '',
+    'acme_common/money.py': 'CENTS = 1000\n',
+  });
   const t0 = Date.now();
   const after = buildJson(repo);
   assert.is(await containersCreated(repo.dir, t0, Date.now()), 1);
@@ -119,7 +141,7 @@ docker('a broken descriptor fails with the exit status in words, the log tail an
   const r = lci(['build', 'broken', 'hooks'], { cwd: repo.dir, env: { CI: 'true' } });
   assert.is(r.code, 1);
   assert.match(r.stderr, new RegExp(`lci: function broken: dependency build failed in ${TEST_IMAGE.replace('.', '\\.')}: exit status 1 \\(general error\\)`));
-  assert.match(r.stderr, /last 30 lines of the build log:\n(  \| .*\n)+/);
+  assert.match(r.stderr, /last 30 lines of the build log:\n( {2}\| .*\n)+/);
   assert.match(r.stderr, /Invalid requirement/);
   const log = /full log: (\S+)/.exec(r.stderr)![1]!;
   assert.ok(existsSync(log), log);
@@ -129,7 +151,12 @@ docker('a broken descriptor fails with the exit status in words, the log tail an
 
 docker('Ctrl-C during a build removes the container', async () => {
   const repo = await monorepo({
-    'services/hooks/package.json': JSON.stringify({ name: 'hooks', version: '1.0.0', scripts: { preinstall: 'sleep 60' }, dependencies: { jc: 'file:../../libs/jc' } }),
+    'services/hooks/package.json': JSON.stringify({
+      name: 'hooks',
+      version: '1.0.0',
+      scripts: { preinstall: 'sleep 60' },
+      dependencies: { jc: 'file:../../libs/jc' },
+    }),
   });
   const child = spawn(process.execPath, [LCI_BIN, 'build', 'hooks'], { cwd: repo.dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -39,7 +39,9 @@ test('unknown commands and flags: one line, exit 2, no stack trace', () => {
 });
 
 test('a bad config prints locations only, no stack trace, even with --debug', () => {
-  const repo = GitRepo.create({ 'lambdas.yaml': 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n',
+  });
   for (const args of [['validate'], ['validate', '--debug'], ['plan', '--all']]) {
     const r = lci(args, { cwd: repo.dir });
     assert.is(r.code, 2);
@@ -47,7 +49,6 @@ test('a bad config prints locations only, no stack trace, even with --debug', ()
     assert.match(r.stderr, /^lambdas\.yaml:6:19: functions\.orders\.path: 'nowhere' does not exist/);
   }
 });
-
 
 // ---- conventions: global options anywhere, help, version, JSON everywhere, output modes ----
 
@@ -87,12 +88,17 @@ test("lci help COMMAND is the command's help; lci version [--json]", () => {
 });
 
 test('--json on validate: the problems as data, exit 2', () => {
-  const repo = GitRepo.create({ 'lambdas.yaml': 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n',
+  });
   const r = lci(['validate', '--json'], { cwd: repo.dir });
   assert.is(r.code, 2);
   const doc = JSON.parse(r.stdout) as { schemaVersion: number; status: string; problems: { file: string; line: number; col: number; message: string }[] };
   assert.is(doc.status, 'INVALID');
-  assert.equal(doc.problems.map((p) => [p.file, p.line, p.col]), [['lambdas.yaml', 6, 19]]);
+  assert.equal(
+    doc.problems.map((p) => [p.file, p.line, p.col]),
+    [['lambdas.yaml', 6, 19]],
+  );
   assert.match(doc.problems[0]!.message, /'nowhere' does not exist/);
 });
 
@@ -127,9 +133,19 @@ test('a terminal that reports 0 columns gets whole lines, not one character per 
   const r = spawnSync('script', ['-qec', `stty cols 0 rows 0; ${process.execPath} ${LCI_BIN} build`, '/dev/null'], { cwd: repo.dir, env, encoding: 'utf8' });
   assert.is(r.status, 0, r.stdout);
   const lines = r.stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
-  assert.ok(lines.some((l) => /^\[alpha\] /.test(l)), r.stdout);
-  assert.ok(lines.every((l) => l.length > 3), r.stdout);
-  const wide = spawnSync('script', ['-qec', `stty cols 100 rows 40; ${process.execPath} ${LCI_BIN} build`, '/dev/null'], { cwd: repo.dir, env, encoding: 'utf8' });
+  assert.ok(
+    lines.some((l) => /^\[alpha\] /.test(l)),
+    r.stdout,
+  );
+  assert.ok(
+    lines.every((l) => l.length > 3),
+    r.stdout,
+  );
+  const wide = spawnSync('script', ['-qec', `stty cols 100 rows 40; ${process.execPath} ${LCI_BIN} build`, '/dev/null'], {
+    cwd: repo.dir,
+    env,
+    encoding: 'utf8',
+  });
   assert.is(wide.status, 0, wide.stdout);
   assert.match(wide.stdout, /✔ alpha: code /, 'a terminal with a width gets the live renderer');
 });
@@ -156,7 +172,14 @@ test('completion scripts for bash, zsh and fish; function names from the config'
   assert.is(bash.code, 0);
   const check = spawnSync('bash', ['-n'], { input: bash.stdout, encoding: 'utf8' });
   assert.is(check.status, 0, check.stderr);
-  const completed = spawnSync('bash', ['-c', `${bash.stdout}\nCOMP_WORDS=(lci deploy ""); COMP_CWORD=2; PATH="${join(REPO_ROOT, 'node_modules/.bin')}:$PATH"; lci() { node ${LCI_BIN} "$@"; }; _lci; echo "\${COMPREPLY[@]}"`], { cwd: repo.dir, encoding: 'utf8' });
+  const completed = spawnSync(
+    'bash',
+    [
+      '-c',
+      `${bash.stdout}\nCOMP_WORDS=(lci deploy ""); COMP_CWORD=2; PATH="${join(REPO_ROOT, 'node_modules/.bin')}:$PATH"; lci() { node ${LCI_BIN} "$@"; }; _lci; echo "\${COMPREPLY[@]}"`,
+    ],
+    { cwd: repo.dir, encoding: 'utf8' },
+  );
   assert.match(completed.stdout, /--strategy/);
   assert.match(completed.stdout, /\balpha\b.*\bbeta\b/);
   assert.match(lci(['completion', 'zsh'], { cwd: repo.dir }).stdout, /^#compdef lci/);

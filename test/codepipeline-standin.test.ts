@@ -66,8 +66,10 @@ async function expectError(promise: Promise<unknown>, type: new (...args: never[
   return err;
 }
 
-const start = (name: string, extra: { clientRequestToken?: string; sourceRevisions?: SourceRevisionOverride[]; variables?: { name: string; value: string }[] } = {}) =>
-  ctx.cp.send(new StartPipelineExecutionCommand({ name, ...extra })).then((r) => r.pipelineExecutionId!);
+const start = (
+  name: string,
+  extra: { clientRequestToken?: string; sourceRevisions?: SourceRevisionOverride[]; variables?: { name: string; value: string }[] } = {},
+) => ctx.cp.send(new StartPipelineExecutionCommand({ name, ...extra })).then((r) => r.pipelineExecutionId!);
 
 const stop = (pipelineName: string, pipelineExecutionId: string, extra: { abandon?: boolean; reason?: string } = {}) =>
   ctx.cp.send(new StopPipelineExecutionCommand({ pipelineName, pipelineExecutionId, ...extra }));
@@ -136,11 +138,17 @@ test('ListPipelines: sorted summaries of V2 pipelines, maxResults and nextToken'
   ctx.standin.seedPipeline({ name: 'legacy', pipelineType: 'V1', version: 7 });
 
   const first = await ctx.cp.send(new ListPipelinesCommand({ maxResults: 3 }));
-  assert.equal(first.pipelines!.map((p) => p.name), ['audit', 'billing', 'legacy']);
+  assert.equal(
+    first.pipelines!.map((p) => p.name),
+    ['audit', 'billing', 'legacy'],
+  );
   assert.equal(first.pipelines![0], { name: 'audit', version: 1, pipelineType: 'V2', executionMode: 'SUPERSEDED', created, updated: created });
   assert.equal([first.pipelines![2]!.pipelineType, first.pipelines![2]!.version], ['V1', 7]);
   const second = await ctx.cp.send(new ListPipelinesCommand({ maxResults: 3, nextToken: first.nextToken }));
-  assert.equal(second.pipelines!.map((p) => [p.name, p.executionMode]), [['orders', 'QUEUED']]);
+  assert.equal(
+    second.pipelines!.map((p) => [p.name, p.executionMode]),
+    [['orders', 'QUEUED']],
+  );
   assert.is(second.nextToken, undefined);
 
   await expectError(
@@ -219,12 +227,15 @@ test('ListPipelineExecutions: newest first with revisions, trigger and mode; pag
 
   const all = await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }));
   const summaries = all.pipelineExecutionSummaries!;
-  assert.equal(summaries.map((s) => [s.pipelineExecutionId, s.status]), [
-    [running, 'InProgress'],
-    [sourceFailed, 'Failed'],
-    [failed, 'Failed'],
-    [ok, 'Succeeded'],
-  ]);
+  assert.equal(
+    summaries.map((s) => [s.pipelineExecutionId, s.status]),
+    [
+      [running, 'InProgress'],
+      [sourceFailed, 'Failed'],
+      [failed, 'Failed'],
+      [ok, 'Succeeded'],
+    ],
+  );
   assert.ok(!summaries.some((s) => s.pipelineExecutionId === ancient), 'older than 12 months is gone from the history');
   const okSummary = summaries[3]!;
   assert.equal(okSummary.startTime, day(1));
@@ -242,9 +253,16 @@ test('ListPipelineExecutions: newest first with revisions, trigger and mode; pag
   assert.equal(ids, [running, sourceFailed, failed, ok]);
 
   const builtOk = await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders', filter: { succeededInStage: { stageName: 'Source' } } }));
-  assert.equal(builtOk.pipelineExecutionSummaries!.map((s) => s.pipelineExecutionId), [running, failed, ok]);
+  assert.equal(
+    builtOk.pipelineExecutionSummaries!.map((s) => s.pipelineExecutionId),
+    [running, failed, ok],
+  );
 
-  await expectError(ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'billing' })), PipelineNotFoundException, /does not have a pipeline with name 'billing'/);
+  await expectError(
+    ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'billing' })),
+    PipelineNotFoundException,
+    /does not have a pipeline with name 'billing'/,
+  );
   await expectError(
     ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders', maxResults: 101 })),
     ValidationException,
@@ -258,7 +276,10 @@ test('every documented status is stored and reported as it is', async () => {
   const base = Date.now() - 60_000;
   const ids = statuses.map((status, i) => ctx.standin.seedExecution('orders', { status, startTime: new Date(base + i * 1000) }));
   const listed = await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }));
-  assert.equal(listed.pipelineExecutionSummaries!.map((s) => s.status), [...statuses].reverse());
+  assert.equal(
+    listed.pipelineExecutionSummaries!.map((s) => s.status),
+    [...statuses].reverse(),
+  );
   for (const [i, id] of ids.entries()) {
     const { pipelineExecution } = await ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }));
     assert.is(pipelineExecution!.status, statuses[i]);
@@ -294,10 +315,13 @@ test('StartPipelineExecution: a new InProgress execution of the current source r
 
   ctx.standin.setSourceHead('orders', 'Source', SHA_B);
   const next = await start('orders');
-  assert.equal(ctx.standin.executions('orders').map((x) => [x.pipelineExecutionId, x.sourceRevisions[0]!.revisionId]), [
-    [next, SHA_B],
-    [id, SHA_A],
-  ]);
+  assert.equal(
+    ctx.standin.executions('orders').map((x) => [x.pipelineExecutionId, x.sourceRevisions[0]!.revisionId]),
+    [
+      [next, SHA_B],
+      [id, SHA_A],
+    ],
+  );
   await expectError(start('billing'), PipelineNotFoundException, "Account '123456789012' does not have a pipeline with name 'billing'");
 });
 
@@ -325,7 +349,10 @@ test('StartPipelineExecution sourceRevisions override commits, image digests and
   const pinned = await start('orders', { sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: SHA_B }] });
   const run = ctx.standin.executions('orders')[0]!;
   assert.is(run.pipelineExecutionId, pinned);
-  assert.equal(run.sourceRevisions.map((r) => [r.actionName, r.revisionId]), [['Source', SHA_B]]);
+  assert.equal(
+    run.sourceRevisions.map((r) => [r.actionName, r.revisionId]),
+    [['Source', SHA_B]],
+  );
   assert.equal(run.sourceOverrides, [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: SHA_B }]);
 
   await expectError(
@@ -363,11 +390,14 @@ test('StartPipelineExecution sourceRevisions override commits, image digests and
     ],
   });
   const { pipelineExecution } = await ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'bundles', pipelineExecutionId: s3 }));
-  assert.equal(pipelineExecution!.artifactRevisions!.map((a) => [a.name, a.revisionId]), [
-    ['BundleArtifact', 'v-2'],
-    ['ImageArtifact', 'sha256:abc'],
-    ['LegacyArtifact', 'v-legacy'],
-  ]);
+  assert.equal(
+    pipelineExecution!.artifactRevisions!.map((a) => [a.name, a.revisionId]),
+    [
+      ['BundleArtifact', 'v-2'],
+      ['ImageArtifact', 'sha256:abc'],
+      ['LegacyArtifact', 'v-legacy'],
+    ],
+  );
   await expectError(
     start('bundles', { sourceRevisions: [{ actionName: 'Legacy', revisionType: 'S3_OBJECT_KEY', revisionValue: 'other.zip' }] }),
     ValidationException,
@@ -386,14 +416,23 @@ test('StartPipelineExecution variables override declared defaults; undeclared or
     name: 'orders',
     variables: [{ name: 'DEPLOY_ENV', defaultValue: 'staging' }, { name: 'FUNCTIONS', defaultValue: 'all' }, { name: 'TICKET' }],
   });
-  const id = await start('orders', { variables: [{ name: 'DEPLOY_ENV', value: 'production' }, { name: 'TICKET', value: 'OPS-7' }] });
+  const id = await start('orders', {
+    variables: [
+      { name: 'DEPLOY_ENV', value: 'production' },
+      { name: 'TICKET', value: 'OPS-7' },
+    ],
+  });
   const { pipelineExecution } = await ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }));
   assert.equal(pipelineExecution!.variables, [
     { name: 'DEPLOY_ENV', resolvedValue: 'production' },
     { name: 'FUNCTIONS', resolvedValue: 'all' },
     { name: 'TICKET', resolvedValue: 'OPS-7' },
   ]);
-  await expectError(start('orders', { variables: [{ name: 'REGION', value: 'x' }] }), ValidationException, "Variable 'REGION' is not declared in pipeline 'orders'.");
+  await expectError(
+    start('orders', { variables: [{ name: 'REGION', value: 'x' }] }),
+    ValidationException,
+    "Variable 'REGION' is not declared in pipeline 'orders'.",
+  );
   await expectError(
     start('orders', { variables: [{ name: 'DEPLOY_ENV', value: '' }] }),
     ValidationException,
@@ -407,28 +446,40 @@ test('QUEUED mode: a start while one runs waits at the first stage and enters wh
   const second = await start('orders');
   const third = await start('orders');
   const listed = await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }));
-  assert.equal(listed.pipelineExecutionSummaries!.map((s) => [s.pipelineExecutionId, s.status, s.executionMode]), [
-    [third, 'InProgress', 'QUEUED'],
-    [second, 'InProgress', 'QUEUED'],
-    [first, 'InProgress', 'QUEUED'],
-  ]);
+  assert.equal(
+    listed.pipelineExecutionSummaries!.map((s) => [s.pipelineExecutionId, s.status, s.executionMode]),
+    [
+      [third, 'InProgress', 'QUEUED'],
+      [second, 'InProgress', 'QUEUED'],
+      [first, 'InProgress', 'QUEUED'],
+    ],
+  );
   assert.equal((await state('orders'))[0], { stage: 'Source', latest: [first, 'InProgress'], inbound: [second, third], actions: [['Source', 'InProgress']] });
 
   ctx.standin.setExecutionStatus('orders', first, 'InProgress', { stage: 'Build' });
-  assert.equal((await state('orders')).map((s) => [s.stage, s.latest, s.inbound]), [
-    ['Source', [first, 'Succeeded'], [second, third]],
-    ['Build', [first, 'InProgress'], undefined],
-  ]);
+  assert.equal(
+    (await state('orders')).map((s) => [s.stage, s.latest, s.inbound]),
+    [
+      ['Source', [first, 'Succeeded'], [second, third]],
+      ['Build', [first, 'InProgress'], undefined],
+    ],
+  );
   ctx.standin.setExecutionStatus('orders', first, 'Succeeded');
-  assert.equal((await state('orders')).map((s) => [s.stage, s.latest, s.inbound]), [
-    ['Source', [second, 'InProgress'], [third]],
-    ['Build', [first, 'Succeeded'], undefined],
-  ]);
-  assert.equal(ctx.standin.executions('orders').map((e) => [e.pipelineExecutionId, e.queued]), [
-    [third, true],
-    [second, false],
-    [first, false],
-  ]);
+  assert.equal(
+    (await state('orders')).map((s) => [s.stage, s.latest, s.inbound]),
+    [
+      ['Source', [second, 'InProgress'], [third]],
+      ['Build', [first, 'Succeeded'], undefined],
+    ],
+  );
+  assert.equal(
+    ctx.standin.executions('orders').map((e) => [e.pipelineExecutionId, e.queued]),
+    [
+      [third, true],
+      [second, false],
+      [first, false],
+    ],
+  );
 });
 
 test('GetPipelineState: stage and action states of the latest execution in each stage', async () => {
@@ -467,18 +518,30 @@ test('StopPipelineExecution: Stopping with the reason, duplicate stops, abandon 
 
   await expectError(stop('orders', id), DuplicatedStopRequestException, `Execution '${id}' is already being stopped.`);
   await stop('orders', id, { abandon: true });
-  await expectError(stop('orders', id, { abandon: true }), DuplicatedStopRequestException, `Execution '${id}' is already being stopped by abandoning its actions.`);
+  await expectError(
+    stop('orders', id, { abandon: true }),
+    DuplicatedStopRequestException,
+    `Execution '${id}' is already being stopped by abandoning its actions.`,
+  );
 
   ctx.standin.setExecutionStatus('orders', id, 'Stopped');
   summary = (await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }))).pipelineExecutionSummaries![0]!;
   assert.is(summary.status, 'Stopped');
   assert.equal((await state('orders'))[0]!.actions, [['Source', 'Abandoned']]);
-  await expectError(stop('orders', id), PipelineExecutionNotStoppableException, `Execution '${id}' of pipeline 'orders' is Stopped and can no longer be stopped.`);
+  await expectError(
+    stop('orders', id),
+    PipelineExecutionNotStoppableException,
+    `Execution '${id}' of pipeline 'orders' is Stopped and can no longer be stopped.`,
+  );
 
   const done = ctx.standin.seedExecution('orders', { status: 'Succeeded' });
   await expectError(stop('orders', done), PipelineExecutionNotStoppableException, /is Succeeded and can no longer be stopped/);
   const unknown = '00000000-0000-4000-8000-000000000000';
-  await expectError(stop('orders', unknown), PipelineExecutionNotFoundException, `Pipeline execution with ID '${unknown}' does not exist for pipeline 'orders'.`);
+  await expectError(
+    stop('orders', unknown),
+    PipelineExecutionNotFoundException,
+    `Pipeline execution with ID '${unknown}' does not exist for pipeline 'orders'.`,
+  );
   await expectError(
     ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: unknown })),
     PipelineExecutionNotFoundException,
@@ -497,10 +560,13 @@ test('a stop-and-wait that ends Stopped leaves the running action Succeeded; a q
   const running = await start('orders');
   const waiting = await start('orders');
   await stop('orders', waiting);
-  assert.equal(ctx.standin.executions('orders').map((e) => [e.pipelineExecutionId, e.status]), [
-    [waiting, 'Stopped'],
-    [running, 'InProgress'],
-  ]);
+  assert.equal(
+    ctx.standin.executions('orders').map((e) => [e.pipelineExecutionId, e.status]),
+    [
+      [waiting, 'Stopped'],
+      [running, 'InProgress'],
+    ],
+  );
   await stop('orders', running);
   ctx.standin.setExecutionStatus('orders', running, 'Stopped');
   assert.equal((await state('orders'))[0], { stage: 'Source', latest: [running, 'Stopped'], inbound: undefined, actions: [['Source', 'Succeeded']] });

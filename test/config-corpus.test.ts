@@ -9,7 +9,9 @@ import { tempDir } from './harness/tmp.js';
 // Each file in fixtures/bad-configs is a broken lambdas.yaml ending with the exact lines
 // `lci validate` must print, as `# expect: FILE:LINE:COL: message` comments.
 const CORPUS = new URL('./fixtures/bad-configs/', import.meta.url);
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 const TREE = {
   'services/orders/app.py': 'def handler(event, context):\n    return {}\n',

@@ -17,7 +17,18 @@ const find = suite('config: finding the file');
 
 find('searches upward from the working directory for lambdas.yaml, lambdas.yml and .lcirc*', async () => {
   for (const name of ['lambdas.yaml', 'lambdas.yml', '.lcirc', '.lcirc.yaml', '.lcirc.json']) {
-    const repo = GitRepo.create({ [name]: name === '.lcirc.json' ? JSON.stringify({ version: 1, artifacts: { bucket: 'acme-artifacts' }, environments: { qa: { branch: 'main' } }, functions: { orders: { path: 'svc' } } }) : MINIMAL, 'svc/deep/x.py': '' });
+    const repo = GitRepo.create({
+      [name]:
+        name === '.lcirc.json'
+          ? JSON.stringify({
+              version: 1,
+              artifacts: { bucket: 'acme-artifacts' },
+              environments: { qa: { branch: 'main' } },
+              functions: { orders: { path: 'svc' } },
+            })
+          : MINIMAL,
+      'svc/deep/x.py': '',
+    });
     const loaded = await loadProject({ cwd: join(repo.dir, 'svc/deep') });
     assert.is(loaded.project.configFile, join(repo.dir, name), name);
     assert.is(loaded.source.displayPath, `../../${name}`);
@@ -25,7 +36,8 @@ find('searches upward from the working directory for lambdas.yaml, lambdas.yml a
 });
 
 find('package.json#lci, with positions inside package.json', async () => {
-  const pkg = '{\n  "name": "mono",\n  "lci": {\n    "version": 1,\n    "artifacts": { "bucket": "acme-artifacts" },\n    "environments": { "qa": { "branch": "main" } },\n    "functions": { "orders": { "path": "svc", "runtime": "python2" } }\n  }\n}\n';
+  const pkg =
+    '{\n  "name": "mono",\n  "lci": {\n    "version": 1,\n    "artifacts": { "bucket": "acme-artifacts" },\n    "environments": { "qa": { "branch": "main" } },\n    "functions": { "orders": { "path": "svc", "runtime": "python2" } }\n  }\n}\n';
   const repo = GitRepo.create({ 'package.json': pkg, 'svc/x.py': '' });
   const r = await runMain(['validate'], join(repo.dir, 'svc'));
   assert.is(r.code, 2);
@@ -93,8 +105,26 @@ functions:
   const qa = project.functions.orders!.envs.qa!;
   const prod = project.functions.orders!.envs.prod!;
   assert.equal(
-    { path: qa.path, runtime: qa.runtime, arch: qa.architecture, name: qa.functionName, layer: qa.layerName, watch: qa.watch, alias: qa.alias, descriptor: qa.descriptor },
-    { path: 'svc/orders', runtime: 'python3.11', arch: 'x86_64', name: 'orders-qa', layer: 'orders-qa-layer', watch: ['libs/a/**', 'libs/b/**'], alias: 'qa', descriptor: 'requirements.txt' },
+    {
+      path: qa.path,
+      runtime: qa.runtime,
+      arch: qa.architecture,
+      name: qa.functionName,
+      layer: qa.layerName,
+      watch: qa.watch,
+      alias: qa.alias,
+      descriptor: qa.descriptor,
+    },
+    {
+      path: 'svc/orders',
+      runtime: 'python3.11',
+      arch: 'x86_64',
+      name: 'orders-qa',
+      layer: 'orders-qa-layer',
+      watch: ['libs/a/**', 'libs/b/**'],
+      alias: 'qa',
+      descriptor: 'requirements.txt',
+    },
   );
   assert.equal(
     { runtime: prod.runtime, arch: prod.architecture, name: prod.functionName, layer: prod.layerName, watch: prod.watch, alias: prod.alias },

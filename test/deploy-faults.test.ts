@@ -41,7 +41,10 @@ function assertAliasComplete(w: AwsWorld, context: string): string {
   assert.ok(serving, `${context}: the alias points to a published version`);
   assert.ok([seededSha.gamma, builtSha].includes(serving!.CodeSha256!), `${context}: the serving version holds a whole package`);
   if (serving!.CodeSha256 === builtSha) {
-    assert.ok(serving!.Layers?.some((l) => l.Arn!.includes(':layer:gamma-deps:')), `${context}: new code is served with its layer`);
+    assert.ok(
+      serving!.Layers?.some((l) => l.Arn!.includes(':layer:gamma-deps:')),
+      `${context}: new code is served with its layer`,
+    );
   }
   return serving!.CodeSha256!;
 }
@@ -68,7 +71,10 @@ faults.before(async () => {
   assert.is(r.code, 0, r.stderr);
   builtSha = r.json!.functions[0]!.code.sha256!;
   layerKey = /lci deps ([0-9a-f]{32})/.exec(w.lambda.layerVersions('gamma-deps')[0]!.Description!)![1]!;
-  assert.equal(r.json!.functions[0]!.calls.map((c) => c.split(' ')[0]), MUTATIONS);
+  assert.equal(
+    r.json!.functions[0]!.calls.map((c) => c.split(' ')[0]),
+    MUTATIONS,
+  );
   await w.close();
 });
 
@@ -137,23 +143,24 @@ faults('the process killed after any mutating call: the alias is whole, a re-run
 const race = suite('deploy: two deploys racing on one function');
 
 race('exactly one moves the alias; the other fails and says so', async () => {
-  await AwsWorld.with(async (w) => {
-    await seedFunctions(w, QA_FUNCTIONS);
-    const a = await deployRepo();
-    const b = await deployRepo();
-    b.commit({ 'svc/alpha/app.py': 'def handler(event, context):\n    return "the other one"\n' });
-    const [ra, rb] = await Promise.all(
-      [a, b].map((r) => lciAsync(['deploy', 'alpha', '--env', 'qa', '--json'], { cwd: r.dir, env: w.env() })),
-    );
-    const codes = [ra!.code, rb!.code].sort();
-    assert.equal(codes, [0, 1], `${ra!.stderr}\n${rb!.stderr}`);
-    const loser = ra!.code === 1 ? ra! : rb!;
-    const winner = ra!.code === 0 ? ra! : rb!;
-    assert.match(loser.stderr, /changed by someone else since this deploy read it|is different from current CodeSHA256|another update was in progress/);
-    const state = w.lambda.functionState('alpha-qa')!;
-    const serving = state.versions.find((v) => v.Version === state.aliases.qa!.FunctionVersion)!;
-    assert.is(serving.CodeSha256, (JSON.parse(winner.stdout) as DeployJson).functions[0]!.code.sha256, "the alias serves the winner's code");
-  }, { updateDelayMs: 300 });
+  await AwsWorld.with(
+    async (w) => {
+      await seedFunctions(w, QA_FUNCTIONS);
+      const a = await deployRepo();
+      const b = await deployRepo();
+      b.commit({ 'svc/alpha/app.py': 'def handler(event, context):\n    return "the other one"\n' });
+      const [ra, rb] = await Promise.all([a, b].map((r) => lciAsync(['deploy', 'alpha', '--env', 'qa', '--json'], { cwd: r.dir, env: w.env() })));
+      const codes = [ra!.code, rb!.code].sort();
+      assert.equal(codes, [0, 1], `${ra!.stderr}\n${rb!.stderr}`);
+      const loser = ra!.code === 1 ? ra! : rb!;
+      const winner = ra!.code === 0 ? ra! : rb!;
+      assert.match(loser.stderr, /changed by someone else since this deploy read it|is different from current CodeSHA256|another update was in progress/);
+      const state = w.lambda.functionState('alpha-qa')!;
+      const serving = state.versions.find((v) => v.Version === state.aliases.qa!.FunctionVersion)!;
+      assert.is(serving.CodeSha256, (JSON.parse(winner.stdout) as DeployJson).functions[0]!.code.sha256, "the alias serves the winner's code");
+    },
+    { updateDelayMs: 300 },
+  );
 });
 
 const shift = suite('deploy: canary and linear traffic shifting with alarms');
@@ -176,7 +183,10 @@ shift('canary: a share of traffic first, alarms watched, then everything', async
     const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.01', '--json'], { cwd: r.dir, env: w.env() });
     assert.is(res.code, 0, res.stderr);
     const calls = (JSON.parse(res.stdout) as DeployJson).functions[0]!.calls;
-    assert.equal(calls.filter((c) => c.startsWith('UpdateAlias')), ['UpdateAlias qa: 10% → 2', 'UpdateAlias qa → 2']);
+    assert.equal(
+      calls.filter((c) => c.startsWith('UpdateAlias')),
+      ['UpdateAlias qa: 10% → 2', 'UpdateAlias qa → 2'],
+    );
     assert.ok(w.cloudwatch.log.length >= 2, 'alarms were read during the hold');
     assert.equal(w.lambda.functionState('alpha-qa')!.aliases.qa!.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
     assert.is(w.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '2');

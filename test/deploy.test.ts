@@ -55,7 +55,10 @@ basic('the first deploy publishes every function; the second reads 2 things per 
     rmSync(join(repo.dir, '.lci'), { recursive: true }); // as on a fresh CI machine
     const second = await deploy(world, repo.dir);
     assert.is(second.code, 0, second.stderr);
-    assert.equal(second.json!.functions.map((x) => x.status), ['INTACT', 'INTACT']);
+    assert.equal(
+      second.json!.functions.map((x) => x.status),
+      ['INTACT', 'INTACT'],
+    );
     assert.equal(world.mutations(), [], 'no Lambda writes');
     assert.is(world.lambda.log.length, 4, 'GetAlias and GetFunctionConfiguration per function, no layer list without dependencies');
     assert.equal(await world.s3.keys(), keysBefore, 'no S3 writes');
@@ -106,7 +109,10 @@ basic('--dry-run reads, says what it would do, and writes nothing', async () => 
     const repo = await deployRepo();
     const r = await deploy(world, repo.dir, ['--dry-run']);
     assert.is(r.code, 0, r.stderr);
-    assert.equal(r.json!.functions.map((x) => x.status), ['PLANNED', 'PLANNED']);
+    assert.equal(
+      r.json!.functions.map((x) => x.status),
+      ['PLANNED', 'PLANNED'],
+    );
     assert.equal(byName(r.json).alpha!.calls, ['upload app.zip', 'UpdateFunctionCode alpha-qa', 'PublishVersion alpha-qa', 'UpdateAlias qa']);
     assert.equal(world.mutations(), []);
     assert.equal(await world.s3.keys(), []);
@@ -134,7 +140,10 @@ basic('an S3 failure says which object, and releases nothing', async () => {
     writeFileSync(join(repo.dir, 'lambdas.yaml'), `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('bucket: acme-artifacts', 'bucket: no-such-bucket'));
     const r = await deploy(world, repo.dir, ['beta']);
     assert.is(r.code, 1);
-    assert.match(r.stderr, /lci: function beta \(beta\): uploading to s3:\/\/no-such-bucket\/lambda-ci\/beta\/[0-9a-f]{40}\/app\.zip failed: NoSuchBucket: .*; nothing was released/);
+    assert.match(
+      r.stderr,
+      /lci: function beta \(beta\): uploading to s3:\/\/no-such-bucket\/lambda-ci\/beta\/[0-9a-f]{40}\/app\.zip failed: NoSuchBucket: .*; nothing was released/,
+    );
     assert.equal(world.mutations(), []);
   });
 });
@@ -145,7 +154,10 @@ basic('--fail-fast starts nothing after the first failure', async () => {
     const repo = await deployRepo();
     const r = await deploy(world, repo.dir, ['--fail-fast', '--concurrency', '1']);
     assert.is(r.code, 1);
-    assert.equal(r.json!.functions.map((x) => x.status), ['FAILED', 'FAILED']);
+    assert.equal(
+      r.json!.functions.map((x) => x.status),
+      ['FAILED', 'FAILED'],
+    );
     assert.match(byName(r.json).beta!.error!, /not started/);
     assert.equal(world.mutations(), []);
   });
@@ -158,7 +170,10 @@ basic('--env auto follows the CI ref; an unmatched ref is a usage error', async 
       { name: 'beta', alias: 'live' },
     ]);
     const repo = await deployRepo();
-    const r = await lciAsync(['deploy', '--env', 'auto', '--json'], { cwd: repo.dir, env: world.env({ CODEBUILD_WEBHOOK_TRIGGER: 'tag/v1.2.0', CODEBUILD_RESOLVED_SOURCE_VERSION: 'v1.2.0' }) });
+    const r = await lciAsync(['deploy', '--env', 'auto', '--json'], {
+      cwd: repo.dir,
+      env: world.env({ CODEBUILD_WEBHOOK_TRIGGER: 'tag/v1.2.0', CODEBUILD_RESOLVED_SOURCE_VERSION: 'v1.2.0' }),
+    });
     assert.is(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout) as DeployJson;
     assert.is(json.env, 'prod');
@@ -188,16 +203,19 @@ basic('a large package goes up in multipart, and Lambda computes the same CodeSh
   });
 });
 
-basic('an update that ends Failed stops the deploy with Lambda\'s reason; the alias stays', async () => {
-  await AwsWorld.with(async (world) => {
-    await seedFunctions(world, QA_FUNCTIONS);
-    const repo = await deployRepo();
-    world.lambda.failNextUpdate('beta', 'The ENI for the function could not be created', 'EniLimitExceeded');
-    const r = await deploy(world, repo.dir, ['beta']);
-    assert.is(r.code, 1);
-    assert.match(r.stderr, /the update of beta failed: The ENI for the function could not be created \(EniLimitExceeded\); the alias was not moved/);
-    assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1');
-  }, { updateDelayMs: 50 });
+basic("an update that ends Failed stops the deploy with Lambda's reason; the alias stays", async () => {
+  await AwsWorld.with(
+    async (world) => {
+      await seedFunctions(world, QA_FUNCTIONS);
+      const repo = await deployRepo();
+      world.lambda.failNextUpdate('beta', 'The ENI for the function could not be created', 'EniLimitExceeded');
+      const r = await deploy(world, repo.dir, ['beta']);
+      assert.is(r.code, 1);
+      assert.match(r.stderr, /the update of beta failed: The ENI for the function could not be created \(EniLimitExceeded\); the alias was not moved/);
+      assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1');
+    },
+    { updateDelayMs: 50 },
+  );
 });
 
 const around = suite('deploy: status, rollback, plan --since deployed, Slack');
@@ -211,7 +229,8 @@ around('status shows what each alias serves; rollback moves it back under its Re
     await deploy(world, repo.dir);
     const status = await lciAsync(['status', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
     assert.is(status.code, 0, status.stderr);
-    const rows = (JSON.parse(status.stdout) as { schemaVersion: number; functions: { name: string; version: string; sourceVersion: string; status: string }[] }).functions;
+    const rows = (JSON.parse(status.stdout) as { schemaVersion: number; functions: { name: string; version: string; sourceVersion: string; status: string }[] })
+      .functions;
     assert.equal(
       rows.map((s) => [s.name, s.status, s.version, s.sourceVersion]),
       [
@@ -227,13 +246,26 @@ around('status shows what each alias serves; rollback moves it back under its Re
     assert.is(forward.code, 0, forward.stderr);
     assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '3');
     const json = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '2', '--json'], { cwd: repo.dir, env: world.env() });
-    assert.equal(JSON.parse(json.stdout), { schemaVersion: 1, command: 'rollback', name: 'alpha', awsName: 'alpha-qa', env: 'qa', alias: 'qa', status: 'ROLLED_BACK', from: { version: '3', weights: {} }, to: '2' });
+    assert.equal(JSON.parse(json.stdout), {
+      schemaVersion: 1,
+      command: 'rollback',
+      name: 'alpha',
+      awsName: 'alpha-qa',
+      env: 'qa',
+      alias: 'qa',
+      status: 'ROLLED_BACK',
+      from: { version: '3', weights: {} },
+      to: '2',
+    });
     await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], { cwd: repo.dir, env: world.env() });
     const unknown = await lciAsync(['status', '--env', 'staging'], { cwd: repo.dir, env: world.env() });
     assert.is(unknown.code, 2, 'an environment that does not exist is bad input, not an empty table');
     assert.match(unknown.stderr, /^lci: --env staging: no such environment; declared: qa, prod/);
     const table = await lciAsync(['status', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
-    assert.match(table.stdout, /^FUNCTION\s+ENV\s+AWS NAME\s+ALIAS\s+SOURCE\s+LAYER\s+CODE\s+LAST MODIFIED\s+SHIFTING\nalpha\s+qa\s+alpha-qa\s+qa → 3\s+[0-9a-f]{12}\s+-\s+\S{10}\s+\S+\s+-\n/);
+    assert.match(
+      table.stdout,
+      /^FUNCTION\s+ENV\s+AWS NAME\s+ALIAS\s+SOURCE\s+LAYER\s+CODE\s+LAST MODIFIED\s+SHIFTING\nalpha\s+qa\s+alpha-qa\s+qa → 3\s+[0-9a-f]{12}\s+-\s+\S{10}\s+\S+\s+-\n/,
+    );
   });
 });
 
@@ -242,7 +274,11 @@ around('plan --since deployed compares each function with the source version its
     await seedFunctions(world, [...QA_FUNCTIONS, { name: 'delta', alias: 'qa' }]);
     const repo = await deployRepo();
     await deploy(world, repo.dir);
-    repo.commit({ 'svc/alpha/app.py': '# changed\n', 'lambdas.yaml': repo.git('show', 'HEAD:lambdas.yaml') + '\n  delta:\n    path: svc/delta\n    descriptor: false\n', 'svc/delta/app.py': '#\n' });
+    repo.commit({
+      'svc/alpha/app.py': '# changed\n',
+      'lambdas.yaml': repo.git('show', 'HEAD:lambdas.yaml') + '\n  delta:\n    path: svc/delta\n    descriptor: false\n',
+      'svc/delta/app.py': '#\n',
+    });
     const r = await lciAsync(['plan', '--since', 'deployed', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
     assert.is(r.code, 0, r.stderr);
     const plan = JSON.parse(r.stdout) as { base: string; functions: { name: string; affected: boolean; base?: string; reasons: { rule: string }[] }[] };
@@ -251,7 +287,10 @@ around('plan --since deployed compares each function with the source version its
     assert.is(f.alpha!.affected, true);
     assert.is(f.alpha!.base, repo.git('rev-parse', 'HEAD~1'));
     assert.is(f.beta!.affected, false);
-    assert.equal(f.delta!.reasons.map((x) => x.rule), ['never-deployed']);
+    assert.equal(
+      f.delta!.reasons.map((x) => x.rule),
+      ['never-deployed'],
+    );
   });
 });
 
@@ -298,27 +337,47 @@ layers('a layer is built once, published with its key, attached beside other lay
     await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
     // A layer lci does not own stays attached, in its place.
     const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
-    const foreign = await sdk.send(new PublishLayerVersionCommand({ LayerName: 'datadog', Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) } }));
+    const foreign = await sdk.send(
+      new PublishLayerVersionCommand({ LayerName: 'datadog', Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) } }),
+    );
     await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }));
     const repo = await deployRepo({ deps: true });
     const t0 = Date.now();
     const r = await deploy(world, repo.dir);
     assert.is(r.code, 0, r.stderr);
     const gamma = byName(r.json).gamma!;
-    assert.equal(gamma.calls, ['PublishLayerVersion gamma-deps', 'UpdateFunctionConfiguration gamma (layers)', 'UpdateFunctionCode gamma', 'PublishVersion gamma', 'UpdateAlias qa → 2']);
+    assert.equal(gamma.calls, [
+      'PublishLayerVersion gamma-deps',
+      'UpdateFunctionConfiguration gamma (layers)',
+      'UpdateFunctionCode gamma',
+      'PublishVersion gamma',
+      'UpdateAlias qa → 2',
+    ]);
     assert.is(await containersCreated(repo.dir, t0, Date.now()), 1);
     const live = world.lambda.functionState('gamma')!.versions.find((v) => v.Version === '2')!;
-    assert.equal(live.Layers!.map((l) => l.Arn!.split(':').slice(-2).join(':')), ['datadog:1', 'gamma-deps:1']);
+    assert.equal(
+      live.Layers!.map((l) => l.Arn!.split(':').slice(-2).join(':')),
+      ['datadog:1', 'gamma-deps:1'],
+    );
     const [layer] = world.lambda.layerVersions('gamma-deps');
     assert.match(layer!.Description!, new RegExp(`^lci deps [0-9a-f]{32} from ${repo.head()}$`));
     const keys = await world.s3.keys('lambda-ci/');
-    assert.ok(keys.some((k) => /^lambda-ci\/_lci\/deps\/[0-9a-f]{32}\.zip$/.test(k)), keys.join(' '));
+    assert.ok(
+      keys.some((k) => /^lambda-ci\/_lci\/deps\/[0-9a-f]{32}\.zip$/.test(k)),
+      keys.join(' '),
+    );
     assert.ok(keys.includes('lambda-ci/gamma/latest/requirements.txt'), 'the descriptor is cached after success');
     assert.ok(keys.includes(`lambda-ci/gamma/${repo.head()}/deps.zip`));
 
     // A fresh checkout (no .lci) deploying to prod: the layer zip comes from S3, no container.
     const clone = await deployRepo({ deps: true });
-    writeFileSync(join(clone.dir, 'lambdas.yaml'), `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('  gamma:\n    path: svc/gamma\n', '  gamma:\n    path: svc/gamma\n    environments: { prod: { layerName: gamma-prod-deps } }\n'));
+    writeFileSync(
+      join(clone.dir, 'lambdas.yaml'),
+      `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace(
+        '  gamma:\n    path: svc/gamma\n',
+        '  gamma:\n    path: svc/gamma\n    environments: { prod: { layerName: gamma-prod-deps } }\n',
+      ),
+    );
     const t1 = Date.now();
     const prod = await lciAsync(['deploy', 'gamma', '--env', 'prod', '--json', '--source-version', 'v2'], { cwd: clone.dir, env: world.env() });
     assert.is(prod.code, 0, prod.stderr);
@@ -332,7 +391,17 @@ layers('more than 5 layers fails before any Lambda write, naming them', async ()
     await seedFunctions(world, [{ name: 'gamma', alias: 'qa' }]);
     const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
     const arns: string[] = [];
-    for (let i = 0; i < 5; i++) arns.push((await sdk.send(new PublishLayerVersionCommand({ LayerName: `other${i}`, Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) } }))).LayerVersionArn!);
+    for (let i = 0; i < 5; i++)
+      arns.push(
+        (
+          await sdk.send(
+            new PublishLayerVersionCommand({
+              LayerName: `other${i}`,
+              Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) },
+            }),
+          )
+        ).LayerVersionArn!,
+      );
     await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: arns }));
     const repo = await deployRepo({ deps: true });
     world.lambda.clearLog();

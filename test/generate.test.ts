@@ -75,7 +75,8 @@ function declarations(files: Map<string, Json>) {
     for (const name of Object.keys((json.variable as Json) ?? {})) d.variables.add(name);
     for (const block of (json.locals as Json[]) ?? []) for (const name of Object.keys(block)) d.locals.add(name);
     for (const name of Object.keys((json.module as Json) ?? {})) d.modules.add(name);
-    for (const [type, byName] of Object.entries((json.resource as Json) ?? {})) for (const name of Object.keys(byName as Json)) d.resources.add(`${type}.${name}`);
+    for (const [type, byName] of Object.entries((json.resource as Json) ?? {}))
+      for (const name of Object.keys(byName as Json)) d.resources.add(`${type}.${name}`);
     for (const [type, byName] of Object.entries((json.data as Json) ?? {})) for (const name of Object.keys(byName as Json)) d.data.add(`${type}.${name}`);
   }
   return d;
@@ -130,7 +131,8 @@ shape('every var., local., module., data. and resource reference resolves within
       for (const m of expr.matchAll(/(?<![\w.])local\.([\w-]+)/g)) assert.ok(d.locals.has(m[1]!), `${dir || 'root'}: local.${m[1]}`);
       for (const m of expr.matchAll(/(?<![\w.])module\.([\w-]+)/g)) assert.ok(d.modules.has(m[1]!), `${dir || 'root'}: module.${m[1]}`);
       for (const m of expr.matchAll(/(?<![\w.])data\.([\w]+)\.([\w-]+)/g)) assert.ok(d.data.has(`${m[1]}.${m[2]}`), `${dir || 'root'}: data.${m[1]}.${m[2]}`);
-      for (const m of expr.matchAll(/(?<![\w.])((?:aws|archive)_[a-z0-9_]+)\.([\w-]+)/g)) assert.ok(d.resources.has(`${m[1]}.${m[2]}`), `${dir || 'root'}: ${m[1]}.${m[2]}`);
+      for (const m of expr.matchAll(/(?<![\w.])((?:aws|archive)_[a-z0-9_]+)\.([\w-]+)/g))
+        assert.ok(d.resources.has(`${m[1]}.${m[2]}`), `${dir || 'root'}: ${m[1]}.${m[2]}`);
     }
   }
 });
@@ -198,11 +200,17 @@ shape('resource and data source arguments match the provider documentation', () 
 shape('buildspec.yml validates against the CodeBuild buildspec schema and runs lci deploy', () => {
   const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/buildspec.schema.json'), 'utf8')) as object;
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  const spec = parseYaml(readFileSync(join(out, 'buildspec.yml'), 'utf8')) as { env: { variables: Record<string, string> }; phases: { build: { commands: string[] } }; cache: { paths: string[] } };
+  const spec = parseYaml(readFileSync(join(out, 'buildspec.yml'), 'utf8')) as {
+    env: { variables: Record<string, string> };
+    phases: { build: { commands: string[] } };
+    cache: { paths: string[] };
+  };
   assert.ok(validate(spec), JSON.stringify(validate.errors));
   const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   assert.is(spec.env.variables.LCI_VERSION, version, 'a pinned lci version');
-  assert.equal(spec.phases.build.commands, ['lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "$CODEBUILD_RESOLVED_SOURCE_VERSION"']);
+  assert.equal(spec.phases.build.commands, [
+    'lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "$CODEBUILD_RESOLVED_SOURCE_VERSION"',
+  ]);
   assert.equal(spec.cache.paths, ['.lci/cache/**/*']);
   assert.not.ok(validate({ version: 0.2, phases: { build: { commandz: ['x'] } } }), 'the schema bites');
 });
@@ -212,9 +220,17 @@ function pipelines(): Record<string, { function_name: string; trigger_kind: stri
   return (main.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as ReturnType<typeof pipelines>;
 }
 
-shape('one pipeline per function and environment; skipped environments get none; triggers from each function\'s inputs', () => {
+shape("one pipeline per function and environment; skipped environments get none; triggers from each function's inputs", () => {
   const p = pipelines();
-  assert.equal(Object.keys(p).sort(), ['lci-invoice-worker-prod', 'lci-invoice-worker-qa', 'lci-notifier-qa', 'lci-orders-api-prod', 'lci-orders-api-qa', 'lci-webhooks-prod', 'lci-webhooks-qa']);
+  assert.equal(Object.keys(p).sort(), [
+    'lci-invoice-worker-prod',
+    'lci-invoice-worker-qa',
+    'lci-notifier-qa',
+    'lci-orders-api-prod',
+    'lci-orders-api-qa',
+    'lci-webhooks-prod',
+    'lci-webhooks-qa',
+  ]);
   assert.equal(p['lci-orders-api-qa']!.file_paths, ['lambdas.yaml', 'libs/common/**', 'services/orders-api/**']);
   assert.equal(p['lci-webhooks-qa']!.file_paths, ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/webhooks/**']);
   assert.equal(p['lci-notifier-qa']!.file_paths, ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/notifier/**']);
@@ -234,7 +250,8 @@ shape('IAM: no "*" resource on S3 or Lambda actions; S3 writes only under the fu
   const documents = (iam.data as Json).aws_iam_policy_document as Record<string, Json[]>;
   const statements: { doc: string; actions: string[]; resources: string[] }[] = [];
   for (const [doc, [body]] of Object.entries(documents)) {
-    for (const s of (body!.statement as Json[]) ?? []) statements.push({ doc, actions: (s.actions as string[]) ?? [], resources: (s.resources as string[] | string | undefined) as string[] });
+    for (const s of (body!.statement as Json[]) ?? [])
+      statements.push({ doc, actions: (s.actions as string[]) ?? [], resources: s.resources as string[] | string | undefined as string[] });
     for (const d of Object.values((body!.dynamic as Record<string, Json[]>) ?? {}).flat()) {
       for (const c of (d.content as Json[]) ?? []) statements.push({ doc, actions: c.actions as string[], resources: c.resources as string[] });
     }
@@ -247,10 +264,15 @@ shape('IAM: no "*" resource on S3 or Lambda actions; S3 writes only under the fu
       assert.ok(resources.length > 0);
     }
     if (s.doc === 'codebuild' && s.actions.some((a) => ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'].includes(a))) {
-      assert.equal(resources, ['${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*', '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/*', 'arn:aws:s3:::${local.cache_location}/*']);
+      assert.equal(resources, [
+        '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
+        '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/*',
+        'arn:aws:s3:::${local.cache_location}/*',
+      ]);
     }
     if (s.actions.includes('codestar-connections:UseConnection')) assert.equal(resources, ['${var.connection_arn}']);
-    if (s.actions.some((a) => a.startsWith('lambda:Update') || a === 'lambda:PublishVersion')) assert.equal(resources, ['${local.function_arn}', '${local.function_arn}:*']);
+    if (s.actions.some((a) => a.startsWith('lambda:Update') || a === 'lambda:PublishVersion'))
+      assert.equal(resources, ['${local.function_arn}', '${local.function_arn}:*']);
   }
 });
 
@@ -272,7 +294,15 @@ shape('--with-functions: codeless functions whose code, layers and alias targets
   const aliasIgnored = String(((alias.lifecycle as Json[])[0] as Json).ignore_changes);
   for (const attr of ['function_version', 'routing_config']) assert.ok(aliasIgnored.includes(attr), attr);
   const functions = ((parsed.modules.get('')!.get('functions.tf')!.locals as Json[])[0] as Json).functions as Record<string, { aliases: string[] }>;
-  assert.equal(Object.keys(functions).sort(), ['invoice-worker-prod', 'invoice-worker-qa', 'notifier-qa', 'orders-api', 'orders-api-qa', 'webhooks-prod', 'webhooks-qa']);
+  assert.equal(Object.keys(functions).sort(), [
+    'invoice-worker-prod',
+    'invoice-worker-qa',
+    'notifier-qa',
+    'orders-api',
+    'orders-api-qa',
+    'webhooks-prod',
+    'webhooks-qa',
+  ]);
   assert.equal(functions['orders-api']!.aliases, ['live']);
 });
 
@@ -312,7 +342,10 @@ behaviour('--env and --function narrow the pipelines; more than 8 trigger paths 
   const one = await parseOutput(join(r.dir, 'one'));
   const locals = (one.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as Json;
   assert.equal(Object.keys(locals), ['lci-orders-api-qa']);
-  const config = readFileSync(join(r.dir, 'lambdas.yaml'), 'utf8').replace('    exclude: ["tests/**"]\n', `    exclude: ["tests/**"]\n    watch: [${Array.from({ length: 8 }, (_, i) => `"w${i}/**"`).join(', ')}]\n`);
+  const config = readFileSync(join(r.dir, 'lambdas.yaml'), 'utf8').replace(
+    '    exclude: ["tests/**"]\n',
+    `    exclude: ["tests/**"]\n    watch: [${Array.from({ length: 8 }, (_, i) => `"w${i}/**"`).join(', ')}]\n`,
+  );
   writeFileSync(join(r.dir, 'lambdas.yaml'), config);
   const wide = generate(r, ['--out', 'wide']);
   assert.is(wide.code, 0, wide.stderr);

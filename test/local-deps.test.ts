@@ -45,7 +45,10 @@ test('package.json: file:, link: and relative specs in runtime dependencies only
       peerDependencies: { h: 'file:../h' },
     }),
   );
-  assert.equal(refs.map((r) => r.path), ['../a', '../c', '../d', '../e.tgz', '../f']);
+  assert.equal(
+    refs.map((r) => r.path),
+    ['../a', '../c', '../d', '../e.tgz', '../f'],
+  );
   assert.equal(packageJsonReferences('{ not json'), []);
 });
 
@@ -70,7 +73,10 @@ test('local dependencies follow includes and nested packages, stay inside the re
     { path: 'libs/a', via: 'web/package.json' },
     { path: 'libs/b', via: 'libs/a/package.json' },
   ]);
-  assert.ok(reads.every((batch) => batch.length > 0), 'reads are batched per level');
+  assert.ok(
+    reads.every((batch) => batch.length > 0),
+    'reads are batched per level',
+  );
 });
 
 function matches(index: InputIndex, path: string): Map<string, InputRule> {
@@ -86,12 +92,18 @@ test('ancestors of a path', () => {
 
 test('the index matches trees, globs and lockfiles by anchor, and picks the highest-priority rule', () => {
   const index = new InputIndex();
-  index.add(pathRule('svc/a', (rel) => rel.startsWith('tests/'), 'tests'), 'a');
+  index.add(
+    pathRule('svc/a', (rel) => rel.startsWith('tests/'), 'tests'),
+    'a',
+  );
   index.add(treeRule('descriptor', 'svc/a/package.json'), 'a');
   index.add(lockfileRule('svc/a/package.json', 'nodejs'), 'a');
   index.add(globRule('watch', '', 'libs/**/*.py'), 'b');
   index.add(globRule('watch', 'platform', '../libs/*.md'), 'c');
-  index.add(pathRule('svc/ab', () => false, ''), 'd');
+  index.add(
+    pathRule('svc/ab', () => false, ''),
+    'd',
+  );
   const kinds = (p: string) => Object.fromEntries([...matches(index, p)].map(([t, r]) => [String(t), r.kind]));
   assert.equal(kinds('svc/a/index.js'), { a: 'path' });
   assert.equal(kinds('svc/a/tests/x.js'), {}, 'files left out of the package do not count');

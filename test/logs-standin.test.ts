@@ -98,7 +98,10 @@ test('CreateLogGroup and DescribeLogGroups: prefix, ASCII order, ARNs, paginatio
     await ctx.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
   }
   const lambda = await ctx.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/' }));
-  assert.equal(lambda.logGroups!.map((g) => g.logGroupName), ['/aws/lambda/Zeta', '/aws/lambda/billing', '/aws/lambda/orders']);
+  assert.equal(
+    lambda.logGroups!.map((g) => g.logGroupName),
+    ['/aws/lambda/Zeta', '/aws/lambda/billing', '/aws/lambda/orders'],
+  );
   const orders = lambda.logGroups![2]!;
   assert.is(orders.arn, `${GROUP_ARN}:*`);
   assert.is(orders.logGroupArn, GROUP_ARN);
@@ -108,22 +111,35 @@ test('CreateLogGroup and DescribeLogGroups: prefix, ASCII order, ARNs, paginatio
   assert.is(lambda.nextToken, undefined);
 
   const first = await ctx.logs.send(new DescribeLogGroupsCommand({ limit: 3 }));
-  assert.equal(first.logGroups!.map((g) => g.logGroupName), ['/aws/codebuild/orders', '/aws/lambda/Zeta', '/aws/lambda/billing']);
+  assert.equal(
+    first.logGroups!.map((g) => g.logGroupName),
+    ['/aws/codebuild/orders', '/aws/lambda/Zeta', '/aws/lambda/billing'],
+  );
   assert.type(first.nextToken, 'string');
   const second = await ctx.logs.send(new DescribeLogGroupsCommand({ limit: 3, nextToken: first.nextToken }));
-  assert.equal(second.logGroups!.map((g) => g.logGroupName), ['/aws/lambda/orders']);
+  assert.equal(
+    second.logGroups!.map((g) => g.logGroupName),
+    ['/aws/lambda/orders'],
+  );
   assert.is(second.nextToken, undefined);
 
   const byPattern = await ctx.logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: 'orders' }));
-  assert.equal(byPattern.logGroups!.map((g) => Object.keys(g).sort()), [
-    ['arn', 'creationTime', 'logGroupName'],
-    ['arn', 'creationTime', 'logGroupName'],
-  ]);
+  assert.equal(
+    byPattern.logGroups!.map((g) => Object.keys(g).sort()),
+    [
+      ['arn', 'creationTime', 'logGroupName'],
+      ['arn', 'creationTime', 'logGroupName'],
+    ],
+  );
 });
 
 test('creating what exists is ResourceAlreadyExistsException; a stream in a missing group is ResourceNotFoundException', async () => {
   await groupWithStreams('2026/01/01/[$LATEST]abc');
-  await expectError(ctx.logs.send(new CreateLogGroupCommand({ logGroupName: GROUP })), ResourceAlreadyExistsException, 'The specified log group already exists');
+  await expectError(
+    ctx.logs.send(new CreateLogGroupCommand({ logGroupName: GROUP })),
+    ResourceAlreadyExistsException,
+    'The specified log group already exists',
+  );
   await expectError(
     ctx.logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: '2026/01/01/[$LATEST]abc' })),
     ResourceAlreadyExistsException,
@@ -179,10 +195,16 @@ test('DescribeLogStreams: order by name or last event time, descending, prefix, 
   await groupWithStreams('b-stream', 'a-stream', 'c-stream', 'empty');
   await put('a-stream', [{ timestamp: now - 3 * HOUR, message: 'a' }]);
   await put('b-stream', [{ timestamp: now - 1 * HOUR, message: 'b' }]);
-  await put('c-stream', [{ timestamp: now - 2 * HOUR, message: 'c1' }, { timestamp: now - 2 * HOUR + 5, message: 'c2' }]);
+  await put('c-stream', [
+    { timestamp: now - 2 * HOUR, message: 'c1' },
+    { timestamp: now - 2 * HOUR + 5, message: 'c2' },
+  ]);
 
   const byName = await ctx.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP }));
-  assert.equal(byName.logStreams!.map((s) => s.logStreamName), ['a-stream', 'b-stream', 'c-stream', 'empty']);
+  assert.equal(
+    byName.logStreams!.map((s) => s.logStreamName),
+    ['a-stream', 'b-stream', 'c-stream', 'empty'],
+  );
   const c = byName.logStreams![2]!;
   assert.is(c.firstEventTimestamp, now - 2 * HOUR);
   assert.is(c.lastEventTimestamp, now - 2 * HOUR + 5);
@@ -194,15 +216,24 @@ test('DescribeLogStreams: order by name or last event time, descending, prefix, 
   assert.is(empty.lastIngestionTime, undefined);
 
   const latestFirst = await ctx.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', descending: true, limit: 2 }));
-  assert.equal(latestFirst.logStreams!.map((s) => s.logStreamName), ['b-stream', 'c-stream']);
+  assert.equal(
+    latestFirst.logStreams!.map((s) => s.logStreamName),
+    ['b-stream', 'c-stream'],
+  );
   const rest = await ctx.logs.send(
     new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', descending: true, limit: 2, nextToken: latestFirst.nextToken }),
   );
-  assert.equal(rest.logStreams!.map((s) => s.logStreamName), ['a-stream', 'empty']);
+  assert.equal(
+    rest.logStreams!.map((s) => s.logStreamName),
+    ['a-stream', 'empty'],
+  );
   assert.is(rest.nextToken, undefined);
 
   const prefixed = await ctx.logs.send(new DescribeLogStreamsCommand({ logGroupIdentifier: GROUP_ARN, logStreamNamePrefix: 'b', descending: true }));
-  assert.equal(prefixed.logStreams!.map((s) => s.logStreamName), ['b-stream']);
+  assert.equal(
+    prefixed.logStreams!.map((s) => s.logStreamName),
+    ['b-stream'],
+  );
 
   const names: string[] = [];
   for await (const page of paginateDescribeLogStreams({ client: ctx.logs, pageSize: 1 }, { logGroupName: GROUP })) {
@@ -220,7 +251,11 @@ test('DescribeLogStreams: order by name or last event time, descending, prefix, 
     ValidationException,
     'LogGroup name and LogGroup ARN are mutually exclusive parameters.',
   );
-  await expectError(ctx.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, nextToken: 'garbage' })), InvalidParameterException, 'The specified nextToken is invalid.');
+  await expectError(
+    ctx.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, nextToken: 'garbage' })),
+    InvalidParameterException,
+    'The specified nextToken is invalid.',
+  );
 });
 
 test('PutLogEvents stores a batch; GetLogEvents returns it with ingestion times', async () => {
@@ -234,11 +269,14 @@ test('PutLogEvents stores a batch; GetLogEvents returns it with ingestion times'
   assert.match(out.nextSequenceToken!, /^\d{56}$/);
   assert.is(out.rejectedLogEventsInfo, undefined);
   const got = await ctx.logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: 's', startFromHead: true }));
-  assert.equal(got.events!.map((e) => [e.timestamp, e.message]), [
-    [now - 2000, 'START RequestId: 1'],
-    [now - 2000, 'same millisecond, later in the batch'],
-    [now - 1000, 'END RequestId: 1'],
-  ]);
+  assert.equal(
+    got.events!.map((e) => [e.timestamp, e.message]),
+    [
+      [now - 2000, 'START RequestId: 1'],
+      [now - 2000, 'same millisecond, later in the batch'],
+      [now - 1000, 'END RequestId: 1'],
+    ],
+  );
   assert.ok(got.events!.every((e) => e.ingestionTime! >= now && e.ingestionTime! <= Date.now()));
   await expectError(put('missing', [{ timestamp: now, message: 'x' }]), ResourceNotFoundException, 'The specified log stream does not exist.');
 });
@@ -254,7 +292,10 @@ test('PutLogEvents rejects events too old or too new and keeps the rest, with th
     { timestamp: now + 3 * HOUR, message: 'too new' },
   ]);
   assert.equal(out.rejectedLogEventsInfo, { tooOldLogEventEndIndex: 2, tooNewLogEventStartIndex: 4 });
-  assert.equal(ctx.standin.events(GROUP).map((e) => e.message), ['kept 1', 'kept 2']);
+  assert.equal(
+    ctx.standin.events(GROUP).map((e) => e.message),
+    ['kept 1', 'kept 2'],
+  );
 
   const allRejected = await put('s', [{ timestamp: now + 3 * HOUR, message: 'future' }]);
   assert.equal(allRejected.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 0 });
@@ -317,7 +358,11 @@ test('PutLogEvents fails whole batches that are unordered, span over 24 hours, t
 
 test('GetLogEvents: the last page by default, forward and backward tokens, the same token at the end', async () => {
   const t = Date.now() - HOUR;
-  ctx.standin.putEvents(GROUP, 's', Array.from({ length: 5 }, (_, i) => ({ timestamp: t + i * 1000, message: `e${i}` })));
+  ctx.standin.putEvents(
+    GROUP,
+    's',
+    Array.from({ length: 5 }, (_, i) => ({ timestamp: t + i * 1000, message: `e${i}` })),
+  );
   const get = (input: { nextToken?: string; startFromHead?: boolean; limit?: number; startTime?: number; endTime?: number }) =>
     ctx.logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: 's', limit: 2, ...input }));
   const messages = (r: { events?: { message?: string }[] }) => r.events!.map((e) => e.message);
@@ -348,7 +393,10 @@ test('GetLogEvents: the last page by default, forward and backward tokens, the s
   assert.equal(messages(ranged), ['e1', 'e2']);
 
   const all: string[] = [];
-  for await (const page of paginateGetLogEvents({ client: ctx.logs, pageSize: 2, stopOnSameToken: true }, { logGroupName: GROUP, logStreamName: 's', startFromHead: true })) {
+  for await (const page of paginateGetLogEvents(
+    { client: ctx.logs, pageSize: 2, stopOnSameToken: true },
+    { logGroupName: GROUP, logStreamName: 's', startFromHead: true },
+  )) {
     all.push(...messages(page).map(String));
   }
   assert.equal(all, ['e0', 'e1', 'e2', 'e3', 'e4', 'e5'], 'the SDK paginator ends on the repeated forward token');
@@ -374,13 +422,16 @@ test('FilterLogEvents: events of all streams ordered by time, stream selection, 
   ctx.standin.putEvents(GROUP, 'other', [{ timestamp: t + 5, message: 'five' }]);
 
   const out = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP }));
-  assert.equal(out.events!.map((e) => [e.logStreamName, e.message]), [
-    ['app-1', 'one'],
-    ['app-2', 'two'],
-    ['app-2', 'three'],
-    ['app-1', 'four'],
-    ['other', 'five'],
-  ]);
+  assert.equal(
+    out.events!.map((e) => [e.logStreamName, e.message]),
+    [
+      ['app-1', 'one'],
+      ['app-2', 'two'],
+      ['app-2', 'three'],
+      ['app-1', 'four'],
+      ['other', 'five'],
+    ],
+  );
   assert.equal(out.searchedLogStreams, []);
   assert.is(out.nextToken, undefined);
   assert.match(out.events![0]!.eventId!, /^\d{56}$/);
@@ -405,22 +456,47 @@ test('FilterLogEvents: events of all streams ordered by time, stream selection, 
 
 test('FilterLogEvents pages by limit and nextToken in either direction; the SDK paginator walks them', async () => {
   const t = Date.UTC(2026, 0, 1);
-  ctx.standin.putEvents(GROUP, 'a', [1, 3, 5].map((i) => ({ timestamp: t + i, message: `m${i}` })));
-  ctx.standin.putEvents(GROUP, 'b', [2, 4].map((i) => ({ timestamp: t + i, message: `m${i}` })));
+  ctx.standin.putEvents(
+    GROUP,
+    'a',
+    [1, 3, 5].map((i) => ({ timestamp: t + i, message: `m${i}` })),
+  );
+  ctx.standin.putEvents(
+    GROUP,
+    'b',
+    [2, 4].map((i) => ({ timestamp: t + i, message: `m${i}` })),
+  );
 
   const p1 = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 2 }));
-  assert.equal(p1.events!.map((e) => e.message), ['m1', 'm2']);
+  assert.equal(
+    p1.events!.map((e) => e.message),
+    ['m1', 'm2'],
+  );
   const p2 = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 2, nextToken: p1.nextToken }));
-  assert.equal(p2.events!.map((e) => e.message), ['m3', 'm4']);
+  assert.equal(
+    p2.events!.map((e) => e.message),
+    ['m3', 'm4'],
+  );
   const p3 = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 2, nextToken: p2.nextToken }));
-  assert.equal(p3.events!.map((e) => e.message), ['m5']);
+  assert.equal(
+    p3.events!.map((e) => e.message),
+    ['m5'],
+  );
   assert.is(p3.nextToken, undefined);
 
   const newest = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 3, startFromHead: false, startTime: t }));
-  assert.equal(newest.events!.map((e) => e.message), ['m5', 'm4', 'm3']);
+  assert.equal(
+    newest.events!.map((e) => e.message),
+    ['m5', 'm4', 'm3'],
+  );
   // The token keeps the direction of the first request, whatever startFromHead says now.
-  const older = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 3, startTime: t, startFromHead: true, nextToken: newest.nextToken }));
-  assert.equal(older.events!.map((e) => e.message), ['m2', 'm1']);
+  const older = await ctx.logs.send(
+    new FilterLogEventsCommand({ logGroupName: GROUP, limit: 3, startTime: t, startFromHead: true, nextToken: newest.nextToken }),
+  );
+  assert.equal(
+    older.events!.map((e) => e.message),
+    ['m2', 'm1'],
+  );
 
   await expectError(
     ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, startFromHead: false, startTime: Date.UTC(2023, 11, 31) })),
@@ -446,7 +522,11 @@ test('filter patterns: all terms, quoted phrases, ? alternatives, - exclusions, 
     'error in lower case',
     'Task timed out after 3.00 seconds',
   ];
-  ctx.standin.putEvents(GROUP, 's', lines.map((message, i) => ({ timestamp: t + i, message })));
+  ctx.standin.putEvents(
+    GROUP,
+    's',
+    lines.map((message, i) => ({ timestamp: t + i, message })),
+  );
 
   assert.equal(await filter({ filterPattern: '' }), lines, 'an empty pattern matches everything');
   assert.equal(await filter({ filterPattern: 'ERROR' }), [lines[0], lines[1], lines[2]], 'case sensitive; ERROR matches ERRORCODE');
@@ -464,9 +544,17 @@ test('filter patterns: all terms, quoted phrases, ? alternatives, - exclusions, 
   assert.equal(await filter({ filterPattern: '?ERROR fatal ?WARN -ERROR' }), [lines[0], lines[3]]);
 
   await expectError(filter({ filterPattern: '{ $.level = "ERROR" }' }), InvalidParameterException, /^Invalid filter pattern: JSON filter patterns are valid/);
-  await expectError(filter({ filterPattern: '[ip, user, status_code=4*]' }), InvalidParameterException, /^Invalid filter pattern: space-delimited filter patterns/);
+  await expectError(
+    filter({ filterPattern: '[ip, user, status_code=4*]' }),
+    InvalidParameterException,
+    /^Invalid filter pattern: space-delimited filter patterns/,
+  );
   await expectError(filter({ filterPattern: '%ERR(OR)?%' }), InvalidParameterException, /^Invalid filter pattern: regular expression filter patterns/);
-  await expectError(filter({ filterPattern: 'user@example.com' }), InvalidParameterException, "Invalid filter pattern: Invalid character(s) in term 'user@example.com'");
+  await expectError(
+    filter({ filterPattern: 'user@example.com' }),
+    InvalidParameterException,
+    "Invalid filter pattern: Invalid character(s) in term 'user@example.com'",
+  );
   await expectError(filter({ filterPattern: '""' }), InvalidParameterException, `Invalid filter pattern: Invalid character(s) in term '""'`);
   await expectError(filter({ filterPattern: '"unterminated' }), InvalidParameterException, /^Invalid filter pattern: Unterminated/);
 });
@@ -520,8 +608,15 @@ test('putEvents seeds events of any age and order; events() lists a group as Fil
   assert.is(ctx.standin.events(GROUP)[1]!.ingestionTime, ancient + 10);
   assert.equal(ctx.standin.events('/aws/lambda/none'), []);
   const groups = await ctx.logs.send(new DescribeLogGroupsCommand({}));
-  assert.equal(groups.logGroups!.map((g) => [g.logGroupName, g.storedBytes]), [[GROUP, 'second'.length + 'third'.length + 'first'.length]]);
-  assert.equal(ctx.standin.log.map((e) => e.operation), ['DescribeLogGroups'], 'the controls make no requests');
+  assert.equal(
+    groups.logGroups!.map((g) => [g.logGroupName, g.storedBytes]),
+    [[GROUP, 'second'.length + 'third'.length + 'first'.length]],
+  );
+  assert.equal(
+    ctx.standin.log.map((e) => e.operation),
+    ['DescribeLogGroups'],
+    'the controls make no requests',
+  );
 });
 
 test.run();

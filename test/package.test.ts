@@ -37,7 +37,12 @@ test('default excludes, exclude globs, and include overriding them', () => {
 });
 
 test('node_modules is packaged for nodejs functions, .env never unless included', () => {
-  const repo = GitRepo.create({ 'lambdas.yaml': config('    runtime: nodejs20.x\n'), 'svc/index.js': 'x', 'svc/node_modules/a/index.js': 'x', 'svc/.env': 'S=1' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': config('    runtime: nodejs20.x\n'),
+    'svc/index.js': 'x',
+    'svc/node_modules/a/index.js': 'x',
+    'svc/.env': 'S=1',
+  });
   assert.is(lci(['build', '--json'], { cwd: repo.dir }).code, 0);
   assert.equal(zipNames(join(repo.dir, '.lci/dist/fn/app.zip')), ['index.js', 'node_modules/a/index.js']);
 });
@@ -75,13 +80,20 @@ test('broken symlinks and symlink loops are errors too', () => {
 test('over 262,144,000 bytes unzipped fails before zipping, naming the biggest contributors', () => {
   const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'svc/app.py': 'x' });
   mkdirSync(join(repo.dir, 'svc/data'));
-  for (const [name, size] of [['data/model.bin', 200_000_000], ['data/extra.bin', 40_000_000], ['big.csv', 30_000_000]] as const) {
+  for (const [name, size] of [
+    ['data/model.bin', 200_000_000],
+    ['data/extra.bin', 40_000_000],
+    ['big.csv', 30_000_000],
+  ] as const) {
     writeFileSync(join(repo.dir, 'svc', name), '');
     truncateSync(join(repo.dir, 'svc', name), size); // sparse: no disk, no time
   }
   const r = lci(['build'], { cwd: repo.dir });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /lci: function fn: code and dependencies are 270\.0 MB unzipped, over Lambda's limit of 262,144,000 bytes \(262\.1 MB\); biggest: code data\/ 240\.0 MB, code big\.csv 30\.0 MB, code app\.py 0\.0 MB/);
+  assert.match(
+    r.stderr,
+    /lci: function fn: code and dependencies are 270\.0 MB unzipped, over Lambda's limit of 262,144,000 bytes \(262\.1 MB\); biggest: code data\/ 240\.0 MB, code big\.csv 30\.0 MB, code app\.py 0\.0 MB/,
+  );
 });
 
 test('size groups: layer packages, scoped npm packages, top-level directories', () => {
@@ -91,7 +103,17 @@ test('size groups: layer packages, scoped npm packages, top-level directories', 
   assert.is(sizeGroup('src/app.py'), 'src/');
   assert.is(sizeGroup('app.py'), 'app.py');
   checkUnzippedSize([{ label: 'code', groups: { 'a/': 100 } }], 100);
-  assert.throws(() => checkUnzippedSize([{ label: 'code', groups: { 'a/': 60 } }, { label: 'deps', groups: { 'python/x': 41 } }], 100), /biggest: code a\/ 0\.0 MB, deps python\/x 0\.0 MB/);
+  assert.throws(
+    () =>
+      checkUnzippedSize(
+        [
+          { label: 'code', groups: { 'a/': 60 } },
+          { label: 'deps', groups: { 'python/x': 41 } },
+        ],
+        100,
+      ),
+    /biggest: code a\/ 0\.0 MB, deps python\/x 0\.0 MB/,
+  );
 });
 
 test.run();

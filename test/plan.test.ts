@@ -40,7 +40,10 @@ const TREE = {
   'requirements/constraints.txt': 'boto3<2\n',
   'requirements/base.txt': 'attrs\n',
   'services/web/index.js': 'exports.handler = async () => ({})\n',
-  'services/web/package.json': JSON.stringify({ dependencies: { jslib: 'file:../../libs/jslib', leftpad: '^1.0.0' }, devDependencies: { devlib: 'file:../../libs/devlib' } }),
+  'services/web/package.json': JSON.stringify({
+    dependencies: { jslib: 'file:../../libs/jslib', leftpad: '^1.0.0' },
+    devDependencies: { devlib: 'file:../../libs/devlib' },
+  }),
   'services/web/package-lock.json': '{}\n',
   'libs/jslib/package.json': JSON.stringify({ dependencies: { jsdeep: 'file:../jsdeep' } }),
   'libs/jsdeep/package.json': '{}\n',
@@ -58,7 +61,14 @@ interface JsonPlan {
   head: string | null;
   env: string | null;
   changedPaths: number;
-  functions: { name: string; awsName?: string; affected: boolean; removed?: boolean; reasons: { path: string | null; rule: string; pattern?: string; via?: string; detail?: string }[]; reasonCount: number }[];
+  functions: {
+    name: string;
+    awsName?: string;
+    affected: boolean;
+    removed?: boolean;
+    reasons: { path: string | null; rule: string; pattern?: string; via?: string; detail?: string }[];
+    reasonCount: number;
+  }[];
 }
 
 async function planJson(repo: GitRepo, args: string[], env: Record<string, string> = {}, cwd = repo.dir): Promise<JsonPlan> {
@@ -90,7 +100,11 @@ rules('a file under a function path affects only that function', async () => {
 });
 
 rules('files never packaged (exclude globs, caches, .env) do not affect the function', async () => {
-  const p = await planOf({ 'services/orders/tests/test_app.py': 'def test(): pass\n', 'services/orders/__pycache__/app.cpython-312.pyc': 'x', 'services/billing/.env': 'SECRET=1\n' });
+  const p = await planOf({
+    'services/orders/tests/test_app.py': 'def test(): pass\n',
+    'services/orders/__pycache__/app.cpython-312.pyc': 'x',
+    'services/billing/.env': 'SECRET=1\n',
+  });
   assert.equal(affected(p), {});
 });
 
@@ -146,7 +160,10 @@ rules('a rename counts as both paths, a deletion counts', async () => {
 
 rules('--env shows AWS names and leaves out functions the environment skips', async () => {
   const p = await planOf({ 'libs/common/util.py': 'X = 3\n' }, ['--env', 'prod']);
-  assert.equal(p.functions.map((f) => f.name), ['orders', 'invoices', 'billing']);
+  assert.equal(
+    p.functions.map((f) => f.name),
+    ['orders', 'invoices', 'billing'],
+  );
   assert.is(p.functions[0]!.awsName, 'orders-prod');
   assert.is(p.env, 'prod');
 });
@@ -156,8 +173,10 @@ const config = suite('plan: changes to lambdas.yaml');
 config('only functions whose resolved configuration changed are affected; new and removed are reported', async () => {
   const repo = GitRepo.create(TREE);
   const base = repo.head();
-  const head = CONFIG.replace('    functionName: "orders-${env}"\n', '    functionName: "orders-${env}"\n    handler: app.main\n')
-    .replace('  billing:\n    path: services/billing\n', '  reports:\n    path: services/billing\n');
+  const head = CONFIG.replace('    functionName: "orders-${env}"\n', '    functionName: "orders-${env}"\n    handler: app.main\n').replace(
+    '  billing:\n    path: services/billing\n',
+    '  reports:\n    path: services/billing\n',
+  );
   repo.commit({ 'lambdas.yaml': head });
   const p = await planJson(repo, ['--base', base]);
   assert.equal(affected(p), { orders: 'config:', reports: 'new:' });
@@ -168,7 +187,10 @@ config('only functions whose resolved configuration changed are affected; new an
 config('reordering or reformatting the config affects nothing', async () => {
   const repo = GitRepo.create(TREE);
   const base = repo.head();
-  const reordered = CONFIG.replace('  qa: { branch: main }\n  prod: { tag: "v*", alias: live }\n', '  prod:\n    alias: live\n    tag: "v*"\n  qa: { branch: main }  # comment\n');
+  const reordered = CONFIG.replace(
+    '  qa: { branch: main }\n  prod: { tag: "v*", alias: live }\n',
+    '  prod:\n    alias: live\n    tag: "v*"\n  qa: { branch: main }  # comment\n',
+  );
   assert.not.equal(reordered, CONFIG);
   repo.commit({ 'lambdas.yaml': reordered });
   assert.equal(affected(await planJson(repo, ['--base', base])), {});
@@ -177,7 +199,9 @@ config('reordering or reformatting the config affects nothing', async () => {
 config('a change to a default or to shared globs affects every function that inherits it', async () => {
   const repo = GitRepo.create(TREE);
   const base = repo.head();
-  repo.commit({ 'lambdas.yaml': CONFIG.replace('artifacts: { bucket: acme-artifacts }', 'artifacts: { bucket: acme-artifacts }\ndefaults: { architecture: arm64 }') });
+  repo.commit({
+    'lambdas.yaml': CONFIG.replace('artifacts: { bucket: acme-artifacts }', 'artifacts: { bucket: acme-artifacts }\ndefaults: { architecture: arm64 }'),
+  });
   assert.equal(Object.keys(affected(await planJson(repo, ['--base', base]))).sort(), ['billing', 'invoices', 'orders', 'web']);
 });
 
@@ -305,7 +329,13 @@ output('--json is the documented document', async () => {
       { name: 'orders', awsName: 'orders-qa', affected: false, reasons: [], reasonCount: 0 },
       { name: 'invoices', awsName: 'invoices', affected: false, reasons: [], reasonCount: 0 },
       { name: 'web', awsName: 'web', affected: false, reasons: [], reasonCount: 0 },
-      { name: 'billing', awsName: 'billing', affected: true, reasons: [{ path: 'services/billing/app.py', rule: 'path', pattern: 'services/billing/**' }], reasonCount: 1 },
+      {
+        name: 'billing',
+        awsName: 'billing',
+        affected: true,
+        reasons: [{ path: 'services/billing/app.py', rule: 'path', pattern: 'services/billing/**' }],
+        reasonCount: 1,
+      },
     ],
   });
 });

@@ -62,12 +62,12 @@ test('entries: sorted, 1980-01-01, 0644 or 0755, no extra fields; readable by In
   assert.is(
     listing,
     [
-      "app.py 0o100644 (1980, 1, 1) 0",
-      "pkg/__init__.py 0o100644 (1980, 1, 1) 0",
-      "pkg/data/ünïcode.txt 0o100644 (1980, 1, 1) 0",
-      "pkg/util.py 0o100644 (1980, 1, 1) 0",
-      "run.sh 0o100755 (1980, 1, 1) 0",
-      "z-last.json 0o100644 (1980, 1, 1) 0",
+      'app.py 0o100644 (1980, 1, 1) 0',
+      'pkg/__init__.py 0o100644 (1980, 1, 1) 0',
+      'pkg/data/ünïcode.txt 0o100644 (1980, 1, 1) 0',
+      'pkg/util.py 0o100644 (1980, 1, 1) 0',
+      'run.sh 0o100755 (1980, 1, 1) 0',
+      'z-last.json 0o100644 (1980, 1, 1) 0',
       '',
     ].join('\n'),
   );
@@ -92,7 +92,13 @@ test('large files are streamed, compressed files stored, and the result is still
   assert.ok(a.length < big.length / 10, 'the big text file is deflated');
   const out = join(tempDir(), 'c.zip');
   writeFileSync(out, a);
-  const methods = execFileSync('python3', ['-c', 'import sys,zipfile\nprint([(i.filename,i.compress_type) for i in zipfile.ZipFile(sys.argv[1]).infolist()])', out]).toString().trim();
+  const methods = execFileSync('python3', [
+    '-c',
+    'import sys,zipfile\nprint([(i.filename,i.compress_type) for i in zipfile.ZipFile(sys.argv[1]).infolist()])',
+    out,
+  ])
+    .toString()
+    .trim();
   assert.is(methods, "[('big.txt', 8), ('img.png', 0)]");
   assert.ok(execFileSync('unzip', ['-p', out, 'big.txt'], { maxBuffer: 64 << 20 }).equals(big), 'the streamed entry unzips to the original');
 });

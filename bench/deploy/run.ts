@@ -16,7 +16,14 @@ const WITH_DEPS = 20;
 
 await requireDocker();
 const files: Record<string, string> = {};
-const yaml = ['version: 1', 'artifacts: { bucket: acme-artifacts, region: eu-west-1 }', `defaults: { build: { image: "${TEST_IMAGE}" } }`, 'environments:', '  qa: { branch: main }', 'functions:'];
+const yaml = [
+  'version: 1',
+  'artifacts: { bucket: acme-artifacts, region: eu-west-1 }',
+  `defaults: { build: { image: "${TEST_IMAGE}" } }`,
+  'environments:',
+  '  qa: { branch: main }',
+  'functions:',
+];
 for (let i = 0; i < FUNCTIONS; i++) {
   const name = `fn-${String(i).padStart(3, '0')}`;
   yaml.push(`  ${name}:`, `    path: svc/${name}`);
@@ -30,10 +37,16 @@ const repo = GitRepo.create(files);
 await writeWheel(join(repo.dir, 'libs/acme-1.0.0-py3-none-any.whl'), 'acme', '1.0.0', { 'acme/__init__.py': 'X = 1\n' });
 
 const world = await AwsWorld.start();
-await seedFunctions(world, Array.from({ length: FUNCTIONS }, (_, i) => ({ name: `fn-${String(i).padStart(3, '0')}`, alias: 'qa' })));
+await seedFunctions(
+  world,
+  Array.from({ length: FUNCTIONS }, (_, i) => ({ name: `fn-${String(i).padStart(3, '0')}`, alias: 'qa' })),
+);
 const deploy = () => lciAsync(['deploy', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
 const freshCheckout = () => rmSync(join(repo.dir, '.lci'), { recursive: true, force: true });
-const zipsWritten = () => (existsSync(join(repo.dir, '.lci/dist')) ? readdirSync(join(repo.dir, '.lci/dist')).filter((d) => existsSync(join(repo.dir, '.lci/dist', d, 'app.zip'))).length : 0);
+const zipsWritten = () =>
+  existsSync(join(repo.dir, '.lci/dist'))
+    ? readdirSync(join(repo.dir, '.lci/dist')).filter((d) => existsSync(join(repo.dir, '.lci/dist', d, 'app.zip'))).length
+    : 0;
 
 const setup = await deploy();
 if (setup.code !== 0) throw new Error(`setup deploy failed: ${setup.stderr}`);
@@ -74,14 +87,37 @@ repo.commit({ 'svc/fn-042/mod0.py': '# changed\n' });
 const one = await measured('fn-042 changed');
 await world.close();
 
-console.log(`bench/deploy: ${FUNCTIONS} functions (${WITH_DEPS} with a dependency layer), fresh checkout each run, ${execFileSync('nproc').toString().trim()} cores`);
+console.log(
+  `bench/deploy: ${FUNCTIONS} functions (${WITH_DEPS} with a dependency layer), fresh checkout each run, ${execFileSync('nproc').toString().trim()} cores`,
+);
 console.log('');
 const rows = [
   ['run', 'wall (s)', 'requests/function', 'max for one function', 'Lambda writes', 'S3 writes', 'new S3 objects', 'containers', 'zipped', 'published'],
-  ...[noop, one].map((m) => [m.label, m.wall.toFixed(2), m.requestsPerFunction.toFixed(2), String(m.maxRequestsOneFunction), String(m.mutations), String(m.s3Writes), String(m.newS3Objects), String(m.containers), String(m.zipped), String(m.published)]),
+  ...[noop, one].map((m) => [
+    m.label,
+    m.wall.toFixed(2),
+    m.requestsPerFunction.toFixed(2),
+    String(m.maxRequestsOneFunction),
+    String(m.mutations),
+    String(m.s3Writes),
+    String(m.newS3Objects),
+    String(m.containers),
+    String(m.zipped),
+    String(m.published),
+  ]),
 ];
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 console.log('');
-const ok = noop.wall < 3 && noop.maxRequestsOneFunction <= 3 && noop.s3Writes === 0 && noop.newS3Objects === 0 && noop.containers === 0 && noop.mutations === 0 && one.published === 1 && one.zipped === 1;
-console.log(`targets: no-op under 3 s with at most 3 requests per function, 0 uploads, 0 containers; one change zips, uploads and releases one function: ${ok ? 'yes' : 'NO'}`);
+const ok =
+  noop.wall < 3 &&
+  noop.maxRequestsOneFunction <= 3 &&
+  noop.s3Writes === 0 &&
+  noop.newS3Objects === 0 &&
+  noop.containers === 0 &&
+  noop.mutations === 0 &&
+  one.published === 1 &&
+  one.zipped === 1;
+console.log(
+  `targets: no-op under 3 s with at most 3 requests per function, 0 uploads, 0 containers; one change zips, uploads and releases one function: ${ok ? 'yes' : 'NO'}`,
+);

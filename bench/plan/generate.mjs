@@ -28,7 +28,18 @@ export function generate(dir) {
   const project = (root, name, deps = []) =>
     write(`${root}/project.json`, JSON.stringify({ name, root, ...(deps.length ? { implicitDependencies: deps } : {}) }) + '\n');
 
-  const yaml = ['version: 1', 'artifacts: { bucket: bench-artifacts }', 'defaults: { runtime: python3.12 }', 'shared:', '  - libs/core/**', '  - tools/ci/*.json', 'environments:', '  qa: { branch: main }', '  prod: { tag: "v*", alias: live }', 'functions:'];
+  const yaml = [
+    'version: 1',
+    'artifacts: { bucket: bench-artifacts }',
+    'defaults: { runtime: python3.12 }',
+    'shared:',
+    '  - libs/core/**',
+    '  - tools/ci/*.json',
+    'environments:',
+    '  qa: { branch: main }',
+    '  prod: { tag: "v*", alias: live }',
+    'functions:',
+  ];
   for (let i = 0; i < FUNCTIONS; i++) {
     const name = fnName(i);
     const root = `services/${name}`;
@@ -65,7 +76,15 @@ export function generate(dir) {
   write('package.json', JSON.stringify({ name: 'bench-workspace', private: true }) + '\n');
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n.nx\n.bench-*\n');
 
-  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } }).toString().trim();
+  const git = (...args) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 30,
+      env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' },
+    })
+      .toString()
+      .trim();
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-qm', 'base');

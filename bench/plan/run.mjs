@@ -72,11 +72,16 @@ const cpus = execFileSync('nproc').toString().trim();
 console.log(`bench/plan: ${revs.functions} functions, ${revs.files} files, ${revs.changed} changed paths, ${cpus} cores, median of ${runs} runs`);
 console.log('');
 const lci = results[0];
-const rows = [['contender', 'wall (s)', 'peak RSS (MB)', 'affected', 'wall / lci'], ...results.map((r) => [r.name, r.wall.toFixed(2), r.mb.toFixed(0), String(r.affected), (r.wall / lci.wall).toFixed(1)])];
+const rows = [
+  ['contender', 'wall (s)', 'peak RSS (MB)', 'affected', 'wall / lci'],
+  ...results.map((r) => [r.name, r.wall.toFixed(2), r.mb.toFixed(0), String(r.affected), (r.wall / lci.wall).toFixed(1)]),
+];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 const agree = results.every((r) => r.affected === lci.affected);
 console.log('');
 console.log(agree ? `all contenders agree: ${lci.affected} functions affected` : 'contenders DISAGREE on the affected functions');
-console.log(`targets: lci under 1 s: ${lci.wall < 1 ? 'yes' : 'NO'}; under 200 MB: ${lci.mb < 200 ? 'yes' : 'NO'}; fastest: ${results.every((r) => r === lci || r.wall > lci.wall) ? 'yes' : 'NO'}`);
+console.log(
+  `targets: lci under 1 s: ${lci.wall < 1 ? 'yes' : 'NO'}; under 200 MB: ${lci.mb < 200 ? 'yes' : 'NO'}; fastest: ${results.every((r) => r === lci || r.wall > lci.wall) ? 'yes' : 'NO'}`,
+);
 process.exit(agree ? 0 : 1);

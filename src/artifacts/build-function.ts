@@ -35,8 +35,25 @@ export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: De
   const manifest: Manifest = {
     ...written,
     env: r.env,
-    deps: depsArtifact ? { file: 'deps.zip', sha256: depsArtifact.sha256, bytes: depsArtifact.bytes, unzippedBytes: depsArtifact.unzippedBytes, entries: depsArtifact.entries, key: depsArtifact.key } : null,
+    deps: depsArtifact
+      ? {
+          file: 'deps.zip',
+          sha256: depsArtifact.sha256,
+          bytes: depsArtifact.bytes,
+          unzippedBytes: depsArtifact.unzippedBytes,
+          entries: depsArtifact.entries,
+          key: depsArtifact.key,
+        }
+      : null,
   };
   const path = await writeManifest(ws, manifest);
-  return { name: r.name, env: r.env, runtime: r.runtime, architecture: r.architecture, code: { ...code, fingerprint: pkg.fingerprint }, deps: depsArtifact, manifest: path };
+  return {
+    name: r.name,
+    env: r.env,
+    runtime: r.runtime,
+    architecture: r.architecture,
+    code: { ...code, fingerprint: pkg.fingerprint },
+    deps: depsArtifact,
+    manifest: path,
+  };
 }

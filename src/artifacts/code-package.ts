@@ -45,7 +45,15 @@ async function zipOnce(r: ResolvedFunction, ws: Workspace, entries: ZipEntry[], 
   const recorded = manifest?.code;
   // Reused only when the recorded fingerprint matches and the file is still the one recorded.
   if (recorded && recorded.fingerprint === fingerprint && (await fileSha256(path)) === recorded.sha256) {
-    return { path, sha256: recorded.sha256, bytes: recorded.bytes, unzippedBytes: recorded.unzippedBytes, entries: recorded.entries, groups: groupSizes(entries), reused: true };
+    return {
+      path,
+      sha256: recorded.sha256,
+      bytes: recorded.bytes,
+      unzippedBytes: recorded.unzippedBytes,
+      entries: recorded.entries,
+      groups: groupSizes(entries),
+      reused: true,
+    };
   }
   await mkdir(distDir(ws, r.name), { recursive: true });
   const z = await zipArtifact(entries, path);

@@ -11,6 +11,7 @@ export async function firingAlarms(cloudwatch: CloudWatchClient, names: string[]
     for (const a of r.CompositeAlarms ?? []) found.set(a.AlarmName!, a.StateValue ?? 'INSUFFICIENT_DATA');
   }
   const missing = names.filter((n) => !found.has(n));
-  if (missing.length > 0) throw new DeployError(`CloudWatch alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found; fix alarms: in lambdas.yaml`);
+  if (missing.length > 0)
+    throw new DeployError(`CloudWatch alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found; fix alarms: in lambdas.yaml`);
   return names.filter((n) => found.get(n) === 'ALARM');
 }

@@ -131,10 +131,13 @@ export async function waitForUpdate(lambda: LambdaClient, functionName: string, 
   for (;;) {
     const c = await getConfiguration(lambda, functionName, '$LATEST');
     if (c.LastUpdateStatus === 'Failed') {
-      throw new DeployError(`the update of ${functionName} failed: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}); the alias was not moved`);
+      throw new DeployError(
+        `the update of ${functionName} failed: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}); the alias was not moved`,
+      );
     }
     if (c.LastUpdateStatus !== 'InProgress' && c.State !== 'Pending') return c;
-    if (Date.now() > deadline) throw new DeployError(`${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`);
+    if (Date.now() > deadline)
+      throw new DeployError(`${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`);
     await sleep(delay);
     delay = Math.min(timing.maxPollMs, delay * 2);
   }
@@ -158,29 +161,47 @@ export async function publishLayer(
   p: { layerName: string; bucket: string; key: string; description: string; runtime: string; architecture: string },
   timing: Timing,
 ): Promise<LayerState> {
-  const r = await whenIdle(lambda, functionName, timing, () => lambda.send(
-    new PublishLayerVersionCommand({
-      LayerName: p.layerName,
-      Description: p.description,
-      Content: { S3Bucket: p.bucket, S3Key: p.key },
-      CompatibleRuntimes: [p.runtime as Runtime],
-      CompatibleArchitectures: [p.architecture as Architecture],
-    }),
-  ));
+  const r = await whenIdle(lambda, functionName, timing, () =>
+    lambda.send(
+      new PublishLayerVersionCommand({
+        LayerName: p.layerName,
+        Description: p.description,
+        Content: { S3Bucket: p.bucket, S3Key: p.key },
+        CompatibleRuntimes: [p.runtime as Runtime],
+        CompatibleArchitectures: [p.architecture as Architecture],
+      }),
+    ),
+  );
   return { arn: r.LayerVersionArn!, version: Number(r.Version), description: r.Description ?? '' };
 }
 
 export function updateLayers(lambda: LambdaClient, functionName: string, layers: string[], revisionId: string, timing: Timing): Promise<FunctionConfiguration> {
-  return whenIdle(lambda, functionName, timing, () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers: layers, RevisionId: revisionId })));
+  return whenIdle(lambda, functionName, timing, () =>
+    lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers: layers, RevisionId: revisionId })),
+  );
 }
 
-export function updateCode(lambda: LambdaClient, functionName: string, bucket: string, key: string, revisionId: string, timing: Timing): Promise<FunctionConfiguration> {
+export function updateCode(
+  lambda: LambdaClient,
+  functionName: string,
+  bucket: string,
+  key: string,
+  revisionId: string,
+  timing: Timing,
+): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
     lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, S3Bucket: bucket, S3Key: key, RevisionId: revisionId, Publish: false })),
   );
 }
 
-export function publishVersion(lambda: LambdaClient, functionName: string, codeSha256: string, revisionId: string, description: string, timing: Timing): Promise<FunctionConfiguration> {
+export function publishVersion(
+  lambda: LambdaClient,
+  functionName: string,
+  codeSha256: string,
+  revisionId: string,
+  description: string,
+  timing: Timing,
+): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
     lambda.send(new PublishVersionCommand({ FunctionName: functionName, CodeSha256: codeSha256, RevisionId: revisionId, Description: description })),
   );
@@ -196,13 +217,31 @@ export async function moveAlias(
   timing: Timing = DEFAULT_TIMING,
 ): Promise<AliasState> {
   const r = await whenIdle(lambda, functionName, timing, () =>
-    lambda.send(new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: weights }, RevisionId: revisionId })),
+    lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: functionName,
+        Name: alias,
+        FunctionVersion: version,
+        RoutingConfig: { AdditionalVersionWeights: weights },
+        RevisionId: revisionId,
+      }),
+    ),
   );
   return toAlias(r);
 }
 
-export async function createAlias(lambda: LambdaClient, functionName: string, alias: string, version: string, timing: Timing = DEFAULT_TIMING): Promise<AliasState> {
-  return toAlias(await whenIdle(lambda, functionName, timing, () => lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version }))));
+export async function createAlias(
+  lambda: LambdaClient,
+  functionName: string,
+  alias: string,
+  version: string,
+  timing: Timing = DEFAULT_TIMING,
+): Promise<AliasState> {
+  return toAlias(
+    await whenIdle(lambda, functionName, timing, () =>
+      lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version })),
+    ),
+  );
 }
 
 /** AWS's error, as a sentence that says what happened to the deploy and what to do. */
@@ -212,7 +251,9 @@ export function explain(e: unknown, doing: string): LciError {
   const message = (e as Error)?.message ?? String(e);
   switch (name) {
     case 'PreconditionFailedException':
-      return new DeployError(`${doing}: changed by someone else since this deploy read it (another deploy?); this deploy stops here and the alias keeps what the other one set. Re-run to deploy on top of it`);
+      return new DeployError(
+        `${doing}: changed by someone else since this deploy read it (another deploy?); this deploy stops here and the alias keeps what the other one set. Re-run to deploy on top of it`,
+      );
     case 'ResourceConflictException':
       return new DeployError(`${doing}: Lambda kept refusing because another update was in progress (${message}); re-run when it is done`);
     case 'TooManyRequestsException':

@@ -114,7 +114,11 @@ export class DependencyBuilder {
         {
           image,
           platform,
-          script: buildScript(r.family, inputs.descriptor, inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l))),
+          script: buildScript(
+            r.family,
+            inputs.descriptor,
+            inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l)),
+          ),
           env: { ...BUILD_ENV, ...r.build.env },
           binds,
           user: userSpec(),

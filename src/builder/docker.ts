@@ -40,7 +40,9 @@ export async function ensureImage(docker: Docker, image: string, platform: strin
     const info = await docker.getImage(image).inspect();
     const actual = `${info.Os}/${info.Architecture}`;
     if (actual !== platform) {
-      throw new CommandError(`image ${image} is built for ${actual}, but the function needs ${platform}; use an image for ${platform} (build.image) or change architecture`);
+      throw new CommandError(
+        `image ${image} is built for ${actual}, but the function needs ${platform}; use an image for ${platform} (build.image) or change architecture`,
+      );
     }
     return 'present';
   } catch (e) {

@@ -47,7 +47,9 @@ export function buildScript(family: RuntimeFamily, descriptor: string, hasLockfi
   const install = hasLockfile
     ? 'npm ci --omit=dev --install-links --no-audit --no-fund'
     : 'npm install --omit=dev --install-links --no-audit --no-fund --no-package-lock';
-  return [...prelude, install, 'mkdir -p /out/nodejs/node_modules', 'if [ -d node_modules ]; then cp -a node_modules/. /out/nodejs/node_modules/; fi'].join('\n');
+  return [...prelude, install, 'mkdir -p /out/nodejs/node_modules', 'if [ -d node_modules ]; then cp -a node_modules/. /out/nodejs/node_modules/; fi'].join(
+    '\n',
+  );
 }
 
 export function descriptorProblem(family: RuntimeFamily, descriptor: string): string | undefined {

@@ -22,7 +22,9 @@ export const GLOBAL_HELP: [string, string][] = [
 ];
 
 /** Global options that take a value: their value is never the command name. */
-const VALUE_FLAGS = new Set(Object.entries(GLOBAL_OPTIONS).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...('short' in o ? [`-${o.short}`] : [])] : [])));
+const VALUE_FLAGS = new Set(
+  Object.entries(GLOBAL_OPTIONS).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...('short' in o ? [`-${o.short}`] : [])] : [])),
+);
 
 /**
  * The command name is the first word that is neither an option nor the value of a global
@@ -50,7 +52,7 @@ export function parseGlobalsOnly(argv: string[]): Globals & { help: boolean; ver
 
 /** node:util parseArgs over the command's and the global options, its errors turned into one-line usage errors. */
 export function parseCommand(command: Command<unknown>, argv: string[]) {
-  let parsed;
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: command.allowPositionals ?? false, strict: true });
   } catch (e) {
@@ -58,7 +60,8 @@ export function parseCommand(command: Command<unknown>, argv: string[]) {
     throw new UsageError(`${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}; see lci ${command.name} --help`);
   }
   const values = parsed.values as Record<string, unknown>;
-  if (values.quiet && (values.verbose || values.debug)) throw new UsageError(`${command.name}: --quiet and --${values.debug ? 'debug' : 'verbose'} contradict each other; choose one`);
+  if (values.quiet && (values.verbose || values.debug))
+    throw new UsageError(`${command.name}: --quiet and --${values.debug ? 'debug' : 'verbose'} contradict each other; choose one`);
   return { values, positionals: parsed.positionals, globals: globalsOf(values), help: values.help === true };
 }
 

@@ -55,7 +55,14 @@ export function completionScript(shell: string, commands: CommandSpec[]): string
         '  if (( CURRENT == 2 )); then _describe command cmds; return; fi',
         '  case "${words[2]}" in',
         ...commands.map((c) => {
-          const extra = c.positionalHint === 'shells' ? SHELLS.join(' ') : c.positionalHint === 'commands' ? names.join(' ') : c.positionalHint === 'functions' ? `$(${fnList})` : '';
+          const extra =
+            c.positionalHint === 'shells'
+              ? SHELLS.join(' ')
+              : c.positionalHint === 'commands'
+                ? names.join(' ')
+                : c.positionalHint === 'functions'
+                  ? `$(${fnList})`
+                  : '';
           return `    ${c.name}) compadd -- ${flags(c.options).join(' ')}${extra ? ` ${extra}` : ''} ;;`;
         }),
         '  esac',
@@ -69,7 +76,10 @@ export function completionScript(shell: string, commands: CommandSpec[]): string
         'complete -c lci -f',
         ...commands.map((c) => `complete -c lci -n '__fish_use_subcommand' -a ${c.name} -d '${c.summary.split('. ')[0]!.replace(/'/g, "\\'")}'`),
         ...commands.flatMap((c) => [
-          ...Object.entries({ ...GLOBAL_OPTIONS, ...c.options } as Options).map(([name, o]) => `complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -l ${name}${o.short ? ` -s ${o.short}` : ''}${o.type === 'string' ? ' -r' : ''}`),
+          ...Object.entries({ ...GLOBAL_OPTIONS, ...c.options } as Options).map(
+            ([name, o]) =>
+              `complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -l ${name}${o.short ? ` -s ${o.short}` : ''}${o.type === 'string' ? ' -r' : ''}`,
+          ),
           ...(c.positionalHint === 'functions' ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '(${fnList})'`] : []),
           ...(c.positionalHint === 'shells' ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '${SHELLS.join(' ')}'`] : []),
           ...(c.positionalHint === 'commands' ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '${names.join(' ')}'`] : []),

@@ -22,7 +22,8 @@ interface Values extends AwsValues {
 export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
-  usage: 'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+  usage:
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -73,7 +74,10 @@ export const deployCommand: Command<Values> = {
     io.out(globals.json ? deployJson(result) : deployText(result));
     const functions = result.functions ?? [];
     for (const f of functions) for (const w of f.warnings) ctx.warn(`function ${f.name}: ${w}`);
-    reportFailures(ctx, functions.flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [])));
+    reportFailures(
+      ctx,
+      functions.flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [])),
+    );
     if (result.slack && !result.slack.sent) ctx.warn(`Slack notification not sent: ${result.slack.detail}; the deploy result stands`);
     return functions.some((f) => f.status === 'FAILED') ? ExitCode.failed : ExitCode.ok;
   },

@@ -14,13 +14,37 @@ type Entry = { name: string; summary: string; load: () => Promise<Command<any>> 
 
 /** Each command loads only what it needs: `lci plan` never pays for the AWS SDK or Docker. */
 const COMMANDS: Entry[] = [
-  { name: 'validate', summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names.', load: async () => (await import('./validate.js')).validateCommand },
+  {
+    name: 'validate',
+    summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names.',
+    load: async () => (await import('./validate.js')).validateCommand,
+  },
   { name: 'plan', summary: 'List the functions a git change touches, and why.', load: async () => (await import('./plan.js')).planCommand },
-  { name: 'build', summary: 'Build code zips and dependency layers into .lci/dist, without touching AWS.', load: async () => (await import('./build.js')).buildCommand },
-  { name: 'deploy', summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias.', load: async () => (await import('./deploy.js')).deployCommand },
-  { name: 'generate', summary: 'Write the CodeBuild buildspec and the Terraform that run lci deploy per function and environment.', load: async () => (await import('./generate.js')).generateCommand },
-  { name: 'status', summary: 'Show what each alias serves: version, source version, layer, CodeSha256, traffic shift.', load: async () => (await import('./status.js')).statusCommand },
-  { name: 'rollback', summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.', load: async () => (await import('./rollback.js')).rollbackCommand },
+  {
+    name: 'build',
+    summary: 'Build code zips and dependency layers into .lci/dist, without touching AWS.',
+    load: async () => (await import('./build.js')).buildCommand,
+  },
+  {
+    name: 'deploy',
+    summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias.',
+    load: async () => (await import('./deploy.js')).deployCommand,
+  },
+  {
+    name: 'generate',
+    summary: 'Write the CodeBuild buildspec and the Terraform that run lci deploy per function and environment.',
+    load: async () => (await import('./generate.js')).generateCommand,
+  },
+  {
+    name: 'status',
+    summary: 'Show what each alias serves: version, source version, layer, CodeSha256, traffic shift.',
+    load: async () => (await import('./status.js')).statusCommand,
+  },
+  {
+    name: 'rollback',
+    summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.',
+    load: async () => (await import('./rollback.js')).rollbackCommand,
+  },
   { name: 'version', summary: 'Print the version of lci.', load: async () => (await import('./version.js')).versionCommand },
   { name: 'help', summary: "Show help, or a command's help (lci help deploy).", load: async () => helpCommand },
   { name: 'completion', summary: 'Print a shell completion script: lci completion bash|zsh|fish.', load: async () => completionCommand },
@@ -147,7 +171,8 @@ function reportError(e: unknown, io: Io, globals: Globals, command: string): num
     return e.exitCode;
   }
   const err = e as Error;
-  if (globals.json) io.out(jsonDocument(command, { status: 'ERROR', error: { message: `internal error: ${err?.message ?? String(e)}`, exitCode: ExitCode.failed } }));
+  if (globals.json)
+    io.out(jsonDocument(command, { status: 'ERROR', error: { message: `internal error: ${err?.message ?? String(e)}`, exitCode: ExitCode.failed } }));
   io.err(`lci: internal error: ${err?.message ?? String(e)}`);
   io.err(globals.debug ? String(err?.stack) : '(run again with --debug for the stack trace, and report it)');
   return ExitCode.failed;

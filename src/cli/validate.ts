@@ -4,7 +4,8 @@ import type { Command } from './command.js';
 
 export const validateCommand: Command<Record<string, never>> = {
   name: 'validate',
-  summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names. Exit 2 with every problem as FILE:LINE:COL: message.',
+  summary:
+    'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names. Exit 2 with every problem as FILE:LINE:COL: message.',
   usage: 'lci validate [--config FILE] [--json]',
   options: {},
   help: [],

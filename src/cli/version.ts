@@ -14,7 +14,11 @@ export const versionCommand: Command<Record<string, never>> = {
   options: {},
   help: [],
   async run({ globals, io }) {
-    io.out(globals.json ? jsonDocument('version', { version: lciVersion(), node: process.versions.node, platform: `${process.platform}/${process.arch}` }) : lciVersion());
+    io.out(
+      globals.json
+        ? jsonDocument('version', { version: lciVersion(), node: process.versions.node, platform: `${process.platform}/${process.arch}` })
+        : lciVersion(),
+    );
     return 0;
   },
 };

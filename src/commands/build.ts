@@ -16,7 +16,9 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
-export type FunctionBuildResult = { name: string; status: 'BUILT'; artifacts: FunctionArtifacts } | { name: string; status: 'FAILED'; error: string; cause: unknown };
+export type FunctionBuildResult =
+  | { name: string; status: 'BUILT'; artifacts: FunctionArtifacts }
+  | { name: string; status: 'FAILED'; error: string; cause: unknown };
 
 export interface BuildResult {
   /** Null when --affected found nothing to build. */

@@ -24,7 +24,12 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
   for (const e of opts.envs) requireEnvironment(loaded.project, e);
   requireFunctions(loaded.project, opts.functions);
   const outDir = resolve(loaded.project.dir, opts.out ?? 'infra/lambda-ci');
-  const { files, warnings } = await render(loaded, { envs: opts.envs, functions: opts.functions, withFunctions: opts.withFunctions, lciVersion: opts.lciVersion });
+  const { files, warnings } = await render(loaded, {
+    envs: opts.envs,
+    functions: opts.functions,
+    withFunctions: opts.withFunctions,
+    lciVersion: opts.lciVersion,
+  });
   const result = await writeGenerated(outDir, files, opts.check);
   return { ...result, outDir, files: files.length, check: opts.check, warnings };
 }

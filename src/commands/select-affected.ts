@@ -12,7 +12,12 @@ export interface AffectedSelection {
  * The named functions, narrowed (or, without names, chosen) by the plan of the already loaded
  * project when --affected. Null: nothing is affected.
  */
-export async function selectAffected(loaded: LoadedProject, names: string[], affected: AffectedSelection | null, env: string | undefined): Promise<string[] | null> {
+export async function selectAffected(
+  loaded: LoadedProject,
+  names: string[],
+  affected: AffectedSelection | null,
+  env: string | undefined,
+): Promise<string[] | null> {
   requireFunctions(loaded.project, names);
   if (!affected) return names;
   const found = new Set(affectedNames(await planProject(loaded, { ...affected, env })));

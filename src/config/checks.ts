@@ -14,12 +14,7 @@ const LAMBDA_LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
  * globs, paths that leave the repository, template variables, resolved AWS names.
  * Pure: the file system is checked separately (fs-checks.ts).
  */
-export function semanticDiagnostics(
-  source: ConfigSource,
-  data: Record<string, unknown>,
-  resolved: ResolvedConfig,
-  configDirInRepo: string,
-): Diagnostic[] {
+export function semanticDiagnostics(source: ConfigSource, data: Record<string, unknown>, resolved: ResolvedConfig, configDirInRepo: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push({ file: source.displayPath, ...locate(source, path, anchor), message: `${dotted(path)}: ${message}` });
@@ -29,7 +24,8 @@ export function semanticDiagnostics(
     const env = isRecord(raw) ? raw : {};
     const has = (k: string) => typeof env[k] === 'string';
     if (!has('branch') && !has('tag')) report(['environments', name], "needs a trigger: set 'branch: <glob>' or 'tag: <glob>'", 'key');
-    if (has('branch') && has('tag')) report(['environments', name, 'tag'], "set either 'branch' or 'tag', not both; declare two environments to deploy from both", 'key');
+    if (has('branch') && has('tag'))
+      report(['environments', name, 'tag'], "set either 'branch' or 'tag', not both; declare two environments to deploy from both", 'key');
     for (const k of ['branch', 'tag']) {
       if (!has(k)) continue;
       const problem = refGlobProblem(String(env[k]));
@@ -87,16 +83,28 @@ export function semanticDiagnostics(
       const origin = resolved.origins[fn.name]![env]!;
       const anchor = anchorFor(origin.functionName!, 'functionName');
       if (!LAMBDA_FUNCTION_NAME.test(r.functionName)) {
-        report(origin.functionName!, `resolves to '${r.functionName}' in environment '${env}', which is not a valid Lambda function name (letters, digits, '-' and '_', at most 64 characters)`, anchor);
+        report(
+          origin.functionName!,
+          `resolves to '${r.functionName}' in environment '${env}', which is not a valid Lambda function name (letters, digits, '-' and '_', at most 64 characters)`,
+          anchor,
+        );
       } else if (owners.has(r.functionName)) {
         const other = owners.get(r.functionName)!;
-        report(origin.functionName!, `function '${fn.name}' and function '${other}' both deploy to Lambda function '${r.functionName}' in environment '${env}'; give one of them its own functionName`, anchor);
+        report(
+          origin.functionName!,
+          `function '${fn.name}' and function '${other}' both deploy to Lambda function '${r.functionName}' in environment '${env}'; give one of them its own functionName`,
+          anchor,
+        );
       } else {
         owners.set(r.functionName, fn.name);
       }
       if (LAMBDA_FUNCTION_NAME.test(r.functionName) && !LAMBDA_LAYER_NAME.test(r.layerName)) {
         const at = origin.layerName!;
-        report(at, `resolves to '${r.layerName}' in environment '${env}', which is not a valid Lambda layer name (letters, digits, '-' and '_', at most 140 characters)`, anchorFor(at, 'layerName'));
+        report(
+          at,
+          `resolves to '${r.layerName}' in environment '${env}', which is not a valid Lambda layer name (letters, digits, '-' and '_', at most 140 characters)`,
+          anchorFor(at, 'layerName'),
+        );
       }
     }
   }
@@ -108,18 +116,14 @@ function anchorFor(origin: PathSegment[], field: string): 'key' | 'value' {
   return origin.at(-1) === field ? 'value' : 'key';
 }
 
-function checkGlobList(
-  list: unknown,
-  at: PathSegment[],
-  configDirInRepo: string | null,
-  report: (path: PathSegment[], message: string) => void,
-): void {
+function checkGlobList(list: unknown, at: PathSegment[], configDirInRepo: string | null, report: (path: PathSegment[], message: string) => void): void {
   if (!Array.isArray(list)) return;
   list.forEach((g, i) => {
     if (typeof g !== 'string' || g === '') return;
     const problem = globProblem(g);
     if (problem) report([...at, i], problem);
-    else if (configDirInRepo === null && (g === '..' || g.startsWith('../'))) report([...at, i], `'${g}' leaves the function's path; exclude globs are relative to it`);
+    else if (configDirInRepo === null && (g === '..' || g.startsWith('../')))
+      report([...at, i], `'${g}' leaves the function's path; exclude globs are relative to it`);
     else if (configDirInRepo !== null && leavesRepository(configDirInRepo, g)) report([...at, i], `'${g}' leaves the repository`);
   });
 }

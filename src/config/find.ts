@@ -40,7 +40,9 @@ export async function findConfig(cwd: string, explicit?: string, stopDir?: strin
   const result = await explorer.search(cwd);
   const inside = result && (!stopDir || result.filepath.startsWith(stopDir));
   if (!result || !inside) {
-    throw new UsageError(`no lambdas.yaml found in ${cwd} or any parent directory${stopDir ? ` up to ${stopDir}` : ''}; create one (see README) or pass --config FILE`);
+    throw new UsageError(
+      `no lambdas.yaml found in ${cwd} or any parent directory${stopDir ? ` up to ${stopDir}` : ''}; create one (see README) or pass --config FILE`,
+    );
   }
   const filepath = result.filepath;
   return { filepath, text: texts.get(filepath) ?? (await readFile(filepath, 'utf8')), root: basename(filepath) === 'package.json' ? ['lci'] : [] };
@@ -58,4 +60,3 @@ function packageAwareLoader(remember: (f: string, c: string) => object) {
     }
   };
 }
-

@@ -29,7 +29,11 @@ export function fileDiagnostics(source: ConfigSource, resolved: ResolvedConfig, 
     const pathKind = kind(join(configDir, first.path));
     if (pathKind !== 'dir') {
       const what = pathKind === 'missing' ? 'does not exist' : 'is a file, not a directory';
-      out.push({ file: source.displayPath, ...locate(source, pathAt), message: `${dotted(pathAt)}: '${first.path}' ${what} (relative to ${source.displayPath}'s directory); fix the path or create the directory` });
+      out.push({
+        file: source.displayPath,
+        ...locate(source, pathAt),
+        message: `${dotted(pathAt)}: '${first.path}' ${what} (relative to ${source.displayPath}'s directory); fix the path or create the directory`,
+      });
       continue;
     }
     for (const r of Object.values(fn.envs)) {

@@ -2,13 +2,7 @@ import { posix } from 'node:path';
 import { repoPath } from './globs.js';
 import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
-import {
-  DEFAULT_ARCHITECTURE,
-  DEFAULT_DESCRIPTOR,
-  DEFAULT_RUNTIME,
-  runtimeFamily,
-  RUNTIMES,
-} from './runtimes.js';
+import { DEFAULT_ARCHITECTURE, DEFAULT_DESCRIPTOR, DEFAULT_RUNTIME, runtimeFamily, RUNTIMES } from './runtimes.js';
 import type { Artifacts, BuildSettings, Environment, FunctionDecl, ResolvedFunction } from './types.js';
 
 /**

@@ -2,16 +2,7 @@
 
 export type RuntimeFamily = 'python' | 'nodejs';
 
-export const RUNTIMES = [
-  'python3.9',
-  'python3.10',
-  'python3.11',
-  'python3.12',
-  'python3.13',
-  'nodejs18.x',
-  'nodejs20.x',
-  'nodejs22.x',
-] as const;
+export const RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'nodejs18.x', 'nodejs20.x', 'nodejs22.x'] as const;
 
 export type Runtime = (typeof RUNTIMES)[number];
 export type Architecture = 'x86_64' | 'arm64';

@@ -50,7 +50,10 @@ function toDiagnostic(source: ConfigSource, e: ErrorObject): Diagnostic | undefi
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
-      return { ...at([...path, key], 'key'), message: `${dotted([...path, key])}: unknown key${didYouMean(key, allowed)}; allowed here: ${allowed.join(', ')}` };
+      return {
+        ...at([...path, key], 'key'),
+        message: `${dotted([...path, key])}: unknown key${didYouMean(key, allowed)}; allowed here: ${allowed.join(', ')}`,
+      };
     }
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
@@ -65,9 +68,15 @@ function toDiagnostic(source: ConfigSource, e: ErrorObject): Diagnostic | undefi
       return { ...at(path), message: `${where}: '${String(e.data)}' is not supported${didYouMean(String(e.data), allowed)}; use one of ${allowed.join(', ')}` };
     }
     case 'const':
-      return { ...at(path), message: `${where}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, not ${JSON.stringify(e.data)}` };
+      return {
+        ...at(path),
+        message: `${where}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, not ${JSON.stringify(e.data)}`,
+      };
     case 'not':
-      return { ...at(path), message: `${where}: true is not allowed here; use false or ${path.at(-1) === 'descriptor' ? 'a file name' : 'a map of overrides'}` };
+      return {
+        ...at(path),
+        message: `${where}: true is not allowed here; use false or ${path.at(-1) === 'descriptor' ? 'a file name' : 'a map of overrides'}`,
+      };
     case 'pattern':
       return { ...at(path), message: `${where}: '${String(e.data)}' is invalid (${description ?? 'see the README'})` };
     case 'minLength':
@@ -100,7 +109,14 @@ function kindOf(v: unknown): string {
 }
 
 function article(type: string): string {
-  const words: Record<string, string> = { array: 'a list', object: 'a map', string: 'a string', boolean: 'a boolean', number: 'a number', integer: 'an integer' };
+  const words: Record<string, string> = {
+    array: 'a list',
+    object: 'a map',
+    string: 'a string',
+    boolean: 'a boolean',
+    number: 'a number',
+    integer: 'an integer',
+  };
   return type
     .split(' or ')
     .map((t) => words[t] ?? t)

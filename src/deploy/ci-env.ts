@@ -21,14 +21,22 @@ export function ciRef(env: NodeJS.ProcessEnv): { kind: 'branch' | 'tag'; name: s
 /** --env auto: the one environment whose branch or tag glob matches the CI ref. */
 export function autoEnvironment(project: Project, env: NodeJS.ProcessEnv): string {
   const ref = ciRef(env);
-  if (!ref) throw new UsageError('--env auto needs the CI ref: CODEBUILD_WEBHOOK_TRIGGER (branch/NAME or tag/NAME) or GITHUB_REF (refs/heads/NAME or refs/tags/NAME); or pass --env NAME');
+  if (!ref)
+    throw new UsageError(
+      '--env auto needs the CI ref: CODEBUILD_WEBHOOK_TRIGGER (branch/NAME or tag/NAME) or GITHUB_REF (refs/heads/NAME or refs/tags/NAME); or pass --env NAME',
+    );
   const matches = Object.values(project.environments).filter((e) => {
     const glob = ref.kind === 'branch' ? e.branch : e.tag;
     return glob !== null && picomatch.isMatch(ref.name, glob);
   });
   if (matches.length === 1) return matches[0]!.name;
   const what = `${ref.kind} ${ref.name} (${ref.from})`;
-  if (matches.length === 0) throw new UsageError(`--env auto: no environment deploys ${what}; environments: ${Object.values(project.environments).map((e) => `${e.name} (${e.branch ? `branch ${e.branch}` : `tag ${e.tag}`})`).join(', ')}`);
+  if (matches.length === 0)
+    throw new UsageError(
+      `--env auto: no environment deploys ${what}; environments: ${Object.values(project.environments)
+        .map((e) => `${e.name} (${e.branch ? `branch ${e.branch}` : `tag ${e.tag}`})`)
+        .join(', ')}`,
+    );
   throw new UsageError(`--env auto: ${what} matches several environments (${matches.map((e) => e.name).join(', ')}); pass --env NAME`);
 }
 

@@ -30,11 +30,16 @@ export class Pusher {
   code(pkg: CodePackage, expectedSha256: string): Promise<string> {
     this.codeKey ??= (async () => {
       const z = await pkg.zip();
-      if (z.sha256 !== expectedSha256) throw new DeployError(`the code of ${this.r.name} zipped to CodeSha256 ${z.sha256}, not the ${expectedSha256} its fingerprint promised (a different zlib?); re-run`);
+      if (z.sha256 !== expectedSha256)
+        throw new DeployError(
+          `the code of ${this.r.name} zipped to CodeSha256 ${z.sha256}, not the ${expectedSha256} its fingerprint promised (a different zlib?); re-run`,
+        );
       const key = this.store.key(this.r.functionName, this.sourceVersion, 'app.zip');
       this.report('uploading code');
       await this.s3('uploading to', key, () => this.store.upload(z.path, key, { 'lci-code-sha256': z.sha256, 'lci-source-version': this.sourceVersion }));
-      await this.s3('copying to', this.store.key(this.r.functionName, 'latest', 'app.zip'), () => this.store.copy(key, this.store.key(this.r.functionName, 'latest', 'app.zip')));
+      await this.s3('copying to', this.store.key(this.r.functionName, 'latest', 'app.zip'), () =>
+        this.store.copy(key, this.store.key(this.r.functionName, 'latest', 'app.zip')),
+      );
       return key;
     })();
     return this.codeKey;
@@ -51,7 +56,9 @@ export class Pusher {
       const layer = (await deps.layer(this.r, this.report, identified))!;
       checkSizes(codeGroups, layer.groups);
       this.report('uploading dependencies');
-      await this.s3('uploading to', shared, () => this.store.upload(layer.path, shared, { [UNZIPPED_BYTES]: String(layer.unzippedBytes), 'lci-deps-key': identified.key }));
+      await this.s3('uploading to', shared, () =>
+        this.store.upload(layer.path, shared, { [UNZIPPED_BYTES]: String(layer.unzippedBytes), 'lci-deps-key': identified.key }),
+      );
     }
     const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
     await this.s3('copying to', versioned, () => this.store.copy(shared, versioned));

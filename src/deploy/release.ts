@@ -86,7 +86,19 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   if (decision.deps === 'publish') {
     const { key, depsKey } = input.layerZip!;
     const layer = await step(`PublishLayerVersion ${fn.layerName}`, `publishing layer ${fn.layerName}`, () =>
-      publishLayer(ctx.lambda, name, { layerName: fn.layerName, bucket: input.bucket, key, description: layerDescription(depsKey, input.sourceVersion), runtime: fn.runtime, architecture: fn.architecture }, ctx.timing),
+      publishLayer(
+        ctx.lambda,
+        name,
+        {
+          layerName: fn.layerName,
+          bucket: input.bucket,
+          key,
+          description: layerDescription(depsKey, input.sourceVersion),
+          runtime: fn.runtime,
+          architecture: fn.architecture,
+        },
+        ctx.timing,
+      ),
     );
     layerArn = layer.arn;
     layerVersion = layer.version;
@@ -109,9 +121,13 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
 
   if (latest.CodeSha256 !== input.codeSha256) {
     const key = await input.codeKey();
-    const updated = await step(`UpdateFunctionCode ${name}`, `updating the code of ${name}`, () => updateCode(ctx.lambda, name, input.bucket, key, latest.RevisionId!, ctx.timing));
+    const updated = await step(`UpdateFunctionCode ${name}`, `updating the code of ${name}`, () =>
+      updateCode(ctx.lambda, name, input.bucket, key, latest.RevisionId!, ctx.timing),
+    );
     if (updated.CodeSha256 !== input.codeSha256) {
-      throw new DeployError(`the code in s3://${input.bucket}/${key} has CodeSha256 ${updated.CodeSha256}, not ${input.codeSha256} as built; something rewrote it. Re-run`);
+      throw new DeployError(
+        `the code in s3://${input.bucket}/${key} has CodeSha256 ${updated.CodeSha256}, not ${input.codeSha256} as built; something rewrote it. Re-run`,
+      );
     }
     latest = await waitForUpdate(ctx.lambda, name, ctx.timing);
   }
@@ -123,7 +139,9 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   const previous = state.alias?.version ?? null;
 
   if (!state.alias) {
-    await step(`CreateAlias ${fn.alias} → ${version}`, `creating alias ${fn.alias} of ${name}`, () => createAlias(ctx.lambda, name, fn.alias, version, ctx.timing));
+    await step(`CreateAlias ${fn.alias} → ${version}`, `creating alias ${fn.alias} of ${name}`, () =>
+      createAlias(ctx.lambda, name, fn.alias, version, ctx.timing),
+    );
   } else if (version !== state.alias.version || Object.keys(state.alias.weights).length > 0) {
     await shiftTraffic(input, ctx, state.alias, version, step);
   }
@@ -131,7 +149,9 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
 }
 
 function tooManyLayers(name: string, layers: string[]): DeployError {
-  return new DeployError(`${name} would have ${layers.length} layers, Lambda allows ${MAX_LAYERS}: ${layers.join(', ')}; remove one in Terraform. Nothing was changed`);
+  return new DeployError(
+    `${name} would have ${layers.length} layers, Lambda allows ${MAX_LAYERS}: ${layers.join(', ')}; remove one in Terraform. Nothing was changed`,
+  );
 }
 
 type Step = <T>(label: string, doing: string, run: () => Promise<T>) => Promise<T>;
@@ -143,7 +163,10 @@ async function shiftTraffic(input: ReleaseInput, ctx: ReleaseContext, alias: Ali
   const old = alias.version;
   let revision = alias.revisionId;
   const steps = version === old ? [] : input.strategy.steps;
-  if (steps.length > 0) await firingAlarms(ctx.cloudwatch, fn.alarms).catch((e: unknown) => { throw explain(e, `checking alarms of ${name}`); });
+  if (steps.length > 0)
+    await firingAlarms(ctx.cloudwatch, fn.alarms).catch((e: unknown) => {
+      throw explain(e, `checking alarms of ${name}`);
+    });
   try {
     for (const s of steps) {
       const pct = `${Math.round(s.weight * 1000) / 10}%`;
@@ -158,10 +181,14 @@ async function shiftTraffic(input: ReleaseInput, ctx: ReleaseContext, alias: Ali
     }
   } catch (e) {
     if (revision === alias.revisionId) throw e; // nothing shifted yet
-    await step(`UpdateAlias ${fn.alias} → ${old} (rollback)`, `rolling ${fn.alias} back to version ${old}`, () => moveAlias(ctx.lambda, name, fn.alias, old, {}, revision, ctx.timing));
+    await step(`UpdateAlias ${fn.alias} → ${old} (rollback)`, `rolling ${fn.alias} back to version ${old}`, () =>
+      moveAlias(ctx.lambda, name, fn.alias, old, {}, revision, ctx.timing),
+    );
     throw new DeployError(`${(e as Error).message}; alias ${fn.alias} rolled back to version ${old}`);
   }
-  await step(`UpdateAlias ${fn.alias} → ${version}`, `moving alias ${fn.alias} of ${name} to version ${version}`, () => moveAlias(ctx.lambda, name, fn.alias, version, {}, revision, ctx.timing));
+  await step(`UpdateAlias ${fn.alias} → ${version}`, `moving alias ${fn.alias} of ${name} to version ${version}`, () =>
+    moveAlias(ctx.lambda, name, fn.alias, version, {}, revision, ctx.timing),
+  );
 }
 
 async function holdAndWatch(ctx: ReleaseContext, alarms: string[], holdMs: number): Promise<string[]> {

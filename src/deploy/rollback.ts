@@ -30,7 +30,12 @@ export async function rollback(lambda: LambdaClient, r: ResolvedFunction, to: st
   const name = r.functionName;
   const alias = await getAlias(lambda, name, r.alias);
   if (!alias) throw new UsageError(`${name} has no alias ${r.alias}: nothing to roll back`);
-  const target = to ?? rollbackTarget(alias, (await listVersions(lambda, name)).map((v) => v.Version!));
+  const target =
+    to ??
+    rollbackTarget(
+      alias,
+      (await listVersions(lambda, name)).map((v) => v.Version!),
+    );
   if (target === null) throw new UsageError(`${name}: no version before ${alias.version} to roll back to`);
   try {
     await moveAlias(lambda, name, r.alias, target, {}, alias.revisionId);

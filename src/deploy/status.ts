@@ -1,5 +1,5 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { explain, readState } from '../aws/lambda.js';
+import { explain, readState, type DeployedState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { FunctionMissingError } from '../errors.js';
 import { parseVersionDescription } from '../package/fingerprint.js';
@@ -25,8 +25,20 @@ export interface FunctionStatus {
 
 /** What one function's alias serves: the same reads, side by side, that a deploy starts with. */
 export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction): Promise<FunctionStatus> {
-  const base: FunctionStatus = { name: r.name, env: r.env, awsName: r.functionName, alias: r.alias, status: 'NO_FUNCTION', version: null, sourceVersion: null, layerVersion: null, codeSha256: null, lastModified: null, weights: {} };
-  let state;
+  const base: FunctionStatus = {
+    name: r.name,
+    env: r.env,
+    awsName: r.functionName,
+    alias: r.alias,
+    status: 'NO_FUNCTION',
+    version: null,
+    sourceVersion: null,
+    layerVersion: null,
+    codeSha256: null,
+    lastModified: null,
+    weights: {},
+  };
+  let state: DeployedState;
   try {
     state = await readState(lambda, r.functionName, r.alias, null);
   } catch (e) {

@@ -52,7 +52,9 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     if (branch !== null) {
       filePaths = triggerPaths([...rules.get(name)!, ...shared], configInRepo, isDir);
       if (filePaths.length > MAX_TRIGGER_PATHS) {
-        warnings.push(`${name}: ${filePaths.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`);
+        warnings.push(
+          `${name}: ${filePaths.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`,
+        );
       }
       if (filePaths.length > MAX_TRIGGER_PATHS || filePaths.includes('**')) filePaths = [];
     }
@@ -92,7 +94,9 @@ function addFunction(functions: Map<string, FunctionSpec>, r: ResolvedFunction):
     return;
   }
   if (existing.runtime !== r.runtime || existing.architecture !== r.architecture || existing.handler !== handler) {
-    throw new UsageError(`--with-functions: environments that share the AWS function ${r.functionName} configure it differently (runtime, architecture or handler); give them their own functionName`);
+    throw new UsageError(
+      `--with-functions: environments that share the AWS function ${r.functionName} configure it differently (runtime, architecture or handler); give them their own functionName`,
+    );
   }
   if (!existing.aliases.includes(r.alias)) existing.aliases.push(r.alias);
 }
@@ -132,7 +136,9 @@ export async function writeGenerated(outDir: string, files: GeneratedFile[], che
     if (old !== null) current.set(f.path, old);
   }
   if (foreign.length > 0) {
-    throw new UsageError(`${foreign.map((f) => join(outDir, f)).join(', ')} exist${foreign.length === 1 ? 's' : ''} and ${foreign.length === 1 ? 'was' : 'were'} not written by lci; move ${foreign.length === 1 ? 'it' : 'them'} away or choose another --out`);
+    throw new UsageError(
+      `${foreign.map((f) => join(outDir, f)).join(', ')} exist${foreign.length === 1 ? 's' : ''} and ${foreign.length === 1 ? 'was' : 'were'} not written by lci; move ${foreign.length === 1 ? 'it' : 'them'} away or choose another --out`,
+    );
   }
   const wanted = new Set(files.map((f) => f.path));
   for (const stale of oursUnder(outDir).filter((p) => !wanted.has(p))) {

@@ -1,12 +1,7 @@
 /** Just enough HCL to write values Terraform reads back exactly: strings, lists, maps, objects. */
 
 export function hclString(s: string): string {
-  const escaped = s
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\$\{/g, '$${')
-    .replace(/%\{/g, '%%{');
+  const escaped = s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
   return `"${escaped}"`;
 }
 

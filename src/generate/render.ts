@@ -72,7 +72,8 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
     { path: 'main.tf', content: head + '\n' + rootMain(input) },
     { path: 'outputs.tf', content: head + '\n' + 'output "pipelines" {\n  value = { for k, m in module.pipeline : k => m.pipeline_name }\n}\n' },
   ];
-  for (const f of ['main.tf', 'iam.tf', 'variables.tf', 'outputs.tf']) files.push({ path: `modules/pipeline/${f}`, content: head + '\n' + t(`modules/pipeline/${f}`) });
+  for (const f of ['main.tf', 'iam.tf', 'variables.tf', 'outputs.tf'])
+    files.push({ path: `modules/pipeline/${f}`, content: head + '\n' + t(`modules/pipeline/${f}`) });
   if (input.functions) {
     files.push({ path: 'functions.tf', content: head + '\n' + functionsTf(input.functions) });
     for (const f of ['main.tf', 'variables.tf']) files.push({ path: `modules/function/${f}`, content: head + '\n' + t(`modules/function/${f}`) });

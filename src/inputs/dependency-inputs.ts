@@ -32,7 +32,9 @@ export async function dependencyInputs(r: ResolvedFunction, root: string): Promi
 }
 
 /** Files inside local dependencies that never change what gets installed. */
-const DEPENDENCY_JUNK = picomatch(['**/.git/**', '**/__pycache__/**', '**/*.pyc', '**/node_modules/**', '**/*.egg-info/**', '**/build/**', '**/.DS_Store'], { dot: true });
+const DEPENDENCY_JUNK = picomatch(['**/.git/**', '**/__pycache__/**', '**/*.pyc', '**/node_modules/**', '**/*.egg-info/**', '**/build/**', '**/.DS_Store'], {
+  dot: true,
+});
 
 /**
  * Every input file's content, as (name, sha256) pairs in a stable order: the descriptor, the
@@ -46,10 +48,12 @@ export async function dependencyFileHashes(inputs: DependencyInputs, root: strin
     out.push([`file ${posix.relative(base, file)}`, sha256(await readFile(join(root, file)))]);
   }
   for (const dep of inputs.localDeps) {
-    const entries = await collectFiles({ root: join(root, dep), boundary: root, label: dep, packaged: (rel) => !DEPENDENCY_JUNK(rel) }).catch(async (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOTDIR') throw e;
-      return null; // a file (a wheel, a tarball)
-    });
+    const entries = await collectFiles({ root: join(root, dep), boundary: root, label: dep, packaged: (rel) => !DEPENDENCY_JUNK(rel) }).catch(
+      async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOTDIR') throw e;
+        return null; // a file (a wheel, a tarball)
+      },
+    );
     if (entries === null) {
       out.push([`dep ${posix.relative(base, dep)}`, sha256(await readFile(join(root, dep)))]);
       continue;

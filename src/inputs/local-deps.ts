@@ -15,8 +15,6 @@ export interface LocalDependency {
   via: string;
 }
 
-
-
 export async function localDependencies(family: RuntimeFamily, descriptor: string, read: ReadMany): Promise<LocalDependency[]> {
   const found = new Map<string, LocalDependency>();
   const visited = new Set<string>([descriptor]);

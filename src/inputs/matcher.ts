@@ -64,7 +64,7 @@ export class InputIndex {
         if (!current || priority(entry.rule) < priority(current)) best.set(target, entry.rule);
       }
     }
-    best.forEach((rule, target) => visit(target, rule));
+    for (const [target, rule] of best) visit(target, rule);
   }
 }
 

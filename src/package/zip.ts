@@ -44,7 +44,28 @@ const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 const MAX_ENTRIES_IN_FLIGHT = Math.max(8, 4 * availableParallelism());
 const DEFLATE_LEVEL = 6; // zip's default
 /** Already-compressed formats: deflating them again costs time and gains nothing. */
-const STORED_EXTENSIONS = new Set(['.zip', '.gz', '.tgz', '.bz2', '.xz', '.zst', '.7z', '.jar', '.whl', '.egg', '.jpg', '.jpeg', '.png', '.gif', '.webp', '.mp3', '.mp4', '.woff', '.woff2', '.br']);
+const STORED_EXTENSIONS = new Set([
+  '.zip',
+  '.gz',
+  '.tgz',
+  '.bz2',
+  '.xz',
+  '.zst',
+  '.7z',
+  '.jar',
+  '.whl',
+  '.egg',
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.gif',
+  '.webp',
+  '.mp3',
+  '.mp4',
+  '.woff',
+  '.woff2',
+  '.br',
+]);
 const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 const DOS_TIME_MIDNIGHT = 0;
 const VERSION_MADE_BY = (3 << 8) | 30; // unix, zip 3.0
@@ -221,7 +242,17 @@ class Output {
 
 function written(e: ZipEntry, method: 0 | 8, crc: number, compressed: number, offset: number): Written {
   const nameBytes = Buffer.byteLength(e.name, 'utf8');
-  return { name: e.name, nameBytes, utf8: nameBytes !== e.name.length, method, crc, compressed, size: e.size, offset, mode: e.executable ? 0o100755 : 0o100644 };
+  return {
+    name: e.name,
+    nameBytes,
+    utf8: nameBytes !== e.name.length,
+    method,
+    crc,
+    compressed,
+    size: e.size,
+    offset,
+    mode: e.executable ? 0o100755 : 0o100644,
+  };
 }
 
 function localHeader(w: Written): Buffer {

@@ -27,12 +27,7 @@ export interface Matches {
  * Matches changed paths against every function's rules and the shared globs.
  * `ignore` is left out (the config file: its changes are judged by comparing configurations).
  */
-export function matchChanges(
-  changed: string[],
-  rulesByFunction: Map<string, InputRule[]>,
-  sharedRules: InputRule[],
-  ignore: Set<string>,
-): Matches {
+export function matchChanges(changed: string[], rulesByFunction: Map<string, InputRule[]>, sharedRules: InputRule[], ignore: Set<string>): Matches {
   const index = new InputIndex();
   for (const [name, rules] of rulesByFunction) for (const rule of rules) index.add(rule, name);
   for (const rule of sharedRules) index.add(rule, ALL);
@@ -61,7 +56,10 @@ export function matchChanges(
     index.match(path, visit);
     for (let i = 0; i < hitTargets.length; i++) {
       let tally = own.get(hitTargets[i]!);
-      if (!tally) own.set(hitTargets[i]!, (tally = { reasons: [], count: 0, alsoShared: 0 }));
+      if (!tally) {
+        tally = { reasons: [], count: 0, alsoShared: 0 };
+        own.set(hitTargets[i]!, tally);
+      }
       tally.count++;
       if (isShared) tally.alsoShared++;
       if (tally.reasons.length < MAX_REASONS) tally.reasons.push(toReason(path, hitRules[i]!));

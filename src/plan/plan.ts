@@ -24,18 +24,41 @@ export interface PlanOptions {
 export async function planProject(loaded: LoadedProject, opts: PlanOptions): Promise<PlanResult> {
   const selected = configurationsByFunction(loaded.project, opts.env);
   const env = opts.env ?? null;
-  if (opts.all) return { base: null, baseFrom: null, head: null, env, changedPaths: 0, functions: everyFunction(selected, opts.env, { path: null, rule: 'all', detail: '--all' }) };
+  if (opts.all)
+    return {
+      base: null,
+      baseFrom: null,
+      head: null,
+      env,
+      changedPaths: 0,
+      functions: everyFunction(selected, opts.env, { path: null, rule: 'all', detail: '--all' }),
+    };
   requireRepository(loaded);
   const revs = await resolveRevisions(loaded.root, opts);
   if (!revs.ok) {
-    return { base: revs.rev, baseFrom: revs.baseFrom, head: revs.head, env, changedPaths: 0, functions: everyFunction(selected, opts.env, { path: null, rule: 'base-unavailable', detail: revs.problem }) };
+    return {
+      base: revs.rev,
+      baseFrom: revs.baseFrom,
+      head: revs.head,
+      env,
+      changedPaths: 0,
+      functions: everyFunction(selected, opts.env, { path: null, rule: 'base-unavailable', detail: revs.problem }),
+    };
   }
   const at = await headInputs(loaded, revs.head, revs.checkedOut, opts.env);
-  return { base: revs.base, baseFrom: revs.baseFrom, head: revs.head, env, changedPaths: revs.changed.length, functions: await at.compare(revs.base, revs.changed) };
+  return {
+    base: revs.base,
+    baseFrom: revs.baseFrom,
+    head: revs.head,
+    env,
+    changedPaths: revs.changed.length,
+    functions: await at.compare(revs.base, revs.changed),
+  };
 }
 
 export function requireRepository(loaded: LoadedProject): void {
-  if (!loaded.inRepo) throw new UsageError(`${loaded.source.displayPath} is not inside a git repository; lci plan compares commits (use --all to select every function)`);
+  if (!loaded.inRepo)
+    throw new UsageError(`${loaded.source.displayPath} is not inside a git repository; lci plan compares commits (use --all to select every function)`);
 }
 
 /** What a plan compares against at head, computed once however many bases are compared with it. */
@@ -61,15 +84,23 @@ export async function headInputs(loaded: LoadedProject, head: string, checkedOut
     project,
     selected,
     async compare(base, changed) {
-      const { configDiff, baseConfigProblem } = changed.includes(configInRepo) ? await compareConfigs(loaded, configInRepo, base, project) : { configDiff: null, baseConfigProblem: null };
+      const { configDiff, baseConfigProblem } = changed.includes(configInRepo)
+        ? await compareConfigs(loaded, configInRepo, base, project)
+        : { configDiff: null, baseConfigProblem: null };
       return affectedFunctions({ selected, rules, shared, changed, configInRepo, ignore, configDiff, baseConfigProblem, env });
     },
   };
 }
 
-async function compareConfigs(loaded: LoadedProject, configInRepo: string, base: string, head: Project): Promise<{ configDiff: ConfigDiff | null; baseConfigProblem: string | null }> {
+async function compareConfigs(
+  loaded: LoadedProject,
+  configInRepo: string,
+  base: string,
+  head: Project,
+): Promise<{ configDiff: ConfigDiff | null; baseConfigProblem: string | null }> {
   const baseText = (await commitReader(loaded.root, base)([configInRepo])).get(configInRepo) ?? null;
-  const parsed = baseText === null ? null : projectFromText(baseText, loaded.project.configFile, configInRepo, loaded.source.root, loaded.configDirInRepo, false);
+  const parsed =
+    baseText === null ? null : projectFromText(baseText, loaded.project.configFile, configInRepo, loaded.source.root, loaded.configDirInRepo, false);
   if (parsed?.ok) return { configDiff: diffConfigs(parsed.project, head), baseConfigProblem: null };
   const problem = parsed
     ? `${configInRepo} at base ${base.slice(0, 7)} is invalid, so every function counts as changed`

@@ -19,7 +19,10 @@ export async function resolveRevisions(root: string, opts: { base?: string; head
   ]);
   if (!head) throw new UsageError(`--head ${headRev} does not name a commit in ${root}`);
   if (!choice) throw new UsageError(NO_BASE_HELP);
-  const [problem, changed] = await Promise.all([baseUnavailable(root, choice.rev, baseSha, head), baseSha ? changedPaths(root, baseSha, head) : ([] as string[])]);
+  const [problem, changed] = await Promise.all([
+    baseUnavailable(root, choice.rev, baseSha, head),
+    baseSha ? changedPaths(root, baseSha, head) : ([] as string[]),
+  ]);
   if (problem) return { ok: false, rev: choice.rev, baseFrom: choice.from, head, problem };
   return { ok: true, base: baseSha!, baseFrom: choice.from, head, checkedOut, changed };
 }

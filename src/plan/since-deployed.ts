@@ -11,12 +11,17 @@ const SHA = /^[0-9a-f]{7,64}$/;
  * function is compared with what is live. Functions never deployed through lci (no base) are
  * affected. The project's inputs are computed once; git compares once per distinct base.
  */
-export async function planSinceDeployed(loaded: LoadedProject, env: string, deployed: Map<string, { awsName: string; alias: string; sourceVersion: string | null }>): Promise<PlanResult> {
+export async function planSinceDeployed(
+  loaded: LoadedProject,
+  env: string,
+  deployed: Map<string, { awsName: string; alias: string; sourceVersion: string | null }>,
+): Promise<PlanResult> {
   requireRepository(loaded);
   const head = (await resolveCommit(loaded.root, 'HEAD'))!;
   const at = await headInputs(loaded, head, head, env);
   const byBase = new Map<string, string[]>();
-  for (const [name, d] of deployed) if (d.sourceVersion && SHA.test(d.sourceVersion)) byBase.set(d.sourceVersion, [...(byBase.get(d.sourceVersion) ?? []), name]);
+  for (const [name, d] of deployed)
+    if (d.sourceVersion && SHA.test(d.sourceVersion)) byBase.set(d.sourceVersion, [...(byBase.get(d.sourceVersion) ?? []), name]);
 
   const found = new Map<string, FunctionPlan>();
   let changedPaths = 0;

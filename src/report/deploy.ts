@@ -29,7 +29,9 @@ export function deployText(d: DeployResult): string {
     r.awsName,
     r.status,
     r.version === null ? '-' : r.previousVersion && r.previousVersion !== r.version ? `${r.version} (was ${r.previousVersion})` : r.version,
-    r.layer.action === null ? '-' : `${LAYER_WORDS[r.layer.action]}${r.layer.version !== null && r.layer.action !== 'none' && r.layer.action !== 'detach' ? ` v${r.layer.version}` : ''}`,
+    r.layer.action === null
+      ? '-'
+      : `${LAYER_WORDS[r.layer.action]}${r.layer.version !== null && r.layer.action !== 'none' && r.layer.action !== 'detach' ? ` v${r.layer.version}` : ''}`,
     r.code.action === null ? '-' : r.code.action === 'update' ? 'updated' : 'intact',
   ]);
   const lines = [deployHeader(d, results), '', ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows)];

@@ -4,7 +4,10 @@ import { jsonDocument } from './json.js';
 
 export function generateText(g: GenerateResult, cwd: string): string {
   const shown = relative(cwd, g.outDir) || '.';
-  const changes = [...g.written.map((f) => `${g.check ? 'would write' : 'wrote'} ${shown}/${f}`), ...g.removed.map((f) => `${g.check ? 'would remove' : 'removed'} ${shown}/${f}`)];
+  const changes = [
+    ...g.written.map((f) => `${g.check ? 'would write' : 'wrote'} ${shown}/${f}`),
+    ...g.removed.map((f) => `${g.check ? 'would remove' : 'removed'} ${shown}/${f}`),
+  ];
   if (g.check) {
     if (changes.length === 0) return `${shown}: up to date (${g.files} files)`;
     return [`${shown}: ${changes.length} file(s) out of date; run lci generate`, ...changes].join('\n');

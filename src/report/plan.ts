@@ -68,18 +68,18 @@ function short(sha: string): string {
 /** The --json document: stable field order, documented in the README. */
 export function planJson(result: PlanResult): string {
   return jsonDocument('plan', {
-      base: result.base,
-      head: result.head,
-      env: result.env,
-      changedPaths: result.changedPaths,
-      functions: result.functions.map((f) => ({
-        name: f.name,
-        ...(f.awsName !== undefined ? { awsName: f.awsName } : {}),
-        affected: f.affected,
-        ...(f.removed ? { removed: true } : {}),
-        ...(f.base ? { base: f.base } : {}),
-        reasons: f.reasons,
-        reasonCount: f.reasonCount,
-      })),
+    base: result.base,
+    head: result.head,
+    env: result.env,
+    changedPaths: result.changedPaths,
+    functions: result.functions.map((f) => ({
+      name: f.name,
+      ...(f.awsName !== undefined ? { awsName: f.awsName } : {}),
+      affected: f.affected,
+      ...(f.removed ? { removed: true } : {}),
+      ...(f.base ? { base: f.base } : {}),
+      reasons: f.reasons,
+      reasonCount: f.reasonCount,
+    })),
   });
 }

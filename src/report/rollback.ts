@@ -3,7 +3,8 @@ import { jsonDocument } from './json.js';
 
 export function rollbackText(r: RollbackResult): string {
   const shifting = Object.entries(r.from.weights);
-  const from = shifting.length > 0 ? `${r.from.version} (shifting ${shifting.map(([v, w]) => `${Math.round(w * 1000) / 10}% to ${v}`).join(', ')})` : r.from.version;
+  const from =
+    shifting.length > 0 ? `${r.from.version} (shifting ${shifting.map(([v, w]) => `${Math.round(w * 1000) / 10}% to ${v}`).join(', ')})` : r.from.version;
   return `${r.awsName}: alias ${r.alias} moved from ${from} to ${r.to}`;
 }
 

@@ -16,7 +16,9 @@ export function statusText(rows: FunctionStatus[]): string {
     s.layerVersion === null ? '-' : `v${s.layerVersion}`,
     s.codeSha256 ? s.codeSha256.slice(0, 10) : '-',
     s.lastModified ?? '-',
-    Object.entries(s.weights).map(([v, w]) => `${v}: ${percent(w)}`).join(', ') || '-',
+    Object.entries(s.weights)
+      .map(([v, w]) => `${v}: ${percent(w)}`)
+      .join(', ') || '-',
   ]);
   return table(['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'], cells).join('\n');
 }

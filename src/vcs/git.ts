@@ -17,7 +17,9 @@ export function git(cwd: string, args: string[], input?: string): Promise<GitRes
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(new CommandError(e.code === 'ENOENT' ? 'git is not installed or not on PATH; lci needs git to find changes' : `git failed to start: ${e.message}`)),
+      reject(
+        new CommandError(e.code === 'ENOENT' ? 'git is not installed or not on PATH; lci needs git to find changes' : `git failed to start: ${e.message}`),
+      ),
     );
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }));
     if (child.stdin) {

@@ -106,7 +106,8 @@ export class Validator {
   string(value: unknown, member: string, rule: { min?: number; max?: number; pattern?: RegExp; patternText?: string } = {}): void {
     if (value === undefined || value === null) return;
     if (typeof value !== 'string') throw this.fail(constraintMessage(value, member, 'be a string'));
-    if (rule.min !== undefined && value.length < rule.min) throw this.fail(constraintMessage(value, member, `have length greater than or equal to ${rule.min}`));
+    if (rule.min !== undefined && value.length < rule.min)
+      throw this.fail(constraintMessage(value, member, `have length greater than or equal to ${rule.min}`));
     if (rule.max !== undefined && value.length > rule.max) throw this.fail(constraintMessage(value, member, `have length less than or equal to ${rule.max}`));
     if (rule.pattern && !rule.pattern.test(value)) {
       throw this.fail(constraintMessage(value, member, `satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`));

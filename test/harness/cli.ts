@@ -29,7 +29,10 @@ export function lci(args: string[], opts: { cwd: string; env?: Record<string, st
  * The same, without blocking this process: needed when the servers the CLI talks to (the AWS
  * stand-ins) run in the test process. `started` sees the child before it runs (to register its pid).
  */
-export function lciAsync(args: string[], opts: { cwd: string; env?: Record<string, string>; started?: (child: ChildProcess) => void }): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+export function lciAsync(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; started?: (child: ChildProcess) => void },
+): Promise<CliResult & { signal: NodeJS.Signals | null }> {
   const child = spawn(process.execPath, [LCI_BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
   opts.started?.(child);
   let stdout = '';

@@ -92,7 +92,8 @@ export class CloudWatchStandin {
     const headers: Record<string, string> = {};
     try {
       const input = parse(await readBody(req));
-      if (req.method !== 'POST' || operation !== 'DescribeAlarms') throw new CloudWatchError(400, 'InvalidAction', `Operation ${operation} is not supported by the stand-in`);
+      if (req.method !== 'POST' || operation !== 'DescribeAlarms')
+        throw new CloudWatchError(400, 'InvalidAction', `Operation ${operation} is not supported by the stand-in`);
       body = this.describeAlarms(input as DescribeAlarmsInput);
     } catch (e) {
       const err = e instanceof CloudWatchError ? e : new CloudWatchError(500, 'InternalServiceError', String(e));

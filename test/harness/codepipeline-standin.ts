@@ -298,7 +298,11 @@ export class CodePipelineStandin {
     if (conflicts > 0) {
       this.conflicts.set(operation, conflicts - 1);
       // The model's text for ConflictException, which is HTTP 409 (httpError trait in the SDK schema).
-      throw new AwsJsonError('ConflictException', 'Your request cannot be handled because the pipeline is busy handling ongoing activities. Try again later.', 409);
+      throw new AwsJsonError(
+        'ConflictException',
+        'Your request cannot be handled because the pipeline is busy handling ongoing activities. Try again later.',
+        409,
+      );
     }
     switch (operation) {
       case 'ListPipelines':
@@ -496,10 +500,16 @@ export class CodePipelineStandin {
       // DuplicatedStopRequestException: stopping again the same way, or anything after abandon; a
       // stop-and-wait can still be turned into an abandon (API reference, DuplicatedStopRequestException).
       if (e.stopMode === 'abandon' || !abandon) {
-        throw new AwsJsonError('DuplicatedStopRequestException', `Execution '${e.id}' is already being stopped${e.stopMode === 'abandon' ? ' by abandoning its actions' : ''}.`);
+        throw new AwsJsonError(
+          'DuplicatedStopRequestException',
+          `Execution '${e.id}' is already being stopped${e.stopMode === 'abandon' ? ' by abandoning its actions' : ''}.`,
+        );
       }
     } else if (e.status !== 'InProgress') {
-      throw new AwsJsonError('PipelineExecutionNotStoppableException', `Execution '${e.id}' of pipeline '${p.name}' is ${e.status} and can no longer be stopped.`);
+      throw new AwsJsonError(
+        'PipelineExecutionNotStoppableException',
+        `Execution '${e.id}' of pipeline '${p.name}' is ${e.status} and can no longer be stopped.`,
+      );
     }
     e.stopMode = abandon ? 'abandon' : 'stop';
     e.stopTrigger = reason !== undefined ? { reason } : {};
@@ -625,7 +635,14 @@ export class CodePipelineStandin {
     if (!e || !stage) return out;
     // Stop and wait lets running actions finish; abandon and a cancelled run leave them Abandoned.
     const finishedByStop = stage === 'Stopped' && e.stopMode !== 'abandon';
-    const status = stage === 'Succeeded' || finishedByStop ? 'Succeeded' : stage === 'Failed' ? 'Failed' : stage === 'InProgress' || stage === 'Stopping' ? 'InProgress' : 'Abandoned';
+    const status =
+      stage === 'Succeeded' || finishedByStop
+        ? 'Succeeded'
+        : stage === 'Failed'
+          ? 'Failed'
+          : stage === 'InProgress' || stage === 'Stopping'
+            ? 'InProgress'
+            : 'Abandoned';
     const actionExecutionId = uuidFrom(`${e.id}/${action.name}`);
     const provider = action.actionTypeId?.provider;
     out.latestExecution = {
@@ -736,7 +753,8 @@ function uuidFrom(seed: string): string {
 function page<T>(all: T[], token: unknown, max: number): { items: T[]; nextToken?: string } {
   let offset = 0;
   if (token !== undefined) {
-    const decoded = typeof token === 'string' ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number') : undefined;
+    const decoded =
+      typeof token === 'string' ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number') : undefined;
     if (!decoded) {
       // The model's text for InvalidNextTokenException.
       throw new AwsJsonError(

@@ -35,8 +35,7 @@ const invalid = (detail: string) => new AwsJsonError('InvalidParameterException'
 export function compileFilterPattern(pattern: string | undefined): MessageMatcher {
   const groups = parse(pattern ?? '');
   if (groups.length === 0) return () => true;
-  return (message) =>
-    groups.some((group) => group.every((term) => message.includes(term.text) !== term.exclude));
+  return (message) => groups.some((group) => group.every((term) => message.includes(term.text) !== term.exclude));
 }
 
 function parse(pattern: string): Term[][] {

@@ -1,14 +1,5 @@
 import type { Server } from 'node:http';
-import {
-  AwsJsonError,
-  createJsonServer,
-  decodeToken,
-  encodeToken,
-  TokenBucket,
-  Validator,
-  type JsonInput,
-  type JsonRequestLogEntry,
-} from './aws-json.js';
+import { AwsJsonError, createJsonServer, decodeToken, encodeToken, TokenBucket, Validator, type JsonInput, type JsonRequestLogEntry } from './aws-json.js';
 import { closeServer, listenLocal } from './http-server.js';
 import { compileFilterPattern } from './logs-filter-pattern.js';
 
@@ -182,7 +173,12 @@ export class LogsStandin {
       group.streams.set(streamName, stream);
     }
     const now = this.clock();
-    this.ingest(stream, events.map((e) => ({ timestamp: e.timestamp, message: e.message })), now, events.map((e) => e.ingestionTime ?? now));
+    this.ingest(
+      stream,
+      events.map((e) => ({ timestamp: e.timestamp, message: e.message })),
+      now,
+      events.map((e) => e.ingestionTime ?? now),
+    );
   }
 
   /** Every event of the group, ordered as FilterLogEvents orders them. */
@@ -317,7 +313,12 @@ export class LogsStandin {
     if (accepted.length > 0 && accepted.at(-1)!.timestamp - accepted[0]!.timestamp > MAX_BATCH_SPAN_MS) {
       throw invalidParameter('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
     }
-    this.ingest(stream, accepted, now, accepted.map(() => now));
+    this.ingest(
+      stream,
+      accepted,
+      now,
+      accepted.map(() => now),
+    );
     stream.uploads++;
     const rejected = {
       ...(tooOldEnd > 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}),
@@ -404,7 +405,9 @@ export class LogsStandin {
       throw invalidParameter('startFromHead set to false is supported only when startTime is on or after Jan 1, 2024 00:00:00 UTC.');
     }
 
-    const streams = [...group.streams.values()].filter((s) => (names === undefined || names.includes(s.name)) && (prefix === undefined || s.name.startsWith(prefix)));
+    const streams = [...group.streams.values()].filter(
+      (s) => (names === undefined || names.includes(s.name)) && (prefix === undefined || s.name.startsWith(prefix)),
+    );
     // FilterLogEvents: startTime and endTime are both inclusive ("before"/"later than" are excluded).
     let found = this.groupEvents(streams).filter(
       ({ event }) => (start === undefined || event.timestamp >= start) && (end === undefined || event.timestamp <= end) && matches(event.message),
@@ -416,7 +419,10 @@ export class LogsStandin {
         return ascending ? c > 0 : c < 0;
       });
     }
-    const pageSize = takeFromHead(found.map((f) => f.event), (input.limit as number | undefined) ?? MAX_PAGE_EVENTS).length;
+    const pageSize = takeFromHead(
+      found.map((f) => f.event),
+      (input.limit as number | undefined) ?? MAX_PAGE_EVENTS,
+    ).length;
     const events = found.slice(0, pageSize);
     const more = found.length > events.length;
     return {
@@ -567,7 +573,8 @@ function takeFromTail(events: Event[], limit: number): Event[] {
 function pageByOffset<T>(all: T[], token: unknown, limit: number): { items: T[]; nextToken?: string } {
   let offset = 0;
   if (token !== undefined) {
-    const decoded = typeof token === 'string' ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number') : undefined;
+    const decoded =
+      typeof token === 'string' ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number') : undefined;
     if (!decoded) throw invalidToken();
     offset = decoded.offset;
   }

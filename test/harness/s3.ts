@@ -14,10 +14,23 @@ export class S3Server {
   ) {}
 
   static async start(bucket = 'acme-artifacts'): Promise<S3Server> {
-    const server = new S3rver({ port: 0, address: '127.0.0.1', directory: tempDir('lci-s3-'), silent: true, configureBuckets: [{ name: bucket, configs: [] }] });
+    const server = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      directory: tempDir('lci-s3-'),
+      silent: true,
+      configureBuckets: [{ name: bucket, configs: [] }],
+    });
     const { port } = (await server.run()) as { port: number };
     const endpoint = `http://127.0.0.1:${port}`;
-    const client = new S3Client({ region: 'eu-west-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    const client = new S3Client({
+      region: 'eu-west-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: CREDENTIALS,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
     return new S3Server(server, endpoint, bucket, client);
   }
 

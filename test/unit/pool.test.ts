@@ -16,7 +16,10 @@ test('results in input order, at most N at once', async () => {
 });
 
 test('stopWhen: items not yet started get notStarted', async () => {
-  const out = await runPool([1, 2, 3, 4], 1, async (n) => (n === 2 ? 'fail' : 'ok'), { stopWhen: (r) => r === 'fail', notStarted: (n) => `skipped ${n}` });
+  const out = await runPool([1, 2, 3, 4], 1, async (n): Promise<string> => (n === 2 ? 'fail' : 'ok'), {
+    stopWhen: (r) => r === 'fail',
+    notStarted: (n) => `skipped ${n}`,
+  });
   assert.equal(out, ['ok', 'fail', 'skipped 3', 'skipped 4']);
 });
 

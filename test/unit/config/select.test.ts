@@ -27,18 +27,33 @@ test('an unknown function is a usage error with a suggestion', () => {
 });
 
 test("an environment's functions leave out those that skip it; naming a skipped one is an error", () => {
-  assert.equal(functionsOf(project, 'prod').map((r) => r.name), ['orders', 'odd']);
+  assert.equal(
+    functionsOf(project, 'prod').map((r) => r.name),
+    ['orders', 'odd'],
+  );
   usage(() => selectTargets(project, ['web'], 'prod'), /^function web is not deployed to environment prod/);
 });
 
 test('without an environment, a function that builds differently per environment needs --env', () => {
-  assert.equal(selectTargets(project, ['orders', 'web'], undefined).map((r) => r.name), ['orders', 'web']);
-  usage(() => selectTargets(project, ['odd'], undefined), /^function odd builds differently per environment \(architecture: "x86_64" in qa, "arm64" in prod\); pass --env$/);
+  assert.equal(
+    selectTargets(project, ['orders', 'web'], undefined).map((r) => r.name),
+    ['orders', 'web'],
+  );
+  usage(
+    () => selectTargets(project, ['odd'], undefined),
+    /^function odd builds differently per environment \(architecture: "x86_64" in qa, "arm64" in prod\); pass --env$/,
+  );
 });
 
 test('status reads every environment, or only the named functions in each', () => {
-  assert.equal(targetsInEnvironments(project, [], ['qa', 'prod']).map((r) => `${r.name}@${r.env}`), ['orders@qa', 'web@qa', 'odd@qa', 'orders@prod', 'odd@prod']);
-  assert.equal(targetsInEnvironments(project, ['orders'], ['qa', 'prod']).map((r) => `${r.name}@${r.env}`), ['orders@qa', 'orders@prod']);
+  assert.equal(
+    targetsInEnvironments(project, [], ['qa', 'prod']).map((r) => `${r.name}@${r.env}`),
+    ['orders@qa', 'web@qa', 'odd@qa', 'orders@prod', 'odd@prod'],
+  );
+  assert.equal(
+    targetsInEnvironments(project, ['orders'], ['qa', 'prod']).map((r) => `${r.name}@${r.env}`),
+    ['orders@qa', 'orders@prod'],
+  );
 });
 
 test.run();

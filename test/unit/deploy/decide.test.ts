@@ -14,30 +14,49 @@ const KEY = 'a'.repeat(32);
 const OTHER = 'b'.repeat(32);
 
 test('same code and the newest layer with our key attached: intact, nothing to write', () => {
-  const d = decide(state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('fn-deps', 4) }] }, { arn: LAYER('fn-deps', 4), version: 4, description: layerDescription(KEY, 'abc') }), {
-    codeSha256: 'sha',
-    depsKey: KEY,
-    layerName: 'fn-deps',
-  });
+  const d = decide(
+    state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('fn-deps', 4) }] }, { arn: LAYER('fn-deps', 4), version: 4, description: layerDescription(KEY, 'abc') }),
+    {
+      codeSha256: 'sha',
+      depsKey: KEY,
+      layerName: 'fn-deps',
+    },
+  );
   assert.equal(d, { code: 'intact', deps: 'intact', intact: true });
 });
 
 test('other code: update; no dependencies and none attached: none', () => {
-  assert.equal(decide(state({ CodeSha256: 'old' }), { codeSha256: 'new', depsKey: null, layerName: 'fn-deps' }), { code: 'update', deps: 'none', intact: false });
+  assert.equal(decide(state({ CodeSha256: 'old' }), { codeSha256: 'new', depsKey: null, layerName: 'fn-deps' }), {
+    code: 'update',
+    deps: 'none',
+    intact: false,
+  });
 });
 
 test('a layer version with our key exists but is not attached: attach, without publishing', () => {
-  const d = decide(state({ CodeSha256: 'sha', Layers: [] }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(KEY, 'x') }), { codeSha256: 'sha', depsKey: KEY, layerName: 'fn-deps' });
+  const d = decide(state({ CodeSha256: 'sha', Layers: [] }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(KEY, 'x') }), {
+    codeSha256: 'sha',
+    depsKey: KEY,
+    layerName: 'fn-deps',
+  });
   assert.equal(d, { code: 'intact', deps: 'attach', intact: false });
 });
 
 test('the newest layer has another key: publish', () => {
-  const d = decide(state({ CodeSha256: 'sha' }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(OTHER, 'x') }), { codeSha256: 'sha', depsKey: KEY, layerName: 'fn-deps' });
+  const d = decide(state({ CodeSha256: 'sha' }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(OTHER, 'x') }), {
+    codeSha256: 'sha',
+    depsKey: KEY,
+    layerName: 'fn-deps',
+  });
   assert.is(d.deps, 'publish');
 });
 
 test('dependencies gone but our layer attached: detach', () => {
-  const d = decide(state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('datadog', 1) }, { Arn: LAYER('fn-deps', 2) }] }), { codeSha256: 'sha', depsKey: null, layerName: 'fn-deps' });
+  const d = decide(state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('datadog', 1) }, { Arn: LAYER('fn-deps', 2) }] }), {
+    codeSha256: 'sha',
+    depsKey: null,
+    layerName: 'fn-deps',
+  });
   assert.equal(d, { code: 'intact', deps: 'detach', intact: false });
 });
 

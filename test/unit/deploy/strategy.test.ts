@@ -16,12 +16,19 @@ test('linear: PCT more every step, never the 100% step (the final move does that
     parseStrategy('linear:25:1').steps.map((s) => s.weight),
     [0.25, 0.5, 0.75],
   );
-  assert.equal(parseStrategy('linear:30:2').steps.map((s) => s.weight), [0.3, 0.6, 0.9]);
+  assert.equal(
+    parseStrategy('linear:30:2').steps.map((s) => s.weight),
+    [0.3, 0.6, 0.9],
+  );
 });
 
 test('bad strategies are usage errors', () => {
   for (const s of ['canary', 'canary:0:5', 'canary:100:5', 'linear:abc:1', 'blue-green', 'canary:10']) {
-    assert.throws(() => parseStrategy(s), (e: unknown) => e instanceof UsageError && /use all-at-once, canary:PCT:MIN or linear:PCT:MIN/.test((e as Error).message), s);
+    assert.throws(
+      () => parseStrategy(s),
+      (e: unknown) => e instanceof UsageError && /use all-at-once, canary:PCT:MIN or linear:PCT:MIN/.test((e as Error).message),
+      s,
+    );
   }
 });
 

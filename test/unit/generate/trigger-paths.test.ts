@@ -19,7 +19,13 @@ const isDir = (dirs: string[]) => (p: string) => dirs.includes(p);
 
 test("a function's triggers: its tree, the descriptor's directory, local dependencies, watch and shared globs, the config", () => {
   const r = projectOf(CONFIG).functions.orders!.envs.qa!;
-  const rules = [...functionRules(r, '', [{ path: 'libs/pylib', via: 'requirements/orders.txt' }, { path: 'libs/acme.whl', via: 'requirements/orders.txt' }]), globRule('shared', '', 'libs/common/**')];
+  const rules = [
+    ...functionRules(r, '', [
+      { path: 'libs/pylib', via: 'requirements/orders.txt' },
+      { path: 'libs/acme.whl', via: 'requirements/orders.txt' },
+    ]),
+    globRule('shared', '', 'libs/common/**'),
+  ];
   assert.equal(triggerPaths(rules, 'lambdas.yaml', isDir(['libs/pylib'])), [
     'lambdas.yaml',
     'libs/acme.whl',

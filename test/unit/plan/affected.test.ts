@@ -32,7 +32,8 @@ function plan(changed: string[], env?: string, extra: Partial<Parameters<typeof 
   });
 }
 
-const summary = (fs: ReturnType<typeof plan>) => Object.fromEntries(fs.filter((f) => f.affected).map((f) => [f.name, f.reasons.map((r) => `${r.rule}:${r.path}`)]));
+const summary = (fs: ReturnType<typeof plan>) =>
+  Object.fromEntries(fs.filter((f) => f.affected).map((f) => [f.name, f.reasons.map((r) => `${r.rule}:${r.path}`)]));
 
 test('a path under a function, an excluded file, a shared glob', () => {
   assert.equal(summary(plan(['services/orders/app.py', 'services/orders/tests/t.py'])), { orders: ['path:services/orders/app.py'] });
@@ -44,27 +45,39 @@ test('the config file is judged by the configuration diff, never as a path', () 
   const diff = { changed: ['web'], added: ['orders'], removed: ['gone'] };
   const fs = plan(['lambdas.yaml'], undefined, { configDiff: diff });
   assert.equal(summary(fs), { orders: ['new:lambdas.yaml'], web: ['config:lambdas.yaml'] });
-  assert.equal(fs.find((f) => f.name === 'gone'), { name: 'gone', affected: false, removed: true, reasons: [{ path: 'lambdas.yaml', rule: 'removed' }], reasonCount: 1 });
+  assert.equal(
+    fs.find((f) => f.name === 'gone'),
+    { name: 'gone', affected: false, removed: true, reasons: [{ path: 'lambdas.yaml', rule: 'removed' }], reasonCount: 1 },
+  );
 });
 
 test('an unreadable base config affects every function, saying why', () => {
   const fs = plan([], undefined, { baseConfigProblem: 'lambdas.yaml at base 1234567 is invalid' });
-  assert.equal(fs.map((f) => [f.name, f.affected, f.reasons[0]!.detail]), [
-    ['orders', true, 'lambdas.yaml at base 1234567 is invalid'],
-    ['web', true, 'lambdas.yaml at base 1234567 is invalid'],
-  ]);
+  assert.equal(
+    fs.map((f) => [f.name, f.affected, f.reasons[0]!.detail]),
+    [
+      ['orders', true, 'lambdas.yaml at base 1234567 is invalid'],
+      ['web', true, 'lambdas.yaml at base 1234567 is invalid'],
+    ],
+  );
 });
 
 test('with an environment: its AWS names, and functions it skips left out', () => {
   const fs = plan(['services/orders/app.py', 'services/web/index.js'], 'prod');
-  assert.equal(fs.map((f) => [f.name, f.awsName, f.affected]), [['orders', 'orders-prod', true]]);
+  assert.equal(
+    fs.map((f) => [f.name, f.awsName, f.affected]),
+    [['orders', 'orders-prod', true]],
+  );
 });
 
 test('every function, for one reason', () => {
-  assert.equal(everyFunction(configurationsByFunction(project, 'qa'), 'qa', { path: null, rule: 'all' }).map((f) => [f.name, f.awsName]), [
-    ['orders', 'orders-qa'],
-    ['web', 'web'],
-  ]);
+  assert.equal(
+    everyFunction(configurationsByFunction(project, 'qa'), 'qa', { path: null, rule: 'all' }).map((f) => [f.name, f.awsName]),
+    [
+      ['orders', 'orders-qa'],
+      ['web', 'web'],
+    ],
+  );
 });
 
 test.run();

@@ -1,1 +1,1 @@
-exports.signature = (secret, body) => require('crypto').createHmac('sha256', secret).update(body).digest('hex');
+exports.signature = (secret, body) => require('node:crypto').createHmac('sha256', secret).update(body).digest('hex');
