@@ -814,7 +814,8 @@ quotas('unthrottled by default: 60 concurrent GetAlias all succeed', async () =>
 });
 
 quotas('the control-plane bucket throttles with TooManyRequestsException; GetFunction, GetPolicy and Invoke are not in it', async () => {
-  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 5 } }, async (client, standin) => {
+  // 1 request/s with a burst of 5: however slowly the 12 requests arrive (under a second), 5 or 6 pass.
+  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 1, burst: { controlPlane: 5 } } }, async (client, standin) => {
     standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
     const aliases = await Promise.allSettled(Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
     const ok = aliases.filter((r) => r.status === 'fulfilled').length;
@@ -843,7 +844,7 @@ quotas('the control-plane bucket throttles with TooManyRequestsException; GetFun
 });
 
 quotas('GetFunction has its own bucket and throttles past its own rate', async () => {
-  await withStandin({ rates: { getFunction: 4, getPolicy: 15, controlPlane: 15 } }, async (client, standin) => {
+  await withStandin({ rates: { getFunction: 1, getPolicy: 15, controlPlane: 15, burst: { getFunction: 4 } } }, async (client, standin) => {
     standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }) });
     const all = await Promise.allSettled(Array.from({ length: 8 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))));
     assert.ok(all.filter((r) => r.status === 'rejected').length >= 3);
@@ -868,7 +869,7 @@ quotas("with the SDK's default retries (3 attempts, honouring Retry-After) every
 });
 
 quotas('a burst larger than the rate lets that many through at once', async () => {
-  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 2, burst: { controlPlane: 10 } } }, async (client, standin) => {
+  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 0.1, burst: { controlPlane: 10 } } }, async (client, standin) => {
     standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
     const all = await Promise.allSettled(Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
     assert.is(all.filter((r) => r.status === 'fulfilled').length, 10);
