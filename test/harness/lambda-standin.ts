@@ -33,6 +33,23 @@ import { unzippedSize } from './zip-read.js';
  *
  * Test controls: a request log, injected faults, killing a process after the N-th mutating request,
  * seeding and inspection that bypass HTTP, an injectable random source for weighted aliases.
+ *
+ * Where the behaviour comes from. Documented: the quotas (GetFunction 100/s, GetPolicy 15/s, the
+ * rest of the control plane 15/s, Invoke excluded; 1000 concurrent executions; 75 GB of code
+ * storage, each function version and layer version counting), the 6 MB / 1 MB Invoke payloads,
+ * Invoke's status codes and headers, that Pending functions are not invoked and that $LATEST keeps
+ * running its previous code during an update, DeleteLayerVersion's idempotence, the layer paths,
+ * MaxItems ranges. Taken from the runtimes' own sources (awslambdaric, the Node.js runtime
+ * interface client): handler loading, error payloads and Runtime.* messages. Seen in reports of
+ * real responses: the RequestEntityTooLargeException code and messages, "Rate exceeded" /
+ * CallerRateLimitExceeded, "The function is currently in the following state: Pending" for Invoke,
+ * "Unable to delete version because the following aliases reference it: [...]", the DeleteFunction
+ * answers for $LATEST, an alias name and a missing version, "Code storage limit exceeded.", the
+ * timeout payload. Inferred: that a routing weight holds a version like the primary one does, the
+ * Retry-After value (seconds until the bucket has a token), Retry-After on concurrency throttles,
+ * that $LATEST counts towards storage beside the version published from it, that a deleted layer
+ * version counts while a function uses it, ListAliases in name order, the ClientContext and tag
+ * error messages, the "Runtime exited" payloads.
  */
 
 export type Fault = 'throttle' | 'server-error' | 'conflict' | 'drop' | 'drop-after-apply';
