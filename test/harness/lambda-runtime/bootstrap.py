@@ -247,17 +247,17 @@ def main():
     os.chdir("/var/task")
 
     init_start = time.time()
-    handler = None
+    handler = init_error = None
     try:
         handler = _get_handler(os.environ["_HANDLER"])
     except FaultException as e:
-        error = make_error(e.msg, e.exception_type, e.trace)
+        init_error = make_error(e.msg, e.exception_type, e.trace)
     except Exception:
-        error = build_fault_result(sys.exc_info())
+        init_error = build_fault_result(sys.exc_info())
     init_ms = (time.time() - init_start) * 1000
-    if handler is None:
-        log_error(error)
-        _finish({"status": "error", "phase": "init", "error": error, "initDurationMs": init_ms, "durationMs": 0, "maxMemoryMB": _max_memory_mb()})
+    if init_error is not None:
+        log_error(init_error)
+        _finish({"status": "error", "phase": "init", "error": init_error, "initDurationMs": init_ms, "durationMs": 0, "maxMemoryMB": _max_memory_mb()})
 
     request_id = invoke["requestId"]
     _REQUEST_ID = request_id
