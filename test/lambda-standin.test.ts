@@ -8,17 +8,29 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  CodeStorageExceededException,
   CreateAliasCommand,
   CreateFunctionCommand,
+  DeleteFunctionCommand,
+  DeleteLayerVersionCommand,
+  GetAccountSettingsCommand,
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   GetLayerVersionCommand,
+  GetPolicyCommand,
+  InvokeCommand,
   LambdaClient,
+  ListAliasesCommand,
+  ListLayersCommand,
   ListLayerVersionsCommand,
+  ListTagsCommand,
   ListVersionsByFunctionCommand,
   PublishLayerVersionCommand,
   PublishVersionCommand,
+  TagResourceCommand,
+  TooManyRequestsException,
+  UntagResourceCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -27,7 +39,7 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { writeZip } from '../src/package/zip.js';
 import { CloudWatchStandin } from './harness/cloudwatch-standin.js';
-import { LambdaStandin } from './harness/lambda-standin.js';
+import { LambdaStandin, type LambdaStandinOptions } from './harness/lambda-standin.js';
 import { tempDir } from './harness/tmp.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -77,7 +89,7 @@ function lambdaClient(endpoint: string): LambdaClient {
   return new LambdaClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
 }
 
-type SdkError = Error & { $metadata?: { httpStatusCode?: number }; retryAfterSeconds?: string };
+type SdkError = Error & { $metadata?: { httpStatusCode?: number }; retryAfterSeconds?: string; Reason?: string; Type?: string };
 
 async function failure(promise: Promise<unknown>): Promise<SdkError> {
   try {
@@ -569,7 +581,314 @@ lambda('seedFunction and functionState work without HTTP', async () => {
   assert.is(byPartialArn.Configuration!.Version, '1');
 });
 
+lambda('DeleteFunction with a Qualifier deletes that version alone; a version an alias or its routing weight holds is refused', async () => {
+  await seedOrders(['live']);
+  assert.is(await publishNewCode('2'), '2');
+  assert.is(await publishNewCode('3'), '3');
+  await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }));
+  const held = (aliases: string) => `Unable to delete version because the following aliases reference it: [${aliases}]`;
+  const del = (Qualifier?: string, FunctionName = 'orders') => ctx.lambda.send(new DeleteFunctionCommand({ FunctionName, Qualifier }));
+  await expectError(del('1'), 'ResourceConflictException', 409, held('live'));
+  await expectError(del('2'), 'ResourceConflictException', 409, held('canary'));
+  await expectError(del(undefined, 'orders:3'), 'ResourceConflictException', 409, held('canary'));
+  await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: 'beta', FunctionVersion: '3' }));
+  await expectError(del('3'), 'ResourceConflictException', 409, held('beta, canary'));
+  await expectError(del('$LATEST'), 'InvalidParameterValueException', 400, '$LATEST version cannot be deleted without deleting the function.');
+  await expectError(del('live'), 'InvalidParameterValueException', 400, 'Deletion of aliases is not currently supported.');
+  await expectError(del('1', 'billing'), 'ResourceNotFoundException', 404, `Function not found: ${ARN.replace('orders', 'billing')}:1`);
+
+  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '3' }));
+  const deleted = await del('1');
+  assert.is(deleted.StatusCode, 204);
+  assert.is((await del('99')).StatusCode, 204, 'a version that does not exist is no error');
+  const versions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
+  assert.equal(versions.Versions!.map((v) => v.Version), ['$LATEST', '2', '3']);
+  await expectError(ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' })), 'ResourceNotFoundException', 404);
+
+  // Numbers are never reused: with version 3 gone, the next one is 4.
+  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }));
+  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2' }));
+  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'beta', FunctionVersion: '2' }));
+  await del('3');
+  assert.is(await publishNewCode('4'), '4');
+
+  const whole = await del();
+  assert.is(whole.StatusCode, 204);
+  await expectError(ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })), 'ResourceNotFoundException', 404);
+  await expectError(ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' })), 'ResourceNotFoundException', 404);
+  await expectError(del(), 'ResourceNotFoundException', 404, `Function not found: ${ARN}`);
+});
+
+lambda('ListAliases pages by MaxItems (1..10000) and filters by FunctionVersion', async () => {
+  await seedOrders(['a-live', 'b-qa']);
+  assert.is(await publishNewCode('2'), '2');
+  for (const name of ['c-dev', 'd-canary', 'e-head']) {
+    await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: name, FunctionVersion: name === 'e-head' ? '$LATEST' : '2' }));
+  }
+  const all = await ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' }));
+  assert.equal(all.Aliases!.map((a) => [a.Name, a.FunctionVersion]), [['a-live', '1'], ['b-qa', '1'], ['c-dev', '2'], ['d-canary', '2'], ['e-head', '$LATEST']]);
+  assert.is(all.Aliases![0]!.AliasArn, `${ARN}:a-live`);
+  assert.is(all.NextMarker, undefined);
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 2, Marker: marker }));
+    assert.ok(page.Aliases!.length <= 2);
+    names.push(...page.Aliases!.map((a) => a.Name!));
+    marker = page.NextMarker;
+  } while (marker);
+  assert.equal(names, ['a-live', 'b-qa', 'c-dev', 'd-canary', 'e-head']);
+  const onTwo = await ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', FunctionVersion: '2' }));
+  assert.equal(onTwo.Aliases!.map((a) => a.Name), ['c-dev', 'd-canary']);
+  await expectError(ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 10_001 })), 'ValidationException', 400, /Member must have value less than or equal to 10000/);
+  await expectError(ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 0 })), 'ValidationException', 400, /greater than or equal to 1/);
+  const manyVersions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 10_000 }));
+  assert.is(manyVersions.Versions!.length, 3);
+});
+
+lambda('DeleteLayerVersion is idempotent; deleted versions leave GetLayerVersion, ListLayerVersions and ListLayers but stay with their functions', async () => {
+  const zip = (n: number) => zipOf({ 'python/x.py': `X = ${n}\n` });
+  await publishLayer('deps', await zip(1));
+  await publishLayer('deps', await zip(2));
+  const other = await ctx.lambda.send(
+    new PublishLayerVersionCommand({ LayerName: 'tools', Content: { ZipFile: await zip(3) }, CompatibleRuntimes: ['nodejs20.x'], CompatibleArchitectures: ['arm64'] }),
+  );
+  const layers = await ctx.lambda.send(new ListLayersCommand({}));
+  assert.equal(layers.Layers!.map((l) => [l.LayerName, l.LayerArn, l.LatestMatchingVersion!.Version]), [
+    ['deps', `${LAYER_ARN}:deps`, 2],
+    ['tools', `${LAYER_ARN}:tools`, 1],
+  ]);
+  assert.is(layers.Layers![1]!.LatestMatchingVersion!.LayerVersionArn, other.LayerVersionArn);
+  assert.equal((await ctx.lambda.send(new ListLayersCommand({ CompatibleRuntime: 'nodejs20.x' }))).Layers!.map((l) => l.LayerName), ['tools']);
+  const first = await ctx.lambda.send(new ListLayersCommand({ MaxItems: 1 }));
+  assert.equal(first.Layers!.map((l) => l.LayerName), ['deps']);
+  assert.equal((await ctx.lambda.send(new ListLayersCommand({ Marker: first.NextMarker }))).Layers!.map((l) => l.LayerName), ['tools']);
+  await expectError(ctx.lambda.send(new ListLayersCommand({ MaxItems: 51 })), 'ValidationException', 400, /less than or equal to 50/);
+  await expectError(ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps', MaxItems: 51 })), 'ValidationException', 400);
+
+  await seedOrders();
+  await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:deps:2`] }));
+  for (let i = 0; i < 2; i++) {
+    const out = await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'deps', VersionNumber: 2 }));
+    assert.is(out.$metadata.httpStatusCode, 204);
+  }
+  await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'nothing', VersionNumber: 7 }));
+  await expectError(ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'deps', VersionNumber: 2 })), 'ResourceNotFoundException', 404);
+  assert.equal((await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps' }))).LayerVersions!.map((l) => l.Version), [1]);
+  assert.equal((await ctx.lambda.send(new ListLayersCommand({}))).Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]), [
+    ['deps', 1],
+    ['tools', 1],
+  ]);
+  // The function keeps its copy; new references are refused; numbers are not reused.
+  const config = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
+  assert.equal(config.Layers!.map((l) => l.Arn), [`${LAYER_ARN}:deps:2`]);
+  await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'layers untouched' }));
+  await expectError(
+    ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:deps:2`] })),
+    'InvalidParameterValueException',
+    400,
+    `Layer version ${LAYER_ARN}:deps:2 does not exist.`,
+  );
+  assert.is(await publishLayer('deps', await zip(4)), `${LAYER_ARN}:deps:3`);
+});
+
+lambda('GetAccountSettings: limits, and usage counting $LATEST, every published version and every layer version', async () => {
+  const settings = () => ctx.lambda.send(new GetAccountSettingsCommand({}));
+  const empty = await settings();
+  assert.equal(empty.AccountLimit, {
+    TotalCodeSize: 80_530_636_800,
+    CodeSizeUnzipped: 262_144_000,
+    CodeSizeZipped: 52_428_800,
+    ConcurrentExecutions: 1000,
+    UnreservedConcurrentExecutions: 1000,
+  });
+  assert.equal(empty.AccountUsage, { TotalCodeSize: 0, FunctionCount: 0 });
+
+  const one = await zipOf({ 'app.py': APP });
+  await ctx.lambda.send(new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: one } }));
+  const usage = async () => (await settings()).AccountUsage!;
+  assert.equal(await usage(), { TotalCodeSize: one.length, FunctionCount: 1 });
+  await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
+  assert.is((await usage()).TotalCodeSize, 2 * one.length, 'the published version is a copy');
+  await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
+  assert.is((await usage()).TotalCodeSize, 2 * one.length, 'nothing changed, nothing published');
+  const layer = await zipOf({ 'python/lib.py': 'L = 1\n' });
+  await publishLayer('deps', layer);
+  const two = await zipOf({ 'app.py': `${APP}# two\n`, 'more.py': 'M = 2\n' });
+  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: two, Publish: true }));
+  assert.equal(await usage(), { TotalCodeSize: one.length + 2 * two.length + layer.length, FunctionCount: 1 });
+  await ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: 'orders', Qualifier: '1' }));
+  assert.is((await usage()).TotalCodeSize, 2 * two.length + layer.length);
+  await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'deps', VersionNumber: 1 }));
+  assert.is((await usage()).TotalCodeSize, 2 * two.length);
+  await ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: 'orders' }));
+  assert.equal(await usage(), { TotalCodeSize: 0, FunctionCount: 0 });
+});
+
+lambda('a small totalCodeSize is reached: CodeStorageExceededException until versions are deleted', async () => {
+  const zip = await zipOf({ 'app.py': APP });
+  const other = await zipOf({ 'app.py': `${APP}# 2\n` });
+  const limit = zip.length + 2 * other.length + 10;
+  await withStandin({ totalCodeSize: limit }, async (client, standin) => {
+    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip }); // $LATEST and version 1
+    assert.is((await client.send(new GetAccountSettingsCommand({}))).AccountLimit!.TotalCodeSize, limit);
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: other }));
+    await client.send(new PublishVersionCommand({ FunctionName: 'orders' })); // 3 zips stored
+    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'd' }));
+    const err = await expectError(client.send(new PublishVersionCommand({ FunctionName: 'orders' })), 'CodeStorageExceededException', 400, 'Code storage limit exceeded.');
+    assert.ok(err instanceof CodeStorageExceededException);
+    await expectError(client.send(new PublishLayerVersionCommand({ LayerName: 'deps', Content: { ZipFile: zip } })), 'CodeStorageExceededException', 400);
+    await expectError(
+      client.send(new CreateFunctionCommand({ FunctionName: 'billing', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zip } })),
+      'CodeStorageExceededException',
+      400,
+    );
+    await client.send(new DeleteFunctionCommand({ FunctionName: 'orders', Qualifier: '1' }));
+    assert.is((await client.send(new PublishVersionCommand({ FunctionName: 'orders' }))).Version, '3');
+  });
+});
+
+lambda('TagResource, ListTags and UntagResource on the function ARN; GetFunction shows the tags', async () => {
+  const zip = await zipOf({ 'app.py': APP });
+  await ctx.lambda.send(
+    new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zip }, Tags: { team: 'payments' } }),
+  );
+  await ctx.lambda.send(new TagResourceCommand({ Resource: ARN, Tags: { stage: 'qa', owner: 'lci' } }));
+  assert.equal((await ctx.lambda.send(new ListTagsCommand({ Resource: ARN }))).Tags, { team: 'payments', stage: 'qa', owner: 'lci' });
+  await ctx.lambda.send(new UntagResourceCommand({ Resource: ARN, TagKeys: ['owner', 'team'] }));
+  assert.equal((await ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' }))).Tags, { stage: 'qa' });
+  await expectError(ctx.lambda.send(new ListTagsCommand({ Resource: `${ARN}:1` })), 'InvalidParameterValueException', 400);
+  await expectError(ctx.lambda.send(new ListTagsCommand({ Resource: ARN.replace('orders', 'billing') })), 'ResourceNotFoundException', 404);
+});
+
+lambda('Invoke without running anything: DryRun, the qualifier, the payload limits, non-JSON, and a function still Pending', async () => {
+  await seedOrders(['live']);
+  const invoke = (input: Partial<ConstructorParameters<typeof InvokeCommand>[0]>) => ctx.lambda.send(new InvokeCommand({ FunctionName: 'orders', ...input }));
+  const dry = await invoke({ InvocationType: 'DryRun', Qualifier: 'live', Payload: Buffer.from('{"a":1}') });
+  assert.is(dry.StatusCode, 204);
+  assert.is(dry.ExecutedVersion, undefined);
+  await expectError(invoke({ InvocationType: 'DryRun', Qualifier: '9' }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
+  await expectError(invoke({ InvocationType: 'DryRun', Qualifier: 'nope' }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:nope`);
+  await expectError(invoke({ FunctionName: `${ARN}:live`, Qualifier: '1', InvocationType: 'DryRun' }), 'InvalidParameterValueException', 400);
+  await expectError(ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })), 'ResourceNotFoundException', 404, `Function not found: ${ARN.replace('orders', 'billing')}`);
+  // The real service answers RequestEntityTooLargeException, which the SDK does not model.
+  await expectError(invoke({ Payload: Buffer.from(JSON.stringify('x'.repeat(6_291_457))) }), 'RequestEntityTooLargeException', 413, 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
+  const event = Buffer.from(JSON.stringify('x'.repeat(1_048_600)));
+  await expectError(invoke({ InvocationType: 'Event', Payload: event }), 'RequestEntityTooLargeException', 413, `${event.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`);
+  await expectError(invoke({ InvocationType: 'DryRun', Payload: Buffer.from('not json') }), 'InvalidRequestContentException', 400, /^Could not parse request body into json: Could not parse payload into json: /);
+  await expectError(invoke({ InvocationType: 'DryRun', ClientContext: 'bm90IGpzb24=' }), 'InvalidRequestContentException', 400);
+
+  ctx.standin.updateDelayMs = 60_000;
+  await ctx.lambda.send(new CreateFunctionCommand({ FunctionName: 'billing', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: await zipOf({ 'app.py': APP }) } }));
+  await expectError(
+    ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })),
+    'ResourceConflictException',
+    409,
+    'The operation cannot be performed at this time. The function is currently in the following state: Pending',
+  );
+});
+
 lambda.run();
+
+// --- Quotas
+
+const quotas = suite('lambda stand-in quotas');
+
+quotas.before(async () => {
+  ctx.s3server = new S3rver({ port: 0, address: '127.0.0.1', directory: tempDir(), silent: true, configureBuckets: [{ name: BUCKET }] });
+  const { port } = await ctx.s3server.run();
+  ctx.s3Endpoint = `http://127.0.0.1:${port}`;
+});
+
+quotas.after(async () => {
+  await ctx.s3server.close();
+});
+
+quotas('unthrottled by default: 60 concurrent GetAlias all succeed', async () => {
+  await withStandin({}, async (client, standin) => {
+    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
+    const all = await Promise.allSettled(Array.from({ length: 60 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
+    assert.ok(all.every((r) => r.status === 'fulfilled'));
+    assert.is(standin.throttleCount(), 0);
+  });
+});
+
+quotas('the control-plane bucket throttles with TooManyRequestsException; GetFunction, GetPolicy and Invoke are not in it', async () => {
+  // 1 request/s with a burst of 5: however slowly the 12 requests arrive (under a second), 5 or 6 pass.
+  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 1, burst: { controlPlane: 5 } } }, async (client, standin) => {
+    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
+    const aliases = await Promise.allSettled(Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
+    const ok = aliases.filter((r) => r.status === 'fulfilled').length;
+    const refused = aliases.flatMap((r) => (r.status === 'rejected' ? [r.reason as SdkError] : []));
+    assert.ok(ok >= 5 && ok <= 6, `a burst of 5 passes (passed ${ok})`);
+    for (const err of refused) {
+      assert.ok(err instanceof TooManyRequestsException);
+      assert.is(err.$metadata?.httpStatusCode, 429);
+      assert.is(err.message, 'Rate exceeded');
+      assert.is(err.Reason, 'CallerRateLimitExceeded');
+      assert.is(err.Type, 'User');
+      assert.is(err.retryAfterSeconds, '1', 'from the Retry-After header');
+    }
+    // Its own buckets: GetFunction and GetPolicy still answer while the control plane is exhausted; Invoke has none.
+    const functions = await Promise.all(Array.from({ length: 20 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))));
+    assert.is(functions.length, 20);
+    await expectError(client.send(new GetPolicyCommand({ FunctionName: 'orders' })), 'ResourceNotFoundException', 404, 'The resource you requested does not exist.');
+    const dry = await client.send(new InvokeCommand({ FunctionName: 'orders', InvocationType: 'DryRun' }));
+    assert.is(dry.StatusCode, 204);
+    await expectError(client.send(new ListAliasesCommand({ FunctionName: 'orders' })), 'TooManyRequestsException', 429);
+    const throttled = standin.log.filter((e) => e.status === 429);
+    assert.is(standin.throttleCount(), refused.length + 1);
+    assert.is(throttled.length, standin.throttleCount());
+    assert.ok(throttled.every((e) => e.operation === 'GetAlias' || e.operation === 'ListAliases'));
+  });
+});
+
+quotas('GetFunction has its own bucket and throttles past its own rate', async () => {
+  await withStandin({ rates: { getFunction: 1, getPolicy: 15, controlPlane: 15, burst: { getFunction: 4 } } }, async (client, standin) => {
+    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }) });
+    const all = await Promise.allSettled(Array.from({ length: 8 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))));
+    assert.ok(all.filter((r) => r.status === 'rejected').length >= 3);
+    await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' })); // a control-plane request
+  });
+});
+
+quotas("with the SDK's default retries (3 attempts, honouring Retry-After) every throttled call succeeds in the end", async () => {
+  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 5 } }, async (_client, standin) => {
+    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
+    const retrying = new LambdaClient({ endpoint: standin.endpoint, region: REGION, credentials: CREDENTIALS });
+    try {
+      const t0 = Date.now();
+      const all = await Promise.all(Array.from({ length: 12 }, () => retrying.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
+      assert.ok(all.every((a) => a.FunctionVersion === '1'));
+      assert.ok(standin.throttleCount() >= 5, `throttled ${standin.throttleCount()} times`);
+      assert.ok(Date.now() - t0 >= 1000, 'the retries waited for Retry-After');
+    } finally {
+      retrying.destroy();
+    }
+  });
+});
+
+quotas('a burst larger than the rate lets that many through at once', async () => {
+  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 0.1, burst: { controlPlane: 10 } } }, async (client, standin) => {
+    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
+    const all = await Promise.allSettled(Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
+    assert.is(all.filter((r) => r.status === 'fulfilled').length, 10);
+  });
+});
+
+quotas.run();
+
+/** A stand-in with its own options and a client without retries, closed afterwards. */
+async function withStandin(opts: Omit<LambdaStandinOptions, 's3Endpoint'>, body: (client: LambdaClient, standin: LambdaStandin) => Promise<void>): Promise<void> {
+  const standin = await LambdaStandin.start({ s3Endpoint: ctx.s3Endpoint, ...opts });
+  const client = lambdaClient(standin.endpoint);
+  try {
+    await body(client, standin);
+  } finally {
+    client.destroy();
+    await standin.close();
+  }
+}
 
 // --- CloudWatch
 

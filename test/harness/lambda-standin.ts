@@ -1,19 +1,55 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfiguration, GetLayerVersionResponse } from '@aws-sdk/client-lambda';
 import { closeServer, listenLocal } from './http-server.js';
+import {
+  type CodeBlob,
+  defaultInvokeImage,
+  type InvokeImage,
+  InvokeRunner,
+  type LogEvent,
+  logStreamName,
+  logTail,
+  type RunSpec,
+  RuntimeUnavailable,
+} from './lambda-invoke.js';
+import { unzippedSize } from './zip-read.js';
 
 /**
- * An offline stand-in for the AWS Lambda control plane, for tests. It speaks Lambda's REST-JSON
- * wire protocol (API versions 2015-03-31 and 2018-10-31) to the unmodified AWS SDK v3 client and
- * follows the API reference and observed AWS behaviour: RevisionId preconditions, updates that stay
- * InProgress for a while, PublishVersion that only publishes when $LATEST changed, alias routing
- * rules, layer versions and the size limits. Code given as S3Bucket/S3Key is fetched from a real
- * S3-compatible server (s3rver in tests), so CodeSha256 and CodeSize are those of the actual bytes.
+ * An offline stand-in for AWS Lambda, for tests. It speaks Lambda's REST-JSON wire protocol (API
+ * versions 2015-03-31, 2016-08-19, 2017-03-31 and 2018-10-31) to the unmodified AWS SDK v3 client
+ * and follows the API reference and observed AWS behaviour: RevisionId preconditions, updates that
+ * stay InProgress for a while, PublishVersion that only publishes when $LATEST changed, alias routing
+ * rules, layer versions, the size limits, code storage, deleting versions and layer versions, and
+ * the control-plane request quotas (token buckets, off unless `rates` is given). Code given as
+ * S3Bucket/S3Key is fetched from a real S3-compatible server (s3rver in tests), so CodeSha256 and
+ * CodeSize are those of the actual bytes.
+ *
+ * Invoke really runs the handler, in a Docker container (see lambda-invoke.ts): the code of the
+ * version that runs, its layers, its configuration, its timeout, Lambda's payloads, errors, headers
+ * and log lines.
  *
  * Test controls: a request log, injected faults, killing a process after the N-th mutating request,
- * seeding and inspection that bypass HTTP.
+ * seeding and inspection that bypass HTTP, an injectable random source for weighted aliases.
+ *
+ * Where the behaviour comes from. Documented: the quotas (GetFunction 100/s, GetPolicy 15/s, the
+ * rest of the control plane 15/s, Invoke excluded; 1000 concurrent executions; 75 GB of code
+ * storage, each function version and layer version counting), the 6 MB / 1 MB Invoke payloads,
+ * Invoke's status codes and headers, that Pending functions are not invoked and that $LATEST keeps
+ * running its previous code during an update, DeleteLayerVersion's idempotence, the layer paths,
+ * MaxItems ranges. Taken from the runtimes' own sources (awslambdaric, the Node.js runtime
+ * interface client): handler loading, error payloads and Runtime.* messages. Seen in reports of
+ * real responses: the RequestEntityTooLargeException code and messages, "Rate exceeded" /
+ * CallerRateLimitExceeded, "The function is currently in the following state: Pending" for Invoke,
+ * "Unable to delete version because the following aliases reference it: [...]", the DeleteFunction
+ * answers for $LATEST, an alias name and a missing version, "Code storage limit exceeded.", the
+ * timeout payload. Inferred: that a routing weight holds a version like the primary one does, the
+ * Retry-After value (seconds until the bucket has a token), Retry-After on concurrency throttles,
+ * that $LATEST counts towards storage beside the version published from it, that a deleted layer
+ * version counts while a function uses it, ListAliases in name order, the ClientContext and tag
+ * error messages, the "Runtime exited" payloads.
  */
 
 export type Fault = 'throttle' | 'server-error' | 'conflict' | 'drop' | 'drop-after-apply';
@@ -29,6 +65,21 @@ export interface RequestLogEntry {
   at: number;
 }
 
+/** Requests per second of the control-plane quotas (the Lambda quotas page: "Lambda API requests"). */
+export interface LambdaRates {
+  /** GetFunction: 100 requests per second in AWS. */
+  getFunction: number;
+  /** GetPolicy: 15 requests per second in AWS. */
+  getPolicy: number;
+  /** Every other control-plane request together (not Invoke): 15 requests per second in AWS. */
+  controlPlane: number;
+  /** Bucket sizes (how many requests may come at once after a quiet spell); default one second's worth. */
+  burst?: Partial<Record<'getFunction' | 'getPolicy' | 'controlPlane', number>>;
+}
+
+/** The quotas AWS documents; pass them (or smaller ones) as `rates` to throttle. */
+export const AWS_LAMBDA_RATES: LambdaRates = { getFunction: 100, getPolicy: 15, controlPlane: 15 };
+
 export interface LambdaStandinOptions {
   /** S3-compatible endpoint (path-style, credentials S3RVER/S3RVER) to fetch S3Bucket/S3Key code from. */
   s3Endpoint: string;
@@ -36,6 +87,18 @@ export interface LambdaStandinOptions {
   updateDelayMs?: number;
   accountId?: string;
   region?: string;
+  /** Control-plane request quotas, per account; without it nothing is throttled. */
+  rates?: LambdaRates;
+  /** Account concurrency (ConcurrentExecutions): running invocations above it answer 429; default 1000 as in AWS. */
+  concurrency?: number;
+  /** AccountLimit.TotalCodeSize: storage for zips of every function version and layer version; default 75 GB as in AWS. */
+  totalCodeSize?: number;
+  /** The Docker image that runs a runtime; default lci-build:bookworm (arm64: lci-build:bookworm-arm64) for python* and nodejs*. */
+  invokeImage?: InvokeImage;
+  /** Random source in [0, 1) for alias routing weights; default Math.random. */
+  random?: () => number;
+  /** Receives each invocation's log lines, as Lambda sends them to CloudWatch Logs. */
+  onLog?: (group: string, stream: string, events: LogEvent[]) => void;
 }
 
 export interface SeedFunction {
@@ -47,6 +110,13 @@ export interface SeedFunction {
   aliases?: string[];
   role?: string;
   description?: string;
+  /** Seconds; default 3 as in AWS. */
+  timeout?: number;
+  memorySize?: number;
+  environment?: Record<string, string>;
+  /** Layer version ARNs (published first). */
+  layers?: string[];
+  architecture?: 'x86_64' | 'arm64';
 }
 
 export interface AliasState {
@@ -63,9 +133,18 @@ export interface FunctionState {
 
 /** Lambda's limit on the unzipped size of code plus all layers. */
 const MAX_UNZIPPED_BYTES = 262_144_000;
+/** Lambda's limit on a zip uploaded directly (AccountLimit.CodeSizeZipped). */
+const MAX_ZIPPED_BYTES = 52_428_800;
 const MAX_LAYERS = 5;
 /** Requests above this are refused before parsing, as Lambda does for 50 MB zips sent inline (base64). */
 const MAX_REQUEST_BYTES = 69_905_067;
+/** Invoke payload limits: 6 MB synchronous, 1 MB asynchronous (Event). */
+const MAX_SYNC_PAYLOAD = 6_291_456;
+const MAX_EVENT_PAYLOAD = 1_048_576;
+/** AccountLimit.TotalCodeSize: 75 GB. */
+const DEFAULT_TOTAL_CODE_SIZE = 80_530_636_800;
+const DEFAULT_CONCURRENCY = 1000;
+const MAX_TAGS = 50;
 const DEFAULT_ACCOUNT = '123456789012';
 const DEFAULT_REGION = 'eu-west-1';
 
@@ -77,12 +156,22 @@ const OPERATIONS = [
   'UpdateFunctionCode',
   'PublishVersion',
   'ListVersionsByFunction',
+  'DeleteFunction',
+  'Invoke',
+  'GetPolicy',
   'CreateAlias',
   'GetAlias',
   'UpdateAlias',
+  'ListAliases',
   'PublishLayerVersion',
   'ListLayerVersions',
   'GetLayerVersion',
+  'DeleteLayerVersion',
+  'ListLayers',
+  'GetAccountSettings',
+  'TagResource',
+  'UntagResource',
+  'ListTags',
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
 
@@ -114,14 +203,24 @@ const preconditionFailed = () =>
 const validation = (message: string) => new LambdaError(400, 'ValidationException', `1 validation error detected: ${message}`);
 const updateInProgress = (arn: string) =>
   conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
+const pendingState = () => conflict('The operation cannot be performed at this time. The function is currently in the following state: Pending');
+/** The real service sends this code for oversized requests (the SDK models RequestTooLargeException, which it never sees). */
+const entityTooLarge = (message: string) => new LambdaError(413, 'RequestEntityTooLargeException', message);
+const storageExceeded = () => new LambdaError(400, 'CodeStorageExceededException', 'Code storage limit exceeded.');
+/**
+ * 429 as Lambda sends it: the SDK reads retryAfterSeconds from the Retry-After header and Reason,
+ * Type and message from the body.
+ */
+const throttled = (reason: string, message: string, retryAfterSeconds: number) =>
+  new LambdaError(429, 'TooManyRequestsException', message, 'User', {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    body: { Reason: reason },
+  });
 
 function faultError(fault: Exclude<Fault, 'drop' | 'drop-after-apply'>, resourceArn: string): LambdaError {
   switch (fault) {
     case 'throttle':
-      return new LambdaError(429, 'TooManyRequestsException', 'Rate exceeded', 'User', {
-        headers: { 'retry-after': '0' },
-        body: { Reason: 'CallerRateLimitExceeded', retryAfterSeconds: '0' },
-      });
+      return throttled('CallerRateLimitExceeded', 'Rate exceeded', 0);
     case 'server-error':
       return new LambdaError(500, 'ServiceException', 'An internal error occurred (injected by the stand-in).', 'Service');
     case 'conflict':
@@ -130,64 +229,54 @@ function faultError(fault: Exclude<Fault, 'drop' | 'drop-after-apply'>, resource
 }
 
 // ---------------------------------------------------------------------------------------------
-// Zip central directory: Lambda limits the unzipped size, so the stand-in needs the sum of the
-// uncompressed sizes. Zip64 records are followed when the 32-bit fields overflow.
+// Quotas: a token bucket per quota, refilled continuously.
 
-const EOCD_SIGNATURE = 0x06054b50;
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
-const ZIP64_EOCD_SIGNATURE = 0x06064b50;
-const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
 
-function unzippedSize(zip: Buffer): number {
-  const eocd = findEndOfCentralDirectory(zip);
-  let entries = zip.readUInt16LE(eocd + 10);
-  let offset = zip.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || offset === 0xffffffff) ({ entries, offset } = readZip64End(zip, eocd));
-  let total = 0;
-  for (let i = 0; i < entries; i++) {
-    if (zip.readUInt32LE(offset) !== CENTRAL_HEADER_SIGNATURE) throw new Error('bad central directory entry');
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    let size = zip.readUInt32LE(offset + 24);
-    if (size === 0xffffffff) size = zip64UncompressedSize(zip.subarray(offset + 46 + nameLength, offset + 46 + nameLength + extraLength));
-    total += size;
-    offset += 46 + nameLength + extraLength + commentLength;
+  constructor(
+    private readonly rate: number,
+    private readonly capacity: number,
+  ) {
+    this.tokens = capacity;
   }
-  return total;
+
+  /** Takes a token: 0 when there was one, else the seconds until there will be. */
+  take(): number {
+    const now = Date.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return (1 - this.tokens) / this.rate;
+  }
 }
 
-function findEndOfCentralDirectory(zip: Buffer): number {
-  const lowest = Math.max(0, zip.length - 22 - 0xffff); // the record ends with a comment of up to 64 kB
-  for (let at = zip.length - 22; at >= lowest; at--) {
-    if (zip.readUInt32LE(at) === EOCD_SIGNATURE) return at;
-  }
-  throw new Error('no end of central directory record');
-}
+type Quota = 'getFunction' | 'getPolicy' | 'controlPlane';
 
-function readZip64End(zip: Buffer, eocd: number): { entries: number; offset: number } {
-  const locator = eocd - 20;
-  if (locator < 0 || zip.readUInt32LE(locator) !== ZIP64_LOCATOR_SIGNATURE) throw new Error('no zip64 locator');
-  const record = Number(zip.readBigUInt64LE(locator + 8));
-  if (zip.readUInt32LE(record) !== ZIP64_EOCD_SIGNATURE) throw new Error('bad zip64 end record');
-  return { entries: Number(zip.readBigUInt64LE(record + 32)), offset: Number(zip.readBigUInt64LE(record + 48)) };
-}
-
-/** The uncompressed size is the first field of the zip64 extra block (id 1) when it overflowed. */
-function zip64UncompressedSize(extra: Buffer): number {
-  for (let at = 0; at + 4 <= extra.length; at += 4 + extra.readUInt16LE(at + 2)) {
-    if (extra.readUInt16LE(at) === 1) return Number(extra.readBigUInt64LE(at + 4));
-  }
-  throw new Error('no zip64 extra field');
+/** Invoke has no request-rate quota (its limit is concurrency); GetFunction and GetPolicy have their own. */
+function quotaOf(operation: string): Quota | undefined {
+  if (operation === 'Invoke' || operation === 'Unknown') return undefined;
+  if (operation === 'GetFunction') return 'getFunction';
+  if (operation === 'GetPolicy') return 'getPolicy';
+  return 'controlPlane';
 }
 
 // ---------------------------------------------------------------------------------------------
 // The model: functions, versions, aliases and layers.
 
+/** Where a zip came from: Lambda keeps its own copy; the stand-in keeps the bytes or fetches the object again. */
+type CodeOrigin = { bytes: Buffer } | { s3: { bucket: string; key: string; version?: string } };
+
+/** A zip as stored for a version or a layer version. Immutable: versions share it. */
 interface Code {
   sha256: string;
   size: number;
   unzipped: number;
+  origin: CodeOrigin;
 }
 
 /** Everything a published version freezes. */
@@ -225,6 +314,8 @@ interface Pending {
   failure?: { reason: string; code: string };
   /** AWS gives $LATEST yet another RevisionId when the update finishes. */
   revisionAfter: string;
+  /** What invocations of $LATEST run while the update is in progress: the previous code and configuration. */
+  before?: Settings;
 }
 
 interface Fn {
@@ -236,8 +327,13 @@ interface Fn {
   pending?: Pending;
   lastUpdate: { status: 'Successful' | 'Failed'; reason?: string; code?: string };
   failNext?: { reason: string; code: string };
+  /** After a Failed update Lambda keeps serving the previous code and configuration. */
+  servingAfterFailure?: Settings;
   versions: Map<number, PublishedVersion>;
+  /** The highest version number ever published: numbers of deleted versions are not reused. */
+  lastVersion: number;
   aliases: Map<string, Alias>;
+  tags: Record<string, string>;
 }
 
 interface LayerVersion {
@@ -249,6 +345,8 @@ interface LayerVersion {
   compatibleArchitectures?: string[];
   licenseInfo?: string;
   code: Code;
+  /** DeleteLayerVersion hides it; functions that use it keep their copy. */
+  deleted?: boolean;
 }
 
 interface CodeSource {
@@ -262,11 +360,24 @@ type Body = Record<string, unknown>;
 interface Reply {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
+  /** Sent as is instead of the JSON of body (Invoke's payload). */
+  raw?: Buffer;
 }
 interface Request {
   params: Record<string, string>;
   query: URLSearchParams;
   body: Body;
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+}
+
+/** What an invocation runs: the version chosen (an alias may route to either of two) and its settings. */
+interface InvocationTarget {
+  fn: Fn;
+  version: string;
+  settings: Settings;
+  invokedArn: string;
 }
 
 /** Lambda's timestamp format: 2026-11-26T16:00:00.000+0000 */
@@ -287,6 +398,8 @@ class LambdaModel {
     private readonly accountId: string,
     private readonly s3: S3Client,
     private readonly updateDelayMs: () => number,
+    readonly totalCodeSize: number,
+    readonly concurrency: number,
   ) {}
 
   // --- ARNs and lookups
@@ -329,6 +442,84 @@ class LambdaModel {
     fn.pending = undefined;
     fn.revisionId = pending.revisionAfter;
     fn.lastUpdate = pending.failure ? { status: 'Failed', ...pending.failure } : { status: 'Successful' };
+    fn.servingAfterFailure = pending.failure ? pending.before : undefined;
+  }
+
+  // --- invocation
+
+  /**
+   * The version an invocation runs and its settings. $LATEST runs its previous code and
+   * configuration while an update is in progress or after one failed; nothing runs while the
+   * function is being created (Pending). An alias with routing weights picks its additional
+   * version with that probability.
+   */
+  invocationTarget(rawName: string, queryQualifier: string | null, random: () => number): InvocationTarget {
+    const parsed = this.parseFunctionName(rawName);
+    if (parsed.qualifier && queryQualifier && parsed.qualifier !== queryQualifier) {
+      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    }
+    const qualifier = parsed.qualifier ?? queryQualifier ?? undefined;
+    const fn = this.fn(parsed.name, qualifier);
+    const invokedArn = this.functionArn(fn.name, qualifier);
+    let version = qualifier ?? '$LATEST';
+    if (qualifier !== undefined && qualifier !== '$LATEST' && !/^[0-9]+$/.test(qualifier)) {
+      const alias = fn.aliases.get(qualifier);
+      if (!alias) throw notFound(`Function not found: ${invokedArn}`);
+      version = alias.functionVersion;
+      const [additional, weight] = Object.entries(alias.weights ?? {})[0] ?? [];
+      if (additional !== undefined && random() < weight!) version = additional;
+    }
+    if (fn.pending?.creating) throw pendingState();
+    if (version === '$LATEST') {
+      return { fn, version, settings: fn.pending?.before ?? fn.servingAfterFailure ?? fn.latest, invokedArn };
+    }
+    const published = fn.versions.get(Number(version));
+    if (!published) throw notFound(`Function not found: ${this.functionArn(fn.name, version)}`);
+    return { fn, version, settings: published.settings, invokedArn };
+  }
+
+  /** The zip of a version or layer version, as the invocation needs it. */
+  codeBlob(code: Code): CodeBlob {
+    return {
+      sha256: code.sha256,
+      load: async () => {
+        if ('bytes' in code.origin) return code.origin.bytes;
+        const { bucket, key, version } = code.origin.s3;
+        const bytes = await this.getObject({ S3Bucket: bucket, S3Key: key, S3ObjectVersion: version });
+        // Lambda keeps its own copy; the stand-in reads the object again, so it must not have changed.
+        if (sha256(bytes) !== code.sha256) {
+          throw new Error(`the code of this version came from s3://${bucket}/${key}, which has changed since (the stand-in keeps no copy)`);
+        }
+        return bytes;
+      },
+    };
+  }
+
+  // --- code storage (AccountUsage.TotalCodeSize): every function version, $LATEST included, and every layer version
+
+  codeStorageUsed(): number {
+    let total = 0;
+    const referenced = new Set<string>();
+    for (const fn of this.functions.values()) {
+      total += fn.latest.code.size;
+      for (const arn of fn.latest.layers) referenced.add(arn);
+      for (const v of fn.versions.values()) {
+        total += v.settings.code.size;
+        for (const arn of v.settings.layers) referenced.add(arn);
+      }
+    }
+    for (const versions of this.layers.values()) {
+      for (const l of versions) {
+        // A deleted layer version stays stored while a function uses it.
+        if (!l.deleted || referenced.has(`${this.layerArn(l.name)}:${l.version}`)) total += l.code.size;
+      }
+    }
+    return total;
+  }
+
+  /** Refuses a change that would store `added` more bytes than the account's TotalCodeSize allows. */
+  checkStorage(added: number): void {
+    if (added > 0 && this.codeStorageUsed() + added > this.totalCodeSize) throw storageExceeded();
   }
 
   // --- rendering
@@ -448,8 +639,13 @@ class LambdaModel {
   // --- code
 
   async loadCode(source: CodeSource | undefined): Promise<Code> {
-    if (source?.ZipFile) return codeOf(Buffer.from(source.ZipFile, 'base64'));
-    if (source?.S3Bucket && source.S3Key) return codeOf(await this.getObject(source));
+    if (source?.ZipFile) {
+      const bytes = Buffer.from(source.ZipFile, 'base64');
+      return codeOf(bytes, { bytes });
+    }
+    if (source?.S3Bucket && source.S3Key) {
+      return codeOf(await this.getObject(source), { s3: { bucket: source.S3Bucket, key: source.S3Key, version: source.S3ObjectVersion } });
+    }
     throw invalidParameter('Please provide a source for function code.');
   }
 
@@ -468,16 +664,20 @@ class LambdaModel {
   /** RevisionId precondition, then the update lock. */
   guardLatest(fn: Fn, revisionId: unknown): void {
     if (revisionId !== undefined && revisionId !== fn.revisionId) throw preconditionFailed();
-    if (fn.pending?.creating) {
-      throw conflict('The operation cannot be performed at this time. The function is currently in the following state: Pending');
-    }
+    if (fn.pending?.creating) throw pendingState();
     if (fn.pending) throw updateInProgress(this.functionArn(fn.name));
   }
 
+  /** A layer version, deleted or not (functions keep using deleted ones). */
   layerByArn(arn: string): LayerVersion | undefined {
     const m = LAYER_VERSION_ARN.exec(arn);
     if (!m || m[1] !== this.region || m[2] !== this.accountId) return undefined;
     return this.layers.get(m[3]!)?.find((l) => l.version === Number(m[4]));
+  }
+
+  /** The layer versions GetLayerVersion and the listings show. */
+  liveLayers(name: string): LayerVersion[] {
+    return (this.layers.get(name) ?? []).filter((l) => !l.deleted);
   }
 
   checkLayers(arns: string[]): void {
@@ -489,7 +689,7 @@ class LambdaModel {
         throw validation(`Value '[${arn}]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN.source}]`);
       }
       if (m[1] !== this.region) throw invalidParameter(`Layers are not in the same region as the function. Layers are expected to be in region ${this.region}.`);
-      if (!this.layerByArn(arn)) throw invalidParameter(`Layer version ${arn} does not exist.`);
+      if (!this.layerByArn(arn) || this.layerByArn(arn)!.deleted) throw invalidParameter(`Layer version ${arn} does not exist.`);
       const layer = arn.slice(0, arn.lastIndexOf(':'));
       const other = seen.get(layer);
       if (other) {
@@ -510,28 +710,35 @@ class LambdaModel {
     );
   }
 
-  /** After a mutation of $LATEST: a new RevisionId and LastUpdateStatus InProgress for updateDelayMs. */
-  startUpdate(fn: Fn, creating: boolean): void {
+  /**
+   * After a mutation of $LATEST: a new RevisionId and LastUpdateStatus InProgress for updateDelayMs.
+   * `before` is what $LATEST was (what invocations keep running until the update succeeds).
+   */
+  startUpdate(fn: Fn, creating: boolean, before?: Settings): void {
     fn.latest.lastModified = lambdaDate();
     fn.revisionId = randomUUID();
     fn.edits++;
     const failure = creating ? undefined : fn.failNext;
     if (!creating) fn.failNext = undefined;
-    fn.pending = { until: Date.now() + this.updateDelayMs(), creating, failure, revisionAfter: randomUUID() };
+    fn.pending = { until: Date.now() + this.updateDelayMs(), creating, failure, revisionAfter: randomUUID(), before };
   }
 
   // --- versions and aliases
 
+  /** Whether PublishVersion would make a new version (it returns the last one when $LATEST has not been updated since). */
+  wouldPublish(fn: Fn): boolean {
+    return fn.versions.get(fn.lastVersion)?.edits !== fn.edits;
+  }
+
   /** Publishes $LATEST, or returns the last version when $LATEST has not been updated since. */
   publish(fn: Fn, description: string | undefined): number {
-    const numbers = [...fn.versions.keys()];
-    const last = numbers.length ? Math.max(...numbers) : 0;
-    if (last && fn.versions.get(last)!.edits === fn.edits) return last;
-    const settings = structuredClone(fn.latest);
+    if (!this.wouldPublish(fn)) return fn.lastVersion;
+    const settings = cloneSettings(fn.latest);
     if (description !== undefined) settings.description = description;
-    fn.versions.set(last + 1, { settings, revisionId: randomUUID(), edits: fn.edits });
+    const number = ++fn.lastVersion;
+    fn.versions.set(number, { settings, revisionId: randomUUID(), edits: fn.edits });
     fn.revisionId = randomUUID(); // publishing also gives $LATEST a new RevisionId
-    return last + 1;
+    return number;
   }
 
   /** Checks that FunctionVersion names $LATEST or a published version. */
@@ -579,19 +786,23 @@ class LambdaModel {
         handler: s.handler,
         role: s.role ?? `arn:aws:iam::${this.accountId}:role/${s.name}`,
         description: s.description ?? '',
-        timeout: 3,
-        memorySize: 128,
-        architectures: ['x86_64'],
-        layers: [],
-        code: codeOf(s.zip),
+        timeout: s.timeout ?? 3,
+        memorySize: s.memorySize ?? 128,
+        environment: s.environment,
+        architectures: [s.architecture ?? 'x86_64'],
+        layers: [...(s.layers ?? [])],
+        code: codeOf(s.zip, { bytes: s.zip }),
         lastModified: lambdaDate(),
       },
       revisionId: randomUUID(),
       edits: 1,
       lastUpdate: { status: 'Successful' },
       versions: new Map(),
+      lastVersion: 0,
       aliases: new Map(),
+      tags: {},
     };
+    if (s.layers?.some((arn) => !this.layerByArn(arn))) throw new Error(`a layer of ${s.name} does not exist`);
     this.functions.set(s.name, fn);
     this.publish(fn, undefined);
     for (const alias of s.aliases ?? []) fn.aliases.set(alias, { functionVersion: '1', description: '', revisionId: randomUUID() });
@@ -614,14 +825,26 @@ class LambdaModel {
   }
 }
 
-function codeOf(zip: Buffer): Code {
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64');
+
+function codeOf(zip: Buffer, origin: CodeOrigin): Code {
   let unzipped: number;
   try {
     unzipped = unzippedSize(zip);
   } catch {
     throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
   }
-  return { sha256: createHash('sha256').update(zip).digest('base64'), size: zip.length, unzipped };
+  return { sha256: sha256(zip), size: zip.length, unzipped, origin };
+}
+
+/** A copy to publish or to keep serving; the code is immutable and shared. */
+function cloneSettings(s: Settings): Settings {
+  return {
+    ...s,
+    environment: s.environment ? { ...s.environment } : undefined,
+    architectures: [...s.architectures],
+    layers: [...s.layers],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -651,6 +874,8 @@ const handlers: Record<Operation, Handler> = {
     exists();
     m.checkLayers(layers);
     m.checkUnzippedSize(code, layers);
+    m.checkStorage(code.size * (b.Publish ? 2 : 1));
+    const tags = checkTags(b.Tags ?? {});
     const fn: Fn = {
       name,
       latest: {
@@ -670,7 +895,9 @@ const handlers: Record<Operation, Handler> = {
       edits: 0,
       lastUpdate: { status: 'Successful' },
       versions: new Map(),
+      lastVersion: 0,
       aliases: new Map(),
+      tags,
     };
     m.functions.set(name, fn);
     m.startUpdate(fn, true);
@@ -680,7 +907,12 @@ const handlers: Record<Operation, Handler> = {
 
   GetFunction(m, { params, query }) {
     const config = m.configFor(params.FunctionName!, query.get('Qualifier'));
-    return ok({ Configuration: config, Code: { RepositoryType: 'S3', Location: codeLocation(config) } });
+    const tags = m.functions.get(config.FunctionName!)!.tags;
+    return ok({
+      Configuration: config,
+      Code: { RepositoryType: 'S3', Location: codeLocation(config) },
+      ...(Object.keys(tags).length > 0 ? { Tags: { ...tags } } : {}),
+    });
   },
 
   GetFunctionConfiguration(m, { params, query }) {
@@ -692,8 +924,9 @@ const handlers: Record<Operation, Handler> = {
     const fn = m.latestOnly(params.FunctionName!);
     m.guardLatest(fn, b.RevisionId);
     const layers = b.Layers ?? fn.latest.layers;
-    m.checkLayers(layers);
+    if (b.Layers) m.checkLayers(layers);
     m.checkUnzippedSize(fn.latest.code, layers);
+    const before = fn.servingAfterFailure ?? cloneSettings(fn.latest);
     const s = fn.latest;
     s.layers = [...layers];
     if (b.Description !== undefined) s.description = b.Description;
@@ -703,7 +936,7 @@ const handlers: Record<Operation, Handler> = {
     if (b.Timeout !== undefined) s.timeout = b.Timeout;
     if (b.MemorySize !== undefined) s.memorySize = b.MemorySize;
     if (b.Environment !== undefined) s.environment = b.Environment.Variables;
-    m.startUpdate(fn, false);
+    m.startUpdate(fn, false, before);
     return ok(m.latestConfig(fn));
   },
 
@@ -714,9 +947,11 @@ const handlers: Record<Operation, Handler> = {
     const fn = m.latestOnly(params.FunctionName!);
     m.guardLatest(fn, b.RevisionId);
     m.checkUnzippedSize(code, fn.latest.layers);
+    m.checkStorage(code.size - fn.latest.code.size + (b.Publish ? code.size : 0));
+    const before = fn.servingAfterFailure ?? cloneSettings(fn.latest);
     fn.latest.code = code;
     if (b.Architectures) fn.latest.architectures = [...b.Architectures];
-    m.startUpdate(fn, false);
+    m.startUpdate(fn, false, before);
     if (b.Publish) return ok(m.versionConfig(fn, m.publish(fn, undefined)));
     return ok(m.latestConfig(fn));
   },
@@ -729,14 +964,50 @@ const handlers: Record<Operation, Handler> = {
     if (b.CodeSha256 !== undefined && b.CodeSha256 !== current) {
       throw invalidParameter(`CodeSHA256 (${b.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`);
     }
+    if (m.wouldPublish(fn)) m.checkStorage(fn.latest.code.size);
     return ok(m.versionConfig(fn, m.publish(fn, b.Description)), 201);
   },
 
   ListVersionsByFunction(m, { params, query }) {
     const fn = m.latestOnly(params.FunctionName!);
     const versions = [m.latestConfig(fn, '$LATEST'), ...[...fn.versions.keys()].sort((a, b) => a - b).map((v) => m.versionConfig(fn, v))];
-    const { items, next } = page(versions, query);
+    const { items, next } = page(versions, query, 10_000);
     return ok({ Versions: items, ...(next ? { NextMarker: next } : {}) });
+  },
+
+  /** Without a qualifier the function goes, versions and aliases with it; with one, that version alone. */
+  DeleteFunction(m, { params, query }) {
+    const parsed = m.parseFunctionName(params.FunctionName!);
+    const queryQualifier = query.get('Qualifier');
+    if (parsed.qualifier && queryQualifier && parsed.qualifier !== queryQualifier) {
+      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    }
+    const qualifier = parsed.qualifier ?? queryQualifier ?? undefined;
+    const fn = m.fn(parsed.name, qualifier);
+    if (qualifier === undefined) {
+      m.functions.delete(fn.name);
+      return ok(undefined, 204);
+    }
+    if (qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (!/^[0-9]+$/.test(qualifier)) throw invalidParameter('Deletion of aliases is not currently supported.');
+    // An alias holds its version, as its primary version or through its routing weights.
+    const holders = [...fn.aliases]
+      .filter(([, a]) => a.functionVersion === qualifier || (a.weights && qualifier in a.weights))
+      .map(([name]) => name)
+      .sort();
+    if (holders.length > 0) throw conflict(`Unable to delete version because the following aliases reference it: [${holders.join(', ')}]`);
+    fn.versions.delete(Number(qualifier)); // a version that does not exist: 204 all the same
+    return ok(undefined, 204);
+  },
+
+  Invoke() {
+    throw new Error('Invoke is served by the stand-in itself');
+  },
+
+  /** The stand-in keeps no resource-based policies (AddPermission is not modelled). */
+  GetPolicy(m, { params, query }) {
+    m.configFor(params.FunctionName!, query.get('Qualifier'));
+    throw notFound('The resource you requested does not exist.');
   },
 
   CreateAlias(m, { params, body }) {
@@ -773,16 +1044,31 @@ const handlers: Record<Operation, Handler> = {
     return ok(m.aliasOut(fn, name, updated));
   },
 
+  ListAliases(m, { params, query }) {
+    const fn = m.latestOnly(params.FunctionName!);
+    const version = query.get('FunctionVersion');
+    if (version !== null && !VERSION.test(version)) {
+      throw validation(`Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`);
+    }
+    const aliases = [...fn.aliases]
+      .filter(([, a]) => version === null || a.functionVersion === version)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, a]) => m.aliasOut(fn, name, a));
+    const { items, next } = page(aliases, query, 10_000);
+    return ok({ Aliases: items, ...(next ? { NextMarker: next } : {}) });
+  },
+
   async PublishLayerVersion(m, { params, body }) {
     const b = body as PublishLayerBody;
     const name = layerName(params.LayerName!);
     if (!b.Content) throw validation("Value null at 'content' failed to satisfy constraint: Member must not be null");
     const code = await m.loadCode(b.Content);
     if (code.unzipped > MAX_UNZIPPED_BYTES) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    m.checkStorage(code.size);
     const versions = m.layers.get(name) ?? [];
     const layer: LayerVersion = {
       name,
-      version: versions.length + 1,
+      version: (versions.at(-1)?.version ?? 0) + 1, // numbers of deleted versions are not reused
       description: b.Description ?? '',
       createdDate: lambdaDate(),
       compatibleRuntimes: b.CompatibleRuntimes,
@@ -797,10 +1083,11 @@ const handlers: Record<Operation, Handler> = {
   ListLayerVersions(m, { params, query }) {
     const runtime = query.get('CompatibleRuntime');
     const architecture = query.get('CompatibleArchitecture');
-    const matching = [...(m.layers.get(layerName(params.LayerName!)) ?? [])]
+    const matching = m
+      .liveLayers(layerName(params.LayerName!))
       .reverse()
-      .filter((l) => (!runtime || l.compatibleRuntimes?.includes(runtime)) && (!architecture || l.compatibleArchitectures?.includes(architecture)));
-    const { items, next } = page(matching, query);
+      .filter((l) => layerMatches(l, runtime, architecture));
+    const { items, next } = page(matching, query, MAX_LAYER_LIST_ITEMS);
     const LayerVersions = items.map((l) => {
       const { Content, LayerArn, ...item } = m.layerOut(l);
       return item;
@@ -809,11 +1096,87 @@ const handlers: Record<Operation, Handler> = {
   },
 
   GetLayerVersion(m, { params }) {
-    const layer = m.layers.get(layerName(params.LayerName!))?.find((l) => String(l.version) === params.VersionNumber);
+    const layer = m.liveLayers(layerName(params.LayerName!)).find((l) => String(l.version) === params.VersionNumber);
     if (!layer) throw notFound('The resource you requested does not exist.');
     return ok(m.layerOut(layer));
   },
+
+  /** Idempotent, as documented: a version that is gone (or never was) is 204 too. Functions that use it keep their copy. */
+  DeleteLayerVersion(m, { params }) {
+    const layer = m.layers.get(layerName(params.LayerName!))?.find((l) => String(l.version) === params.VersionNumber);
+    if (layer) layer.deleted = true;
+    return ok(undefined, 204);
+  },
+
+  /** Each layer with its newest version that matches the filters. */
+  ListLayers(m, { query }) {
+    const runtime = query.get('CompatibleRuntime');
+    const architecture = query.get('CompatibleArchitecture');
+    const layers = [...m.layers.keys()]
+      .sort()
+      .map((name) => m.liveLayers(name).filter((l) => layerMatches(l, runtime, architecture)).at(-1))
+      .filter((l): l is LayerVersion => l !== undefined)
+      .map((l) => {
+        const { Content, LayerArn, ...latest } = m.layerOut(l);
+        return { LayerName: l.name, LayerArn, LatestMatchingVersion: latest };
+      });
+    const { items, next } = page(layers, query, MAX_LAYER_LIST_ITEMS);
+    return ok({ Layers: items, ...(next ? { NextMarker: next } : {}) });
+  },
+
+  GetAccountSettings(m) {
+    return ok({
+      AccountLimit: {
+        TotalCodeSize: m.totalCodeSize,
+        CodeSizeUnzipped: MAX_UNZIPPED_BYTES,
+        CodeSizeZipped: MAX_ZIPPED_BYTES,
+        ConcurrentExecutions: m.concurrency,
+        // No reserved concurrency is modelled: all of it is unreserved.
+        UnreservedConcurrentExecutions: m.concurrency,
+      },
+      AccountUsage: { TotalCodeSize: m.codeStorageUsed(), FunctionCount: m.functions.size },
+    });
+  },
+
+  TagResource(m, { params, body }) {
+    const fn = taggedFunction(m, params.Resource!);
+    const tags = checkTags((body as { Tags?: Record<string, string> }).Tags ?? {});
+    if (Object.keys({ ...fn.tags, ...tags }).length > MAX_TAGS) throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
+    Object.assign(fn.tags, tags);
+    return ok(undefined, 204);
+  },
+
+  UntagResource(m, { params, query }) {
+    const fn = taggedFunction(m, params.Resource!);
+    for (const key of query.getAll('tagKeys')) delete fn.tags[key];
+    return ok(undefined, 204);
+  },
+
+  ListTags(m, { params }) {
+    return ok({ Tags: { ...taggedFunction(m, params.Resource!).tags } });
+  },
 };
+
+const MAX_LAYER_LIST_ITEMS = 50;
+
+function layerMatches(l: LayerVersion, runtime: string | null, architecture: string | null): boolean {
+  return (!runtime || !!l.compatibleRuntimes?.includes(runtime)) && (!architecture || !!l.compatibleArchitectures?.includes(architecture));
+}
+
+/** Tags belong to a function (its unqualified ARN), not to a version or an alias. */
+function taggedFunction(m: LambdaModel, resource: string): Fn {
+  const { name, qualifier } = m.parseFunctionName(resource);
+  if (qualifier) throw invalidParameter('Tags are not supported on function versions or aliases.');
+  return m.fn(name);
+}
+
+function checkTags(tags: Record<string, string>): Record<string, string> {
+  if (Object.keys(tags).length > MAX_TAGS) throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
+  for (const key of Object.keys(tags)) {
+    if (key.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys can't start with the aws: prefix.`);
+  }
+  return { ...tags };
+}
 
 interface CreateFunctionBody {
   FunctionName: string;
@@ -828,8 +1191,9 @@ interface CreateFunctionBody {
   Architectures?: string[];
   Layers?: string[];
   Publish?: boolean;
+  Tags?: Record<string, string>;
 }
-type UpdateConfigurationBody = Partial<Omit<CreateFunctionBody, 'FunctionName' | 'Code' | 'Publish' | 'Architectures'>> & { RevisionId?: string };
+type UpdateConfigurationBody = Partial<Omit<CreateFunctionBody, 'FunctionName' | 'Code' | 'Publish' | 'Architectures' | 'Tags'>> & { RevisionId?: string };
 type UpdateCodeBody = CodeSource & { RevisionId?: string; Publish?: boolean; Architectures?: string[] };
 interface AliasBody {
   FunctionVersion?: string;
@@ -861,10 +1225,17 @@ function codeLocation(config: FunctionConfiguration): string {
   return `https://awslambda-code.s3.amazonaws.com/snapshots/${config.FunctionName}-${config.Version}?sha256=${encodeURIComponent(config.CodeSha256 ?? '')}`;
 }
 
-/** Marker is the index of the first item of the page; MaxItems defaults to 50. */
-function page<T>(all: T[], query: URLSearchParams): { items: T[]; next?: string } {
+/**
+ * Marker is the index of the first item of the page; MaxItems defaults to 50 and must be within
+ * 1..limit (10000 for functions, versions and aliases; 50 for layers), else a ValidationException.
+ */
+function page<T>(all: T[], query: URLSearchParams, limit: number): { items: T[]; next?: string } {
   const start = Number(query.get('Marker') ?? 0) || 0;
-  const max = Math.min(Math.max(Number(query.get('MaxItems') ?? 50) || 50, 1), 10_000);
+  const max = Number(query.get('MaxItems') ?? 50);
+  if (!Number.isInteger(max) || max < 1 || max > limit) {
+    const bound = max < 1 ? 'greater than or equal to 1' : `less than or equal to ${limit}`;
+    throw validation(`Value '${query.get('MaxItems')}' at 'maxItems' failed to satisfy constraint: Member must have value ${bound}`);
+  }
   const items = all.slice(start, start + max);
   return { items, next: start + max < all.length ? String(start + max) : undefined };
 }
@@ -886,12 +1257,22 @@ const ROUTES: Route[] = [
   ['UpdateFunctionCode', 'PUT', '/2015-03-31/functions/{FunctionName}/code'],
   ['PublishVersion', 'POST', '/2015-03-31/functions/{FunctionName}/versions'],
   ['ListVersionsByFunction', 'GET', '/2015-03-31/functions/{FunctionName}/versions'],
+  ['DeleteFunction', 'DELETE', '/2015-03-31/functions/{FunctionName}'],
+  ['Invoke', 'POST', '/2015-03-31/functions/{FunctionName}/invocations'],
+  ['GetPolicy', 'GET', '/2015-03-31/functions/{FunctionName}/policy'],
   ['CreateAlias', 'POST', '/2015-03-31/functions/{FunctionName}/aliases'],
+  ['ListAliases', 'GET', '/2015-03-31/functions/{FunctionName}/aliases'],
   ['GetAlias', 'GET', '/2015-03-31/functions/{FunctionName}/aliases/{Name}'],
   ['UpdateAlias', 'PUT', '/2015-03-31/functions/{FunctionName}/aliases/{Name}'],
   ['PublishLayerVersion', 'POST', '/2018-10-31/layers/{LayerName}/versions'],
   ['ListLayerVersions', 'GET', '/2018-10-31/layers/{LayerName}/versions'],
   ['GetLayerVersion', 'GET', '/2018-10-31/layers/{LayerName}/versions/{VersionNumber}'],
+  ['DeleteLayerVersion', 'DELETE', '/2018-10-31/layers/{LayerName}/versions/{VersionNumber}'],
+  ['ListLayers', 'GET', '/2018-10-31/layers'],
+  ['GetAccountSettings', 'GET', '/2016-08-19/account-settings'],
+  ['TagResource', 'POST', '/2017-03-31/tags/{Resource}'],
+  ['UntagResource', 'DELETE', '/2017-03-31/tags/{Resource}'],
+  ['ListTags', 'GET', '/2017-03-31/tags/{Resource}'],
 ].map(([operation, method, path]) => ({ operation: operation as Operation, method: method!, segments: path!.split('/').slice(1) }));
 
 function route(method: string, segments: string[]): { operation: Operation; params: Record<string, string> } | undefined {
@@ -907,7 +1288,7 @@ function route(method: string, segments: string[]): { operation: Operation; para
   return undefined;
 }
 
-const isMutating = (operation: string) => /^(Create|Update|Publish)/.test(operation);
+const isMutating = (operation: string) => /^(Create|Update|Publish|Delete)/.test(operation);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -915,16 +1296,33 @@ export class LambdaStandin {
   endpoint = '';
   /** Milliseconds an update stays InProgress; may be changed between requests. */
   updateDelayMs: number;
+  /** Random source in [0, 1) for alias routing weights; may be changed between requests. */
+  random: () => number;
   readonly log: RequestLogEntry[] = [];
   private readonly faults = new Map<string, { fault: Fault; remaining: number }>();
   private kill?: { pid: number; remaining: number };
   private readonly model: LambdaModel;
   private readonly s3: S3Client;
   private readonly server: Server;
+  private readonly region: string;
+  private readonly buckets?: Record<Quota, TokenBucket>;
+  private throttles = 0;
+  private readonly runner: InvokeRunner;
+  private readonly onLog?: LambdaStandinOptions['onLog'];
+  private running = 0;
+  private readonly background = new Set<Promise<void>>();
 
   private constructor(opts: LambdaStandinOptions) {
     this.updateDelayMs = opts.updateDelayMs ?? 0;
-    const region = opts.region ?? DEFAULT_REGION;
+    this.random = opts.random ?? Math.random;
+    this.onLog = opts.onLog;
+    this.runner = new InvokeRunner(opts.invokeImage ?? defaultInvokeImage);
+    if (opts.rates) {
+      const { burst = {}, ...rates } = opts.rates;
+      const bucket = (q: Quota) => new TokenBucket(rates[q], burst[q] ?? Math.max(1, rates[q]));
+      this.buckets = { getFunction: bucket('getFunction'), getPolicy: bucket('getPolicy'), controlPlane: bucket('controlPlane') };
+    }
+    const region = (this.region = opts.region ?? DEFAULT_REGION);
     this.s3 = new S3Client({
       endpoint: opts.s3Endpoint,
       region,
@@ -933,7 +1331,14 @@ export class LambdaStandin {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    this.model = new LambdaModel(region, opts.accountId ?? DEFAULT_ACCOUNT, this.s3, () => this.updateDelayMs);
+    this.model = new LambdaModel(
+      region,
+      opts.accountId ?? DEFAULT_ACCOUNT,
+      this.s3,
+      () => this.updateDelayMs,
+      opts.totalCodeSize ?? DEFAULT_TOTAL_CODE_SIZE,
+      opts.concurrency ?? DEFAULT_CONCURRENCY,
+    );
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
@@ -943,8 +1348,11 @@ export class LambdaStandin {
     return standin;
   }
 
+  /** Stops serving, kills the invocations still running and removes their containers. */
   async close(): Promise<void> {
     await closeServer(this.server);
+    await this.runner.close();
+    await Promise.allSettled([...this.background]);
     this.s3.destroy();
   }
 
@@ -964,7 +1372,7 @@ export class LambdaStandin {
     this.faults.clear();
   }
 
-  /** SIGKILLs `pid` once the N-th successful Create*, Update* or Publish* request from now on has been applied and answered. */
+  /** SIGKILLs `pid` once the N-th successful Create*, Update*, Publish* or Delete* request from now on has been applied and answered. */
   killAfter(pid: number, mutatingRequests: number): void {
     this.kill = { pid, remaining: mutatingRequests };
   }
@@ -985,9 +1393,19 @@ export class LambdaStandin {
     return this.model.state(name);
   }
 
-  /** Every version of a layer, oldest first, as GetLayerVersion returns them. */
+  /** Every version of a layer that is not deleted, oldest first, as GetLayerVersion returns them. */
   layerVersions(name: string): GetLayerVersionResponse[] {
-    return (this.model.layers.get(name) ?? []).map((l) => this.model.layerOut(l));
+    return this.model.liveLayers(name).map((l) => this.model.layerOut(l));
+  }
+
+  /** Requests refused by the request-rate quotas so far (each is in the log with status 429). */
+  throttleCount(): number {
+    return this.throttles;
+  }
+
+  /** Resolves once every asynchronous (Event) invocation accepted so far has run. */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
   // --- HTTP
@@ -1000,12 +1418,17 @@ export class LambdaStandin {
     const entry: RequestLogEntry = { operation, method: req.method ?? '', path: `/${segments.join('/')}${url.search}`, status: 0, at: Date.now() };
     try {
       const raw = await readBody(req);
+      const throttle = this.takeToken(operation);
+      if (throttle) {
+        this.throttles++;
+        return this.send(res, errorReply(throttle), entry);
+      }
       const injected = this.takeFault(operation);
       if (injected === 'drop') return this.drop(req, entry);
       const reply =
         injected && injected !== 'drop-after-apply'
           ? errorReply(faultError(injected, this.faultResource(matched?.params.FunctionName)))
-          : await this.serve(matched, url, raw);
+          : await this.serve(matched, url, raw, req.headers);
       if (injected === 'drop-after-apply') return this.drop(req, entry);
       this.send(res, reply, entry);
     } catch (e) {
@@ -1013,14 +1436,115 @@ export class LambdaStandin {
     }
   }
 
-  private async serve(matched: ReturnType<typeof route>, url: URL, raw: Buffer | undefined): Promise<Reply & { headers?: Record<string, string> }> {
+  private async serve(matched: ReturnType<typeof route>, url: URL, raw: Buffer | undefined, headers: IncomingHttpHeaders): Promise<Reply> {
     try {
       if (!matched) throw new LambdaError(404, 'UnknownOperationException', 'Unknown operation');
-      if (!raw) throw new LambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${matched.operation} operation`);
-      const body = parseBody(raw);
-      return await handlers[matched.operation](this.model, { params: matched.params, query: url.searchParams, body });
+      const name = matched.operation === 'Invoke' ? 'InvokeFunction' : matched.operation;
+      if (!raw) throw entityTooLarge(`Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${name} operation`);
+      const request = { params: matched.params, query: url.searchParams, headers, raw, body: {} };
+      if (matched.operation === 'Invoke') return await this.invoke(request);
+      return await handlers[matched.operation](this.model, { ...request, body: parseBody(raw) });
     } catch (e) {
       return errorReply(e);
+    }
+  }
+
+  /** The request-rate quota: undefined when the request may go on, else the 429 to answer. */
+  private takeToken(operation: string): LambdaError | undefined {
+    const quota = quotaOf(operation);
+    if (!this.buckets || !quota) return undefined;
+    const wait = this.buckets[quota].take();
+    if (wait === 0) return undefined;
+    return throttled('CallerRateLimitExceeded', 'Rate exceeded', Math.max(1, Math.ceil(wait)));
+  }
+
+  // --- Invoke
+
+  private async invoke({ params, query, headers, raw }: Request): Promise<Reply> {
+    const type = headerValue(headers, 'x-amz-invocation-type') ?? 'RequestResponse';
+    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
+      throw validation(`Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+    }
+    const logType = headerValue(headers, 'x-amz-log-type') ?? 'None';
+    if (!['None', 'Tail'].includes(logType)) {
+      throw validation(`Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+    }
+    if (type === 'Event' && raw.length > MAX_EVENT_PAYLOAD) {
+      throw entityTooLarge(`${raw.length} byte payload is too large for the Event invocation type (limit ${MAX_EVENT_PAYLOAD} bytes)`);
+    }
+    if (raw.length > MAX_SYNC_PAYLOAD) throw entityTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
+    const target = this.model.invocationTarget(params.FunctionName!, query.get('Qualifier'), this.random);
+    if (raw.length > 0) {
+      try {
+        JSON.parse(raw.toString('utf8'));
+      } catch (e) {
+        throw new LambdaError(400, 'InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`);
+      }
+    }
+    const decoded = decodeClientContext(headerValue(headers, 'x-amz-client-context'));
+    // Lambda passes the client context to synchronous invocations only.
+    const clientContext = type === 'RequestResponse' ? decoded : undefined;
+    if (type === 'DryRun') return { status: 204, body: undefined };
+    const spec = this.runSpec(target, raw, clientContext);
+    if (type === 'Event') {
+      // Lambda queues the event and runs it when there is concurrency to spare.
+      const run = (async () => {
+        while (this.running >= this.model.concurrency) await sleep(20);
+        await this.execute(spec).catch(() => {});
+      })();
+      this.background.add(run);
+      void run.finally(() => this.background.delete(run));
+      return { status: 202, body: undefined, raw: Buffer.alloc(0) };
+    }
+    if (this.running >= this.model.concurrency) throw throttled('ConcurrentInvocationLimitExceeded', 'Rate Exceeded.', 1);
+    const result = await this.execute(spec);
+    return {
+      status: 200,
+      body: undefined,
+      raw: result.payload,
+      headers: {
+        'x-amz-executed-version': target.version,
+        ...(result.functionError ? { 'x-amz-function-error': result.functionError } : {}),
+        ...(logType === 'Tail' ? { 'x-amz-log-result': logTail(result.logText) } : {}),
+      },
+    };
+  }
+
+  private runSpec(target: InvocationTarget, payload: Buffer, clientContext: unknown): RunSpec {
+    const { fn, version, settings } = target;
+    const layers = settings.layers.map((arn) => this.model.layerByArn(arn)!);
+    return {
+      requestId: randomUUID(),
+      functionName: fn.name,
+      version,
+      invokedFunctionArn: target.invokedArn,
+      runtime: settings.runtime,
+      handler: settings.handler,
+      timeout: settings.timeout,
+      memorySize: settings.memorySize,
+      architecture: settings.architectures[0] ?? 'x86_64',
+      environment: { ...settings.environment },
+      code: this.model.codeBlob(settings.code),
+      layers: layers.map((l) => this.model.codeBlob(l.code)),
+      payload,
+      clientContext,
+      region: this.region,
+      logGroup: `/aws/lambda/${fn.name}`,
+      logStream: logStreamName(version),
+    };
+  }
+
+  private async execute(spec: RunSpec) {
+    this.running++;
+    try {
+      const result = await this.runner.run(spec);
+      this.onLog?.(spec.logGroup, spec.logStream, result.events);
+      return result;
+    } catch (e) {
+      if (e instanceof RuntimeUnavailable) throw new LambdaError(502, 'InvalidRuntimeException', e.message);
+      throw e;
+    } finally {
+      this.running--;
     }
   }
 
@@ -1045,8 +1569,8 @@ export class LambdaStandin {
     req.socket.destroy();
   }
 
-  private send(res: ServerResponse, reply: Reply & { headers?: Record<string, string> }, entry: RequestLogEntry): void {
-    const payload = Buffer.from(JSON.stringify(reply.body ?? {}));
+  private send(res: ServerResponse, reply: Reply, entry: RequestLogEntry): void {
+    const payload = reply.status === 204 ? Buffer.alloc(0) : (reply.raw ?? Buffer.from(JSON.stringify(reply.body ?? {})));
     entry.status = reply.status;
     this.log.push(entry);
     res.writeHead(reply.status, {
@@ -1079,6 +1603,24 @@ function errorReply(e: unknown): Reply & { headers: Record<string, string> } {
     headers: { 'x-amzn-errortype': err.code, ...err.extra.headers },
     body: { Type: err.type, message: err.message, ...err.extra.body },
   };
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** X-Amz-Client-Context: base64 of a JSON object, at most 3583 bytes. */
+function decodeClientContext(header: string | undefined): unknown {
+  if (header === undefined) return undefined;
+  if (header.length > 3583) throw invalidParameter('Client context must be smaller than 3583 bytes.');
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed;
+  } catch {
+    // answered below
+  }
+  throw new LambdaError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
 }
 
 function parseBody(raw: Buffer): Body {
