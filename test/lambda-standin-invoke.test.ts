@@ -73,7 +73,9 @@ function assertLogShape(log: string, requestId: string, version: string): void {
   assert.is(lines.at(-2), `END RequestId: ${requestId}`);
   assert.match(
     lines.at(-1)!,
-    new RegExp(`^REPORT RequestId: ${requestId}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: \\d+ MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms\\t$`),
+    new RegExp(
+      `^REPORT RequestId: ${requestId}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: \\d+ MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms\\t$`,
+    ),
   );
 }
 
@@ -121,7 +123,7 @@ def handler(event, context):
     }
 `;
 
-invokeSuite('python: a dict comes back as the payload; context, environment, LogType Tail and the log stream are Lambda\'s', async () => {
+invokeSuite("python: a dict comes back as the payload; context, environment, LogType Tail and the log stream are Lambda's", async () => {
   await seed('orders', 'python3.12', 'app.handler', { 'app.py': PY_CONTEXT }, { aliases: ['live'], environment: { STAGE: 'qa' }, memorySize: 256 });
   const clientContext = Buffer.from(JSON.stringify({ custom: { tenant: 'acme' }, env: {}, client: {} })).toString('base64');
   const out = await invoke('orders', { n: 7 }, { Qualifier: 'live', LogType: 'Tail', ClientContext: clientContext });
@@ -157,9 +159,12 @@ invokeSuite('python: a dict comes back as the payload; context, environment, Log
   const log = tail(out);
   assertLogShape(log, requestId, '1');
   assert.ok(log.indexOf('loading') < log.indexOf('START RequestId'), 'the init phase prints before START');
-  assert.ok(log.includes("handling 7\n"));
+  assert.ok(log.includes('handling 7\n'));
   assert.match(log, /Memory Size: 256 MB/);
-  assert.equal(ctx.logs.map((l) => [l.group, l.stream]), [['/aws/lambda/orders', stream]]);
+  assert.equal(
+    ctx.logs.map((l) => [l.group, l.stream]),
+    [['/aws/lambda/orders', stream]],
+  );
   assert.equal(`${ctx.logs[0]!.events.map((e) => e.message).join('\n')}\n`, log);
   assert.ok(ctx.logs[0]!.events.every((e) => Math.abs(e.timestamp - Date.now()) < 60_000));
 
@@ -180,7 +185,8 @@ invokeSuite('python: modules from layers (/opt/python and its site directory), l
     'python/shared.py': 'WHO = "top"\n',
   });
   const code = await zipOf({
-    'app.py': 'import greeting, shared, extra\nfrom pkg.sub import mod\ndef handler(event, context):\n    return [greeting.WORD, shared.WHO, extra.VALUE, mod.NAME]\n',
+    'app.py':
+      'import greeting, shared, extra\nfrom pkg.sub import mod\ndef handler(event, context):\n    return [greeting.WORD, shared.WHO, extra.VALUE, mod.NAME]\n',
     'pkg/__init__.py': '',
     'pkg/sub/__init__.py': '',
     'pkg/sub/mod.py': 'NAME = "nested"\n',
@@ -202,7 +208,9 @@ invokeSuite('python: modules from layers (/opt/python and its site directory), l
 });
 
 invokeSuite('python: an exception, an import error and a missing handler come back as the runtime formats them', async () => {
-  await seed('raises', 'python3.12', 'app.handler', { 'app.py': 'def handler(event, context):\n    print("about to fail")\n    raise ValueError("boom " + str(event["n"]))\n' });
+  await seed('raises', 'python3.12', 'app.handler', {
+    'app.py': 'def handler(event, context):\n    print("about to fail")\n    raise ValueError("boom " + str(event["n"]))\n',
+  });
   await seed('noimport', 'python3.12', 'missing.handler', { 'app.py': 'X = 1\n' });
   await seed('nohandler', 'python3.12', 'app.nope', { 'app.py': 'def handler(event, context):\n    return 1\n' });
   await seed('depmissing', 'python3.12', 'app.handler', { 'app.py': 'import requests\ndef handler(event, context):\n    return 1\n' });
@@ -226,9 +234,24 @@ invokeSuite('python: an exception, an import error and a missing handler come ba
   assert.ok(log.includes('[ERROR] ValueError: boom 3\nTraceback (most recent call last):\n\u00a0\u00a0File "/var/task/app.py", line 3, in handler\n'));
 
   assert.is(noImport.FunctionError, 'Unhandled');
-  assert.equal(json(noImport), { errorMessage: "Unable to import module 'missing': No module named 'missing'", errorType: 'Runtime.ImportModuleError', requestId: '', stackTrace: [] });
-  assert.equal(json(noHandler), { errorMessage: "Handler 'nope' missing on module 'app'", errorType: 'Runtime.HandlerNotFound', requestId: '', stackTrace: [] });
-  assert.equal(json(depMissing), { errorMessage: "Unable to import module 'app': No module named 'requests'", errorType: 'Runtime.ImportModuleError', requestId: '', stackTrace: [] });
+  assert.equal(json(noImport), {
+    errorMessage: "Unable to import module 'missing': No module named 'missing'",
+    errorType: 'Runtime.ImportModuleError',
+    requestId: '',
+    stackTrace: [],
+  });
+  assert.equal(json(noHandler), {
+    errorMessage: "Handler 'nope' missing on module 'app'",
+    errorType: 'Runtime.HandlerNotFound',
+    requestId: '',
+    stackTrace: [],
+  });
+  assert.equal(json(depMissing), {
+    errorMessage: "Unable to import module 'app': No module named 'requests'",
+    errorType: 'Runtime.ImportModuleError',
+    requestId: '',
+    stackTrace: [],
+  });
 });
 
 invokeSuite('nodejs: async and callback handlers, ES modules, requires from layers (nodejs/node_modules, nodejs/node20/node_modules), a throw', async () => {
@@ -322,9 +345,13 @@ invokeSuite('Event answers 202 and runs later; DryRun answers 204 and runs nothi
 
 invokeSuite('an alias with routing weights runs the version the random source picks', async () => {
   await seed('canary', 'python3.12', 'app.handler', { 'app.py': 'def handler(event, context):\n    return "one"\n' });
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'canary', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "two"\n' }) }));
+  await ctx.lambda.send(
+    new UpdateFunctionCodeCommand({ FunctionName: 'canary', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "two"\n' }) }),
+  );
   assert.is((await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'canary' }))).Version, '2');
-  await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'canary', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } }));
+  await ctx.lambda.send(
+    new CreateAliasCommand({ FunctionName: 'canary', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.25 } } }),
+  );
   ctx.standin.random = () => 0.2;
   const picked = await invoke('canary', {}, { Qualifier: 'live' });
   ctx.standin.random = () => 0.25;
@@ -335,7 +362,13 @@ invokeSuite('an alias with routing weights runs the version the random source pi
 });
 
 invokeSuite('a handler that runs past the Timeout is stopped: "Task timed out after 1.00 seconds"', async () => {
-  await seed('slow', 'python3.12', 'app.handler', { 'app.py': 'import time\ndef handler(event, context):\n    print("sleeping")\n    time.sleep(30)\n' }, { timeout: 1 });
+  await seed(
+    'slow',
+    'python3.12',
+    'app.handler',
+    { 'app.py': 'import time\ndef handler(event, context):\n    print("sleeping")\n    time.sleep(30)\n' },
+    { timeout: 1 },
+  );
   await seed('busy', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async () => { for (;;) {} };\n' }, { timeout: 1 });
   const t0 = Date.now();
   const [slow, busy] = await Promise.all([invoke('slow', {}, { LogType: 'Tail' }), invoke('busy')]);
@@ -354,16 +387,22 @@ invokeSuite('a handler that runs past the Timeout is stopped: "Task timed out af
 invokeSuite('while an update is in progress (and after it failed) $LATEST runs its previous code', async () => {
   await seed('rolling', 'python3.12', 'app.handler', { 'app.py': 'def handler(event, context):\n    return "old"\n' });
   ctx.standin.updateDelayMs = 60_000;
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'rolling', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "new"\n' }) }));
+  await ctx.lambda.send(
+    new UpdateFunctionCodeCommand({ FunctionName: 'rolling', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "new"\n' }) }),
+  );
   assert.equal(json(await invoke('rolling')) as unknown, 'old');
 
   ctx.standin.updateDelayMs = 0;
   await seed('failing', 'python3.12', 'app.handler', { 'app.py': 'def handler(event, context):\n    return "before"\n' });
   ctx.standin.failNextUpdate('failing', 'The update failed.', 'InternalError');
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'failing', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "after"\n' }) }));
+  await ctx.lambda.send(
+    new UpdateFunctionCodeCommand({ FunctionName: 'failing', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "after"\n' }) }),
+  );
   await sleep(10);
   assert.equal(json(await invoke('failing')) as unknown, 'before');
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'failing', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "fixed"\n' }) }));
+  await ctx.lambda.send(
+    new UpdateFunctionCodeCommand({ FunctionName: 'failing', ZipFile: await zipOf({ 'app.py': 'def handler(event, context):\n    return "fixed"\n' }) }),
+  );
   await sleep(10);
   assert.equal(json(await invoke('failing')) as unknown, 'fixed');
 });
@@ -392,7 +431,12 @@ invokeSuite('above the account concurrency a synchronous invocation is throttled
   const standin = await LambdaStandin.start({ s3Endpoint: ctx.s3.endpoint, concurrency: 1 });
   const client = new LambdaClient({ endpoint: standin.endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
   try {
-    standin.seedFunction({ name: 'slow', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': 'import time\ndef handler(e, c):\n    time.sleep(1.5)\n    return "done"\n' }) });
+    standin.seedFunction({
+      name: 'slow',
+      runtime: 'python3.12',
+      handler: 'app.handler',
+      zip: await zipOf({ 'app.py': 'import time\ndef handler(e, c):\n    time.sleep(1.5)\n    return "done"\n' }),
+    });
     const first = client.send(new InvokeCommand({ FunctionName: 'slow' }));
     await sleep(300);
     const second = await client.send(new InvokeCommand({ FunctionName: 'slow' })).catch((e: unknown) => e);

@@ -218,12 +218,19 @@ lambda('code that is missing from S3 or not a zip is an InvalidParameterValueExc
     /^Could not unzip uploaded file/,
   );
   await expectError(
-    ctx.lambda.send(new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'a.b', Role: ROLE, Code: { ZipFile: await zipOf({ a: 'a' }) } })),
+    ctx.lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'a.b', Role: ROLE, Code: { ZipFile: await zipOf({ a: 'a' }) } }),
+    ),
     'ResourceConflictException',
     409,
     'Function already exist: orders',
   );
-  await expectError(ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'billing' })), 'ResourceNotFoundException', 404, `Function not found: ${ARN.replace('orders', 'billing')}`);
+  await expectError(
+    ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'billing' })),
+    'ResourceNotFoundException',
+    404,
+    `Function not found: ${ARN.replace('orders', 'billing')}`,
+  );
 });
 
 lambda('an update stays InProgress for updateDelayMs: updates and PublishVersion conflict, then it is Successful', async () => {
@@ -234,8 +241,18 @@ lambda('an update stays InProgress for updateDelayMs: updates and PublishVersion
   assert.is(started.State, 'Active');
 
   const inProgress = `The operation cannot be performed at this time. An update is in progress for resource: ${ARN}`;
-  await expectError(ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'x' })), 'ResourceConflictException', 409, inProgress);
-  await expectError(ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ a: 'a' }) })), 'ResourceConflictException', 409, inProgress);
+  await expectError(
+    ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'x' })),
+    'ResourceConflictException',
+    409,
+    inProgress,
+  );
+  await expectError(
+    ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ a: 'a' }) })),
+    'ResourceConflictException',
+    409,
+    inProgress,
+  );
   await expectError(ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' })), 'ResourceConflictException', 409, inProgress);
   const during = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
   assert.is(during.LastUpdateStatus, 'InProgress');
@@ -268,7 +285,12 @@ lambda('RevisionId preconditions: code update, PublishVersion and UpdateAlias fa
   await seedOrders();
   const message = 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
   const zip = await zipOf({ 'app.py': `${APP}# 2\n` });
-  await expectError(ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: zip, RevisionId: 'stale' })), 'PreconditionFailedException', 412, message);
+  await expectError(
+    ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: zip, RevisionId: 'stale' })),
+    'PreconditionFailedException',
+    412,
+    message,
+  );
   const before = await revision();
   await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: zip, RevisionId: before }));
   await expectError(ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders', RevisionId: before })), 'PreconditionFailedException', 412, message);
@@ -318,12 +340,18 @@ lambda('PublishVersion returns the existing version when nothing changed and ref
   assert.is((await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }))).Version, '3');
 
   const versions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
-  assert.equal(versions.Versions!.map((v) => v.Version), ['$LATEST', '1', '2', '3']);
+  assert.equal(
+    versions.Versions!.map((v) => v.Version),
+    ['$LATEST', '1', '2', '3'],
+  );
   assert.is(versions.Versions![0]!.FunctionArn, `${ARN}:$LATEST`);
   const firstPage = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 3 }));
   assert.is(firstPage.Versions!.length, 3);
   const rest = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', Marker: firstPage.NextMarker }));
-  assert.equal(rest.Versions!.map((v) => v.Version), ['3']);
+  assert.equal(
+    rest.Versions!.map((v) => v.Version),
+    ['3'],
+  );
 
   // Versions are immutable; an alias qualifier resolves to its version under the alias ARN.
   const stillV1 = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' }));
@@ -332,7 +360,12 @@ lambda('PublishVersion returns the existing version when nothing changed and ref
   const live = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${ARN}:live` }));
   assert.is(live.Version, '1');
   assert.is(live.FunctionArn, `${ARN}:live`);
-  await expectError(ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '9' })), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
+  await expectError(
+    ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '9' })),
+    'ResourceNotFoundException',
+    404,
+    `Function not found: ${ARN}:9`,
+  );
 });
 
 lambda('alias routing: one additional published version, weight 0..1, never with $LATEST', async () => {
@@ -350,11 +383,26 @@ lambda('alias routing: one additional published version, weight 0..1, never with
   await create('edge-zero', '3', { '1': 0 });
   await create('edge-one', '3', { '1': 1 });
 
-  await expectError(create('two', '3', { '1': 0.1, '2': 0.1 }), 'InvalidParameterValueException', 400, 'Number of items in AdditionalVersionWeights cannot be greater than 1');
+  await expectError(
+    create('two', '3', { '1': 0.1, '2': 0.1 }),
+    'InvalidParameterValueException',
+    400,
+    'Number of items in AdditionalVersionWeights cannot be greater than 1',
+  );
   await expectError(create('heavy', '3', { '2': 1.5 }), 'ValidationException', 400, /at 'routingConfig.additionalVersionWeights' failed to satisfy constraint/);
   await expectError(create('negative', '3', { '2': -0.1 }), 'ValidationException', 400);
-  await expectError(create('self', '3', { '3': 0.5 }), 'InvalidParameterValueException', 400, 'Invalid function version 3. Function version 3 is already included in routing configuration.');
-  await expectError(create('latest', '$LATEST', { '2': 0.5 }), 'InvalidParameterValueException', 400, '$LATEST is not supported for an alias pointing to more than 1 version');
+  await expectError(
+    create('self', '3', { '3': 0.5 }),
+    'InvalidParameterValueException',
+    400,
+    'Invalid function version 3. Function version 3 is already included in routing configuration.',
+  );
+  await expectError(
+    create('latest', '$LATEST', { '2': 0.5 }),
+    'InvalidParameterValueException',
+    400,
+    '$LATEST is not supported for an alias pointing to more than 1 version',
+  );
   await expectError(create('ghost', '3', { '9': 0.5 }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
   await expectError(create('nine', '9'), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
   await expectError(create('123', '1'), 'ValidationException', 400);
@@ -370,12 +418,24 @@ lambda('alias routing: one additional published version, weight 0..1, never with
     400,
     /already included in routing configuration/,
   );
-  const promoted = await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }));
+  const promoted = await ctx.lambda.send(
+    new UpdateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }),
+  );
   assert.is(promoted.RoutingConfig, undefined);
   assert.equal(ctx.standin.functionState('orders')!.aliases.canary, { FunctionVersion: '2', RevisionId: promoted.RevisionId });
 
-  await expectError(ctx.lambda.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'missing' })), 'ResourceNotFoundException', 404, `Cannot find alias arn: ${ARN}:missing`);
-  await expectError(ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'missing', FunctionVersion: '1' })), 'ResourceNotFoundException', 404, `Alias not found: ${ARN}:missing`);
+  await expectError(
+    ctx.lambda.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'missing' })),
+    'ResourceNotFoundException',
+    404,
+    `Cannot find alias arn: ${ARN}:missing`,
+  );
+  await expectError(
+    ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'missing', FunctionVersion: '1' })),
+    'ResourceNotFoundException',
+    404,
+    `Alias not found: ${ARN}:missing`,
+  );
 });
 
 lambda('layer versions are numbered 1, 2, 3 per layer and listed newest first', async () => {
@@ -402,21 +462,40 @@ lambda('layer versions are numbered 1, 2, 3 per layer and listed newest first', 
   assert.is(await publishLayer('billing-deps', zips[0]!), `${LAYER_ARN}:billing-deps:1`);
 
   const all = await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'orders-deps' }));
-  assert.equal(all.LayerVersions!.map((l) => [l.Version, l.Description]), [[3, 'three'], [2, 'two'], [1, 'one']]);
+  assert.equal(
+    all.LayerVersions!.map((l) => [l.Version, l.Description]),
+    [
+      [3, 'three'],
+      [2, 'two'],
+      [1, 'one'],
+    ],
+  );
   const page1 = await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'orders-deps', MaxItems: 2 }));
-  assert.equal(page1.LayerVersions!.map((l) => l.Version), [3, 2]);
+  assert.equal(
+    page1.LayerVersions!.map((l) => l.Version),
+    [3, 2],
+  );
   const page2 = await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'orders-deps', MaxItems: 2, Marker: page1.NextMarker }));
-  assert.equal(page2.LayerVersions!.map((l) => l.Version), [1]);
+  assert.equal(
+    page2.LayerVersions!.map((l) => l.Version),
+    [1],
+  );
   assert.is(page2.NextMarker, undefined);
   const arm = await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'orders-deps', CompatibleArchitecture: 'arm64' }));
-  assert.equal(arm.LayerVersions!.map((l) => l.Version), [1]);
+  assert.equal(
+    arm.LayerVersions!.map((l) => l.Version),
+    [1],
+  );
   assert.equal((await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'nothing' }))).LayerVersions, []);
 
   const two = await ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'orders-deps', VersionNumber: 2 }));
   assert.is(two.Description, 'two');
   assert.is(two.Content!.CodeSha256, sha256(zips[1]!));
   await expectError(ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'orders-deps', VersionNumber: 9 })), 'ResourceNotFoundException', 404);
-  assert.equal(ctx.standin.layerVersions('orders-deps').map((l) => l.Version), [1, 2, 3]);
+  assert.equal(
+    ctx.standin.layerVersions('orders-deps').map((l) => l.Version),
+    [1, 2, 3],
+  );
 
   await seedOrders();
   const configured = await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:orders-deps:2`] }));
@@ -466,7 +545,10 @@ lambda('at most 5 layers, only existing ones, and code plus layers unzipped with
   const after = ctx.standin.functionState('orders')!.latest;
   assert.is(after.CodeSha256, before.CodeSha256);
   assert.is(after.RevisionId, before.RevisionId);
-  assert.equal(after.Layers!.map((l) => l.Arn), bigArns.slice(0, 2));
+  assert.equal(
+    after.Layers!.map((l) => l.Arn),
+    bigArns.slice(0, 2),
+  );
 });
 
 lambda('injected faults reach the SDK as Lambda sends them: throttle, server-error, conflict', async () => {
@@ -569,7 +651,10 @@ lambda('seedFunction and functionState work without HTTP', async () => {
   const state = ctx.standin.functionState('orders')!;
   assert.is(state.latest.CodeSha256, sha256(zip));
   assert.is(state.latest.LastUpdateStatus, 'Successful');
-  assert.equal(state.versions.map((v) => [v.Version, v.FunctionArn, v.CodeSha256]), [['1', `${ARN}:1`, sha256(zip)]]);
+  assert.equal(
+    state.versions.map((v) => [v.Version, v.FunctionArn, v.CodeSha256]),
+    [['1', `${ARN}:1`, sha256(zip)]],
+  );
   assert.equal(Object.keys(state.aliases), ['live', 'qa']);
   assert.is(state.aliases.live!.FunctionVersion, '1');
   assert.is(state.aliases.live!.RoutingConfig, undefined);
@@ -585,7 +670,9 @@ lambda('DeleteFunction with a Qualifier deletes that version alone; a version an
   await seedOrders(['live']);
   assert.is(await publishNewCode('2'), '2');
   assert.is(await publishNewCode('3'), '3');
-  await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }));
+  await ctx.lambda.send(
+    new CreateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }),
+  );
   const held = (aliases: string) => `Unable to delete version because the following aliases reference it: [${aliases}]`;
   const del = (Qualifier?: string, FunctionName = 'orders') => ctx.lambda.send(new DeleteFunctionCommand({ FunctionName, Qualifier }));
   await expectError(del('1'), 'ResourceConflictException', 409, held('live'));
@@ -602,11 +689,16 @@ lambda('DeleteFunction with a Qualifier deletes that version alone; a version an
   assert.is(deleted.StatusCode, 204);
   assert.is((await del('99')).StatusCode, 204, 'a version that does not exist is no error');
   const versions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
-  assert.equal(versions.Versions!.map((v) => v.Version), ['$LATEST', '2', '3']);
+  assert.equal(
+    versions.Versions!.map((v) => v.Version),
+    ['$LATEST', '2', '3'],
+  );
   await expectError(ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' })), 'ResourceNotFoundException', 404);
 
   // Numbers are never reused: with version 3 gone, the next one is 4.
-  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }));
+  await ctx.lambda.send(
+    new UpdateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }),
+  );
   await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2' }));
   await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'beta', FunctionVersion: '2' }));
   await del('3');
@@ -626,7 +718,16 @@ lambda('ListAliases pages by MaxItems (1..10000) and filters by FunctionVersion'
     await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: name, FunctionVersion: name === 'e-head' ? '$LATEST' : '2' }));
   }
   const all = await ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' }));
-  assert.equal(all.Aliases!.map((a) => [a.Name, a.FunctionVersion]), [['a-live', '1'], ['b-qa', '1'], ['c-dev', '2'], ['d-canary', '2'], ['e-head', '$LATEST']]);
+  assert.equal(
+    all.Aliases!.map((a) => [a.Name, a.FunctionVersion]),
+    [
+      ['a-live', '1'],
+      ['b-qa', '1'],
+      ['c-dev', '2'],
+      ['d-canary', '2'],
+      ['e-head', '$LATEST'],
+    ],
+  );
   assert.is(all.Aliases![0]!.AliasArn, `${ARN}:a-live`);
   assert.is(all.NextMarker, undefined);
   const names: string[] = [];
@@ -639,8 +740,16 @@ lambda('ListAliases pages by MaxItems (1..10000) and filters by FunctionVersion'
   } while (marker);
   assert.equal(names, ['a-live', 'b-qa', 'c-dev', 'd-canary', 'e-head']);
   const onTwo = await ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', FunctionVersion: '2' }));
-  assert.equal(onTwo.Aliases!.map((a) => a.Name), ['c-dev', 'd-canary']);
-  await expectError(ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 10_001 })), 'ValidationException', 400, /Member must have value less than or equal to 10000/);
+  assert.equal(
+    onTwo.Aliases!.map((a) => a.Name),
+    ['c-dev', 'd-canary'],
+  );
+  await expectError(
+    ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 10_001 })),
+    'ValidationException',
+    400,
+    /Member must have value less than or equal to 10000/,
+  );
   await expectError(ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 0 })), 'ValidationException', 400, /greater than or equal to 1/);
   const manyVersions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 10_000 }));
   assert.is(manyVersions.Versions!.length, 3);
@@ -651,18 +760,35 @@ lambda('DeleteLayerVersion is idempotent; deleted versions leave GetLayerVersion
   await publishLayer('deps', await zip(1));
   await publishLayer('deps', await zip(2));
   const other = await ctx.lambda.send(
-    new PublishLayerVersionCommand({ LayerName: 'tools', Content: { ZipFile: await zip(3) }, CompatibleRuntimes: ['nodejs20.x'], CompatibleArchitectures: ['arm64'] }),
+    new PublishLayerVersionCommand({
+      LayerName: 'tools',
+      Content: { ZipFile: await zip(3) },
+      CompatibleRuntimes: ['nodejs20.x'],
+      CompatibleArchitectures: ['arm64'],
+    }),
   );
   const layers = await ctx.lambda.send(new ListLayersCommand({}));
-  assert.equal(layers.Layers!.map((l) => [l.LayerName, l.LayerArn, l.LatestMatchingVersion!.Version]), [
-    ['deps', `${LAYER_ARN}:deps`, 2],
-    ['tools', `${LAYER_ARN}:tools`, 1],
-  ]);
+  assert.equal(
+    layers.Layers!.map((l) => [l.LayerName, l.LayerArn, l.LatestMatchingVersion!.Version]),
+    [
+      ['deps', `${LAYER_ARN}:deps`, 2],
+      ['tools', `${LAYER_ARN}:tools`, 1],
+    ],
+  );
   assert.is(layers.Layers![1]!.LatestMatchingVersion!.LayerVersionArn, other.LayerVersionArn);
-  assert.equal((await ctx.lambda.send(new ListLayersCommand({ CompatibleRuntime: 'nodejs20.x' }))).Layers!.map((l) => l.LayerName), ['tools']);
+  assert.equal(
+    (await ctx.lambda.send(new ListLayersCommand({ CompatibleRuntime: 'nodejs20.x' }))).Layers!.map((l) => l.LayerName),
+    ['tools'],
+  );
   const first = await ctx.lambda.send(new ListLayersCommand({ MaxItems: 1 }));
-  assert.equal(first.Layers!.map((l) => l.LayerName), ['deps']);
-  assert.equal((await ctx.lambda.send(new ListLayersCommand({ Marker: first.NextMarker }))).Layers!.map((l) => l.LayerName), ['tools']);
+  assert.equal(
+    first.Layers!.map((l) => l.LayerName),
+    ['deps'],
+  );
+  assert.equal(
+    (await ctx.lambda.send(new ListLayersCommand({ Marker: first.NextMarker }))).Layers!.map((l) => l.LayerName),
+    ['tools'],
+  );
   await expectError(ctx.lambda.send(new ListLayersCommand({ MaxItems: 51 })), 'ValidationException', 400, /less than or equal to 50/);
   await expectError(ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps', MaxItems: 51 })), 'ValidationException', 400);
 
@@ -674,14 +800,23 @@ lambda('DeleteLayerVersion is idempotent; deleted versions leave GetLayerVersion
   }
   await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'nothing', VersionNumber: 7 }));
   await expectError(ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'deps', VersionNumber: 2 })), 'ResourceNotFoundException', 404);
-  assert.equal((await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps' }))).LayerVersions!.map((l) => l.Version), [1]);
-  assert.equal((await ctx.lambda.send(new ListLayersCommand({}))).Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]), [
-    ['deps', 1],
-    ['tools', 1],
-  ]);
+  assert.equal(
+    (await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps' }))).LayerVersions!.map((l) => l.Version),
+    [1],
+  );
+  assert.equal(
+    (await ctx.lambda.send(new ListLayersCommand({}))).Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]),
+    [
+      ['deps', 1],
+      ['tools', 1],
+    ],
+  );
   // The function keeps its copy; new references are refused; numbers are not reused.
   const config = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
-  assert.equal(config.Layers!.map((l) => l.Arn), [`${LAYER_ARN}:deps:2`]);
+  assert.equal(
+    config.Layers!.map((l) => l.Arn),
+    [`${LAYER_ARN}:deps:2`],
+  );
   await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'layers untouched' }));
   await expectError(
     ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:deps:2`] })),
@@ -705,7 +840,9 @@ lambda('GetAccountSettings: limits, and usage counting $LATEST, every published 
   assert.equal(empty.AccountUsage, { TotalCodeSize: 0, FunctionCount: 0 });
 
   const one = await zipOf({ 'app.py': APP });
-  await ctx.lambda.send(new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: one } }));
+  await ctx.lambda.send(
+    new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: one } }),
+  );
   const usage = async () => (await settings()).AccountUsage!;
   assert.equal(await usage(), { TotalCodeSize: one.length, FunctionCount: 1 });
   await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
@@ -735,7 +872,12 @@ lambda('a small totalCodeSize is reached: CodeStorageExceededException until ver
     await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: other }));
     await client.send(new PublishVersionCommand({ FunctionName: 'orders' })); // 3 zips stored
     await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'd' }));
-    const err = await expectError(client.send(new PublishVersionCommand({ FunctionName: 'orders' })), 'CodeStorageExceededException', 400, 'Code storage limit exceeded.');
+    const err = await expectError(
+      client.send(new PublishVersionCommand({ FunctionName: 'orders' })),
+      'CodeStorageExceededException',
+      400,
+      'Code storage limit exceeded.',
+    );
     assert.ok(err instanceof CodeStorageExceededException);
     await expectError(client.send(new PublishLayerVersionCommand({ LayerName: 'deps', Content: { ZipFile: zip } })), 'CodeStorageExceededException', 400);
     await expectError(
@@ -751,7 +893,14 @@ lambda('a small totalCodeSize is reached: CodeStorageExceededException until ver
 lambda('TagResource, ListTags and UntagResource on the function ARN; GetFunction shows the tags', async () => {
   const zip = await zipOf({ 'app.py': APP });
   await ctx.lambda.send(
-    new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zip }, Tags: { team: 'payments' } }),
+    new CreateFunctionCommand({
+      FunctionName: 'orders',
+      Runtime: 'python3.12',
+      Handler: 'app.handler',
+      Role: ROLE,
+      Code: { ZipFile: zip },
+      Tags: { team: 'payments' },
+    }),
   );
   await ctx.lambda.send(new TagResourceCommand({ Resource: ARN, Tags: { stage: 'qa', owner: 'lci' } }));
   assert.equal((await ctx.lambda.send(new ListTagsCommand({ Resource: ARN }))).Tags, { team: 'payments', stage: 'qa', owner: 'lci' });
@@ -770,16 +919,44 @@ lambda('Invoke without running anything: DryRun, the qualifier, the payload limi
   await expectError(invoke({ InvocationType: 'DryRun', Qualifier: '9' }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
   await expectError(invoke({ InvocationType: 'DryRun', Qualifier: 'nope' }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:nope`);
   await expectError(invoke({ FunctionName: `${ARN}:live`, Qualifier: '1', InvocationType: 'DryRun' }), 'InvalidParameterValueException', 400);
-  await expectError(ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })), 'ResourceNotFoundException', 404, `Function not found: ${ARN.replace('orders', 'billing')}`);
+  await expectError(
+    ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })),
+    'ResourceNotFoundException',
+    404,
+    `Function not found: ${ARN.replace('orders', 'billing')}`,
+  );
   // The real service answers RequestEntityTooLargeException, which the SDK does not model.
-  await expectError(invoke({ Payload: Buffer.from(JSON.stringify('x'.repeat(6_291_457))) }), 'RequestEntityTooLargeException', 413, 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
+  await expectError(
+    invoke({ Payload: Buffer.from(JSON.stringify('x'.repeat(6_291_457))) }),
+    'RequestEntityTooLargeException',
+    413,
+    'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+  );
   const event = Buffer.from(JSON.stringify('x'.repeat(1_048_600)));
-  await expectError(invoke({ InvocationType: 'Event', Payload: event }), 'RequestEntityTooLargeException', 413, `${event.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`);
-  await expectError(invoke({ InvocationType: 'DryRun', Payload: Buffer.from('not json') }), 'InvalidRequestContentException', 400, /^Could not parse request body into json: Could not parse payload into json: /);
+  await expectError(
+    invoke({ InvocationType: 'Event', Payload: event }),
+    'RequestEntityTooLargeException',
+    413,
+    `${event.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`,
+  );
+  await expectError(
+    invoke({ InvocationType: 'DryRun', Payload: Buffer.from('not json') }),
+    'InvalidRequestContentException',
+    400,
+    /^Could not parse request body into json: Could not parse payload into json: /,
+  );
   await expectError(invoke({ InvocationType: 'DryRun', ClientContext: 'bm90IGpzb24=' }), 'InvalidRequestContentException', 400);
 
   ctx.standin.updateDelayMs = 60_000;
-  await ctx.lambda.send(new CreateFunctionCommand({ FunctionName: 'billing', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: await zipOf({ 'app.py': APP }) } }));
+  await ctx.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: 'billing',
+      Runtime: 'python3.12',
+      Handler: 'app.handler',
+      Role: ROLE,
+      Code: { ZipFile: await zipOf({ 'app.py': APP }) },
+    }),
+  );
   await expectError(
     ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })),
     'ResourceConflictException',
@@ -832,7 +1009,12 @@ quotas('the control-plane bucket throttles with TooManyRequestsException; GetFun
     // Its own buckets: GetFunction and GetPolicy still answer while the control plane is exhausted; Invoke has none.
     const functions = await Promise.all(Array.from({ length: 20 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))));
     assert.is(functions.length, 20);
-    await expectError(client.send(new GetPolicyCommand({ FunctionName: 'orders' })), 'ResourceNotFoundException', 404, 'The resource you requested does not exist.');
+    await expectError(
+      client.send(new GetPolicyCommand({ FunctionName: 'orders' })),
+      'ResourceNotFoundException',
+      404,
+      'The resource you requested does not exist.',
+    );
     const dry = await client.send(new InvokeCommand({ FunctionName: 'orders', InvocationType: 'DryRun' }));
     assert.is(dry.StatusCode, 204);
     await expectError(client.send(new ListAliasesCommand({ FunctionName: 'orders' })), 'TooManyRequestsException', 429);
@@ -879,7 +1061,10 @@ quotas('a burst larger than the rate lets that many through at once', async () =
 quotas.run();
 
 /** A stand-in with its own options and a client without retries, closed afterwards. */
-async function withStandin(opts: Omit<LambdaStandinOptions, 's3Endpoint'>, body: (client: LambdaClient, standin: LambdaStandin) => Promise<void>): Promise<void> {
+async function withStandin(
+  opts: Omit<LambdaStandinOptions, 's3Endpoint'>,
+  body: (client: LambdaClient, standin: LambdaStandin) => Promise<void>,
+): Promise<void> {
   const standin = await LambdaStandin.start({ s3Endpoint: ctx.s3Endpoint, ...opts });
   const client = lambdaClient(standin.endpoint);
   try {
@@ -912,17 +1097,26 @@ cloudwatch('DescribeAlarms through the real SDK honours AlarmNames and reports s
     assert.ok(Math.abs(alarm.StateUpdatedTimestamp.getTime() - t0) < 5_000);
 
     const all = await client.send(new DescribeAlarmsCommand({}));
-    assert.equal(all.MetricAlarms!.map((a) => [a.AlarmName, a.StateValue]), [['orders-errors', 'ALARM'], ['orders-latency', 'OK']]);
+    assert.equal(
+      all.MetricAlarms!.map((a) => [a.AlarmName, a.StateValue]),
+      [
+        ['orders-errors', 'ALARM'],
+        ['orders-latency', 'OK'],
+      ],
+    );
     await sleep(20);
     standin.setAlarm('orders-errors', 'OK');
     const recovered = await client.send(new DescribeAlarmsCommand({ AlarmNames: ['orders-errors'], StateValue: 'OK' }));
     assert.is(recovered.MetricAlarms![0]!.StateValue, 'OK');
     assert.ok(recovered.MetricAlarms![0]!.StateUpdatedTimestamp!.getTime() > alarm.StateUpdatedTimestamp.getTime());
-    assert.equal(standin.log.map((e) => [e.operation, e.method, e.status]), [
-      ['DescribeAlarms', 'POST', 200],
-      ['DescribeAlarms', 'POST', 200],
-      ['DescribeAlarms', 'POST', 200],
-    ]);
+    assert.equal(
+      standin.log.map((e) => [e.operation, e.method, e.status]),
+      [
+        ['DescribeAlarms', 'POST', 200],
+        ['DescribeAlarms', 'POST', 200],
+        ['DescribeAlarms', 'POST', 200],
+      ],
+    );
   } finally {
     client.destroy();
     await standin.close();

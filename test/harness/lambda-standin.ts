@@ -201,8 +201,7 @@ const preconditionFailed = () =>
   );
 /** Model constraint violations: Lambda answers ValidationException, which the SDK does not model. */
 const validation = (message: string) => new LambdaError(400, 'ValidationException', `1 validation error detected: ${message}`);
-const updateInProgress = (arn: string) =>
-  conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
+const updateInProgress = (arn: string) => conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
 const pendingState = () => conflict('The operation cannot be performed at this time. The function is currently in the following state: Pending');
 /** The real service sends this code for oversized requests (the SDK models RequestTooLargeException, which it never sees). */
 const entityTooLarge = (message: string) => new LambdaError(413, 'RequestEntityTooLargeException', message);
@@ -414,7 +413,10 @@ class LambdaModel {
 
   parseFunctionName(raw: string): { name: string; qualifier?: string } {
     const m = FUNCTION_NAME.exec(raw);
-    if (!m) throw validation(`Value '${raw}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${FUNCTION_NAME.source}`);
+    if (!m)
+      throw validation(
+        `Value '${raw}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${FUNCTION_NAME.source}`,
+      );
     return { name: m[1]!, qualifier: m[2] };
   }
 
@@ -430,7 +432,9 @@ class LambdaModel {
   latestOnly(rawName: string): Fn {
     const { name, qualifier } = this.parseFunctionName(rawName);
     if (qualifier && qualifier !== '$LATEST') {
-      throw invalidParameter('Current operation does not support versions other than $LATEST. Please set version to $LATEST or do not set a version in your request.');
+      throw invalidParameter(
+        'Current operation does not support versions other than $LATEST. Please set version to $LATEST or do not set a version in your request.',
+      );
     }
     return this.fn(name);
   }
@@ -686,9 +690,12 @@ class LambdaModel {
     for (const arn of arns) {
       const m = LAYER_VERSION_ARN.exec(arn);
       if (!m) {
-        throw validation(`Value '[${arn}]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN.source}]`);
+        throw validation(
+          `Value '[${arn}]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN.source}]`,
+        );
       }
-      if (m[1] !== this.region) throw invalidParameter(`Layers are not in the same region as the function. Layers are expected to be in region ${this.region}.`);
+      if (m[1] !== this.region)
+        throw invalidParameter(`Layers are not in the same region as the function. Layers are expected to be in region ${this.region}.`);
       if (!this.layerByArn(arn) || this.layerByArn(arn)!.deleted) throw invalidParameter(`Layer version ${arn} does not exist.`);
       const layer = arn.slice(0, arn.lastIndexOf(':'));
       const other = seen.get(layer);
@@ -745,7 +752,9 @@ class LambdaModel {
   checkTarget(fn: Fn, version: unknown): string {
     if (version === undefined) throw validation("Value null at 'functionVersion' failed to satisfy constraint: Member must not be null");
     if (typeof version !== 'string' || !VERSION.test(version)) {
-      throw validation(`Value '${String(version)}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`);
+      throw validation(
+        `Value '${String(version)}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`,
+      );
     }
     if (version !== '$LATEST' && !fn.versions.has(Number(version))) throw notFound(`Function not found: ${this.functionArn(fn.name, version)}`);
     return version;
@@ -962,7 +971,9 @@ const handlers: Record<Operation, Handler> = {
     m.guardLatest(fn, b.RevisionId);
     const current = fn.latest.code.sha256;
     if (b.CodeSha256 !== undefined && b.CodeSha256 !== current) {
-      throw invalidParameter(`CodeSHA256 (${b.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`);
+      throw invalidParameter(
+        `CodeSHA256 (${b.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
     }
     if (m.wouldPublish(fn)) m.checkStorage(fn.latest.code.size);
     return ok(m.versionConfig(fn, m.publish(fn, b.Description)), 201);
@@ -1048,7 +1059,9 @@ const handlers: Record<Operation, Handler> = {
     const fn = m.latestOnly(params.FunctionName!);
     const version = query.get('FunctionVersion');
     if (version !== null && !VERSION.test(version)) {
-      throw validation(`Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`);
+      throw validation(
+        `Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`,
+      );
     }
     const aliases = [...fn.aliases]
       .filter(([, a]) => version === null || a.functionVersion === version)
@@ -1114,7 +1127,12 @@ const handlers: Record<Operation, Handler> = {
     const architecture = query.get('CompatibleArchitecture');
     const layers = [...m.layers.keys()]
       .sort()
-      .map((name) => m.liveLayers(name).filter((l) => layerMatches(l, runtime, architecture)).at(-1))
+      .map((name) =>
+        m
+          .liveLayers(name)
+          .filter((l) => layerMatches(l, runtime, architecture))
+          .at(-1),
+      )
       .filter((l): l is LayerVersion => l !== undefined)
       .map((l) => {
         const { Content, LayerArn, ...latest } = m.layerOut(l);
@@ -1210,7 +1228,9 @@ interface PublishLayerBody {
 
 function checkAliasName(name: unknown): string {
   if (typeof name !== 'string' || !ALIAS_NAME.test(name)) {
-    throw validation(`Value '${String(name)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)`);
+    throw validation(
+      `Value '${String(name)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)`,
+    );
   }
   return name;
 }
@@ -1463,7 +1483,9 @@ export class LambdaStandin {
   private async invoke({ params, query, headers, raw }: Request): Promise<Reply> {
     const type = headerValue(headers, 'x-amz-invocation-type') ?? 'RequestResponse';
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
-      throw validation(`Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+      throw validation(
+        `Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+      );
     }
     const logType = headerValue(headers, 'x-amz-log-type') ?? 'None';
     if (!['None', 'Tail'].includes(logType)) {
@@ -1478,7 +1500,11 @@ export class LambdaStandin {
       try {
         JSON.parse(raw.toString('utf8'));
       } catch (e) {
-        throw new LambdaError(400, 'InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`);
+        throw new LambdaError(
+          400,
+          'InvalidRequestContentException',
+          `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`,
+        );
       }
     }
     const decoded = decodeClientContext(headerValue(headers, 'x-amz-client-context'));

@@ -71,9 +71,11 @@ const intoError = (err) => (err instanceof Error ? err : new Error(err));
 let currentRequestId;
 const levels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 function patchConsole() {
-  const log = (level) => (message, ...params) => {
-    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}\n`);
-  };
+  const log =
+    (level) =>
+    (message, ...params) => {
+      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}\n`);
+    };
   for (const level of levels) console[level.toLowerCase()] = log(level);
   console.log = console.info;
 }
@@ -175,7 +177,12 @@ let finished = false;
 function finish(result, exitCode = 0) {
   if (finished) return;
   finished = true;
-  write('result.json', { ...result, durationMs: timings.start ? performance.now() - timings.start : 0, initDurationMs: timings.initDurationMs, maxMemoryMB: maxMemoryMB() });
+  write('result.json', {
+    ...result,
+    durationMs: timings.start ? performance.now() - timings.start : 0,
+    initDurationMs: timings.initDurationMs,
+    maxMemoryMB: maxMemoryMB(),
+  });
   // Lambda freezes the environment once the result is posted; whatever is still scheduled never runs.
   process.stdout.write('', () => process.exit(exitCode));
 }
