@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { Diagnostic } from '../errors.js';
-import { globProblem, pathProblem, repoPath } from './globs.js';
+import { costProblem, globProblem, pathProblem, repoPath } from './globs.js';
 import { TEMPLATE_VARIABLES, templateVariables, type ResolvedConfig } from './resolve.js';
 import { isRecord, locate, type ConfigSource, type PathSegment } from './source.js';
 import { dotted } from './schema.js';
@@ -142,6 +142,8 @@ function leavesRepository(configDirInRepo: string, glob: string): boolean {
 }
 
 function refGlobProblem(glob: string): string | undefined {
+  const cost = costProblem(glob);
+  if (cost) return cost;
   try {
     picomatch.makeRe(glob, { strictBrackets: true });
     return undefined;

@@ -18,6 +18,8 @@ export class ConfigSource {
   readonly data: unknown;
   private document: { doc: Document.Parsed; lines: LineCounter } | undefined;
   private readonly fastParseFailed: boolean;
+  /** Set when the document's aliases would expand beyond MAX_ALIAS_COUNT (a "billion laughs" file). */
+  private aliasProblem: { pos: number; message: string } | null = null;
 
   constructor(
     /** Absolute path of the file. */
@@ -29,12 +31,16 @@ export class ConfigSource {
   ) {
     let all: unknown;
     let failed = false;
+    // js-yaml expands aliases without a limit: a document with any alias is read by `yaml`,
+    // which counts what its aliases expand to and stops a resource-exhaustion document early.
+    const safe = !HAS_ALIAS.test(text);
     try {
+      if (!safe) throw new Error('aliases');
       all = jsyaml.load(text, { schema: FAST_SCHEMA, filename: filepath });
     } catch {
       failed = true;
       const { doc } = this.positions();
-      all = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+      all = doc.errors.length === 0 ? this.expand(doc) : undefined;
     }
     this.fastParseFailed = failed;
     this.data = root.reduce<unknown>((v, k) => (isRecord(v) ? v[k as string] : undefined), all);
@@ -53,10 +59,27 @@ export class ConfigSource {
   syntaxDiagnostics(): Diagnostic[] {
     if (!this.fastParseFailed) return [];
     const { doc, lines } = this.positions();
-    return doc.errors.map((e) => {
-      const pos = lines.linePos(e.pos[0]);
-      return { file: this.displayPath, line: pos.line, col: pos.col, message: yamlMessage(e.message) };
+    const problems = doc.errors.map((e) => ({ pos: e.pos[0], message: yamlMessage(e.message) }));
+    if (this.aliasProblem) problems.push(this.aliasProblem);
+    return problems.map((p) => {
+      const pos = lines.linePos(p.pos);
+      return { file: this.displayPath, line: pos.line, col: pos.col, message: p.message };
     });
+  }
+
+  private expand(doc: Document.Parsed): unknown {
+    try {
+      return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      this.aliasProblem = {
+        pos: 0,
+        message:
+          e instanceof ReferenceError
+            ? `YAML aliases expand to too much data (over ${MAX_ALIAS_COUNT} alias uses, or aliases of aliases); write the values out or use fewer nested anchors`
+            : `YAML: ${(e as Error).message}`,
+      };
+      return undefined;
+    }
   }
 }
 
@@ -68,6 +91,11 @@ function yamlLibrary(): typeof import('yaml') {
 }
 
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
+
+/** An alias token: `*name` where a node can start. Over-matching only costs speed, never correctness. */
+const HAS_ALIAS = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
+/** `yaml`'s own guard: alias expansions per document, weighted by the size of what they repeat. */
+const MAX_ALIAS_COUNT = 100;
 
 export function parseConfigText(text: string, filepath: string, displayPath: string, root: PathSegment[] = []): ConfigSource {
   return new ConfigSource(filepath, displayPath, text, root);
