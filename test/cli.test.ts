@@ -105,7 +105,8 @@ test('--json on validate: the problems as data, exit 2', () => {
 test('--json on any failing command says so in JSON too', () => {
   const repo = twoFunctions();
   const r = lci(['plan', '--json', '--base', 'no-such-rev-anywhere'], { cwd: repo.dir });
-  assert.is(r.code, 0, 'an unknown base plans everything, saying why');
+  assert.is(r.code, 2, 'a typed base that names nothing is bad input');
+  assert.equal(JSON.parse(r.stdout).status, 'ERROR');
   const bad = lci(['build', 'gamma', '--json'], { cwd: repo.dir });
   assert.is(bad.code, 2);
   assert.equal(JSON.parse(bad.stdout).error.exitCode, 2);

@@ -184,6 +184,25 @@ config('only functions whose resolved configuration changed are affected; new an
   assert.equal(removed, { name: 'billing', affected: false, removed: true, reasons: [{ path: 'lambdas.yaml', rule: 'removed' }], reasonCount: 1 });
 });
 
+config("plan --env ignores changes that only touch other environments' overrides", async () => {
+  const repo = GitRepo.create(TREE);
+  const base = repo.head();
+  repo.commit({
+    'lambdas.yaml': CONFIG.replace(
+      '  billing:\n    path: services/billing\n',
+      '  billing:\n    path: services/billing\n    environments: { prod: { handler: app.prod } }\n',
+    ),
+  });
+  assert.equal(affected(await planJson(repo, ['--base', base, '--env', 'qa'])), {});
+  assert.equal(affected(await planJson(repo, ['--base', base, '--env', 'prod'])), { billing: 'config:' });
+  assert.equal(affected(await planJson(repo, ['--base', base])), { billing: 'config:' });
+  // web starts deploying to prod: new there, nothing in qa.
+  const more = repo.head();
+  repo.commit({ 'lambdas.yaml': repo.git('show', 'HEAD:lambdas.yaml').replace('    environments: { prod: false }\n', '') });
+  assert.equal(affected(await planJson(repo, ['--base', more, '--env', 'prod'])), { web: 'new:' });
+  assert.equal(affected(await planJson(repo, ['--base', more, '--env', 'qa'])), {});
+});
+
 config('reordering or reformatting the config affects nothing', async () => {
   const repo = GitRepo.create(TREE);
   const base = repo.head();
@@ -237,6 +256,35 @@ base('no base anywhere is a usage error that says how to pass one', async () => 
   const r = await runMain(['plan'], repo.dir);
   assert.is(r.code, 2);
   assert.match(r.err.join('\n'), /no base revision.*--base REV.*LCI_BASE/);
+});
+
+base('changes are counted from the merge-base, as Nx does: main moving on does not affect a feature branch', async () => {
+  const repo = GitRepo.create(TREE);
+  const fork = repo.head();
+  repo.git('checkout', '-q', '-b', 'feature');
+  repo.commit({ 'services/orders/app.py': 'def handler(e, c): return 2\n' });
+  repo.git('checkout', '-q', 'main');
+  repo.commit({ 'services/billing/app.py': 'def handler(e, c): return 3\n' });
+  repo.git('checkout', '-q', 'feature');
+  const p = await planJson(repo, ['--base', 'main']);
+  assert.equal(affected(p), { orders: 'path:services/orders/**' }, 'billing changed on main after the fork, not on the branch');
+  assert.is(p.base, repo.git('rev-parse', 'main'));
+  assert.is((p as unknown as { mergeBase: string }).mergeBase, fork);
+  const table = await runMain(['plan', '--base', 'main'], repo.dir);
+  assert.match(table.out[0]!, new RegExp(`, merge-base ${fork.slice(0, 7)}, head `));
+});
+
+base('a base a person typed that names nothing is bad input; an absent full sha plans everything', async () => {
+  const repo = GitRepo.create(TREE);
+  repo.commit({ 'docs/README.md': '# 2\n' });
+  const typo = await runMain(['plan', '--base', 'mian'], repo.dir);
+  assert.is(typo.code, 2);
+  assert.match(typo.err[0]!, /^lci: --base mian does not name a commit in this clone; check the spelling, or fetch it \(git fetch origin mian\)$/);
+  const env = await runMain(['plan'], repo.dir, { LCI_BASE: 'origin/mian' });
+  assert.is(env.code, 2);
+  assert.match(env.err[0]!, /^lci: LCI_BASE=origin\/mian does not name a commit/);
+  const ci = await planJson(repo, [], { CODEBUILD_WEBHOOK_PREV_COMMIT: 'feedface'.repeat(5) });
+  assert.is(ci.functions.filter((f) => f.affected).length, 4, 'a CI variable naming an absent commit: missing history, plan everything');
 });
 
 base('all-zero, unknown, unrelated and shallow bases affect every function with the reason', async () => {
@@ -323,6 +371,7 @@ output('--json is the documented document', async () => {
     command: 'plan',
     base,
     head,
+    mergeBase: base,
     env: 'qa',
     changedPaths: 1,
     functions: [

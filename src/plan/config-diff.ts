@@ -9,18 +9,23 @@ export interface ConfigDiff {
 
 /**
  * Which functions a change to the config file touches: those whose resolved configuration
- * (any environment, with the artifact store and shared globs they inherit) differs. Pure.
+ * (with the artifact store and shared globs they inherit) differs, in any environment or, with
+ * `env`, in that one only (an override for prod changes nothing for qa). A function an
+ * environment newly deploys is added there; one it no longer deploys is removed. Pure.
  */
-export function diffConfigs(base: Project, head: Project): ConfigDiff {
+export function diffConfigs(base: Project, head: Project, env?: string): ConfigDiff {
   const out: ConfigDiff = { changed: [], added: [], removed: [] };
+  const present = (p: Project, name: string) => name in p.functions && (env === undefined || p.functions[name]!.envs[env] !== undefined);
   for (const name of Object.keys(head.functions)) {
-    if (!(name in base.functions)) out.added.push(name);
-    else if (fingerprint(base, name) !== fingerprint(head, name)) out.changed.push(name);
+    if (!present(head, name)) continue;
+    if (!present(base, name)) out.added.push(name);
+    else if (fingerprint(base, name, env) !== fingerprint(head, name, env)) out.changed.push(name);
   }
-  for (const name of Object.keys(base.functions)) if (!(name in head.functions)) out.removed.push(name);
+  for (const name of Object.keys(base.functions)) if (present(base, name) && !present(head, name)) out.removed.push(name);
   return out;
 }
 
-function fingerprint(project: Project, name: string): string {
-  return canonical({ artifacts: project.artifacts, shared: project.shared, envs: project.functions[name]!.envs });
+function fingerprint(project: Project, name: string, env: string | undefined): string {
+  const envs = project.functions[name]!.envs;
+  return canonical({ artifacts: project.artifacts, shared: project.shared, envs: env === undefined ? envs : envs[env] });
 }

@@ -29,6 +29,7 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
       base: null,
       baseFrom: null,
       head: null,
+      mergeBase: null,
       env,
       changedPaths: 0,
       functions: everyFunction(selected, opts.env, { path: null, rule: 'all', detail: '--all' }),
@@ -40,6 +41,7 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
       base: revs.rev,
       baseFrom: revs.baseFrom,
       head: revs.head,
+      mergeBase: null,
       env,
       changedPaths: 0,
       functions: everyFunction(selected, opts.env, { path: null, rule: 'base-unavailable', detail: revs.problem }),
@@ -50,6 +52,7 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
     base: revs.base,
     baseFrom: revs.baseFrom,
     head: revs.head,
+    mergeBase: revs.mergeBase,
     env,
     changedPaths: revs.changed.length,
     functions: await at.compare(revs.base, revs.changed),
@@ -85,7 +88,7 @@ export async function headInputs(loaded: LoadedProject, head: string, checkedOut
     selected,
     async compare(base, changed) {
       const { configDiff, baseConfigProblem } = changed.includes(configInRepo)
-        ? await compareConfigs(loaded, configInRepo, base, project)
+        ? await compareConfigs(loaded, configInRepo, base, project, env)
         : { configDiff: null, baseConfigProblem: null };
       return affectedFunctions({ selected, rules, shared, changed, configInRepo, ignore, configDiff, baseConfigProblem, env });
     },
@@ -97,11 +100,12 @@ async function compareConfigs(
   configInRepo: string,
   base: string,
   head: Project,
+  env: string | undefined,
 ): Promise<{ configDiff: ConfigDiff | null; baseConfigProblem: string | null }> {
   const baseText = (await commitReader(loaded.root, base)([configInRepo])).get(configInRepo) ?? null;
   const parsed =
     baseText === null ? null : projectFromText(baseText, loaded.project.configFile, configInRepo, loaded.source.root, loaded.configDirInRepo, false);
-  if (parsed?.ok) return { configDiff: diffConfigs(parsed.project, head), baseConfigProblem: null };
+  if (parsed?.ok) return { configDiff: diffConfigs(parsed.project, head, env), baseConfigProblem: null };
   const problem = parsed
     ? `${configInRepo} at base ${base.slice(0, 7)} is invalid, so every function counts as changed`
     : `${configInRepo} does not exist at base ${base.slice(0, 7)}, so every function counts as changed`;

@@ -1,10 +1,11 @@
-import { changedPaths, haveCommonHistory, isShallow, resolveCommit } from '../vcs/git.js';
-import { chooseBase, NO_BASE_HELP, ZERO_SHA } from './base.js';
+import { changedPaths, isShallow, mergeBase, resolveCommit } from '../vcs/git.js';
+import { chooseBase, FULL_SHA, NO_BASE_HELP, ZERO_SHA } from './base.js';
 import { UsageError } from '../errors.js';
 
 /** What a plan compares: base and head commits and the paths that differ, or why the base cannot be used. */
 export type Revisions =
-  | { ok: true; base: string; baseFrom: string; head: string; checkedOut: string | null; changed: string[] }
+  /** `changed`: the paths that differ between the merge-base of base and head, and head (as Nx compares). */
+  | { ok: true; base: string; mergeBase: string; baseFrom: string; head: string; checkedOut: string | null; changed: string[] }
   | { ok: false; rev: string; baseFrom: string; head: string; problem: string };
 
 /** Chooses base (flag, LCI_BASE, the CI's variables) and head, and lists the changed paths. Only git here. */
@@ -19,24 +20,28 @@ export async function resolveRevisions(root: string, opts: { base?: string; head
   ]);
   if (!head) throw new UsageError(`--head ${headRev} does not name a commit in ${root}`);
   if (!choice) throw new UsageError(NO_BASE_HELP);
-  const [problem, changed] = await Promise.all([
-    baseUnavailable(root, choice.rev, baseSha, head),
-    baseSha ? changedPaths(root, baseSha, head) : ([] as string[]),
-  ]);
+  // A revision a person typed that names nothing is a mistake; only an absent full sha (what CI
+  // systems pass) means missing history, and then every function is planned.
+  if (!baseSha && choice.typed && !ZERO_SHA.test(choice.rev) && !FULL_SHA.test(choice.rev)) {
+    const what = choice.from === '--base' ? `--base ${choice.rev}` : `LCI_BASE=${choice.rev}`;
+    throw new UsageError(`${what} does not name a commit in this clone; check the spelling, or fetch it (git fetch origin ${choice.rev})`);
+  }
+  const fork = baseSha ? await mergeBase(root, baseSha, head) : null;
+  const problem = await baseUnavailable(root, choice.rev, baseSha, fork, head);
   if (problem) return { ok: false, rev: choice.rev, baseFrom: choice.from, head, problem };
-  return { ok: true, base: baseSha!, baseFrom: choice.from, head, checkedOut, changed };
+  return { ok: true, base: baseSha!, mergeBase: fork!, baseFrom: choice.from, head, checkedOut, changed: await changedPaths(root, fork!, head) };
 }
 
 /** Changed paths from a known base commit (plan --since deployed: one per deployed source version). */
 export async function changedSince(root: string, base: string, head: string): Promise<{ changed: string[] } | { problem: string }> {
   const sha = await resolveCommit(root, base);
-  const problem = await baseUnavailable(root, base, sha, head);
+  const problem = await baseUnavailable(root, base, sha, sha ? await mergeBase(root, sha, head) : null, head);
   if (problem) return { problem };
   return { changed: await changedPaths(root, sha!, head) };
 }
 
 /** Why the base cannot be compared with, or null when it can. */
-async function baseUnavailable(root: string, rev: string, sha: string | null, head: string): Promise<string | null> {
+async function baseUnavailable(root: string, rev: string, sha: string | null, fork: string | null, head: string): Promise<string | null> {
   if (ZERO_SHA.test(rev)) return `base ${rev.slice(0, 7)}… is the all-zero sha (a new branch or tag has no previous commit)`;
   if (!sha) {
     const hint = (await isShallow(root))
@@ -44,6 +49,6 @@ async function baseUnavailable(root: string, rev: string, sha: string | null, he
       : 'check the revision, or fetch it (git fetch origin <rev>)';
     return `base ${rev} is not a commit in this clone; ${hint}`;
   }
-  if (!(await haveCommonHistory(root, sha, head))) return `base ${sha.slice(0, 7)} and head ${head.slice(0, 7)} share no history`;
+  if (!fork) return `base ${sha.slice(0, 7)} and head ${head.slice(0, 7)} share no history`;
   return null;
 }

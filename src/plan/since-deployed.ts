@@ -46,5 +46,5 @@ export async function planSinceDeployed(
       }
     );
   });
-  return { base: 'deployed', baseFrom: '--since deployed', head, env, changedPaths, functions };
+  return { base: 'deployed', baseFrom: '--since deployed', head, mergeBase: null, env, changedPaths, functions };
 }

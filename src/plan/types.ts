@@ -32,6 +32,8 @@ export interface PlanResult {
   /** Where the base came from: --base, LCI_BASE, CODEBUILD_WEBHOOK_PREV_COMMIT, ... */
   baseFrom: string | null;
   head: string | null;
+  /** The merge-base of base and head: changed paths are counted from it. */
+  mergeBase: string | null;
   env: string | null;
   /** Number of changed paths between base and head. */
   changedPaths: number;

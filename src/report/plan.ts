@@ -19,6 +19,7 @@ function header(result: PlanResult, affected: number, total: number): string {
   const parts = [`${affected} of ${plural(total, 'function')} affected`];
   if (result.base === 'deployed') parts.push('base: the source version each alias serves');
   else if (result.base) parts.push(`base ${short(result.base)}${result.baseFrom ? ` (${result.baseFrom})` : ''}`);
+  if (result.mergeBase && result.mergeBase !== result.base) parts.push(`merge-base ${short(result.mergeBase)}`);
   if (result.head) parts.push(`head ${short(result.head)}`);
   if (result.head && result.base) parts.push(`${plural(result.changedPaths, 'changed path')}`);
   if (result.env) parts.push(`environment ${result.env}`);
@@ -70,6 +71,7 @@ export function planJson(result: PlanResult): string {
   return jsonDocument('plan', {
     base: result.base,
     head: result.head,
+    mergeBase: result.mergeBase,
     env: result.env,
     changedPaths: result.changedPaths,
     functions: result.functions.map((f) => ({

@@ -48,10 +48,9 @@ export async function isShallow(cwd: string): Promise<boolean> {
   return (await gitText(cwd, ['rev-parse', '--is-shallow-repository'])) === 'true';
 }
 
-/** True when the two commits share history. */
-export async function haveCommonHistory(cwd: string, a: string, b: string): Promise<boolean> {
-  const r = await git(cwd, ['merge-base', a, b]);
-  return r.code === 0;
+/** The best common ancestor of two commits, or null when they share no history. */
+export function mergeBase(cwd: string, a: string, b: string): Promise<string | null> {
+  return gitText(cwd, ['merge-base', a, b]);
 }
 
 /** Paths (relative to the repository root) that differ between two commits; renames count as both paths. */

@@ -9,15 +9,19 @@ const event = (body: unknown) => (path: string) => {
 
 test('the flag wins over LCI_BASE, which wins over the CI variables', () => {
   const env = { LCI_BASE: 'lci', CODEBUILD_WEBHOOK_PREV_COMMIT: 'cb', GITHUB_EVENT_PATH: '/event.json' };
-  assert.equal(chooseBase('flag', env, event({ before: 'gh' })), { rev: 'flag', from: '--base' });
-  assert.equal(chooseBase(undefined, env, event({ before: 'gh' })), { rev: 'lci', from: 'LCI_BASE' });
-  assert.equal(chooseBase(undefined, { ...env, LCI_BASE: '' }, event({ before: 'gh' })), { rev: 'cb', from: 'CODEBUILD_WEBHOOK_PREV_COMMIT' });
+  assert.equal(chooseBase('flag', env, event({ before: 'gh' })), { rev: 'flag', from: '--base', typed: true });
+  assert.equal(chooseBase(undefined, env, event({ before: 'gh' })), { rev: 'lci', from: 'LCI_BASE', typed: true });
+  assert.equal(chooseBase(undefined, { ...env, LCI_BASE: '' }, event({ before: 'gh' })), { rev: 'cb', from: 'CODEBUILD_WEBHOOK_PREV_COMMIT', typed: false });
 });
 
 test('GitHub: the pull request base first, else the push before', () => {
   const env = { GITHUB_EVENT_PATH: '/event.json' };
-  assert.equal(chooseBase(undefined, env, event({ pull_request: { base: { sha: 'pr' } }, before: 'x' })), { rev: 'pr', from: 'GitHub pull_request base' });
-  assert.equal(chooseBase(undefined, env, event({ before: 'push' })), { rev: 'push', from: 'GitHub push before' });
+  assert.equal(chooseBase(undefined, env, event({ pull_request: { base: { sha: 'pr' } }, before: 'x' })), {
+    rev: 'pr',
+    from: 'GitHub pull_request base',
+    typed: false,
+  });
+  assert.equal(chooseBase(undefined, env, event({ before: 'push' })), { rev: 'push', from: 'GitHub push before', typed: false });
 });
 
 test('nothing, or an unreadable event file: no base', () => {
