@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { localDependencies, packageJsonReferences, requirementsReferences } from '../src/inputs/local-deps.js';
+import { packageJsonReferences, requirementsReferences } from '../src/config/descriptors.js';
+import { localDependencies } from '../src/config/local-deps.js';
 import { ancestors, InputIndex } from '../src/inputs/matcher.js';
 import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from '../src/inputs/rules.js';
 
@@ -24,16 +25,19 @@ test('requirements: path lines, -e, -r/-c includes, file: URLs, -f directories; 
       '  ==1.0',
     ].join('\n'),
   );
-  assert.equal(refs, [
-    { path: './vendor/lib-a', include: false },
-    { path: '../../libs/common', include: false },
-    { path: '../shared/pkg', include: false },
-    { path: '../shared/other', include: false },
-    { path: 'base.txt', include: true },
-    { path: '../constraints.txt', include: true },
-    { path: '../wheels/acme-1.0-py3-none-any.whl', include: false },
-    { path: './wheelhouse', include: false },
-  ]);
+  assert.equal(
+    refs.map((r) => [r.path, r.kind, r.line, r.col]),
+    [
+      ['./vendor/lib-a', 'path', 3, 1],
+      ['../../libs/common', 'path', 4, 1],
+      ['../shared/pkg', 'path', 5, 4],
+      ['../shared/other', 'path', 6, 12],
+      ['base.txt', 'include', 7, 4],
+      ['../constraints.txt', 'include', 8, 14],
+      ['../wheels/acme-1.0-py3-none-any.whl', 'path', 9, 8],
+      ['./wheelhouse', 'find-links', 11, 4],
+    ],
+  );
 });
 
 test('package.json: file:, link: and relative specs in runtime dependencies only', () => {
@@ -52,6 +56,25 @@ test('package.json: file:, link: and relative specs in runtime dependencies only
   assert.equal(packageJsonReferences('{ not json'), []);
 });
 
+test("pip's working directory: path lines in an included file resolve against the descriptor's directory, -r against the including file", async () => {
+  const files: Record<string, string> = {
+    'svc/orders/requirements.txt': '-r ../../reqs/common.txt\n',
+    'reqs/common.txt': '-r more.txt\n../../libs/pylib\n-f wheels\n',
+    'reqs/more.txt': '',
+  };
+  const read = async (paths: string[]) => new Map(paths.map((p) => [p, files[p] ?? null] as const));
+  const deps = await localDependencies('python', 'svc/orders/requirements.txt', read);
+  assert.equal(
+    deps.map((d) => [d.path, d.kind]),
+    [
+      ['reqs/common.txt', 'include'],
+      ['reqs/more.txt', 'include'],
+      ['libs/pylib', 'path'],
+      ['reqs/wheels', 'find-links'],
+    ],
+  );
+});
+
 test('local dependencies follow includes and nested packages, stay inside the repository, and stop at cycles', async () => {
   const files: Record<string, string> = {
     'svc/requirements.txt': '-r ../reqs/base.txt\n../../outside\n/abs/path\n',
@@ -65,11 +88,18 @@ test('local dependencies follow includes and nested packages, stay inside the re
     reads.push(paths);
     return new Map(paths.map((p) => [p, files[p] ?? null] as const));
   };
-  assert.equal(await localDependencies('python', 'svc/requirements.txt', read), [
+  const brief = (deps: { path: string; via: string }[]) => deps.map(({ path, via }) => ({ path, via }));
+  const outside: { written: string; via: string }[] = [];
+  assert.equal(brief(await localDependencies('python', 'svc/requirements.txt', read, outside as never)), [
     { path: 'reqs/base.txt', via: 'svc/requirements.txt' },
     { path: 'libs/py', via: 'reqs/base.txt' },
   ]);
-  assert.equal(await localDependencies('nodejs', 'web/package.json', read), [
+  assert.equal(
+    outside.map((o) => o.written),
+    ['../../outside', '/abs/path'],
+    'references that leave the repository are reported, not followed',
+  );
+  assert.equal(brief(await localDependencies('nodejs', 'web/package.json', read)), [
     { path: 'libs/a', via: 'web/package.json' },
     { path: 'libs/b', via: 'libs/a/package.json' },
   ]);

@@ -4,6 +4,7 @@ import { costProblem, globProblem, pathProblem, repoPath } from './globs.js';
 import { TEMPLATE_VARIABLES, templateVariables, type ResolvedConfig } from './resolve.js';
 import { isRecord, locate, type ConfigSource, type PathSegment } from './source.js';
 import { dotted } from './schema.js';
+import { canonical } from './canonical.js';
 import { didYouMean } from './suggest.js';
 
 const LAMBDA_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -108,7 +109,50 @@ export function semanticDiagnostics(source: ConfigSource, data: Record<string, u
       }
     }
   }
+  if (out.length > 0) return out;
+  collisionDiagnostics(resolved, report);
   return out;
+}
+
+/**
+ * Two functions that publish one layer name must build the same layer, or each deploy would
+ * republish the other's (forever); and no two environments may move the same alias of the same
+ * AWS function, or a QA deploy would move what prod serves.
+ */
+function collisionDiagnostics(resolved: ResolvedConfig, report: (path: PathSegment[], message: string, anchor?: 'key' | 'value') => void): void {
+  const aliases = new Map<string, { fn: string; env: string }>();
+  for (const env of Object.keys(resolved.environments)) {
+    const layers = new Map<string, { fn: string; inputs: string; descriptor: string | null }>();
+    for (const fn of Object.values(resolved.functions)) {
+      const r = fn.envs[env];
+      if (!r) continue;
+      const origin = resolved.origins[fn.name]![env]!;
+      const target = `${r.functionName}:${r.alias}`;
+      const owner = aliases.get(target);
+      if (owner && (owner.fn !== fn.name || owner.env !== env)) {
+        const who =
+          owner.fn === fn.name ? `environments '${owner.env}' and '${env}'` : `function '${owner.fn}' (${owner.env}) and function '${fn.name}' (${env})`;
+        report(
+          origin.functionName!,
+          `${who} both release to alias '${r.alias}' of Lambda function '${r.functionName}': a deploy to one would move what the other serves; give them different aliases (environments.<env>.alias) or functionNames`,
+          anchorFor(origin.functionName!, 'functionName'),
+        );
+      } else aliases.set(target, { fn: fn.name, env });
+      if (r.descriptorPath === null) continue;
+      const inputs = canonical({ descriptor: r.descriptorPath, runtime: r.runtime, architecture: r.architecture, build: r.build });
+      const first = layers.get(r.layerName);
+      if (!first) layers.set(r.layerName, { fn: fn.name, inputs, descriptor: r.descriptorPath });
+      else if (first.inputs !== inputs) {
+        const differ =
+          first.descriptor !== r.descriptorPath ? `descriptors ${first.descriptor} and ${r.descriptorPath}` : 'runtime, architecture or build settings';
+        report(
+          origin.layerName!,
+          `functions '${first.fn}' and '${fn.name}' both publish layer '${r.layerName}' in environment '${env}' but build different dependencies (${differ}): each deploy would replace the other's layer; give one its own layerName`,
+          anchorFor(origin.layerName!, 'layerName'),
+        );
+      }
+    }
+  }
 }
 
 /** A defaulted name has no line of its own: point at the function's key instead. */

@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repoRoot } from '../vcs/git.js';
 import { semanticDiagnostics } from './checks.js';
+import { dependencyDiagnostics } from './dependency-checks.js';
 import { findConfig } from './find.js';
 import { fileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
@@ -37,6 +38,11 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const configDirInRepo = toPosix(relative(root, dir));
   const result = projectFromText(found.text, found.filepath, displayPath(opts.cwd, found.filepath), found.root, configDirInRepo, opts.checkFiles ?? true);
   if (!result.ok) throw new ConfigError(result.diagnostics);
+  if (opts.checkFiles ?? true) {
+    // What the descriptors name is checked once the configuration itself is sound.
+    const problems = await dependencyDiagnostics(result.resolved, { source: result.source, root, cwd: opts.cwd });
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
   return { ...result, root, inRepo: root === gitRoot, workspace: { root, configDirInRepo, stateDir: join(dir, '.lci') } };
 }
 

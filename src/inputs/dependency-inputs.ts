@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
+import { declaresDependencies } from '../config/dependency-checks.js';
 import { isLockfile } from '../config/runtimes.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { collectFiles } from './files.js';
-import { localDependencies } from './local-deps.js';
+import { localDependencies } from '../config/local-deps.js';
 
 /** What a dependency build reads: the descriptor, lockfiles beside it, local path dependencies (repository-relative). */
 export interface DependencyInputs {
@@ -15,12 +16,17 @@ export interface DependencyInputs {
   localDeps: string[];
 }
 
-/** Null when the function has no dependencies (descriptor: false, or a defaulted descriptor that does not exist). */
+/**
+ * Null when the function has no dependencies: descriptor: false, a defaulted descriptor that does
+ * not exist, or one that declares nothing to install (comments and options only; a package.json
+ * without dependencies). Then no layer is built or attached.
+ */
 export async function dependencyInputs(r: ResolvedFunction, root: string): Promise<DependencyInputs | null> {
   if (r.descriptorPath === null) return null;
   const descriptor = r.descriptorPath;
   const read = worktreeReader(root);
-  if ((await read([descriptor])).get(descriptor) == null) return null;
+  const text = (await read([descriptor])).get(descriptor);
+  if (text == null || !declaresDependencies(r.family, text)) return null;
   const dir = posix.dirname(descriptor);
   const siblings = await readdir(join(root, dir), { withFileTypes: true });
   const lockfiles = siblings

@@ -1,6 +1,6 @@
 import type { ResolvedFunction } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
-import { localDependencies, type LocalDependency } from './local-deps.js';
+import { localDependencies, type LocalDependency } from '../config/local-deps.js';
 import { packageFilter } from './package-filter.js';
 import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
 

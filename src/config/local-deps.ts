@@ -1,0 +1,81 @@
+import { posix } from 'node:path';
+import { packageJsonReferences, requirementsReferences, type ReferenceKind } from './descriptors.js';
+import type { RuntimeFamily } from './runtimes.js';
+import type { ReadMany } from '../vcs/readers.js';
+
+/**
+ * Local path dependencies of a descriptor: the paths inside the repository whose contents end up
+ * in the dependency layer. A change under any of them changes the function.
+ *
+ * Paths resolve as the tools resolve them. lci runs pip in the descriptor's directory, so path
+ * lines and `-e` paths (in the descriptor and in every file it includes) are relative to that
+ * directory; `-r`/`-c` includes and `-f` directories are relative to the file that names them;
+ * npm resolves `file:` dependencies against the package.json that names them.
+ * Pure apart from `read`, which returns a repository file's text or null.
+ */
+
+export interface LocalDependency {
+  /** Repository-relative path of the dependency (a directory, wheel or tarball) or of an included requirements file. */
+  path: string;
+  /** Repository-relative descriptor that names it. */
+  via: string;
+  kind?: ReferenceKind;
+  /** Where in `via` it is named (1-based). */
+  line?: number;
+  col?: number;
+}
+
+/** A reference that leaves the repository or is absolute, which the build could not see. */
+export interface OutsideReference {
+  written: string;
+  via: string;
+  line: number;
+  col: number;
+}
+
+export async function localDependencies(
+  family: RuntimeFamily,
+  descriptor: string,
+  read: ReadMany,
+  outside: OutsideReference[] = [],
+): Promise<LocalDependency[]> {
+  const found = new Map<string, LocalDependency>();
+  const visited = new Set<string>([descriptor]);
+  const pipCwd = posix.dirname(descriptor);
+  let frontier = [descriptor];
+  while (frontier.length > 0) {
+    const texts = await read(frontier);
+    const next: string[] = [];
+    for (const file of frontier) {
+      const text = texts.get(file);
+      if (text == null) continue;
+      const refs = family === 'python' ? requirementsReferences(text) : packageJsonReferences(text);
+      for (const ref of refs) {
+        const from = ref.kind === 'path' ? pipCwd : posix.dirname(file);
+        const target = inRepo(from, ref.path);
+        if (target === null) {
+          outside.push({ written: ref.path, via: file, line: ref.line, col: ref.col });
+          continue;
+        }
+        if (found.has(target)) continue;
+        found.set(target, { path: target, via: file, kind: ref.kind, line: ref.line, col: ref.col });
+        // Follow what the dependency itself names: included requirement files, a local package's package.json.
+        const follow = family === 'python' ? (ref.kind === 'include' ? target : null) : posix.join(target, 'package.json');
+        if (follow && !visited.has(follow)) {
+          visited.add(follow);
+          next.push(follow);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return [...found.values()];
+}
+
+/** Resolves a reference against a repository directory; null when it is absolute or leaves the repository. */
+function inRepo(dir: string, p: string): string | null {
+  if (p.startsWith('/')) return null;
+  const joined = posix.normalize(posix.join(dir, p)).replace(/\/+$/, '');
+  if (joined === '..' || joined.startsWith('../')) return null;
+  return joined === '.' ? '' : joined;
+}
