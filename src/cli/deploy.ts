@@ -17,13 +17,14 @@ interface Values extends AwsValues {
   concurrency?: string;
   'fail-fast'?: boolean;
   'dry-run'?: boolean;
+  'allow-dirty'?: boolean;
 }
 
 export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage:
-    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -35,6 +36,7 @@ export const deployCommand: Command<Values> = {
     concurrency: { type: 'string', short: 'j' },
     'fail-fast': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'allow-dirty': { type: 'boolean' },
     ...AWS_OPTIONS,
   },
   help: [
@@ -46,6 +48,7 @@ export const deployCommand: Command<Values> = {
     ['-j, --concurrency N', `functions deployed at once (default: number of cores, here ${availableParallelism()})`],
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
+    ['--allow-dirty', "deploy uncommitted changes to the functions' inputs, as source version <sha>-dirty-<hash>"],
     ...AWS_HELP,
   ],
   async run(ctx) {
@@ -65,6 +68,7 @@ export const deployCommand: Command<Values> = {
         concurrency,
         failFast: values['fail-fast'] === true,
         dryRun: values['dry-run'] === true,
+        allowDirty: values['allow-dirty'] === true,
         aws: awsOptions(values, io.env),
         environ: io.env,
         signal: io.signal,

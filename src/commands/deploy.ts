@@ -9,6 +9,8 @@ import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
 import { deployFunction, startingResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
 import { parseStrategy } from '../deploy/strategy.js';
 import { UsageError } from '../errors.js';
+import { dirtyInputs, dirtySourceVersion, type DirtyInputs } from '../plan/dirty.js';
+import { resolveCommit } from '../vcs/git.js';
 import { notifySlack, type SlackOutcome } from '../notify/slack.js';
 import { runPool } from '../pool.js';
 import type { ProgressSink } from '../progress.js';
@@ -24,6 +26,8 @@ export interface DeployOptions {
   concurrency: number;
   failFast: boolean;
   dryRun: boolean;
+  /** Deploy uncommitted changes to the selected functions' inputs (as `<sha>-dirty-<hash>`). */
+  allowDirty: boolean;
   aws: AwsOptions;
   environ: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -47,10 +51,17 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   const env = opts.env === 'auto' ? autoEnvironment(project, opts.environ) : opts.env;
   requireEnvironment(project, env);
   const names = await selectAffected(loaded, opts.names, opts.affected, env);
-  const version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
+  let version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
+  const targets = names === null ? [] : selectTargets(project, names, env);
+  const dirty = await dirtyInputs(loaded, targets);
+  if (dirty) {
+    if (!opts.allowDirty) throw new UsageError(dirtyRefusal(dirty));
+    // Only the commit's own name is never borrowed: an explicit release name stays as given.
+    const head = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD') : null;
+    if (opts.sourceVersion === undefined || version === head) version = dirtySourceVersion(head ?? version, dirty.hash);
+  }
   const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null };
   if (names === null) return { ...base, functions: null };
-  const targets = selectTargets(project, names, env);
   const aws = await connect(opts.aws, project.artifacts.region);
   const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
   const ctx = {
@@ -84,6 +95,13 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, { env, sourceVersion: version, results: functions });
   }
   return { ...base, functions, slack };
+}
+
+function dirtyRefusal(dirty: DirtyInputs): string {
+  const parts = [...dirty.byFunction].map(
+    ([name, paths]) => `${name} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? `, +${paths.length - 3} more` : ''})`,
+  );
+  return `uncommitted changes under the inputs of ${parts.join('; ')}: commit them (a deploy ships what a commit holds), or pass --allow-dirty to deploy the work tree as <sha>-dirty-${dirty.hash}`;
 }
 
 export function requireEnv(env: string | undefined): string {

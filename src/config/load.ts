@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repoRoot } from '../vcs/git.js';
+import { trackedFiles, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
 import { findConfig } from './find.js';
@@ -43,7 +44,10 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     const problems = await dependencyDiagnostics(result.resolved, { source: result.source, root, cwd: opts.cwd });
     if (problems.length > 0) throw new ConfigError(problems);
   }
-  return { ...result, root, inRepo: root === gitRoot, workspace: { root, configDirInRepo, stateDir: join(dir, '.lci') } };
+  const inRepo = root === gitRoot;
+  let tracked: Promise<Tracked | null> | undefined;
+  const workspace = { root, configDirInRepo, stateDir: join(dir, '.lci'), tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)) };
+  return { ...result, root, inRepo, workspace };
 }
 
 export type ParseResult =

@@ -1,3 +1,4 @@
+import type { Tracked } from '../vcs/tracked.js';
 import type { Architecture, Runtime, RuntimeFamily } from './runtimes.js';
 
 /** One function as it is deployed to one environment, every default and override applied. */
@@ -64,6 +65,8 @@ export interface Workspace {
   configDirInRepo: string;
   /** `.lci` beside the config file: dist/, cache/, logs/. */
   stateDir: string;
+  /** The files git tracks, read once per run; null outside a git repository (then every file counts). */
+  tracked: () => Promise<Tracked | null>;
 }
 
 export interface Project {

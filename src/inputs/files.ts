@@ -1,7 +1,8 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { PackageError } from '../errors.js';
 import type { ZipEntry } from '../package/zip.js';
+import type { Tracked } from '../vcs/tracked.js';
 
 export interface CollectOptions {
   /** Directory to package. */
@@ -12,6 +13,11 @@ export interface CollectOptions {
   label: string;
   packaged?: (relPath: string) => boolean;
   prunable?: (relDir: string) => boolean;
+  /**
+   * Package what git tracks: a file (and every symlink on the way to it) must be tracked, unless
+   * `included` names it. `rootInRepo` is the root's path in the repository (the boundary).
+   */
+  tracked?: { index: Tracked; rootInRepo: string; included: (relPath: string) => boolean; includes: boolean };
 }
 
 /**
@@ -25,23 +31,33 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   const packaged = opts.packaged ?? (() => true);
   const prunable = opts.prunable ?? (() => false);
   const boundary = realpathSync(opts.boundary);
+  const git = opts.tracked;
+  const repoPathOf = (realAbs: string) => relative(boundary, realAbs).split(sep).join('/');
+  // Untracked files do not ship, so a directory git tracks nothing below needs no walk (unless an include may reach into it).
+  const skipDir = (name: string, realAbs: string) => prunable(name) || (git !== undefined && !git.includes && !git.index.hasUnder(repoPathOf(realAbs)));
+  // `untrackedLink`: reached through a symlink git does not track, so only `include` can bring files in.
+  const keep = (name: string, realAbs: string, untrackedLink: boolean) =>
+    packaged(name) && (git === undefined || git.included(name) || (!untrackedLink && git.index.has(repoPathOf(realAbs))));
 
-  function walk(dir: string, rel: string, ancestors: Set<string>): void {
+  function walk(dir: string, rel: string, ancestors: Set<string>, untrackedLink = false): void {
     for (const d of readdirSync(dir, { withFileTypes: true })) {
       const name = rel ? `${rel}/${d.name}` : d.name;
       const abs = join(dir, d.name);
       if (d.isDirectory()) {
-        if (!prunable(name)) walk(abs, name, ancestors);
+        if (!skipDir(name, abs)) walk(abs, name, ancestors, untrackedLink);
       } else if (d.isFile()) {
-        if (packaged(name)) out.push(fileEntry(name, abs));
+        if (keep(name, abs, untrackedLink)) out.push(fileEntry(name, abs));
       } else if (d.isSymbolicLink()) {
-        followLink(name, abs, ancestors);
+        followLink(name, abs, ancestors, untrackedLink);
       }
       // sockets, FIFOs and devices are not packaged
     }
   }
 
-  function followLink(name: string, abs: string, ancestors: Set<string>): void {
+  function followLink(name: string, abs: string, ancestors: Set<string>, viaUntracked: boolean): void {
+    const untrackedLink = viaUntracked || (git !== undefined && !git.index.has(repoPathOf(join(realpathSync(dirname(abs)), basename(abs)))));
+    // A symlink git does not track is not part of the commit: skipped, unless an include may name what it leads to.
+    if (untrackedLink && git !== undefined && !git.includes) return;
     const shown = `${opts.label}/${name}`;
     let target: string;
     try {
@@ -56,8 +72,8 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
     const s = statSync(target);
     if (s.isDirectory()) {
       if (ancestors.has(target)) throw new PackageError(`${shown} is a symlink loop (it points back at ${target})`);
-      if (!prunable(name)) walk(target, name, new Set([...ancestors, target]));
-    } else if (s.isFile() && packaged(name)) {
+      if (!skipDir(name, target)) walk(target, name, new Set([...ancestors, target]), untrackedLink);
+    } else if (s.isFile() && keep(name, target, untrackedLink)) {
       out.push({ name, source: { path: target }, size: s.size, executable: (s.mode & 0o111) !== 0 });
     }
   }

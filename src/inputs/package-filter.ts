@@ -13,17 +13,23 @@ export const DEFAULT_EXCLUDES: Record<'all' | 'python', string[]> = {
 export interface PackageFilter {
   /** True when a file (path relative to the function's root) goes into the package. */
   packaged(relPath: string): boolean;
+  /** True when an `include` glob names the file: packaged even when git does not track it (a build output). */
+  included(relPath: string): boolean;
   /** True when nothing under this directory can be packaged, so a walk need not enter it. */
   prunable(relDir: string): boolean;
 }
 
-type Subject = Pick<ResolvedFunction, 'family' | 'exclude' | 'include'>;
+type Subject = Pick<ResolvedFunction, 'family' | 'exclude' | 'include' | 'descriptorPath'>;
+
+/** A nodejs function whose package.json builds the layer never ships its own node_modules, whatever include says. */
+const LAYER_OWNS = picomatch(['**/node_modules/**', 'node_modules/**'], { dot: true });
+const LAYER_OWNS_DIR = picomatch(['**/node_modules', 'node_modules'], { dot: true });
 
 const cache = new Map<string, PackageFilter>();
 
 /** Memoised by (family, exclude, include): thousands of functions share a handful of filters. */
 export function packageFilter(r: Subject): PackageFilter {
-  const key = `${r.family}\0${r.exclude.join('\0')}\0\0${r.include.join('\0')}`;
+  const key = `${r.family}\0${r.descriptorPath !== null}\0${r.exclude.join('\0')}\0\0${r.include.join('\0')}`;
   let filter = cache.get(key);
   if (!filter) {
     filter = buildFilter(r);
@@ -40,8 +46,10 @@ function buildFilter(r: Subject): PackageFilter {
   // With include globs nothing is pruned, since an include may reach below an excluded directory.
   const treeGlobs = excludes.filter((g) => g.endsWith('/**')).map((g) => g.slice(0, -3));
   const wholeTree = r.include.length === 0 && treeGlobs.length > 0 ? picomatch(treeGlobs, { dot: true }) : () => false;
+  const layerOwned = r.family === 'nodejs' && r.descriptorPath !== null;
   return {
-    packaged: (rel) => included(rel) || !excluded(rel),
-    prunable: (dir) => wholeTree(dir),
+    packaged: (rel) => !(layerOwned && LAYER_OWNS(rel)) && (included(rel) || !excluded(rel)),
+    included: (rel) => !(layerOwned && LAYER_OWNS(rel)) && included(rel),
+    prunable: (dir) => (layerOwned && LAYER_OWNS_DIR(dir)) || wholeTree(dir),
   };
 }

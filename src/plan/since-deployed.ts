@@ -1,10 +1,9 @@
 import type { LoadedProject } from '../config/load.js';
 import { resolveCommit } from '../vcs/git.js';
+import { parseSourceVersion } from './dirty.js';
 import { headInputs, requireRepository } from './plan.js';
 import { changedSince } from './revisions.js';
 import type { FunctionPlan, PlanResult } from './types.js';
-
-const SHA = /^[0-9a-f]{7,64}$/;
 
 /**
  * plan --since deployed: each function's base is the source version its alias serves, so a
@@ -20,10 +19,16 @@ export async function planSinceDeployed(
   const head = (await resolveCommit(loaded.root, 'HEAD'))!;
   const at = await headInputs(loaded, head, head, env);
   const byBase = new Map<string, string[]>();
-  for (const [name, d] of deployed)
-    if (d.sourceVersion && SHA.test(d.sourceVersion)) byBase.set(d.sourceVersion, [...(byBase.get(d.sourceVersion) ?? []), name]);
-
   const found = new Map<string, FunctionPlan>();
+  for (const [name, d] of deployed) {
+    const parsed = d.sourceVersion ? parseSourceVersion(d.sourceVersion) : null;
+    if (parsed?.dirty) {
+      // What is live is no commit: nothing in git can say it equals head.
+      const detail = `${d.awsName}:${d.alias} serves ${d.sourceVersion}, deployed from uncommitted changes on top of ${parsed.commit!.slice(0, 7)}`;
+      found.set(name, { name, awsName: d.awsName, affected: true, reasons: [{ path: null, rule: 'dirty-deployed', detail }], reasonCount: 1 });
+    } else if (parsed?.commit) byBase.set(parsed.commit, [...(byBase.get(parsed.commit) ?? []), name]);
+  }
+
   let changedPaths = 0;
   for (const [base, names] of byBase) {
     const since = await changedSince(loaded.root, base, head);

@@ -59,6 +59,8 @@ export function describe(r: Reason): string {
       return 'every function (--all)';
     case 'never-deployed':
       return `never deployed: ${r.detail}`;
+    case 'dirty-deployed':
+      return r.detail ?? 'deployed from uncommitted changes';
   }
 }
 
