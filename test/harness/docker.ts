@@ -5,6 +5,9 @@ import { LABEL } from '../../src/builder/docker.js';
 /** The local build image .ci/docker.sh makes (no registry is reachable here). */
 export const TEST_IMAGE = process.env.LCI_TEST_IMAGE ?? 'lci-build:bookworm';
 
+/** The local arm64 build image .ci/docker-arm64.sh makes; its containers run under qemu emulation. */
+export const TEST_IMAGE_ARM64 = process.env.LCI_TEST_IMAGE_ARM64 ?? 'lci-build:bookworm-arm64';
+
 export const docker = new Docker();
 
 /** Fails (never skips) when the engine or the image is missing: these tests need a real Docker. */
@@ -18,6 +21,38 @@ export async function requireDocker(): Promise<void> {
     await docker.getImage(TEST_IMAGE).inspect();
   } catch {
     throw new Error(`image ${TEST_IMAGE} is missing; make it with .ci/docker.sh`);
+  }
+}
+
+/** requireDocker, and the arm64 image with an arm64 config (fails, never skips). */
+export async function requireArm64Image(): Promise<void> {
+  await requireDocker();
+  const info = await docker
+    .getImage(TEST_IMAGE_ARM64)
+    .inspect()
+    .catch(() => {
+      throw new Error(`image ${TEST_IMAGE_ARM64} is missing; make it with .ci/docker-arm64.sh`);
+    });
+  if (info.Architecture !== 'arm64') throw new Error(`image ${TEST_IMAGE_ARM64} is built for ${info.Architecture}, not arm64; make it with .ci/docker-arm64.sh`);
+}
+
+/**
+ * One regular file out of an image (a real shared object of that image's architecture, say),
+ * through a container that is created, never started, and removed.
+ */
+export async function fileFromImage(image: string, path: string): Promise<Buffer> {
+  const info = await docker.getImage(image).inspect();
+  const container = await docker.createContainer({ Image: image, Cmd: ['true'], platform: `${info.Os}/${info.Architecture}` } as Docker.ContainerCreateOptions);
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await container.getArchive({ path })) as NodeJS.ReadableStream) chunks.push(Buffer.from(chunk as Buffer));
+    const tar = Buffer.concat(chunks);
+    // One ustar entry: a 512-byte header (size in octal at offset 124), then the data.
+    if (tar[156] !== 0x30 && tar[156] !== 0) throw new Error(`${path} in ${image} is not a regular file`);
+    const size = Number.parseInt(tar.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+    return tar.subarray(512, 512 + size);
+  } finally {
+    await container.remove({ force: true });
   }
 }
 
