@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildJson, CONFIG, hooksPackage, monorepo, unzipText, zipNames } from './harness/build-project.js';
-import { lci, LCI_BIN } from './harness/cli.js';
+import { lci, lciAsync } from './harness/cli.js';
 import { containersCreated, leftoverContainers, requireDocker, TEST_IMAGE } from './harness/docker.js';
 import { writeWheel } from './harness/wheel.js';
 
@@ -94,20 +94,23 @@ docker('a broken descriptor fails with the exit status in words, the log tail an
   assert.is(await leftoverContainers(repo.dir), 0);
 });
 
-docker('Ctrl-C during a build removes the container', async () => {
+docker('Ctrl-C during a build removes the container and says it was interrupted (not killed, not out of memory)', async () => {
   const repo = await monorepo({
     'services/hooks/package.json': hooksPackage({ scripts: { preinstall: 'sleep 60' } }),
   });
-  const child = spawn(process.execPath, [LCI_BIN, 'build', 'hooks'], { cwd: repo.dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let child: ChildProcess | undefined;
+  const run = lciAsync(['build', 'hooks'], { cwd: repo.dir, env: { CI: 'true' }, started: (c) => (child = c) });
   const started = Date.now();
   while ((await leftoverContainers(repo.dir)) === 0) {
     if (Date.now() - started > 30_000) throw new Error('the build container never started');
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill('SIGINT');
-  assert.is(await exited, 130);
+  child!.kill('SIGINT');
+  const r = await run;
+  assert.is(r.code, 130);
   assert.ok(Date.now() - started < 30_000, 'did not wait for the build');
+  assert.match(r.stderr, /interrupted by SIGINT/);
+  assert.not.match(r.stderr, /memory|exit status 137|unexpected error/);
   assert.is(await leftoverContainers(repo.dir), 0);
 });
 
