@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { LABEL } from '../../src/builder/docker.js';
+import { tempDir } from './tmp.js';
 
 /** The local build image .ci/docker.sh makes (no registry is reachable here). */
 export const TEST_IMAGE = process.env.LCI_TEST_IMAGE ?? 'lci-build:bookworm';
@@ -80,4 +83,34 @@ export async function containersCreated(projectDir: string, sinceMs: number, unt
 /** A project's build containers that still exist, running or not. */
 export async function leftoverContainers(projectDir: string): Promise<number> {
   return (await docker.listContainers({ all: true, filters: { label: [projectLabel(projectDir)] } })).length;
+}
+
+/**
+ * An image whose config says linux/amd64 but whose programs (dash, uname, libc) are aarch64, as
+ * `docker import` makes of an arm64 root filesystem on this engine: a few MB taken from the arm64
+ * image. Its containers run under emulation and `uname -m` says aarch64. Kept under a fixed tag.
+ */
+export async function arm64ProgramsAmd64Config(): Promise<string> {
+  const tag = 'lci-test:arm64-programs-amd64-config';
+  const present = await docker
+    .getImage(tag)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+  if (present) return tag;
+  const root = join(tempDir(), 'rootfs');
+  const files = ['usr/bin/dash', 'usr/bin/uname', 'usr/lib/aarch64-linux-gnu/libc.so.6', 'usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1'];
+  for (const f of files) {
+    mkdirSync(join(root, f, '..'), { recursive: true });
+    writeFileSync(join(root, f), await fileFromImage(TEST_IMAGE_ARM64, `/${f}`));
+    chmodSync(join(root, f), 0o755);
+  }
+  symlinkSync('dash', join(root, 'usr/bin/sh'));
+  symlinkSync('aarch64-linux-gnu/ld-linux-aarch64.so.1', join(root, 'usr/lib/ld-linux-aarch64.so.1'));
+  symlinkSync('usr/bin', join(root, 'bin'));
+  symlinkSync('usr/lib', join(root, 'lib'));
+  execFileSync('sh', ['-c', 'tar -C "$1" -c . | docker import - "$2" >/dev/null', 'sh', root, tag]);
+  return tag;
 }
