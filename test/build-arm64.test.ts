@@ -97,7 +97,10 @@ check('x86_64: a wheel that claims any platform but carries aarch64 code fails a
   const { repo } = await nativeRepo('x86_64', 'py3-none-any', await fileFromImage(TEST_IMAGE_ARM64, SHARED_OBJECT.arm64));
   const r = buildJson(repo, ['fast']);
   assert.is(r.code, 1, r.stderr);
-  assert.match(r.json.functions[0]!.error!, /^the dependencies hold code for another architecture than the function's x86_64: python\/acme_native\/_speed\.so \(ELF for arm64 \(aarch64\)\); use x86_64/);
+  assert.match(
+    r.json.functions[0]!.error!,
+    /^the dependencies hold code for another architecture than the function's x86_64: python\/acme_native\/_speed\.so \(ELF for arm64 \(aarch64\)\); use x86_64/,
+  );
   assert.match(buildLog(repo, 'fast'), /^lci: build container machine: x86_64$/m);
   assert.equal(readdirSync(join(repo.dir, '.lci/cache/deps')), [], 'no layer cached');
   assert.not.ok(existsSync(join(repo.dir, '.lci/dist/fast/deps.zip')));

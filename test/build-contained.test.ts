@@ -36,7 +36,12 @@ function probed(): Promise<GitRepo> {
     const repo = await monorepo({
       'services/hooks/package.json': hooksPackage({ scripts: { postinstall: PROBE } }),
       'services/sealed/index.js': '',
-      'services/sealed/package.json': JSON.stringify({ name: 'sealed', version: '1.0.0', scripts: { postinstall: PROBE }, dependencies: { jc: 'file:../../libs/jc' } }),
+      'services/sealed/package.json': JSON.stringify({
+        name: 'sealed',
+        version: '1.0.0',
+        scripts: { postinstall: PROBE },
+        dependencies: { jc: 'file:../../libs/jc' },
+      }),
     });
     writeFileSync(
       join(repo.dir, 'lambdas.yaml'),

@@ -77,7 +77,9 @@ engine('DOCKER_HOST names a socket that does not exist', () => {
   assertExplained(
     r,
     'hooks',
-    new RegExp(`^lci: function hooks: cannot reach the Docker engine at unix://${sock} \\(DOCKER_HOST\\): no such socket; start the engine \\(dockerd, Docker Desktop\\) or set DOCKER_HOST to its address$`),
+    new RegExp(
+      `^lci: function hooks: cannot reach the Docker engine at unix://${sock} \\(DOCKER_HOST\\): no such socket; start the engine \\(dockerd, Docker Desktop\\) or set DOCKER_HOST to its address$`,
+    ),
   );
 });
 
@@ -85,7 +87,13 @@ engine('DOCKER_HOST names a 127.0.0.1 port nobody listens on', async () => {
   const repo = hooksRepo();
   const port = await freePort();
   const r = lci(['build'], { cwd: repo.dir, env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` } });
-  assertExplained(r, 'hooks', new RegExp(`cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:${port} \\(DOCKER_HOST\\): connection refused, the daemon is not running there; start the engine`));
+  assertExplained(
+    r,
+    'hooks',
+    new RegExp(
+      `cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:${port} \\(DOCKER_HOST\\): connection refused, the daemon is not running there; start the engine`,
+    ),
+  );
 });
 
 engine('the daemon is down: its socket file is left, nothing listens', () => {
@@ -112,7 +120,11 @@ engine('permission denied on the socket (lci as an unprivileged user; the socket
   } else {
     r = lci(['build'], { cwd: repo.dir, env: { DOCKER_HOST: `unix://${sock}` } });
   }
-  assertExplained(r, 'hooks', /: permission denied on the socket; add your user to the docker group \(and log in again\), or run lci as a user who may use Docker$/);
+  assertExplained(
+    r,
+    'hooks',
+    /: permission denied on the socket; add your user to the docker group \(and log in again\), or run lci as a user who may use Docker$/,
+  );
 });
 
 engine('a function without dependencies builds without asking for an engine', () => {
@@ -148,14 +160,20 @@ container('a path the engine does not see (lci in another mount namespace): Dock
   // lci sees the repository at `view`; the engine sees `view` as the empty directory it is outside the namespace.
   const view = tempDir('lci-view-');
   const script = 'mount --bind "$1" "$2" && cd "$2" && exec "$3" "$4" build hooks';
-  const child = spawnSync('unshare', [...(process.getuid!() === 0 ? ['-m'] : ['-rm']), '--propagation', 'private', 'sh', '-c', script, 'sh', repo.dir, view, process.execPath, LCI_BIN], {
-    env: { ...process.env, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
+  const child = spawnSync(
+    'unshare',
+    [...(process.getuid!() === 0 ? ['-m'] : ['-rm']), '--propagation', 'private', 'sh', '-c', script, 'sh', repo.dir, view, process.execPath, LCI_BIN],
+    {
+      env: { ...process.env, NO_COLOR: '1' },
+      encoding: 'utf8',
+    },
+  );
   assertExplained(
     { code: child.status ?? 1, stderr: child.stderr },
     'hooks',
-    new RegExp(`^lci: function hooks: Docker cannot mount ${view}/\\S+ into the build container \\(invalid mount config for type "bind": bind source path does not exist: .+\\): the engine does not see lci's files at this path; run lci on the machine`),
+    new RegExp(
+      `^lci: function hooks: Docker cannot mount ${view}/\\S+ into the build container \\(invalid mount config for type "bind": bind source path does not exist: .+\\): the engine does not see lci's files at this path; run lci on the machine`,
+    ),
   );
   assert.is(await leftoverContainers(view), 0);
 });
@@ -188,7 +206,10 @@ container('killed from outside (docker kill): exit 137 without OOMKilled is not 
   await docker.getContainer(id).kill();
   const r = await run;
   assert.is(r.code, 1, r.stderr);
-  assert.match(r.stderr, /lci: function hooks: dependency build failed in \S+: exit status 137 \(killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping\?\)/);
+  assert.match(
+    r.stderr,
+    /lci: function hooks: dependency build failed in \S+: exit status 137 \(killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping\?\)/,
+  );
   assert.not.match(r.stderr, /ran out of memory|unexpected error/);
   assert.is(await leftoverContainers(repo.dir), 0);
 });

@@ -36,7 +36,8 @@ export async function requireArm64Image(): Promise<void> {
     .catch(() => {
       throw new Error(`image ${TEST_IMAGE_ARM64} is missing; make it with .ci/docker-arm64.sh`);
     });
-  if (info.Architecture !== 'arm64') throw new Error(`image ${TEST_IMAGE_ARM64} is built for ${info.Architecture}, not arm64; make it with .ci/docker-arm64.sh`);
+  if (info.Architecture !== 'arm64')
+    throw new Error(`image ${TEST_IMAGE_ARM64} is built for ${info.Architecture}, not arm64; make it with .ci/docker-arm64.sh`);
 }
 
 /**

@@ -103,7 +103,11 @@ test('a layer for x86_64: aarch64 code and wheels are named, macOS wheels too', 
         { path: 'python/m-1.dist-info/WHEEL', text: WHEEL('cp311-cp311-macosx_11_0_x86_64') },
       ],
     ),
-    ['python/a-1.dist-info (wheel tagged musllinux_1_1_aarch64)', 'python/a/_a.so (ELF for arm64 (aarch64))', 'python/m-1.dist-info (wheel tagged macosx_11_0_x86_64)'],
+    [
+      'python/a-1.dist-info (wheel tagged musllinux_1_1_aarch64)',
+      'python/a/_a.so (ELF for arm64 (aarch64))',
+      'python/m-1.dist-info (wheel tagged macosx_11_0_x86_64)',
+    ],
   );
 });
 
@@ -126,7 +130,10 @@ test('per-platform prebuilds named by their path are chosen at run time, not mis
 test('local wheels are judged by their file name before any build', () => {
   assert.is(localWheelMismatch('arm64', 'libs/dist/acme-1.0-py3-none-any.whl'), null);
   assert.is(localWheelMismatch('arm64', 'libs/dist/acme-1.0-cp311-cp311-manylinux2014_aarch64.whl'), null);
-  assert.is(localWheelMismatch('arm64', 'libs/dist/acme-1.0-cp311-cp311-linux_x86_64.whl'), 'libs/dist/acme-1.0-cp311-cp311-linux_x86_64.whl (wheel tagged linux_x86_64)');
+  assert.is(
+    localWheelMismatch('arm64', 'libs/dist/acme-1.0-cp311-cp311-linux_x86_64.whl'),
+    'libs/dist/acme-1.0-cp311-cp311-linux_x86_64.whl (wheel tagged linux_x86_64)',
+  );
   assert.is(localWheelMismatch('x86_64', 'libs/dist/acme-1.0-cp311-cp311-linux_x86_64.whl'), null);
   assert.is(localWheelMismatch('x86_64', 'libs/acme'), null, 'a directory or sdist is no wheel');
 });
@@ -135,7 +142,10 @@ test('the message: one line, the architecture, the files (five, then a count) an
   const problems = Array.from({ length: 7 }, (_, i) => `python/p${i}.so (ELF for x86-64)`);
   const m = describeMismatches('arm64', problems);
   assert.not.match(m, /\n/);
-  assert.match(m, /^the dependencies hold code for another architecture than the function's arm64: python\/p0\.so \(ELF for x86-64\), .*python\/p4\.so \(ELF for x86-64\) and 2 more; use aarch64/);
+  assert.match(
+    m,
+    /^the dependencies hold code for another architecture than the function's arm64: python\/p0\.so \(ELF for x86-64\), .*python\/p4\.so \(ELF for x86-64\) and 2 more; use aarch64/,
+  );
   assert.not.match(m, /p5\.so/);
 });
 

@@ -10,9 +10,21 @@ function connectError(code: string, address?: string): Error {
 
 test('connection failures by errno: where lci looked, why, and the fix, on one line', () => {
   const cases: [string, string | undefined, RegExp][] = [
-    ['ENOENT', 'unix:///nowhere.sock', /^cannot reach the Docker engine at unix:\/\/\/nowhere\.sock \(DOCKER_HOST\): no such socket; start the engine .* or set DOCKER_HOST/],
-    ['ECONNREFUSED', 'tcp://127.0.0.1:1', /^cannot reach the Docker engine at tcp:\/\/127\.0\.0\.1:1 \(DOCKER_HOST\): connection refused, the daemon is not running there; start/],
-    ['EACCES', undefined, /^cannot reach the Docker engine at unix:\/\/\/var\/run\/docker\.sock \(the default; DOCKER_HOST is not set\): permission denied on the socket; add your user to the docker group/],
+    [
+      'ENOENT',
+      'unix:///nowhere.sock',
+      /^cannot reach the Docker engine at unix:\/\/\/nowhere\.sock \(DOCKER_HOST\): no such socket; start the engine .* or set DOCKER_HOST/,
+    ],
+    [
+      'ECONNREFUSED',
+      'tcp://127.0.0.1:1',
+      /^cannot reach the Docker engine at tcp:\/\/127\.0\.0\.1:1 \(DOCKER_HOST\): connection refused, the daemon is not running there; start/,
+    ],
+    [
+      'EACCES',
+      undefined,
+      /^cannot reach the Docker engine at unix:\/\/\/var\/run\/docker\.sock \(the default; DOCKER_HOST is not set\): permission denied on the socket; add your user to the docker group/,
+    ],
     ['ENOTFOUND', 'tcp://no-such-host:2375', /: unknown host; fix DOCKER_HOST$/],
     ['ETIMEDOUT', 'tcp://10.0.0.1:2375', /the connection failed \(ETIMEDOUT\); check that the engine runs/],
   ];
@@ -39,7 +51,7 @@ test('errors that are not about reaching the engine are left alone', () => {
 test('an image that cannot be pulled: named, the engine reason, how to provide it', () => {
   const pull = Object.assign(new Error('(HTTP code 404) unexpected - pull access denied for acme/build, repository does not exist'), {
     statusCode: 404,
-    json: { message: 'pull access denied for acme/build, repository does not exist or may require \'docker login\'' },
+    json: { message: "pull access denied for acme/build, repository does not exist or may require 'docker login'" },
   });
   const e = imageUnavailable('acme/build:1', pull);
   assert.ok(e instanceof BuildImageError);
@@ -56,7 +68,10 @@ test('a bind the engine rejects names the path and says the engine must see it',
   });
   const e = explainCreateError(create);
   assert.ok(e instanceof BuildMountError);
-  assert.match(e!.message, /^Docker cannot mount \/ci\/src\/services\/orders\/requirements\.txt into the build container \(invalid mount config .*\): the engine does not see lci's files at this path; run lci on the machine/);
+  assert.match(
+    e!.message,
+    /^Docker cannot mount \/ci\/src\/services\/orders\/requirements\.txt into the build container \(invalid mount config .*\): the engine does not see lci's files at this path; run lci on the machine/,
+  );
   assert.is(explainCreateError(Object.assign(new Error('no such image'), { statusCode: 404 })), null);
 });
 
