@@ -82,6 +82,21 @@ export class BuildError extends LciError {
   }
 }
 
+/** The Docker engine cannot be reached (DOCKER_HOST wrong, daemon down, no permission on the socket). */
+export class DockerEngineError extends BuildError {}
+
+/** The build image is not on the engine and cannot be pulled, or is built for another architecture. */
+export class BuildImageError extends BuildError {}
+
+/** Docker refused a path lci mounts into the build container (the engine does not see lci's files). */
+export class BuildMountError extends BuildError {}
+
+/** The build container was killed for using more memory than build.memory allows. */
+export class BuildOutOfMemoryError extends BuildError {}
+
+/** A layer holds native code or wheels for another architecture than the function's. */
+export class ArchitectureMismatchError extends BuildError {}
+
 /** A deploy step AWS refused or that lci stopped, said as what happened to the release. */
 export class DeployError extends LciError {
   constructor(message: string) {

@@ -1,70 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lci, LCI_BIN } from './harness/cli.js';
+import { buildJson, CONFIG, hooksPackage, monorepo, unzipText, zipNames } from './harness/build-project.js';
+import { lci, lciAsync } from './harness/cli.js';
 import { containersCreated, leftoverContainers, requireDocker, TEST_IMAGE } from './harness/docker.js';
-import { GitRepo } from './harness/git-repo.js';
 import { writeWheel } from './harness/wheel.js';
 
 // Real Docker engine, real build image (made by .ci/docker.sh). No network inside the containers:
 // dependencies are local (a wheel for pip, a file: package for npm).
-
-const CONFIG = `version: 1
-artifacts: { bucket: acme-artifacts }
-defaults:
-  build: { image: "${TEST_IMAGE}" }
-environments:
-  qa: { branch: main }
-functions:
-  orders:
-    path: services/orders
-  invoices:
-    path: services/invoices
-  hooks:
-    path: services/hooks
-    runtime: nodejs20.x
-`;
-
-const REQUIREMENTS = '# the monorepo library, as a wheel\n../../libs/dist/acme_common-1.0.0-py3-none-any.whl\n';
-
-async function monorepo(extra: Record<string, string> = {}): Promise<GitRepo> {
-  const repo = GitRepo.create({
-    'lambdas.yaml': CONFIG,
-    'services/orders/app.py': 'from acme_common import money\n',
-    'services/orders/requirements.txt': REQUIREMENTS,
-    'services/invoices/app.py': 'from acme_common import money\n',
-    'services/invoices/requirements.txt': REQUIREMENTS,
-    'services/hooks/index.js': 'exports.handler = async () => require("jc").value;\n',
-    'services/hooks/package.json': JSON.stringify({ name: 'hooks', version: '1.0.0', dependencies: { jc: 'file:../../libs/jc' } }, null, 2),
-    'libs/jc/package.json': JSON.stringify({ name: 'jc', version: '1.0.0', main: 'index.js' }),
-    'libs/jc/index.js': 'exports.value = 42;\n',
-    ...extra,
-  });
-  await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', {
-    'acme_common/__init__.py': '',
-    'acme_common/money.py': 'CENTS = 100\n',
-  });
-  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
-    cwd: join(repo.dir, 'services/hooks'),
-    stdio: 'ignore',
-  });
-  return repo;
-}
-
-function zipNames(zip: string): string[] {
-  return execFileSync('python3', ['-c', 'import sys,zipfile\nprint("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip]).toString().trim().split('\n');
-}
-
-interface BuildJson {
-  functions: { name: string; status: string; error?: string; deps: { key: string; source: string; path: string } | null; code: { path: string } }[];
-}
-
-function buildJson(repo: GitRepo, args: string[] = []): { json: BuildJson; code: number; stderr: string } {
-  const r = lci(['build', '--json', ...args], { cwd: repo.dir });
-  return { json: JSON.parse(r.stdout) as BuildJson, code: r.code, stderr: r.stderr };
-}
 
 const docker = suite('build: dependency layers in a real Docker engine');
 
@@ -84,7 +29,7 @@ docker('python with a local wheel and nodejs with a file: dependency and a lockf
   const js = zipNames(join(repo.dir, '.lci/dist/hooks/deps.zip'));
   assert.ok(js.includes('nodejs/node_modules/jc/index.js'), js.join(' '));
   assert.is(
-    execFileSync('unzip', ['-p', join(repo.dir, '.lci/dist/hooks/deps.zip'), 'nodejs/node_modules/jc/index.js']).toString(),
+    unzipText(join(repo.dir, '.lci/dist/hooks/deps.zip'), 'nodejs/node_modules/jc/index.js'),
     'exports.value = 42;\n',
     'a copy of the package, not a symlink',
   );
@@ -149,25 +94,23 @@ docker('a broken descriptor fails with the exit status in words, the log tail an
   assert.is(await leftoverContainers(repo.dir), 0);
 });
 
-docker('Ctrl-C during a build removes the container', async () => {
+docker('Ctrl-C during a build removes the container and says it was interrupted (not killed, not out of memory)', async () => {
   const repo = await monorepo({
-    'services/hooks/package.json': JSON.stringify({
-      name: 'hooks',
-      version: '1.0.0',
-      scripts: { preinstall: 'sleep 60' },
-      dependencies: { jc: 'file:../../libs/jc' },
-    }),
+    'services/hooks/package.json': hooksPackage({ scripts: { preinstall: 'sleep 60' } }),
   });
-  const child = spawn(process.execPath, [LCI_BIN, 'build', 'hooks'], { cwd: repo.dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let child: ChildProcess | undefined;
+  const run = lciAsync(['build', 'hooks'], { cwd: repo.dir, env: { CI: 'true' }, started: (c) => (child = c) });
   const started = Date.now();
   while ((await leftoverContainers(repo.dir)) === 0) {
     if (Date.now() - started > 30_000) throw new Error('the build container never started');
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill('SIGINT');
-  assert.is(await exited, 130);
+  child!.kill('SIGINT');
+  const r = await run;
+  assert.is(r.code, 130);
   assert.ok(Date.now() - started < 30_000, 'did not wait for the build');
+  assert.match(r.stderr, /interrupted by SIGINT/);
+  assert.not.match(r.stderr, /memory|exit status 137|unexpected error/);
   assert.is(await leftoverContainers(repo.dir), 0);
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadProject } from '../src/config/load.js';
+import { BUILD_LIMITS, parseMemory } from '../src/config/resolve.js';
 import { parseConfigText } from '../src/config/source.js';
 import { closest } from '../src/config/suggest.js';
 import { writeTree } from './harness/files.js';
@@ -134,6 +135,37 @@ functions:
   assert.is(project.functions.web!.envs.prod!.descriptor, 'package.json');
   assert.is(project.functions.web!.envs.prod!.layerName, 'web-deps');
   assert.is(project.artifacts.prefix, 'lambda-ci');
+});
+
+resolve('build limits: documented defaults; memory, pids and network replace per level, build.env merges', async () => {
+  const repo = GitRepo.create({
+    'lambdas.yaml': `version: 1
+artifacts: { bucket: acme-artifacts }
+defaults:
+  build: { memory: 1G, env: { A: a } }
+environments:
+  qa: { branch: main }
+  prod: { tag: "v*" }
+functions:
+  orders:
+    path: svc
+    build: { pids: 64, env: { B: b } }
+    environments:
+      prod: { build: { memory: 512m, network: none } }
+  plain:
+    path: svc
+    build: { memory: 2g }
+`,
+    'svc/app.py': '',
+  });
+  const { project } = await loadProject({ cwd: repo.dir });
+  const build = (fn: string, env: string) => project.functions[fn]!.envs[env]!.build;
+  assert.equal(build('orders', 'qa'), { image: null, env: { A: 'a', B: 'b' }, memory: '1g', pids: 64, network: 'default' });
+  assert.equal(build('orders', 'prod'), { image: null, env: { A: 'a', B: 'b' }, memory: '512m', pids: 64, network: 'none' });
+  assert.equal(build('plain', 'qa'), { image: null, env: { A: 'a' }, memory: '2g', pids: 1024, network: 'default' });
+  assert.equal(BUILD_LIMITS, { memory: '2g', pids: 1024, network: 'default' });
+  assert.is(parseMemory('512m'), 512 * 1024 ** 2);
+  assert.is(parseMemory('2g'), 2 * 1024 ** 3);
 });
 
 resolve('a default descriptor that does not exist means no dependencies; a named one must exist', async () => {

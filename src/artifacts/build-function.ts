@@ -1,7 +1,8 @@
-import { copyFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyBuilder, DepsArtifact, Report } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
+import { PRIVATE_FILE_MODE } from '../package/private.js';
 import { checkSizes, packageCode, type CodeZip } from './code-package.js';
 import { distDir, readManifest, writeManifest, type Manifest } from './manifest.js';
 
@@ -27,6 +28,7 @@ export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: De
   const distDeps = join(dist, 'deps.zip');
   if (layer) {
     await copyFile(layer.path, distDeps);
+    await chmod(distDeps, PRIVATE_FILE_MODE); // copyFile keeps the source's mode, and an older lci cached at 0644
     depsArtifact = { ...layer, path: distDeps };
   } else {
     await rm(distDeps, { force: true });

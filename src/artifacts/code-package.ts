@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { codeEntries } from '../inputs/code-files.js';
 import { contentFingerprint } from '../package/fingerprint.js';
 import { checkUnzippedSize, groupSizes } from '../package/limits.js';
+import { mkdirPrivate } from '../package/private.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
 import type { ZipEntry } from '../package/zip.js';
 import { distDir, fileSha256, readManifest, writeManifest, type Manifest } from './manifest.js';
@@ -55,7 +55,7 @@ async function zipOnce(r: ResolvedFunction, ws: Workspace, entries: ZipEntry[], 
       reused: true,
     };
   }
-  await mkdir(distDir(ws, r.name), { recursive: true });
+  await mkdirPrivate(distDir(ws, r.name));
   const z = await zipArtifact(entries, path);
   const next: Manifest = {
     function: r.name,

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Workspace } from '../config/types.js';
+import { mkdirPrivate, writePrivateFile } from '../package/private.js';
 
 /**
- * `.lci/dist/<function>/`: app.zip, deps.zip and manifest.json, written by `lci build` and by a
+ * `.lci/dist/<function>/` (0700; files 0600): app.zip, deps.zip and manifest.json, written by `lci build` and by a
  * deploy that had to zip. The manifest records the code fingerprint each zip was made from, so
  * whichever command runs next reuses a zip instead of writing it again.
  */
@@ -46,8 +47,8 @@ export async function readManifest(ws: Workspace, name: string): Promise<Manifes
 /** Written beside and renamed: a reader never sees half a manifest. */
 export async function writeManifest(ws: Workspace, m: Manifest): Promise<string> {
   const path = manifestPath(ws, m.function);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(`${path}.${process.pid}.tmp`, JSON.stringify(m, null, 2) + '\n');
+  await mkdirPrivate(dirname(path));
+  await writePrivateFile(`${path}.${process.pid}.tmp`, JSON.stringify(m, null, 2) + '\n');
   await rename(`${path}.${process.pid}.tmp`, path);
   return path;
 }

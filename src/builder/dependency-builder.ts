@@ -1,14 +1,18 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type Docker from 'dockerode';
-import { BuildError, describeExit } from '../errors.js';
+import { parseMemory } from '../config/resolve.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
+import { BuildError, BuildOutOfMemoryError, describeExit } from '../errors.js';
 import { dependencyInputs, type DependencyInputs } from '../inputs/dependency-inputs.js';
 import { collectFiles } from '../inputs/files.js';
+import { mkdirPrivate, PRIVATE_FILE_MODE, writePrivateFile } from '../package/private.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
 import { dependencyKey } from './cache-key.js';
-import { ensureImage, LABEL, runContainer, type Bind } from './docker.js';
+import { ensureImage, LABEL, runContainer, type Bind, type ContainerExit } from './docker.js';
+import { checkLayerArchitecture, checkLocalWheels } from './layer-check.js';
+import { ownerLabels, removeLeftoverContainers, removeLeftoverDirs } from './leftovers.js';
 import { LineTail } from './line-tail.js';
 import { BUILD_ENV, buildScript, descriptorProblem, imageFor, platformFor } from './recipes.js';
 
@@ -32,9 +36,18 @@ export interface BuilderOptions {
 
 const LOG_TAIL_LINES = 30;
 
+/**
+ * The uid:gid the build runs as when lci runs as root (CodeBuild's default): no account in the
+ * image or on a usual host has it (65532 is distroless's "nonroot"). Otherwise the build runs as
+ * the calling user, so what it writes to /out is the user's to read and delete.
+ */
+export const BUILD_UID = 65532;
+export const BUILD_GID = 65532;
+
 /** Builds dependency layers, once per cache key per run, reusing `.lci/cache` across runs. */
 export class DependencyBuilder {
   private readonly inflight = new Map<string, { owner: string; result: Promise<DepsArtifact> }>();
+  private engine: Promise<Docker> | undefined;
 
   constructor(
     private readonly ws: Workspace,
@@ -42,12 +55,31 @@ export class DependencyBuilder {
     private readonly opts: BuilderOptions = {},
   ) {}
 
+  /**
+   * Before a run builds anything: removes the scratch directories, and when there were any, the
+   * build containers, that runs whose process is gone (killed outright) left in this project.
+   * The engine is asked only then, or at the first build: a run that builds nothing needs no Docker.
+   */
+  async removeLeftovers(): Promise<void> {
+    if ((await removeLeftoverDirs(this.ws.stateDir)) > 0) await this.connect().catch(() => {}); // an engine problem is reported by a build that needs it
+  }
+
+  /** The engine, once per run; on first contact, this project's leftover containers on this host are removed. */
+  private connect(): Promise<Docker> {
+    this.engine ??= this.docker().then(async (docker) => {
+      await removeLeftoverContainers(docker, this.ws.stateDir).catch(() => 0);
+      return docker;
+    });
+    return this.engine;
+  }
+
   /** The function's dependency inputs and their cache key (no Docker), or null without dependencies. */
   async identify(r: ResolvedFunction): Promise<IdentifiedDependencies | null> {
     const inputs = await dependencyInputs(r, this.ws.root);
     if (!inputs) return null;
     const problem = descriptorProblem(r.family, inputs.descriptor);
     if (problem) throw new BuildError(`${problem}; set descriptor in lambdas.yaml`);
+    if (r.family === 'python') checkLocalWheels(r.architecture, inputs.localDeps);
     return { inputs, key: await dependencyKey(r, inputs, this.ws.root) };
   }
 
@@ -79,15 +111,19 @@ export class DependencyBuilder {
       report(`dependencies: cached (${key.slice(0, 12)})`);
       return { ...cached, path: cache.zip, key, source: 'cache' };
     }
-    await mkdir(cache.dir, { recursive: true });
+    await mkdirPrivate(cache.dir);
+    await mkdirPrivate(join(this.ws.stateDir, 'tmp'));
     const out = join(this.ws.stateDir, 'tmp', `${key}-${process.pid}`);
     await rm(out, { recursive: true, force: true });
-    await mkdir(out, { recursive: true });
+    await mkdir(out, { mode: 0o755 }); // inside the 0700 tmp/: only the build user and we reach it
+    if (runsAsRoot()) await chown(out, BUILD_UID, BUILD_GID);
     try {
       await this.runBuild(r, inputs, key, out, report);
-      const artifact = await zipArtifact(await collectFiles({ root: out, boundary: out, label: 'layer' }), cache.zip);
+      const entries = await collectFiles({ root: out, boundary: out, label: 'layer' });
+      checkLayerArchitecture(r.architecture, entries);
+      const artifact = await zipArtifact(entries, cache.zip);
       const { path: _path, ...meta } = artifact;
-      await writeFile(cache.meta, JSON.stringify(meta, null, 2) + '\n');
+      await writePrivateFile(cache.meta, JSON.stringify(meta, null, 2) + '\n');
       return { ...artifact, key, source: 'built' };
     } finally {
       await rm(out, { recursive: true, force: true });
@@ -95,21 +131,22 @@ export class DependencyBuilder {
   }
 
   private async runBuild(r: ResolvedFunction, inputs: DependencyInputs, key: string, out: string, report: Report): Promise<void> {
-    const docker = await this.docker();
+    const docker = await this.connect();
     const image = imageFor(r);
     const platform = platformFor(r.architecture);
     await ensureImage(docker, image, platform, report);
     const binds = await inputBinds(this.ws.root, [inputs.descriptor, ...inputs.lockfiles, ...inputs.localDeps]);
     binds.push({ host: out, container: '/out', readOnly: false });
     const logDir = join(this.ws.stateDir, 'logs');
-    await mkdir(logDir, { recursive: true });
+    await mkdirPrivate(logDir);
     const logPath = join(logDir, `${r.name}-${key.slice(0, 12)}.log`);
-    const log = createWriteStream(logPath);
+    await rm(logPath, { force: true }); // created anew, so with the mode below
+    const log = createWriteStream(logPath, { mode: PRIVATE_FILE_MODE });
     const tail = new LineTail(LOG_TAIL_LINES);
     report(`dependencies: building in ${image}`);
-    let status: number;
+    let exit: ContainerExit;
     try {
-      status = await runContainer(
+      exit = await runContainer(
         docker,
         {
           image,
@@ -118,11 +155,14 @@ export class DependencyBuilder {
             r.family,
             inputs.descriptor,
             inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l)),
+            r.architecture,
           ),
+          // Only these: nothing of lci's own environment (AWS credentials, tokens) enters the container.
           env: { ...BUILD_ENV, ...r.build.env },
           binds,
           user: userSpec(),
-          labels: { [LABEL]: 'true', [`${LABEL}.function`]: r.name, [`${LABEL}.key`]: key, [`${LABEL}.project`]: this.ws.stateDir },
+          labels: { ...ownerLabels(this.ws.stateDir), [`${LABEL}.function`]: r.name, [`${LABEL}.key`]: key },
+          limits: { memoryBytes: parseMemory(r.build.memory), pids: r.build.pids, network: r.build.network },
         },
         (chunk) => {
           log.write(chunk);
@@ -135,16 +175,24 @@ export class DependencyBuilder {
     } finally {
       await new Promise((resolve) => log.end(resolve));
     }
-    if (status !== 0) {
-      throw new BuildError(
-        [
-          `dependency build failed in ${image}: ${describeExit(status)}`,
-          `last ${LOG_TAIL_LINES} lines of the build log:`,
-          ...tail.lines().map((l) => `  | ${l}`),
-          `full log: ${logPath}`,
-        ].join('\n'),
+    if (exit.status === 0) return;
+    if (exit.oomKilled) {
+      throw new BuildOutOfMemoryError(
+        `dependency build in ${image} ran out of memory: the kernel killed it at build.memory ${r.build.memory} (exit status ${exit.status}); raise build.memory in lambdas.yaml (full log: ${logPath})`,
       );
     }
+    const status =
+      exit.status === 137
+        ? 'exit status 137 (killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping?)'
+        : describeExit(exit.status);
+    throw new BuildError(
+      [
+        `dependency build failed in ${image}: ${status}`,
+        `last ${LOG_TAIL_LINES} lines of the build log:`,
+        ...tail.lines().map((l) => `  | ${l}`),
+        `full log: ${logPath}`,
+      ].join('\n'),
+    );
   }
 }
 
@@ -163,9 +211,14 @@ async function inputBinds(root: string, paths: string[]): Promise<Bind[]> {
   return binds;
 }
 
-/** The container runs as the calling user, so what it writes is ours to read and delete. */
+function runsAsRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** Never root: the calling user, or BUILD_UID:BUILD_GID when that is root. */
 function userSpec(): string {
-  return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : '1000:1000';
+  if (!process.getuid || !process.getgid || runsAsRoot()) return `${BUILD_UID}:${BUILD_GID}`;
+  return `${process.getuid()}:${process.getgid()}`;
 }
 
 async function readMeta(path: string): Promise<Omit<ZipArtifact, 'path'> | null> {

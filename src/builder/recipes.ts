@@ -33,14 +33,28 @@ export const BUILD_ENV: Record<string, string> = {
   npm_config_update_notifier: 'false',
 };
 
+/** What `uname -m` says in a container running programs of each architecture (natively or under emulation). */
+const UNAME_MACHINE: Record<Architecture, string> = { x86_64: 'x86_64', arm64: 'aarch64' };
+
 /**
- * The script for one descriptor (repository-relative). The read-only sources are copied to a
- * writable scratch directory first: pip builds local packages in place, npm writes node_modules.
+ * The script for one descriptor (repository-relative). It first says which machine the container
+ * runs programs for (in the log) and stops when that is not the function's: an image whose
+ * config claims one architecture but whose programs are built for another. The read-only sources
+ * are then copied to a writable scratch directory: pip builds local packages in place, npm
+ * writes node_modules.
  */
-export function buildScript(family: RuntimeFamily, descriptor: string, hasLockfile: boolean): string {
+export function buildScript(family: RuntimeFamily, descriptor: string, hasLockfile: boolean, architecture: Architecture): string {
   const dir = posix.dirname(descriptor);
   const file = posix.basename(descriptor);
-  const prelude = ['set -eu', 'cp -rL /src /tmp/build', `cd ${shellQuote(posix.join('/tmp/build', dir))}`];
+  const machine = UNAME_MACHINE[architecture];
+  const prelude = [
+    'set -eu',
+    'machine=$(uname -m)',
+    'echo "lci: build container machine: $machine"',
+    `if [ "$machine" != ${machine} ]; then echo "lci: this container runs $machine programs, not ${machine}: the image is not built for ${architecture}" >&2; exit 1; fi`,
+    'cp -rL /src /tmp/build',
+    `cd ${shellQuote(posix.join('/tmp/build', dir))}`,
+  ];
   if (family === 'python') {
     return [...prelude, `python3 -m pip install --no-compile --target /out/python -r ${shellQuote(file)}`].join('\n');
   }

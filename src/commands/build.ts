@@ -33,6 +33,7 @@ export async function build(loaded: LoadedProject, opts: BuildOptions, progress:
   if (names === null) return { functions: null, distDir };
   const targets = selectTargets(loaded.project, names, opts.env);
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
+  await deps.removeLeftovers();
   const functions = await runPool(targets, opts.concurrency, async (r): Promise<FunctionBuildResult> => {
     const task = progress.start(r.name);
     try {

@@ -74,6 +74,7 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     strategy,
     dryRun: opts.dryRun,
   };
+  await ctx.deps.removeLeftovers();
   const functions = await runPool(
     targets,
     opts.concurrency,

@@ -8,10 +8,21 @@ import type { Artifacts, BuildSettings, Environment, FunctionDecl, ResolvedFunct
 /**
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
  * then the function, then the function's environment override (more specific wins).
- * Lists (watch, exclude, include, alarms) accumulate across those levels (alarms start from the environment's); scalars replace; build.env merges by key.
+ * Lists (watch, exclude, include, alarms) accumulate across those levels (alarms start from the environment's); scalars replace; build.env merges by key;
+ * build.image, build.memory, build.pids and build.network replace.
  */
 
 export const DEFAULT_PREFIX = 'lambda-ci';
+
+/** The build container's limits unless build.memory, build.pids or build.network say otherwise. */
+export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network'> = { memory: '2g', pids: 1024, network: 'default' };
+
+/** build.memory in bytes (`512m`, `2g`: MiB and GiB, as Docker counts them); the schema admits only these forms. */
+export function parseMemory(memory: string): number {
+  const m = /^(\d+)([mg])$/i.exec(memory);
+  if (!m) throw new Error(`not a memory size: ${memory}`);
+  return Number(m[1]) * (m[2]!.toLowerCase() === 'g' ? 1024 ** 3 : 1024 ** 2);
+}
 
 /** The config path that set each resolved field, so errors point at the line a user wrote. */
 export type Origins = Partial<Record<keyof ResolvedFunction, PathSegment[]>>;
@@ -84,7 +95,7 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
   const origin: Origins = { path: ['functions', name, 'path'] };
   const scalar: Record<string, unknown> = {};
   const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
-  const build: BuildSettings = { image: null, env: {} };
+  const build: BuildSettings = { image: null, env: {}, ...BUILD_LIMITS };
   for (const layer of layers) {
     for (const key of SCALARS) {
       if (layer.values[key] !== undefined) {
@@ -98,6 +109,9 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
       origin.build = [...layer.at, 'build', 'image'];
     }
     for (const [k, v] of Object.entries(asRecord(b.env))) if (typeof v === 'string') build.env[k] = v;
+    if (typeof b.memory === 'string') build.memory = b.memory.toLowerCase();
+    if (typeof b.pids === 'number') build.pids = b.pids;
+    if (b.network === 'none' || b.network === 'default') build.network = b.network;
     for (const key of LIST_FIELDS) {
       const v = layer.values[key];
       if (Array.isArray(v)) {

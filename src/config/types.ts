@@ -35,7 +35,15 @@ export interface BuildSettings {
   /** Docker image for the dependency build, or null for the runtime's default. */
   image: string | null;
   env: Record<string, string>;
+  /** Memory limit of the build container as written (`2g`, `512m`); see parseMemory. */
+  memory: string;
+  /** Most processes and threads the build container may run at once. */
+  pids: number;
+  /** `default`: the engine's network (a package index is reachable); `none`: no network at all. */
+  network: BuildNetwork;
 }
+
+export type BuildNetwork = 'default' | 'none';
 
 export interface Environment {
   name: string;

@@ -1,4 +1,5 @@
 import { groupSizes } from './limits.js';
+import { PRIVATE_FILE_MODE } from './private.js';
 import { writeZip, type ZipEntry } from './zip.js';
 
 /** A zip lci wrote, with what the size checks and the reports need to know about it. */
@@ -13,7 +14,8 @@ export interface ZipArtifact {
   groups: Record<string, number>;
 }
 
+/** Written for lci's own use under `.lci/`: readable by the user only. */
 export async function zipArtifact(entries: ZipEntry[], path: string): Promise<ZipArtifact> {
-  const z = await writeZip(entries, path);
+  const z = await writeZip(entries, path, PRIVATE_FILE_MODE);
   return { path: z.path, sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries, groups: groupSizes(entries) };
 }

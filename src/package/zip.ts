@@ -85,7 +85,8 @@ interface Written {
   mode: number;
 }
 
-export async function writeZip(input: ZipEntry[], outPath: string): Promise<ZipResult> {
+/** `mode`: the file's permissions (before the umask), 0666 unless the caller wants it private. */
+export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666): Promise<ZipResult> {
   // UTF-16 code unit order: the same on every machine, and no Buffer per comparison.
   const entries = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
@@ -93,7 +94,7 @@ export async function writeZip(input: ZipEntry[], outPath: string): Promise<ZipR
   }
   // Written beside the target and renamed at the end: a failure never leaves a half-written archive.
   const tmpPath = `${outPath}.${process.pid}.tmp`;
-  const handle = await open(tmpPath, 'w');
+  const handle = await open(tmpPath, 'w', mode);
   try {
     const out = new Output(handle);
     const written: Written[] = [];
