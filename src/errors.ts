@@ -107,6 +107,16 @@ export class DeployError extends LciError {
 /** The function itself does not exist (Terraform has not created it yet). */
 export class FunctionMissingError extends DeployError {}
 
+/**
+ * The live function is not what lambdas.yaml describes (runtime, architecture, handler, or a layer
+ * lci did not publish): a configuration to fix, exit 2, with nothing written.
+ */
+export class LiveConfigError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.badInput);
+  }
+}
+
 /** Ctrl-C or SIGTERM: the work stopped on purpose, after cleaning up. */
 export class InterruptedError extends LciError {
   constructor(readonly signal: 'SIGINT' | 'SIGTERM') {

@@ -46,6 +46,7 @@ async function nativeRepo(architecture: 'x86_64' | 'arm64', tag: string, so: Buf
     { 'acme_native/__init__.py': 'from . import _speed\n', 'acme_native/_speed.so': so },
     { tag },
   );
+  repo.commit({}, 'the wheel');
   return { repo, wheel };
 }
 

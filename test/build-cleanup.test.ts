@@ -33,8 +33,10 @@ cleanup('SIGKILL mid-build, then a run that needs no container: no container and
   assert.match(running[0]!.Labels['dev.lambda-ci.build.run'] ?? '', /^[0-9a-f-]{36}$/, 'and the run id');
   assert.is(await leftoverContainers(repo.dir), 1, 'the container outlives lci');
   assert.equal(
-    readdirSync(join(repo.dir, '.lci/tmp')).map((n) => n.replace(/^[0-9a-f]+-/, '')),
-    [String(pid)],
+    readdirSync(join(repo.dir, '.lci/tmp'))
+      .map((n) => n.replace(/^[0-9a-f]+-/, ''))
+      .sort(),
+    [String(pid), `src-${pid}`],
   );
 
   const t0 = Date.now();

@@ -27,7 +27,8 @@ function hooksRepo(): GitRepo {
   return GitRepo.create({
     'lambdas.yaml': HOOK_ONLY,
     'services/hooks/index.js': '',
-    'services/hooks/package.json': JSON.stringify({ name: 'hooks', version: '1.0.0' }),
+    // A dependency makes a layer to build (a package.json without any builds none).
+    'services/hooks/package.json': JSON.stringify({ name: 'hooks', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } }),
   });
 }
 

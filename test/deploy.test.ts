@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { DeleteLayerVersionCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AwsWorld } from './harness/aws-world.js';
@@ -137,7 +137,7 @@ basic('an S3 failure says which object, and releases nothing', async () => {
   await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
-    writeFileSync(join(repo.dir, 'lambdas.yaml'), `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('bucket: acme-artifacts', 'bucket: no-such-bucket'));
+    repo.commit({ 'lambdas.yaml': `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('bucket: acme-artifacts', 'bucket: no-such-bucket') });
     const r = await deploy(world, repo.dir, ['beta']);
     assert.is(r.code, 1);
     assert.match(
@@ -194,6 +194,7 @@ basic('a large package goes up in multipart, and Lambda computes the same CodeSh
     const parts: Buffer[] = [];
     for (let n = 0; n < 12 * 1024 * 1024; n += 64) parts.push((block = createHash('sha512').update(block).digest()));
     writeFileSync(join(repo.dir, 'svc/alpha/model.png'), Buffer.concat(parts));
+    repo.commit({}, 'a model');
     const r = await deploy(world, repo.dir, ['alpha']);
     assert.is(r.code, 0, r.stderr);
     const alpha = byName(r.json).alpha!;
@@ -332,7 +333,7 @@ const layers = suite('deploy: dependency layers (real Docker)');
 
 layers.before(requireDocker);
 
-layers('a layer is built once, published with its key, attached beside other layers; then reused from S3 without Docker', async () => {
+layers('a layer is built once, published with its key, attached beside other layers; then reused from its S3 cache without Docker', async () => {
   await AwsWorld.with(async (world) => {
     await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
     // A layer lci does not own stays attached, in its place.
@@ -363,26 +364,21 @@ layers('a layer is built once, published with its key, attached beside other lay
     assert.match(layer!.Description!, new RegExp(`^lci deps [0-9a-f]{32} from ${repo.head()}$`));
     const keys = await world.s3.keys('lambda-ci/');
     assert.ok(
-      keys.some((k) => /^lambda-ci\/_lci\/deps\/[0-9a-f]{32}\.zip$/.test(k)),
+      keys.some((k) => /^lambda-ci\/_lci\/deps\/qa\/gamma\/[0-9a-f]{32}\.zip$/.test(k)),
       keys.join(' '),
     );
     assert.ok(keys.includes('lambda-ci/gamma/latest/requirements.txt'), 'the descriptor is cached after success');
     assert.ok(keys.includes(`lambda-ci/gamma/${repo.head()}/deps.zip`));
 
-    // A fresh checkout (no .lci) deploying to prod: the layer zip comes from S3, no container.
+    // A fresh checkout (no .lci) that must publish the layer again (its versions were deleted):
+    // the zip comes from this function's S3 cache, checked, with no container.
+    await sdk.send(new DeleteLayerVersionCommand({ LayerName: 'gamma-deps', VersionNumber: 1 }));
     const clone = await deployRepo({ deps: true });
-    writeFileSync(
-      join(clone.dir, 'lambdas.yaml'),
-      `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace(
-        '  gamma:\n    path: svc/gamma\n',
-        '  gamma:\n    path: svc/gamma\n    environments: { prod: { layerName: gamma-prod-deps } }\n',
-      ),
-    );
     const t1 = Date.now();
-    const prod = await lciAsync(['deploy', 'gamma', '--env', 'prod', '--json', '--source-version', 'v2'], { cwd: clone.dir, env: world.env() });
-    assert.is(prod.code, 0, prod.stderr);
+    const again = await deploy(world, clone.dir, ['gamma']);
+    assert.is(again.code, 0, again.stderr);
+    assert.is(byName(again.json).gamma!.layer.action, 'publish');
     assert.is(await containersCreated(clone.dir, t1, Date.now()), 0, 'no Docker run when the layer zip is already in S3');
-    assert.is(world.lambda.layerVersions('gamma-prod-deps').length, 1);
   });
 });
 

@@ -6,7 +6,8 @@ import { checkUnzippedSize, groupSizes } from '../package/limits.js';
 import { mkdirPrivate } from '../package/private.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
 import type { ZipEntry } from '../package/zip.js';
-import { distDir, fileSha256, readManifest, writeManifest, type Manifest } from './manifest.js';
+import { fileSha256 } from '../package/file-hash.js';
+import { distDir, readManifest, writeManifest, type Manifest } from './manifest.js';
 
 export interface CodeZip extends ZipArtifact {
   /** True when the zip `lci build` (or an earlier run) wrote for the same files was taken as it was. */

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Workspace } from '../config/types.js';
@@ -51,15 +49,4 @@ export async function writeManifest(ws: Workspace, m: Manifest): Promise<string>
   await writePrivateFile(`${path}.${process.pid}.tmp`, JSON.stringify(m, null, 2) + '\n');
   await rename(`${path}.${process.pid}.tmp`, path);
   return path;
-}
-
-/** base64 SHA-256 of a file, as Lambda's CodeSha256. */
-export async function fileSha256(path: string): Promise<string | null> {
-  try {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return hash.digest('base64');
-  } catch {
-    return null;
-  }
 }

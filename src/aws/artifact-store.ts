@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { stat } from 'node:fs/promises';
-import { CopyObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 
 /**
@@ -8,9 +9,10 @@ import { Upload } from '@aws-sdk/lib-storage';
  *   <prefix>/<functionName>/<sourceVersion>/app.zip   and  .../latest/app.zip
  *   <prefix>/<functionName>/<sourceVersion>/deps.zip  and  .../latest/deps.zip
  *   <prefix>/<functionName>/latest/<descriptor>        (after a successful release)
- * plus a content-addressed copy of each layer zip, so any machine and any environment can reuse
- * a layer without building it:
- *   <prefix>/_lci/deps/<cacheKey>.zip
+ * Versioned keys are immutable: written once, never with other bytes. Plus a layer cache by
+ * content key, scoped to one function in one environment (only that pipeline may write it, so no
+ * other function's or branch's pipeline can change what this one publishes):
+ *   <prefix>/_lci/deps/<env>/<functionName>/<cacheKey>.zip
  */
 export class ArtifactStore {
   constructor(
@@ -23,8 +25,8 @@ export class ArtifactStore {
     return `${this.prefix}/${functionName}/${version}/${file}`;
   }
 
-  depsKey(cacheKey: string): string {
-    return `${this.prefix}/_lci/deps/${cacheKey}.zip`;
+  depsKey(env: string, functionName: string, cacheKey: string): string {
+    return `${this.prefix}/_lci/deps/${env}/${functionName}/${cacheKey}.zip`;
   }
 
   /** The object's user metadata, or null when it does not exist. */
@@ -39,12 +41,24 @@ export class ArtifactStore {
     }
   }
 
-  /** Uploads a file; multipart in 8 MB parts when it is larger than one part. Returns the key. */
-  async upload(path: string, key: string, metadata: Record<string, string> = {}): Promise<string> {
+  /**
+   * Uploads a file; multipart in 8 MB parts when it is larger than one part. Returns the key.
+   * `onlyIfAbsent` makes the write conditional (If-None-Match: *), so a key written meanwhile by
+   * someone else is never overwritten; S3 then answers 412 PreconditionFailed.
+   */
+  async upload(path: string, key: string, metadata: Record<string, string> = {}, onlyIfAbsent = false): Promise<string> {
     const size = (await stat(path)).size;
     const upload = new Upload({
       client: this.s3,
-      params: { Bucket: this.bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: 'application/zip', Metadata: metadata },
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: size,
+        ContentType: 'application/zip',
+        Metadata: metadata,
+        ...(onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
+      },
       partSize: 8 * 1024 * 1024,
       queueSize: 4,
     });
@@ -56,6 +70,12 @@ export class ArtifactStore {
   async copy(from: string, to: string): Promise<string> {
     await this.s3.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURI(from)}` }));
     return to;
+  }
+
+  /** Downloads an object to a file. */
+  async download(key: string, path: string): Promise<void> {
+    const r = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    await pipeline(r.Body as NodeJS.ReadableStream, createWriteStream(path, { mode: 0o600 }));
   }
 
   url(key: string): string {

@@ -2,6 +2,7 @@ import {
   CreateAliasCommand,
   GetAliasCommand,
   GetFunctionConfigurationCommand,
+  GetLayerVersionCommand,
   ListLayerVersionsCommand,
   ListVersionsByFunctionCommand,
   PublishLayerVersionCommand,
@@ -86,6 +87,18 @@ async function latestLayerVersion(lambda: LambdaClient, layerName: string): Prom
 
 export async function getConfiguration(lambda: LambdaClient, functionName: string, qualifier: string): Promise<FunctionConfiguration> {
   return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
+}
+
+/** A layer version's Description, or null when the version is gone. */
+export async function layerVersionDescription(lambda: LambdaClient, arn: string): Promise<string | null> {
+  try {
+    const cut = arn.lastIndexOf(':');
+    const r = await lambda.send(new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }));
+    return r.Description ?? '';
+  } catch (e) {
+    if (notFound(e)) return null;
+    throw e;
+  }
 }
 
 export async function getAlias(lambda: LambdaClient, functionName: string, alias: string): Promise<AliasState | null> {

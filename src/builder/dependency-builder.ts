@@ -1,13 +1,15 @@
 import { createWriteStream } from 'node:fs';
-import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { chmod, chown, copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { parseMemory } from '../config/resolve.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { BuildError, BuildOutOfMemoryError, describeExit } from '../errors.js';
-import { dependencyInputs, type DependencyInputs } from '../inputs/dependency-inputs.js';
+import { dependencyFiles, dependencyInputs, type DependencyFile, type DependencyInputs } from '../inputs/dependency-inputs.js';
 import { collectFiles } from '../inputs/files.js';
 import { mkdirPrivate, PRIVATE_FILE_MODE, writePrivateFile } from '../package/private.js';
+import { fileSha256 } from '../package/file-hash.js';
+import { listZip, unsafeZip } from '../package/zip-check.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
 import { dependencyKey } from './cache-key.js';
 import { ensureImage, LABEL, runContainer, type Bind, type ContainerExit } from './docker.js';
@@ -75,12 +77,12 @@ export class DependencyBuilder {
 
   /** The function's dependency inputs and their cache key (no Docker), or null without dependencies. */
   async identify(r: ResolvedFunction): Promise<IdentifiedDependencies | null> {
-    const inputs = await dependencyInputs(r, this.ws.root);
+    const inputs = await dependencyInputs(r, this.ws);
     if (!inputs) return null;
     const problem = descriptorProblem(r.family, inputs.descriptor);
     if (problem) throw new BuildError(`${problem}; set descriptor in lambdas.yaml`);
     if (r.family === 'python') checkLocalWheels(r.architecture, inputs.localDeps);
-    return { inputs, key: await dependencyKey(r, inputs, this.ws.root) };
+    return { inputs, key: await dependencyKey(r, inputs, this.ws) };
   }
 
   /** The layer zip, from this run, .lci/cache or a build; `known` saves identifying the inputs again. */
@@ -108,8 +110,14 @@ export class DependencyBuilder {
     const cache = this.cachePaths(key);
     const cached = await readMeta(cache.meta);
     if (cached && (await exists(cache.zip))) {
-      report(`dependencies: cached (${key.slice(0, 12)})`);
-      return { ...cached, path: cache.zip, key, source: 'cache' };
+      // A cache entry is reused only when it is still the zip recorded and holds nothing that could land outside /opt.
+      const problem =
+        (await fileSha256(cache.zip)) !== cached.sha256 ? 'its bytes no longer match the digest recorded when it was built' : unsafeZip(listZip(cache.zip));
+      if (!problem) {
+        report(`dependencies: cached (${key.slice(0, 12)})`);
+        return { ...cached, path: cache.zip, key, source: 'cache' };
+      }
+      report(`dependencies: the cached layer ${cache.zip} is not usable (${problem}); building it again`);
     }
     await mkdirPrivate(cache.dir);
     await mkdirPrivate(join(this.ws.stateDir, 'tmp'));
@@ -122,11 +130,14 @@ export class DependencyBuilder {
       const entries = await collectFiles({ root: out, boundary: out, label: 'layer' });
       checkLayerArchitecture(r.architecture, entries);
       const artifact = await zipArtifact(entries, cache.zip);
+      const unsafe = unsafeZip(listZip(cache.zip));
+      if (unsafe) throw new BuildError(`the layer built for ${r.name} is unsafe: ${unsafe}`);
       const { path: _path, ...meta } = artifact;
       await writePrivateFile(cache.meta, JSON.stringify(meta, null, 2) + '\n');
       return { ...artifact, key, source: 'built' };
     } finally {
       await rm(out, { recursive: true, force: true });
+      await rm(stagedSources(this.ws, key), { recursive: true, force: true });
     }
   }
 
@@ -135,8 +146,12 @@ export class DependencyBuilder {
     const image = imageFor(r);
     const platform = platformFor(r.architecture);
     await ensureImage(docker, image, platform, report);
-    const binds = await inputBinds(this.ws.root, [inputs.descriptor, ...inputs.lockfiles, ...inputs.localDeps]);
-    binds.push({ host: out, container: '/out', readOnly: false });
+    // The container sees a copy of exactly the committed input files (no untracked file, nothing a symlink reaches outside).
+    const src = await stageInputs(await dependencyFiles(inputs, this.ws), stagedSources(this.ws, key));
+    const binds: Bind[] = [
+      { host: src, container: '/src', readOnly: true },
+      { host: out, container: '/out', readOnly: false },
+    ];
     const logDir = join(this.ws.stateDir, 'logs');
     await mkdirPrivate(logDir);
     const logPath = join(logDir, `${r.name}-${key.slice(0, 12)}.log`);
@@ -196,19 +211,22 @@ export class DependencyBuilder {
   }
 }
 
-/** Read-only binds for the build inputs at their repository paths under /src; inputs inside a bound directory are covered by it. */
-async function inputBinds(root: string, paths: string[]): Promise<Bind[]> {
-  const unique = [...new Set(paths)].sort((a, b) => a.length - b.length);
-  const dirs: string[] = [];
-  const binds: Bind[] = [];
-  for (const p of unique) {
-    if (dirs.some((d) => d === '' || p.startsWith(`${d}/`))) continue;
-    const s = await stat(join(root, p)).catch(() => null);
-    if (!s) throw new BuildError(`dependency input ${p} does not exist; fix the path in its descriptor`);
-    if (s.isDirectory()) dirs.push(p);
-    binds.push({ host: join(root, p), container: posix.join('/src', p), readOnly: true });
+/** `.lci/tmp/<key>-src-<pid>`: named like the output directory, so the leftover sweep finds it too. */
+function stagedSources(ws: Workspace, key: string): string {
+  return join(ws.stateDir, 'tmp', `${key}-src-${process.pid}`);
+}
+
+/** Copies the input files to `dir` at their repository paths, readable by the build user (0644/0755). */
+async function stageInputs(files: DependencyFile[], dir: string): Promise<string> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { mode: 0o755 });
+  for (const f of files) {
+    const target = join(dir, f.repoPath);
+    await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+    await copyFile(f.abs, target);
+    await chmod(target, f.executable ? 0o755 : 0o644);
   }
-  return binds;
+  return dir;
 }
 
 function runsAsRoot(): boolean {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { deploy, requireEnv } from '../commands/deploy.js';
 import { loadProject } from '../config/load.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, LciError, UsageError } from '../errors.js';
 import { deployJson, deployText } from '../report/deploy.js';
 import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
@@ -83,6 +83,9 @@ export const deployCommand: Command<Values> = {
       functions.flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [])),
     );
     if (result.slack && !result.slack.sent) ctx.warn(`Slack notification not sent: ${result.slack.detail}; the deploy result stands`);
-    return functions.some((f) => f.status === 'FAILED') ? ExitCode.failed : ExitCode.ok;
+    const failed = functions.filter((f) => f.status === 'FAILED');
+    // A function whose live configuration disagrees with lambdas.yaml is bad input, as a config error is.
+    if (failed.some((f) => f.cause instanceof LciError && f.cause.exitCode === ExitCode.badInput)) return ExitCode.badInput;
+    return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };

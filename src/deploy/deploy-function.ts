@@ -1,12 +1,15 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
-import { explain, readState, type Timing } from '../aws/lambda.js';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { explain, getConfiguration, layerVersionDescription, readState, type Timing } from '../aws/lambda.js';
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { parseVersionDescription, versionDescription } from '../package/fingerprint.js';
 import type { TaskProgress } from '../progress.js';
-import { decide, type Decision, type DepsAction } from './decide.js';
+import { LiveConfigError } from '../errors.js';
+import { decide, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
+import { configurationMismatch } from './live-config.js';
 import { Pusher } from './push.js';
 import { release } from './release.js';
 import type { Strategy } from './strategy.js';
@@ -57,7 +60,7 @@ export type Phase = 'build' | 'push' | 'release';
  */
 export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress): Promise<FunctionDeployResult> {
   const result = startingResult(r, ctx.aws.region);
-  const push = new Pusher(ctx.store, r, ctx.sourceVersion, (m) => progress.report(m));
+  const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m));
   try {
     await run(r, ctx, progress, result, push);
   } catch (e) {
@@ -99,6 +102,23 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     result.status = 'INTACT';
     return;
   }
+  // Before any write, and in a dry run too: release only into the function lci built for, and
+  // take off only a layer lci put on.
+  report('checking the live configuration');
+  const live = await getConfiguration(ctx.aws.lambda, r.functionName, '$LATEST').catch((e: unknown) => {
+    throw explain(e, `reading ${r.functionName}`);
+  });
+  const mismatch = configurationMismatch(r, live);
+  if (mismatch.length > 0) {
+    throw new LiveConfigError(
+      [
+        `the live function ${r.functionName} is not what lambdas.yaml describes; nothing was written:`,
+        ...mismatch.map((m) => `  ${m}`),
+        '  (Terraform owns these settings: change lambdas.yaml or the Terraform so they agree)',
+      ].join('\n'),
+    );
+  }
+  if (decision.deps === 'detach') await checkDetachable(r, live, ctx);
   if (ctx.dryRun) {
     result.status = 'PLANNED';
     result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy);
@@ -134,6 +154,20 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     const warning = await push.descriptor(ctx.ws.root, dependencies.inputs.descriptor);
     if (warning) result.warnings.push(warning);
   }
+}
+
+/** A layer is taken off only when lci published it (its Description says so): otherwise the function would lose dependencies its code imports. */
+async function checkDetachable(r: ResolvedFunction, live: FunctionConfiguration, ctx: DeployContext): Promise<void> {
+  const arn = (live.Layers ?? []).map((l) => l.Arn ?? '').find((a) => isLayer(a, r.layerName));
+  if (!arn) return;
+  const description = await layerVersionDescription(ctx.aws.lambda, arn).catch((e: unknown) => {
+    throw explain(e, `reading layer ${arn}`);
+  });
+  if (description !== null && keyOfLayer(description) !== null) return;
+  const looked = r.descriptorPath === null ? 'descriptor: false' : `no dependencies in ${r.descriptorPath}`;
+  throw new LiveConfigError(
+    `${r.functionName} has layer ${arn.split(':').slice(-2).join(':')} attached, which lci did not publish (${description === null ? 'the version no longer exists' : `its description: "${description.slice(0, 80)}"`}), and lci found ${looked}, so it would take the layer off while the code may import from it; declare the function's descriptor in lambdas.yaml (e.g. descriptor: ../requirements.txt), or remove the layer in Terraform. Nothing was written`,
+  );
 }
 
 /** A function's result before anything succeeded: FAILED until the deploy says otherwise. */

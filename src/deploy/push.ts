@@ -1,18 +1,26 @@
+import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArtifactStore } from '../aws/artifact-store.js';
-import type { DependencyBuilder, IdentifiedDependencies } from '../builder/dependency-builder.js';
 import type { CodePackage } from '../artifacts/code-package.js';
 import { checkSizes } from '../artifacts/code-package.js';
-import type { ResolvedFunction } from '../config/types.js';
+import type { DependencyBuilder, IdentifiedDependencies } from '../builder/dependency-builder.js';
+import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { DeployError } from '../errors.js';
+import { fileSha256 } from '../package/file-hash.js';
+import { mkdirPrivate } from '../package/private.js';
+import { listZip, unsafeZip } from '../package/zip-check.js';
 
 const UNZIPPED_BYTES = 'lci-unzipped-bytes';
+const ZIP_SHA256 = 'lci-zip-sha256';
+const CODE_SHA256 = 'lci-code-sha256';
+const DEPS_KEY = 'lci-deps-key';
 
 /**
  * The S3 half of a function's deploy: the code zip under its source version (and latest/), the
- * layer zip content-addressed (built only when no machine has pushed it) and copied beside the
- * code, and after a release the descriptor that produced the live layer. Every S3 failure names
- * the object and says that nothing was released.
+ * layer zip from this function's and environment's own cache (built only when absent or not
+ * trustworthy) and copied beside the code, and after a release the descriptor that produced the
+ * live layer. A versioned key already holding other bytes stops the deploy: it is never
+ * overwritten. Every S3 failure names the object and says that nothing was released.
  */
 export class Pusher {
   /** S3 keys written, in order. */
@@ -21,12 +29,13 @@ export class Pusher {
 
   constructor(
     private readonly store: ArtifactStore,
+    private readonly ws: Workspace,
     private readonly r: ResolvedFunction,
     private readonly sourceVersion: string,
     private readonly report: (m: string) => void,
   ) {}
 
-  /** Uploads the code zip once, checking it is the CodeSha256 the decision was made on; returns its key. */
+  /** Uploads the code zip once (or finds the same bytes already there), checking it is the CodeSha256 the decision was made on. */
   code(pkg: CodePackage, expectedSha256: string): Promise<string> {
     this.codeKey ??= (async () => {
       const z = await pkg.zip();
@@ -35,36 +44,72 @@ export class Pusher {
           `the code of ${this.r.name} zipped to CodeSha256 ${z.sha256}, not the ${expectedSha256} its fingerprint promised (a different zlib?); re-run`,
         );
       const key = this.store.key(this.r.functionName, this.sourceVersion, 'app.zip');
-      this.report('uploading code');
-      await this.s3('uploading to', key, () => this.store.upload(z.path, key, { 'lci-code-sha256': z.sha256, 'lci-source-version': this.sourceVersion }));
-      await this.s3('copying to', this.store.key(this.r.functionName, 'latest', 'app.zip'), () =>
-        this.store.copy(key, this.store.key(this.r.functionName, 'latest', 'app.zip')),
-      );
+      const existing = await this.s3('reading', key, () => this.store.head(key));
+      if (existing && existing[CODE_SHA256] === z.sha256) this.report('code: the same zip is already in S3 under this source version');
+      else if (existing) throw this.immutable(key, `CodeSha256 ${existing[CODE_SHA256] ?? 'unknown'}`, `CodeSha256 ${z.sha256}`);
+      else {
+        this.report('uploading code');
+        await this.put(key, () => this.store.upload(z.path, key, { [CODE_SHA256]: z.sha256, 'lci-source-version': this.sourceVersion }, true));
+      }
+      const latest = this.store.key(this.r.functionName, 'latest', 'app.zip');
+      await this.s3('copying to', latest, () => this.store.copy(key, latest));
       return key;
     })();
     return this.codeKey;
   }
 
-  /** The layer zip in S3 under this source version, reusing the content-addressed copy any machine pushed. */
+  /** The layer zip in S3 under this source version; from this function's cache when it is still what was uploaded, else built now. */
   async layer(deps: DependencyBuilder, identified: IdentifiedDependencies, codeGroups: Record<string, number>): Promise<{ key: string; depsKey: string }> {
-    const shared = this.store.depsKey(identified.key);
-    const cached = await this.s3('reading', shared, () => this.store.head(shared));
-    if (cached) {
-      this.report('dependencies: reusing the layer zip already in S3');
-      checkSizes(codeGroups, { 'layer (from S3)': Number(cached[UNZIPPED_BYTES] ?? 0) });
-    } else {
+    const cache = this.store.depsKey(this.r.env, this.r.functionName, identified.key);
+    const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
+    const already = await this.s3('reading', versioned, () => this.store.head(versioned));
+    if (already && already[DEPS_KEY] !== identified.key)
+      throw this.immutable(versioned, `dependency key ${already[DEPS_KEY] ?? 'unknown'}`, `key ${identified.key}`);
+    const reused = !already && (await this.cached(cache));
+    if (!already && !reused) {
       const layer = (await deps.layer(this.r, this.report, identified))!;
       checkSizes(codeGroups, layer.groups);
       this.report('uploading dependencies');
-      await this.s3('uploading to', shared, () =>
-        this.store.upload(layer.path, shared, { [UNZIPPED_BYTES]: String(layer.unzippedBytes), 'lci-deps-key': identified.key }),
-      );
-    }
-    const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
-    await this.s3('copying to', versioned, () => this.store.copy(shared, versioned));
+      const metadata = { [UNZIPPED_BYTES]: String(layer.unzippedBytes), [DEPS_KEY]: identified.key, [ZIP_SHA256]: layer.sha256 };
+      await this.s3('uploading to', cache, () => this.store.upload(layer.path, cache, metadata));
+    } else if (reused) checkSizes(codeGroups, { 'layer (from S3)': Number(reused[UNZIPPED_BYTES] ?? 0) });
+    if (!already) await this.s3('copying to', versioned, () => this.store.copy(cache, versioned));
     const latest = this.store.key(this.r.functionName, 'latest', 'deps.zip');
-    await this.s3('copying to', latest, () => this.store.copy(shared, latest));
+    await this.s3('copying to', latest, () => this.store.copy(versioned, latest));
     return { key: versioned, depsKey: identified.key };
+  }
+
+  /**
+   * The cache object's metadata when it may be published as it is: downloaded and checked to be
+   * the bytes recorded at upload, with no entry that could land outside /opt. Otherwise null, and
+   * the layer is built again (a mismatch never publishes).
+   */
+  private async cached(key: string): Promise<Record<string, string> | null> {
+    const meta = await this.s3('reading', key, () => this.store.head(key));
+    if (!meta) return null;
+    const dir = join(this.ws.stateDir, 'tmp');
+    await mkdirPrivate(dir);
+    const local = join(dir, `verify-${process.pid}-${basename(key)}`);
+    try {
+      await this.s3('downloading', key, () => this.store.download(key, local));
+      const sha = await fileSha256(local);
+      const problem =
+        sha !== meta[ZIP_SHA256]
+          ? `its bytes (SHA-256 ${sha}) are not those recorded at upload (${meta[ZIP_SHA256] ?? 'none recorded'})`
+          : unsafeZip(listZip(local));
+      if (problem) {
+        this.report(`dependencies: the cached layer ${this.store.url(key)} is not usable (${problem}); building it again`);
+        return null;
+      }
+      this.report('dependencies: reusing the layer zip already in S3');
+      return meta;
+    } catch (e) {
+      if (e instanceof DeployError) throw e;
+      this.report(`dependencies: the cached layer ${this.store.url(key)} is not a readable zip (${(e as Error).message}); building it again`);
+      return null;
+    } finally {
+      await rm(local, { force: true });
+    }
   }
 
   /** After a successful release only: the descriptor that produced the live layer. A failure is a warning: the release stands. */
@@ -75,6 +120,23 @@ export class Pusher {
       return null;
     } catch (e) {
       return `released, but uploading ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}`;
+    }
+  }
+
+  private immutable(key: string, there: string, ours: string): DeployError {
+    return new DeployError(
+      `${this.store.url(key)} already holds other bytes (${there}, this deploy has ${ours}): versioned keys are never overwritten, so source version ${this.sourceVersion} cannot name this content; deploy a new commit. Nothing was released`,
+    );
+  }
+
+  /** A conditional upload: a key someone wrote between our read and our write is never overwritten. */
+  private async put(key: string, run: () => Promise<string>): Promise<void> {
+    try {
+      this.written.push(await run());
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || (e as Error).name === 'PreconditionFailed') throw this.immutable(key, 'bytes written meanwhile by another deploy', 'its own zip');
+      throw new DeployError(`uploading to ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`);
     }
   }
 

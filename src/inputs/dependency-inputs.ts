@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import { declaresDependencies } from '../config/dependency-checks.js';
+import { localDependencies } from '../config/local-deps.js';
 import { isLockfile } from '../config/runtimes.js';
-import type { ResolvedFunction } from '../config/types.js';
+import type { ResolvedFunction, Workspace } from '../config/types.js';
+import { BuildError } from '../errors.js';
+import type { Tracked } from '../vcs/tracked.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { collectFiles } from './files.js';
-import { localDependencies } from '../config/local-deps.js';
 
 /** What a dependency build reads: the descriptor, lockfiles beside it, local path dependencies (repository-relative). */
 export interface DependencyInputs {
@@ -16,22 +18,33 @@ export interface DependencyInputs {
   localDeps: string[];
 }
 
+/** One file a dependency build reads, where it is in the repository and where its bytes are. */
+export interface DependencyFile {
+  repoPath: string;
+  abs: string;
+  executable: boolean;
+}
+
 /**
  * Null when the function has no dependencies: descriptor: false, a defaulted descriptor that does
- * not exist, or one that declares nothing to install (comments and options only; a package.json
- * without dependencies). Then no layer is built or attached.
+ * not exist (or that git does not track: the commit has none), or one that declares nothing to
+ * install (comments and options only; a package.json without dependencies). Then no layer is
+ * built or attached. Lockfiles count only when git tracks them.
  */
-export async function dependencyInputs(r: ResolvedFunction, root: string): Promise<DependencyInputs | null> {
+export async function dependencyInputs(r: ResolvedFunction, ws: Workspace): Promise<DependencyInputs | null> {
   if (r.descriptorPath === null) return null;
   const descriptor = r.descriptorPath;
-  const read = worktreeReader(root);
+  const tracked = await ws.tracked();
+  if (tracked && !tracked.has(descriptor)) return null;
+  const read = worktreeReader(ws.root);
   const text = (await read([descriptor])).get(descriptor);
   if (text == null || !declaresDependencies(r.family, text)) return null;
   const dir = posix.dirname(descriptor);
-  const siblings = await readdir(join(root, dir), { withFileTypes: true });
+  const siblings = await readdir(join(ws.root, dir), { withFileTypes: true });
   const lockfiles = siblings
-    .filter((d) => d.isFile() && isLockfile(r.family, d.name) && posix.join(dir, d.name) !== descriptor)
-    .map((d) => posix.join(dir, d.name))
+    .map((d) => ({ d, path: posix.join(dir === '.' ? '' : dir, d.name) }))
+    .filter(({ d, path }) => d.isFile() && isLockfile(r.family, d.name) && path !== descriptor && (!tracked || tracked.has(path)))
+    .map(({ path }) => path)
     .sort();
   const localDeps = (await localDependencies(r.family, descriptor, read)).map((d) => d.path).sort();
   return { descriptor, lockfiles, localDeps };
@@ -43,32 +56,53 @@ const DEPENDENCY_JUNK = picomatch(['**/.git/**', '**/__pycache__/**', '**/*.pyc'
 });
 
 /**
- * Every input file's content, as (name, sha256) pairs in a stable order: the descriptor, the
- * lockfiles and every file of the local dependencies. Names are relative to the descriptor's
- * directory, so moving a whole service with its libraries keeps its hashes.
+ * Every file a dependency build reads, as the commit has them: the descriptor, the lockfiles and
+ * the tracked files of every local dependency (symlinks resolved, none leaving the repository).
+ * The cache key hashes exactly these, and the build container sees exactly these.
  */
-export async function dependencyFileHashes(inputs: DependencyInputs, root: string): Promise<[name: string, sha256: string][]> {
-  const out: [string, string][] = [];
-  const base = posix.dirname(inputs.descriptor);
-  for (const file of [inputs.descriptor, ...inputs.lockfiles]) {
-    out.push([`file ${posix.relative(base, file)}`, sha256(await readFile(join(root, file)))]);
-  }
+export async function dependencyFiles(inputs: DependencyInputs, ws: Workspace): Promise<DependencyFile[]> {
+  const tracked = await ws.tracked();
+  const out = new Map<string, DependencyFile>();
+  const add = (f: DependencyFile) => out.set(f.repoPath, f);
+  for (const file of [inputs.descriptor, ...inputs.lockfiles]) add(await single(ws.root, file, tracked));
   for (const dep of inputs.localDeps) {
-    const entries = await collectFiles({ root: join(root, dep), boundary: root, label: dep, packaged: (rel) => !DEPENDENCY_JUNK(rel) }).catch(
-      async (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOTDIR') throw e;
-        return null; // a file (a wheel, a tarball)
-      },
-    );
-    if (entries === null) {
-      out.push([`dep ${posix.relative(base, dep)}`, sha256(await readFile(join(root, dep)))]);
+    const s = await stat(join(ws.root, dep)).catch(() => null);
+    if (!s) throw new BuildError(`dependency input ${dep} does not exist; fix the path in its descriptor`);
+    if (!s.isDirectory()) {
+      add(await single(ws.root, dep, tracked));
       continue;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const content = await readFile((e.source as { path: string }).path);
-      out.push([`dep ${posix.relative(base, dep)}/${e.name}${e.executable ? ' +x' : ''}`, sha256(content)]);
-    }
+    const entries = await collectFiles({
+      root: join(ws.root, dep),
+      boundary: ws.root,
+      label: dep,
+      packaged: (rel) => !DEPENDENCY_JUNK(rel),
+      ...(tracked ? { tracked: { index: tracked, rootInRepo: dep, included: () => false, mayInclude: () => false } } : {}),
+    });
+    for (const e of entries) add({ repoPath: posix.join(dep, e.name), abs: (e.source as { path: string }).path, executable: e.executable });
+  }
+  return [...out.values()].sort((a, b) => (a.repoPath < b.repoPath ? -1 : a.repoPath > b.repoPath ? 1 : 0));
+}
+
+async function single(root: string, repoPath: string, tracked: Tracked | null): Promise<DependencyFile> {
+  if (tracked && !tracked.has(repoPath)) throw new BuildError(`dependency input ${repoPath} is not committed; commit it (lci builds what the commit holds)`);
+  const s = await stat(join(root, repoPath));
+  return { repoPath, abs: join(root, repoPath), executable: (s.mode & 0o111) !== 0 };
+}
+
+/**
+ * Every input file's content, as (name, sha256) pairs in a stable order. Names are relative to
+ * the descriptor's directory, so moving a whole service with its libraries keeps its hashes.
+ */
+export async function dependencyFileHashes(inputs: DependencyInputs, ws: Workspace): Promise<[name: string, sha256: string][]> {
+  const base = posix.dirname(inputs.descriptor);
+  const deps = new Set(inputs.localDeps);
+  const out: [string, string][] = [];
+  for (const f of await dependencyFiles(inputs, ws)) {
+    const rel = posix.relative(base, f.repoPath);
+    // Files keep the labels the key has always used: `file` for the descriptor and lockfiles, `dep` for local dependencies.
+    const label = deps.has(f.repoPath) || [...deps].some((d) => f.repoPath.startsWith(`${d}/`)) ? 'dep' : 'file';
+    out.push([`${label} ${rel}${label === 'dep' && f.executable ? ' +x' : ''}`, sha256(await readFile(f.abs))]);
   }
   return out;
 }

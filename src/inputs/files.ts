@@ -17,7 +17,7 @@ export interface CollectOptions {
    * Package what git tracks: a file (and every symlink on the way to it) must be tracked, unless
    * `included` names it. `rootInRepo` is the root's path in the repository (the boundary).
    */
-  tracked?: { index: Tracked; rootInRepo: string; included: (relPath: string) => boolean; includes: boolean };
+  tracked?: { index: Tracked; rootInRepo: string; included: (relPath: string) => boolean; mayInclude: (relPath: string) => boolean };
 }
 
 /**
@@ -34,7 +34,7 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   const git = opts.tracked;
   const repoPathOf = (realAbs: string) => relative(boundary, realAbs).split(sep).join('/');
   // Untracked files do not ship, so a directory git tracks nothing below needs no walk (unless an include may reach into it).
-  const skipDir = (name: string, realAbs: string) => prunable(name) || (git !== undefined && !git.includes && !git.index.hasUnder(repoPathOf(realAbs)));
+  const skipDir = (name: string, realAbs: string) => prunable(name) || (git !== undefined && !git.mayInclude(name) && !git.index.hasUnder(repoPathOf(realAbs)));
   // `untrackedLink`: reached through a symlink git does not track, so only `include` can bring files in.
   const keep = (name: string, realAbs: string, untrackedLink: boolean) =>
     packaged(name) && (git === undefined || git.included(name) || (!untrackedLink && git.index.has(repoPathOf(realAbs))));
@@ -57,7 +57,7 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   function followLink(name: string, abs: string, ancestors: Set<string>, viaUntracked: boolean): void {
     const untrackedLink = viaUntracked || (git !== undefined && !git.index.has(repoPathOf(join(realpathSync(dirname(abs)), basename(abs)))));
     // A symlink git does not track is not part of the commit: skipped, unless an include may name what it leads to.
-    if (untrackedLink && git !== undefined && !git.includes) return;
+    if (untrackedLink && git !== undefined && !git.mayInclude(name)) return;
     const shown = `${opts.label}/${name}`;
     let target: string;
     try {

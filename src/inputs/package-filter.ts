@@ -17,6 +17,8 @@ export interface PackageFilter {
   included(relPath: string): boolean;
   /** True when nothing under this directory can be packaged, so a walk need not enter it. */
   prunable(relDir: string): boolean;
+  /** True when an `include` glob may name this path or something below it (judged by the globs' fixed prefixes). */
+  mayInclude(relPath: string): boolean;
 }
 
 type Subject = Pick<ResolvedFunction, 'family' | 'exclude' | 'include' | 'descriptorPath'>;
@@ -47,9 +49,11 @@ function buildFilter(r: Subject): PackageFilter {
   const treeGlobs = excludes.filter((g) => g.endsWith('/**')).map((g) => g.slice(0, -3));
   const wholeTree = r.include.length === 0 && treeGlobs.length > 0 ? picomatch(treeGlobs, { dot: true }) : () => false;
   const layerOwned = r.family === 'nodejs' && r.descriptorPath !== null;
+  const includeBases = r.include.map((g) => picomatch.scan(g).base);
   return {
     packaged: (rel) => !(layerOwned && LAYER_OWNS(rel)) && (included(rel) || !excluded(rel)),
     included: (rel) => !(layerOwned && LAYER_OWNS(rel)) && included(rel),
     prunable: (dir) => (layerOwned && LAYER_OWNS_DIR(dir)) || wholeTree(dir),
+    mayInclude: (rel) => includeBases.some((b) => b === '' || b === rel || b.startsWith(`${rel}/`) || rel.startsWith(`${b}/`)),
   };
 }

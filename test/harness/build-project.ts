@@ -51,6 +51,7 @@ export async function monorepo(extra: Record<string, string> = {}): Promise<GitR
     cwd: join(repo.dir, 'services/hooks'),
     stdio: 'ignore',
   });
+  repo.commit({}, 'the wheel and the lockfile'); // lci builds what the commit holds
   return repo;
 }
 

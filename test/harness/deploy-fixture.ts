@@ -38,7 +38,10 @@ export async function deployRepo(opts: { deps?: boolean; extra?: string; envExtr
     ...(opts.deps ? { 'svc/gamma/app.py': 'import acme\n', 'svc/gamma/requirements.txt': '../../libs/acme-1.0.0-py3-none-any.whl\n' } : {}),
     '.gitignore': '.lci/\n',
   });
-  if (opts.deps) await writeWheel(join(repo.dir, 'libs/acme-1.0.0-py3-none-any.whl'), 'acme', '1.0.0', { 'acme/__init__.py': 'VERSION = 1\n' });
+  if (opts.deps) {
+    await writeWheel(join(repo.dir, 'libs/acme-1.0.0-py3-none-any.whl'), 'acme', '1.0.0', { 'acme/__init__.py': 'VERSION = 1\n' });
+    repo.commit({}, 'the wheel');
+  }
   return repo;
 }
 

@@ -1,0 +1,85 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { PackageError } from '../errors.js';
+
+/**
+ * What a zip holds, read from its central directory (what unzippers, Lambda included, follow),
+ * and why it must not be published: an entry with an absolute path, a `..` step, a backslash or
+ * a drive letter lands outside /opt (zip-slip); a symlink entry points anywhere.
+ */
+
+export interface ZipListing {
+  names: string[];
+  /** Names of entries stored as symbolic links (Unix mode S_IFLNK in the external attributes). */
+  symlinks: string[];
+}
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL = 0x02014b50;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+export function listZip(path: string): ZipListing {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tailSize = Math.min(size, 22 + 0xffff + 20);
+    const tail = Buffer.alloc(tailSize);
+    readSync(fd, tail, 0, tailSize, size - tailSize);
+    let eocd = -1;
+    for (let i = tailSize - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === EOCD) {
+        eocd = i;
+        break;
+      }
+    }
+    if (eocd < 0) throw new PackageError(`${path} is not a zip (no end of central directory)`);
+    let count = tail.readUInt16LE(eocd + 10);
+    let cdSize = tail.readUInt32LE(eocd + 12);
+    let cdOffset = tail.readUInt32LE(eocd + 16);
+    if (eocd >= 20 && tail.readUInt32LE(eocd - 20) === ZIP64_LOCATOR) {
+      const at = Number(tail.readBigUInt64LE(eocd - 20 + 8));
+      const rec = Buffer.alloc(56);
+      readSync(fd, rec, 0, 56, at);
+      if (rec.readUInt32LE(0) === ZIP64_EOCD) {
+        count = Number(rec.readBigUInt64LE(32));
+        cdSize = Number(rec.readBigUInt64LE(40));
+        cdOffset = Number(rec.readBigUInt64LE(48));
+      }
+    }
+    if (cdOffset + cdSize > size) throw new PackageError(`${path} is not a zip (its central directory lies past the end)`);
+    const cd = Buffer.alloc(cdSize);
+    readSync(fd, cd, 0, cdSize, cdOffset);
+    const names: string[] = [];
+    const symlinks: string[] = [];
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw new PackageError(`${path} has a damaged central directory`);
+      const nameLength = cd.readUInt16LE(p + 28);
+      const extraLength = cd.readUInt16LE(p + 30);
+      const commentLength = cd.readUInt16LE(p + 32);
+      const madeBy = cd.readUInt16LE(p + 4) >> 8;
+      const external = cd.readUInt32LE(p + 38);
+      const name = cd.subarray(p + 46, p + 46 + nameLength).toString('utf8');
+      names.push(name);
+      if (madeBy === 3 && ((external >>> 16) & S_IFMT) === S_IFLNK) symlinks.push(name);
+      p += 46 + nameLength + extraLength + commentLength;
+    }
+    return { names, symlinks };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Why a zip must not become a layer or a function, or null when every entry stays inside it. */
+export function unsafeZip(listing: ZipListing): string | null {
+  for (const name of listing.names) {
+    if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return `entry '${name}' has an absolute path`;
+    if (name.includes('\\')) return `entry '${name}' has a backslash (a Windows path that may climb out)`;
+    if (name.split('/').includes('..')) return `entry '${name}' climbs out with '..'`;
+    if (name.includes('\0')) return `entry '${JSON.stringify(name)}' has a NUL byte`;
+  }
+  if (listing.symlinks.length > 0) return `entry '${listing.symlinks[0]}' is a symbolic link`;
+  return null;
+}
