@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -76,6 +76,26 @@ tracked('a nodejs function whose package.json builds the layer never ships its o
   const built = build(repo.dir).functions;
   assert.equal(zipNames(join(repo.dir, built[0]!.code.path)), ['index.js', 'package.json']);
   assert.equal(zipNames(join(repo.dir, built[1]!.code.path)), ['index.js', 'node_modules/x/index.js'], 'without a layer, committed node_modules are the code');
+});
+
+tracked('a symlink inside a local package that leads out of the repository stops the build before any container; the secret reaches nothing', () => {
+  const outside = tempDir('lci-outside-');
+  writeFileSync(join(outside, 'credentials'), 'aws_secret_access_key = TOP-SECRET-VALUE\n');
+  const repo = GitRepo.create({
+    'lambdas.yaml': `${HEAD}  orders: { path: svc/orders }\n`,
+    'svc/orders/app.py': '',
+    'svc/orders/requirements.txt': '../../libs/pylib\n',
+    'libs/pylib/setup.py': 'from setuptools import setup\nsetup(name="pylib")\n',
+  });
+  symlinkSync(join(outside, 'credentials'), join(repo.dir, 'libs/pylib/credentials'));
+  repo.commit({}, 'a link to a file outside');
+  const r = lci(['build', '--json'], { cwd: repo.dir, env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /lci: function orders: libs\/pylib\/credentials is a symlink to .*credentials, outside the repository/);
+  assert.not.match(r.stdout + r.stderr, /TOP-SECRET-VALUE/);
+  const lci_ = join(repo.dir, '.lci');
+  const leaked = spawnSync('grep', ['-rl', 'TOP-SECRET-VALUE', lci_], { encoding: 'utf8' });
+  assert.is(leaked.stdout, '', 'no zip, layer or log under .lci holds the secret');
 });
 
 function writeTree(root: string, files: Record<string, string>): void {
