@@ -5,11 +5,11 @@ import { explain, getConfiguration, layerVersionDescription, readState, type Tim
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
-import { parseVersionDescription, versionDescription } from '../package/fingerprint.js';
 import type { TaskProgress } from '../progress.js';
 import { LiveConfigError } from '../errors.js';
 import { decide, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
 import { configurationMismatch } from './live-config.js';
+import { formatVersionRecord, parseVersionRecord } from './version-record.js';
 import { Pusher } from './push.js';
 import { release } from './release.js';
 import type { Strategy } from './strategy.js';
@@ -86,7 +86,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     throw explain(e, `reading ${r.functionName}`);
   });
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
-  const sameFiles = parseVersionDescription(state.serving.Description).fingerprint === pkg.fingerprint;
+  const sameFiles = parseVersionRecord(state.serving.Description).fingerprint === pkg.fingerprint;
   if (!sameFiles) {
     report('packaging code');
     const z = await pkg.zip();
@@ -137,7 +137,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       state,
       decision,
       codeSha256,
-      description: versionDescription(ctx.sourceVersion, pkg.fingerprint),
+      description: formatVersionRecord({ sourceVersion: ctx.sourceVersion, fingerprint: pkg.fingerprint }),
       bucket: ctx.store.bucket,
       codeKey: () => push.code(pkg, codeSha256),
       layerZip,

@@ -2,7 +2,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { explain, readState, type DeployedState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { FunctionMissingError } from '../errors.js';
-import { parseVersionDescription } from '../package/fingerprint.js';
+import { parseVersionRecord } from './version-record.js';
 import { isLayer } from './decide.js';
 
 export type ServingStatus = 'DEPLOYED' | 'NO_ALIAS' | 'NO_FUNCTION';
@@ -51,7 +51,7 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
     ...base,
     status: alias ? 'DEPLOYED' : 'NO_ALIAS',
     version: config.Version ?? null,
-    sourceVersion: alias ? parseVersionDescription(config.Description).sourceVersion : null,
+    sourceVersion: alias ? (parseVersionRecord(config.Description).sourceVersion ?? null) : null,
     layerVersion: layer ? Number(layer.split(':').at(-1)) : null,
     codeSha256: config.CodeSha256 ?? null,
     lastModified: config.LastModified ?? null,

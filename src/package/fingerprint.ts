@@ -21,14 +21,3 @@ export function contentFingerprint(entries: ZipEntry[]): string {
   }
   return hash.digest('hex').slice(0, 20);
 }
-
-/** A version's Description: the source version, then the code fingerprint lci reads back. */
-export function versionDescription(sourceVersion: string, fingerprint: string): string {
-  return `${sourceVersion} (lci code ${fingerprint})`.slice(0, 256);
-}
-
-export function parseVersionDescription(description: string | undefined): { sourceVersion: string | null; fingerprint: string | null } {
-  if (!description) return { sourceVersion: null, fingerprint: null };
-  const fingerprint = /\(lci code ([0-9a-f]{20})\)/.exec(description)?.[1] ?? null;
-  return { sourceVersion: description.split(' ')[0] || null, fingerprint };
-}

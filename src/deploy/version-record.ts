@@ -1,0 +1,34 @@
+/**
+ * What lci records in the Description of every version it publishes, so that any machine can
+ * read back, from the version alone, what it was built from: the source version, the code
+ * fingerprint, the dependency key of its layer, and the version the alias served before it.
+ * Lambda limits a Description to 256 characters; a source version is at most 128.
+ *
+ *   <sourceVersion> (lci code <fingerprint>[ deps <key>][ prev <version>])
+ */
+export interface VersionRecord {
+  sourceVersion: string;
+  fingerprint: string;
+  /** The dependency key of the lci layer this version runs with; absent when it has none or it was not recorded. */
+  depsKey?: string;
+  /** The version the alias served before this one was released (for rollback). */
+  previous?: string;
+}
+
+export function formatVersionRecord(r: VersionRecord): string {
+  const extra = `${r.depsKey ? ` deps ${r.depsKey}` : ''}${r.previous ? ` prev ${r.previous}` : ''}`;
+  return `${r.sourceVersion} (lci code ${r.fingerprint}${extra})`.slice(0, 256);
+}
+
+/** Whatever the Description records; fields lci did not write (or an older lci did not) are absent. */
+export function parseVersionRecord(description: string | undefined): Partial<VersionRecord> {
+  if (!description) return {};
+  const m = /^(\S+) \(lci code ([0-9a-f]{20})((?: \w+ \S+)*)\)$/.exec(description);
+  if (!m) return { sourceVersion: description.split(' ')[0] || undefined };
+  const out: Partial<VersionRecord> = { sourceVersion: m[1]!, fingerprint: m[2]! };
+  for (const [, key, value] of m[3]!.matchAll(/ (\w+) (\S+)/g)) {
+    if (key === 'deps') out.depsKey = value!;
+    if (key === 'prev') out.previous = value!;
+  }
+  return out;
+}
