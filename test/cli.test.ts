@@ -155,6 +155,7 @@ test('a failure is printed once, after the run; --debug adds its stack', () => {
   const outside = tempDir('lci-outside-');
   const repo = twoFunctions();
   symlinkSync(outside, join(repo.dir, 'svc/alpha/leak'));
+  repo.commit({}, 'a link out of the repository');
   const r = lci(['build'], { cwd: repo.dir, env: { CI: '1' } });
   assert.is(r.code, 1);
   const mentions = r.stderr.split('\n').filter((l) => l.includes('outside the repository'));

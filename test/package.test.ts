@@ -51,6 +51,7 @@ test('symlinks inside the repository are stored as the files they point to', () 
   const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'svc/app.py': 'x', 'shared/util.py': 'UTIL = 1\n', 'shared/dir/a.py': 'A\n' });
   symlinkSync('../shared/util.py', join(repo.dir, 'svc/util.py'));
   symlinkSync('../shared/dir', join(repo.dir, 'svc/dir'));
+  repo.commit({}, 'links'); // git tracks the links; their targets are tracked files
   const r = lci(['build', '--json'], { cwd: repo.dir });
   assert.is(r.code, 0, r.stderr);
   const zip = join(repo.dir, '.lci/dist/fn/app.zip');
@@ -63,6 +64,7 @@ test('a symlink out of the repository fails the function, naming the link', () =
   writeFileSync(join(outside, 'secret.txt'), 'x');
   const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'svc/app.py': 'x' });
   symlinkSync(join(outside, 'secret.txt'), join(repo.dir, 'svc/secret.txt'));
+  repo.commit({}, 'a link out');
   const r = lci(['build'], { cwd: repo.dir, env: { CI: 'true' } });
   assert.is(r.code, 1);
   assert.match(r.stderr, new RegExp(`lci: function fn: svc/secret\\.txt is a symlink to ${outside}/secret\\.txt, outside the repository`));
@@ -71,14 +73,17 @@ test('a symlink out of the repository fails the function, naming the link', () =
 test('broken symlinks and symlink loops are errors too', () => {
   const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'svc/app.py': 'x' });
   symlinkSync('nowhere.py', join(repo.dir, 'svc/gone.py'));
+  repo.commit({}, 'a broken link');
   assert.match(lci(['build'], { cwd: repo.dir }).stderr, /svc\/gone\.py is a broken symlink/);
   const loop = GitRepo.create({ 'lambdas.yaml': config(''), 'svc/sub/app.py': 'x' });
   symlinkSync('..', join(loop.dir, 'svc/sub/up'));
+  loop.commit({}, 'a loop');
   assert.match(lci(['build'], { cwd: loop.dir }).stderr, /svc\/sub\/up is a symlink loop/);
 });
 
 test('over 262,144,000 bytes unzipped fails before zipping, naming the biggest contributors', () => {
-  const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'svc/app.py': 'x' });
+  // Generated files, named by include (committing 270 MB would only slow the test down).
+  const repo = GitRepo.create({ 'lambdas.yaml': config('    include: ["data/**", "big.csv"]\n'), 'svc/app.py': 'x' });
   mkdirSync(join(repo.dir, 'svc/data'));
   for (const [name, size] of [
     ['data/model.bin', 200_000_000],
