@@ -1,28 +1,113 @@
+import picomatch from 'picomatch';
+import type { ResolvedFunction } from '../config/types.js';
 import type { InputRule } from '../inputs/rules.js';
 
-/** CodePipeline accepts at most 8 file path patterns per trigger (GitFilePathFilterCriteria). */
-export const MAX_TRIGGER_PATHS = 8;
+/**
+ * CodePipeline V2 push trigger limits (API reference: GitConfiguration.push holds 1 to 3
+ * GitPushFilter; GitFilePathFilterCriteria.includes and .excludes hold 1 to 8 patterns each).
+ * Push filters are ORed, the criteria inside one filter ANDed ("Trigger filtering in the pipeline
+ * JSON", CodePipeline user guide), so one branch's paths spread over 3 filters: 24 paths.
+ */
+export const MAX_PUSH_FILTERS = 3;
+export const MAX_PATHS_PER_FILTER = 8;
+export const MAX_TRIGGER_PATHS = MAX_PUSH_FILTERS * MAX_PATHS_PER_FILTER;
+
+/** One GitPushFilter's file paths. */
+export interface PushFilter {
+  includes: string[];
+  excludes: string[];
+}
+
+/** A pattern: a literal repository path (escaped when written) and the glob syntax after it. */
+interface Pattern {
+  literal: string;
+  rest: string;
+}
 
 /**
  * The repository globs whose changes should start a function's pipeline: the same inputs `lci
  * plan` uses (path, descriptor and its lockfiles, local dependencies, watch and shared globs) plus
  * the config file. A pattern inside another's `dir/**` is dropped. Pure; `isDir` tells a local
  * dependency directory from a file (a wheel, a tarball, an included requirements file).
+ * Literal parts are escaped for CodePipeline's glob syntax (java.nio glob: `\` escapes).
  */
 export function triggerPaths(rules: InputRule[], configInRepo: string, isDir: (repoPath: string) => boolean): string[] {
-  const out = new Set<string>([configInRepo]);
+  return dedupe(triggerPatterns(rules, configInRepo, isDir)).map(write);
+}
+
+function triggerPatterns(rules: InputRule[], configInRepo: string, isDir: (repoPath: string) => boolean): Pattern[] {
+  const out: Pattern[] = [{ literal: configInRepo, rest: '' }];
   for (const rule of rules) {
     const t = rule.test;
-    if (t.form === 'glob') out.add(t.glob);
-    else if (t.form === 'lockfile') out.add(t.dir ? `${t.dir}/*` : '*');
-    else if (rule.kind === 'path' || rule.pattern.endsWith('**') || isDir(t.prefix)) out.add(t.prefix ? `${t.prefix}/**` : '**');
-    else out.add(t.prefix);
+    if (t.form === 'glob') out.push(t.base ? { literal: t.base, rest: t.glob.slice(t.base.length) } : { literal: '', rest: t.glob });
+    else if (t.form === 'lockfile') out.push(tree(t.dir, '*'));
+    else if (rule.kind === 'path' || rule.pattern.endsWith('**') || isDir(t.prefix)) out.push(tree(t.prefix, '**'));
+    else out.push({ literal: t.prefix, rest: '' });
   }
-  const trees = [...out].filter((p) => p.endsWith('/**')).map((p) => p.slice(0, -2));
-  const dirs = [...out].filter((p) => p.endsWith('/*') || p === '*').map((p) => p.slice(0, -1));
-  if (out.has('**')) return ['**'];
-  const coveredByTree = (p: string) => trees.some((dir) => p !== `${dir}**` && p.startsWith(dir));
+  return out;
+}
+
+const tree = (dir: string, glob: string): Pattern => (dir ? { literal: dir, rest: `/${glob}` } : { literal: '', rest: glob });
+const raw = (p: Pattern) => p.literal + p.rest;
+
+function dedupe(patterns: Pattern[]): Pattern[] {
+  const unique = new Map(patterns.map((p) => [raw(p), p]));
+  if (unique.has('**')) return [{ literal: '', rest: '**' }];
+  const trees = [...unique.values()].filter((p) => p.rest === '/**').map((p) => `${p.literal}/`);
+  const dirs = [...unique.values()].filter((p) => p.rest === '/*').map((p) => `${p.literal}/`);
+  if (unique.has('*')) dirs.push('');
+  const coveredByTree = (p: Pattern) => trees.some((dir) => raw(p) !== `${dir}**` && raw(p).startsWith(dir));
   // 'dir/*' covers the files directly in dir (a descriptor beside its lockfiles).
-  const coveredByDir = (p: string) => !p.endsWith('*') && dirs.some((dir) => p.startsWith(dir) && !p.slice(dir.length).includes('/'));
-  return [...out].filter((p) => !coveredByTree(p) && !coveredByDir(p)).sort();
+  const coveredByDir = (p: Pattern) => p.rest === '' && dirs.some((dir) => p.literal.startsWith(dir) && !p.literal.slice(dir.length).includes('/'));
+  return [...unique.values()].filter((p) => !coveredByTree(p) && !coveredByDir(p)).sort((a, b) => (raw(a) < raw(b) ? -1 : raw(a) > raw(b) ? 1 : 0));
+}
+
+function write(p: Pattern): string {
+  return escapeGlob(p.literal) + p.rest;
+}
+
+/** A literal path as a java.nio glob that matches only itself. */
+export function escapeGlob(literal: string): string {
+  return literal.replace(/[\\*?[\]{}]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The function's `exclude` globs as trigger excludes (repository-relative), so a change to a file
+ * that is never packaged starts no pipeline, as it affects nothing in `lci plan`. An exclude is
+ * kept only when no other input of the function (descriptor, lockfiles, local dependencies, watch
+ * and shared globs, the config file, an `include`) can lie below its directory: dropping one only
+ * costs a run that deploys nothing, keeping a wrong one would miss a release. At most 8.
+ */
+export function triggerExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | 'include'>, rules: InputRule[], configInRepo: string): string[] {
+  if (!r.root) return []; // a function at the repository root triggers on everything anyway
+  const others = [
+    configInRepo,
+    ...rules.filter((rule) => rule.kind !== 'path').map((rule) => (rule.test.form === 'glob' ? rule.test.base : rule.test.form === 'tree' ? rule.test.prefix : null)),
+    ...r.include.map((g) => join(r.root, picomatch.scan(g).base)),
+  ];
+  const lockfileDirs = rules.flatMap((rule) => (rule.test.form === 'lockfile' ? [rule.test.dir] : []));
+  const kept: string[] = [];
+  for (const glob of r.exclude) {
+    const dir = join(r.root, picomatch.scan(glob).base);
+    const blocks = (other: string | null) => other === null || other === dir || other.startsWith(`${dir}/`) || dir.startsWith(`${other}/`) || other === '';
+    if (others.some(blocks)) continue;
+    // a lockfile lies directly in its directory: only an exclude at or above that directory reaches it
+    if (lockfileDirs.some((d) => d === dir || d.startsWith(`${dir}/`))) continue;
+    const base = picomatch.scan(glob).base;
+    kept.push(`${escapeGlob(join(r.root, base))}${base ? glob.slice(base.length) : `/${glob}`}`);
+  }
+  return [...new Set(kept)].sort().slice(0, MAX_PATHS_PER_FILTER);
+}
+
+const join = (a: string, b: string) => (b ? (a ? `${a}/${b}` : b) : a);
+
+/**
+ * Up to 24 paths as up to 3 push filters of 8, each with the excludes; null when there are more
+ * (the pipeline then starts on every push of its branch) or when a path is everything ('**').
+ */
+export function pushFilters(includes: string[], excludes: string[]): PushFilter[] | null {
+  if (includes.length > MAX_TRIGGER_PATHS || includes.includes('**')) return null;
+  const filters: PushFilter[] = [];
+  for (let i = 0; i < includes.length; i += MAX_PATHS_PER_FILTER) filters.push({ includes: includes.slice(i, i + MAX_PATHS_PER_FILTER), excludes });
+  return filters;
 }
