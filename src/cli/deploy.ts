@@ -49,9 +49,9 @@ export const deployCommand: Command<Values> = {
     ['--strategy S', "all-at-once, canary:PCT:MIN or linear:PCT:MIN (alarms checked between steps); default: the environment's strategy, else all-at-once"],
     [
       '--only-matching-ref',
-      "deploy only a release of the environment: a commit carrying a tag that matches its tag glob, or (branch environments) --branch matching its branch glob; otherwise exit 0, nothing to release",
+      'deploy only a release of the environment: a commit carrying a tag that matches its tag glob, or (branch environments) --branch matching its branch glob; otherwise exit 0, nothing to release',
     ],
-    ['--branch B', 'the branch this run is for (the generated pipelines pass CodePipeline\'s BranchName); with --only-matching-ref'],
+    ['--branch B', "the branch this run is for (the generated pipelines pass CodePipeline's BranchName); with --only-matching-ref"],
     ['-j, --concurrency N', `functions deployed at once (default: number of cores, here ${availableParallelism()})`],
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],

@@ -29,7 +29,8 @@ export function releaseDecision(env: Pick<Environment, 'name' | 'branch' | 'tag'
     return { release: false, reason: `commit ${short} ${carried}; ${env.name} releases tags matching ${env.tag}` };
   }
   const glob = env.branch ?? '';
-  if (facts.branch === null) return { release: false, reason: `no branch given for commit ${short} (--branch); ${env.name} releases branches matching ${glob}` };
+  if (facts.branch === null)
+    return { release: false, reason: `no branch given for commit ${short} (--branch); ${env.name} releases branches matching ${glob}` };
   if (picomatch.isMatch(facts.branch, glob, { dot: true })) return { release: true, ref: `branch ${facts.branch}` };
   return { release: false, reason: `branch ${facts.branch} does not match ${glob}, the branch glob of ${env.name}` };
 }

@@ -11,7 +11,7 @@ import { globRule } from '../inputs/rules.js';
 import { writeZip } from '../package/zip.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { HEADER_PREFIX, header, PLACEHOLDER_ZIP, pipelineName, renderInfra, type FunctionSpec, type GeneratedFile, type PipelineSpec } from './render.js';
-import { MAX_TRIGGER_PATHS, pushFilters, triggerExcludes, triggerPaths } from './trigger-paths.js';
+import { pushFilters, triggerExcludes, triggerPaths } from './trigger-paths.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -78,12 +78,10 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       const own = rules.get(name)!;
       const paths = triggerPaths([...own, ...shared], configInRepo, isDir);
       const spread = pushFilters(paths, triggerExcludes(r, [...own, ...shared], configInRepo));
-      if (spread === null && paths.length > MAX_TRIGGER_PATHS) {
-        warnings.push(
-          `${name}: ${paths.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS} (3 push filters of 8); the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`,
-        );
+      if ('filters' in spread) filters = spread.filters;
+      else if (paths.length > 1 || paths[0] !== '**') {
+        warnings.push(`${name}: ${spread.everyPush}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`);
       }
-      if (spread !== null) filters = spread;
     }
     pipelines.push({
       name,
@@ -236,7 +234,8 @@ function oursUnder(dir: string): string[] {
       const p = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) {
         if (!d.name.startsWith('.')) walk(p);
-      } else if (listed.has(p) || ((/\.(tf|yml)$/.test(d.name) || d.name === MANIFEST) && readFileSync(join(dir, p), 'utf8').startsWith(HEADER_PREFIX))) out.push(p);
+      } else if (listed.has(p) || ((/\.(tf|yml)$/.test(d.name) || d.name === MANIFEST) && readFileSync(join(dir, p), 'utf8').startsWith(HEADER_PREFIX)))
+        out.push(p);
     }
   };
   walk('');

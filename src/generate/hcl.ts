@@ -13,8 +13,9 @@ export function hclString(s: string): string {
   const escaped = s
     .replace(/[\\"]/g, (c) => `\\${c}`)
     .replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : hex4(c)))
-    .replace(/\$\{/g, '$${')
-    .replace(/%\{/g, '%%{');
+    // a function, not '$${': in a replacement string '$$' is one '$' (that was the injection)
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
   return `"${escaped}"`;
 }
 

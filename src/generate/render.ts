@@ -87,7 +87,8 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
     { path: 'main.tf', content: `${head}\n${rootMain(input)}` },
     { path: 'outputs.tf', content: `${head}\noutput "pipelines" {\n  value = { for k, m in module.pipeline : k => m.pipeline_name }\n}\n` },
   ];
-  for (const f of ['main.tf', 'iam.tf', 'variables.tf', 'outputs.tf']) files.push({ path: `modules/pipeline/${f}`, content: `${head}\n${t(`modules/pipeline/${f}`)}` });
+  for (const f of ['main.tf', 'iam.tf', 'variables.tf', 'outputs.tf'])
+    files.push({ path: `modules/pipeline/${f}`, content: `${head}\n${t(`modules/pipeline/${f}`)}` });
   if (input.functions) {
     files.push({ path: 'functions.tf', content: `${head}\n${functionsTf(input.functions)}` });
     for (const f of ['main.tf', 'variables.tf']) files.push({ path: `modules/function/${f}`, content: `${head}\n${t(`modules/function/${f}`)}` });
@@ -156,13 +157,15 @@ ${region}
 
 locals {
   buildspec = file("\${path.module}/buildspec.yml")
+  # known at plan (the parameter's own arn is not), so plans show the CodeBuild policies whole
+  slack_webhook_arn = "arn:\${data.aws_partition.current.partition}:ssm:\${data.aws_region.current.name}:\${data.aws_caller_identity.current.account_id}:parameter${hclString(`/${input.ci.namePrefix}/slack-webhook-url`).slice(1, -1)}"
   tags = merge(var.tags, ${hclValue(tags, '  ')})
   pipelines = ${hclValue(pipelines, '  ')}
 }
 
 resource "aws_ssm_parameter" "slack_webhook" {
   count = var.slack_webhook_url == "" ? 0 : 1
-  name  = ${hclString(`/${input.ci.namePrefix}/slack-webhook-url`)}
+  name  = ${hclString(`/${input.ci.namePrefix}/slack-webhook-url`)} # slack_webhook_arn above names it too
   type  = "SecureString"
   value = var.slack_webhook_url
   tags  = local.tags
@@ -201,7 +204,7 @@ module "pipeline" {
   chatbot_alert_channel_arn    = var.chatbot_alert_channel_arn
   slack_webhook_env            = ${hclString(input.slackWebhookEnv)}
   slack_webhook_parameter_name = var.slack_webhook_url == "" ? "" : aws_ssm_parameter.slack_webhook[0].name
-  slack_webhook_parameter_arn  = var.slack_webhook_url == "" ? "" : aws_ssm_parameter.slack_webhook[0].arn
+  slack_webhook_parameter_arn  = var.slack_webhook_url == "" ? "" : local.slack_webhook_arn
   extra_layer_version_arns     = var.extra_layer_version_arns
 }
 `;

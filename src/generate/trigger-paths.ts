@@ -11,6 +11,8 @@ import type { InputRule } from '../inputs/rules.js';
 export const MAX_PUSH_FILTERS = 3;
 export const MAX_PATHS_PER_FILTER = 8;
 export const MAX_TRIGGER_PATHS = MAX_PUSH_FILTERS * MAX_PATHS_PER_FILTER;
+/** Each pattern is 1 to 255 characters long (GitFilePathFilterCriteria; the aws provider checks it at plan). */
+export const MAX_PATTERN_LENGTH = 255;
 
 /** One GitPushFilter's file paths. */
 export interface PushFilter {
@@ -82,14 +84,16 @@ export function triggerExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | '
   if (!r.root) return []; // a function at the repository root triggers on everything anyway
   const others = [
     configInRepo,
-    ...rules.filter((rule) => rule.kind !== 'path').map((rule) => (rule.test.form === 'glob' ? rule.test.base : rule.test.form === 'tree' ? rule.test.prefix : null)),
+    ...rules.flatMap((rule) =>
+      rule.kind === 'path' ? [] : rule.test.form === 'glob' ? [rule.test.base] : rule.test.form === 'tree' ? [rule.test.prefix] : [],
+    ),
     ...r.include.map((g) => join(r.root, picomatch.scan(g).base)),
   ];
   const lockfileDirs = rules.flatMap((rule) => (rule.test.form === 'lockfile' ? [rule.test.dir] : []));
   const kept: string[] = [];
   for (const glob of r.exclude) {
     const dir = join(r.root, picomatch.scan(glob).base);
-    const blocks = (other: string | null) => other === null || other === dir || other.startsWith(`${dir}/`) || dir.startsWith(`${other}/`) || other === '';
+    const blocks = (other: string) => other === '' || other === dir || other.startsWith(`${dir}/`) || dir.startsWith(`${other}/`);
     if (others.some(blocks)) continue;
     // a lockfile lies directly in its directory: only an exclude at or above that directory reaches it
     if (lockfileDirs.some((d) => d === dir || d.startsWith(`${dir}/`))) continue;
@@ -102,12 +106,19 @@ export function triggerExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | '
 const join = (a: string, b: string) => (b ? (a ? `${a}/${b}` : b) : a);
 
 /**
- * Up to 24 paths as up to 3 push filters of 8, each with the excludes; null when there are more
- * (the pipeline then starts on every push of its branch) or when a path is everything ('**').
+ * Up to 24 paths as up to 3 push filters of 8, each with the excludes; or, when CodePipeline cannot
+ * express them (more paths, a pattern over 255 characters, everything: '**'), why the pipeline
+ * starts on every push of its branch instead.
  */
-export function pushFilters(includes: string[], excludes: string[]): PushFilter[] | null {
-  if (includes.length > MAX_TRIGGER_PATHS || includes.includes('**')) return null;
+export function pushFilters(includes: string[], excludes: string[]): { filters: PushFilter[] } | { everyPush: string } {
+  if (includes.includes('**')) return { everyPush: 'the function covers the whole repository' };
+  if (includes.length > MAX_TRIGGER_PATHS)
+    return { everyPush: `${includes.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS} (3 push filters of 8)` };
+  const long = includes.find((p) => p.length > MAX_PATTERN_LENGTH);
+  if (long !== undefined)
+    return { everyPush: `trigger path ${JSON.stringify(long.slice(0, 60))}… is longer than CodePipeline's ${MAX_PATTERN_LENGTH} characters` };
+  const kept = excludes.filter((p) => p.length <= MAX_PATTERN_LENGTH);
   const filters: PushFilter[] = [];
-  for (let i = 0; i < includes.length; i += MAX_PATHS_PER_FILTER) filters.push({ includes: includes.slice(i, i + MAX_PATHS_PER_FILTER), excludes });
-  return filters;
+  for (let i = 0; i < includes.length; i += MAX_PATHS_PER_FILTER) filters.push({ includes: includes.slice(i, i + MAX_PATHS_PER_FILTER), excludes: kept });
+  return { filters };
 }
