@@ -251,9 +251,9 @@ tricky('hostile values read back exactly from the plan: no expression was evalua
   const vars = envVars('acme-hostile-qa');
   assert.is(vars.LCI_CONFIG!.value, config);
   assert.is(vars.LCI_FUNCTION!.value, 'hostile');
-  const qa = first<Record<string, unknown>[]>(pushes('acme-hostile-qa'))!;
+  const qa = first<Record<string, unknown>>(pushes('acme-hostile-qa'))!;
   assert.equal(first<{ includes: string[] }>(qa.branches).includes, [`main ${HOSTILE_LINES}`]);
-  const prod = first<Record<string, unknown>[]>(pushes('acme-hostile-prod'))!;
+  const prod = first<Record<string, unknown>>(pushes('acme-hostile-prod'))!;
   assert.equal(first<{ includes: string[] }>(prod.tags).includes, [`v* ${HOSTILE_LINES}`]);
   const lambda = byType(trickyPlan, 'aws_lambda_function').find((r) => r.values.function_name === 'hostile-qa')!;
   assert.is(lambda.values.handler, HOSTILE_LINES);

@@ -2,6 +2,7 @@
 
 export type HclValue = string | number | boolean | HclValue[] | { [key: string]: HclValue };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 const hex4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -31,6 +32,7 @@ export function yamlString(s: string): string {
 
 /** Text for a `#` comment line in HCL or YAML: nothing in it can end the line. */
 export function commentText(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
   return s.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, hex4);
 }
 

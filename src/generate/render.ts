@@ -96,9 +96,10 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** {{NAME}} → value; a function replacer, so `$&` and friends in values stay literal. */
-function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, key: string) => {
+/** {{NAME}} → value (`quote`: the placeholder is a quoted YAML scalar, replaced whole); a function replacer, so `$&` in values stays literal. */
+function fill(template: string, values: Record<string, string>, quote = ''): string {
+  const placeholder = new RegExp(`${quote}\\{\\{([A-Z_]+)\\}\\}${quote}`, 'g');
+  return template.replace(placeholder, (whole, key: string) => {
     const v = values[key];
     if (v === undefined) throw new Error(`template placeholder ${whole} has no value`);
     return v;
@@ -113,11 +114,15 @@ function buildspec(template: string, input: RenderInput): string {
     '--source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
     '--strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"',
   ].join(' ');
-  return fill(template, {
-    INSTALL: input.ci.install.map((c) => `      - ${yamlString(c)}`).join('\n'),
-    DEPLOY: yamlString(deploy),
-    CACHE_PATH: yamlString(cachePath),
-  });
+  return fill(
+    template,
+    {
+      INSTALL: input.ci.install.map(yamlString).join('\n      - '),
+      DEPLOY: yamlString(deploy),
+      CACHE_PATH: yamlString(cachePath),
+    },
+    '"',
+  );
 }
 
 function rootMain(input: RenderInput): string {
