@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { isLockfile } from '../config/runtimes.js';
 import type { ResolvedFunction } from '../config/types.js';
 import type { InputRule } from '../inputs/rules.js';
 
@@ -76,11 +77,11 @@ export function escapeGlob(literal: string): string {
 /**
  * The function's `exclude` globs as trigger excludes (repository-relative), so a change to a file
  * that is never packaged starts no pipeline, as it affects nothing in `lci plan`. An exclude is
- * kept only when no other input of the function (descriptor, lockfiles, local dependencies, watch
- * and shared globs, the config file, an `include`) can lie below its directory: dropping one only
- * costs a run that deploys nothing, keeping a wrong one would miss a release. At most 8.
+ * kept only when it cannot match another input of the function (descriptor, lockfiles, local
+ * dependencies, watch and shared globs, the config file, an `include`): dropping one only costs
+ * a run that deploys nothing, keeping a wrong one would miss a release. At most 8.
  */
-export function triggerExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | 'include'>, rules: InputRule[], configInRepo: string): string[] {
+export function triggerExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | 'include' | 'family'>, rules: InputRule[], configInRepo: string): string[] {
   if (!r.root) return []; // a function at the repository root triggers on everything anyway
   const others = [
     configInRepo,
@@ -90,18 +91,46 @@ export function triggerExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | '
     ...r.include.map((g) => join(r.root, picomatch.scan(g).base)),
   ];
   const lockfileDirs = rules.flatMap((rule) => (rule.test.form === 'lockfile' ? [rule.test.dir] : []));
+  const lockfileNames = LOCKFILE_NAMES.filter((n) => isLockfile(r.family, n));
   const kept: string[] = [];
   for (const glob of r.exclude) {
-    const dir = join(r.root, picomatch.scan(glob).base);
-    const blocks = (other: string) => other === '' || other === dir || other.startsWith(`${dir}/`) || dir.startsWith(`${other}/`);
-    if (others.some(blocks)) continue;
-    // a lockfile lies directly in its directory: only an exclude at or above that directory reaches it
-    if (lockfileDirs.some((d) => d === dir || d.startsWith(`${dir}/`))) continue;
     const base = picomatch.scan(glob).base;
-    kept.push(`${escapeGlob(join(r.root, base))}${base ? glob.slice(base.length) : `/${glob}`}`);
+    const dir = join(r.root, base);
+    const full = base ? `${dir}${glob.slice(base.length)}` : `${dir}/${glob}`;
+    const matches = picomatch(full, { dot: true });
+    // 'dir/*.md' reaches only the files directly in dir; 'dir/**' everything below
+    const shallow = !full.slice(dir.length + 1).includes('/') && !full.includes('**');
+    const above = (other: string) => other === '' || other === dir || dir.startsWith(`${other}/`);
+    const blocks = (other: string) =>
+      above(other) || (shallow ? other.slice(0, other.lastIndexOf('/')) === dir && matches(other) : other.startsWith(`${dir}/`));
+    if (others.some(blocks)) continue;
+    const reachesLockfile = (d: string) => (shallow ? d === dir && lockfileNames.some((n) => matches(`${d}/${n}`)) : d === dir || d.startsWith(`${dir}/`));
+    if (lockfileDirs.some(reachesLockfile)) continue;
+    kept.push(`${escapeGlob(dir)}${full.slice(dir.length)}`);
   }
   return [...new Set(kept)].sort().slice(0, MAX_PATHS_PER_FILTER);
 }
+
+/** Names a lockfile may have (config/runtimes.ts decides per runtime family which are). */
+const LOCKFILE_NAMES = [
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  '.npmrc',
+  'requirements.txt',
+  'requirements.in',
+  'requirements-dev.txt',
+  'constraints.txt',
+  'poetry.lock',
+  'Pipfile',
+  'Pipfile.lock',
+  'pyproject.toml',
+  'uv.lock',
+  'pdm.lock',
+  'pip.conf',
+];
 
 const join = (a: string, b: string) => (b ? (a ? `${a}/${b}` : b) : a);
 
