@@ -75,7 +75,7 @@ async function markAffected(loaded: LoadedProject, targets: PipelineTarget[], ro
     const plan = await planSinceDeployed(loaded, env, deployed);
     for (const f of plan.functions) {
       const row = rows.find((x) => x.env === env && x.name === f.name);
-      if (!row || !row.exists) continue;
+      if (!row?.exists) continue;
       row.affected = f.affected;
       row.reasons = f.reasons.map((reason) =>
         reason.rule === 'never-deployed' ? { path: null, rule: reason.rule, detail: 'the pipeline has no successful run' } : reason,
