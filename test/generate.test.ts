@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { Ajv } from 'ajv';
@@ -6,8 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lci, REPO_ROOT } from './harness/cli.js';
-import { GitRepo } from './harness/git-repo.js';
-import { tempDir } from './harness/tmp.js';
+import { EXAMPLE_PIPELINES, exampleRepo } from './harness/example-repo.js';
+import type { GitRepo } from './harness/git-repo.js';
 import { writeTree } from './harness/files.js';
 import { zipEntries } from './harness/zip-read.js';
 
@@ -20,15 +20,6 @@ type Json = Record<string, unknown>;
 interface Parsed {
   /** module directory ('' for the root) → file → parsed JSON */
   modules: Map<string, Map<string, Json>>;
-}
-
-function exampleRepo(): GitRepo {
-  const dir = tempDir();
-  cpSync(join(REPO_ROOT, 'examples/monorepo'), dir, { recursive: true });
-  const repo = new GitRepo(dir);
-  repo.git('init', '-q', '-b', 'main');
-  repo.commit({}, 'example');
-  return repo;
 }
 
 function generate(repo: GitRepo, args: string[] = []) {
@@ -122,15 +113,7 @@ function pipelines(): Record<string, { function_name: string; trigger_kind: stri
 
 shape("one pipeline per function and environment; skipped environments get none; triggers from each function's inputs", () => {
   const p = pipelines();
-  assert.equal(Object.keys(p).sort(), [
-    'lci-invoice-worker-prod',
-    'lci-invoice-worker-qa',
-    'lci-notifier-qa',
-    'lci-orders-api-prod',
-    'lci-orders-api-qa',
-    'lci-webhooks-prod',
-    'lci-webhooks-qa',
-  ]);
+  assert.equal(Object.keys(p).sort(), EXAMPLE_PIPELINES);
   assert.equal(p['lci-orders-api-qa']!.push_filters, [
     { includes: ['lambdas.yaml', 'libs/common/**', 'services/orders-api/**'], excludes: ['services/orders-api/tests/**'] },
   ]);

@@ -1,12 +1,11 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lciAsync } from './harness/cli.js';
-import { REPO_ROOT } from './harness/cli.js';
 import { CodePipelineStandin } from './harness/codepipeline-standin.js';
-import { GitRepo } from './harness/git-repo.js';
-import { tempDir } from './harness/tmp.js';
+import { exampleRepo } from './harness/example-repo.js';
+import type { GitRepo } from './harness/git-repo.js';
 
 // lci pipelines against the CodePipeline stand-in (AWS JSON 1.1, the unmodified SDK): the names
 // come from the same function generate uses, so what generate writes is what pipelines finds.
@@ -43,11 +42,9 @@ const list = suite('lci pipelines');
 
 list.before(async () => {
   standin = await CodePipelineStandin.start({ region: REGION });
-  const dir = tempDir();
-  cpSync(join(REPO_ROOT, 'examples/monorepo'), dir, { recursive: true });
-  repo = new GitRepo(dir);
-  repo.git('init', '-q', '-b', 'main');
-  first = repo.commit({}, 'example');
+  repo = exampleRepo();
+  const dir = repo.dir;
+  first = repo.head();
   second = repo.commit({ 'services/orders-api/app.py': `${readFileSync(join(dir, 'services/orders-api/app.py'), 'utf8')}\n# changed\n` }, 'orders change');
   // what Terraform would have made after `lci generate`: the qa pipelines but notifier's, and one prod
   for (const name of ['lci-orders-api-qa', 'lci-webhooks-qa', 'lci-invoice-worker-qa', 'lci-orders-api-prod']) standin.seedPipeline({ name });

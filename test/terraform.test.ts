@@ -1,13 +1,13 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lci, REPO_ROOT } from './harness/cli.js';
+import { lci } from './harness/cli.js';
+import { EXAMPLE_PIPELINES, exampleRepo } from './harness/example-repo.js';
 import { GitRepo } from './harness/git-repo.js';
 import { StsStandin } from './harness/sts-standin.js';
 import { plannedResources, requireTerraform, TerraformDir, type PlanJson, type PlannedResource } from './harness/terraform.js';
-import { tempDir } from './harness/tmp.js';
 
 // lci generate through the real Terraform CLI and the real hashicorp/aws provider (offline, from
 // the local mirror): fmt -check, init, validate and plan, for the example monorepo and for a large
@@ -64,12 +64,7 @@ let examplePlan: PlannedResource[];
 example.before(async () => {
   requireTerraform();
   sts = await StsStandin.start(ACCOUNT);
-  const dir = tempDir();
-  cpSync(join(REPO_ROOT, 'examples/monorepo'), dir, { recursive: true });
-  const repo = new GitRepo(dir);
-  repo.git('init', '-q', '-b', 'main');
-  repo.commit({}, 'example');
-  exampleTf = await generated(repo, '', []);
+  exampleTf = await generated(exampleRepo(), '', []);
   examplePlan = plannedResources(await checkedAndPlanned(exampleTf));
 });
 
@@ -83,15 +78,7 @@ example('fmt -check, init (aws provider only), validate and plan pass; plan asks
   const pipelines = byType(examplePlan, 'aws_codepipeline')
     .map((r) => r.values.name)
     .sort();
-  assert.equal(pipelines, [
-    'lci-invoice-worker-prod',
-    'lci-invoice-worker-qa',
-    'lci-notifier-qa',
-    'lci-orders-api-prod',
-    'lci-orders-api-qa',
-    'lci-webhooks-prod',
-    'lci-webhooks-qa',
-  ]);
+  assert.equal(pipelines, EXAMPLE_PIPELINES);
 });
 
 example("every resource that takes tags has lci's and the user's (the provider schema says which take tags)", async () => {
