@@ -129,6 +129,8 @@ shape("one pipeline per function and environment; skipped environments get none;
     ['tag', 'v*', [{ includes: [], excludes: [] }]],
   );
   assert.is(p['lci-orders-api-prod']!.function_name, 'orders-api');
+  const sourceBranch = (name: string) => (p[name] as unknown as { source_branch: string }).source_branch;
+  assert.equal([sourceBranch('lci-orders-api-qa'), sourceBranch('lci-orders-api-prod')], ['main', ''], "qa's own branch; prod: default_branch");
   const pipeline = parsed.modules.get('modules/pipeline')!.get('main.tf')!;
   const cp = ((pipeline.resource as Json).aws_codepipeline as Record<string, Json[]>).deploy![0]!;
   assert.is(cp.pipeline_type, 'V2');

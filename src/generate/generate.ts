@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import picomatch from 'picomatch';
 import { toPosix, type LoadedProject } from '../config/load.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
@@ -93,6 +94,8 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       strategy: project.environments[r.env]!.strategy ?? 'all-at-once',
       triggerKind: branch !== null ? 'branch' : 'tag',
       triggerPattern: (branch ?? tag)!,
+      // the run on creation and manual starts fetch this branch: a branch environment's own, when it names one
+      sourceBranch: branch !== null && !picomatch.scan(branch).isGlob ? branch : null,
       pushFilters: filters,
       alarmNames: r.alarms,
     });

@@ -15,6 +15,8 @@ export interface PipelineSpec {
   strategy: string;
   triggerKind: 'branch' | 'tag';
   triggerPattern: string;
+  /** The branch the source action names: a branch environment's own when its glob is one name, else null (default_branch). */
+  sourceBranch: string | null;
   /** 1 to 3 filters; one without includes: every push of the branch (or the tag trigger). */
   pushFilters: PushFilter[];
   alarmNames: string[];
@@ -137,6 +139,7 @@ function rootMain(input: RenderInput): string {
       strategy: p.strategy,
       trigger_kind: p.triggerKind,
       trigger_pattern: p.triggerPattern,
+      source_branch: p.sourceBranch ?? '',
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
       alarm_names: p.alarmNames,
     };
@@ -192,7 +195,7 @@ module "pipeline" {
   push_filters                 = each.value.push_filters
   alarm_names                  = each.value.alarm_names
   config_path                  = ${hclString(input.configInRepo)}
-  source_branch                = var.default_branch
+  source_branch                = each.value.source_branch == "" ? var.default_branch : each.value.source_branch
   connection_arn               = var.codestar_connection_arn
   repository_id                = var.repository_id
   artifacts_bucket             = var.artifacts_bucket

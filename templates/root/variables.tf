@@ -10,7 +10,7 @@ variable "repository_id" {
 
 variable "default_branch" {
   type        = string
-  description = "Branch the source actions name; the triggers pick the revision that runs."
+  description = "Branch the source actions of tag environments (and of branch environments with a wildcard glob) name; the triggers pick the revision that runs."
   default     = "main"
 }
 
