@@ -33,8 +33,8 @@ inputs('the ci section, environment strategies and the rest of the base config a
 });
 
 const REFUSED: [string, Partial<typeof BASE>, RegExp][] = [
-  ['a newline in a ci.install command', { ci: '{ install: ["npm ci\\nrm -rf /"] }' }, /ci\.install\[0\]: [^]*without control characters/],
-  ['a carriage return in ci.command', { ci: '{ command: "npx lci\\r" }' }, /ci\.command: [^]*without control characters/],
+  ['a newline in a ci.install command', { ci: '{ install: ["npm ci\\nrm -rf /"] }' }, /ci\.install\[0\]: [\s\S]*without control characters/],
+  ['a carriage return in ci.command', { ci: '{ command: "npx lci\\r" }' }, /ci\.command: [\s\S]*without control characters/],
   ['${ in ci.namePrefix (it names AWS resources)', { ci: '{ namePrefix: "${path.cwd}" }' }, /ci\.namePrefix/],
   ['an uppercase or long ci.namePrefix', { ci: '{ namePrefix: "Acme-way-too-long-prefix-x" }' }, /ci\.namePrefix/],
   ['a strategy that is not one', { qa: '{ branch: main, strategy: "canary:${x}:5" }' }, /environments\.qa\.strategy/],
