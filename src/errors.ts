@@ -104,6 +104,13 @@ export class DeployError extends LciError {
   }
 }
 
+/** A CodePipeline call that failed (lci pipelines): the work failed, the input was fine. */
+export class PipelineError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
 /** The function itself does not exist (Terraform has not created it yet). */
 export class FunctionMissingError extends DeployError {}
 

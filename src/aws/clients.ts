@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { UsageError } from '../errors.js';
 
 // lci pins an SDK that runs on Node 20; the SDK's own notice about future versions is noise on every run.
@@ -49,4 +50,22 @@ export function connect(opts: AwsOptions, configuredRegion: string | null): Prom
   return awsClients(opts, configuredRegion).catch((e: Error) => {
     throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
   });
+}
+
+/**
+ * A CodePipeline client (lci pipelines), loaded only when asked for: no other command pays for
+ * the package. The SDK honours AWS_ENDPOINT_URL_CODEPIPELINE; --endpoint-url overrides it.
+ */
+export async function codePipelineClient(opts: AwsOptions, configuredRegion: string | null): Promise<{ client: CodePipelineClient; region: string }> {
+  const { CodePipelineClient } = await import('@aws-sdk/client-codepipeline');
+  const client = new CodePipelineClient({
+    ...(opts.region || configuredRegion ? { region: opts.region ?? configuredRegion! } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+  });
+  try {
+    return { client, region: await client.config.region() };
+  } catch (e) {
+    throw new UsageError(`AWS: ${(e as Error).message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
+  }
 }

@@ -11,7 +11,7 @@ export const AWS_OPTIONS = {
 export const AWS_HELP: [string, string][] = [
   ['--profile P', 'AWS profile (default: the SDK credential chain)'],
   ['--region R', 'AWS region (default: artifacts.region, then the SDK chain)'],
-  ['--endpoint-url URL', 'one endpoint for S3, Lambda and CloudWatch (emulators); AWS_ENDPOINT_URL_* work too'],
+  ['--endpoint-url URL', 'one endpoint for every AWS service the command calls (emulators); AWS_ENDPOINT_URL_* work too'],
 ];
 
 export interface AwsValues {

@@ -14,6 +14,8 @@ interface Values extends AwsValues {
   base?: string;
   'source-version'?: string;
   strategy?: string;
+  'only-matching-ref'?: boolean;
+  branch?: string;
   concurrency?: string;
   'fail-fast'?: boolean;
   'dry-run'?: boolean;
@@ -24,7 +26,7 @@ export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage:
-    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--only-matching-ref [--branch B]] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -33,6 +35,8 @@ export const deployCommand: Command<Values> = {
     base: { type: 'string' },
     'source-version': { type: 'string' },
     strategy: { type: 'string' },
+    'only-matching-ref': { type: 'boolean' },
+    branch: { type: 'string' },
     concurrency: { type: 'string', short: 'j' },
     'fail-fast': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
@@ -44,7 +48,12 @@ export const deployCommand: Command<Values> = {
     ['-e, --env NAME|auto', 'the environment; auto picks it from CODEBUILD_WEBHOOK_TRIGGER or GITHUB_REF'],
     ['--affected', 'only the functions `lci plan --env` finds affected (with --base as for plan)'],
     ['--source-version V', 'names the S3 keys and the version Description (default: CODEBUILD_RESOLVED_SOURCE_VERSION, GITHUB_SHA, git HEAD)'],
-    ['--strategy S', 'all-at-once (default), canary:PCT:MIN or linear:PCT:MIN (alarms checked between steps)'],
+    ['--strategy S', "all-at-once, canary:PCT:MIN or linear:PCT:MIN (alarms checked between steps); default: the environment's strategy, else all-at-once"],
+    [
+      '--only-matching-ref',
+      'deploy only a release of the environment: a commit carrying a tag that matches its tag glob, or (branch environments) --branch matching its branch glob; otherwise exit 0, nothing to release',
+    ],
+    ['--branch B', "the branch this run is for (the generated pipelines pass CodePipeline's BranchName); with --only-matching-ref"],
     ['-j, --concurrency N', `functions deployed at once (default: number of cores, here ${availableParallelism()})`],
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
@@ -56,6 +65,7 @@ export const deployCommand: Command<Values> = {
     const concurrency = parseConcurrency(values.concurrency);
     const env = requireEnv(values.env);
     if (values.base && !values.affected) throw new UsageError('--base only applies with --affected');
+    if (values.branch !== undefined && !values['only-matching-ref']) throw new UsageError('--branch only applies with --only-matching-ref');
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
     const result = await deploy(
       loaded,
@@ -65,6 +75,7 @@ export const deployCommand: Command<Values> = {
         affected: values.affected ? { base: values.base, environ: io.env } : null,
         sourceVersion: values['source-version'],
         strategy: values.strategy,
+        onlyMatchingRef: values['only-matching-ref'] ? { branch: values.branch ? values.branch : null } : null,
         concurrency,
         failFast: values['fail-fast'] === true,
         dryRun: values['dry-run'] === true,

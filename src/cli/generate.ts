@@ -3,7 +3,6 @@ import { loadProject } from '../config/load.js';
 import { ExitCode } from '../errors.js';
 import { generateJson, generateText } from '../report/generate.js';
 import type { Command } from './command.js';
-import { lciVersion } from './version.js';
 
 interface Values {
   out?: string;
@@ -40,7 +39,6 @@ export const generateCommand: Command<Values> = {
       functions: values.function ?? [],
       withFunctions: values['with-functions'] === true,
       check: values.check === true,
-      lciVersion: lciVersion(),
     });
     for (const w of result.warnings) ctx.warn(w);
     io.out(globals.json ? generateJson(result, io.cwd) : generateText(result, io.cwd));

@@ -36,6 +36,11 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./generate.js')).generateCommand,
   },
   {
+    name: 'pipelines',
+    summary: 'Show the generated pipelines and their latest runs, or start them at a commit (lci pipelines start).',
+    load: async () => (await import('./pipelines.js')).pipelinesCommand,
+  },
+  {
     name: 'status',
     summary: 'Show what each alias serves: version, source version, layer, CodeSha256, traffic shift.',
     load: async () => (await import('./status.js')).statusCommand,

@@ -7,12 +7,13 @@ import type { LoadedProject } from '../config/load.js';
 import { requireEnvironment, selectTargets } from '../config/select.js';
 import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
 import { deployFunction, startingResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
+import { releaseDecision } from '../deploy/release-gate.js';
 import { parseStrategy } from '../deploy/strategy.js';
 import { UsageError } from '../errors.js';
 import { dirtyInputs, dirtySourceVersion, type DirtyInputs } from '../plan/dirty.js';
-import { resolveCommit } from '../vcs/git.js';
 import { notifySlack, type SlackOutcome } from '../notify/slack.js';
 import { runPool } from '../pool.js';
+import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
 import type { ProgressSink } from '../progress.js';
 import { selectAffected, type AffectedSelection } from './select-affected.js';
 
@@ -22,7 +23,10 @@ export interface DeployOptions {
   env: string;
   affected: AffectedSelection | null;
   sourceVersion: string | undefined;
+  /** Default: the environment's `strategy`, else all-at-once. */
   strategy: string | undefined;
+  /** --only-matching-ref: deploy only a commit that is a release of the environment (see release-gate.ts). */
+  onlyMatchingRef: { branch: string | null } | null;
   concurrency: number;
   failFast: boolean;
   dryRun: boolean;
@@ -38,8 +42,10 @@ export interface DeployResult {
   sourceVersion: string;
   strategy: string;
   dryRun: boolean;
-  /** Null when --affected found nothing to deploy. */
+  /** Null when --affected found nothing to deploy, or the commit is no release (nothingToRelease). */
   functions: FunctionDeployResult[] | null;
+  /** --only-matching-ref: why this commit is not a release of the environment; null otherwise. */
+  nothingToRelease: string | null;
   /** Set when a Slack webhook is configured: whether the summary went out. */
   slack: SlackOutcome | null;
 }
@@ -47,11 +53,18 @@ export interface DeployResult {
 /** lci deploy: build, push to S3 and release on Lambda, per function; unchanged functions are left alone. */
 export async function deploy(loaded: LoadedProject, opts: DeployOptions, progress: ProgressSink): Promise<DeployResult> {
   const { project } = loaded;
-  const strategy = parseStrategy(opts.strategy ?? 'all-at-once');
   const env = opts.env === 'auto' ? autoEnvironment(project, opts.environ) : opts.env;
   requireEnvironment(project, env);
-  const names = await selectAffected(loaded, opts.names, opts.affected, env);
+  const strategy = parseStrategy(opts.strategy ?? project.environments[env]!.strategy ?? 'all-at-once');
   let version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
+  if (opts.onlyMatchingRef) {
+    if (!loaded.inRepo) throw new UsageError('--only-matching-ref needs a git checkout: it reads the tags of the commit');
+    const tags = await tagsPointingAt(loaded.root, version);
+    const decision = releaseDecision(project.environments[env]!, { commit: version, branch: opts.onlyMatchingRef.branch, tags });
+    if (!decision.release)
+      return { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: decision.reason, functions: null };
+  }
+  const names = await selectAffected(loaded, opts.names, opts.affected, env);
   const targets = names === null ? [] : selectTargets(project, names, env);
   const dirty = await dirtyInputs(loaded, targets);
   if (dirty) {
@@ -60,7 +73,7 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     const head = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD') : null;
     if (opts.sourceVersion === undefined || version === head) version = dirtySourceVersion(head ?? version, dirty.hash);
   }
-  const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null };
+  const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: null };
   if (names === null) return { ...base, functions: null };
   const aws = await connect(opts.aws, project.artifacts.region);
   const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);

@@ -9,7 +9,6 @@ export interface GenerateOptions {
   functions: string[];
   withFunctions: boolean;
   check: boolean;
-  lciVersion: string;
 }
 
 export interface GenerateResult extends WriteResult {
@@ -28,7 +27,6 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     envs: opts.envs,
     functions: opts.functions,
     withFunctions: opts.withFunctions,
-    lciVersion: opts.lciVersion,
   });
   const result = await writeGenerated(outDir, files, opts.check);
   return { ...result, outDir, files: files.length, check: opts.check, warnings };

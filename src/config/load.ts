@@ -82,6 +82,7 @@ export function projectFromText(
     artifacts: resolved.artifacts,
     shared: resolved.shared,
     notify: resolved.notify,
+    ci: resolved.ci,
     environments: resolved.environments,
     functions: resolved.functions,
   };

@@ -3,7 +3,7 @@ import { repoPath } from './globs.js';
 import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
 import { DEFAULT_ARCHITECTURE, DEFAULT_DESCRIPTOR, DEFAULT_RUNTIME, runtimeFamily, RUNTIMES } from './runtimes.js';
-import type { Artifacts, BuildSettings, Environment, FunctionDecl, ResolvedFunction } from './types.js';
+import type { Artifacts, BuildSettings, CiSettings, Environment, FunctionDecl, ResolvedFunction } from './types.js';
 
 /**
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
@@ -13,6 +13,7 @@ import type { Artifacts, BuildSettings, Environment, FunctionDecl, ResolvedFunct
  */
 
 export const DEFAULT_PREFIX = 'lambda-ci';
+export const DEFAULT_CI: CiSettings = { namePrefix: 'lci', install: ['npm ci --no-audit --no-fund'], command: 'npx --no-install lci' };
 
 /** The build container's limits unless build.memory, build.pids or build.network say otherwise. */
 export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network'> = { memory: '2g', pids: 1024, network: 'default' };
@@ -31,6 +32,7 @@ export interface ResolvedConfig {
   artifacts: Artifacts;
   shared: string[];
   notify: { slackWebhookEnv: string };
+  ci: CiSettings;
   environments: Record<string, Environment>;
   functions: Record<string, FunctionDecl>;
   /** origins[function][env][field] */
@@ -60,6 +62,7 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
       tag: typeof env.tag === 'string' ? env.tag : null,
       alias: typeof env.alias === 'string' ? env.alias : name,
       alarms: Array.isArray(env.alarms) ? env.alarms.map(String) : [],
+      strategy: typeof env.strategy === 'string' ? env.strategy : null,
     };
   }
   const defaults = asRecord(data.defaults);
@@ -88,7 +91,13 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
   const shared = Array.isArray(data.shared) ? data.shared.map(String) : [];
   const slack = asRecord(asRecord(data.notify).slack);
   const notify = { slackWebhookEnv: stringOr(slack.webhookEnv, 'SLACK_WEBHOOK_URL') };
-  return { artifacts, shared, notify, environments, functions, origins };
+  const ciRaw = asRecord(data.ci);
+  const ci: CiSettings = {
+    namePrefix: stringOr(ciRaw.namePrefix, DEFAULT_CI.namePrefix),
+    install: Array.isArray(ciRaw.install) && ciRaw.install.length > 0 ? ciRaw.install.map(String) : DEFAULT_CI.install,
+    command: stringOr(ciRaw.command, DEFAULT_CI.command),
+  };
+  return { artifacts, shared, notify, ci, environments, functions, origins };
 }
 
 function resolveOne(name: string, env: Environment, path: string, layers: Layer[], configDirInRepo: string) {

@@ -51,6 +51,8 @@ export interface Environment {
   tag: string | null;
   alias: string;
   alarms: string[];
+  /** The traffic shift the generated pipeline passes to lci deploy, or null for lci deploy's default. */
+  strategy: string | null;
 }
 
 export interface FunctionDecl {
@@ -85,6 +87,17 @@ export interface Project {
   artifacts: Artifacts;
   shared: string[];
   notify: { slackWebhookEnv: string };
+  ci: CiSettings;
   environments: Record<string, Environment>;
   functions: Record<string, FunctionDecl>;
+}
+
+/** How the generated pipelines run lci (the `ci:` section). */
+export interface CiSettings {
+  /** Prefix of every AWS name the generated Terraform creates. */
+  namePrefix: string;
+  /** Shell commands that install lci in the build, from the repository root. */
+  install: string[];
+  /** How the build runs lci once installed. */
+  command: string;
 }

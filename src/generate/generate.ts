@@ -1,28 +1,62 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import picomatch from 'picomatch';
 import { toPosix, type LoadedProject } from '../config/load.js';
-import type { ResolvedFunction } from '../config/types.js';
+import type { Project, ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { inputRules } from '../inputs/function-inputs.js';
 import { globRule } from '../inputs/rules.js';
+import { writeZip } from '../package/zip.js';
 import { worktreeReader } from '../vcs/readers.js';
-import { HEADER_PREFIX, pipelineName, renderInfra, type FunctionSpec, type GeneratedFile, type PipelineSpec } from './render.js';
-import { MAX_TRIGGER_PATHS, triggerPaths } from './trigger-paths.js';
+import { HEADER_PREFIX, header, PLACEHOLDER_ZIP, pipelineName, renderInfra, type FunctionSpec, type GeneratedFile, type PipelineSpec } from './render.js';
+import { pushFilters, triggerExcludes, triggerPaths } from './trigger-paths.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/**
+ * Generated files that cannot start with the header (the placeholder zip) are listed in this
+ * manifest, which does: lci owns a file when it carries the header or the manifest lists it.
+ */
+export const MANIFEST = '.lci-generated';
 
 export interface GenerateOptions {
   envs: string[];
   functions: string[];
   withFunctions: boolean;
-  lciVersion: string;
 }
 
 export interface Generated {
   files: GeneratedFile[];
   warnings: string[];
+}
+
+/** A pipeline generate writes: a function in an environment it deploys to. */
+export interface PipelineTarget {
+  name: string;
+  r: ResolvedFunction;
+  branch: string | null;
+  tag: string | null;
+}
+
+/**
+ * Every function × environment (narrowed by envs and functions) that gets a pipeline, with the
+ * pipeline's AWS name: generate writes them, `lci pipelines` reads them. Skipped environments
+ * (`environments: { <env>: false }`) get none.
+ */
+export function pipelineTargets(project: Project, envs: string[], functions: string[]): PipelineTarget[] {
+  const out: PipelineTarget[] = [];
+  for (const fn of Object.values(project.functions)) {
+    if (functions.length > 0 && !functions.includes(fn.name)) continue;
+    for (const env of Object.values(project.environments)) {
+      if (envs.length > 0 && !envs.includes(env.name)) continue;
+      const r = fn.envs[env.name];
+      if (r) out.push({ name: pipelineName(project.ci.namePrefix, fn.name, env.name), r, branch: env.branch, tag: env.tag });
+    }
+  }
+  return out;
 }
 
 /** The files for a project: pipelines for every (selected) function × environment it deploys to. */
@@ -36,27 +70,19 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
   const pipelines: PipelineSpec[] = [];
   const functions = new Map<string, FunctionSpec>();
 
-  const selected: { r: ResolvedFunction; name: string; branch: string | null; tag: string | null }[] = [];
-  for (const fn of Object.values(project.functions)) {
-    if (opts.functions.length > 0 && !opts.functions.includes(fn.name)) continue;
-    for (const env of Object.values(project.environments)) {
-      if (opts.envs.length > 0 && !opts.envs.includes(env.name)) continue;
-      const r = fn.envs[env.name];
-      if (r) selected.push({ r, name: pipelineName(fn.name, env.name), branch: env.branch, tag: env.tag }); // none for environments: { <env>: false }
-    }
-  }
+  const selected = pipelineTargets(project, opts.envs, opts.functions);
   // The same inputs `lci plan` matches, for every pipeline a branch push starts.
   const rules = await inputRules(new Map(selected.filter((s) => s.branch !== null).map((s) => [s.name, [s.r]])), loaded.configDirInRepo, read);
   for (const { r, name, branch, tag } of selected) {
-    let filePaths: string[] = [];
+    let filters = [{ includes: [] as string[], excludes: [] as string[] }];
     if (branch !== null) {
-      filePaths = triggerPaths([...rules.get(name)!, ...shared], configInRepo, isDir);
-      if (filePaths.length > MAX_TRIGGER_PATHS) {
-        warnings.push(
-          `${name}: ${filePaths.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`,
-        );
+      const own = rules.get(name)!;
+      const paths = triggerPaths([...own, ...shared], configInRepo, isDir);
+      const spread = pushFilters(paths, triggerExcludes(r, [...own, ...shared], configInRepo));
+      if ('filters' in spread) filters = spread.filters;
+      else if (paths.length > 1 || paths[0] !== '**') {
+        warnings.push(`${name}: ${spread.everyPush}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`);
       }
-      if (filePaths.length > MAX_TRIGGER_PATHS || filePaths.includes('**')) filePaths = [];
     }
     pipelines.push({
       name,
@@ -64,9 +90,13 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       environment: r.env,
       functionName: r.functionName,
       layerName: r.layerName,
+      architecture: r.architecture,
+      strategy: project.environments[r.env]!.strategy ?? 'all-at-once',
       triggerKind: branch !== null ? 'branch' : 'tag',
       triggerPattern: (branch ?? tag)!,
-      filePaths,
+      // the run on creation and manual starts fetch this branch: a branch environment's own, when it names one
+      sourceBranch: branch !== null && !picomatch.scan(branch).isGlob ? branch : null,
+      pushFilters: filters,
       alarmNames: r.alarms,
     });
     if (opts.withFunctions) addFunction(functions, r);
@@ -78,12 +108,35 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     configDirInRepo: loaded.configDirInRepo,
     bucket: project.artifacts.bucket,
     prefix: project.artifacts.prefix,
-    lciVersion: opts.lciVersion,
+    region: project.artifacts.region,
+    ci: project.ci,
+    slackWebhookEnv: project.notify.slackWebhookEnv,
     pipelines,
     functions: opts.withFunctions ? [...functions.values()].sort((a, b) => (a.functionName < b.functionName ? -1 : 1)) : null,
     templates,
   });
-  return { files, warnings };
+  if (opts.withFunctions) {
+    files.push({ path: PLACEHOLDER_ZIP, content: await placeholderZip() });
+    files.push({ path: MANIFEST, content: manifest(configInRepo, [PLACEHOLDER_ZIP]) });
+  }
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), warnings };
+}
+
+/** The codeless functions' first code: lci's deterministic zip of one text file, the same bytes on every machine. */
+async function placeholderZip(): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'lci-placeholder-'));
+  try {
+    const data = Buffer.from('placeholder until the first lci deploy\n');
+    const out = join(dir, 'placeholder.zip');
+    await writeZip([{ name: 'README.txt', source: { data }, size: data.length, executable: false }], out);
+    return await readFile(out);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function manifest(configInRepo: string, paths: string[]): string {
+  return `${header(configInRepo)}# Files lci generate wrote that cannot carry this header; lci owns them.\n${paths.map((p) => `${p}\n`).join('')}`;
 }
 
 function addFunction(functions: Map<string, FunctionSpec>, r: ResolvedFunction): void {
@@ -128,11 +181,12 @@ export interface WriteResult {
 export async function writeGenerated(outDir: string, files: GeneratedFile[], check: boolean): Promise<WriteResult> {
   const result: WriteResult = { written: [], unchanged: [], removed: [] };
   const foreign: string[] = [];
-  const current = new Map<string, string>();
+  const current = new Map<string, Buffer>();
+  const listed = manifestEntries(outDir);
   for (const f of files) {
     const full = join(outDir, f.path);
-    const old = existsSync(full) ? await readFile(full, 'utf8') : null;
-    if (old !== null && !old.startsWith(HEADER_PREFIX)) foreign.push(f.path);
+    const old = existsSync(full) ? await readFile(full) : null;
+    if (old !== null && !isOurs(f.path, old, listed)) foreign.push(f.path);
     if (old !== null) current.set(f.path, old);
   }
   if (foreign.length > 0) {
@@ -146,7 +200,7 @@ export async function writeGenerated(outDir: string, files: GeneratedFile[], che
     if (!check) await rm(join(outDir, stale));
   }
   for (const f of files) {
-    if (current.get(f.path) === f.content) {
+    if (current.get(f.path)?.equals(Buffer.from(f.content)) === true) {
       result.unchanged.push(f.path);
       continue;
     }
@@ -159,8 +213,22 @@ export async function writeGenerated(outDir: string, files: GeneratedFile[], che
   return result;
 }
 
-/** Files under dir that carry lci's header. */
+function isOurs(path: string, content: Buffer, listed: Set<string>): boolean {
+  return listed.has(path) || content.subarray(0, HEADER_PREFIX.length).toString('utf8') === HEADER_PREFIX;
+}
+
+/** The paths the existing manifest lists (only a manifest lci wrote counts). */
+function manifestEntries(dir: string): Set<string> {
+  const full = join(dir, MANIFEST);
+  if (!existsSync(full)) return new Set();
+  const text = readFileSync(full, 'utf8');
+  if (!text.startsWith(HEADER_PREFIX)) return new Set();
+  return new Set(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')));
+}
+
+/** Files under dir that lci wrote: they carry the header, or the manifest lists them. */
 function oursUnder(dir: string): string[] {
+  const listed = manifestEntries(dir);
   const out: string[] = [];
   const walk = (rel: string) => {
     const abs = join(dir, rel);
@@ -169,7 +237,8 @@ function oursUnder(dir: string): string[] {
       const p = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) {
         if (!d.name.startsWith('.')) walk(p);
-      } else if (/\.(tf|yml)$/.test(d.name) && readFileSync(join(dir, p), 'utf8').startsWith(HEADER_PREFIX)) out.push(p);
+      } else if (listed.has(p) || ((/\.(tf|yml)$/.test(d.name) || d.name === MANIFEST) && readFileSync(join(dir, p), 'utf8').startsWith(HEADER_PREFIX)))
+        out.push(p);
     }
   };
   walk('');

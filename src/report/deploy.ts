@@ -22,6 +22,7 @@ export function deployHeader(d: DeployResult, results: FunctionDeployResult[]): 
 
 /** The deploy summary people read: one row per function, then where things went. */
 export function deployText(d: DeployResult): string {
+  if (d.nothingToRelease !== null) return `nothing to release: ${d.nothingToRelease}`;
   if (d.functions === null) return `nothing to deploy: no function is affected in ${d.env}`;
   const results = d.functions;
   const rows = results.map((r) => [
@@ -50,6 +51,7 @@ export function deployJson(d: DeployResult): string {
     sourceVersion: d.sourceVersion,
     dryRun: d.dryRun,
     strategy: d.strategy,
+    nothingToRelease: d.nothingToRelease,
     functions: (d.functions ?? []).map((r) => ({
       name: r.name,
       awsName: r.awsName,

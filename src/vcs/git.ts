@@ -60,3 +60,14 @@ export async function changedPaths(cwd: string, base: string, head: string): Pro
   const text = r.stdout.toString('utf8');
   return text === '' ? [] : text.split('\0').filter((p) => p !== '');
 }
+
+/** The tags that point at a commit (lightweight and annotated), sorted. */
+export async function tagsPointingAt(cwd: string, commit: string): Promise<string[]> {
+  const r = await git(cwd, ['tag', '--points-at', commit]);
+  if (r.code !== 0) throw new GitError(['tag', '--points-at', commit.slice(0, 12)], r.code, r.stderr);
+  return r.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((t) => t !== '')
+    .sort();
+}

@@ -1,6 +1,6 @@
 variable "codestar_connection_arn" {
   type        = string
-  description = "ARN of the CodeStar (CodeConnections) connection to the repository."
+  description = "ARN of the CodeConnections (formerly CodeStar Connections) connection to the repository."
 }
 
 variable "repository_id" {
@@ -10,7 +10,7 @@ variable "repository_id" {
 
 variable "default_branch" {
   type        = string
-  description = "Branch the source actions name; the triggers pick the revision that runs."
+  description = "Branch the source actions of tag environments (and of branch environments with a wildcard glob) name; the triggers pick the revision that runs."
   default     = "main"
 }
 
@@ -22,8 +22,26 @@ variable "artifacts_bucket" {
 
 variable "codebuild_image" {
   type        = string
-  description = "CodeBuild image with Node.js 20 or later and Docker."
+  description = "CodeBuild image (x86_64) with Node.js 20 or later and Docker."
   default     = "aws/codebuild/standard:7.0"
+}
+
+variable "codebuild_image_arm64" {
+  type        = string
+  description = "CodeBuild image (aarch64, ARM_CONTAINER) for arm64 functions, so their layers build natively."
+  default     = "aws/codebuild/amazonlinux-aarch64-standard:3.0"
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Days the CodeBuild logs of each pipeline are kept."
+  default     = 30
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags for every resource, added to lci's own (managed-by = lambda-ci, lci-config)."
+  default     = {}
 }
 
 variable "chatbot_info_channel_arn" {

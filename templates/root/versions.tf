@@ -3,11 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.40"
-    }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4"
+      version = ">= 5.40, < 7"
     }
   }
 }

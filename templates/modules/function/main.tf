@@ -1,23 +1,15 @@
 # A "codeless" function: Terraform owns the function and its aliases; lci owns the code, the
 # layers and where each alias points. Terraform starts it from a placeholder and never looks back.
 
-data "archive_file" "placeholder" {
-  type        = "zip"
-  output_path = "${path.module}/.placeholder-${var.function_name}.zip"
-  source {
-    content  = "placeholder until the first lci deploy\n"
-    filename = "README.txt"
-  }
-}
-
 resource "aws_lambda_function" "this" {
   function_name = var.function_name
   role          = var.role_arn
   runtime       = var.runtime
   handler       = var.handler
   architectures = [var.architecture]
-  filename      = data.archive_file.placeholder.output_path
+  filename      = "${path.module}/placeholder.zip" # written by lci generate, the same bytes every time
   publish       = false
+  tags          = var.tags
 
   lifecycle {
     ignore_changes = [filename, s3_bucket, s3_key, s3_object_version, source_code_hash, layers]

@@ -27,3 +27,9 @@ variable "aliases" {
   type        = list(string)
   description = "One alias per environment that deploys to this function."
 }
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags of the function."
+  default     = {}
+}

@@ -13,16 +13,18 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
+# IAM is global: the region in the name keeps one config applied in two regions apart.
 resource "aws_iam_role" "codebuild" {
-  name               = "${var.name}-codebuild"
+  name               = "${var.name}-${var.region}-build"
   assume_role_policy = data.aws_iam_policy_document.assume["codebuild"].json
+  tags               = local.tags
 }
 
 data "aws_iam_policy_document" "codebuild" {
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["arn:aws:logs:${local.region}:${local.account_id}:log-group:/aws/codebuild/${var.name}", "arn:aws:logs:${local.region}:${local.account_id}:log-group:/aws/codebuild/${var.name}:*"]
+    resources = ["${local.arn}:logs:${var.region}:${var.account_id}:log-group:${local.log_group}", "${local.arn}:logs:${var.region}:${var.account_id}:log-group:${local.log_group}:*"]
   }
 
   statement {
@@ -42,14 +44,15 @@ data "aws_iam_policy_document" "codebuild" {
     actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = [
       "${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*",
-      "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/*",
-      "arn:aws:s3:::${local.cache_location}/*",
+      # Only this pipeline's own layer cache: no other pipeline can change what it publishes.
+      "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*",
+      "${local.arn}:s3:::${local.cache_location}/*",
     ]
   }
 
   statement {
-    sid       = "UseConnection"
-    actions   = ["codestar-connections:UseConnection"]
+    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
+    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
     resources = [var.connection_arn]
   }
 
@@ -86,7 +89,7 @@ data "aws_iam_policy_document" "codebuild" {
     content {
       sid       = "WatchAlarms"
       actions   = ["cloudwatch:DescribeAlarms"]
-      resources = [for a in statement.value : "arn:aws:cloudwatch:${local.region}:${local.account_id}:alarm:${a}"]
+      resources = [for a in statement.value : "${local.arn}:cloudwatch:${var.region}:${var.account_id}:alarm:${a}"]
     }
   }
 
@@ -107,8 +110,9 @@ resource "aws_iam_role_policy" "codebuild" {
 }
 
 resource "aws_iam_role" "codepipeline" {
-  name               = "${var.name}-codepipeline"
+  name               = "${var.name}-${var.region}-pipeline"
   assume_role_policy = data.aws_iam_policy_document.assume["codepipeline"].json
+  tags               = local.tags
 }
 
 data "aws_iam_policy_document" "codepipeline" {
@@ -125,8 +129,8 @@ data "aws_iam_policy_document" "codepipeline" {
   }
 
   statement {
-    sid       = "UseConnection"
-    actions   = ["codestar-connections:UseConnection"]
+    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
+    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
     resources = [var.connection_arn]
   }
 

@@ -1,18 +1,23 @@
 # One function in one environment: a CodePipeline V2 started by pushes (or tags) that touch the
 # function, a CodeBuild project that runs `lci deploy`, least-privilege roles, notifications.
 
-data "aws_region" "current" {}
-data "aws_caller_identity" "current" {}
-
 locals {
-  region     = data.aws_region.current.name
-  account_id = data.aws_caller_identity.current.account_id
-  function_arn = "arn:aws:lambda:${local.region}:${local.account_id}:function:${var.function_name}"
-  layer_arn    = "arn:aws:lambda:${local.region}:${local.account_id}:layer:${var.layer_name}"
-  bucket_arn   = "arn:aws:s3:::${var.artifacts_bucket}"
+  arn          = "arn:${var.partition}"
+  function_arn = "${local.arn}:lambda:${var.region}:${var.account_id}:function:${var.function_name}"
+  layer_arn    = "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${var.layer_name}"
+  bucket_arn   = "${local.arn}:s3:::${var.artifacts_bucket}"
   # CodePipeline stores artifacts under the first 20 characters of the pipeline name.
   pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/*"
   cache_location     = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
+  log_group          = "/aws/codebuild/${var.name}"
+  arm64              = var.architecture == "arm64"
+  tags               = merge(var.tags, { lci-function = var.function_key, lci-environment = var.environment })
+}
+
+resource "aws_cloudwatch_log_group" "build" {
+  name              = local.log_group
+  retention_in_days = var.log_retention_days
+  tags              = local.tags
 }
 
 resource "aws_codebuild_project" "deploy" {
@@ -20,6 +25,7 @@ resource "aws_codebuild_project" "deploy" {
   description   = "lci deploy ${var.function_key} --env ${var.environment}"
   service_role  = aws_iam_role.codebuild.arn
   build_timeout = var.build_timeout_minutes
+  tags          = local.tags
 
   artifacts {
     type = "CODEPIPELINE"
@@ -32,9 +38,9 @@ resource "aws_codebuild_project" "deploy" {
 
   environment {
     compute_type    = var.compute_type
-    image           = var.codebuild_image
-    type            = "LINUX_CONTAINER"
-    privileged_mode = true # lci builds dependency layers in Docker
+    image           = local.arm64 ? var.codebuild_image_arm64 : var.codebuild_image
+    type            = local.arm64 ? "ARM_CONTAINER" : "LINUX_CONTAINER" # arm64 layers build natively
+    privileged_mode = true                                              # lci builds dependency layers in Docker
 
     environment_variable {
       name  = "LCI_FUNCTION"
@@ -48,10 +54,14 @@ resource "aws_codebuild_project" "deploy" {
       name  = "LCI_CONFIG"
       value = var.config_path
     }
+    environment_variable {
+      name  = "LCI_STRATEGY"
+      value = var.strategy
+    }
     dynamic "environment_variable" {
       for_each = var.slack_webhook_parameter_name == "" ? [] : [var.slack_webhook_parameter_name]
       content {
-        name  = "SLACK_WEBHOOK_URL"
+        name  = var.slack_webhook_env
         type  = "PARAMETER_STORE"
         value = environment_variable.value
       }
@@ -65,7 +75,7 @@ resource "aws_codebuild_project" "deploy" {
 
   logs_config {
     cloudwatch_logs {
-      group_name = "/aws/codebuild/${var.name}"
+      group_name = aws_cloudwatch_log_group.build.name
     }
   }
 }
@@ -75,6 +85,7 @@ resource "aws_codepipeline" "deploy" {
   role_arn       = aws_iam_role.codepipeline.arn
   pipeline_type  = "V2"
   execution_mode = "QUEUED" # two runs never overlap
+  tags           = local.tags
 
   artifact_store {
     location = var.artifacts_bucket
@@ -85,23 +96,28 @@ resource "aws_codepipeline" "deploy" {
     provider_type = "CodeStarSourceConnection"
     git_configuration {
       source_action_name = "Source"
-      push {
-        dynamic "branches" {
-          for_each = var.trigger_kind == "branch" ? [var.trigger_pattern] : []
-          content {
-            includes = [branches.value]
+      # Up to 3 filters, ORed: one per 8 file paths, all on the same branch; or one on the tag glob.
+      dynamic "push" {
+        for_each = var.push_filters
+        content {
+          dynamic "branches" {
+            for_each = var.trigger_kind == "branch" ? [var.trigger_pattern] : []
+            content {
+              includes = [branches.value]
+            }
           }
-        }
-        dynamic "tags" {
-          for_each = var.trigger_kind == "tag" ? [var.trigger_pattern] : []
-          content {
-            includes = [tags.value]
+          dynamic "tags" {
+            for_each = var.trigger_kind == "tag" ? [var.trigger_pattern] : []
+            content {
+              includes = [tags.value]
+            }
           }
-        }
-        dynamic "file_paths" {
-          for_each = length(var.file_paths) > 0 ? [var.file_paths] : []
-          content {
-            includes = file_paths.value
+          dynamic "file_paths" {
+            for_each = length(push.value.includes) > 0 ? [push.value] : []
+            content {
+              includes = file_paths.value.includes
+              excludes = length(file_paths.value.excludes) > 0 ? file_paths.value.excludes : null
+            }
           }
         }
       }
@@ -116,12 +132,13 @@ resource "aws_codepipeline" "deploy" {
       owner            = "AWS"
       provider         = "CodeStarSourceConnection"
       version          = "1"
+      namespace        = "SourceVariables"
       output_artifacts = ["source"]
       configuration = {
         ConnectionArn        = var.connection_arn
         FullRepositoryId     = var.repository_id
         BranchName           = var.source_branch
-        OutputArtifactFormat = "CODEBUILD_CLONE_REF" # a git clone: lci plans from history
+        OutputArtifactFormat = "CODEBUILD_CLONE_REF" # a git clone with tags: lci plans from history
         DetectChanges        = "false"               # the trigger above decides
       }
     }
@@ -138,6 +155,12 @@ resource "aws_codepipeline" "deploy" {
       input_artifacts = ["source"]
       configuration = {
         ProjectName = aws_codebuild_project.deploy.name
+        # The branch and commit of this run: lci deploy --only-matching-ref releases only a commit
+        # that belongs to the environment (a run on creation or by hand may carry any head).
+        EnvironmentVariables = jsonencode([
+          { name = "LCI_SOURCE_BRANCH", value = "#{SourceVariables.BranchName}", type = "PLAINTEXT" },
+          { name = "LCI_SOURCE_COMMIT", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+        ])
       }
     }
   }
@@ -149,6 +172,7 @@ resource "aws_codestarnotifications_notification_rule" "info" {
   resource       = aws_codepipeline.deploy.arn
   detail_type    = "BASIC"
   event_type_ids = ["codepipeline-pipeline-pipeline-execution-started", "codepipeline-pipeline-pipeline-execution-succeeded"]
+  tags           = local.tags
 
   target {
     type    = "AWSChatbotSlack"
@@ -162,6 +186,7 @@ resource "aws_codestarnotifications_notification_rule" "alert" {
   resource       = aws_codepipeline.deploy.arn
   detail_type    = "FULL"
   event_type_ids = ["codepipeline-pipeline-pipeline-execution-failed"]
+  tags           = local.tags
 
   target {
     type    = "AWSChatbotSlack"

@@ -1,6 +1,6 @@
 variable "name" {
   type        = string
-  description = "Pipeline, project and role name prefix: <function>-<environment>."
+  description = "Pipeline and CodeBuild project name, and the start of the role names: <prefix>-<function>-<environment>."
 }
 
 variable "function_key" {
@@ -48,10 +48,16 @@ variable "trigger_pattern" {
   description = "The branch or tag glob."
 }
 
-variable "file_paths" {
-  type        = list(string)
-  description = "Repository paths whose changes start the pipeline (at most 8); empty: every push."
-  default     = []
+variable "push_filters" {
+  type = list(object({
+    includes = list(string)
+    excludes = list(string)
+  }))
+  description = "1 to 3 push filters of at most 8 file path patterns each (no includes: every push of the branch; tag triggers have one, empty)."
+  validation {
+    condition     = length(var.push_filters) >= 1 && length(var.push_filters) <= 3 && alltrue([for f in var.push_filters : length(f.includes) <= 8 && length(f.excludes) <= 8])
+    error_message = "CodePipeline takes 1 to 3 push filters of at most 8 file path includes and 8 excludes."
+  }
 }
 
 variable "source_branch" {
@@ -86,7 +92,55 @@ variable "buildspec" {
 
 variable "codebuild_image" {
   type        = string
-  description = "CodeBuild image with Node.js 20 or later and Docker."
+  description = "CodeBuild image (x86_64) with Node.js 20 or later and Docker."
+}
+
+variable "codebuild_image_arm64" {
+  type        = string
+  description = "CodeBuild image (aarch64) for arm64 functions."
+}
+
+variable "architecture" {
+  type        = string
+  description = "The function's architecture: arm64 builds on an ARM_CONTAINER."
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture is x86_64 or arm64."
+  }
+}
+
+variable "strategy" {
+  type        = string
+  description = "lci deploy --strategy: all-at-once, canary:PCT:MIN or linear:PCT:MIN."
+  default     = "all-at-once"
+}
+
+variable "account_id" {
+  type        = string
+  description = "The AWS account of the pipeline and the function."
+}
+
+variable "region" {
+  type        = string
+  description = "The AWS region of the pipeline and the function."
+}
+
+variable "partition" {
+  type        = string
+  description = "The AWS partition (aws, aws-cn, aws-us-gov)."
+  default     = "aws"
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Days the CodeBuild logs are kept."
+  default     = 30
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags for every resource."
+  default     = {}
 }
 
 variable "compute_type" {
@@ -111,6 +165,12 @@ variable "chatbot_alert_channel_arn" {
   type        = string
   description = "AWS Chatbot Slack channel for failures; empty for none."
   default     = ""
+}
+
+variable "slack_webhook_env" {
+  type        = string
+  description = "The environment variable lci reads the Slack webhook URL from (notify.slack.webhookEnv)."
+  default     = "SLACK_WEBHOOK_URL"
 }
 
 variable "slack_webhook_parameter_name" {

@@ -1,0 +1,321 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lci } from './harness/cli.js';
+import { EXAMPLE_PIPELINES, exampleRepo } from './harness/example-repo.js';
+import { GitRepo } from './harness/git-repo.js';
+import { StsStandin } from './harness/sts-standin.js';
+import { plannedResources, requireTerraform, TerraformDir, type PlanJson, type PlannedResource } from './harness/terraform.js';
+
+// lci generate through the real Terraform CLI and the real hashicorp/aws provider (offline, from
+// the local mirror): fmt -check, init, validate and plan, for the example monorepo and for a large
+// config full of hostile values. plan talks to 127.0.0.1 only: its one AWS call (STS
+// GetCallerIdentity) is answered by test/harness/sts-standin.ts. Values are read back from
+// `terraform show -json` of the saved plan, so what is asserted is what Terraform would send AWS.
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const CONNECTION = `arn:aws:codeconnections:${REGION}:${ACCOUNT}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`;
+
+/** Every way a value could turn into code: Terraform templates, YAML, shell replacement patterns, escapes. */
+const HOSTILE = '${path.cwd} %{ if true }x%{ endif } $${lit} $$${path.module} "q" $& back\\slash';
+/** The same with line breaks, where the schema allows them. */
+const HOSTILE_LINES = `${HOSTILE} a\nresource "aws_s3_bucket" "x" {}\nb\rc`;
+/** A directory name holding all of it (no '/'): the config lives below it. */
+const CONFIG_DIR = `cfg ${HOSTILE_LINES}`;
+
+/** The repository path as CodePipeline's (java.nio) glob reads it literally. */
+const literalGlob = (p: string) => p.replace(/[\\*?[\]{}]/g, (c) => `\\${c}`);
+
+let sts: StsStandin;
+
+async function generated(repo: GitRepo, configDir: string, args: string[]): Promise<TerraformDir> {
+  const r = lci(['generate', '--with-functions', ...args], { cwd: join(repo.dir, configDir) });
+  assert.is(r.code, 0, r.stderr);
+  return TerraformDir.copyOf(join(repo.dir, configDir, 'infra/lambda-ci'));
+}
+
+async function checkedAndPlanned(tf: TerraformDir, extraVars: Record<string, unknown> = {}): Promise<PlanJson> {
+  const fmt = await tf.run(['fmt', '-check', '-recursive', '-diff']);
+  assert.is(fmt.code, 0, `terraform fmt -check:\n${fmt.stdout}${fmt.stderr}`);
+  await tf.init();
+  await tf.ok(['validate']);
+  tf.writeTestProvider(sts.endpoint, REGION);
+  return tf.plan({
+    codestar_connection_arn: CONNECTION,
+    repository_id: 'acme/monorepo',
+    lambda_execution_role_arn: `arn:aws:iam::${ACCOUNT}:role/lambda-exec`,
+    tags: { team: 'payments' },
+    ...extraVars,
+  });
+}
+
+const byType = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type);
+const first = <T>(v: unknown): T => (v as T[])[0]!;
+
+// ---------------------------------------------------------------------------------------------
+
+const example = suite('terraform: the example monorepo');
+let exampleTf: TerraformDir;
+let examplePlan: PlannedResource[];
+
+example.before(async () => {
+  requireTerraform();
+  sts = await StsStandin.start(ACCOUNT);
+  exampleTf = await generated(exampleRepo(), '', []);
+  examplePlan = plannedResources(await checkedAndPlanned(exampleTf));
+});
+
+example('fmt -check, init (aws provider only), validate and plan pass; plan asks AWS only who the caller is', async () => {
+  assert.ok(sts.log.length > 0 && sts.log.every((a) => a === 'GetCallerIdentity'), sts.log.join(','));
+  const lock = readFileSync(join(exampleTf.dir, '.terraform.lock.hcl'), 'utf8');
+  assert.equal(
+    [...lock.matchAll(/provider "([^"]+)"/g)].map((m) => m[1]),
+    ['registry.terraform.io/hashicorp/aws'],
+  );
+  const pipelines = byType(examplePlan, 'aws_codepipeline')
+    .map((r) => r.values.name)
+    .sort();
+  assert.equal(pipelines, EXAMPLE_PIPELINES);
+});
+
+example("every resource that takes tags has lci's and the user's (the provider schema says which take tags)", async () => {
+  const schema = JSON.parse((await exampleTf.ok(['providers', 'schema', '-json'])).stdout) as {
+    provider_schemas: Record<string, { resource_schemas: Record<string, { block: { attributes: Record<string, unknown> } }> }>;
+  };
+  const resources = Object.values(schema.provider_schemas)[0]!.resource_schemas;
+  let tagged = 0;
+  for (const r of examplePlan) {
+    if (!('tags' in resources[r.type]!.block.attributes)) continue;
+    tagged++;
+    const tags = r.values.tags as Record<string, string>;
+    assert.is(tags?.['managed-by'], 'lambda-ci', r.address);
+    assert.is(tags?.team, 'payments', r.address);
+  }
+  const types = new Set(examplePlan.filter((r) => 'tags' in resources[r.type]!.block.attributes).map((r) => r.type));
+  assert.equal([...types].sort(), ['aws_cloudwatch_log_group', 'aws_codebuild_project', 'aws_codepipeline', 'aws_iam_role', 'aws_lambda_function']);
+  assert.ok(tagged > 30, `${tagged}`);
+});
+
+example('arm64 builds on an ARM CodeBuild environment; CodeBuild logs are kept 30 days; roles carry the region', () => {
+  const projects = Object.fromEntries(
+    byType(examplePlan, 'aws_codebuild_project').map((r) => [r.values.name as string, first<Record<string, string>>(r.values.environment)]),
+  );
+  assert.is(projects['lci-invoice-worker-qa']!.type, 'ARM_CONTAINER');
+  assert.is(projects['lci-invoice-worker-qa']!.image, 'aws/codebuild/amazonlinux-aarch64-standard:3.0');
+  assert.is(projects['lci-orders-api-qa']!.type, 'LINUX_CONTAINER');
+  for (const g of byType(examplePlan, 'aws_cloudwatch_log_group')) assert.is(g.values.retention_in_days, 30);
+  const roles = byType(examplePlan, 'aws_iam_role').map((r) => r.values.name as string);
+  assert.ok(roles.includes(`lci-orders-api-qa-${REGION}-build`) && roles.includes(`lci-orders-api-qa-${REGION}-pipeline`), roles.join(' '));
+  for (const r of roles) assert.ok(r.length <= 64, r);
+});
+
+example('a provider in another region than artifacts.region fails at plan', async () => {
+  exampleTf.writeTestProvider(sts.endpoint, 'us-east-1');
+  const r = await exampleTf.run(['plan', '-input=false', '-lock=false', '-target=data.aws_region.current', '-var-file=lci_test.tfvars.json']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr.replace(/\s+/g, ' '), /lambdas\.yaml deploys to eu-west-1 \(artifacts\.region\), but the aws provider is configured for us-east-1/);
+  exampleTf.writeTestProvider(sts.endpoint, REGION);
+});
+
+example.after(async () => {
+  await sts.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const WATCH_WIDE = Array.from({ length: 12 }, (_, i) => `wide/w${i}/**`);
+const WATCH_HUGE = Array.from({ length: 30 }, (_, i) => `huge/h${i}/**`);
+
+/** A large config below the repository root, with hostile values everywhere the schema allows them. */
+function trickyConfig(): string {
+  const q = JSON.stringify;
+  const functions: string[] = [];
+  for (let i = 1; i <= 8; i++) {
+    const runtime = i % 3 === 0 ? 'nodejs20.x' : i % 4 === 0 ? 'nodejs22.x' : i % 2 === 0 ? 'python3.13' : 'python3.12';
+    functions.push(`  fn${i}:
+    path: services/fn${i}
+    runtime: ${runtime}
+    handler: index.handler
+    architecture: ${i % 2 === 0 ? 'arm64' : 'x86_64'}`);
+  }
+  return `version: 1
+artifacts: { bucket: acme-artifacts, prefix: lci/art, region: ${REGION} }
+ci:
+  namePrefix: acme
+  install: [${q(HOSTILE)}, "npm ci --no-audit --no-fund"]
+  command: ${q(`npx --no-install lci ${HOSTILE}`)}
+notify: { slack: { webhookEnv: ACME_SLACK_HOOK } }
+defaults:
+  functionName: "\${name}-\${env}"
+  alarms: [${q(HOSTILE_LINES)}]
+shared: ["libs/common/**"]
+environments:
+  qa: { branch: ${q(`main ${HOSTILE_LINES}`)}, strategy: "linear:25:1.5" }
+  prod: { tag: ${q(`v* ${HOSTILE_LINES}`)}, alias: live, strategy: "canary:10:5", alarms: [prod-errors] }
+functions:
+${functions.join('\n')}
+  hostile:
+    path: services/hostile
+    handler: ${q(HOSTILE_LINES)}
+    watch: [${q('watched/${path.cwd} %{ x } "q" $&\n/**')}]
+    exclude: ["tests/**", "docs/**"]
+    include: ["docs/keep.md"]
+  wide:
+    path: services/wide
+    watch: [${WATCH_WIDE.map((w) => q(w)).join(', ')}]
+  huge:
+    path: services/huge
+    watch: [${WATCH_HUGE.map((w) => q(w)).join(', ')}]
+  skipped:
+    path: services/skipped
+    environments: { prod: false }
+  renamed:
+    path: services/renamed
+    runtime: nodejs22.x
+    environments: { prod: { functionName: renamed-live, architecture: arm64 } }
+`;
+}
+
+const tricky = suite('terraform: a large config below the repository root, hostile values everywhere');
+let trickyTf: TerraformDir;
+let trickyPlanJson: PlanJson;
+let trickyPlan: PlannedResource[];
+let generateStderr: string;
+
+tricky.before(async () => {
+  try {
+    requireTerraform();
+    sts = await StsStandin.start(ACCOUNT);
+    const files: Record<string, string> = { [`${CONFIG_DIR}/lambdas.yaml`]: trickyConfig() };
+    for (const f of ['fn1', 'fn2', 'fn3', 'fn4', 'fn5', 'fn6', 'fn7', 'fn8', 'hostile', 'wide', 'huge', 'skipped', 'renamed'])
+      files[`${CONFIG_DIR}/services/${f}/index.js`] = 'exports.handler = async () => 1;\n';
+    files[`${CONFIG_DIR}/libs/common/util.py`] = 'X = 1\n';
+    const repo = GitRepo.create(files);
+    const r = lci(['generate', '--with-functions'], { cwd: join(repo.dir, CONFIG_DIR) });
+    assert.is(r.code, 0, r.stderr);
+    generateStderr = r.stderr;
+    trickyTf = TerraformDir.copyOf(join(repo.dir, CONFIG_DIR, 'infra/lambda-ci'));
+    trickyPlanJson = await checkedAndPlanned(trickyTf, {
+      slack_webhook_url: 'https://example.invalid/hook',
+      chatbot_info_channel_arn: `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/info`,
+      chatbot_alert_channel_arn: `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/alerts`,
+    });
+    trickyPlan = plannedResources(trickyPlanJson);
+  } catch (e) {
+    console.error('terraform: the large config could not be planned:', e); // uvu does not show errors of hooks
+    throw e;
+  }
+});
+
+const pipelineOf = (name: string) => byType(trickyPlan, 'aws_codepipeline').find((r) => r.values.name === name)!;
+const projectOf = (name: string) => byType(trickyPlan, 'aws_codebuild_project').find((r) => r.values.name === name)!;
+const pushes = (name: string) =>
+  first<{ git_configuration: { push: Record<string, { includes: string[]; excludes?: string[] | null }[]>[] }[] }>(pipelineOf(name).values.trigger)
+    .git_configuration[0]!.push;
+const envVars = (name: string) =>
+  Object.fromEntries(
+    first<{ environment_variable: { name: string; value: string; type: string }[] }>(projectOf(name).values.environment).environment_variable.map((v) => [
+      v.name,
+      v,
+    ]),
+  );
+
+tricky('every function × environment has a pipeline, named with the prefix; the skipped one has none in prod', () => {
+  const names = byType(trickyPlan, 'aws_codepipeline').map((r) => r.values.name as string);
+  assert.is(names.length, 25);
+  assert.ok(names.includes('acme-skipped-qa') && !names.includes('acme-skipped-prod'));
+  assert.ok(names.every((n) => n.startsWith('acme-')));
+  const ssm = byType(trickyPlan, 'aws_ssm_parameter')[0]!;
+  assert.is(ssm.values.name, '/acme/slack-webhook-url');
+  assert.is(byType(trickyPlan, 'aws_codestarnotifications_notification_rule').length, 50);
+});
+
+tricky('hostile values read back exactly from the plan: no expression was evaluated, nothing was inserted', () => {
+  const config = `${CONFIG_DIR}/lambdas.yaml`;
+  const vars = envVars('acme-hostile-qa');
+  assert.is(vars.LCI_CONFIG!.value, config);
+  assert.is(vars.LCI_FUNCTION!.value, 'hostile');
+  const qa = first<Record<string, unknown>>(pushes('acme-hostile-qa'))!;
+  assert.equal(first<{ includes: string[] }>(qa.branches).includes, [`main ${HOSTILE_LINES}`]);
+  const prod = first<Record<string, unknown>>(pushes('acme-hostile-prod'))!;
+  assert.equal(first<{ includes: string[] }>(prod.tags).includes, [`v* ${HOSTILE_LINES}`]);
+  const lambda = byType(trickyPlan, 'aws_lambda_function').find((r) => r.values.function_name === 'hostile-qa')!;
+  assert.is(lambda.values.handler, HOSTILE_LINES);
+  // the alarm inside the CodeBuild role's policy, as IAM would receive it
+  const policy = byType(trickyPlan, 'aws_iam_role_policy').find((r) => r.address.includes('acme-hostile-qa') && r.values.name === 'lci-deploy')!;
+  const statements = (JSON.parse(policy.values.policy as string) as { Statement: { Sid: string; Resource: string | string[] }[] }).Statement;
+  assert.equal(statements.find((s) => s.Sid === 'WatchAlarms')!.Resource, `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`);
+  // nothing became an expression: no path of the machine, no extra resource
+  const all = JSON.stringify(trickyPlanJson);
+  assert.not.ok(all.includes(trickyTf.dir), 'path.cwd or path.module was evaluated');
+  assert.is(byType(trickyPlan, 'aws_s3_bucket').length, 0, 'no resource was inserted');
+});
+
+tricky('the buildspec reads back exactly: the install commands, how lci runs, the cache path, the release gate', () => {
+  const source = first<{ buildspec: string }>(projectOf('acme-fn1-qa').values.source);
+  const spec = parseYaml(source.buildspec) as { phases: { install: { commands: string[] }; build: { commands: string[] } }; cache: { paths: string[] } };
+  assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
+  assert.equal(spec.phases.build.commands, [
+    `npx --no-install lci ${HOSTILE} deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"`,
+  ]);
+  assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
+});
+
+tricky("the pipeline passes the environment's strategy, the source branch and commit, and the Slack variable lambdas.yaml names", () => {
+  assert.is(envVars('acme-fn1-qa').LCI_STRATEGY!.value, 'linear:25:1.5');
+  assert.is(envVars('acme-fn1-prod').LCI_STRATEGY!.value, 'canary:10:5');
+  const slack = envVars('acme-fn1-qa').ACME_SLACK_HOOK!;
+  assert.equal([slack.type, slack.value], ['PARAMETER_STORE', '/acme/slack-webhook-url']);
+  const stages = pipelineOf('acme-fn1-qa').values.stage as { name: string; action: { namespace?: string; configuration: Record<string, string> }[] }[];
+  assert.is(stages[0]!.action[0]!.namespace, 'SourceVariables');
+  assert.equal(JSON.parse(stages[1]!.action[0]!.configuration.EnvironmentVariables!), [
+    { name: 'LCI_SOURCE_BRANCH', value: '#{SourceVariables.BranchName}', type: 'PLAINTEXT' },
+    { name: 'LCI_SOURCE_COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
+  ]);
+});
+
+tricky('trigger paths: up to 8 in one push filter, up to 24 over 3 on the same branch, more is every push (with a warning)', () => {
+  const dir = literalGlob(CONFIG_DIR);
+  const one = pushes('acme-fn1-qa');
+  assert.is(one.length, 1);
+  assert.equal(first<{ includes: string[] }>(one[0]!.file_paths).includes, [`${dir}/lambdas.yaml`, `${dir}/libs/common/**`, `${dir}/services/fn1/**`]);
+  const wide = pushes('acme-wide-qa');
+  assert.is(wide.length, 2);
+  const widePaths = wide.flatMap((p) => first<{ includes: string[] }>(p.file_paths).includes);
+  assert.is(widePaths.length, 15);
+  for (const w of WATCH_WIDE) assert.ok(widePaths.includes(`${dir}/${w}`), w);
+  for (const p of wide) assert.equal(first<{ includes: string[] }>(p.branches).includes, [`main ${HOSTILE_LINES}`]);
+  const huge = pushes('acme-huge-qa');
+  assert.is(huge.length, 1);
+  assert.is(huge[0]!.file_paths!.length, 0, 'every push');
+  assert.match(generateStderr, /acme-huge-qa: 33 trigger paths exceed CodePipeline's limit of 24 \(3 push filters of 8\); the pipeline starts on every push/);
+  for (const p of trickyPlan.filter((r) => r.type === 'aws_codepipeline').flatMap((r) => pushes(r.values.name as string)))
+    for (const f of (p.file_paths ?? []) as { includes: string[] }[]) for (const i of f.includes) assert.ok(i.length <= 255, i);
+});
+
+tricky('excluded files start no pipeline; an exclude an include reaches into is dropped', () => {
+  const dir = literalGlob(CONFIG_DIR);
+  const filePaths = first<{ includes: string[]; excludes: string[] }>(first<Record<string, unknown>>(pushes('acme-hostile-qa')).file_paths);
+  assert.equal(filePaths.excludes, [`${dir}/services/hostile/tests/**`]);
+  assert.ok(filePaths.includes.includes(`${dir}/services/hostile/**`));
+});
+
+tricky('--with-functions: both runtimes and architectures, per-environment overrides, the placeholder zip from lci', () => {
+  const fns = Object.fromEntries(byType(trickyPlan, 'aws_lambda_function').map((r) => [r.values.function_name as string, r.values]));
+  assert.equal(fns['renamed-live']!.architectures, ['arm64']);
+  assert.equal(fns['renamed-qa']!.architectures, ['x86_64']);
+  assert.is(fns['fn3-qa']!.runtime, 'nodejs20.x');
+  assert.is(fns['fn1-qa']!.runtime, 'python3.12');
+  assert.is(fns['fn1-qa']!.filename, 'modules/function/placeholder.zip');
+  assert.not.ok('skipped-prod' in fns);
+});
+
+tricky.after(async () => {
+  await sts.close();
+});
+
+example.run();
+tricky.run();
