@@ -89,6 +89,16 @@ export async function getConfiguration(lambda: LambdaClient, functionName: strin
   return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
 }
 
+/** A published version's configuration, or null when that version does not exist. */
+export async function findVersion(lambda: LambdaClient, functionName: string, version: string): Promise<FunctionConfiguration | null> {
+  try {
+    return await getConfiguration(lambda, functionName, version);
+  } catch (e) {
+    if (notFound(e)) return null;
+    throw explain(e, `reading version ${version} of ${functionName}`);
+  }
+}
+
 /** A layer version's Description, or null when the version is gone. */
 export async function layerVersionDescription(lambda: LambdaClient, arn: string): Promise<string | null> {
   try {

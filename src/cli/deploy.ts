@@ -6,6 +6,7 @@ import { deployJson, deployText } from '../report/deploy.js';
 import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
 import { parseConcurrency } from './concurrency.js';
+import { confirmMove } from './confirm.js';
 import { reportFailures } from './failures.js';
 
 interface Values extends AwsValues {
@@ -18,13 +19,14 @@ interface Values extends AwsValues {
   'fail-fast'?: boolean;
   'dry-run'?: boolean;
   'allow-dirty'?: boolean;
+  yes?: boolean;
 }
 
 export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage:
-    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--yes] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -37,6 +39,7 @@ export const deployCommand: Command<Values> = {
     'fail-fast': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-dirty': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
     ...AWS_OPTIONS,
   },
   help: [
@@ -49,6 +52,7 @@ export const deployCommand: Command<Values> = {
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
     ['--allow-dirty', "deploy uncommitted changes to the functions' inputs, as source version <sha>-dirty-<hash>"],
+    ['-y, --yes', 'no question for an environment with confirm: true (required without a terminal)'],
     ...AWS_HELP,
   ],
   async run(ctx) {
@@ -72,6 +76,7 @@ export const deployCommand: Command<Values> = {
         aws: awsOptions(values, io.env),
         environ: io.env,
         signal: io.signal,
+        confirm: (e, question) => confirmMove(io, e, values.yes === true, question),
       },
       ctx.progress(),
     );

@@ -42,7 +42,7 @@ const COMMANDS: Entry[] = [
   },
   {
     name: 'rollback',
-    summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.',
+    summary: 'Move an alias back to the version it served before (or a given one), guarded by its RevisionId.',
     load: async () => (await import('./rollback.js')).rollbackCommand,
   },
   { name: 'version', summary: 'Print the version of lci.', load: async () => (await import('./version.js')).versionCommand },

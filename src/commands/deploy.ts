@@ -4,6 +4,7 @@ import { DEFAULT_TIMING } from '../aws/lambda.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';
 import type { LoadedProject } from '../config/load.js';
+import type { Environment } from '../config/types.js';
 import { requireEnvironment, selectTargets } from '../config/select.js';
 import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
 import { deployFunction, startingResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
@@ -31,6 +32,8 @@ export interface DeployOptions {
   aws: AwsOptions;
   environ: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Called once the functions are known and before anything is built or moved; throws to stop (a `confirm: true` environment). */
+  confirm?: (env: Environment, question: string) => Promise<void>;
 }
 
 export interface DeployResult {
@@ -62,6 +65,13 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   }
   const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null };
   if (names === null) return { ...base, functions: null };
+  if (!opts.dryRun && targets.length > 0) {
+    const e = project.environments[env]!;
+    await opts.confirm?.(
+      e,
+      `Deploy ${targets.length === 1 ? targets[0]!.name : `${targets.length} functions`} (${version}) to ${env}, moving alias ${e.alias}?`,
+    );
+  }
   const aws = await connect(opts.aws, project.artifacts.region);
   const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
   const ctx = {

@@ -60,6 +60,7 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
       tag: typeof env.tag === 'string' ? env.tag : null,
       alias: typeof env.alias === 'string' ? env.alias : name,
       alarms: Array.isArray(env.alarms) ? env.alarms.map(String) : [],
+      confirm: env.confirm === true,
     };
   }
   const defaults = asRecord(data.defaults);

@@ -51,6 +51,8 @@ export interface Environment {
   tag: string | null;
   alias: string;
   alarms: string[];
+  /** Ask a person before a deploy or rollback moves this environment's alias (--yes skips; required without a terminal). */
+  confirm: boolean;
 }
 
 export interface FunctionDecl {

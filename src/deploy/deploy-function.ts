@@ -137,7 +137,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       state,
       decision,
       codeSha256,
-      description: formatVersionRecord({ sourceVersion: ctx.sourceVersion, fingerprint: pkg.fingerprint }),
+      description: formatVersionRecord({ sourceVersion: ctx.sourceVersion, fingerprint: pkg.fingerprint, previous: state.alias?.version }),
       bucket: ctx.store.bucket,
       codeKey: () => push.code(pkg, codeSha256),
       layerZip,
