@@ -11,13 +11,15 @@ import { main } from '../dist/cli/main.js';
 const controller = new AbortController();
 const GRACE_MS = 10_000;
 const CRITICAL_MAX_MS = 60_000;
+/** After a critical section, time for the run to say how it ended (it exits sooner when it is done). */
+const REPORT_MS = 2_000;
 
 function exitWhenSafe(code) {
   const pending = criticalWork();
   if (!pending) process.exit(code);
   process.stderr.write('lci: waiting for an alias to be put back before exiting\n');
   setTimeout(() => process.exit(code), CRITICAL_MAX_MS).unref();
-  void pending.then(() => process.exit(code));
+  void pending.then(() => setTimeout(() => process.exit(code), REPORT_MS).unref());
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) {

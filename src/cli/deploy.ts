@@ -20,13 +20,14 @@ interface Values extends AwsValues {
   'dry-run'?: boolean;
   'allow-dirty'?: boolean;
   yes?: boolean;
+  abort?: boolean;
 }
 
 export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage:
-    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--yes] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--abort] [--yes] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -40,6 +41,7 @@ export const deployCommand: Command<Values> = {
     'dry-run': { type: 'boolean' },
     'allow-dirty': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
+    abort: { type: 'boolean' },
     ...AWS_OPTIONS,
   },
   help: [
@@ -52,6 +54,7 @@ export const deployCommand: Command<Values> = {
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
     ['--allow-dirty', "deploy uncommitted changes to the functions' inputs, as source version <sha>-dirty-<hash>"],
+    ['--abort', 'an alias a killed deploy left mid-shift goes back to the version it shifted from (default: the shift is resumed)'],
     ['-y, --yes', 'no question for an environment with confirm: true (required without a terminal)'],
     ...AWS_HELP,
   ],
@@ -73,6 +76,7 @@ export const deployCommand: Command<Values> = {
         failFast: values['fail-fast'] === true,
         dryRun: values['dry-run'] === true,
         allowDirty: values['allow-dirty'] === true,
+        abort: values.abort === true,
         aws: awsOptions(values, io.env),
         environ: io.env,
         signal: io.signal,

@@ -29,6 +29,8 @@ export interface DeployOptions {
   dryRun: boolean;
   /** Deploy uncommitted changes to the selected functions' inputs (as `<sha>-dirty-<hash>`). */
   allowDirty: boolean;
+  /** An alias left mid-shift is put back on the version it shifts from (instead of resuming the shift), and that function is not deployed. */
+  abort: boolean;
   aws: AwsOptions;
   environ: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -83,6 +85,8 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     sourceVersion: version,
     strategy,
     dryRun: opts.dryRun,
+    abortUnfinished: opts.abort,
+    signal: opts.signal,
   };
   await ctx.deps.removeLeftovers();
   const functions = await runPool(
@@ -94,10 +98,11 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
       return result;
     },
     {
-      stopWhen: (res) => opts.failFast && res.status === 'FAILED',
+      stopWhen: (res) => (opts.failFast && res.status === 'FAILED') || opts.signal?.aborted === true,
       notStarted: (r) => {
-        progress.finish(r.name, 'skipped', 'not started: an earlier function failed (--fail-fast)');
-        return startingResult(r, aws.region, 'not started (--fail-fast)');
+        const why = opts.signal?.aborted ? 'interrupted' : '--fail-fast';
+        progress.finish(r.name, 'skipped', `not started (${why})`);
+        return startingResult(r, aws.region, `not started (${why})`);
       },
     },
   );
