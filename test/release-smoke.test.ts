@@ -42,10 +42,13 @@ smoke('a failing version leaves the alias untouched and prints the function erro
 
     repo.commit(code('    return {"pong": event["ping"], "version": context.function_version}\n'));
     w.lambda.clearLog();
-    const passed = await deploy(w, repo, ['--json']);
+    const passed = await deploy(w, repo, ['--json', '--logs', '2s']);
     assert.is(passed.code, 0, passed.stderr);
     assert.is(served(w), '3');
     assert.equal(passed.json!.functions[0]!.smoke, { passed: 1 });
+    // --logs: the new version's log after the release, here the smoke invocation's, on stderr.
+    assert.match(passed.stderr, /(^|\n)\[alpha\] \S+Z \[3\] START RequestId: \S+ Version: 3\n/);
+    assert.not.match(passed.stderr, /\[alpha\] \S+Z \[2\]/, 'only the new version');
     const order = w.lambda.log.map((l) => l.operation).filter((o) => o === 'Invoke' || o === 'UpdateAlias');
     assert.equal(order, ['Invoke', 'UpdateAlias'], 'invoked before the alias moved');
   });
