@@ -153,5 +153,29 @@ killed('--abort puts the alias back on the version it shifted from, deploys noth
   }
 });
 
+killed('a re-run of the source the old version serves puts all traffic back on it, instead of resuming', async () => {
+  const { w, repo } = await world();
+  try {
+    assert.is((await lciAsync(['deploy', 'alpha', '--env', 'qa'], { cwd: repo.dir, env: w.env() })).code, 0); // version 2
+    const served = repo.head();
+    repo.commit({ 'svc/alpha/app.py': 'def handler(event, context):\n    return "three"\n' });
+    let child!: ChildProcess;
+    const done = lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:1'], { cwd: repo.dir, env: w.env(), started: (c) => (child = c) });
+    await untilHolding(w);
+    child.kill('SIGKILL');
+    await done;
+    assert.equal(alias(w), { version: '2', weights: { '3': 0.1 } });
+    repo.git('checkout', '-q', served);
+    const r = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
+    assert.is(r.code, 0, r.stderr);
+    const f = (JSON.parse(r.stdout) as DeployJson & { functions: { unfinishedShift: unknown }[] }).functions[0]!;
+    assert.is(f.status, 'ROLLED_BACK');
+    assert.equal(f.unfinishedShift, { from: '2', version: '3', weight: 0.1, action: 'ROLLED_BACK' });
+    assert.equal(alias(w), { version: '2', weights: {} });
+  } finally {
+    await w.close();
+  }
+});
+
 signals.run();
 killed.run();
