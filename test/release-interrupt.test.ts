@@ -41,6 +41,14 @@ async function holding(w: AwsWorld, repo: GitRepo, minutes = '1') {
   return { child, done };
 }
 
+/** A canary deploy killed outright while it holds: the alias is left split. */
+async function killedWhileHolding(w: AwsWorld, repo: GitRepo): Promise<void> {
+  const { child, done } = await holding(w, repo);
+  child.kill('SIGKILL');
+  assert.is((await done).signal, 'SIGKILL');
+  assert.equal(alias(w), { version: '1', weights: { '2': 0.1 } }, 'left split by the kill');
+}
+
 const signals = suite('interrupted shifts: Ctrl-C and SIGTERM put the alias back');
 
 signals('SIGTERM during a canary hold: the alias is back on the old version, and lci exits 143 saying so', async () => {
@@ -88,10 +96,7 @@ const killed = suite('interrupted shifts: after a SIGKILL, the next deploy resum
 killed('status marks the alias SHIFTING; a re-run resumes the shift with its strategy and alarms, and says so', async () => {
   const { w, repo } = await world();
   try {
-    const { child, done } = await holding(w, repo);
-    child.kill('SIGKILL');
-    assert.is((await done).signal, 'SIGKILL');
-    assert.equal(alias(w), { version: '1', weights: { '2': 0.1 } }, 'left split by the kill');
+    await killedWhileHolding(w, repo);
     const status = await lciAsync(['status', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
     assert.is(JSON.parse(status.stdout).functions[0].status, 'SHIFTING');
     const text = await lciAsync(['status', 'alpha', '--env', 'qa'], { cwd: repo.dir, env: w.env() });
@@ -113,9 +118,7 @@ killed('status marks the alias SHIFTING; a re-run resumes the shift with its str
 killed('a re-run with all-at-once reads the alarms first: one in ALARM puts the alias back instead of jumping to 100%', async () => {
   const { w, repo } = await world();
   try {
-    const { child, done } = await holding(w, repo);
-    child.kill('SIGKILL');
-    await done;
+    await killedWhileHolding(w, repo);
     w.cloudwatch.setAlarm('alpha-errors', 'ALARM');
     const r = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
     assert.is(r.code, 1);
@@ -133,9 +136,7 @@ killed('a re-run with all-at-once reads the alarms first: one in ALARM puts the 
 killed('--abort puts the alias back on the version it shifted from, deploys nothing else for it, and says so', async () => {
   const { w, repo } = await world();
   try {
-    const { child, done } = await holding(w, repo);
-    child.kill('SIGKILL');
-    await done;
+    await killedWhileHolding(w, repo);
     w.lambda.clearLog();
     const dry = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--abort', '--dry-run'], { cwd: repo.dir, env: w.env() });
     assert.match(dry.stdout, /would put all traffic back on 1 \(--abort\)/);

@@ -68,6 +68,7 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       triggerPattern: (branch ?? tag)!,
       filePaths,
       alarmNames: r.alarms,
+      smoke: r.smoke.length > 0,
     });
     if (opts.withFunctions) addFunction(functions, r);
   }

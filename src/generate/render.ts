@@ -14,6 +14,8 @@ export interface PipelineSpec {
   /** Empty: the pipeline starts on every push (too many patterns for CodePipeline). */
   filePaths: string[];
   alarmNames: string[];
+  /** Smoke events are configured: the deploy role may invoke the function's versions. */
+  smoke: boolean;
 }
 
 /** One AWS function for --with-functions: environments that share an AWS name share it. */
@@ -93,6 +95,7 @@ function rootMain(input: RenderInput): string {
       trigger_pattern: p.triggerPattern,
       file_paths: p.filePaths,
       alarm_names: p.alarmNames,
+      smoke: p.smoke,
     };
   }
   return `# One pipeline per function and environment of lambdas.yaml. Change lambdas.yaml and run
@@ -123,6 +126,7 @@ module "pipeline" {
   trigger_pattern              = each.value.trigger_pattern
   file_paths                   = each.value.file_paths
   alarm_names                  = each.value.alarm_names
+  smoke                        = each.value.smoke
   config_path                  = ${hclString(input.configInRepo)}
   source_branch                = var.default_branch
   connection_arn               = var.codestar_connection_arn

@@ -29,6 +29,12 @@ variable "alarm_names" {
   default     = []
 }
 
+variable "smoke" {
+  type        = bool
+  description = "Smoke events are configured: lci invokes each new version before its alias moves."
+  default     = false
+}
+
 variable "config_path" {
   type        = string
   description = "lambdas.yaml, relative to the repository root."
