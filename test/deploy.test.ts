@@ -46,7 +46,11 @@ basic('the first deploy publishes every function; the second reads 2 things per 
     assert.is(state.aliases.qa!.FunctionVersion, '2');
     const v2 = state.versions.find((v) => v.Version === '2')!;
     assert.is(v2.CodeSha256, f.alpha!.code.sha256, 'the published version runs the zip lci built');
-    assert.match(v2.Description!, new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20}\\)$`), 'the version records its source version and code fingerprint');
+    assert.match(
+      v2.Description!,
+      new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} prev 1\\)$`),
+      'the version records its source version, code fingerprint and the version served before it',
+    );
     const sv = repo.head();
     assert.equal(await world.s3.keys('lambda-ci/alpha-qa/'), [`lambda-ci/alpha-qa/${sv}/app.zip`, 'lambda-ci/alpha-qa/latest/app.zip']);
 
@@ -257,6 +261,7 @@ around('status shows what each alias serves; rollback moves it back under its Re
       status: 'ROLLED_BACK',
       from: { version: '3', weights: {} },
       to: '2',
+      reason: 'GIVEN',
     });
     await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], { cwd: repo.dir, env: world.env() });
     const unknown = await lciAsync(['status', '--env', 'staging'], { cwd: repo.dir, env: world.env() });

@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
@@ -19,12 +20,15 @@ export interface AwsClients {
   s3: S3Client;
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
+  /** CloudWatch Logs, loaded on first use: only lci logs and deploy --logs read logs. */
+  logs: () => Promise<CloudWatchLogsClient>;
   region: string;
 }
 
 /**
  * SDK v3 clients with the standard credential chain. The SDK itself honours AWS_ENDPOINT_URL,
- * AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_LAMBDA; --endpoint-url overrides all of them.
+ * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_CLOUDWATCH and
+ * AWS_ENDPOINT_URL_CLOUDWATCH_LOGS; --endpoint-url overrides all of them.
  * With any custom endpoint, S3 uses path-style addressing and checksums only where required,
  * which is what S3-compatible servers understand.
  */
@@ -42,7 +46,9 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
   const lambda = new LambdaClient(common);
   const cloudwatch = new CloudWatchClient(common);
   const region = await lambda.config.region();
-  return { s3, lambda, cloudwatch, region };
+  let logs: Promise<CloudWatchLogsClient> | undefined;
+  const logsClient = () => (logs ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => new m.CloudWatchLogsClient(common)));
+  return { s3, lambda, cloudwatch, logs: logsClient, region };
 }
 
 /** The clients, where a region nobody set is a usage error that says where to set it. */

@@ -89,6 +89,16 @@ export async function getConfiguration(lambda: LambdaClient, functionName: strin
   return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
 }
 
+/** A published version's configuration, or null when that version does not exist. */
+export async function findVersion(lambda: LambdaClient, functionName: string, version: string): Promise<FunctionConfiguration | null> {
+  try {
+    return await getConfiguration(lambda, functionName, version);
+  } catch (e) {
+    if (notFound(e)) return null;
+    throw explain(e, `reading version ${version} of ${functionName}`);
+  }
+}
+
 /** A layer version's Description, or null when the version is gone. */
 export async function layerVersionDescription(lambda: LambdaClient, arn: string): Promise<string | null> {
   try {
@@ -281,6 +291,16 @@ export function explain(e: unknown, doing: string): LciError {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts (it resolves either way: the caller looks at the signal). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -4,6 +4,7 @@ import { DEFAULT_TIMING } from '../aws/lambda.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';
 import type { LoadedProject } from '../config/load.js';
+import type { Environment } from '../config/types.js';
 import { requireEnvironment, selectTargets } from '../config/select.js';
 import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
 import { deployFunction, startingResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
@@ -32,9 +33,13 @@ export interface DeployOptions {
   dryRun: boolean;
   /** Deploy uncommitted changes to the selected functions' inputs (as `<sha>-dirty-<hash>`). */
   allowDirty: boolean;
+  /** An alias left mid-shift is put back on the version it shifts from (instead of resuming the shift), and that function is not deployed. */
+  abort: boolean;
   aws: AwsOptions;
   environ: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Called once the functions are known and before anything is built or moved; throws to stop (a `confirm: true` environment). */
+  confirm?: (env: Environment, question: string) => Promise<void>;
 }
 
 export interface DeployResult {
@@ -75,6 +80,13 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   }
   const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: null };
   if (names === null) return { ...base, functions: null };
+  if (!opts.dryRun && targets.length > 0) {
+    const e = project.environments[env]!;
+    await opts.confirm?.(
+      e,
+      `Deploy ${targets.length === 1 ? targets[0]!.name : `${targets.length} functions`} (${version}) to ${env}, moving alias ${e.alias}?`,
+    );
+  }
   const aws = await connect(opts.aws, project.artifacts.region);
   const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
   const ctx = {
@@ -86,6 +98,8 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     sourceVersion: version,
     strategy,
     dryRun: opts.dryRun,
+    abortUnfinished: opts.abort,
+    signal: opts.signal,
   };
   await ctx.deps.removeLeftovers();
   const functions = await runPool(
@@ -97,10 +111,11 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
       return result;
     },
     {
-      stopWhen: (res) => opts.failFast && res.status === 'FAILED',
+      stopWhen: (res) => (opts.failFast && res.status === 'FAILED') || opts.signal?.aborted === true,
       notStarted: (r) => {
-        progress.finish(r.name, 'skipped', 'not started: an earlier function failed (--fail-fast)');
-        return startingResult(r, aws.region, 'not started (--fail-fast)');
+        const why = opts.signal?.aborted ? 'interrupted' : '--fail-fast';
+        progress.finish(r.name, 'skipped', `not started (${why})`);
+        return startingResult(r, aws.region, `not started (${why})`);
       },
     },
   );

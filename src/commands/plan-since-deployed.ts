@@ -14,7 +14,10 @@ export async function planSinceDeployedCommand(loaded: LoadedProject, env: strin
   const clients = await connect(aws, loaded.project.artifacts.region);
   const statuses = await runPool(targets, READS_AT_ONCE, (r) => functionStatus(clients.lambda, r));
   const deployed = new Map(
-    statuses.map((s) => [s.name, { awsName: s.awsName, alias: s.alias, sourceVersion: s.status === 'DEPLOYED' ? s.sourceVersion : null }]),
+    statuses.map((s) => [
+      s.name,
+      { awsName: s.awsName, alias: s.alias, sourceVersion: s.status === 'DEPLOYED' || s.status === 'SHIFTING' ? s.sourceVersion : null },
+    ]),
   );
   return planSinceDeployed(loaded, env, deployed);
 }

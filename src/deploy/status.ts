@@ -5,7 +5,8 @@ import { FunctionMissingError } from '../errors.js';
 import { parseVersionRecord } from './version-record.js';
 import { isLayer } from './decide.js';
 
-export type ServingStatus = 'DEPLOYED' | 'NO_ALIAS' | 'NO_FUNCTION';
+/** SHIFTING: traffic on two versions, by a deploy holding now or one that did not finish (the next deploy resumes it). */
+export type ServingStatus = 'DEPLOYED' | 'SHIFTING' | 'NO_ALIAS' | 'NO_FUNCTION';
 
 export interface FunctionStatus {
   name: string;
@@ -49,7 +50,7 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
   const layer = (config.Layers ?? []).map((l) => l.Arn ?? '').find((arn) => isLayer(arn, r.layerName));
   return {
     ...base,
-    status: alias ? 'DEPLOYED' : 'NO_ALIAS',
+    status: !alias ? 'NO_ALIAS' : Object.keys(alias.weights).length > 0 ? 'SHIFTING' : 'DEPLOYED',
     version: config.Version ?? null,
     sourceVersion: alias ? (parseVersionRecord(config.Description).sourceVersion ?? null) : null,
     layerVersion: layer ? Number(layer.split(':').at(-1)) : null,

@@ -98,6 +98,8 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       sourceBranch: branch !== null && !picomatch.scan(branch).isGlob ? branch : null,
       pushFilters: filters,
       alarmNames: r.alarms,
+      smoke: r.smoke.length > 0,
+      confirm: project.environments[r.env]!.confirm,
     });
     if (opts.withFunctions) addFunction(functions, r);
   }

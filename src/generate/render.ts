@@ -20,6 +20,10 @@ export interface PipelineSpec {
   /** 1 to 3 filters; one without includes: every push of the branch (or the tag trigger). */
   pushFilters: PushFilter[];
   alarmNames: string[];
+  /** Smoke events are configured: the deploy role may invoke the function's versions. */
+  smoke: boolean;
+  /** The environment has confirm: true: a manual approval stage comes before the deploy. */
+  confirm: boolean;
 }
 
 /** One AWS function for --with-functions: environments that share an AWS name share it. */
@@ -115,6 +119,8 @@ function buildspec(template: string, input: RenderInput): string {
     'deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG"',
     '--source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
     '--strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"',
+    // A pipeline has no terminal: an environment with confirm: true gets a manual approval stage instead.
+    '--yes',
   ].join(' ');
   return fill(
     template,
@@ -142,6 +148,8 @@ function rootMain(input: RenderInput): string {
       source_branch: p.sourceBranch ?? '',
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
       alarm_names: p.alarmNames,
+      smoke: p.smoke,
+      confirm: p.confirm,
     };
   }
   const tags: Record<string, HclValue> = { 'managed-by': 'lambda-ci', 'lci-name-prefix': input.ci.namePrefix };
@@ -194,6 +202,8 @@ module "pipeline" {
   trigger_pattern              = each.value.trigger_pattern
   push_filters                 = each.value.push_filters
   alarm_names                  = each.value.alarm_names
+  smoke                        = each.value.smoke
+  confirm                      = each.value.confirm
   config_path                  = ${hclString(input.configInRepo)}
   source_branch                = each.value.source_branch == "" ? var.default_branch : each.value.source_branch
   connection_arn               = var.codestar_connection_arn

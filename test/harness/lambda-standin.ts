@@ -31,7 +31,7 @@ import { unzippedSize } from './zip-read.js';
  * version that runs, its layers, its configuration, its timeout, Lambda's payloads, errors, headers
  * and log lines.
  *
- * Test controls: a request log, injected faults, killing a process after the N-th mutating request,
+ * Test controls: a request log, injected faults, slow answers, killing a process after the N-th mutating request,
  * seeding and inspection that bypass HTTP, an injectable random source for weighted aliases.
  *
  * Where the behaviour comes from. Documented: the quotas (GetFunction 100/s, GetPolicy 15/s, the
@@ -1320,6 +1320,7 @@ export class LambdaStandin {
   random: () => number;
   readonly log: RequestLogEntry[] = [];
   private readonly faults = new Map<string, { fault: Fault; remaining: number }>();
+  private readonly delays = new Map<string, { ms: number; remaining: number }>();
   private kill?: { pid: number; remaining: number };
   private readonly model: LambdaModel;
   private readonly s3: S3Client;
@@ -1390,6 +1391,13 @@ export class LambdaStandin {
 
   clearFaults(): void {
     this.faults.clear();
+    this.delays.clear();
+  }
+
+  /** The next `times` requests for `operation` are served `ms` late (a slow network or a slow region), then answered as usual. */
+  slowDown(operation: string, ms: number, times = 1): void {
+    if (!(OPERATIONS as readonly string[]).includes(operation)) throw new Error(`unknown operation ${operation}`);
+    this.delays.set(operation, { ms, remaining: times });
   }
 
   /** SIGKILLs `pid` once the N-th successful Create*, Update*, Publish* or Delete* request from now on has been applied and answered. */
@@ -1438,6 +1446,11 @@ export class LambdaStandin {
     const entry: RequestLogEntry = { operation, method: req.method ?? '', path: `/${segments.join('/')}${url.search}`, status: 0, at: Date.now() };
     try {
       const raw = await readBody(req);
+      const delay = this.delays.get(operation);
+      if (delay && delay.remaining > 0) {
+        delay.remaining--;
+        await sleep(delay.ms);
+      }
       const throttle = this.takeToken(operation);
       if (throttle) {
         this.throttles++;

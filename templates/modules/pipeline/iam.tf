@@ -94,6 +94,15 @@ data "aws_iam_policy_document" "codebuild" {
   }
 
   dynamic "statement" {
+    for_each = var.smoke ? [local.function_arn] : []
+    content {
+      sid       = "SmokeTest" # lci invokes each new version (qualified ARN) before its alias moves
+      actions   = ["lambda:InvokeFunction"]
+      resources = ["${statement.value}:*"]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.slack_webhook_parameter_arn == "" ? [] : [var.slack_webhook_parameter_arn]
     content {
       sid       = "ReadSlackWebhook"
