@@ -74,7 +74,8 @@ export async function readState(lambda: LambdaClient, functionName: string, alia
   return { alias: null, serving: latest, latestLayer: layer.value };
 }
 
-async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
+/** The newest version of a layer (one ListLayerVersions), or null when it has none. */
+export async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
   try {
     const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, MaxItems: 1 }));
     const v = r.LayerVersions?.[0];
@@ -181,7 +182,7 @@ async function whenIdle<T>(lambda: LambdaClient, functionName: string, timing: T
 export async function publishLayer(
   lambda: LambdaClient,
   functionName: string,
-  p: { layerName: string; bucket: string; key: string; description: string; runtime: string; architecture: string },
+  p: { layerName: string; bucket: string; key: string; description: string; runtimes: string[]; architectures: string[] },
   timing: Timing,
 ): Promise<LayerState> {
   const r = await whenIdle(lambda, functionName, timing, () =>
@@ -190,8 +191,8 @@ export async function publishLayer(
         LayerName: p.layerName,
         Description: p.description,
         Content: { S3Bucket: p.bucket, S3Key: p.key },
-        CompatibleRuntimes: [p.runtime as Runtime],
-        CompatibleArchitectures: [p.architecture as Architecture],
+        CompatibleRuntimes: p.runtimes as Runtime[],
+        CompatibleArchitectures: p.architectures as Architecture[],
       }),
     ),
   );

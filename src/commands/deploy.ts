@@ -15,7 +15,8 @@ import { dirtyInputs, dirtySourceVersion, type DirtyInputs } from '../plan/dirty
 import { notifySlack, type SlackOutcome } from '../notify/slack.js';
 import { runPool } from '../pool.js';
 import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
-import type { ProgressSink } from '../progress.js';
+import type { ProgressSink, TaskProgress } from '../progress.js';
+import { SharedLayers, type SharedLayerResult } from '../deploy/shared-layers.js';
 import { selectAffected, type AffectedSelection } from './select-affected.js';
 
 export interface DeployOptions {
@@ -53,6 +54,8 @@ export interface DeployResult {
   nothingToRelease: string | null;
   /** Set when a Slack webhook is configured: whether the summary went out. */
   slack: SlackOutcome | null;
+  /** The shared layers functions of this deploy asked for: published once (or found), before any of them. */
+  layers: SharedLayerResult[];
 }
 
 /** lci deploy: build, push to S3 and release on Lambda, per function; unchanged functions are left alone. */
@@ -67,7 +70,16 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     const tags = await tagsPointingAt(loaded.root, version);
     const decision = releaseDecision(project.environments[env]!, { commit: version, branch: opts.onlyMatchingRef.branch, tags });
     if (!decision.release)
-      return { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: decision.reason, functions: null };
+      return {
+        env,
+        sourceVersion: version,
+        strategy: strategy.name,
+        dryRun: opts.dryRun,
+        slack: null,
+        nothingToRelease: decision.reason,
+        functions: null,
+        layers: [],
+      };
   }
   const names = await selectAffected(loaded, opts.names, opts.affected, env);
   const targets = names === null ? [] : selectTargets(project, names, env);
@@ -78,7 +90,7 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     const head = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD') : null;
     if (opts.sourceVersion === undefined || version === head) version = dirtySourceVersion(head ?? version, dirty.hash);
   }
-  const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: null };
+  const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: null, layers: [] };
   if (names === null) return { ...base, functions: null };
   if (!opts.dryRun && targets.length > 0) {
     const e = project.environments[env]!;
@@ -89,11 +101,31 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   }
   const aws = await connect(opts.aws, project.artifacts.region);
   const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
+  const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
+  const layerTasks = new Map<string, TaskProgress>();
+  const shared = new SharedLayers(project, {
+    ws: loaded.workspace,
+    aws,
+    store,
+    deps,
+    timing: DEFAULT_TIMING,
+    sourceVersion: version,
+    dryRun: opts.dryRun,
+    report: (layer, m) => {
+      let task = layerTasks.get(layer);
+      if (!task) {
+        task = progress.start(`layer ${layer}`);
+        layerTasks.set(layer, task);
+      }
+      task.report(m);
+    },
+  });
   const ctx = {
     ws: loaded.workspace,
     aws,
     store,
-    deps: new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal }),
+    deps,
+    shared,
     timing: DEFAULT_TIMING,
     sourceVersion: version,
     strategy,
@@ -119,11 +151,15 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
       },
     },
   );
+  const layers = shared.summary();
+  for (const l of layers)
+    if (layerTasks.has(l.name))
+      progress.finish(`layer ${l.name}`, l.status === 'FAILED' ? 'failed' : 'done', `${l.status}${l.version ? ` version ${l.version}` : ''}`);
   let slack: SlackOutcome | null = null;
   if (!opts.dryRun && functions.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED') && opts.environ[project.notify.slackWebhookEnv]) {
     slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, { env, sourceVersion: version, results: functions });
   }
-  return { ...base, functions, slack };
+  return { ...base, functions, slack, layers };
 }
 
 function dirtyRefusal(dirty: DirtyInputs): string {

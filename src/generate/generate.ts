@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { toPosix, type LoadedProject } from '../config/load.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_HANDLER } from '../config/runtimes.js';
 import { inputRules } from '../inputs/function-inputs.js';
 import { globRule } from '../inputs/rules.js';
 import { writeZip } from '../package/zip.js';
@@ -98,6 +99,7 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       sourceBranch: branch !== null && !picomatch.scan(branch).isGlob ? branch : null,
       pushFilters: filters,
       alarmNames: r.alarms,
+      sharedLayers: r.layers.map((l) => ({ name: l.name, layerName: l.layerName })),
       smoke: r.smoke.length > 0,
       confirm: project.environments[r.env]!.confirm,
     });
@@ -142,7 +144,7 @@ function manifest(configInRepo: string, paths: string[]): string {
 }
 
 function addFunction(functions: Map<string, FunctionSpec>, r: ResolvedFunction): void {
-  const handler = r.handler ?? (r.family === 'python' ? 'app.handler' : 'index.handler');
+  const handler = r.handler ?? DEFAULT_HANDLER[r.family];
   const existing = functions.get(r.functionName);
   if (!existing) {
     functions.set(r.functionName, { functionName: r.functionName, runtime: r.runtime, handler, architecture: r.architecture, aliases: [r.alias] });

@@ -20,6 +20,8 @@ export interface PipelineSpec {
   /** 1 to 3 filters; one without includes: every push of the branch (or the tag trigger). */
   pushFilters: PushFilter[];
   alarmNames: string[];
+  /** The shared layers the function uses: name in lambdas.yaml, AWS name here. */
+  sharedLayers: { name: string; layerName: string }[];
   /** Smoke events are configured: the deploy role may invoke the function's versions. */
   smoke: boolean;
   /** The environment has confirm: true: a manual approval stage comes before the deploy. */
@@ -148,6 +150,7 @@ function rootMain(input: RenderInput): string {
       source_branch: p.sourceBranch ?? '',
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
       alarm_names: p.alarmNames,
+      shared_layers: p.sharedLayers.map((l) => ({ name: l.name, layer_name: l.layerName })),
       smoke: p.smoke,
       confirm: p.confirm,
     };
@@ -202,6 +205,7 @@ module "pipeline" {
   trigger_pattern              = each.value.trigger_pattern
   push_filters                 = each.value.push_filters
   alarm_names                  = each.value.alarm_names
+  shared_layers                = each.value.shared_layers
   smoke                        = each.value.smoke
   confirm                      = each.value.confirm
   config_path                  = ${hclString(input.configInRepo)}

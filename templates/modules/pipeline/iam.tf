@@ -42,12 +42,14 @@ data "aws_iam_policy_document" "codebuild" {
   statement {
     sid     = "WriteFunctionArtifacts"
     actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
-    resources = [
+    resources = concat([
       "${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*",
       # Only this pipeline's own layer cache: no other pipeline can change what it publishes.
       "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*",
       "${local.arn}:s3:::${local.cache_location}/*",
-    ]
+      # The caches of the shared layers this function uses, in this environment only: every
+      # pipeline that may write one may publish that layer itself.
+    ], [for l in var.shared_layers : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"])
   }
 
   statement {
@@ -73,15 +75,15 @@ data "aws_iam_policy_document" "codebuild" {
   }
 
   statement {
-    sid       = "PublishLayer"
+    sid       = "PublishLayer" # its own dependency layer, and the shared layers it uses
     actions   = ["lambda:PublishLayerVersion", "lambda:ListLayerVersions"]
-    resources = [local.layer_arn]
+    resources = concat([local.layer_arn], local.shared_layer_arns)
   }
 
   statement {
     sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the function keeps too
     actions   = ["lambda:GetLayerVersion"]
-    resources = concat(["${local.layer_arn}:*"], var.extra_layer_version_arns)
+    resources = concat(["${local.layer_arn}:*"], [for a in local.shared_layer_arns : "${a}:*"], var.extra_layer_version_arns)
   }
 
   dynamic "statement" {

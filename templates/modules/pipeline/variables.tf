@@ -23,6 +23,15 @@ variable "layer_name" {
   description = "The AWS layer name of the function's dependencies in this environment."
 }
 
+variable "shared_layers" {
+  type = list(object({
+    name       = string
+    layer_name = string
+  }))
+  description = "The shared layers (lambdas.yaml layers:) the function uses: their name in lambdas.yaml and their AWS name in this environment. The pipeline may publish them and write only their caches."
+  default     = []
+}
+
 variable "alarm_names" {
   type        = list(string)
   description = "CloudWatch alarms lci watches while traffic shifts."
