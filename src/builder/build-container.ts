@@ -98,7 +98,7 @@ export async function runBuildStep(
 function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: LineTail): BuildError {
   if (exit.timedOut)
     return new BuildTimeoutError(
-      `${step.what} of ${step.name} did not finish within build.timeout ${step.build.timeout}: lci stopped it and removed its container; raise build.timeout in lambdas.yaml, or see what it waited for (a package index it cannot reach?) in ${logPath}`,
+      `${step.what} did not finish within build.timeout ${step.build.timeout}: lci stopped it and removed its container; raise build.timeout in lambdas.yaml, or see what it waited for (a package index it cannot reach?) in ${logPath}`,
     );
   if (exit.oomKilled)
     return new BuildOutOfMemoryError(
