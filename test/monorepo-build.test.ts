@@ -97,7 +97,10 @@ docker("TypeScript compiled by the function's build command with its own devDepe
   assert.not.match(js, /interface|: string|: Greeting/);
   const dir = tempDir();
   writeFileSync(join(dir, 'index.js'), js);
-  const out = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'index.js'))}).handler({ name: 'lci' }).then((r) => console.log(JSON.stringify(r)))`]);
+  const out = execFileSync(process.execPath, [
+    '-e',
+    `require(${JSON.stringify(join(dir, 'index.js'))}).handler({ name: 'lci' }).then((r) => console.log(JSON.stringify(r)))`,
+  ]);
   assert.is(out.toString().trim(), '{"message":"hello lci"}', 'the compiled handler runs');
   assert.equal(zipNames(join(repo.dir, f.native!.code.path)), ['bootstrap']);
   const mode = execFileSync('unzip', ['-Z', join(repo.dir, f.native!.code.path), 'bootstrap']).toString();
@@ -141,7 +144,10 @@ docker('build.timeout stops a build that hangs: one clear line, exit 1, its cont
   const took = Date.now() - t0;
   assert.is(r.code, 1, r.stderr);
   const line = r.stderr.split('\n').find((l) => l.includes('build.timeout'))!;
-  assert.match(line, /^lci: function hangs: build\.command did not finish within build\.timeout 3s: lci stopped it and removed its container; raise build\.timeout in lambdas\.yaml/);
+  assert.match(
+    line,
+    /^lci: function hangs: build\.command did not finish within build\.timeout 3s: lci stopped it and removed its container; raise build\.timeout in lambdas\.yaml/,
+  );
   assert.ok(took < 60_000, `stopped after ${took} ms, not after the command's 600 s`);
   assert.is(await leftoverContainers(repo.dir), 0);
   assert.ok(statSync(join(repo.dir, '.lci/logs')).isDirectory());

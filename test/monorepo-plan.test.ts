@@ -12,7 +12,12 @@ import { JOBS, monorepo } from './harness/monorepo-fixture.js';
 // a compiled TypeScript function, a provided.al2023 function. No Docker, no AWS.
 
 interface PlanJson {
-  functions: { name: string; awsName?: string; affected: boolean; reasons: { path: string | null; rule: string; pattern?: string; layer?: string; via?: string }[] }[];
+  functions: {
+    name: string;
+    awsName?: string;
+    affected: boolean;
+    reasons: { path: string | null; rule: string; pattern?: string; layer?: string; via?: string }[];
+  }[];
   layers?: { name: string; awsName?: string; affected: boolean; reasons: { path: string | null; rule: string; pattern?: string }[] }[];
 }
 
@@ -64,7 +69,10 @@ config('a new directory is a new function of the family; a directory that makes 
   repo.commit({ 'jobs/Golf_Job/app.py': 'x = 1\n' });
   const bad = lci(['validate'], { cwd: repo.dir });
   assert.is(bad.code, 2);
-  assert.match(bad.stderr, /^lambdas\.yaml:\d+:3: functions\.sync-\*: directory 'jobs\/Golf_Job' would make the function 'sync-Golf_Job', which is not a valid name/m);
+  assert.match(
+    bad.stderr,
+    /^lambdas\.yaml:\d+:3: functions\.sync-\*: directory 'jobs\/Golf_Job' would make the function 'sync-Golf_Job', which is not a valid name/m,
+  );
 });
 
 config("a deprecated runtime validates with a warning naming the date AWS blocks updates; a blocked one is an error (today's date)", async () => {
@@ -73,55 +81,69 @@ config("a deprecated runtime validates with a warning naming the date AWS blocks
   // A runtime that is deprecated but not yet blocked today, and one blocked for good, from the table itself.
   const deprecated = RUNTIME_TABLE.find((r) => r.family === 'python' && runtimeStatus(r.id, today()).state === 'deprecated')!;
   assert.ok(deprecated, 'the table has a python runtime that is deprecated and not blocked today (python3.8 until 2027-03-03)');
-  writeFileSync(join(repo.dir, 'lambdas.yaml'), yaml.replace('  runtime: python3.12\n', `  runtime: ${deprecated.id}\n`).replace('runtimes: [python3.12, python3.13]', `runtimes: [${deprecated.id}]`));
+  writeFileSync(
+    join(repo.dir, 'lambdas.yaml'),
+    yaml.replace('  runtime: python3.12\n', `  runtime: ${deprecated.id}\n`).replace('runtimes: [python3.12, python3.13]', `runtimes: [${deprecated.id}]`),
+  );
   const warned = lci(['validate'], { cwd: repo.dir });
   assert.is(warned.code, 0, warned.stderr);
-  assert.match(warned.stderr, new RegExp(`lci: warning: lambdas\\.yaml:4:12: defaults\\.runtime: ${deprecated.id.replace('.', '\\.')} is deprecated since ${deprecated.deprecated}: AWS blocks updates of ${deprecated.id.replace('.', '\\.')} functions from ${deprecated.blockUpdate}`));
+  assert.match(
+    warned.stderr,
+    new RegExp(
+      `lci: warning: lambdas\\.yaml:4:12: defaults\\.runtime: ${deprecated.id.replace('.', '\\.')} is deprecated since ${deprecated.deprecated}: AWS blocks updates of ${deprecated.id.replace('.', '\\.')} functions from ${deprecated.blockUpdate}`,
+    ),
+  );
   assert.match(warned.stderr, /layers\.common-py\.runtimes\[0\]: .* is deprecated/);
   assert.match(warned.stdout, /ok \(10 functions, 1 shared layer, 2 environments, 2 warnings\)/);
   writeFileSync(join(repo.dir, 'lambdas.yaml'), yaml.replace('    runtime: nodejs22.x\n', '    runtime: nodejs12.x\n'));
   const blocked = lci(['validate'], { cwd: repo.dir });
   assert.is(blocked.code, 2);
-  assert.match(blocked.stderr, /functions\.web\.runtime: nodejs12\.x can no longer be deployed: AWS blocks updates of nodejs12\.x functions since 2023-04-30; move to nodejs24\.x/);
+  assert.match(
+    blocked.stderr,
+    /functions\.web\.runtime: nodejs12\.x can no longer be deployed: AWS blocks updates of nodejs12\.x functions since 2023-04-30; move to nodejs24\.x/,
+  );
 });
 
 config.run();
 
 const history = suite('monorepo: plan over a history of commits');
 
-history('a change to the shared layer’s descriptor or to its local wheel affects the layer and every function using it, the reason naming the layer', async () => {
-  const repo = await monorepo();
-  const start = repo.head();
-  repo.commit({ 'layers/common-py/requirements.txt': '# the monorepo library, as a wheel (pinned)\n../../libs/dist/acme_common-1.0.0-py3-none-any.whl\n' });
-  const p = plan(repo.dir, start);
-  assert.equal(affected(p), ['users', 'orders', ...FAMILY]);
-  assert.equal(first(p, 'sync-charlie'), {
-    path: 'layers/common-py/requirements.txt',
-    rule: 'layer',
-    pattern: 'layers/common-py/requirements.txt',
-    layer: 'common-py',
-  });
-  assert.equal(
-    p.layers!.map((l) => [l.name, l.awsName, l.affected]),
-    [['common-py', 'common-py-qa', true]],
-  );
-  const text = lci(['plan', '--base', start, '--env', 'qa'], { cwd: repo.dir });
-  assert.match(text.stdout, /sync-echo\s+sync-echo-qa\s+layers\/common-py\/requirements\.txt is an input of shared layer common-py/);
-  assert.match(text.stdout, /SHARED LAYER\s+AWS NAME\s+REASON\n\s*common-py\s+common-py-qa\s+layers\/common-py\/requirements\.txt/);
+history(
+  'a change to the shared layer’s descriptor or to its local wheel affects the layer and every function using it, the reason naming the layer',
+  async () => {
+    const repo = await monorepo();
+    const start = repo.head();
+    repo.commit({ 'layers/common-py/requirements.txt': '# the monorepo library, as a wheel (pinned)\n../../libs/dist/acme_common-1.0.0-py3-none-any.whl\n' });
+    const p = plan(repo.dir, start);
+    assert.equal(affected(p), ['users', 'orders', ...FAMILY]);
+    assert.equal(first(p, 'sync-charlie'), {
+      path: 'layers/common-py/requirements.txt',
+      rule: 'layer',
+      pattern: 'layers/common-py/requirements.txt',
+      layer: 'common-py',
+    });
+    assert.equal(
+      p.layers!.map((l) => [l.name, l.awsName, l.affected]),
+      [['common-py', 'common-py-qa', true]],
+    );
+    const text = lci(['plan', '--base', start, '--env', 'qa'], { cwd: repo.dir });
+    assert.match(text.stdout, /sync-echo\s+sync-echo-qa\s+layers\/common-py\/requirements\.txt is an input of shared layer common-py/);
+    assert.match(text.stdout, /SHARED LAYER\s+AWS NAME\s+REASON\n\s*common-py\s+common-py-qa\s+layers\/common-py\/requirements\.txt/);
 
-  const before = repo.head();
-  await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', { 'acme_common/money.py': 'CENTS = 1000\n' });
-  repo.commit({}, 'a new build of the wheel');
-  const wheel = plan(repo.dir, before);
-  assert.equal(affected(wheel), ['users', 'orders', ...FAMILY]);
-  assert.equal(first(wheel, 'users'), {
-    path: 'libs/dist/acme_common-1.0.0-py3-none-any.whl',
-    rule: 'layer',
-    pattern: 'libs/dist/acme_common-1.0.0-py3-none-any.whl',
-    via: 'layers/common-py/requirements.txt',
-    layer: 'common-py',
-  });
-});
+    const before = repo.head();
+    await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', { 'acme_common/money.py': 'CENTS = 1000\n' });
+    repo.commit({}, 'a new build of the wheel');
+    const wheel = plan(repo.dir, before);
+    assert.equal(affected(wheel), ['users', 'orders', ...FAMILY]);
+    assert.equal(first(wheel, 'users'), {
+      path: 'libs/dist/acme_common-1.0.0-py3-none-any.whl',
+      rule: 'layer',
+      pattern: 'libs/dist/acme_common-1.0.0-py3-none-any.whl',
+      via: 'layers/common-py/requirements.txt',
+      layer: 'common-py',
+    });
+  },
+);
 
 history('one source, three handlers: a file all three package affects all three; one that health leaves out affects the other two', async () => {
   const repo = await monorepo();

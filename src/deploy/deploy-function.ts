@@ -171,6 +171,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   for (const name of managed.filter((n) => !r.layers.some((l) => l.layerName === n))) await checkDetachable(liveLayers, name, r, ctx);
   const smoke = smokeEvents(r, ctx.ws.root); // before any write: an unreadable event file stops here
   if (ctx.dryRun) {
+    if (!sharedIntact) await ctx.shared.exact(r); // reads only: the layers a real run would publish are listed once
     result.status = 'PLANNED';
     result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy, found, !sharedIntact);
     if (r.smoke.length > 0)

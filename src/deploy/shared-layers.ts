@@ -101,9 +101,9 @@ export class SharedLayers {
     return running;
   }
 
-  /** What happened to each shared layer a function asked for, by name. */
+  /** What happened to each shared layer a function asked for the exact version of, by name. */
   summary(): SharedLayerResult[] {
-    return [...this.results.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return [...this.results.values()].filter((r) => r.functions.length > 0).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   private key(l: ResolvedLayer): Promise<string> {

@@ -115,7 +115,13 @@ export async function monorepo(extraConfig = ''): Promise<GitRepo> {
     'services/api/health.py': 'def handler(event, context):\n    return "ok"\n',
     ...jobs,
     'services/web/package.json': JSON.stringify(
-      { name: 'web', version: '1.0.0', private: true, scripts: { build: 'strip-types src dist' }, devDependencies: { 'strip-types': 'file:../../tools/strip-types' } },
+      {
+        name: 'web',
+        version: '1.0.0',
+        private: true,
+        scripts: { build: 'strip-types src dist' },
+        devDependencies: { 'strip-types': 'file:../../tools/strip-types' },
+      },
       null,
       2,
     ),
@@ -130,7 +136,10 @@ export async function monorepo(extraConfig = ''): Promise<GitRepo> {
     'acme_common/__init__.py': '',
     'acme_common/money.py': 'CENTS = 100\n',
   });
-  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: join(repo.dir, 'services/web'), stdio: 'ignore' });
+  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: join(repo.dir, 'services/web'),
+    stdio: 'ignore',
+  });
   repo.commit({}, 'the wheel, the lockfile, an executable compiler'); // lci builds what the commit holds
   return repo;
 }
