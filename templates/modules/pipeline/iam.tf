@@ -42,14 +42,23 @@ data "aws_iam_policy_document" "codebuild" {
   statement {
     sid     = "WriteFunctionArtifacts"
     actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
-    resources = concat([
+    resources = [
       "${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*",
       # Only this pipeline's own layer cache: no other pipeline can change what it publishes.
       "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*",
       "${local.arn}:s3:::${local.cache_location}/*",
-      # The caches of the shared layers this function uses, in this environment only: every
-      # pipeline that may write one may publish that layer itself.
-    ], [for l in var.shared_layers : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"])
+    ]
+  }
+
+  # The caches of the shared layers this function uses, in this environment only: every pipeline
+  # that may write one may publish that layer itself.
+  dynamic "statement" {
+    for_each = length(var.shared_layers) > 0 ? [var.shared_layers] : []
+    content {
+      sid       = "WriteSharedLayerCaches"
+      actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+      resources = [for l in statement.value : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]
+    }
   }
 
   statement {
