@@ -13,6 +13,7 @@ import { globRule } from '../inputs/rules.js';
 import { writeZip } from '../package/zip.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { HEADER_PREFIX, header, PLACEHOLDER_ZIP, pipelineName, renderInfra, type FunctionSpec, type GeneratedFile, type PipelineSpec } from './render.js';
+import { codebuildTimeoutMinutes, MAX_CODEBUILD_MINUTES } from './codebuild-timeout.js';
 import { pushFilters, triggerExcludes, triggerPaths } from './trigger-paths.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -85,6 +86,9 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
         warnings.push(`${name}: ${spread.everyPush}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`);
       }
     }
+    const timeout = codebuildTimeoutMinutes(r);
+    if (timeout.capped)
+      warnings.push(`${name}: build.timeout is longer than CodeBuild lets a build run (${MAX_CODEBUILD_MINUTES} minutes); CodeBuild may stop the deploy first`);
     pipelines.push({
       name,
       functionKey: r.name,
@@ -102,6 +106,7 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       sharedLayers: r.layers.map((l) => ({ name: l.name, layerName: l.layerName })),
       smoke: r.smoke.length > 0,
       confirm: project.environments[r.env]!.confirm,
+      buildTimeoutMinutes: timeout.minutes,
     });
     if (opts.withFunctions) addFunction(functions, r);
   }

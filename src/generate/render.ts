@@ -26,6 +26,8 @@ export interface PipelineSpec {
   smoke: boolean;
   /** The environment has confirm: true: a manual approval stage comes before the deploy. */
   confirm: boolean;
+  /** The CodeBuild project's timeout: longer than any build container of the function may run. */
+  buildTimeoutMinutes: number;
 }
 
 /** One AWS function for --with-functions: environments that share an AWS name share it. */
@@ -153,6 +155,7 @@ function rootMain(input: RenderInput): string {
       shared_layers: p.sharedLayers.map((l) => ({ name: l.name, layer_name: l.layerName })),
       smoke: p.smoke,
       confirm: p.confirm,
+      build_timeout_minutes: p.buildTimeoutMinutes,
     };
   }
   const tags: Record<string, HclValue> = { 'managed-by': 'lambda-ci', 'lci-name-prefix': input.ci.namePrefix };
@@ -208,6 +211,7 @@ module "pipeline" {
   shared_layers                = each.value.shared_layers
   smoke                        = each.value.smoke
   confirm                      = each.value.confirm
+  build_timeout_minutes        = each.value.build_timeout_minutes
   config_path                  = ${hclString(input.configInRepo)}
   source_branch                = each.value.source_branch == "" ? var.default_branch : each.value.source_branch
   connection_arn               = var.codestar_connection_arn

@@ -172,7 +172,7 @@ variable "compute_type" {
 
 variable "build_timeout_minutes" {
   type        = number
-  description = "CodeBuild timeout."
+  description = "CodeBuild timeout: lci generate sets the longest build.timeout of the function and its shared layers plus 15 minutes, at least 30, so lci stops a hanging build before CodeBuild does."
   default     = 30
 }
 
