@@ -3,6 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { UsageError } from '../errors.js';
+import { applyBudget, BudgetMeter, LAMBDA_QUOTAS, sharedBudget, type Rates } from './request-budget.js';
 
 // lci pins an SDK that runs on Node 20; the SDK's own notice about future versions is noise on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -13,6 +14,8 @@ export interface AwsOptions {
   /** --endpoint-url: one endpoint for every service (LocalStack-style emulators). */
   endpointUrl?: string;
   env: NodeJS.ProcessEnv;
+  /** What this run may spend of Lambda's request quotas (default: all of them; see request-budget.ts). */
+  rates?: Rates;
 }
 
 export interface AwsClients {
@@ -20,6 +23,8 @@ export interface AwsClients {
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
   region: string;
+  /** What the Lambda client spent of the request budget so far. */
+  budget: BudgetMeter;
 }
 
 /**
@@ -42,7 +47,10 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
   const lambda = new LambdaClient(common);
   const cloudwatch = new CloudWatchClient(common);
   const region = await lambda.config.region();
-  return { s3, lambda, cloudwatch, region };
+  const endpoint = opts.endpointUrl ?? opts.env.AWS_ENDPOINT_URL_LAMBDA ?? opts.env.AWS_ENDPOINT_URL ?? '';
+  const budget = new BudgetMeter(sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS));
+  applyBudget(lambda, budget);
+  return { s3, lambda, cloudwatch, region, budget };
 }
 
 /** The clients, where a region nobody set is a usage error that says where to set it. */

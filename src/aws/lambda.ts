@@ -1,7 +1,7 @@
 import {
   CreateAliasCommand,
   GetAliasCommand,
-  GetFunctionConfigurationCommand,
+  GetFunctionCommand,
   GetLayerVersionCommand,
   ListLayerVersionsCommand,
   ListVersionsByFunctionCommand,
@@ -50,28 +50,57 @@ function notFound(e: unknown): boolean {
   return errorName(e) === 'ResourceNotFoundException' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 }
 
-/** Three reads, side by side: all a no-op deploy ever does. */
-export async function readState(lambda: LambdaClient, functionName: string, alias: string, layerName: string | null): Promise<DeployedState> {
-  const [aliasResult, servingResult, layer] = await Promise.allSettled([
-    lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })),
-    lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: alias })),
-    layerName ? latestLayerVersion(lambda, layerName) : Promise.resolve(null),
-  ]);
-  if (layer.status === 'rejected') throw explain(layer.reason, `reading layer ${layerName}`);
-  if (aliasResult.status === 'fulfilled' && servingResult.status === 'fulfilled') {
-    const a = toAlias(aliasResult.value);
-    // The alias moved between the two reads: read the version it now serves.
-    const serving = servingResult.value.Version === a.version ? servingResult.value : await getConfiguration(lambda, functionName, a.version);
-    return { alias: a, serving, latestLayer: layer.value };
+/** The configuration of what an alias serves, from one GetFunction. */
+export interface Serving {
+  /** The configuration of the alias's version; of $LATEST when the alias does not exist. */
+  config: FunctionConfiguration;
+  aliasExists: boolean;
+}
+
+/**
+ * One GetFunction of the alias (GetFunction has its own 100/s quota, beside the 15/s every other
+ * read and write shares): the configuration of the version it serves, with its Description,
+ * CodeSha256 and Layers: all a no-op deploy reads. Without the alias, $LATEST; without the
+ * function, FunctionMissingError.
+ */
+export async function readServing(lambda: LambdaClient, functionName: string, alias: string): Promise<Serving> {
+  try {
+    return { config: await getConfiguration(lambda, functionName, alias), aliasExists: true };
+  } catch (e) {
+    if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
   }
-  const failure = aliasResult.status === 'rejected' ? aliasResult.reason : (servingResult as PromiseRejectedResult).reason;
-  if (!notFound(failure)) throw explain(failure, `reading function ${functionName}`);
-  // No alias yet (or no function): what does $LATEST say?
   const latest = await getConfiguration(lambda, functionName, '$LATEST').catch((e: unknown) => {
     if (notFound(e)) throw new FunctionMissingError(`function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`);
     throw explain(e, `reading function ${functionName}`);
   });
-  return { alias: null, serving: latest, latestLayer: layer.value };
+  return { config: latest, aliasExists: false };
+}
+
+/**
+ * What a release needs beyond the serving configuration, read only for a function that will
+ * change: the alias (its RevisionId guards the move; GetFunction does not return it) and our
+ * layer's newest version, side by side.
+ */
+export async function readState(lambda: LambdaClient, functionName: string, alias: string, layerName: string | null, known?: Serving): Promise<DeployedState> {
+  const serving = known ?? (await readServing(lambda, functionName, alias));
+  const [aliasResult, layer] = await Promise.allSettled([
+    serving.aliasExists ? getAlias(lambda, functionName, alias) : Promise.resolve(null),
+    layerName ? latestLayerVersion(lambda, layerName) : Promise.resolve(null),
+  ]);
+  if (layer.status === 'rejected') throw explain(layer.reason, `reading layer ${layerName}`);
+  if (aliasResult.status === 'rejected') throw aliasResult.reason;
+  const a = aliasResult.value;
+  if (a === null && serving.aliasExists) {
+    // The alias went away between the reads: what does $LATEST say?
+    return { alias: null, serving: await readLatest(lambda, functionName), latestLayer: layer.value };
+  }
+  // The alias moved between the reads: read the version it now serves.
+  const config = a === null || serving.config.Version === a.version ? serving.config : await getConfiguration(lambda, functionName, a.version);
+  return { alias: a, serving: config, latestLayer: layer.value };
+}
+
+async function readLatest(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration> {
+  return (await readServing(lambda, functionName, '$LATEST')).config;
 }
 
 async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
@@ -85,8 +114,10 @@ async function latestLayerVersion(lambda: LambdaClient, layerName: string): Prom
   }
 }
 
+/** A qualifier's configuration, read with GetFunction: its 100/s quota, not the 15/s that writes share. */
 export async function getConfiguration(lambda: LambdaClient, functionName: string, qualifier: string): Promise<FunctionConfiguration> {
-  return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
+  const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: qualifier }));
+  return r.Configuration!;
 }
 
 /** A layer version's Description, or null when the version is gone. */

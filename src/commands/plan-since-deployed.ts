@@ -1,7 +1,7 @@
 import { connect, type AwsOptions } from '../aws/clients.js';
 import type { LoadedProject } from '../config/load.js';
 import { functionsOf } from '../config/select.js';
-import { functionStatus } from '../deploy/status.js';
+import { servedSourceVersion } from '../deploy/status.js';
 import { planSinceDeployed } from '../plan/since-deployed.js';
 import type { PlanResult } from '../plan/types.js';
 import { runPool } from '../pool.js';
@@ -12,9 +12,8 @@ const READS_AT_ONCE = 16;
 export async function planSinceDeployedCommand(loaded: LoadedProject, env: string, aws: AwsOptions): Promise<PlanResult> {
   const targets = functionsOf(loaded.project, env);
   const clients = await connect(aws, loaded.project.artifacts.region);
-  const statuses = await runPool(targets, READS_AT_ONCE, (r) => functionStatus(clients.lambda, r));
-  const deployed = new Map(
-    statuses.map((s) => [s.name, { awsName: s.awsName, alias: s.alias, sourceVersion: s.status === 'DEPLOYED' ? s.sourceVersion : null }]),
-  );
+  // One GetFunction per function (GetFunction's own quota): the record of the version its alias serves.
+  const served = await runPool(targets, READS_AT_ONCE, (r) => servedSourceVersion(clients.lambda, r));
+  const deployed = new Map(targets.map((r, i) => [r.name, { awsName: r.functionName, alias: r.alias, sourceVersion: served[i]! }]));
   return planSinceDeployed(loaded, env, deployed);
 }

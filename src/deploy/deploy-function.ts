@@ -1,13 +1,13 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { explain, getConfiguration, layerVersionDescription, readState, type Timing } from '../aws/lambda.js';
+import { explain, getConfiguration, layerVersionDescription, readServing, readState, type Timing } from '../aws/lambda.js';
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import type { TaskProgress } from '../progress.js';
 import { LiveConfigError } from '../errors.js';
-import { decide, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
+import { attachedLayerVersion, decide, intactFromRecord, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
 import { configurationMismatch } from './live-config.js';
 import { formatVersionRecord, parseVersionRecord } from './version-record.js';
 import { Pusher } from './push.js';
@@ -81,8 +81,19 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   const depsKey = dependencies?.key ?? null;
 
   report('reading Lambda');
+  // One GetFunction of the alias; the version it serves records what it was built from.
+  const serving = await readServing(ctx.aws.lambda, r.functionName, r.alias);
+  const record = parseVersionRecord(serving.config.Description);
+  if (serving.aliasExists && intactFromRecord(serving.config, record, { fingerprint: pkg.fingerprint, depsKey, layerName: r.layerName })) {
+    result.status = 'INTACT';
+    result.version = serving.config.Version ?? null;
+    result.code = { ...result.code, action: 'intact', sha256: serving.config.CodeSha256 ?? null };
+    result.layer = { action: depsKey ? 'intact' : 'none', version: attachedLayerVersion(serving.config, r.layerName) };
+    return;
+  }
+  // Something will change (or an older lci published the version): read the alias and our layer too.
   // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
-  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null).catch((e: unknown) => {
+  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null, serving).catch((e: unknown) => {
     throw explain(e, `reading ${r.functionName}`);
   });
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
@@ -137,7 +148,8 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       state,
       decision,
       codeSha256,
-      description: formatVersionRecord({ sourceVersion: ctx.sourceVersion, fingerprint: pkg.fingerprint }),
+      // The dependency key of the layer this version runs with: the next deploy decides from this version alone.
+      description: formatVersionRecord({ sourceVersion: ctx.sourceVersion, fingerprint: pkg.fingerprint, depsKey: depsKey ?? undefined }),
       bucket: ctx.store.bucket,
       codeKey: () => push.code(pkg, codeSha256),
       layerZip,
