@@ -301,7 +301,9 @@ export function explain(e: unknown, doing: string): LciError {
     case 'ResourceConflictException':
       return new DeployError(`${doing}: Lambda kept refusing because another update was in progress (${message}); re-run when it is done`);
     case 'TooManyRequestsException':
-      return new DeployError(`${doing}: throttled by Lambda after retries (${message}); re-run, or lower --concurrency`);
+      return new DeployError(
+        `${doing}: throttled by Lambda after waiting and retrying (${message}); something else spends the account's Lambda request budget: re-run, or lower --rate`,
+      );
     case 'InvalidParameterValueException':
       return new DeployError(`${doing}: Lambda refused it: ${message}`);
     case 'AccessDeniedException':

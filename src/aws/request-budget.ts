@@ -63,14 +63,14 @@ export interface BudgetReport {
 const SLOWEST_SHARE = 0.1;
 const RECOVERY_PER_SUCCESS = 0.02;
 /** Throttles of one request before lci gives up on it (each waited out first). */
-export const MAX_THROTTLES_PER_REQUEST = 30;
+export const MAX_THROTTLES_PER_REQUEST = 10;
 
 /**
  * A token bucket that hands out start times in order (a virtual clock, as GCRA does): each caller
  * reserves the next slot synchronously, then sleeps until it. Half a second's worth of requests
  * may start at once; the server's own bucket keeps the other half as slack for network jitter.
  */
-class Bucket {
+export class Bucket {
   private rate: number;
   /** When the bucket would be empty again, with every slot handed out so far taken (GCRA's theoretical arrival time). */
   private tat = 0;
@@ -183,8 +183,8 @@ const budgets = new Map<string, RequestBudget>();
  */
 export function sharedBudget(key: string, rates: Rates): RequestBudget {
   const full = `${key}|${rates.controlPlane}|${rates.getFunction}|${rates.getPolicy}`;
-  let budget = budgets.get(full);
-  if (!budget) budgets.set(full, (budget = new RequestBudget(rates)));
+  const budget = budgets.get(full) ?? new RequestBudget(rates);
+  budgets.set(full, budget);
   return budget;
 }
 

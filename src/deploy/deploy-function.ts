@@ -5,6 +5,7 @@ import { explain, getConfiguration, layerVersionDescription, readServing, readSt
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
+import type { Slots } from '../pool.js';
 import type { TaskProgress } from '../progress.js';
 import { LiveConfigError } from '../errors.js';
 import { attachedLayerVersion, decide, intactFromRecord, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
@@ -19,6 +20,8 @@ export interface DeployContext {
   aws: AwsClients;
   store: ArtifactStore;
   deps: DependencyBuilder;
+  /** Dependency builds at once across the run. */
+  buildSlots?: Slots;
   timing: Timing;
   sourceVersion: string;
   strategy: Strategy;
@@ -60,7 +63,7 @@ export type Phase = 'build' | 'push' | 'release';
  */
 export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress): Promise<FunctionDeployResult> {
   const result = startingResult(r, ctx.aws.region);
-  const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m));
+  const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m), ctx.buildSlots);
   try {
     await run(r, ctx, progress, result, push);
   } catch (e) {
@@ -137,8 +140,14 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   }
 
   progress.phase('push');
-  if (decision.code === 'update') await push.code(pkg, codeSha256);
-  const layerZip = decision.deps === 'publish' ? await push.layer(ctx.deps, dependencies!, pkg.groups) : null;
+  // Code and layer go up side by side; both are in S3 before anything is released.
+  const [code, layer] = await Promise.allSettled([
+    decision.code === 'update' ? push.code(pkg, codeSha256) : null,
+    decision.deps === 'publish' ? push.layer(ctx.deps, dependencies!, pkg.groups) : null,
+  ]);
+  if (code.status === 'rejected') throw code.reason;
+  if (layer.status === 'rejected') throw layer.reason;
+  const layerZip = layer.value;
 
   progress.phase('release');
   const outcome = await release(

@@ -1,5 +1,6 @@
 import type { DeployResult } from '../commands/deploy.js';
 import type { FunctionDeployResult } from '../deploy/deploy-function.js';
+import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';
 import { table } from './table.js';
 
@@ -17,13 +18,16 @@ function count(results: FunctionDeployResult[], status: string): number {
 
 export function deployHeader(d: DeployResult, results: FunctionDeployResult[]): string {
   const failed = count(results, 'FAILED');
-  return `${d.dryRun ? 'dry run: ' : ''}${d.env}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
+  return `${d.dryRun ? 'dry run: ' : ''}${d.env}${d.shard ? ` (shard ${d.shard.index}/${d.shard.count})` : ''}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
 }
 
 /** The deploy summary people read: one row per function, then where things went. */
 export function deployText(d: DeployResult): string {
   if (d.nothingToRelease !== null) return `nothing to release: ${d.nothingToRelease}`;
-  if (d.functions === null) return `nothing to deploy: no function is affected in ${d.env}`;
+  if (d.functions === null)
+    return d.shard
+      ? `nothing to deploy: no function of shard ${d.shard.index}/${d.shard.count} is affected in ${d.env}`
+      : `nothing to deploy: no function is affected in ${d.env}`;
   const results = d.functions;
   const rows = results.map((r) => [
     r.name,
@@ -42,6 +46,7 @@ export function deployText(d: DeployResult): string {
       lines.push('', `${r.name}:`, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
     }
   }
+  if (d.budget) lines.push('', budgetLine(d.budget));
   return lines.join('\n');
 }
 
@@ -51,6 +56,7 @@ export function deployJson(d: DeployResult): string {
     sourceVersion: d.sourceVersion,
     dryRun: d.dryRun,
     strategy: d.strategy,
+    shard: d.shard,
     nothingToRelease: d.nothingToRelease,
     functions: (d.functions ?? []).map((r) => ({
       name: r.name,
@@ -68,5 +74,6 @@ export function deployJson(d: DeployResult): string {
       ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
       ...(r.error ? { error: r.error } : {}),
     })),
+    budget: d.budget,
   });
 }

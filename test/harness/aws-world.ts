@@ -1,6 +1,13 @@
 import { CloudWatchStandin } from './cloudwatch-standin.js';
-import { LambdaStandin } from './lambda-standin.js';
+import { type LambdaRates, LambdaStandin } from './lambda-standin.js';
 import { awsEnv, S3Server } from './s3.js';
+
+export interface WorldOptions {
+  updateDelayMs?: number;
+  s3?: S3Server;
+  /** Lambda's request quotas (throttling with 429 above them); none by default. */
+  rates?: LambdaRates;
+}
 
 /** The AWS an lci child process talks to in tests: a real S3 server, the Lambda and CloudWatch stand-ins. */
 export class AwsWorld {
@@ -12,16 +19,16 @@ export class AwsWorld {
   ) {}
 
   /** `s3` shares one S3 server between worlds (its objects, such as built layers, outlive a world). */
-  static async start(opts: { updateDelayMs?: number; s3?: S3Server } = {}): Promise<AwsWorld> {
+  static async start(opts: WorldOptions = {}): Promise<AwsWorld> {
     const s3 = opts.s3 ?? (await S3Server.start());
     const owned = !opts.s3;
-    const lambda = await LambdaStandin.start({ s3Endpoint: s3.endpoint, updateDelayMs: opts.updateDelayMs ?? 0 });
+    const lambda = await LambdaStandin.start({ s3Endpoint: s3.endpoint, updateDelayMs: opts.updateDelayMs ?? 0, rates: opts.rates });
     const cloudwatch = await CloudWatchStandin.start();
     return new AwsWorld(s3, lambda, cloudwatch, owned);
   }
 
   /** Starts a world, runs the test body in it, and always closes it. */
-  static async with(body: (world: AwsWorld) => Promise<void>, opts: { updateDelayMs?: number; s3?: S3Server } = {}): Promise<void> {
+  static async with(body: (world: AwsWorld) => Promise<void>, opts: WorldOptions = {}): Promise<void> {
     const world = await AwsWorld.start(opts);
     try {
       await body(world);
