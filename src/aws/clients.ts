@@ -1,6 +1,6 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { UsageError } from '../errors.js';
 import { applyBudget, BudgetMeter, LAMBDA_QUOTAS, sharedBudget, type Rates } from './request-budget.js';
@@ -19,8 +19,10 @@ export interface AwsOptions {
 }
 
 export interface AwsClients {
-  s3: S3Client;
+  /** Made (and its SDK loaded) at the first call: a deploy where nothing changed never needs S3. */
+  s3: () => Promise<S3Client>;
   lambda: LambdaClient;
+  /** Its SDK is loaded at its first request (only traffic shifts with alarms make one). */
   cloudwatch: CloudWatchClient;
   region: string;
   /** What the Lambda client spent of the request budget so far. */
@@ -40,17 +42,30 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
   };
-  const s3 = new S3Client({
-    ...common,
-    ...(custom ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+  const s3 = once(async () => {
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    return new S3Client({
+      ...common,
+      ...(custom ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+    });
   });
   const lambda = new LambdaClient(common);
-  const cloudwatch = new CloudWatchClient(common);
+  const cloudwatchClient = once(async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common));
+  // Only send is ever called on it (aws/alarms.ts); the client behind it is made at the first call.
+  const cloudwatch = { send: async (command: never) => (await cloudwatchClient()).send(command) } as unknown as CloudWatchClient;
   const region = await lambda.config.region();
   const endpoint = opts.endpointUrl ?? opts.env.AWS_ENDPOINT_URL_LAMBDA ?? opts.env.AWS_ENDPOINT_URL ?? '';
   const budget = new BudgetMeter(sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS));
   applyBudget(lambda, budget);
   return { s3, lambda, cloudwatch, region, budget };
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
 }
 
 /** The clients, where a region nobody set is a usage error that says where to set it. */

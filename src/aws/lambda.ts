@@ -103,14 +103,15 @@ async function readLatest(lambda: LambdaClient, functionName: string): Promise<F
   return (await readServing(lambda, functionName, '$LATEST')).config;
 }
 
-async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
+/** The newest version of a layer, or null when it has none. */
+export async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
   try {
     const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, MaxItems: 1 }));
     const v = r.LayerVersions?.[0];
     return v?.LayerVersionArn ? { arn: v.LayerVersionArn, version: Number(v.Version), description: v.Description ?? '' } : null;
   } catch (e) {
     if (notFound(e)) return null;
-    throw e;
+    throw explain(e, `reading layer ${layerName}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import type { DeployedState } from '../aws/lambda.js';
+import type { DeployedState, LayerState } from '../aws/lambda.js';
 import type { VersionRecord } from './version-record.js';
 
 /**
@@ -70,6 +70,17 @@ export function intactFromRecord(
   const ours = attachedLayerVersion(serving, desired.layerName) !== null;
   if (desired.depsKey === null) return !ours;
   return ours && record.depsKey === desired.depsKey;
+}
+
+/**
+ * The layer version a serving version runs with, when its record says it has our dependency key:
+ * no need to list the layer's versions to know the dependencies are in place. Null otherwise. Pure.
+ */
+export function recordedLayer(serving: FunctionConfiguration, record: Partial<VersionRecord>, depsKey: string, layerName: string): LayerState | null {
+  const version = attachedLayerVersion(serving, layerName);
+  if (version === null || record.depsKey !== depsKey) return null;
+  const arn = (serving.Layers ?? []).map((l) => l.Arn ?? '').find((a) => isLayer(a, layerName))!;
+  return { arn, version, description: layerDescription(depsKey, record.sourceVersion ?? '') };
 }
 
 export function decide(state: DeployedState, desired: Desired): Decision {

@@ -1,14 +1,14 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { explain, getConfiguration, layerVersionDescription, readServing, readState, type Timing } from '../aws/lambda.js';
+import { explain, getConfiguration, latestLayerVersion, layerVersionDescription, readServing, readState, type Timing } from '../aws/lambda.js';
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import type { Slots } from '../pool.js';
 import type { TaskProgress } from '../progress.js';
 import { LiveConfigError } from '../errors.js';
-import { attachedLayerVersion, decide, intactFromRecord, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
+import { attachedLayerVersion, decide, intactFromRecord, recordedLayer, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
 import { configurationMismatch } from './live-config.js';
 import { formatVersionRecord, parseVersionRecord } from './version-record.js';
 import { Pusher } from './push.js';
@@ -94,11 +94,17 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     result.layer = { action: depsKey ? 'intact' : 'none', version: attachedLayerVersion(serving.config, r.layerName) };
     return;
   }
-  // Something will change (or an older lci published the version): read the alias and our layer too.
-  // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
-  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null, serving).catch((e: unknown) => {
+  // Something will change (or an older lci published the version): read the alias, and our layer's
+  // versions unless the serving version's record already says its layer has our key. Without
+  // dependencies the layer list is not needed: taking ours off is decided from the serving version.
+  const recorded = depsKey ? recordedLayer(serving.config, record, depsKey, r.layerName) : null;
+  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey && !recorded ? r.layerName : null, serving).catch((e: unknown) => {
     throw explain(e, `reading ${r.functionName}`);
   });
+  if (recorded) {
+    // The alias moved between the reads: what its version records no longer tells; list the layer's versions.
+    state.latestLayer = state.serving === serving.config ? recorded : await latestLayerVersion(ctx.aws.lambda, r.layerName);
+  }
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
   const sameFiles = parseVersionRecord(state.serving.Description).fingerprint === pkg.fingerprint;
   if (!sameFiles) {

@@ -1325,7 +1325,7 @@ export class LambdaStandin {
   private readonly s3: S3Client;
   private readonly server: Server;
   private readonly region: string;
-  private readonly buckets?: Record<Quota, TokenBucket>;
+  private buckets?: Record<Quota, TokenBucket>;
   private throttles = 0;
   private readonly runner: InvokeRunner;
   private readonly onLog?: LambdaStandinOptions['onLog'];
@@ -1337,11 +1337,7 @@ export class LambdaStandin {
     this.random = opts.random ?? Math.random;
     this.onLog = opts.onLog;
     this.runner = new InvokeRunner(opts.invokeImage ?? defaultInvokeImage);
-    if (opts.rates) {
-      const { burst = {}, ...rates } = opts.rates;
-      const bucket = (q: Quota) => new TokenBucket(rates[q], burst[q] ?? Math.max(1, rates[q]));
-      this.buckets = { getFunction: bucket('getFunction'), getPolicy: bucket('getPolicy'), controlPlane: bucket('controlPlane') };
-    }
+    this.setRates(opts.rates);
     const region = (this.region = opts.region ?? DEFAULT_REGION);
     this.s3 = new S3Client({
       endpoint: opts.s3Endpoint,
@@ -1416,6 +1412,17 @@ export class LambdaStandin {
   /** Every version of a layer that is not deleted, oldest first, as GetLayerVersion returns them. */
   layerVersions(name: string): GetLayerVersionResponse[] {
     return this.model.liveLayers(name).map((l) => this.model.layerOut(l));
+  }
+
+  /** The request quotas from the next request on (buckets start full); undefined turns them off. */
+  setRates(rates: LambdaRates | undefined): void {
+    if (!rates) {
+      this.buckets = undefined;
+      return;
+    }
+    const { burst = {}, ...perSecond } = rates;
+    const bucket = (q: Quota) => new TokenBucket(perSecond[q], burst[q] ?? Math.max(1, perSecond[q]));
+    this.buckets = { getFunction: bucket('getFunction'), getPolicy: bucket('getPolicy'), controlPlane: bucket('controlPlane') };
   }
 
   /** Requests refused by the request-rate quotas so far (each is in the log with status 429). */

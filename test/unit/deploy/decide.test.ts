@@ -2,7 +2,16 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeployedState } from '../../../src/aws/lambda.js';
-import { attachedLayerVersion, decide, desiredLayers, intactFromRecord, isLayer, keyOfLayer, layerDescription } from '../../../src/deploy/decide.js';
+import {
+  attachedLayerVersion,
+  decide,
+  desiredLayers,
+  intactFromRecord,
+  isLayer,
+  keyOfLayer,
+  layerDescription,
+  recordedLayer,
+} from '../../../src/deploy/decide.js';
 import { parseVersionRecord } from '../../../src/deploy/version-record.js';
 
 const LAYER = (name: string, v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
@@ -93,6 +102,26 @@ test('anything else reads more: other files, another key, no key recorded (an ol
   assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('datadog', 3)]), { depsKey: KEY }), 'our layer is not attached');
   assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('fn-deps', 4)]), { depsKey: null }), 'dependencies gone: take it off');
   assert.not.ok(fromRecord(served('published by hand'), { depsKey: null }), 'no record');
+});
+
+test('a changed function whose record names our key: its attached layer stands for the layer list, and decide keeps it', () => {
+  const config = served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('fn-deps', 4)]);
+  const layer = recordedLayer(config, parseVersionRecord(config.Description), KEY, 'fn-deps')!;
+  assert.equal([layer.arn, layer.version, keyOfLayer(layer.description)], [LAYER('fn-deps', 4), 4, KEY]);
+  assert.equal(
+    decide({ alias: null, serving: { ...config, CodeSha256: 'old' }, latestLayer: layer }, { codeSha256: 'new', depsKey: KEY, layerName: 'fn-deps' }),
+    {
+      code: 'update',
+      deps: 'intact',
+      intact: false,
+    },
+  );
+  assert.is(recordedLayer(config, parseVersionRecord(config.Description), OTHER, 'fn-deps'), null, 'another key: list the layer');
+  assert.is(
+    recordedLayer(served(`abc (lci code ${FP} deps ${KEY})`), parseVersionRecord(`abc (lci code ${FP} deps ${KEY})`), KEY, 'fn-deps'),
+    null,
+    'not attached',
+  );
 });
 
 test('the attached version of our layer', () => {
