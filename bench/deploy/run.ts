@@ -129,7 +129,21 @@ console.log(
 console.log('');
 const runs = [noop100, noop1000, release100];
 const rows = [
-  ['run', 'wall (s)', 'GetFunction', 'other Lambda', 'of them writes', 'quota floor (s)', 'wall / floor', 'write floor (s)', 'wall / write floor', 'throttles met', 'waited (s)', 'published', 'containers'],
+  [
+    'run',
+    'wall (s)',
+    'GetFunction',
+    'other Lambda',
+    'of them writes',
+    'quota floor (s)',
+    'wall / floor',
+    'write floor (s)',
+    'wall / write floor',
+    'throttles met',
+    'waited (s)',
+    'published',
+    'containers',
+  ],
   ...runs.map((m) => [
     m.label,
     m.wall.toFixed(2),
@@ -153,7 +167,10 @@ const noopOk = (m: Measured) => m.other === 0 && m.getFunction === m.functions &
 const checks = [
   ['no-op of 100: one GetFunction per function, nothing else, within 1.2× of its floor', noopOk(noop100)],
   ['no-op of 1,000: one GetFunction per function, nothing else, within 1.2× of its floor', noopOk(noop1000)],
-  ['100 changed: all published, within 1.5× of the 15/s write floor, no container', release100.published === 100 && release100.wall <= 1.5 * release100.writeFloor && release100.containers === 0],
+  [
+    '100 changed: all published, within 1.5× of the 15/s write floor, no container',
+    release100.published === 100 && release100.wall <= 1.5 * release100.writeFloor && release100.containers === 0,
+  ],
   ['zero throttles met', runs.every((m) => m.throttlesMet === 0)],
 ] as const;
 for (const [what, ok] of checks) console.log(`target: ${what}: ${ok ? 'yes' : 'NO'}`);

@@ -84,6 +84,19 @@ export class ArtifactStore {
     await pipeline(r.Body as NodeJS.ReadableStream, createWriteStream(path, { mode: 0o600 }));
   }
 
+  /** Deletes the objects (those that do not exist are no error, as in S3); returns the keys asked for. */
+  async delete(keys: string[]): Promise<string[]> {
+    const { DeleteObjectsCommand } = await s3Sdk();
+    const client = await this.s3();
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      const r = await client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
+      const failed = r.Errors ?? [];
+      if (failed.length > 0) throw new Error(`deleting ${failed.map((f) => `${f.Key}: ${f.Code} ${f.Message}`).join('; ')}`);
+    }
+    return keys;
+  }
+
   url(key: string): string {
     return `s3://${this.bucket}/${key}`;
   }

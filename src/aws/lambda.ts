@@ -1,7 +1,11 @@
 import {
   CreateAliasCommand,
+  DeleteFunctionCommand,
+  DeleteLayerVersionCommand,
+  GetAccountSettingsCommand,
   GetAliasCommand,
   GetFunctionCommand,
+  ListAliasesCommand,
   GetLayerVersionCommand,
   ListLayerVersionsCommand,
   ListVersionsByFunctionCommand,
@@ -146,11 +150,71 @@ export async function listVersions(lambda: LambdaClient, functionName: string): 
   const out: FunctionConfiguration[] = [];
   let marker: string | undefined;
   do {
-    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }));
+    // The largest page Lambda serves: each page is a request of the 15/s budget.
+    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 10_000 }));
     out.push(...(r.Versions ?? []));
     marker = r.NextMarker;
   } while (marker);
   return out;
+}
+
+/** Every alias of the function, whoever made it. */
+export async function listAliases(lambda: LambdaClient, functionName: string): Promise<AliasState[]> {
+  const out: AliasState[] = [];
+  let marker: string | undefined;
+  do {
+    const r = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker: marker, MaxItems: 10_000 }));
+    out.push(...(r.Aliases ?? []).map(toAlias));
+    marker = r.NextMarker;
+  } while (marker);
+  return out;
+}
+
+/** Every version of a layer that exists, newest first; none when the layer does not. */
+export async function listLayerVersions(lambda: LambdaClient, layerName: string): Promise<LayerState[]> {
+  const out: LayerState[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, Marker: marker, MaxItems: 50 }));
+      for (const v of r.LayerVersions ?? []) out.push({ arn: v.LayerVersionArn!, version: Number(v.Version), description: v.Description ?? '' });
+      marker = r.NextMarker;
+    } while (marker);
+  } catch (e) {
+    if (!notFound(e)) throw e;
+  }
+  return out;
+}
+
+/**
+ * Deletes one published version. Lambda itself refuses while an alias serves it or routes traffic
+ * to it: then false (it stays), whatever was read before.
+ */
+export async function deleteVersion(lambda: LambdaClient, functionName: string, version: string): Promise<boolean> {
+  if (!/^\d+$/.test(version)) throw new Error(`refusing to delete ${functionName}:${version}: only numbered versions are deleted`);
+  try {
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }));
+    return true;
+  } catch (e) {
+    if (errorName(e) === 'ResourceConflictException') return false;
+    throw e;
+  }
+}
+
+export async function deleteLayerVersion(lambda: LambdaClient, layerName: string, version: number): Promise<void> {
+  await lambda.send(new DeleteLayerVersionCommand({ LayerName: layerName, VersionNumber: version }));
+}
+
+/** Bytes of code stored in the region (AccountUsage.TotalCodeSize) and the limit (AccountLimit.TotalCodeSize). */
+export interface Storage {
+  used: number;
+  limit: number;
+}
+
+/** The region's code storage: every function version and layer version counts against the limit. */
+export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
+  const r = await lambda.send(new GetAccountSettingsCommand({}));
+  return { used: r.AccountUsage?.TotalCodeSize ?? 0, limit: r.AccountLimit?.TotalCodeSize ?? 0 };
 }
 
 function toAlias(a: AliasConfiguration): AliasState {

@@ -50,6 +50,11 @@ const COMMANDS: Entry[] = [
     summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.',
     load: async () => (await import('./rollback.js')).rollbackCommand,
   },
+  {
+    name: 'prune',
+    summary: 'Delete versions, layer versions and S3 artifacts lci published that no alias needs, outside the rollback window.',
+    load: async () => (await import('./prune.js')).pruneCommand,
+  },
   { name: 'version', summary: 'Print the version of lci.', load: async () => (await import('./version.js')).versionCommand },
   { name: 'help', summary: "Show help, or a command's help (lci help deploy).", load: async () => helpCommand },
   { name: 'completion', summary: 'Print a shell completion script: lci completion bash|zsh|fish.', load: async () => completionCommand },

@@ -17,7 +17,10 @@ import { dirtyInputs, dirtySourceVersion, type DirtyInputs } from '../plan/dirty
 import { notifySlack, type SlackOutcome } from '../notify/slack.js';
 import { runPool, Slots } from '../pool.js';
 import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
-import type { ProgressSink } from '../progress.js';
+import type { ProgressSink, TaskProgress } from '../progress.js';
+import { pruneFunction } from '../deploy/prune.js';
+import type { Project, ResolvedFunction } from '../config/types.js';
+import { pruneTargets, settingsFor } from './prune.js';
 import { selectAffected, type AffectedSelection } from './select-affected.js';
 
 export interface DeployOptions {
@@ -112,11 +115,14 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     dryRun: opts.dryRun,
   };
   await ctx.deps.removeLeftovers();
+  const pruneAfter = project.environments[env]!.prune;
   const functions = await runPool(
     targets,
     opts.concurrency,
     async (r) => {
-      const result = await deployFunction(r, ctx, progress.start(r.name));
+      const task = progress.start(r.name);
+      const result = await deployFunction(r, ctx, task);
+      if (result.status === 'PUBLISHED' && pruneAfter && !opts.dryRun) await pruneReleased(project, r, pruneAfter.olderThanMs, connected, store, task, result);
       progress.finish(r.name, result.status === 'FAILED' ? 'failed' : 'done', `${result.status}${result.version ? ` version ${result.version}` : ''}`);
       return result;
     },
@@ -133,6 +139,34 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, { env, sourceVersion: version, results: functions });
   }
   return { ...base, functions, slack, budget: connected.budget.report() };
+}
+
+/**
+ * environments.<env>.prune: after a function was released, what it no longer needs goes (lci
+ * prune for that one function). A failure is a warning: the release stands.
+ */
+async function pruneReleased(
+  project: Project,
+  r: ResolvedFunction,
+  olderThanMs: number | null,
+  aws: AwsClients,
+  store: ArtifactStore,
+  task: TaskProgress,
+  result: FunctionDeployResult,
+): Promise<void> {
+  task.phase('prune');
+  task.report('pruning versions no alias needs');
+  const [target] = pruneTargets(project, new Set([r.functionName]));
+  const pruned = await pruneFunction(target!, settingsFor(project, target!, { keep: undefined, olderThanMs, dryRun: false }), aws.lambda, store);
+  if (pruned.status === 'FAILED') {
+    result.warnings.push(`released, but pruning failed: ${pruned.error}`);
+    return;
+  }
+  result.pruned = {
+    versions: pruned.versions.filter((v) => v.action === 'DELETED').map((v) => v.version),
+    layerVersions: pruned.layerVersions.map((l) => `${l.layer}:${l.version}`),
+    s3: pruned.s3,
+  };
 }
 
 function dirtyRefusal(dirty: DirtyInputs): string {

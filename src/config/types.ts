@@ -53,6 +53,14 @@ export interface Environment {
   alarms: string[];
   /** The traffic shift the generated pipeline passes to lci deploy, or null for lci deploy's default. */
   strategy: string | null;
+  /** Prune after a deploy that published (lci prune's --keep and --older-than), or null for never. */
+  prune: PruneConfig | null;
+}
+
+export interface PruneConfig {
+  keep: number;
+  /** Milliseconds; null: any age. */
+  olderThanMs: number | null;
 }
 
 export interface FunctionDecl {

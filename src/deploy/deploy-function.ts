@@ -48,6 +48,8 @@ export interface FunctionDeployResult {
   calls: string[];
   console: string;
   warnings: string[];
+  /** What was pruned after the release (environments.<env>.prune): versions, layer versions, S3 objects. */
+  pruned?: { versions: string[]; layerVersions: string[]; s3: string[] };
   error?: string;
   /** The error itself, for --debug; not part of the JSON. */
   cause?: unknown;

@@ -44,10 +44,20 @@ export function deployText(d: DeployResult): string {
     if (r.status === 'PLANNED') lines.push('', `${r.name} would:`, ...r.calls.map((c) => `  ${c}`));
     if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
       lines.push('', `${r.name}:`, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
+      if (r.pruned) lines.push(`  ${prunedLine(r.pruned)}`);
     }
   }
   if (d.budget) lines.push('', budgetLine(d.budget));
   return lines.join('\n');
+}
+
+function prunedLine(p: NonNullable<FunctionDeployResult['pruned']>): string {
+  if (p.versions.length + p.layerVersions.length === 0) return 'pruned: nothing';
+  const parts = [
+    p.versions.length > 0 ? `versions ${p.versions.join(', ')}` : '',
+    p.layerVersions.length > 0 ? `layer versions ${p.layerVersions.join(', ')}` : '',
+  ];
+  return `pruned: ${parts.filter(Boolean).join('; ')}${p.s3.length > 0 ? ` (and ${p.s3.length} S3 objects)` : ''}`;
 }
 
 export function deployJson(d: DeployResult): string {
@@ -71,6 +81,7 @@ export function deployJson(d: DeployResult): string {
       s3: r.s3,
       calls: r.calls,
       console: r.console,
+      ...(r.pruned ? { pruned: r.pruned } : {}),
       ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
       ...(r.error ? { error: r.error } : {}),
     })),

@@ -1,12 +1,14 @@
+import type { Storage } from '../aws/lambda.js';
 import type { FunctionStatus } from '../deploy/status.js';
 import { jsonDocument } from './json.js';
+import { storageLine } from './prune.js';
 import { table } from './table.js';
 
 function percent(w: number): string {
   return `${Math.round(w * 1000) / 10}%`;
 }
 
-export function statusText(rows: FunctionStatus[]): string {
+export function statusText(rows: FunctionStatus[], storage: Storage): string {
   const cells = rows.map((s) => [
     s.name,
     s.env,
@@ -20,9 +22,11 @@ export function statusText(rows: FunctionStatus[]): string {
       .map(([v, w]) => `${v}: ${percent(w)}`)
       .join(', ') || '-',
   ]);
-  return table(['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'], cells).join('\n');
+  return [...table(['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'], cells), '', storageLine(storage)].join(
+    '\n',
+  );
 }
 
-export function statusJson(rows: FunctionStatus[]): string {
-  return jsonDocument('status', { functions: rows });
+export function statusJson(rows: FunctionStatus[], storage: Storage): string {
+  return jsonDocument('status', { functions: rows, storage });
 }

@@ -7,6 +7,8 @@ export interface WorldOptions {
   s3?: S3Server;
   /** Lambda's request quotas (throttling with 429 above them); none by default. */
   rates?: LambdaRates;
+  /** The region's code storage limit in bytes (AWS: 75 GB). */
+  totalCodeSize?: number;
 }
 
 /** The AWS an lci child process talks to in tests: a real S3 server, the Lambda and CloudWatch stand-ins. */
@@ -22,7 +24,12 @@ export class AwsWorld {
   static async start(opts: WorldOptions = {}): Promise<AwsWorld> {
     const s3 = opts.s3 ?? (await S3Server.start());
     const owned = !opts.s3;
-    const lambda = await LambdaStandin.start({ s3Endpoint: s3.endpoint, updateDelayMs: opts.updateDelayMs ?? 0, rates: opts.rates });
+    const lambda = await LambdaStandin.start({
+      s3Endpoint: s3.endpoint,
+      updateDelayMs: opts.updateDelayMs ?? 0,
+      rates: opts.rates,
+      totalCodeSize: opts.totalCodeSize,
+    });
     const cloudwatch = await CloudWatchStandin.start();
     return new AwsWorld(s3, lambda, cloudwatch, owned);
   }
