@@ -129,7 +129,8 @@ prune('a deploy with prune: {keep: N} prunes each function it released, after th
       if (i > 2) repo.commit({ 'svc/beta/app.py': `def handler(event, context):\n    return ${i}\n` });
       const r = await run(world, repo, ['deploy', '--env', 'qa']);
       assert.is(r.code, 0, r.stderr);
-      const beta = (r.json as DeployJson & { functions: { pruned?: { versions: string[] } }[] }).functions.find((f) => f.name === 'beta')!;
+      const functions = (r.json as { functions: { name: string; pruned?: { versions: string[] } }[] }).functions;
+      const beta = functions.find((f) => f.name === 'beta')!;
       assert.equal(beta.pruned?.versions, i === 4 ? ['2'] : []);
     }
     assert.equal(versionsOf(world, 'beta'), ['1', '3', '4']);
