@@ -111,7 +111,7 @@ export function generate(dir, scale = 1) {
   const count = Number(git('ls-files').split('\n').length);
   const revs = { base, head, files: count, changed: changed.length, functions: FUNCTIONS };
   writeFileSync(join(dir, '.bench-revs.json'), JSON.stringify(revs));
-  writeFileSync(stamp, VERSION);
+  writeFileSync(stamp, version);
   return revs;
 }
 
