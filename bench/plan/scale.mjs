@@ -28,11 +28,15 @@ const sizes = [1, 10].map((scale) => {
 });
 
 function measure({ dir, revs }) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'bin/lci.js'), 'plan', '--base', revs.base, '--head', revs.head, '--json'], {
-    cwd: dir,
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%e %M', process.execPath, join(root, 'bin/lci.js'), 'plan', '--base', revs.base, '--head', revs.head, '--json'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    },
+  );
   if (r.status !== 0) throw new Error(`lci plan failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const [wall, kb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
   return { wall, mb: kb / 1024, affected: JSON.parse(r.stdout).functions.filter((f) => f.affected).length };
