@@ -157,11 +157,8 @@ example('--layout environment: a pipeline per environment whose batch build runs
   const fn = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
   const qa = ['invoice-worker-qa', 'notifier-qa', 'orders-api-qa', 'webhooks-qa'];
   assert.equal(list(release.Resource).sort(), [...qa.map(fn), ...qa.map((n) => `${fn(n)}:*`)].sort());
-  assert.equal(list(statementsOf(exampleByEnv, 'lci-qa', 'lci-batch')[0]!.Action).sort(), [
-    'codebuild:RetryBuild',
-    'codebuild:StartBuild',
-    'codebuild:StopBuild',
-  ]);
+  // The batch runs under its own role (its policy names the project, known only once it exists).
+  assert.ok(byType(exampleByEnv, 'aws_iam_role').some((r) => r.values.name === `lci-qa-${REGION}-batch`));
 });
 
 example("every resource that takes tags has lci's and the user's (the provider schema says which take tags)", async () => {
@@ -418,7 +415,7 @@ tricky('--layout environment: hostile values read back from its buildspec, trigg
   assert.equal(push[0]!.branches[0]!.includes, [`main ${HOSTILE_LINES}`]);
   assert.equal(push[0]!.file_paths, [], 'every push: lci deploy --affected decides');
   const statements = statementsOf(trickyByEnv, 'acme-qa');
-  assert.equal(list(statements.find((st) => st.Sid === 'ReleaseFunctions')!.Resource), [
+  assert.equal(list(statements.find((st) => st.Sid === 'ReleaseFunctions')!.Resource).sort(), [
     `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa`,
     `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa:*`,
   ]);
