@@ -172,11 +172,12 @@ function buildspec(template: string, input: RenderInput): string {
 
 /** The same install and cache, one build per shard, each deploying what changed of its share of the environment. */
 function environmentBuildspec(template: string, input: RenderInput): string {
+  // Each item of the build-list; the template holds the first one's "- ".
   const shards = Array.from({ length: input.shards }, (_, i) =>
-    [`    - identifier: shard_${i + 1}`, '      env:', '        variables:', `          LCI_SHARD: ${yamlString(`${i + 1}/${input.shards}`)}`].join('\n'),
+    [`identifier: shard_${i + 1}`, '      env:', '        variables:', `          LCI_SHARD: ${yamlString(`${i + 1}/${input.shards}`)}`].join('\n'),
   );
-  const quoted = fill(template, buildspecValues(input, 'deploy --affected --since deployed --shard "$LCI_SHARD"'), '"');
-  return fill(quoted, { SHARDS: shards.join('\n') });
+  const values = buildspecValues(input, 'deploy --affected --since deployed --shard "$LCI_SHARD"');
+  return fill(template, { ...values, SHARDS: shards.join('\n    - ') }, '"');
 }
 
 function buildspecValues(input: RenderInput, deployWhat: string): Record<string, string> {
