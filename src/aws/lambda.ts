@@ -147,42 +147,43 @@ export async function getAlias(lambda: LambdaClient, functionName: string, alias
 }
 
 export async function listVersions(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration[]> {
-  const out: FunctionConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    // The largest page Lambda serves: each page is a request of the 15/s budget.
-    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 10_000 }));
-    out.push(...(r.Versions ?? []));
-    marker = r.NextMarker;
-  } while (marker);
-  return out;
+  // The largest page Lambda serves: each page is a request of the 15/s budget.
+  return allPages(async (Marker) => {
+    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }));
+    return { items: r.Versions ?? [], next: r.NextMarker };
+  });
 }
 
 /** Every alias of the function, whoever made it. */
 export async function listAliases(lambda: LambdaClient, functionName: string): Promise<AliasState[]> {
-  const out: AliasState[] = [];
-  let marker: string | undefined;
-  do {
-    const r = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker: marker, MaxItems: 10_000 }));
-    out.push(...(r.Aliases ?? []).map(toAlias));
-    marker = r.NextMarker;
-  } while (marker);
-  return out;
+  return allPages(async (Marker) => {
+    const r = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }));
+    return { items: (r.Aliases ?? []).map(toAlias), next: r.NextMarker };
+  });
 }
 
 /** Every version of a layer that exists, newest first; none when the layer does not. */
 export async function listLayerVersions(lambda: LambdaClient, layerName: string): Promise<LayerState[]> {
-  const out: LayerState[] = [];
-  let marker: string | undefined;
   try {
-    do {
-      const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, Marker: marker, MaxItems: 50 }));
-      for (const v of r.LayerVersions ?? []) out.push({ arn: v.LayerVersionArn!, version: Number(v.Version), description: v.Description ?? '' });
-      marker = r.NextMarker;
-    } while (marker);
+    return await allPages(async (Marker) => {
+      const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, Marker, MaxItems: 50 }));
+      const items = (r.LayerVersions ?? []).map((v) => ({ arn: v.LayerVersionArn!, version: Number(v.Version), description: v.Description ?? '' }));
+      return { items, next: r.NextMarker };
+    });
   } catch (e) {
-    if (!notFound(e)) throw e;
+    if (notFound(e)) return [];
+    throw e;
   }
+}
+
+async function allPages<T>(page: (marker: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
+  const out: T[] = [];
+  let marker: string | undefined;
+  do {
+    const r = await page(marker);
+    out.push(...r.items);
+    marker = r.next;
+  } while (marker);
   return out;
 }
 
