@@ -1,18 +1,58 @@
 #!/usr/bin/env node
+import { createInterface } from 'node:readline';
+import { criticalWork } from '../dist/critical.js';
 import { InterruptedError } from '../dist/errors.js';
 import { main } from '../dist/cli/main.js';
 
-// Ctrl-C and SIGTERM abort the run: build containers are removed and the work stops cleanly.
-// A second signal, or work that does not stop within the grace period, ends the process.
+// Ctrl-C and SIGTERM abort the run: build containers are removed, a traffic shift is rolled back,
+// and the work stops cleanly. A second signal, or work that does not stop within the grace period,
+// ends the process, but never in the middle of putting an alias back (a critical section): that is
+// waited for, at most CRITICAL_MAX_MS.
 const controller = new AbortController();
 const GRACE_MS = 10_000;
+const CRITICAL_MAX_MS = 60_000;
+/** After a critical section, time for the run to say how it ended (it exits sooner when it is done). */
+const REPORT_MS = 2_000;
+
+function exitWhenSafe(code) {
+  const pending = criticalWork();
+  if (!pending) process.exit(code);
+  process.stderr.write('lci: waiting for an alias to be put back before exiting\n');
+  setTimeout(() => process.exit(code), CRITICAL_MAX_MS).unref();
+  void pending.then(() => setTimeout(() => process.exit(code), REPORT_MS).unref());
+}
+
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     const reason = new InterruptedError(signal);
-    if (controller.signal.aborted) process.exit(reason.exitCode);
+    if (controller.signal.aborted) return exitWhenSafe(reason.exitCode);
     controller.abort(reason);
-    setTimeout(() => process.exit(reason.exitCode), GRACE_MS).unref();
+    setTimeout(() => exitWhenSafe(reason.exitCode), GRACE_MS).unref();
   });
+}
+
+/** One line typed on the terminal; the question goes to stderr so stdout stays the result. */
+function ask(question) {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise((resolve) => {
+    let answered = false;
+    rl.question(question, (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.on('close', () => answered || resolve('')); // Ctrl-D: no
+    rl.on('SIGINT', () => {
+      rl.close();
+      process.kill(process.pid, 'SIGINT'); // readline took Ctrl-C from the terminal: interrupt as anywhere else
+    });
+  });
+}
+
+async function readStdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 const code = await main(process.argv.slice(2), {
@@ -22,6 +62,8 @@ const code = await main(process.argv.slice(2), {
   err: (text) => process.stderr.write(text + '\n'),
   signal: controller.signal,
   tty: process.stderr.isTTY ? { columns: process.stderr.columns } : undefined,
+  ask: process.stdin.isTTY ? ask : undefined,
+  stdin: readStdin,
 });
 // Exit now: an interrupted run may leave AWS calls or timers pending that must not keep it alive.
 if (controller.signal.aborted) process.exit(code);

@@ -66,17 +66,16 @@ await run('plan', '--base', second, '--env', 'prod');
 
 await requireDocker();
 world = await AwsWorld.start();
-// What Terraform would have created: each QA function with an alias on version 1.
+// What Terraform would have created: each QA function, configured as lambdas.yaml says (lci checks
+// runtime, architecture and handler before it writes), with an alias on version 1.
 const seed = readFileSync(join(root, 'examples/seed.zip'));
-for (const name of ['orders-api-qa', 'invoice-worker-qa', 'webhooks-qa', 'notifier-qa']) {
-  world.lambda.seedFunction({
-    name,
-    runtime: name.startsWith('orders') || name.startsWith('invoice') ? 'python3.12' : 'nodejs20.x',
-    handler: 'index.handler',
-    zip: seed,
-    aliases: ['qa'],
-  });
-}
+const TERRAFORM: [name: string, runtime: string, handler: string][] = [
+  ['orders-api-qa', 'python3.12', 'app.handler'],
+  ['invoice-worker-qa', 'python3.12', 'handler.run'],
+  ['webhooks-qa', 'nodejs20.x', 'index.handler'],
+  ['notifier-qa', 'nodejs22.x', 'index.handler'],
+];
+for (const [name, runtime, handler] of TERRAFORM) world.lambda.seedFunction({ name, runtime, handler, zip: seed, aliases: ['qa'] });
 console.log(`\n# deploy to QA against local stand-ins: S3 at ${world.s3.endpoint}, Lambda at ${world.lambda.endpoint}`);
 await run('deploy', '--env', 'qa');
 console.log('\n# the same deploy again: nothing changed, nothing written');

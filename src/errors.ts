@@ -124,6 +124,13 @@ export class LiveConfigError extends LciError {
   }
 }
 
+/** A person asked before an alias of a `confirm: true` environment moves said no. */
+export class NotConfirmedError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+  }
+}
+
 /** Ctrl-C or SIGTERM: the work stopped on purpose, after cleaning up. */
 export class InterruptedError extends LciError {
   constructor(readonly signal: 'SIGINT' | 'SIGTERM') {

@@ -12,6 +12,7 @@ const LAYERS: Record<string, number> = {
   errors: 0,
   progress: 0,
   pool: 0,
+  critical: 0,
   vcs: 1,
   aws: 1,
   config: 2,

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { DeleteLayerVersionCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteLayerVersionCommand,
+  LambdaClient,
+  PublishLayerVersionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AwsWorld } from './harness/aws-world.js';
@@ -46,7 +53,11 @@ basic('the first deploy publishes every function; the second reads each function
     assert.is(state.aliases.qa!.FunctionVersion, '2');
     const v2 = state.versions.find((v) => v.Version === '2')!;
     assert.is(v2.CodeSha256, f.alpha!.code.sha256, 'the published version runs the zip lci built');
-    assert.match(v2.Description!, new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20}\\)$`), 'the version records its source version and code fingerprint');
+    assert.match(
+      v2.Description!,
+      new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} prev 1\\)$`),
+      'the version records its source version, code fingerprint and the version served before it',
+    );
     const sv = repo.head();
     assert.equal(await world.s3.keys('lambda-ci/alpha-qa/'), [`lambda-ci/alpha-qa/${sv}/app.zip`, 'lambda-ci/alpha-qa/latest/app.zip']);
 
@@ -261,6 +272,7 @@ around('status shows what each alias serves; rollback moves it back under its Re
       status: 'ROLLED_BACK',
       from: { version: '3', weights: {} },
       to: '2',
+      reason: 'GIVEN',
     });
     await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], { cwd: repo.dir, env: world.env() });
     const unknown = await lciAsync(['status', '--env', 'staging'], { cwd: repo.dir, env: world.env() });
@@ -374,7 +386,11 @@ layers('a layer is built once, published with its key, attached beside other lay
     assert.ok(keys.includes('lambda-ci/gamma/latest/requirements.txt'), 'the descriptor is cached after success');
     assert.ok(keys.includes(`lambda-ci/gamma/${repo.head()}/deps.zip`));
     const key = /^lci deps ([0-9a-f]{32}) /.exec(layer!.Description!)![1]!;
-    assert.match(live.Description!, new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} deps ${key}\\)$`), 'the version records the key of its layer');
+    assert.match(
+      live.Description!,
+      new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} deps ${key}( prev [0-9]+)?\\)$`),
+      'the version records the key of its layer',
+    );
 
     // Nothing changed: one GetFunction decides it (the version's record names the layer's key, the layer is attached).
     world.lambda.clearLog();
@@ -386,10 +402,21 @@ layers('a layer is built once, published with its key, attached beside other lay
       ['GetFunction'],
     );
 
-    // A fresh checkout (no .lci) that must publish the layer again (its versions were deleted, and
-    // the code changed, so the release reads the layer list): the zip comes from this function's
-    // S3 cache, checked, with no container.
+    // Its layer version deleted (Lambda keeps a copy for the functions that use it): a code change
+    // keeps the attached version, read from the serving version's record, with no layer list.
     await sdk.send(new DeleteLayerVersionCommand({ LayerName: 'gamma-deps', VersionNumber: 1 }));
+    repo.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 1\n' });
+    world.lambda.clearLog();
+    const kept = await deploy(world, repo.dir, ['gamma']);
+    assert.is(kept.code, 0, kept.stderr);
+    assert.equal(byName(kept.json).gamma!.layer, { action: 'intact', version: 1 });
+    assert.not.ok(world.lambda.log.some((l) => l.operation === 'ListLayerVersions'));
+
+    // Someone took the layer off and served that: a fresh checkout (no .lci) must publish the layer
+    // again, and the zip comes from this function's S3 cache, checked, with no container.
+    await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }));
+    const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+    await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
     const clone = await deployRepo({ deps: true });
     clone.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 2\n' });
     const t1 = Date.now();

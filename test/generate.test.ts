@@ -99,7 +99,7 @@ shape('buildspec.yml validates against the CodeBuild buildspec schema, installs 
   assert.equal(spec.phases.install.commands, ['npm ci --no-audit --no-fund'], 'lci from the monorepo lockfile, not a public package name');
   assert.not.match(JSON.stringify(spec), /npm install --global|lambda-ci@/);
   assert.equal(spec.phases.build.commands, [
-    'npx --no-install lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"',
+    'npx --no-install lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes',
   ]);
   assert.equal(spec.cache.paths, ['.lci/cache/**/*']);
   assert.not.ok(validate({ version: 0.2, phases: { build: { commandz: ['x'] } } }), 'the schema bites');

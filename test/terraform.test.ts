@@ -236,7 +236,7 @@ defaults:
 shared: ["libs/common/**"]
 environments:
   qa: { branch: ${q(`main ${HOSTILE_LINES}`)}, strategy: "linear:25:1.5" }
-  prod: { tag: ${q(`v* ${HOSTILE_LINES}`)}, alias: live, strategy: "canary:10:5", alarms: [prod-errors], prune: { keep: 3 } }
+  prod: { tag: ${q(`v* ${HOSTILE_LINES}`)}, alias: live, strategy: "canary:10:5", alarms: [prod-errors], prune: { keep: 3 }, confirm: true }
 functions:
 ${functions.join('\n')}
   hostile:
@@ -341,7 +341,7 @@ tricky('the buildspec reads back exactly: the install commands, how lci runs, th
   const spec = parseYaml(source.buildspec) as { phases: { install: { commands: string[] }; build: { commands: string[] } }; cache: { paths: string[] } };
   assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
   assert.equal(spec.phases.build.commands, [
-    `npx --no-install lci ${HOSTILE} deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"`,
+    `npx --no-install lci ${HOSTILE} deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes`,
   ]);
   assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
 });
@@ -357,6 +357,15 @@ tricky("the pipeline passes the environment's strategy, the source branch and co
     { name: 'LCI_SOURCE_BRANCH', value: '#{SourceVariables.BranchName}', type: 'PLAINTEXT' },
     { name: 'LCI_SOURCE_COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
   ]);
+});
+
+tricky('confirm: true puts a manual approval stage before the deploy; qa runs straight through', () => {
+  type Stage = { name: string; action: { category: string; provider: string }[] };
+  const names = (p: string) => (pipelineOf(p).values.stage as Stage[]).map((s) => s.name);
+  assert.equal(names('acme-fn1-prod'), ['Source', 'Approve', 'Deploy']);
+  assert.equal(names('acme-fn1-qa'), ['Source', 'Deploy']);
+  const approve = (pipelineOf('acme-fn1-prod').values.stage as Stage[])[1]!.action[0]!;
+  assert.equal([approve.category, approve.provider], ['Approval', 'Manual']);
 });
 
 tricky('trigger paths: up to 8 in one push filter, up to 24 over 3 on the same branch, more is every push (with a warning)', () => {

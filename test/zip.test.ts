@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collectFiles } from '../src/inputs/files.js';
 import { windowBitsFor, writeZip, type ZipEntry } from '../src/package/zip.js';
+import { extractZip } from '../src/package/zip-extract.js';
 import { deflateRawSync } from 'node:zlib';
 import { writeTree } from './harness/files.js';
 import { tempDir } from './harness/tmp.js';
@@ -132,6 +133,32 @@ test('the size-fitted deflate window gives the same bytes as the full 32 kB wind
     const input = Buffer.from(text.slice(0, size));
     assert.ok(deflateRawSync(input, { level: 6 }).equals(deflateRawSync(input, { level: 6, windowBits: windowBitsFor(size) })), `size ${size}`);
   }
+});
+
+test('unpacking (lci invoke --local): contents and exec bits come back as zipped; a zip-slip entry is refused before anything is written', async () => {
+  const dir = makeTree(Object.keys(FILES), 0o644, 1_700_000_000);
+  chmodSync(join(dir, 'run.sh'), 0o755);
+  const out = join(tempDir(), 'fn.zip');
+  await writeZip(await collectFiles({ root: dir, boundary: dir, label: 'fn' }), out);
+  const target = join(tempDir(), 'task');
+  extractZip(out, target);
+  for (const [name, text] of Object.entries(FILES)) assert.is(readFileSync(join(target, name), 'utf8'), text, name);
+  assert.is(statSync(join(target, 'run.sh')).mode & 0o777, 0o755);
+  assert.is(statSync(join(target, 'app.py')).mode & 0o777, 0o644);
+
+  const evil = join(tempDir(), 'evil.zip');
+  const data = Buffer.from('owned');
+  await writeZip(
+    [
+      { name: 'ok.txt', source: { data }, size: 5, executable: false },
+      { name: '../../escaped.txt', source: { data }, size: 5, executable: false },
+    ],
+    evil,
+  );
+  const landing = join(tempDir(), 'a', 'b');
+  assert.throws(() => extractZip(evil, landing), /cannot be unpacked: entry '\.\.\/\.\.\/escaped\.txt' climbs out with '\.\.'/);
+  assert.not.ok(existsSync(join(landing, '../../escaped.txt')));
+  assert.not.ok(existsSync(join(landing, 'ok.txt')), 'nothing written');
 });
 
 test.run();

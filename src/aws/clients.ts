@@ -1,4 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
@@ -24,6 +25,8 @@ export interface AwsClients {
   lambda: LambdaClient;
   /** Its SDK is loaded at its first request (only traffic shifts with alarms make one). */
   cloudwatch: CloudWatchClient;
+  /** CloudWatch Logs, loaded on first use: only lci logs and deploy --logs read logs. */
+  logs: () => Promise<CloudWatchLogsClient>;
   region: string;
   /** What the Lambda client spent of the request budget so far. */
   budget: BudgetMeter;
@@ -31,7 +34,8 @@ export interface AwsClients {
 
 /**
  * SDK v3 clients with the standard credential chain. The SDK itself honours AWS_ENDPOINT_URL,
- * AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_LAMBDA; --endpoint-url overrides all of them.
+ * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_CLOUDWATCH and
+ * AWS_ENDPOINT_URL_CLOUDWATCH_LOGS; --endpoint-url overrides all of them.
  * With any custom endpoint, S3 uses path-style addressing and checksums only where required,
  * which is what S3-compatible servers understand.
  */
@@ -57,7 +61,8 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
   const endpoint = opts.endpointUrl ?? opts.env.AWS_ENDPOINT_URL_LAMBDA ?? opts.env.AWS_ENDPOINT_URL ?? '';
   const budget = new BudgetMeter(sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS));
   applyBudget(lambda, budget);
-  return { s3, lambda, cloudwatch, region, budget };
+  const logs = once(async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(common));
+  return { s3, lambda, cloudwatch, logs, region, budget };
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {

@@ -26,6 +26,7 @@ import { DeployError, FunctionMissingError, LciError } from '../errors.js';
 
 export interface AliasState {
   name: string;
+  arn: string;
   version: string;
   revisionId: string;
   /** Extra version → weight while traffic shifts. */
@@ -59,6 +60,8 @@ export interface Serving {
   /** The configuration of the alias's version; of $LATEST when the alias does not exist. */
   config: FunctionConfiguration;
   aliasExists: boolean;
+  /** The function's tags (GetFunction returns them to a caller allowed lambda:ListTags): lci marks a shift in progress there. */
+  tags: Record<string, string>;
 }
 
 /**
@@ -69,7 +72,8 @@ export interface Serving {
  */
 export async function readServing(lambda: LambdaClient, functionName: string, alias: string): Promise<Serving> {
   try {
-    return { config: await getConfiguration(lambda, functionName, alias), aliasExists: true };
+    const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: alias }));
+    return { config: r.Configuration!, aliasExists: true, tags: r.Tags ?? {} };
   } catch (e) {
     if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
   }
@@ -77,7 +81,7 @@ export async function readServing(lambda: LambdaClient, functionName: string, al
     if (notFound(e)) throw new FunctionMissingError(`function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`);
     throw explain(e, `reading function ${functionName}`);
   });
-  return { config: latest, aliasExists: false };
+  return { config: latest, aliasExists: false, tags: {} };
 }
 
 /**
@@ -123,6 +127,16 @@ export async function latestLayerVersion(lambda: LambdaClient, layerName: string
 export async function getConfiguration(lambda: LambdaClient, functionName: string, qualifier: string): Promise<FunctionConfiguration> {
   const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: qualifier }));
   return r.Configuration!;
+}
+
+/** A published version's configuration, or null when that version does not exist. */
+export async function findVersion(lambda: LambdaClient, functionName: string, version: string): Promise<FunctionConfiguration | null> {
+  try {
+    return await getConfiguration(lambda, functionName, version);
+  } catch (e) {
+    if (notFound(e)) return null;
+    throw explain(e, `reading version ${version} of ${functionName}`);
+  }
 }
 
 /** A layer version's Description, or null when the version is gone. */
@@ -219,7 +233,13 @@ export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
 }
 
 function toAlias(a: AliasConfiguration): AliasState {
-  return { name: a.Name!, version: a.FunctionVersion!, revisionId: a.RevisionId!, weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) } };
+  return {
+    name: a.Name!,
+    arn: a.AliasArn ?? '',
+    version: a.FunctionVersion!,
+    revisionId: a.RevisionId!,
+    weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+  };
 }
 
 export interface Timing {
@@ -380,6 +400,16 @@ export function explain(e: unknown, doing: string): LciError {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts (it resolves either way: the caller looks at the signal). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -229,12 +229,12 @@ async function stageInputs(files: DependencyFile[], dir: string): Promise<string
   return dir;
 }
 
-function runsAsRoot(): boolean {
+export function runsAsRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
 /** Never root: the calling user, or BUILD_UID:BUILD_GID when that is root. */
-function userSpec(): string {
+export function userSpec(): string {
   if (!process.getuid || !process.getgid || runsAsRoot()) return `${BUILD_UID}:${BUILD_GID}`;
   return `${process.getuid()}:${process.getgid()}`;
 }

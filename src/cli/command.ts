@@ -10,6 +10,10 @@ export interface Io {
   signal?: AbortSignal;
   /** Whether stdout is a terminal, and how wide (0 or undefined: unknown). */
   tty?: { columns: number | undefined };
+  /** Asks a person: shows the question on stderr and resolves with the line typed. Absent when stdin is not a terminal (CI). */
+  ask?: (question: string) => Promise<string>;
+  /** Everything on stdin, for `--event -` (absent: nothing to read). */
+  stdin?: () => Promise<Buffer>;
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;

@@ -3,9 +3,13 @@ import { loadProject } from '../config/load.js';
 import { ExitCode, LciError, UsageError } from '../errors.js';
 import { deployJson, deployText } from '../report/deploy.js';
 import { parseShard } from '../deploy/shard.js';
+import { logLines } from '../report/logs.js';
+import { tailReleased } from '../commands/logs.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
 import { DEPLOY_CONCURRENCY, parseConcurrency } from './concurrency.js';
+import { confirmMove } from './confirm.js';
+import { parseDuration } from './duration.js';
 import { reportFailures } from './failures.js';
 
 interface Values extends AwsValues {
@@ -22,13 +26,16 @@ interface Values extends AwsValues {
   'fail-fast'?: boolean;
   'dry-run'?: boolean;
   'allow-dirty'?: boolean;
+  yes?: boolean;
+  abort?: boolean;
+  logs?: string;
 }
 
 export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage:
-    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV | --since deployed]] [--shard i/N] [--source-version V] [--strategy S] [--only-matching-ref [--branch B]] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV | --since deployed]] [--shard i/N] [--source-version V] [--strategy S] [--only-matching-ref [--branch B]] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--abort] [--logs D] [--yes] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -45,6 +52,9 @@ export const deployCommand: Command<Values> = {
     'fail-fast': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-dirty': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    abort: { type: 'boolean' },
+    logs: { type: 'string' },
     ...LAMBDA_OPTIONS,
   },
   help: [
@@ -64,6 +74,9 @@ export const deployCommand: Command<Values> = {
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
     ['--allow-dirty', "deploy uncommitted changes to the functions' inputs, as source version <sha>-dirty-<hash>"],
+    ['--abort', 'an alias a killed deploy left mid-shift goes back to the version it shifted from (default: the shift is resumed)'],
+    ['--logs D', "after the release, print each new version's log for this long (30s, 5m) on stderr"],
+    ['-y, --yes', 'no question for an environment with confirm: true (required without a terminal)'],
     ...LAMBDA_HELP,
   ],
   async run(ctx) {
@@ -77,7 +90,9 @@ export const deployCommand: Command<Values> = {
       if (!values.affected || values.base) throw new UsageError('--since deployed goes with --affected, instead of --base');
     }
     if (values.branch !== undefined && !values['only-matching-ref']) throw new UsageError('--branch only applies with --only-matching-ref');
+    const logsMs = values.logs === undefined ? null : parseDuration('--logs', values.logs);
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
+    const startedAt = Date.now();
     const result = await deploy(
       loaded,
       {
@@ -92,9 +107,11 @@ export const deployCommand: Command<Values> = {
         failFast: values['fail-fast'] === true,
         dryRun: values['dry-run'] === true,
         allowDirty: values['allow-dirty'] === true,
+        abort: values.abort === true,
         aws: awsOptions(values, io.env, shard ? 1 / shard.count : 1),
         environ: io.env,
         signal: io.signal,
+        confirm: (e, question) => confirmMove(io, e, values.yes === true, question),
       },
       ctx.progress(),
     );
@@ -106,6 +123,20 @@ export const deployCommand: Command<Values> = {
       functions.flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [])),
     );
     if (result.slack && !result.slack.sent) ctx.warn(`Slack notification not sent: ${result.slack.detail}; the deploy result stands`);
+    if (logsMs !== null && !result.dryRun) {
+      const released = functions.flatMap((f) => (f.status === 'PUBLISHED' && f.version ? [{ name: f.name, awsName: f.awsName, version: f.version }] : []));
+      await tailReleased(
+        awsOptions(values, io.env),
+        loaded.project.artifacts.region,
+        released,
+        startedAt,
+        logsMs,
+        (name, batch) => {
+          for (const line of logLines(batch, `[${name}] `)) io.err(line);
+        },
+        io.signal,
+      );
+    }
     const failed = functions.filter((f) => f.status === 'FAILED');
     // A function whose live configuration disagrees with lambdas.yaml is bad input, as a config error is.
     if (failed.some((f) => f.cause instanceof LciError && f.cause.exitCode === ExitCode.badInput)) return ExitCode.badInput;

@@ -47,13 +47,23 @@ const COMMANDS: Entry[] = [
   },
   {
     name: 'rollback',
-    summary: 'Move an alias back to the previous (or a given) version, guarded by its RevisionId.',
+    summary: 'Move an alias back to the version it served before (or a given one), guarded by its RevisionId.',
     load: async () => (await import('./rollback.js')).rollbackCommand,
   },
   {
     name: 'prune',
     summary: 'Delete versions, layer versions and S3 artifacts lci published that no alias needs, outside the rollback window.',
     load: async () => (await import('./prune.js')).pruneCommand,
+  },
+  {
+    name: 'invoke',
+    summary: "Invoke a function's alias (or a version) and print the response and log tail; --local runs the built artifacts in Docker.",
+    load: async () => (await import('./invoke.js')).invokeCommand,
+  },
+  {
+    name: 'logs',
+    summary: "Print a function's CloudWatch Logs, narrowed to the version its alias serves; --follow keeps polling.",
+    load: async () => (await import('./logs.js')).logsCommand,
   },
   { name: 'version', summary: 'Print the version of lci.', load: async () => (await import('./version.js')).versionCommand },
   { name: 'help', summary: "Show help, or a command's help (lci help deploy).", load: async () => helpCommand },

@@ -19,7 +19,7 @@ import { runPool, Slots } from '../pool.js';
 import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
 import type { ProgressSink, TaskProgress } from '../progress.js';
 import { pruneFunction } from '../deploy/prune.js';
-import type { Project, ResolvedFunction } from '../config/types.js';
+import type { Environment, Project, ResolvedFunction } from '../config/types.js';
 import { pruneTargets, settingsFor } from './prune.js';
 import { selectAffected, type AffectedSelection } from './select-affected.js';
 
@@ -40,9 +40,13 @@ export interface DeployOptions {
   dryRun: boolean;
   /** Deploy uncommitted changes to the selected functions' inputs (as `<sha>-dirty-<hash>`). */
   allowDirty: boolean;
+  /** An alias left mid-shift is put back on the version it shifts from (instead of resuming the shift), and that function is not deployed. */
+  abort: boolean;
   aws: AwsOptions;
   environ: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Called once the functions are known and before anything is built or moved; throws to stop (a `confirm: true` environment). */
+  confirm?: (env: Environment, question: string) => Promise<void>;
 }
 
 export interface DeployResult {
@@ -101,6 +105,13 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   }
   const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: null, shard: opts.shard };
   if (names === null) return { ...base, functions: null, budget: aws?.budget.report() ?? null };
+  if (!opts.dryRun && targets.length > 0) {
+    const e = project.environments[env]!;
+    await opts.confirm?.(
+      e,
+      `Deploy ${targets.length === 1 ? targets[0]!.name : `${targets.length} functions`} (${version}) to ${env}, moving alias ${e.alias}?`,
+    );
+  }
   const connected = await clients();
   const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
   const ctx = {
@@ -113,6 +124,8 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     sourceVersion: version,
     strategy,
     dryRun: opts.dryRun,
+    abortUnfinished: opts.abort,
+    signal: opts.signal,
   };
   await ctx.deps.removeLeftovers();
   const pruneAfter = project.environments[env]!.prune;
@@ -127,10 +140,11 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
       return result;
     },
     {
-      stopWhen: (res) => opts.failFast && res.status === 'FAILED',
+      stopWhen: (res) => (opts.failFast && res.status === 'FAILED') || opts.signal?.aborted === true,
       notStarted: (r) => {
-        progress.finish(r.name, 'skipped', 'not started: an earlier function failed (--fail-fast)');
-        return startingResult(r, connected.region, 'not started (--fail-fast)');
+        const why = opts.signal?.aborted ? 'interrupted' : '--fail-fast';
+        progress.finish(r.name, 'skipped', `not started (${why})`);
+        return startingResult(r, connected.region, `not started (${why})`);
       },
     },
   );

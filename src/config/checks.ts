@@ -55,6 +55,7 @@ export function semanticDiagnostics(source: ConfigSource, data: Record<string, u
       if (isRecord(ov)) sections.push([ov, [...at, 'environments', env]]);
     }
   }
+  for (const [list, at] of smokeLists(data)) checkSmokeList(list, at, configDirInRepo, report);
   for (const [section, at] of sections) {
     checkGlobList(section.watch, [...at, 'watch'], configDirInRepo, report);
     checkGlobList(section.exclude, [...at, 'exclude'], null, report);
@@ -158,6 +159,43 @@ function collisionDiagnostics(resolved: ResolvedConfig, report: (path: PathSegme
 /** A defaulted name has no line of its own: point at the function's key instead. */
 function anchorFor(origin: PathSegment[], field: string): 'key' | 'value' {
   return origin.at(-1) === field ? 'value' : 'key';
+}
+
+/** Every `smoke:` list of the config, where it is written: environments, defaults, functions and their overrides. */
+export function smokeLists(data: Record<string, unknown>): [unknown[], PathSegment[]][] {
+  const out: [unknown[], PathSegment[]][] = [];
+  const take = (section: unknown, at: PathSegment[]) => {
+    if (isRecord(section) && Array.isArray(section.smoke)) out.push([section.smoke, [...at, 'smoke']]);
+  };
+  const overrides = (section: unknown, at: PathSegment[]) => {
+    take(section, at);
+    const envs = isRecord(section) && isRecord(section.environments) ? section.environments : {};
+    for (const [env, ov] of Object.entries(envs)) take(ov, [...at, 'environments', env]);
+  };
+  for (const [name, env] of Object.entries(isRecord(data.environments) ? data.environments : {})) take(env, ['environments', name]);
+  overrides(data.defaults, ['defaults']);
+  for (const [name, fn] of Object.entries(isRecord(data.functions) ? data.functions : {})) overrides(fn, ['functions', name]);
+  return out;
+}
+
+/** Each smoke item has its event inline or in a file, not both; a file stays in the repository. */
+function checkSmokeList(
+  list: unknown[],
+  at: PathSegment[],
+  configDirInRepo: string,
+  report: (path: PathSegment[], message: string, anchor?: 'key' | 'value') => void,
+): void {
+  list.forEach((item, i) => {
+    if (!isRecord(item)) return; // the schema said so
+    const hasEvent = 'event' in item;
+    if (!hasEvent && item.file === undefined)
+      report([...at, i], "give the event inline ('event: {...}') or in a JSON file ('file: path/to/event.json')", 'key');
+    if (hasEvent && item.file !== undefined) report([...at, i, 'file'], "set either 'event' or 'file', not both", 'key');
+    if (typeof item.file !== 'string') return;
+    const problem = pathProblem(item.file);
+    if (problem) report([...at, i, 'file'], problem);
+    else if (repoPath(configDirInRepo, item.file) === null) report([...at, i, 'file'], `'${item.file}' leaves the repository`);
+  });
 }
 
 function checkGlobList(list: unknown, at: PathSegment[], configDirInRepo: string | null, report: (path: PathSegment[], message: string) => void): void {

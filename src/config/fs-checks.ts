@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import type { ResolvedConfig } from './resolve.js';
-import { locate, type ConfigSource } from './source.js';
+import { isRecord, locate, type ConfigSource } from './source.js';
+import { smokeLists } from './checks.js';
+import { readSmokeFile } from './smoke-file.js';
 import { dotted } from './schema.js';
 import { pathProblem, repoPath } from './globs.js';
 
@@ -52,6 +54,30 @@ export function fileDiagnostics(source: ConfigSource, resolved: ResolvedConfig, 
         message: `${dotted(at)}: '${rel}' ${what} for function '${fn.name}' (descriptors are relative to the function's path); fix the name, or set 'descriptor: false' for no dependencies`,
       });
     }
+  }
+  return out;
+}
+
+/** Each smoke event file is a JSON file in the repository (symlinks resolved), at most Lambda's payload size. */
+export function smokeFileDiagnostics(source: ConfigSource, data: Record<string, unknown>, configDir: string, configDirInRepo: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const root = configDirInRepo === '' ? configDir : resolve(configDir, ...configDirInRepo.split('/').map(() => '..'));
+  for (const [list, at] of smokeLists(data)) {
+    list.forEach((item, i) => {
+      const file = isRecord(item) ? item.file : undefined;
+      if (typeof file !== 'string' || pathProblem(file)) return;
+      const inRepo = repoPath(configDirInRepo, file);
+      if (inRepo === null) return; // reported by the semantic checks
+      const read = readSmokeFile(root, inRepo);
+      if ('problem' in read) {
+        const path = [...at, i, 'file'];
+        out.push({
+          file: source.displayPath,
+          ...locate(source, path),
+          message: `${dotted(path)}: '${file}' ${read.problem} (relative to ${source.displayPath}'s directory)`,
+        });
+      }
+    });
   }
   return out;
 }

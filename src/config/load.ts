@@ -5,7 +5,7 @@ import { trackedFiles, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
 import { findConfig } from './find.js';
-import { fileDiagnostics } from './fs-checks.js';
+import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { schemaDiagnostics } from './schema.js';
 import { isRecord, parseConfigText, type ConfigSource, type PathSegment } from './source.js';
@@ -74,7 +74,10 @@ export function projectFromText(
   const diagnostics = schemaDiagnostics(source);
   const resolved = resolveConfig(data, configDirInRepo);
   diagnostics.push(...semanticDiagnostics(source, data, resolved, configDirInRepo));
-  if (checkFiles) diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo));
+  if (checkFiles) {
+    diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo));
+    diagnostics.push(...smokeFileDiagnostics(source, data, dirname(filepath), configDirInRepo));
+  }
   if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   const project: Project = {
     configFile: filepath,

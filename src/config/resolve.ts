@@ -3,12 +3,13 @@ import { repoPath } from './globs.js';
 import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
 import { DEFAULT_ARCHITECTURE, DEFAULT_DESCRIPTOR, DEFAULT_RUNTIME, runtimeFamily, RUNTIMES } from './runtimes.js';
-import type { Artifacts, BuildSettings, CiSettings, Environment, FunctionDecl, PruneConfig, ResolvedFunction } from './types.js';
+import { canonical } from './canonical.js';
+import type { Artifacts, BuildSettings, CiSettings, Environment, FunctionDecl, PruneConfig, ResolvedFunction, SmokeCheck } from './types.js';
 
 /**
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
  * then the function, then the function's environment override (more specific wins).
- * Lists (watch, exclude, include, alarms) accumulate across those levels (alarms start from the environment's); scalars replace; build.env merges by key;
+ * Lists (watch, exclude, include, alarms, smoke) accumulate across those levels (alarms and smoke start from the environment's); scalars replace; build.env merges by key;
  * build.image, build.memory, build.pids and build.network replace.
  */
 
@@ -64,6 +65,8 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
       alarms: Array.isArray(env.alarms) ? env.alarms.map(String) : [],
       strategy: typeof env.strategy === 'string' ? env.strategy : null,
       prune: resolvePrune(env.prune),
+      confirm: env.confirm === true,
+      smoke: smokeChecks(env.smoke, configDirInRepo),
     };
   }
   const defaults = asRecord(data.defaults);
@@ -105,6 +108,7 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
   const origin: Origins = { path: ['functions', name, 'path'] };
   const scalar: Record<string, unknown> = {};
   const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
+  const smoke = [...env.smoke];
   const build: BuildSettings = { image: null, env: {}, ...BUILD_LIMITS };
   for (const layer of layers) {
     for (const key of SCALARS) {
@@ -122,6 +126,8 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
     if (typeof b.memory === 'string') build.memory = b.memory.toLowerCase();
     if (typeof b.pids === 'number') build.pids = b.pids;
     if (b.network === 'none' || b.network === 'default') build.network = b.network;
+    for (const check of smokeChecks(layer.values.smoke, configDirInRepo)) if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
+    if (Array.isArray(layer.values.smoke)) origin.smoke ??= [...layer.at, 'smoke'];
     for (const key of LIST_FIELDS) {
       const v = layer.values[key];
       if (Array.isArray(v)) {
@@ -161,8 +167,19 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
     alias: env.alias,
     build,
     alarms: lists.alarms,
+    smoke,
   };
   return { resolved, origin };
+}
+
+/** The smoke list as written, each file placed in the repository (one that leaves it is reported by the checks; '' keeps resolution total). */
+function smokeChecks(raw: unknown, configDirInRepo: string): SmokeCheck[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isRecord).map((item) => ({
+    ...('event' in item ? { event: item.event } : {}),
+    ...(typeof item.file === 'string' ? { file: repoPath(configDirInRepo, normalisePath(item.file)) ?? '' } : {}),
+    ...('expect' in item ? { expect: item.expect } : {}),
+  }));
 }
 
 export const TEMPLATE_VARIABLES = {

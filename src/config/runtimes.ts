@@ -27,3 +27,6 @@ export function isLockfile(family: RuntimeFamily, basename: string): boolean {
 
 const NODE_LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.npmrc']);
 const PYTHON_LOCKFILES = new Set(['poetry.lock', 'Pipfile', 'Pipfile.lock', 'pyproject.toml', 'uv.lock', 'pdm.lock', 'pip.conf']);
+
+/** The handler when lambdas.yaml names none: what `lci generate --with-functions` configures, and `lci invoke --local` runs. */
+export const DEFAULT_HANDLER: Record<RuntimeFamily, string> = { python: 'app.handler', nodejs: 'index.handler' };

@@ -29,6 +29,18 @@ export interface ResolvedFunction {
   build: BuildSettings;
   /** CloudWatch alarms watched while traffic shifts: the environment's, then the function's. */
   alarms: string[];
+  /** Smoke events the new version is invoked with before its alias moves: the environment's, then the function's. */
+  smoke: SmokeCheck[];
+}
+
+/** One smoke invocation: an event (inline, or a JSON file in the repository) and, optionally, a JSON subset the response must contain. */
+export interface SmokeCheck {
+  /** The event inline; absent when it is read from `file`. */
+  event?: unknown;
+  /** The event's JSON file relative to the repository root (POSIX); absent when inline. */
+  file?: string;
+  /** Absent: no function error is all that is asked. */
+  expect?: unknown;
 }
 
 export interface BuildSettings {
@@ -55,6 +67,9 @@ export interface Environment {
   strategy: string | null;
   /** Prune after a deploy that published (lci prune's --keep and --older-than), or null for never. */
   prune: PruneConfig | null;
+  /** Ask a person before a deploy or rollback moves this environment's alias (--yes skips; required without a terminal). */
+  confirm: boolean;
+  smoke: SmokeCheck[];
 }
 
 export interface PruneConfig {

@@ -1,7 +1,9 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { explain, getConfiguration, latestLayerVersion, layerVersionDescription, readServing, readState, type Timing } from '../aws/lambda.js';
+import { explain, getConfiguration, latestLayerVersion, layerVersionDescription, moveAlias, readServing, readState, type Timing } from '../aws/lambda.js';
+import { critical } from '../critical.js';
+import { clearShift, isShiftMarked } from '../aws/shift-marker.js';
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
@@ -12,8 +14,9 @@ import { attachedLayerVersion, decide, intactFromRecord, recordedLayer, isLayer,
 import { configurationMismatch } from './live-config.js';
 import { formatVersionRecord, parseVersionRecord } from './version-record.js';
 import { Pusher } from './push.js';
-import { release } from './release.js';
-import type { Strategy } from './strategy.js';
+import { release, type ReleaseOutcome } from './release.js';
+import { smokeEvents } from './smoke-events.js';
+import { percent, remainingSteps, unfinishedShift, type Strategy, type UnfinishedShift } from './strategy.js';
 
 export interface DeployContext {
   ws: Workspace;
@@ -26,9 +29,13 @@ export interface DeployContext {
   sourceVersion: string;
   strategy: Strategy;
   dryRun: boolean;
+  /** --abort: an alias found mid-shift is put back on the version it shifts from, and that function is not deployed. */
+  abortUnfinished: boolean;
+  /** Ctrl-C or SIGTERM: no further write; a shift in progress is put back. */
+  signal?: AbortSignal;
 }
 
-export type DeployStatus = 'PUBLISHED' | 'INTACT' | 'PLANNED' | 'FAILED';
+export type DeployStatus = 'PUBLISHED' | 'INTACT' | 'PLANNED' | 'ROLLED_BACK' | 'FAILED';
 
 export interface FunctionDeployResult {
   name: string;
@@ -39,6 +46,10 @@ export interface FunctionDeployResult {
   /** The version the alias points to after this deploy (before it, for INTACT and PLANNED). */
   version: string | null;
   previousVersion: string | null;
+  /** Smoke events the new version passed before its alias moved (null: none ran). */
+  smoke: { passed: number } | null;
+  /** The alias was found with traffic on two versions (a deploy that did not finish): what this one did about it. */
+  unfinished: ReleaseOutcome['unfinished'];
   layer: { action: DepsAction | null; version: number | null };
   /** `zip`: how the code zip was had: written now, reused from `lci build`, or not needed. */
   code: { action: 'intact' | 'update' | null; sha256: string | null; zip: 'written' | 'reused' | 'none' };
@@ -89,7 +100,9 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   // One GetFunction of the alias; the version it serves records what it was built from.
   const serving = await readServing(ctx.aws.lambda, r.functionName, r.alias);
   const record = parseVersionRecord(serving.config.Description);
-  if (serving.aliasExists && intactFromRecord(serving.config, record, { fingerprint: pkg.fingerprint, depsKey, layerName: r.layerName })) {
+  // A shift lci left unfinished (marked on the function) or --abort: the alias itself must be read.
+  const aliasNeeded = ctx.abortUnfinished || isShiftMarked(serving.tags, r.alias);
+  if (serving.aliasExists && !aliasNeeded && intactFromRecord(serving.config, record, { fingerprint: pkg.fingerprint, depsKey, layerName: r.layerName })) {
     result.status = 'INTACT';
     result.version = serving.config.Version ?? null;
     result.code = { ...result.code, action: 'intact', sha256: serving.config.CodeSha256 ?? null };
@@ -107,6 +120,8 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     // The alias moved between the reads: what its version records no longer tells; list the layer's versions.
     state.latestLayer = state.serving === serving.config ? recorded : await latestLayerVersion(ctx.aws.lambda, r.layerName);
   }
+  const found = unfinishedShift(state.alias);
+  if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'aborted');
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
   const sameFiles = parseVersionRecord(state.serving.Description).fingerprint === pkg.fingerprint;
   if (!sameFiles) {
@@ -120,6 +135,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   result.code.action = decision.code;
   result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
   result.version = state.alias?.version ?? state.serving.Version ?? null;
+  if (decision.intact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'rolled-back'); // this source is what the old version serves
   if (decision.intact) {
     result.status = 'INTACT';
     return;
@@ -141,9 +157,17 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     );
   }
   if (decision.deps === 'detach') await checkDetachable(r, live, ctx);
+  const smoke = smokeEvents(r, ctx.ws.root); // before any write: an unreadable event file stops here
   if (ctx.dryRun) {
     result.status = 'PLANNED';
-    result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy);
+    result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy, found);
+    if (r.smoke.length > 0)
+      result.calls.splice(
+        result.calls.findIndex((c) => /^(CreateAlias|UpdateAlias)/.test(c)),
+        0,
+        `Invoke ${r.functionName}:<new version> with ${r.smoke.length} smoke event(s)`,
+      );
+    if (found) result.unfinished = { ...found, action: 'resumed' };
     return;
   }
 
@@ -166,23 +190,62 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       decision,
       codeSha256,
       // The dependency key of the layer this version runs with: the next deploy decides from this version alone.
-      description: formatVersionRecord({ sourceVersion: ctx.sourceVersion, fingerprint: pkg.fingerprint, depsKey: depsKey ?? undefined }),
+      description: formatVersionRecord({
+        sourceVersion: ctx.sourceVersion,
+        fingerprint: pkg.fingerprint,
+        depsKey: depsKey ?? undefined,
+        previous: state.alias?.version,
+      }),
       bucket: ctx.store.bucket,
       codeKey: () => push.code(pkg, codeSha256),
       layerZip,
       strategy: ctx.strategy,
+      smoke,
     },
-    { lambda: ctx.aws.lambda, cloudwatch: ctx.aws.cloudwatch, timing: ctx.timing, report },
+    { lambda: ctx.aws.lambda, cloudwatch: ctx.aws.cloudwatch, timing: ctx.timing, report, signal: ctx.signal },
   );
   result.calls = outcome.calls;
   result.version = outcome.version;
   result.previousVersion = outcome.previousVersion;
+  result.unfinished = outcome.unfinished;
+  result.smoke = outcome.smokePassed > 0 ? { passed: outcome.smokePassed } : null;
   result.layer.version = outcome.layer.version;
   result.status = 'PUBLISHED';
   if (dependencies) {
     const warning = await push.descriptor(ctx.ws.root, dependencies.inputs.descriptor);
     if (warning) result.warnings.push(warning);
   }
+}
+
+/**
+ * An alias left mid-shift goes back to the version it shifts from: with --abort, or when what this
+ * deploy would release is that version already. One guarded UpdateAlias, which a forced exit waits for.
+ */
+async function putBack(
+  r: ResolvedFunction,
+  ctx: DeployContext,
+  result: FunctionDeployResult,
+  found: UnfinishedShift,
+  revisionId: string,
+  functionArn: string,
+  action: 'aborted' | 'rolled-back',
+): Promise<void> {
+  const label = `UpdateAlias ${r.alias} → ${found.from} (${percent(found.weight)} on version ${found.version} taken back)`;
+  result.unfinished = { ...found, action };
+  result.version = found.from;
+  if (ctx.dryRun) {
+    result.status = 'PLANNED';
+    result.calls = [label];
+    return;
+  }
+  await critical(() => moveAlias(ctx.aws.lambda, r.functionName, r.alias, found.from, {}, revisionId, ctx.timing)).catch((e: unknown) => {
+    throw explain(e, `putting alias ${r.alias} of ${r.functionName} back on version ${found.from}`);
+  });
+  await critical(() => clearShift(ctx.aws.lambda, functionArn, r.alias)).catch((e: unknown) => {
+    throw explain(e, `clearing the shift mark of ${r.alias} on ${r.functionName} (the alias is back on version ${found.from})`);
+  });
+  result.calls = [label];
+  result.status = 'ROLLED_BACK';
 }
 
 /** A layer is taken off only when lci published it (its Description says so): otherwise the function would lose dependencies its code imports. */
@@ -209,6 +272,8 @@ export function startingResult(r: ResolvedFunction, region: string, error?: stri
     status: 'FAILED',
     version: null,
     previousVersion: null,
+    smoke: null,
+    unfinished: null,
     layer: { action: null, version: null },
     code: { action: null, sha256: null, zip: 'none' },
     s3: [],
@@ -220,7 +285,7 @@ export function startingResult(r: ResolvedFunction, region: string, error?: stri
 }
 
 /** What a deploy would call, for --dry-run. */
-function plannedCalls(r: ResolvedFunction, d: Decision, noAlias: boolean, strategy: Strategy): string[] {
+function plannedCalls(r: ResolvedFunction, d: Decision, noAlias: boolean, strategy: Strategy, found: UnfinishedShift | null): string[] {
   const calls: string[] = [];
   if (d.code === 'update') calls.push(`upload app.zip`);
   if (d.deps === 'publish') calls.push(`build or reuse deps.zip, upload it`, `PublishLayerVersion ${r.layerName}`);
@@ -228,7 +293,7 @@ function plannedCalls(r: ResolvedFunction, d: Decision, noAlias: boolean, strate
   if (d.code === 'update') calls.push(`UpdateFunctionCode ${r.functionName}`);
   calls.push(`PublishVersion ${r.functionName}`);
   if (noAlias) calls.push(`CreateAlias ${r.alias}`);
-  else for (const s of strategy.steps) calls.push(`UpdateAlias ${r.alias} (${Math.round(s.weight * 1000) / 10}% for ${s.holdMs / 1000} s)`);
+  else for (const s of remainingSteps(strategy, found, 'new')) calls.push(`UpdateAlias ${r.alias} (${percent(s.weight)} for ${s.holdMs / 1000} s)`);
   if (!noAlias) calls.push(`UpdateAlias ${r.alias}`);
   return calls;
 }

@@ -5,7 +5,8 @@ import { FunctionMissingError } from '../errors.js';
 import { parseVersionRecord } from './version-record.js';
 import { attachedLayerVersion } from './decide.js';
 
-export type ServingStatus = 'DEPLOYED' | 'NO_ALIAS' | 'NO_FUNCTION';
+/** SHIFTING: traffic on two versions, by a deploy holding now or one that did not finish (the next deploy resumes it). */
+export type ServingStatus = 'DEPLOYED' | 'SHIFTING' | 'NO_ALIAS' | 'NO_FUNCTION';
 
 export interface FunctionStatus {
   name: string;
@@ -48,7 +49,7 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
   const { alias, serving: config } = state;
   return {
     ...base,
-    status: alias ? 'DEPLOYED' : 'NO_ALIAS',
+    status: !alias ? 'NO_ALIAS' : Object.keys(alias.weights).length > 0 ? 'SHIFTING' : 'DEPLOYED',
     version: config.Version ?? null,
     sourceVersion: alias ? (parseVersionRecord(config.Description).sourceVersion ?? null) : null,
     layerVersion: attachedLayerVersion(config, r.layerName),

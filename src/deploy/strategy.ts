@@ -23,3 +23,31 @@ export function parseStrategy(text: string): Strategy {
   for (let w = pct; w < 100 - 1e-9; w += pct) steps.push({ weight: Math.round(w * 100) / 10_000, holdMs });
   return { name: text, steps };
 }
+
+/** An alias left with traffic on two versions by a deploy that did not finish (killed, machine lost), or one holding right now. */
+export interface UnfinishedShift {
+  /** The version the alias serves as its primary: the one the shift came from. */
+  from: string;
+  /** The version with an additional weight, and that weight (0..1). */
+  version: string;
+  weight: number;
+}
+
+export function unfinishedShift(alias: { version: string; weights: Record<string, number> } | null): UnfinishedShift | null {
+  const [entry] = Object.entries(alias?.weights ?? {});
+  return alias && entry ? { from: alias.version, version: entry[0], weight: entry[1] } : null;
+}
+
+/**
+ * The steps a release takes to `version`. Pure. Resuming a shift to the same version goes on from
+ * the step it was in (that step's hold is served again in full: how long it held is not known);
+ * a shift to another version starts from the first step (its first move takes the other weight off).
+ */
+export function remainingSteps(strategy: Strategy, unfinished: UnfinishedShift | null, version: string): Strategy['steps'] {
+  if (!unfinished || unfinished.version !== version) return strategy.steps;
+  return strategy.steps.filter((s) => s.weight >= unfinished.weight - 1e-9);
+}
+
+export function percent(weight: number): string {
+  return `${Math.round(weight * 1000) / 10}%`;
+}

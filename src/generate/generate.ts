@@ -118,6 +118,8 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       pushFilters: filters,
       alarmNames: r.alarms,
       prune: project.environments[r.env]!.prune !== null,
+      smoke: r.smoke.length > 0,
+      confirm: project.environments[r.env]!.confirm,
     });
   }
   const templates: Record<string, string> = {};
@@ -161,6 +163,8 @@ function environmentSpecs(project: Project, envs: string[]): EnvironmentSpec[] {
         layerPatterns: namePatterns(fns.map((r) => r.layerName)),
         alarmNames: [...new Set(fns.flatMap((r) => r.alarms))].sort(),
         prune: e.prune !== null,
+        smoke: fns.some((r) => r.smoke.length > 0),
+        confirm: e.confirm,
       };
     })
     .filter((e) => e.functionPatterns.length > 0);

@@ -22,6 +22,10 @@ export interface PipelineSpec {
   alarmNames: string[];
   /** The environment prunes after a deploy: the role may delete versions. */
   prune: boolean;
+  /** Smoke events are configured: the deploy role may invoke the function's versions. */
+  smoke: boolean;
+  /** The environment has confirm: true: a manual approval stage comes before the deploy. */
+  confirm: boolean;
 }
 
 /** --layout environment: one pipeline for an environment, its functions deployed in shards of a batch build. */
@@ -39,6 +43,9 @@ export interface EnvironmentSpec {
   /** Every alarm any function of the environment watches. */
   alarmNames: string[];
   prune: boolean;
+  /** Some function of the environment has smoke events: the role may invoke versions. */
+  smoke: boolean;
+  confirm: boolean;
 }
 
 export type Layout = 'function' | 'environment';
@@ -187,6 +194,8 @@ function buildspecValues(input: RenderInput, deployWhat: string): Record<string,
     `${deployWhat} --env "$LCI_ENV" --config "$LCI_CONFIG"`,
     '--source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
     '--strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"',
+    // A pipeline has no terminal: an environment with confirm: true gets a manual approval stage instead.
+    '--yes',
   ].join(' ');
   return {
     INSTALL: input.ci.install.map(yamlString).join('\n      - '),
@@ -211,6 +220,8 @@ function rootMain(input: RenderInput): string {
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
       alarm_names: p.alarmNames,
       prune: p.prune,
+      smoke: p.smoke,
+      confirm: p.confirm,
     };
   }
   return rootFile(input, {
@@ -230,6 +241,8 @@ function rootMain(input: RenderInput): string {
       ['push_filters', 'each.value.push_filters'],
       ['alarm_names', 'each.value.alarm_names'],
       ['prune', 'each.value.prune'],
+      ['smoke', 'each.value.smoke'],
+      ['confirm', 'each.value.confirm'],
     ],
     images: [
       ['codebuild_image', 'var.codebuild_image'],
@@ -252,6 +265,8 @@ function environmentsMain(input: RenderInput): string {
       layer_patterns: e.layerPatterns,
       alarm_names: e.alarmNames,
       prune: e.prune,
+      smoke: e.smoke,
+      confirm: e.confirm,
     };
   }
   return rootFile(input, {
@@ -269,6 +284,8 @@ function environmentsMain(input: RenderInput): string {
       ['trigger_pattern', 'each.value.trigger_pattern'],
       ['alarm_names', 'each.value.alarm_names'],
       ['prune', 'each.value.prune'],
+      ['smoke', 'each.value.smoke'],
+      ['confirm', 'each.value.confirm'],
     ],
     images: [['codebuild_image', 'var.codebuild_image']],
   });

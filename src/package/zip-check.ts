@@ -21,6 +21,25 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
 export function listZip(path: string): ZipListing {
+  const entries = centralDirectory(path);
+  return { names: entries.map((e) => e.name), symlinks: entries.filter((e) => e.symlink).map((e) => e.name) };
+}
+
+/** One central-directory record: where the entry's data is and how it is stored. */
+export interface CentralEntry {
+  name: string;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  compressedSize: number;
+  size: number;
+  /** Offset of the entry's local header. */
+  offset: number;
+  /** Unix mode bits when the zip was made on Unix, else 0. */
+  mode: number;
+  symlink: boolean;
+}
+
+export function centralDirectory(path: string): CentralEntry[] {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -51,8 +70,7 @@ export function listZip(path: string): ZipListing {
     if (cdOffset + cdSize > size) throw new PackageError(`${path} is not a zip (its central directory lies past the end)`);
     const cd = Buffer.alloc(cdSize);
     readSync(fd, cd, 0, cdSize, cdOffset);
-    const names: string[] = [];
-    const symlinks: string[] = [];
+    const entries: CentralEntry[] = [];
     let p = 0;
     for (let i = 0; i < count; i++) {
       if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw new PackageError(`${path} has a damaged central directory`);
@@ -61,14 +79,44 @@ export function listZip(path: string): ZipListing {
       const commentLength = cd.readUInt16LE(p + 32);
       const madeBy = cd.readUInt16LE(p + 4) >> 8;
       const external = cd.readUInt32LE(p + 38);
-      const name = cd.subarray(p + 46, p + 46 + nameLength).toString('utf8');
-      names.push(name);
-      if (madeBy === 3 && ((external >>> 16) & S_IFMT) === S_IFLNK) symlinks.push(name);
+      const mode = madeBy === 3 ? external >>> 16 : 0;
+      const entry: CentralEntry = {
+        name: cd.subarray(p + 46, p + 46 + nameLength).toString('utf8'),
+        method: cd.readUInt16LE(p + 10),
+        compressedSize: cd.readUInt32LE(p + 20),
+        size: cd.readUInt32LE(p + 24),
+        offset: cd.readUInt32LE(p + 42),
+        mode,
+        symlink: (mode & S_IFMT) === S_IFLNK,
+      };
+      zip64Fields(entry, cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength));
+      entries.push(entry);
       p += 46 + nameLength + extraLength + commentLength;
     }
-    return { names, symlinks };
+    return entries;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Sizes and offset that did not fit 32 bits are in the zip64 extra field (id 1), in this order. */
+function zip64Fields(e: CentralEntry, extra: Buffer): void {
+  for (let q = 0; q + 4 <= extra.length; ) {
+    const id = extra.readUInt16LE(q);
+    const length = extra.readUInt16LE(q + 2);
+    if (id === 1) {
+      let r = q + 4;
+      const next = () => {
+        const v = Number(extra.readBigUInt64LE(r));
+        r += 8;
+        return v;
+      };
+      if (e.size === 0xffffffff) e.size = next();
+      if (e.compressedSize === 0xffffffff) e.compressedSize = next();
+      if (e.offset === 0xffffffff) e.offset = next();
+      return;
+    }
+    q += 4 + length;
   }
 }
 

@@ -2,6 +2,7 @@ import type { DeployResult } from '../commands/deploy.js';
 import type { FunctionDeployResult } from '../deploy/deploy-function.js';
 import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';
+import { percent } from '../deploy/strategy.js';
 import { table } from './table.js';
 
 const LAYER_WORDS: Record<string, string> = {
@@ -18,7 +19,8 @@ function count(results: FunctionDeployResult[], status: string): number {
 
 export function deployHeader(d: DeployResult, results: FunctionDeployResult[]): string {
   const failed = count(results, 'FAILED');
-  return `${d.dryRun ? 'dry run: ' : ''}${d.env}${d.shard ? ` (shard ${d.shard.index}/${d.shard.count})` : ''}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
+  const back = count(results, 'ROLLED_BACK');
+  return `${d.dryRun ? 'dry run: ' : ''}${d.env}${d.shard ? ` (shard ${d.shard.index}/${d.shard.count})` : ''}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${back > 0 ? `, ${back} rolled back` : ''}${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
 }
 
 /** The deploy summary people read: one row per function, then where things went. */
@@ -41,9 +43,11 @@ export function deployText(d: DeployResult): string {
   ]);
   const lines = [deployHeader(d, results), '', ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows)];
   for (const r of results) {
+    if (r.unfinished) lines.push('', unfinishedLine(r, d.strategy, d.dryRun));
     if (r.status === 'PLANNED') lines.push('', `${r.name} would:`, ...r.calls.map((c) => `  ${c}`));
     if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
-      lines.push('', `${r.name}:`, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
+      const smoke = r.smoke ? [`  smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`] : [];
+      lines.push('', `${r.name}:`, ...smoke, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
       if (r.pruned) lines.push(`  ${prunedLine(r.pruned)}`);
     }
   }
@@ -58,6 +62,18 @@ function prunedLine(p: NonNullable<FunctionDeployResult['pruned']>): string {
     p.layerVersions.length > 0 ? `layer versions ${p.layerVersions.join(', ')}` : '',
   ];
   return `pruned: ${parts.filter(Boolean).join('; ')}${p.s3.length > 0 ? ` (and ${p.s3.length} S3 objects)` : ''}`;
+}
+
+/** What became of an alias a killed deploy left mid-shift: never left unsaid. */
+function unfinishedLine(r: FunctionDeployResult, strategy: string, dryRun: boolean): string {
+  const u = r.unfinished!;
+  const left = `${r.name}: alias ${r.alias} was left with ${percent(u.weight)} of traffic on version ${u.version} (from ${u.from})`;
+  const what = {
+    resumed: `${dryRun ? 'would resume' : 'resumed'} the shift with ${strategy}, alarms read before traffic moved further`,
+    aborted: `${dryRun ? 'would put' : 'put'} all traffic back on ${u.from} (--abort); not deployed`,
+    'rolled-back': `${dryRun ? 'would put' : 'put'} all traffic back on ${u.from}: this source is what ${u.from} serves`,
+  }[u.action];
+  return `${left}: ${what}`;
 }
 
 export function deployJson(d: DeployResult): string {
@@ -76,6 +92,8 @@ export function deployJson(d: DeployResult): string {
       status: r.status,
       version: r.version,
       previousVersion: r.previousVersion,
+      smoke: r.smoke,
+      unfinishedShift: r.unfinished ? { ...r.unfinished, action: r.unfinished.action.toUpperCase().replace('-', '_') } : null,
       layer: r.layer,
       code: r.code,
       s3: r.s3,

@@ -1,19 +1,22 @@
 import type { Storage } from '../aws/lambda.js';
 import type { FunctionStatus } from '../deploy/status.js';
+import { percent } from '../deploy/strategy.js';
 import { jsonDocument } from './json.js';
 import { storageLine } from './prune.js';
 import { table } from './table.js';
-
-function percent(w: number): string {
-  return `${Math.round(w * 1000) / 10}%`;
-}
 
 export function statusText(rows: FunctionStatus[], storage: Storage): string {
   const cells = rows.map((s) => [
     s.name,
     s.env,
     s.awsName,
-    s.status === 'DEPLOYED' ? `${s.alias} → ${s.version}` : s.status === 'NO_ALIAS' ? `no alias ${s.alias}` : 'function not found',
+    s.status === 'DEPLOYED'
+      ? `${s.alias} → ${s.version}`
+      : s.status === 'SHIFTING'
+        ? `${s.alias} → ${s.version} SHIFTING`
+        : s.status === 'NO_ALIAS'
+          ? `no alias ${s.alias}`
+          : 'function not found',
     s.sourceVersion ? s.sourceVersion.slice(0, 12) : '-',
     s.layerVersion === null ? '-' : `v${s.layerVersion}`,
     s.codeSha256 ? s.codeSha256.slice(0, 10) : '-',
@@ -22,9 +25,15 @@ export function statusText(rows: FunctionStatus[], storage: Storage): string {
       .map(([v, w]) => `${v}: ${percent(w)}`)
       .join(', ') || '-',
   ]);
-  return [...table(['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'], cells), '', storageLine(storage)].join(
-    '\n',
-  );
+  const lines = table(['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'], cells);
+  if (rows.some((s) => s.status === 'SHIFTING')) {
+    lines.push(
+      '',
+      'SHIFTING: traffic is on two versions: a deploy is holding it now, or one was stopped before it finished. If none is running, `lci deploy` resumes the shift with its strategy and alarms, `lci deploy --abort` or `lci rollback` puts it back.',
+    );
+  }
+  lines.push('', storageLine(storage));
+  return lines.join('\n');
 }
 
 export function statusJson(rows: FunctionStatus[], storage: Storage): string {

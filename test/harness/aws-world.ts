@@ -1,5 +1,6 @@
 import { CloudWatchStandin } from './cloudwatch-standin.js';
 import { type LambdaRates, LambdaStandin } from './lambda-standin.js';
+import { LogsStandin } from './logs-standin.js';
 import { awsEnv, S3Server } from './s3.js';
 
 export interface WorldOptions {
@@ -11,12 +12,17 @@ export interface WorldOptions {
   totalCodeSize?: number;
 }
 
-/** The AWS an lci child process talks to in tests: a real S3 server, the Lambda and CloudWatch stand-ins. */
+/**
+ * The AWS an lci child process talks to in tests: a real S3 server, the Lambda, CloudWatch and
+ * CloudWatch Logs stand-ins. What an invocation logs reaches the Logs stand-in under Lambda's
+ * group and stream names, as Lambda sends it to CloudWatch Logs.
+ */
 export class AwsWorld {
   private constructor(
     readonly s3: S3Server,
     readonly lambda: LambdaStandin,
     readonly cloudwatch: CloudWatchStandin,
+    readonly logs: LogsStandin,
     private readonly ownsS3: boolean,
   ) {}
 
@@ -24,14 +30,16 @@ export class AwsWorld {
   static async start(opts: WorldOptions = {}): Promise<AwsWorld> {
     const s3 = opts.s3 ?? (await S3Server.start());
     const owned = !opts.s3;
+    const logs = await LogsStandin.start();
     const lambda = await LambdaStandin.start({
       s3Endpoint: s3.endpoint,
       updateDelayMs: opts.updateDelayMs ?? 0,
       rates: opts.rates,
       totalCodeSize: opts.totalCodeSize,
+      onLog: (group, stream, events) => logs.putEvents(group, stream, events),
     });
     const cloudwatch = await CloudWatchStandin.start();
-    return new AwsWorld(s3, lambda, cloudwatch, owned);
+    return new AwsWorld(s3, lambda, cloudwatch, logs, owned);
   }
 
   /** Starts a world, runs the test body in it, and always closes it. */
@@ -46,7 +54,12 @@ export class AwsWorld {
 
   /** Environment for `lci` so the unmodified SDK reaches these servers. */
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return awsEnv(this.s3, this.lambda.endpoint, { AWS_ENDPOINT_URL_CLOUDWATCH: this.cloudwatch.endpoint, AWS_MAX_ATTEMPTS: '2', ...extra });
+    return awsEnv(this.s3, this.lambda.endpoint, {
+      AWS_ENDPOINT_URL_CLOUDWATCH: this.cloudwatch.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.logs.endpoint,
+      AWS_MAX_ATTEMPTS: '2',
+      ...extra,
+    });
   }
 
   /** Mutating Lambda calls logged so far (successful or not). */
@@ -55,6 +68,6 @@ export class AwsWorld {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.ownsS3 ? this.s3.close() : null, this.lambda.close(), this.cloudwatch.close()]);
+    await Promise.all([this.ownsS3 ? this.s3.close() : null, this.lambda.close(), this.cloudwatch.close(), this.logs.close()]);
   }
 }

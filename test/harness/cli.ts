@@ -27,13 +27,18 @@ export function lci(args: string[], opts: { cwd: string; env?: Record<string, st
 
 /**
  * The same, without blocking this process: needed when the servers the CLI talks to (the AWS
- * stand-ins) run in the test process. `started` sees the child before it runs (to register its pid).
+ * stand-ins) run in the test process. `started` sees the child before it runs (to register its pid); `input` is its stdin.
  */
 export function lciAsync(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string>; started?: (child: ChildProcess) => void },
+  opts: { cwd: string; env?: Record<string, string>; started?: (child: ChildProcess) => void; input?: string },
 ): Promise<CliResult & { signal: NodeJS.Signals | null }> {
-  const child = spawn(process.execPath, [LCI_BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [LCI_BIN, ...args], {
+    cwd: opts.cwd,
+    env: childEnv(opts.env),
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
   opts.started?.(child);
   let stdout = '';
   let stderr = '';

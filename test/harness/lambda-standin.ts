@@ -31,7 +31,7 @@ import { unzippedSize } from './zip-read.js';
  * version that runs, its layers, its configuration, its timeout, Lambda's payloads, errors, headers
  * and log lines.
  *
- * Test controls: a request log, injected faults, killing a process after the N-th mutating request,
+ * Test controls: a request log, injected faults, slow answers, killing a process after the N-th mutating request,
  * seeding and inspection that bypass HTTP, an injectable random source for weighted aliases.
  *
  * Where the behaviour comes from. Documented: the quotas (GetFunction 100/s, GetPolicy 15/s, the
@@ -129,6 +129,7 @@ export interface FunctionState {
   latest: FunctionConfiguration;
   versions: FunctionConfiguration[];
   aliases: Record<string, AliasState>;
+  tags: Record<string, string>;
 }
 
 /** Lambda's limit on the unzipped size of code plus all layers. */
@@ -145,6 +146,7 @@ const MAX_EVENT_PAYLOAD = 1_048_576;
 const DEFAULT_TOTAL_CODE_SIZE = 80_530_636_800;
 const DEFAULT_CONCURRENCY = 1000;
 const MAX_TAGS = 50;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const DEFAULT_ACCOUNT = '123456789012';
 const DEFAULT_REGION = 'eu-west-1';
 
@@ -830,7 +832,7 @@ class LambdaModel {
       };
     }
     const versions = [...fn.versions.keys()].sort((a, b) => a - b).map((v) => this.versionConfig(fn, v));
-    return { latest: this.latestConfig(fn), versions, aliases };
+    return { latest: this.latestConfig(fn), versions, aliases, tags: { ...fn.tags } };
   }
 }
 
@@ -1190,8 +1192,11 @@ function taggedFunction(m: LambdaModel, resource: string): Fn {
 
 function checkTags(tags: Record<string, string>): Record<string, string> {
   if (Object.keys(tags).length > MAX_TAGS) throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
-  for (const key of Object.keys(tags)) {
+  for (const [key, value] of Object.entries(tags)) {
     if (key.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys can't start with the aws: prefix.`);
+    // AWS's tagging rules: keys of 1 to 128 characters, values up to 256, letters, digits, spaces and _ . : / = + - @
+    if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key)) throw invalidParameter(`Tag key '${key}' is not valid.`);
+    if (typeof value !== 'string' || value.length > 256 || !TAG_TEXT.test(value)) throw invalidParameter(`Tag value '${value}' of key '${key}' is not valid.`);
   }
   return { ...tags };
 }
@@ -1320,6 +1325,7 @@ export class LambdaStandin {
   random: () => number;
   readonly log: RequestLogEntry[] = [];
   private readonly faults = new Map<string, { fault: Fault; remaining: number }>();
+  private readonly delays = new Map<string, { ms: number; remaining: number }>();
   private kill?: { pid: number; remaining: number };
   private readonly model: LambdaModel;
   private readonly s3: S3Client;
@@ -1386,6 +1392,13 @@ export class LambdaStandin {
 
   clearFaults(): void {
     this.faults.clear();
+    this.delays.clear();
+  }
+
+  /** The next `times` requests for `operation` are served `ms` late (a slow network or a slow region), then answered as usual. */
+  slowDown(operation: string, ms: number, times = 1): void {
+    if (!(OPERATIONS as readonly string[]).includes(operation)) throw new Error(`unknown operation ${operation}`);
+    this.delays.set(operation, { ms, remaining: times });
   }
 
   /** SIGKILLs `pid` once the N-th successful Create*, Update*, Publish* or Delete* request from now on has been applied and answered. */
@@ -1445,6 +1458,11 @@ export class LambdaStandin {
     const entry: RequestLogEntry = { operation, method: req.method ?? '', path: `/${segments.join('/')}${url.search}`, status: 0, at: Date.now() };
     try {
       const raw = await readBody(req);
+      const delay = this.delays.get(operation);
+      if (delay && delay.remaining > 0) {
+        delay.remaining--;
+        await sleep(delay.ms);
+      }
       const throttle = this.takeToken(operation);
       if (throttle) {
         this.throttles++;

@@ -75,8 +75,20 @@ data "aws_iam_policy_document" "codebuild" {
       "lambda:GetAlias",
       "lambda:CreateAlias",
       "lambda:UpdateAlias",
+      "lambda:ListTags", # GetFunction returns the tags only with it: a shift in progress is marked there
     ]
     resources = concat(local.function_arns, [for a in local.function_arns : "${a}:*"])
+  }
+
+  statement {
+    sid       = "MarkShifts" # lci tags a function while its alias shifts traffic, and only with its own keys
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = local.function_arns
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "aws:TagKeys"
+      values   = ["lci:shifting:*"]
+    }
   }
 
   statement {
@@ -97,6 +109,15 @@ data "aws_iam_policy_document" "codebuild" {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.smoke ? [local.function_arns] : []
+    content {
+      sid       = "SmokeTest" # lci invokes each new version (qualified ARN) before its alias moves
+      actions   = ["lambda:InvokeFunction"]
+      resources = [for a in statement.value : "${a}:*"]
     }
   }
 

@@ -33,6 +33,18 @@ variable "prune" {
   default     = false
 }
 
+variable "smoke" {
+  type        = bool
+  description = "Some function of the environment has smoke events: lci invokes each new version before its alias moves."
+  default     = false
+}
+
+variable "confirm" {
+  type        = bool
+  description = "The environment has confirm: true: a person approves each run before it deploys."
+  default     = false
+}
+
 variable "alarm_names" {
   type        = list(string)
   description = "CloudWatch alarms lci watches while traffic shifts, of every function of the environment."

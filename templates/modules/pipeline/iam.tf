@@ -83,8 +83,20 @@ data "aws_iam_policy_document" "codebuild" {
       "lambda:GetAlias",
       "lambda:CreateAlias",
       "lambda:UpdateAlias",
+      "lambda:ListTags", # GetFunction returns the tags only with it: a shift in progress is marked there
     ]
     resources = [local.function_arn, "${local.function_arn}:*"]
+  }
+
+  statement {
+    sid       = "MarkShifts" # lci tags a function while its alias shifts traffic, and only with its own keys
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = [local.function_arn]
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "aws:TagKeys"
+      values   = ["lci:shifting:*"]
+    }
   }
 
   statement {
@@ -114,6 +126,15 @@ data "aws_iam_policy_document" "codebuild" {
       sid       = "WatchAlarms"
       actions   = ["cloudwatch:DescribeAlarms"]
       resources = [for a in statement.value : "${local.arn}:cloudwatch:${var.region}:${var.account_id}:alarm:${a}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.smoke ? [local.function_arn] : []
+    content {
+      sid       = "SmokeTest" # lci invokes each new version (qualified ARN) before its alias moves
+      actions   = ["lambda:InvokeFunction"]
+      resources = ["${statement.value}:*"]
     }
   }
 

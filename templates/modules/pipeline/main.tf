@@ -144,6 +144,24 @@ resource "aws_codepipeline" "deploy" {
     }
   }
 
+  # confirm: true in lambdas.yaml: a person approves before the deploy runs (lci deploy gets --yes).
+  dynamic "stage" {
+    for_each = var.confirm ? [1] : []
+    content {
+      name = "Approve"
+      action {
+        name     = "Approve"
+        category = "Approval"
+        owner    = "AWS"
+        provider = "Manual"
+        version  = "1"
+        configuration = {
+          CustomData = "Deploy ${var.function_name} to ${var.environment}?"
+        }
+      }
+    }
+  }
+
   stage {
     name = "Deploy"
     action {

@@ -35,6 +35,18 @@ variable "alarm_names" {
   default     = []
 }
 
+variable "smoke" {
+  type        = bool
+  description = "Smoke events are configured: lci invokes each new version before its alias moves."
+  default     = false
+}
+
+variable "confirm" {
+  type        = bool
+  description = "The environment has confirm: true: a person approves each run before it deploys."
+  default     = false
+}
+
 variable "config_path" {
   type        = string
   description = "lambdas.yaml, relative to the repository root."

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseStrategy } from '../../../src/deploy/strategy.js';
+import { parseStrategy, remainingSteps, unfinishedShift } from '../../../src/deploy/strategy.js';
 import { UsageError } from '../../../src/errors.js';
 
 test('all-at-once has no steps', () => {
@@ -30,6 +30,29 @@ test('bad strategies are usage errors', () => {
       s,
     );
   }
+});
+
+test('an alias with an extra weight is an unfinished shift, from its primary version', () => {
+  assert.is(unfinishedShift(null), null);
+  assert.is(unfinishedShift({ version: '2', weights: {} }), null);
+  assert.equal(unfinishedShift({ version: '2', weights: { '3': 0.1 } }), { from: '2', version: '3', weight: 0.1 });
+});
+
+test('resuming a shift to the same version goes on from the step it was in; to another version, from the start', () => {
+  const linear = parseStrategy('linear:25:1');
+  const at50 = { from: '2', version: '3', weight: 0.5 };
+  assert.equal(
+    remainingSteps(linear, at50, '3').map((s) => s.weight),
+    [0.5, 0.75],
+  );
+  assert.equal(
+    remainingSteps(linear, at50, '4').map((s) => s.weight),
+    [0.25, 0.5, 0.75],
+  );
+  assert.equal(remainingSteps(linear, null, '3'), linear.steps);
+  // Past every step of this strategy (or all-at-once): nothing but the final move, after the alarms are read.
+  assert.equal(remainingSteps(parseStrategy('canary:10:5'), at50, '3'), []);
+  assert.equal(remainingSteps(parseStrategy('all-at-once'), at50, '3'), []);
 });
 
 test.run();

@@ -1,0 +1,32 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
+
+/** Lambda's limit on a synchronous Invoke payload: an event file above it could never be sent. */
+export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+
+/**
+ * A smoke event file (repository-relative), read as Invoke will send it: a regular file that,
+ * symlinks resolved, stays in the repository, at most 6 MB, holding JSON. The problem in words
+ * (without the path) when it is not.
+ */
+export function readSmokeFile(root: string, repoFile: string): { payload: Buffer } | { problem: string } {
+  const abs = join(root, repoFile);
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    return { problem: 'does not exist' };
+  }
+  const rel = relative(realpathSync(root), real);
+  if (rel.startsWith('..') || isAbsolute(rel)) return { problem: 'resolves outside the repository (a symbolic link)' };
+  const stat = statSync(real);
+  if (!stat.isFile()) return { problem: stat.isDirectory() ? 'is a directory, not a JSON file' : 'is not a regular file' };
+  if (stat.size > MAX_EVENT_BYTES) return { problem: `is ${stat.size} bytes; Lambda takes events of at most ${MAX_EVENT_BYTES} bytes` };
+  const payload = readFileSync(real);
+  try {
+    JSON.parse(payload.toString('utf8'));
+  } catch (e) {
+    return { problem: `is not JSON (${(e as Error).message})` };
+  }
+  return { payload };
+}

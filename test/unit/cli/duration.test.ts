@@ -1,0 +1,23 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseDuration } from '../../../src/cli/duration.js';
+import { UsageError } from '../../../src/errors.js';
+
+test('seconds, minutes, hours, days; fractions', () => {
+  assert.equal(
+    ['30s', '10m', '2h', '1d', '1.5m'].map((d) => parseDuration('--since', d)),
+    [30_000, 600_000, 7_200_000, 86_400_000, 90_000],
+  );
+});
+
+test('anything else is a usage error naming the flag', () => {
+  for (const bad of ['10', 'm', '-1m', '0s', '1w', '10 m', '1e3s', '']) {
+    assert.throws(
+      () => parseDuration('--logs', bad),
+      (e: unknown) => e instanceof UsageError && (e as Error).message === `--logs ${bad}: give a duration such as 30s, 10m, 2h or 1d`,
+      bad,
+    );
+  }
+});
+
+test.run();
