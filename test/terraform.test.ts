@@ -366,6 +366,9 @@ tricky('confirm: true puts a manual approval stage before the deploy; qa runs st
   assert.equal(names('acme-fn1-qa'), ['Source', 'Deploy']);
   const approve = (pipelineOf('acme-fn1-prod').values.stage as Stage[])[1]!.action[0]!;
   assert.equal([approve.category, approve.provider], ['Approval', 'Manual']);
+  const envStages = (name: string) => (byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === name)!.values.stage as Stage[]).map((s) => s.name);
+  assert.equal(envStages('acme-prod'), ['Source', 'Approve', 'Deploy'], '--layout environment too');
+  assert.equal(envStages('acme-qa'), ['Source', 'Deploy']);
 });
 
 tricky('trigger paths: up to 8 in one push filter, up to 24 over 3 on the same branch, more is every push (with a warning)', () => {
@@ -413,7 +416,7 @@ tricky('--layout environment: hostile values read back from its buildspec, trigg
   };
   assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
   assert.equal(spec.phases.build.commands, [
-    `npx --no-install lci ${HOSTILE} deploy --affected --since deployed --shard "$LCI_SHARD" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"`,
+    `npx --no-install lci ${HOSTILE} deploy --affected --since deployed --shard "$LCI_SHARD" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes`,
   ]);
   assert.is(spec.batch['build-list'].length, 4, 'four shards by default');
   assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
@@ -449,6 +452,16 @@ tricky('prune: the roles of an environment that prunes may delete versions (qual
     statementsOf(trickyPlan, 'acme-fn1-qa').some((st) => st.Sid.startsWith('Prune')),
     'qa does not prune',
   );
+});
+
+tricky('shift marks: the roles may tag their functions only with lci:shifting:* keys, and read tags', () => {
+  for (const statements of [statementsOf(trickyPlan, 'acme-fn1-qa'), statementsOf(trickyByEnv, 'acme-qa')]) {
+    const mark = statements.find((st) => st.Sid === 'MarkShifts')!;
+    assert.equal(list(mark.Action).sort(), ['lambda:TagResource', 'lambda:UntagResource']);
+    assert.equal((mark as unknown as { Condition: unknown }).Condition, { 'ForAllValues:StringLike': { 'aws:TagKeys': 'lci:shifting:*' } });
+    for (const r of list(mark.Resource)) assert.match(r, /^arn:aws:lambda:eu-west-1:123456789012:function:[^:]+$/);
+    assert.ok(list(statements.find((st) => st.Sid.startsWith('ReleaseFunction'))!.Action).includes('lambda:ListTags'));
+  }
 });
 
 tricky.after(async () => {
