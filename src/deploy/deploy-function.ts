@@ -1,14 +1,16 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { explain, getConfiguration, layerVersionDescription, moveAlias, readState, type Timing } from '../aws/lambda.js';
+import { explain, getConfiguration, latestLayerVersion, layerVersionDescription, moveAlias, readServing, readState, type Timing } from '../aws/lambda.js';
 import { critical } from '../critical.js';
+import { clearShift, isShiftMarked } from '../aws/shift-marker.js';
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
+import type { Slots } from '../pool.js';
 import type { TaskProgress } from '../progress.js';
 import { LiveConfigError } from '../errors.js';
-import { decide, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
+import { attachedLayerVersion, decide, intactFromRecord, recordedLayer, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
 import { configurationMismatch } from './live-config.js';
 import { formatVersionRecord, parseVersionRecord } from './version-record.js';
 import { Pusher } from './push.js';
@@ -21,6 +23,8 @@ export interface DeployContext {
   aws: AwsClients;
   store: ArtifactStore;
   deps: DependencyBuilder;
+  /** Dependency builds at once across the run. */
+  buildSlots?: Slots;
   timing: Timing;
   sourceVersion: string;
   strategy: Strategy;
@@ -55,6 +59,8 @@ export interface FunctionDeployResult {
   calls: string[];
   console: string;
   warnings: string[];
+  /** What was pruned after the release (environments.<env>.prune): versions, layer versions, S3 objects. */
+  pruned?: { versions: string[]; layerVersions: string[]; s3: string[] };
   error?: string;
   /** The error itself, for --debug; not part of the JSON. */
   cause?: unknown;
@@ -70,7 +76,7 @@ export type Phase = 'build' | 'push' | 'release';
  */
 export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress): Promise<FunctionDeployResult> {
   const result = startingResult(r, ctx.aws.region);
-  const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m));
+  const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m), ctx.buildSlots);
   try {
     await run(r, ctx, progress, result, push);
   } catch (e) {
@@ -91,12 +97,31 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   const depsKey = dependencies?.key ?? null;
 
   report('reading Lambda');
-  // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
-  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null).catch((e: unknown) => {
+  // One GetFunction of the alias; the version it serves records what it was built from.
+  const serving = await readServing(ctx.aws.lambda, r.functionName, r.alias);
+  const record = parseVersionRecord(serving.config.Description);
+  // A shift lci left unfinished (marked on the function) or --abort: the alias itself must be read.
+  const aliasNeeded = ctx.abortUnfinished || isShiftMarked(serving.tags, r.alias);
+  if (serving.aliasExists && !aliasNeeded && intactFromRecord(serving.config, record, { fingerprint: pkg.fingerprint, depsKey, layerName: r.layerName })) {
+    result.status = 'INTACT';
+    result.version = serving.config.Version ?? null;
+    result.code = { ...result.code, action: 'intact', sha256: serving.config.CodeSha256 ?? null };
+    result.layer = { action: depsKey ? 'intact' : 'none', version: attachedLayerVersion(serving.config, r.layerName) };
+    return;
+  }
+  // Something will change (or an older lci published the version): read the alias, and our layer's
+  // versions unless the serving version's record already says its layer has our key. Without
+  // dependencies the layer list is not needed: taking ours off is decided from the serving version.
+  const recorded = depsKey ? recordedLayer(serving.config, record, depsKey, r.layerName) : null;
+  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey && !recorded ? r.layerName : null, serving).catch((e: unknown) => {
     throw explain(e, `reading ${r.functionName}`);
   });
+  if (recorded) {
+    // The alias moved between the reads: what its version records no longer tells; list the layer's versions.
+    state.latestLayer = state.serving === serving.config ? recorded : await latestLayerVersion(ctx.aws.lambda, r.layerName);
+  }
   const found = unfinishedShift(state.alias);
-  if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state.alias!.revisionId, 'aborted');
+  if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'aborted');
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
   const sameFiles = parseVersionRecord(state.serving.Description).fingerprint === pkg.fingerprint;
   if (!sameFiles) {
@@ -110,7 +135,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   result.code.action = decision.code;
   result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
   result.version = state.alias?.version ?? state.serving.Version ?? null;
-  if (decision.intact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, 'rolled-back'); // this source is what the old version serves
+  if (decision.intact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'rolled-back'); // this source is what the old version serves
   if (decision.intact) {
     result.status = 'INTACT';
     return;
@@ -147,8 +172,14 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   }
 
   progress.phase('push');
-  if (decision.code === 'update') await push.code(pkg, codeSha256);
-  const layerZip = decision.deps === 'publish' ? await push.layer(ctx.deps, dependencies!, pkg.groups) : null;
+  // Code and layer go up side by side; both are in S3 before anything is released.
+  const [code, layer] = await Promise.allSettled([
+    decision.code === 'update' ? push.code(pkg, codeSha256) : null,
+    decision.deps === 'publish' ? push.layer(ctx.deps, dependencies!, pkg.groups) : null,
+  ]);
+  if (code.status === 'rejected') throw code.reason;
+  if (layer.status === 'rejected') throw layer.reason;
+  const layerZip = layer.value;
 
   progress.phase('release');
   const outcome = await release(
@@ -158,7 +189,13 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       state,
       decision,
       codeSha256,
-      description: formatVersionRecord({ sourceVersion: ctx.sourceVersion, fingerprint: pkg.fingerprint, previous: state.alias?.version }),
+      // The dependency key of the layer this version runs with: the next deploy decides from this version alone.
+      description: formatVersionRecord({
+        sourceVersion: ctx.sourceVersion,
+        fingerprint: pkg.fingerprint,
+        depsKey: depsKey ?? undefined,
+        previous: state.alias?.version,
+      }),
       bucket: ctx.store.bucket,
       codeKey: () => push.code(pkg, codeSha256),
       layerZip,
@@ -190,6 +227,7 @@ async function putBack(
   result: FunctionDeployResult,
   found: UnfinishedShift,
   revisionId: string,
+  functionArn: string,
   action: 'aborted' | 'rolled-back',
 ): Promise<void> {
   const label = `UpdateAlias ${r.alias} → ${found.from} (${percent(found.weight)} on version ${found.version} taken back)`;
@@ -202,6 +240,9 @@ async function putBack(
   }
   await critical(() => moveAlias(ctx.aws.lambda, r.functionName, r.alias, found.from, {}, revisionId, ctx.timing)).catch((e: unknown) => {
     throw explain(e, `putting alias ${r.alias} of ${r.functionName} back on version ${found.from}`);
+  });
+  await critical(() => clearShift(ctx.aws.lambda, functionArn, r.alias)).catch((e: unknown) => {
+    throw explain(e, `clearing the shift mark of ${r.alias} on ${r.functionName} (the alias is back on version ${found.from})`);
   });
   result.calls = [label];
   result.status = 'ROLLED_BACK';

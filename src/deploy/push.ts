@@ -9,6 +9,7 @@ import { DeployError } from '../errors.js';
 import { fileSha256 } from '../package/file-hash.js';
 import { mkdirPrivate } from '../package/private.js';
 import { listZip, unsafeZip } from '../package/zip-check.js';
+import type { Slots } from '../pool.js';
 
 const UNZIPPED_BYTES = 'lci-unzipped-bytes';
 const ZIP_SHA256 = 'lci-zip-sha256';
@@ -33,6 +34,8 @@ export class Pusher {
     private readonly r: ResolvedFunction,
     private readonly sourceVersion: string,
     private readonly report: (m: string) => void,
+    /** Dependency builds at once across the run (they are CPU-bound; the rest of a deploy waits on the network). */
+    private readonly buildSlots?: Slots,
   ) {}
 
   /** Uploads the code zip once (or finds the same bytes already there), checking it is the CodeSha256 the decision was made on. */
@@ -67,7 +70,8 @@ export class Pusher {
       throw this.immutable(versioned, `dependency key ${already[DEPS_KEY] ?? 'unknown'}`, `key ${identified.key}`);
     const reused = !already && (await this.cached(cache));
     if (!already && !reused) {
-      const layer = (await deps.layer(this.r, this.report, identified))!;
+      const build = () => deps.layer(this.r, this.report, identified);
+      const layer = (await (this.buildSlots ? this.buildSlots.run(build) : build()))!;
       checkSizes(codeGroups, layer.groups);
       this.report('uploading dependencies');
       const metadata = { [UNZIPPED_BYTES]: String(layer.unzippedBytes), [DEPS_KEY]: identified.key, [ZIP_SHA256]: layer.sha256 };

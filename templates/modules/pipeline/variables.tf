@@ -23,6 +23,12 @@ variable "layer_name" {
   description = "The AWS layer name of the function's dependencies in this environment."
 }
 
+variable "prune" {
+  type        = bool
+  description = "The environment prunes after a deploy (environments.<env>.prune): the role may delete versions, layer versions and artifacts."
+  default     = false
+}
+
 variable "alarm_names" {
   type        = list(string)
   description = "CloudWatch alarms lci watches while traffic shifts."
