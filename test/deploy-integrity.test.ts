@@ -223,11 +223,14 @@ cache("a poisoned cache object is rebuilt, never published; another environment 
       }),
     );
 
-    // A new commit on a fresh machine must publish the layer again (its version was deleted).
+    // A new commit on a fresh machine must publish the layer again: its version was deleted, and
+    // the version the alias serves runs without it (else that attached version would be kept).
     world.lambda.clearLog();
-    await new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS }).send(
-      new DeleteLayerVersionCommand({ LayerName: 'gamma-qa-deps', VersionNumber: 1 }),
-    );
+    const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+    await sdk.send(new DeleteLayerVersionCommand({ LayerName: 'gamma-qa-deps', VersionNumber: 1 }));
+    await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [] }));
+    const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+    await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
     const clone = await deployRepo({ deps: true, extra: '    layerName: "gamma-${env}-deps"\n' });
     clone.commit({ 'svc/gamma/app.py': 'import acme  # v2\n' });
     const t0 = Date.now();

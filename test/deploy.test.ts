@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { DeleteLayerVersionCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteLayerVersionCommand,
+  LambdaClient,
+  PublishLayerVersionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AwsWorld } from './harness/aws-world.js';
@@ -32,7 +39,7 @@ function byName(json: DeployJson | null) {
 
 const basic = suite('deploy: publish, then nothing');
 
-basic('the first deploy publishes every function; the second reads 2 things per function and writes nothing', async () => {
+basic('the first deploy publishes every function; the second reads each function once (GetFunction) and writes nothing', async () => {
   await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
@@ -64,7 +71,11 @@ basic('the first deploy publishes every function; the second reads 2 things per 
       ['INTACT', 'INTACT'],
     );
     assert.equal(world.mutations(), [], 'no Lambda writes');
-    assert.is(world.lambda.log.length, 4, 'GetAlias and GetFunctionConfiguration per function, no layer list without dependencies');
+    assert.equal(
+      world.lambda.log.map((l) => `${l.operation} ${l.path}`).sort(),
+      ['GetFunction /2015-03-31/functions/alpha-qa?Qualifier=qa', 'GetFunction /2015-03-31/functions/beta?Qualifier=qa'],
+      'one GetFunction of the alias per function, nothing else',
+    );
     assert.equal(await world.s3.keys(), keysBefore, 'no S3 writes');
     assert.not.ok(existsSync(join(repo.dir, '.lci/dist/alpha/app.zip')), 'unchanged code is recognised by its fingerprint, without zipping');
   });
@@ -374,11 +385,40 @@ layers('a layer is built once, published with its key, attached beside other lay
     );
     assert.ok(keys.includes('lambda-ci/gamma/latest/requirements.txt'), 'the descriptor is cached after success');
     assert.ok(keys.includes(`lambda-ci/gamma/${repo.head()}/deps.zip`));
+    const key = /^lci deps ([0-9a-f]{32}) /.exec(layer!.Description!)![1]!;
+    assert.match(
+      live.Description!,
+      new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} deps ${key}( prev [0-9]+)?\\)$`),
+      'the version records the key of its layer',
+    );
 
-    // A fresh checkout (no .lci) that must publish the layer again (its versions were deleted):
-    // the zip comes from this function's S3 cache, checked, with no container.
+    // Nothing changed: one GetFunction decides it (the version's record names the layer's key, the layer is attached).
+    world.lambda.clearLog();
+    const noop = await deploy(world, repo.dir, ['gamma']);
+    assert.is(noop.code, 0, noop.stderr);
+    assert.equal(byName(noop.json).gamma!.layer, { action: 'intact', version: 1 });
+    assert.equal(
+      world.lambda.log.map((l) => l.operation),
+      ['GetFunction'],
+    );
+
+    // Its layer version deleted (Lambda keeps a copy for the functions that use it): a code change
+    // keeps the attached version, read from the serving version's record, with no layer list.
     await sdk.send(new DeleteLayerVersionCommand({ LayerName: 'gamma-deps', VersionNumber: 1 }));
+    repo.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 1\n' });
+    world.lambda.clearLog();
+    const kept = await deploy(world, repo.dir, ['gamma']);
+    assert.is(kept.code, 0, kept.stderr);
+    assert.equal(byName(kept.json).gamma!.layer, { action: 'intact', version: 1 });
+    assert.not.ok(world.lambda.log.some((l) => l.operation === 'ListLayerVersions'));
+
+    // Someone took the layer off and served that: a fresh checkout (no .lci) must publish the layer
+    // again, and the zip comes from this function's S3 cache, checked, with no container.
+    await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }));
+    const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+    await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
     const clone = await deployRepo({ deps: true });
+    clone.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 2\n' });
     const t1 = Date.now();
     const again = await deploy(world, clone.dir, ['gamma']);
     assert.is(again.code, 0, again.stderr);

@@ -97,6 +97,8 @@ killed('status marks the alias SHIFTING; a re-run resumes the shift with its str
   const { w, repo } = await world();
   try {
     await killedWhileHolding(w, repo);
+    // The shift is marked on the function, where a no-op deploy's one GetFunction sees it.
+    assert.equal(w.lambda.functionState('alpha-qa')!.tags, { 'lci:shifting:qa': '1:2' });
     const status = await lciAsync(['status', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
     assert.is(JSON.parse(status.stdout).functions[0].status, 'SHIFTING');
     const text = await lciAsync(['status', 'alpha', '--env', 'qa'], { cwd: repo.dir, env: w.env() });
@@ -110,6 +112,7 @@ killed('status marks the alias SHIFTING; a re-run resumes the shift with its str
     assert.equal(alias(w), { version: '2', weights: {} });
     const json = await lciAsync(['status', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
     assert.is(JSON.parse(json.stdout).functions[0].status, 'DEPLOYED');
+    assert.equal(w.lambda.functionState('alpha-qa')!.tags, {}, 'the mark goes when the shift ends');
   } finally {
     await w.close();
   }
@@ -173,6 +176,29 @@ killed('a re-run of the source the old version serves puts all traffic back on i
     assert.is(f.status, 'ROLLED_BACK');
     assert.equal(f.unfinishedShift, { from: '2', version: '3', weight: 0.1, action: 'ROLLED_BACK' });
     assert.equal(alias(w), { version: '2', weights: {} });
+    assert.equal(w.lambda.functionState('alpha-qa')!.tags, {});
+    // Now a re-run of the same source is a no-op again: one GetFunction, no GetAlias.
+    w.lambda.clearLog();
+    const again = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
+    assert.is((JSON.parse(again.stdout) as DeployJson).functions[0]!.status, 'INTACT');
+    assert.equal(
+      w.lambda.log.map((l) => l.operation),
+      ['GetFunction'],
+    );
+  } finally {
+    await w.close();
+  }
+});
+
+killed('lci rollback of a stopped shift puts the alias back and clears the mark', async () => {
+  const { w, repo } = await world();
+  try {
+    await killedWhileHolding(w, repo);
+    const r = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(JSON.parse(r.stdout).reason, 'SHIFT');
+    assert.equal(alias(w), { version: '1', weights: {} });
+    assert.equal(w.lambda.functionState('alpha-qa')!.tags, {});
   } finally {
     await w.close();
   }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { suite } from 'uvu';
@@ -11,7 +11,8 @@ import { plannedResources, requireTerraform, TerraformDir, type PlanJson, type P
 
 // lci generate through the real Terraform CLI and the real hashicorp/aws provider (offline, from
 // the local mirror): fmt -check, init, validate and plan, for the example monorepo and for a large
-// config full of hostile values. plan talks to 127.0.0.1 only: its one AWS call (STS
+// config full of hostile values, each in both layouts (the environment layout is planned in the
+// same run, as a module of the same root: one init and one plan check both). plan talks to 127.0.0.1 only: its one AWS call (STS
 // GetCallerIdentity) is answered by test/harness/sts-standin.ts. Values are read back from
 // `terraform show -json` of the saved plan, so what is asserted is what Terraform would send AWS.
 
@@ -31,10 +32,37 @@ const literalGlob = (p: string) => p.replace(/[\\*?[\]{}]/g, (c) => `\\${c}`);
 
 let sts: StsStandin;
 
-async function generated(repo: GitRepo, configDir: string, args: string[]): Promise<TerraformDir> {
-  const r = lci(['generate', '--with-functions', ...args], { cwd: join(repo.dir, configDir) });
+/** The module the environment layout is planned as, beside the default layout's root. */
+const BY_ENV = 'module.by_environment.';
+
+/**
+ * Both layouts of a project in one Terraform directory: the default layout's root, and the
+ * environment layout's root (generated with `envArgs`) as its module by_environment, given the
+ * same variables.
+ */
+async function generated(repo: GitRepo, configDir: string, envArgs: string[]): Promise<TerraformDir> {
+  const cwd = join(repo.dir, configDir);
+  const r = lci(['generate', '--with-functions'], { cwd });
   assert.is(r.code, 0, r.stderr);
-  return TerraformDir.copyOf(join(repo.dir, configDir, 'infra/lambda-ci'));
+  const byEnv = lci(['generate', '--with-functions', '--layout', 'environment', '--out', 'infra/by-env', ...envArgs], { cwd });
+  assert.is(byEnv.code, 0, byEnv.stderr);
+  const tf = TerraformDir.copyOf(join(cwd, 'infra/lambda-ci'));
+  cpSync(join(cwd, 'infra/by-env'), join(tf.dir, 'by-env'), { recursive: true });
+  const passed = [
+    'codestar_connection_arn',
+    'repository_id',
+    'lambda_execution_role_arn',
+    'tags',
+    'slack_webhook_url',
+    'chatbot_info_channel_arn',
+    'chatbot_alert_channel_arn',
+  ];
+  const width = Math.max(...passed.map((v) => v.length));
+  writeFileSync(
+    join(tf.dir, 'lci_test_layouts.tf'),
+    `module "by_environment" {\n  source = "./by-env"\n\n${passed.map((v) => `  ${v.padEnd(width)} = var.${v}`).join('\n')}\n}\n`,
+  );
+  return tf;
 }
 
 async function checkedAndPlanned(tf: TerraformDir, extraVars: Record<string, unknown> = {}): Promise<PlanJson> {
@@ -53,6 +81,14 @@ async function checkedAndPlanned(tf: TerraformDir, extraVars: Record<string, unk
 }
 
 const byType = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type);
+const defaultLayout = (resources: PlannedResource[]) => resources.filter((r) => !r.address.startsWith(BY_ENV));
+const environmentLayout = (resources: PlannedResource[]) => resources.filter((r) => r.address.startsWith(BY_ENV));
+/** The statements of a CodeBuild role's policy, as IAM would receive them. */
+function statementsOf(resources: PlannedResource[], role: string, policy = 'lci-deploy') {
+  const doc = byType(resources, 'aws_iam_role_policy').find((r) => r.address.includes(`["${role}"]`) && r.values.name === policy)!;
+  return (JSON.parse(doc.values.policy as string) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[] }[] }).Statement;
+}
+const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 const first = <T>(v: unknown): T => (v as T[])[0]!;
 
 // ---------------------------------------------------------------------------------------------
@@ -60,12 +96,15 @@ const first = <T>(v: unknown): T => (v as T[])[0]!;
 const example = suite('terraform: the example monorepo');
 let exampleTf: TerraformDir;
 let examplePlan: PlannedResource[];
+let exampleByEnv: PlannedResource[];
 
 example.before(async () => {
   requireTerraform();
   sts = await StsStandin.start(ACCOUNT);
-  exampleTf = await generated(exampleRepo(), '', []);
-  examplePlan = plannedResources(await checkedAndPlanned(exampleTf));
+  exampleTf = await generated(exampleRepo(), '', ['--shards', '3']);
+  const all = plannedResources(await checkedAndPlanned(exampleTf));
+  examplePlan = defaultLayout(all);
+  exampleByEnv = environmentLayout(all);
 });
 
 example('fmt -check, init (aws provider only), validate and plan pass; plan asks AWS only who the caller is', async () => {
@@ -81,13 +120,54 @@ example('fmt -check, init (aws provider only), validate and plan pass; plan asks
   assert.equal(pipelines, EXAMPLE_PIPELINES);
 });
 
+example('--layout environment: a pipeline per environment whose batch build runs the shards, each with its share of the budget', () => {
+  assert.equal(
+    byType(exampleByEnv, 'aws_codepipeline')
+      .map((r) => r.values.name)
+      .sort(),
+    ['lci-prod', 'lci-qa'],
+  );
+  const project = byType(exampleByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'lci-qa')!;
+  const batch = first<{ combine_artifacts: boolean; restrictions: { maximum_builds_allowed: number; compute_types_allowed: string[] }[] }>(
+    project.values.build_batch_config,
+  );
+  assert.equal(
+    [batch.combine_artifacts, batch.restrictions[0]!.maximum_builds_allowed, batch.restrictions[0]!.compute_types_allowed],
+    [false, 3, ['BUILD_GENERAL1_SMALL']],
+  );
+  const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
+    batch: { 'fast-fail': boolean; 'build-list': { identifier: string; env: { variables: Record<string, string> } }[] };
+    phases: { build: { commands: string[] } };
+  };
+  assert.equal(
+    spec.batch['build-list'].map((b) => [b.identifier, b.env.variables.LCI_SHARD]),
+    [
+      ['shard_1', '1/3'],
+      ['shard_2', '2/3'],
+      ['shard_3', '3/3'],
+    ],
+  );
+  assert.match(spec.phases.build.commands[0]!, /^npx --no-install lci deploy --affected --since deployed --shard "\$LCI_SHARD" --env "\$LCI_ENV" /);
+  const stages = byType(exampleByEnv, 'aws_codepipeline').find((r) => r.values.name === 'lci-qa')!.values.stage as {
+    action: { configuration: Record<string, string> }[];
+  }[];
+  assert.equal([stages[1]!.action[0]!.configuration.BatchEnabled, stages[1]!.action[0]!.configuration.CombineArtifacts], ['true', 'false']);
+  // The role releases the environment's functions and layers, named one by one; no others.
+  const release = statementsOf(exampleByEnv, 'lci-qa').find((st) => st.Sid === 'ReleaseFunctions')!;
+  const fn = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
+  const qa = ['invoice-worker-qa', 'notifier-qa', 'orders-api-qa', 'webhooks-qa'];
+  assert.equal(list(release.Resource).sort(), [...qa.map(fn), ...qa.map((n) => `${fn(n)}:*`)].sort());
+  // The batch runs under its own role (its policy names the project, known only once it exists).
+  assert.ok(byType(exampleByEnv, 'aws_iam_role').some((r) => r.values.name === `lci-qa-${REGION}-batch`));
+});
+
 example("every resource that takes tags has lci's and the user's (the provider schema says which take tags)", async () => {
   const schema = JSON.parse((await exampleTf.ok(['providers', 'schema', '-json'])).stdout) as {
     provider_schemas: Record<string, { resource_schemas: Record<string, { block: { attributes: Record<string, unknown> } }> }>;
   };
   const resources = Object.values(schema.provider_schemas)[0]!.resource_schemas;
   let tagged = 0;
-  for (const r of examplePlan) {
+  for (const r of [...examplePlan, ...exampleByEnv]) {
     if (!('tags' in resources[r.type]!.block.attributes)) continue;
     tagged++;
     const tags = r.values.tags as Record<string, string>;
@@ -96,7 +176,9 @@ example("every resource that takes tags has lci's and the user's (the provider s
   }
   const types = new Set(examplePlan.filter((r) => 'tags' in resources[r.type]!.block.attributes).map((r) => r.type));
   assert.equal([...types].sort(), ['aws_cloudwatch_log_group', 'aws_codebuild_project', 'aws_codepipeline', 'aws_iam_role', 'aws_lambda_function']);
-  assert.ok(tagged > 30, `${tagged}`);
+  const envTypes = new Set(exampleByEnv.filter((r) => 'tags' in resources[r.type]!.block.attributes).map((r) => r.type));
+  assert.equal([...envTypes].sort(), [...types].sort());
+  assert.ok(tagged > 40, `${tagged}`);
 });
 
 example('arm64 builds on an ARM CodeBuild environment; CodeBuild logs are kept 30 days; roles carry the region', () => {
@@ -154,7 +236,7 @@ defaults:
 shared: ["libs/common/**"]
 environments:
   qa: { branch: ${q(`main ${HOSTILE_LINES}`)}, strategy: "linear:25:1.5" }
-  prod: { tag: ${q(`v* ${HOSTILE_LINES}`)}, alias: live, strategy: "canary:10:5", alarms: [prod-errors], confirm: true }
+  prod: { tag: ${q(`v* ${HOSTILE_LINES}`)}, alias: live, strategy: "canary:10:5", alarms: [prod-errors], prune: { keep: 3 }, confirm: true }
 functions:
 ${functions.join('\n')}
   hostile:
@@ -183,6 +265,7 @@ const tricky = suite('terraform: a large config below the repository root, hosti
 let trickyTf: TerraformDir;
 let trickyPlanJson: PlanJson;
 let trickyPlan: PlannedResource[];
+let trickyByEnv: PlannedResource[];
 let generateStderr: string;
 
 tricky.before(async () => {
@@ -194,16 +277,15 @@ tricky.before(async () => {
       files[`${CONFIG_DIR}/services/${f}/index.js`] = 'exports.handler = async () => 1;\n';
     files[`${CONFIG_DIR}/libs/common/util.py`] = 'X = 1\n';
     const repo = GitRepo.create(files);
-    const r = lci(['generate', '--with-functions'], { cwd: join(repo.dir, CONFIG_DIR) });
-    assert.is(r.code, 0, r.stderr);
-    generateStderr = r.stderr;
-    trickyTf = TerraformDir.copyOf(join(repo.dir, CONFIG_DIR, 'infra/lambda-ci'));
+    generateStderr = lci(['generate', '--with-functions', '--check'], { cwd: join(repo.dir, CONFIG_DIR) }).stderr;
+    trickyTf = await generated(repo, CONFIG_DIR, []);
     trickyPlanJson = await checkedAndPlanned(trickyTf, {
       slack_webhook_url: 'https://example.invalid/hook',
       chatbot_info_channel_arn: `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/info`,
       chatbot_alert_channel_arn: `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/alerts`,
     });
-    trickyPlan = plannedResources(trickyPlanJson);
+    trickyPlan = defaultLayout(plannedResources(trickyPlanJson));
+    trickyByEnv = environmentLayout(plannedResources(trickyPlanJson));
   } catch (e) {
     console.error('terraform: the large config could not be planned:', e); // uvu does not show errors of hooks
     throw e;
@@ -284,6 +366,9 @@ tricky('confirm: true puts a manual approval stage before the deploy; qa runs st
   assert.equal(names('acme-fn1-qa'), ['Source', 'Deploy']);
   const approve = (pipelineOf('acme-fn1-prod').values.stage as Stage[])[1]!.action[0]!;
   assert.equal([approve.category, approve.provider], ['Approval', 'Manual']);
+  const envStages = (name: string) => (byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === name)!.values.stage as Stage[]).map((s) => s.name);
+  assert.equal(envStages('acme-prod'), ['Source', 'Approve', 'Deploy'], '--layout environment too');
+  assert.equal(envStages('acme-qa'), ['Source', 'Deploy']);
 });
 
 tricky('trigger paths: up to 8 in one push filter, up to 24 over 3 on the same branch, more is every push (with a warning)', () => {
@@ -320,6 +405,63 @@ tricky('--with-functions: both runtimes and architectures, per-environment overr
   assert.is(fns['fn1-qa']!.runtime, 'python3.12');
   assert.is(fns['fn1-qa']!.filename, 'modules/function/placeholder.zip');
   assert.not.ok('skipped-prod' in fns);
+});
+
+tricky('--layout environment: hostile values read back from its buildspec, triggers and policies; more than 10 functions are one name pattern', () => {
+  const project = byType(trickyByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'acme-qa')!;
+  const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
+    batch: { 'build-list': unknown[] };
+    phases: { install: { commands: string[] }; build: { commands: string[] } };
+    cache: { paths: string[] };
+  };
+  assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
+  assert.equal(spec.phases.build.commands, [
+    `npx --no-install lci ${HOSTILE} deploy --affected --since deployed --shard "$LCI_SHARD" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes`,
+  ]);
+  assert.is(spec.batch['build-list'].length, 4, 'four shards by default');
+  assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
+  const pipeline = byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === 'acme-qa')!;
+  const push = first<{ git_configuration: { push: { branches: { includes: string[] }[]; file_paths: unknown[] }[] }[] }>(pipeline.values.trigger)
+    .git_configuration[0]!.push;
+  assert.equal(push.length, 1);
+  assert.equal(push[0]!.branches[0]!.includes, [`main ${HOSTILE_LINES}`]);
+  assert.equal(push[0]!.file_paths, [], 'every push: lci deploy --affected decides');
+  const statements = statementsOf(trickyByEnv, 'acme-qa');
+  assert.equal(list(statements.find((st) => st.Sid === 'ReleaseFunctions')!.Resource).sort(), [
+    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa`,
+    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa:*`,
+  ]);
+  assert.equal(list(statements.find((st) => st.Sid === 'WatchAlarms')!.Resource), [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`]);
+  assert.not.ok(
+    statements.some((st) => st.Sid.startsWith('Prune')),
+    'qa does not prune',
+  );
+});
+
+tricky('prune: the roles of an environment that prunes may delete versions (qualified ARNs), never a function', () => {
+  for (const statements of [statementsOf(trickyPlan, 'acme-fn1-prod'), statementsOf(trickyByEnv, 'acme-prod')]) {
+    const deleting = statements.filter((st) => list(st.Action).includes('lambda:DeleteFunction'));
+    assert.equal(
+      deleting.map((st) => st.Sid),
+      ['PruneVersions'],
+    );
+    for (const r of list(deleting[0]!.Resource)) assert.match(r, /^arn:aws:lambda:eu-west-1:123456789012:function:[^:]+:\*$/);
+    assert.ok(statements.some((st) => st.Sid === 'PruneArtifacts' && list(st.Action).join() === 's3:DeleteObject'));
+  }
+  assert.not.ok(
+    statementsOf(trickyPlan, 'acme-fn1-qa').some((st) => st.Sid.startsWith('Prune')),
+    'qa does not prune',
+  );
+});
+
+tricky('shift marks: the roles may tag their functions only with lci:shifting:* keys, and read tags', () => {
+  for (const statements of [statementsOf(trickyPlan, 'acme-fn1-qa'), statementsOf(trickyByEnv, 'acme-qa')]) {
+    const mark = statements.find((st) => st.Sid === 'MarkShifts')!;
+    assert.equal(list(mark.Action).sort(), ['lambda:TagResource', 'lambda:UntagResource']);
+    assert.equal((mark as unknown as { Condition: unknown }).Condition, { 'ForAllValues:StringLike': { 'aws:TagKeys': 'lci:shifting:*' } });
+    for (const r of list(mark.Resource)) assert.match(r, /^arn:aws:lambda:eu-west-1:123456789012:function:[^:]+$/);
+    assert.ok(list(statements.find((st) => st.Sid.startsWith('ReleaseFunction'))!.Action).includes('lambda:ListTags'));
+  }
 });
 
 tricky.after(async () => {

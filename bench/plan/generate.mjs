@@ -2,20 +2,23 @@
 // Generates the synthetic monorepo of bench/plan: 2,000 functions, ~200,000 files, two commits
 // 10,000 changed paths apart, laid out both for lci (lambdas.yaml) and as an Nx workspace
 // (a project.json per function and library, the same dependencies as implicitDependencies).
-// Usage: node generate.mjs DIR   (reuses DIR when it holds this generator's version)
+// SCALE multiplies every count (functions, libraries, files, changed paths) and keeps the shape:
+// SCALE 10 is 20,000 functions, ~2,000,000 files, 100,000 changed paths.
+// Usage: node generate.mjs DIR [SCALE]   (reuses DIR when it holds this generator's version and scale)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const VERSION = '3';
-const FUNCTIONS = 2000;
 const FILES_PER_FUNCTION = 95;
-const LIBS = 50;
 const FILES_PER_LIB = 100;
 
-export function generate(dir) {
+export function generate(dir, scale = 1) {
+  const FUNCTIONS = 2000 * scale;
+  const LIBS = 50 * scale;
   const stamp = join(dir, '.bench-version');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === VERSION) return JSON.parse(readFileSync(join(dir, '.bench-revs.json'), 'utf8'));
+  const version = scale === 1 ? VERSION : `${VERSION} x${scale}`;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version) return JSON.parse(readFileSync(join(dir, '.bench-revs.json'), 'utf8'));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   let files = 0;
@@ -66,11 +69,11 @@ export function generate(dir) {
     for (let j = 0; j < FILES_PER_LIB - 1; j++) write(`libs/${libName(k)}/src/p${j % 7}/f${j}.py`, `# ${k} ${j}\n`);
   }
   project('libs/core', 'core');
-  for (let j = 0; j < 999; j++) write(`libs/core/src/c${j % 9}/f${j}.py`, `# core ${j}\n`);
+  for (let j = 0; j < 999 * scale; j++) write(`libs/core/src/c${j % 9}/f${j}.py`, `# core ${j}\n`);
   project('proto', 'proto');
-  for (let j = 0; j < 1000; j++) write(`proto/v${j % 4}/m${j}.${j % 2 ? 'proto' : 'md'}`, `// ${j}\n`);
+  for (let j = 0; j < 1000 * scale; j++) write(`proto/v${j % 4}/m${j}.${j % 2 ? 'proto' : 'md'}`, `// ${j}\n`);
   for (let j = 0; j < 10; j++) write(`tools/ci/c${j}.json`, '{}\n');
-  for (let j = 0; files + 3 < 200_000; j++) write(`docs/d${j % 40}/page${j}.md`, `# ${j}\n`);
+  for (let j = 0; files + 3 < 200_000 * scale; j++) write(`docs/d${j % (40 * scale)}/page${j}.md`, `# ${j}\n`);
   write('lambdas.yaml', yaml.join('\n') + '\n');
   write('nx.json', JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }) + '\n');
   write('package.json', JSON.stringify({ name: 'bench-workspace', private: true }) + '\n');
@@ -90,16 +93,17 @@ export function generate(dir) {
   git('commit', '-qm', 'base');
   const base = git('rev-parse', 'HEAD');
 
-  // 10,000 changed paths: 8,000 in 400 functions, 1,500 in two watched libraries, 300 .proto files, 200 docs.
+  // 10,000 changed paths (times SCALE): 8,000 in 400 functions, 1,500 in two watched libraries, 300 .proto files, 200 docs.
   const changed = [];
-  for (let k = 0; k < 400; k++) {
+  for (let k = 0; k < 400 * scale; k++) {
     const i = (k * 7) % FUNCTIONS;
     const ext = i % 3 !== 0 ? 'py' : 'js';
     for (let j = 0; j < 20; j++) changed.push(`services/${fnName(i)}/src/m${j % 10}/f${j}.${ext}`);
   }
-  for (const k of [3, 17]) for (let j = 0; j < 750; j++) changed.push(`libs/${libName(k)}/src/p${j % 7}/f${j % (FILES_PER_LIB - 1)}_${j}.py`);
-  for (let j = 0; j < 300; j++) changed.push(`proto/v${(2 * j + 1) % 4}/m${2 * j + 1}.proto`);
-  for (let j = 0; j < 200; j++) changed.push(`docs/d${j % 40}/page${j}.md`);
+  const changedLibs = Array.from({ length: 2 * scale }, (_, n) => (n % 2 === 0 ? 3 : 17) + 50 * Math.floor(n / 2));
+  for (const k of changedLibs) for (let j = 0; j < 750; j++) changed.push(`libs/${libName(k)}/src/p${j % 7}/f${j % (FILES_PER_LIB - 1)}_${j}.py`);
+  for (let j = 0; j < 300 * scale; j++) changed.push(`proto/v${(2 * j + 1) % 4}/m${2 * j + 1}.proto`);
+  for (let j = 0; j < 200 * scale; j++) changed.push(`docs/d${j % (40 * scale)}/page${j}.md`);
   for (const p of changed) write(p, `changed ${p}\n`);
   git('add', '-A');
   git('commit', '-qm', 'head');
@@ -107,10 +111,11 @@ export function generate(dir) {
   const count = Number(git('ls-files').split('\n').length);
   const revs = { base, head, files: count, changed: changed.length, functions: FUNCTIONS };
   writeFileSync(join(dir, '.bench-revs.json'), JSON.stringify(revs));
-  writeFileSync(stamp, VERSION);
+  writeFileSync(stamp, version);
   return revs;
 }
 
+// Names keep 2,000 functions and 50 libraries as they always were (svc-0042, lib-07) and grow wider above.
 function fnName(i) {
   return `svc-${String(i).padStart(4, '0')}`;
 }
@@ -121,8 +126,8 @@ function libName(k) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = process.argv[2];
   if (!dir) {
-    console.error('usage: node generate.mjs DIR');
+    console.error('usage: node generate.mjs DIR [SCALE]');
     process.exit(2);
   }
-  console.log(JSON.stringify(generate(dir)));
+  console.log(JSON.stringify(generate(dir, Number(process.argv[3] ?? 1))));
 }

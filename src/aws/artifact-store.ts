@@ -1,8 +1,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { stat } from 'node:fs/promises';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/** The S3 SDK is loaded at the first S3 request: a deploy where nothing changed never pays for it. */
+const s3Sdk = () => import('@aws-sdk/client-s3');
 
 /**
  * The S3 layout, compatible with the original aws-lambda-ci:
@@ -20,7 +22,7 @@ import { Upload } from '@aws-sdk/lib-storage';
  */
 export class ArtifactStore {
   constructor(
-    private readonly s3: S3Client,
+    private readonly s3: () => Promise<S3Client>,
     readonly bucket: string,
     private readonly prefix: string,
   ) {}
@@ -41,7 +43,8 @@ export class ArtifactStore {
   /** The object's user metadata, or null when it does not exist. */
   async head(key: string): Promise<Record<string, string> | null> {
     try {
-      const r = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const { HeadObjectCommand } = await s3Sdk();
+      const r = await (await this.s3()).send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return r.Metadata ?? {};
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -57,8 +60,9 @@ export class ArtifactStore {
    */
   async upload(path: string, key: string, metadata: Record<string, string> = {}, onlyIfAbsent = false): Promise<string> {
     const size = (await stat(path)).size;
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
-      client: this.s3,
+      client: await this.s3(),
       params: {
         Bucket: this.bucket,
         Key: key,
@@ -77,14 +81,29 @@ export class ArtifactStore {
 
   /** Server-side copy: no bytes leave this machine again. Returns the key written. */
   async copy(from: string, to: string): Promise<string> {
-    await this.s3.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURI(from)}` }));
+    const { CopyObjectCommand } = await s3Sdk();
+    await (await this.s3()).send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURI(from)}` }));
     return to;
   }
 
   /** Downloads an object to a file. */
   async download(key: string, path: string): Promise<void> {
-    const r = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const { GetObjectCommand } = await s3Sdk();
+    const r = await (await this.s3()).send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     await pipeline(r.Body as NodeJS.ReadableStream, createWriteStream(path, { mode: 0o600 }));
+  }
+
+  /** Deletes the objects (those that do not exist are no error, as in S3); returns the keys asked for. */
+  async delete(keys: string[]): Promise<string[]> {
+    const { DeleteObjectsCommand } = await s3Sdk();
+    const client = await this.s3();
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      const r = await client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
+      const failed = r.Errors ?? [];
+      if (failed.length > 0) throw new Error(`deleting ${failed.map((f) => `${f.Key}: ${f.Code} ${f.Message}`).join('; ')}`);
+    }
+    return keys;
   }
 
   url(key: string): string {

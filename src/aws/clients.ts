@@ -1,9 +1,10 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { UsageError } from '../errors.js';
+import { applyBudget, BudgetMeter, LAMBDA_QUOTAS, sharedBudget, type Rates } from './request-budget.js';
 
 // lci pins an SDK that runs on Node 20; the SDK's own notice about future versions is noise on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -14,15 +15,21 @@ export interface AwsOptions {
   /** --endpoint-url: one endpoint for every service (LocalStack-style emulators). */
   endpointUrl?: string;
   env: NodeJS.ProcessEnv;
+  /** What this run may spend of Lambda's request quotas (default: all of them; see request-budget.ts). */
+  rates?: Rates;
 }
 
 export interface AwsClients {
-  s3: S3Client;
+  /** Made (and its SDK loaded) at the first call: a deploy where nothing changed never needs S3. */
+  s3: () => Promise<S3Client>;
   lambda: LambdaClient;
+  /** Its SDK is loaded at its first request (only traffic shifts with alarms make one). */
   cloudwatch: CloudWatchClient;
   /** CloudWatch Logs, loaded on first use: only lci logs and deploy --logs read logs. */
   logs: () => Promise<CloudWatchLogsClient>;
   region: string;
+  /** What the Lambda client spent of the request budget so far. */
+  budget: BudgetMeter;
 }
 
 /**
@@ -39,16 +46,31 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
   };
-  const s3 = new S3Client({
-    ...common,
-    ...(custom ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+  const s3 = once(async () => {
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    return new S3Client({
+      ...common,
+      ...(custom ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+    });
   });
   const lambda = new LambdaClient(common);
-  const cloudwatch = new CloudWatchClient(common);
+  const cloudwatchClient = once(async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common));
+  // Only send is ever called on it (aws/alarms.ts); the client behind it is made at the first call.
+  const cloudwatch = { send: async (command: never) => (await cloudwatchClient()).send(command) } as unknown as CloudWatchClient;
   const region = await lambda.config.region();
-  let logs: Promise<CloudWatchLogsClient> | undefined;
-  const logsClient = () => (logs ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => new m.CloudWatchLogsClient(common)));
-  return { s3, lambda, cloudwatch, logs: logsClient, region };
+  const endpoint = opts.endpointUrl ?? opts.env.AWS_ENDPOINT_URL_LAMBDA ?? opts.env.AWS_ENDPOINT_URL ?? '';
+  const budget = new BudgetMeter(sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS));
+  applyBudget(lambda, budget);
+  const logs = once(async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(common));
+  return { s3, lambda, cloudwatch, logs, region, budget };
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
 }
 
 /** The clients, where a region nobody set is a usage error that says where to set it. */

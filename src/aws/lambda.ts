@@ -1,7 +1,11 @@
 import {
   CreateAliasCommand,
+  DeleteFunctionCommand,
+  DeleteLayerVersionCommand,
+  GetAccountSettingsCommand,
   GetAliasCommand,
-  GetFunctionConfigurationCommand,
+  GetFunctionCommand,
+  ListAliasesCommand,
   GetLayerVersionCommand,
   ListLayerVersionsCommand,
   ListVersionsByFunctionCommand,
@@ -22,6 +26,7 @@ import { DeployError, FunctionMissingError, LciError } from '../errors.js';
 
 export interface AliasState {
   name: string;
+  arn: string;
   version: string;
   revisionId: string;
   /** Extra version → weight while traffic shifts. */
@@ -50,31 +55,63 @@ function notFound(e: unknown): boolean {
   return errorName(e) === 'ResourceNotFoundException' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 }
 
-/** Three reads, side by side: all a no-op deploy ever does. */
-export async function readState(lambda: LambdaClient, functionName: string, alias: string, layerName: string | null): Promise<DeployedState> {
-  const [aliasResult, servingResult, layer] = await Promise.allSettled([
-    lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })),
-    lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: alias })),
-    layerName ? latestLayerVersion(lambda, layerName) : Promise.resolve(null),
-  ]);
-  if (layer.status === 'rejected') throw explain(layer.reason, `reading layer ${layerName}`);
-  if (aliasResult.status === 'fulfilled' && servingResult.status === 'fulfilled') {
-    const a = toAlias(aliasResult.value);
-    // The alias moved between the two reads: read the version it now serves.
-    const serving = servingResult.value.Version === a.version ? servingResult.value : await getConfiguration(lambda, functionName, a.version);
-    return { alias: a, serving, latestLayer: layer.value };
+/** The configuration of what an alias serves, from one GetFunction. */
+export interface Serving {
+  /** The configuration of the alias's version; of $LATEST when the alias does not exist. */
+  config: FunctionConfiguration;
+  aliasExists: boolean;
+  /** The function's tags (GetFunction returns them to a caller allowed lambda:ListTags): lci marks a shift in progress there. */
+  tags: Record<string, string>;
+}
+
+/**
+ * One GetFunction of the alias (GetFunction has its own 100/s quota, beside the 15/s every other
+ * read and write shares): the configuration of the version it serves, with its Description,
+ * CodeSha256 and Layers: all a no-op deploy reads. Without the alias, $LATEST; without the
+ * function, FunctionMissingError.
+ */
+export async function readServing(lambda: LambdaClient, functionName: string, alias: string): Promise<Serving> {
+  try {
+    const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: alias }));
+    return { config: r.Configuration!, aliasExists: true, tags: r.Tags ?? {} };
+  } catch (e) {
+    if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
   }
-  const failure = aliasResult.status === 'rejected' ? aliasResult.reason : (servingResult as PromiseRejectedResult).reason;
-  if (!notFound(failure)) throw explain(failure, `reading function ${functionName}`);
-  // No alias yet (or no function): what does $LATEST say?
   const latest = await getConfiguration(lambda, functionName, '$LATEST').catch((e: unknown) => {
     if (notFound(e)) throw new FunctionMissingError(`function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`);
     throw explain(e, `reading function ${functionName}`);
   });
-  return { alias: null, serving: latest, latestLayer: layer.value };
+  return { config: latest, aliasExists: false, tags: {} };
 }
 
-/** The newest version of a layer (one ListLayerVersions), or null when it has none. */
+/**
+ * What a release needs beyond the serving configuration, read only for a function that will
+ * change: the alias (its RevisionId guards the move; GetFunction does not return it) and our
+ * layer's newest version, side by side.
+ */
+export async function readState(lambda: LambdaClient, functionName: string, alias: string, layerName: string | null, known?: Serving): Promise<DeployedState> {
+  const serving = known ?? (await readServing(lambda, functionName, alias));
+  const [aliasResult, layer] = await Promise.allSettled([
+    serving.aliasExists ? getAlias(lambda, functionName, alias) : Promise.resolve(null),
+    layerName ? latestLayerVersion(lambda, layerName) : Promise.resolve(null),
+  ]);
+  if (layer.status === 'rejected') throw explain(layer.reason, `reading layer ${layerName}`);
+  if (aliasResult.status === 'rejected') throw aliasResult.reason;
+  const a = aliasResult.value;
+  if (a === null && serving.aliasExists) {
+    // The alias went away between the reads: what does $LATEST say?
+    return { alias: null, serving: await readLatest(lambda, functionName), latestLayer: layer.value };
+  }
+  // The alias moved between the reads: read the version it now serves.
+  const config = a === null || serving.config.Version === a.version ? serving.config : await getConfiguration(lambda, functionName, a.version);
+  return { alias: a, serving: config, latestLayer: layer.value };
+}
+
+async function readLatest(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration> {
+  return (await readServing(lambda, functionName, '$LATEST')).config;
+}
+
+/** The newest version of a layer, or null when it has none. */
 export async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
   try {
     const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, MaxItems: 1 }));
@@ -82,12 +119,14 @@ export async function latestLayerVersion(lambda: LambdaClient, layerName: string
     return v?.LayerVersionArn ? { arn: v.LayerVersionArn, version: Number(v.Version), description: v.Description ?? '' } : null;
   } catch (e) {
     if (notFound(e)) return null;
-    throw e;
+    throw explain(e, `reading layer ${layerName}`);
   }
 }
 
+/** A qualifier's configuration, read with GetFunction: its 100/s quota, not the 15/s that writes share. */
 export async function getConfiguration(lambda: LambdaClient, functionName: string, qualifier: string): Promise<FunctionConfiguration> {
-  return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
+  const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: qualifier }));
+  return r.Configuration!;
 }
 
 /** A published version's configuration, or null when that version does not exist. */
@@ -122,18 +161,85 @@ export async function getAlias(lambda: LambdaClient, functionName: string, alias
 }
 
 export async function listVersions(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration[]> {
-  const out: FunctionConfiguration[] = [];
+  // The largest page Lambda serves: each page is a request of the 15/s budget.
+  return allPages(async (Marker) => {
+    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }));
+    return { items: r.Versions ?? [], next: r.NextMarker };
+  });
+}
+
+/** Every alias of the function, whoever made it. */
+export async function listAliases(lambda: LambdaClient, functionName: string): Promise<AliasState[]> {
+  return allPages(async (Marker) => {
+    const r = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }));
+    return { items: (r.Aliases ?? []).map(toAlias), next: r.NextMarker };
+  });
+}
+
+/** Every version of a layer that exists, newest first; none when the layer does not. */
+export async function listLayerVersions(lambda: LambdaClient, layerName: string): Promise<LayerState[]> {
+  try {
+    return await allPages(async (Marker) => {
+      const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, Marker, MaxItems: 50 }));
+      const items = (r.LayerVersions ?? []).map((v) => ({ arn: v.LayerVersionArn!, version: Number(v.Version), description: v.Description ?? '' }));
+      return { items, next: r.NextMarker };
+    });
+  } catch (e) {
+    if (notFound(e)) return [];
+    throw e;
+  }
+}
+
+async function allPages<T>(page: (marker: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
+  const out: T[] = [];
   let marker: string | undefined;
   do {
-    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }));
-    out.push(...(r.Versions ?? []));
-    marker = r.NextMarker;
+    const r = await page(marker);
+    out.push(...r.items);
+    marker = r.next;
   } while (marker);
   return out;
 }
 
+/**
+ * Deletes one published version. Lambda itself refuses while an alias serves it or routes traffic
+ * to it: then false (it stays), whatever was read before.
+ */
+export async function deleteVersion(lambda: LambdaClient, functionName: string, version: string): Promise<boolean> {
+  if (!/^\d+$/.test(version)) throw new Error(`refusing to delete ${functionName}:${version}: only numbered versions are deleted`);
+  try {
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }));
+    return true;
+  } catch (e) {
+    if (errorName(e) === 'ResourceConflictException') return false;
+    throw e;
+  }
+}
+
+export async function deleteLayerVersion(lambda: LambdaClient, layerName: string, version: number): Promise<void> {
+  await lambda.send(new DeleteLayerVersionCommand({ LayerName: layerName, VersionNumber: version }));
+}
+
+/** Bytes of code stored in the region (AccountUsage.TotalCodeSize) and the limit (AccountLimit.TotalCodeSize). */
+export interface Storage {
+  used: number;
+  limit: number;
+}
+
+/** The region's code storage: every function version and layer version counts against the limit. */
+export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
+  const r = await lambda.send(new GetAccountSettingsCommand({}));
+  return { used: r.AccountUsage?.TotalCodeSize ?? 0, limit: r.AccountLimit?.TotalCodeSize ?? 0 };
+}
+
 function toAlias(a: AliasConfiguration): AliasState {
-  return { name: a.Name!, version: a.FunctionVersion!, revisionId: a.RevisionId!, weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) } };
+  return {
+    name: a.Name!,
+    arn: a.AliasArn ?? '',
+    version: a.FunctionVersion!,
+    revisionId: a.RevisionId!,
+    weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+  };
 }
 
 export interface Timing {
@@ -281,7 +387,9 @@ export function explain(e: unknown, doing: string): LciError {
     case 'ResourceConflictException':
       return new DeployError(`${doing}: Lambda kept refusing because another update was in progress (${message}); re-run when it is done`);
     case 'TooManyRequestsException':
-      return new DeployError(`${doing}: throttled by Lambda after retries (${message}); re-run, or lower --concurrency`);
+      return new DeployError(
+        `${doing}: throttled by Lambda after waiting and retrying (${message}); something else spends the account's Lambda request budget: re-run, or lower --rate`,
+      );
     case 'InvalidParameterValueException':
       return new DeployError(`${doing}: Lambda refused it: ${message}`);
     case 'AccessDeniedException':

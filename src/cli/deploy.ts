@@ -1,14 +1,14 @@
-import { availableParallelism } from 'node:os';
 import { deploy, requireEnv } from '../commands/deploy.js';
 import { loadProject } from '../config/load.js';
 import { formatDiagnostic } from '../errors.js';
 import { ExitCode, LciError, UsageError } from '../errors.js';
 import { deployJson, deployText } from '../report/deploy.js';
+import { parseShard } from '../deploy/shard.js';
 import { logLines } from '../report/logs.js';
 import { tailReleased } from '../commands/logs.js';
-import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
+import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
-import { parseConcurrency } from './concurrency.js';
+import { DEPLOY_CONCURRENCY, parseConcurrency } from './concurrency.js';
 import { confirmMove } from './confirm.js';
 import { parseDuration } from './duration.js';
 import { reportFailures } from './failures.js';
@@ -17,6 +17,8 @@ interface Values extends AwsValues {
   env?: string;
   affected?: boolean;
   base?: string;
+  since?: string;
+  shard?: string;
   'source-version'?: string;
   strategy?: string;
   'only-matching-ref'?: boolean;
@@ -34,13 +36,15 @@ export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage:
-    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV]] [--source-version V] [--strategy S] [--only-matching-ref [--branch B]] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--abort] [--logs D] [--yes] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV | --since deployed]] [--shard i/N] [--source-version V] [--strategy S] [--only-matching-ref [--branch B]] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--abort] [--logs D] [--yes] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
     env: { type: 'string', short: 'e' },
     affected: { type: 'boolean' },
     base: { type: 'string' },
+    since: { type: 'string' },
+    shard: { type: 'string' },
     'source-version': { type: 'string' },
     strategy: { type: 'string' },
     'only-matching-ref': { type: 'boolean' },
@@ -52,12 +56,14 @@ export const deployCommand: Command<Values> = {
     yes: { type: 'boolean', short: 'y' },
     abort: { type: 'boolean' },
     logs: { type: 'string' },
-    ...AWS_OPTIONS,
+    ...LAMBDA_OPTIONS,
   },
   help: [
     ['FUNCTION...', 'deploy these functions (default: every function of the environment)'],
     ['-e, --env NAME|auto', 'the environment; auto picks it from CODEBUILD_WEBHOOK_TRIGGER or GITHUB_REF'],
     ['--affected', 'only the functions `lci plan --env` finds affected (with --base as for plan)'],
+    ['--since deployed', 'with --affected: each function from the source version its alias serves (one GetFunction each), as lci plan --since deployed'],
+    ['--shard i/N', "deploy shard i of N: every N-th of the functions (named, or the environment's), by name; splits the Lambda rate budget N ways"],
     ['--source-version V', 'names the S3 keys and the version Description (default: CODEBUILD_RESOLVED_SOURCE_VERSION, GITHUB_SHA, git HEAD)'],
     ['--strategy S', "all-at-once, canary:PCT:MIN or linear:PCT:MIN (alarms checked between steps); default: the environment's strategy, else all-at-once"],
     [
@@ -65,20 +71,25 @@ export const deployCommand: Command<Values> = {
       'deploy only a release of the environment: a commit carrying a tag that matches its tag glob, or (branch environments) --branch matching its branch glob; otherwise exit 0, nothing to release',
     ],
     ['--branch B', "the branch this run is for (the generated pipelines pass CodePipeline's BranchName); with --only-matching-ref"],
-    ['-j, --concurrency N', `functions deployed at once (default: number of cores, here ${availableParallelism()})`],
+    ['-j, --concurrency N', `functions deployed at once (default ${DEPLOY_CONCURRENCY}; dependency builds run at most one per core)`],
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
     ['--allow-dirty', "deploy uncommitted changes to the functions' inputs, as source version <sha>-dirty-<hash>"],
     ['--abort', 'an alias a killed deploy left mid-shift goes back to the version it shifted from (default: the shift is resumed)'],
     ['--logs D', "after the release, print each new version's log for this long (30s, 5m) on stderr"],
     ['-y, --yes', 'no question for an environment with confirm: true (required without a terminal)'],
-    ...AWS_HELP,
+    ...LAMBDA_HELP,
   ],
   async run(ctx) {
     const { values, positionals, globals, io } = ctx;
-    const concurrency = parseConcurrency(values.concurrency);
+    const concurrency = parseConcurrency(values.concurrency, DEPLOY_CONCURRENCY);
     const env = requireEnv(values.env);
+    const shard = values.shard === undefined ? null : parseShard(values.shard);
     if (values.base && !values.affected) throw new UsageError('--base only applies with --affected');
+    if (values.since !== undefined) {
+      if (values.since !== 'deployed') throw new UsageError(`--since ${values.since}: the only value is 'deployed'`);
+      if (!values.affected || values.base) throw new UsageError('--since deployed goes with --affected, instead of --base');
+    }
     if (values.branch !== undefined && !values['only-matching-ref']) throw new UsageError('--branch only applies with --only-matching-ref');
     const logsMs = values.logs === undefined ? null : parseDuration('--logs', values.logs);
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
@@ -89,16 +100,17 @@ export const deployCommand: Command<Values> = {
       {
         names: positionals,
         env,
-        affected: values.affected ? { base: values.base, environ: io.env } : null,
+        affected: values.affected ? { base: values.base, sinceDeployed: values.since === 'deployed', environ: io.env } : null,
         sourceVersion: values['source-version'],
         strategy: values.strategy,
         onlyMatchingRef: values['only-matching-ref'] ? { branch: values.branch ? values.branch : null } : null,
         concurrency,
+        shard,
         failFast: values['fail-fast'] === true,
         dryRun: values['dry-run'] === true,
         allowDirty: values['allow-dirty'] === true,
         abort: values.abort === true,
-        aws: awsOptions(values, io.env),
+        aws: awsOptions(values, io.env, shard ? 1 / shard.count : 1),
         environ: io.env,
         signal: io.signal,
         confirm: (e, question) => confirmMove(io, e, values.yes === true, question),

@@ -51,6 +51,11 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./rollback.js')).rollbackCommand,
   },
   {
+    name: 'prune',
+    summary: 'Delete versions, layer versions and S3 artifacts lci published that no alias needs, outside the rollback window.',
+    load: async () => (await import('./prune.js')).pruneCommand,
+  },
+  {
     name: 'invoke',
     summary: "Invoke a function's alias (or a version) and print the response and log tail; --local runs the built artifacts in Docker.",
     load: async () => (await import('./invoke.js')).invokeCommand,

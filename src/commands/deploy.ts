@@ -1,22 +1,27 @@
+import { availableParallelism } from 'node:os';
 import { ArtifactStore } from '../aws/artifact-store.js';
-import { connect, type AwsOptions } from '../aws/clients.js';
+import { connect, type AwsClients, type AwsOptions } from '../aws/clients.js';
+import type { BudgetReport } from '../aws/request-budget.js';
 import { DEFAULT_TIMING } from '../aws/lambda.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';
 import type { LoadedProject } from '../config/load.js';
-import type { Environment } from '../config/types.js';
-import { requireEnvironment, selectTargets } from '../config/select.js';
+import { functionsOf, requireEnvironment, selectTargets } from '../config/select.js';
 import { autoEnvironment, sourceVersion } from '../deploy/ci-env.js';
 import { deployFunction, startingResult, type FunctionDeployResult } from '../deploy/deploy-function.js';
 import { releaseDecision } from '../deploy/release-gate.js';
+import { shardOf, type Shard } from '../deploy/shard.js';
 import { parseStrategy } from '../deploy/strategy.js';
 import { UsageError } from '../errors.js';
 import { dirtyInputs, dirtySourceVersion, type DirtyInputs } from '../plan/dirty.js';
 import { notifySlack, type SlackOutcome } from '../notify/slack.js';
-import { runPool } from '../pool.js';
+import { runPool, Slots } from '../pool.js';
 import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
 import type { ProgressSink, TaskProgress } from '../progress.js';
 import { SharedLayers, type SharedLayerResult } from '../deploy/shared-layers.js';
+import { pruneFunction } from '../deploy/prune.js';
+import type { Environment, Project, ResolvedFunction } from '../config/types.js';
+import { pruneTargets, settingsFor } from './prune.js';
 import { selectAffected, type AffectedSelection } from './select-affected.js';
 
 export interface DeployOptions {
@@ -30,6 +35,8 @@ export interface DeployOptions {
   /** --only-matching-ref: deploy only a commit that is a release of the environment (see release-gate.ts). */
   onlyMatchingRef: { branch: string | null } | null;
   concurrency: number;
+  /** --shard i/N: deploy only this shard's share of the selected functions (see shard.ts). */
+  shard: Shard | null;
   failFast: boolean;
   dryRun: boolean;
   /** Deploy uncommitted changes to the selected functions' inputs (as `<sha>-dirty-<hash>`). */
@@ -56,6 +63,9 @@ export interface DeployResult {
   slack: SlackOutcome | null;
   /** The shared layers functions of this deploy asked for: published once (or found), before any of them. */
   layers: SharedLayerResult[];
+  shard: Shard | null;
+  /** What the run spent of Lambda's request quotas; null when it made no Lambda call. */
+  budget: BudgetReport | null;
 }
 
 /** lci deploy: build, push to S3 and release on Lambda, per function; unchanged functions are left alone. */
@@ -76,12 +86,19 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
         strategy: strategy.name,
         dryRun: opts.dryRun,
         slack: null,
+        shard: opts.shard,
+        budget: null,
         nothingToRelease: decision.reason,
         functions: null,
         layers: [],
       };
   }
-  const names = await selectAffected(loaded, opts.names, opts.affected, env);
+  let aws: AwsClients | undefined;
+  const clients = async () => (aws ??= await connect(opts.aws, project.artifacts.region));
+  // A shard takes its share first (of the named functions, or of the environment's), so it plans and reads only its own.
+  const shardNames = opts.shard ? shardOf(opts.names.length > 0 ? opts.names : functionsOf(project, env).map((r) => r.name), opts.shard) : null;
+  const names =
+    shardNames?.length === 0 ? null : await selectAffected(loaded, shardNames ?? opts.names, opts.affected, env, async () => (await clients()).lambda);
   const targets = names === null ? [] : selectTargets(project, names, env);
   const dirty = await dirtyInputs(loaded, targets);
   if (dirty) {
@@ -90,8 +107,17 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     const head = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD') : null;
     if (opts.sourceVersion === undefined || version === head) version = dirtySourceVersion(head ?? version, dirty.hash);
   }
-  const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: null, layers: [] };
-  if (names === null) return { ...base, functions: null };
+  const base = {
+    env,
+    sourceVersion: version,
+    strategy: strategy.name,
+    dryRun: opts.dryRun,
+    slack: null,
+    nothingToRelease: null,
+    shard: opts.shard,
+    layers: [],
+  };
+  if (names === null) return { ...base, functions: null, budget: aws?.budget.report() ?? null };
   if (!opts.dryRun && targets.length > 0) {
     const e = project.environments[env]!;
     await opts.confirm?.(
@@ -99,13 +125,13 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
       `Deploy ${targets.length === 1 ? targets[0]!.name : `${targets.length} functions`} (${version}) to ${env}, moving alias ${e.alias}?`,
     );
   }
-  const aws = await connect(opts.aws, project.artifacts.region);
-  const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
+  const connected = await clients();
+  const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
   const layerTasks = new Map<string, TaskProgress>();
   const shared = new SharedLayers(project, {
     ws: loaded.workspace,
-    aws,
+    aws: connected,
     store,
     deps,
     timing: DEFAULT_TIMING,
@@ -122,10 +148,11 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   });
   const ctx = {
     ws: loaded.workspace,
-    aws,
+    aws: connected,
     store,
     deps,
     shared,
+    buildSlots: new Slots(availableParallelism()),
     timing: DEFAULT_TIMING,
     sourceVersion: version,
     strategy,
@@ -134,11 +161,14 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     signal: opts.signal,
   };
   await ctx.deps.removeLeftovers();
+  const pruneAfter = project.environments[env]!.prune;
   const functions = await runPool(
     targets,
     opts.concurrency,
     async (r) => {
-      const result = await deployFunction(r, ctx, progress.start(r.name));
+      const task = progress.start(r.name);
+      const result = await deployFunction(r, ctx, task);
+      if (result.status === 'PUBLISHED' && pruneAfter && !opts.dryRun) await pruneReleased(project, r, pruneAfter.olderThanMs, connected, store, task, result);
       progress.finish(r.name, result.status === 'FAILED' ? 'failed' : 'done', `${result.status}${result.version ? ` version ${result.version}` : ''}`);
       return result;
     },
@@ -147,7 +177,7 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
       notStarted: (r) => {
         const why = opts.signal?.aborted ? 'interrupted' : '--fail-fast';
         progress.finish(r.name, 'skipped', `not started (${why})`);
-        return startingResult(r, aws.region, `not started (${why})`);
+        return startingResult(r, connected.region, `not started (${why})`);
       },
     },
   );
@@ -159,7 +189,35 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   if (!opts.dryRun && functions.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED') && opts.environ[project.notify.slackWebhookEnv]) {
     slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, { env, sourceVersion: version, results: functions });
   }
-  return { ...base, functions, slack, layers };
+  return { ...base, functions, slack, layers, budget: connected.budget.report() };
+}
+
+/**
+ * environments.<env>.prune: after a function was released, what it no longer needs goes (lci
+ * prune for that one function). A failure is a warning: the release stands.
+ */
+async function pruneReleased(
+  project: Project,
+  r: ResolvedFunction,
+  olderThanMs: number | null,
+  aws: AwsClients,
+  store: ArtifactStore,
+  task: TaskProgress,
+  result: FunctionDeployResult,
+): Promise<void> {
+  task.phase('prune');
+  task.report('pruning versions no alias needs');
+  const [target] = pruneTargets(project, new Set([r.functionName]));
+  const pruned = await pruneFunction(target!, settingsFor(project, target!, { keep: undefined, olderThanMs, dryRun: false }), aws.lambda, store);
+  if (pruned.status === 'FAILED') {
+    result.warnings.push(`released, but pruning failed: ${pruned.error}`);
+    return;
+  }
+  result.pruned = {
+    versions: pruned.versions.filter((v) => v.action === 'DELETED').map((v) => v.version),
+    layerVersions: pruned.layerVersions.map((l) => `${l.layer}:${l.version}`),
+    s3: pruned.s3,
+  };
 }
 
 function dirtyRefusal(dirty: DirtyInputs): string {

@@ -1,7 +1,8 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { connect, type AwsOptions } from '../aws/clients.js';
 import type { LoadedProject } from '../config/load.js';
 import { functionsOf } from '../config/select.js';
-import { functionStatus } from '../deploy/status.js';
+import { servedSourceVersion } from '../deploy/status.js';
 import { planSinceDeployed } from '../plan/since-deployed.js';
 import type { PlanResult } from '../plan/types.js';
 import { runPool } from '../pool.js';
@@ -10,14 +11,20 @@ const READS_AT_ONCE = 16;
 
 /** plan --since deployed: reads what each alias serves, then plans each function from there. */
 export async function planSinceDeployedCommand(loaded: LoadedProject, env: string, aws: AwsOptions): Promise<PlanResult> {
-  const targets = functionsOf(loaded.project, env);
   const clients = await connect(aws, loaded.project.artifacts.region);
-  const statuses = await runPool(targets, READS_AT_ONCE, (r) => functionStatus(clients.lambda, r));
-  const deployed = new Map(
-    statuses.map((s) => [
-      s.name,
-      { awsName: s.awsName, alias: s.alias, sourceVersion: s.status === 'DEPLOYED' || s.status === 'SHIFTING' ? s.sourceVersion : null },
-    ]),
-  );
-  return planSinceDeployed(loaded, env, deployed);
+  return planFromDeployed(loaded, env, clients.lambda, null);
+}
+
+/**
+ * The plan from what each alias serves, read with one GetFunction per function (GetFunction's own
+ * quota). With `names`, only those are read and planned (a shard of a deploy).
+ */
+export async function planFromDeployed(loaded: LoadedProject, env: string, lambda: LambdaClient, names: string[] | null): Promise<PlanResult> {
+  const all = functionsOf(loaded.project, env);
+  const targets = names === null ? all : all.filter((r) => names.includes(r.name));
+  const served = await runPool(targets, READS_AT_ONCE, (r) => servedSourceVersion(lambda, r));
+  const read = new Map(targets.map((r, i) => [r.name, served[i]!]));
+  const deployed = new Map(all.map((r) => [r.name, { awsName: r.functionName, alias: r.alias, sourceVersion: read.get(r.name) ?? null }]));
+  const plan = await planSinceDeployed(loaded, env, deployed);
+  return names === null ? plan : { ...plan, functions: plan.functions.filter((f) => read.has(f.name)) };
 }

@@ -4,7 +4,18 @@ import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
 import { DEFAULT_ARCHITECTURE, DEFAULT_DESCRIPTOR, DEFAULT_RUNTIME, runtimeFamily, RUNTIMES, type Architecture, type Runtime } from './runtimes.js';
 import { canonical } from './canonical.js';
-import type { Artifacts, BuildSettings, CiSettings, Environment, FunctionDecl, LayerDecl, ResolvedFunction, ResolvedLayer, SmokeCheck } from './types.js';
+import type {
+  Artifacts,
+  BuildSettings,
+  CiSettings,
+  Environment,
+  FunctionDecl,
+  LayerDecl,
+  PruneConfig,
+  ResolvedFunction,
+  ResolvedLayer,
+  SmokeCheck,
+} from './types.js';
 
 /**
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
@@ -72,6 +83,7 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
       alias: typeof env.alias === 'string' ? env.alias : name,
       alarms: Array.isArray(env.alarms) ? env.alarms.map(String) : [],
       strategy: typeof env.strategy === 'string' ? env.strategy : null,
+      prune: resolvePrune(env.prune),
       confirm: env.confirm === true,
       smoke: smokeChecks(env.smoke, configDirInRepo),
     };
@@ -282,4 +294,18 @@ function stringOr(v: unknown, fallback: string): string {
 
 function asRecord(v: unknown): Record<string, unknown> {
   return isRecord(v) ? v : {};
+}
+
+/** environments.<env>.prune, as the schema let it through. */
+function resolvePrune(raw: unknown): PruneConfig | null {
+  if (raw === undefined || raw === null || typeof raw !== 'object') return null;
+  const p = raw as { keep?: unknown; olderThan?: unknown };
+  return { keep: Number(p.keep), olderThanMs: typeof p.olderThan === 'string' ? parseAge(p.olderThan) : null };
+}
+
+/** An age as lambdas.yaml and --older-than give it: days (30d) or hours (12h), in milliseconds; null when it is none. */
+export function parseAge(text: string): number | null {
+  const m = /^(\d+)([dh])$/.exec(text.trim());
+  if (!m) return null;
+  return Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000);
 }

@@ -105,9 +105,17 @@ export interface Environment {
   alarms: string[];
   /** The traffic shift the generated pipeline passes to lci deploy, or null for lci deploy's default. */
   strategy: string | null;
+  /** Prune after a deploy that published (lci prune's --keep and --older-than), or null for never. */
+  prune: PruneConfig | null;
   /** Ask a person before a deploy or rollback moves this environment's alias (--yes skips; required without a terminal). */
   confirm: boolean;
   smoke: SmokeCheck[];
+}
+
+export interface PruneConfig {
+  keep: number;
+  /** Milliseconds; null: any age. */
+  olderThanMs: number | null;
 }
 
 export interface FunctionDecl {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import type { DeployedState } from '../aws/lambda.js';
+import type { DeployedState, LayerState } from '../aws/lambda.js';
 import { MAX_LAYERS } from '../config/monorepo-checks.js';
+import type { VersionRecord } from './version-record.js';
 
 export { MAX_LAYERS };
 
@@ -47,6 +48,41 @@ export function keyOfLayer(description: string): string | null {
 /** True when a layer version ARN belongs to the named layer (any version). */
 export function isLayer(arn: string, layerName: string): boolean {
   return arn.split(':').at(-2) === layerName;
+}
+
+/** The version number of the named layer attached to a configuration, or null. */
+export function attachedLayerVersion(config: FunctionConfiguration, layerName: string): number | null {
+  const arn = (config.Layers ?? []).map((l) => l.Arn ?? '').find((a) => isLayer(a, layerName));
+  return arn ? Number(arn.split(':').at(-1)) : null;
+}
+
+/**
+ * Whether the version an alias serves is already what this deploy would release, decided from
+ * that version's configuration alone (one GetFunction): its record says it was built from the same
+ * files (fingerprint) with the same dependency key, and our layer is attached to it (or, for a
+ * function without dependencies, none of ours is). False means "read more", never "change":
+ * versions an older lci published record no dependency key, and are decided by decide(). Pure.
+ */
+export function intactFromRecord(
+  serving: FunctionConfiguration,
+  record: Partial<VersionRecord>,
+  desired: { fingerprint: string; depsKey: string | null; layerName: string },
+): boolean {
+  if (record.fingerprint !== desired.fingerprint) return false;
+  const ours = attachedLayerVersion(serving, desired.layerName) !== null;
+  if (desired.depsKey === null) return !ours;
+  return ours && record.depsKey === desired.depsKey;
+}
+
+/**
+ * The layer version a serving version runs with, when its record says it has our dependency key:
+ * no need to list the layer's versions to know the dependencies are in place. Null otherwise. Pure.
+ */
+export function recordedLayer(serving: FunctionConfiguration, record: Partial<VersionRecord>, depsKey: string, layerName: string): LayerState | null {
+  const version = attachedLayerVersion(serving, layerName);
+  if (version === null || record.depsKey !== depsKey) return null;
+  const arn = (serving.Layers ?? []).map((l) => l.Arn ?? '').find((a) => isLayer(a, layerName))!;
+  return { arn, version, description: layerDescription(depsKey, record.sourceVersion ?? '') };
 }
 
 export function decide(state: DeployedState, desired: Desired): Decision {

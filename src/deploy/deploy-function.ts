@@ -1,16 +1,21 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
-import { explain, getConfiguration, layerVersionDescription, moveAlias, readState, type Timing } from '../aws/lambda.js';
+import { explain, getConfiguration, latestLayerVersion, layerVersionDescription, moveAlias, readServing, readState, type Timing } from '../aws/lambda.js';
+import { clearShift, isShiftMarked } from '../aws/shift-marker.js';
 import { critical } from '../critical.js';
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
+import type { Slots } from '../pool.js';
 import type { TaskProgress } from '../progress.js';
 import { LiveConfigError } from '../errors.js';
 import {
   arrangeLayers,
+  attachedLayerVersion,
   attachedShared,
   decide,
+  intactFromRecord,
+  recordedLayer,
   isLayer,
   keyOfLayer,
   MAX_LAYERS,
@@ -35,6 +40,8 @@ export interface DeployContext {
   deps: DependencyBuilder;
   /** The shared layers of this deploy: identified once, published once when a function needs a new version. */
   shared: SharedLayers;
+  /** Dependency builds at once across the run. */
+  buildSlots?: Slots;
   timing: Timing;
   sourceVersion: string;
   strategy: Strategy;
@@ -71,6 +78,8 @@ export interface FunctionDeployResult {
   calls: string[];
   console: string;
   warnings: string[];
+  /** What was pruned after the release (environments.<env>.prune): versions, layer versions, S3 objects. */
+  pruned?: { versions: string[]; layerVersions: string[]; s3: string[] };
   error?: string;
   /** The error itself, for --debug; not part of the JSON. */
   cause?: unknown;
@@ -86,7 +95,7 @@ export type Phase = 'build' | 'push' | 'release';
  */
 export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress): Promise<FunctionDeployResult> {
   const result = startingResult(r, ctx.aws.region);
-  const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m));
+  const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m), ctx.buildSlots);
   try {
     await run(r, ctx, progress, result, push);
   } catch (e) {
@@ -109,12 +118,37 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   const managed = ctx.shared.managed(r.env);
 
   report('reading Lambda');
-  // Without dependencies the layer list is not needed: taking ours off is decided from the serving version.
-  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey ? r.layerName : null).catch((e: unknown) => {
+  // One GetFunction of the alias; the version it serves records what it was built from, its shared layers' keys included.
+  const serving = await readServing(ctx.aws.lambda, r.functionName, r.alias);
+  const served = parseVersionRecord(serving.config.Description);
+  // A shift lci left unfinished (marked on the function) or --abort: the alias itself must be read.
+  const aliasNeeded = ctx.abortUnfinished || isShiftMarked(serving.tags, r.alias);
+  if (
+    serving.aliasExists &&
+    !aliasNeeded &&
+    intactFromRecord(serving.config, served, { fingerprint: pkg.fingerprint, depsKey, layerName: r.layerName }) &&
+    sharedLayersIntact(serving.config, served.layers, shared, managed)
+  ) {
+    result.status = 'INTACT';
+    result.version = serving.config.Version ?? null;
+    result.code = { ...result.code, action: 'intact', sha256: serving.config.CodeSha256 ?? null };
+    result.layer = { action: depsKey ? 'intact' : 'none', version: attachedLayerVersion(serving.config, r.layerName) };
+    result.layers = attachedShared(serving.config, managed).map(layerLabel);
+    return;
+  }
+  // Something will change (or an older lci published the version): read the alias, and our layer's
+  // versions unless the serving version's record already says its layer has our key. Without
+  // dependencies the layer list is not needed: taking ours off is decided from the serving version.
+  const recorded = depsKey ? recordedLayer(serving.config, served, depsKey, r.layerName) : null;
+  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey && !recorded ? r.layerName : null, serving).catch((e: unknown) => {
     throw explain(e, `reading ${r.functionName}`);
   });
+  if (recorded) {
+    // The alias moved between the reads: what its version records no longer tells; list the layer's versions.
+    state.latestLayer = state.serving === serving.config ? recorded : await latestLayerVersion(ctx.aws.lambda, r.layerName);
+  }
   const found = unfinishedShift(state.alias);
-  if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state.alias!.revisionId, 'aborted');
+  if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'aborted');
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
   const record = parseVersionRecord(state.serving.Description);
   const sameFiles = record.fingerprint === pkg.fingerprint;
@@ -137,7 +171,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     sharedIntact = found.every((v) => v !== null) && attachedShared(state.serving, managed).join() === found.map((v) => v!.arn).join();
   }
   result.layers = attachedShared(state.serving, managed).map(layerLabel);
-  if (decision.intact && sharedIntact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, 'rolled-back'); // this source is what the old version serves
+  if (decision.intact && sharedIntact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'rolled-back'); // this source is what the old version serves
   if (decision.intact && sharedIntact) {
     result.status = 'INTACT';
     return;
@@ -185,8 +219,15 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   }
 
   progress.phase('push');
-  if (decision.code === 'update') await push.code(pkg, codeSha256);
-  const layerZip = decision.deps === 'publish' ? await push.layer(ctx.deps, r, dependencies!, await pkg.groups()) : null;
+  // Code and layer go up side by side; both are in S3 before anything is released.
+  const groups = decision.deps === 'publish' ? await pkg.groups() : null;
+  const [code, layer] = await Promise.allSettled([
+    decision.code === 'update' ? push.code(pkg, codeSha256) : null,
+    groups ? push.layer(ctx.deps, r, dependencies!, groups) : null,
+  ]);
+  if (code.status === 'rejected') throw code.reason;
+  if (layer.status === 'rejected') throw layer.reason;
+  const layerZip = layer.value;
   // Published once for every function that uses them, before any of them is released.
   const sharedNow = (await ctx.shared.exact(r)).map((v) => v!.arn);
   result.layers = sharedNow.map(layerLabel);
@@ -202,6 +243,8 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       description: formatVersionRecord({
         sourceVersion: ctx.sourceVersion,
         fingerprint: pkg.fingerprint,
+        // The dependency key of the layer this version runs with: the next deploy decides from this version alone.
+        depsKey: depsKey ?? undefined,
         ...(shared.length > 0 ? { layers: sharedLayersDigest(shared) } : {}),
         previous: state.alias?.version,
       }),
@@ -237,6 +280,7 @@ async function putBack(
   result: FunctionDeployResult,
   found: UnfinishedShift,
   revisionId: string,
+  functionArn: string,
   action: 'aborted' | 'rolled-back',
 ): Promise<void> {
   const label = `UpdateAlias ${r.alias} → ${found.from} (${percent(found.weight)} on version ${found.version} taken back)`;
@@ -249,6 +293,9 @@ async function putBack(
   }
   await critical(() => moveAlias(ctx.aws.lambda, r.functionName, r.alias, found.from, {}, revisionId, ctx.timing)).catch((e: unknown) => {
     throw explain(e, `putting alias ${r.alias} of ${r.functionName} back on version ${found.from}`);
+  });
+  await critical(() => clearShift(ctx.aws.lambda, functionArn, r.alias)).catch((e: unknown) => {
+    throw explain(e, `clearing the shift mark of ${r.alias} on ${r.functionName} (the alias is back on version ${found.from})`);
   });
   result.calls = [label];
   result.status = 'ROLLED_BACK';

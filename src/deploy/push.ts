@@ -9,6 +9,7 @@ import { DeployError } from '../errors.js';
 import { fileSha256 } from '../package/file-hash.js';
 import { mkdirPrivate } from '../package/private.js';
 import { listZip, unsafeZip } from '../package/zip-check.js';
+import type { Slots } from '../pool.js';
 
 const UNZIPPED_BYTES = 'lci-unzipped-bytes';
 const ZIP_SHA256 = 'lci-zip-sha256';
@@ -33,6 +34,8 @@ export class Pusher {
     private readonly r: Pick<ResolvedFunction, 'name' | 'functionName' | 'env'>,
     private readonly sourceVersion: string,
     private readonly report: (m: string) => void,
+    /** Dependency builds at once across the run (they are CPU-bound; the rest of a deploy waits on the network). */
+    private readonly buildSlots?: Slots,
   ) {}
 
   /** Uploads the code zip once (or finds the same bytes already there), checking it is the CodeSha256 the decision was made on. */
@@ -70,13 +73,16 @@ export class Pusher {
     const already = await this.s3('reading', versioned, () => this.store.head(versioned));
     if (already && already[DEPS_KEY] !== identified.key)
       throw this.immutable(versioned, `dependency key ${already[DEPS_KEY] ?? 'unknown'}`, `key ${identified.key}`);
-    if (!already)
+    if (!already) {
+      // Dependency builds are CPU-bound: at most buildSlots at once across the run.
+      const build = async () => (await deps.layer(r, this.report, identified))!;
       await this.layerCache(
         cache,
         identified.key,
-        async () => (await deps.layer(r, this.report, identified))!,
+        () => (this.buildSlots ? this.buildSlots.run(build) : build()),
         (label, groups) => checkSizes(codeGroups, [{ label, groups }]),
       );
+    }
     if (!already) await this.s3('copying to', versioned, () => this.store.copy(cache, versioned));
     const latest = this.store.key(this.r.functionName, 'latest', 'deps.zip');
     await this.s3('copying to', latest, () => this.store.copy(versioned, latest));

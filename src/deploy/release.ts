@@ -19,6 +19,7 @@ import {
 import type { ResolvedFunction } from '../config/types.js';
 import { arrangeLayers, isLayer, layerDescription, MAX_LAYERS, type Decision } from './decide.js';
 import { critical } from '../critical.js';
+import { clearShift, markShift } from '../aws/shift-marker.js';
 import { invokeFunction } from '../aws/invoke.js';
 import type { SmokeEvent } from './smoke-events.js';
 import { smokeFailure, smokeProblem } from './smoke.js';
@@ -185,7 +186,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
       createAlias(ctx.lambda, name, fn.alias, version, ctx.timing),
     );
   } else if (version !== state.alias.version || Object.keys(state.alias.weights).length > 0) {
-    unfinished = await shiftTraffic(input, ctx, state.alias, version, step);
+    unfinished = await shiftTraffic(input, ctx, state.alias, version, published.FunctionArn!, step);
   }
   return { version, previousVersion: previous, unfinished, layer: { arn: layerArn, version: layerVersion }, calls, smokePassed };
 }
@@ -209,7 +210,14 @@ type Step = <T>(label: string, doing: string, run: () => Promise<T>, putBack?: b
  * held) is resumed with this strategy from the step it was in, its alarms read before anything
  * moves further; it never jumps to 100% unwatched.
  */
-async function shiftTraffic(input: ReleaseInput, ctx: ReleaseContext, alias: AliasState, version: string, step: Step): Promise<ReleaseOutcome['unfinished']> {
+async function shiftTraffic(
+  input: ReleaseInput,
+  ctx: ReleaseContext,
+  alias: AliasState,
+  version: string,
+  functionArn: string,
+  step: Step,
+): Promise<ReleaseOutcome['unfinished']> {
   const { fn } = input;
   const name = fn.functionName;
   const old = alias.version;
@@ -221,6 +229,22 @@ async function shiftTraffic(input: ReleaseInput, ctx: ReleaseContext, alias: Ali
     ctx.report(`alias ${fn.alias} was left with ${percent(found.weight)} on version ${found.version} (from ${old}): ${going}`);
   }
   let shifted: { weight: number; version: string } | null = found;
+  // Marked before the first weight moves, so a deploy killed mid-shift leaves a mark a no-op read sees.
+  const marked = found !== null || steps.length > 0;
+  if (steps.length > 0 && !found) {
+    await step(`TagResource ${name} (shift ${old} → ${version} in progress)`, `marking the shift of ${fn.alias} on ${name}`, () =>
+      markShift(ctx.lambda, functionArn, fn.alias, old, version),
+    );
+  }
+  const unmark = async () => {
+    if (marked)
+      await step(
+        `UntagResource ${name} (shift ended)`,
+        `clearing the shift mark of ${fn.alias} on ${name}`,
+        () => clearShift(ctx.lambda, functionArn, fn.alias),
+        true,
+      );
+  };
   try {
     if (steps.length > 0 || (found && version !== old)) {
       const firing = await firingAlarms(ctx.cloudwatch, fn.alarms).catch((e: unknown) => {
@@ -251,11 +275,13 @@ async function shiftTraffic(input: ReleaseInput, ctx: ReleaseContext, alias: Ali
       () => moveAlias(ctx.lambda, name, fn.alias, old, {}, revision, ctx.timing),
       true,
     );
+    await unmark();
     throw new DeployError(`${(e as Error).message}; alias ${fn.alias} rolled back to version ${old}`);
   }
   await step(`UpdateAlias ${fn.alias} → ${version}`, `moving alias ${fn.alias} of ${name} to version ${version}`, () =>
     moveAlias(ctx.lambda, name, fn.alias, version, {}, revision, ctx.timing),
   );
+  await unmark();
   return found ? { ...found, action: version === old ? 'rolled-back' : 'resumed' } : null;
 }
 

@@ -1,5 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { critical } from '../critical.js';
+import { clearShift } from '../aws/shift-marker.js';
 import { explain, findVersion, getAlias, moveAlias, type AliasState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
@@ -19,9 +20,10 @@ export interface RollbackPlan {
   reason: RollbackReason;
   /** The alias's RevisionId when it was read: the move is guarded by it. */
   revisionId: string;
+  aliasArn: string;
 }
 
-export type RollbackResult = Omit<RollbackPlan, 'revisionId'> & { dryRun: boolean };
+export type RollbackResult = Omit<RollbackPlan, 'revisionId' | 'aliasArn'> & { dryRun: boolean };
 
 /** Records read so far: version → what its Description records, or null when the version does not exist. */
 export type Records = ReadonlyMap<string, Partial<VersionRecord> | null>;
@@ -74,6 +76,7 @@ export async function planRollback(lambda: LambdaClient, r: ResolvedFunction, to
         to: d.to,
         reason: d.reason,
         revisionId: alias.revisionId,
+        aliasArn: alias.arn,
       };
     }
     const config = await findVersion(lambda, name, d.read);
@@ -86,10 +89,16 @@ export async function applyRollback(lambda: LambdaClient, plan: RollbackPlan): P
   await critical(() => moveAlias(lambda, plan.awsName, plan.alias, plan.to, {}, plan.revisionId)).catch((e: unknown) => {
     throw explain(e, `moving alias ${plan.alias} of ${plan.awsName} to version ${plan.to}`);
   });
+  // A stopped shift is over: its mark goes, so a no-op deploy need not read the alias again.
+  if (Object.keys(plan.from.weights).length > 0) {
+    await critical(() => clearShift(lambda, plan.aliasArn, plan.alias)).catch((e: unknown) => {
+      throw explain(e, `clearing the shift mark of ${plan.alias} on ${plan.awsName} (the alias is on version ${plan.to})`);
+    });
+  }
   return resultOf(plan, false);
 }
 
 export function resultOf(plan: RollbackPlan, dryRun: boolean): RollbackResult {
-  const { revisionId: _revision, ...rest } = plan;
+  const { revisionId: _revision, aliasArn: _arn, ...rest } = plan;
   return { ...rest, dryRun };
 }

@@ -1,9 +1,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { explain, readState, type DeployedState } from '../aws/lambda.js';
+import { explain, readServing, readState, type DeployedState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { FunctionMissingError } from '../errors.js';
 import { parseVersionRecord } from './version-record.js';
-import { isLayer } from './decide.js';
+import { attachedLayerVersion } from './decide.js';
 
 /** SHIFTING: traffic on two versions, by a deploy holding now or one that did not finish (the next deploy resumes it). */
 export type ServingStatus = 'DEPLOYED' | 'SHIFTING' | 'NO_ALIAS' | 'NO_FUNCTION';
@@ -24,7 +24,7 @@ export interface FunctionStatus {
   weights: Record<string, number>;
 }
 
-/** What one function's alias serves: the same reads, side by side, that a deploy starts with. */
+/** What one function's alias serves: its version's configuration (GetFunction) and the alias with its weights (GetAlias). */
 export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction): Promise<FunctionStatus> {
   const base: FunctionStatus = {
     name: r.name,
@@ -47,15 +47,25 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
     throw explain(e, `reading ${r.functionName}`);
   }
   const { alias, serving: config } = state;
-  const layer = (config.Layers ?? []).map((l) => l.Arn ?? '').find((arn) => isLayer(arn, r.layerName));
   return {
     ...base,
     status: !alias ? 'NO_ALIAS' : Object.keys(alias.weights).length > 0 ? 'SHIFTING' : 'DEPLOYED',
     version: config.Version ?? null,
     sourceVersion: alias ? (parseVersionRecord(config.Description).sourceVersion ?? null) : null,
-    layerVersion: layer ? Number(layer.split(':').at(-1)) : null,
+    layerVersion: attachedLayerVersion(config, r.layerName),
     codeSha256: config.CodeSha256 ?? null,
     lastModified: config.LastModified ?? null,
     weights: alias?.weights ?? {},
   };
+}
+
+/** The source version an alias serves (null: no alias, no function, or not deployed by lci), from one GetFunction. */
+export async function servedSourceVersion(lambda: LambdaClient, r: ResolvedFunction): Promise<string | null> {
+  try {
+    const serving = await readServing(lambda, r.functionName, r.alias);
+    return serving.aliasExists ? (parseVersionRecord(serving.config.Description).sourceVersion ?? null) : null;
+  } catch (e) {
+    if (e instanceof FunctionMissingError) return null;
+    throw explain(e, `reading ${r.functionName}`);
+  }
 }

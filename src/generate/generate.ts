@@ -12,7 +12,20 @@ import { inputRules } from '../inputs/function-inputs.js';
 import { globRule } from '../inputs/rules.js';
 import { writeZip } from '../package/zip.js';
 import { worktreeReader } from '../vcs/readers.js';
-import { HEADER_PREFIX, header, PLACEHOLDER_ZIP, pipelineName, renderInfra, type FunctionSpec, type GeneratedFile, type PipelineSpec } from './render.js';
+import {
+  environmentPipelineName,
+  HEADER_PREFIX,
+  header,
+  namePatterns,
+  PLACEHOLDER_ZIP,
+  pipelineName,
+  renderInfra,
+  type EnvironmentSpec,
+  type FunctionSpec,
+  type GeneratedFile,
+  type Layout,
+  type PipelineSpec,
+} from './render.js';
 import { codebuildTimeoutMinutes, MAX_CODEBUILD_MINUTES } from './codebuild-timeout.js';
 import { pushFilters, triggerExcludes, triggerPaths } from './trigger-paths.js';
 
@@ -28,6 +41,9 @@ export interface GenerateOptions {
   envs: string[];
   functions: string[];
   withFunctions: boolean;
+  /** function: a pipeline per function × environment; environment: a pipeline per environment, deploying in `shards`. */
+  layout: Layout;
+  shards: number;
 }
 
 export interface Generated {
@@ -73,9 +89,12 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
   const functions = new Map<string, FunctionSpec>();
 
   const selected = pipelineTargets(project, opts.envs, opts.functions);
+  if (opts.withFunctions) for (const { r } of selected) addFunction(functions, r);
+  const environments = opts.layout === 'environment' ? environmentSpecs(project, opts.envs) : [];
   // The same inputs `lci plan` matches, for every pipeline a branch push starts.
-  const rules = await inputRules(new Map(selected.filter((s) => s.branch !== null).map((s) => [s.name, [s.r]])), loaded.configDirInRepo, read);
-  for (const { r, name, branch, tag } of selected) {
+  const perFunction = opts.layout === 'function' ? selected : [];
+  const rules = await inputRules(new Map(perFunction.filter((s) => s.branch !== null).map((s) => [s.name, [s.r]])), loaded.configDirInRepo, read);
+  for (const { r, name, branch, tag } of perFunction) {
     let filters = [{ includes: [] as string[], excludes: [] as string[] }];
     if (branch !== null) {
       const own = rules.get(name)!;
@@ -104,11 +123,11 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       pushFilters: filters,
       alarmNames: r.alarms,
       sharedLayers: r.layers.map((l) => ({ name: l.name, layerName: l.layerName })),
+      prune: project.environments[r.env]!.prune !== null,
       smoke: r.smoke.length > 0,
       confirm: project.environments[r.env]!.confirm,
       buildTimeoutMinutes: timeout.minutes,
     });
-    if (opts.withFunctions) addFunction(functions, r);
   }
   const templates: Record<string, string> = {};
   for (const path of templateFiles()) templates[path] = readFileSync(join(TEMPLATES_DIR, path), 'utf8');
@@ -120,7 +139,10 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     region: project.artifacts.region,
     ci: project.ci,
     slackWebhookEnv: project.notify.slackWebhookEnv,
+    layout: opts.layout,
     pipelines,
+    environments,
+    shards: opts.shards,
     functions: opts.withFunctions ? [...functions.values()].sort((a, b) => (a.functionName < b.functionName ? -1 : 1)) : null,
     templates,
   });
@@ -129,6 +151,33 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     files.push({ path: MANIFEST, content: manifest(configInRepo, [PLACEHOLDER_ZIP]) });
   }
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), warnings };
+}
+
+/** --layout environment: each (selected) environment's pipeline, named after it, releasing all its functions. */
+function environmentSpecs(project: Project, envs: string[]): EnvironmentSpec[] {
+  return Object.values(project.environments)
+    .filter((e) => envs.length === 0 || envs.includes(e.name))
+    .map((e): EnvironmentSpec => {
+      const fns = Object.values(project.functions).flatMap((f) => (f.envs[e.name] ? [f.envs[e.name]!] : []));
+      return {
+        name: environmentPipelineName(project.ci.namePrefix, e.name),
+        environment: e.name,
+        strategy: e.strategy ?? 'all-at-once',
+        triggerKind: e.branch !== null ? 'branch' : 'tag',
+        triggerPattern: (e.branch ?? e.tag)!,
+        sourceBranch: e.branch !== null && !picomatch.scan(e.branch).isGlob ? e.branch : null,
+        functionPatterns: namePatterns(fns.map((r) => r.functionName)),
+        // The functions' own dependency layers and the shared layers they use.
+        layerPatterns: namePatterns([...new Set([...fns.map((r) => r.layerName), ...fns.flatMap((r) => r.layers.map((l) => l.layerName))])]),
+        sharedLayers: [...new Set(fns.flatMap((r) => r.layers.map((l) => l.name)))].sort(),
+        buildTimeoutMinutes: Math.max(...fns.map((r) => codebuildTimeoutMinutes(r).minutes)),
+        alarmNames: [...new Set(fns.flatMap((r) => r.alarms))].sort(),
+        prune: e.prune !== null,
+        smoke: fns.some((r) => r.smoke.length > 0),
+        confirm: e.confirm,
+      };
+    })
+    .filter((e) => e.functionPatterns.length > 0);
 }
 
 /** The codeless functions' first code: lci's deterministic zip of one text file, the same bytes on every machine. */

@@ -22,6 +22,8 @@ export interface PipelineSpec {
   alarmNames: string[];
   /** The shared layers the function uses: name in lambdas.yaml, AWS name here. */
   sharedLayers: { name: string; layerName: string }[];
+  /** The environment prunes after a deploy: the role may delete versions. */
+  prune: boolean;
   /** Smoke events are configured: the deploy role may invoke the function's versions. */
   smoke: boolean;
   /** The environment has confirm: true: a manual approval stage comes before the deploy. */
@@ -29,6 +31,32 @@ export interface PipelineSpec {
   /** The CodeBuild project's timeout: longer than any build container of the function may run. */
   buildTimeoutMinutes: number;
 }
+
+/** --layout environment: one pipeline for an environment, its functions deployed in shards of a batch build. */
+export interface EnvironmentSpec {
+  /** AWS name of the pipeline and its CodeBuild project; Terraform key. */
+  name: string;
+  environment: string;
+  strategy: string;
+  triggerKind: 'branch' | 'tag';
+  triggerPattern: string;
+  sourceBranch: string | null;
+  /** The functions' AWS names (or their common prefix and *, see namePatterns): what the role may release. */
+  functionPatterns: string[];
+  layerPatterns: string[];
+  /** Every alarm any function of the environment watches. */
+  alarmNames: string[];
+  prune: boolean;
+  /** Some function of the environment has smoke events: the role may invoke versions. */
+  smoke: boolean;
+  confirm: boolean;
+  /** The shared layers (names in lambdas.yaml) its functions use: the role writes their caches. */
+  sharedLayers: string[];
+  /** The longest any function's pipeline would get (codebuild-timeout.ts). */
+  buildTimeoutMinutes: number;
+}
+
+export type Layout = 'function' | 'environment';
 
 /** One AWS function for --with-functions: environments that share an AWS name share it. */
 export interface FunctionSpec {
@@ -47,7 +75,12 @@ export interface RenderInput {
   region: string | null;
   ci: CiSettings;
   slackWebhookEnv: string;
+  layout: Layout;
+  /** layout function: one per function × environment. */
   pipelines: PipelineSpec[];
+  /** layout environment: one per environment, with the builds of its batch. */
+  environments: EnvironmentSpec[];
+  shards: number;
   functions: FunctionSpec[] | null;
   /** Template files by path under templates/. */
   templates: Record<string, string>;
@@ -76,10 +109,37 @@ const MAX_PIPELINE_NAME = 38; // + '-' + region (≤ 15) + '-pipeline' fits IAM'
  * pipelines by this name.
  */
 export function pipelineName(prefix: string, functionKey: string, environment: string): string {
-  const name = `${prefix}-${functionKey}-${environment}`;
+  return cutName(`${prefix}-${functionKey}-${environment}`);
+}
+
+/** --layout environment: the pipeline and CodeBuild project of an environment, `<prefix>-<environment>`. */
+export function environmentPipelineName(prefix: string, environment: string): string {
+  return cutName(`${prefix}-${environment}`);
+}
+
+function cutName(name: string): string {
   if (name.length <= MAX_PIPELINE_NAME) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
   return `${name.slice(0, MAX_PIPELINE_NAME - 7)}-${hash}`;
+}
+
+/** More names than this and the role names their common prefix instead: IAM limits a role's inline policies to 10,240 characters. */
+export const MAX_NAMED_RESOURCES = 10;
+
+/**
+ * What an environment's IAM policy names: the names themselves, or when there are more than a
+ * policy holds, one pattern: their longest common prefix and suffix around a `*` (`*-qa` for
+ * names like `orders-qa`; `*` alone when they share neither). Sorted, without duplicates. Pure.
+ */
+export function namePatterns(names: string[], max = MAX_NAMED_RESOURCES): string[] {
+  const unique = [...new Set(names)].sort();
+  if (unique.length <= max) return unique;
+  let prefix = unique[0]!;
+  for (const n of unique) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const rests = unique.map((n) => n.slice(prefix.length));
+  let suffix = rests[0]!;
+  for (const r of rests) while (!r.endsWith(suffix)) suffix = suffix.slice(1);
+  return [`${prefix}*${suffix}`];
 }
 
 /** Everything `lci generate` writes as text, from plain data. Pure and deterministic. */
@@ -90,15 +150,20 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
     if (text === undefined) throw new Error(`template ${path} is missing from the lci package`);
     return text;
   };
+  const byEnvironment = input.layout === 'environment';
+  const module = byEnvironment ? 'environment' : 'pipeline';
   const files: GeneratedFile[] = [
-    { path: 'buildspec.yml', content: `${head}\n${buildspec(t('buildspec.yml'), input)}` },
+    {
+      path: 'buildspec.yml',
+      content: `${head}\n${byEnvironment ? environmentBuildspec(t('buildspec-environment.yml'), input) : buildspec(t('buildspec.yml'), input)}`,
+    },
     { path: 'versions.tf', content: `${head}\n${t('root/versions.tf')}` },
     { path: 'variables.tf', content: `${head}\n${fill(t('root/variables.tf'), { BUCKET: input.bucket })}` },
-    { path: 'main.tf', content: `${head}\n${rootMain(input)}` },
-    { path: 'outputs.tf', content: `${head}\noutput "pipelines" {\n  value = { for k, m in module.pipeline : k => m.pipeline_name }\n}\n` },
+    { path: 'main.tf', content: `${head}\n${byEnvironment ? environmentsMain(input) : rootMain(input)}` },
+    { path: 'outputs.tf', content: `${head}\noutput "pipelines" {\n  value = { for k, m in module.${module} : k => m.pipeline_name }\n}\n` },
   ];
   for (const f of ['main.tf', 'iam.tf', 'variables.tf', 'outputs.tf'])
-    files.push({ path: `modules/pipeline/${f}`, content: `${head}\n${t(`modules/pipeline/${f}`)}` });
+    files.push({ path: `modules/${module}/${f}`, content: `${head}\n${t(`modules/${module}/${f}`)}` });
   if (input.functions) {
     files.push({ path: 'functions.tf', content: `${head}\n${functionsTf(input.functions)}` });
     for (const f of ['main.tf', 'variables.tf']) files.push({ path: `modules/function/${f}`, content: `${head}\n${t(`modules/function/${f}`)}` });
@@ -117,24 +182,34 @@ function fill(template: string, values: Record<string, string>, quote = ''): str
 }
 
 function buildspec(template: string, input: RenderInput): string {
+  return fill(template, buildspecValues(input, 'deploy "$LCI_FUNCTION"'), '"');
+}
+
+/** The same install and cache, one build per shard, each deploying what changed of its share of the environment. */
+function environmentBuildspec(template: string, input: RenderInput): string {
+  // Each item of the build-list; the template holds the first one's "- ".
+  const shards = Array.from({ length: input.shards }, (_, i) =>
+    [`identifier: shard_${i + 1}`, '      env:', '        variables:', `          LCI_SHARD: ${yamlString(`${i + 1}/${input.shards}`)}`].join('\n'),
+  );
+  const values = buildspecValues(input, 'deploy --affected --since deployed --shard "$LCI_SHARD"');
+  return fill(template, { ...values, SHARDS: shards.join('\n    - ') }, '"');
+}
+
+function buildspecValues(input: RenderInput, deployWhat: string): Record<string, string> {
   const cachePath = `${input.configDirInRepo ? `${input.configDirInRepo}/` : ''}.lci/cache/**/*`;
   const deploy = [
     input.ci.command,
-    'deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG"',
+    `${deployWhat} --env "$LCI_ENV" --config "$LCI_CONFIG"`,
     '--source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
     '--strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"',
     // A pipeline has no terminal: an environment with confirm: true gets a manual approval stage instead.
     '--yes',
   ].join(' ');
-  return fill(
-    template,
-    {
-      INSTALL: input.ci.install.map(yamlString).join('\n      - '),
-      DEPLOY: yamlString(deploy),
-      CACHE_PATH: yamlString(cachePath),
-    },
-    '"',
-  );
+  return {
+    INSTALL: input.ci.install.map(yamlString).join('\n      - '),
+    DEPLOY: yamlString(deploy),
+    CACHE_PATH: yamlString(cachePath),
+  };
 }
 
 function rootMain(input: RenderInput): string {
@@ -153,11 +228,97 @@ function rootMain(input: RenderInput): string {
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
       alarm_names: p.alarmNames,
       shared_layers: p.sharedLayers.map((l) => ({ name: l.name, layer_name: l.layerName })),
+      prune: p.prune,
       smoke: p.smoke,
       confirm: p.confirm,
       build_timeout_minutes: p.buildTimeoutMinutes,
     };
   }
+  return rootFile(input, {
+    intro: 'One pipeline per function and environment of lambdas.yaml.',
+    local: 'pipelines',
+    values: pipelines,
+    module: 'pipeline',
+    own: [
+      ['function_key', 'each.value.function_key'],
+      ['environment', 'each.value.environment'],
+      ['function_name', 'each.value.function_name'],
+      ['layer_name', 'each.value.layer_name'],
+      ['architecture', 'each.value.architecture'],
+      ['strategy', 'each.value.strategy'],
+      ['trigger_kind', 'each.value.trigger_kind'],
+      ['trigger_pattern', 'each.value.trigger_pattern'],
+      ['push_filters', 'each.value.push_filters'],
+      ['alarm_names', 'each.value.alarm_names'],
+      ['shared_layers', 'each.value.shared_layers'],
+      ['prune', 'each.value.prune'],
+      ['smoke', 'each.value.smoke'],
+      ['confirm', 'each.value.confirm'],
+      ['build_timeout_minutes', 'each.value.build_timeout_minutes'],
+    ],
+    images: [
+      ['codebuild_image', 'var.codebuild_image'],
+      ['codebuild_image_arm64', 'var.codebuild_image_arm64'],
+    ],
+  });
+}
+
+/** --layout environment: one pipeline per environment, whose batch build deploys its functions in shards. */
+function environmentsMain(input: RenderInput): string {
+  const environments: Record<string, HclValue> = {};
+  for (const e of input.environments) {
+    environments[e.name] = {
+      environment: e.environment,
+      strategy: e.strategy,
+      trigger_kind: e.triggerKind,
+      trigger_pattern: e.triggerPattern,
+      source_branch: e.sourceBranch ?? '',
+      function_patterns: e.functionPatterns,
+      layer_patterns: e.layerPatterns,
+      alarm_names: e.alarmNames,
+      prune: e.prune,
+      smoke: e.smoke,
+      confirm: e.confirm,
+      shared_layers: e.sharedLayers,
+      build_timeout_minutes: e.buildTimeoutMinutes,
+    };
+  }
+  return rootFile(input, {
+    intro: `One pipeline per environment of lambdas.yaml, deploying its functions in ${input.shards} shards.`,
+    local: 'environments',
+    values: environments,
+    module: 'environment',
+    own: [
+      ['environment', 'each.value.environment'],
+      ['function_patterns', 'each.value.function_patterns'],
+      ['layer_patterns', 'each.value.layer_patterns'],
+      ['shards', String(input.shards)],
+      ['strategy', 'each.value.strategy'],
+      ['trigger_kind', 'each.value.trigger_kind'],
+      ['trigger_pattern', 'each.value.trigger_pattern'],
+      ['alarm_names', 'each.value.alarm_names'],
+      ['prune', 'each.value.prune'],
+      ['smoke', 'each.value.smoke'],
+      ['confirm', 'each.value.confirm'],
+      ['shared_layers', 'each.value.shared_layers'],
+      ['build_timeout_minutes', 'each.value.build_timeout_minutes'],
+    ],
+    images: [['codebuild_image', 'var.codebuild_image']],
+  });
+}
+
+interface RootShape {
+  intro: string;
+  local: string;
+  values: Record<string, HclValue>;
+  module: string;
+  /** Module arguments of this layout (HCL expressions), before the ones every layout passes. */
+  own: [string, string][];
+  images: [string, string][];
+}
+
+/** The root main.tf: the account and region, shared locals, the Slack parameter, one module per key of the layout's map. */
+function rootFile(input: RenderInput, shape: RootShape): string {
   const tags: Record<string, HclValue> = { 'managed-by': 'lambda-ci', 'lci-name-prefix': input.ci.namePrefix };
   const region = input.region
     ? `data "aws_region" "current" {
@@ -170,8 +331,32 @@ function rootMain(input: RenderInput): string {
 }`
     : `# lambdas.yaml names no artifacts.region: lci deploys to the region CodeBuild runs in, the provider's.
 data "aws_region" "current" {}`;
-  return `# One pipeline per function and environment of lambdas.yaml. Change lambdas.yaml and run
-# lci generate again; set what only you know in a .tfvars file (see variables.tf).
+  const args: [string, string][] = [
+    ['name', 'each.key'],
+    ...shape.own,
+    ['config_path', hclString(input.configInRepo)],
+    ['source_branch', 'each.value.source_branch == "" ? var.default_branch : each.value.source_branch'],
+    ['connection_arn', 'var.codestar_connection_arn'],
+    ['repository_id', 'var.repository_id'],
+    ['artifacts_bucket', 'var.artifacts_bucket'],
+    ['artifacts_prefix', hclString(input.prefix)],
+    ['account_id', 'data.aws_caller_identity.current.account_id'],
+    ['region', 'data.aws_region.current.name'],
+    ['partition', 'data.aws_partition.current.partition'],
+    ['buildspec', 'local.buildspec'],
+    ...shape.images,
+    ['log_retention_days', 'var.log_retention_days'],
+    ['tags', 'local.tags'],
+    ['chatbot_info_channel_arn', 'var.chatbot_info_channel_arn'],
+    ['chatbot_alert_channel_arn', 'var.chatbot_alert_channel_arn'],
+    ['slack_webhook_env', hclString(input.slackWebhookEnv)],
+    ['slack_webhook_parameter_name', 'var.slack_webhook_url == "" ? "" : aws_ssm_parameter.slack_webhook[0].name'],
+    ['slack_webhook_parameter_arn', 'var.slack_webhook_url == "" ? "" : local.slack_webhook_arn'],
+    ['extra_layer_version_arns', 'var.extra_layer_version_arns'],
+  ];
+  const width = Math.max(...args.map(([k]) => k.length));
+  return `# ${shape.intro}
+# Change lambdas.yaml and run lci generate again; set what only you know in a .tfvars file (see variables.tf).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -182,7 +367,7 @@ locals {
   # known at plan (the parameter's own arn is not), so plans show the CodeBuild policies whole
   slack_webhook_arn = "arn:\${data.aws_partition.current.partition}:ssm:\${data.aws_region.current.name}:\${data.aws_caller_identity.current.account_id}:parameter${hclString(`/${input.ci.namePrefix}/slack-webhook-url`).slice(1, -1)}"
   tags = merge(var.tags, ${hclValue(tags, '  ')})
-  pipelines = ${hclValue(pipelines, '  ')}
+  ${shape.local} = ${hclValue(shape.values, '  ')}
 }
 
 resource "aws_ssm_parameter" "slack_webhook" {
@@ -193,45 +378,11 @@ resource "aws_ssm_parameter" "slack_webhook" {
   tags  = local.tags
 }
 
-module "pipeline" {
-  source   = "./modules/pipeline"
-  for_each = local.pipelines
+module "${shape.module}" {
+  source   = "./modules/${shape.module}"
+  for_each = local.${shape.local}
 
-  name                         = each.key
-  function_key                 = each.value.function_key
-  environment                  = each.value.environment
-  function_name                = each.value.function_name
-  layer_name                   = each.value.layer_name
-  architecture                 = each.value.architecture
-  strategy                     = each.value.strategy
-  trigger_kind                 = each.value.trigger_kind
-  trigger_pattern              = each.value.trigger_pattern
-  push_filters                 = each.value.push_filters
-  alarm_names                  = each.value.alarm_names
-  shared_layers                = each.value.shared_layers
-  smoke                        = each.value.smoke
-  confirm                      = each.value.confirm
-  build_timeout_minutes        = each.value.build_timeout_minutes
-  config_path                  = ${hclString(input.configInRepo)}
-  source_branch                = each.value.source_branch == "" ? var.default_branch : each.value.source_branch
-  connection_arn               = var.codestar_connection_arn
-  repository_id                = var.repository_id
-  artifacts_bucket             = var.artifacts_bucket
-  artifacts_prefix             = ${hclString(input.prefix)}
-  account_id                   = data.aws_caller_identity.current.account_id
-  region                       = data.aws_region.current.name
-  partition                    = data.aws_partition.current.partition
-  buildspec                    = local.buildspec
-  codebuild_image              = var.codebuild_image
-  codebuild_image_arm64        = var.codebuild_image_arm64
-  log_retention_days           = var.log_retention_days
-  tags                         = local.tags
-  chatbot_info_channel_arn     = var.chatbot_info_channel_arn
-  chatbot_alert_channel_arn    = var.chatbot_alert_channel_arn
-  slack_webhook_env            = ${hclString(input.slackWebhookEnv)}
-  slack_webhook_parameter_name = var.slack_webhook_url == "" ? "" : aws_ssm_parameter.slack_webhook[0].name
-  slack_webhook_parameter_arn  = var.slack_webhook_url == "" ? "" : local.slack_webhook_arn
-  extra_layer_version_arns     = var.extra_layer_version_arns
+${args.map(([k, v]) => `  ${k.padEnd(width)} = ${v}`).join('\n')}
 }
 `;
 }

@@ -1,5 +1,6 @@
 import type { DeployResult } from '../commands/deploy.js';
 import type { FunctionDeployResult } from '../deploy/deploy-function.js';
+import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';
 import { percent } from '../deploy/strategy.js';
 import { table } from './table.js';
@@ -19,13 +20,16 @@ function count(results: FunctionDeployResult[], status: string): number {
 export function deployHeader(d: DeployResult, results: FunctionDeployResult[]): string {
   const failed = count(results, 'FAILED');
   const back = count(results, 'ROLLED_BACK');
-  return `${d.dryRun ? 'dry run: ' : ''}${d.env}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${back > 0 ? `, ${back} rolled back` : ''}${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
+  return `${d.dryRun ? 'dry run: ' : ''}${d.env}${d.shard ? ` (shard ${d.shard.index}/${d.shard.count})` : ''}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${back > 0 ? `, ${back} rolled back` : ''}${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
 }
 
 /** The deploy summary people read: one row per function, then where things went. */
 export function deployText(d: DeployResult): string {
   if (d.nothingToRelease !== null) return `nothing to release: ${d.nothingToRelease}`;
-  if (d.functions === null) return `nothing to deploy: no function is affected in ${d.env}`;
+  if (d.functions === null)
+    return d.shard
+      ? `nothing to deploy: no function of shard ${d.shard.index}/${d.shard.count} is affected in ${d.env}`
+      : `nothing to deploy: no function is affected in ${d.env}`;
   const results = d.functions;
   const rows = results.map((r) => [
     r.name,
@@ -55,9 +59,20 @@ export function deployText(d: DeployResult): string {
     if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
       const smoke = r.smoke ? [`  smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`] : [];
       lines.push('', `${r.name}:`, ...smoke, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
+      if (r.pruned) lines.push(`  ${prunedLine(r.pruned)}`);
     }
   }
+  if (d.budget) lines.push('', budgetLine(d.budget));
   return lines.join('\n');
+}
+
+function prunedLine(p: NonNullable<FunctionDeployResult['pruned']>): string {
+  if (p.versions.length + p.layerVersions.length === 0) return 'pruned: nothing';
+  const parts = [
+    p.versions.length > 0 ? `versions ${p.versions.join(', ')}` : '',
+    p.layerVersions.length > 0 ? `layer versions ${p.layerVersions.join(', ')}` : '',
+  ];
+  return `pruned: ${parts.filter(Boolean).join('; ')}${p.s3.length > 0 ? ` (and ${p.s3.length} S3 objects)` : ''}`;
 }
 
 /** What became of an alias a killed deploy left mid-shift: never left unsaid. */
@@ -78,6 +93,7 @@ export function deployJson(d: DeployResult): string {
     sourceVersion: d.sourceVersion,
     dryRun: d.dryRun,
     strategy: d.strategy,
+    shard: d.shard,
     nothingToRelease: d.nothingToRelease,
     layers: d.layers,
     functions: (d.functions ?? []).map((r) => ({
@@ -96,8 +112,10 @@ export function deployJson(d: DeployResult): string {
       s3: r.s3,
       calls: r.calls,
       console: r.console,
+      ...(r.pruned ? { pruned: r.pruned } : {}),
       ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
       ...(r.error ? { error: r.error } : {}),
     })),
+    budget: d.budget,
   });
 }

@@ -1,9 +1,11 @@
+import type { Storage } from '../aws/lambda.js';
 import type { FunctionStatus } from '../deploy/status.js';
 import { percent } from '../deploy/strategy.js';
 import { jsonDocument } from './json.js';
+import { storageLine } from './prune.js';
 import { table } from './table.js';
 
-export function statusText(rows: FunctionStatus[]): string {
+export function statusText(rows: FunctionStatus[], storage: Storage): string {
   const cells = rows.map((s) => [
     s.name,
     s.env,
@@ -30,9 +32,10 @@ export function statusText(rows: FunctionStatus[]): string {
       'SHIFTING: traffic is on two versions: a deploy is holding it now, or one was stopped before it finished. If none is running, `lci deploy` resumes the shift with its strategy and alarms, `lci deploy --abort` or `lci rollback` puts it back.',
     );
   }
+  lines.push('', storageLine(storage));
   return lines.join('\n');
 }
 
-export function statusJson(rows: FunctionStatus[]): string {
-  return jsonDocument('status', { functions: rows });
+export function statusJson(rows: FunctionStatus[], storage: Storage): string {
+  return jsonDocument('status', { functions: rows, storage });
 }

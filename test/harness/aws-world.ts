@@ -1,7 +1,16 @@
 import { CloudWatchStandin } from './cloudwatch-standin.js';
-import { LambdaStandin } from './lambda-standin.js';
+import { type LambdaRates, LambdaStandin } from './lambda-standin.js';
 import { LogsStandin } from './logs-standin.js';
 import { awsEnv, S3Server } from './s3.js';
+
+export interface WorldOptions {
+  updateDelayMs?: number;
+  s3?: S3Server;
+  /** Lambda's request quotas (throttling with 429 above them); none by default. */
+  rates?: LambdaRates;
+  /** The region's code storage limit in bytes (AWS: 75 GB). */
+  totalCodeSize?: number;
+}
 
 /**
  * The AWS an lci child process talks to in tests: a real S3 server, the Lambda, CloudWatch and
@@ -18,13 +27,15 @@ export class AwsWorld {
   ) {}
 
   /** `s3` shares one S3 server between worlds (its objects, such as built layers, outlive a world). */
-  static async start(opts: { updateDelayMs?: number; s3?: S3Server } = {}): Promise<AwsWorld> {
+  static async start(opts: WorldOptions = {}): Promise<AwsWorld> {
     const s3 = opts.s3 ?? (await S3Server.start());
     const owned = !opts.s3;
     const logs = await LogsStandin.start();
     const lambda = await LambdaStandin.start({
       s3Endpoint: s3.endpoint,
       updateDelayMs: opts.updateDelayMs ?? 0,
+      rates: opts.rates,
+      totalCodeSize: opts.totalCodeSize,
       onLog: (group, stream, events) => logs.putEvents(group, stream, events),
     });
     const cloudwatch = await CloudWatchStandin.start();
@@ -32,7 +43,7 @@ export class AwsWorld {
   }
 
   /** Starts a world, runs the test body in it, and always closes it. */
-  static async with(body: (world: AwsWorld) => Promise<void>, opts: { updateDelayMs?: number; s3?: S3Server } = {}): Promise<void> {
+  static async with(body: (world: AwsWorld) => Promise<void>, opts: WorldOptions = {}): Promise<void> {
     const world = await AwsWorld.start(opts);
     try {
       await body(world);

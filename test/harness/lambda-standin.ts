@@ -129,6 +129,7 @@ export interface FunctionState {
   latest: FunctionConfiguration;
   versions: FunctionConfiguration[];
   aliases: Record<string, AliasState>;
+  tags: Record<string, string>;
 }
 
 /** Lambda's limit on the unzipped size of code plus all layers. */
@@ -145,6 +146,7 @@ const MAX_EVENT_PAYLOAD = 1_048_576;
 const DEFAULT_TOTAL_CODE_SIZE = 80_530_636_800;
 const DEFAULT_CONCURRENCY = 1000;
 const MAX_TAGS = 50;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const DEFAULT_ACCOUNT = '123456789012';
 const DEFAULT_REGION = 'eu-west-1';
 
@@ -830,7 +832,7 @@ class LambdaModel {
       };
     }
     const versions = [...fn.versions.keys()].sort((a, b) => a - b).map((v) => this.versionConfig(fn, v));
-    return { latest: this.latestConfig(fn), versions, aliases };
+    return { latest: this.latestConfig(fn), versions, aliases, tags: { ...fn.tags } };
   }
 }
 
@@ -1190,8 +1192,11 @@ function taggedFunction(m: LambdaModel, resource: string): Fn {
 
 function checkTags(tags: Record<string, string>): Record<string, string> {
   if (Object.keys(tags).length > MAX_TAGS) throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
-  for (const key of Object.keys(tags)) {
+  for (const [key, value] of Object.entries(tags)) {
     if (key.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys can't start with the aws: prefix.`);
+    // AWS's tagging rules: keys of 1 to 128 characters, values up to 256, letters, digits, spaces and _ . : / = + - @
+    if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key)) throw invalidParameter(`Tag key '${key}' is not valid.`);
+    if (typeof value !== 'string' || value.length > 256 || !TAG_TEXT.test(value)) throw invalidParameter(`Tag value '${value}' of key '${key}' is not valid.`);
   }
   return { ...tags };
 }
@@ -1326,7 +1331,7 @@ export class LambdaStandin {
   private readonly s3: S3Client;
   private readonly server: Server;
   private readonly region: string;
-  private readonly buckets?: Record<Quota, TokenBucket>;
+  private buckets?: Record<Quota, TokenBucket>;
   private throttles = 0;
   private readonly runner: InvokeRunner;
   private readonly onLog?: LambdaStandinOptions['onLog'];
@@ -1338,11 +1343,7 @@ export class LambdaStandin {
     this.random = opts.random ?? Math.random;
     this.onLog = opts.onLog;
     this.runner = new InvokeRunner(opts.invokeImage ?? defaultInvokeImage);
-    if (opts.rates) {
-      const { burst = {}, ...rates } = opts.rates;
-      const bucket = (q: Quota) => new TokenBucket(rates[q], burst[q] ?? Math.max(1, rates[q]));
-      this.buckets = { getFunction: bucket('getFunction'), getPolicy: bucket('getPolicy'), controlPlane: bucket('controlPlane') };
-    }
+    this.setRates(opts.rates);
     const region = (this.region = opts.region ?? DEFAULT_REGION);
     this.s3 = new S3Client({
       endpoint: opts.s3Endpoint,
@@ -1424,6 +1425,17 @@ export class LambdaStandin {
   /** Every version of a layer that is not deleted, oldest first, as GetLayerVersion returns them. */
   layerVersions(name: string): GetLayerVersionResponse[] {
     return this.model.liveLayers(name).map((l) => this.model.layerOut(l));
+  }
+
+  /** The request quotas from the next request on (buckets start full); undefined turns them off. */
+  setRates(rates: LambdaRates | undefined): void {
+    if (!rates) {
+      this.buckets = undefined;
+      return;
+    }
+    const { burst = {}, ...perSecond } = rates;
+    const bucket = (q: Quota) => new TokenBucket(perSecond[q], burst[q] ?? Math.max(1, perSecond[q]));
+    this.buckets = { getFunction: bucket('getFunction'), getPolicy: bucket('getPolicy'), controlPlane: bucket('controlPlane') };
   }
 
   /** Requests refused by the request-rate quotas so far (each is in the log with status 429). */

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runPool } from '../../src/pool.js';
+import { runPool, Slots } from '../../src/pool.js';
 
 test('results in input order, at most N at once', async () => {
   let running = 0;
@@ -21,6 +21,31 @@ test('stopWhen: items not yet started get notStarted', async () => {
     notStarted: (n) => `skipped ${n}`,
   });
   assert.equal(out, ['ok', 'fail', 'skipped 3', 'skipped 4']);
+});
+
+test('Slots: at most N runs at once, the others in the order they asked, a failure frees its slot', async () => {
+  const slots = new Slots(2);
+  let running = 0;
+  let most = 0;
+  const order: number[] = [];
+  const results = await Promise.allSettled(
+    [1, 2, 3, 4, 5].map((n) =>
+      slots.run(async () => {
+        most = Math.max(most, ++running);
+        order.push(n);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        if (n === 2) throw new Error('two');
+        return n;
+      }),
+    ),
+  );
+  assert.is(most, 2);
+  assert.equal(order, [1, 2, 3, 4, 5]);
+  assert.equal(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'],
+  );
 });
 
 test.run();

@@ -20,6 +20,21 @@ resource "aws_iam_role" "codebuild" {
   tags               = local.tags
 }
 
+locals {
+  # environments.<env>.prune: DeleteFunction only on versions (qualified ARNs), so the role can never
+  # delete the function itself; ListAliases to see every alias a version may serve.
+  prune_statements = [
+    { sid = "PruneVersions", actions = ["lambda:DeleteFunction"], resources = ["${local.function_arn}:*"] },
+    { sid = "PruneReadAliases", actions = ["lambda:ListAliases"], resources = [local.function_arn] },
+    { sid = "PruneLayerVersions", actions = ["lambda:DeleteLayerVersion"], resources = ["${local.layer_arn}:*"] },
+    {
+      sid       = "PruneArtifacts"
+      actions   = ["s3:DeleteObject"]
+      resources = ["${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
+    },
+  ]
+}
+
 data "aws_iam_policy_document" "codebuild" {
   statement {
     sid       = "Logs"
@@ -79,8 +94,20 @@ data "aws_iam_policy_document" "codebuild" {
       "lambda:GetAlias",
       "lambda:CreateAlias",
       "lambda:UpdateAlias",
+      "lambda:ListTags", # GetFunction returns the tags only with it: a shift in progress is marked there
     ]
     resources = [local.function_arn, "${local.function_arn}:*"]
+  }
+
+  statement {
+    sid       = "MarkShifts" # lci tags a function while its alias shifts traffic, and only with its own keys
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = [local.function_arn]
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "aws:TagKeys"
+      values   = ["lci:shifting:*"]
+    }
   }
 
   statement {
@@ -93,6 +120,15 @@ data "aws_iam_policy_document" "codebuild" {
     sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the function keeps too
     actions   = ["lambda:GetLayerVersion"]
     resources = concat(["${local.layer_arn}:*"], [for a in local.shared_layer_arns : "${a}:*"], var.extra_layer_version_arns)
+  }
+
+  dynamic "statement" {
+    for_each = [for s in local.prune_statements : s if var.prune]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
   }
 
   dynamic "statement" {

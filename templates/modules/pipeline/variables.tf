@@ -32,6 +32,12 @@ variable "shared_layers" {
   default     = []
 }
 
+variable "prune" {
+  type        = bool
+  description = "The environment prunes after a deploy (environments.<env>.prune): the role may delete versions, layer versions and artifacts."
+  default     = false
+}
+
 variable "alarm_names" {
   type        = list(string)
   description = "CloudWatch alarms lci watches while traffic shifts."

@@ -2,7 +2,19 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeployedState } from '../../../src/aws/lambda.js';
-import { arrangeLayers, decide, isLayer, keyOfLayer, layerDescription, sharedLayersDigest, sharedLayersIntact } from '../../../src/deploy/decide.js';
+import {
+  arrangeLayers,
+  attachedLayerVersion,
+  decide,
+  intactFromRecord,
+  isLayer,
+  keyOfLayer,
+  layerDescription,
+  recordedLayer,
+  sharedLayersDigest,
+  sharedLayersIntact,
+} from '../../../src/deploy/decide.js';
+import { parseVersionRecord } from '../../../src/deploy/version-record.js';
 
 const LAYER = (name: string, v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
 
@@ -111,6 +123,51 @@ test('layer names and keys read back from ARNs and Descriptions', () => {
   assert.not.ok(isLayer(LAYER('fn-deps-old', 12), 'fn-deps'));
   assert.is(keyOfLayer(layerDescription(KEY, 'v1.2')), KEY);
   assert.is(keyOfLayer('built by hand'), null);
+});
+
+const FP = 'f'.repeat(20);
+const served = (description: string, layers: string[] = []) => ({ Description: description, Layers: layers.map((Arn) => ({ Arn })) }) as FunctionConfiguration;
+const fromRecord = (config: FunctionConfiguration, desired: { fingerprint?: string; depsKey: string | null }) =>
+  intactFromRecord(config, parseVersionRecord(config.Description), { fingerprint: desired.fingerprint ?? FP, depsKey: desired.depsKey, layerName: 'fn-deps' });
+
+test('one read decides a no-op: same fingerprint, the recorded deps key is ours, our layer is attached', () => {
+  assert.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('datadog', 3), LAYER('fn-deps', 4)]), { depsKey: KEY }));
+  assert.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY} prev 7)`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'other fields of the record do not matter');
+  assert.ok(fromRecord(served(`abc (lci code ${FP})`, [LAYER('datadog', 3)]), { depsKey: null }), 'no dependencies and none of ours attached');
+});
+
+test('anything else reads more: other files, another key, no key recorded (an older lci), our layer missing or still attached', () => {
+  assert.not.ok(fromRecord(served(`abc (lci code ${'0'.repeat(20)} deps ${KEY})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'other files');
+  assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${OTHER})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'other deps');
+  assert.not.ok(fromRecord(served(`abc (lci code ${FP})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'no key recorded');
+  assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('datadog', 3)]), { depsKey: KEY }), 'our layer is not attached');
+  assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('fn-deps', 4)]), { depsKey: null }), 'dependencies gone: take it off');
+  assert.not.ok(fromRecord(served('published by hand'), { depsKey: null }), 'no record');
+});
+
+test('a changed function whose record names our key: its attached layer stands for the layer list, and decide keeps it', () => {
+  const config = served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('fn-deps', 4)]);
+  const layer = recordedLayer(config, parseVersionRecord(config.Description), KEY, 'fn-deps')!;
+  assert.equal([layer.arn, layer.version, keyOfLayer(layer.description)], [LAYER('fn-deps', 4), 4, KEY]);
+  assert.equal(
+    decide({ alias: null, serving: { ...config, CodeSha256: 'old' }, latestLayer: layer }, { codeSha256: 'new', depsKey: KEY, layerName: 'fn-deps' }),
+    {
+      code: 'update',
+      deps: 'intact',
+      intact: false,
+    },
+  );
+  assert.is(recordedLayer(config, parseVersionRecord(config.Description), OTHER, 'fn-deps'), null, 'another key: list the layer');
+  assert.is(
+    recordedLayer(served(`abc (lci code ${FP} deps ${KEY})`), parseVersionRecord(`abc (lci code ${FP} deps ${KEY})`), KEY, 'fn-deps'),
+    null,
+    'not attached',
+  );
+});
+
+test('the attached version of our layer', () => {
+  assert.is(attachedLayerVersion(served('', [LAYER('datadog', 3), LAYER('fn-deps', 12)]), 'fn-deps'), 12);
+  assert.is(attachedLayerVersion(served('', [LAYER('fn-deps-old', 3)]), 'fn-deps'), null);
 });
 
 test.run();

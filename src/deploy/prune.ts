@@ -1,0 +1,159 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { ArtifactStore } from '../aws/artifact-store.js';
+import { deleteLayerVersion, deleteVersion, explain, getConfiguration, listAliases, listLayerVersions, listVersions } from '../aws/lambda.js';
+import { planLeftovers, planVersions, type KeepReason, type LiveLayerVersion, type PruneInput } from './prune-plan.js';
+
+/** One AWS function to prune, with what lambdas.yaml says of it in the environments that share it. */
+export interface PruneTarget {
+  functionName: string;
+  /** Logical names in lambdas.yaml (one, unless environments give two functions one AWS name). */
+  names: string[];
+  envs: string[];
+  /** lci's layers of this function (one per environment at most). */
+  layerNames: string[];
+}
+
+export interface PruneSettings {
+  keep: number;
+  olderThanMs: number | null;
+  dryRun: boolean;
+}
+
+export type PruneStatus = 'PRUNED' | 'PLANNED' | 'NOTHING' | 'FAILED';
+
+export interface FunctionPruneResult {
+  awsName: string;
+  names: string[];
+  envs: string[];
+  status: PruneStatus;
+  versions: { version: string; action: 'DELETE' | 'DELETED' | 'KEEP'; reason?: KeepReason | 'referenced-now'; alias?: string; sourceVersion: string | null }[];
+  layerVersions: { layer: string; version: number; action: 'DELETE' | 'DELETED' }[];
+  /** S3 objects deleted (or, in a dry run, to delete). */
+  s3: string[];
+  /** CodeSize of the versions deleted (or to delete). */
+  bytes: number;
+  error?: string;
+}
+
+/**
+ * One function: read its versions, aliases and lci's layer versions, decide (prune-plan.ts), then
+ * delete versions (Lambda refuses any an alias references by then: it stays), then the layer
+ * versions and S3 artifacts only the versions actually deleted needed. Never throws: a failure is
+ * a FAILED result that says how far it got.
+ */
+export async function pruneFunction(t: PruneTarget, settings: PruneSettings, lambda: LambdaClient, store: ArtifactStore): Promise<FunctionPruneResult> {
+  const result: FunctionPruneResult = {
+    awsName: t.functionName,
+    names: t.names,
+    envs: t.envs,
+    status: 'NOTHING',
+    versions: [],
+    layerVersions: [],
+    s3: [],
+    bytes: 0,
+  };
+  try {
+    const input = await readForPrune(t, settings, lambda);
+    const verdicts = planVersions(input);
+    result.versions = verdicts.map(({ version, action, reason, alias, sourceVersion }) => ({
+      version,
+      action,
+      ...(reason ? { reason } : {}),
+      ...(alias ? { alias } : {}),
+      sourceVersion,
+    }));
+    const doomed = verdicts.filter((v) => v.action === 'DELETE');
+    if (settings.dryRun) {
+      const left = planLeftovers(
+        input,
+        doomed.map((v) => v.version),
+      );
+      result.layerVersions = left.layerVersions.map((l) => ({ layer: l.layerName, version: l.version, action: 'DELETE' }));
+      result.s3 = (await existing(store, s3Keys(t, store, left))).map((k) => store.url(k));
+      result.bytes = doomed.reduce((n, v) => n + v.codeSize, 0);
+      result.status = doomed.length + left.layerVersions.length > 0 ? 'PLANNED' : 'NOTHING';
+      return result;
+    }
+    const deleted: string[] = [];
+    for (const v of doomed) {
+      const row = result.versions.find((x) => x.version === v.version)!;
+      if (await deleteVersion(lambda, t.functionName, v.version).catch(rethrow(`deleting version ${v.version} of ${t.functionName}`))) {
+        deleted.push(v.version);
+        row.action = 'DELETED';
+        result.bytes += v.codeSize;
+      } else Object.assign(row, { action: 'KEEP', reason: 'referenced-now' });
+    }
+    const left = planLeftovers(input, deleted);
+    for (const l of left.layerVersions) {
+      await deleteLayerVersion(lambda, l.layerName, l.version).catch(rethrow(`deleting layer version ${l.layerName}:${l.version}`));
+      result.layerVersions.push({ layer: l.layerName, version: l.version, action: 'DELETED' });
+    }
+    const keys = await existing(store, s3Keys(t, store, left));
+    if (keys.length > 0) {
+      await store.delete(keys).catch((e: Error) => {
+        throw new Error(`deleting the S3 artifacts of deleted versions: ${e.name}: ${e.message}`);
+      });
+      result.s3 = keys.map((k) => store.url(k));
+    }
+    result.status = deleted.length + left.layerVersions.length > 0 ? 'PRUNED' : 'NOTHING';
+  } catch (e) {
+    result.status = 'FAILED';
+    result.error = (e as Error)?.message ?? String(e);
+  }
+  return result;
+}
+
+function rethrow(doing: string) {
+  return (e: unknown): never => {
+    throw explain(e, doing);
+  };
+}
+
+/** Everything the decision needs: versions, aliases, $LATEST's layers, the versions of lci's layers. */
+async function readForPrune(t: PruneTarget, settings: PruneSettings, lambda: LambdaClient): Promise<PruneInput> {
+  const reading = rethrow(`reading ${t.functionName}`);
+  const [all, aliases, layers] = await Promise.all([
+    listVersions(lambda, t.functionName).catch(reading),
+    listAliases(lambda, t.functionName).catch(reading),
+    Promise.all(t.layerNames.map((name) => listLayerVersions(lambda, name).catch(rethrow(`reading layer ${name}`)))),
+  ]);
+  const latest = all.find((v) => v.Version === '$LATEST') ?? (await getConfiguration(lambda, t.functionName, '$LATEST').catch(reading));
+  const layerVersions: LiveLayerVersion[] = t.layerNames.flatMap((layerName, i) => layers[i]!.map((l) => ({ layerName, ...l })));
+  return {
+    versions: all
+      .filter((v) => v.Version !== '$LATEST')
+      .map((v) => ({
+        version: v.Version!,
+        description: v.Description ?? '',
+        lastModified: v.LastModified ?? '',
+        codeSize: v.CodeSize ?? 0,
+        layers: (v.Layers ?? []).map((l) => l.Arn!),
+      })),
+    latestLayers: (latest.Layers ?? []).map((l) => l.Arn!),
+    aliases: aliases.map((a) => ({ name: a.name, version: a.version, weights: a.weights })),
+    layerVersions,
+    keep: settings.keep,
+    olderThanMs: settings.olderThanMs,
+    now: Date.now(),
+  };
+}
+
+/** The keys that exist (a function without dependencies has no deps.zip; a cache may be gone already). */
+async function existing(store: ArtifactStore, keys: string[]): Promise<string[]> {
+  const found = await Promise.all(
+    keys.map((k) =>
+      store.head(k).catch((e: Error) => {
+        throw new Error(`reading ${store.url(k)}: ${e.name}: ${e.message}`);
+      }),
+    ),
+  );
+  return keys.filter((_, i) => found[i] !== null);
+}
+
+/** The S3 objects that go: each gone source version's zips, and the layer cache of keys no layer version has any more. */
+function s3Keys(t: PruneTarget, store: ArtifactStore, left: ReturnType<typeof planLeftovers>): string[] {
+  return [
+    ...left.sourceVersions.flatMap((sv) => [store.key(t.functionName, sv, 'app.zip'), store.key(t.functionName, sv, 'deps.zip')]),
+    ...left.depsKeys.flatMap((key) => t.envs.map((env) => store.depsKey(env, t.functionName, key))),
+  ];
+}

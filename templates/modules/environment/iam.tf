@@ -1,0 +1,206 @@
+# Least privilege for a whole environment: Lambda and S3 actions only on its functions and layers,
+# named one by one, or by their common prefix when there are more than an IAM policy holds (see
+# function_patterns); no "*" resource on any S3 or Lambda action.
+
+# Who may assume each role: the CodeBuild service (builds and the batch) and the CodePipeline service.
+data "aws_iam_policy_document" "assume" {
+  for_each = toset(["codebuild", "codepipeline"])
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["${each.key}.amazonaws.com"]
+    }
+  }
+}
+
+# IAM is global: the region in the name keeps one config applied in two regions apart.
+resource "aws_iam_role" "codebuild" {
+  name               = "${var.name}-${var.region}-build"
+  assume_role_policy = data.aws_iam_policy_document.assume["codebuild"].json
+  tags               = local.tags
+}
+
+locals {
+  # environments.<env>.prune: DeleteFunction only on versions (qualified ARNs), so the role can never
+  # delete a function itself; ListAliases to see every alias a version may serve.
+  prune_statements = [
+    { sid = "PruneVersions", actions = ["lambda:DeleteFunction"], resources = [for a in local.function_arns : "${a}:*"] },
+    { sid = "PruneReadAliases", actions = ["lambda:ListAliases"], resources = local.function_arns },
+    { sid = "PruneLayerVersions", actions = ["lambda:DeleteLayerVersion"], resources = [for a in local.layer_arns : "${a}:*"] },
+    { sid = "PruneArtifacts", actions = ["s3:DeleteObject"], resources = local.write_prefixes },
+  ]
+}
+
+data "aws_iam_policy_document" "codebuild" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.arn}:logs:${var.region}:${var.account_id}:log-group:${local.log_group}", "${local.arn}:logs:${var.region}:${var.account_id}:log-group:${local.log_group}:*"]
+  }
+
+  statement {
+    sid       = "ReadArtifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${local.bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "ListArtifacts" # a missing object is a 404, not a 403
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
+  }
+
+  statement {
+    sid       = "WriteFunctionArtifacts"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = concat(local.write_prefixes, ["${local.arn}:s3:::${local.cache_location}/*"])
+  }
+
+  statement {
+    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
+    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
+    resources = [var.connection_arn]
+  }
+
+  statement {
+    sid = "ReleaseFunctions"
+    actions = [
+      "lambda:GetFunction",
+      "lambda:GetFunctionConfiguration",
+      "lambda:UpdateFunctionCode",
+      "lambda:UpdateFunctionConfiguration",
+      "lambda:PublishVersion",
+      "lambda:ListVersionsByFunction",
+      "lambda:GetAlias",
+      "lambda:CreateAlias",
+      "lambda:UpdateAlias",
+      "lambda:ListTags", # GetFunction returns the tags only with it: a shift in progress is marked there
+    ]
+    resources = concat(local.function_arns, [for a in local.function_arns : "${a}:*"])
+  }
+
+  statement {
+    sid       = "MarkShifts" # lci tags a function while its alias shifts traffic, and only with its own keys
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = local.function_arns
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "aws:TagKeys"
+      values   = ["lci:shifting:*"]
+    }
+  }
+
+  statement {
+    sid       = "PublishLayers"
+    actions   = ["lambda:PublishLayerVersion", "lambda:ListLayerVersions"]
+    resources = local.layer_arns
+  }
+
+  statement {
+    sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the functions keep too
+    actions   = ["lambda:GetLayerVersion"]
+    resources = concat([for a in local.layer_arns : "${a}:*"], var.extra_layer_version_arns)
+  }
+
+  dynamic "statement" {
+    for_each = [for s in local.prune_statements : s if var.prune]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.smoke ? [local.function_arns] : []
+    content {
+      sid       = "SmokeTest" # lci invokes each new version (qualified ARN) before its alias moves
+      actions   = ["lambda:InvokeFunction"]
+      resources = [for a in statement.value : "${a}:*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.alarm_names) > 0 ? [var.alarm_names] : []
+    content {
+      sid       = "WatchAlarms"
+      actions   = ["cloudwatch:DescribeAlarms"]
+      resources = [for a in statement.value : "${local.arn}:cloudwatch:${var.region}:${var.account_id}:alarm:${a}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.slack_webhook_parameter_arn == "" ? [] : [var.slack_webhook_parameter_arn]
+    content {
+      sid       = "ReadSlackWebhook"
+      actions   = ["ssm:GetParameters"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "codebuild" {
+  name   = "lci-deploy"
+  role   = aws_iam_role.codebuild.id
+  policy = data.aws_iam_policy_document.codebuild.json
+}
+
+# The batch build's own role: it starts, stops and retries the shards' builds of this project only.
+resource "aws_iam_role" "batch" {
+  name               = "${var.name}-${var.region}-batch"
+  assume_role_policy = data.aws_iam_policy_document.assume["codebuild"].json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "batch" {
+  statement {
+    sid       = "RunShards"
+    actions   = ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:RetryBuild"]
+    resources = [aws_codebuild_project.deploy.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "batch" {
+  name   = "lci-batch"
+  role   = aws_iam_role.batch.id
+  policy = data.aws_iam_policy_document.batch.json
+}
+
+resource "aws_iam_role" "codepipeline" {
+  name               = "${var.name}-${var.region}-pipeline"
+  assume_role_policy = data.aws_iam_policy_document.assume["codepipeline"].json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "codepipeline" {
+  statement {
+    sid       = "Artifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = [local.pipeline_artifacts]
+  }
+
+  statement {
+    sid       = "ArtifactBucket"
+    actions   = ["s3:GetBucketVersioning", "s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
+  }
+
+  statement {
+    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
+    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
+    resources = [var.connection_arn]
+  }
+
+  statement {
+    sid       = "RunBatch"
+    actions   = ["codebuild:StartBuildBatch", "codebuild:BatchGetBuildBatches", "codebuild:StartBuild", "codebuild:BatchGetBuilds"]
+    resources = [aws_codebuild_project.deploy.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "codepipeline" {
+  name   = "lci-pipeline"
+  role   = aws_iam_role.codepipeline.id
+  policy = data.aws_iam_policy_document.codepipeline.json
+}

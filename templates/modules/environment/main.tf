@@ -1,0 +1,219 @@
+# One environment: a CodePipeline V2 started by every push to its branch (or by its tags), and a
+# CodeBuild project whose batch build deploys the environment's functions in shards, side by side.
+
+locals {
+  arn           = "arn:${var.partition}"
+  lambda_arn    = "${local.arn}:lambda:${var.region}:${var.account_id}"
+  function_arns = [for p in var.function_patterns : "${local.lambda_arn}:function:${p}"]
+  layer_arns    = [for p in var.layer_patterns : "${local.lambda_arn}:layer:${p}"]
+  bucket_arn    = "${local.arn}:s3:::${var.artifacts_bucket}"
+  # What lci writes in S3 for these functions: their artifacts, this environment's layer caches and its shared layers' caches.
+  write_prefixes = concat(
+    [for p in var.function_patterns : "${local.bucket_arn}/${var.artifacts_prefix}/${p}/*"],
+    [for p in var.function_patterns : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${p}/*"],
+    [for l in var.shared_layers : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l}/*"],
+  )
+  # CodePipeline stores artifacts under the first 20 characters of the pipeline name.
+  pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/*"
+  cache_location     = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
+  log_group          = "/aws/codebuild/${var.name}"
+  tags               = merge(var.tags, { lci-environment = var.environment })
+}
+
+resource "aws_cloudwatch_log_group" "build" {
+  name              = local.log_group
+  retention_in_days = var.log_retention_days
+  tags              = local.tags
+}
+
+resource "aws_codebuild_project" "deploy" {
+  name          = var.name
+  description   = "lci deploy --env ${var.environment} --affected --since deployed, in ${var.shards} shards"
+  service_role  = aws_iam_role.codebuild.arn
+  build_timeout = var.build_timeout_minutes
+  tags          = local.tags
+
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = var.buildspec
+  }
+
+  environment {
+    compute_type    = var.compute_type
+    image           = var.codebuild_image
+    type            = "LINUX_CONTAINER"
+    privileged_mode = true # lci builds dependency layers in Docker
+
+    environment_variable {
+      name  = "LCI_ENV"
+      value = var.environment
+    }
+    environment_variable {
+      name  = "LCI_CONFIG"
+      value = var.config_path
+    }
+    environment_variable {
+      name  = "LCI_STRATEGY"
+      value = var.strategy
+    }
+    dynamic "environment_variable" {
+      for_each = var.slack_webhook_parameter_name == "" ? [] : [var.slack_webhook_parameter_name]
+      content {
+        name  = var.slack_webhook_env
+        type  = "PARAMETER_STORE"
+        value = environment_variable.value
+      }
+    }
+  }
+
+  # The shards of buildspec.yml's build-list run as one batch, at most var.shards builds at once.
+  build_batch_config {
+    service_role      = aws_iam_role.batch.arn
+    combine_artifacts = false
+    timeout_in_mins   = var.build_timeout_minutes
+
+    restrictions {
+      maximum_builds_allowed = var.shards
+      compute_types_allowed  = [var.compute_type]
+    }
+  }
+
+  cache {
+    type     = "S3"
+    location = local.cache_location
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name = aws_cloudwatch_log_group.build.name
+    }
+  }
+}
+
+resource "aws_codepipeline" "deploy" {
+  name           = var.name
+  role_arn       = aws_iam_role.codepipeline.arn
+  pipeline_type  = "V2"
+  execution_mode = "QUEUED" # two runs never overlap
+  tags           = local.tags
+
+  artifact_store {
+    location = var.artifacts_bucket
+    type     = "S3"
+  }
+
+  # Every push to the branch (or every tag): lci deploy --affected decides which functions changed.
+  trigger {
+    provider_type = "CodeStarSourceConnection"
+    git_configuration {
+      source_action_name = "Source"
+      push {
+        dynamic "branches" {
+          for_each = var.trigger_kind == "branch" ? [var.trigger_pattern] : []
+          content {
+            includes = [branches.value]
+          }
+        }
+        dynamic "tags" {
+          for_each = var.trigger_kind == "tag" ? [var.trigger_pattern] : []
+          content {
+            includes = [tags.value]
+          }
+        }
+      }
+    }
+  }
+
+  stage {
+    name = "Source"
+    action {
+      name             = "Source"
+      category         = "Source"
+      owner            = "AWS"
+      provider         = "CodeStarSourceConnection"
+      version          = "1"
+      namespace        = "SourceVariables"
+      output_artifacts = ["source"]
+      configuration = {
+        ConnectionArn        = var.connection_arn
+        FullRepositoryId     = var.repository_id
+        BranchName           = var.source_branch
+        OutputArtifactFormat = "CODEBUILD_CLONE_REF" # a git clone with tags: lci plans from history
+        DetectChanges        = "false"               # the trigger above decides
+      }
+    }
+  }
+
+  # confirm: true in lambdas.yaml: a person approves before the deploy runs (lci deploy gets --yes).
+  dynamic "stage" {
+    for_each = var.confirm ? [1] : []
+    content {
+      name = "Approve"
+      action {
+        name     = "Approve"
+        category = "Approval"
+        owner    = "AWS"
+        provider = "Manual"
+        version  = "1"
+        configuration = {
+          CustomData = "Deploy the affected functions to ${var.environment}?"
+        }
+      }
+    }
+  }
+
+  stage {
+    name = "Deploy"
+    action {
+      name            = "Deploy"
+      category        = "Build"
+      owner           = "AWS"
+      provider        = "CodeBuild"
+      version         = "1"
+      input_artifacts = ["source"]
+      configuration = {
+        ProjectName      = aws_codebuild_project.deploy.name
+        BatchEnabled     = "true" # the build-list of buildspec.yml: one build per shard
+        CombineArtifacts = "false"
+        # The branch and commit of this run: lci deploy --only-matching-ref releases only a commit
+        # that belongs to the environment (a run on creation or by hand may carry any head).
+        EnvironmentVariables = jsonencode([
+          { name = "LCI_SOURCE_BRANCH", value = "#{SourceVariables.BranchName}", type = "PLAINTEXT" },
+          { name = "LCI_SOURCE_COMMIT", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+        ])
+      }
+    }
+  }
+}
+
+resource "aws_codestarnotifications_notification_rule" "info" {
+  count          = var.chatbot_info_channel_arn == "" ? 0 : 1
+  name           = "${var.name}-info"
+  resource       = aws_codepipeline.deploy.arn
+  detail_type    = "BASIC"
+  event_type_ids = ["codepipeline-pipeline-pipeline-execution-started", "codepipeline-pipeline-pipeline-execution-succeeded"]
+  tags           = local.tags
+
+  target {
+    type    = "AWSChatbotSlack"
+    address = var.chatbot_info_channel_arn
+  }
+}
+
+resource "aws_codestarnotifications_notification_rule" "alert" {
+  count          = var.chatbot_alert_channel_arn == "" ? 0 : 1
+  name           = "${var.name}-alert"
+  resource       = aws_codepipeline.deploy.arn
+  detail_type    = "FULL"
+  event_type_ids = ["codepipeline-pipeline-pipeline-execution-failed"]
+  tags           = local.tags
+
+  target {
+    type    = "AWSChatbotSlack"
+    address = var.chatbot_alert_channel_arn
+  }
+}
