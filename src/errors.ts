@@ -94,6 +94,9 @@ export class BuildMountError extends BuildError {}
 /** The build container was killed for using more memory than build.memory allows. */
 export class BuildOutOfMemoryError extends BuildError {}
 
+/** A build container ran longer than build.timeout and was stopped. */
+export class BuildTimeoutError extends BuildError {}
+
 /** A layer holds native code or wheels for another architecture than the function's. */
 export class ArchitectureMismatchError extends BuildError {}
 

@@ -160,10 +160,11 @@ functions:
   });
   const { project } = await loadProject({ cwd: repo.dir });
   const build = (fn: string, env: string) => project.functions[fn]!.envs[env]!.build;
-  assert.equal(build('orders', 'qa'), { image: null, env: { A: 'a', B: 'b' }, memory: '1g', pids: 64, network: 'default' });
-  assert.equal(build('orders', 'prod'), { image: null, env: { A: 'a', B: 'b' }, memory: '512m', pids: 64, network: 'none' });
-  assert.equal(build('plain', 'qa'), { image: null, env: { A: 'a' }, memory: '2g', pids: 1024, network: 'default' });
-  assert.equal(BUILD_LIMITS, { memory: '2g', pids: 1024, network: 'default' });
+  const step = { command: null, output: null, timeout: '15m' };
+  assert.equal(build('orders', 'qa'), { image: null, env: { A: 'a', B: 'b' }, memory: '1g', pids: 64, network: 'default', ...step });
+  assert.equal(build('orders', 'prod'), { image: null, env: { A: 'a', B: 'b' }, memory: '512m', pids: 64, network: 'none', ...step });
+  assert.equal(build('plain', 'qa'), { image: null, env: { A: 'a' }, memory: '2g', pids: 1024, network: 'default', ...step });
+  assert.equal(BUILD_LIMITS, { memory: '2g', pids: 1024, network: 'default', timeout: '15m' });
   assert.is(parseMemory('512m'), 512 * 1024 ** 2);
   assert.is(parseMemory('2g'), 2 * 1024 ** 3);
 });

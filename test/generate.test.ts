@@ -142,14 +142,14 @@ shape("one pipeline per function and environment; skipped environments get none;
 shape('IAM: no "*" resource on S3 or Lambda actions; S3 writes only under the function\'s prefix; the one connection', () => {
   const iam = parsed.modules.get('modules/pipeline')!.get('iam.tf')!;
   const documents = (iam.data as Json).aws_iam_policy_document as Record<string, Json[]>;
-  const statements: { doc: string; actions: string[]; resources: string[] }[] = [];
+  const statements: { doc: string; sid?: string; actions: string[]; resources: string[] }[] = [];
   for (const [doc, [body]] of Object.entries(documents)) {
     for (const s of (body!.statement as Json[]) ?? [])
       statements.push({ doc, actions: (s.actions as string[]) ?? [], resources: s.resources as string[] | string | undefined as string[] });
     for (const d of Object.values((body!.dynamic as Record<string, Json[]>) ?? {}).flat()) {
       // a dynamic statement whose content comes from a local (prune) is read from that local below
       for (const c of (d.content as Json[]) ?? [])
-        if (Array.isArray(c.actions)) statements.push({ doc, actions: c.actions as string[], resources: c.resources as string[] });
+        if (Array.isArray(c.actions)) statements.push({ doc, sid: c.sid as string, actions: c.actions as string[], resources: c.resources as string[] });
     }
   }
   for (const l of (iam.locals as Json[]) ?? [])
@@ -169,7 +169,10 @@ shape('IAM: no "*" resource on S3 or Lambda actions; S3 writes only under the fu
       ]);
     }
     if (s.actions.includes('lambda:DeleteFunction')) assert.equal(resources, ['${local.function_arn}:*'], 'versions only, never the function');
-    if (s.doc === 'codebuild' && s.actions.some((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))) {
+    if (s.doc === 'codebuild' && s.sid === 'WriteSharedLayerCaches') {
+      // only the caches of the shared layers the function uses, in its environment
+      assert.equal(resources, ['${[for l in statement.value : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]}']);
+    } else if (s.doc === 'codebuild' && s.actions.some((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))) {
       assert.equal(resources, [
         '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
         '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',

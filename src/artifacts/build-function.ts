@@ -2,9 +2,15 @@ import { chmod, copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyBuilder, DepsArtifact, Report } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
+import { BuildError } from '../errors.js';
 import { PRIVATE_FILE_MODE } from '../package/private.js';
 import { checkSizes, packageCode, type CodeZip } from './code-package.js';
 import { distDir, readManifest, writeManifest, type Manifest } from './manifest.js';
+
+/** A shared layer a function uses, as built (or found in .lci/cache) in this run. */
+export interface SharedLayerArtifact extends DepsArtifact {
+  name: string;
+}
 
 export interface FunctionArtifacts {
   name: string;
@@ -13,14 +19,19 @@ export interface FunctionArtifacts {
   architecture: string;
   code: CodeZip & { fingerprint: string };
   deps: DepsArtifact | null;
+  /** The shared layers it uses, in order; each is built once per run however many functions use it. */
+  layers: SharedLayerArtifact[];
   manifest: string;
 }
 
-/** Builds one function: code zip, dependency layer, size check, manifest in .lci/dist/<name>/. */
+/** Builds one function: code zip, its dependency layer and the shared layers it uses, size check, manifest in .lci/dist/<name>/. */
 export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: DependencyBuilder, report: Report): Promise<FunctionArtifacts> {
   report('collecting code');
-  const [pkg, layer] = await Promise.all([packageCode(r, ws), deps.layer(r, report)]);
-  checkSizes(pkg.groups, layer?.groups ?? null);
+  const [pkg, layer, layers] = await Promise.all([packageCode(r, ws, { builder: deps, report }), deps.layer(r, report), sharedLayers(r, deps, report)]);
+  checkSizes(await pkg.groups(), [
+    ...(layer ? [{ label: 'deps', groups: layer.groups }] : []),
+    ...layers.map((l) => ({ label: `layer ${l.name}`, groups: l.groups })),
+  ]);
   report('packaging code');
   const code = await pkg.zip();
   const dist = distDir(ws, r.name);
@@ -47,6 +58,7 @@ export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: De
           key: depsArtifact.key,
         }
       : null,
+    layers: layers.map((l) => ({ name: l.name, key: l.key, sha256: l.sha256 })),
   };
   const path = await writeManifest(ws, manifest);
   return {
@@ -56,6 +68,21 @@ export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: De
     architecture: r.architecture,
     code: { ...code, fingerprint: pkg.fingerprint },
     deps: depsArtifact,
+    layers,
     manifest: path,
   };
+}
+
+/** The shared layers a function uses, built once per content key however many functions ask (the builder keeps them). */
+async function sharedLayers(r: ResolvedFunction, deps: DependencyBuilder, report: Report): Promise<SharedLayerArtifact[]> {
+  return Promise.all(
+    r.layers.map(async (l) => {
+      const built = await deps.layer(l, (m, detail) => report(`layer ${l.name}: ${m}`, detail), await deps.identifyShared(l));
+      if (!built)
+        throw new BuildError(
+          `shared layer ${l.name}: ${l.descriptorPath ?? 'its descriptor'} declares no dependencies (or git does not track it), so the layer would be empty; declare them, or take the layer off the functions`,
+        );
+      return { ...built, name: l.name };
+    }),
+  );
 }

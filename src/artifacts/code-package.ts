@@ -1,46 +1,131 @@
+import { createHash } from 'node:crypto';
+import { chmod, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DependencyBuilder, Report } from '../builder/dependency-builder.js';
+import { commandKey } from '../builder/cache-key.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
+import { PackageError } from '../errors.js';
+import { buildFiles } from '../inputs/build-inputs.js';
 import { codeEntries } from '../inputs/code-files.js';
-import { contentFingerprint } from '../package/fingerprint.js';
+import { collectFiles } from '../inputs/files.js';
+import { packageFilter } from '../inputs/package-filter.js';
+import { contentFingerprint, ZIP_FORMAT } from '../package/fingerprint.js';
 import { checkUnzippedSize, groupSizes } from '../package/limits.js';
-import { mkdirPrivate } from '../package/private.js';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
 import type { ZipEntry } from '../package/zip.js';
 import { fileSha256 } from '../package/file-hash.js';
+import { worktreeReader } from '../vcs/readers.js';
 import { distDir, readManifest, writeManifest, type Manifest } from './manifest.js';
 
 export interface CodeZip extends ZipArtifact {
   /** True when the zip `lci build` (or an earlier run) wrote for the same files was taken as it was. */
   reused: boolean;
+  /** Another function of this run packages the same files: its zip was copied, not zipped again. */
+  sameAs?: string;
 }
 
 /**
- * A function's code package: its files, their fingerprint, and the zip on demand. The one
- * packaging step `lci build` and `lci deploy` share: the zip is written once per content, into
- * .lci/dist/<function>/app.zip, and reused by whichever command needs it next.
+ * A function's code package: its fingerprint (known without building or zipping), its files and
+ * the zip on demand. The one packaging step `lci build` and `lci deploy` share: the zip is written
+ * once per content, into .lci/dist/<function>/app.zip, and reused by whichever command needs it
+ * next; functions of one run with the same content (one source directory, several handlers)
+ * share one zip.
+ *
+ * A function with build.command packages what the command wrote to build.output; its fingerprint
+ * is then that of the build's inputs (the committed files it reads, the command, the image), so a
+ * deploy tells "unchanged" without building.
  */
 export interface CodePackage {
-  entries: ZipEntry[];
-  groups: Record<string, number>;
   fingerprint: string;
+  /** Unzipped bytes per top-level directory (runs the build command first, for a built function). */
+  groups(): Promise<Record<string, number>>;
   zip(): Promise<CodeZip>;
 }
 
-export async function packageCode(r: ResolvedFunction, ws: Workspace): Promise<CodePackage> {
+/** What packaging a built function needs: the builder that runs build.command, and where its progress goes. */
+export interface Packaging {
+  builder: DependencyBuilder;
+  report: Report;
+}
+
+export async function packageCode(r: ResolvedFunction, ws: Workspace, packaging?: Packaging): Promise<CodePackage> {
+  if (r.build.command !== null) return builtPackage(r, ws, packaging);
   const entries = await codeEntries(r, ws);
   const groups = groupSizes(entries);
-  checkSizes(groups, null); // before hashing: an oversized package fails fast
+  checkSizes(groups, []); // before hashing: an oversized package fails fast
   const fingerprint = contentFingerprint(entries);
   let zipped: Promise<CodeZip> | undefined;
-  return { entries, groups, fingerprint, zip: () => (zipped ??= zipOnce(r, ws, entries, fingerprint)) };
+  return { fingerprint, groups: async () => groups, zip: () => (zipped ??= zipOnce(r, ws, entries, fingerprint)) };
+}
+
+async function builtPackage(r: ResolvedFunction, ws: Workspace, packaging: Packaging | undefined): Promise<CodePackage> {
+  const files = await buildFiles(r, ws, worktreeReader(ws.root));
+  const key = await commandKey(r, files);
+  const filter = packageFilter(r);
+  // The zip's content follows from the build's inputs and what is left out of its output.
+  const fingerprint = createHash('sha256')
+    .update(`${ZIP_FORMAT}\0zlib ${process.versions.zlib}\0built ${key}\0${r.family}\0${r.exclude.join('\0')}\0\0${r.include.join('\0')}`)
+    .digest('hex')
+    .slice(0, 20);
+  let built: Promise<ZipEntry[]> | undefined;
+  const entries = () =>
+    (built ??= (async () => {
+      if (!packaging) throw new Error(`packaging ${r.name} needs a builder for its build.command`);
+      const out = await packaging.builder.output(r, files, key, packaging.report);
+      const found = await collectFiles({
+        root: out,
+        boundary: out,
+        label: `${r.root}/${r.build.output}`,
+        packaged: filter.packaged,
+        prunable: filter.prunable,
+      });
+      if (r.family === 'provided' && !found.some((e) => e.name === 'bootstrap' && e.executable))
+        throw new PackageError(
+          `${r.name}: build.command wrote no executable bootstrap to ${r.build.output}/; ${r.runtime} starts the function by running it (chmod +x it)`,
+        );
+      checkSizes(groupSizes(found), []);
+      return found;
+    })());
+  let zipped: Promise<CodeZip> | undefined;
+  return {
+    fingerprint,
+    groups: async () => groupSizes(await entries()),
+    zip: () => (zipped ??= entries().then((e) => zipOnce(r, ws, e, fingerprint))),
+  };
 }
 
 /** Lambda's unzipped limit for code plus layers, checked before anything is zipped or leaves the machine. */
-export function checkSizes(code: Record<string, number>, layer: Record<string, number> | null): void {
-  checkUnzippedSize([{ label: 'code', groups: code }, ...(layer ? [{ label: 'deps', groups: layer }] : [])]);
+export function checkSizes(code: Record<string, number>, layers: { label: string; groups: Record<string, number> }[]): void {
+  checkUnzippedSize([{ label: 'code', groups: code }, ...layers]);
 }
 
+/** Zips of this process's runs by content: a function with the same files as another copies its zip. */
+const zipsByContent = new Map<string, { name: string; zip: Promise<ZipArtifact | null> }>();
+
 async function zipOnce(r: ResolvedFunction, ws: Workspace, entries: ZipEntry[], fingerprint: string): Promise<CodeZip> {
+  // Claimed before the first await: of functions with the same content, one zips, the others wait and copy.
+  const content = `${ws.stateDir}\0${fingerprint}`;
+  const other = zipsByContent.get(content);
+  let settle: ((z: ZipArtifact | null) => void) | undefined;
+  if (!other || other.name === r.name) zipsByContent.set(content, { name: r.name, zip: new Promise((resolve) => (settle = resolve)) });
+  try {
+    const z = await zipOrReuse(r, ws, entries, fingerprint, other && other.name !== r.name ? other : undefined);
+    settle?.(z);
+    return z;
+  } catch (e) {
+    settle?.(null);
+    throw e;
+  }
+}
+
+async function zipOrReuse(
+  r: ResolvedFunction,
+  ws: Workspace,
+  entries: ZipEntry[],
+  fingerprint: string,
+  other: { name: string; zip: Promise<ZipArtifact | null> } | undefined,
+): Promise<CodeZip> {
   const path = join(distDir(ws, r.name), 'app.zip');
   const manifest = await readManifest(ws, r.name);
   const recorded = manifest?.code;
@@ -57,7 +142,14 @@ async function zipOnce(r: ResolvedFunction, ws: Workspace, entries: ZipEntry[], 
     };
   }
   await mkdirPrivate(distDir(ws, r.name));
-  const z = await zipArtifact(entries, path);
+  const theirs = other ? await other.zip : null;
+  const copied = theirs !== null && (await fileSha256(theirs.path)) === theirs.sha256;
+  let z: ZipArtifact;
+  if (copied) {
+    await copyFile(theirs.path, path);
+    await chmod(path, PRIVATE_FILE_MODE); // copyFile keeps the source's mode
+    z = { ...theirs, path };
+  } else z = await zipArtifact(entries, path);
   const next: Manifest = {
     function: r.name,
     env: r.env,
@@ -67,5 +159,5 @@ async function zipOnce(r: ResolvedFunction, ws: Workspace, entries: ZipEntry[], 
     code: { file: 'app.zip', sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries, fingerprint },
   };
   await writeManifest(ws, next);
-  return { ...z, reused: false };
+  return { ...z, reused: false, ...(copied ? { sameAs: other!.name } : {}) };
 }

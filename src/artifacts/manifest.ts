@@ -24,6 +24,8 @@ export interface Manifest {
   architecture: string;
   code: (ZipRecord & { fingerprint: string }) | null;
   deps: (ZipRecord & { key: string }) | null;
+  /** The shared layers the function was built with, in order. */
+  layers?: { name: string; key: string; sha256: string }[];
 }
 
 export function distDir(ws: Workspace, name: string): string {

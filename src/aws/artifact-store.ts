@@ -15,6 +15,10 @@ const s3Sdk = () => import('@aws-sdk/client-s3');
  * content key, scoped to one function in one environment (only that pipeline may write it, so no
  * other function's or branch's pipeline can change what this one publishes):
  *   <prefix>/_lci/deps/<env>/<functionName>/<cacheKey>.zip
+ * and one for each shared layer in one environment, which only the pipelines of the functions
+ * that use it may write (each of them may publish that layer anyway):
+ *   <prefix>/_lci/layers/<env>/<layer>/<cacheKey>.zip
+ * `_lci/layers/` and `_lci/deps/` are disjoint, so no function name can reach a shared layer's cache.
  */
 export class ArtifactStore {
   constructor(
@@ -29,6 +33,11 @@ export class ArtifactStore {
 
   depsKey(env: string, functionName: string, cacheKey: string): string {
     return `${this.prefix}/_lci/deps/${env}/${functionName}/${cacheKey}.zip`;
+  }
+
+  /** A shared layer's cache, by its name in lambdas.yaml. */
+  sharedLayerKey(env: string, layer: string, cacheKey: string): string {
+    return `${this.prefix}/_lci/layers/${env}/${layer}/${cacheKey}.zip`;
   }
 
   /** The object's user metadata, or null when it does not exist. */

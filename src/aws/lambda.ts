@@ -288,7 +288,7 @@ async function whenIdle<T>(lambda: LambdaClient, functionName: string, timing: T
 export async function publishLayer(
   lambda: LambdaClient,
   functionName: string,
-  p: { layerName: string; bucket: string; key: string; description: string; runtime: string; architecture: string },
+  p: { layerName: string; bucket: string; key: string; description: string; runtimes: string[]; architectures: string[] },
   timing: Timing,
 ): Promise<LayerState> {
   const r = await whenIdle(lambda, functionName, timing, () =>
@@ -297,8 +297,8 @@ export async function publishLayer(
         LayerName: p.layerName,
         Description: p.description,
         Content: { S3Bucket: p.bucket, S3Key: p.key },
-        CompatibleRuntimes: [p.runtime as Runtime],
-        CompatibleArchitectures: [p.architecture as Architecture],
+        CompatibleRuntimes: p.runtimes as Runtime[],
+        CompatibleArchitectures: p.architectures as Architecture[],
       }),
     ),
   );

@@ -1,22 +1,23 @@
-import { createWriteStream } from 'node:fs';
-import { chmod, chown, copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chown, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { parseMemory } from '../config/resolve.js';
-import type { ResolvedFunction, Workspace } from '../config/types.js';
-import { BuildError, BuildOutOfMemoryError, describeExit } from '../errors.js';
+import type { Architecture } from '../config/runtimes.js';
+import type { ResolvedLayer, Workspace } from '../config/types.js';
+import { BuildError } from '../errors.js';
+import { buildFiles, type BuildSubject } from '../inputs/build-inputs.js';
 import { dependencyFiles, dependencyInputs, type DependencyFile, type DependencyInputs } from '../inputs/dependency-inputs.js';
 import { collectFiles } from '../inputs/files.js';
-import { mkdirPrivate, PRIVATE_FILE_MODE, writePrivateFile } from '../package/private.js';
+import { mkdirPrivate, writePrivateFile } from '../package/private.js';
 import { fileSha256 } from '../package/file-hash.js';
 import { listZip, unsafeZip } from '../package/zip-check.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
-import { dependencyKey } from './cache-key.js';
-import { ensureImage, LABEL, runContainer, type Bind, type ContainerExit } from './docker.js';
+import { worktreeReader } from '../vcs/readers.js';
+import { runBuildStep } from './build-container.js';
+import { commandKey, dependencyKey } from './cache-key.js';
+import { LABEL } from './docker.js';
 import { checkLayerArchitecture, checkLocalWheels } from './layer-check.js';
-import { ownerLabels, removeLeftoverContainers, removeLeftoverDirs } from './leftovers.js';
-import { LineTail } from './line-tail.js';
-import { BUILD_ENV, buildScript, descriptorProblem, imageFor, platformFor } from './recipes.js';
+import { removeLeftoverContainers, removeLeftoverDirs } from './leftovers.js';
+import { buildScript, commandScript, descriptorProblem, imageFor, platformFor } from './recipes.js';
 
 export interface DepsArtifact extends ZipArtifact {
   key: string;
@@ -29,14 +30,20 @@ export type Report = (message: string, detail?: boolean) => void;
 export interface IdentifiedDependencies {
   inputs: DependencyInputs;
   key: string;
+  /** A shared layer made by build.command: the files the command reads (instead of a descriptor's recipe). */
+  command?: { files: DependencyFile[] };
 }
+
+/** What a layer is built for: a function's own dependencies, or a shared layer (which may list several architectures). */
+export type LayerSubject = BuildSubject & { architectures?: Architecture[] };
+
+/** Marks a complete build output in .lci/cache/build/<key>/ (written last). */
+const COMPLETE = 'complete';
 
 export interface BuilderOptions {
   /** Aborting removes running build containers and fails their builds. */
   signal?: AbortSignal;
 }
-
-const LOG_TAIL_LINES = 30;
 
 /**
  * The uid:gid the build runs as when lci runs as root (CodeBuild's default): no account in the
@@ -46,9 +53,13 @@ const LOG_TAIL_LINES = 30;
 export const BUILD_UID = 65532;
 export const BUILD_GID = 65532;
 
-/** Builds dependency layers, once per cache key per run, reusing `.lci/cache` across runs. */
+/**
+ * Builds in Docker: dependency layers (a function's own, or a shared one) and build.command
+ * outputs, each once per key per run, reusing `.lci/cache` across runs.
+ */
 export class DependencyBuilder {
   private readonly inflight = new Map<string, { owner: string; result: Promise<DepsArtifact> }>();
+  private readonly outputs = new Map<string, Promise<string>>();
   private engine: Promise<Docker> | undefined;
 
   constructor(
@@ -76,29 +87,75 @@ export class DependencyBuilder {
   }
 
   /** The function's dependency inputs and their cache key (no Docker), or null without dependencies. */
-  async identify(r: ResolvedFunction): Promise<IdentifiedDependencies | null> {
+  async identify(r: BuildSubject, extra: Record<string, string> = {}): Promise<IdentifiedDependencies | null> {
     const inputs = await dependencyInputs(r, this.ws);
     if (!inputs) return null;
     const problem = descriptorProblem(r.family, inputs.descriptor);
     if (problem) throw new BuildError(`${problem}; set descriptor in lambdas.yaml`);
     if (r.family === 'python') checkLocalWheels(r.architecture, inputs.localDeps);
-    return { inputs, key: await dependencyKey(r, inputs, this.ws) };
+    return { inputs, key: await dependencyKey(r, inputs, this.ws, extra) };
+  }
+
+  /**
+   * A shared layer's inputs and key: from its descriptor (as a function's), or, with build.command,
+   * the files the command reads. Its compatible runtimes and architectures are part of the key.
+   */
+  async identifyShared(l: ResolvedLayer): Promise<IdentifiedDependencies | null> {
+    const extra = { runtimes: l.runtimes.join(','), architectures: l.architectures.join(',') };
+    if (l.build.command === null) return this.identify(l, extra);
+    const files = await buildFiles(l, this.ws, worktreeReader(this.ws.root));
+    const key = await commandKey(l, files);
+    return { inputs: { descriptor: l.descriptorPath ?? '', lockfiles: [], localDeps: [] }, key, command: { files } };
   }
 
   /** The layer zip, from this run, .lci/cache or a build; `known` saves identifying the inputs again. */
-  async layer(r: ResolvedFunction, report: Report, known?: IdentifiedDependencies | null): Promise<DepsArtifact | null> {
+  async layer(r: LayerSubject, report: Report, known?: IdentifiedDependencies | null): Promise<DepsArtifact | null> {
     const identified = known === undefined ? await this.identify(r) : known;
     if (!identified) return null;
-    const { inputs, key } = identified;
+    const { key } = identified;
     const running = this.inflight.get(key);
     if (running) {
       report(`dependencies: same inputs as ${running.owner}, built once`);
       const shared = await running.result;
       return { ...shared, source: shared.source === 'built' ? 'shared' : shared.source };
     }
-    const result = this.fromCacheOrBuild(r, inputs, key, report);
+    const result = this.fromCacheOrBuild(r, identified, report);
     this.inflight.set(key, { owner: r.name, result });
     return result;
+  }
+
+  /**
+   * What a function's build.command writes to build.output, built in a container once per key
+   * (per run, and across runs through .lci/cache/build/<key>/): the directory to package.
+   */
+  output(r: BuildSubject, files: DependencyFile[], key: string, report: Report): Promise<string> {
+    let running = this.outputs.get(key);
+    if (!running) {
+      running = this.outputOnce(r, files, key, report);
+      this.outputs.set(key, running);
+    }
+    return running;
+  }
+
+  private async outputOnce(r: BuildSubject, files: DependencyFile[], key: string, report: Report): Promise<string> {
+    const dir = join(this.ws.stateDir, 'cache', 'build');
+    const done = join(dir, key);
+    if (await exists(join(done, COMPLETE))) {
+      report(`build: cached output (${key.slice(0, 12)})`);
+      return join(done, 'out');
+    }
+    await mkdirPrivate(dir);
+    const out = await this.scratch(key);
+    try {
+      await this.run(r, key, out, files, commandScript(r.root, r.build.command!, r.build.output!, r.architecture), 'build.command', report);
+      await rm(done, { recursive: true, force: true });
+      await mkdirPrivate(done);
+      await rename(out, join(done, 'out'));
+      await writePrivateFile(join(done, COMPLETE), `${key}\n`);
+      return join(done, 'out');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   }
 
   private cachePaths(key: string) {
@@ -106,7 +163,18 @@ export class DependencyBuilder {
     return { dir, zip: join(dir, `${key}.zip`), meta: join(dir, `${key}.json`) };
   }
 
-  private async fromCacheOrBuild(r: ResolvedFunction, inputs: DependencyInputs, key: string, report: Report): Promise<DepsArtifact> {
+  /** `.lci/tmp/<key>-<pid>`, empty and writable by the build user: a container's /out. */
+  private async scratch(key: string): Promise<string> {
+    await mkdirPrivate(join(this.ws.stateDir, 'tmp'));
+    const out = join(this.ws.stateDir, 'tmp', `${key}-${process.pid}`);
+    await rm(out, { recursive: true, force: true });
+    await mkdir(out, { mode: 0o755 }); // inside the 0700 tmp/: only the build user and we reach it
+    if (runsAsRoot()) await chown(out, BUILD_UID, BUILD_GID);
+    return out;
+  }
+
+  private async fromCacheOrBuild(r: LayerSubject, identified: IdentifiedDependencies, report: Report): Promise<DepsArtifact> {
+    const { inputs, key } = identified;
     const cache = this.cachePaths(key);
     const cached = await readMeta(cache.meta);
     if (cached && (await exists(cache.zip))) {
@@ -120,15 +188,25 @@ export class DependencyBuilder {
       report(`dependencies: the cached layer ${cache.zip} is not usable (${problem}); building it again`);
     }
     await mkdirPrivate(cache.dir);
-    await mkdirPrivate(join(this.ws.stateDir, 'tmp'));
-    const out = join(this.ws.stateDir, 'tmp', `${key}-${process.pid}`);
-    await rm(out, { recursive: true, force: true });
-    await mkdir(out, { mode: 0o755 }); // inside the 0700 tmp/: only the build user and we reach it
-    if (runsAsRoot()) await chown(out, BUILD_UID, BUILD_GID);
+    const out = await this.scratch(key);
     try {
-      await this.runBuild(r, inputs, key, out, report);
+      if (identified.command)
+        await this.run(
+          r,
+          key,
+          out,
+          identified.command.files,
+          commandScript(r.root, r.build.command!, r.build.output!, r.architecture),
+          'build.command',
+          report,
+        );
+      else {
+        const hasLock = inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l));
+        const script = buildScript(r.family, inputs.descriptor, hasLock, r.architecture);
+        await this.run(r, key, out, await dependencyFiles(inputs, this.ws), script, 'dependency build', report);
+      }
       const entries = await collectFiles({ root: out, boundary: out, label: 'layer' });
-      checkLayerArchitecture(r.architecture, entries);
+      for (const architecture of r.architectures ?? [r.architecture]) checkLayerArchitecture(architecture, entries);
       const artifact = await zipArtifact(entries, cache.zip);
       const unsafe = unsafeZip(listZip(cache.zip));
       if (unsafe) throw new BuildError(`the layer built for ${r.name} is unsafe: ${unsafe}`);
@@ -137,96 +215,31 @@ export class DependencyBuilder {
       return { ...artifact, key, source: 'built' };
     } finally {
       await rm(out, { recursive: true, force: true });
-      await rm(stagedSources(this.ws, key), { recursive: true, force: true });
     }
   }
 
-  private async runBuild(r: ResolvedFunction, inputs: DependencyInputs, key: string, out: string, report: Report): Promise<void> {
+  private async run(r: BuildSubject, key: string, out: string, files: DependencyFile[], script: string, what: string, report: Report): Promise<void> {
     const docker = await this.connect();
-    const image = imageFor(r);
-    const platform = platformFor(r.architecture);
-    await ensureImage(docker, image, platform, report);
-    // The container sees a copy of exactly the committed input files (no untracked file, nothing a symlink reaches outside).
-    const src = await stageInputs(await dependencyFiles(inputs, this.ws), stagedSources(this.ws, key));
-    const binds: Bind[] = [
-      { host: src, container: '/src', readOnly: true },
-      { host: out, container: '/out', readOnly: false },
-    ];
-    const logDir = join(this.ws.stateDir, 'logs');
-    await mkdirPrivate(logDir);
-    const logPath = join(logDir, `${r.name}-${key.slice(0, 12)}.log`);
-    await rm(logPath, { force: true }); // created anew, so with the mode below
-    const log = createWriteStream(logPath, { mode: PRIVATE_FILE_MODE });
-    const tail = new LineTail(LOG_TAIL_LINES);
-    report(`dependencies: building in ${image}`);
-    let exit: ContainerExit;
-    try {
-      exit = await runContainer(
-        docker,
-        {
-          image,
-          platform,
-          script: buildScript(
-            r.family,
-            inputs.descriptor,
-            inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l)),
-            r.architecture,
-          ),
-          // Only these: nothing of lci's own environment (AWS credentials, tokens) enters the container.
-          env: { ...BUILD_ENV, ...r.build.env },
-          binds,
-          user: userSpec(),
-          labels: { ...ownerLabels(this.ws.stateDir), [`${LABEL}.function`]: r.name, [`${LABEL}.key`]: key },
-          limits: { memoryBytes: parseMemory(r.build.memory), pids: r.build.pids, network: r.build.network },
-        },
-        (chunk) => {
-          log.write(chunk);
-          tail.push(chunk);
-          const last = tail.lastLine();
-          if (last) report(`dependencies: ${last.slice(0, 120)}`, true);
-        },
-        this.opts.signal,
-      );
-    } finally {
-      await new Promise((resolve) => log.end(resolve));
-    }
-    if (exit.status === 0) return;
-    if (exit.oomKilled) {
-      throw new BuildOutOfMemoryError(
-        `dependency build in ${image} ran out of memory: the kernel killed it at build.memory ${r.build.memory} (exit status ${exit.status}); raise build.memory in lambdas.yaml (full log: ${logPath})`,
-      );
-    }
-    const status =
-      exit.status === 137
-        ? 'exit status 137 (killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping?)'
-        : describeExit(exit.status);
-    throw new BuildError(
-      [
-        `dependency build failed in ${image}: ${status}`,
-        `last ${LOG_TAIL_LINES} lines of the build log:`,
-        ...tail.lines().map((l) => `  | ${l}`),
-        `full log: ${logPath}`,
-      ].join('\n'),
+    await runBuildStep(
+      docker,
+      this.ws,
+      {
+        what,
+        name: r.name,
+        key,
+        image: imageFor(r),
+        platform: platformFor(r.architecture),
+        script,
+        build: r.build,
+        files,
+        out,
+        user: userSpec(),
+        labels: { [`${LABEL}.function`]: r.name },
+      },
+      report,
+      this.opts.signal,
     );
   }
-}
-
-/** `.lci/tmp/<key>-src-<pid>`: named like the output directory, so the leftover sweep finds it too. */
-function stagedSources(ws: Workspace, key: string): string {
-  return join(ws.stateDir, 'tmp', `${key}-src-${process.pid}`);
-}
-
-/** Copies the input files to `dir` at their repository paths, readable by the build user (0644/0755). */
-async function stageInputs(files: DependencyFile[], dir: string): Promise<string> {
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { mode: 0o755 });
-  for (const f of files) {
-    const target = join(dir, f.repoPath);
-    await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-    await copyFile(f.abs, target);
-    await chmod(target, f.executable ? 0o755 : 0o644);
-  }
-  return dir;
 }
 
 export function runsAsRoot(): boolean {

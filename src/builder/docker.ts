@@ -30,12 +30,16 @@ export interface ContainerSpec {
   user: string;
   labels: Record<string, string>;
   limits: ContainerLimits;
+  /** Longest the container may run (build.timeout): then it is removed and the exit says timedOut. */
+  timeoutMs?: number;
 }
 
 export interface ContainerExit {
   status: number;
   /** The engine killed the container for exceeding its memory limit (State.OOMKilled). */
   oomKilled: boolean;
+  /** It ran longer than `timeoutMs` and was removed. */
+  timedOut: boolean;
 }
 
 export const LABEL = 'dev.lambda-ci.build';
@@ -134,12 +138,20 @@ export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput
     docker.modem.demuxStream(stream, out, out);
     const ended = new Promise<void>((resolve) => stream.on('end', resolve));
     await container.start();
-    const result = (await container.wait()) as { StatusCode: number };
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'timeout'>((resolve) => {
+      if (spec.timeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), spec.timeoutMs);
+    });
+    const result = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, expired]).finally(() => clearTimeout(timer));
+    if (result === 'timeout') {
+      await remove();
+      return { status: 137, oomKilled: false, timedOut: true };
+    }
     signal?.throwIfAborted();
     // Read before removal: only the engine knows whether the kernel killed it for memory.
     const state = (await container.inspect()).State as { OOMKilled?: boolean };
     await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]); // the last output may trail the exit
-    return { status: result.StatusCode, oomKilled: state.OOMKilled === true };
+    return { status: result.StatusCode, oomKilled: state.OOMKilled === true, timedOut: false };
   } catch (e) {
     signal?.throwIfAborted(); // the abort's reason, not the engine's complaint about a removed container
     throw explainEngineError(e, process.env.DOCKER_HOST) ?? e;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import type { Runtime, RuntimeFamily } from '../config/runtimes.js';
-import { BuildError, describeExit } from '../errors.js';
+import { BuildError, BuildTimeoutError, describeExit } from '../errors.js';
 import { mkdirPrivate } from '../package/private.js';
 import { extractZip } from '../package/zip-extract.js';
 import { BUILD_GID, BUILD_UID, runsAsRoot, userSpec } from './dependency-builder.js';
@@ -31,10 +31,13 @@ export interface LocalRun {
   functionName: string;
   region: string;
   codeZip: string;
-  layerZip: string | null;
+  /** The layers, in the order Lambda stacks them into /opt (a later one's files win). */
+  layerZips: string[];
   event: Buffer;
   stateDir: string;
   limits: Omit<ContainerLimits, 'network'>;
+  /** build.timeout: the handler's container is stopped after this long. */
+  timeoutMs: number;
 }
 
 export interface LocalRunResult {
@@ -54,8 +57,8 @@ export async function runLocally(docker: Docker, run: LocalRun, signal?: AbortSi
     const opt = join(scratch, 'opt');
     const io = join(scratch, 'io');
     extractZip(run.codeZip, task);
-    if (run.layerZip) extractZip(run.layerZip, opt);
-    else await mkdir(opt, { mode: 0o755 });
+    await mkdir(opt, { mode: 0o755 });
+    for (const layer of run.layerZips) extractZip(layer, opt);
     await mkdir(io, { mode: 0o755 });
     if (runsAsRoot()) await chown(io, BUILD_UID, BUILD_GID);
     await chmod(scratch, 0o755);
@@ -77,6 +80,7 @@ export async function runLocally(docker: Docker, run: LocalRun, signal?: AbortSi
         user: userSpec(),
         labels: { ...ownerLabels(run.stateDir), [`${LABEL}.invoke`]: run.functionName },
         limits: { ...run.limits, network: 'none' },
+        timeoutMs: run.timeoutMs,
       },
       (chunk) => chunks.push(chunk),
       signal,
@@ -86,6 +90,7 @@ export async function runLocally(docker: Docker, run: LocalRun, signal?: AbortSi
       (text) => JSON.parse(text) as { status: 'success'; payload: string } | { status: 'error'; error: unknown },
       () => null,
     );
+    if (exit.timedOut) throw new BuildTimeoutError(`the handler ran longer than build.timeout (${run.timeoutMs / 1000} s) in ${run.image}; lci stopped it`);
     if (!result) {
       const why = exit.oomKilled ? 'killed for memory (raise build.memory)' : describeExit(exit.status);
       throw new BuildError(`the handler's runtime in ${run.image} ended without a result: ${why}\n${log.trimEnd()}`);

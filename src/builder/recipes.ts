@@ -9,13 +9,13 @@ import type { ResolvedFunction } from '../config/types.js';
  *
  * Bump the version when the script changes what lands in the layer: it is part of the cache key.
  */
-export const RECIPE_VERSION: Record<RuntimeFamily, string> = { python: 'python-1', nodejs: 'nodejs-1' };
+export const RECIPE_VERSION: Record<RuntimeFamily, string> = { python: 'python-1', nodejs: 'nodejs-1', provided: 'provided-1' };
 
 export function defaultImage(runtime: Runtime, architecture: Architecture): string {
   return `public.ecr.aws/sam/build-${runtime}:latest-${architecture}`;
 }
 
-export function imageFor(r: ResolvedFunction): string {
+export function imageFor(r: Pick<ResolvedFunction, 'build' | 'runtime' | 'architecture'>): string {
   return r.build.image ?? defaultImage(r.runtime, r.architecture);
 }
 
@@ -44,17 +44,8 @@ const UNAME_MACHINE: Record<Architecture, string> = { x86_64: 'x86_64', arm64: '
  * writes node_modules.
  */
 export function buildScript(family: RuntimeFamily, descriptor: string, hasLockfile: boolean, architecture: Architecture): string {
-  const dir = posix.dirname(descriptor);
   const file = posix.basename(descriptor);
-  const machine = UNAME_MACHINE[architecture];
-  const prelude = [
-    'set -eu',
-    'machine=$(uname -m)',
-    'echo "lci: build container machine: $machine"',
-    `if [ "$machine" != ${machine} ]; then echo "lci: this container runs $machine programs, not ${machine}: the image is not built for ${architecture}" >&2; exit 1; fi`,
-    'cp -rL /src /tmp/build',
-    `cd ${shellQuote(posix.join('/tmp/build', dir))}`,
-  ];
+  const prelude = workingCopy(posix.dirname(descriptor), architecture);
   if (family === 'python') {
     return [...prelude, `python3 -m pip install --no-compile --target /out/python -r ${shellQuote(file)}`].join('\n');
   }
@@ -64,6 +55,38 @@ export function buildScript(family: RuntimeFamily, descriptor: string, hasLockfi
   return [...prelude, install, 'mkdir -p /out/nodejs/node_modules', 'if [ -d node_modules ]; then cp -a node_modules/. /out/nodejs/node_modules/; fi'].join(
     '\n',
   );
+}
+
+/** Checks the container's machine, copies the read-only sources to a writable /tmp/build and enters `dir` (repository-relative) there. */
+function workingCopy(dir: string, architecture: Architecture): string[] {
+  const machine = UNAME_MACHINE[architecture];
+  return [
+    'set -eu',
+    'machine=$(uname -m)',
+    'echo "lci: build container machine: $machine"',
+    `if [ "$machine" != ${machine} ]; then echo "lci: this container runs $machine programs, not ${machine}: the image is not built for ${architecture}" >&2; exit 1; fi`,
+    'cp -rL /src /tmp/build',
+    `cd ${shellQuote(posix.join('/tmp/build', dir))}`,
+  ];
+}
+
+/** Bump when the command script changes what lands in the output: it is part of the build key. */
+export const COMMAND_RECIPE_VERSION = 'command-1';
+
+/**
+ * The script for a build command: in a writable copy of the committed files, in the function's
+ * (or layer's) directory, run the command (a shell line as written in lambdas.yaml), then copy
+ * what it wrote to `output` to /out, which is all that leaves the container.
+ */
+export function commandScript(root: string, command: string, output: string, architecture: Architecture): string {
+  const out = shellQuote(output);
+  return [
+    ...workingCopy(root, architecture),
+    `echo ${shellQuote(`lci: build.command: ${command}`)}`,
+    `sh -c ${shellQuote(command)}`,
+    `if [ ! -d ${out} ]; then echo ${shellQuote(`lci: build.command finished without writing ${output}/ (build.output)`)} >&2; exit 1; fi`,
+    `cp -a ${out}/. /out/`,
+  ].join('\n');
 }
 
 export function descriptorProblem(family: RuntimeFamily, descriptor: string): string | undefined {

@@ -1,5 +1,6 @@
 import { deploy, requireEnv } from '../commands/deploy.js';
 import { loadProject } from '../config/load.js';
+import { formatDiagnostic } from '../errors.js';
 import { ExitCode, LciError, UsageError } from '../errors.js';
 import { deployJson, deployText } from '../report/deploy.js';
 import { parseShard } from '../deploy/shard.js';
@@ -92,6 +93,7 @@ export const deployCommand: Command<Values> = {
     if (values.branch !== undefined && !values['only-matching-ref']) throw new UsageError('--branch only applies with --only-matching-ref');
     const logsMs = values.logs === undefined ? null : parseDuration('--logs', values.logs);
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
+    for (const w of loaded.warnings) ctx.warn(formatDiagnostic(w));
     const startedAt = Date.now();
     const result = await deploy(
       loaded,

@@ -1,4 +1,5 @@
 import { loadProject } from '../config/load.js';
+import { formatDiagnostic } from '../errors.js';
 import { validateJson, validateText } from '../report/validate.js';
 import type { Command } from './command.js';
 
@@ -9,9 +10,16 @@ export const validateCommand: Command<Record<string, never>> = {
   usage: 'lci validate [--config FILE] [--json]',
   options: {},
   help: [],
-  async run({ globals, io }) {
-    const { project, source } = await loadProject({ cwd: io.cwd, config: globals.config });
-    const summary = { config: source.displayPath, functions: Object.keys(project.functions).length, environments: Object.keys(project.environments).length };
+  async run({ globals, io, warn }) {
+    const { project, source, warnings } = await loadProject({ cwd: io.cwd, config: globals.config });
+    if (!globals.json) for (const w of warnings) warn(formatDiagnostic(w));
+    const summary = {
+      config: source.displayPath,
+      functions: Object.keys(project.functions).length,
+      layers: Object.keys(project.layers).length,
+      environments: Object.keys(project.environments).length,
+      warnings,
+    };
     io.out(globals.json ? validateJson(summary) : validateText(summary));
     return 0;
   },

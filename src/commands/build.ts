@@ -1,4 +1,8 @@
+import { chmod, copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { buildFunction, type FunctionArtifacts } from '../artifacts/build-function.js';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
+import type { ZipArtifact } from '../package/zip-artifact.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';
 import type { LoadedProject } from '../config/load.js';
@@ -20,9 +24,19 @@ export type FunctionBuildResult =
   | { name: string; status: 'BUILT'; artifacts: FunctionArtifacts }
   | { name: string; status: 'FAILED'; error: string; cause: unknown };
 
+/** A shared layer as this build made it: built once (or taken from .lci/cache) and copied to .lci/dist/_layers/<name>/layer.zip. */
+export interface LayerBuildResult extends ZipArtifact {
+  name: string;
+  key: string;
+  source: 'built' | 'cache';
+  /** The functions built with it. */
+  functions: string[];
+}
+
 export interface BuildResult {
   /** Null when --affected found nothing to build. */
   functions: FunctionBuildResult[] | null;
+  layers: LayerBuildResult[];
   distDir: string;
 }
 
@@ -30,7 +44,7 @@ export interface BuildResult {
 export async function build(loaded: LoadedProject, opts: BuildOptions, progress: ProgressSink): Promise<BuildResult> {
   const distDir = `${loaded.workspace.stateDir}/dist`;
   const names = await selectAffected(loaded, opts.names, opts.affected, opts.env);
-  if (names === null) return { functions: null, distDir };
+  if (names === null) return { functions: null, layers: [], distDir };
   const targets = selectTargets(loaded.project, names, opts.env);
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
   await deps.removeLeftovers();
@@ -45,11 +59,34 @@ export async function build(loaded: LoadedProject, opts: BuildOptions, progress:
       return { name: r.name, status: 'FAILED', error: (e as Error)?.message ?? String(e), cause: e };
     }
   });
-  return { functions, distDir };
+  return { functions, layers: await distLayers(loaded, functions), distDir };
+}
+
+/** Each shared layer the built functions use, once, into .lci/dist/_layers/<name>/layer.zip (`_` starts no function name). */
+async function distLayers(loaded: LoadedProject, functions: FunctionBuildResult[]): Promise<LayerBuildResult[]> {
+  const out = new Map<string, LayerBuildResult>();
+  for (const f of functions) {
+    if (f.status !== 'BUILT') continue;
+    for (const l of f.artifacts.layers) {
+      const seen = out.get(l.name);
+      if (seen) {
+        seen.functions.push(f.name);
+        if (l.source === 'built') seen.source = 'built';
+        continue;
+      }
+      const dir = join(loaded.workspace.stateDir, 'dist', '_layers', l.name);
+      await mkdirPrivate(dir);
+      const path = join(dir, 'layer.zip');
+      await copyFile(l.path, path);
+      await chmod(path, PRIVATE_FILE_MODE);
+      out.set(l.name, { ...l, path, source: l.source === 'built' ? 'built' : 'cache', functions: [f.name] });
+    }
+  }
+  return [...out.values()];
 }
 
 function describe(a: FunctionArtifacts): string {
-  const code = `code ${a.code.sha256.slice(0, 10)} ${humanBytes(a.code.bytes)}${a.code.reused ? ' (reused)' : ''}`;
+  const code = `code ${a.code.sha256.slice(0, 10)} ${humanBytes(a.code.bytes)}${a.code.reused ? ' (reused)' : a.code.sameAs ? ` (same as ${a.code.sameAs})` : ''}`;
   const deps = a.deps ? `deps ${a.deps.source} ${a.deps.key.slice(0, 10)} ${humanBytes(a.deps.bytes)}` : 'no dependencies';
   return `${code}, ${deps}`;
 }

@@ -18,6 +18,7 @@ import { notifySlack, type SlackOutcome } from '../notify/slack.js';
 import { runPool, Slots } from '../pool.js';
 import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
 import type { ProgressSink, TaskProgress } from '../progress.js';
+import { SharedLayers, type SharedLayerResult } from '../deploy/shared-layers.js';
 import { pruneFunction } from '../deploy/prune.js';
 import type { Environment, Project, ResolvedFunction } from '../config/types.js';
 import { pruneTargets, settingsFor } from './prune.js';
@@ -60,6 +61,8 @@ export interface DeployResult {
   nothingToRelease: string | null;
   /** Set when a Slack webhook is configured: whether the summary went out. */
   slack: SlackOutcome | null;
+  /** The shared layers functions of this deploy asked for: published once (or found), before any of them. */
+  layers: SharedLayerResult[];
   shard: Shard | null;
   /** What the run spent of Lambda's request quotas; null when it made no Lambda call. */
   budget: BudgetReport | null;
@@ -87,6 +90,7 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
         budget: null,
         nothingToRelease: decision.reason,
         functions: null,
+        layers: [],
       };
   }
   let aws: AwsClients | undefined;
@@ -103,7 +107,16 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     const head = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD') : null;
     if (opts.sourceVersion === undefined || version === head) version = dirtySourceVersion(head ?? version, dirty.hash);
   }
-  const base = { env, sourceVersion: version, strategy: strategy.name, dryRun: opts.dryRun, slack: null, nothingToRelease: null, shard: opts.shard };
+  const base = {
+    env,
+    sourceVersion: version,
+    strategy: strategy.name,
+    dryRun: opts.dryRun,
+    slack: null,
+    nothingToRelease: null,
+    shard: opts.shard,
+    layers: [],
+  };
   if (names === null) return { ...base, functions: null, budget: aws?.budget.report() ?? null };
   if (!opts.dryRun && targets.length > 0) {
     const e = project.environments[env]!;
@@ -114,11 +127,31 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   }
   const connected = await clients();
   const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
+  const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
+  const layerTasks = new Map<string, TaskProgress>();
+  const shared = new SharedLayers(project, {
+    ws: loaded.workspace,
+    aws: connected,
+    store,
+    deps,
+    timing: DEFAULT_TIMING,
+    sourceVersion: version,
+    dryRun: opts.dryRun,
+    report: (layer, m) => {
+      let task = layerTasks.get(layer);
+      if (!task) {
+        task = progress.start(`layer ${layer}`);
+        layerTasks.set(layer, task);
+      }
+      task.report(m);
+    },
+  });
   const ctx = {
     ws: loaded.workspace,
     aws: connected,
     store,
-    deps: new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal }),
+    deps,
+    shared,
     buildSlots: new Slots(availableParallelism()),
     timing: DEFAULT_TIMING,
     sourceVersion: version,
@@ -148,11 +181,15 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
       },
     },
   );
+  const layers = shared.summary();
+  for (const l of layers)
+    if (layerTasks.has(l.name))
+      progress.finish(`layer ${l.name}`, l.status === 'FAILED' ? 'failed' : 'done', `${l.status}${l.version ? ` version ${l.version}` : ''}`);
   let slack: SlackOutcome | null = null;
   if (!opts.dryRun && functions.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED') && opts.environ[project.notify.slackWebhookEnv]) {
     slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, { env, sourceVersion: version, results: functions });
   }
-  return { ...base, functions, slack, budget: connected.budget.report() };
+  return { ...base, functions, slack, layers, budget: connected.budget.report() };
 }
 
 /**

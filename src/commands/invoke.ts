@@ -8,7 +8,7 @@ import { imageFor, platformFor } from '../builder/recipes.js';
 import type { LoadedProject } from '../config/load.js';
 import { DEFAULT_HANDLER } from '../config/runtimes.js';
 import { selectTargets } from '../config/select.js';
-import { parseMemory } from '../config/resolve.js';
+import { parseMemory, parseTimeout } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { TaskProgress } from '../progress.js';
 
@@ -66,6 +66,10 @@ export async function invoke(loaded: LoadedProject, opts: InvokeOptions, progres
       log: out.logTail,
     };
   }
+  if (fn.family === 'provided')
+    throw new UsageError(
+      `invoke --local runs python and nodejs handlers with lci's runtime shims; ${fn.runtime} brings its own bootstrap: invoke it on Lambda (--env)`,
+    );
   const report = (m: string, detail?: boolean) => progress.report(m, detail);
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
   await deps.removeLeftovers();
@@ -87,10 +91,11 @@ export async function invoke(loaded: LoadedProject, opts: InvokeOptions, progres
       functionName: fn.functionName,
       region: opts.aws.region ?? project.artifacts.region ?? 'us-east-1',
       codeZip: artifacts.code.path,
-      layerZip: artifacts.deps?.path ?? null,
+      layerZips: [...artifacts.layers.map((l) => l.path), ...(artifacts.deps ? [artifacts.deps.path] : [])],
       event: opts.event,
       stateDir: loaded.workspace.stateDir,
       limits: { memoryBytes: parseMemory(fn.build.memory), pids: fn.build.pids },
+      timeoutMs: parseTimeout(fn.build.timeout),
     },
     opts.signal,
   );

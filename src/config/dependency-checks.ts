@@ -32,6 +32,25 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
     out.push({ file: ctx.source.displayPath, ...locate(ctx.source, path, anchor), message: `${dotted(path)}: ${message}` });
   const inFile = (repoPath: string, line: number, col: number, message: string) => out.push({ file: shown(ctx, repoPath), line, col, message });
 
+  const checkDescriptor = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
+    if (r.descriptorPath === null) return;
+    const key = `${r.family}\0${r.descriptorPath}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
+    const abs = join(ctx.root, r.descriptorPath);
+    const leaves = escapes(rootReal, abs);
+    if (leaves) {
+      inConfig(at, `descriptor ${r.descriptorPath} resolves to ${leaves}, outside the repository (a symlink?); point it at a file in the repository`, anchor);
+      return;
+    }
+    if (kind(abs) !== 'file') {
+      if (!r.descriptorExplicit && r.family === 'python') checkPythonProject(r, ctx, (m) => inConfig(inPath, m, 'key'));
+      return;
+    }
+    await checkLocalPaths(r, ctx, rootReal, inFile);
+  };
+
   for (const fn of Object.values(resolved.functions)) {
     const first = Object.values(fn.envs)[0];
     if (!first) continue;
@@ -41,31 +60,28 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
         ['functions', fn.name, 'path'],
         `'${first.path}' resolves to ${outside}, outside the repository (a symlink?); lci packages only what the repository holds`,
       );
-    for (const r of Object.values(fn.envs)) {
-      if (r.descriptorPath === null) continue;
-      const key = `${r.family}\0${r.descriptorPath}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const at = resolved.origins[fn.name]![r.env]!.descriptor ?? ['functions', fn.name];
-      const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
-      const abs = join(ctx.root, r.descriptorPath);
-      const leaves = escapes(rootReal, abs);
-      if (leaves) {
-        inConfig(at, `descriptor ${r.descriptorPath} resolves to ${leaves}, outside the repository (a symlink?); point it at a file in the repository`, anchor);
-        continue;
-      }
-      if (kind(abs) !== 'file') {
-        if (!r.descriptorExplicit && r.family === 'python') checkPythonProject(r, ctx, (m) => inConfig(['functions', fn.name], m, 'key'));
-        continue;
-      }
-      await checkLocalPaths(r, ctx, rootReal, inFile);
-    }
+    for (const r of Object.values(fn.envs))
+      await checkDescriptor(r, resolved.origins[fn.name]![r.env]!.descriptor ?? ['functions', fn.name], ['functions', fn.name]);
+  }
+  for (const layer of Object.values(resolved.layers)) {
+    const l = Object.values(layer.envs)[0];
+    if (!l) continue;
+    const outside = escapes(rootReal, join(ctx.root, l.root));
+    if (outside)
+      inConfig(
+        ['layers', layer.name, 'path'],
+        `'${l.path}' resolves to ${outside}, outside the repository (a symlink?); lci builds only what the repository holds`,
+      );
+    else await checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], ['layers', layer.name]);
   }
   return out;
 }
 
+/** What the descriptor checks read of a function or a shared layer. */
+type DescriptorSubject = Pick<ResolvedFunction, 'family' | 'descriptorPath' | 'descriptorExplicit'>;
+
 /** A defaulted requirements.txt that does not exist means "no dependencies" only when nothing else declares some. */
-function checkPythonProject(r: ResolvedFunction, ctx: CheckContext, report: (message: string) => void): void {
+function checkPythonProject(r: DescriptorSubject, ctx: CheckContext, report: (message: string) => void): void {
   const dir = posix.dirname(r.descriptorPath!);
   for (const file of ['pyproject.toml', 'Pipfile']) {
     const path = posix.join(dir, file);
@@ -89,7 +105,7 @@ function checkPythonProject(r: ResolvedFunction, ctx: CheckContext, report: (mes
 }
 
 async function checkLocalPaths(
-  r: ResolvedFunction,
+  r: DescriptorSubject,
   ctx: CheckContext,
   rootReal: string,
   report: (repoPath: string, line: number, col: number, message: string) => void,

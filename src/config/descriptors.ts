@@ -76,12 +76,15 @@ function requirementLines(text: string): { line: string; raw: string; number: nu
   return out;
 }
 
-/** Local references in package.json's runtime dependencies (dev dependencies never reach the layer). */
-export function packageJsonReferences(text: string): Reference[] {
+/**
+ * Local references in package.json's runtime dependencies (dev dependencies never reach the
+ * layer); with `dev`, in devDependencies too (a build command installs them: a local compiler).
+ */
+export function packageJsonReferences(text: string, dev = false): Reference[] {
   const pkg = parseJsonObject(text);
   if (!pkg) return [];
   const refs: Reference[] = [];
-  for (const field of ['dependencies', 'optionalDependencies']) {
+  for (const field of ['dependencies', 'optionalDependencies', ...(dev ? ['devDependencies'] : [])]) {
     const deps = pkg[field];
     if (typeof deps !== 'object' || deps === null) continue;
     for (const [name, spec] of Object.entries(deps as Record<string, unknown>)) {

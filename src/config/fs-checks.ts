@@ -55,6 +55,31 @@ export function fileDiagnostics(source: ConfigSource, resolved: ResolvedConfig, 
       });
     }
   }
+  for (const layer of Object.values(resolved.layers)) {
+    const l = Object.values(layer.envs)[0];
+    if (!l || pathProblem(l.path) || repoPath(configDirInRepo, l.path) === null) continue;
+    const at = ['layers', layer.name, 'path'];
+    const pathKind = kind(join(configDir, l.path));
+    if (pathKind !== 'dir') {
+      const what = pathKind === 'missing' ? 'does not exist' : 'is a file, not a directory';
+      out.push({
+        file: source.displayPath,
+        ...locate(source, at),
+        message: `${dotted(at)}: '${l.path}' ${what} (relative to ${source.displayPath}'s directory)`,
+      });
+      continue;
+    }
+    if (!l.descriptor || !l.descriptorExplicit) continue;
+    const rel = posix.join(l.path, l.descriptor);
+    const k = kind(join(configDir, rel));
+    if (k === 'file') continue;
+    const dAt = ['layers', layer.name, 'descriptor'];
+    out.push({
+      file: source.displayPath,
+      ...locate(source, dAt),
+      message: `${dotted(dAt)}: '${rel}' ${k === 'missing' ? 'does not exist' : 'is a directory'} (descriptors are relative to the layer's path)`,
+    });
+  }
   return out;
 }
 

@@ -8,8 +8,13 @@ import { findConfig } from './find.js';
 import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { schemaDiagnostics } from './schema.js';
-import { isRecord, parseConfigText, type ConfigSource, type PathSegment } from './source.js';
+import { isRecord, locate, parseConfigText, type ConfigSource, type PathSegment } from './source.js';
 import type { Project, Workspace } from './types.js';
+import { expandFamilies } from './families.js';
+import { monorepoDiagnostics } from './monorepo-checks.js';
+import { dotted } from './schema.js';
+import { today as todayIso } from './runtimes.js';
+import { worktreeDirs, type ListDirs } from '../vcs/readers.js';
 
 export interface LoadedProject {
   project: Project;
@@ -21,6 +26,8 @@ export interface LoadedProject {
   configDirInRepo: string;
   resolved: ResolvedConfig;
   workspace: Workspace;
+  /** Problems that do not stop anything (a deprecated runtime, a family without directories): shown by validate, build and deploy. */
+  warnings: Diagnostic[];
 }
 
 export interface LoadOptions {
@@ -37,7 +44,15 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const dir = dirname(found.filepath);
   const root = gitRoot && isInside(gitRoot, found.filepath) ? gitRoot : dir;
   const configDirInRepo = toPosix(relative(root, dir));
-  const result = projectFromText(found.text, found.filepath, displayPath(opts.cwd, found.filepath), found.root, configDirInRepo, opts.checkFiles ?? true);
+  const result = projectFromText(
+    found.text,
+    found.filepath,
+    displayPath(opts.cwd, found.filepath),
+    found.root,
+    configDirInRepo,
+    opts.checkFiles ?? true,
+    worktreeDirs(root, gitRoot !== null && root === gitRoot),
+  );
   if (!result.ok) throw new ConfigError(result.diagnostics);
   if (opts.checkFiles ?? true) {
     // What the descriptors name is checked once the configuration itself is sound.
@@ -51,10 +66,14 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
 }
 
 export type ParseResult =
-  | { ok: true; project: Project; source: ConfigSource; configDirInRepo: string; resolved: ResolvedConfig }
+  | { ok: true; project: Project; source: ConfigSource; configDirInRepo: string; resolved: ResolvedConfig; warnings: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
 
-/** Pure apart from the optional file checks: config text in, project or diagnostics out. */
+/**
+ * Pure apart from the optional file checks and the directory listing function families expand
+ * over (the work tree, or a commit): config text in, project or diagnostics out. `today` dates
+ * the runtime deprecation checks.
+ */
 export function projectFromText(
   text: string,
   filepath: string,
@@ -62,6 +81,8 @@ export function projectFromText(
   root: PathSegment[],
   configDirInRepo: string,
   checkFiles: boolean,
+  listDirs: ListDirs = () => [],
+  today: string = todayIso(),
 ): ParseResult {
   const source = parseConfigText(text, filepath, shownAs, root);
   const syntax = source.syntaxDiagnostics();
@@ -70,10 +91,21 @@ export function projectFromText(
     const what = root.length ? `the file has no "${root.join('.')}" section` : 'the configuration is empty or not a map';
     return { ok: false, diagnostics: [{ file: shownAs, line: 1, col: 1, message: `${what}; start from the example in the README` }] };
   }
-  const data = source.data;
   const diagnostics = schemaDiagnostics(source);
+  const warnings: Diagnostic[] = [];
+  // Families expand before anything else is checked: every member is checked as if written out.
+  const expansion = expandFamilies(source.data, configDirInRepo, listDirs);
+  for (const [member, family] of expansion.members) source.familyOf.set(member, family);
+  for (const p of expansion.problems) {
+    const d = { file: source.displayPath, ...locate(source, p.path, p.anchor), message: `${dotted(p.path)}: ${p.message}` };
+    (p.severity === 'warning' ? warnings : diagnostics).push(d);
+  }
+  const data = expansion.data;
   const resolved = resolveConfig(data, configDirInRepo);
   diagnostics.push(...semanticDiagnostics(source, data, resolved, configDirInRepo));
+  const monorepo = monorepoDiagnostics(source, data, resolved, configDirInRepo, today);
+  diagnostics.push(...monorepo.errors);
+  warnings.push(...monorepo.warnings);
   if (checkFiles) {
     diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo));
     diagnostics.push(...smokeFileDiagnostics(source, data, dirname(filepath), configDirInRepo));
@@ -88,8 +120,9 @@ export function projectFromText(
     ci: resolved.ci,
     environments: resolved.environments,
     functions: resolved.functions,
+    layers: resolved.layers,
   };
-  return { ok: true, project, source, configDirInRepo, resolved };
+  return { ok: true, project, source, configDirInRepo, resolved, warnings: sortDiagnostics(warnings) };
 }
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

@@ -33,11 +33,13 @@ export interface OutsideReference {
   col: number;
 }
 
+/** `dev`: follow package.json devDependencies too, as a build command that runs npm ci installs them (the layer never does). */
 export async function localDependencies(
   family: RuntimeFamily,
   descriptor: string,
   read: ReadMany,
   outside: OutsideReference[] = [],
+  dev = false,
 ): Promise<LocalDependency[]> {
   const found = new Map<string, LocalDependency>();
   const visited = new Set<string>([descriptor]);
@@ -49,7 +51,7 @@ export async function localDependencies(
     for (const file of frontier) {
       const text = texts.get(file);
       if (text == null) continue;
-      const refs = family === 'python' ? requirementsReferences(text) : packageJsonReferences(text);
+      const refs = family === 'python' ? requirementsReferences(text) : packageJsonReferences(text, dev && file === descriptor);
       for (const ref of refs) {
         const from = ref.kind === 'path' ? pipCwd : posix.dirname(file);
         const target = inRepo(from, ref.path);

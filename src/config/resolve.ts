@@ -2,9 +2,20 @@ import { posix } from 'node:path';
 import { repoPath } from './globs.js';
 import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
-import { DEFAULT_ARCHITECTURE, DEFAULT_DESCRIPTOR, DEFAULT_RUNTIME, runtimeFamily, RUNTIMES } from './runtimes.js';
+import { DEFAULT_ARCHITECTURE, DEFAULT_DESCRIPTOR, DEFAULT_RUNTIME, runtimeFamily, RUNTIMES, type Architecture, type Runtime } from './runtimes.js';
 import { canonical } from './canonical.js';
-import type { Artifacts, BuildSettings, CiSettings, Environment, FunctionDecl, PruneConfig, ResolvedFunction, SmokeCheck } from './types.js';
+import type {
+  Artifacts,
+  BuildSettings,
+  CiSettings,
+  Environment,
+  FunctionDecl,
+  LayerDecl,
+  PruneConfig,
+  ResolvedFunction,
+  ResolvedLayer,
+  SmokeCheck,
+} from './types.js';
 
 /**
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
@@ -16,8 +27,15 @@ import type { Artifacts, BuildSettings, CiSettings, Environment, FunctionDecl, P
 export const DEFAULT_PREFIX = 'lambda-ci';
 export const DEFAULT_CI: CiSettings = { namePrefix: 'lci', install: ['npm ci --no-audit --no-fund'], command: 'npx --no-install lci' };
 
-/** The build container's limits unless build.memory, build.pids or build.network say otherwise. */
-export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network'> = { memory: '2g', pids: 1024, network: 'default' };
+/** The build container's limits unless build.memory, build.pids, build.network or build.timeout say otherwise. */
+export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network' | 'timeout'> = { memory: '2g', pids: 1024, network: 'default', timeout: '15m' };
+
+/** build.timeout in milliseconds (`90s`, `15m`, `2h`); the schema admits only these forms. */
+export function parseTimeout(timeout: string): number {
+  const m = /^(\d+)([smh])$/.exec(timeout);
+  if (!m) throw new Error(`not a timeout: ${timeout}`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+}
 
 /** build.memory in bytes (`512m`, `2g`: MiB and GiB, as Docker counts them); the schema admits only these forms. */
 export function parseMemory(memory: string): number {
@@ -27,7 +45,7 @@ export function parseMemory(memory: string): number {
 }
 
 /** The config path that set each resolved field, so errors point at the line a user wrote. */
-export type Origins = Partial<Record<keyof ResolvedFunction, PathSegment[]>>;
+export type Origins = Partial<Record<keyof ResolvedFunction | 'buildCommand', PathSegment[]>>;
 
 export interface ResolvedConfig {
   artifacts: Artifacts;
@@ -36,13 +54,14 @@ export interface ResolvedConfig {
   ci: CiSettings;
   environments: Record<string, Environment>;
   functions: Record<string, FunctionDecl>;
+  layers: Record<string, LayerDecl>;
   /** origins[function][env][field] */
   origins: Record<string, Record<string, Origins>>;
 }
 
-type Layer = { values: Record<string, unknown>; at: PathSegment[] };
+type Level = { values: Record<string, unknown>; at: PathSegment[] };
 
-const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName'] as const;
+const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName', 'layers'] as const;
 const LIST_FIELDS = ['watch', 'exclude', 'include', 'alarms'] as const;
 type ListField = (typeof LIST_FIELDS)[number];
 
@@ -70,6 +89,7 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
     };
   }
   const defaults = asRecord(data.defaults);
+  const layers = resolveLayers(asRecord(data.layers), asRecord(defaults.build), Object.keys(environments), configDirInRepo);
   const functions: Record<string, FunctionDecl> = {};
   const origins: ResolvedConfig['origins'] = {};
   for (const [name, raw] of Object.entries(asRecord(data.functions))) {
@@ -80,13 +100,13 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
       const fnOverride = asRecord(fn.environments)[env.name];
       const defaultsOverride = asRecord(defaults.environments)[env.name];
       if (fnOverride === false || defaultsOverride === false) continue;
-      const layers: Layer[] = [
+      const levels: Level[] = [
         { values: defaults, at: ['defaults'] },
         { values: asRecord(defaultsOverride), at: ['defaults', 'environments', env.name] },
         { values: fn, at: ['functions', name] },
         { values: asRecord(fnOverride), at: ['functions', name, 'environments', env.name] },
       ];
-      const { resolved, origin } = resolveOne(name, env, stringOr(fn.path, '.'), layers, configDirInRepo);
+      const { resolved, origin } = resolveOne(name, env, stringOr(fn.path, '.'), levels, configDirInRepo, layers);
       decl.envs[env.name] = resolved;
       origins[name]![env.name] = origin;
     }
@@ -101,31 +121,85 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
     install: Array.isArray(ciRaw.install) && ciRaw.install.length > 0 ? ciRaw.install.map(String) : DEFAULT_CI.install,
     command: stringOr(ciRaw.command, DEFAULT_CI.command),
   };
-  return { artifacts, shared, notify, ci, environments, functions, origins };
+  return { artifacts, shared, notify, ci, environments, functions, layers, origins };
 }
 
-function resolveOne(name: string, env: Environment, path: string, layers: Layer[], configDirInRepo: string) {
+/** build: settings merged over the levels (each replaces; env merges by key). */
+function mergeBuild(build: BuildSettings, raw: unknown): boolean {
+  const b = asRecord(raw);
+  if (typeof b.image === 'string') build.image = b.image;
+  for (const [k, v] of Object.entries(asRecord(b.env))) if (typeof v === 'string') build.env[k] = v;
+  if (typeof b.memory === 'string') build.memory = b.memory.toLowerCase();
+  if (typeof b.pids === 'number') build.pids = b.pids;
+  if (b.network === 'none' || b.network === 'default') build.network = b.network;
+  if (typeof b.command === 'string') build.command = b.command;
+  if (typeof b.output === 'string') build.output = normalisePath(b.output);
+  if (typeof b.timeout === 'string') build.timeout = b.timeout;
+  return typeof b.image === 'string';
+}
+
+function defaultBuild(): BuildSettings {
+  return { image: null, env: {}, ...BUILD_LIMITS, command: null, output: null };
+}
+
+/** Each shared layer per environment: its AWS name expands ${name} and ${env}; its build inherits defaults.build. */
+function resolveLayers(raw: Record<string, unknown>, defaultsBuild: unknown, envs: string[], configDirInRepo: string): Record<string, LayerDecl> {
+  const out: Record<string, LayerDecl> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const l = asRecord(value);
+    const runtimes = (Array.isArray(l.runtimes) ? l.runtimes : []).flatMap((r) => RUNTIMES.filter((known) => known === r));
+    if (runtimes.length === 0) runtimes.push(DEFAULT_RUNTIME);
+    const architectures = (Array.isArray(l.architectures) ? l.architectures : []).filter((a): a is Architecture => a === 'x86_64' || a === 'arm64');
+    if (architectures.length === 0) architectures.push(DEFAULT_ARCHITECTURE);
+    const family = runtimeFamily(runtimes[0]!);
+    const path = normalisePath(stringOr(l.path, '.'));
+    const descriptorRaw = typeof l.descriptor === 'string' || l.descriptor === false ? l.descriptor : undefined;
+    const defaultDescriptor = DEFAULT_DESCRIPTOR[family];
+    const descriptor = descriptorRaw === false ? null : descriptorRaw !== undefined ? normalisePath(descriptorRaw) : defaultDescriptor;
+    const build = defaultBuild();
+    mergeBuild(build, defaultsBuild);
+    mergeBuild(build, l.build);
+    const decl: LayerDecl = { name, envs: {} };
+    for (const env of envs) {
+      const resolved: ResolvedLayer = {
+        name,
+        env,
+        path,
+        root: repoPath(configDirInRepo, path) ?? '',
+        runtimes: [...runtimes] as Runtime[],
+        runtime: runtimes[0]!,
+        family,
+        architectures: [...architectures],
+        architecture: architectures[0]!,
+        descriptor,
+        descriptorPath: descriptor === null ? null : (repoPath(configDirInRepo, posix.join(path, descriptor)) ?? ''),
+        descriptorExplicit: descriptorRaw !== undefined,
+        layerName: expand(stringOr(l.layerName, '${name}-${env}'), { name, env }),
+        build: { ...build, env: { ...build.env } },
+      };
+      decl.envs[env] = resolved;
+    }
+    out[name] = decl;
+  }
+  return out;
+}
+
+function resolveOne(name: string, env: Environment, path: string, levels: Level[], configDirInRepo: string, sharedLayers: Record<string, LayerDecl>) {
   const origin: Origins = { path: ['functions', name, 'path'] };
   const scalar: Record<string, unknown> = {};
   const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
   const smoke = [...env.smoke];
-  const build: BuildSettings = { image: null, env: {}, ...BUILD_LIMITS };
-  for (const layer of layers) {
+  const build = defaultBuild();
+  for (const layer of levels) {
     for (const key of SCALARS) {
       if (layer.values[key] !== undefined) {
         scalar[key] = layer.values[key];
         origin[key] = [...layer.at, key];
       }
     }
-    const b = asRecord(layer.values.build);
-    if (typeof b.image === 'string') {
-      build.image = b.image;
-      origin.build = [...layer.at, 'build', 'image'];
-    }
-    for (const [k, v] of Object.entries(asRecord(b.env))) if (typeof v === 'string') build.env[k] = v;
-    if (typeof b.memory === 'string') build.memory = b.memory.toLowerCase();
-    if (typeof b.pids === 'number') build.pids = b.pids;
-    if (b.network === 'none' || b.network === 'default') build.network = b.network;
+    if (mergeBuild(build, layer.values.build)) origin.build = [...layer.at, 'build', 'image'];
+    const command = asRecord(layer.values.build).command;
+    if (typeof command === 'string') origin.buildCommand = [...layer.at, 'build', 'command'];
     for (const check of smokeChecks(layer.values.smoke, configDirInRepo)) if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
     if (Array.isArray(layer.values.smoke)) origin.smoke ??= [...layer.at, 'smoke'];
     for (const key of LIST_FIELDS) {
@@ -141,7 +215,15 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
   const family = runtimeFamily(runtime);
   const descriptorRaw = typeof scalar.descriptor === 'string' || scalar.descriptor === false ? scalar.descriptor : undefined;
   const codePath = normalisePath(path);
-  const descriptor = descriptorRaw === false ? null : normalisePath(descriptorRaw ?? DEFAULT_DESCRIPTOR[family]);
+  const defaultDescriptor = DEFAULT_DESCRIPTOR[family];
+  const descriptor =
+    descriptorRaw === false
+      ? null
+      : descriptorRaw !== undefined
+        ? normalisePath(descriptorRaw)
+        : defaultDescriptor === null
+          ? null
+          : normalisePath(defaultDescriptor);
   const functionName = expand(stringOr(scalar.functionName, '${name}'), { name, env: env.name });
   const layerName = expand(stringOr(scalar.layerName, '${functionName}-deps'), { name, env: env.name, functionName });
   origin.functionName ??= ['functions', name];
@@ -164,6 +246,10 @@ function resolveOne(name: string, env: Environment, path: string, layers: Layer[
     architecture: scalar.architecture === 'arm64' ? 'arm64' : DEFAULT_ARCHITECTURE,
     functionName,
     layerName,
+    layers: (Array.isArray(scalar.layers) ? scalar.layers : []).flatMap((l) => {
+      const decl = typeof l === 'string' ? sharedLayers[l] : undefined;
+      return decl?.envs[env.name] ? [decl.envs[env.name]!] : [];
+    }),
     alias: env.alias,
     build,
     alarms: lists.alarms,

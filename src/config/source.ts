@@ -18,6 +18,8 @@ export class ConfigSource {
   readonly data: unknown;
   private document: { doc: Document.Parsed; lines: LineCounter } | undefined;
   private readonly fastParseFailed: boolean;
+  /** Function family members (generated name → the family's key), so their problems point at the family's lines. */
+  readonly familyOf = new Map<string, string>();
   /** Set when the document's aliases would expand beyond MAX_ALIAS_COUNT (a "billion laughs" file). */
   private aliasProblem: { pos: number; message: string } | null = null;
 
@@ -116,7 +118,10 @@ export type Anchor = 'value' | 'key';
 export function locate(source: ConfigSource, path: PathSegment[], anchor: Anchor = 'value'): { line: number; col: number } {
   const { doc, lines } = source.positions();
   const { isMap, isPair, isSeq } = yamlLibrary();
-  const full = [...source.root, ...path];
+  const family = path[0] === 'functions' && typeof path[1] === 'string' ? source.familyOf.get(path[1]) : undefined;
+  // A family member's fields are the family's; its path is the family's pathPattern.
+  const written = family === undefined ? path : ['functions', family, ...(path[2] === 'path' ? ['pathPattern', ...path.slice(3)] : path.slice(2))];
+  const full = [...source.root, ...written];
   let node: unknown = doc.contents;
   let best: number | undefined = rangeStart(node);
   for (let i = 0; i < full.length; i++) {

@@ -25,6 +25,8 @@ export interface ResolvedFunction {
   architecture: Architecture;
   functionName: string;
   layerName: string;
+  /** The shared layers it uses, resolved for this environment, in the order Lambda stacks them (its own dependency layer comes after). */
+  layers: ResolvedLayer[];
   alias: string;
   build: BuildSettings;
   /** CloudWatch alarms watched while traffic shifts: the environment's, then the function's. */
@@ -43,6 +45,38 @@ export interface SmokeCheck {
   expect?: unknown;
 }
 
+/**
+ * A shared layer (top-level `layers:`) as one environment publishes it: built once per content
+ * key from its descriptor (or its build command), attached by exact version to every function
+ * that lists it. Its fields that a dependency build reads have the names a function's have.
+ */
+export interface ResolvedLayer {
+  name: string;
+  env: string;
+  /** The layer's directory relative to the config directory, normalised. */
+  path: string;
+  /** The layer's directory relative to the repository root, POSIX. */
+  root: string;
+  /** Compatible runtimes, one family; the first is the one it is built for. */
+  runtimes: Runtime[];
+  runtime: Runtime;
+  family: RuntimeFamily;
+  architectures: Architecture[];
+  architecture: Architecture;
+  descriptor: string | null;
+  descriptorPath: string | null;
+  descriptorExplicit: boolean;
+  /** AWS layer name in this environment. */
+  layerName: string;
+  build: BuildSettings;
+}
+
+/** A shared layer's resolved configuration per environment. */
+export interface LayerDecl {
+  name: string;
+  envs: Record<string, ResolvedLayer>;
+}
+
 export interface BuildSettings {
   /** Docker image for the dependency build, or null for the runtime's default. */
   image: string | null;
@@ -53,6 +87,12 @@ export interface BuildSettings {
   pids: number;
   /** `default`: the engine's network (a package index is reachable); `none`: no network at all. */
   network: BuildNetwork;
+  /** Shell command run in the build container in a writable copy of the committed files; null: none. */
+  command: string | null;
+  /** The directory, relative to path, that `command` writes and that is packaged instead of path; null: path itself. */
+  output: string | null;
+  /** Longest any build container may run, as written (`15m`, `90s`); see parseDuration. */
+  timeout: string;
 }
 
 export type BuildNetwork = 'default' | 'none';
@@ -113,6 +153,7 @@ export interface Project {
   ci: CiSettings;
   environments: Record<string, Environment>;
   functions: Record<string, FunctionDecl>;
+  layers: Record<string, LayerDecl>;
 }
 
 /** How the generated pipelines run lci (the `ci:` section). */

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { DeployedState, LayerState } from '../aws/lambda.js';
+import { MAX_LAYERS } from '../config/monorepo-checks.js';
 import type { VersionRecord } from './version-record.js';
+
+export { MAX_LAYERS };
 
 /**
  * What a release must do, decided from what is live and what was built. Pure: no AWS here.
@@ -31,8 +35,6 @@ export interface Desired {
   depsKey: string | null;
   layerName: string;
 }
-
-export const MAX_LAYERS = 5;
 
 /** The layer Description records the cache key, so any machine can tell without building whether deps changed. */
 export function layerDescription(key: string, sourceVersion: string): string {
@@ -94,16 +96,47 @@ export function decide(state: DeployedState, desired: Desired): Decision {
   return { code, deps, intact: code === 'intact' && (deps === 'none' || deps === 'intact') };
 }
 
-/** The function's layers with ours replaced in place (or appended, or removed); every other layer kept in order. */
-export function desiredLayers(current: string[], layerName: string, ourArn: string | null): string[] {
-  const index = current.findIndex((arn) => isLayer(arn, layerName));
-  const next = [...current];
-  if (ourArn === null) {
-    if (index >= 0) next.splice(index, 1);
-  } else if (index >= 0) {
-    next[index] = ourArn;
-  } else {
-    next.push(ourArn);
-  }
-  return next;
+/**
+ * The function's layers with lci's own (the layers named in `managed`: its shared layers and its
+ * dependency layer) replaced by `wanted`, in that order, where the first of them was (at the end
+ * when it had none); every other layer keeps its place. With one managed name this replaces our
+ * layer in place, appends it, or removes it. Pure.
+ */
+export function arrangeLayers(current: string[], managed: string[], wanted: string[]): string[] {
+  const ours = (arn: string) => managed.some((name) => isLayer(arn, name));
+  const first = current.findIndex(ours);
+  const kept = current.filter((arn) => !ours(arn));
+  const at = first < 0 ? kept.length : current.slice(0, first).filter((arn) => !ours(arn)).length;
+  return [...kept.slice(0, at), ...wanted, ...kept.slice(at)];
+}
+
+/** A shared layer a function should run with: its AWS name in the environment and its content key. */
+export interface WantedLayer {
+  layerName: string;
+  key: string;
+}
+
+/** What a version records of its shared layers: one digest over their names and keys, in order. */
+export function sharedLayersDigest(wanted: WantedLayer[]): string {
+  return createHash('sha256')
+    .update(wanted.map((w) => `${w.layerName}:${w.key}`).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** The shared layers (of `managed`, the environment's) attached to a configuration, by layer name, in order. */
+export function attachedShared(config: FunctionConfiguration, managed: string[]): string[] {
+  return (config.Layers ?? []).map((l) => l.Arn ?? '').filter((arn) => managed.some((name) => isLayer(arn, name)));
+}
+
+/**
+ * Whether the serving version already runs with the shared layers it should have, decided from
+ * the version alone: the same layers attached in the same order, none extra, and its record's
+ * digest of their keys equal to ours. False means "resolve the exact versions and compare",
+ * never "change". Pure.
+ */
+export function sharedLayersIntact(serving: FunctionConfiguration, recordedDigest: string | undefined, wanted: WantedLayer[], managed: string[]): boolean {
+  const names = attachedShared(serving, managed).map((arn) => arn.split(':').at(-2));
+  if (names.join() !== wanted.map((w) => w.layerName).join()) return false;
+  return wanted.length === 0 || recordedDigest === sharedLayersDigest(wanted);
 }

@@ -1,16 +1,31 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
-import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { explain, getConfiguration, latestLayerVersion, layerVersionDescription, moveAlias, readServing, readState, type Timing } from '../aws/lambda.js';
-import { critical } from '../critical.js';
 import { clearShift, isShiftMarked } from '../aws/shift-marker.js';
+import { critical } from '../critical.js';
 import { packageCode } from '../artifacts/code-package.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import type { Slots } from '../pool.js';
 import type { TaskProgress } from '../progress.js';
 import { LiveConfigError } from '../errors.js';
-import { attachedLayerVersion, decide, intactFromRecord, recordedLayer, isLayer, keyOfLayer, type Decision, type DepsAction } from './decide.js';
+import {
+  arrangeLayers,
+  attachedLayerVersion,
+  attachedShared,
+  decide,
+  intactFromRecord,
+  recordedLayer,
+  isLayer,
+  keyOfLayer,
+  MAX_LAYERS,
+  sharedLayersDigest,
+  sharedLayersIntact,
+  type Decision,
+  type DepsAction,
+} from './decide.js';
+import { tooManyLayers } from './release.js';
+import type { SharedLayers } from './shared-layers.js';
 import { configurationMismatch } from './live-config.js';
 import { formatVersionRecord, parseVersionRecord } from './version-record.js';
 import { Pusher } from './push.js';
@@ -23,6 +38,8 @@ export interface DeployContext {
   aws: AwsClients;
   store: ArtifactStore;
   deps: DependencyBuilder;
+  /** The shared layers of this deploy: identified once, published once when a function needs a new version. */
+  shared: SharedLayers;
   /** Dependency builds at once across the run. */
   buildSlots?: Slots;
   timing: Timing;
@@ -51,8 +68,10 @@ export interface FunctionDeployResult {
   /** The alias was found with traffic on two versions (a deploy that did not finish): what this one did about it. */
   unfinished: ReleaseOutcome['unfinished'];
   layer: { action: DepsAction | null; version: number | null };
-  /** `zip`: how the code zip was had: written now, reused from `lci build`, or not needed. */
-  code: { action: 'intact' | 'update' | null; sha256: string | null; zip: 'written' | 'reused' | 'none' };
+  /** The exact shared layer versions it runs with after this deploy, in order (`name:version`); empty without shared layers. */
+  layers: string[];
+  /** `zip`: how the code zip was had: written now, reused from `lci build`, copied from a function with the same files, or not needed. */
+  code: { action: 'intact' | 'update' | null; sha256: string | null; zip: 'written' | 'reused' | 'shared' | 'none' };
   /** S3 objects written. */
   s3: string[];
   /** Lambda calls that changed something, or (dry run) that would. */
@@ -92,27 +111,35 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   const report = (m: string, detail?: boolean) => progress.report(m, detail);
   progress.phase('build');
   report('reading code');
-  const pkg = await packageCode(r, ctx.ws);
+  const pkg = await packageCode(r, ctx.ws, { builder: ctx.deps, report });
   const dependencies = await ctx.deps.identify(r);
   const depsKey = dependencies?.key ?? null;
+  const shared = await ctx.shared.wanted(r);
+  const managed = ctx.shared.managed(r.env);
 
   report('reading Lambda');
-  // One GetFunction of the alias; the version it serves records what it was built from.
+  // One GetFunction of the alias; the version it serves records what it was built from, its shared layers' keys included.
   const serving = await readServing(ctx.aws.lambda, r.functionName, r.alias);
-  const record = parseVersionRecord(serving.config.Description);
+  const served = parseVersionRecord(serving.config.Description);
   // A shift lci left unfinished (marked on the function) or --abort: the alias itself must be read.
   const aliasNeeded = ctx.abortUnfinished || isShiftMarked(serving.tags, r.alias);
-  if (serving.aliasExists && !aliasNeeded && intactFromRecord(serving.config, record, { fingerprint: pkg.fingerprint, depsKey, layerName: r.layerName })) {
+  if (
+    serving.aliasExists &&
+    !aliasNeeded &&
+    intactFromRecord(serving.config, served, { fingerprint: pkg.fingerprint, depsKey, layerName: r.layerName }) &&
+    sharedLayersIntact(serving.config, served.layers, shared, managed)
+  ) {
     result.status = 'INTACT';
     result.version = serving.config.Version ?? null;
     result.code = { ...result.code, action: 'intact', sha256: serving.config.CodeSha256 ?? null };
     result.layer = { action: depsKey ? 'intact' : 'none', version: attachedLayerVersion(serving.config, r.layerName) };
+    result.layers = attachedShared(serving.config, managed).map(layerLabel);
     return;
   }
   // Something will change (or an older lci published the version): read the alias, and our layer's
   // versions unless the serving version's record already says its layer has our key. Without
   // dependencies the layer list is not needed: taking ours off is decided from the serving version.
-  const recorded = depsKey ? recordedLayer(serving.config, record, depsKey, r.layerName) : null;
+  const recorded = depsKey ? recordedLayer(serving.config, served, depsKey, r.layerName) : null;
   const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey && !recorded ? r.layerName : null, serving).catch((e: unknown) => {
     throw explain(e, `reading ${r.functionName}`);
   });
@@ -123,11 +150,12 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   const found = unfinishedShift(state.alias);
   if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'aborted');
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
-  const sameFiles = parseVersionRecord(state.serving.Description).fingerprint === pkg.fingerprint;
+  const record = parseVersionRecord(state.serving.Description);
+  const sameFiles = record.fingerprint === pkg.fingerprint;
   if (!sameFiles) {
     report('packaging code');
     const z = await pkg.zip();
-    result.code.zip = z.reused ? 'reused' : 'written';
+    result.code.zip = z.reused ? 'reused' : z.sameAs ? 'shared' : 'written';
   }
   const codeSha256 = sameFiles ? state.serving.CodeSha256! : (await pkg.zip()).sha256;
   result.code.sha256 = codeSha256;
@@ -135,8 +163,16 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   result.code.action = decision.code;
   result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
   result.version = state.alias?.version ?? state.serving.Version ?? null;
-  if (decision.intact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'rolled-back'); // this source is what the old version serves
-  if (decision.intact) {
+  // The shared layers: the serving version's record says whether it runs with their keys; otherwise their exact versions decide.
+  let sharedIntact = sharedLayersIntact(state.serving, record.layers, shared, managed);
+  if (!sharedIntact) {
+    report('reading shared layers');
+    const found = await ctx.shared.lookup(r);
+    sharedIntact = found.every((v) => v !== null) && attachedShared(state.serving, managed).join() === found.map((v) => v!.arn).join();
+  }
+  result.layers = attachedShared(state.serving, managed).map(layerLabel);
+  if (decision.intact && sharedIntact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'rolled-back'); // this source is what the old version serves
+  if (decision.intact && sharedIntact) {
     result.status = 'INTACT';
     return;
   }
@@ -156,11 +192,22 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       ].join('\n'),
     );
   }
-  if (decision.deps === 'detach') await checkDetachable(r, live, ctx);
+  const liveLayers = (live.Layers ?? []).map((l) => l.Arn ?? '');
+  // Before any write, a shared layer publish included: lci's layers and the others together fit Lambda's limit.
+  const planned = arrangeLayers(
+    liveLayers,
+    [...managed, r.layerName],
+    [...r.layers.map((l) => `${l.layerName} (shared)`), ...(depsKey !== null ? [`${r.layerName} (lci)`] : [])],
+  );
+  if (planned.length > MAX_LAYERS) throw tooManyLayers(r.functionName, planned);
+  if (decision.deps === 'detach') await checkDetachable(liveLayers, r.layerName, r, ctx);
+  // A shared layer the function no longer lists comes off, when lci published it.
+  for (const name of managed.filter((n) => !r.layers.some((l) => l.layerName === n))) await checkDetachable(liveLayers, name, r, ctx);
   const smoke = smokeEvents(r, ctx.ws.root); // before any write: an unreadable event file stops here
   if (ctx.dryRun) {
+    if (!sharedIntact) await ctx.shared.exact(r); // reads only: the layers a real run would publish are listed once
     result.status = 'PLANNED';
-    result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy, found);
+    result.calls = plannedCalls(r, decision, state.alias === null, ctx.strategy, found, !sharedIntact);
     if (r.smoke.length > 0)
       result.calls.splice(
         result.calls.findIndex((c) => /^(CreateAlias|UpdateAlias)/.test(c)),
@@ -173,13 +220,17 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
 
   progress.phase('push');
   // Code and layer go up side by side; both are in S3 before anything is released.
+  const groups = decision.deps === 'publish' ? await pkg.groups() : null;
   const [code, layer] = await Promise.allSettled([
     decision.code === 'update' ? push.code(pkg, codeSha256) : null,
-    decision.deps === 'publish' ? push.layer(ctx.deps, dependencies!, pkg.groups) : null,
+    groups ? push.layer(ctx.deps, r, dependencies!, groups) : null,
   ]);
   if (code.status === 'rejected') throw code.reason;
   if (layer.status === 'rejected') throw layer.reason;
   const layerZip = layer.value;
+  // Published once for every function that uses them, before any of them is released.
+  const sharedNow = (await ctx.shared.exact(r)).map((v) => v!.arn);
+  result.layers = sharedNow.map(layerLabel);
 
   progress.phase('release');
   const outcome = await release(
@@ -189,16 +240,18 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
       state,
       decision,
       codeSha256,
-      // The dependency key of the layer this version runs with: the next deploy decides from this version alone.
       description: formatVersionRecord({
         sourceVersion: ctx.sourceVersion,
         fingerprint: pkg.fingerprint,
+        // The dependency key of the layer this version runs with: the next deploy decides from this version alone.
         depsKey: depsKey ?? undefined,
+        ...(shared.length > 0 ? { layers: sharedLayersDigest(shared) } : {}),
         previous: state.alias?.version,
       }),
       bucket: ctx.store.bucket,
       codeKey: () => push.code(pkg, codeSha256),
       layerZip,
+      sharedLayers: { arns: sharedNow, managed },
       strategy: ctx.strategy,
       smoke,
     },
@@ -249,14 +302,19 @@ async function putBack(
 }
 
 /** A layer is taken off only when lci published it (its Description says so): otherwise the function would lose dependencies its code imports. */
-async function checkDetachable(r: ResolvedFunction, live: FunctionConfiguration, ctx: DeployContext): Promise<void> {
-  const arn = (live.Layers ?? []).map((l) => l.Arn ?? '').find((a) => isLayer(a, r.layerName));
+async function checkDetachable(live: string[], layerName: string, r: ResolvedFunction, ctx: DeployContext): Promise<void> {
+  const arn = live.find((a) => isLayer(a, layerName));
   if (!arn) return;
   const description = await layerVersionDescription(ctx.aws.lambda, arn).catch((e: unknown) => {
     throw explain(e, `reading layer ${arn}`);
   });
   if (description !== null && keyOfLayer(description) !== null) return;
-  const looked = r.descriptorPath === null ? 'descriptor: false' : `no dependencies in ${r.descriptorPath}`;
+  const looked =
+    layerName !== r.layerName
+      ? `that it no longer lists ${layerName} in its layers:`
+      : r.descriptorPath === null
+        ? 'descriptor: false'
+        : `no dependencies in ${r.descriptorPath}`;
   throw new LiveConfigError(
     `${r.functionName} has layer ${arn.split(':').slice(-2).join(':')} attached, which lci did not publish (${description === null ? 'the version no longer exists' : `its description: "${description.slice(0, 80)}"`}), and lci found ${looked}, so it would take the layer off while the code may import from it; declare the function's descriptor in lambdas.yaml (e.g. descriptor: ../requirements.txt), or remove the layer in Terraform. Nothing was written`,
   );
@@ -275,6 +333,7 @@ export function startingResult(r: ResolvedFunction, region: string, error?: stri
     smoke: null,
     unfinished: null,
     layer: { action: null, version: null },
+    layers: [],
     code: { action: null, sha256: null, zip: 'none' },
     s3: [],
     calls: [],
@@ -284,18 +343,23 @@ export function startingResult(r: ResolvedFunction, region: string, error?: stri
   };
 }
 
-/** What a deploy would call, for --dry-run. */
-function plannedCalls(r: ResolvedFunction, d: Decision, noAlias: boolean, strategy: Strategy, found: UnfinishedShift | null): string[] {
+/** What a deploy would call, for --dry-run (a shared layer's publish is listed once, under the layers). */
+function plannedCalls(r: ResolvedFunction, d: Decision, noAlias: boolean, strategy: Strategy, found: UnfinishedShift | null, sharedChange: boolean): string[] {
   const calls: string[] = [];
   if (d.code === 'update') calls.push(`upload app.zip`);
   if (d.deps === 'publish') calls.push(`build or reuse deps.zip, upload it`, `PublishLayerVersion ${r.layerName}`);
-  if (d.deps === 'publish' || d.deps === 'attach' || d.deps === 'detach') calls.push(`UpdateFunctionConfiguration ${r.functionName} (layers)`);
+  if (d.deps === 'publish' || d.deps === 'attach' || d.deps === 'detach' || sharedChange) calls.push(`UpdateFunctionConfiguration ${r.functionName} (layers)`);
   if (d.code === 'update') calls.push(`UpdateFunctionCode ${r.functionName}`);
   calls.push(`PublishVersion ${r.functionName}`);
   if (noAlias) calls.push(`CreateAlias ${r.alias}`);
   else for (const s of remainingSteps(strategy, found, 'new')) calls.push(`UpdateAlias ${r.alias} (${percent(s.weight)} for ${s.holdMs / 1000} s)`);
   if (!noAlias) calls.push(`UpdateAlias ${r.alias}`);
   return calls;
+}
+
+/** `name:version` of a layer version ARN. */
+function layerLabel(arn: string): string {
+  return arn.split(':').slice(-2).join(':');
 }
 
 export function consoleUrl(region: string, functionName: string, alias: string): string {

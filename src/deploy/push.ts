@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { CodePackage } from '../artifacts/code-package.js';
 import { checkSizes } from '../artifacts/code-package.js';
-import type { DependencyBuilder, IdentifiedDependencies } from '../builder/dependency-builder.js';
+import type { DependencyBuilder, DepsArtifact, IdentifiedDependencies } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { DeployError } from '../errors.js';
 import { fileSha256 } from '../package/file-hash.js';
@@ -31,7 +31,7 @@ export class Pusher {
   constructor(
     private readonly store: ArtifactStore,
     private readonly ws: Workspace,
-    private readonly r: ResolvedFunction,
+    private readonly r: Pick<ResolvedFunction, 'name' | 'functionName' | 'env'>,
     private readonly sourceVersion: string,
     private readonly report: (m: string) => void,
     /** Dependency builds at once across the run (they are CPU-bound; the rest of a deploy waits on the network). */
@@ -62,25 +62,54 @@ export class Pusher {
   }
 
   /** The layer zip in S3 under this source version; from this function's cache when it is still what was uploaded, else built now. */
-  async layer(deps: DependencyBuilder, identified: IdentifiedDependencies, codeGroups: Record<string, number>): Promise<{ key: string; depsKey: string }> {
+  async layer(
+    deps: DependencyBuilder,
+    r: ResolvedFunction,
+    identified: IdentifiedDependencies,
+    codeGroups: Record<string, number>,
+  ): Promise<{ key: string; depsKey: string }> {
     const cache = this.store.depsKey(this.r.env, this.r.functionName, identified.key);
     const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
     const already = await this.s3('reading', versioned, () => this.store.head(versioned));
     if (already && already[DEPS_KEY] !== identified.key)
       throw this.immutable(versioned, `dependency key ${already[DEPS_KEY] ?? 'unknown'}`, `key ${identified.key}`);
-    const reused = !already && (await this.cached(cache));
-    if (!already && !reused) {
-      const build = () => deps.layer(this.r, this.report, identified);
-      const layer = (await (this.buildSlots ? this.buildSlots.run(build) : build()))!;
-      checkSizes(codeGroups, layer.groups);
-      this.report('uploading dependencies');
-      const metadata = { [UNZIPPED_BYTES]: String(layer.unzippedBytes), [DEPS_KEY]: identified.key, [ZIP_SHA256]: layer.sha256 };
-      await this.s3('uploading to', cache, () => this.store.upload(layer.path, cache, metadata));
-    } else if (reused) checkSizes(codeGroups, { 'layer (from S3)': Number(reused[UNZIPPED_BYTES] ?? 0) });
+    if (!already) {
+      // Dependency builds are CPU-bound: at most buildSlots at once across the run.
+      const build = async () => (await deps.layer(r, this.report, identified))!;
+      await this.layerCache(
+        cache,
+        identified.key,
+        () => (this.buildSlots ? this.buildSlots.run(build) : build()),
+        (label, groups) => checkSizes(codeGroups, [{ label, groups }]),
+      );
+    }
     if (!already) await this.s3('copying to', versioned, () => this.store.copy(cache, versioned));
     const latest = this.store.key(this.r.functionName, 'latest', 'deps.zip');
     await this.s3('copying to', latest, () => this.store.copy(versioned, latest));
     return { key: versioned, depsKey: identified.key };
+  }
+
+  /**
+   * A layer zip at `cacheKey` (a layer cache of S3) that may be published: the object there when
+   * it checks out, else the zip `build` makes, uploaded with the digest it is checked against next
+   * time. `checkSize` sees the layer's unzipped size before anything is uploaded.
+   */
+  async layerCache(
+    cacheKey: string,
+    depsKey: string,
+    build: () => Promise<DepsArtifact>,
+    checkSize: (label: string, groups: Record<string, number>) => void,
+  ): Promise<void> {
+    const reused = await this.cached(cacheKey);
+    if (reused) {
+      checkSize('deps', { 'layer (from S3)': Number(reused[UNZIPPED_BYTES] ?? 0) });
+      return;
+    }
+    const layer = await build();
+    checkSize('deps', layer.groups);
+    this.report('uploading dependencies');
+    const metadata = { [UNZIPPED_BYTES]: String(layer.unzippedBytes), [DEPS_KEY]: depsKey, [ZIP_SHA256]: layer.sha256 };
+    await this.s3('uploading to', cacheKey, () => this.store.upload(layer.path, cacheKey, metadata));
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   type Timing,
 } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
-import { desiredLayers, layerDescription, MAX_LAYERS, type Decision } from './decide.js';
+import { arrangeLayers, isLayer, layerDescription, MAX_LAYERS, type Decision } from './decide.js';
 import { critical } from '../critical.js';
 import { clearShift, markShift } from '../aws/shift-marker.js';
 import { invokeFunction } from '../aws/invoke.js';
@@ -38,6 +38,8 @@ export interface ReleaseInput {
   codeKey: () => Promise<string>;
   /** Where the layer zip is in S3, when a layer must be published. */
   layerZip: { key: string; depsKey: string } | null;
+  /** The shared layers: the exact versions this function runs with, in order, and every shared layer name of the environment (taken off when not wanted). */
+  sharedLayers: { arns: string[]; managed: string[] };
   strategy: Strategy;
   /** Invoked on the new version after PublishVersion, before its alias moves at all. */
   smoke: SmokeEvent[];
@@ -93,11 +95,15 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   let latest = await waitForUpdate(ctx.lambda, name, ctx.timing).catch((e: unknown) => {
     throw explain(e, `reading ${name}`);
   });
-  // Before any write: would our layer push the function over Lambda's layer limit?
-  if (decision.deps === 'publish' || decision.deps === 'attach') {
+  // lci's layers on the function: its shared layers in order, then its own dependency layer.
+  const managed = [...input.sharedLayers.managed, fn.layerName];
+  const ownAttached = (arns: string[]) => arns.find((arn) => isLayer(arn, fn.layerName)) ?? null;
+  // Before any write: would our layers push the function over Lambda's layer limit?
+  {
     const current = (latest.Layers ?? []).map((l) => l.Arn!);
-    const placeholder = `arn:aws:lambda:::layer:${fn.layerName}:new`;
-    if (desiredLayers(current, fn.layerName, placeholder).length > MAX_LAYERS) throw tooManyLayers(name, [...current, `${fn.layerName} (lci)`]);
+    const own = decision.deps === 'publish' ? `${fn.layerName} (lci, new)` : decision.deps === 'attach' || decision.deps === 'intact' ? 'own' : null;
+    const next = arrangeLayers(current, managed, [...input.sharedLayers.arns, ...(own ? [`arn:aws:lambda:::layer:${fn.layerName}:new`] : [])]);
+    if (next.length > MAX_LAYERS) throw tooManyLayers(name, next);
   }
 
   let layerArn: string | null = null;
@@ -113,8 +119,8 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
           bucket: input.bucket,
           key,
           description: layerDescription(depsKey, input.sourceVersion),
-          runtime: fn.runtime,
-          architecture: fn.architecture,
+          runtimes: [fn.runtime],
+          architectures: [fn.architecture],
         },
         ctx.timing,
       ),
@@ -126,12 +132,14 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
     layerVersion = state.latestLayer.version;
   }
 
-  if (decision.deps !== 'none') {
+  {
     const current = (latest.Layers ?? []).map((l) => l.Arn!);
-    const wanted = desiredLayers(current, fn.layerName, decision.deps === 'detach' ? null : layerArn);
+    const own = decision.deps === 'none' || decision.deps === 'detach' ? null : (layerArn ?? ownAttached(current));
+    const wanted = arrangeLayers(current, managed, [...input.sharedLayers.arns, ...(own ? [own] : [])]);
     if (wanted.length > MAX_LAYERS) throw tooManyLayers(name, wanted);
     if (wanted.join() !== current.join()) {
-      await step(`UpdateFunctionConfiguration ${name} (layers)`, `attaching layer version ${layerVersion ?? '-'} to ${name}`, () =>
+      const what = wanted.filter((arn) => !current.includes(arn)).map((arn) => arn.split(':').slice(-2).join(':'));
+      await step(`UpdateFunctionConfiguration ${name} (layers)`, `attaching ${what.join(', ') || 'its layers'} to ${name}`, () =>
         updateLayers(ctx.lambda, name, wanted, latest.RevisionId!, ctx.timing),
       );
       latest = await waitForUpdate(ctx.lambda, name, ctx.timing);
@@ -188,9 +196,9 @@ export function stopWhenInterrupted(signal: AbortSignal | undefined, where: stri
   if (signal?.aborted) throw new DeployError(`${(signal.reason as Error)?.message ?? 'interrupted'} ${where}`);
 }
 
-function tooManyLayers(name: string, layers: string[]): DeployError {
+export function tooManyLayers(name: string, layers: string[]): DeployError {
   return new DeployError(
-    `${name} would have ${layers.length} layers, Lambda allows ${MAX_LAYERS}: ${layers.join(', ')}; remove one in Terraform. Nothing was changed`,
+    `${name} would have ${layers.length} layers, Lambda allows ${MAX_LAYERS}: ${layers.join(', ')}; remove one in Terraform or from its layers: in lambdas.yaml. Nothing was changed`,
   );
 }
 

@@ -4,19 +4,21 @@
  * fingerprint, the dependency key of its layer, and the version the alias served before it.
  * Lambda limits a Description to 256 characters; a source version is at most 128.
  *
- *   <sourceVersion> (lci code <fingerprint>[ deps <key>][ prev <version>])
+ *   <sourceVersion> (lci code <fingerprint>[ deps <key>][ layers <digest>][ prev <version>])
  */
 export interface VersionRecord {
   sourceVersion: string;
   fingerprint: string;
   /** The dependency key of the lci layer this version runs with; absent when it has none or it was not recorded. */
   depsKey?: string;
+  /** The digest of the shared layers' names and keys it runs with (sharedLayersDigest); absent without shared layers. */
+  layers?: string;
   /** The version the alias served before this one was released (for rollback). */
   previous?: string;
 }
 
 export function formatVersionRecord(r: VersionRecord): string {
-  const extra = `${r.depsKey ? ` deps ${r.depsKey}` : ''}${r.previous ? ` prev ${r.previous}` : ''}`;
+  const extra = `${r.depsKey ? ` deps ${r.depsKey}` : ''}${r.layers ? ` layers ${r.layers}` : ''}${r.previous ? ` prev ${r.previous}` : ''}`;
   return `${r.sourceVersion} (lci code ${r.fingerprint}${extra})`.slice(0, 256);
 }
 
@@ -28,6 +30,7 @@ export function parseVersionRecord(description: string | undefined): Partial<Ver
   const out: Partial<VersionRecord> = { sourceVersion: m[1]!, fingerprint: m[2]! };
   for (const [, key, value] of m[3]!.matchAll(/ (\w+) (\S+)/g)) {
     if (key === 'deps') out.depsKey = value!;
+    if (key === 'layers') out.layers = value!;
     if (key === 'prev') out.previous = value!;
   }
   return out;

@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { toPosix, type LoadedProject } from '../config/load.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_HANDLER } from '../config/runtimes.js';
 import { inputRules } from '../inputs/function-inputs.js';
 import { globRule } from '../inputs/rules.js';
 import { writeZip } from '../package/zip.js';
@@ -25,6 +26,7 @@ import {
   type Layout,
   type PipelineSpec,
 } from './render.js';
+import { codebuildTimeoutMinutes, MAX_CODEBUILD_MINUTES } from './codebuild-timeout.js';
 import { pushFilters, triggerExcludes, triggerPaths } from './trigger-paths.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -103,6 +105,9 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
         warnings.push(`${name}: ${spread.everyPush}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`);
       }
     }
+    const timeout = codebuildTimeoutMinutes(r);
+    if (timeout.capped)
+      warnings.push(`${name}: build.timeout is longer than CodeBuild lets a build run (${MAX_CODEBUILD_MINUTES} minutes); CodeBuild may stop the deploy first`);
     pipelines.push({
       name,
       functionKey: r.name,
@@ -117,9 +122,11 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       sourceBranch: branch !== null && !picomatch.scan(branch).isGlob ? branch : null,
       pushFilters: filters,
       alarmNames: r.alarms,
+      sharedLayers: r.layers.map((l) => ({ name: l.name, layerName: l.layerName })),
       prune: project.environments[r.env]!.prune !== null,
       smoke: r.smoke.length > 0,
       confirm: project.environments[r.env]!.confirm,
+      buildTimeoutMinutes: timeout.minutes,
     });
   }
   const templates: Record<string, string> = {};
@@ -160,7 +167,10 @@ function environmentSpecs(project: Project, envs: string[]): EnvironmentSpec[] {
         triggerPattern: (e.branch ?? e.tag)!,
         sourceBranch: e.branch !== null && !picomatch.scan(e.branch).isGlob ? e.branch : null,
         functionPatterns: namePatterns(fns.map((r) => r.functionName)),
-        layerPatterns: namePatterns(fns.map((r) => r.layerName)),
+        // The functions' own dependency layers and the shared layers they use.
+        layerPatterns: namePatterns([...new Set([...fns.map((r) => r.layerName), ...fns.flatMap((r) => r.layers.map((l) => l.layerName))])]),
+        sharedLayers: [...new Set(fns.flatMap((r) => r.layers.map((l) => l.name)))].sort(),
+        buildTimeoutMinutes: Math.max(...fns.map((r) => codebuildTimeoutMinutes(r).minutes)),
         alarmNames: [...new Set(fns.flatMap((r) => r.alarms))].sort(),
         prune: e.prune !== null,
         smoke: fns.some((r) => r.smoke.length > 0),
@@ -188,7 +198,7 @@ function manifest(configInRepo: string, paths: string[]): string {
 }
 
 function addFunction(functions: Map<string, FunctionSpec>, r: ResolvedFunction): void {
-  const handler = r.handler ?? (r.family === 'python' ? 'app.handler' : 'index.handler');
+  const handler = r.handler ?? DEFAULT_HANDLER[r.family];
   const existing = functions.get(r.functionName);
   if (!existing) {
     functions.set(r.functionName, { functionName: r.functionName, runtime: r.runtime, handler, architecture: r.architecture, aliases: [r.alias] });

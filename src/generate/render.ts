@@ -20,12 +20,16 @@ export interface PipelineSpec {
   /** 1 to 3 filters; one without includes: every push of the branch (or the tag trigger). */
   pushFilters: PushFilter[];
   alarmNames: string[];
+  /** The shared layers the function uses: name in lambdas.yaml, AWS name here. */
+  sharedLayers: { name: string; layerName: string }[];
   /** The environment prunes after a deploy: the role may delete versions. */
   prune: boolean;
   /** Smoke events are configured: the deploy role may invoke the function's versions. */
   smoke: boolean;
   /** The environment has confirm: true: a manual approval stage comes before the deploy. */
   confirm: boolean;
+  /** The CodeBuild project's timeout: longer than any build container of the function may run. */
+  buildTimeoutMinutes: number;
 }
 
 /** --layout environment: one pipeline for an environment, its functions deployed in shards of a batch build. */
@@ -46,6 +50,10 @@ export interface EnvironmentSpec {
   /** Some function of the environment has smoke events: the role may invoke versions. */
   smoke: boolean;
   confirm: boolean;
+  /** The shared layers (names in lambdas.yaml) its functions use: the role writes their caches. */
+  sharedLayers: string[];
+  /** The longest any function's pipeline would get (codebuild-timeout.ts). */
+  buildTimeoutMinutes: number;
 }
 
 export type Layout = 'function' | 'environment';
@@ -219,9 +227,11 @@ function rootMain(input: RenderInput): string {
       source_branch: p.sourceBranch ?? '',
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
       alarm_names: p.alarmNames,
+      shared_layers: p.sharedLayers.map((l) => ({ name: l.name, layer_name: l.layerName })),
       prune: p.prune,
       smoke: p.smoke,
       confirm: p.confirm,
+      build_timeout_minutes: p.buildTimeoutMinutes,
     };
   }
   return rootFile(input, {
@@ -240,9 +250,11 @@ function rootMain(input: RenderInput): string {
       ['trigger_pattern', 'each.value.trigger_pattern'],
       ['push_filters', 'each.value.push_filters'],
       ['alarm_names', 'each.value.alarm_names'],
+      ['shared_layers', 'each.value.shared_layers'],
       ['prune', 'each.value.prune'],
       ['smoke', 'each.value.smoke'],
       ['confirm', 'each.value.confirm'],
+      ['build_timeout_minutes', 'each.value.build_timeout_minutes'],
     ],
     images: [
       ['codebuild_image', 'var.codebuild_image'],
@@ -267,6 +279,8 @@ function environmentsMain(input: RenderInput): string {
       prune: e.prune,
       smoke: e.smoke,
       confirm: e.confirm,
+      shared_layers: e.sharedLayers,
+      build_timeout_minutes: e.buildTimeoutMinutes,
     };
   }
   return rootFile(input, {
@@ -286,6 +300,8 @@ function environmentsMain(input: RenderInput): string {
       ['prune', 'each.value.prune'],
       ['smoke', 'each.value.smoke'],
       ['confirm', 'each.value.confirm'],
+      ['shared_layers', 'each.value.shared_layers'],
+      ['build_timeout_minutes', 'each.value.build_timeout_minutes'],
     ],
     images: [['codebuild_image', 'var.codebuild_image']],
   });

@@ -81,8 +81,13 @@ export function escapeGlob(literal: string): string {
  * dependencies, watch and shared globs, the config file, an `include`): dropping one only costs
  * a run that deploys nothing, keeping a wrong one would miss a release. At most 8.
  */
-export function triggerExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | 'include' | 'family'>, rules: InputRule[], configInRepo: string): string[] {
+export function triggerExcludes(
+  r: Pick<ResolvedFunction, 'root' | 'exclude' | 'include' | 'family' | 'build'>,
+  rules: InputRule[],
+  configInRepo: string,
+): string[] {
   if (!r.root) return []; // a function at the repository root triggers on everything anyway
+  if (r.build.command !== null) return []; // its excludes are about build.output; a build may read any file under its path
   const others = [
     configInRepo,
     ...rules.flatMap((rule) =>

@@ -31,7 +31,7 @@ export interface DependencyFile {
  * install (comments and options only; a package.json without dependencies). Then no layer is
  * built or attached. Lockfiles count only when git tracks them.
  */
-export async function dependencyInputs(r: ResolvedFunction, ws: Workspace): Promise<DependencyInputs | null> {
+export async function dependencyInputs(r: Pick<ResolvedFunction, 'descriptorPath' | 'family'>, ws: Workspace): Promise<DependencyInputs | null> {
   if (r.descriptorPath === null) return null;
   const descriptor = r.descriptorPath;
   const tracked = await ws.tracked();

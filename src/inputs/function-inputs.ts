@@ -1,47 +1,104 @@
-import type { ResolvedFunction } from '../config/types.js';
+import type { RuntimeFamily } from '../config/runtimes.js';
+import type { ResolvedFunction, ResolvedLayer } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
 import { localDependencies, type LocalDependency } from '../config/local-deps.js';
+import { BUILD_JUNK } from './build-inputs.js';
 import { packageFilter } from './package-filter.js';
-import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
+import { globRule, layerRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
+
+/** The local dependencies of each descriptor a rule set reads: for the layer (runtime), and for a build command (devDependencies too). */
+export interface LocalDeps {
+  runtime: LocalDependency[];
+  build: LocalDependency[];
+}
 
 /**
- * A function's inputs as rules on repository-relative paths: its packaged files, its descriptor
- * and lockfiles, its local path dependencies and its watch globs. Plan matches changes against
- * them; generate turns them into pipeline triggers. Pure.
+ * A function's inputs as rules on repository-relative paths: its packaged files (every committed
+ * file under its path when a build command makes the package), its descriptor and lockfiles, its
+ * local path dependencies (with a build command, its devDependencies' too), its watch globs, and
+ * the inputs of every shared layer it uses (kind `layer`, naming the layer). Plan matches changes
+ * against them; generate turns them into pipeline triggers. Pure.
  */
-export function functionRules(r: ResolvedFunction, configDirInRepo: string, localDeps: LocalDependency[]): InputRule[] {
-  const filter = packageFilter(r);
-  const rules: InputRule[] = [pathRule(r.root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`)];
-  if (r.descriptorPath !== null) rules.push(treeRule('descriptor', r.descriptorPath), lockfileRule(r.descriptorPath, r.family));
+export function functionRules(
+  r: ResolvedFunction,
+  configDirInRepo: string,
+  localDeps: LocalDependency[],
+  more: { build?: LocalDependency[]; layers?: (l: ResolvedLayer) => LocalDeps } = {},
+): InputRule[] {
+  const rules: InputRule[] = [...subjectRules(r, { runtime: localDeps, build: more.build ?? [] })];
   for (const g of r.watch) rules.push(globRule('watch', configDirInRepo, g));
-  for (const dep of localDeps) rules.push(treeRule('local-dependency', dep.path, dep.via));
+  for (const l of r.layers) for (const rule of layerRules(l, more.layers?.(l) ?? { runtime: [], build: [] })) rules.push(layerRule(l.name, rule));
+  return rules;
+}
+
+/** A shared layer's own inputs: its descriptor, lockfiles and local dependencies, or with a build command everything under its path. */
+export function layerRules(l: ResolvedLayer, deps: LocalDeps): InputRule[] {
+  const rules: InputRule[] = [];
+  if (l.build.command !== null) rules.push(pathRule(l.root, BUILD_JUNK, 'built'));
+  rules.push(...descriptorRules(l, deps));
+  return rules;
+}
+
+function subjectRules(r: ResolvedFunction, deps: LocalDeps): InputRule[] {
+  const filter = packageFilter(r);
+  const built = r.build.command !== null;
+  const path = built
+    ? pathRule(r.root, BUILD_JUNK, 'built')
+    : pathRule(r.root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`);
+  return [path, ...descriptorRules(r, deps)];
+}
+
+function descriptorRules(s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>, deps: LocalDeps): InputRule[] {
+  if (s.descriptorPath === null) return [];
+  const rules = [treeRule('descriptor', s.descriptorPath), lockfileRule(s.descriptorPath, s.family)];
+  const seen = new Set<string>();
+  for (const dep of [...deps.runtime, ...(s.build.command !== null ? deps.build : [])]) {
+    if (seen.has(dep.path)) continue;
+    seen.add(dep.path);
+    rules.push(treeRule('local-dependency', dep.path, dep.via));
+  }
   return rules;
 }
 
 /**
  * Each entry's input rules, the union over its resolved configurations. Functions share
- * descriptors (or a defaulted one per family): each is read and parsed once, all at once.
+ * descriptors (or a defaulted one per family) and layers: each descriptor is read and parsed
+ * once, all at once.
  */
 export async function inputRules(selected: Map<string, ResolvedFunction[]>, configDirInRepo: string, read: ReadMany): Promise<Map<string, InputRule[]>> {
-  const depsByDescriptor = new Map<string, Promise<LocalDependency[]>>();
-  const keyOf = (r: ResolvedFunction) => `${r.family}:${r.descriptorPath}`;
-  for (const envs of selected.values()) {
-    for (const r of envs) {
-      if (r.descriptorPath === null) continue;
-      const key = keyOf(r);
-      if (!depsByDescriptor.has(key)) depsByDescriptor.set(key, localDependencies(r.family, r.descriptorPath, read));
-    }
-  }
-  const deps = new Map<string, LocalDependency[]>();
-  await Promise.all([...depsByDescriptor].map(async ([key, p]) => deps.set(key, await p)));
+  const deps = await descriptorDeps(
+    [...selected.values()].flatMap((envs) => envs.flatMap((r) => [r, ...r.layers])),
+    read,
+  );
   const out = new Map<string, InputRule[]>();
   for (const [name, envs] of selected) {
     const rules = new Map<string, InputRule>();
     for (const r of envs) {
-      const localDeps = r.descriptorPath === null ? [] : deps.get(keyOf(r))!;
-      for (const rule of functionRules(r, configDirInRepo, localDeps)) rules.set(rule.key, rule);
+      const own = deps(r);
+      for (const rule of functionRules(r, configDirInRepo, own.runtime, { build: own.build, layers: deps })) rules.set(rule.key, rule);
     }
     out.set(name, [...rules.values()]);
   }
   return out;
+}
+
+type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>;
+
+/** The local dependencies of every descriptor the subjects name, read at once; a lookup by subject. */
+export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promise<(s: Subject) => LocalDeps> {
+  const pending = new Map<string, Promise<LocalDependency[]>>();
+  const keyOf = (family: RuntimeFamily, descriptor: string, dev: boolean) => `${family}:${descriptor}:${dev}`;
+  for (const s of subjects) {
+    if (s.descriptorPath === null) continue;
+    const runtime = keyOf(s.family, s.descriptorPath, false);
+    if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read));
+    const dev = keyOf(s.family, s.descriptorPath, true);
+    if (s.build.command !== null && !pending.has(dev)) pending.set(dev, localDependencies(s.family, s.descriptorPath, read, [], true));
+  }
+  const done = new Map<string, LocalDependency[]>();
+  await Promise.all([...pending].map(async ([key, p]) => done.set(key, await p)));
+  return (s) =>
+    s.descriptorPath === null
+      ? { runtime: [], build: [] }
+      : { runtime: done.get(keyOf(s.family, s.descriptorPath, false)) ?? [], build: done.get(keyOf(s.family, s.descriptorPath, true)) ?? [] };
 }

@@ -4,7 +4,7 @@ import { repoPath } from '../config/globs.js';
 import type { RuntimeFamily } from '../config/runtimes.js';
 
 /** What made a path relevant to a function. Order is priority: the first kind that matches a path is its reason. */
-export const RULE_KINDS = ['descriptor', 'lockfile', 'local-dependency', 'watch', 'path', 'shared'] as const;
+export const RULE_KINDS = ['descriptor', 'lockfile', 'local-dependency', 'layer', 'watch', 'path', 'shared'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 export type Test =
@@ -20,6 +20,8 @@ export interface InputRule {
   pattern: string;
   /** For local dependencies: the descriptor that names them. */
   via?: string;
+  /** For `layer` rules: the shared layer whose input this is. */
+  layer?: string;
   /** Equal rules have equal keys, so each is stored once. */
   key: string;
   test: Test;
@@ -54,6 +56,12 @@ export function treeRule(kind: RuleKind, prefix: string, via?: string): InputRul
   return withKey({ kind, pattern: prefix, ...(via ? { via } : {}), test: { form: 'tree', prefix } });
 }
 
+/** A rule of a shared layer's inputs, as one of a function's: the same test, kind `layer`, naming the layer. */
+export function layerRule(layer: string, rule: InputRule): InputRule {
+  const { key: _key, ...rest } = rule;
+  return withKey({ ...rest, kind: 'layer', layer });
+}
+
 /** A function's code root: every file below it that goes into the code package. */
 export function pathRule(prefix: string, excluded: (relPath: string) => boolean, excludeKey: string): InputRule {
   const rule = withKey({ kind: 'path', pattern: prefix ? `${prefix}/**` : '**', test: { form: 'tree', prefix, excluded } });
@@ -69,7 +77,7 @@ export function lockfileRule(descriptor: string, family: RuntimeFamily): InputRu
 function withKey(rule: Omit<InputRule, 'key'>): InputRule {
   const t = rule.test;
   const where = t.form === 'tree' ? t.prefix : t.form === 'glob' ? t.glob : `${t.dir}|${t.family}`;
-  return { ...rule, key: `${rule.kind}|${t.form}|${where}|${rule.via ?? ''}` };
+  return { ...rule, key: `${rule.kind}|${t.form}|${where}|${rule.via ?? ''}|${rule.layer ?? ''}` };
 }
 
 /** Where a rule sits in the index: the deepest directory every path it matches lies under. */

@@ -2,7 +2,7 @@ import type { ResolvedFunction } from '../config/types.js';
 import { ALL, InputIndex, type Target } from '../inputs/matcher.js';
 import type { InputRule } from '../inputs/rules.js';
 import type { ConfigDiff } from './config-diff.js';
-import { MAX_REASONS, type FunctionPlan, type Reason } from './types.js';
+import { MAX_REASONS, type FunctionPlan, type LayerPlan, type Reason } from './types.js';
 
 /**
  * The affected decision, pure: changed paths and configuration differences in, one plan entry
@@ -81,7 +81,36 @@ export function reasonsFor(name: string, matches: Matches): { reasons: Reason[];
 }
 
 function toReason(path: string, rule: InputRule): Reason {
-  return { path, rule: rule.kind, pattern: rule.pattern, ...(rule.via ? { via: rule.via } : {}) };
+  return { path, rule: rule.kind, pattern: rule.pattern, ...(rule.via ? { via: rule.via } : {}), ...(rule.layer ? { layer: rule.layer } : {}) };
+}
+
+/** Each shared layer: affected by a change to its own inputs (their rules as a function's), or to its configuration. Pure. */
+export function affectedLayers(
+  layers: Map<string, { awsName?: string; rules: InputRule[] }>,
+  changed: string[],
+  ignore: Set<string>,
+  configInRepo: string,
+  diff: ConfigDiff | null,
+  problem: string | null,
+): LayerPlan[] {
+  const matches = matchChanges(changed, new Map([...layers].map(([name, l]) => [name, l.rules])), [], ignore);
+  return [...layers].map(([name, l]) => {
+    const mine = matches.own.get(name);
+    const reasons = mine?.reasons.slice() ?? [];
+    let count = mine?.count ?? 0;
+    const config: Reason | null = problem
+      ? { path: configInRepo, rule: 'config', detail: problem }
+      : diff?.layersAdded.includes(name)
+        ? { path: configInRepo, rule: 'new' }
+        : diff?.layersChanged.includes(name)
+          ? { path: configInRepo, rule: 'config' }
+          : null;
+    if (config) {
+      reasons.unshift(config);
+      count++;
+    }
+    return { name, ...(l.awsName !== undefined ? { awsName: l.awsName } : {}), affected: reasons.length > 0, reasons, reasonCount: count };
+  });
 }
 
 export interface AffectedInput {

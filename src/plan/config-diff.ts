@@ -5,6 +5,9 @@ export interface ConfigDiff {
   changed: string[];
   added: string[];
   removed: string[];
+  /** Shared layers whose configuration changed, or that are new. */
+  layersChanged: string[];
+  layersAdded: string[];
 }
 
 /**
@@ -14,7 +17,12 @@ export interface ConfigDiff {
  * environment newly deploys is added there; one it no longer deploys is removed. Pure.
  */
 export function diffConfigs(base: Project, head: Project, env?: string): ConfigDiff {
-  const out: ConfigDiff = { changed: [], added: [], removed: [] };
+  const out: ConfigDiff = { changed: [], added: [], removed: [], layersChanged: [], layersAdded: [] };
+  const layer = (p: Project, name: string) => canonical(env === undefined ? p.layers[name]?.envs : p.layers[name]?.envs[env]);
+  for (const name of Object.keys(head.layers)) {
+    if (!base.layers[name]) out.layersAdded.push(name);
+    else if (layer(base, name) !== layer(head, name)) out.layersChanged.push(name);
+  }
   const present = (p: Project, name: string) => name in p.functions && (env === undefined || p.functions[name]!.envs[env] !== undefined);
   for (const name of Object.keys(head.functions)) {
     if (!present(head, name)) continue;

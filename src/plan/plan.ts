@@ -3,14 +3,14 @@ import { ConfigError, UsageError } from '../errors.js';
 import { projectFromText, toPosix, type LoadedProject } from '../config/load.js';
 import { configurationsByFunction } from '../config/select.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
-import { inputRules } from '../inputs/function-inputs.js';
+import { descriptorDeps, inputRules, layerRules } from '../inputs/function-inputs.js';
 import { globRule, type InputRule } from '../inputs/rules.js';
 import { resolveCommit } from '../vcs/git.js';
-import { commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
-import { affectedFunctions, everyFunction } from './affected.js';
+import { commitDirs, commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
+import { affectedFunctions, affectedLayers, everyFunction } from './affected.js';
 import { diffConfigs, type ConfigDiff } from './config-diff.js';
 import { resolveRevisions } from './revisions.js';
-import type { FunctionPlan, PlanResult } from './types.js';
+import type { FunctionPlan, LayerPlan, PlanResult } from './types.js';
 
 export interface PlanOptions {
   base?: string;
@@ -33,6 +33,7 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
       env,
       changedPaths: 0,
       functions: everyFunction(selected, opts.env, { path: null, rule: 'all', detail: '--all' }),
+      layers: [],
     };
   requireRepository(loaded);
   const revs = await resolveRevisions(loaded.root, opts);
@@ -45,6 +46,7 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
       env,
       changedPaths: 0,
       functions: everyFunction(selected, opts.env, { path: null, rule: 'base-unavailable', detail: revs.problem }),
+      layers: [],
     };
   }
   const at = await headInputs(loaded, revs.head, revs.checkedOut, opts.env);
@@ -56,6 +58,7 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
     env,
     changedPaths: revs.changed.length,
     functions: await at.compare(revs.base, revs.changed),
+    layers: await at.compareLayers(revs.base, revs.changed),
   };
 }
 
@@ -69,6 +72,8 @@ export interface HeadInputs {
   project: Project;
   selected: Map<string, ResolvedFunction[]>;
   compare(base: string, changed: string[]): Promise<FunctionPlan[]>;
+  /** The shared layers' plan for the same change. */
+  compareLayers(base: string, changed: string[]): Promise<LayerPlan[]>;
 }
 
 export async function headInputs(loaded: LoadedProject, head: string, checkedOut: string | null, env: string | undefined): Promise<HeadInputs> {
@@ -83,16 +88,44 @@ export async function headInputs(loaded: LoadedProject, head: string, checkedOut
   const shared: InputRule[] = project.shared.map((g) => globRule('shared', headLoaded.configDirInRepo, g));
   // A package.json that holds the config is also a descriptor; a dedicated config file is judged only by its contents.
   const ignore = new Set(basename(configInRepo) === 'package.json' ? [] : [configInRepo]);
+  const layers = await sharedLayerRules(project, env, read);
+  const configs = new Map<string, ReturnType<typeof compareConfigs>>();
+  const diff = (base: string, changed: string[]) => {
+    if (!changed.includes(configInRepo)) return Promise.resolve({ configDiff: null, baseConfigProblem: null });
+    let d = configs.get(base);
+    if (!d) {
+      d = compareConfigs(loaded, configInRepo, base, project, env);
+      configs.set(base, d);
+    }
+    return d;
+  };
   return {
     project,
     selected,
     async compare(base, changed) {
-      const { configDiff, baseConfigProblem } = changed.includes(configInRepo)
-        ? await compareConfigs(loaded, configInRepo, base, project, env)
-        : { configDiff: null, baseConfigProblem: null };
+      const { configDiff, baseConfigProblem } = await diff(base, changed);
       return affectedFunctions({ selected, rules, shared, changed, configInRepo, ignore, configDiff, baseConfigProblem, env });
     },
+    async compareLayers(base, changed) {
+      const { configDiff, baseConfigProblem } = await diff(base, changed);
+      return affectedLayers(layers, changed, ignore, configInRepo, configDiff, baseConfigProblem);
+    },
   };
+}
+
+/** Each shared layer's own input rules (in `env`, or the union over environments) and its AWS name with --env. */
+async function sharedLayerRules(project: Project, env: string | undefined, read: ReadMany): Promise<Map<string, { awsName?: string; rules: InputRule[] }>> {
+  const decls = Object.values(project.layers);
+  const subjects = decls.flatMap((d) => (env === undefined ? Object.values(d.envs) : d.envs[env] ? [d.envs[env]!] : []));
+  const deps = await descriptorDeps(subjects, read);
+  const out = new Map<string, { awsName?: string; rules: InputRule[] }>();
+  for (const d of decls) {
+    const envs = env === undefined ? Object.values(d.envs) : d.envs[env] ? [d.envs[env]!] : [];
+    const rules = new Map<string, InputRule>();
+    for (const l of envs) for (const rule of layerRules(l, deps(l))) rules.set(rule.key, rule);
+    out.set(d.name, { ...(env !== undefined && envs[0] ? { awsName: envs[0].layerName } : {}), rules: [...rules.values()] });
+  }
+  return out;
 }
 
 async function compareConfigs(
@@ -104,7 +137,9 @@ async function compareConfigs(
 ): Promise<{ configDiff: ConfigDiff | null; baseConfigProblem: string | null }> {
   const baseText = (await commitReader(loaded.root, base)([configInRepo])).get(configInRepo) ?? null;
   const parsed =
-    baseText === null ? null : projectFromText(baseText, loaded.project.configFile, configInRepo, loaded.source.root, loaded.configDirInRepo, false);
+    baseText === null
+      ? null
+      : projectFromText(baseText, loaded.project.configFile, configInRepo, loaded.source.root, loaded.configDirInRepo, false, commitDirs(loaded.root, base));
   if (parsed?.ok) return { configDiff: diffConfigs(parsed.project, head, env), baseConfigProblem: null };
   const problem = parsed
     ? `${configInRepo} at base ${base.slice(0, 7)} is invalid, so every function counts as changed`
@@ -116,7 +151,7 @@ async function loadAtCommit(loaded: LoadedProject, read: ReadMany, configInRepo:
   const text = (await read([configInRepo])).get(configInRepo);
   const shownAs = `${configInRepo}@${head.slice(0, 7)}`;
   if (text == null) throw new UsageError(`${configInRepo} does not exist at --head ${head.slice(0, 7)}`);
-  const parsed = projectFromText(text, loaded.project.configFile, shownAs, loaded.source.root, loaded.configDirInRepo, false);
+  const parsed = projectFromText(text, loaded.project.configFile, shownAs, loaded.source.root, loaded.configDirInRepo, false, commitDirs(loaded.root, head));
   if (!parsed.ok) throw new ConfigError(parsed.diagnostics);
   return { ...loaded, ...parsed };
 }

@@ -51,5 +51,5 @@ export async function planSinceDeployed(
       }
     );
   });
-  return { base: 'deployed', baseFrom: '--since deployed', head, mergeBase: null, env, changedPaths, functions };
+  return { base: 'deployed', baseFrom: '--since deployed', head, mergeBase: null, env, changedPaths, functions, layers: [] };
 }

@@ -10,6 +10,8 @@ export interface Reason {
   pattern?: string;
   /** For local dependencies: the descriptor that names the dependency. */
   via?: string;
+  /** For `layer`: the shared layer whose input changed. */
+  layer?: string;
   /** Words for reasons that are not a path match. */
   detail?: string;
 }
@@ -38,6 +40,17 @@ export interface PlanResult {
   /** Number of changed paths between base and head. */
   changedPaths: number;
   functions: FunctionPlan[];
+  /** The shared layers: affected when their inputs or configuration changed (their functions then are, by rule `layer` or `config`). */
+  layers: LayerPlan[];
+}
+
+export interface LayerPlan {
+  name: string;
+  /** AWS layer name in the planned environment (only with --env). */
+  awsName?: string;
+  affected: boolean;
+  reasons: Reason[];
+  reasonCount: number;
 }
 
 export const MAX_REASONS = 20;

@@ -8,7 +8,8 @@ export function buildText(b: BuildResult, cwd: string): string {
   if (b.functions === null) return 'nothing to build: no function is affected';
   const built = b.functions.filter((f) => f.status === 'BUILT').length;
   const failed = b.functions.length - built;
-  return `built ${plural(built, 'function')} into ${relative(cwd, b.distDir) || '.'}${failed > 0 ? `, ${failed} failed` : ''}`;
+  const layers = b.layers.length > 0 ? ` and ${plural(b.layers.length, 'shared layer')}` : '';
+  return `built ${plural(built, 'function')}${layers} into ${relative(cwd, b.distDir) || '.'}${failed > 0 ? `, ${failed} failed` : ''}`;
 }
 
 export function buildJson(b: BuildResult, cwd: string): string {
@@ -22,10 +23,12 @@ export function buildJson(b: BuildResult, cwd: string): string {
         name: f.name,
         status: f.status,
         env: a.env,
-        code: { ...zip(a.code), fingerprint: a.code.fingerprint, reused: a.code.reused },
+        code: { ...zip(a.code), fingerprint: a.code.fingerprint, reused: a.code.reused, ...(a.code.sameAs ? { sameAs: a.code.sameAs } : {}) },
         deps: a.deps ? { ...zip(a.deps), key: a.deps.key, source: a.deps.source } : null,
+        layers: a.layers.map((l) => l.name),
         manifest: rel(a.manifest),
       };
     }),
+    layers: b.layers.map((l) => ({ name: l.name, ...zip(l), key: l.key, source: l.source, functions: l.functions })),
   });
 }

@@ -42,6 +42,17 @@ export function deployText(d: DeployResult): string {
     r.code.action === null ? '-' : r.code.action === 'update' ? 'updated' : 'intact',
   ]);
   const lines = [deployHeader(d, results), '', ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows)];
+  if (d.layers.length > 0) {
+    const word = { INTACT: 'found', PUBLISHED: 'published', PLANNED: 'to publish', FAILED: 'FAILED' } as const;
+    lines.push(
+      '',
+      'shared layers (published once, before the functions that use them):',
+      ...d.layers.map(
+        (l) =>
+          `  ${l.name}: ${l.awsName}${l.version !== null ? ` v${l.version}` : ''} ${word[l.status]}, for ${l.functions.join(', ')}${l.error ? `: ${l.error}` : ''}`,
+      ),
+    );
+  }
   for (const r of results) {
     if (r.unfinished) lines.push('', unfinishedLine(r, d.strategy, d.dryRun));
     if (r.status === 'PLANNED') lines.push('', `${r.name} would:`, ...r.calls.map((c) => `  ${c}`));
@@ -84,6 +95,7 @@ export function deployJson(d: DeployResult): string {
     strategy: d.strategy,
     shard: d.shard,
     nothingToRelease: d.nothingToRelease,
+    layers: d.layers,
     functions: (d.functions ?? []).map((r) => ({
       name: r.name,
       awsName: r.awsName,
@@ -95,6 +107,7 @@ export function deployJson(d: DeployResult): string {
       smoke: r.smoke,
       unfinishedShift: r.unfinished ? { ...r.unfinished, action: r.unfinished.action.toUpperCase().replace('-', '_') } : null,
       layer: r.layer,
+      layers: r.layers,
       code: r.code,
       s3: r.s3,
       calls: r.calls,

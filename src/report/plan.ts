@@ -12,6 +12,11 @@ export function planTable(result: PlanResult): string {
   const withAws = result.env !== null;
   const rows = shown.map((f) => [f.name, ...(withAws ? [f.awsName ?? '-'] : []), describeFirst(f)]);
   lines.push('', ...table(['FUNCTION', ...(withAws ? ['AWS NAME'] : []), 'REASON'], rows));
+  const layers = (result.layers ?? []).filter((l) => l.affected);
+  if (layers.length > 0) {
+    const layerRows = layers.map((l) => [l.name, ...(withAws ? [l.awsName ?? '-'] : []), describeFirst(l)]);
+    lines.push('', ...table(['SHARED LAYER', ...(withAws ? ['AWS NAME'] : []), 'REASON'], layerRows));
+  }
   return lines.join('\n');
 }
 
@@ -26,7 +31,7 @@ function header(result: PlanResult, affected: number, total: number): string {
   return parts.join(', ');
 }
 
-function describeFirst(f: FunctionPlan): string {
+function describeFirst(f: Pick<FunctionPlan, 'reasons' | 'reasonCount'>): string {
   const first = f.reasons[0];
   if (!first) return '';
   const more = f.reasonCount - 1;
@@ -47,6 +52,8 @@ export function describe(r: Reason): string {
       return `${r.path} matches shared ${r.pattern}`;
     case 'local-dependency':
       return `${r.path} is in local dependency ${r.pattern} (named in ${r.via})`;
+    case 'layer':
+      return `${r.path} is an input of shared layer ${r.layer} (${r.pattern})`;
     case 'config':
       return r.detail ?? `its configuration changed in ${r.path}`;
     case 'new':
@@ -85,5 +92,6 @@ export function planJson(result: PlanResult): string {
       reasons: f.reasons,
       reasonCount: f.reasonCount,
     })),
+    ...(result.layers.length > 0 ? { layers: result.layers } : {}),
   });
 }

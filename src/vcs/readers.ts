@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from './git.js';
 
@@ -42,4 +43,61 @@ export function commitReader(root: string, commit: string): ReadMany {
     }
     return out;
   };
+}
+
+/** A directory's subdirectories ('' for the repository root): what a function family expands over. */
+export type ListDirs = (repoDir: string) => string[];
+
+/**
+ * Subdirectories in the work tree; inside a git repository only those holding a tracked file
+ * (lci packages what git tracks, so an untracked directory makes no function). One `git ls-files`
+ * per directory listed; synchronous, as config loading is.
+ */
+export function worktreeDirs(root: string, inRepo: boolean): ListDirs {
+  return (dir) => {
+    let names: string[];
+    try {
+      names = readdirSync(join(root, dir), { withFileTypes: true })
+        .filter((d) => d.isDirectory() || (d.isSymbolicLink() && isDir(join(root, dir, d.name))))
+        .map((d) => d.name);
+    } catch {
+      return [];
+    }
+    if (!inRepo) return names;
+    const tracked = childrenOf(execFileSync('git', ['ls-files', '-z', '--', dir ? `${dir}/` : '.'], { cwd: root, maxBuffer: 1 << 30 }), dir);
+    return names.filter((n) => tracked.has(n));
+  };
+}
+
+/** Subdirectories at a commit (`git ls-tree`). */
+export function commitDirs(root: string, commit: string): ListDirs {
+  return (dir) => {
+    try {
+      const out = execFileSync('git', ['ls-tree', '-d', '--name-only', '-z', commit, '--', dir ? `${dir}/` : '.'], { cwd: root, maxBuffer: 1 << 30 });
+      return [...childrenOf(out, dir)];
+    } catch {
+      return [];
+    }
+  };
+}
+
+/** The first path segment below `dir` of every NUL-separated repository path. */
+function childrenOf(out: Buffer, dir: string): Set<string> {
+  const prefix = dir ? `${dir}/` : '';
+  const names = new Set<string>();
+  for (const p of out.toString('utf8').split('\0')) {
+    if (!p.startsWith(prefix)) continue;
+    const rest = p.slice(prefix.length);
+    const name = rest.split('/')[0];
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

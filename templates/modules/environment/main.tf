@@ -7,10 +7,11 @@ locals {
   function_arns = [for p in var.function_patterns : "${local.lambda_arn}:function:${p}"]
   layer_arns    = [for p in var.layer_patterns : "${local.lambda_arn}:layer:${p}"]
   bucket_arn    = "${local.arn}:s3:::${var.artifacts_bucket}"
-  # What lci writes in S3 for these functions: their artifacts and this environment's layer caches.
+  # What lci writes in S3 for these functions: their artifacts, this environment's layer caches and its shared layers' caches.
   write_prefixes = concat(
     [for p in var.function_patterns : "${local.bucket_arn}/${var.artifacts_prefix}/${p}/*"],
     [for p in var.function_patterns : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${p}/*"],
+    [for l in var.shared_layers : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l}/*"],
   )
   # CodePipeline stores artifacts under the first 20 characters of the pipeline name.
   pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/*"

@@ -147,8 +147,14 @@ variable "compute_type" {
 
 variable "build_timeout_minutes" {
   type        = number
-  description = "CodeBuild timeout."
+  description = "CodeBuild timeout: longer than any build container of the environment's functions may run."
   default     = 30
+}
+
+variable "shared_layers" {
+  type        = list(string)
+  description = "The shared layers (names in lambdas.yaml) the environment's functions use: the role may write their caches."
+  default     = []
 }
 
 variable "chatbot_info_channel_arn" {

@@ -65,6 +65,17 @@ data "aws_iam_policy_document" "codebuild" {
     ]
   }
 
+  # The caches of the shared layers this function uses, in this environment only: every pipeline
+  # that may write one may publish that layer itself.
+  dynamic "statement" {
+    for_each = length(var.shared_layers) > 0 ? [var.shared_layers] : []
+    content {
+      sid       = "WriteSharedLayerCaches"
+      actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+      resources = [for l in statement.value : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]
+    }
+  }
+
   statement {
     sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
     actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
@@ -100,15 +111,15 @@ data "aws_iam_policy_document" "codebuild" {
   }
 
   statement {
-    sid       = "PublishLayer"
+    sid       = "PublishLayer" # its own dependency layer, and the shared layers it uses
     actions   = ["lambda:PublishLayerVersion", "lambda:ListLayerVersions"]
-    resources = [local.layer_arn]
+    resources = concat([local.layer_arn], local.shared_layer_arns)
   }
 
   statement {
     sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the function keeps too
     actions   = ["lambda:GetLayerVersion"]
-    resources = concat(["${local.layer_arn}:*"], var.extra_layer_version_arns)
+    resources = concat(["${local.layer_arn}:*"], [for a in local.shared_layer_arns : "${a}:*"], var.extra_layer_version_arns)
   }
 
   dynamic "statement" {

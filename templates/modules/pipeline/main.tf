@@ -2,10 +2,11 @@
 # function, a CodeBuild project that runs `lci deploy`, least-privilege roles, notifications.
 
 locals {
-  arn          = "arn:${var.partition}"
-  function_arn = "${local.arn}:lambda:${var.region}:${var.account_id}:function:${var.function_name}"
-  layer_arn    = "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${var.layer_name}"
-  bucket_arn   = "${local.arn}:s3:::${var.artifacts_bucket}"
+  arn               = "arn:${var.partition}"
+  function_arn      = "${local.arn}:lambda:${var.region}:${var.account_id}:function:${var.function_name}"
+  layer_arn         = "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${var.layer_name}"
+  shared_layer_arns = [for l in var.shared_layers : "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${l.layer_name}"]
+  bucket_arn        = "${local.arn}:s3:::${var.artifacts_bucket}"
   # CodePipeline stores artifacts under the first 20 characters of the pipeline name.
   pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/*"
   cache_location     = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"

@@ -23,6 +23,15 @@ variable "layer_name" {
   description = "The AWS layer name of the function's dependencies in this environment."
 }
 
+variable "shared_layers" {
+  type = list(object({
+    name       = string
+    layer_name = string
+  }))
+  description = "The shared layers (lambdas.yaml layers:) the function uses: their name in lambdas.yaml and their AWS name in this environment. The pipeline may publish them and write only their caches."
+  default     = []
+}
+
 variable "prune" {
   type        = bool
   description = "The environment prunes after a deploy (environments.<env>.prune): the role may delete versions, layer versions and artifacts."
@@ -169,7 +178,7 @@ variable "compute_type" {
 
 variable "build_timeout_minutes" {
   type        = number
-  description = "CodeBuild timeout."
+  description = "CodeBuild timeout: lci generate sets the longest build.timeout of the function and its shared layers plus 15 minutes, at least 30, so lci stops a hanging build before CodeBuild does."
   default     = 30
 }
 

@@ -3,14 +3,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeployedState } from '../../../src/aws/lambda.js';
 import {
+  arrangeLayers,
   attachedLayerVersion,
   decide,
-  desiredLayers,
   intactFromRecord,
   isLayer,
   keyOfLayer,
   layerDescription,
   recordedLayer,
+  sharedLayersDigest,
+  sharedLayersIntact,
 } from '../../../src/deploy/decide.js';
 import { parseVersionRecord } from '../../../src/deploy/version-record.js';
 
@@ -72,9 +74,48 @@ test('dependencies gone but our layer attached: detach', () => {
 
 test('layers: ours replaced in place, appended, or removed; others kept in order', () => {
   const current = [LAYER('datadog', 1), LAYER('fn-deps', 2), LAYER('insights', 9)];
-  assert.equal(desiredLayers(current, 'fn-deps', LAYER('fn-deps', 3)), [LAYER('datadog', 1), LAYER('fn-deps', 3), LAYER('insights', 9)]);
-  assert.equal(desiredLayers(current, 'fn-deps', null), [LAYER('datadog', 1), LAYER('insights', 9)]);
-  assert.equal(desiredLayers([LAYER('datadog', 1)], 'fn-deps', LAYER('fn-deps', 1)), [LAYER('datadog', 1), LAYER('fn-deps', 1)]);
+  assert.equal(arrangeLayers(current, ['fn-deps'], [LAYER('fn-deps', 3)]), [LAYER('datadog', 1), LAYER('fn-deps', 3), LAYER('insights', 9)]);
+  assert.equal(arrangeLayers(current, ['fn-deps'], []), [LAYER('datadog', 1), LAYER('insights', 9)]);
+  assert.equal(arrangeLayers([LAYER('datadog', 1)], ['fn-deps'], [LAYER('fn-deps', 1)]), [LAYER('datadog', 1), LAYER('fn-deps', 1)]);
+});
+
+test("shared layers: lci's layers stay together where the first was, in lambdas.yaml's order, the function's own last; others keep their place", () => {
+  const managed = ['common-qa', 'http-qa', 'fn-deps'];
+  // an older shared version and the own layer around a foreign one: lci's come together at the first one's place
+  assert.equal(
+    arrangeLayers([LAYER('common-qa', 1), LAYER('datadog', 4), LAYER('fn-deps', 2)], managed, [
+      LAYER('common-qa', 2),
+      LAYER('http-qa', 7),
+      LAYER('fn-deps', 2),
+    ]),
+    [LAYER('common-qa', 2), LAYER('http-qa', 7), LAYER('fn-deps', 2), LAYER('datadog', 4)],
+  );
+  // a shared layer the function no longer lists comes off; a function without lci layers gets them at the end
+  assert.equal(arrangeLayers([LAYER('datadog', 4), LAYER('http-qa', 7)], managed, [LAYER('common-qa', 2)]), [LAYER('datadog', 4), LAYER('common-qa', 2)]);
+  assert.equal(arrangeLayers([LAYER('datadog', 4)], managed, [LAYER('common-qa', 2), LAYER('fn-deps', 1)]), [
+    LAYER('datadog', 4),
+    LAYER('common-qa', 2),
+    LAYER('fn-deps', 1),
+  ]);
+});
+
+test('shared layers are intact from the version alone: the same layers in the same order, and its record has their keys', () => {
+  const managed = ['common-qa', 'http-qa'];
+  const wanted = [
+    { layerName: 'common-qa', key: KEY },
+    { layerName: 'http-qa', key: OTHER },
+  ];
+  const serving = {
+    Layers: [{ Arn: LAYER('common-qa', 3) }, { Arn: LAYER('datadog', 1) }, { Arn: LAYER('http-qa', 5) }, { Arn: LAYER('fn-deps', 2) }],
+  } as FunctionConfiguration;
+  assert.ok(sharedLayersIntact(serving, sharedLayersDigest(wanted), wanted, managed));
+  assert.not.ok(sharedLayersIntact(serving, undefined, wanted, managed), 'an older record: the versions must be resolved');
+  assert.not.ok(sharedLayersIntact(serving, sharedLayersDigest([wanted[0]!, { layerName: 'http-qa', key: KEY }]), wanted, managed), 'a key changed');
+  assert.not.ok(sharedLayersIntact(serving, sharedLayersDigest(wanted), [...wanted].reverse(), managed), 'the order changed');
+  assert.not.ok(sharedLayersIntact(serving, sharedLayersDigest(wanted.slice(0, 1)), wanted.slice(0, 1), managed), 'one more attached than wanted');
+  assert.ok(sharedLayersIntact({ Layers: [{ Arn: LAYER('datadog', 1) }] } as FunctionConfiguration, undefined, [], managed), 'none wanted, none attached');
+  assert.is(sharedLayersDigest(wanted), sharedLayersDigest(wanted.map((w) => ({ ...w }))));
+  assert.is.not(sharedLayersDigest(wanted), sharedLayersDigest([...wanted].reverse()));
 });
 
 test('layer names and keys read back from ARNs and Descriptions', () => {

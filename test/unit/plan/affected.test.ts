@@ -42,7 +42,7 @@ test('a path under a function, an excluded file, a shared glob', () => {
 
 test('the config file is judged by the configuration diff, never as a path', () => {
   assert.equal(summary(plan(['lambdas.yaml'])), {});
-  const diff = { changed: ['web'], added: ['orders'], removed: ['gone'] };
+  const diff = { changed: ['web'], added: ['orders'], removed: ['gone'], layersChanged: [], layersAdded: [] };
   const fs = plan(['lambdas.yaml'], undefined, { configDiff: diff });
   assert.equal(summary(fs), { orders: ['new:lambdas.yaml'], web: ['config:lambdas.yaml'] });
   assert.equal(

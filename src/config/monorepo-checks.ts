@@ -1,0 +1,198 @@
+import type { Diagnostic } from '../errors.js';
+import { pathProblem, repoPath } from './globs.js';
+import { templateVariables, type ResolvedConfig } from './resolve.js';
+import { RUNTIMES, runtimeFamily, runtimeProblem, type Runtime } from './runtimes.js';
+import { dotted } from './schema.js';
+import { isRecord, locate, type ConfigSource, type PathSegment } from './source.js';
+import { didYouMean } from './suggest.js';
+
+/** Lambda's limit on layers per function (AWS Lambda quotas). */
+export const MAX_LAYERS = 5;
+const LAMBDA_LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
+
+/**
+ * The checks of what real monorepos need: runtimes against AWS's deprecation schedule (a
+ * deprecated one warns with the date AWS blocks updates, a blocked one is an error), shared layers
+ * (declared, compatible with the functions that use them, at most five per function, one AWS name
+ * per environment), build steps (a command with an output; provided runtimes need one), and a path
+ * for every function. Pure: `data` is the configuration with function families expanded; a
+ * member's problems are shown at, and named by, the family's lines, once per family.
+ */
+export function monorepoDiagnostics(
+  source: ConfigSource,
+  data: Record<string, unknown>,
+  resolved: ResolvedConfig,
+  configDirInRepo: string,
+  today: string,
+): { errors: Diagnostic[]; warnings: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value', severity: 'error' | 'warning' = 'error') => {
+    const d = { file: source.displayPath, ...locate(source, path, anchor), message: `${dotted(written(source, path))}: ${message}` };
+    const key = `${d.line}:${d.col}:${d.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    (severity === 'warning' ? warnings : errors).push(d);
+  };
+  const functions = isRecord(data.functions) ? data.functions : {};
+  const layers = isRecord(data.layers) ? data.layers : {};
+  const layerNames = Object.keys(layers);
+
+  for (const [name, fn] of Object.entries(functions))
+    if (isRecord(fn) && fn.path === undefined) report(['functions', name], "missing required key 'path'", 'key');
+
+  // Runtimes, where each is written (a family's once).
+  for (const [section, at] of sections(data)) {
+    if (typeof section.runtime === 'string' && (RUNTIMES as readonly string[]).includes(section.runtime))
+      checkRuntime(section.runtime as Runtime, [...at, 'runtime']);
+    if (Array.isArray(section.layers))
+      section.layers.forEach((l, i) => {
+        if (typeof l === 'string' && !layerNames.includes(l))
+          report(
+            [...at, 'layers', i],
+            `no shared layer named '${l}'${didYouMean(l, layerNames)}; declared: ${layerNames.join(', ') || 'none (add it under layers:)'}`,
+          );
+      });
+    checkBuild(section.build, [...at, 'build'], false);
+  }
+  for (const [name, raw] of Object.entries(layers)) {
+    if (!isRecord(raw)) continue;
+    const at = ['layers', name];
+    const runtimes = (Array.isArray(raw.runtimes) ? raw.runtimes : []).filter((r): r is Runtime => (RUNTIMES as readonly string[]).includes(r as string));
+    runtimes.forEach((r, i) => {
+      checkRuntime(r, [...at, 'runtimes', i]);
+      if (runtimeFamily(r) !== runtimeFamily(runtimes[0]!))
+        report([...at, 'runtimes', i], `${r} is not a ${runtimeFamily(runtimes[0]!)} runtime like ${runtimes[0]}: a layer holds dependencies for one family`);
+    });
+    if (typeof raw.path === 'string') {
+      const problem = pathProblem(raw.path) ?? (repoPath(configDirInRepo, raw.path) === null ? `'${raw.path}' leaves the repository` : undefined);
+      if (problem) report([...at, 'path'], problem);
+    }
+    if (typeof raw.descriptor === 'string') {
+      const problem = pathProblem(raw.descriptor);
+      if (problem) report([...at, 'descriptor'], problem);
+    }
+    checkBuild(raw.build, [...at, 'build'], true);
+    const family = runtimes[0] ? runtimeFamily(runtimes[0]) : null;
+    if (family === 'provided' && !(isRecord(raw.build) && typeof raw.build.command === 'string'))
+      report([...at, 'runtimes'], `${runtimes[0]} has no dependency recipe: give the layer a build.command that writes its content to build.output`);
+    if (typeof raw.layerName === 'string')
+      for (const v of templateVariables(raw.layerName))
+        if (v !== 'name' && v !== 'env')
+          report([...at, 'layerName'], `unknown variable '\${${v}}'${didYouMean(v, ['name', 'env'])}; available: \${name}, \${env}`);
+  }
+  if (errors.length > 0) return { errors, warnings };
+
+  // Shared layers' AWS names: valid, one per environment, none also a function's own layer.
+  for (const decl of Object.values(resolved.layers)) {
+    const at: PathSegment[] = ['layers', decl.name, ...(isRecord(layers[decl.name]) && 'layerName' in (layers[decl.name] as object) ? ['layerName'] : [])];
+    const anchor = at.at(-1) === 'layerName' ? 'value' : 'key';
+    const byName = new Map<string, string>();
+    for (const l of Object.values(decl.envs)) {
+      if (!LAMBDA_LAYER_NAME.test(l.layerName))
+        report(
+          at,
+          `resolves to '${l.layerName}' in environment '${l.env}', which is not a valid Lambda layer name (letters, digits, '-' and '_', at most 140 characters)`,
+          anchor,
+        );
+      const other = byName.get(l.layerName);
+      if (other)
+        report(
+          at,
+          `resolves to '${l.layerName}' in environments '${other}' and '${l.env}': a deploy to one would publish the layer the other attaches; put \${env} in it`,
+          anchor,
+        );
+      byName.set(l.layerName, l.env);
+      for (const fn of Object.values(resolved.functions)) {
+        const r = fn.envs[l.env];
+        if (r && r.descriptorPath !== null && r.layerName === l.layerName)
+          report(
+            at,
+            `resolves to '${l.layerName}' in environment '${l.env}', the layer function '${fn.name}' publishes its own dependencies to; rename one`,
+            anchor,
+          );
+      }
+    }
+  }
+
+  // Each function against the layers it uses, and its build step.
+  for (const fn of Object.values(resolved.functions)) {
+    for (const r of Object.values(fn.envs)) {
+      const origin = resolved.origins[fn.name]![r.env]!;
+      const layersAt = origin.layers ?? ['functions', fn.name];
+      r.layers.forEach((l, i) => {
+        const at = origin.layers ? [...layersAt, i] : layersAt;
+        if (!l.runtimes.includes(r.runtime))
+          report(
+            at,
+            `layer '${l.name}' is built for ${l.runtimes.join(', ')}, not for ${r.runtime}: add ${r.runtime} to layers.${l.name}.runtimes or use another layer`,
+          );
+        if (!l.architectures.includes(r.architecture))
+          report(
+            at,
+            `layer '${l.name}' is built for ${l.architectures.join(', ')}, not for ${r.architecture}: add ${r.architecture} to layers.${l.name}.architectures`,
+          );
+      });
+      const own = r.descriptorExplicit && r.descriptorPath !== null ? 1 : 0;
+      if (r.layers.length + own > MAX_LAYERS)
+        report(
+          layersAt,
+          `${r.layers.length} shared layers${own ? ' and its own dependency layer' : ''} are more than the ${MAX_LAYERS} layers Lambda allows a function`,
+          'key',
+        );
+      if (r.family === 'provided') {
+        if (r.build.command === null)
+          report(origin.runtime ?? ['functions', fn.name], `${r.runtime} needs build.command, which writes an executable bootstrap to build.output`);
+        if (r.descriptorExplicit && r.descriptorPath !== null)
+          report(
+            origin.descriptor ?? ['functions', fn.name],
+            `${r.runtime} has no dependency recipe: put what the function needs into build.output, and set descriptor: false`,
+          );
+      }
+    }
+  }
+  return { errors, warnings };
+
+  function checkRuntime(runtime: Runtime, at: PathSegment[]): void {
+    const problem = runtimeProblem(runtime, today);
+    if (problem) report(at, problem.message, 'value', problem.severity);
+  }
+
+  function checkBuild(raw: unknown, at: PathSegment[], isLayer: boolean): void {
+    if (!isRecord(raw)) return;
+    if (typeof raw.output === 'string') {
+      const problem =
+        pathProblem(raw.output) ??
+        (raw.output === '..' || raw.output.startsWith('../') ? `'${raw.output}' leaves the ${isLayer ? "layer's" : "function's"} path` : undefined);
+      if (problem) report([...at, 'output'], problem);
+      if (typeof raw.command !== 'string') report([...at, 'output'], 'build.output is what build.command writes: set build.command too', 'key');
+    }
+    if (typeof raw.command === 'string' && typeof raw.output !== 'string')
+      report(
+        [...at, 'command'],
+        `set build.output too: the directory, relative to path, that the command writes and lci packages${isLayer ? " (the layer's root: python/…, nodejs/node_modules/…)" : ''}`,
+        'key',
+      );
+  }
+}
+
+/** Every section of the written config that holds function fields: defaults, functions (a family once) and their environment overrides. */
+function sections(data: Record<string, unknown>): [Record<string, unknown>, PathSegment[]][] {
+  const out: [Record<string, unknown>, PathSegment[]][] = [];
+  const add = (section: unknown, at: PathSegment[]) => {
+    if (!isRecord(section)) return;
+    out.push([section, at]);
+    for (const [env, ov] of Object.entries(isRecord(section.environments) ? section.environments : {}))
+      if (isRecord(ov)) out.push([ov, [...at, 'environments', env]]);
+  };
+  add(data.defaults, ['defaults']);
+  for (const [name, fn] of Object.entries(isRecord(data.functions) ? data.functions : {})) add(fn, ['functions', name]);
+  return out;
+}
+
+/** The path as the user wrote it: a family member's fields are the family's. */
+function written(source: ConfigSource, path: PathSegment[]): PathSegment[] {
+  const family = path[0] === 'functions' && typeof path[1] === 'string' ? source.familyOf.get(path[1]) : undefined;
+  return family === undefined ? path : ['functions', family, ...path.slice(2)];
+}

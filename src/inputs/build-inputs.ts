@@ -1,0 +1,47 @@
+import { join, posix } from 'node:path';
+import picomatch from 'picomatch';
+import { localDependencies, type LocalDependency } from '../config/local-deps.js';
+import type { ResolvedFunction, Workspace } from '../config/types.js';
+import type { ReadMany } from '../vcs/readers.js';
+import { dependencyFiles, type DependencyFile } from './dependency-inputs.js';
+import { collectFiles } from './files.js';
+
+/** What a build command reads: a function's or a shared layer's fields (they share the names). */
+export type BuildSubject = Pick<ResolvedFunction, 'name' | 'root' | 'family' | 'runtime' | 'architecture' | 'build' | 'descriptorPath'>;
+
+/** What a build never reads from the committed tree: installed packages, caches, git's own files. */
+export const BUILD_JUNK = picomatch(['**/.git/**', '**/node_modules/**', '**/__pycache__/**', '**/*.pyc', '**/.DS_Store'], { dot: true });
+
+/**
+ * The local packages a build command installs: those its descriptor names, devDependencies
+ * included (a compiler from the repository). With the committed files under the path, they are
+ * what the build container sees at /src, and what the build's key and the function's fingerprint
+ * hash. Pure apart from `read`.
+ */
+export async function buildLocalDependencies(s: BuildSubject, read: ReadMany): Promise<LocalDependency[]> {
+  if (s.build.command === null || s.descriptorPath === null) return [];
+  const present = (await read([s.descriptorPath])).get(s.descriptorPath);
+  if (present == null) return [];
+  return localDependencies(s.family, s.descriptorPath, read, [], true);
+}
+
+/** Every file a build command reads, as the commit has them: the tracked files under its path (no junk), its descriptor, lockfiles and local packages. */
+export async function buildFiles(s: BuildSubject, ws: Workspace, read: ReadMany): Promise<DependencyFile[]> {
+  const tracked = await ws.tracked();
+  const out = new Map<string, DependencyFile>();
+  const entries = await collectFiles({
+    root: join(ws.root, s.root),
+    boundary: ws.root,
+    label: s.root || '.',
+    packaged: (rel) => !BUILD_JUNK(rel),
+    prunable: (rel) => BUILD_JUNK(`${rel}/x`),
+    ...(tracked ? { tracked: { index: tracked, rootInRepo: s.root, included: () => false, mayInclude: () => false } } : {}),
+  });
+  for (const e of entries)
+    out.set(posix.join(s.root, e.name), { repoPath: posix.join(s.root, e.name), abs: (e.source as { path: string }).path, executable: e.executable });
+  const localDeps = (await buildLocalDependencies(s, read)).map((d) => d.path);
+  if (s.descriptorPath !== null && localDeps.length > 0) {
+    for (const f of await dependencyFiles({ descriptor: s.descriptorPath, lockfiles: [], localDeps }, ws)) out.set(f.repoPath, f);
+  }
+  return [...out.values()].sort((a, b) => (a.repoPath < b.repoPath ? -1 : a.repoPath > b.repoPath ? 1 : 0));
+}
