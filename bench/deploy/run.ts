@@ -68,7 +68,6 @@ for (const { repo } of [small, large]) {
   const r = await deploy(repo);
   if (r.code !== 0) throw new Error(`setup deploy failed: ${r.stderr}`);
 }
-world.lambda.setRates(AWS_LAMBDA_RATES);
 
 interface Measured {
   label: string;
@@ -114,6 +113,12 @@ async function measured(label: string, repo: GitRepo, functions: number): Promis
     containers: await containersCreated(repo.dir, t0, Date.now()),
   };
 }
+
+// The same no-ops with the quotas off first: what a run costs besides the budget (starting node,
+// loading lambdas.yaml, git, fingerprints, the reads at the stand-in's speed).
+const unthrottled100 = await measured('no-op, 100, quotas off', small.repo, 100);
+const unthrottled1000 = await measured('no-op, 1,000, quotas off', large.repo, 1000);
+world.lambda.setRates(AWS_LAMBDA_RATES);
 
 const noop100 = await measured('no-op, 100 functions', small.repo, 100);
 const noop1000 = await measured('no-op, 1,000 functions', large.repo, 1000);
@@ -162,6 +167,10 @@ const rows = [
 ];
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+console.log('');
+console.log(
+  `the same no-ops with the quotas off: 100 in ${unthrottled100.wall.toFixed(2)} s, 1,000 in ${unthrottled1000.wall.toFixed(2)} s (what a run costs besides the budget)`,
+);
 console.log('');
 const noopOk = (m: Measured) => m.other === 0 && m.getFunction === m.functions && m.wall <= 1.2 * m.floor && m.published === 0 && m.containers === 0;
 const checks = [
