@@ -88,8 +88,28 @@ export class ConfigSource {
 // js-yaml exports its built-in types, though @types/js-yaml does not declare them.
 const MERGE_KEY = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge;
 /** `yaml` is loaded only to locate problems: valid configs never pay for it. */
+let yamlLoaded: typeof import('yaml') | undefined;
 function yamlLibrary(): typeof import('yaml') {
-  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  // Loaded once: locate runs once per problem or warning, thousands of times in a large config.
+  yamlLoaded ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlLoaded;
+}
+
+/** Each map's pairs by key text, built on first use: locating in a map of 20,000 functions is one lookup, not a scan. */
+const pairIndex = new WeakMap<object, Map<string, unknown>>();
+function pairOf(map: { items: unknown[] }, key: string): unknown {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    const { isPair } = yamlLibrary();
+    for (const p of map.items) {
+      if (!isPair(p)) continue;
+      const k = keyText(p.key);
+      if (k !== undefined && !index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
@@ -128,8 +148,8 @@ export function locate(source: ConfigSource, path: PathSegment[], anchor: Anchor
     const seg = full[i]!;
     const last = i === full.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
-      if (!pair) break;
+      const pair = pairOf(node, String(seg));
+      if (!pair || !isPair(pair)) break;
       if (last && anchor === 'key') {
         best = rangeStart(pair.key) ?? best;
         break;
