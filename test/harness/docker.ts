@@ -78,7 +78,15 @@ export async function containersCreated(projectDir: string, sinceMs: number, unt
   })) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream) text += chunk.toString();
-  return text.split('\n').filter((l) => l.trim() !== '').length;
+  // The engine's since/until are whole seconds: a container created in the same second before
+  // sinceMs would count. Each event carries its time in nanoseconds; keep those inside the window.
+  const from = BigInt(sinceMs) * 1_000_000n;
+  const to = BigInt(untilMs) * 1_000_000n;
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => BigInt(/"timeNano":(\d+)/.exec(l)?.[1] ?? '0'))
+    .filter((t) => t >= from && t <= to).length;
 }
 
 /** A project's build containers that still exist, running or not. */
