@@ -40,7 +40,7 @@ export const buildCommand: Command<Values> = {
     const concurrency = parseConcurrency(values.concurrency);
     if ((values.base || values.head) && !values.affected) throw new UsageError('--base and --head only apply with --affected');
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
-    for (const w of loaded.warnings) ctx.warn(formatDiagnostic(w));
+    for (const w of loaded.warnings()) ctx.warn(formatDiagnostic(w));
     const affected = values.affected ? { base: values.base, head: values.head, environ: io.env } : null;
     const result = await build(loaded, { names: positionals, affected, env: values.env, concurrency, signal: io.signal }, ctx.progress());
     const failed = (result.functions ?? []).flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, error: f.error, cause: f.cause }] : []));

@@ -93,7 +93,7 @@ export const deployCommand: Command<Values> = {
     if (values.branch !== undefined && !values['only-matching-ref']) throw new UsageError('--branch only applies with --only-matching-ref');
     const logsMs = values.logs === undefined ? null : parseDuration('--logs', values.logs);
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
-    for (const w of loaded.warnings) ctx.warn(formatDiagnostic(w));
+    for (const w of loaded.warnings()) ctx.warn(formatDiagnostic(w));
     const startedAt = Date.now();
     const result = await deploy(
       loaded,

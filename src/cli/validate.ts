@@ -11,7 +11,9 @@ export const validateCommand: Command<Record<string, never>> = {
   options: {},
   help: [],
   async run({ globals, io, warn }) {
-    const { project, source, warnings } = await loadProject({ cwd: io.cwd, config: globals.config });
+    const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
+    const { project, source } = loaded;
+    const warnings = loaded.warnings();
     if (!globals.json) for (const w of warnings) warn(formatDiagnostic(w));
     const summary = {
       config: source.displayPath,

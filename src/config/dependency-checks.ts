@@ -1,9 +1,10 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { packageJsonDeclaresDependencies, pythonProjectDependencies, requirementsDeclareDependencies } from './descriptors.js';
 import { localDependencies, type OutsideReference } from './local-deps.js';
+import { RealPaths } from './real-paths.js';
 import type { ResolvedConfig } from './resolve.js';
 import { dotted } from './schema.js';
 import { locate, type ConfigSource, type PathSegment } from './source.js';
@@ -28,6 +29,7 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const rootReal = realpathSync(ctx.root);
+  const paths = new RealPaths();
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push({ file: ctx.source.displayPath, ...locate(ctx.source, path, anchor), message: `${dotted(path)}: ${message}` });
   const inFile = (repoPath: string, line: number, col: number, message: string) => out.push({ file: shown(ctx, repoPath), line, col, message });
@@ -39,22 +41,22 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
     seen.add(key);
     const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
     const abs = join(ctx.root, r.descriptorPath);
-    const leaves = escapes(rootReal, abs);
+    const leaves = escapes(rootReal, paths, abs);
     if (leaves) {
       inConfig(at, `descriptor ${r.descriptorPath} resolves to ${leaves}, outside the repository (a symlink?); point it at a file in the repository`, anchor);
       return;
     }
-    if (kind(abs) !== 'file') {
+    if (paths.of(abs)?.kind !== 'file') {
       if (!r.descriptorExplicit && r.family === 'python') checkPythonProject(r, ctx, (m) => inConfig(inPath, m, 'key'));
       return;
     }
-    await checkLocalPaths(r, ctx, rootReal, inFile);
+    await checkLocalPaths(r, ctx, rootReal, paths, inFile);
   };
 
   for (const fn of Object.values(resolved.functions)) {
     const first = Object.values(fn.envs)[0];
     if (!first) continue;
-    const outside = escapes(rootReal, join(ctx.root, first.root));
+    const outside = escapes(rootReal, paths, join(ctx.root, first.root));
     if (outside)
       inConfig(
         ['functions', fn.name, 'path'],
@@ -66,7 +68,7 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
   for (const layer of Object.values(resolved.layers)) {
     const l = Object.values(layer.envs)[0];
     if (!l) continue;
-    const outside = escapes(rootReal, join(ctx.root, l.root));
+    const outside = escapes(rootReal, paths, join(ctx.root, l.root));
     if (outside)
       inConfig(
         ['layers', layer.name, 'path'],
@@ -108,6 +110,7 @@ async function checkLocalPaths(
   r: DescriptorSubject,
   ctx: CheckContext,
   rootReal: string,
+  paths: RealPaths,
   report: (repoPath: string, line: number, col: number, message: string) => void,
 ): Promise<void> {
   const outside: OutsideReference[] = [];
@@ -122,7 +125,7 @@ async function checkLocalPaths(
   const pipCwd = posix.dirname(r.descriptorPath!);
   for (const d of deps) {
     const abs = join(ctx.root, d.path);
-    const leaves = escapes(rootReal, abs);
+    const leaves = escapes(rootReal, paths, abs);
     const line = d.line ?? 1;
     const col = d.col ?? 1;
     if (leaves) {
@@ -134,7 +137,7 @@ async function checkLocalPaths(
       );
       continue;
     }
-    if (kind(abs) !== 'missing') continue;
+    if (paths.of(abs) !== null) continue;
     const against =
       d.kind === 'path'
         ? `resolved against ${pipCwd || '.'}, the directory lci runs pip in`
@@ -150,22 +153,10 @@ export function declaresDependencies(family: ResolvedFunction['family'], text: s
   return family === 'python' ? requirementsDeclareDependencies(text) : packageJsonDeclaresDependencies(text);
 }
 
-function kind(abs: string): 'file' | 'dir' | 'missing' {
-  try {
-    return statSync(abs).isDirectory() ? 'dir' : 'file';
-  } catch {
-    return 'missing';
-  }
-}
-
 /** Where a path really is when that is outside the repository (through symlinks), else null. Missing paths are not outside. */
-function escapes(rootReal: string, abs: string): string | null {
-  let real: string;
-  try {
-    real = realpathSync(abs);
-  } catch {
-    return null;
-  }
+function escapes(rootReal: string, paths: RealPaths, abs: string): string | null {
+  const real = paths.of(abs)?.real;
+  if (real === undefined) return null;
   const rel = relative(rootReal, real);
   return rel === '..' || rel.startsWith(`..${sep}`) || rel === real ? real : null;
 }

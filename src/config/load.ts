@@ -8,7 +8,7 @@ import { findConfig } from './find.js';
 import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { schemaDiagnostics } from './schema.js';
-import { isRecord, locate, parseConfigText, type ConfigSource, type PathSegment } from './source.js';
+import { isRecord, located, parseConfigText, type ConfigSource, type PathSegment, type Unlocated } from './source.js';
 import type { Project, Workspace } from './types.js';
 import { expandFamilies } from './families.js';
 import { monorepoDiagnostics } from './monorepo-checks.js';
@@ -26,8 +26,8 @@ export interface LoadedProject {
   configDirInRepo: string;
   resolved: ResolvedConfig;
   workspace: Workspace;
-  /** Problems that do not stop anything (a deprecated runtime, a family without directories): shown by validate, build and deploy. */
-  warnings: Diagnostic[];
+  /** Problems that do not stop anything (a deprecated runtime, a family without directories): shown by validate, build and deploy, located on the first call. */
+  warnings: () => Diagnostic[];
 }
 
 export interface LoadOptions {
@@ -66,7 +66,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
 }
 
 export type ParseResult =
-  | { ok: true; project: Project; source: ConfigSource; configDirInRepo: string; resolved: ResolvedConfig; warnings: Diagnostic[] }
+  | { ok: true; project: Project; source: ConfigSource; configDirInRepo: string; resolved: ResolvedConfig; warnings: () => Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
 
 /**
@@ -92,13 +92,14 @@ export function projectFromText(
     return { ok: false, diagnostics: [{ file: shownAs, line: 1, col: 1, message: `${what}; start from the example in the README` }] };
   }
   const diagnostics = schemaDiagnostics(source);
-  const warnings: Diagnostic[] = [];
+  const warnings: Unlocated[] = [];
   // Families expand before anything else is checked: every member is checked as if written out.
   const expansion = expandFamilies(source.data, configDirInRepo, listDirs);
   for (const [member, family] of expansion.members) source.familyOf.set(member, family);
   for (const p of expansion.problems) {
-    const d = { file: source.displayPath, ...locate(source, p.path, p.anchor), message: `${dotted(p.path)}: ${p.message}` };
-    (p.severity === 'warning' ? warnings : diagnostics).push(d);
+    const problem = { path: p.path, anchor: p.anchor, message: `${dotted(p.path)}: ${p.message}` };
+    if (p.severity === 'warning') warnings.push(problem);
+    else diagnostics.push(located(source, problem));
   }
   const data = expansion.data;
   const resolved = resolveConfig(data, configDirInRepo);
@@ -122,7 +123,8 @@ export function projectFromText(
     functions: resolved.functions,
     layers: resolved.layers,
   };
-  return { ok: true, project, source, configDirInRepo, resolved, warnings: sortDiagnostics(warnings) };
+  let shown: Diagnostic[] | undefined;
+  return { ok: true, project, source, configDirInRepo, resolved, warnings: () => (shown ??= sortDiagnostics(warnings.map((w) => located(source, w)))) };
 }
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

@@ -3,7 +3,7 @@ import { pathProblem, repoPath } from './globs.js';
 import { templateVariables, type ResolvedConfig } from './resolve.js';
 import { RUNTIMES, runtimeFamily, runtimeProblem, type Runtime } from './runtimes.js';
 import { dotted } from './schema.js';
-import { isRecord, locate, type ConfigSource, type PathSegment } from './source.js';
+import { isRecord, located, type ConfigSource, type PathSegment, type Unlocated } from './source.js';
 import { didYouMean } from './suggest.js';
 
 /** Lambda's limit on layers per function (AWS Lambda quotas). */
@@ -24,16 +24,18 @@ export function monorepoDiagnostics(
   resolved: ResolvedConfig,
   configDirInRepo: string,
   today: string,
-): { errors: Diagnostic[]; warnings: Diagnostic[] } {
+): { errors: Diagnostic[]; warnings: Unlocated[] } {
   const errors: Diagnostic[] = [];
-  const warnings: Diagnostic[] = [];
+  const warnings: Unlocated[] = [];
   const seen = new Set<string>();
   const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value', severity: 'error' | 'warning' = 'error') => {
-    const d = { file: source.displayPath, ...locate(source, path, anchor), message: `${dotted(written(source, path))}: ${message}` };
-    const key = `${d.line}:${d.col}:${d.message}`;
+    // The message names the written path, so a family's members repeat one problem once.
+    const problem = { path, anchor, message: `${dotted(written(source, path))}: ${message}` };
+    const key = `${anchor}\0${problem.message}`;
     if (seen.has(key)) return;
     seen.add(key);
-    (severity === 'warning' ? warnings : errors).push(d);
+    if (severity === 'warning') warnings.push(problem);
+    else errors.push(located(source, problem));
   };
   const functions = isRecord(data.functions) ? data.functions : {};
   const layers = isRecord(data.layers) ? data.layers : {};

@@ -22,6 +22,8 @@ export class ConfigSource {
   readonly familyOf = new Map<string, string>();
   /** Set when the document's aliases would expand beyond MAX_ALIAS_COUNT (a "billion laughs" file). */
   private aliasProblem: { pos: number; message: string } | null = null;
+  /** js-yaml read the text, so no map has a duplicate key. */
+  private keysChecked = false;
 
   constructor(
     /** Absolute path of the file. */
@@ -39,6 +41,7 @@ export class ConfigSource {
     try {
       if (!safe) throw new Error('aliases');
       all = jsyaml.load(text, { schema: FAST_SCHEMA, filename: filepath });
+      this.keysChecked = true;
     } catch {
       failed = true;
       const { doc } = this.positions();
@@ -52,7 +55,9 @@ export class ConfigSource {
     if (!this.document) {
       const { LineCounter, parseDocument } = yamlLibrary();
       const lines = new LineCounter();
-      const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+      // When js-yaml read the text it already refused duplicate keys; `yaml`'s own check is
+      // quadratic in a map's size (5 s of a 20,000-function config), so it runs only to report.
+      const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: !this.keysChecked, merge: true });
       this.document = { doc, lines };
     }
     return this.document;
@@ -130,6 +135,17 @@ function yamlMessage(message: string): string {
 }
 
 export type Anchor = 'value' | 'key';
+
+/** A problem not yet given a line: warnings are located only when shown (a plan shows none, and locating builds the position-keeping document). */
+export interface Unlocated {
+  path: PathSegment[];
+  anchor: Anchor;
+  message: string;
+}
+
+export function located(source: ConfigSource, problem: Unlocated): Diagnostic {
+  return { file: source.displayPath, ...locate(source, problem.path, problem.anchor), message: problem.message };
+}
 
 /**
  * Line and column (1-based) of the value at `path` (relative to the lci section), or of its key.
