@@ -5,8 +5,13 @@ import { RULE_KINDS, ruleAnchor, type InputRule } from './rules.js';
 export const ALL = Symbol('all functions');
 export type Target = string | typeof ALL;
 
-interface Entry {
-  rule: InputRule;
+/** A rule and every function it is a rule of. */
+export interface MatchedRule {
+  readonly rule: InputRule;
+  readonly targets: ReadonlySet<Target>;
+}
+
+interface Entry extends MatchedRule {
   targets: Set<Target>;
 }
 
@@ -17,6 +22,7 @@ interface Entry {
 export class InputIndex {
   private readonly byAnchor = new Map<string, Entry[]>();
   private readonly byKey = new Map<string, Entry>();
+  private readonly matched: Entry[] = [];
 
   add(rule: InputRule, target: Target): void {
     const key = rule.key;
@@ -32,12 +38,10 @@ export class InputIndex {
     entry.targets.add(target);
   }
 
-  /**
-   * Calls `visit` once per target whose rules match `path`, with its highest-priority matching rule.
-   * Most paths match a single rule; only several matches need the per-target comparison.
-   */
-  match(path: string, visit: (target: Target, rule: InputRule) => void): void {
-    const matched: Entry[] = [];
+  /** The rules that match `path`, each once with all its targets. The array is reused: read it before the next call. */
+  matching(path: string): readonly MatchedRule[] {
+    const matched = this.matched;
+    matched.length = 0;
     const slash = path.lastIndexOf('/');
     const dir = slash < 0 ? '' : path.slice(0, slash);
     const basename = path.slice(slash + 1);
@@ -53,19 +57,29 @@ export class InputIndex {
         } else if (anchor === dir && isLockfile(t.family, basename)) matched.push(entry);
       }
     }
-    if (matched.length === 1) {
-      for (const target of matched[0]!.targets) visit(target, matched[0]!.rule);
-      return;
-    }
-    const best = new Map<Target, InputRule>();
-    for (const entry of matched) {
-      for (const target of entry.targets) {
-        const current = best.get(target);
-        if (!current || priority(entry.rule) < priority(current)) best.set(target, entry.rule);
-      }
-    }
-    for (const [target, rule] of best) visit(target, rule);
+    return matched;
   }
+
+  /** Calls `visit` once per target whose rules match `path`, with its highest-priority matching rule. */
+  match(path: string, visit: (target: Target, rule: InputRule) => void): void {
+    bestPerTarget(this.matching(path), visit);
+  }
+}
+
+/** Each target of `matched` once, with its highest-priority rule among them. */
+export function bestPerTarget(matched: readonly MatchedRule[], visit: (target: Target, rule: InputRule) => void): void {
+  if (matched.length === 1) {
+    for (const target of matched[0]!.targets) visit(target, matched[0]!.rule);
+    return;
+  }
+  const best = new Map<Target, InputRule>();
+  for (const entry of matched) {
+    for (const target of entry.targets) {
+      const current = best.get(target);
+      if (!current || priority(entry.rule) < priority(current)) best.set(target, entry.rule);
+    }
+  }
+  for (const [target, rule] of best) visit(target, rule);
 }
 
 function priority(rule: InputRule): number {

@@ -1,5 +1,5 @@
 import type { ResolvedFunction } from '../config/types.js';
-import { ALL, InputIndex, type Target } from '../inputs/matcher.js';
+import { ALL, bestPerTarget, InputIndex, type MatchedRule, type Target } from '../inputs/matcher.js';
 import type { InputRule } from '../inputs/rules.js';
 import type { ConfigDiff } from './config-diff.js';
 import { MAX_REASONS, type FunctionPlan, type LayerPlan, type Reason } from './types.js';
@@ -23,49 +23,96 @@ export interface Matches {
   shared: Tally;
 }
 
+/** Reasons as they are found, with the position of their path in `changed` so tallies merge in path order. */
+interface Found {
+  at: number;
+  reason: Reason;
+}
+
+interface Running {
+  found: Found[];
+  count: number;
+  alsoShared: number;
+}
+
 /**
  * Matches changed paths against every function's rules and the shared globs.
  * `ignore` is left out (the config file: its changes are judged by comparing configurations).
+ *
+ * A path that matches one rule (nearly all) is tallied on that rule once, and the rule's tally is
+ * spread over its functions at the end: a glob that thousands of functions watch would otherwise
+ * cost thousands of updates for every changed path it matches.
  */
 export function matchChanges(changed: string[], rulesByFunction: Map<string, InputRule[]>, sharedRules: InputRule[], ignore: Set<string>): Matches {
   const index = new InputIndex();
   for (const [name, rules] of rulesByFunction) for (const rule of rules) index.add(rule, name);
   for (const rule of sharedRules) index.add(rule, ALL);
-  const own = new Map<string, Tally>();
-  const shared: Tally = { reasons: [], count: 0, alsoShared: 0 };
-  // One visitor and two reused arrays for all paths: this loop runs for every changed path.
-  let path = '';
+  const byRule = new Map<MatchedRule, Running>();
+  const byTarget = new Map<Target, Running>();
+  const note = <K>(tallies: Map<K, Running>, key: K, at: number, rule: InputRule, shared: boolean) => {
+    let t = tallies.get(key);
+    if (!t) {
+      t = { found: [], count: 0, alsoShared: 0 };
+      tallies.set(key, t);
+    }
+    t.count++;
+    if (shared) t.alsoShared++;
+    if (t.found.length < MAX_REASONS) t.found.push({ at, reason: toReason(changed[at]!, rule) });
+  };
+  // Several rules matched one path: each function counts it once, under its highest-priority rule.
   let isShared = false;
-  const hitTargets: string[] = [];
+  const hitTargets: Target[] = [];
   const hitRules: InputRule[] = [];
   const visit = (target: Target, rule: InputRule) => {
-    if (target === ALL) {
-      isShared = true;
-      shared.count++;
-      if (shared.reasons.length < MAX_REASONS) shared.reasons.push(toReason(path, rule));
-    } else {
-      hitTargets.push(target);
-      hitRules.push(rule);
-    }
+    if (target === ALL) isShared = true;
+    hitTargets.push(target);
+    hitRules.push(rule);
   };
-  for (path of changed) {
-    if (ignore.has(path)) continue;
+  for (let at = 0; at < changed.length; at++) {
+    if (ignore.has(changed[at]!)) continue;
+    const matched = index.matching(changed[at]!);
+    if (matched.length === 0) continue;
+    if (matched.length === 1) {
+      note(byRule, matched[0]!, at, matched[0]!.rule, false);
+      continue;
+    }
     isShared = false;
     hitTargets.length = 0;
     hitRules.length = 0;
-    index.match(path, visit);
-    for (let i = 0; i < hitTargets.length; i++) {
-      let tally = own.get(hitTargets[i]!);
-      if (!tally) {
-        tally = { reasons: [], count: 0, alsoShared: 0 };
-        own.set(hitTargets[i]!, tally);
-      }
-      tally.count++;
-      if (isShared) tally.alsoShared++;
-      if (tally.reasons.length < MAX_REASONS) tally.reasons.push(toReason(path, hitRules[i]!));
-    }
+    bestPerTarget(matched, visit);
+    for (let i = 0; i < hitTargets.length; i++) note(byTarget, hitTargets[i]!, at, hitRules[i]!, isShared && hitTargets[i] !== ALL);
+  }
+  // Spread each rule's tally over its functions; a rule that is also a shared glob makes its paths shared for them.
+  const parts = new Map<Target, Running[]>();
+  const add = (target: Target, part: Running) => {
+    const list = parts.get(target);
+    if (list) list.push(part);
+    else parts.set(target, [part]);
+  };
+  for (const [target, part] of byTarget) add(target, part);
+  for (const [entry, part] of byRule) {
+    const shared = entry.targets.has(ALL);
+    for (const target of entry.targets) add(target, shared && target !== ALL ? { ...part, alsoShared: part.count } : part);
+  }
+  const own = new Map<string, Tally>();
+  let shared: Tally = { reasons: [], count: 0, alsoShared: 0 };
+  for (const [target, list] of parts) {
+    const tally = merged(list);
+    if (target === ALL) shared = tally;
+    else own.set(target, tally);
   }
   return { own, shared };
+}
+
+/** One tally of several: counts add up, and the reasons are the first MAX_REASONS in path order. */
+function merged(parts: Running[]): Tally {
+  if (parts.length === 1) return { reasons: parts[0]!.found.map((f) => f.reason), count: parts[0]!.count, alsoShared: parts[0]!.alsoShared };
+  const found = parts.flatMap((p) => p.found).sort((x, y) => x.at - y.at);
+  return {
+    reasons: found.slice(0, MAX_REASONS).map((f) => f.reason),
+    count: parts.reduce((n, p) => n + p.count, 0),
+    alsoShared: parts.reduce((n, p) => n + p.alsoShared, 0),
+  };
 }
 
 /** A function's reasons: its own matches, then shared ones for paths it did not match itself. */

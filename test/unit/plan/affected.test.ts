@@ -2,8 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { configurationsByFunction } from '../../../src/config/select.js';
 import { functionRules } from '../../../src/inputs/function-inputs.js';
-import { globRule } from '../../../src/inputs/rules.js';
-import { affectedFunctions, everyFunction } from '../../../src/plan/affected.js';
+import { ALL, InputIndex } from '../../../src/inputs/matcher.js';
+import { globRule, pathRule, treeRule, type InputRule } from '../../../src/inputs/rules.js';
+import { affectedFunctions, everyFunction, matchChanges, reasonsFor, type Matches } from '../../../src/plan/affected.js';
+import { MAX_REASONS, type Reason } from '../../../src/plan/types.js';
 import { projectOf } from '../../harness/project.js';
 
 const project = projectOf(`version: 1
@@ -78,6 +80,56 @@ test('every function, for one reason', () => {
       ['web', 'web'],
     ],
   );
+});
+
+/** The tallies a path at a time and a function at a time: what matchChanges must equal, however it counts. */
+function oneByOne(changed: string[], rules: Map<string, InputRule[]>, shared: InputRule[]): Matches {
+  const index = new InputIndex();
+  for (const [name, list] of rules) for (const rule of list) index.add(rule, name);
+  for (const rule of shared) index.add(rule, ALL);
+  const out: Matches = { own: new Map(), shared: { reasons: [], count: 0, alsoShared: 0 } };
+  const reason = (path: string, rule: InputRule): Reason => ({ path, rule: rule.kind, pattern: rule.pattern, ...(rule.via ? { via: rule.via } : {}) });
+  for (const path of changed) {
+    const hits: [string | typeof ALL, InputRule][] = [];
+    index.match(path, (target, rule) => hits.push([target, rule]));
+    const isShared = hits.some(([t]) => t === ALL);
+    for (const [target, rule] of hits) {
+      const tally = target === ALL ? out.shared : (out.own.get(target) ?? out.own.set(target, { reasons: [], count: 0, alsoShared: 0 }).get(target)!);
+      tally.count++;
+      if (isShared && target !== ALL) tally.alsoShared++;
+      if (tally.reasons.length < MAX_REASONS) tally.reasons.push(reason(path, rule));
+    }
+  }
+  return out;
+}
+
+test('counting a rule once for all its functions gives what matching each function on its own gives', () => {
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const globs = ['proto/**/*.proto', 'libs/a/**', 'libs/b/**', 'libs/**/*.json', 'tools/ci/*.yml', 'libs/a/x.txt'];
+  const dirs = ['proto/v1', 'proto/v2', 'libs/a', 'libs/a/deep', 'libs/b', 'tools/ci', 'services/s0', 'services/s1', 'services/s2', 'docs'];
+  const files = ['m.proto', 'x.txt', 'c.json', 'p.yml', 'app.py', 'README.md'];
+  let tallied = 0;
+  for (let round = 0; round < 40; round++) {
+    const rules = new Map<string, InputRule[]>();
+    for (let f = 0; f < 1 + random(12); f++) {
+      const own: InputRule[] = [pathRule(`services/s${random(3)}`, (rel) => rel.endsWith('.md'), '*.md')];
+      for (let w = random(3); w > 0; w--) own.push(globRule('watch', '', globs[random(globs.length)]!));
+      if (random(4) === 0) own.push(treeRule('local-dependency', 'libs/a', `services/s${f % 3}/requirements.txt`));
+      rules.set(`fn-${f}`, own);
+    }
+    const shared = random(2) === 0 ? [globRule('shared', '', globs[random(globs.length)]!)] : [];
+    const changed = Array.from({ length: random(80) }, () => `${dirs[random(dirs.length)]}/${files[random(files.length)]}`);
+    const expected = oneByOne(changed, rules, shared);
+    const matches = matchChanges(changed, rules, shared, new Set());
+    assert.equal(matches.shared, expected.shared, `round ${round}: shared`);
+    for (const name of rules.keys()) assert.equal(reasonsFor(name, matches), reasonsFor(name, expected), `round ${round}, ${name}`);
+    tallied += expected.own.size;
+  }
+  assert.ok(tallied > 50, `the rounds matched something (${tallied} tallies)`);
 });
 
 test.run();
