@@ -18,7 +18,10 @@ export function generate(dir, scale = 1) {
   const LIBS = 50 * scale;
   const stamp = join(dir, '.bench-version');
   const version = scale === 1 ? VERSION : `${VERSION} x${scale}`;
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version) return JSON.parse(readFileSync(join(dir, '.bench-revs.json'), 'utf8'));
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version) {
+    packed(dir);
+    return JSON.parse(readFileSync(join(dir, '.bench-revs.json'), 'utf8'));
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   let files = 0;
@@ -108,11 +111,22 @@ export function generate(dir, scale = 1) {
   git('add', '-A');
   git('commit', '-qm', 'head');
   const head = git('rev-parse', 'HEAD');
+  packed(dir);
   const count = Number(git('ls-files').split('\n').length);
   const revs = { base, head, files: count, changed: changed.length, functions: FUNCTIONS };
   writeFileSync(join(dir, '.bench-revs.json'), JSON.stringify(revs));
   writeFileSync(stamp, version);
   return revs;
+}
+
+/**
+ * Every object in one pack, as a fresh clone (what CI plans in) has them. Commits leave their
+ * objects loose, and git reads a diff of loose trees about three times slower (20,000 functions:
+ * `git diff --name-only` 2.2 s loose, 0.7 s packed).
+ */
+function packed(dir) {
+  const loose = /^count: (\d+)$/m.exec(execFileSync('git', ['count-objects', '-v'], { cwd: dir }).toString());
+  if (Number(loose?.[1] ?? 0) > 0) execFileSync('git', ['repack', '-a', '-d', '-q'], { cwd: dir, stdio: 'inherit' });
 }
 
 // Names keep 2,000 functions and 50 libraries as they always were (svc-0042, lib-07) and grow wider above.
