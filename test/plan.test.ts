@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -285,6 +285,27 @@ base('a base a person typed that names nothing is bad input; an absent full sha 
   assert.match(env.err[0]!, /^lci: LCI_BASE=origin\/mian does not name a commit/);
   const ci = await planJson(repo, [], { CODEBUILD_WEBHOOK_PREV_COMMIT: 'feedface'.repeat(5) });
   assert.is(ci.functions.filter((f) => f.affected).length, 4, 'a CI variable naming an absent commit: missing history, plan everything');
+});
+
+base('git runs while the config loads, yet a config problem is reported before a bad revision, and the diff leaves no file', async () => {
+  const repo = GitRepo.create(TREE);
+  const start = repo.head();
+  repo.commit({ 'docs/README.md': '# 2\n' });
+  const tmp = tempDir();
+  const env = { TMPDIR: tmp };
+  writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG.replace('runtime: nodejs20.x', 'runtime: nodejs2.x'));
+  const both = lci(['plan', '--base', 'mian', '--head', 'nope'], { cwd: repo.dir, env });
+  assert.is(both.code, 2);
+  assert.match(both.stderr, /^lambdas\.yaml:\d+:\d+: .*nodejs2\.x/m, 'the config is checked first');
+  assert.not.match(both.stderr, /mian|nope/);
+  writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG);
+  const head = lci(['plan', '--base', start, '--head', 'nope'], { cwd: repo.dir, env });
+  assert.is(head.code, 2);
+  assert.match(head.stderr, /^lci: --head nope does not name a commit/);
+  const ok = lci(['plan', '--base', start, '--json'], { cwd: repo.dir, env });
+  assert.is(ok.code, 0, ok.stderr);
+  assert.is((JSON.parse(ok.stdout) as JsonPlan).changedPaths, 1);
+  assert.equal(readdirSync(tmp), [], 'the diff list is removed');
 });
 
 base('all-zero, unknown, unrelated and shallow bases affect every function with the reason', async () => {

@@ -2,9 +2,11 @@ import { appendFileSync } from 'node:fs';
 import { loadProject } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { affectedNames, planProject } from '../plan/plan.js';
+import { revisionsAhead } from '../plan/revisions.js';
+import type { PlanResult } from '../plan/types.js';
 import { planJson, planTable } from '../report/plan.js';
 import { AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
-import type { Command } from './command.js';
+import type { Command, Io } from './command.js';
 
 interface Values extends AwsValues {
   base?: string;
@@ -49,14 +51,28 @@ export const planCommand: Command<Values> = {
       if (!values.env) throw new UsageError('--since deployed needs --env NAME: each environment serves its own versions');
       if (values.base || values.all) throw new UsageError('--since deployed takes the base from Lambda; leave out --base and --all');
     }
-    const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
-    const result =
-      values.since === undefined
-        ? await planProject(loaded, { base: values.base, head: values.head, env: values.env, all: values.all, environ: io.env })
-        : await (await import('../commands/plan-since-deployed.js')).planSinceDeployedCommand(loaded, values.env!, awsOptions(values, io.env));
+    const result = values.since === undefined ? await plan(values, globals.config, io) : await planSinceDeployed(values, globals.config, io);
     io.out(globals.json ? planJson(result) : planTable(result));
     const names = affectedNames(result);
     if (values['github-output']) appendFileSync(io.env.GITHUB_OUTPUT!, `functions=${JSON.stringify(names)}\n`);
     return values['exit-code'] && names.length === 0 ? ExitCode.nothingAffected : ExitCode.ok;
   },
 };
+
+/** git's diff runs while the config loads: in a large repository both take seconds. */
+async function plan(values: Values, config: string | undefined, io: Io): Promise<PlanResult> {
+  const stop = new AbortController();
+  const revisions = { base: values.base, head: values.head, environ: io.env, signal: stop.signal };
+  const ahead = values.all ? undefined : await revisionsAhead(io.cwd, revisions);
+  try {
+    const loaded = await loadProject({ cwd: io.cwd, config });
+    return await planProject(loaded, { ...revisions, env: values.env, all: values.all, ahead });
+  } finally {
+    stop.abort();
+  }
+}
+
+async function planSinceDeployed(values: Values, config: string | undefined, io: Io): Promise<PlanResult> {
+  const loaded = await loadProject({ cwd: io.cwd, config });
+  return (await import('../commands/plan-since-deployed.js')).planSinceDeployedCommand(loaded, values.env!, awsOptions(values, io.env));
+}

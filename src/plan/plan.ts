@@ -9,7 +9,7 @@ import { resolveCommit } from '../vcs/git.js';
 import { commitDirs, commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
 import { affectedFunctions, affectedLayers, everyFunction } from './affected.js';
 import { diffConfigs, type ConfigDiff } from './config-diff.js';
-import { resolveRevisions } from './revisions.js';
+import { resolveRevisions, type RevisionsAhead } from './revisions.js';
 import type { FunctionPlan, LayerPlan, PlanResult } from './types.js';
 
 export interface PlanOptions {
@@ -18,6 +18,8 @@ export interface PlanOptions {
   env?: string;
   all?: boolean;
   environ: NodeJS.ProcessEnv;
+  /** The revisions, when they were started before the config loaded (used if the config is in that repository). */
+  ahead?: RevisionsAhead;
 }
 
 /** Decides which functions of a loaded project a change between two commits touches, and why. */
@@ -36,7 +38,7 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
       layers: [],
     };
   requireRepository(loaded);
-  const revs = await resolveRevisions(loaded.root, opts);
+  const revs = opts.ahead?.root === loaded.root ? await opts.ahead.revisions : await resolveRevisions(loaded.root, opts);
   if (!revs.ok) {
     return {
       base: revs.rev,

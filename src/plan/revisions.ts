@@ -1,4 +1,4 @@
-import { changedPaths, isShallow, mergeBase, resolveCommit } from '../vcs/git.js';
+import { changedPaths, isShallow, mergeBase, repoRoot, resolveCommit } from '../vcs/git.js';
 import { chooseBase, FULL_SHA, NO_BASE_HELP, ZERO_SHA } from './base.js';
 import { UsageError } from '../errors.js';
 
@@ -9,7 +9,23 @@ export type Revisions =
   | { ok: false; rev: string; baseFrom: string; head: string; problem: string };
 
 /** Chooses base (flag, LCI_BASE, the CI's variables) and head, and lists the changed paths. Only git here. */
-export async function resolveRevisions(root: string, opts: { base?: string; head?: string; environ: NodeJS.ProcessEnv }): Promise<Revisions> {
+export async function resolveRevisions(root: string, opts: RevisionOptions): Promise<Revisions> {
+  const started = await startRevisions(root, opts);
+  return started.ok ? { ...started, changed: await started.changed } : started;
+}
+
+export interface RevisionOptions {
+  base?: string;
+  head?: string;
+  environ: NodeJS.ProcessEnv;
+  /** Stops a diff still running (its result is no longer wanted). */
+  signal?: AbortSignal;
+}
+
+/** Revisions once base and head are known, with the diff (the slow part) still running. */
+type Started = Exclude<Revisions, { ok: true }> | (Omit<Extract<Revisions, { ok: true }>, 'changed'> & { changed: Promise<string[]> });
+
+async function startRevisions(root: string, opts: RevisionOptions): Promise<Started> {
   const headRev = opts.head ?? 'HEAD';
   const choice = chooseBase(opts.base, opts.environ);
   // Independent git calls run side by side: each is a process start.
@@ -29,7 +45,32 @@ export async function resolveRevisions(root: string, opts: { base?: string; head
   const fork = baseSha ? await mergeBase(root, baseSha, head) : null;
   const problem = await baseUnavailable(root, choice.rev, baseSha, fork, head);
   if (problem) return { ok: false, rev: choice.rev, baseFrom: choice.from, head, problem };
-  return { ok: true, base: baseSha!, mergeBase: fork!, baseFrom: choice.from, head, checkedOut, changed: await changedPaths(root, fork!, head) };
+  return { ok: true, base: baseSha!, mergeBase: fork!, baseFrom: choice.from, head, checkedOut, changed: changedPaths(root, fork!, head, opts.signal) };
+}
+
+/** Revisions being resolved for the repository at `root`, started before the config is loaded. */
+export interface RevisionsAhead {
+  root: string;
+  revisions: Promise<Revisions>;
+}
+
+/**
+ * Starts resolving the revisions of the repository around `cwd` and returns once the diff runs:
+ * in a large repository it takes seconds, which then pass while the config parses. A problem
+ * (an unknown --head) is kept for when the revisions are used, so config errors still come first.
+ */
+export async function revisionsAhead(cwd: string, opts: RevisionOptions): Promise<RevisionsAhead | undefined> {
+  const root = await repoRoot(cwd);
+  if (!root) return undefined;
+  let revisions: Promise<Revisions>;
+  try {
+    const started = await startRevisions(root, opts);
+    revisions = started.ok ? started.changed.then((changed) => ({ ...started, changed })) : Promise.resolve(started);
+  } catch (e) {
+    revisions = Promise.reject(e);
+  }
+  revisions.catch(() => {}); // handled where it is awaited, or never wanted
+  return { root, revisions };
 }
 
 /** Changed paths from a known base commit (plan --since deployed: one per deployed source version). */

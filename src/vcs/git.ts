@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CommandError, GitError } from '../errors.js';
 
 /** The git edge: every git call lci makes goes through here. */
@@ -9,9 +12,13 @@ export interface GitResult {
   stderr: string;
 }
 
-export function git(cwd: string, args: string[], input?: string): Promise<GitResult> {
+export function git(cwd: string, args: string[], input?: string, signal?: AbortSignal): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-c', 'core.quotePath=false', ...args], { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', ['-c', 'core.quotePath=false', ...args], {
+      cwd,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(signal ? { signal } : {}),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
@@ -53,12 +60,22 @@ export function mergeBase(cwd: string, a: string, b: string): Promise<string | n
   return gitText(cwd, ['merge-base', a, b]);
 }
 
-/** Paths (relative to the repository root) that differ between two commits; renames count as both paths. */
-export async function changedPaths(cwd: string, base: string, head: string): Promise<string[]> {
-  const r = await git(cwd, ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', base, head, '--']);
-  if (r.code !== 0) throw new GitError(['diff', '--name-only', base.slice(0, 12), head.slice(0, 12)], r.code, r.stderr);
-  const text = r.stdout.toString('utf8');
-  return text === '' ? [] : text.split('\0').filter((p) => p !== '');
+/**
+ * Paths (relative to the repository root) that differ between two commits; renames count as both paths.
+ * git writes the list to a file, not a pipe: a diff started ahead of the config parse then runs to
+ * its end while this process is busy, instead of stopping at a full pipe until it is read.
+ */
+export async function changedPaths(cwd: string, base: string, head: string, signal?: AbortSignal): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'lci-diff-'));
+  try {
+    const list = join(dir, 'changed');
+    const r = await git(cwd, ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', `--output=${list}`, base, head, '--'], undefined, signal);
+    if (r.code !== 0) throw new GitError(['diff', '--name-only', base.slice(0, 12), head.slice(0, 12)], r.code, r.stderr);
+    const text = readFileSync(list, 'utf8');
+    return text === '' ? [] : text.split('\0').filter((p) => p !== '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The tags that point at a commit (lightweight and annotated), sorted. */
