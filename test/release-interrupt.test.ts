@@ -1,8 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
+import { GetFunctionCommand, LambdaClient, UntagResourceCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AwsWorld } from './harness/aws-world.js';
 import { lciAsync } from './harness/cli.js';
+import { CREDENTIALS } from './harness/s3.js';
 import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './harness/deploy-fixture.js';
 import type { GitRepo } from './harness/git-repo.js';
 
@@ -185,6 +187,38 @@ killed('a re-run of the source the old version serves puts all traffic back on i
       w.lambda.log.map((l) => l.operation),
       ['GetFunction'],
     );
+  } finally {
+    await w.close();
+  }
+});
+
+killed("a split alias without lci's mark (another tool left it): resuming marks it first; putting it back untags nothing", async () => {
+  const { w, repo } = await world();
+  try {
+    await killedWhileHolding(w, repo);
+    const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: w.lambda.endpoint, credentials: CREDENTIALS });
+    const arn = (await sdk.send(new GetFunctionCommand({ FunctionName: 'alpha-qa' }))).Configuration!.FunctionArn!;
+    await sdk.send(new UntagResourceCommand({ Resource: arn, TagKeys: ['lci:shifting:qa'] }));
+    w.lambda.clearLog();
+    const abort = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--abort'], { cwd: repo.dir, env: w.env() });
+    assert.is(abort.code, 0, abort.stderr);
+    assert.equal(alias(w), { version: '1', weights: {} });
+    assert.not.ok(
+      w.lambda.log.some((l) => l.operation === 'UntagResource'),
+      'no mark to clear: no write spent on it',
+    );
+
+    // Split again by hand, unmarked, then resumed: the mark is set before the weight moves on.
+    await sdk.send(
+      new UpdateAliasCommand({ FunctionName: 'alpha-qa', Name: 'qa', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }),
+    );
+    w.lambda.clearLog();
+    const r = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.01'], { cwd: repo.dir, env: w.env() });
+    assert.is(r.code, 0, r.stderr);
+    const writes = w.lambda.log.map((l) => l.operation).filter((o) => /^(Tag|Untag|UpdateAlias)/.test(o));
+    assert.equal(writes, ['TagResource', 'UpdateAlias', 'UpdateAlias', 'UntagResource']);
+    assert.equal(alias(w), { version: '2', weights: {} });
+    assert.equal(w.lambda.functionState('alpha-qa')!.tags, {});
   } finally {
     await w.close();
   }

@@ -45,6 +45,8 @@ export interface DeployedState {
   /** Configuration of the alias's version ($LATEST when there is no alias yet). */
   serving: FunctionConfiguration;
   latestLayer: LayerState | null;
+  /** The function's tags, as the first read returned them (a shift lci marked shows there). */
+  tags: Record<string, string>;
 }
 
 export function errorName(e: unknown): string {
@@ -100,11 +102,11 @@ export async function readState(lambda: LambdaClient, functionName: string, alia
   const a = aliasResult.value;
   if (a === null && serving.aliasExists) {
     // The alias went away between the reads: what does $LATEST say?
-    return { alias: null, serving: await readLatest(lambda, functionName), latestLayer: layer.value };
+    return { alias: null, serving: await readLatest(lambda, functionName), latestLayer: layer.value, tags: serving.tags };
   }
   // The alias moved between the reads: read the version it now serves.
   const config = a === null || serving.config.Version === a.version ? serving.config : await getConfiguration(lambda, functionName, a.version);
-  return { alias: a, serving: config, latestLayer: layer.value };
+  return { alias: a, serving: config, latestLayer: layer.value, tags: serving.tags };
 }
 
 async function readLatest(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration> {

@@ -1,6 +1,16 @@
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { AwsClients } from '../aws/clients.js';
-import { explain, getConfiguration, latestLayerVersion, layerVersionDescription, moveAlias, readServing, readState, type Timing } from '../aws/lambda.js';
+import {
+  explain,
+  getConfiguration,
+  latestLayerVersion,
+  layerVersionDescription,
+  moveAlias,
+  readServing,
+  readState,
+  type DeployedState,
+  type Timing,
+} from '../aws/lambda.js';
 import { clearShift, isShiftMarked } from '../aws/shift-marker.js';
 import { critical } from '../critical.js';
 import { packageCode } from '../artifacts/code-package.js';
@@ -148,7 +158,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     state.latestLayer = state.serving === serving.config ? recorded : await latestLayerVersion(ctx.aws.lambda, r.layerName);
   }
   const found = unfinishedShift(state.alias);
-  if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'aborted');
+  if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state, 'aborted');
   // The serving version records the fingerprint of its files: equal files need no zip to compare.
   const record = parseVersionRecord(state.serving.Description);
   const sameFiles = record.fingerprint === pkg.fingerprint;
@@ -171,7 +181,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
     sharedIntact = found.every((v) => v !== null) && attachedShared(state.serving, managed).join() === found.map((v) => v!.arn).join();
   }
   result.layers = attachedShared(state.serving, managed).map(layerLabel);
-  if (decision.intact && sharedIntact && found) return putBack(r, ctx, result, found, state.alias!.revisionId, state.serving.FunctionArn!, 'rolled-back'); // this source is what the old version serves
+  if (decision.intact && sharedIntact && found) return putBack(r, ctx, result, found, state, 'rolled-back'); // this source is what the old version serves
   if (decision.intact && sharedIntact) {
     result.status = 'INTACT';
     return;
@@ -279,8 +289,7 @@ async function putBack(
   ctx: DeployContext,
   result: FunctionDeployResult,
   found: UnfinishedShift,
-  revisionId: string,
-  functionArn: string,
+  state: DeployedState,
   action: 'aborted' | 'rolled-back',
 ): Promise<void> {
   const label = `UpdateAlias ${r.alias} → ${found.from} (${percent(found.weight)} on version ${found.version} taken back)`;
@@ -291,12 +300,13 @@ async function putBack(
     result.calls = [label];
     return;
   }
-  await critical(() => moveAlias(ctx.aws.lambda, r.functionName, r.alias, found.from, {}, revisionId, ctx.timing)).catch((e: unknown) => {
+  await critical(() => moveAlias(ctx.aws.lambda, r.functionName, r.alias, found.from, {}, state.alias!.revisionId, ctx.timing)).catch((e: unknown) => {
     throw explain(e, `putting alias ${r.alias} of ${r.functionName} back on version ${found.from}`);
   });
-  await critical(() => clearShift(ctx.aws.lambda, functionArn, r.alias)).catch((e: unknown) => {
-    throw explain(e, `clearing the shift mark of ${r.alias} on ${r.functionName} (the alias is back on version ${found.from})`);
-  });
+  if (isShiftMarked(state.tags, r.alias))
+    await critical(() => clearShift(ctx.aws.lambda, state.serving.FunctionArn!, r.alias)).catch((e: unknown) => {
+      throw explain(e, `clearing the shift mark of ${r.alias} on ${r.functionName} (the alias is back on version ${found.from})`);
+    });
   result.calls = [label];
   result.status = 'ROLLED_BACK';
 }

@@ -19,7 +19,7 @@ import {
 import type { ResolvedFunction } from '../config/types.js';
 import { arrangeLayers, isLayer, layerDescription, MAX_LAYERS, type Decision } from './decide.js';
 import { critical } from '../critical.js';
-import { clearShift, markShift } from '../aws/shift-marker.js';
+import { clearShift, isShiftMarked, markShift } from '../aws/shift-marker.js';
 import { invokeFunction } from '../aws/invoke.js';
 import type { SmokeEvent } from './smoke-events.js';
 import { smokeFailure, smokeProblem } from './smoke.js';
@@ -229,12 +229,15 @@ async function shiftTraffic(
     ctx.report(`alias ${fn.alias} was left with ${percent(found.weight)} on version ${found.version} (from ${old}): ${going}`);
   }
   let shifted: { weight: number; version: string } | null = found;
-  // Marked before the first weight moves, so a deploy killed mid-shift leaves a mark a no-op read sees.
-  const marked = found !== null || steps.length > 0;
-  if (steps.length > 0 && !found) {
+  // Marked before the first weight moves, so a deploy killed mid-shift leaves a mark a no-op read
+  // sees; a shift found unmarked (left by another tool) is marked before it moves on. Only a mark
+  // that exists is cleared: an UntagResource spends the write budget like any other write.
+  let marked = isShiftMarked(input.state.tags, fn.alias);
+  if (steps.length > 0 && !marked) {
     await step(`TagResource ${name} (shift ${old} → ${version} in progress)`, `marking the shift of ${fn.alias} on ${name}`, () =>
       markShift(ctx.lambda, functionArn, fn.alias, old, version),
     );
+    marked = true;
   }
   const unmark = async () => {
     if (marked)

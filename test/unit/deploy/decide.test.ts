@@ -19,7 +19,7 @@ import { parseVersionRecord } from '../../../src/deploy/version-record.js';
 const LAYER = (name: string, v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
 
 function state(serving: Partial<FunctionConfiguration>, latestLayer: DeployedState['latestLayer'] = null): DeployedState {
-  return { alias: { name: 'qa', version: '3', revisionId: 'r', weights: {} }, serving: serving as FunctionConfiguration, latestLayer };
+  return { alias: { name: 'qa', version: '3', revisionId: 'r', weights: {} }, serving: serving as FunctionConfiguration, latestLayer, tags: {} };
 }
 
 const KEY = 'a'.repeat(32);
@@ -150,7 +150,7 @@ test('a changed function whose record names our key: its attached layer stands f
   const layer = recordedLayer(config, parseVersionRecord(config.Description), KEY, 'fn-deps')!;
   assert.equal([layer.arn, layer.version, keyOfLayer(layer.description)], [LAYER('fn-deps', 4), 4, KEY]);
   assert.equal(
-    decide({ alias: null, serving: { ...config, CodeSha256: 'old' }, latestLayer: layer }, { codeSha256: 'new', depsKey: KEY, layerName: 'fn-deps' }),
+    decide({ alias: null, serving: { ...config, CodeSha256: 'old' }, latestLayer: layer, tags: {} }, { codeSha256: 'new', depsKey: KEY, layerName: 'fn-deps' }),
     {
       code: 'update',
       deps: 'intact',
