@@ -95,16 +95,20 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   let latest = await waitForUpdate(ctx.lambda, name, ctx.timing).catch((e: unknown) => {
     throw explain(e, `reading ${name}`);
   });
-  // lci's layers on the function: its shared layers in order, then its own dependency layer.
+  // lci's layers on the function: its shared layers in order, then its own dependency layer (`own`).
+  // The layers it has and lci does not manage stay; more than Lambda allows stops the release.
   const managed = [...input.sharedLayers.managed, fn.layerName];
-  const ownAttached = (arns: string[]) => arns.find((arn) => isLayer(arn, fn.layerName)) ?? null;
-  // Before any write: would our layers push the function over Lambda's layer limit?
-  {
-    const current = (latest.Layers ?? []).map((l) => l.Arn!);
-    const own = decision.deps === 'publish' ? `${fn.layerName} (lci, new)` : decision.deps === 'attach' || decision.deps === 'intact' ? 'own' : null;
-    const next = arrangeLayers(current, managed, [...input.sharedLayers.arns, ...(own ? [`arn:aws:lambda:::layer:${fn.layerName}:new`] : [])]);
-    if (next.length > MAX_LAYERS) throw tooManyLayers(name, next);
-  }
+  const layersWith = (current: string[], own: string | null): string[] => {
+    const wanted = arrangeLayers(current, managed, [...input.sharedLayers.arns, ...(own ? [own] : [])]);
+    if (wanted.length > MAX_LAYERS) throw tooManyLayers(name, wanted);
+    return wanted;
+  };
+  const hasOwn = decision.deps === 'publish' || decision.deps === 'attach' || decision.deps === 'intact';
+  // Before any write, with a stand-in for the version not published yet.
+  layersWith(
+    (latest.Layers ?? []).map((l) => l.Arn!),
+    hasOwn ? `arn:aws:lambda:::layer:${fn.layerName}:new` : null,
+  );
 
   let layerArn: string | null = null;
   let layerVersion: number | null = null;
@@ -134,9 +138,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
 
   {
     const current = (latest.Layers ?? []).map((l) => l.Arn!);
-    const own = decision.deps === 'none' || decision.deps === 'detach' ? null : (layerArn ?? ownAttached(current));
-    const wanted = arrangeLayers(current, managed, [...input.sharedLayers.arns, ...(own ? [own] : [])]);
-    if (wanted.length > MAX_LAYERS) throw tooManyLayers(name, wanted);
+    const wanted = layersWith(current, hasOwn ? (layerArn ?? current.find((arn) => isLayer(arn, fn.layerName)) ?? null) : null);
     if (wanted.join() !== current.join()) {
       const what = wanted.filter((arn) => !current.includes(arn)).map((arn) => arn.split(':').slice(-2).join(':'));
       await step(`UpdateFunctionConfiguration ${name} (layers)`, `attaching ${what.join(', ') || 'its layers'} to ${name}`, () =>
