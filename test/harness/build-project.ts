@@ -43,16 +43,24 @@ export async function monorepo(extra: Record<string, string> = {}): Promise<GitR
     'libs/jc/index.js': 'exports.value = 42;\n',
     ...extra,
   });
+  await commitLocalPackages(repo, 'services/hooks', 'the wheel and the lockfile');
+  return repo;
+}
+
+/**
+ * What the containers install offline: the acme_common wheel in libs/dist (built here) and the
+ * lockfile of the npm package in `npmDir`, committed, as lci builds what the commit holds.
+ */
+export async function commitLocalPackages(repo: GitRepo, npmDir: string, message: string): Promise<void> {
   await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', {
     'acme_common/__init__.py': '',
     'acme_common/money.py': 'CENTS = 100\n',
   });
   execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
-    cwd: join(repo.dir, 'services/hooks'),
+    cwd: join(repo.dir, npmDir),
     stdio: 'ignore',
   });
-  repo.commit({}, 'the wheel and the lockfile'); // lci builds what the commit holds
-  return repo;
+  repo.commit({}, message);
 }
 
 export function zipNames(zip: string): string[] {

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_IMAGE } from './docker.js';
 import { GitRepo } from './git-repo.js';
-import { writeWheel } from './wheel.js';
+import { commitLocalPackages } from './build-project.js';
 
 /**
  * A monorepo shaped like the real ones issue 13 counted: a shared python layer (a local wheel, so
@@ -132,14 +131,6 @@ export async function monorepo(extraConfig = ''): Promise<GitRepo> {
     'services/native/VERSION': '1\n',
   });
   chmodSync(join(repo.dir, 'tools/strip-types/cli.js'), 0o755);
-  await writeWheel(join(repo.dir, 'libs/dist/acme_common-1.0.0-py3-none-any.whl'), 'acme_common', '1.0.0', {
-    'acme_common/__init__.py': '',
-    'acme_common/money.py': 'CENTS = 100\n',
-  });
-  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
-    cwd: join(repo.dir, 'services/web'),
-    stdio: 'ignore',
-  });
-  repo.commit({}, 'the wheel, the lockfile, an executable compiler'); // lci builds what the commit holds
+  await commitLocalPackages(repo, 'services/web', 'the wheel, the lockfile, an executable compiler');
   return repo;
 }
