@@ -75,6 +75,9 @@ shape('the expected files, each marked as written by lci', () => {
     'modules/function/main.tf',
     'modules/function/placeholder.zip',
     'modules/function/variables.tf',
+    'modules/pipeline-common/main.tf',
+    'modules/pipeline-common/outputs.tf',
+    'modules/pipeline-common/variables.tf',
     'modules/pipeline/iam.tf',
     'modules/pipeline/main.tf',
     'modules/pipeline/outputs.tf',
@@ -141,7 +144,11 @@ shape("one pipeline per function and environment; skipped environments get none;
 
 shape('IAM: no "*" resource on S3 or Lambda actions; S3 writes only under the function\'s prefix; the one connection', () => {
   const iam = parsed.modules.get('modules/pipeline')!.get('iam.tf')!;
-  const documents = (iam.data as Json).aws_iam_policy_document as Record<string, Json[]>;
+  const common = parsed.modules.get('modules/pipeline-common')!.get('main.tf')!;
+  const documents = {
+    ...((iam.data as Json).aws_iam_policy_document as Record<string, Json[]>),
+    ...Object.fromEntries(Object.entries((common.data as Json).aws_iam_policy_document as Record<string, Json[]>).map(([k, v]) => [`common.${k}`, v])),
+  };
   const statements: { doc: string; sid?: string; actions: string[]; resources: string[] }[] = [];
   for (const [doc, [body]] of Object.entries(documents)) {
     for (const s of (body!.statement as Json[]) ?? [])
@@ -224,7 +231,7 @@ behaviour('running twice changes nothing; --check passes, then finds drift and e
   const r = exampleRepo();
   assert.is(generate(r).code, 0);
   const again = generate(r);
-  assert.is(again.stdout.trim(), 'infra/lambda-ci: 0 written, 9 unchanged, 0 removed');
+  assert.is(again.stdout.trim(), 'infra/lambda-ci: 0 written, 12 unchanged, 0 removed');
   assert.is(generate(r, ['--check']).code, 0);
   const main = join(r.dir, 'infra/lambda-ci/main.tf');
   writeFileSync(main, readFileSync(main, 'utf8') + '\n# a hand edit\n');
@@ -291,7 +298,7 @@ behaviour("the placeholder zip is lci's deterministic zip, owned through the man
     zipEntries(bytes).map((e) => [e.name, e.mode]),
     [['README.txt', 0o644]],
   );
-  assert.is(generate(r, ['--with-functions']).stdout.trim(), 'infra/lambda-ci: 0 written, 14 unchanged, 0 removed');
+  assert.is(generate(r, ['--with-functions']).stdout.trim(), 'infra/lambda-ci: 0 written, 17 unchanged, 0 removed');
   const other = exampleRepo();
   assert.is(generate(other, ['--with-functions']).code, 0);
   assert.ok(readFileSync(join(other.dir, 'infra/lambda-ci/modules/function/placeholder.zip')).equals(bytes), 'the same bytes in another checkout');
@@ -330,7 +337,17 @@ byEnvironment('one pipeline per environment; the buildspec runs a batch of shard
   assert.is(g.code, 0, g.stderr);
   const dir = join(r.dir, 'infra/lambda-ci');
   const files = readdirSync(join(dir, 'modules'), { recursive: true }).map(String).sort();
-  assert.equal(files, ['environment', 'environment/iam.tf', 'environment/main.tf', 'environment/outputs.tf', 'environment/variables.tf']);
+  assert.equal(files, [
+    'environment',
+    'environment/iam.tf',
+    'environment/main.tf',
+    'environment/outputs.tf',
+    'environment/variables.tf',
+    'pipeline-common',
+    'pipeline-common/main.tf',
+    'pipeline-common/outputs.tf',
+    'pipeline-common/variables.tf',
+  ]);
   const out = await parseOutput(dir);
   const envs = (out.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'environments' in l)!.environments as Record<string, Json>;
   assert.equal(Object.keys(envs).sort(), ['lci-prod', 'lci-qa']);

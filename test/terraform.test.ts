@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { suite } from 'uvu';
@@ -118,6 +118,60 @@ example('fmt -check, init (aws provider only), validate and plan pass; plan asks
     .map((r) => r.values.name)
     .sort();
   assert.equal(pipelines, EXAMPLE_PIPELINES);
+});
+
+example('state applied before pipeline-common existed follows the moved blocks: the pipeline role is moved, never replaced', async () => {
+  const moved = [...examplePlan, ...exampleByEnv].filter((r) => r.type === 'aws_iam_role' && r.address.endsWith('.module.common.aws_iam_role.codepipeline'));
+  assert.is(moved.length, EXAMPLE_PIPELINES.length + 2, 'one per pipeline, both layouts');
+  // The state an apply of the earlier layout left: the roles at their old addresses, outside the common module.
+  const old = (address: string) => address.replace('.module.common.', '.');
+  const state = {
+    version: 4,
+    terraform_version: '1.11.0',
+    serial: 1,
+    lineage: '6d6f7665-6400-4000-8000-000000000001',
+    outputs: {},
+    resources: moved.map((r) => {
+      const at = old(r.address);
+      return {
+        module: at.slice(0, at.lastIndexOf('.aws_iam_role.')),
+        mode: 'managed',
+        type: 'aws_iam_role',
+        name: 'codepipeline',
+        provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances: [
+          {
+            schema_version: 0,
+            attributes: {
+              id: r.values.name,
+              name: r.values.name,
+              arn: `arn:aws:iam::${ACCOUNT}:role/${r.values.name}`,
+              path: '/',
+              assume_role_policy: r.values.assume_role_policy,
+              max_session_duration: 3600,
+              force_detach_policies: false,
+              tags: r.values.tags,
+              tags_all: r.values.tags_all ?? r.values.tags,
+            },
+          },
+        ],
+      };
+    }),
+  };
+  writeFileSync(join(exampleTf.dir, 'terraform.tfstate'), JSON.stringify(state));
+  try {
+    await exampleTf.ok(['plan', '-refresh=false', '-input=false', '-lock=false', '-var-file=lci_test.tfvars.json', '-out=moved.plan']);
+    const shown = JSON.parse((await exampleTf.ok(['show', '-json', 'moved.plan'])).stdout) as {
+      resource_changes: { address: string; previous_address?: string; change: { actions: string[] } }[];
+    };
+    for (const r of moved) {
+      const change = shown.resource_changes.find((c) => c.address === r.address)!;
+      assert.is(change.previous_address, old(r.address), r.address);
+      assert.not.ok(change.change.actions.includes('delete') || change.change.actions.includes('create'), `${r.address}: ${change.change.actions}`);
+    }
+  } finally {
+    rmSync(join(exampleTf.dir, 'terraform.tfstate'), { force: true });
+  }
 });
 
 example('--layout environment: a pipeline per environment whose batch build runs the shards, each with its share of the budget', () => {

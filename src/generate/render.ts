@@ -164,6 +164,8 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
   ];
   for (const f of ['main.tf', 'iam.tf', 'variables.tf', 'outputs.tf'])
     files.push({ path: `modules/${module}/${f}`, content: `${head}\n${t(`modules/${module}/${f}`)}` });
+  for (const f of ['main.tf', 'variables.tf', 'outputs.tf'])
+    files.push({ path: `modules/pipeline-common/${f}`, content: `${head}\n${t(`modules/pipeline-common/${f}`)}` });
   if (input.functions) {
     files.push({ path: 'functions.tf', content: `${head}\n${functionsTf(input.functions)}` });
     for (const f of ['main.tf', 'variables.tf']) files.push({ path: `modules/function/${f}`, content: `${head}\n${t(`modules/function/${f}`)}` });

@@ -13,11 +13,9 @@ locals {
     [for p in var.function_patterns : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${p}/*"],
     [for l in var.shared_layers : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l}/*"],
   )
-  # CodePipeline stores artifacts under the first 20 characters of the pipeline name.
-  pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/*"
-  cache_location     = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
-  log_group          = "/aws/codebuild/${var.name}"
-  tags               = merge(var.tags, { lci-environment = var.environment })
+  cache_location = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
+  log_group      = "/aws/codebuild/${var.name}"
+  tags           = merge(var.tags, { lci-environment = var.environment })
 }
 
 resource "aws_cloudwatch_log_group" "build" {
@@ -96,7 +94,7 @@ resource "aws_codebuild_project" "deploy" {
 
 resource "aws_codepipeline" "deploy" {
   name           = var.name
-  role_arn       = aws_iam_role.codepipeline.arn
+  role_arn       = module.common.role_arn
   pipeline_type  = "V2"
   execution_mode = "QUEUED" # two runs never overlap
   tags           = local.tags
@@ -190,30 +188,38 @@ resource "aws_codepipeline" "deploy" {
   }
 }
 
-resource "aws_codestarnotifications_notification_rule" "info" {
-  count          = var.chatbot_info_channel_arn == "" ? 0 : 1
-  name           = "${var.name}-info"
-  resource       = aws_codepipeline.deploy.arn
-  detail_type    = "BASIC"
-  event_type_ids = ["codepipeline-pipeline-pipeline-execution-started", "codepipeline-pipeline-pipeline-execution-succeeded"]
-  tags           = local.tags
-
-  target {
-    type    = "AWSChatbotSlack"
-    address = var.chatbot_info_channel_arn
-  }
+module "common" {
+  source                    = "../pipeline-common"
+  name                      = var.name
+  region                    = var.region
+  partition                 = var.partition
+  artifacts_bucket          = var.artifacts_bucket
+  connection_arn            = var.connection_arn
+  codebuild_project_arn     = aws_codebuild_project.deploy.arn
+  batch                     = true
+  pipeline_arn              = aws_codepipeline.deploy.arn
+  chatbot_info_channel_arn  = var.chatbot_info_channel_arn
+  chatbot_alert_channel_arn = var.chatbot_alert_channel_arn
+  tags                      = local.tags
 }
 
-resource "aws_codestarnotifications_notification_rule" "alert" {
-  count          = var.chatbot_alert_channel_arn == "" ? 0 : 1
-  name           = "${var.name}-alert"
-  resource       = aws_codepipeline.deploy.arn
-  detail_type    = "FULL"
-  event_type_ids = ["codepipeline-pipeline-pipeline-execution-failed"]
-  tags           = local.tags
+# Where these lived before they moved into pipeline-common: applied state follows them, nothing is replaced.
+moved {
+  from = aws_iam_role.codepipeline
+  to   = module.common.aws_iam_role.codepipeline
+}
 
-  target {
-    type    = "AWSChatbotSlack"
-    address = var.chatbot_alert_channel_arn
-  }
+moved {
+  from = aws_iam_role_policy.codepipeline
+  to   = module.common.aws_iam_role_policy.codepipeline
+}
+
+moved {
+  from = aws_codestarnotifications_notification_rule.info
+  to   = module.common.aws_codestarnotifications_notification_rule.info
+}
+
+moved {
+  from = aws_codestarnotifications_notification_rule.alert
+  to   = module.common.aws_codestarnotifications_notification_rule.alert
 }

@@ -1,14 +1,13 @@
 # Least privilege, scoped like the original aws-lambda-ci policy: no "*" resource on any S3 or
 # Lambda action; S3 writes only under this function's prefix (and the shared layer cache).
 
-# Who may assume each role: the CodeBuild and the CodePipeline service.
+# Who may assume the build role: the CodeBuild service. The pipeline's role is in pipeline-common.
 data "aws_iam_policy_document" "assume" {
-  for_each = toset(["codebuild", "codepipeline"])
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
-      identifiers = ["${each.key}.amazonaws.com"]
+      identifiers = ["codebuild.amazonaws.com"]
     }
   }
 }
@@ -16,7 +15,7 @@ data "aws_iam_policy_document" "assume" {
 # IAM is global: the region in the name keeps one config applied in two regions apart.
 resource "aws_iam_role" "codebuild" {
   name               = "${var.name}-${var.region}-build"
-  assume_role_policy = data.aws_iam_policy_document.assume["codebuild"].json
+  assume_role_policy = data.aws_iam_policy_document.assume.json
   tags               = local.tags
 }
 
@@ -163,42 +162,4 @@ resource "aws_iam_role_policy" "codebuild" {
   name   = "lci-deploy"
   role   = aws_iam_role.codebuild.id
   policy = data.aws_iam_policy_document.codebuild.json
-}
-
-resource "aws_iam_role" "codepipeline" {
-  name               = "${var.name}-${var.region}-pipeline"
-  assume_role_policy = data.aws_iam_policy_document.assume["codepipeline"].json
-  tags               = local.tags
-}
-
-data "aws_iam_policy_document" "codepipeline" {
-  statement {
-    sid       = "Artifacts"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
-    resources = [local.pipeline_artifacts]
-  }
-
-  statement {
-    sid       = "ArtifactBucket"
-    actions   = ["s3:GetBucketVersioning", "s3:GetBucketLocation"]
-    resources = [local.bucket_arn]
-  }
-
-  statement {
-    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
-    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
-    resources = [var.connection_arn]
-  }
-
-  statement {
-    sid       = "RunBuild"
-    actions   = ["codebuild:StartBuild", "codebuild:BatchGetBuilds"]
-    resources = [aws_codebuild_project.deploy.arn]
-  }
-}
-
-resource "aws_iam_role_policy" "codepipeline" {
-  name   = "lci-pipeline"
-  role   = aws_iam_role.codepipeline.id
-  policy = data.aws_iam_policy_document.codepipeline.json
 }
