@@ -1,4 +1,4 @@
-import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { explain, errorName } from './lambda.js';
 
 /** The CloudWatch Logs edge: a function's log events, each with the version that wrote it. */
@@ -26,6 +26,8 @@ export function logGroupOf(functionName: string): string {
  * A group that does not exist yet (the function never ran) has no events.
  */
 export async function filterLogEvents(logs: CloudWatchLogsClient, group: string, startTime: number, filterPattern?: string): Promise<LogLine[]> {
+  // Loaded here, not at start: every deploy imports this module, and only --logs and lci logs read logs.
+  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const out: LogLine[] = [];
   let nextToken: string | undefined;
   try {
