@@ -120,6 +120,11 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, pr
 async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress, result: FunctionDeployResult, push: Pusher): Promise<void> {
   const report = (m: string, detail?: boolean) => progress.report(m, detail);
   progress.phase('build');
+  // One GetFunction of the alias; the version it serves records what it was built from, its shared
+  // layers' keys included. Sent now, so it waits for the request budget while the code is read;
+  // its problems are still reported after the code's.
+  const reading = readServing(ctx.aws.lambda, r.functionName, r.alias);
+  reading.catch(() => {}); // awaited below
   report('reading code');
   const pkg = await packageCode(r, ctx.ws, { builder: ctx.deps, report });
   const dependencies = await ctx.deps.identify(r);
@@ -128,8 +133,7 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   const managed = ctx.shared.managed(r.env);
 
   report('reading Lambda');
-  // One GetFunction of the alias; the version it serves records what it was built from, its shared layers' keys included.
-  const serving = await readServing(ctx.aws.lambda, r.functionName, r.alias);
+  const serving = await reading;
   const served = parseVersionRecord(serving.config.Description);
   // A shift lci left unfinished (marked on the function) or --abort: the alias itself must be read.
   const aliasNeeded = ctx.abortUnfinished || isShiftMarked(serving.tags, r.alias);
