@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { packageJsonReferences, requirementsReferences } from '../src/config/descriptors.js';
 import { localDependencies } from '../src/config/local-deps.js';
-import { ancestors, InputIndex } from '../src/inputs/matcher.js';
+import { ancestors, bestPerTarget, InputIndex } from '../src/inputs/matcher.js';
 import { globRule, lockfileRule, pathRule, treeRule, type InputRule } from '../src/inputs/rules.js';
 
 test('requirements: path lines, -e, -r/-c includes, file: URLs, -f directories; index packages ignored', () => {
@@ -111,7 +111,7 @@ test('local dependencies follow includes and nested packages, stay inside the re
 
 function matches(index: InputIndex, path: string): Map<string, InputRule> {
   const out = new Map<string, InputRule>();
-  index.match(path, (target, rule) => out.set(String(target), rule));
+  bestPerTarget(index.matching(path), (target, rule) => out.set(String(target), rule));
   return out;
 }
 

@@ -59,11 +59,6 @@ export class InputIndex {
     }
     return matched;
   }
-
-  /** Calls `visit` once per target whose rules match `path`, with its highest-priority matching rule. */
-  match(path: string, visit: (target: Target, rule: InputRule) => void): void {
-    bestPerTarget(this.matching(path), visit);
-  }
 }
 
 /** Each target of `matched` once, with its highest-priority rule among them. */

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { configurationsByFunction } from '../../../src/config/select.js';
 import { functionRules } from '../../../src/inputs/function-inputs.js';
-import { ALL, InputIndex } from '../../../src/inputs/matcher.js';
+import { ALL, bestPerTarget, InputIndex } from '../../../src/inputs/matcher.js';
 import { globRule, pathRule, treeRule, type InputRule } from '../../../src/inputs/rules.js';
 import { affectedFunctions, everyFunction, matchChanges, reasonsFor, type Matches } from '../../../src/plan/affected.js';
 import { MAX_REASONS, type Reason } from '../../../src/plan/types.js';
@@ -91,7 +91,7 @@ function oneByOne(changed: string[], rules: Map<string, InputRule[]>, shared: In
   const reason = (path: string, rule: InputRule): Reason => ({ path, rule: rule.kind, pattern: rule.pattern, ...(rule.via ? { via: rule.via } : {}) });
   for (const path of changed) {
     const hits: [string | typeof ALL, InputRule][] = [];
-    index.match(path, (target, rule) => hits.push([target, rule]));
+    bestPerTarget(index.matching(path), (target, rule) => hits.push([target, rule]));
     const isShared = hits.some(([t]) => t === ALL);
     for (const [target, rule] of hits) {
       const tally = target === ALL ? out.shared : (out.own.get(target) ?? out.own.set(target, { reasons: [], count: 0, alsoShared: 0 }).get(target)!);
