@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import type { Diagnostic } from '../errors.js';
 import { costProblem, globProblem, pathProblem, repoPath } from './globs.js';
 import { TEMPLATE_VARIABLES, templateVariables, type ResolvedConfig } from './resolve.js';
-import { isRecord, locate, type ConfigSource, type PathSegment } from './source.js';
+import { isRecord, located, type ConfigSource, type PathSegment } from './source.js';
 import { dotted } from './schema.js';
 import { canonical } from './canonical.js';
 import { didYouMean } from './suggest.js';
@@ -18,7 +18,7 @@ const LAMBDA_LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
 export function semanticDiagnostics(source: ConfigSource, data: Record<string, unknown>, resolved: ResolvedConfig, configDirInRepo: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
-    out.push({ file: source.displayPath, ...locate(source, path, anchor), message: `${dotted(path)}: ${message}` });
+    out.push(located(source, { path, anchor, message: `${dotted(path)}: ${message}` }));
 
   const envNames = Object.keys(resolved.environments);
   for (const [name, raw] of Object.entries(isRecord(data.environments) ? data.environments : {})) {

@@ -7,7 +7,7 @@ import { localDependencies, type OutsideReference } from './local-deps.js';
 import { RealPaths } from './real-paths.js';
 import type { ResolvedConfig } from './resolve.js';
 import { dotted } from './schema.js';
-import { locate, type ConfigSource, type PathSegment } from './source.js';
+import { located, type ConfigSource, type PathSegment } from './source.js';
 import type { ResolvedFunction } from './types.js';
 
 export interface CheckContext {
@@ -31,7 +31,7 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
   const rootReal = realpathSync(ctx.root);
   const paths = new RealPaths();
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
-    out.push({ file: ctx.source.displayPath, ...locate(ctx.source, path, anchor), message: `${dotted(path)}: ${message}` });
+    out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
   const inFile = (repoPath: string, line: number, col: number, message: string) => out.push({ file: shown(ctx, repoPath), line, col, message });
 
   const checkDescriptor = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
