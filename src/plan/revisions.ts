@@ -10,8 +10,7 @@ export type Revisions =
 
 /** Chooses base (flag, LCI_BASE, the CI's variables) and head, and lists the changed paths. Only git here. */
 export async function resolveRevisions(root: string, opts: RevisionOptions): Promise<Revisions> {
-  const started = await startRevisions(root, opts);
-  return started.ok ? { ...started, changed: await started.changed } : started;
+  return finished(await startRevisions(root, opts));
 }
 
 export interface RevisionOptions {
@@ -24,6 +23,11 @@ export interface RevisionOptions {
 
 /** Revisions once base and head are known, with the diff (the slow part) still running. */
 type Started = Exclude<Revisions, { ok: true }> | (Omit<Extract<Revisions, { ok: true }>, 'changed'> & { changed: Promise<string[]> });
+
+/** The revisions once the diff has run. */
+async function finished(started: Started): Promise<Revisions> {
+  return started.ok ? { ...started, changed: await started.changed } : started;
+}
 
 async function startRevisions(root: string, opts: RevisionOptions): Promise<Started> {
   const headRev = opts.head ?? 'HEAD';
@@ -64,8 +68,7 @@ export async function revisionsAhead(cwd: string, opts: RevisionOptions): Promis
   if (!root) return undefined;
   let revisions: Promise<Revisions>;
   try {
-    const started = await startRevisions(root, opts);
-    revisions = started.ok ? started.changed.then((changed) => ({ ...started, changed })) : Promise.resolve(started);
+    revisions = finished(await startRevisions(root, opts));
   } catch (e) {
     revisions = Promise.reject(e);
   }
