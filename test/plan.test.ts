@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -291,7 +291,9 @@ base('git runs while the config loads, yet a config problem is reported before a
   const repo = GitRepo.create(TREE);
   const start = repo.head();
   repo.commit({ 'docs/README.md': '# 2\n' });
-  const tmp = tempDir();
+  // The temporary directory reaches git's arguments (--output=<dir>/changed): a hostile name stays one path.
+  const tmp = join(tempDir(), "-o x $(touch pwned) 'q' ;\\ *");
+  mkdirSync(tmp);
   const env = { TMPDIR: tmp };
   writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG.replace('runtime: nodejs20.x', 'runtime: nodejs2.x'));
   const both = lci(['plan', '--base', 'mian', '--head', 'nope'], { cwd: repo.dir, env });
@@ -306,6 +308,7 @@ base('git runs while the config loads, yet a config problem is reported before a
   assert.is(ok.code, 0, ok.stderr);
   assert.is((JSON.parse(ok.stdout) as JsonPlan).changedPaths, 1);
   assert.equal(readdirSync(tmp), [], 'the diff list is removed');
+  assert.not.ok(existsSync(join(repo.dir, 'pwned')), 'nothing ran');
 });
 
 base('all-zero, unknown, unrelated and shallow bases affect every function with the reason', async () => {
