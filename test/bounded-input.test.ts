@@ -11,11 +11,16 @@ import { GitRepo } from './harness/git-repo.js';
 
 const CONFIG = 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: svc }\n';
 
-function run(args: string[], cwd: string, opts: { uid?: number; env?: Record<string, string> } = {}) {
-  const cmd =
-    opts.uid === undefined
-      ? [process.execPath, LCI_BIN, ...args]
-      : ['setpriv', `--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups', process.execPath, LCI_BIN, ...args];
+/**
+ * `permissionsApply`: lci runs as root without the capabilities that let root read any file, so a
+ * mode-000 file is refused as it would be for any user, while the checkout (root's, wherever it
+ * lives, a 0700 mktemp directory included) stays readable. Switching to another user instead
+ * would fail on the checkout's own directory.
+ */
+function run(args: string[], cwd: string, opts: { permissionsApply?: boolean; env?: Record<string, string> } = {}) {
+  const cmd = opts.permissionsApply
+    ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath, LCI_BIN, ...args]
+    : [process.execPath, LCI_BIN, ...args];
   const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
   assert.is(r.signal, null, `lci did not finish: ${args.join(' ')}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -76,8 +81,7 @@ test('--config naming a directory, a FIFO, /dev/zero or an unreadable file: one 
     assert.is(r.code, 2, config);
     oneLine(r.stderr, pattern);
   }
-  chmodSync(repo.dir, 0o755);
-  const r = run(['validate', '--config', 'locked.yaml'], repo.dir, { uid: 65534 });
+  const r = run(['validate', '--config', 'locked.yaml'], repo.dir, { permissionsApply: true });
   assert.is(r.code, 2);
   oneLine(r.stderr, /^lci: locked\.yaml cannot be read \(permission denied\)/);
 });
