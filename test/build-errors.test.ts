@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -109,12 +109,11 @@ engine('permission denied on the socket (lci as an unprivileged user; the socket
   const sock = deadSocket(0o000);
   let r: { code: number; stderr: string };
   if (process.getuid!() === 0) {
-    // root opens any socket: run lci as nobody, owning the repository (git refuses another owner's)
-    execFileSync('chown', ['-R', '65534:65534', repo.dir]);
-    chownSync(join(sock, '..'), 65534, 65534);
-    const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, LCI_BIN, 'build'], {
+    // root opens any socket: run lci as root without the capabilities that override file modes
+    // (another user could not even enter a checkout under a 0700 mktemp directory)
+    const child = spawnSync('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, LCI_BIN, 'build'], {
       cwd: repo.dir,
-      env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: repo.dir, DOCKER_HOST: `unix://${sock}` },
+      env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: process.env.HOME, DOCKER_HOST: `unix://${sock}` },
       encoding: 'utf8',
     });
     r = { code: child.status ?? 1, stderr: child.stderr + (child.error ? String(child.error) : '') };
