@@ -107,11 +107,17 @@ quota('a release at low rates meets no throttle; then a no-op of N functions is 
 quota('another client spending the same budget: lci meets throttles, backs off for their Retry-After, and still finishes', async () => {
   await AwsWorld.with(
     async (world) => {
-      const n = 8;
+      // Enough functions that lci's writes outlast the bucket's slack even when the other client is slow to start.
+      const n = 16;
       await seedFunctions(world, [...names(n).map((name) => ({ name, alias: 'qa' })), { name: 'noise', alias: 'qa' }]);
       const repo = repoOf(n);
       // Someone else (a Terraform run, a console) takes about 5 of the 8 requests per second.
       const other = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
+      // It has just spent a burst (the bucket starts empty for lci), then keeps taking its share:
+      // lci meets throttles from its first writes, not only if its run outlasts the bucket.
+      await Promise.all(
+        Array.from({ length: SMALL.controlPlane }, () => other.send(new ListVersionsByFunctionCommand({ FunctionName: 'noise' })).catch(() => {})),
+      );
       let running = true;
       const noise = (async () => {
         while (running) {
