@@ -8,7 +8,14 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 const root = new URL('..', import.meta.url);
 const schema = JSON.parse(readFileSync(new URL('lambda-ci.schema.json', root), 'utf8'));
 // Options must match what src/config/schema.ts expects: every error, with the schema that raised it.
-const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, verbose: true, code: { source: true, esm: true } });
+const ajv = new Ajv({
+  allErrors: true,
+  strict: true,
+  strictTypes: false,
+  allowUnionTypes: true,
+  verbose: true,
+  code: { source: true, esm: true },
+});
 const validate = ajv.compile(schema);
 const code = standaloneCode.default(ajv, validate);
 writeFileSync(

@@ -28,7 +28,8 @@ const commit = (message: string) => {
   git('commit', '-qm', message);
   return git('rev-parse', 'HEAD');
 };
-const edit = (path: string, change: (s: string) => string) => writeFileSync(join(dir, path), change(readFileSync(join(dir, path), 'utf8')));
+const edit = (path: string, change: (s: string) => string) =>
+  writeFileSync(join(dir, path), change(readFileSync(join(dir, path), 'utf8')));
 let world: AwsWorld | undefined;
 const run = async (...args: string[]) => {
   console.log(`\n$ lci ${args.join(' ')}`);
@@ -55,13 +56,20 @@ await run('validate');
 
 edit('libs/js-common/index.js', (s) => s + '// constant-time compare next\n');
 const second = commit('js-common: comment');
-console.log('\n# a change in the shared JS library reaches the function that depends on it with file: and the one that watches it');
+console.log(
+  '\n# a change in the shared JS library reaches the function that depends on it with file: and the one that watches it',
+);
 await run('plan', '--base', first, '--head', second);
 
 edit('lambdas.yaml', (s) => s.replace('handler: handler.main', 'handler: handler.run'));
-edit('services/orders-api/tests/test_app.py', (s) => s + '\n\ndef test_zero():\n    assert handler({}, None)["statusCode"] == 200\n');
+edit(
+  'services/orders-api/tests/test_app.py',
+  (s) => s + '\n\ndef test_zero():\n    assert handler({}, None)["statusCode"] == 200\n',
+);
 commit('invoice-worker: new handler; orders-api: one more test');
-console.log('\n# a config change affects only the function whose configuration changed; a test left out of the package (exclude) affects nothing');
+console.log(
+  '\n# a config change affects only the function whose configuration changed; a test left out of the package (exclude) affects nothing',
+);
 await run('plan', '--base', second, '--env', 'prod');
 
 await requireDocker();
@@ -75,7 +83,8 @@ const TERRAFORM: [name: string, runtime: string, handler: string][] = [
   ['webhooks-qa', 'nodejs20.x', 'index.handler'],
   ['notifier-qa', 'nodejs22.x', 'index.handler'],
 ];
-for (const [name, runtime, handler] of TERRAFORM) world.lambda.seedFunction({ name, runtime, handler, zip: seed, aliases: ['qa'] });
+for (const [name, runtime, handler] of TERRAFORM)
+  world.lambda.seedFunction({ name, runtime, handler, zip: seed, aliases: ['qa'] });
 console.log(`\n# deploy to QA against local stand-ins: S3 at ${world.s3.endpoint}, Lambda at ${world.lambda.endpoint}`);
 await run('deploy', '--env', 'qa');
 console.log('\n# the same deploy again: nothing changed, nothing written');

@@ -43,12 +43,15 @@ function unitOf(file: string): string {
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:from\s+|import\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => posix.normalize(posix.join(dirname(file), m[1]!)));
+  return [...text.matchAll(/(?:from\s+|import\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) =>
+    posix.normalize(posix.join(dirname(file), m[1]!)),
+  );
 }
 
 test('every source folder has a layer', () => {
   const units = new Set(sources(SRC).map(unitOf));
-  for (const u of units) assert.ok(u in LAYERS, `src/${u} is in no layer: add it to LAYERS with the place it takes in the data flow`);
+  for (const u of units)
+    assert.ok(u in LAYERS, `src/${u} is in no layer: add it to LAYERS with the place it takes in the data flow`);
 });
 
 test('imports only go down the layers (or stay in their folder)', () => {
@@ -59,7 +62,9 @@ test('imports only go down the layers (or stay in their folder)', () => {
       const to = unitOf(target);
       if (to === from) continue;
       if (LAYERS[to]! >= LAYERS[from]!)
-        wrong.push(`${relative(SRC, file)} → ${relative(SRC, target)} (${from} ${LAYERS[from]} may not import ${to} ${LAYERS[to]})`);
+        wrong.push(
+          `${relative(SRC, file)} → ${relative(SRC, target)} (${from} ${LAYERS[from]} may not import ${to} ${LAYERS[to]})`,
+        );
     }
   }
   assert.equal(wrong, []);

@@ -9,7 +9,8 @@ import { GitRepo } from './harness/git-repo.js';
 // Hostile and careless input: each is one clear line and exit 2. The 20 s timeout only guards
 // against a hang (the old code took 30 s to minutes on these); speed is measured in bench/.
 
-const CONFIG = 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: svc }\n';
+const CONFIG =
+  'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: svc }\n';
 
 /**
  * `permissionsApply`: lci runs as root without the capabilities that let root read any file, so a
@@ -21,7 +22,12 @@ function run(args: string[], cwd: string, opts: { permissionsApply?: boolean; en
   const cmd = opts.permissionsApply
     ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath, LCI_BIN, ...args]
     : [process.execPath, LCI_BIN, ...args];
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), {
+    cwd,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+  });
   assert.is(r.signal, null, `lci did not finish: ${args.join(' ')}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -40,7 +46,10 @@ test('a YAML alias bomb is refused before it expands', () => {
         .fill(`*l${i - 1}`)
         .join(', ')}]`,
     );
-  const repo = GitRepo.create({ 'lambdas.yaml': `${lines.join('\n')}\n${CONFIG.replace('{ path: svc }', '{ path: svc, watch: *l8 }')}`, 'svc/app.py': '' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': `${lines.join('\n')}\n${CONFIG.replace('{ path: svc }', '{ path: svc, watch: *l8 }')}`,
+    'svc/app.py': '',
+  });
   const r = run(['validate'], repo.dir);
   assert.is(r.code, 2);
   assert.match(r.stderr, /^lambdas\.yaml:1:1: YAML aliases expand to too much data/);
@@ -56,15 +65,27 @@ test('a few aliases (merge keys) still work', () => {
 });
 
 test('a glob with catastrophic backtracking is refused, naming it', () => {
-  const repo = GitRepo.create({ 'lambdas.yaml': CONFIG.replace('{ path: svc }', '{ path: svc, watch: ["**/*a*a*a*a*b"] }'), 'svc/app.py': '' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': CONFIG.replace('{ path: svc }', '{ path: svc, watch: ["**/*a*a*a*a*b"] }'),
+    'svc/app.py': '',
+  });
   writeFileSync(join(repo.dir, `${'a'.repeat(250)}`), '');
   for (const args of [['validate'], ['plan', '--all']]) {
     const r = run(args, repo.dir);
     assert.is(r.code, 2);
-    assert.match(r.stderr, /^lambdas\.yaml:6:32: functions\.orders\.watch\[0\]: '\*a\*a\*a\*a\*b' has 5 '\*' wildcards in one path segment \(at most 3\)/);
+    assert.match(
+      r.stderr,
+      /^lambdas\.yaml:6:32: functions\.orders\.watch\[0\]: '\*a\*a\*a\*a\*b' has 5 '\*' wildcards in one path segment \(at most 3\)/,
+    );
   }
-  const ref = GitRepo.create({ 'lambdas.yaml': CONFIG.replace('{ branch: main }', '{ branch: "*a*a*a*a*a*b" }'), 'svc/app.py': '' });
-  assert.match(run(['validate'], ref.dir).stderr, /environments\.qa\.branch: '\*a\*a\*a\*a\*a\*b' has 6 '\*' wildcards/);
+  const ref = GitRepo.create({
+    'lambdas.yaml': CONFIG.replace('{ branch: main }', '{ branch: "*a*a*a*a*a*b" }'),
+    'svc/app.py': '',
+  });
+  assert.match(
+    run(['validate'], ref.dir).stderr,
+    /environments\.qa\.branch: '\*a\*a\*a\*a\*a\*b' has 6 '\*' wildcards/,
+  );
 });
 
 test('--config naming a directory, a FIFO, /dev/zero or an unreadable file: one line, exit 2', () => {
@@ -94,7 +115,10 @@ test('a broken package.json on the way up is one line naming it', () => {
 });
 
 test('a source version that is not one safe S3 key segment is refused', () => {
-  const repo = GitRepo.create({ 'lambdas.yaml': CONFIG.replace('acme-artifacts }', 'acme-artifacts, region: eu-west-1 }'), 'svc/app.py': '' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': CONFIG.replace('acme-artifacts }', 'acme-artifacts, region: eu-west-1 }'),
+    'svc/app.py': '',
+  });
   for (const [v, pattern] of [
     ['latest', /is reserved for the latest\/ copies/],
     ['.', /is a path step/],
@@ -106,7 +130,10 @@ test('a source version that is not one safe S3 key segment is refused', () => {
       env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' },
     });
     assert.is(r.code, 2, v);
-    assert.match(r.stderr, new RegExp(`^lci: source version '${v.replace(/\./g, '\\.')}' \\(from --source-version\\) ${pattern.source}`));
+    assert.match(
+      r.stderr,
+      new RegExp(`^lci: source version '${v.replace(/\./g, '\\.')}' \\(from --source-version\\) ${pattern.source}`),
+    );
   }
   const ci = run(['deploy', '--env', 'qa', '--dry-run'], repo.dir, {
     env: { CODEBUILD_RESOLVED_SOURCE_VERSION: '..', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },

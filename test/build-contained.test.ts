@@ -63,19 +63,25 @@ const contained = suite('build: the container is contained');
 
 contained.before(requireDocker);
 
-contained('unprivileged (a fixed uid when lci is root), read-only root, tmpfs /tmp as $HOME, no capabilities, no new privileges', async () => {
-  const repo = await probed();
-  const root = process.getuid!() === 0;
-  assert.is(probe(repo, 'hooks', 'uid'), root ? '65532' : String(process.getuid!()));
-  assert.is(probe(repo, 'hooks', 'gid'), root ? '65532' : String(process.getgid!()));
-  assert.is(probe(repo, 'hooks', 'rootfs'), 'read-only');
-  assert.is(probe(repo, 'hooks', 'tmp-fs'), 'tmpfs');
-  assert.is(probe(repo, 'hooks', 'home'), '/tmp');
-  assert.is(probe(repo, 'hooks', 'home-writable'), 'yes');
-  assert.match(probe(repo, 'hooks', 'status'), /^NoNewPrivs:\s+1$/m);
-  assert.match(probe(repo, 'hooks', 'status'), /^CapEff:\s+0+$/m);
-  assert.ok(zipNames(join(repo.dir, '.lci/dist/hooks/deps.zip')).includes('nodejs/node_modules/jc/index.js'), 'and the layer still builds');
-});
+contained(
+  'unprivileged (a fixed uid when lci is root), read-only root, tmpfs /tmp as $HOME, no capabilities, no new privileges',
+  async () => {
+    const repo = await probed();
+    const root = process.getuid!() === 0;
+    assert.is(probe(repo, 'hooks', 'uid'), root ? '65532' : String(process.getuid!()));
+    assert.is(probe(repo, 'hooks', 'gid'), root ? '65532' : String(process.getgid!()));
+    assert.is(probe(repo, 'hooks', 'rootfs'), 'read-only');
+    assert.is(probe(repo, 'hooks', 'tmp-fs'), 'tmpfs');
+    assert.is(probe(repo, 'hooks', 'home'), '/tmp');
+    assert.is(probe(repo, 'hooks', 'home-writable'), 'yes');
+    assert.match(probe(repo, 'hooks', 'status'), /^NoNewPrivs:\s+1$/m);
+    assert.match(probe(repo, 'hooks', 'status'), /^CapEff:\s+0+$/m);
+    assert.ok(
+      zipNames(join(repo.dir, '.lci/dist/hooks/deps.zip')).includes('nodejs/node_modules/jc/index.js'),
+      'and the layer still builds',
+    );
+  },
+);
 
 contained('only build.env and the recipe environment enter: not lci’s AWS credentials nor the Slack URL', async () => {
   const repo = await probed();
@@ -89,15 +95,18 @@ contained('only build.env and the recipe environment enter: not lci’s AWS cred
   assert.not.match(env, /^(NO_COLOR|CI|DOCKER_HOST)=/m);
 });
 
-contained('default limits (2g memory, 1024 processes, the engine network); build.memory, build.pids, build.network: none apply', async () => {
-  const repo = await probed();
-  assert.is(probe(repo, 'hooks', 'memory'), String(2 * 1024 ** 3));
-  assert.is(probe(repo, 'hooks', 'pids'), '1024');
-  assert.ok(probe(repo, 'hooks', 'net').split('\n').length > 1, 'an interface beside lo');
-  assert.is(probe(repo, 'sealed', 'memory'), String(256 * 1024 ** 2));
-  assert.is(probe(repo, 'sealed', 'pids'), '64');
-  assert.is(probe(repo, 'sealed', 'net'), 'lo');
-});
+contained(
+  'default limits (2g memory, 1024 processes, the engine network); build.memory, build.pids, build.network: none apply',
+  async () => {
+    const repo = await probed();
+    assert.is(probe(repo, 'hooks', 'memory'), String(2 * 1024 ** 3));
+    assert.is(probe(repo, 'hooks', 'pids'), '1024');
+    assert.ok(probe(repo, 'hooks', 'net').split('\n').length > 1, 'an interface beside lo');
+    assert.is(probe(repo, 'sealed', 'memory'), String(256 * 1024 ** 2));
+    assert.is(probe(repo, 'sealed', 'pids'), '64');
+    assert.is(probe(repo, 'sealed', 'net'), 'lo');
+  },
+);
 
 contained('.lci is the user’s only: directories 0700, files 0600, zips owned by the calling user', async () => {
   const repo = await probed();
@@ -114,9 +123,11 @@ contained('.lci is the user’s only: directories 0700, files 0600, zips owned b
   };
   walk(join(repo.dir, '.lci'));
   assert.equal(wrong, []);
-  for (const kind of ['logs', 'cache/deps', 'dist/hooks', 'tmp']) assert.ok(statSync(join(repo.dir, '.lci', kind)).isDirectory(), kind);
+  for (const kind of ['logs', 'cache/deps', 'dist/hooks', 'tmp'])
+    assert.ok(statSync(join(repo.dir, '.lci', kind)).isDirectory(), kind);
   assert.equal(readdirSync(join(repo.dir, '.lci/tmp')), [], 'scratch directories removed');
-  for (const zip of ['dist/hooks/deps.zip', 'dist/hooks/app.zip']) assert.is(statSync(join(repo.dir, '.lci', zip)).uid, process.getuid!(), zip);
+  for (const zip of ['dist/hooks/deps.zip', 'dist/hooks/app.zip'])
+    assert.is(statSync(join(repo.dir, '.lci', zip)).uid, process.getuid!(), zip);
   assert.match(readFileSync(join(repo.dir, '.lci/dist/hooks/manifest.json'), 'utf8'), /"key"/);
 });
 

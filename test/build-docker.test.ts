@@ -34,7 +34,9 @@ docker('python with a local wheel and nodejs with a file: dependency and a lockf
     'a copy of the package, not a symlink',
   );
   assert.equal(zipNames(join(repo.dir, '.lci/dist/orders/app.zip')), ['app.py', 'requirements.txt']);
-  const manifest = JSON.parse(readFileSync(join(repo.dir, '.lci/dist/orders/manifest.json'), 'utf8')) as { deps: { key: string } };
+  const manifest = JSON.parse(readFileSync(join(repo.dir, '.lci/dist/orders/manifest.json'), 'utf8')) as {
+    deps: { key: string };
+  };
   assert.is(manifest.deps.key, json.functions[0]!.deps!.key);
 });
 
@@ -60,7 +62,9 @@ docker('identical dependencies build once per run; a second run starts no contai
   );
   assert.is(await containersCreated(repo.dir, t2, t3), 0, 'nothing changed, no container');
   assert.ok(
-    readFileSync(join(repo.dir, '.lci/dist/orders/deps.zip')).equals(readFileSync(first.json.functions[0]!.deps!.path.replace(/^/, repo.dir + '/'))),
+    readFileSync(join(repo.dir, '.lci/dist/orders/deps.zip')).equals(
+      readFileSync(first.json.functions[0]!.deps!.path.replace(/^/, repo.dir + '/')),
+    ),
     'same layer bytes',
   );
 });
@@ -80,38 +84,52 @@ docker('a changed local dependency changes the key and rebuilds only that layer'
   assert.is(keys[2], before[2], 'the nodejs layer kept its key');
 });
 
-docker('a broken descriptor fails with the exit status in words, the log tail and the full log; no container is left', async () => {
-  const repo = await monorepo({ 'services/broken/requirements.txt': 'acme-common @@ not a requirement\n', 'services/broken/app.py': '' });
-  writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG + '  broken:\n    path: services/broken\n');
-  const r = lci(['build', 'broken', 'hooks'], { cwd: repo.dir, env: { CI: 'true' } });
-  assert.is(r.code, 1);
-  assert.match(r.stderr, new RegExp(`lci: function broken: dependency build failed in ${TEST_IMAGE.replace('.', '\\.')}: exit status 1 \\(general error\\)`));
-  assert.match(r.stderr, /last 30 lines of the build log:\n( {2}\| .*\n)+/);
-  assert.match(r.stderr, /Invalid requirement/);
-  const log = /full log: (\S+)/.exec(r.stderr)![1]!;
-  assert.ok(existsSync(log), log);
-  assert.ok(existsSync(join(repo.dir, '.lci/dist/hooks/deps.zip')), 'the other function still built');
-  assert.is(await leftoverContainers(repo.dir), 0);
-});
+docker(
+  'a broken descriptor fails with the exit status in words, the log tail and the full log; no container is left',
+  async () => {
+    const repo = await monorepo({
+      'services/broken/requirements.txt': 'acme-common @@ not a requirement\n',
+      'services/broken/app.py': '',
+    });
+    writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG + '  broken:\n    path: services/broken\n');
+    const r = lci(['build', 'broken', 'hooks'], { cwd: repo.dir, env: { CI: 'true' } });
+    assert.is(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `lci: function broken: dependency build failed in ${TEST_IMAGE.replace('.', '\\.')}: exit status 1 \\(general error\\)`,
+      ),
+    );
+    assert.match(r.stderr, /last 30 lines of the build log:\n( {2}\| .*\n)+/);
+    assert.match(r.stderr, /Invalid requirement/);
+    const log = /full log: (\S+)/.exec(r.stderr)![1]!;
+    assert.ok(existsSync(log), log);
+    assert.ok(existsSync(join(repo.dir, '.lci/dist/hooks/deps.zip')), 'the other function still built');
+    assert.is(await leftoverContainers(repo.dir), 0);
+  },
+);
 
-docker('Ctrl-C during a build removes the container and says it was interrupted (not killed, not out of memory)', async () => {
-  const repo = await monorepo({
-    'services/hooks/package.json': hooksPackage({ scripts: { preinstall: 'sleep 60' } }),
-  });
-  let child: ChildProcess | undefined;
-  const run = lciAsync(['build', 'hooks'], { cwd: repo.dir, env: { CI: 'true' }, started: (c) => (child = c) });
-  const started = Date.now();
-  while ((await leftoverContainers(repo.dir)) === 0) {
-    if (Date.now() - started > 30_000) throw new Error('the build container never started');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child!.kill('SIGINT');
-  const r = await run;
-  assert.is(r.code, 130);
-  assert.ok(Date.now() - started < 30_000, 'did not wait for the build');
-  assert.match(r.stderr, /interrupted by SIGINT/);
-  assert.not.match(r.stderr, /memory|exit status 137|unexpected error/);
-  assert.is(await leftoverContainers(repo.dir), 0);
-});
+docker(
+  'Ctrl-C during a build removes the container and says it was interrupted (not killed, not out of memory)',
+  async () => {
+    const repo = await monorepo({
+      'services/hooks/package.json': hooksPackage({ scripts: { preinstall: 'sleep 60' } }),
+    });
+    let child: ChildProcess | undefined;
+    const run = lciAsync(['build', 'hooks'], { cwd: repo.dir, env: { CI: 'true' }, started: (c) => (child = c) });
+    const started = Date.now();
+    while ((await leftoverContainers(repo.dir)) === 0) {
+      if (Date.now() - started > 30_000) throw new Error('the build container never started');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child!.kill('SIGINT');
+    const r = await run;
+    assert.is(r.code, 130);
+    assert.ok(Date.now() - started < 30_000, 'did not wait for the build');
+    assert.match(r.stderr, /interrupted by SIGINT/);
+    assert.not.match(r.stderr, /memory|exit status 137|unexpected error/);
+    assert.is(await leftoverContainers(repo.dir), 0);
+  },
+);
 
 docker.run();

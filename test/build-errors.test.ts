@@ -28,7 +28,11 @@ function hooksRepo(): GitRepo {
     'lambdas.yaml': HOOK_ONLY,
     'services/hooks/index.js': '',
     // A dependency makes a layer to build (a package.json without any builds none).
-    'services/hooks/package.json': JSON.stringify({ name: 'hooks', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } }),
+    'services/hooks/package.json': JSON.stringify({
+      name: 'hooks',
+      version: '1.0.0',
+      dependencies: { 'left-pad': '1.3.0' },
+    }),
   });
 }
 
@@ -64,7 +68,11 @@ async function freePort(): Promise<number> {
 /** A unix socket file nobody listens on, as a stopped daemon leaves /var/run/docker.sock. */
 function deadSocket(mode: number): string {
   const path = join(tempDir(), 'docker.sock');
-  execFileSync('python3', ['-c', 'import socket,sys\ns = socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.close()', path]);
+  execFileSync('python3', [
+    '-c',
+    'import socket,sys\ns = socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.close()',
+    path,
+  ]);
   chmodSync(path, mode);
   return path;
 }
@@ -111,11 +119,15 @@ engine('permission denied on the socket (lci as an unprivileged user; the socket
   if (process.getuid!() === 0) {
     // root opens any socket: run lci as root without the capabilities that override file modes
     // (another user could not even enter a checkout under a 0700 mktemp directory)
-    const child = spawnSync('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, LCI_BIN, 'build'], {
-      cwd: repo.dir,
-      env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: process.env.HOME, DOCKER_HOST: `unix://${sock}` },
-      encoding: 'utf8',
-    });
+    const child = spawnSync(
+      'setpriv',
+      ['--bounding-set=-dac_override,-dac_read_search', process.execPath, LCI_BIN, 'build'],
+      {
+        cwd: repo.dir,
+        env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: process.env.HOME, DOCKER_HOST: `unix://${sock}` },
+        encoding: 'utf8',
+      },
+    );
     r = { code: child.status ?? 1, stderr: child.stderr + (child.error ? String(child.error) : '') };
   } else {
     r = lci(['build'], { cwd: repo.dir, env: { DOCKER_HOST: `unix://${sock}` } });
@@ -155,32 +167,49 @@ container('an image the engine lacks and cannot pull: named, with how to provide
   assert.is(await containersCreated(repo.dir, t0, Date.now()), 0);
 });
 
-container('a path the engine does not see (lci in another mount namespace): Docker rejects the bind, lci says why', async () => {
-  const repo = await monorepo();
-  // lci sees the repository at `view`; the engine sees `view` as the empty directory it is outside the namespace.
-  const view = tempDir('lci-view-');
-  const script = 'mount --bind "$1" "$2" && cd "$2" && exec "$3" "$4" build hooks';
-  const child = spawnSync(
-    'unshare',
-    [...(process.getuid!() === 0 ? ['-m'] : ['-rm']), '--propagation', 'private', 'sh', '-c', script, 'sh', repo.dir, view, process.execPath, LCI_BIN],
-    {
-      env: { ...process.env, NO_COLOR: '1' },
-      encoding: 'utf8',
-    },
-  );
-  assertExplained(
-    { code: child.status ?? 1, stderr: child.stderr },
-    'hooks',
-    new RegExp(
-      `^lci: function hooks: Docker cannot mount ${view}/\\S+ into the build container \\(invalid mount config for type "bind": bind source path does not exist: .+\\): the engine does not see lci's files at this path; run lci on the machine`,
-    ),
-  );
-  assert.is(await leftoverContainers(view), 0);
-});
+container(
+  'a path the engine does not see (lci in another mount namespace): Docker rejects the bind, lci says why',
+  async () => {
+    const repo = await monorepo();
+    // lci sees the repository at `view`; the engine sees `view` as the empty directory it is outside the namespace.
+    const view = tempDir('lci-view-');
+    const script = 'mount --bind "$1" "$2" && cd "$2" && exec "$3" "$4" build hooks';
+    const child = spawnSync(
+      'unshare',
+      [
+        ...(process.getuid!() === 0 ? ['-m'] : ['-rm']),
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        repo.dir,
+        view,
+        process.execPath,
+        LCI_BIN,
+      ],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+        encoding: 'utf8',
+      },
+    );
+    assertExplained(
+      { code: child.status ?? 1, stderr: child.stderr },
+      'hooks',
+      new RegExp(
+        `^lci: function hooks: Docker cannot mount ${view}/\\S+ into the build container \\(invalid mount config for type "bind": bind source path does not exist: .+\\): the engine does not see lci's files at this path; run lci on the machine`,
+      ),
+    );
+    assert.is(await leftoverContainers(view), 0);
+  },
+);
 
 container('out of memory: the kernel kills the build at build.memory; lci says so and how to raise it', async () => {
   const repo = await monorepo({
-    'services/hooks/package.json': hooksPackage({ scripts: { postinstall: `python3 -c "b = bytearray(b'1') * (1024 << 20)"` } }),
+    'services/hooks/package.json': hooksPackage({
+      scripts: { postinstall: `python3 -c "b = bytearray(b'1') * (1024 << 20)"` },
+    }),
   });
   writeFileSync(join(repo.dir, 'lambdas.yaml'), `${CONFIG}    build: { memory: 128m }\n`);
   const r = lci(['build', 'hooks'], { cwd: repo.dir });

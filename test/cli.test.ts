@@ -19,7 +19,17 @@ test('--help lists the commands and exit codes; no command is a usage error', ()
 test('command help shows every option', () => {
   const r = lci(['plan', '--help'], { cwd: REPO_ROOT });
   assert.is(r.code, 0);
-  for (const flag of ['--base', '--head', '--env', '--all', '--json', '--github-output', '--exit-code', '--config', '--debug']) {
+  for (const flag of [
+    '--base',
+    '--head',
+    '--env',
+    '--all',
+    '--json',
+    '--github-output',
+    '--exit-code',
+    '--config',
+    '--debug',
+  ]) {
     assert.ok(r.stdout.includes(flag), flag);
   }
 });
@@ -40,7 +50,8 @@ test('unknown commands and flags: one line, exit 2, no stack trace', () => {
 
 test('a bad config prints locations only, no stack trace, even with --debug', () => {
   const repo = GitRepo.create({
-    'lambdas.yaml': 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n',
+    'lambdas.yaml':
+      'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n',
   });
   for (const args of [['validate'], ['validate', '--debug'], ['plan', '--all']]) {
     const r = lci(args, { cwd: repo.dir });
@@ -62,12 +73,21 @@ functions:
 `;
 
 function twoFunctions(extra: Record<string, string> = {}): GitRepo {
-  return GitRepo.create({ 'lambdas.yaml': TWO, 'svc/alpha/app.py': 'A = 1\n', 'svc/beta/app.py': 'B = 1\n', '.gitignore': '.lci/\n', ...extra });
+  return GitRepo.create({
+    'lambdas.yaml': TWO,
+    'svc/alpha/app.py': 'A = 1\n',
+    'svc/beta/app.py': 'B = 1\n',
+    '.gitignore': '.lci/\n',
+    ...extra,
+  });
 }
 
 test('global options in any position', () => {
   const repo = twoFunctions({ 'deploy/x.yaml': TWO.replace(/svc\//g, '../svc/') });
-  assert.match(lci(['--debug', 'validate'], { cwd: repo.dir }).stdout, /^lambdas\.yaml: ok \(2 functions, 1 environment\)/);
+  assert.match(
+    lci(['--debug', 'validate'], { cwd: repo.dir }).stdout,
+    /^lambdas\.yaml: ok \(2 functions, 1 environment\)/,
+  );
   const r = lci(['-c', 'deploy/x.yaml', 'plan', '--all'], { cwd: repo.dir });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^2 of 2 functions affected/);
@@ -89,11 +109,16 @@ test("lci help COMMAND is the command's help; lci version [--json]", () => {
 
 test('--json on validate: the problems as data, exit 2', () => {
   const repo = GitRepo.create({
-    'lambdas.yaml': 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n',
+    'lambdas.yaml':
+      'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: nowhere }\n',
   });
   const r = lci(['validate', '--json'], { cwd: repo.dir });
   assert.is(r.code, 2);
-  const doc = JSON.parse(r.stdout) as { schemaVersion: number; status: string; problems: { file: string; line: number; col: number; message: string }[] };
+  const doc = JSON.parse(r.stdout) as {
+    schemaVersion: number;
+    status: string;
+    problems: { file: string; line: number; col: number; message: string }[];
+  };
   assert.is(doc.status, 'INVALID');
   assert.equal(
     doc.problems.map((p) => [p.file, p.line, p.col]),
@@ -131,7 +156,11 @@ test('a terminal that reports 0 columns gets whole lines, not one character per 
   const repo = twoFunctions();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CI|CODEBUILD_|GITHUB_)/.test(k)));
   // `script` gives lci a real terminal; without a controlling terminal of our own its size is 0x0.
-  const r = spawnSync('script', ['-qec', `stty cols 0 rows 0; ${process.execPath} ${LCI_BIN} build`, '/dev/null'], { cwd: repo.dir, env, encoding: 'utf8' });
+  const r = spawnSync('script', ['-qec', `stty cols 0 rows 0; ${process.execPath} ${LCI_BIN} build`, '/dev/null'], {
+    cwd: repo.dir,
+    env,
+    encoding: 'utf8',
+  });
   assert.is(r.status, 0, r.stdout);
   const lines = r.stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
   assert.ok(
@@ -142,11 +171,15 @@ test('a terminal that reports 0 columns gets whole lines, not one character per 
     lines.every((l) => l.length > 3),
     r.stdout,
   );
-  const wide = spawnSync('script', ['-qec', `stty cols 100 rows 40; ${process.execPath} ${LCI_BIN} build`, '/dev/null'], {
-    cwd: repo.dir,
-    env,
-    encoding: 'utf8',
-  });
+  const wide = spawnSync(
+    'script',
+    ['-qec', `stty cols 100 rows 40; ${process.execPath} ${LCI_BIN} build`, '/dev/null'],
+    {
+      cwd: repo.dir,
+      env,
+      encoding: 'utf8',
+    },
+  );
   assert.is(wide.status, 0, wide.stdout);
   assert.match(wide.stdout, /✔ alpha: code /, 'a terminal with a width gets the live renderer');
 });
@@ -185,7 +218,10 @@ test('completion scripts for bash, zsh and fish; function names from the config'
   assert.match(completed.stdout, /--strategy/);
   assert.match(completed.stdout, /\balpha\b.*\bbeta\b/);
   assert.match(lci(['completion', 'zsh'], { cwd: repo.dir }).stdout, /^#compdef lci/);
-  assert.match(lci(['completion', 'fish'], { cwd: repo.dir }).stdout, /complete -c lci -n '__fish_use_subcommand' -a deploy/);
+  assert.match(
+    lci(['completion', 'fish'], { cwd: repo.dir }).stdout,
+    /complete -c lci -n '__fish_use_subcommand' -a deploy/,
+  );
   assert.equal(lci(['completion', 'functions'], { cwd: repo.dir }).stdout.trim().split('\n'), ['alpha', 'beta']);
   assert.is(lci(['completion', 'powershell'], { cwd: repo.dir }).code, 2);
 });

@@ -20,7 +20,11 @@ import {
   type SourceRevisionOverride,
   type StageDeclaration,
 } from '@aws-sdk/client-codepipeline';
-import { CodePipelineStandin, type CodePipelineStandinOptions, type ExecutionStatus } from './harness/codepipeline-standin.js';
+import {
+  CodePipelineStandin,
+  type CodePipelineStandinOptions,
+  type ExecutionStatus,
+} from './harness/codepipeline-standin.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -36,7 +40,12 @@ interface Context {
 const ctx = {} as Context;
 
 function client(endpoint: string): CodePipelineClient {
-  return new CodePipelineClient({ endpoint, region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  return new CodePipelineClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
 }
 
 async function restart(opts: CodePipelineStandinOptions = {}): Promise<void> {
@@ -57,7 +66,12 @@ async function failure(promise: Promise<unknown>): Promise<SdkError> {
   throw new Error('expected the call to fail');
 }
 
-async function expectError(promise: Promise<unknown>, type: new (...args: never[]) => Error, message: string | RegExp, status = 400): Promise<SdkError> {
+async function expectError(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => Error,
+  message: string | RegExp,
+  status = 400,
+): Promise<SdkError> {
   const err = await failure(promise);
   assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
   assert.is(err.$metadata?.httpStatusCode, status);
@@ -68,7 +82,11 @@ async function expectError(promise: Promise<unknown>, type: new (...args: never[
 
 const start = (
   name: string,
-  extra: { clientRequestToken?: string; sourceRevisions?: SourceRevisionOverride[]; variables?: { name: string; value: string }[] } = {},
+  extra: {
+    clientRequestToken?: string;
+    sourceRevisions?: SourceRevisionOverride[];
+    variables?: { name: string; value: string }[];
+  } = {},
 ) => ctx.cp.send(new StartPipelineExecutionCommand({ name, ...extra })).then((r) => r.pipelineExecutionId!);
 
 const stop = (pipelineName: string, pipelineExecutionId: string, extra: { abandon?: boolean; reason?: string } = {}) =>
@@ -134,7 +152,8 @@ test.after.each(async () => {
 
 test('ListPipelines: sorted summaries of V2 pipelines, maxResults and nextToken', async () => {
   const created = new Date('2026-03-01T10:00:00.000Z');
-  for (const name of ['orders', 'billing', 'audit']) ctx.standin.seedPipeline({ name, created, executionMode: name === 'orders' ? 'QUEUED' : undefined });
+  for (const name of ['orders', 'billing', 'audit'])
+    ctx.standin.seedPipeline({ name, created, executionMode: name === 'orders' ? 'QUEUED' : undefined });
   ctx.standin.seedPipeline({ name: 'legacy', pipelineType: 'V1', version: 7 });
 
   const first = await ctx.cp.send(new ListPipelinesCommand({ maxResults: 3 }));
@@ -142,7 +161,14 @@ test('ListPipelines: sorted summaries of V2 pipelines, maxResults and nextToken'
     first.pipelines!.map((p) => p.name),
     ['audit', 'billing', 'legacy'],
   );
-  assert.equal(first.pipelines![0], { name: 'audit', version: 1, pipelineType: 'V2', executionMode: 'SUPERSEDED', created, updated: created });
+  assert.equal(first.pipelines![0], {
+    name: 'audit',
+    version: 1,
+    pipelineType: 'V2',
+    executionMode: 'SUPERSEDED',
+    created,
+    updated: created,
+  });
   assert.equal([first.pipelines![2]!.pipelineType, first.pipelines![2]!.version], ['V1', 7]);
   const second = await ctx.cp.send(new ListPipelinesCommand({ maxResults: 3, nextToken: first.nextToken }));
   assert.equal(
@@ -170,21 +196,40 @@ test('GetPipeline: the V2 declaration with a connection source, a CodeBuild buil
   assert.is(pipeline!.pipelineType, 'V2');
   assert.is(pipeline!.version, 1);
   assert.is(pipeline!.executionMode, 'SUPERSEDED');
-  assert.is(pipeline!.roleArn, 'arn:aws:iam::123456789012:role/service-role/AWSCodePipelineServiceRole-eu-west-1-orders');
+  assert.is(
+    pipeline!.roleArn,
+    'arn:aws:iam::123456789012:role/service-role/AWSCodePipelineServiceRole-eu-west-1-orders',
+  );
   assert.equal(pipeline!.artifactStore, { type: 'S3', location: 'codepipeline-eu-west-1-123456789012' });
   const [source, build] = pipeline!.stages!;
   assert.is(source!.name, 'Source');
-  assert.equal(source!.actions![0]!.actionTypeId, { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' });
+  assert.equal(source!.actions![0]!.actionTypeId, {
+    category: 'Source',
+    owner: 'AWS',
+    provider: 'CodeStarSourceConnection',
+    version: '1',
+  });
   assert.is(source!.actions![0]!.configuration!.FullRepositoryId, 'acme/orders');
   assert.is(source!.actions![0]!.configuration!.BranchName, 'main');
-  assert.match(source!.actions![0]!.configuration!.ConnectionArn!, /^arn:aws:codeconnections:eu-west-1:123456789012:connection\//);
+  assert.match(
+    source!.actions![0]!.configuration!.ConnectionArn!,
+    /^arn:aws:codeconnections:eu-west-1:123456789012:connection\//,
+  );
   assert.equal(source!.actions![0]!.outputArtifacts, [{ name: 'SourceArtifact' }]);
   assert.is(build!.name, 'Build');
-  assert.equal(build!.actions![0]!.actionTypeId, { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' });
+  assert.equal(build!.actions![0]!.actionTypeId, {
+    category: 'Build',
+    owner: 'AWS',
+    provider: 'CodeBuild',
+    version: '1',
+  });
   assert.equal(build!.actions![0]!.configuration, { ProjectName: 'orders' });
   assert.equal(build!.actions![0]!.inputArtifacts, [{ name: 'SourceArtifact' }]);
   assert.equal(pipeline!.triggers, [
-    { providerType: 'CodeStarSourceConnection', gitConfiguration: { sourceActionName: 'Source', push: [{ branches: { includes: ['main'] } }] } },
+    {
+      providerType: 'CodeStarSourceConnection',
+      gitConfiguration: { sourceActionName: 'Source', push: [{ branches: { includes: ['main'] } }] },
+    },
   ]);
   assert.equal(pipeline!.variables, [{ name: 'DEPLOY_ENV', defaultValue: 'staging' }]);
   assert.is(metadata!.pipelineArn, 'arn:aws:codepipeline:eu-west-1:123456789012:orders');
@@ -213,7 +258,10 @@ test('ListPipelineExecutions: newest first with revisions, trigger and mode; pag
   const day = (d: number) => new Date(Date.UTC(2026, 0, d));
   await restart({ clock: () => day(20).getTime() });
   ctx.standin.seedPipeline({ name: 'orders' });
-  const ancient = ctx.standin.seedExecution('orders', { status: 'Succeeded', startTime: new Date(Date.UTC(2024, 11, 1)) });
+  const ancient = ctx.standin.seedExecution('orders', {
+    status: 'Succeeded',
+    startTime: new Date(Date.UTC(2024, 11, 1)),
+  });
   const ok = ctx.standin.seedExecution('orders', {
     status: 'Succeeded',
     startTime: day(1),
@@ -221,7 +269,12 @@ test('ListPipelineExecutions: newest first with revisions, trigger and mode; pag
     sourceRevisions: [{ actionName: 'Source', revisionId: SHA_A, revisionSummary: 'fix: totals' }],
     trigger: { triggerType: 'WebhookV2', triggerDetail: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/x' },
   });
-  const failed = ctx.standin.seedExecution('orders', { status: 'Failed', stage: 'Build', startTime: day(3), statusSummary: 'Build failed' });
+  const failed = ctx.standin.seedExecution('orders', {
+    status: 'Failed',
+    stage: 'Build',
+    startTime: day(3),
+    statusSummary: 'Build failed',
+  });
   const sourceFailed = ctx.standin.seedExecution('orders', { status: 'Failed', stage: 'Source', startTime: day(4) });
   const running = ctx.standin.seedExecution('orders', { status: 'InProgress', stage: 'Build', startTime: day(5) });
 
@@ -240,8 +293,13 @@ test('ListPipelineExecutions: newest first with revisions, trigger and mode; pag
   const okSummary = summaries[3]!;
   assert.equal(okSummary.startTime, day(1));
   assert.equal(okSummary.lastUpdateTime, day(2));
-  assert.equal(okSummary.sourceRevisions, [{ actionName: 'Source', revisionId: SHA_A, revisionSummary: 'fix: totals' }]);
-  assert.equal(okSummary.trigger, { triggerType: 'WebhookV2', triggerDetail: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/x' });
+  assert.equal(okSummary.sourceRevisions, [
+    { actionName: 'Source', revisionId: SHA_A, revisionSummary: 'fix: totals' },
+  ]);
+  assert.equal(okSummary.trigger, {
+    triggerType: 'WebhookV2',
+    triggerDetail: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/x',
+  });
   assert.is(okSummary.executionMode, 'SUPERSEDED');
   assert.is(summaries[2]!.statusSummary, 'Build failed');
 
@@ -252,7 +310,12 @@ test('ListPipelineExecutions: newest first with revisions, trigger and mode; pag
   }
   assert.equal(ids, [running, sourceFailed, failed, ok]);
 
-  const builtOk = await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders', filter: { succeededInStage: { stageName: 'Source' } } }));
+  const builtOk = await ctx.cp.send(
+    new ListPipelineExecutionsCommand({
+      pipelineName: 'orders',
+      filter: { succeededInStage: { stageName: 'Source' } },
+    }),
+  );
   assert.equal(
     builtOk.pipelineExecutionSummaries!.map((s) => s.pipelineExecutionId),
     [running, failed, ok],
@@ -272,26 +335,44 @@ test('ListPipelineExecutions: newest first with revisions, trigger and mode; pag
 
 test('every documented status is stored and reported as it is', async () => {
   ctx.standin.seedPipeline({ name: 'orders', executionMode: 'PARALLEL' });
-  const statuses: ExecutionStatus[] = ['Cancelled', 'InProgress', 'Stopped', 'Stopping', 'Succeeded', 'Superseded', 'Failed'];
+  const statuses: ExecutionStatus[] = [
+    'Cancelled',
+    'InProgress',
+    'Stopped',
+    'Stopping',
+    'Succeeded',
+    'Superseded',
+    'Failed',
+  ];
   const base = Date.now() - 60_000;
-  const ids = statuses.map((status, i) => ctx.standin.seedExecution('orders', { status, startTime: new Date(base + i * 1000) }));
+  const ids = statuses.map((status, i) =>
+    ctx.standin.seedExecution('orders', { status, startTime: new Date(base + i * 1000) }),
+  );
   const listed = await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }));
   assert.equal(
     listed.pipelineExecutionSummaries!.map((s) => s.status),
     [...statuses].reverse(),
   );
   for (const [i, id] of ids.entries()) {
-    const { pipelineExecution } = await ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }));
+    const { pipelineExecution } = await ctx.cp.send(
+      new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }),
+    );
     assert.is(pipelineExecution!.status, statuses[i]);
   }
 });
 
 test('StartPipelineExecution: a new InProgress execution of the current source revision, triggered by StartPipelineExecution', async () => {
-  ctx.standin.seedPipeline({ name: 'orders', sourceHeads: { Source: SHA_A }, variables: [{ name: 'DEPLOY_ENV', defaultValue: 'staging' }] });
+  ctx.standin.seedPipeline({
+    name: 'orders',
+    sourceHeads: { Source: SHA_A },
+    variables: [{ name: 'DEPLOY_ENV', defaultValue: 'staging' }],
+  });
   const t0 = Date.now();
   const id = await start('orders');
   assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-  const { pipelineExecution: e } = await ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }));
+  const { pipelineExecution: e } = await ctx.cp.send(
+    new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }),
+  );
   assert.is(e!.status, 'InProgress');
   assert.is(e!.pipelineName, 'orders');
   assert.is(e!.pipelineVersion, 1);
@@ -303,7 +384,8 @@ test('StartPipelineExecution: a new InProgress execution of the current source r
   assert.is(e!.artifactRevisions![0]!.revisionId, SHA_A);
   assert.match(e!.artifactRevisions![0]!.revisionUrl!, /FullRepositoryId=acme%2Forders&Commit=a{40}$/);
 
-  const [summary] = (await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }))).pipelineExecutionSummaries!;
+  const [summary] = (await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' })))
+    .pipelineExecutionSummaries!;
   assert.is(summary!.pipelineExecutionId, id);
   assert.is(summary!.sourceRevisions![0]!.revisionId, SHA_A);
   assert.ok(summary!.startTime!.getTime() >= t0 - 1 && summary!.startTime!.getTime() <= Date.now() + 1);
@@ -322,7 +404,11 @@ test('StartPipelineExecution: a new InProgress execution of the current source r
       [id, SHA_A],
     ],
   );
-  await expectError(start('billing'), PipelineNotFoundException, "Account '123456789012' does not have a pipeline with name 'billing'");
+  await expectError(
+    start('billing'),
+    PipelineNotFoundException,
+    "Account '123456789012' does not have a pipeline with name 'billing'",
+  );
 });
 
 test('StartPipelineExecution is idempotent per clientRequestToken', async () => {
@@ -346,7 +432,9 @@ test('StartPipelineExecution is idempotent per clientRequestToken', async () => 
 
 test('StartPipelineExecution sourceRevisions override commits, image digests and S3 objects as each source allows', async () => {
   ctx.standin.seedPipeline({ name: 'orders', sourceHeads: { Source: SHA_A } });
-  const pinned = await start('orders', { sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: SHA_B }] });
+  const pinned = await start('orders', {
+    sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: SHA_B }],
+  });
   const run = ctx.standin.executions('orders')[0]!;
   assert.is(run.pipelineExecutionId, pinned);
   assert.equal(
@@ -361,7 +449,9 @@ test('StartPipelineExecution sourceRevisions override commits, image digests and
     "Action 'Build' is not a source action of pipeline 'orders'.",
   );
   await expectError(
-    start('orders', { sourceRevisions: [{ actionName: 'Source', revisionType: 'IMAGE_DIGEST', revisionValue: 'sha256:1' }] }),
+    start('orders', {
+      sourceRevisions: [{ actionName: 'Source', revisionType: 'IMAGE_DIGEST', revisionValue: 'sha256:1' }],
+    }),
     ValidationException,
     "Revision type IMAGE_DIGEST is not supported for source action 'Source' (provider CodeStarSourceConnection).",
   );
@@ -376,12 +466,18 @@ test('StartPipelineExecution sourceRevisions override commits, image digests and
     "More than one COMMIT_ID override for source action 'Source'.",
   );
   await expectError(
-    start('orders', { sourceRevisions: [{ actionName: 'Source', revisionType: 'BRANCH' as 'COMMIT_ID', revisionValue: 'main' }] }),
+    start('orders', {
+      sourceRevisions: [{ actionName: 'Source', revisionType: 'BRANCH' as 'COMMIT_ID', revisionValue: 'main' }],
+    }),
     ValidationException,
     "1 validation error detected: Value 'BRANCH' at 'sourceRevisions.1.member.revisionType' failed to satisfy constraint: Member must satisfy enum value set: [COMMIT_ID, IMAGE_DIGEST, S3_OBJECT_VERSION_ID, S3_OBJECT_KEY]",
   );
 
-  ctx.standin.seedPipeline({ name: 'bundles', stages: S3_AND_ECR_STAGES, sourceHeads: { Bundle: 'v-head', Image: 'sha256:head', Legacy: 'v-legacy' } });
+  ctx.standin.seedPipeline({
+    name: 'bundles',
+    stages: S3_AND_ECR_STAGES,
+    sourceHeads: { Bundle: 'v-head', Image: 'sha256:head', Legacy: 'v-legacy' },
+  });
   const s3 = await start('bundles', {
     sourceRevisions: [
       { actionName: 'Bundle', revisionType: 'S3_OBJECT_KEY', revisionValue: 'orders-2.zip' },
@@ -389,7 +485,9 @@ test('StartPipelineExecution sourceRevisions override commits, image digests and
       { actionName: 'Image', revisionType: 'IMAGE_DIGEST', revisionValue: 'sha256:abc' },
     ],
   });
-  const { pipelineExecution } = await ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'bundles', pipelineExecutionId: s3 }));
+  const { pipelineExecution } = await ctx.cp.send(
+    new GetPipelineExecutionCommand({ pipelineName: 'bundles', pipelineExecutionId: s3 }),
+  );
   assert.equal(
     pipelineExecution!.artifactRevisions!.map((a) => [a.name, a.revisionId]),
     [
@@ -399,7 +497,9 @@ test('StartPipelineExecution sourceRevisions override commits, image digests and
     ],
   );
   await expectError(
-    start('bundles', { sourceRevisions: [{ actionName: 'Legacy', revisionType: 'S3_OBJECT_KEY', revisionValue: 'other.zip' }] }),
+    start('bundles', {
+      sourceRevisions: [{ actionName: 'Legacy', revisionType: 'S3_OBJECT_KEY', revisionValue: 'other.zip' }],
+    }),
     ValidationException,
     "Source action 'Legacy' must set AllowOverrideForS3ObjectKey to true to override S3_OBJECT_KEY.",
   );
@@ -414,7 +514,11 @@ test('StartPipelineExecution sourceRevisions override commits, image digests and
 test('StartPipelineExecution variables override declared defaults; undeclared or empty ones are rejected', async () => {
   ctx.standin.seedPipeline({
     name: 'orders',
-    variables: [{ name: 'DEPLOY_ENV', defaultValue: 'staging' }, { name: 'FUNCTIONS', defaultValue: 'all' }, { name: 'TICKET' }],
+    variables: [
+      { name: 'DEPLOY_ENV', defaultValue: 'staging' },
+      { name: 'FUNCTIONS', defaultValue: 'all' },
+      { name: 'TICKET' },
+    ],
   });
   const id = await start('orders', {
     variables: [
@@ -422,7 +526,9 @@ test('StartPipelineExecution variables override declared defaults; undeclared or
       { name: 'TICKET', value: 'OPS-7' },
     ],
   });
-  const { pipelineExecution } = await ctx.cp.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }));
+  const { pipelineExecution } = await ctx.cp.send(
+    new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: id }),
+  );
   assert.equal(pipelineExecution!.variables, [
     { name: 'DEPLOY_ENV', resolvedValue: 'production' },
     { name: 'FUNCTIONS', resolvedValue: 'all' },
@@ -454,7 +560,12 @@ test('QUEUED mode: a start while one runs waits at the first stage and enters wh
       [first, 'InProgress', 'QUEUED'],
     ],
   );
-  assert.equal((await state('orders'))[0], { stage: 'Source', latest: [first, 'InProgress'], inbound: [second, third], actions: [['Source', 'InProgress']] });
+  assert.equal((await state('orders'))[0], {
+    stage: 'Source',
+    latest: [first, 'InProgress'],
+    inbound: [second, third],
+    actions: [['Source', 'InProgress']],
+  });
 
   ctx.standin.setExecutionStatus('orders', first, 'InProgress', { stage: 'Build' });
   assert.equal(
@@ -485,7 +596,11 @@ test('QUEUED mode: a start while one runs waits at the first stage and enters wh
 test('GetPipelineState: stage and action states of the latest execution in each stage', async () => {
   ctx.standin.seedPipeline({ name: 'orders', version: 3, sourceHeads: { Source: SHA_A } });
   const old = ctx.standin.seedExecution('orders', { status: 'Succeeded', startTime: new Date(Date.now() - 3_600_000) });
-  const failed = ctx.standin.seedExecution('orders', { status: 'Failed', stage: 'Build', startTime: new Date(Date.now() - 60_000) });
+  const failed = ctx.standin.seedExecution('orders', {
+    status: 'Failed',
+    stage: 'Build',
+    startTime: new Date(Date.now() - 60_000),
+  });
   const s = await ctx.cp.send(new GetPipelineStateCommand({ name: 'orders' }));
   assert.is(s.pipelineName, 'orders');
   assert.is(s.pipelineVersion, 3);
@@ -504,7 +619,11 @@ test('GetPipelineState: stage and action states of the latest execution in each 
   assert.ok(buildAction.latestExecution!.lastStatusChange instanceof Date);
   assert.ok(!JSON.stringify(s).includes(old), 'an older execution is not the latest of any stage');
 
-  await expectError(ctx.cp.send(new GetPipelineStateCommand({ name: 'billing' })), PipelineNotFoundException, /does not have a pipeline with name 'billing'/);
+  await expectError(
+    ctx.cp.send(new GetPipelineStateCommand({ name: 'billing' })),
+    PipelineNotFoundException,
+    /does not have a pipeline with name 'billing'/,
+  );
 });
 
 test('StopPipelineExecution: Stopping with the reason, duplicate stops, abandon after stop, nothing to stop once ended', async () => {
@@ -512,7 +631,8 @@ test('StopPipelineExecution: Stopping with the reason, duplicate stops, abandon 
   const id = await start('orders');
   const stopped = await stop('orders', id, { reason: 'bad commit' });
   assert.is(stopped.pipelineExecutionId, id);
-  let summary = (await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }))).pipelineExecutionSummaries![0]!;
+  let summary = (await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' })))
+    .pipelineExecutionSummaries![0]!;
   assert.is(summary.status, 'Stopping');
   assert.equal(summary.stopTrigger, { reason: 'bad commit' });
 
@@ -525,7 +645,8 @@ test('StopPipelineExecution: Stopping with the reason, duplicate stops, abandon 
   );
 
   ctx.standin.setExecutionStatus('orders', id, 'Stopped');
-  summary = (await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' }))).pipelineExecutionSummaries![0]!;
+  summary = (await ctx.cp.send(new ListPipelineExecutionsCommand({ pipelineName: 'orders' })))
+    .pipelineExecutionSummaries![0]!;
   assert.is(summary.status, 'Stopped');
   assert.equal((await state('orders'))[0]!.actions, [['Source', 'Abandoned']]);
   await expectError(
@@ -535,7 +656,11 @@ test('StopPipelineExecution: Stopping with the reason, duplicate stops, abandon 
   );
 
   const done = ctx.standin.seedExecution('orders', { status: 'Succeeded' });
-  await expectError(stop('orders', done), PipelineExecutionNotStoppableException, /is Succeeded and can no longer be stopped/);
+  await expectError(
+    stop('orders', done),
+    PipelineExecutionNotStoppableException,
+    /is Succeeded and can no longer be stopped/,
+  );
   const unknown = '00000000-0000-4000-8000-000000000000';
   await expectError(
     stop('orders', unknown),
@@ -569,13 +694,19 @@ test('a stop-and-wait that ends Stopped leaves the running action Succeeded; a q
   );
   await stop('orders', running);
   ctx.standin.setExecutionStatus('orders', running, 'Stopped');
-  assert.equal((await state('orders'))[0], { stage: 'Source', latest: [running, 'Stopped'], inbound: undefined, actions: [['Source', 'Succeeded']] });
+  assert.equal((await state('orders'))[0], {
+    stage: 'Source',
+    latest: [running, 'Stopped'],
+    inbound: undefined,
+    actions: [['Source', 'Succeeded']],
+  });
 });
 
 test('ConflictException (HTTP 409) when the pipeline is busy, for the next requests only', async () => {
   ctx.standin.seedPipeline({ name: 'orders', executionMode: 'PARALLEL' });
   ctx.standin.conflictNext('StartPipelineExecution', 2);
-  const busy = 'Your request cannot be handled because the pipeline is busy handling ongoing activities. Try again later.';
+  const busy =
+    'Your request cannot be handled because the pipeline is busy handling ongoing activities. Try again later.';
   await expectError(start('orders'), ConflictException, busy, 409);
   await expectError(start('orders'), ConflictException, busy, 409);
   const id = await start('orders');

@@ -12,7 +12,8 @@ import { GitRepo } from './harness/git-repo.js';
 import { runMain } from './harness/run-main.js';
 import { tempDir } from './harness/tmp.js';
 
-const MINIMAL = 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: svc }\n';
+const MINIMAL =
+  'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  orders: { path: svc }\n';
 
 const find = suite('config: finding the file');
 
@@ -59,11 +60,17 @@ find('the search stops at the repository root', async () => {
   repo.git('init', '-q');
   const r = await runMain(['validate'], repo.dir);
   assert.is(r.code, 2);
-  assert.match(r.err[0]!, /^lci: no lambdas\.yaml found in .* up to .*repo; create one \(see README\) or pass --config FILE$/);
+  assert.match(
+    r.err[0]!,
+    /^lci: no lambdas\.yaml found in .* up to .*repo; create one \(see README\) or pass --config FILE$/,
+  );
 });
 
 find('--config names the file; a missing one is a usage error', async () => {
-  const repo = GitRepo.create({ 'deploy/functions.yaml': MINIMAL.replace('path: svc', 'path: ../svc'), 'svc/x.py': '' });
+  const repo = GitRepo.create({
+    'deploy/functions.yaml': MINIMAL.replace('path: svc', 'path: ../svc'),
+    'svc/x.py': '',
+  });
   const ok = await runMain(['validate', '--config', 'deploy/functions.yaml'], repo.dir);
   assert.is(ok.code, 0, ok.err.join('\n'));
   assert.equal(ok.out, ['deploy/functions.yaml: ok (1 function, 1 environment)']);
@@ -128,8 +135,22 @@ functions:
     },
   );
   assert.equal(
-    { runtime: prod.runtime, arch: prod.architecture, name: prod.functionName, layer: prod.layerName, watch: prod.watch, alias: prod.alias },
-    { runtime: 'python3.13', arch: 'arm64', name: 'orders', layer: 'orders-layer', watch: ['libs/a/**', 'libs/b/**', 'libs/c/**'], alias: 'live' },
+    {
+      runtime: prod.runtime,
+      arch: prod.architecture,
+      name: prod.functionName,
+      layer: prod.layerName,
+      watch: prod.watch,
+      alias: prod.alias,
+    },
+    {
+      runtime: 'python3.13',
+      arch: 'arm64',
+      name: 'orders',
+      layer: 'orders-layer',
+      watch: ['libs/a/**', 'libs/b/**', 'libs/c/**'],
+      alias: 'live',
+    },
   );
   assert.equal(Object.keys(project.functions.web!.envs), ['prod']);
   assert.is(project.functions.web!.envs.prod!.descriptor, 'package.json');
@@ -161,9 +182,30 @@ functions:
   const { project } = await loadProject({ cwd: repo.dir });
   const build = (fn: string, env: string) => project.functions[fn]!.envs[env]!.build;
   const step = { command: null, output: null, timeout: '15m' };
-  assert.equal(build('orders', 'qa'), { image: null, env: { A: 'a', B: 'b' }, memory: '1g', pids: 64, network: 'default', ...step });
-  assert.equal(build('orders', 'prod'), { image: null, env: { A: 'a', B: 'b' }, memory: '512m', pids: 64, network: 'none', ...step });
-  assert.equal(build('plain', 'qa'), { image: null, env: { A: 'a' }, memory: '2g', pids: 1024, network: 'default', ...step });
+  assert.equal(build('orders', 'qa'), {
+    image: null,
+    env: { A: 'a', B: 'b' },
+    memory: '1g',
+    pids: 64,
+    network: 'default',
+    ...step,
+  });
+  assert.equal(build('orders', 'prod'), {
+    image: null,
+    env: { A: 'a', B: 'b' },
+    memory: '512m',
+    pids: 64,
+    network: 'none',
+    ...step,
+  });
+  assert.equal(build('plain', 'qa'), {
+    image: null,
+    env: { A: 'a' },
+    memory: '2g',
+    pids: 1024,
+    network: 'default',
+    ...step,
+  });
   assert.equal(BUILD_LIMITS, { memory: '2g', pids: 1024, network: 'default', timeout: '15m' });
   assert.is(parseMemory('512m'), 512 * 1024 ** 2);
   assert.is(parseMemory('2g'), 2 * 1024 ** 3);

@@ -11,7 +11,13 @@ import { S3Server } from './harness/s3.js';
 // The promise of lci deploy: whatever fails, the alias points to a version that was published
 // whole, and running the deploy again converges. Real S3 (s3rver), the Lambda stand-in, real Docker.
 
-const MUTATIONS = ['PublishLayerVersion', 'UpdateFunctionConfiguration', 'UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'];
+const MUTATIONS = [
+  'PublishLayerVersion',
+  'UpdateFunctionConfiguration',
+  'UpdateFunctionCode',
+  'PublishVersion',
+  'UpdateAlias',
+];
 const FAULTS: Fault[] = ['throttle', 'server-error', 'conflict', 'drop', 'drop-after-apply'];
 
 let s3: S3Server;
@@ -28,7 +34,11 @@ async function world(opts: { updateDelayMs?: number } = {}): Promise<AwsWorld> {
 }
 
 async function deployGamma(w: AwsWorld, onStart?: (pid: number) => void) {
-  const r = await lciAsync(['deploy', 'gamma', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env(), started: (c) => onStart?.(c.pid!) });
+  const r = await lciAsync(['deploy', 'gamma', '--env', 'qa', '--json'], {
+    cwd: repo.dir,
+    env: w.env(),
+    started: (c) => onStart?.(c.pid!),
+  });
   return { ...r, json: r.stdout.trim() ? (JSON.parse(r.stdout) as DeployJson) : null };
 }
 
@@ -39,7 +49,10 @@ function assertAliasComplete(w: AwsWorld, context: string): string {
   assert.equal(alias.RoutingConfig?.AdditionalVersionWeights ?? {}, {}, `${context}: no half-shifted traffic`);
   const serving = state.versions.find((v) => v.Version === alias.FunctionVersion);
   assert.ok(serving, `${context}: the alias points to a published version`);
-  assert.ok([seededSha.gamma, builtSha].includes(serving!.CodeSha256!), `${context}: the serving version holds a whole package`);
+  assert.ok(
+    [seededSha.gamma, builtSha].includes(serving!.CodeSha256!),
+    `${context}: the serving version holds a whole package`,
+  );
   if (serving!.CodeSha256 === builtSha) {
     assert.ok(
       serving!.Layers?.some((l) => l.Arn!.includes(':layer:gamma-deps:')),
@@ -149,15 +162,24 @@ race('exactly one moves the alias; the other fails and says so', async () => {
       const a = await deployRepo();
       const b = await deployRepo();
       b.commit({ 'svc/alpha/app.py': 'def handler(event, context):\n    return "the other one"\n' });
-      const [ra, rb] = await Promise.all([a, b].map((r) => lciAsync(['deploy', 'alpha', '--env', 'qa', '--json'], { cwd: r.dir, env: w.env() })));
+      const [ra, rb] = await Promise.all(
+        [a, b].map((r) => lciAsync(['deploy', 'alpha', '--env', 'qa', '--json'], { cwd: r.dir, env: w.env() })),
+      );
       const codes = [ra!.code, rb!.code].sort();
       assert.equal(codes, [0, 1], `${ra!.stderr}\n${rb!.stderr}`);
       const loser = ra!.code === 1 ? ra! : rb!;
       const winner = ra!.code === 0 ? ra! : rb!;
-      assert.match(loser.stderr, /changed by someone else since this deploy read it|is different from current CodeSHA256|another update was in progress/);
+      assert.match(
+        loser.stderr,
+        /changed by someone else since this deploy read it|is different from current CodeSHA256|another update was in progress/,
+      );
       const state = w.lambda.functionState('alpha-qa')!;
       const serving = state.versions.find((v) => v.Version === state.aliases.qa!.FunctionVersion)!;
-      assert.is(serving.CodeSha256, (JSON.parse(winner.stdout) as DeployJson).functions[0]!.code.sha256, "the alias serves the winner's code");
+      assert.is(
+        serving.CodeSha256,
+        (JSON.parse(winner.stdout) as DeployJson).functions[0]!.code.sha256,
+        "the alias serves the winner's code",
+      );
     },
     { updateDelayMs: 300 },
   );
@@ -180,7 +202,10 @@ function aliasUpdates(w: AwsWorld, fn: string): number {
 shift('canary: a share of traffic first, alarms watched, then everything', async () => {
   const { w, repo: r } = await alarmWorld();
   try {
-    const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.01', '--json'], { cwd: r.dir, env: w.env() });
+    const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.01', '--json'], {
+      cwd: r.dir,
+      env: w.env(),
+    });
     assert.is(res.code, 0, res.stderr);
     const calls = (JSON.parse(res.stdout) as DeployJson).functions[0]!.calls;
     assert.equal(
@@ -198,10 +223,18 @@ shift('canary: a share of traffic first, alarms watched, then everything', async
 shift('linear: equal steps', async () => {
   const { w, repo: r } = await alarmWorld();
   try {
-    const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'linear:25:0.002', '--json'], { cwd: r.dir, env: w.env() });
+    const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'linear:25:0.002', '--json'], {
+      cwd: r.dir,
+      env: w.env(),
+    });
     assert.is(res.code, 0, res.stderr);
     const calls = (JSON.parse(res.stdout) as DeployJson).functions[0]!.calls.filter((c) => c.startsWith('UpdateAlias'));
-    assert.equal(calls, ['UpdateAlias qa: 25% → 2', 'UpdateAlias qa: 50% → 2', 'UpdateAlias qa: 75% → 2', 'UpdateAlias qa → 2']);
+    assert.equal(calls, [
+      'UpdateAlias qa: 25% → 2',
+      'UpdateAlias qa: 50% → 2',
+      'UpdateAlias qa: 75% → 2',
+      'UpdateAlias qa → 2',
+    ]);
   } finally {
     await w.close();
   }
@@ -210,13 +243,19 @@ shift('linear: equal steps', async () => {
 shift('an alarm during the canary rolls the alias back and fails the deploy', async () => {
   const { w, repo: r } = await alarmWorld();
   try {
-    const running = lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.1'], { cwd: r.dir, env: w.env() });
+    const running = lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.1'], {
+      cwd: r.dir,
+      env: w.env(),
+    });
     while (aliasUpdates(w, 'alpha-qa') === 0) await new Promise((res) => setTimeout(res, 50));
     assert.equal(w.lambda.functionState('alpha-qa')!.aliases.qa!.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
     w.cloudwatch.setAlarm('alpha-errors', 'ALARM');
     const res = await running;
     assert.is(res.code, 1);
-    assert.match(res.stderr, /alarm alpha-errors went into ALARM with 10% of traffic on version 2; alias qa rolled back to version 1/);
+    assert.match(
+      res.stderr,
+      /alarm alpha-errors went into ALARM with 10% of traffic on version 2; alias qa rolled back to version 1/,
+    );
     const alias = w.lambda.functionState('alpha-qa')!.aliases.qa!;
     assert.is(alias.FunctionVersion, '1');
     assert.equal(alias.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
@@ -229,7 +268,10 @@ shift('a missing alarm fails before any traffic moves', async () => {
   await AwsWorld.with(async (w) => {
     await seedFunctions(w, QA_FUNCTIONS);
     const r = await deployRepo({ envExtra: ', alarms: [no-such-alarm]' });
-    const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.01'], { cwd: r.dir, env: w.env() });
+    const res = await lciAsync(['deploy', 'alpha', '--env', 'qa', '--strategy', 'canary:10:0.01'], {
+      cwd: r.dir,
+      env: w.env(),
+    });
     assert.is(res.code, 1);
     assert.match(res.stderr, /CloudWatch alarm no-such-alarm not found; fix alarms: in lambdas\.yaml/);
     assert.is(aliasUpdates(w, 'alpha-qa'), 0);

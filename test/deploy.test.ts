@@ -39,47 +39,59 @@ function byName(json: DeployJson | null) {
 
 const basic = suite('deploy: publish, then nothing');
 
-basic('the first deploy publishes every function; the second reads each function once (GetFunction) and writes nothing', async () => {
-  await AwsWorld.with(async (world) => {
-    await seedFunctions(world, QA_FUNCTIONS);
-    const repo = await deployRepo();
-    const first = await deploy(world, repo.dir);
-    assert.is(first.code, 0, first.stderr);
-    const f = byName(first.json);
-    assert.is(f.alpha!.status, 'PUBLISHED');
-    assert.is(f.alpha!.version, '2');
-    assert.is(f.alpha!.previousVersion, '1');
-    const state = world.lambda.functionState('alpha-qa')!;
-    assert.is(state.aliases.qa!.FunctionVersion, '2');
-    const v2 = state.versions.find((v) => v.Version === '2')!;
-    assert.is(v2.CodeSha256, f.alpha!.code.sha256, 'the published version runs the zip lci built');
-    assert.match(
-      v2.Description!,
-      new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} prev 1\\)$`),
-      'the version records its source version, code fingerprint and the version served before it',
-    );
-    const sv = repo.head();
-    assert.equal(await world.s3.keys('lambda-ci/alpha-qa/'), [`lambda-ci/alpha-qa/${sv}/app.zip`, 'lambda-ci/alpha-qa/latest/app.zip']);
+basic(
+  'the first deploy publishes every function; the second reads each function once (GetFunction) and writes nothing',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, QA_FUNCTIONS);
+      const repo = await deployRepo();
+      const first = await deploy(world, repo.dir);
+      assert.is(first.code, 0, first.stderr);
+      const f = byName(first.json);
+      assert.is(f.alpha!.status, 'PUBLISHED');
+      assert.is(f.alpha!.version, '2');
+      assert.is(f.alpha!.previousVersion, '1');
+      const state = world.lambda.functionState('alpha-qa')!;
+      assert.is(state.aliases.qa!.FunctionVersion, '2');
+      const v2 = state.versions.find((v) => v.Version === '2')!;
+      assert.is(v2.CodeSha256, f.alpha!.code.sha256, 'the published version runs the zip lci built');
+      assert.match(
+        v2.Description!,
+        new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} prev 1\\)$`),
+        'the version records its source version, code fingerprint and the version served before it',
+      );
+      const sv = repo.head();
+      assert.equal(await world.s3.keys('lambda-ci/alpha-qa/'), [
+        `lambda-ci/alpha-qa/${sv}/app.zip`,
+        'lambda-ci/alpha-qa/latest/app.zip',
+      ]);
 
-    const keysBefore = await world.s3.keys();
-    world.lambda.clearLog();
-    rmSync(join(repo.dir, '.lci'), { recursive: true }); // as on a fresh CI machine
-    const second = await deploy(world, repo.dir);
-    assert.is(second.code, 0, second.stderr);
-    assert.equal(
-      second.json!.functions.map((x) => x.status),
-      ['INTACT', 'INTACT'],
-    );
-    assert.equal(world.mutations(), [], 'no Lambda writes');
-    assert.equal(
-      world.lambda.log.map((l) => `${l.operation} ${l.path}`).sort(),
-      ['GetFunction /2015-03-31/functions/alpha-qa?Qualifier=qa', 'GetFunction /2015-03-31/functions/beta?Qualifier=qa'],
-      'one GetFunction of the alias per function, nothing else',
-    );
-    assert.equal(await world.s3.keys(), keysBefore, 'no S3 writes');
-    assert.not.ok(existsSync(join(repo.dir, '.lci/dist/alpha/app.zip')), 'unchanged code is recognised by its fingerprint, without zipping');
-  });
-});
+      const keysBefore = await world.s3.keys();
+      world.lambda.clearLog();
+      rmSync(join(repo.dir, '.lci'), { recursive: true }); // as on a fresh CI machine
+      const second = await deploy(world, repo.dir);
+      assert.is(second.code, 0, second.stderr);
+      assert.equal(
+        second.json!.functions.map((x) => x.status),
+        ['INTACT', 'INTACT'],
+      );
+      assert.equal(world.mutations(), [], 'no Lambda writes');
+      assert.equal(
+        world.lambda.log.map((l) => `${l.operation} ${l.path}`).sort(),
+        [
+          'GetFunction /2015-03-31/functions/alpha-qa?Qualifier=qa',
+          'GetFunction /2015-03-31/functions/beta?Qualifier=qa',
+        ],
+        'one GetFunction of the alias per function, nothing else',
+      );
+      assert.equal(await world.s3.keys(), keysBefore, 'no S3 writes');
+      assert.not.ok(
+        existsSync(join(repo.dir, '.lci/dist/alpha/app.zip')),
+        'unchanged code is recognised by its fingerprint, without zipping',
+      );
+    });
+  },
+);
 
 basic('a code change in one function releases only that function', async () => {
   await AwsWorld.with(async (world) => {
@@ -110,10 +122,17 @@ basic('lci build then lci deploy zips each function once: deploy takes the zip b
     const r = await deploy(world, repo.dir);
     assert.is(r.code, 0, r.stderr);
     const f = byName(r.json);
-    assert.equal([f.alpha!.status, f.alpha!.code.zip, f.beta!.status, f.beta!.code.zip], ['PUBLISHED', 'reused', 'PUBLISHED', 'written']);
+    assert.equal(
+      [f.alpha!.status, f.alpha!.code.zip, f.beta!.status, f.beta!.code.zip],
+      ['PUBLISHED', 'reused', 'PUBLISHED', 'written'],
+    );
     const after = statSync(zip);
     assert.equal([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], 'the zip file was not written again');
-    assert.is(f.alpha!.code.sha256, (JSON.parse(built.stdout) as { functions: { name: string; code: { sha256: string } }[] }).functions[0]!.code.sha256);
+    assert.is(
+      f.alpha!.code.sha256,
+      (JSON.parse(built.stdout) as { functions: { name: string; code: { sha256: string } }[] }).functions[0]!.code
+        .sha256,
+    );
     assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '2');
   });
 });
@@ -128,7 +147,12 @@ basic('--dry-run reads, says what it would do, and writes nothing', async () => 
       r.json!.functions.map((x) => x.status),
       ['PLANNED', 'PLANNED'],
     );
-    assert.equal(byName(r.json).alpha!.calls, ['upload app.zip', 'UpdateFunctionCode alpha-qa', 'PublishVersion alpha-qa', 'UpdateAlias qa']);
+    assert.equal(byName(r.json).alpha!.calls, [
+      'upload app.zip',
+      'UpdateFunctionCode alpha-qa',
+      'PublishVersion alpha-qa',
+      'UpdateAlias qa',
+    ]);
     assert.equal(world.mutations(), []);
     assert.equal(await world.s3.keys(), []);
     assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '1');
@@ -152,7 +176,12 @@ basic('an S3 failure says which object, and releases nothing', async () => {
   await AwsWorld.with(async (world) => {
     await seedFunctions(world, QA_FUNCTIONS);
     const repo = await deployRepo();
-    repo.commit({ 'lambdas.yaml': `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace('bucket: acme-artifacts', 'bucket: no-such-bucket') });
+    repo.commit({
+      'lambdas.yaml': `${repo.git('show', 'HEAD:lambdas.yaml')}\n`.replace(
+        'bucket: acme-artifacts',
+        'bucket: no-such-bucket',
+      ),
+    });
     const r = await deploy(world, repo.dir, ['beta']);
     assert.is(r.code, 1);
     assert.match(
@@ -194,7 +223,10 @@ basic('--env auto follows the CI ref; an unmatched ref is a usage error', async 
     assert.is(json.env, 'prod');
     assert.is(json.sourceVersion, 'v1.2.0');
     assert.is(world.lambda.functionState('alpha-prod')!.aliases.live!.FunctionVersion, '2');
-    const bad = await lciAsync(['deploy', '--env', 'auto'], { cwd: repo.dir, env: world.env({ GITHUB_REF: 'refs/heads/feature/x' }) });
+    const bad = await lciAsync(['deploy', '--env', 'auto'], {
+      cwd: repo.dir,
+      env: world.env({ GITHUB_REF: 'refs/heads/feature/x' }),
+    });
     assert.is(bad.code, 2);
     assert.match(bad.stderr, /--env auto: no environment deploys branch feature\/x \(GITHUB_REF\)/);
   });
@@ -227,7 +259,10 @@ basic("an update that ends Failed stops the deploy with Lambda's reason; the ali
       world.lambda.failNextUpdate('beta', 'The ENI for the function could not be created', 'EniLimitExceeded');
       const r = await deploy(world, repo.dir, ['beta']);
       assert.is(r.code, 1);
-      assert.match(r.stderr, /the update of beta failed: The ENI for the function could not be created \(EniLimitExceeded\); the alias was not moved/);
+      assert.match(
+        r.stderr,
+        /the update of beta failed: The ENI for the function could not be created \(EniLimitExceeded\); the alias was not moved/,
+      );
       assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1');
     },
     { updateDelayMs: 50 },
@@ -245,8 +280,12 @@ around('status shows what each alias serves; rollback moves it back under its Re
     await deploy(world, repo.dir);
     const status = await lciAsync(['status', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
     assert.is(status.code, 0, status.stderr);
-    const rows = (JSON.parse(status.stdout) as { schemaVersion: number; functions: { name: string; version: string; sourceVersion: string; status: string }[] })
-      .functions;
+    const rows = (
+      JSON.parse(status.stdout) as {
+        schemaVersion: number;
+        functions: { name: string; version: string; sourceVersion: string; status: string }[];
+      }
+    ).functions;
     assert.equal(
       rows.map((s) => [s.name, s.status, s.version, s.sourceVersion]),
       [
@@ -258,10 +297,16 @@ around('status shows what each alias serves; rollback moves it back under its Re
     assert.is(back.code, 0, back.stderr);
     assert.is(back.stdout.trim(), 'alpha-qa: alias qa moved from 3 to 2');
     assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '2');
-    const forward = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], { cwd: repo.dir, env: world.env() });
+    const forward = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '3'], {
+      cwd: repo.dir,
+      env: world.env(),
+    });
     assert.is(forward.code, 0, forward.stderr);
     assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '3');
-    const json = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '2', '--json'], { cwd: repo.dir, env: world.env() });
+    const json = await lciAsync(['rollback', 'alpha', '--env', 'qa', '--to', '2', '--json'], {
+      cwd: repo.dir,
+      env: world.env(),
+    });
     assert.equal(JSON.parse(json.stdout), {
       schemaVersion: 1,
       command: 'rollback',
@@ -293,12 +338,19 @@ around('plan --since deployed compares each function with the source version its
     await deploy(world, repo.dir);
     repo.commit({
       'svc/alpha/app.py': '# changed\n',
-      'lambdas.yaml': repo.git('show', 'HEAD:lambdas.yaml') + '\n  delta:\n    path: svc/delta\n    descriptor: false\n',
+      'lambdas.yaml':
+        repo.git('show', 'HEAD:lambdas.yaml') + '\n  delta:\n    path: svc/delta\n    descriptor: false\n',
       'svc/delta/app.py': '#\n',
     });
-    const r = await lciAsync(['plan', '--since', 'deployed', '--env', 'qa', '--json'], { cwd: repo.dir, env: world.env() });
+    const r = await lciAsync(['plan', '--since', 'deployed', '--env', 'qa', '--json'], {
+      cwd: repo.dir,
+      env: world.env(),
+    });
     assert.is(r.code, 0, r.stderr);
-    const plan = JSON.parse(r.stdout) as { base: string; functions: { name: string; affected: boolean; base?: string; reasons: { rule: string }[] }[] };
+    const plan = JSON.parse(r.stdout) as {
+      base: string;
+      functions: { name: string; affected: boolean; base?: string; reasons: { rule: string }[] }[];
+    };
     assert.is(plan.base, 'deployed');
     const f = Object.fromEntries(plan.functions.map((x) => [x.name, x]));
     assert.is(f.alpha!.affected, true);
@@ -337,8 +389,14 @@ around('Slack gets a summary; a failing webhook warns without failing the deploy
     repo.commit({ 'svc/beta/app.py': '# again\n' });
     const warned = await deploy(world, repo.dir, [], { SLACK_WEBHOOK_URL: url });
     assert.is(warned.code, 0, 'a notification never fails a deploy');
-    assert.match(warned.stderr, /lci: warning: Slack notification not sent: Slack answered HTTP 500; the deploy result stands/);
-    assert.not.ok(`${warned.stdout}${warned.stderr}${ok.stdout}${ok.stderr}`.includes('secret-token'), 'the webhook URL is never printed');
+    assert.match(
+      warned.stderr,
+      /lci: warning: Slack notification not sent: Slack answered HTTP 500; the deploy result stands/,
+    );
+    assert.not.ok(
+      `${warned.stdout}${warned.stderr}${ok.stdout}${ok.stderr}`.includes('secret-token'),
+      'the webhook URL is never printed',
+    );
   } finally {
     await closeServer(hook);
     await world.close();
@@ -349,83 +407,97 @@ const layers = suite('deploy: dependency layers (real Docker)');
 
 layers.before(requireDocker);
 
-layers('a layer is built once, published with its key, attached beside other layers; then reused from its S3 cache without Docker', async () => {
-  await AwsWorld.with(async (world) => {
-    await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
-    // A layer lci does not own stays attached, in its place.
-    const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
-    const foreign = await sdk.send(
-      new PublishLayerVersionCommand({ LayerName: 'datadog', Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) } }),
-    );
-    await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }));
-    const repo = await deployRepo({ deps: true });
-    const t0 = Date.now();
-    const r = await deploy(world, repo.dir);
-    assert.is(r.code, 0, r.stderr);
-    const gamma = byName(r.json).gamma!;
-    assert.equal(gamma.calls, [
-      'PublishLayerVersion gamma-deps',
-      'UpdateFunctionConfiguration gamma (layers)',
-      'UpdateFunctionCode gamma',
-      'PublishVersion gamma',
-      'UpdateAlias qa → 2',
-    ]);
-    assert.is(await containersCreated(repo.dir, t0, Date.now()), 1);
-    const live = world.lambda.functionState('gamma')!.versions.find((v) => v.Version === '2')!;
-    assert.equal(
-      live.Layers!.map((l) => l.Arn!.split(':').slice(-2).join(':')),
-      ['datadog:1', 'gamma-deps:1'],
-    );
-    const [layer] = world.lambda.layerVersions('gamma-deps');
-    assert.match(layer!.Description!, new RegExp(`^lci deps [0-9a-f]{32} from ${repo.head()}$`));
-    const keys = await world.s3.keys('lambda-ci/');
-    assert.ok(
-      keys.some((k) => /^lambda-ci\/_lci\/deps\/qa\/gamma\/[0-9a-f]{32}\.zip$/.test(k)),
-      keys.join(' '),
-    );
-    assert.ok(keys.includes('lambda-ci/gamma/latest/requirements.txt'), 'the descriptor is cached after success');
-    assert.ok(keys.includes(`lambda-ci/gamma/${repo.head()}/deps.zip`));
-    const key = /^lci deps ([0-9a-f]{32}) /.exec(layer!.Description!)![1]!;
-    assert.match(
-      live.Description!,
-      new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} deps ${key}( prev [0-9]+)?\\)$`),
-      'the version records the key of its layer',
-    );
+layers(
+  'a layer is built once, published with its key, attached beside other layers; then reused from its S3 cache without Docker',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
+      // A layer lci does not own stays attached, in its place.
+      const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+      const foreign = await sdk.send(
+        new PublishLayerVersionCommand({
+          LayerName: 'datadog',
+          Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) },
+        }),
+      );
+      await sdk.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }),
+      );
+      const repo = await deployRepo({ deps: true });
+      const t0 = Date.now();
+      const r = await deploy(world, repo.dir);
+      assert.is(r.code, 0, r.stderr);
+      const gamma = byName(r.json).gamma!;
+      assert.equal(gamma.calls, [
+        'PublishLayerVersion gamma-deps',
+        'UpdateFunctionConfiguration gamma (layers)',
+        'UpdateFunctionCode gamma',
+        'PublishVersion gamma',
+        'UpdateAlias qa → 2',
+      ]);
+      assert.is(await containersCreated(repo.dir, t0, Date.now()), 1);
+      const live = world.lambda.functionState('gamma')!.versions.find((v) => v.Version === '2')!;
+      assert.equal(
+        live.Layers!.map((l) => l.Arn!.split(':').slice(-2).join(':')),
+        ['datadog:1', 'gamma-deps:1'],
+      );
+      const [layer] = world.lambda.layerVersions('gamma-deps');
+      assert.match(layer!.Description!, new RegExp(`^lci deps [0-9a-f]{32} from ${repo.head()}$`));
+      const keys = await world.s3.keys('lambda-ci/');
+      assert.ok(
+        keys.some((k) => /^lambda-ci\/_lci\/deps\/qa\/gamma\/[0-9a-f]{32}\.zip$/.test(k)),
+        keys.join(' '),
+      );
+      assert.ok(keys.includes('lambda-ci/gamma/latest/requirements.txt'), 'the descriptor is cached after success');
+      assert.ok(keys.includes(`lambda-ci/gamma/${repo.head()}/deps.zip`));
+      const key = /^lci deps ([0-9a-f]{32}) /.exec(layer!.Description!)![1]!;
+      assert.match(
+        live.Description!,
+        new RegExp(`^${repo.head()} \\(lci code [0-9a-f]{20} deps ${key}( prev [0-9]+)?\\)$`),
+        'the version records the key of its layer',
+      );
 
-    // Nothing changed: one GetFunction decides it (the version's record names the layer's key, the layer is attached).
-    world.lambda.clearLog();
-    const noop = await deploy(world, repo.dir, ['gamma']);
-    assert.is(noop.code, 0, noop.stderr);
-    assert.equal(byName(noop.json).gamma!.layer, { action: 'intact', version: 1 });
-    assert.equal(
-      world.lambda.log.map((l) => l.operation),
-      ['GetFunction'],
-    );
+      // Nothing changed: one GetFunction decides it (the version's record names the layer's key, the layer is attached).
+      world.lambda.clearLog();
+      const noop = await deploy(world, repo.dir, ['gamma']);
+      assert.is(noop.code, 0, noop.stderr);
+      assert.equal(byName(noop.json).gamma!.layer, { action: 'intact', version: 1 });
+      assert.equal(
+        world.lambda.log.map((l) => l.operation),
+        ['GetFunction'],
+      );
 
-    // Its layer version deleted (Lambda keeps a copy for the functions that use it): a code change
-    // keeps the attached version, read from the serving version's record, with no layer list.
-    await sdk.send(new DeleteLayerVersionCommand({ LayerName: 'gamma-deps', VersionNumber: 1 }));
-    repo.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 1\n' });
-    world.lambda.clearLog();
-    const kept = await deploy(world, repo.dir, ['gamma']);
-    assert.is(kept.code, 0, kept.stderr);
-    assert.equal(byName(kept.json).gamma!.layer, { action: 'intact', version: 1 });
-    assert.not.ok(world.lambda.log.some((l) => l.operation === 'ListLayerVersions'));
+      // Its layer version deleted (Lambda keeps a copy for the functions that use it): a code change
+      // keeps the attached version, read from the serving version's record, with no layer list.
+      await sdk.send(new DeleteLayerVersionCommand({ LayerName: 'gamma-deps', VersionNumber: 1 }));
+      repo.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 1\n' });
+      world.lambda.clearLog();
+      const kept = await deploy(world, repo.dir, ['gamma']);
+      assert.is(kept.code, 0, kept.stderr);
+      assert.equal(byName(kept.json).gamma!.layer, { action: 'intact', version: 1 });
+      assert.not.ok(world.lambda.log.some((l) => l.operation === 'ListLayerVersions'));
 
-    // Someone took the layer off and served that: a fresh checkout (no .lci) must publish the layer
-    // again, and the zip comes from this function's S3 cache, checked, with no container.
-    await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }));
-    const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
-    await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
-    const clone = await deployRepo({ deps: true });
-    clone.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 2\n' });
-    const t1 = Date.now();
-    const again = await deploy(world, clone.dir, ['gamma']);
-    assert.is(again.code, 0, again.stderr);
-    assert.is(byName(again.json).gamma!.layer.action, 'publish');
-    assert.is(await containersCreated(clone.dir, t1, Date.now()), 0, 'no Docker run when the layer zip is already in S3');
-  });
-});
+      // Someone took the layer off and served that: a fresh checkout (no .lci) must publish the layer
+      // again, and the zip comes from this function's S3 cache, checked, with no container.
+      await sdk.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }),
+      );
+      const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+      await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
+      const clone = await deployRepo({ deps: true });
+      clone.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 2\n' });
+      const t1 = Date.now();
+      const again = await deploy(world, clone.dir, ['gamma']);
+      assert.is(again.code, 0, again.stderr);
+      assert.is(byName(again.json).gamma!.layer.action, 'publish');
+      assert.is(
+        await containersCreated(clone.dir, t1, Date.now()),
+        0,
+        'no Docker run when the layer zip is already in S3',
+      );
+    });
+  },
+);
 
 layers('more than 5 layers fails before any Lambda write, naming them', async () => {
   await AwsWorld.with(async (world) => {

@@ -33,14 +33,30 @@ inputs('the ci section, environment strategies and the rest of the base config a
 });
 
 const REFUSED: [string, Partial<typeof BASE>, RegExp][] = [
-  ['a newline in a ci.install command', { ci: '{ install: ["npm ci\\nrm -rf /"] }' }, /ci\.install\[0\]: [\s\S]*without control characters/],
-  ['a carriage return in ci.command', { ci: '{ command: "npx lci\\r" }' }, /ci\.command: [\s\S]*without control characters/],
+  [
+    'a newline in a ci.install command',
+    { ci: '{ install: ["npm ci\\nrm -rf /"] }' },
+    /ci\.install\[0\]: [\s\S]*without control characters/,
+  ],
+  [
+    'a carriage return in ci.command',
+    { ci: '{ command: "npx lci\\r" }' },
+    /ci\.command: [\s\S]*without control characters/,
+  ],
   ['${ in ci.namePrefix (it names AWS resources)', { ci: '{ namePrefix: "${path.cwd}" }' }, /ci\.namePrefix/],
   ['an uppercase or long ci.namePrefix', { ci: '{ namePrefix: "Acme-way-too-long-prefix-x" }' }, /ci\.namePrefix/],
   ['a strategy that is not one', { qa: '{ branch: main, strategy: "canary:${x}:5" }' }, /environments\.qa\.strategy/],
   ['a canary of 100%', { qa: '{ branch: main, strategy: "canary:100:5" }' }, /environments\.qa\.strategy/],
-  ['a branch glob longer than CodePipeline takes', { qa: `{ branch: "${'b'.repeat(256)}" }` }, /environments\.qa\.branch/],
-  ['${ in the webhook variable name', { notify: '{ slack: { webhookEnv: "${path.cwd}" } }' }, /notify\.slack\.webhookEnv/],
+  [
+    'a branch glob longer than CodePipeline takes',
+    { qa: `{ branch: "${'b'.repeat(256)}" }` },
+    /environments\.qa\.branch/,
+  ],
+  [
+    '${ in the webhook variable name',
+    { notify: '{ slack: { webhookEnv: "${path.cwd}" } }' },
+    /notify\.slack\.webhookEnv/,
+  ],
   ['${ in the S3 prefix', { artifacts: '{ bucket: acme-artifacts, prefix: "${path.cwd}" }' }, /artifacts\.prefix/],
   ['a hostile region', { artifacts: '{ bucket: acme-artifacts, region: "eu-west-1\\"" }' }, /artifacts\.region/],
   ['${path.cwd} in functionName', { fn: '{ path: svc, functionName: "${path.cwd}" }' }, /functionName/],

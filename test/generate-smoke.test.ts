@@ -30,7 +30,10 @@ functions:
   assert.is(r.code, 0, r.stderr);
   const out = join(repo.dir, 'infra/lambda-ci');
   const main = (await parseHcl('main.tf', readFileSync(join(out, 'main.tf'), 'utf8'))) as Json;
-  const pipelines = (main.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as Record<string, { smoke: boolean }>;
+  const pipelines = (main.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as Record<
+    string,
+    { smoke: boolean }
+  >;
   assert.equal(Object.fromEntries(Object.entries(pipelines).map(([k, v]) => [k, v.smoke])), {
     'lci-orders-qa': false,
     'lci-orders-prod': true,
@@ -44,7 +47,11 @@ functions:
   );
   assert.is(dynamics.length, 1);
   assert.is(dynamics[0]!.for_each, '${var.smoke ? [local.function_arn] : []}');
-  assert.equal(dynamics[0]!.content[0].resources, ['${statement.value}:*'], 'qualified ARNs only: versions, not the function itself');
+  assert.equal(
+    dynamics[0]!.content[0].resources,
+    ['${statement.value}:*'],
+    'qualified ARNs only: versions, not the function itself',
+  );
   const statics = iam.data.aws_iam_policy_document.codebuild[0].statement as Json[];
   assert.not.ok(
     statics.some((s) => (s.actions as string[]).includes('lambda:InvokeFunction')),

@@ -91,109 +91,161 @@ shape('the expected files, each marked as written by lci', () => {
   assert.match(readFileSync(join(out, '.lci-generated'), 'utf8'), /\nmodules\/function\/placeholder\.zip\n$/);
 });
 
-shape('buildspec.yml validates against the CodeBuild buildspec schema, installs lci from the lockfile and runs the release gate', () => {
-  const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/buildspec.schema.json'), 'utf8')) as object;
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  const spec = parseYaml(readFileSync(join(out, 'buildspec.yml'), 'utf8')) as {
-    phases: { install: { commands: string[] }; build: { commands: string[] } };
-    cache: { paths: string[] };
-  };
-  assert.ok(validate(spec), JSON.stringify(validate.errors));
-  assert.equal(spec.phases.install.commands, ['npm ci --no-audit --no-fund'], 'lci from the monorepo lockfile, not a public package name');
-  assert.not.match(JSON.stringify(spec), /npm install --global|lambda-ci@/);
-  assert.equal(spec.phases.build.commands, [
-    'npx --no-install lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes',
-  ]);
-  assert.equal(spec.cache.paths, ['.lci/cache/**/*']);
-  assert.not.ok(validate({ version: 0.2, phases: { build: { commandz: ['x'] } } }), 'the schema bites');
-});
+shape(
+  'buildspec.yml validates against the CodeBuild buildspec schema, installs lci from the lockfile and runs the release gate',
+  () => {
+    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/buildspec.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const spec = parseYaml(readFileSync(join(out, 'buildspec.yml'), 'utf8')) as {
+      phases: { install: { commands: string[] }; build: { commands: string[] } };
+      cache: { paths: string[] };
+    };
+    assert.ok(validate(spec), JSON.stringify(validate.errors));
+    assert.equal(
+      spec.phases.install.commands,
+      ['npm ci --no-audit --no-fund'],
+      'lci from the monorepo lockfile, not a public package name',
+    );
+    assert.not.match(JSON.stringify(spec), /npm install --global|lambda-ci@/);
+    assert.equal(spec.phases.build.commands, [
+      'npx --no-install lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes',
+    ]);
+    assert.equal(spec.cache.paths, ['.lci/cache/**/*']);
+    assert.not.ok(validate({ version: 0.2, phases: { build: { commandz: ['x'] } } }), 'the schema bites');
+  },
+);
 
 type Filters = { includes: string[]; excludes: string[] }[];
-function pipelines(): Record<string, { function_name: string; trigger_kind: string; trigger_pattern: string; push_filters: Filters; alarm_names: string[] }> {
+function pipelines(): Record<
+  string,
+  { function_name: string; trigger_kind: string; trigger_pattern: string; push_filters: Filters; alarm_names: string[] }
+> {
   const main = parsed.modules.get('')!.get('main.tf')!;
   return (main.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as ReturnType<typeof pipelines>;
 }
 
-shape("one pipeline per function and environment; skipped environments get none; triggers from each function's inputs", () => {
-  const p = pipelines();
-  assert.equal(Object.keys(p).sort(), EXAMPLE_PIPELINES);
-  assert.equal(p['lci-orders-api-qa']!.push_filters, [
-    { includes: ['lambdas.yaml', 'libs/common/**', 'services/orders-api/**'], excludes: ['services/orders-api/tests/**'] },
-  ]);
-  assert.equal(p['lci-webhooks-qa']!.push_filters, [
-    { includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/webhooks/**'], excludes: [] },
-  ]);
-  assert.equal(p['lci-notifier-qa']!.push_filters, [
-    { includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/notifier/**'], excludes: [] },
-  ]);
-  assert.equal([p['lci-orders-api-qa']!.trigger_kind, p['lci-orders-api-qa']!.trigger_pattern], ['branch', 'main']);
-  assert.equal(
-    [p['lci-orders-api-prod']!.trigger_kind, p['lci-orders-api-prod']!.trigger_pattern, p['lci-orders-api-prod']!.push_filters],
-    ['tag', 'v*', [{ includes: [], excludes: [] }]],
-  );
-  assert.is(p['lci-orders-api-prod']!.function_name, 'orders-api');
-  const sourceBranch = (name: string) => (p[name] as unknown as { source_branch: string }).source_branch;
-  assert.equal([sourceBranch('lci-orders-api-qa'), sourceBranch('lci-orders-api-prod')], ['main', ''], "qa's own branch; prod: default_branch");
-  const pipeline = parsed.modules.get('modules/pipeline')!.get('main.tf')!;
-  const cp = ((pipeline.resource as Json).aws_codepipeline as Record<string, Json[]>).deploy![0]!;
-  assert.is(cp.pipeline_type, 'V2');
-  assert.is(cp.execution_mode, 'QUEUED');
-  const build = ((pipeline.resource as Json).aws_codebuild_project as Record<string, Json[]>).deploy![0]!;
-  assert.is(((build.environment as Json[])[0] as Json).privileged_mode, true, 'Docker is available');
-});
+shape(
+  "one pipeline per function and environment; skipped environments get none; triggers from each function's inputs",
+  () => {
+    const p = pipelines();
+    assert.equal(Object.keys(p).sort(), EXAMPLE_PIPELINES);
+    assert.equal(p['lci-orders-api-qa']!.push_filters, [
+      {
+        includes: ['lambdas.yaml', 'libs/common/**', 'services/orders-api/**'],
+        excludes: ['services/orders-api/tests/**'],
+      },
+    ]);
+    assert.equal(p['lci-webhooks-qa']!.push_filters, [
+      { includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/webhooks/**'], excludes: [] },
+    ]);
+    assert.equal(p['lci-notifier-qa']!.push_filters, [
+      { includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/notifier/**'], excludes: [] },
+    ]);
+    assert.equal([p['lci-orders-api-qa']!.trigger_kind, p['lci-orders-api-qa']!.trigger_pattern], ['branch', 'main']);
+    assert.equal(
+      [
+        p['lci-orders-api-prod']!.trigger_kind,
+        p['lci-orders-api-prod']!.trigger_pattern,
+        p['lci-orders-api-prod']!.push_filters,
+      ],
+      ['tag', 'v*', [{ includes: [], excludes: [] }]],
+    );
+    assert.is(p['lci-orders-api-prod']!.function_name, 'orders-api');
+    const sourceBranch = (name: string) => (p[name] as unknown as { source_branch: string }).source_branch;
+    assert.equal(
+      [sourceBranch('lci-orders-api-qa'), sourceBranch('lci-orders-api-prod')],
+      ['main', ''],
+      "qa's own branch; prod: default_branch",
+    );
+    const pipeline = parsed.modules.get('modules/pipeline')!.get('main.tf')!;
+    const cp = ((pipeline.resource as Json).aws_codepipeline as Record<string, Json[]>).deploy![0]!;
+    assert.is(cp.pipeline_type, 'V2');
+    assert.is(cp.execution_mode, 'QUEUED');
+    const build = ((pipeline.resource as Json).aws_codebuild_project as Record<string, Json[]>).deploy![0]!;
+    assert.is(((build.environment as Json[])[0] as Json).privileged_mode, true, 'Docker is available');
+  },
+);
 
-shape('IAM: no "*" resource on S3 or Lambda actions; S3 writes only under the function\'s prefix; the one connection', () => {
-  const iam = parsed.modules.get('modules/pipeline')!.get('iam.tf')!;
-  const common = parsed.modules.get('modules/pipeline-common')!.get('main.tf')!;
-  const documents = {
-    ...((iam.data as Json).aws_iam_policy_document as Record<string, Json[]>),
-    ...Object.fromEntries(Object.entries((common.data as Json).aws_iam_policy_document as Record<string, Json[]>).map(([k, v]) => [`common.${k}`, v])),
-  };
-  const statements: { doc: string; sid?: string; actions: string[]; resources: string[] }[] = [];
-  for (const [doc, [body]] of Object.entries(documents)) {
-    for (const s of (body!.statement as Json[]) ?? [])
-      statements.push({ doc, actions: (s.actions as string[]) ?? [], resources: s.resources as string[] | string | undefined as string[] });
-    for (const d of Object.values((body!.dynamic as Record<string, Json[]>) ?? {}).flat()) {
-      // a dynamic statement whose content comes from a local (prune) is read from that local below
-      for (const c of (d.content as Json[]) ?? [])
-        if (Array.isArray(c.actions)) statements.push({ doc, sid: c.sid as string, actions: c.actions as string[], resources: c.resources as string[] });
+shape(
+  'IAM: no "*" resource on S3 or Lambda actions; S3 writes only under the function\'s prefix; the one connection',
+  () => {
+    const iam = parsed.modules.get('modules/pipeline')!.get('iam.tf')!;
+    const common = parsed.modules.get('modules/pipeline-common')!.get('main.tf')!;
+    const documents = {
+      ...((iam.data as Json).aws_iam_policy_document as Record<string, Json[]>),
+      ...Object.fromEntries(
+        Object.entries((common.data as Json).aws_iam_policy_document as Record<string, Json[]>).map(([k, v]) => [
+          `common.${k}`,
+          v,
+        ]),
+      ),
+    };
+    const statements: { doc: string; sid?: string; actions: string[]; resources: string[] }[] = [];
+    for (const [doc, [body]] of Object.entries(documents)) {
+      for (const s of (body!.statement as Json[]) ?? [])
+        statements.push({
+          doc,
+          actions: (s.actions as string[]) ?? [],
+          resources: s.resources as string[] | string | undefined as string[],
+        });
+      for (const d of Object.values((body!.dynamic as Record<string, Json[]>) ?? {}).flat()) {
+        // a dynamic statement whose content comes from a local (prune) is read from that local below
+        for (const c of (d.content as Json[]) ?? [])
+          if (Array.isArray(c.actions))
+            statements.push({
+              doc,
+              sid: c.sid as string,
+              actions: c.actions as string[],
+              resources: c.resources as string[],
+            });
+      }
     }
-  }
-  for (const l of (iam.locals as Json[]) ?? [])
-    for (const p of (l.prune_statements as Json[]) ?? [])
-      statements.push({ doc: 'codebuild', actions: p.actions as string[], resources: p.resources as string[] });
-  assert.ok(statements.length >= 16);
-  for (const s of statements) {
-    const resources = Array.isArray(s.resources) ? s.resources : [String(s.resources)];
-    if (s.actions.some((a) => a.startsWith('s3:') || a.startsWith('lambda:'))) {
-      assert.not.ok(resources.includes('*'), `${s.doc}: ${s.actions.join(',')} on "*"`);
-      assert.ok(resources.length > 0);
+    for (const l of (iam.locals as Json[]) ?? [])
+      for (const p of (l.prune_statements as Json[]) ?? [])
+        statements.push({ doc: 'codebuild', actions: p.actions as string[], resources: p.resources as string[] });
+    assert.ok(statements.length >= 16);
+    for (const s of statements) {
+      const resources = Array.isArray(s.resources) ? s.resources : [String(s.resources)];
+      if (s.actions.some((a) => a.startsWith('s3:') || a.startsWith('lambda:'))) {
+        assert.not.ok(resources.includes('*'), `${s.doc}: ${s.actions.join(',')} on "*"`);
+        assert.ok(resources.length > 0);
+      }
+      if (s.actions.includes('s3:DeleteObject')) {
+        assert.equal(resources, [
+          '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
+          '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
+        ]);
+      }
+      if (s.actions.includes('lambda:DeleteFunction'))
+        assert.equal(resources, ['${local.function_arn}:*'], 'versions only, never the function');
+      if (s.doc === 'codebuild' && s.sid === 'WriteSharedLayerCaches') {
+        // only the caches of the shared layers the function uses, in its environment
+        assert.equal(resources, [
+          '${[for l in statement.value : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]}',
+        ]);
+      } else if (
+        s.doc === 'codebuild' &&
+        s.actions.some((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))
+      ) {
+        assert.equal(resources, [
+          '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
+          '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
+          '${local.arn}:s3:::${local.cache_location}/*',
+        ]);
+      }
+      if (s.actions.some((a) => a.endsWith(':UseConnection'))) {
+        assert.equal(
+          s.actions,
+          ['codestar-connections:UseConnection', 'codeconnections:UseConnection'],
+          'old and new connection ARNs',
+        );
+        assert.equal(resources, ['${var.connection_arn}']);
+      }
+      if (s.actions.some((a) => a.startsWith('lambda:Update') || a === 'lambda:PublishVersion'))
+        assert.equal(resources, ['${local.function_arn}', '${local.function_arn}:*']);
     }
-    if (s.actions.includes('s3:DeleteObject')) {
-      assert.equal(resources, [
-        '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
-        '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
-      ]);
-    }
-    if (s.actions.includes('lambda:DeleteFunction')) assert.equal(resources, ['${local.function_arn}:*'], 'versions only, never the function');
-    if (s.doc === 'codebuild' && s.sid === 'WriteSharedLayerCaches') {
-      // only the caches of the shared layers the function uses, in its environment
-      assert.equal(resources, ['${[for l in statement.value : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]}']);
-    } else if (s.doc === 'codebuild' && s.actions.some((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))) {
-      assert.equal(resources, [
-        '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
-        '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
-        '${local.arn}:s3:::${local.cache_location}/*',
-      ]);
-    }
-    if (s.actions.some((a) => a.endsWith(':UseConnection'))) {
-      assert.equal(s.actions, ['codestar-connections:UseConnection', 'codeconnections:UseConnection'], 'old and new connection ARNs');
-      assert.equal(resources, ['${var.connection_arn}']);
-    }
-    if (s.actions.some((a) => a.startsWith('lambda:Update') || a === 'lambda:PublishVersion'))
-      assert.equal(resources, ['${local.function_arn}', '${local.function_arn}:*']);
-  }
-});
+  },
+);
 
 shape('no secret is a literal: the webhook is a sensitive variable stored as a SecureString', () => {
   const vars = parsed.modules.get('')!.get('variables.tf')!.variable as Record<string, Json[]>;
@@ -201,7 +253,8 @@ shape('no secret is a literal: the webhook is a sensitive variable stored as a S
   const main = parsed.modules.get('')!.get('main.tf')!;
   const param = ((main.resource as Json).aws_ssm_parameter as Record<string, Json[]>).slack_webhook![0]!;
   assert.is(param.type, 'SecureString');
-  for (const files of parsed.modules.values()) for (const f of files.values()) assert.not.match(JSON.stringify(f), /hooks\.slack\.com|xox[abp]-|ghp_/);
+  for (const files of parsed.modules.values())
+    for (const f of files.values()) assert.not.match(JSON.stringify(f), /hooks\.slack\.com|xox[abp]-|ghp_/);
 });
 
 shape('--with-functions: codeless functions whose code, layers and alias targets Terraform ignores', () => {
@@ -212,7 +265,10 @@ shape('--with-functions: codeless functions whose code, layers and alias targets
   const alias = ((fn.resource as Json).aws_lambda_alias as Record<string, Json[]>).this![0]!;
   const aliasIgnored = String(((alias.lifecycle as Json[])[0] as Json).ignore_changes);
   for (const attr of ['function_version', 'routing_config']) assert.ok(aliasIgnored.includes(attr), attr);
-  const functions = ((parsed.modules.get('')!.get('functions.tf')!.locals as Json[])[0] as Json).functions as Record<string, { aliases: string[] }>;
+  const functions = ((parsed.modules.get('')!.get('functions.tf')!.locals as Json[])[0] as Json).functions as Record<
+    string,
+    { aliases: string[] }
+  >;
   assert.equal(Object.keys(functions).sort(), [
     'invoice-worker-prod',
     'invoice-worker-qa',
@@ -237,7 +293,10 @@ behaviour('running twice changes nothing; --check passes, then finds drift and e
   writeFileSync(main, readFileSync(main, 'utf8') + '\n# a hand edit\n');
   const drift = generate(r, ['--check']);
   assert.is(drift.code, 1);
-  assert.match(drift.stdout, /infra\/lambda-ci: 1 file\(s\) out of date; run lci generate\nwould write infra\/lambda-ci\/main\.tf/);
+  assert.match(
+    drift.stdout,
+    /infra\/lambda-ci: 1 file\(s\) out of date; run lci generate\nwould write infra\/lambda-ci\/main\.tf/,
+  );
   assert.ok(readFileSync(main, 'utf8').includes('# a hand edit'), '--check writes nothing');
 });
 
@@ -246,12 +305,18 @@ behaviour('files lci did not write are left alone; one at an lci path is an erro
   writeTreeFile(r, 'infra/lambda-ci/backend.tf', 'terraform {\n  backend "s3" {}\n}\n');
   assert.is(generate(r, ['--with-functions']).code, 0);
   assert.is(generate(r).code, 0, 'dropping --with-functions');
-  assert.not.ok(existsSync(join(r.dir, 'infra/lambda-ci/functions.tf')), 'a file lci wrote and no longer generates is removed');
+  assert.not.ok(
+    existsSync(join(r.dir, 'infra/lambda-ci/functions.tf')),
+    'a file lci wrote and no longer generates is removed',
+  );
   assert.ok(existsSync(join(r.dir, 'infra/lambda-ci/backend.tf')), 'a file lci did not write stays');
   writeTreeFile(r, 'infra/lambda-ci/outputs.tf', 'output "mine" { value = 1 }\n');
   const refused = generate(r);
   assert.is(refused.code, 2);
-  assert.match(refused.stderr, /infra\/lambda-ci\/outputs\.tf exists and was not written by lci; move it away or choose another --out/);
+  assert.match(
+    refused.stderr,
+    /infra\/lambda-ci\/outputs\.tf exists and was not written by lci; move it away or choose another --out/,
+  );
   assert.is(readFileSync(join(r.dir, 'infra/lambda-ci/outputs.tf'), 'utf8'), 'output "mine" { value = 1 }\n');
 });
 
@@ -261,7 +326,8 @@ behaviour(
     const r = exampleRepo();
     assert.is(generate(r, ['--env', 'qa', '--function', 'orders-api', '--out', 'one']).code, 0);
     const one = await parseOutput(join(r.dir, 'one'));
-    const locals = (one.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as Json;
+    const locals = (one.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'pipelines' in l)!
+      .pipelines as Json;
     assert.equal(Object.keys(locals), ['lci-orders-api-qa']);
     const withWatch = (n: number) =>
       readFileSync(join(r.dir, 'lambdas.yaml'), 'utf8').replace(
@@ -285,32 +351,40 @@ behaviour(
       wide.stderr,
       /lci: warning: lci-orders-api-qa: 25 trigger paths exceed CodePipeline's limit of 24 \(3 push filters of 8\); the pipeline starts on every push to main/,
     );
-    assert.equal(pipelinesIn(await parseOutput(join(r.dir, 'wide')))['lci-orders-api-qa']!.push_filters, [{ includes: [], excludes: [] }]);
+    assert.equal(pipelinesIn(await parseOutput(join(r.dir, 'wide')))['lci-orders-api-qa']!.push_filters, [
+      { includes: [], excludes: [] },
+    ]);
   },
 );
 
-behaviour("the placeholder zip is lci's deterministic zip, owned through the manifest: a foreign one is refused, a stale one removed", () => {
-  const r = exampleRepo();
-  assert.is(generate(r, ['--with-functions']).code, 0);
-  const zip = join(r.dir, 'infra/lambda-ci/modules/function/placeholder.zip');
-  const bytes = readFileSync(zip);
-  assert.equal(
-    zipEntries(bytes).map((e) => [e.name, e.mode]),
-    [['README.txt', 0o644]],
-  );
-  assert.is(generate(r, ['--with-functions']).stdout.trim(), 'infra/lambda-ci: 0 written, 17 unchanged, 0 removed');
-  const other = exampleRepo();
-  assert.is(generate(other, ['--with-functions']).code, 0);
-  assert.ok(readFileSync(join(other.dir, 'infra/lambda-ci/modules/function/placeholder.zip')).equals(bytes), 'the same bytes in another checkout');
-  assert.is(generate(r).code, 0, 'dropping --with-functions');
-  assert.not.ok(existsSync(zip), 'the zip lci wrote is removed');
-  assert.not.ok(existsSync(join(r.dir, 'infra/lambda-ci/.lci-generated')), 'and so is the manifest');
-  writeTreeFile(r, 'infra/lambda-ci/modules/function/placeholder.zip', 'mine');
-  const refused = generate(r, ['--with-functions']);
-  assert.is(refused.code, 2);
-  assert.match(refused.stderr, /placeholder\.zip exists and was not written by lci/);
-  assert.is(readFileSync(zip, 'utf8'), 'mine');
-});
+behaviour(
+  "the placeholder zip is lci's deterministic zip, owned through the manifest: a foreign one is refused, a stale one removed",
+  () => {
+    const r = exampleRepo();
+    assert.is(generate(r, ['--with-functions']).code, 0);
+    const zip = join(r.dir, 'infra/lambda-ci/modules/function/placeholder.zip');
+    const bytes = readFileSync(zip);
+    assert.equal(
+      zipEntries(bytes).map((e) => [e.name, e.mode]),
+      [['README.txt', 0o644]],
+    );
+    assert.is(generate(r, ['--with-functions']).stdout.trim(), 'infra/lambda-ci: 0 written, 17 unchanged, 0 removed');
+    const other = exampleRepo();
+    assert.is(generate(other, ['--with-functions']).code, 0);
+    assert.ok(
+      readFileSync(join(other.dir, 'infra/lambda-ci/modules/function/placeholder.zip')).equals(bytes),
+      'the same bytes in another checkout',
+    );
+    assert.is(generate(r).code, 0, 'dropping --with-functions');
+    assert.not.ok(existsSync(zip), 'the zip lci wrote is removed');
+    assert.not.ok(existsSync(join(r.dir, 'infra/lambda-ci/.lci-generated')), 'and so is the manifest');
+    writeTreeFile(r, 'infra/lambda-ci/modules/function/placeholder.zip', 'mine');
+    const refused = generate(r, ['--with-functions']);
+    assert.is(refused.code, 2);
+    assert.match(refused.stderr, /placeholder\.zip exists and was not written by lci/);
+    assert.is(readFileSync(zip, 'utf8'), 'mine');
+  },
+);
 
 behaviour('a config path with a line break cannot end the header comment', () => {
   const r = exampleRepo();
@@ -318,68 +392,97 @@ behaviour('a config path with a line break cannot end the header comment', () =>
   writeTreeFile(
     r,
     `${dir}/lambdas.yaml`,
-    readFileSync(join(r.dir, 'lambdas.yaml'), 'utf8').replaceAll('services/', '../services/').replaceAll('libs/', '../libs/'),
+    readFileSync(join(r.dir, 'lambdas.yaml'), 'utf8')
+      .replaceAll('services/', '../services/')
+      .replaceAll('libs/', '../libs/'),
   );
   r.commit({}, 'config below the root');
   const g = lci(['generate'], { cwd: join(r.dir, dir) });
   assert.is(g.code, 0, g.stderr);
   const main = readFileSync(join(r.dir, dir, 'infra/lambda-ci/main.tf'), 'utf8');
-  assert.ok(main.startsWith('# Generated by lci generate from deploy\\u000aresource "x" "y" {}/lambdas.yaml; lci rewrites this file'), main.slice(0, 120));
+  assert.ok(
+    main.startsWith(
+      '# Generated by lci generate from deploy\\u000aresource "x" "y" {}/lambdas.yaml; lci rewrites this file',
+    ),
+    main.slice(0, 120),
+  );
   assert.is(main.split('\n')[0]!.startsWith('#'), true);
   assert.is(main.split('\n')[1], '');
 });
 
 const byEnvironment = suite('generate: --layout environment');
 
-byEnvironment('one pipeline per environment; the buildspec runs a batch of shards and validates against the CodeBuild schema', async () => {
-  const r = exampleRepo();
-  const g = generate(r, ['--layout', 'environment', '--shards', '2']);
-  assert.is(g.code, 0, g.stderr);
-  const dir = join(r.dir, 'infra/lambda-ci');
-  const files = readdirSync(join(dir, 'modules'), { recursive: true }).map(String).sort();
-  assert.equal(files, [
-    'environment',
-    'environment/iam.tf',
-    'environment/main.tf',
-    'environment/outputs.tf',
-    'environment/variables.tf',
-    'pipeline-common',
-    'pipeline-common/main.tf',
-    'pipeline-common/outputs.tf',
-    'pipeline-common/variables.tf',
-  ]);
-  const out = await parseOutput(dir);
-  const envs = (out.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'environments' in l)!.environments as Record<string, Json>;
-  assert.equal(Object.keys(envs).sort(), ['lci-prod', 'lci-qa']);
-  assert.equal(envs['lci-prod']!.function_patterns, ['invoice-worker-prod', 'orders-api', 'webhooks-prod'], 'notifier skips prod');
-  const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/buildspec.schema.json'), 'utf8')) as object;
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  const spec = parseYaml(readFileSync(join(dir, 'buildspec.yml'), 'utf8')) as { batch: { 'build-list': { identifier: string }[] } };
-  assert.ok(validate(spec), JSON.stringify(validate.errors));
-  assert.equal(
-    spec.batch['build-list'].map((b) => b.identifier),
-    ['shard_1', 'shard_2'],
-  );
-  assert.not.ok(validate({ version: 0.2, batch: { 'build-list': [{ identifer: 'x' }] }, phases: { build: { commands: ['x'] } } }), 'the schema bites');
-  // Switching back removes the environment layout's files.
-  const back = generate(r);
-  assert.is(back.code, 0, back.stderr);
-  assert.match(back.stdout, /4 removed/);
-});
+byEnvironment(
+  'one pipeline per environment; the buildspec runs a batch of shards and validates against the CodeBuild schema',
+  async () => {
+    const r = exampleRepo();
+    const g = generate(r, ['--layout', 'environment', '--shards', '2']);
+    assert.is(g.code, 0, g.stderr);
+    const dir = join(r.dir, 'infra/lambda-ci');
+    const files = readdirSync(join(dir, 'modules'), { recursive: true }).map(String).sort();
+    assert.equal(files, [
+      'environment',
+      'environment/iam.tf',
+      'environment/main.tf',
+      'environment/outputs.tf',
+      'environment/variables.tf',
+      'pipeline-common',
+      'pipeline-common/main.tf',
+      'pipeline-common/outputs.tf',
+      'pipeline-common/variables.tf',
+    ]);
+    const out = await parseOutput(dir);
+    const envs = (out.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'environments' in l)!
+      .environments as Record<string, Json>;
+    assert.equal(Object.keys(envs).sort(), ['lci-prod', 'lci-qa']);
+    assert.equal(
+      envs['lci-prod']!.function_patterns,
+      ['invoice-worker-prod', 'orders-api', 'webhooks-prod'],
+      'notifier skips prod',
+    );
+    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/buildspec.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const spec = parseYaml(readFileSync(join(dir, 'buildspec.yml'), 'utf8')) as {
+      batch: { 'build-list': { identifier: string }[] };
+    };
+    assert.ok(validate(spec), JSON.stringify(validate.errors));
+    assert.equal(
+      spec.batch['build-list'].map((b) => b.identifier),
+      ['shard_1', 'shard_2'],
+    );
+    assert.not.ok(
+      validate({ version: 0.2, batch: { 'build-list': [{ identifer: 'x' }] }, phases: { build: { commands: ['x'] } } }),
+      'the schema bites',
+    );
+    // Switching back removes the environment layout's files.
+    const back = generate(r);
+    assert.is(back.code, 0, back.stderr);
+    assert.match(back.stdout, /4 removed/);
+  },
+);
 
 byEnvironment('flags that do not fit the layout are bad input', () => {
   const r = exampleRepo();
   const withFunction = generate(r, ['--layout', 'environment', '--function', 'orders-api']);
   assert.is(withFunction.code, 2);
-  assert.match(withFunction.stderr, /--layout environment: a pipeline releases every function of its environment; leave out --function/);
+  assert.match(
+    withFunction.stderr,
+    /--layout environment: a pipeline releases every function of its environment; leave out --function/,
+  );
   assert.match(generate(r, ['--shards', '3']).stderr, /--shards goes with --layout environment/);
   assert.match(generate(r, ['--layout', 'env']).stderr, /--layout env: function or environment/);
   for (const bad of ['0', '101', 'x'])
-    assert.match(generate(r, ['--layout', 'environment', '--shards', bad]).stderr, /--shards .*: give a whole number from 1 to 100/);
+    assert.match(
+      generate(r, ['--layout', 'environment', '--shards', bad]).stderr,
+      /--shards .*: give a whole number from 1 to 100/,
+    );
 });
 
 function pipelinesIn(p: Parsed): Record<string, { push_filters: Filters }> {
-  return (p.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as Record<string, { push_filters: Filters }>;
+  return (p.modules.get('')!.get('main.tf')!.locals as Json[]).find((l) => 'pipelines' in l)!.pipelines as Record<
+    string,
+    { push_filters: Filters }
+  >;
 }
 
 function writeTreeFile(r: GitRepo, path: string, content: string): void {

@@ -9,7 +9,8 @@ import { tempDir } from './harness/tmp.js';
 // What lci decides from what is really there: descriptors it cannot read, local paths that do not
 // exist, symlinks out of the repository and colliding names are configuration errors (exit 2).
 
-const HEAD = 'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\n  prod: { tag: "v*", alias: live }\nfunctions:\n';
+const HEAD =
+  'version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\n  prod: { tag: "v*", alias: live }\nfunctions:\n';
 
 function validate(repo: GitRepo) {
   return lci(['validate'], { cwd: repo.dir });
@@ -19,15 +20,30 @@ const deps = suite('config: dependencies lci cannot read are errors, not "none"'
 
 deps('a pyproject.toml (PEP 621 or poetry) or Pipfile that declares dependencies, without a requirements file', () => {
   const cases: [string, string, RegExp][] = [
-    ['pyproject.toml', '[project]\nname = "orders"\ndependencies = [\n  "requests>=2",\n]\n', /\[project\] dependencies/],
-    ['pyproject.toml', '[tool.poetry.dependencies]\npython = "^3.12"\nboto3 = "^1.34"\n', /\[tool\.poetry\.dependencies\]/],
+    [
+      'pyproject.toml',
+      '[project]\nname = "orders"\ndependencies = [\n  "requests>=2",\n]\n',
+      /\[project\] dependencies/,
+    ],
+    [
+      'pyproject.toml',
+      '[tool.poetry.dependencies]\npython = "^3.12"\nboto3 = "^1.34"\n',
+      /\[tool\.poetry\.dependencies\]/,
+    ],
     ['Pipfile', '[packages]\nrequests = "*"\n', /Pipfile \[packages\]/],
   ];
   for (const [file, text, what] of cases) {
-    const repo = GitRepo.create({ 'lambdas.yaml': `${HEAD}  orders: { path: svc/orders }\n`, 'svc/orders/app.py': '', [`svc/orders/${file}`]: text });
+    const repo = GitRepo.create({
+      'lambdas.yaml': `${HEAD}  orders: { path: svc/orders }\n`,
+      'svc/orders/app.py': '',
+      [`svc/orders/${file}`]: text,
+    });
     const r = validate(repo);
     assert.is(r.code, 2, file);
-    assert.match(r.stderr, /^lambdas\.yaml:7:3: functions\.orders: svc\/orders\/(pyproject\.toml|Pipfile) declares dependencies /);
+    assert.match(
+      r.stderr,
+      /^lambdas\.yaml:7:3: functions\.orders: svc\/orders\/(pyproject\.toml|Pipfile) declares dependencies /,
+    );
     assert.match(r.stderr, what);
     assert.match(r.stderr, /export one \((poetry export|pipenv requirements)/);
   }
@@ -87,7 +103,10 @@ paths('a path line that resolves to nothing points at its line in the descriptor
   writeFileSync(join(repo.dir, 'svc/orders/requirements.txt'), 'requests==2.32\n-r ../../reqs/common.txt\n');
   writeFileSync(join(repo.dir, 'svc/web/package.json'), '{"dependencies":{}}');
   const wrongDir = validate(repo);
-  assert.match(wrongDir.stderr, /^reqs\/common\.txt:1:1: svc\/libs\/pylib does not exist \(resolved against svc\/orders, the directory lci runs pip in\)/);
+  assert.match(
+    wrongDir.stderr,
+    /^reqs\/common\.txt:1:1: svc\/libs\/pylib does not exist \(resolved against svc\/orders, the directory lci runs pip in\)/,
+  );
 });
 
 paths('references and symlinks out of the repository are errors; the outside file is never read', () => {
@@ -104,8 +123,14 @@ paths('references and symlinks out of the repository are errors; the outside fil
   symlinkSync(join(outside, 'secret.txt'), join(repo.dir, 'svc/leaky/reqs.txt'));
   const r = validate(repo);
   assert.is(r.code, 2);
-  assert.match(r.stderr, /svc\/orders\/requirements\.txt:1:1: '\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc' is outside the repository/);
-  assert.match(r.stderr, /svc\/orders\/requirements\.txt:2:1: '\.\.\/\.\.\/libs\/linked' resolves to .*lci-outside-.*, outside the repository/);
+  assert.match(
+    r.stderr,
+    /svc\/orders\/requirements\.txt:1:1: '\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc' is outside the repository/,
+  );
+  assert.match(
+    r.stderr,
+    /svc\/orders\/requirements\.txt:2:1: '\.\.\/\.\.\/libs\/linked' resolves to .*lci-outside-.*, outside the repository/,
+  );
   assert.match(
     r.stderr,
     /lambdas\.yaml:8:41: functions\.leaky\.descriptor: descriptor svc\/leaky\/reqs\.txt resolves to .*secret\.txt, outside the repository/,
@@ -116,11 +141,17 @@ paths('references and symlinks out of the repository are errors; the outside fil
 paths('a function path that is a symlink out of the repository is an error', () => {
   const outside = tempDir('lci-outside-');
   writeFileSync(join(outside, 'credentials'), 'aws_secret_access_key = TOP-SECRET\n');
-  const repo = GitRepo.create({ 'lambdas.yaml': `${HEAD}  orders: { path: svc/orders, descriptor: false }\n`, 'svc/.keep': '' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': `${HEAD}  orders: { path: svc/orders, descriptor: false }\n`,
+    'svc/.keep': '',
+  });
   symlinkSync(outside, join(repo.dir, 'svc/orders'));
   const r = validate(repo);
   assert.is(r.code, 2);
-  assert.match(r.stderr, /^lambdas\.yaml:7:19: functions\.orders\.path: 'svc\/orders' resolves to .*lci-outside-.*, outside the repository/);
+  assert.match(
+    r.stderr,
+    /^lambdas\.yaml:7:19: functions\.orders\.path: 'svc\/orders' resolves to .*lci-outside-.*, outside the repository/,
+  );
   const build = lci(['build'], { cwd: repo.dir });
   assert.is(build.code, 2);
   assert.not.match(build.stdout + build.stderr, /TOP-SECRET/);

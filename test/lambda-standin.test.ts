@@ -89,7 +89,12 @@ function lambdaClient(endpoint: string): LambdaClient {
   return new LambdaClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
 }
 
-type SdkError = Error & { $metadata?: { httpStatusCode?: number }; retryAfterSeconds?: string; Reason?: string; Type?: string };
+type SdkError = Error & {
+  $metadata?: { httpStatusCode?: number };
+  retryAfterSeconds?: string;
+  Reason?: string;
+  Type?: string;
+};
 
 async function failure(promise: Promise<unknown>): Promise<SdkError> {
   try {
@@ -100,7 +105,12 @@ async function failure(promise: Promise<unknown>): Promise<SdkError> {
   throw new Error('expected the call to fail');
 }
 
-async function expectError(promise: Promise<unknown>, name: string, status: number, message?: string | RegExp): Promise<SdkError> {
+async function expectError(
+  promise: Promise<unknown>,
+  name: string,
+  status: number,
+  message?: string | RegExp,
+): Promise<SdkError> {
   const err = await failure(promise);
   assert.is(err.name, name, err.message);
   assert.is(err.$metadata?.httpStatusCode, status);
@@ -112,7 +122,13 @@ async function expectError(promise: Promise<unknown>, name: string, status: numb
 const APP = 'def handler(event, context):\n    return {"ok": True}\n';
 
 async function seedOrders(aliases: string[] = ['live']): Promise<void> {
-  ctx.standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases });
+  ctx.standin.seedFunction({
+    name: 'orders',
+    runtime: 'python3.12',
+    handler: 'app.handler',
+    zip: await zipOf({ 'app.py': APP }),
+    aliases,
+  });
 }
 
 async function revision(name = 'orders'): Promise<string> {
@@ -122,13 +138,20 @@ async function revision(name = 'orders'): Promise<string> {
 
 /** Updates the code with a new zip and publishes it: returns the new version number. */
 async function publishNewCode(marker: string): Promise<string> {
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ 'app.py': `${APP}# ${marker}\n` }) }));
+  await ctx.lambda.send(
+    new UpdateFunctionCodeCommand({
+      FunctionName: 'orders',
+      ZipFile: await zipOf({ 'app.py': `${APP}# ${marker}\n` }),
+    }),
+  );
   const published = await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
   return published.Version!;
 }
 
 async function publishLayer(name: string, zip: Buffer, description = ''): Promise<string> {
-  const out = await ctx.lambda.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: zip }, Description: description }));
+  const out = await ctx.lambda.send(
+    new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: zip }, Description: description }),
+  );
   return out.LayerVersionArn!;
 }
 
@@ -137,7 +160,13 @@ async function publishLayer(name: string, zip: Buffer, description = ''): Promis
 const lambda = suite('lambda stand-in');
 
 lambda.before(async () => {
-  ctx.s3server = new S3rver({ port: 0, address: '127.0.0.1', directory: tempDir(), silent: true, configureBuckets: [{ name: BUCKET }] });
+  ctx.s3server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    directory: tempDir(),
+    silent: true,
+    configureBuckets: [{ name: BUCKET }],
+  });
   const { port } = await ctx.s3server.run();
   ctx.s3Endpoint = `http://127.0.0.1:${port}`;
   ctx.s3 = new S3Client({
@@ -165,42 +194,49 @@ lambda.after.each(async () => {
   await ctx.standin.close();
 });
 
-lambda('CreateFunction and UpdateFunctionCode fetch the zip from S3: CodeSha256 and CodeSize are those of the object', async () => {
-  const first = await zipOf({ 'app.py': APP });
-  await upload('lambda-ci/orders/1.zip', first);
-  const created = await ctx.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: 'orders',
-      Runtime: 'python3.12',
-      Handler: 'app.handler',
-      Role: ROLE,
-      Code: { S3Bucket: BUCKET, S3Key: 'lambda-ci/orders/1.zip' },
-    }),
-  );
-  assert.is(created.CodeSha256, sha256(first));
-  assert.is(created.CodeSize, first.length);
-  assert.is(created.FunctionArn, ARN);
-  assert.is(created.Version, '$LATEST');
-  assert.is(created.State, 'Pending');
-  assert.match(created.LastModified!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
+lambda(
+  'CreateFunction and UpdateFunctionCode fetch the zip from S3: CodeSha256 and CodeSize are those of the object',
+  async () => {
+    const first = await zipOf({ 'app.py': APP });
+    await upload('lambda-ci/orders/1.zip', first);
+    const created = await ctx.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'orders',
+        Runtime: 'python3.12',
+        Handler: 'app.handler',
+        Role: ROLE,
+        Code: { S3Bucket: BUCKET, S3Key: 'lambda-ci/orders/1.zip' },
+      }),
+    );
+    assert.is(created.CodeSha256, sha256(first));
+    assert.is(created.CodeSize, first.length);
+    assert.is(created.FunctionArn, ARN);
+    assert.is(created.Version, '$LATEST');
+    assert.is(created.State, 'Pending');
+    assert.match(created.LastModified!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
 
-  const second = await zipOf({ 'app.py': `${APP}# v2\n`, 'lib/util.py': 'X = 1\n' });
-  await upload('lambda-ci/orders/2.zip', second);
-  const updated = await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', S3Bucket: BUCKET, S3Key: 'lambda-ci/orders/2.zip' }));
-  assert.is(updated.CodeSha256, sha256(second));
-  assert.is(updated.CodeSize, second.length);
-  assert.is(updated.LastUpdateStatus, 'InProgress');
+    const second = await zipOf({ 'app.py': `${APP}# v2\n`, 'lib/util.py': 'X = 1\n' });
+    await upload('lambda-ci/orders/2.zip', second);
+    const updated = await ctx.lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'orders', S3Bucket: BUCKET, S3Key: 'lambda-ci/orders/2.zip' }),
+    );
+    assert.is(updated.CodeSha256, sha256(second));
+    assert.is(updated.CodeSize, second.length);
+    assert.is(updated.LastUpdateStatus, 'InProgress');
 
-  const { Configuration, Code } = await ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' }));
-  assert.is(Configuration!.CodeSha256, sha256(second));
-  assert.is(Configuration!.State, 'Active');
-  assert.is(Configuration!.LastUpdateStatus, 'Successful');
-  assert.is(Code!.RepositoryType, 'S3');
+    const { Configuration, Code } = await ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' }));
+    assert.is(Configuration!.CodeSha256, sha256(second));
+    assert.is(Configuration!.State, 'Active');
+    assert.is(Configuration!.LastUpdateStatus, 'Successful');
+    assert.is(Code!.RepositoryType, 'S3');
 
-  const inline = await zipOf({ 'app.py': `${APP}# inline\n` });
-  const viaZipFile = await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: inline }));
-  assert.is(viaZipFile.CodeSha256, sha256(inline));
-});
+    const inline = await zipOf({ 'app.py': `${APP}# inline\n` });
+    const viaZipFile = await ctx.lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: inline }),
+    );
+    assert.is(viaZipFile.CodeSha256, sha256(inline));
+  },
+);
 
 lambda('code that is missing from S3 or not a zip is an InvalidParameterValueException', async () => {
   await seedOrders();
@@ -219,7 +255,13 @@ lambda('code that is missing from S3 or not a zip is an InvalidParameterValueExc
   );
   await expectError(
     ctx.lambda.send(
-      new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'a.b', Role: ROLE, Code: { ZipFile: await zipOf({ a: 'a' }) } }),
+      new CreateFunctionCommand({
+        FunctionName: 'orders',
+        Runtime: 'python3.12',
+        Handler: 'a.b',
+        Role: ROLE,
+        Code: { ZipFile: await zipOf({ a: 'a' }) },
+      }),
     ),
     'ResourceConflictException',
     409,
@@ -233,43 +275,61 @@ lambda('code that is missing from S3 or not a zip is an InvalidParameterValueExc
   );
 });
 
-lambda('an update stays InProgress for updateDelayMs: updates and PublishVersion conflict, then it is Successful', async () => {
-  ctx.standin.updateDelayMs = 250;
-  await seedOrders();
-  const started = await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ 'app.py': `${APP}# 2\n` }) }));
-  assert.is(started.LastUpdateStatus, 'InProgress');
-  assert.is(started.State, 'Active');
+lambda(
+  'an update stays InProgress for updateDelayMs: updates and PublishVersion conflict, then it is Successful',
+  async () => {
+    ctx.standin.updateDelayMs = 250;
+    await seedOrders();
+    const started = await ctx.lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ 'app.py': `${APP}# 2\n` }) }),
+    );
+    assert.is(started.LastUpdateStatus, 'InProgress');
+    assert.is(started.State, 'Active');
 
-  const inProgress = `The operation cannot be performed at this time. An update is in progress for resource: ${ARN}`;
-  await expectError(
-    ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'x' })),
-    'ResourceConflictException',
-    409,
-    inProgress,
-  );
-  await expectError(
-    ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ a: 'a' }) })),
-    'ResourceConflictException',
-    409,
-    inProgress,
-  );
-  await expectError(ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' })), 'ResourceConflictException', 409, inProgress);
-  const during = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
-  assert.is(during.LastUpdateStatus, 'InProgress');
-  assert.is(during.RevisionId, started.RevisionId);
+    const inProgress = `The operation cannot be performed at this time. An update is in progress for resource: ${ARN}`;
+    await expectError(
+      ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'x' })),
+      'ResourceConflictException',
+      409,
+      inProgress,
+    );
+    await expectError(
+      ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ a: 'a' }) })),
+      'ResourceConflictException',
+      409,
+      inProgress,
+    );
+    await expectError(
+      ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' })),
+      'ResourceConflictException',
+      409,
+      inProgress,
+    );
+    const during = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
+    assert.is(during.LastUpdateStatus, 'InProgress');
+    assert.is(during.RevisionId, started.RevisionId);
 
-  await sleep(300);
-  const after = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
-  assert.is(after.LastUpdateStatus, 'Successful');
-  assert.is.not(after.RevisionId, started.RevisionId, 'like AWS, the RevisionId changes again when the update finishes');
-  const described = await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'x' }));
-  assert.is(described.Description, 'x');
-});
+    await sleep(300);
+    const after = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
+    assert.is(after.LastUpdateStatus, 'Successful');
+    assert.is.not(
+      after.RevisionId,
+      started.RevisionId,
+      'like AWS, the RevisionId changes again when the update finishes',
+    );
+    const described = await ctx.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'x' }),
+    );
+    assert.is(described.Description, 'x');
+  },
+);
 
 lambda('failNextUpdate makes the next update end Failed, with its reason; the one after succeeds', async () => {
   await seedOrders();
   ctx.standin.failNextUpdate('orders', 'The runtime is not supported.', 'InvalidRuntime');
-  const started = await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Handler: 'app.main' }));
+  const started = await ctx.lambda.send(
+    new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Handler: 'app.main' }),
+  );
   assert.is(started.LastUpdateStatus, 'InProgress');
   const failed = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
   assert.is(failed.LastUpdateStatus, 'Failed');
@@ -281,99 +341,145 @@ lambda('failNextUpdate makes the next update end Failed, with its reason; the on
   assert.is(fixed.LastUpdateStatusReason, undefined);
 });
 
-lambda('RevisionId preconditions: code update, PublishVersion and UpdateAlias fail with PreconditionFailedException', async () => {
-  await seedOrders();
-  const message = 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
-  const zip = await zipOf({ 'app.py': `${APP}# 2\n` });
-  await expectError(
-    ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: zip, RevisionId: 'stale' })),
-    'PreconditionFailedException',
-    412,
-    message,
-  );
-  const before = await revision();
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: zip, RevisionId: before }));
-  await expectError(ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders', RevisionId: before })), 'PreconditionFailedException', 412, message);
-  const published = await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders', RevisionId: await revision() }));
-  assert.is(published.Version, '2');
+lambda(
+  'RevisionId preconditions: code update, PublishVersion and UpdateAlias fail with PreconditionFailedException',
+  async () => {
+    await seedOrders();
+    const message =
+      'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
+    const zip = await zipOf({ 'app.py': `${APP}# 2\n` });
+    await expectError(
+      ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: zip, RevisionId: 'stale' })),
+      'PreconditionFailedException',
+      412,
+      message,
+    );
+    const before = await revision();
+    await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: zip, RevisionId: before }));
+    await expectError(
+      ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders', RevisionId: before })),
+      'PreconditionFailedException',
+      412,
+      message,
+    );
+    const published = await ctx.lambda.send(
+      new PublishVersionCommand({ FunctionName: 'orders', RevisionId: await revision() }),
+    );
+    assert.is(published.Version, '2');
 
-  const alias = await ctx.lambda.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }));
-  await expectError(
-    ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2', RevisionId: 'stale' })),
-    'PreconditionFailedException',
-    412,
-    message,
-  );
-  const moved = await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2', RevisionId: alias.RevisionId }));
-  assert.is(moved.FunctionVersion, '2');
-  assert.is.not(moved.RevisionId, alias.RevisionId);
-  await expectError(
-    ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '1', RevisionId: alias.RevisionId })),
-    'PreconditionFailedException',
-    412,
-  );
-  assert.is(ctx.standin.functionState('orders')!.aliases.live!.FunctionVersion, '2');
-});
+    const alias = await ctx.lambda.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }));
+    await expectError(
+      ctx.lambda.send(
+        new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2', RevisionId: 'stale' }),
+      ),
+      'PreconditionFailedException',
+      412,
+      message,
+    );
+    const moved = await ctx.lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: 'orders',
+        Name: 'live',
+        FunctionVersion: '2',
+        RevisionId: alias.RevisionId,
+      }),
+    );
+    assert.is(moved.FunctionVersion, '2');
+    assert.is.not(moved.RevisionId, alias.RevisionId);
+    await expectError(
+      ctx.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: 'orders',
+          Name: 'live',
+          FunctionVersion: '1',
+          RevisionId: alias.RevisionId,
+        }),
+      ),
+      'PreconditionFailedException',
+      412,
+    );
+    assert.is(ctx.standin.functionState('orders')!.aliases.live!.FunctionVersion, '2');
+  },
+);
 
-lambda('PublishVersion returns the existing version when nothing changed and refuses a different CodeSha256', async () => {
-  await seedOrders();
-  const again = await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
-  assert.is(again.Version, '1');
-  assert.is(again.FunctionArn, `${ARN}:1`);
+lambda(
+  'PublishVersion returns the existing version when nothing changed and refuses a different CodeSha256',
+  async () => {
+    await seedOrders();
+    const again = await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
+    assert.is(again.Version, '1');
+    assert.is(again.FunctionArn, `${ARN}:1`);
 
-  const v1 = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' }));
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ 'app.py': `${APP}# 2\n` }) }));
-  const current = (await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }))).CodeSha256!;
-  await expectError(
-    ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders', CodeSha256: v1.CodeSha256 })),
-    'InvalidParameterValueException',
-    400,
-    `CodeSHA256 (${v1.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
-  );
-  const v2 = await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders', CodeSha256: current, Description: 'release 2' }));
-  assert.is(v2.Version, '2');
-  assert.is(v2.Description, 'release 2');
-  assert.is((await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }))).Version, '2');
+    const v1 = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' }));
+    await ctx.lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: await zipOf({ 'app.py': `${APP}# 2\n` }) }),
+    );
+    const current = (await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' })))
+      .CodeSha256!;
+    await expectError(
+      ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders', CodeSha256: v1.CodeSha256 })),
+      'InvalidParameterValueException',
+      400,
+      `CodeSHA256 (${v1.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
+    );
+    const v2 = await ctx.lambda.send(
+      new PublishVersionCommand({ FunctionName: 'orders', CodeSha256: current, Description: 'release 2' }),
+    );
+    assert.is(v2.Version, '2');
+    assert.is(v2.Description, 'release 2');
+    assert.is((await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }))).Version, '2');
 
-  // Like AWS, any update call counts as a change, even one that sets what was already there.
-  await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Handler: 'app.handler' }));
-  assert.is((await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }))).Version, '3');
+    // Like AWS, any update call counts as a change, even one that sets what was already there.
+    await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Handler: 'app.handler' }));
+    assert.is((await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }))).Version, '3');
 
-  const versions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
-  assert.equal(
-    versions.Versions!.map((v) => v.Version),
-    ['$LATEST', '1', '2', '3'],
-  );
-  assert.is(versions.Versions![0]!.FunctionArn, `${ARN}:$LATEST`);
-  const firstPage = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 3 }));
-  assert.is(firstPage.Versions!.length, 3);
-  const rest = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', Marker: firstPage.NextMarker }));
-  assert.equal(
-    rest.Versions!.map((v) => v.Version),
-    ['3'],
-  );
+    const versions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
+    assert.equal(
+      versions.Versions!.map((v) => v.Version),
+      ['$LATEST', '1', '2', '3'],
+    );
+    assert.is(versions.Versions![0]!.FunctionArn, `${ARN}:$LATEST`);
+    const firstPage = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 3 }));
+    assert.is(firstPage.Versions!.length, 3);
+    const rest = await ctx.lambda.send(
+      new ListVersionsByFunctionCommand({ FunctionName: 'orders', Marker: firstPage.NextMarker }),
+    );
+    assert.equal(
+      rest.Versions!.map((v) => v.Version),
+      ['3'],
+    );
 
-  // Versions are immutable; an alias qualifier resolves to its version under the alias ARN.
-  const stillV1 = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' }));
-  assert.is(stillV1.CodeSha256, v1.CodeSha256);
-  assert.is(stillV1.RevisionId, v1.RevisionId);
-  const live = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${ARN}:live` }));
-  assert.is(live.Version, '1');
-  assert.is(live.FunctionArn, `${ARN}:live`);
-  await expectError(
-    ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '9' })),
-    'ResourceNotFoundException',
-    404,
-    `Function not found: ${ARN}:9`,
-  );
-});
+    // Versions are immutable; an alias qualifier resolves to its version under the alias ARN.
+    const stillV1 = await ctx.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' }),
+    );
+    assert.is(stillV1.CodeSha256, v1.CodeSha256);
+    assert.is(stillV1.RevisionId, v1.RevisionId);
+    const live = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${ARN}:live` }));
+    assert.is(live.Version, '1');
+    assert.is(live.FunctionArn, `${ARN}:live`);
+    await expectError(
+      ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '9' })),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN}:9`,
+    );
+  },
+);
 
 lambda('alias routing: one additional published version, weight 0..1, never with $LATEST', async () => {
   await seedOrders([]);
   assert.is(await publishNewCode('2'), '2');
   assert.is(await publishNewCode('3'), '3');
   const create = (Name: string, FunctionVersion: string, weights?: Record<string, number>) =>
-    ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name, FunctionVersion, RoutingConfig: weights && { AdditionalVersionWeights: weights } }));
+    ctx.lambda.send(
+      new CreateAliasCommand({
+        FunctionName: 'orders',
+        Name,
+        FunctionVersion,
+        RoutingConfig: weights && { AdditionalVersionWeights: weights },
+      }),
+    );
 
   const canary = await create('canary', '3', { '2': 0.1 });
   assert.is(canary.AliasArn, `${ARN}:canary`);
@@ -389,7 +495,12 @@ lambda('alias routing: one additional published version, weight 0..1, never with
     400,
     'Number of items in AdditionalVersionWeights cannot be greater than 1',
   );
-  await expectError(create('heavy', '3', { '2': 1.5 }), 'ValidationException', 400, /at 'routingConfig.additionalVersionWeights' failed to satisfy constraint/);
+  await expectError(
+    create('heavy', '3', { '2': 1.5 }),
+    'ValidationException',
+    400,
+    /at 'routingConfig.additionalVersionWeights' failed to satisfy constraint/,
+  );
   await expectError(create('negative', '3', { '2': -0.1 }), 'ValidationException', 400);
   await expectError(
     create('self', '3', { '3': 0.5 }),
@@ -403,7 +514,12 @@ lambda('alias routing: one additional published version, weight 0..1, never with
     400,
     '$LATEST is not supported for an alias pointing to more than 1 version',
   );
-  await expectError(create('ghost', '3', { '9': 0.5 }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
+  await expectError(
+    create('ghost', '3', { '9': 0.5 }),
+    'ResourceNotFoundException',
+    404,
+    `Function not found: ${ARN}:9`,
+  );
   await expectError(create('nine', '9'), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
   await expectError(create('123', '1'), 'ValidationException', 400);
   await expectError(create('canary', '1'), 'ResourceConflictException', 409, `Alias already exists: ${ARN}:canary`);
@@ -419,10 +535,18 @@ lambda('alias routing: one additional published version, weight 0..1, never with
     /already included in routing configuration/,
   );
   const promoted = await ctx.lambda.send(
-    new UpdateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }),
+    new UpdateAliasCommand({
+      FunctionName: 'orders',
+      Name: 'canary',
+      FunctionVersion: '2',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+    }),
   );
   assert.is(promoted.RoutingConfig, undefined);
-  assert.equal(ctx.standin.functionState('orders')!.aliases.canary, { FunctionVersion: '2', RevisionId: promoted.RevisionId });
+  assert.equal(ctx.standin.functionState('orders')!.aliases.canary, {
+    FunctionVersion: '2',
+    RevisionId: promoted.RevisionId,
+  });
 
   await expectError(
     ctx.lambda.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'missing' })),
@@ -439,7 +563,11 @@ lambda('alias routing: one additional published version, weight 0..1, never with
 });
 
 lambda('layer versions are numbered 1, 2, 3 per layer and listed newest first', async () => {
-  const zips = [await zipOf({ 'python/a.py': 'A = 1\n' }), await zipOf({ 'python/a.py': 'A = 2\n' }), await zipOf({ 'python/a.py': 'A = 3\n' })];
+  const zips = [
+    await zipOf({ 'python/a.py': 'A = 1\n' }),
+    await zipOf({ 'python/a.py': 'A = 2\n' }),
+    await zipOf({ 'python/a.py': 'A = 3\n' }),
+  ];
   await upload('layers/deps-1.zip', zips[0]!);
   const first = await ctx.lambda.send(
     new PublishLayerVersionCommand({
@@ -475,13 +603,17 @@ lambda('layer versions are numbered 1, 2, 3 per layer and listed newest first', 
     page1.LayerVersions!.map((l) => l.Version),
     [3, 2],
   );
-  const page2 = await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'orders-deps', MaxItems: 2, Marker: page1.NextMarker }));
+  const page2 = await ctx.lambda.send(
+    new ListLayerVersionsCommand({ LayerName: 'orders-deps', MaxItems: 2, Marker: page1.NextMarker }),
+  );
   assert.equal(
     page2.LayerVersions!.map((l) => l.Version),
     [1],
   );
   assert.is(page2.NextMarker, undefined);
-  const arm = await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'orders-deps', CompatibleArchitecture: 'arm64' }));
+  const arm = await ctx.lambda.send(
+    new ListLayerVersionsCommand({ LayerName: 'orders-deps', CompatibleArchitecture: 'arm64' }),
+  );
   assert.equal(
     arm.LayerVersions!.map((l) => l.Version),
     [1],
@@ -491,14 +623,20 @@ lambda('layer versions are numbered 1, 2, 3 per layer and listed newest first', 
   const two = await ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'orders-deps', VersionNumber: 2 }));
   assert.is(two.Description, 'two');
   assert.is(two.Content!.CodeSha256, sha256(zips[1]!));
-  await expectError(ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'orders-deps', VersionNumber: 9 })), 'ResourceNotFoundException', 404);
+  await expectError(
+    ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'orders-deps', VersionNumber: 9 })),
+    'ResourceNotFoundException',
+    404,
+  );
   assert.equal(
     ctx.standin.layerVersions('orders-deps').map((l) => l.Version),
     [1, 2, 3],
   );
 
   await seedOrders();
-  const configured = await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:orders-deps:2`] }));
+  const configured = await ctx.lambda.send(
+    new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:orders-deps:2`] }),
+  );
   assert.equal(configured.Layers, [{ Arn: `${LAYER_ARN}:orders-deps:2`, CodeSize: zips[1]!.length }]);
 });
 
@@ -523,9 +661,15 @@ lambda('at most 5 layers, only existing ones, and code plus layers unzipped with
 
   // 130 MB of zeros deflates to ~130 kB: two such layers fit beside small code, three do not.
   const big = await zipOf({ 'python/blob.bin': Buffer.alloc(130_000_000) });
-  const bigArns = [await publishLayer('big-a', big), await publishLayer('big-b', big), await publishLayer('big-c', big)];
+  const bigArns = [
+    await publishLayer('big-a', big),
+    await publishLayer('big-b', big),
+    await publishLayer('big-c', big),
+  ];
   const codeBytes = APP.length;
-  await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: bigArns.slice(0, 2) }));
+  await ctx.lambda.send(
+    new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: bigArns.slice(0, 2) }),
+  );
   const limit = (actual: number) =>
     `Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The actual size is ${actual} bytes.`;
   await expectError(
@@ -554,9 +698,17 @@ lambda('at most 5 layers, only existing ones, and code plus layers unzipped with
 lambda('injected faults reach the SDK as Lambda sends them: throttle, server-error, conflict', async () => {
   await seedOrders();
   ctx.standin.inject('GetFunction', 'throttle', 2);
-  const throttled = await expectError(ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })), 'TooManyRequestsException', 429);
+  const throttled = await expectError(
+    ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })),
+    'TooManyRequestsException',
+    429,
+  );
   assert.is(throttled.retryAfterSeconds, '0');
-  await expectError(ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })), 'TooManyRequestsException', 429);
+  await expectError(
+    ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })),
+    'TooManyRequestsException',
+    429,
+  );
   await ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' }));
 
   ctx.standin.inject('PublishVersion', 'server-error');
@@ -583,13 +735,17 @@ lambda('injected faults reach the SDK as Lambda sends them: throttle, server-err
 lambda('drop closes the connection without applying; drop-after-apply applies, then closes', async () => {
   await seedOrders();
   ctx.standin.inject('UpdateFunctionConfiguration', 'drop', 1);
-  const dropped = await failure(ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'dropped' })));
+  const dropped = await failure(
+    ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'dropped' })),
+  );
   assert.is(dropped.$metadata?.httpStatusCode, undefined, 'no HTTP response reached the SDK');
   assert.is((dropped as SdkError & { code?: string }).code, 'ECONNRESET');
   assert.is(ctx.standin.functionState('orders')!.latest.Description, '');
 
   ctx.standin.inject('UpdateFunctionConfiguration', 'drop-after-apply', 1);
-  const applied = await failure(ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'applied' })));
+  const applied = await failure(
+    ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'applied' })),
+  );
   assert.is(applied.$metadata?.httpStatusCode, undefined);
   assert.is(ctx.standin.functionState('orders')!.latest.Description, 'applied');
   assert.equal(
@@ -599,7 +755,9 @@ lambda('drop closes the connection without applying; drop-after-apply applies, t
       ['UpdateFunctionConfiguration', 0],
     ],
   );
-  const ok = await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'again' }));
+  const ok = await ctx.lambda.send(
+    new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'again' }),
+  );
   assert.is(ok.Description, 'again');
 });
 
@@ -614,7 +772,12 @@ lambda('the log records every request with its operation, method, decoded path a
   assert.equal(
     ctx.standin.log.map(({ operation, method, path, status }) => ({ operation, method, path, status })),
     [
-      { operation: 'GetFunctionConfiguration', method: 'GET', path: '/2015-03-31/functions/orders/configuration?Qualifier=%24LATEST', status: 200 },
+      {
+        operation: 'GetFunctionConfiguration',
+        method: 'GET',
+        path: '/2015-03-31/functions/orders/configuration?Qualifier=%24LATEST',
+        status: 200,
+      },
       { operation: 'GetAlias', method: 'GET', path: '/2015-03-31/functions/orders/aliases/nope', status: 404 },
       { operation: 'UpdateAlias', method: 'PUT', path: `/2015-03-31/functions/${ARN}/aliases/live`, status: 200 },
       { operation: 'PublishVersion', method: 'POST', path: '/2015-03-31/functions/orders/versions', status: 429 },
@@ -628,12 +791,18 @@ lambda('the log records every request with its operation, method, decoded path a
 lambda('killAfter SIGKILLs the process after the N-th successful mutating request', async () => {
   await seedOrders();
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   try {
     ctx.standin.killAfter(child.pid!, 2);
     await ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })); // reads do not count
     await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'one' }));
-    await failure(ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: Buffer.from('x'), RevisionId: 'stale' }))); // failures do not count
+    await failure(
+      ctx.lambda.send(
+        new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: Buffer.from('x'), RevisionId: 'stale' }),
+      ),
+    ); // failures do not count
     await sleep(50);
     assert.is(child.exitCode, null, 'still running after one mutating request');
     assert.is(child.signalCode, null);
@@ -647,7 +816,13 @@ lambda('killAfter SIGKILLs the process after the N-th successful mutating reques
 
 lambda('seedFunction and functionState work without HTTP', async () => {
   const zip = await zipOf({ 'app.py': APP });
-  ctx.standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip, aliases: ['live', 'qa'] });
+  ctx.standin.seedFunction({
+    name: 'orders',
+    runtime: 'python3.12',
+    handler: 'app.handler',
+    zip,
+    aliases: ['live', 'qa'],
+  });
   const state = ctx.standin.functionState('orders')!;
   assert.is(state.latest.CodeSha256, sha256(zip));
   assert.is(state.latest.LastUpdateStatus, 'Successful');
@@ -661,61 +836,111 @@ lambda('seedFunction and functionState work without HTTP', async () => {
   assert.is(ctx.standin.functionState('billing'), undefined);
   const live = await ctx.lambda.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }));
   assert.is(live.RevisionId, state.aliases.live!.RevisionId);
-  const byPartialArn = await ctx.lambda.send(new GetFunctionCommand({ FunctionName: '123456789012:function:orders', Qualifier: 'qa' }));
+  const byPartialArn = await ctx.lambda.send(
+    new GetFunctionCommand({ FunctionName: '123456789012:function:orders', Qualifier: 'qa' }),
+  );
   assert.is(byPartialArn.Configuration!.FunctionArn, `${ARN}:qa`);
   assert.is(byPartialArn.Configuration!.Version, '1');
 });
 
-lambda('DeleteFunction with a Qualifier deletes that version alone; a version an alias or its routing weight holds is refused', async () => {
-  await seedOrders(['live']);
-  assert.is(await publishNewCode('2'), '2');
-  assert.is(await publishNewCode('3'), '3');
-  await ctx.lambda.send(
-    new CreateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }),
-  );
-  const held = (aliases: string) => `Unable to delete version because the following aliases reference it: [${aliases}]`;
-  const del = (Qualifier?: string, FunctionName = 'orders') => ctx.lambda.send(new DeleteFunctionCommand({ FunctionName, Qualifier }));
-  await expectError(del('1'), 'ResourceConflictException', 409, held('live'));
-  await expectError(del('2'), 'ResourceConflictException', 409, held('canary'));
-  await expectError(del(undefined, 'orders:3'), 'ResourceConflictException', 409, held('canary'));
-  await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: 'beta', FunctionVersion: '3' }));
-  await expectError(del('3'), 'ResourceConflictException', 409, held('beta, canary'));
-  await expectError(del('$LATEST'), 'InvalidParameterValueException', 400, '$LATEST version cannot be deleted without deleting the function.');
-  await expectError(del('live'), 'InvalidParameterValueException', 400, 'Deletion of aliases is not currently supported.');
-  await expectError(del('1', 'billing'), 'ResourceNotFoundException', 404, `Function not found: ${ARN.replace('orders', 'billing')}:1`);
+lambda(
+  'DeleteFunction with a Qualifier deletes that version alone; a version an alias or its routing weight holds is refused',
+  async () => {
+    await seedOrders(['live']);
+    assert.is(await publishNewCode('2'), '2');
+    assert.is(await publishNewCode('3'), '3');
+    await ctx.lambda.send(
+      new CreateAliasCommand({
+        FunctionName: 'orders',
+        Name: 'canary',
+        FunctionVersion: '3',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } },
+      }),
+    );
+    const held = (aliases: string) =>
+      `Unable to delete version because the following aliases reference it: [${aliases}]`;
+    const del = (Qualifier?: string, FunctionName = 'orders') =>
+      ctx.lambda.send(new DeleteFunctionCommand({ FunctionName, Qualifier }));
+    await expectError(del('1'), 'ResourceConflictException', 409, held('live'));
+    await expectError(del('2'), 'ResourceConflictException', 409, held('canary'));
+    await expectError(del(undefined, 'orders:3'), 'ResourceConflictException', 409, held('canary'));
+    await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: 'beta', FunctionVersion: '3' }));
+    await expectError(del('3'), 'ResourceConflictException', 409, held('beta, canary'));
+    await expectError(
+      del('$LATEST'),
+      'InvalidParameterValueException',
+      400,
+      '$LATEST version cannot be deleted without deleting the function.',
+    );
+    await expectError(
+      del('live'),
+      'InvalidParameterValueException',
+      400,
+      'Deletion of aliases is not currently supported.',
+    );
+    await expectError(
+      del('1', 'billing'),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN.replace('orders', 'billing')}:1`,
+    );
 
-  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '3' }));
-  const deleted = await del('1');
-  assert.is(deleted.StatusCode, 204);
-  assert.is((await del('99')).StatusCode, 204, 'a version that does not exist is no error');
-  const versions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
-  assert.equal(
-    versions.Versions!.map((v) => v.Version),
-    ['$LATEST', '2', '3'],
-  );
-  await expectError(ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' })), 'ResourceNotFoundException', 404);
+    await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '3' }));
+    const deleted = await del('1');
+    assert.is(deleted.StatusCode, 204);
+    assert.is((await del('99')).StatusCode, 204, 'a version that does not exist is no error');
+    const versions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
+    assert.equal(
+      versions.Versions!.map((v) => v.Version),
+      ['$LATEST', '2', '3'],
+    );
+    await expectError(
+      ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders', Qualifier: '1' })),
+      'ResourceNotFoundException',
+      404,
+    );
 
-  // Numbers are never reused: with version 3 gone, the next one is 4.
-  await ctx.lambda.send(
-    new UpdateAliasCommand({ FunctionName: 'orders', Name: 'canary', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } }),
-  );
-  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2' }));
-  await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'beta', FunctionVersion: '2' }));
-  await del('3');
-  assert.is(await publishNewCode('4'), '4');
+    // Numbers are never reused: with version 3 gone, the next one is 4.
+    await ctx.lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: 'orders',
+        Name: 'canary',
+        FunctionVersion: '2',
+        RoutingConfig: { AdditionalVersionWeights: {} },
+      }),
+    );
+    await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2' }));
+    await ctx.lambda.send(new UpdateAliasCommand({ FunctionName: 'orders', Name: 'beta', FunctionVersion: '2' }));
+    await del('3');
+    assert.is(await publishNewCode('4'), '4');
 
-  const whole = await del();
-  assert.is(whole.StatusCode, 204);
-  await expectError(ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })), 'ResourceNotFoundException', 404);
-  await expectError(ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' })), 'ResourceNotFoundException', 404);
-  await expectError(del(), 'ResourceNotFoundException', 404, `Function not found: ${ARN}`);
-});
+    const whole = await del();
+    assert.is(whole.StatusCode, 204);
+    await expectError(
+      ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' })),
+      'ResourceNotFoundException',
+      404,
+    );
+    await expectError(
+      ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' })),
+      'ResourceNotFoundException',
+      404,
+    );
+    await expectError(del(), 'ResourceNotFoundException', 404, `Function not found: ${ARN}`);
+  },
+);
 
 lambda('ListAliases pages by MaxItems (1..10000) and filters by FunctionVersion', async () => {
   await seedOrders(['a-live', 'b-qa']);
   assert.is(await publishNewCode('2'), '2');
   for (const name of ['c-dev', 'd-canary', 'e-head']) {
-    await ctx.lambda.send(new CreateAliasCommand({ FunctionName: 'orders', Name: name, FunctionVersion: name === 'e-head' ? '$LATEST' : '2' }));
+    await ctx.lambda.send(
+      new CreateAliasCommand({
+        FunctionName: 'orders',
+        Name: name,
+        FunctionVersion: name === 'e-head' ? '$LATEST' : '2',
+      }),
+    );
   }
   const all = await ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' }));
   assert.equal(
@@ -750,117 +975,160 @@ lambda('ListAliases pages by MaxItems (1..10000) and filters by FunctionVersion'
     400,
     /Member must have value less than or equal to 10000/,
   );
-  await expectError(ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 0 })), 'ValidationException', 400, /greater than or equal to 1/);
-  const manyVersions = await ctx.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 10_000 }));
+  await expectError(
+    ctx.lambda.send(new ListAliasesCommand({ FunctionName: 'orders', MaxItems: 0 })),
+    'ValidationException',
+    400,
+    /greater than or equal to 1/,
+  );
+  const manyVersions = await ctx.lambda.send(
+    new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 10_000 }),
+  );
   assert.is(manyVersions.Versions!.length, 3);
 });
 
-lambda('DeleteLayerVersion is idempotent; deleted versions leave GetLayerVersion, ListLayerVersions and ListLayers but stay with their functions', async () => {
-  const zip = (n: number) => zipOf({ 'python/x.py': `X = ${n}\n` });
-  await publishLayer('deps', await zip(1));
-  await publishLayer('deps', await zip(2));
-  const other = await ctx.lambda.send(
-    new PublishLayerVersionCommand({
-      LayerName: 'tools',
-      Content: { ZipFile: await zip(3) },
-      CompatibleRuntimes: ['nodejs20.x'],
-      CompatibleArchitectures: ['arm64'],
-    }),
-  );
-  const layers = await ctx.lambda.send(new ListLayersCommand({}));
-  assert.equal(
-    layers.Layers!.map((l) => [l.LayerName, l.LayerArn, l.LatestMatchingVersion!.Version]),
-    [
-      ['deps', `${LAYER_ARN}:deps`, 2],
-      ['tools', `${LAYER_ARN}:tools`, 1],
-    ],
-  );
-  assert.is(layers.Layers![1]!.LatestMatchingVersion!.LayerVersionArn, other.LayerVersionArn);
-  assert.equal(
-    (await ctx.lambda.send(new ListLayersCommand({ CompatibleRuntime: 'nodejs20.x' }))).Layers!.map((l) => l.LayerName),
-    ['tools'],
-  );
-  const first = await ctx.lambda.send(new ListLayersCommand({ MaxItems: 1 }));
-  assert.equal(
-    first.Layers!.map((l) => l.LayerName),
-    ['deps'],
-  );
-  assert.equal(
-    (await ctx.lambda.send(new ListLayersCommand({ Marker: first.NextMarker }))).Layers!.map((l) => l.LayerName),
-    ['tools'],
-  );
-  await expectError(ctx.lambda.send(new ListLayersCommand({ MaxItems: 51 })), 'ValidationException', 400, /less than or equal to 50/);
-  await expectError(ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps', MaxItems: 51 })), 'ValidationException', 400);
+lambda(
+  'DeleteLayerVersion is idempotent; deleted versions leave GetLayerVersion, ListLayerVersions and ListLayers but stay with their functions',
+  async () => {
+    const zip = (n: number) => zipOf({ 'python/x.py': `X = ${n}\n` });
+    await publishLayer('deps', await zip(1));
+    await publishLayer('deps', await zip(2));
+    const other = await ctx.lambda.send(
+      new PublishLayerVersionCommand({
+        LayerName: 'tools',
+        Content: { ZipFile: await zip(3) },
+        CompatibleRuntimes: ['nodejs20.x'],
+        CompatibleArchitectures: ['arm64'],
+      }),
+    );
+    const layers = await ctx.lambda.send(new ListLayersCommand({}));
+    assert.equal(
+      layers.Layers!.map((l) => [l.LayerName, l.LayerArn, l.LatestMatchingVersion!.Version]),
+      [
+        ['deps', `${LAYER_ARN}:deps`, 2],
+        ['tools', `${LAYER_ARN}:tools`, 1],
+      ],
+    );
+    assert.is(layers.Layers![1]!.LatestMatchingVersion!.LayerVersionArn, other.LayerVersionArn);
+    assert.equal(
+      (await ctx.lambda.send(new ListLayersCommand({ CompatibleRuntime: 'nodejs20.x' }))).Layers!.map(
+        (l) => l.LayerName,
+      ),
+      ['tools'],
+    );
+    const first = await ctx.lambda.send(new ListLayersCommand({ MaxItems: 1 }));
+    assert.equal(
+      first.Layers!.map((l) => l.LayerName),
+      ['deps'],
+    );
+    assert.equal(
+      (await ctx.lambda.send(new ListLayersCommand({ Marker: first.NextMarker }))).Layers!.map((l) => l.LayerName),
+      ['tools'],
+    );
+    await expectError(
+      ctx.lambda.send(new ListLayersCommand({ MaxItems: 51 })),
+      'ValidationException',
+      400,
+      /less than or equal to 50/,
+    );
+    await expectError(
+      ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps', MaxItems: 51 })),
+      'ValidationException',
+      400,
+    );
 
-  await seedOrders();
-  await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:deps:2`] }));
-  for (let i = 0; i < 2; i++) {
-    const out = await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'deps', VersionNumber: 2 }));
-    assert.is(out.$metadata.httpStatusCode, 204);
-  }
-  await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'nothing', VersionNumber: 7 }));
-  await expectError(ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'deps', VersionNumber: 2 })), 'ResourceNotFoundException', 404);
-  assert.equal(
-    (await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps' }))).LayerVersions!.map((l) => l.Version),
-    [1],
-  );
-  assert.equal(
-    (await ctx.lambda.send(new ListLayersCommand({}))).Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion!.Version]),
-    [
-      ['deps', 1],
-      ['tools', 1],
-    ],
-  );
-  // The function keeps its copy; new references are refused; numbers are not reused.
-  const config = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
-  assert.equal(
-    config.Layers!.map((l) => l.Arn),
-    [`${LAYER_ARN}:deps:2`],
-  );
-  await ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'layers untouched' }));
-  await expectError(
-    ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:deps:2`] })),
-    'InvalidParameterValueException',
-    400,
-    `Layer version ${LAYER_ARN}:deps:2 does not exist.`,
-  );
-  assert.is(await publishLayer('deps', await zip(4)), `${LAYER_ARN}:deps:3`);
-});
+    await seedOrders();
+    await ctx.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:deps:2`] }),
+    );
+    for (let i = 0; i < 2; i++) {
+      const out = await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'deps', VersionNumber: 2 }));
+      assert.is(out.$metadata.httpStatusCode, 204);
+    }
+    await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'nothing', VersionNumber: 7 }));
+    await expectError(
+      ctx.lambda.send(new GetLayerVersionCommand({ LayerName: 'deps', VersionNumber: 2 })),
+      'ResourceNotFoundException',
+      404,
+    );
+    assert.equal(
+      (await ctx.lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps' }))).LayerVersions!.map((l) => l.Version),
+      [1],
+    );
+    assert.equal(
+      (await ctx.lambda.send(new ListLayersCommand({}))).Layers!.map((l) => [
+        l.LayerName,
+        l.LatestMatchingVersion!.Version,
+      ]),
+      [
+        ['deps', 1],
+        ['tools', 1],
+      ],
+    );
+    // The function keeps its copy; new references are refused; numbers are not reused.
+    const config = await ctx.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' }));
+    assert.equal(
+      config.Layers!.map((l) => l.Arn),
+      [`${LAYER_ARN}:deps:2`],
+    );
+    await ctx.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Description: 'layers untouched' }),
+    );
+    await expectError(
+      ctx.lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'orders', Layers: [`${LAYER_ARN}:deps:2`] }),
+      ),
+      'InvalidParameterValueException',
+      400,
+      `Layer version ${LAYER_ARN}:deps:2 does not exist.`,
+    );
+    assert.is(await publishLayer('deps', await zip(4)), `${LAYER_ARN}:deps:3`);
+  },
+);
 
-lambda('GetAccountSettings: limits, and usage counting $LATEST, every published version and every layer version', async () => {
-  const settings = () => ctx.lambda.send(new GetAccountSettingsCommand({}));
-  const empty = await settings();
-  assert.equal(empty.AccountLimit, {
-    TotalCodeSize: 80_530_636_800,
-    CodeSizeUnzipped: 262_144_000,
-    CodeSizeZipped: 52_428_800,
-    ConcurrentExecutions: 1000,
-    UnreservedConcurrentExecutions: 1000,
-  });
-  assert.equal(empty.AccountUsage, { TotalCodeSize: 0, FunctionCount: 0 });
+lambda(
+  'GetAccountSettings: limits, and usage counting $LATEST, every published version and every layer version',
+  async () => {
+    const settings = () => ctx.lambda.send(new GetAccountSettingsCommand({}));
+    const empty = await settings();
+    assert.equal(empty.AccountLimit, {
+      TotalCodeSize: 80_530_636_800,
+      CodeSizeUnzipped: 262_144_000,
+      CodeSizeZipped: 52_428_800,
+      ConcurrentExecutions: 1000,
+      UnreservedConcurrentExecutions: 1000,
+    });
+    assert.equal(empty.AccountUsage, { TotalCodeSize: 0, FunctionCount: 0 });
 
-  const one = await zipOf({ 'app.py': APP });
-  await ctx.lambda.send(
-    new CreateFunctionCommand({ FunctionName: 'orders', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: one } }),
-  );
-  const usage = async () => (await settings()).AccountUsage!;
-  assert.equal(await usage(), { TotalCodeSize: one.length, FunctionCount: 1 });
-  await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
-  assert.is((await usage()).TotalCodeSize, 2 * one.length, 'the published version is a copy');
-  await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
-  assert.is((await usage()).TotalCodeSize, 2 * one.length, 'nothing changed, nothing published');
-  const layer = await zipOf({ 'python/lib.py': 'L = 1\n' });
-  await publishLayer('deps', layer);
-  const two = await zipOf({ 'app.py': `${APP}# two\n`, 'more.py': 'M = 2\n' });
-  await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: two, Publish: true }));
-  assert.equal(await usage(), { TotalCodeSize: one.length + 2 * two.length + layer.length, FunctionCount: 1 });
-  await ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: 'orders', Qualifier: '1' }));
-  assert.is((await usage()).TotalCodeSize, 2 * two.length + layer.length);
-  await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'deps', VersionNumber: 1 }));
-  assert.is((await usage()).TotalCodeSize, 2 * two.length);
-  await ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: 'orders' }));
-  assert.equal(await usage(), { TotalCodeSize: 0, FunctionCount: 0 });
-});
+    const one = await zipOf({ 'app.py': APP });
+    await ctx.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'orders',
+        Runtime: 'python3.12',
+        Handler: 'app.handler',
+        Role: ROLE,
+        Code: { ZipFile: one },
+      }),
+    );
+    const usage = async () => (await settings()).AccountUsage!;
+    assert.equal(await usage(), { TotalCodeSize: one.length, FunctionCount: 1 });
+    await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
+    assert.is((await usage()).TotalCodeSize, 2 * one.length, 'the published version is a copy');
+    await ctx.lambda.send(new PublishVersionCommand({ FunctionName: 'orders' }));
+    assert.is((await usage()).TotalCodeSize, 2 * one.length, 'nothing changed, nothing published');
+    const layer = await zipOf({ 'python/lib.py': 'L = 1\n' });
+    await publishLayer('deps', layer);
+    const two = await zipOf({ 'app.py': `${APP}# two\n`, 'more.py': 'M = 2\n' });
+    await ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: two, Publish: true }));
+    assert.equal(await usage(), { TotalCodeSize: one.length + 2 * two.length + layer.length, FunctionCount: 1 });
+    await ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: 'orders', Qualifier: '1' }));
+    assert.is((await usage()).TotalCodeSize, 2 * two.length + layer.length);
+    await ctx.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'deps', VersionNumber: 1 }));
+    assert.is((await usage()).TotalCodeSize, 2 * two.length);
+    await ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: 'orders' }));
+    assert.equal(await usage(), { TotalCodeSize: 0, FunctionCount: 0 });
+  },
+);
 
 lambda('a small totalCodeSize is reached: CodeStorageExceededException until versions are deleted', async () => {
   const zip = await zipOf({ 'app.py': APP });
@@ -879,9 +1147,21 @@ lambda('a small totalCodeSize is reached: CodeStorageExceededException until ver
       'Code storage limit exceeded.',
     );
     assert.ok(err instanceof CodeStorageExceededException);
-    await expectError(client.send(new PublishLayerVersionCommand({ LayerName: 'deps', Content: { ZipFile: zip } })), 'CodeStorageExceededException', 400);
     await expectError(
-      client.send(new CreateFunctionCommand({ FunctionName: 'billing', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zip } })),
+      client.send(new PublishLayerVersionCommand({ LayerName: 'deps', Content: { ZipFile: zip } })),
+      'CodeStorageExceededException',
+      400,
+    );
+    await expectError(
+      client.send(
+        new CreateFunctionCommand({
+          FunctionName: 'billing',
+          Runtime: 'python3.12',
+          Handler: 'app.handler',
+          Role: ROLE,
+          Code: { ZipFile: zip },
+        }),
+      ),
       'CodeStorageExceededException',
       400,
     );
@@ -903,67 +1183,101 @@ lambda('TagResource, ListTags and UntagResource on the function ARN; GetFunction
     }),
   );
   await ctx.lambda.send(new TagResourceCommand({ Resource: ARN, Tags: { stage: 'qa', owner: 'lci' } }));
-  assert.equal((await ctx.lambda.send(new ListTagsCommand({ Resource: ARN }))).Tags, { team: 'payments', stage: 'qa', owner: 'lci' });
+  assert.equal((await ctx.lambda.send(new ListTagsCommand({ Resource: ARN }))).Tags, {
+    team: 'payments',
+    stage: 'qa',
+    owner: 'lci',
+  });
   await ctx.lambda.send(new UntagResourceCommand({ Resource: ARN, TagKeys: ['owner', 'team'] }));
   assert.equal((await ctx.lambda.send(new GetFunctionCommand({ FunctionName: 'orders' }))).Tags, { stage: 'qa' });
-  await expectError(ctx.lambda.send(new ListTagsCommand({ Resource: `${ARN}:1` })), 'InvalidParameterValueException', 400);
-  await expectError(ctx.lambda.send(new ListTagsCommand({ Resource: ARN.replace('orders', 'billing') })), 'ResourceNotFoundException', 404);
-});
-
-lambda('Invoke without running anything: DryRun, the qualifier, the payload limits, non-JSON, and a function still Pending', async () => {
-  await seedOrders(['live']);
-  const invoke = (input: Partial<ConstructorParameters<typeof InvokeCommand>[0]>) => ctx.lambda.send(new InvokeCommand({ FunctionName: 'orders', ...input }));
-  const dry = await invoke({ InvocationType: 'DryRun', Qualifier: 'live', Payload: Buffer.from('{"a":1}') });
-  assert.is(dry.StatusCode, 204);
-  assert.is(dry.ExecutedVersion, undefined);
-  await expectError(invoke({ InvocationType: 'DryRun', Qualifier: '9' }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:9`);
-  await expectError(invoke({ InvocationType: 'DryRun', Qualifier: 'nope' }), 'ResourceNotFoundException', 404, `Function not found: ${ARN}:nope`);
-  await expectError(invoke({ FunctionName: `${ARN}:live`, Qualifier: '1', InvocationType: 'DryRun' }), 'InvalidParameterValueException', 400);
   await expectError(
-    ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })),
+    ctx.lambda.send(new ListTagsCommand({ Resource: `${ARN}:1` })),
+    'InvalidParameterValueException',
+    400,
+  );
+  await expectError(
+    ctx.lambda.send(new ListTagsCommand({ Resource: ARN.replace('orders', 'billing') })),
     'ResourceNotFoundException',
     404,
-    `Function not found: ${ARN.replace('orders', 'billing')}`,
-  );
-  // The real service answers RequestEntityTooLargeException, which the SDK does not model.
-  await expectError(
-    invoke({ Payload: Buffer.from(JSON.stringify('x'.repeat(6_291_457))) }),
-    'RequestEntityTooLargeException',
-    413,
-    'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
-  );
-  const event = Buffer.from(JSON.stringify('x'.repeat(1_048_600)));
-  await expectError(
-    invoke({ InvocationType: 'Event', Payload: event }),
-    'RequestEntityTooLargeException',
-    413,
-    `${event.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`,
-  );
-  await expectError(
-    invoke({ InvocationType: 'DryRun', Payload: Buffer.from('not json') }),
-    'InvalidRequestContentException',
-    400,
-    /^Could not parse request body into json: Could not parse payload into json: /,
-  );
-  await expectError(invoke({ InvocationType: 'DryRun', ClientContext: 'bm90IGpzb24=' }), 'InvalidRequestContentException', 400);
-
-  ctx.standin.updateDelayMs = 60_000;
-  await ctx.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: 'billing',
-      Runtime: 'python3.12',
-      Handler: 'app.handler',
-      Role: ROLE,
-      Code: { ZipFile: await zipOf({ 'app.py': APP }) },
-    }),
-  );
-  await expectError(
-    ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })),
-    'ResourceConflictException',
-    409,
-    'The operation cannot be performed at this time. The function is currently in the following state: Pending',
   );
 });
+
+lambda(
+  'Invoke without running anything: DryRun, the qualifier, the payload limits, non-JSON, and a function still Pending',
+  async () => {
+    await seedOrders(['live']);
+    const invoke = (input: Partial<ConstructorParameters<typeof InvokeCommand>[0]>) =>
+      ctx.lambda.send(new InvokeCommand({ FunctionName: 'orders', ...input }));
+    const dry = await invoke({ InvocationType: 'DryRun', Qualifier: 'live', Payload: Buffer.from('{"a":1}') });
+    assert.is(dry.StatusCode, 204);
+    assert.is(dry.ExecutedVersion, undefined);
+    await expectError(
+      invoke({ InvocationType: 'DryRun', Qualifier: '9' }),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN}:9`,
+    );
+    await expectError(
+      invoke({ InvocationType: 'DryRun', Qualifier: 'nope' }),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN}:nope`,
+    );
+    await expectError(
+      invoke({ FunctionName: `${ARN}:live`, Qualifier: '1', InvocationType: 'DryRun' }),
+      'InvalidParameterValueException',
+      400,
+    );
+    await expectError(
+      ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN.replace('orders', 'billing')}`,
+    );
+    // The real service answers RequestEntityTooLargeException, which the SDK does not model.
+    await expectError(
+      invoke({ Payload: Buffer.from(JSON.stringify('x'.repeat(6_291_457))) }),
+      'RequestEntityTooLargeException',
+      413,
+      'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+    );
+    const event = Buffer.from(JSON.stringify('x'.repeat(1_048_600)));
+    await expectError(
+      invoke({ InvocationType: 'Event', Payload: event }),
+      'RequestEntityTooLargeException',
+      413,
+      `${event.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`,
+    );
+    await expectError(
+      invoke({ InvocationType: 'DryRun', Payload: Buffer.from('not json') }),
+      'InvalidRequestContentException',
+      400,
+      /^Could not parse request body into json: Could not parse payload into json: /,
+    );
+    await expectError(
+      invoke({ InvocationType: 'DryRun', ClientContext: 'bm90IGpzb24=' }),
+      'InvalidRequestContentException',
+      400,
+    );
+
+    ctx.standin.updateDelayMs = 60_000;
+    await ctx.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'billing',
+        Runtime: 'python3.12',
+        Handler: 'app.handler',
+        Role: ROLE,
+        Code: { ZipFile: await zipOf({ 'app.py': APP }) },
+      }),
+    );
+    await expectError(
+      ctx.lambda.send(new InvokeCommand({ FunctionName: 'billing' })),
+      'ResourceConflictException',
+      409,
+      'The operation cannot be performed at this time. The function is currently in the following state: Pending',
+    );
+  },
+);
 
 lambda.run();
 
@@ -972,7 +1286,13 @@ lambda.run();
 const quotas = suite('lambda stand-in quotas');
 
 quotas.before(async () => {
-  ctx.s3server = new S3rver({ port: 0, address: '127.0.0.1', directory: tempDir(), silent: true, configureBuckets: [{ name: BUCKET }] });
+  ctx.s3server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    directory: tempDir(),
+    silent: true,
+    configureBuckets: [{ name: BUCKET }],
+  });
   const { port } = await ctx.s3server.run();
   ctx.s3Endpoint = `http://127.0.0.1:${port}`;
 });
@@ -983,79 +1303,141 @@ quotas.after(async () => {
 
 quotas('unthrottled by default: 60 concurrent GetAlias all succeed', async () => {
   await withStandin({}, async (client, standin) => {
-    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
-    const all = await Promise.allSettled(Array.from({ length: 60 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
+    standin.seedFunction({
+      name: 'orders',
+      runtime: 'python3.12',
+      handler: 'app.handler',
+      zip: await zipOf({ 'app.py': APP }),
+      aliases: ['live'],
+    });
+    const all = await Promise.allSettled(
+      Array.from({ length: 60 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))),
+    );
     assert.ok(all.every((r) => r.status === 'fulfilled'));
     assert.is(standin.throttleCount(), 0);
   });
 });
 
-quotas('the control-plane bucket throttles with TooManyRequestsException; GetFunction, GetPolicy and Invoke are not in it', async () => {
-  // 1 request/s with a burst of 5: however slowly the 12 requests arrive (under a second), 5 or 6 pass.
-  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 1, burst: { controlPlane: 5 } } }, async (client, standin) => {
-    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
-    const aliases = await Promise.allSettled(Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
-    const ok = aliases.filter((r) => r.status === 'fulfilled').length;
-    const refused = aliases.flatMap((r) => (r.status === 'rejected' ? [r.reason as SdkError] : []));
-    assert.ok(ok >= 5 && ok <= 6, `a burst of 5 passes (passed ${ok})`);
-    for (const err of refused) {
-      assert.ok(err instanceof TooManyRequestsException);
-      assert.is(err.$metadata?.httpStatusCode, 429);
-      assert.is(err.message, 'Rate exceeded');
-      assert.is(err.Reason, 'CallerRateLimitExceeded');
-      assert.is(err.Type, 'User');
-      assert.is(err.retryAfterSeconds, '1', 'from the Retry-After header');
-    }
-    // Its own buckets: GetFunction and GetPolicy still answer while the control plane is exhausted; Invoke has none.
-    const functions = await Promise.all(Array.from({ length: 20 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))));
-    assert.is(functions.length, 20);
-    await expectError(
-      client.send(new GetPolicyCommand({ FunctionName: 'orders' })),
-      'ResourceNotFoundException',
-      404,
-      'The resource you requested does not exist.',
+quotas(
+  'the control-plane bucket throttles with TooManyRequestsException; GetFunction, GetPolicy and Invoke are not in it',
+  async () => {
+    // 1 request/s with a burst of 5: however slowly the 12 requests arrive (under a second), 5 or 6 pass.
+    await withStandin(
+      { rates: { getFunction: 100, getPolicy: 15, controlPlane: 1, burst: { controlPlane: 5 } } },
+      async (client, standin) => {
+        standin.seedFunction({
+          name: 'orders',
+          runtime: 'python3.12',
+          handler: 'app.handler',
+          zip: await zipOf({ 'app.py': APP }),
+          aliases: ['live'],
+        });
+        const aliases = await Promise.allSettled(
+          Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))),
+        );
+        const ok = aliases.filter((r) => r.status === 'fulfilled').length;
+        const refused = aliases.flatMap((r) => (r.status === 'rejected' ? [r.reason as SdkError] : []));
+        assert.ok(ok >= 5 && ok <= 6, `a burst of 5 passes (passed ${ok})`);
+        for (const err of refused) {
+          assert.ok(err instanceof TooManyRequestsException);
+          assert.is(err.$metadata?.httpStatusCode, 429);
+          assert.is(err.message, 'Rate exceeded');
+          assert.is(err.Reason, 'CallerRateLimitExceeded');
+          assert.is(err.Type, 'User');
+          assert.is(err.retryAfterSeconds, '1', 'from the Retry-After header');
+        }
+        // Its own buckets: GetFunction and GetPolicy still answer while the control plane is exhausted; Invoke has none.
+        const functions = await Promise.all(
+          Array.from({ length: 20 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))),
+        );
+        assert.is(functions.length, 20);
+        await expectError(
+          client.send(new GetPolicyCommand({ FunctionName: 'orders' })),
+          'ResourceNotFoundException',
+          404,
+          'The resource you requested does not exist.',
+        );
+        const dry = await client.send(new InvokeCommand({ FunctionName: 'orders', InvocationType: 'DryRun' }));
+        assert.is(dry.StatusCode, 204);
+        await expectError(
+          client.send(new ListAliasesCommand({ FunctionName: 'orders' })),
+          'TooManyRequestsException',
+          429,
+        );
+        const throttled = standin.log.filter((e) => e.status === 429);
+        assert.is(standin.throttleCount(), refused.length + 1);
+        assert.is(throttled.length, standin.throttleCount());
+        assert.ok(throttled.every((e) => e.operation === 'GetAlias' || e.operation === 'ListAliases'));
+      },
     );
-    const dry = await client.send(new InvokeCommand({ FunctionName: 'orders', InvocationType: 'DryRun' }));
-    assert.is(dry.StatusCode, 204);
-    await expectError(client.send(new ListAliasesCommand({ FunctionName: 'orders' })), 'TooManyRequestsException', 429);
-    const throttled = standin.log.filter((e) => e.status === 429);
-    assert.is(standin.throttleCount(), refused.length + 1);
-    assert.is(throttled.length, standin.throttleCount());
-    assert.ok(throttled.every((e) => e.operation === 'GetAlias' || e.operation === 'ListAliases'));
-  });
-});
+  },
+);
 
 quotas('GetFunction has its own bucket and throttles past its own rate', async () => {
-  await withStandin({ rates: { getFunction: 1, getPolicy: 15, controlPlane: 15, burst: { getFunction: 4 } } }, async (client, standin) => {
-    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }) });
-    const all = await Promise.allSettled(Array.from({ length: 8 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))));
-    assert.ok(all.filter((r) => r.status === 'rejected').length >= 3);
-    await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' })); // a control-plane request
-  });
+  await withStandin(
+    { rates: { getFunction: 1, getPolicy: 15, controlPlane: 15, burst: { getFunction: 4 } } },
+    async (client, standin) => {
+      standin.seedFunction({
+        name: 'orders',
+        runtime: 'python3.12',
+        handler: 'app.handler',
+        zip: await zipOf({ 'app.py': APP }),
+      });
+      const all = await Promise.allSettled(
+        Array.from({ length: 8 }, () => client.send(new GetFunctionCommand({ FunctionName: 'orders' }))),
+      );
+      assert.ok(all.filter((r) => r.status === 'rejected').length >= 3);
+      await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders' })); // a control-plane request
+    },
+  );
 });
 
-quotas("with the SDK's default retries (3 attempts, honouring Retry-After) every throttled call succeeds in the end", async () => {
-  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 5 } }, async (_client, standin) => {
-    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
-    const retrying = new LambdaClient({ endpoint: standin.endpoint, region: REGION, credentials: CREDENTIALS });
-    try {
-      const t0 = Date.now();
-      const all = await Promise.all(Array.from({ length: 12 }, () => retrying.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
-      assert.ok(all.every((a) => a.FunctionVersion === '1'));
-      assert.ok(standin.throttleCount() >= 5, `throttled ${standin.throttleCount()} times`);
-      assert.ok(Date.now() - t0 >= 1000, 'the retries waited for Retry-After');
-    } finally {
-      retrying.destroy();
-    }
-  });
-});
+quotas(
+  "with the SDK's default retries (3 attempts, honouring Retry-After) every throttled call succeeds in the end",
+  async () => {
+    await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 5 } }, async (_client, standin) => {
+      standin.seedFunction({
+        name: 'orders',
+        runtime: 'python3.12',
+        handler: 'app.handler',
+        zip: await zipOf({ 'app.py': APP }),
+        aliases: ['live'],
+      });
+      const retrying = new LambdaClient({ endpoint: standin.endpoint, region: REGION, credentials: CREDENTIALS });
+      try {
+        const t0 = Date.now();
+        const all = await Promise.all(
+          Array.from({ length: 12 }, () =>
+            retrying.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' })),
+          ),
+        );
+        assert.ok(all.every((a) => a.FunctionVersion === '1'));
+        assert.ok(standin.throttleCount() >= 5, `throttled ${standin.throttleCount()} times`);
+        assert.ok(Date.now() - t0 >= 1000, 'the retries waited for Retry-After');
+      } finally {
+        retrying.destroy();
+      }
+    });
+  },
+);
 
 quotas('a burst larger than the rate lets that many through at once', async () => {
-  await withStandin({ rates: { getFunction: 100, getPolicy: 15, controlPlane: 0.1, burst: { controlPlane: 10 } } }, async (client, standin) => {
-    standin.seedFunction({ name: 'orders', runtime: 'python3.12', handler: 'app.handler', zip: await zipOf({ 'app.py': APP }), aliases: ['live'] });
-    const all = await Promise.allSettled(Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))));
-    assert.is(all.filter((r) => r.status === 'fulfilled').length, 10);
-  });
+  await withStandin(
+    { rates: { getFunction: 100, getPolicy: 15, controlPlane: 0.1, burst: { controlPlane: 10 } } },
+    async (client, standin) => {
+      standin.seedFunction({
+        name: 'orders',
+        runtime: 'python3.12',
+        handler: 'app.handler',
+        zip: await zipOf({ 'app.py': APP }),
+        aliases: ['live'],
+      });
+      const all = await Promise.allSettled(
+        Array.from({ length: 12 }, () => client.send(new GetAliasCommand({ FunctionName: 'orders', Name: 'live' }))),
+      );
+      assert.is(all.filter((r) => r.status === 'fulfilled').length, 10);
+    },
+  );
 });
 
 quotas.run();
@@ -1081,7 +1463,12 @@ const cloudwatch = suite('cloudwatch stand-in');
 
 cloudwatch('DescribeAlarms through the real SDK honours AlarmNames and reports states', async () => {
   const standin = await CloudWatchStandin.start();
-  const client = new CloudWatchClient({ endpoint: standin.endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+  const client = new CloudWatchClient({
+    endpoint: standin.endpoint,
+    region: REGION,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+  });
   try {
     standin.setAlarm('orders-errors', 'ALARM');
     standin.setAlarm('orders-latency', 'OK');

@@ -37,7 +37,12 @@ const ctx = {} as Context;
 
 /** maxAttempts 1: the SDK would otherwise retry throttling and 5xx answers on its own. */
 function client(endpoint: string): CloudWatchLogsClient {
-  return new CloudWatchLogsClient({ endpoint, region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  return new CloudWatchLogsClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
 }
 
 async function restart(opts: LogsStandinOptions = {}): Promise<void> {
@@ -58,7 +63,11 @@ async function failure(promise: Promise<unknown>): Promise<SdkError> {
   throw new Error('expected the call to fail');
 }
 
-async function expectError(promise: Promise<unknown>, type: new (...args: never[]) => Error, message: string | RegExp): Promise<SdkError> {
+async function expectError(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => Error,
+  message: string | RegExp,
+): Promise<SdkError> {
   const err = await failure(promise);
   assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
   assert.is(err.$metadata?.httpStatusCode, 400);
@@ -215,13 +224,21 @@ test('DescribeLogStreams: order by name or last event time, descending, prefix, 
   assert.is(empty.firstEventTimestamp, undefined);
   assert.is(empty.lastIngestionTime, undefined);
 
-  const latestFirst = await ctx.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', descending: true, limit: 2 }));
+  const latestFirst = await ctx.logs.send(
+    new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', descending: true, limit: 2 }),
+  );
   assert.equal(
     latestFirst.logStreams!.map((s) => s.logStreamName),
     ['b-stream', 'c-stream'],
   );
   const rest = await ctx.logs.send(
-    new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', descending: true, limit: 2, nextToken: latestFirst.nextToken }),
+    new DescribeLogStreamsCommand({
+      logGroupName: GROUP,
+      orderBy: 'LastEventTime',
+      descending: true,
+      limit: 2,
+      nextToken: latestFirst.nextToken,
+    }),
   );
   assert.equal(
     rest.logStreams!.map((s) => s.logStreamName),
@@ -229,7 +246,9 @@ test('DescribeLogStreams: order by name or last event time, descending, prefix, 
   );
   assert.is(rest.nextToken, undefined);
 
-  const prefixed = await ctx.logs.send(new DescribeLogStreamsCommand({ logGroupIdentifier: GROUP_ARN, logStreamNamePrefix: 'b', descending: true }));
+  const prefixed = await ctx.logs.send(
+    new DescribeLogStreamsCommand({ logGroupIdentifier: GROUP_ARN, logStreamNamePrefix: 'b', descending: true }),
+  );
   assert.equal(
     prefixed.logStreams!.map((s) => s.logStreamName),
     ['b-stream'],
@@ -242,7 +261,9 @@ test('DescribeLogStreams: order by name or last event time, descending, prefix, 
   assert.equal(names, ['a-stream', 'b-stream', 'c-stream', 'empty']);
 
   await expectError(
-    ctx.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', logStreamNamePrefix: 'a' })),
+    ctx.logs.send(
+      new DescribeLogStreamsCommand({ logGroupName: GROUP, orderBy: 'LastEventTime', logStreamNamePrefix: 'a' }),
+    ),
     InvalidParameterException,
     'Cannot order by LastEventTime with a logStreamNamePrefix.',
   );
@@ -268,7 +289,9 @@ test('PutLogEvents stores a batch; GetLogEvents returns it with ingestion times'
   ]);
   assert.match(out.nextSequenceToken!, /^\d{56}$/);
   assert.is(out.rejectedLogEventsInfo, undefined);
-  const got = await ctx.logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: 's', startFromHead: true }));
+  const got = await ctx.logs.send(
+    new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: 's', startFromHead: true }),
+  );
   assert.equal(
     got.events!.map((e) => [e.timestamp, e.message]),
     [
@@ -278,7 +301,11 @@ test('PutLogEvents stores a batch; GetLogEvents returns it with ingestion times'
     ],
   );
   assert.ok(got.events!.every((e) => e.ingestionTime! >= now && e.ingestionTime! <= Date.now()));
-  await expectError(put('missing', [{ timestamp: now, message: 'x' }]), ResourceNotFoundException, 'The specified log stream does not exist.');
+  await expectError(
+    put('missing', [{ timestamp: now, message: 'x' }]),
+    ResourceNotFoundException,
+    'The specified log stream does not exist.',
+  );
 });
 
 test('PutLogEvents rejects events too old or too new and keeps the rest, with the documented indexes', async () => {
@@ -331,9 +358,17 @@ test('PutLogEvents fails whole batches that are unordered, span over 24 hours, t
   // 1,048,576 bytes = messages in UTF-8 + 26 per event: exactly at the limit passes, one byte more fails.
   const eventsAtLimit = 4;
   const size = 1_048_576 / eventsAtLimit - 26;
-  const big = (extra: number) => Array.from({ length: eventsAtLimit }, (_, i) => ({ timestamp: now + i, message: 'x'.repeat(size + (i === 0 ? extra : 0)) }));
+  const big = (extra: number) =>
+    Array.from({ length: eventsAtLimit }, (_, i) => ({
+      timestamp: now + i,
+      message: 'x'.repeat(size + (i === 0 ? extra : 0)),
+    }));
   await put('s', big(0));
-  await expectError(put('s', big(1)), InvalidParameterException, 'Upload too large: 1048577 bytes exceeds limit of 1048576');
+  await expectError(
+    put('s', big(1)),
+    InvalidParameterException,
+    'Upload too large: 1048577 bytes exceeds limit of 1048576',
+  );
   // Multi-byte characters count by their UTF-8 length.
   await expectError(
     put('s', [{ timestamp: now, message: 'é'.repeat(524_288) }]),
@@ -363,8 +398,13 @@ test('GetLogEvents: the last page by default, forward and backward tokens, the s
     's',
     Array.from({ length: 5 }, (_, i) => ({ timestamp: t + i * 1000, message: `e${i}` })),
   );
-  const get = (input: { nextToken?: string; startFromHead?: boolean; limit?: number; startTime?: number; endTime?: number }) =>
-    ctx.logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: 's', limit: 2, ...input }));
+  const get = (input: {
+    nextToken?: string;
+    startFromHead?: boolean;
+    limit?: number;
+    startTime?: number;
+    endTime?: number;
+  }) => ctx.logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: 's', limit: 2, ...input }));
   const messages = (r: { events?: { message?: string }[] }) => r.events!.map((e) => e.message);
 
   const tail = await get({});
@@ -440,7 +480,13 @@ test('FilterLogEvents: events of all streams ordered by time, stream selection, 
   assert.equal(await filter({ logStreamNames: ['app-2', 'other'] }), ['two', 'three', 'five']);
   assert.equal(await filter({ logStreamNamePrefix: 'app-' }), ['one', 'two', 'three', 'four']);
   assert.equal(await filter({ startTime: t + 2, endTime: t + 4 }), ['two', 'three', 'four'], 'both ends are inclusive');
-  assert.equal(await filter({ logGroupIdentifier: `${GROUP_ARN}:*`, logGroupName: undefined }), ['one', 'two', 'three', 'four', 'five']);
+  assert.equal(await filter({ logGroupIdentifier: `${GROUP_ARN}:*`, logGroupName: undefined }), [
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+  ]);
 
   await expectError(
     filter({ logStreamNames: ['app-1'], logStreamNamePrefix: 'app' }),
@@ -472,26 +518,38 @@ test('FilterLogEvents pages by limit and nextToken in either direction; the SDK 
     p1.events!.map((e) => e.message),
     ['m1', 'm2'],
   );
-  const p2 = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 2, nextToken: p1.nextToken }));
+  const p2 = await ctx.logs.send(
+    new FilterLogEventsCommand({ logGroupName: GROUP, limit: 2, nextToken: p1.nextToken }),
+  );
   assert.equal(
     p2.events!.map((e) => e.message),
     ['m3', 'm4'],
   );
-  const p3 = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 2, nextToken: p2.nextToken }));
+  const p3 = await ctx.logs.send(
+    new FilterLogEventsCommand({ logGroupName: GROUP, limit: 2, nextToken: p2.nextToken }),
+  );
   assert.equal(
     p3.events!.map((e) => e.message),
     ['m5'],
   );
   assert.is(p3.nextToken, undefined);
 
-  const newest = await ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, limit: 3, startFromHead: false, startTime: t }));
+  const newest = await ctx.logs.send(
+    new FilterLogEventsCommand({ logGroupName: GROUP, limit: 3, startFromHead: false, startTime: t }),
+  );
   assert.equal(
     newest.events!.map((e) => e.message),
     ['m5', 'm4', 'm3'],
   );
   // The token keeps the direction of the first request, whatever startFromHead says now.
   const older = await ctx.logs.send(
-    new FilterLogEventsCommand({ logGroupName: GROUP, limit: 3, startTime: t, startFromHead: true, nextToken: newest.nextToken }),
+    new FilterLogEventsCommand({
+      logGroupName: GROUP,
+      limit: 3,
+      startTime: t,
+      startFromHead: true,
+      nextToken: newest.nextToken,
+    }),
   );
   assert.equal(
     older.events!.map((e) => e.message),
@@ -499,13 +557,18 @@ test('FilterLogEvents pages by limit and nextToken in either direction; the SDK 
   );
 
   await expectError(
-    ctx.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, startFromHead: false, startTime: Date.UTC(2023, 11, 31) })),
+    ctx.logs.send(
+      new FilterLogEventsCommand({ logGroupName: GROUP, startFromHead: false, startTime: Date.UTC(2023, 11, 31) }),
+    ),
     InvalidParameterException,
     /startFromHead set to false is supported only when startTime is on or after Jan 1, 2024/,
   );
 
   const walked: string[] = [];
-  for await (const page of paginateFilterLogEvents({ client: ctx.logs, pageSize: 2 }, { logGroupName: GROUP, filterPattern: '?m1 ?m4 ?m5' })) {
+  for await (const page of paginateFilterLogEvents(
+    { client: ctx.logs, pageSize: 2 },
+    { logGroupName: GROUP, filterPattern: '?m1 ?m4 ?m5' },
+  )) {
     walked.push(...page.events!.map((e) => e.message!));
   }
   assert.equal(walked, ['m1', 'm4', 'm5']);
@@ -529,11 +592,19 @@ test('filter patterns: all terms, quoted phrases, ? alternatives, - exclusions, 
   );
 
   assert.equal(await filter({ filterPattern: '' }), lines, 'an empty pattern matches everything');
-  assert.equal(await filter({ filterPattern: 'ERROR' }), [lines[0], lines[1], lines[2]], 'case sensitive; ERROR matches ERRORCODE');
+  assert.equal(
+    await filter({ filterPattern: 'ERROR' }),
+    [lines[0], lines[1], lines[2]],
+    'case sensitive; ERROR matches ERRORCODE',
+  );
   assert.equal(await filter({ filterPattern: 'ERROR WARN' }), [lines[2]]);
   assert.equal(await filter({ filterPattern: '?ERROR ?WARN' }), [lines[0], lines[1], lines[2], lines[3]]);
   assert.equal(await filter({ filterPattern: 'ERROR -WARN' }), [lines[0], lines[1]]);
-  assert.equal(await filter({ filterPattern: '"ERROR" - "Exiting"' }), [lines[0], lines[2]], 'the older guide writes the minus apart');
+  assert.equal(
+    await filter({ filterPattern: '"ERROR" - "Exiting"' }),
+    [lines[0], lines[2]],
+    'the older guide writes the minus apart',
+  );
   assert.equal(await filter({ filterPattern: '-ERROR' }), [lines[3], lines[4], lines[5], lines[6]]);
   assert.equal(await filter({ filterPattern: '"Failed to process the request"' }), [lines[4]]);
   assert.equal(await filter({ filterPattern: '"process the Failed"' }), [], 'a phrase is matched as a whole');
@@ -543,20 +614,36 @@ test('filter patterns: all terms, quoted phrases, ? alternatives, - exclusions, 
   // ? starts another group of terms: (ERROR and fatal) or (WARN and -ERROR).
   assert.equal(await filter({ filterPattern: '?ERROR fatal ?WARN -ERROR' }), [lines[0], lines[3]]);
 
-  await expectError(filter({ filterPattern: '{ $.level = "ERROR" }' }), InvalidParameterException, /^Invalid filter pattern: JSON filter patterns are valid/);
+  await expectError(
+    filter({ filterPattern: '{ $.level = "ERROR" }' }),
+    InvalidParameterException,
+    /^Invalid filter pattern: JSON filter patterns are valid/,
+  );
   await expectError(
     filter({ filterPattern: '[ip, user, status_code=4*]' }),
     InvalidParameterException,
     /^Invalid filter pattern: space-delimited filter patterns/,
   );
-  await expectError(filter({ filterPattern: '%ERR(OR)?%' }), InvalidParameterException, /^Invalid filter pattern: regular expression filter patterns/);
+  await expectError(
+    filter({ filterPattern: '%ERR(OR)?%' }),
+    InvalidParameterException,
+    /^Invalid filter pattern: regular expression filter patterns/,
+  );
   await expectError(
     filter({ filterPattern: 'user@example.com' }),
     InvalidParameterException,
     "Invalid filter pattern: Invalid character(s) in term 'user@example.com'",
   );
-  await expectError(filter({ filterPattern: '""' }), InvalidParameterException, `Invalid filter pattern: Invalid character(s) in term '""'`);
-  await expectError(filter({ filterPattern: '"unterminated' }), InvalidParameterException, /^Invalid filter pattern: Unterminated/);
+  await expectError(
+    filter({ filterPattern: '""' }),
+    InvalidParameterException,
+    `Invalid filter pattern: Invalid character(s) in term '""'`,
+  );
+  await expectError(
+    filter({ filterPattern: '"unterminated' }),
+    InvalidParameterException,
+    /^Invalid filter pattern: Unterminated/,
+  );
 });
 
 test('throttling is off by default', async () => {

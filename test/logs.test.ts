@@ -25,7 +25,8 @@ logs('the versions the alias serves by default; --version, --version all, --sinc
     ]);
     w.logs.putEvents(GROUP, stream('2', 2), [{ timestamp: now - 40_000, message: 'v2 ERROR elsewhere\n' }]);
     w.logs.putEvents(GROUP, stream('$LATEST', 3), [{ timestamp: now - 20_000, message: 'latest\n' }]);
-    const run = (args: string[]) => lciAsync(['logs', 'alpha', '--env', 'qa', ...args], { cwd: repo.dir, env: w.env() });
+    const run = (args: string[]) =>
+      lciAsync(['logs', 'alpha', '--env', 'qa', ...args], { cwd: repo.dir, env: w.env() });
 
     const served = await run([]);
     assert.is(served.code, 0, served.stderr);

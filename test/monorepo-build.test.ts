@@ -46,92 +46,122 @@ const docker = suite('monorepo: lci build in a real Docker engine');
 
 docker.before(requireDocker);
 
-docker('every function builds; the shared layer once for its seven functions; three containers in all; nothing again on a second run', async () => {
-  const repo = await monorepo();
-  const first = await build(repo.dir);
-  assert.is(first.code, 0, first.stderr + first.stdout);
-  const f = byName(first.json);
-  assert.equal(
-    first.json.functions.map((x) => x.status),
-    Array(10).fill('BUILT'),
-  );
-  assert.is(first.containers, 3, 'the shared layer, the TypeScript compile, the bootstrap: one container each, counted by the engine');
-  const [layer] = first.json.layers;
-  assert.equal([layer!.name, layer!.source, layer!.functions], ['common-py', 'built', ['users', 'orders', ...JOBS.map((j) => `sync-${j}`)]]);
-  const inLayer = zipNames(join(repo.dir, layer!.path));
-  assert.ok(inLayer.includes('python/acme_common/money.py'), inLayer.join(' '));
-  for (const name of ['users', 'sync-echo']) assert.equal(f[name]!.layers, ['common-py']);
-  assert.equal(f.health!.layers, []);
-  const manifest = JSON.parse(readFileSync(join(repo.dir, '.lci/dist/sync-alpha/manifest.json'), 'utf8')) as { layers: { name: string; key: string }[] };
-  assert.equal(manifest.layers, [{ name: 'common-py', key: layer!.key, sha256: layer!.sha256 }]);
+docker(
+  'every function builds; the shared layer once for its seven functions; three containers in all; nothing again on a second run',
+  async () => {
+    const repo = await monorepo();
+    const first = await build(repo.dir);
+    assert.is(first.code, 0, first.stderr + first.stdout);
+    const f = byName(first.json);
+    assert.equal(
+      first.json.functions.map((x) => x.status),
+      Array(10).fill('BUILT'),
+    );
+    assert.is(
+      first.containers,
+      3,
+      'the shared layer, the TypeScript compile, the bootstrap: one container each, counted by the engine',
+    );
+    const [layer] = first.json.layers;
+    assert.equal(
+      [layer!.name, layer!.source, layer!.functions],
+      ['common-py', 'built', ['users', 'orders', ...JOBS.map((j) => `sync-${j}`)]],
+    );
+    const inLayer = zipNames(join(repo.dir, layer!.path));
+    assert.ok(inLayer.includes('python/acme_common/money.py'), inLayer.join(' '));
+    for (const name of ['users', 'sync-echo']) assert.equal(f[name]!.layers, ['common-py']);
+    assert.equal(f.health!.layers, []);
+    const manifest = JSON.parse(readFileSync(join(repo.dir, '.lci/dist/sync-alpha/manifest.json'), 'utf8')) as {
+      layers: { name: string; key: string }[];
+    };
+    assert.equal(manifest.layers, [{ name: 'common-py', key: layer!.key, sha256: layer!.sha256 }]);
 
-  const second = await build(repo.dir);
-  assert.is(second.code, 0, second.stderr);
-  assert.is(second.containers, 0, 'the layer from .lci/cache, both build outputs from .lci/cache/build');
-  assert.equal(second.json.layers[0]!.source, 'cache');
-  assert.ok(second.json.functions.every((x) => x.code.reused));
-});
+    const second = await build(repo.dir);
+    assert.is(second.code, 0, second.stderr);
+    assert.is(second.containers, 0, 'the layer from .lci/cache, both build outputs from .lci/cache/build');
+    assert.equal(second.json.layers[0]!.source, 'cache');
+    assert.ok(second.json.functions.every((x) => x.code.reused));
+  },
+);
 
-docker('one source, three handlers: zipped once per distinct content (users and orders share a zip; health leaves two files out)', async () => {
-  const repo = await monorepo();
-  const r = await build(repo.dir, ['users', 'orders', 'health']);
-  assert.is(r.code, 0, r.stderr);
-  const f = byName(r.json);
-  const [zipped, copied] = f.users!.code.sameAs ? [f.orders!, f.users!] : [f.users!, f.orders!];
-  assert.is(zipped.code.sameAs, undefined);
-  assert.is(copied.code.sameAs, zipped.name, 'the second of two same-content functions copies the first one’s zip');
-  assert.is(copied.code.sha256, zipped.code.sha256);
-  assert.ok(readFileSync(join(repo.dir, f.users!.code.path)).equals(readFileSync(join(repo.dir, f.orders!.code.path))));
-  assert.equal(zipNames(join(repo.dir, f.users!.code.path)), ['health.py', 'orders.py', 'users.py']);
-  assert.equal(zipNames(join(repo.dir, f.health!.code.path)), ['health.py']);
-  assert.is(f.health!.code.sameAs, undefined);
-});
+docker(
+  'one source, three handlers: zipped once per distinct content (users and orders share a zip; health leaves two files out)',
+  async () => {
+    const repo = await monorepo();
+    const r = await build(repo.dir, ['users', 'orders', 'health']);
+    assert.is(r.code, 0, r.stderr);
+    const f = byName(r.json);
+    const [zipped, copied] = f.users!.code.sameAs ? [f.orders!, f.users!] : [f.users!, f.orders!];
+    assert.is(zipped.code.sameAs, undefined);
+    assert.is(copied.code.sameAs, zipped.name, 'the second of two same-content functions copies the first one’s zip');
+    assert.is(copied.code.sha256, zipped.code.sha256);
+    assert.ok(
+      readFileSync(join(repo.dir, f.users!.code.path)).equals(readFileSync(join(repo.dir, f.orders!.code.path))),
+    );
+    assert.equal(zipNames(join(repo.dir, f.users!.code.path)), ['health.py', 'orders.py', 'users.py']);
+    assert.equal(zipNames(join(repo.dir, f.health!.code.path)), ['health.py']);
+    assert.is(f.health!.code.sameAs, undefined);
+  },
+);
 
-docker("TypeScript compiled by the function's build command with its own devDependency compiler, offline; only build.output is packaged", async () => {
-  const repo = await monorepo();
-  const r = await build(repo.dir, ['web', 'native']);
-  assert.is(r.code, 0, r.stderr);
-  const f = byName(r.json);
-  assert.equal(zipNames(join(repo.dir, f.web!.code.path)), ['index.js']);
-  const js = execFileSync('unzip', ['-p', join(repo.dir, f.web!.code.path), 'index.js']).toString();
-  assert.not.match(js, /interface|: string|: Greeting/);
-  const dir = tempDir();
-  writeFileSync(join(dir, 'index.js'), js);
-  const out = execFileSync(process.execPath, [
-    '-e',
-    `require(${JSON.stringify(join(dir, 'index.js'))}).handler({ name: 'lci' }).then((r) => console.log(JSON.stringify(r)))`,
-  ]);
-  assert.is(out.toString().trim(), '{"message":"hello lci"}', 'the compiled handler runs');
-  assert.equal(zipNames(join(repo.dir, f.native!.code.path)), ['bootstrap']);
-  const mode = execFileSync('unzip', ['-Z', join(repo.dir, f.native!.code.path), 'bootstrap']).toString();
-  assert.match(mode, /^-rwxr-xr-x/, 'the bootstrap keeps its executable bit');
-  assert.is(execFileSync('git', ['status', '--porcelain'], { cwd: repo.dir }).toString(), '', 'the build wrote nothing into the work tree');
+docker(
+  "TypeScript compiled by the function's build command with its own devDependency compiler, offline; only build.output is packaged",
+  async () => {
+    const repo = await monorepo();
+    const r = await build(repo.dir, ['web', 'native']);
+    assert.is(r.code, 0, r.stderr);
+    const f = byName(r.json);
+    assert.equal(zipNames(join(repo.dir, f.web!.code.path)), ['index.js']);
+    const js = execFileSync('unzip', ['-p', join(repo.dir, f.web!.code.path), 'index.js']).toString();
+    assert.not.match(js, /interface|: string|: Greeting/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'index.js'), js);
+    const out = execFileSync(process.execPath, [
+      '-e',
+      `require(${JSON.stringify(join(dir, 'index.js'))}).handler({ name: 'lci' }).then((r) => console.log(JSON.stringify(r)))`,
+    ]);
+    assert.is(out.toString().trim(), '{"message":"hello lci"}', 'the compiled handler runs');
+    assert.equal(zipNames(join(repo.dir, f.native!.code.path)), ['bootstrap']);
+    const mode = execFileSync('unzip', ['-Z', join(repo.dir, f.native!.code.path), 'bootstrap']).toString();
+    assert.match(mode, /^-rwxr-xr-x/, 'the bootstrap keeps its executable bit');
+    assert.is(
+      execFileSync('git', ['status', '--porcelain'], { cwd: repo.dir }).toString(),
+      '',
+      'the build wrote nothing into the work tree',
+    );
 
-  // A changed source rebuilds only that function's output.
-  repo.commit({ 'services/web/src/index.ts': WEB_SOURCE.replace('hello', 'hi') });
-  const again = await build(repo.dir, ['web', 'native']);
-  assert.is(again.code, 0, again.stderr);
-  assert.is(again.containers, 1);
-  assert.match(execFileSync('unzip', ['-p', join(repo.dir, f.web!.code.path), 'index.js']).toString(), /`hi \$\{name\}`/);
-});
+    // A changed source rebuilds only that function's output.
+    repo.commit({ 'services/web/src/index.ts': WEB_SOURCE.replace('hello', 'hi') });
+    const again = await build(repo.dir, ['web', 'native']);
+    assert.is(again.code, 0, again.stderr);
+    assert.is(again.containers, 1);
+    assert.match(
+      execFileSync('unzip', ['-p', join(repo.dir, f.web!.code.path), 'index.js']).toString(),
+      /`hi \$\{name\}`/,
+    );
+  },
+);
 
-docker("a build command runs as written (quotes, $), sees none of lci's environment, and only build.output leaves the container", async () => {
-  const command = `printf '%s\\n' "it's \\$HOME: $HOME" > out/quoted.txt; env > out/env.txt; echo leaked > ../../escaped.txt; touch /src/touched 2>/dev/null || echo read-only > out/src.txt`;
-  const repo = await monorepo(`  odd:
+docker(
+  "a build command runs as written (quotes, $), sees none of lci's environment, and only build.output leaves the container",
+  async () => {
+    const command = `printf '%s\\n' "it's \\$HOME: $HOME" > out/quoted.txt; env > out/env.txt; echo leaked > ../../escaped.txt; touch /src/touched 2>/dev/null || echo read-only > out/src.txt`;
+    const repo = await monorepo(`  odd:
     path: services/native
     runtime: provided.al2023
     build: { command: ${JSON.stringify(`mkdir -p out && ${command} && sh build.sh`)}, output: out }
 `);
-  const r = await build(repo.dir, ['odd'], { AWS_SECRET_ACCESS_KEY: 'do-not-leak', LCI_SECRET_TOKEN: 'nope' });
-  assert.is(r.code, 0, r.stderr);
-  const zip = join(repo.dir, byName(r.json).odd!.code.path);
-  const text = (name: string) => execFileSync('unzip', ['-p', zip, name]).toString();
-  assert.is(text('quoted.txt'), "it's $HOME: /tmp\n");
-  assert.not.match(text('env.txt'), /do-not-leak|LCI_SECRET_TOKEN/);
-  assert.is(text('src.txt'), 'read-only\n');
-  assert.not.ok(zipNames(zip).includes('escaped.txt'));
-  assert.is(execFileSync('git', ['status', '--porcelain'], { cwd: repo.dir }).toString(), '');
-});
+    const r = await build(repo.dir, ['odd'], { AWS_SECRET_ACCESS_KEY: 'do-not-leak', LCI_SECRET_TOKEN: 'nope' });
+    assert.is(r.code, 0, r.stderr);
+    const zip = join(repo.dir, byName(r.json).odd!.code.path);
+    const text = (name: string) => execFileSync('unzip', ['-p', zip, name]).toString();
+    assert.is(text('quoted.txt'), "it's $HOME: /tmp\n");
+    assert.not.match(text('env.txt'), /do-not-leak|LCI_SECRET_TOKEN/);
+    assert.is(text('src.txt'), 'read-only\n');
+    assert.not.ok(zipNames(zip).includes('escaped.txt'));
+    assert.is(execFileSync('git', ['status', '--porcelain'], { cwd: repo.dir }).toString(), '');
+  },
+);
 
 docker('build.timeout stops a build that hangs: one clear line, exit 1, its container removed', async () => {
   const repo = await monorepo(`  hangs:

@@ -19,7 +19,15 @@ const ALL = [...USERS.slice(0, 2), 'health', ...USERS.slice(2), 'web', 'native']
 
 interface DeployJson {
   layers: { name: string; awsName: string; key: string; status: string; version: number | null; functions: string[] }[];
-  functions: { name: string; awsName: string; status: string; layers: string[]; calls: string[]; error?: string; code: { zip: string } }[];
+  functions: {
+    name: string;
+    awsName: string;
+    status: string;
+    layers: string[];
+    calls: string[];
+    error?: string;
+    code: { zip: string };
+  }[];
 }
 
 const EMPTY_ZIP = new Uint8Array(Buffer.from(`PK\x05\x06${'\0'.repeat(18)}`, 'binary'));
@@ -30,16 +38,31 @@ async function seed(world: AwsWorld, layers: Record<string, string[]> = {}): Pro
   const data = Buffer.from('old\n');
   await writeZip([{ name: 'old.txt', source: { data }, size: data.length, executable: false }], path);
   const zip = readFileSync(path);
-  const runtime = (name: string) => (name === 'web' ? 'nodejs22.x' : name === 'native' ? 'provided.al2023' : 'python3.12');
+  const runtime = (name: string) =>
+    name === 'web' ? 'nodejs22.x' : name === 'native' ? 'provided.al2023' : 'python3.12';
   const handler = (name: string) =>
-    name === 'web' ? 'index.handler' : name === 'native' ? 'bootstrap' : name.startsWith('sync-') ? 'app.handler' : `${name}.handler`;
+    name === 'web'
+      ? 'index.handler'
+      : name === 'native'
+        ? 'bootstrap'
+        : name.startsWith('sync-')
+          ? 'app.handler'
+          : `${name}.handler`;
   for (const name of ALL)
-    world.lambda.seedFunction({ name: `${name}-qa`, runtime: runtime(name), handler: handler(name), zip, aliases: ['qa'], layers: layers[name] ?? [] });
+    world.lambda.seedFunction({
+      name: `${name}-qa`,
+      runtime: runtime(name),
+      handler: handler(name),
+      zip,
+      aliases: ['qa'],
+      layers: layers[name] ?? [],
+    });
 }
 
 async function foreignLayer(world: AwsWorld, name: string): Promise<string> {
   const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
-  return (await sdk.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: EMPTY_ZIP } }))).LayerVersionArn!;
+  return (await sdk.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: EMPTY_ZIP } })))
+    .LayerVersionArn!;
 }
 
 async function deploy(world: AwsWorld, dir: string, args: string[] = []) {
@@ -88,16 +111,30 @@ releases(
       const published = log.filter((e) => e.operation === 'PublishLayerVersion' && e.path.includes('common-py-qa'));
       assert.is(published.length, 1, 'published once for seven functions');
       const at = log.indexOf(published[0]!);
-      const firstUserWrite = log.findIndex((e) => /^(Update|Publish(?!Layer)|Create)/.test(e.operation) && USERS.some((u) => e.path.includes(`/${u}-qa`)));
+      const firstUserWrite = log.findIndex(
+        (e) => /^(Update|Publish(?!Layer)|Create)/.test(e.operation) && USERS.some((u) => e.path.includes(`/${u}-qa`)),
+      );
       assert.ok(at < firstUserWrite, 'before any write to a function that uses it');
       for (const u of USERS.filter((u) => u !== 'users')) assert.equal(layersOf(world, u), ['common-py-qa:1'], u);
-      assert.equal(layersOf(world, 'users'), ['datadog:1', 'common-py-qa:1'], 'a layer lci does not own keeps its place; lci adds its own after it');
+      assert.equal(
+        layersOf(world, 'users'),
+        ['datadog:1', 'common-py-qa:1'],
+        'a layer lci does not own keeps its place; lci adds its own after it',
+      );
       assert.equal(layersOf(world, 'health'), []);
       assert.equal(f['sync-bravo']!.layers, ['common-py-qa:1']);
       const served = world.lambda.functionState('sync-bravo-qa')!.versions.at(-1)!;
-      assert.match(served.Description!, / \(lci code [0-9a-f]{20} layers [0-9a-f]{16} prev 1\)$/, 'the version records its shared layers');
+      assert.match(
+        served.Description!,
+        / \(lci code [0-9a-f]{20} layers [0-9a-f]{16} prev 1\)$/,
+        'the version records its shared layers',
+      );
       const key = first.json!.layers[0]!.key;
-      assert.equal(await world.s3.keys('lambda-ci/_lci/layers/'), [`lambda-ci/_lci/layers/qa/common-py/${key}.zip`], "the shared layer's own cache");
+      assert.equal(
+        await world.s3.keys('lambda-ci/_lci/layers/'),
+        [`lambda-ci/_lci/layers/qa/common-py/${key}.zip`],
+        "the shared layer's own cache",
+      );
       assert.equal(await world.s3.keys('lambda-ci/_lci/deps/'), [], 'no function has dependencies of its own');
       assert.is(first.containers, 3, 'the layer, the compile, the bootstrap');
 
@@ -151,38 +188,49 @@ releases(
         r.json!.layers.map((l) => [l.status, l.version]),
         [['PUBLISHED', 2]],
       );
-      assert.is(world.lambda.log.filter((e) => e.operation === 'PublishLayerVersion').length, 1, 'once for six functions');
+      assert.is(
+        world.lambda.log.filter((e) => e.operation === 'PublishLayerVersion').length,
+        1,
+        'once for six functions',
+      );
       for (const u of USERS.filter((u) => u !== 'orders')) assert.equal(layersOf(world, u), ['common-py-qa:2'], u);
       assert.equal(layersOf(world, 'orders'), [], 'lci published it, so lci takes it off');
-      assert.equal(f['sync-echo']!.calls, ['UpdateFunctionConfiguration sync-echo-qa (layers)', 'PublishVersion sync-echo-qa', 'UpdateAlias qa → 3']);
+      assert.equal(f['sync-echo']!.calls, [
+        'UpdateFunctionConfiguration sync-echo-qa (layers)',
+        'PublishVersion sync-echo-qa',
+        'UpdateAlias qa → 3',
+      ]);
     });
   },
 );
 
-releases('more than five layers is refused before any write: no layer published, nothing uploaded; --dry-run lists the layer once', async () => {
-  await AwsWorld.with(async (world) => {
-    const foreign: string[] = [];
-    for (let i = 0; i < 5; i++) foreign.push(await foreignLayer(world, `other${i}`));
-    await seed(world, { 'sync-alpha': foreign });
-    const repo = await monorepo();
-    const dry = await deploy(world, repo.dir, ['sync-bravo', '--dry-run']);
-    assert.is(dry.code, 0, dry.stderr);
-    assert.equal(
-      dry.json!.layers.map((l) => [l.name, l.status]),
-      [['common-py', 'PLANNED']],
-    );
-    assert.ok(byName(dry.json)['sync-bravo']!.calls.includes('UpdateFunctionConfiguration sync-bravo-qa (layers)'));
-    world.lambda.clearLog();
-    const keys = await world.s3.keys();
-    const r = await deploy(world, repo.dir, ['sync-alpha']);
-    assert.is(r.code, 1);
-    assert.match(
-      byName(r.json)['sync-alpha']!.error!,
-      /sync-alpha-qa would have 6 layers, Lambda allows 5: .*other4:1, common-py-qa \(shared\); .*Nothing was changed/,
-    );
-    assert.equal(world.mutations(), [], 'not even the shared layer');
-    assert.equal(await world.s3.keys(), keys);
-  });
-});
+releases(
+  'more than five layers is refused before any write: no layer published, nothing uploaded; --dry-run lists the layer once',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      const foreign: string[] = [];
+      for (let i = 0; i < 5; i++) foreign.push(await foreignLayer(world, `other${i}`));
+      await seed(world, { 'sync-alpha': foreign });
+      const repo = await monorepo();
+      const dry = await deploy(world, repo.dir, ['sync-bravo', '--dry-run']);
+      assert.is(dry.code, 0, dry.stderr);
+      assert.equal(
+        dry.json!.layers.map((l) => [l.name, l.status]),
+        [['common-py', 'PLANNED']],
+      );
+      assert.ok(byName(dry.json)['sync-bravo']!.calls.includes('UpdateFunctionConfiguration sync-bravo-qa (layers)'));
+      world.lambda.clearLog();
+      const keys = await world.s3.keys();
+      const r = await deploy(world, repo.dir, ['sync-alpha']);
+      assert.is(r.code, 1);
+      assert.match(
+        byName(r.json)['sync-alpha']!.error!,
+        /sync-alpha-qa would have 6 layers, Lambda allows 5: .*other4:1, common-py-qa \(shared\); .*Nothing was changed/,
+      );
+      assert.equal(world.mutations(), [], 'not even the shared layer');
+      assert.equal(await world.s3.keys(), keys);
+    });
+  },
+);
 
 releases.run();

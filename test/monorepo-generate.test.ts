@@ -6,7 +6,13 @@ import { lci } from './harness/cli.js';
 import type { GitRepo } from './harness/git-repo.js';
 import { JOBS, monorepo } from './harness/monorepo-fixture.js';
 import { StsStandin } from './harness/sts-standin.js';
-import { PLUGIN_MIRROR, plannedResources, requireTerraform, TerraformDir, type PlannedResource } from './harness/terraform.js';
+import {
+  PLUGIN_MIRROR,
+  plannedResources,
+  requireTerraform,
+  TerraformDir,
+  type PlannedResource,
+} from './harness/terraform.js';
 
 // lci generate on the monorepo of issue 13 (test/harness/monorepo-fixture.ts), with a second
 // shared layer made by a build command in a directory whose name is glob syntax: a shared layer's
@@ -93,34 +99,43 @@ s.after(async () => {
 
 const ofType = (type: string) => plan.filter((r) => r.type === type);
 const pipeline = (name: string) => ofType('aws_codepipeline').find((r) => r.values.name === name)!;
-const pushes = (name: string) => (pipeline(name).values.trigger as { git_configuration: { push: Push[] }[] }[])[0]!.git_configuration[0]!.push;
+const pushes = (name: string) =>
+  (pipeline(name).values.trigger as { git_configuration: { push: Push[] }[] }[])[0]!.git_configuration[0]!.push;
 /** Every trigger path of a pipeline, over its push filters. */
 const triggerPaths = (name: string) => pushes(name).flatMap((p) => (p.file_paths ?? []).flatMap((f) => f.includes));
 const policy = (pipelineName: string) => {
-  const p = ofType('aws_iam_role_policy').find((r) => r.address.includes(`"${pipelineName}"`) && r.values.name === 'lci-deploy')!;
-  return (JSON.parse(p.values.policy as string) as { Statement: { Sid: string; Resource: string | string[] }[] }).Statement;
+  const p = ofType('aws_iam_role_policy').find(
+    (r) => r.address.includes(`"${pipelineName}"`) && r.values.name === 'lci-deploy',
+  )!;
+  return (JSON.parse(p.values.policy as string) as { Statement: { Sid: string; Resource: string | string[] }[] })
+    .Statement;
 };
-const resources = (pipelineName: string, sid: string) => [policy(pipelineName).find((st) => st.Sid === sid)?.Resource ?? []].flat();
+const resources = (pipelineName: string, sid: string) =>
+  [policy(pipelineName).find((st) => st.Sid === sid)?.Resource ?? []].flat();
 
 s('terraform fmt -check, init and validate pass; generate has nothing to warn about', () => {
   assert.is(stderr, '');
   assert.ok(plan.length > 0);
 });
 
-s('every function, each member of the family, gets a pipeline per environment, named and keyed by the expanded name', () => {
-  const names = ofType('aws_codepipeline')
-    .map((r) => r.values.name as string)
-    .sort();
-  assert.equal(names, FUNCTIONS.flatMap((f) => [`lci-${f}-prod`, `lci-${f}-qa`]).sort());
-  const projects = ofType('aws_codebuild_project');
-  for (const f of FUNCTIONS) {
-    const project = projects.find((r) => r.values.name === `lci-${f}-qa`)!;
-    const vars = (project.values.environment as { environment_variable: { name: string; value: string }[] }[])[0]!.environment_variable;
-    assert.is(vars.find((v) => v.name === 'LCI_FUNCTION')!.value, f);
-  }
-  const functions = ofType('aws_lambda_function').map((r) => r.values.function_name as string);
-  for (const j of JOBS) assert.ok(functions.includes(`sync-${j}-qa`) && functions.includes(`sync-${j}-prod`), j);
-});
+s(
+  'every function, each member of the family, gets a pipeline per environment, named and keyed by the expanded name',
+  () => {
+    const names = ofType('aws_codepipeline')
+      .map((r) => r.values.name as string)
+      .sort();
+    assert.equal(names, FUNCTIONS.flatMap((f) => [`lci-${f}-prod`, `lci-${f}-qa`]).sort());
+    const projects = ofType('aws_codebuild_project');
+    for (const f of FUNCTIONS) {
+      const project = projects.find((r) => r.values.name === `lci-${f}-qa`)!;
+      const vars = (project.values.environment as { environment_variable: { name: string; value: string }[] }[])[0]!
+        .environment_variable;
+      assert.is(vars.find((v) => v.name === 'LCI_FUNCTION')!.value, f);
+    }
+    const functions = ofType('aws_lambda_function').map((r) => r.values.function_name as string);
+    for (const j of JOBS) assert.ok(functions.includes(`sync-${j}-qa`) && functions.includes(`sync-${j}-prod`), j);
+  },
+);
 
 s("each family member triggers on its own directory, not on its siblings'", () => {
   for (const j of JOBS) {
@@ -137,11 +152,17 @@ s("each family member triggers on its own directory, not on its siblings'", () =
 s("a shared layer's inputs are trigger paths of every function that uses it, and of no other", () => {
   for (const f of FUNCTIONS) {
     const paths = triggerPaths(`lci-${f}-qa`);
-    for (const p of COMMON_PY_INPUTS) assert.is(paths.includes(p), COMMON_PY_USERS.includes(f), `${f} and ${p}: ${paths.join(' ')}`);
+    for (const p of COMMON_PY_INPUTS)
+      assert.is(paths.includes(p), COMMON_PY_USERS.includes(f), `${f} and ${p}: ${paths.join(' ')}`);
     for (const p of NODE_TOOLS_INPUTS) assert.is(paths.includes(p), f === 'web', `${f} and ${p}: ${paths.join(' ')}`);
   }
   assert.equal(triggerPaths('lci-users-qa'), ['lambdas.yaml', ...COMMON_PY_INPUTS, 'services/api/**']);
-  assert.equal(triggerPaths('lci-web-qa'), ['lambdas.yaml', ...NODE_TOOLS_INPUTS, 'services/web/**', 'tools/strip-types/**']);
+  assert.equal(triggerPaths('lci-web-qa'), [
+    'lambdas.yaml',
+    ...NODE_TOOLS_INPUTS,
+    'services/web/**',
+    'tools/strip-types/**',
+  ]);
   // health shares users' directory but not its layer; what it excludes starts none of its runs
   const health = pushes('lci-health-qa')[0]!.file_paths![0]!;
   assert.equal(health.includes, ['lambdas.yaml', 'services/api/**']);
@@ -150,37 +171,44 @@ s("a shared layer's inputs are trigger paths of every function that uses it, and
   for (const f of FUNCTIONS) assert.equal(triggerPaths(`lci-${f}-prod`), []);
 });
 
-s('a pipeline may publish, attach and cache the shared layers its function uses, in its environment, and no other', () => {
-  const layer = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:${name}`;
-  const cache = (env: string, name: string) => `arn:aws:s3:::acme-artifacts/lambda-ci/_lci/layers/${env}/${name}/*`;
-  for (const f of FUNCTIONS)
-    for (const env of ['qa', 'prod']) {
-      const name = `lci-${f}-${env}`;
-      const publish = resources(name, 'PublishLayer');
-      const use = resources(name, 'UseLayers');
-      const write = resources(name, 'WriteSharedLayerCaches');
-      assert.not.ok(
-        resources(name, 'WriteFunctionArtifacts').some((a) => a.includes('/_lci/layers/')),
-        name,
-      );
-      const uses = { 'common-py': COMMON_PY_USERS.includes(f), 'node-tools': f === 'web' };
-      for (const [l, used] of Object.entries(uses)) {
-        assert.is(publish.includes(layer(`${l}-${env}`)), used, `${name} publishes ${l}`);
-        assert.is(use.includes(`${layer(`${l}-${env}`)}:*`), used, `${name} attaches ${l}`);
-        assert.is(write.includes(cache(env, l)), used, `${name} writes the cache of ${l}`);
+s(
+  'a pipeline may publish, attach and cache the shared layers its function uses, in its environment, and no other',
+  () => {
+    const layer = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:${name}`;
+    const cache = (env: string, name: string) => `arn:aws:s3:::acme-artifacts/lambda-ci/_lci/layers/${env}/${name}/*`;
+    for (const f of FUNCTIONS)
+      for (const env of ['qa', 'prod']) {
+        const name = `lci-${f}-${env}`;
+        const publish = resources(name, 'PublishLayer');
+        const use = resources(name, 'UseLayers');
+        const write = resources(name, 'WriteSharedLayerCaches');
+        assert.not.ok(
+          resources(name, 'WriteFunctionArtifacts').some((a) => a.includes('/_lci/layers/')),
+          name,
+        );
+        const uses = { 'common-py': COMMON_PY_USERS.includes(f), 'node-tools': f === 'web' };
+        for (const [l, used] of Object.entries(uses)) {
+          assert.is(publish.includes(layer(`${l}-${env}`)), used, `${name} publishes ${l}`);
+          assert.is(use.includes(`${layer(`${l}-${env}`)}:*`), used, `${name} attaches ${l}`);
+          assert.is(write.includes(cache(env, l)), used, `${name} writes the cache of ${l}`);
+        }
+        const other = env === 'qa' ? 'prod' : 'qa';
+        assert.not.ok(
+          [...publish, ...use, ...write].some((a) => a.includes(`-${other}`) || a.includes(`/${other}/`)),
+          `${name}: ${publish} ${write}`,
+        );
       }
-      const other = env === 'qa' ? 'prod' : 'qa';
-      assert.not.ok(
-        [...publish, ...use, ...write].some((a) => a.includes(`-${other}`) || a.includes(`/${other}/`)),
-        `${name}: ${publish} ${write}`,
-      );
-    }
-});
+  },
+);
 
-s("the CodeBuild project outlasts its function's longest build.timeout: lci, not CodeBuild, stops a build that hangs", () => {
-  const timeout = (name: string) => ofType('aws_codebuild_project').find((r) => r.values.name === name)!.values.build_timeout;
-  assert.is(timeout('lci-web-qa'), 55); // node-tools may build for 40 minutes
-  assert.is(timeout('lci-users-qa'), 30);
-});
+s(
+  "the CodeBuild project outlasts its function's longest build.timeout: lci, not CodeBuild, stops a build that hangs",
+  () => {
+    const timeout = (name: string) =>
+      ofType('aws_codebuild_project').find((r) => r.values.name === name)!.values.build_timeout;
+    assert.is(timeout('lci-web-qa'), 55); // node-tools may build for 40 minutes
+    assert.is(timeout('lci-users-qa'), 30);
+  },
+);
 
 s.run();

@@ -13,12 +13,21 @@ function config(fields: string): string {
 }
 
 function zipNames(zip: string): string[] {
-  return execFileSync('python3', ['-c', 'import sys,zipfile\nprint("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip]).toString().trim().split('\n');
+  return execFileSync('python3', [
+    '-c',
+    'import sys,zipfile\nprint("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
+    zip,
+  ])
+    .toString()
+    .trim()
+    .split('\n');
 }
 
 test('default excludes, exclude globs, and include overriding them', () => {
   const repo = GitRepo.create({
-    'lambdas.yaml': config('    runtime: python3.12\n    exclude: ["tests/**", "*.md"]\n    include: [".env.production"]\n'),
+    'lambdas.yaml': config(
+      '    runtime: python3.12\n    exclude: ["tests/**", "*.md"]\n    include: [".env.production"]\n',
+    ),
     'svc/app.py': 'x',
     'svc/README.md': 'x',
     'svc/tests/test_app.py': 'x',
@@ -48,7 +57,12 @@ test('node_modules is packaged for nodejs functions, .env never unless included'
 });
 
 test('symlinks inside the repository are stored as the files they point to', () => {
-  const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'svc/app.py': 'x', 'shared/util.py': 'UTIL = 1\n', 'shared/dir/a.py': 'A\n' });
+  const repo = GitRepo.create({
+    'lambdas.yaml': config(''),
+    'svc/app.py': 'x',
+    'shared/util.py': 'UTIL = 1\n',
+    'shared/dir/a.py': 'A\n',
+  });
   symlinkSync('../shared/util.py', join(repo.dir, 'svc/util.py'));
   symlinkSync('../shared/dir', join(repo.dir, 'svc/dir'));
   repo.commit({}, 'links'); // git tracks the links; their targets are tracked files
@@ -67,7 +81,10 @@ test('a symlink out of the repository fails the function, naming the link', () =
   repo.commit({}, 'a link out');
   const r = lci(['build'], { cwd: repo.dir, env: { CI: 'true' } });
   assert.is(r.code, 1);
-  assert.match(r.stderr, new RegExp(`lci: function fn: svc/secret\\.txt is a symlink to ${outside}/secret\\.txt, outside the repository`));
+  assert.match(
+    r.stderr,
+    new RegExp(`lci: function fn: svc/secret\\.txt is a symlink to ${outside}/secret\\.txt, outside the repository`),
+  );
 });
 
 test('broken symlinks and symlink loops are errors too', () => {
@@ -103,7 +120,10 @@ test('over 262,144,000 bytes unzipped fails before zipping, naming the biggest c
 
 test('size groups: layer packages, scoped npm packages, top-level directories', () => {
   assert.is(sizeGroup('python/numpy/core/x.so'), 'python/numpy');
-  assert.is(sizeGroup('nodejs/node_modules/@aws-sdk/client-s3/dist/index.js'), 'nodejs/node_modules/@aws-sdk/client-s3');
+  assert.is(
+    sizeGroup('nodejs/node_modules/@aws-sdk/client-s3/dist/index.js'),
+    'nodejs/node_modules/@aws-sdk/client-s3',
+  );
   assert.is(sizeGroup('nodejs/node_modules/lodash/index.js'), 'nodejs/node_modules/lodash');
   assert.is(sizeGroup('src/app.py'), 'src/');
   assert.is(sizeGroup('app.py'), 'app.py');

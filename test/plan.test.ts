@@ -34,7 +34,8 @@ functions:
 const TREE = {
   'lambdas.yaml': CONFIG,
   'services/orders/app.py': 'def handler(e, c): pass\n',
-  'services/orders/requirements.txt': '-r ../../requirements/base.txt\n../../libs/pylib[extra]  # local package\nrequests==2.32.0\n',
+  'services/orders/requirements.txt':
+    '-r ../../requirements/base.txt\n../../libs/pylib[extra]  # local package\nrequests==2.32.0\n',
   'services/invoices/app.py': 'def handler(e, c): pass\n',
   'requirements/invoices.txt': 'boto3\n',
   'requirements/constraints.txt': 'boto3<2\n',
@@ -71,7 +72,12 @@ interface JsonPlan {
   }[];
 }
 
-async function planJson(repo: GitRepo, args: string[], env: Record<string, string> = {}, cwd = repo.dir): Promise<JsonPlan> {
+async function planJson(
+  repo: GitRepo,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = repo.dir,
+): Promise<JsonPlan> {
   const r = await runMain(['plan', '--json', ...args], cwd, env);
   assert.is(r.code, 0, r.err.join('\n'));
   return JSON.parse(r.out.join('\n')) as JsonPlan;
@@ -79,7 +85,8 @@ async function planJson(repo: GitRepo, args: string[], env: Record<string, strin
 
 function affected(plan: JsonPlan): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of plan.functions) if (f.affected) out[f.name] = `${f.reasons[0]!.rule}:${f.reasons[0]!.pattern ?? f.reasons[0]!.detail ?? ''}`;
+  for (const f of plan.functions)
+    if (f.affected) out[f.name] = `${f.reasons[0]!.rule}:${f.reasons[0]!.pattern ?? f.reasons[0]!.detail ?? ''}`;
   return out;
 }
 
@@ -119,19 +126,27 @@ rules('a shared glob affects every function', async () => {
 });
 
 rules('a descriptor outside the function path, and the lockfile beside it', async () => {
-  assert.equal(affected(await planOf({ 'requirements/invoices.txt': 'boto3==1.0\n' })), { invoices: 'descriptor:requirements/invoices.txt' });
-  assert.equal(affected(await planOf({ 'requirements/constraints.txt': 'boto3<3\n' })), { invoices: 'lockfile:requirements/invoices.txt' });
+  assert.equal(affected(await planOf({ 'requirements/invoices.txt': 'boto3==1.0\n' })), {
+    invoices: 'descriptor:requirements/invoices.txt',
+  });
+  assert.equal(affected(await planOf({ 'requirements/constraints.txt': 'boto3<3\n' })), {
+    invoices: 'lockfile:requirements/invoices.txt',
+  });
 });
 
 rules('a lockfile inside the path is reported as a lockfile, not just a path', async () => {
-  assert.equal(affected(await planOf({ 'services/web/package-lock.json': '{"v":2}\n' })), { web: 'lockfile:services/web/package.json' });
+  assert.equal(affected(await planOf({ 'services/web/package-lock.json': '{"v":2}\n' })), {
+    web: 'lockfile:services/web/package.json',
+  });
 });
 
 rules('local path dependencies: pip path line, -r include, npm file: and its own file: dependency', async () => {
   const pylib = await planOf({ 'libs/pylib/src.py': 'Z = 1\n' });
   assert.equal(affected(pylib), { orders: 'local-dependency:libs/pylib' });
   assert.is(pylib.functions.find((f) => f.name === 'orders')!.reasons[0]!.via, 'services/orders/requirements.txt');
-  assert.equal(affected(await planOf({ 'requirements/base.txt': 'attrs==1\n' })), { orders: 'local-dependency:requirements/base.txt' });
+  assert.equal(affected(await planOf({ 'requirements/base.txt': 'attrs==1\n' })), {
+    orders: 'local-dependency:requirements/base.txt',
+  });
   assert.equal(affected(await planOf({ 'libs/jsdeep/index.js': '1\n' })), { web: 'local-dependency:libs/jsdeep' });
   assert.equal(affected(await planOf({ 'libs/devlib/index.js': '1\n' })), {}, 'dev dependencies never reach the layer');
 });
@@ -155,7 +170,10 @@ rules('a rename counts as both paths, a deletion counts', async () => {
   const base2 = repo.head();
   repo.git('mv', 'services/orders/app.py', 'libs/unrelated/app.py');
   repo.commit({ 'services/invoices/app.py': null });
-  assert.equal(affected(await planJson(repo, ['--base', base2])), { orders: 'path:services/orders/**', invoices: 'path:services/invoices/**' });
+  assert.equal(affected(await planJson(repo, ['--base', base2])), {
+    orders: 'path:services/orders/**',
+    invoices: 'path:services/invoices/**',
+  });
 });
 
 rules('--env shows AWS names and leaves out functions the environment skips', async () => {
@@ -173,15 +191,21 @@ const config = suite('plan: changes to lambdas.yaml');
 config('only functions whose resolved configuration changed are affected; new and removed are reported', async () => {
   const repo = GitRepo.create(TREE);
   const base = repo.head();
-  const head = CONFIG.replace('    functionName: "orders-${env}"\n', '    functionName: "orders-${env}"\n    handler: app.main\n').replace(
-    '  billing:\n    path: services/billing\n',
-    '  reports:\n    path: services/billing\n',
-  );
+  const head = CONFIG.replace(
+    '    functionName: "orders-${env}"\n',
+    '    functionName: "orders-${env}"\n    handler: app.main\n',
+  ).replace('  billing:\n    path: services/billing\n', '  reports:\n    path: services/billing\n');
   repo.commit({ 'lambdas.yaml': head });
   const p = await planJson(repo, ['--base', base]);
   assert.equal(affected(p), { orders: 'config:', reports: 'new:' });
   const removed = p.functions.find((f) => f.name === 'billing')!;
-  assert.equal(removed, { name: 'billing', affected: false, removed: true, reasons: [{ path: 'lambdas.yaml', rule: 'removed' }], reasonCount: 1 });
+  assert.equal(removed, {
+    name: 'billing',
+    affected: false,
+    removed: true,
+    reasons: [{ path: 'lambdas.yaml', rule: 'removed' }],
+    reasonCount: 1,
+  });
 });
 
 config("plan --env ignores changes that only touch other environments' overrides", async () => {
@@ -198,7 +222,9 @@ config("plan --env ignores changes that only touch other environments' overrides
   assert.equal(affected(await planJson(repo, ['--base', base])), { billing: 'config:' });
   // web starts deploying to prod: new there, nothing in qa.
   const more = repo.head();
-  repo.commit({ 'lambdas.yaml': repo.git('show', 'HEAD:lambdas.yaml').replace('    environments: { prod: false }\n', '') });
+  repo.commit({
+    'lambdas.yaml': repo.git('show', 'HEAD:lambdas.yaml').replace('    environments: { prod: false }\n', ''),
+  });
   assert.equal(affected(await planJson(repo, ['--base', more, '--env', 'prod'])), { web: 'new:' });
   assert.equal(affected(await planJson(repo, ['--base', more, '--env', 'qa'])), {});
 });
@@ -219,9 +245,17 @@ config('a change to a default or to shared globs affects every function that inh
   const repo = GitRepo.create(TREE);
   const base = repo.head();
   repo.commit({
-    'lambdas.yaml': CONFIG.replace('artifacts: { bucket: acme-artifacts }', 'artifacts: { bucket: acme-artifacts }\ndefaults: { architecture: arm64 }'),
+    'lambdas.yaml': CONFIG.replace(
+      'artifacts: { bucket: acme-artifacts }',
+      'artifacts: { bucket: acme-artifacts }\ndefaults: { architecture: arm64 }',
+    ),
   });
-  assert.equal(Object.keys(affected(await planJson(repo, ['--base', base]))).sort(), ['billing', 'invoices', 'orders', 'web']);
+  assert.equal(Object.keys(affected(await planJson(repo, ['--base', base]))).sort(), [
+    'billing',
+    'invoices',
+    'orders',
+    'web',
+  ]);
 });
 
 config('an unreadable config at base affects every function, saying why', async () => {
@@ -245,7 +279,9 @@ base('base from LCI_BASE, CodeBuild and GitHub events; the flag wins', async () 
   const events = tempDir();
   writeFileSync(join(events, 'push.json'), JSON.stringify({ before: second, after: repo.head() }));
   writeFileSync(join(events, 'pr.json'), JSON.stringify({ pull_request: { base: { sha: first } }, before: second }));
-  assert.equal(Object.keys(affected(await planJson(repo, [], { GITHUB_EVENT_PATH: join(events, 'push.json') }))), ['billing']);
+  assert.equal(Object.keys(affected(await planJson(repo, [], { GITHUB_EVENT_PATH: join(events, 'push.json') }))), [
+    'billing',
+  ]);
   const pr = await planJson(repo, [], { GITHUB_EVENT_PATH: join(events, 'pr.json') });
   assert.is(pr.base, first);
   assert.equal(Object.keys(affected(await planJson(repo, ['--base', second], { LCI_BASE: first }))), ['billing']);
@@ -258,58 +294,75 @@ base('no base anywhere is a usage error that says how to pass one', async () => 
   assert.match(r.err.join('\n'), /no base revision.*--base REV.*LCI_BASE/);
 });
 
-base('changes are counted from the merge-base, as Nx does: main moving on does not affect a feature branch', async () => {
-  const repo = GitRepo.create(TREE);
-  const fork = repo.head();
-  repo.git('checkout', '-q', '-b', 'feature');
-  repo.commit({ 'services/orders/app.py': 'def handler(e, c): return 2\n' });
-  repo.git('checkout', '-q', 'main');
-  repo.commit({ 'services/billing/app.py': 'def handler(e, c): return 3\n' });
-  repo.git('checkout', '-q', 'feature');
-  const p = await planJson(repo, ['--base', 'main']);
-  assert.equal(affected(p), { orders: 'path:services/orders/**' }, 'billing changed on main after the fork, not on the branch');
-  assert.is(p.base, repo.git('rev-parse', 'main'));
-  assert.is((p as unknown as { mergeBase: string }).mergeBase, fork);
-  const table = await runMain(['plan', '--base', 'main'], repo.dir);
-  assert.match(table.out[0]!, new RegExp(`, merge-base ${fork.slice(0, 7)}, head `));
-});
+base(
+  'changes are counted from the merge-base, as Nx does: main moving on does not affect a feature branch',
+  async () => {
+    const repo = GitRepo.create(TREE);
+    const fork = repo.head();
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit({ 'services/orders/app.py': 'def handler(e, c): return 2\n' });
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'services/billing/app.py': 'def handler(e, c): return 3\n' });
+    repo.git('checkout', '-q', 'feature');
+    const p = await planJson(repo, ['--base', 'main']);
+    assert.equal(
+      affected(p),
+      { orders: 'path:services/orders/**' },
+      'billing changed on main after the fork, not on the branch',
+    );
+    assert.is(p.base, repo.git('rev-parse', 'main'));
+    assert.is((p as unknown as { mergeBase: string }).mergeBase, fork);
+    const table = await runMain(['plan', '--base', 'main'], repo.dir);
+    assert.match(table.out[0]!, new RegExp(`, merge-base ${fork.slice(0, 7)}, head `));
+  },
+);
 
 base('a base a person typed that names nothing is bad input; an absent full sha plans everything', async () => {
   const repo = GitRepo.create(TREE);
   repo.commit({ 'docs/README.md': '# 2\n' });
   const typo = await runMain(['plan', '--base', 'mian'], repo.dir);
   assert.is(typo.code, 2);
-  assert.match(typo.err[0]!, /^lci: --base mian does not name a commit in this clone; check the spelling, or fetch it \(git fetch origin mian\)$/);
+  assert.match(
+    typo.err[0]!,
+    /^lci: --base mian does not name a commit in this clone; check the spelling, or fetch it \(git fetch origin mian\)$/,
+  );
   const env = await runMain(['plan'], repo.dir, { LCI_BASE: 'origin/mian' });
   assert.is(env.code, 2);
   assert.match(env.err[0]!, /^lci: LCI_BASE=origin\/mian does not name a commit/);
   const ci = await planJson(repo, [], { CODEBUILD_WEBHOOK_PREV_COMMIT: 'feedface'.repeat(5) });
-  assert.is(ci.functions.filter((f) => f.affected).length, 4, 'a CI variable naming an absent commit: missing history, plan everything');
+  assert.is(
+    ci.functions.filter((f) => f.affected).length,
+    4,
+    'a CI variable naming an absent commit: missing history, plan everything',
+  );
 });
 
-base('git runs while the config loads, yet a config problem is reported before a bad revision, and the diff leaves no file', async () => {
-  const repo = GitRepo.create(TREE);
-  const start = repo.head();
-  repo.commit({ 'docs/README.md': '# 2\n' });
-  // The temporary directory reaches git's arguments (--output=<dir>/changed): a hostile name stays one path.
-  const tmp = join(tempDir(), "-o x $(touch pwned) 'q' ;\\ *");
-  mkdirSync(tmp);
-  const env = { TMPDIR: tmp };
-  writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG.replace('runtime: nodejs20.x', 'runtime: nodejs2.x'));
-  const both = lci(['plan', '--base', 'mian', '--head', 'nope'], { cwd: repo.dir, env });
-  assert.is(both.code, 2);
-  assert.match(both.stderr, /^lambdas\.yaml:\d+:\d+: .*nodejs2\.x/m, 'the config is checked first');
-  assert.not.match(both.stderr, /mian|nope/);
-  writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG);
-  const head = lci(['plan', '--base', start, '--head', 'nope'], { cwd: repo.dir, env });
-  assert.is(head.code, 2);
-  assert.match(head.stderr, /^lci: --head nope does not name a commit/);
-  const ok = lci(['plan', '--base', start, '--json'], { cwd: repo.dir, env });
-  assert.is(ok.code, 0, ok.stderr);
-  assert.is((JSON.parse(ok.stdout) as JsonPlan).changedPaths, 1);
-  assert.equal(readdirSync(tmp), [], 'the diff list is removed');
-  assert.not.ok(existsSync(join(repo.dir, 'pwned')), 'nothing ran');
-});
+base(
+  'git runs while the config loads, yet a config problem is reported before a bad revision, and the diff leaves no file',
+  async () => {
+    const repo = GitRepo.create(TREE);
+    const start = repo.head();
+    repo.commit({ 'docs/README.md': '# 2\n' });
+    // The temporary directory reaches git's arguments (--output=<dir>/changed): a hostile name stays one path.
+    const tmp = join(tempDir(), "-o x $(touch pwned) 'q' ;\\ *");
+    mkdirSync(tmp);
+    const env = { TMPDIR: tmp };
+    writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG.replace('runtime: nodejs20.x', 'runtime: nodejs2.x'));
+    const both = lci(['plan', '--base', 'mian', '--head', 'nope'], { cwd: repo.dir, env });
+    assert.is(both.code, 2);
+    assert.match(both.stderr, /^lambdas\.yaml:\d+:\d+: .*nodejs2\.x/m, 'the config is checked first');
+    assert.not.match(both.stderr, /mian|nope/);
+    writeFileSync(join(repo.dir, 'lambdas.yaml'), CONFIG);
+    const head = lci(['plan', '--base', start, '--head', 'nope'], { cwd: repo.dir, env });
+    assert.is(head.code, 2);
+    assert.match(head.stderr, /^lci: --head nope does not name a commit/);
+    const ok = lci(['plan', '--base', start, '--json'], { cwd: repo.dir, env });
+    assert.is(ok.code, 0, ok.stderr);
+    assert.is((JSON.parse(ok.stdout) as JsonPlan).changedPaths, 1);
+    assert.equal(readdirSync(tmp), [], 'the diff list is removed');
+    assert.not.ok(existsSync(join(repo.dir, 'pwned')), 'nothing ran');
+  },
+);
 
 base('all-zero, unknown, unrelated and shallow bases affect every function with the reason', async () => {
   const repo = GitRepo.create(TREE);
@@ -351,7 +404,10 @@ where('from a subdirectory, with the config below the repository root', async ()
 where('--head other than the checked-out commit reads the config at head', async () => {
   const repo = GitRepo.create(TREE);
   const base = repo.head();
-  const head = repo.commit({ 'lambdas.yaml': CONFIG + '  extra:\n    path: services/extra\n', 'services/extra/app.py': '#\n' });
+  const head = repo.commit({
+    'lambdas.yaml': CONFIG + '  extra:\n    path: services/extra\n',
+    'services/extra/app.py': '#\n',
+  });
   repo.git('checkout', '-q', base);
   const p = await planJson(repo, ['--base', base, '--head', head]);
   assert.equal(affected(p), { extra: 'new:' });
@@ -380,9 +436,15 @@ output('the real binary prints a table with the AWS name and the first reason', 
   const r = lci(['plan', '--base', base, '--env', 'qa'], { cwd: repo.dir });
   assert.is(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0]!, /^1 of 4 functions affected, base [0-9a-f]{7} \(--base\), head [0-9a-f]{7}, 2 changed paths, environment qa$/);
+  assert.match(
+    lines[0]!,
+    /^1 of 4 functions affected, base [0-9a-f]{7} \(--base\), head [0-9a-f]{7}, 2 changed paths, environment qa$/,
+  );
   assert.match(lines[2]!, /^FUNCTION\s+AWS NAME\s+REASON$/);
-  assert.match(lines[3]!, /^orders\s+orders-qa\s+libs\/payments\/pay\.py matches watch libs\/payments\/\*\* \(\+1 more\)$/);
+  assert.match(
+    lines[3]!,
+    /^orders\s+orders-qa\s+libs\/payments\/pay\.py matches watch libs\/payments\/\*\* \(\+1 more\)$/,
+  );
 });
 
 output('--json is the documented document', async () => {

@@ -1,5 +1,10 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { LambdaClient, PublishLayerVersionCommand, UpdateAliasCommand, CreateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  LambdaClient,
+  PublishLayerVersionCommand,
+  UpdateAliasCommand,
+  CreateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AwsWorld } from './harness/aws-world.js';
@@ -47,68 +52,108 @@ async function fiveReleases(world: AwsWorld): Promise<{ repo: GitRepo; sources: 
 
 const versionsOf = (world: AwsWorld, fn: string) => world.lambda.functionState(fn)!.versions.map((v) => v.Version!);
 const verdicts = (json: PruneJson, fn: string) =>
-  Object.fromEntries(json.functions.find((f) => f.awsName === fn)!.versions.map((v) => [v.version, v.reason ? `${v.action} ${v.reason}` : v.action]));
+  Object.fromEntries(
+    json.functions
+      .find((f) => f.awsName === fn)!
+      .versions.map((v) => [v.version, v.reason ? `${v.action} ${v.reason}` : v.action]),
+  );
 
 const prune = suite('prune');
 
-prune('deletes what lci published outside the rollback window; never a version an alias or its routing weights reference; dry run without --yes', async () => {
-  await AwsWorld.with(async (world) => {
-    const { repo, sources } = await fiveReleases(world);
-    const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
-    // A shift stopped halfway (qa serves 6, 10% still on 3), and an alias someone else made on 2.
-    await sdk.send(new UpdateAliasCommand({ FunctionName: 'beta', Name: 'qa', FunctionVersion: '6', RoutingConfig: { AdditionalVersionWeights: { 3: 0.1 } } }));
-    await sdk.send(new CreateAliasCommand({ FunctionName: 'beta', Name: 'pinned', FunctionVersion: '2' }));
-    // Three layer versions lci published for beta (none in use), one someone else published, and their layer caches in S3.
-    for (const c of ['a', 'b', 'c'])
-      await sdk.send(new PublishLayerVersionCommand({ LayerName: 'beta-deps', Description: `lci deps ${KEY(c)} from x`, Content: { ZipFile: EMPTY_ZIP } }));
-    await sdk.send(new PublishLayerVersionCommand({ LayerName: 'beta-deps', Description: 'by hand', Content: { ZipFile: EMPTY_ZIP } }));
-    for (const c of ['a', 'b', 'c'])
-      await world.s3.client.send(new PutObjectCommand({ Bucket: world.s3.bucket, Key: `lambda-ci/_lci/deps/qa/beta/${KEY(c)}.zip`, Body: 'zip' }));
+prune(
+  'deletes what lci published outside the rollback window; never a version an alias or its routing weights reference; dry run without --yes',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      const { repo, sources } = await fiveReleases(world);
+      const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+      // A shift stopped halfway (qa serves 6, 10% still on 3), and an alias someone else made on 2.
+      await sdk.send(
+        new UpdateAliasCommand({
+          FunctionName: 'beta',
+          Name: 'qa',
+          FunctionVersion: '6',
+          RoutingConfig: { AdditionalVersionWeights: { 3: 0.1 } },
+        }),
+      );
+      await sdk.send(new CreateAliasCommand({ FunctionName: 'beta', Name: 'pinned', FunctionVersion: '2' }));
+      // Three layer versions lci published for beta (none in use), one someone else published, and their layer caches in S3.
+      for (const c of ['a', 'b', 'c'])
+        await sdk.send(
+          new PublishLayerVersionCommand({
+            LayerName: 'beta-deps',
+            Description: `lci deps ${KEY(c)} from x`,
+            Content: { ZipFile: EMPTY_ZIP },
+          }),
+        );
+      await sdk.send(
+        new PublishLayerVersionCommand({
+          LayerName: 'beta-deps',
+          Description: 'by hand',
+          Content: { ZipFile: EMPTY_ZIP },
+        }),
+      );
+      for (const c of ['a', 'b', 'c'])
+        await world.s3.client.send(
+          new PutObjectCommand({
+            Bucket: world.s3.bucket,
+            Key: `lambda-ci/_lci/deps/qa/beta/${KEY(c)}.zip`,
+            Body: 'zip',
+          }),
+        );
 
-    const dry = await run(world, repo, ['prune', '--env', 'qa', '--keep', '1']);
-    assert.is(dry.code, 0, dry.stderr);
-    assert.ok((dry.json as PruneJson).dryRun);
-    assert.equal(versionsOf(world, 'beta'), ['1', '2', '3', '4', '5', '6'], 'without --yes nothing is deleted');
-    const text = await lciAsync(['prune', '--env', 'qa', '--keep', '1'], { cwd: repo.dir, env: world.env() });
-    assert.match(text.stdout, /^dry run: 2 versions and 2 layer versions would be deleted; nothing was \(pass --yes to delete\)/);
-    assert.match(text.stdout, /\nbeta +beta +PLANNED +4, 5 +1 not lci, 2 served, 1 routed +beta-deps:1, beta-deps:2 +4 objects +\d+ B\n/);
+      const dry = await run(world, repo, ['prune', '--env', 'qa', '--keep', '1']);
+      assert.is(dry.code, 0, dry.stderr);
+      assert.ok((dry.json as PruneJson).dryRun);
+      assert.equal(versionsOf(world, 'beta'), ['1', '2', '3', '4', '5', '6'], 'without --yes nothing is deleted');
+      const text = await lciAsync(['prune', '--env', 'qa', '--keep', '1'], { cwd: repo.dir, env: world.env() });
+      assert.match(
+        text.stdout,
+        /^dry run: 2 versions and 2 layer versions would be deleted; nothing was \(pass --yes to delete\)/,
+      );
+      assert.match(
+        text.stdout,
+        /\nbeta +beta +PLANNED +4, 5 +1 not lci, 2 served, 1 routed +beta-deps:1, beta-deps:2 +4 objects +\d+ B\n/,
+      );
 
-    const r = await run(world, repo, ['prune', '--env', 'qa', '--keep', '1', '--yes']);
-    assert.is(r.code, 0, r.stderr);
-    const json = r.json as PruneJson;
-    assert.equal(verdicts(json, 'beta'), {
-      1: 'KEEP not-lci',
-      2: 'KEEP alias',
-      3: 'KEEP routing',
-      4: 'DELETED',
-      5: 'DELETED',
-      6: 'KEEP alias',
+      const r = await run(world, repo, ['prune', '--env', 'qa', '--keep', '1', '--yes']);
+      assert.is(r.code, 0, r.stderr);
+      const json = r.json as PruneJson;
+      assert.equal(verdicts(json, 'beta'), {
+        1: 'KEEP not-lci',
+        2: 'KEEP alias',
+        3: 'KEEP routing',
+        4: 'DELETED',
+        5: 'DELETED',
+        6: 'KEEP alias',
+      });
+      assert.equal(versionsOf(world, 'beta'), ['1', '2', '3', '6']);
+      assert.equal(
+        world.lambda.layerVersions('beta-deps').map((l) => l.Version),
+        [3, 4],
+        'the newest lci layer version and the one lci did not publish stay',
+      );
+      const keys = await world.s3.keys('lambda-ci/');
+      for (const v of ['4', '5'])
+        assert.not.ok(keys.includes(`lambda-ci/beta/${sources[v]}/app.zip`), `the zip of version ${v} is gone`);
+      for (const v of ['3', '6'])
+        assert.ok(keys.includes(`lambda-ci/beta/${sources[v]}/app.zip`), `the zip of version ${v} stays`);
+      assert.ok(keys.includes('lambda-ci/beta/latest/app.zip'));
+      assert.equal(
+        keys.filter((k) => k.startsWith('lambda-ci/_lci/deps/')),
+        [`lambda-ci/_lci/deps/qa/beta/${KEY('c')}.zip`],
+      );
+      assert.ok(json.storage.after!.used < json.storage.before.used, 'code storage went down');
+      assert.equal(versionsOf(world, 'alpha-qa'), ['1', '2'], 'alpha: version 1 is not lci’s, 2 is served');
+
+      // Run again: the window holds, nothing more goes.
+      const again = await run(world, repo, ['prune', '--env', 'qa', '--keep', '1', '--yes']);
+      assert.equal(
+        (again.json as PruneJson).functions.map((f) => f.status),
+        ['NOTHING', 'NOTHING'],
+      );
     });
-    assert.equal(versionsOf(world, 'beta'), ['1', '2', '3', '6']);
-    assert.equal(
-      world.lambda.layerVersions('beta-deps').map((l) => l.Version),
-      [3, 4],
-      'the newest lci layer version and the one lci did not publish stay',
-    );
-    const keys = await world.s3.keys('lambda-ci/');
-    for (const v of ['4', '5']) assert.not.ok(keys.includes(`lambda-ci/beta/${sources[v]}/app.zip`), `the zip of version ${v} is gone`);
-    for (const v of ['3', '6']) assert.ok(keys.includes(`lambda-ci/beta/${sources[v]}/app.zip`), `the zip of version ${v} stays`);
-    assert.ok(keys.includes('lambda-ci/beta/latest/app.zip'));
-    assert.equal(
-      keys.filter((k) => k.startsWith('lambda-ci/_lci/deps/')),
-      [`lambda-ci/_lci/deps/qa/beta/${KEY('c')}.zip`],
-    );
-    assert.ok(json.storage.after!.used < json.storage.before.used, 'code storage went down');
-    assert.equal(versionsOf(world, 'alpha-qa'), ['1', '2'], 'alpha: version 1 is not lci’s, 2 is served');
-
-    // Run again: the window holds, nothing more goes.
-    const again = await run(world, repo, ['prune', '--env', 'qa', '--keep', '1', '--yes']);
-    assert.equal(
-      (again.json as PruneJson).functions.map((f) => f.status),
-      ['NOTHING', 'NOTHING'],
-    );
-  });
-});
+  },
+);
 
 prune('the rollback window: --keep N keeps the last N versions each alias served', async () => {
   await AwsWorld.with(async (world) => {
@@ -116,8 +161,23 @@ prune('the rollback window: --keep N keeps the last N versions each alias served
     const r = await run(world, repo, ['prune', 'beta', '--env', 'qa', '--keep', '3', '--yes']);
     assert.is(r.code, 0, r.stderr);
     assert.equal(versionsOf(world, 'beta'), ['1', '4', '5', '6']);
-    const young = await run(world, repo, ['prune', 'beta', '--env', 'qa', '--keep', '1', '--older-than', '1d', '--yes']);
-    assert.equal(verdicts(young.json as PruneJson, 'beta'), { 1: 'KEEP not-lci', 4: 'KEEP young', 5: 'KEEP young', 6: 'KEEP alias' });
+    const young = await run(world, repo, [
+      'prune',
+      'beta',
+      '--env',
+      'qa',
+      '--keep',
+      '1',
+      '--older-than',
+      '1d',
+      '--yes',
+    ]);
+    assert.equal(verdicts(young.json as PruneJson, 'beta'), {
+      1: 'KEEP not-lci',
+      4: 'KEEP young',
+      5: 'KEEP young',
+      6: 'KEEP alias',
+    });
   });
 });
 
@@ -156,7 +216,10 @@ prune('status shows the code storage against the limit, and warns above 80%', as
       const r = await lciAsync(['status', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
       assert.is(r.code, 0, r.stderr);
       assert.match(r.stdout, /\ncode storage in the region: \S+ \S+ of \S+ \S+ \(90\.\d%\)\n$/);
-      assert.match(r.stderr, /lci: warning: code storage in the region: .* \(90\.\d%\): above 80% of the limit, and every deploy adds versions; run lci prune/);
+      assert.match(
+        r.stderr,
+        /lci: warning: code storage in the region: .* \(90\.\d%\): above 80% of the limit, and every deploy adds versions; run lci prune/,
+      );
     },
     { totalCodeSize: Math.floor(used / 0.905) },
   );

@@ -17,16 +17,22 @@ function validate(smoke: string, files: Record<string, string> = {}) {
 }
 
 test('a valid smoke list: inline events, a JSON file in the repository, expectations', () => {
-  const { r } = validate('      - { event: { ping: true } }\n      - { file: smoke/order.json, expect: { statusCode: 200 } }\n', {
-    'smoke/order.json': '{"orderId": "o-1"}',
-  });
+  const { r } = validate(
+    '      - { event: { ping: true } }\n      - { file: smoke/order.json, expect: { statusCode: 200 } }\n',
+    {
+      'smoke/order.json': '{"orderId": "o-1"}',
+    },
+  );
   assert.is(r.code, 0, r.stderr);
 });
 
 test('neither or both of event and file; an unknown key', () => {
   const none = validate('      - { expect: 1 }\n').r;
   assert.is(none.code, 2);
-  assert.match(none.stderr, /^lambdas\.yaml:9:9: functions\.orders\.smoke\[0\]: give the event inline \('event: \{\.\.\.\}'\) or in a JSON file/m);
+  assert.match(
+    none.stderr,
+    /^lambdas\.yaml:9:9: functions\.orders\.smoke\[0\]: give the event inline \('event: \{\.\.\.\}'\) or in a JSON file/m,
+  );
   const both = validate('      - { event: 1, file: e.json }\n', { 'e.json': '1' }).r;
   assert.match(both.stderr, /functions\.orders\.smoke\[0\]\.file: set either 'event' or 'file', not both/);
   const unknown = validate('      - { event: 1, expected: 2 }\n').r;
@@ -46,7 +52,11 @@ test('hostile files: out of the repository, absolute, through a symlink, a direc
     ['nope.json', {}, /smoke\[0\]\.file: 'nope\.json' does not exist \(relative to lambdas\.yaml's directory\)/],
   ];
   for (const [file, files, message] of cases) {
-    const repo = GitRepo.create({ 'lambdas.yaml': `${HEAD}      - { file: "${file}" }\n`, 'svc/orders/app.py': '', ...files });
+    const repo = GitRepo.create({
+      'lambdas.yaml': `${HEAD}      - { file: "${file}" }\n`,
+      'svc/orders/app.py': '',
+      ...files,
+    });
     if (file === 'link.json') symlinkSync(join(outside, 'secret.json'), join(repo.dir, 'link.json'));
     const r = lci(['validate'], { cwd: repo.dir });
     assert.is(r.code, 2, file);

@@ -7,7 +7,13 @@ import { lci } from './harness/cli.js';
 import { EXAMPLE_PIPELINES, exampleRepo } from './harness/example-repo.js';
 import { GitRepo } from './harness/git-repo.js';
 import { StsStandin } from './harness/sts-standin.js';
-import { plannedResources, requireTerraform, TerraformDir, type PlanJson, type PlannedResource } from './harness/terraform.js';
+import {
+  plannedResources,
+  requireTerraform,
+  TerraformDir,
+  type PlanJson,
+  type PlannedResource,
+} from './harness/terraform.js';
 
 // lci generate through the real Terraform CLI and the real hashicorp/aws provider (offline, from
 // the local mirror): fmt -check, init, validate and plan, for the example monorepo and for a large
@@ -44,7 +50,9 @@ async function generated(repo: GitRepo, configDir: string, envArgs: string[]): P
   const cwd = join(repo.dir, configDir);
   const r = lci(['generate', '--with-functions'], { cwd });
   assert.is(r.code, 0, r.stderr);
-  const byEnv = lci(['generate', '--with-functions', '--layout', 'environment', '--out', 'infra/by-env', ...envArgs], { cwd });
+  const byEnv = lci(['generate', '--with-functions', '--layout', 'environment', '--out', 'infra/by-env', ...envArgs], {
+    cwd,
+  });
   assert.is(byEnv.code, 0, byEnv.stderr);
   const tf = TerraformDir.copyOf(join(cwd, 'infra/lambda-ci'));
   cpSync(join(cwd, 'infra/by-env'), join(tf.dir, 'by-env'), { recursive: true });
@@ -85,8 +93,14 @@ const defaultLayout = (resources: PlannedResource[]) => resources.filter((r) => 
 const environmentLayout = (resources: PlannedResource[]) => resources.filter((r) => r.address.startsWith(BY_ENV));
 /** The statements of a CodeBuild role's policy, as IAM would receive them. */
 function statementsOf(resources: PlannedResource[], role: string, policy = 'lci-deploy') {
-  const doc = byType(resources, 'aws_iam_role_policy').find((r) => r.address.includes(`["${role}"]`) && r.values.name === policy)!;
-  return (JSON.parse(doc.values.policy as string) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[] }[] }).Statement;
+  const doc = byType(resources, 'aws_iam_role_policy').find(
+    (r) => r.address.includes(`["${role}"]`) && r.values.name === policy,
+  )!;
+  return (
+    JSON.parse(doc.values.policy as string) as {
+      Statement: { Sid: string; Action: string | string[]; Resource: string | string[] }[];
+    }
+  ).Statement;
 }
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 const first = <T>(v: unknown): T => (v as T[])[0]!;
@@ -107,152 +121,216 @@ example.before(async () => {
   exampleByEnv = environmentLayout(all);
 });
 
-example('fmt -check, init (aws provider only), validate and plan pass; plan asks AWS only who the caller is', async () => {
-  assert.ok(sts.log.length > 0 && sts.log.every((a) => a === 'GetCallerIdentity'), sts.log.join(','));
-  const lock = readFileSync(join(exampleTf.dir, '.terraform.lock.hcl'), 'utf8');
-  assert.equal(
-    [...lock.matchAll(/provider "([^"]+)"/g)].map((m) => m[1]),
-    ['registry.terraform.io/hashicorp/aws'],
-  );
-  const pipelines = byType(examplePlan, 'aws_codepipeline')
-    .map((r) => r.values.name)
-    .sort();
-  assert.equal(pipelines, EXAMPLE_PIPELINES);
-});
-
-example('state applied before pipeline-common existed follows the moved blocks: the pipeline role is moved, never replaced', async () => {
-  const moved = [...examplePlan, ...exampleByEnv].filter((r) => r.type === 'aws_iam_role' && r.address.endsWith('.module.common.aws_iam_role.codepipeline'));
-  assert.is(moved.length, EXAMPLE_PIPELINES.length + 2, 'one per pipeline, both layouts');
-  // The state an apply of the earlier layout left: the roles at their old addresses, outside the common module.
-  const old = (address: string) => address.replace('.module.common.', '.');
-  const state = {
-    version: 4,
-    terraform_version: '1.11.0',
-    serial: 1,
-    lineage: '6d6f7665-6400-4000-8000-000000000001',
-    outputs: {},
-    resources: moved.map((r) => {
-      const at = old(r.address);
-      return {
-        module: at.slice(0, at.lastIndexOf('.aws_iam_role.')),
-        mode: 'managed',
-        type: 'aws_iam_role',
-        name: 'codepipeline',
-        provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-        instances: [
-          {
-            schema_version: 0,
-            attributes: {
-              id: r.values.name,
-              name: r.values.name,
-              arn: `arn:aws:iam::${ACCOUNT}:role/${r.values.name}`,
-              path: '/',
-              assume_role_policy: r.values.assume_role_policy,
-              max_session_duration: 3600,
-              force_detach_policies: false,
-              tags: r.values.tags,
-              tags_all: r.values.tags_all ?? r.values.tags,
-            },
-          },
-        ],
-      };
-    }),
-  };
-  writeFileSync(join(exampleTf.dir, 'terraform.tfstate'), JSON.stringify(state));
-  try {
-    await exampleTf.ok(['plan', '-refresh=false', '-input=false', '-lock=false', '-var-file=lci_test.tfvars.json', '-out=moved.plan']);
-    const shown = JSON.parse((await exampleTf.ok(['show', '-json', 'moved.plan'])).stdout) as {
-      resource_changes: { address: string; previous_address?: string; change: { actions: string[] } }[];
-    };
-    for (const r of moved) {
-      const change = shown.resource_changes.find((c) => c.address === r.address)!;
-      assert.is(change.previous_address, old(r.address), r.address);
-      assert.not.ok(change.change.actions.includes('delete') || change.change.actions.includes('create'), `${r.address}: ${change.change.actions}`);
-    }
-  } finally {
-    rmSync(join(exampleTf.dir, 'terraform.tfstate'), { force: true });
-  }
-});
-
-example('--layout environment: a pipeline per environment whose batch build runs the shards, each with its share of the budget', () => {
-  assert.equal(
-    byType(exampleByEnv, 'aws_codepipeline')
+example(
+  'fmt -check, init (aws provider only), validate and plan pass; plan asks AWS only who the caller is',
+  async () => {
+    assert.ok(sts.log.length > 0 && sts.log.every((a) => a === 'GetCallerIdentity'), sts.log.join(','));
+    const lock = readFileSync(join(exampleTf.dir, '.terraform.lock.hcl'), 'utf8');
+    assert.equal(
+      [...lock.matchAll(/provider "([^"]+)"/g)].map((m) => m[1]),
+      ['registry.terraform.io/hashicorp/aws'],
+    );
+    const pipelines = byType(examplePlan, 'aws_codepipeline')
       .map((r) => r.values.name)
-      .sort(),
-    ['lci-prod', 'lci-qa'],
-  );
-  const project = byType(exampleByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'lci-qa')!;
-  const batch = first<{ combine_artifacts: boolean; restrictions: { maximum_builds_allowed: number; compute_types_allowed: string[] }[] }>(
-    project.values.build_batch_config,
-  );
-  assert.equal(
-    [batch.combine_artifacts, batch.restrictions[0]!.maximum_builds_allowed, batch.restrictions[0]!.compute_types_allowed],
-    [false, 3, ['BUILD_GENERAL1_SMALL']],
-  );
-  const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
-    batch: { 'fast-fail': boolean; 'build-list': { identifier: string; env: { variables: Record<string, string> } }[] };
-    phases: { build: { commands: string[] } };
-  };
-  assert.equal(
-    spec.batch['build-list'].map((b) => [b.identifier, b.env.variables.LCI_SHARD]),
-    [
-      ['shard_1', '1/3'],
-      ['shard_2', '2/3'],
-      ['shard_3', '3/3'],
-    ],
-  );
-  assert.match(spec.phases.build.commands[0]!, /^npx --no-install lci deploy --affected --since deployed --shard "\$LCI_SHARD" --env "\$LCI_ENV" /);
-  const stages = byType(exampleByEnv, 'aws_codepipeline').find((r) => r.values.name === 'lci-qa')!.values.stage as {
-    action: { configuration: Record<string, string> }[];
-  }[];
-  assert.equal([stages[1]!.action[0]!.configuration.BatchEnabled, stages[1]!.action[0]!.configuration.CombineArtifacts], ['true', 'false']);
-  // The role releases the environment's functions and layers, named one by one; no others.
-  const release = statementsOf(exampleByEnv, 'lci-qa').find((st) => st.Sid === 'ReleaseFunctions')!;
-  const fn = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
-  const qa = ['invoice-worker-qa', 'notifier-qa', 'orders-api-qa', 'webhooks-qa'];
-  assert.equal(list(release.Resource).sort(), [...qa.map(fn), ...qa.map((n) => `${fn(n)}:*`)].sort());
-  // The batch runs under its own role (its policy names the project, known only once it exists).
-  assert.ok(byType(exampleByEnv, 'aws_iam_role').some((r) => r.values.name === `lci-qa-${REGION}-batch`));
-});
+      .sort();
+    assert.equal(pipelines, EXAMPLE_PIPELINES);
+  },
+);
 
-example("every resource that takes tags has lci's and the user's (the provider schema says which take tags)", async () => {
-  const schema = JSON.parse((await exampleTf.ok(['providers', 'schema', '-json'])).stdout) as {
-    provider_schemas: Record<string, { resource_schemas: Record<string, { block: { attributes: Record<string, unknown> } }> }>;
-  };
-  const resources = Object.values(schema.provider_schemas)[0]!.resource_schemas;
-  let tagged = 0;
-  for (const r of [...examplePlan, ...exampleByEnv]) {
-    if (!('tags' in resources[r.type]!.block.attributes)) continue;
-    tagged++;
-    const tags = r.values.tags as Record<string, string>;
-    assert.is(tags?.['managed-by'], 'lambda-ci', r.address);
-    assert.is(tags?.team, 'payments', r.address);
-  }
-  const types = new Set(examplePlan.filter((r) => 'tags' in resources[r.type]!.block.attributes).map((r) => r.type));
-  assert.equal([...types].sort(), ['aws_cloudwatch_log_group', 'aws_codebuild_project', 'aws_codepipeline', 'aws_iam_role', 'aws_lambda_function']);
-  const envTypes = new Set(exampleByEnv.filter((r) => 'tags' in resources[r.type]!.block.attributes).map((r) => r.type));
-  assert.equal([...envTypes].sort(), [...types].sort());
-  assert.ok(tagged > 40, `${tagged}`);
-});
+example(
+  'state applied before pipeline-common existed follows the moved blocks: the pipeline role is moved, never replaced',
+  async () => {
+    const moved = [...examplePlan, ...exampleByEnv].filter(
+      (r) => r.type === 'aws_iam_role' && r.address.endsWith('.module.common.aws_iam_role.codepipeline'),
+    );
+    assert.is(moved.length, EXAMPLE_PIPELINES.length + 2, 'one per pipeline, both layouts');
+    // The state an apply of the earlier layout left: the roles at their old addresses, outside the common module.
+    const old = (address: string) => address.replace('.module.common.', '.');
+    const state = {
+      version: 4,
+      terraform_version: '1.11.0',
+      serial: 1,
+      lineage: '6d6f7665-6400-4000-8000-000000000001',
+      outputs: {},
+      resources: moved.map((r) => {
+        const at = old(r.address);
+        return {
+          module: at.slice(0, at.lastIndexOf('.aws_iam_role.')),
+          mode: 'managed',
+          type: 'aws_iam_role',
+          name: 'codepipeline',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                id: r.values.name,
+                name: r.values.name,
+                arn: `arn:aws:iam::${ACCOUNT}:role/${r.values.name}`,
+                path: '/',
+                assume_role_policy: r.values.assume_role_policy,
+                max_session_duration: 3600,
+                force_detach_policies: false,
+                tags: r.values.tags,
+                tags_all: r.values.tags_all ?? r.values.tags,
+              },
+            },
+          ],
+        };
+      }),
+    };
+    writeFileSync(join(exampleTf.dir, 'terraform.tfstate'), JSON.stringify(state));
+    try {
+      await exampleTf.ok([
+        'plan',
+        '-refresh=false',
+        '-input=false',
+        '-lock=false',
+        '-var-file=lci_test.tfvars.json',
+        '-out=moved.plan',
+      ]);
+      const shown = JSON.parse((await exampleTf.ok(['show', '-json', 'moved.plan'])).stdout) as {
+        resource_changes: { address: string; previous_address?: string; change: { actions: string[] } }[];
+      };
+      for (const r of moved) {
+        const change = shown.resource_changes.find((c) => c.address === r.address)!;
+        assert.is(change.previous_address, old(r.address), r.address);
+        assert.not.ok(
+          change.change.actions.includes('delete') || change.change.actions.includes('create'),
+          `${r.address}: ${change.change.actions}`,
+        );
+      }
+    } finally {
+      rmSync(join(exampleTf.dir, 'terraform.tfstate'), { force: true });
+    }
+  },
+);
+
+example(
+  '--layout environment: a pipeline per environment whose batch build runs the shards, each with its share of the budget',
+  () => {
+    assert.equal(
+      byType(exampleByEnv, 'aws_codepipeline')
+        .map((r) => r.values.name)
+        .sort(),
+      ['lci-prod', 'lci-qa'],
+    );
+    const project = byType(exampleByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'lci-qa')!;
+    const batch = first<{
+      combine_artifacts: boolean;
+      restrictions: { maximum_builds_allowed: number; compute_types_allowed: string[] }[];
+    }>(project.values.build_batch_config);
+    assert.equal(
+      [
+        batch.combine_artifacts,
+        batch.restrictions[0]!.maximum_builds_allowed,
+        batch.restrictions[0]!.compute_types_allowed,
+      ],
+      [false, 3, ['BUILD_GENERAL1_SMALL']],
+    );
+    const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
+      batch: {
+        'fast-fail': boolean;
+        'build-list': { identifier: string; env: { variables: Record<string, string> } }[];
+      };
+      phases: { build: { commands: string[] } };
+    };
+    assert.equal(
+      spec.batch['build-list'].map((b) => [b.identifier, b.env.variables.LCI_SHARD]),
+      [
+        ['shard_1', '1/3'],
+        ['shard_2', '2/3'],
+        ['shard_3', '3/3'],
+      ],
+    );
+    assert.match(
+      spec.phases.build.commands[0]!,
+      /^npx --no-install lci deploy --affected --since deployed --shard "\$LCI_SHARD" --env "\$LCI_ENV" /,
+    );
+    const stages = byType(exampleByEnv, 'aws_codepipeline').find((r) => r.values.name === 'lci-qa')!.values.stage as {
+      action: { configuration: Record<string, string> }[];
+    }[];
+    assert.equal(
+      [stages[1]!.action[0]!.configuration.BatchEnabled, stages[1]!.action[0]!.configuration.CombineArtifacts],
+      ['true', 'false'],
+    );
+    // The role releases the environment's functions and layers, named one by one; no others.
+    const release = statementsOf(exampleByEnv, 'lci-qa').find((st) => st.Sid === 'ReleaseFunctions')!;
+    const fn = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
+    const qa = ['invoice-worker-qa', 'notifier-qa', 'orders-api-qa', 'webhooks-qa'];
+    assert.equal(list(release.Resource).sort(), [...qa.map(fn), ...qa.map((n) => `${fn(n)}:*`)].sort());
+    // The batch runs under its own role (its policy names the project, known only once it exists).
+    assert.ok(byType(exampleByEnv, 'aws_iam_role').some((r) => r.values.name === `lci-qa-${REGION}-batch`));
+  },
+);
+
+example(
+  "every resource that takes tags has lci's and the user's (the provider schema says which take tags)",
+  async () => {
+    const schema = JSON.parse((await exampleTf.ok(['providers', 'schema', '-json'])).stdout) as {
+      provider_schemas: Record<
+        string,
+        { resource_schemas: Record<string, { block: { attributes: Record<string, unknown> } }> }
+      >;
+    };
+    const resources = Object.values(schema.provider_schemas)[0]!.resource_schemas;
+    let tagged = 0;
+    for (const r of [...examplePlan, ...exampleByEnv]) {
+      if (!('tags' in resources[r.type]!.block.attributes)) continue;
+      tagged++;
+      const tags = r.values.tags as Record<string, string>;
+      assert.is(tags?.['managed-by'], 'lambda-ci', r.address);
+      assert.is(tags?.team, 'payments', r.address);
+    }
+    const types = new Set(examplePlan.filter((r) => 'tags' in resources[r.type]!.block.attributes).map((r) => r.type));
+    assert.equal([...types].sort(), [
+      'aws_cloudwatch_log_group',
+      'aws_codebuild_project',
+      'aws_codepipeline',
+      'aws_iam_role',
+      'aws_lambda_function',
+    ]);
+    const envTypes = new Set(
+      exampleByEnv.filter((r) => 'tags' in resources[r.type]!.block.attributes).map((r) => r.type),
+    );
+    assert.equal([...envTypes].sort(), [...types].sort());
+    assert.ok(tagged > 40, `${tagged}`);
+  },
+);
 
 example('arm64 builds on an ARM CodeBuild environment; CodeBuild logs are kept 30 days; roles carry the region', () => {
   const projects = Object.fromEntries(
-    byType(examplePlan, 'aws_codebuild_project').map((r) => [r.values.name as string, first<Record<string, string>>(r.values.environment)]),
+    byType(examplePlan, 'aws_codebuild_project').map((r) => [
+      r.values.name as string,
+      first<Record<string, string>>(r.values.environment),
+    ]),
   );
   assert.is(projects['lci-invoice-worker-qa']!.type, 'ARM_CONTAINER');
   assert.is(projects['lci-invoice-worker-qa']!.image, 'aws/codebuild/amazonlinux-aarch64-standard:3.0');
   assert.is(projects['lci-orders-api-qa']!.type, 'LINUX_CONTAINER');
   for (const g of byType(examplePlan, 'aws_cloudwatch_log_group')) assert.is(g.values.retention_in_days, 30);
   const roles = byType(examplePlan, 'aws_iam_role').map((r) => r.values.name as string);
-  assert.ok(roles.includes(`lci-orders-api-qa-${REGION}-build`) && roles.includes(`lci-orders-api-qa-${REGION}-pipeline`), roles.join(' '));
+  assert.ok(
+    roles.includes(`lci-orders-api-qa-${REGION}-build`) && roles.includes(`lci-orders-api-qa-${REGION}-pipeline`),
+    roles.join(' '),
+  );
   for (const r of roles) assert.ok(r.length <= 64, r);
 });
 
 example('a provider in another region than artifacts.region fails at plan', async () => {
   exampleTf.writeTestProvider(sts.endpoint, 'us-east-1');
-  const r = await exampleTf.run(['plan', '-input=false', '-lock=false', '-target=data.aws_region.current', '-var-file=lci_test.tfvars.json']);
+  const r = await exampleTf.run([
+    'plan',
+    '-input=false',
+    '-lock=false',
+    '-target=data.aws_region.current',
+    '-var-file=lci_test.tfvars.json',
+  ]);
   assert.is.not(r.code, 0);
-  assert.match(r.stderr.replace(/\s+/g, ' '), /lambdas\.yaml deploys to eu-west-1 \(artifacts\.region\), but the aws provider is configured for us-east-1/);
+  assert.match(
+    r.stderr.replace(/\s+/g, ' '),
+    /lambdas\.yaml deploys to eu-west-1 \(artifacts\.region\), but the aws provider is configured for us-east-1/,
+  );
   exampleTf.writeTestProvider(sts.endpoint, REGION);
 });
 
@@ -327,7 +405,21 @@ tricky.before(async () => {
     requireTerraform();
     sts = await StsStandin.start(ACCOUNT);
     const files: Record<string, string> = { [`${CONFIG_DIR}/lambdas.yaml`]: trickyConfig() };
-    for (const f of ['fn1', 'fn2', 'fn3', 'fn4', 'fn5', 'fn6', 'fn7', 'fn8', 'hostile', 'wide', 'huge', 'skipped', 'renamed'])
+    for (const f of [
+      'fn1',
+      'fn2',
+      'fn3',
+      'fn4',
+      'fn5',
+      'fn6',
+      'fn7',
+      'fn8',
+      'hostile',
+      'wide',
+      'huge',
+      'skipped',
+      'renamed',
+    ])
       files[`${CONFIG_DIR}/services/${f}/index.js`] = 'exports.handler = async () => 1;\n';
     files[`${CONFIG_DIR}/libs/common/util.py`] = 'X = 1\n';
     const repo = GitRepo.create(files);
@@ -349,14 +441,14 @@ tricky.before(async () => {
 const pipelineOf = (name: string) => byType(trickyPlan, 'aws_codepipeline').find((r) => r.values.name === name)!;
 const projectOf = (name: string) => byType(trickyPlan, 'aws_codebuild_project').find((r) => r.values.name === name)!;
 const pushes = (name: string) =>
-  first<{ git_configuration: { push: Record<string, { includes: string[]; excludes?: string[] | null }[]>[] }[] }>(pipelineOf(name).values.trigger)
-    .git_configuration[0]!.push;
+  first<{ git_configuration: { push: Record<string, { includes: string[]; excludes?: string[] | null }[]>[] }[] }>(
+    pipelineOf(name).values.trigger,
+  ).git_configuration[0]!.push;
 const envVars = (name: string) =>
   Object.fromEntries(
-    first<{ environment_variable: { name: string; value: string; type: string }[] }>(projectOf(name).values.environment).environment_variable.map((v) => [
-      v.name,
-      v,
-    ]),
+    first<{ environment_variable: { name: string; value: string; type: string }[] }>(
+      projectOf(name).values.environment,
+    ).environment_variable.map((v) => [v.name, v]),
   );
 
 tricky('every function × environment has a pipeline, named with the prefix; the skipped one has none in prod', () => {
@@ -381,9 +473,16 @@ tricky('hostile values read back exactly from the plan: no expression was evalua
   const lambda = byType(trickyPlan, 'aws_lambda_function').find((r) => r.values.function_name === 'hostile-qa')!;
   assert.is(lambda.values.handler, HOSTILE_LINES);
   // the alarm inside the CodeBuild role's policy, as IAM would receive it
-  const policy = byType(trickyPlan, 'aws_iam_role_policy').find((r) => r.address.includes('acme-hostile-qa') && r.values.name === 'lci-deploy')!;
-  const statements = (JSON.parse(policy.values.policy as string) as { Statement: { Sid: string; Resource: string | string[] }[] }).Statement;
-  assert.equal(statements.find((s) => s.Sid === 'WatchAlarms')!.Resource, `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`);
+  const policy = byType(trickyPlan, 'aws_iam_role_policy').find(
+    (r) => r.address.includes('acme-hostile-qa') && r.values.name === 'lci-deploy',
+  )!;
+  const statements = (
+    JSON.parse(policy.values.policy as string) as { Statement: { Sid: string; Resource: string | string[] }[] }
+  ).Statement;
+  assert.equal(
+    statements.find((s) => s.Sid === 'WatchAlarms')!.Resource,
+    `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`,
+  );
   // nothing became an expression: no path of the machine, no extra resource
   const all = JSON.stringify(trickyPlanJson);
   assert.not.ok(all.includes(trickyTf.dir), 'path.cwd or path.module was evaluated');
@@ -392,7 +491,10 @@ tricky('hostile values read back exactly from the plan: no expression was evalua
 
 tricky('the buildspec reads back exactly: the install commands, how lci runs, the cache path, the release gate', () => {
   const source = first<{ buildspec: string }>(projectOf('acme-fn1-qa').values.source);
-  const spec = parseYaml(source.buildspec) as { phases: { install: { commands: string[] }; build: { commands: string[] } }; cache: { paths: string[] } };
+  const spec = parseYaml(source.buildspec) as {
+    phases: { install: { commands: string[] }; build: { commands: string[] } };
+    cache: { paths: string[] };
+  };
   assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
   assert.equal(spec.phases.build.commands, [
     `npx --no-install lci ${HOSTILE} deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes`,
@@ -400,18 +502,24 @@ tricky('the buildspec reads back exactly: the install commands, how lci runs, th
   assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
 });
 
-tricky("the pipeline passes the environment's strategy, the source branch and commit, and the Slack variable lambdas.yaml names", () => {
-  assert.is(envVars('acme-fn1-qa').LCI_STRATEGY!.value, 'linear:25:1.5');
-  assert.is(envVars('acme-fn1-prod').LCI_STRATEGY!.value, 'canary:10:5');
-  const slack = envVars('acme-fn1-qa').ACME_SLACK_HOOK!;
-  assert.equal([slack.type, slack.value], ['PARAMETER_STORE', '/acme/slack-webhook-url']);
-  const stages = pipelineOf('acme-fn1-qa').values.stage as { name: string; action: { namespace?: string; configuration: Record<string, string> }[] }[];
-  assert.is(stages[0]!.action[0]!.namespace, 'SourceVariables');
-  assert.equal(JSON.parse(stages[1]!.action[0]!.configuration.EnvironmentVariables!), [
-    { name: 'LCI_SOURCE_BRANCH', value: '#{SourceVariables.BranchName}', type: 'PLAINTEXT' },
-    { name: 'LCI_SOURCE_COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
-  ]);
-});
+tricky(
+  "the pipeline passes the environment's strategy, the source branch and commit, and the Slack variable lambdas.yaml names",
+  () => {
+    assert.is(envVars('acme-fn1-qa').LCI_STRATEGY!.value, 'linear:25:1.5');
+    assert.is(envVars('acme-fn1-prod').LCI_STRATEGY!.value, 'canary:10:5');
+    const slack = envVars('acme-fn1-qa').ACME_SLACK_HOOK!;
+    assert.equal([slack.type, slack.value], ['PARAMETER_STORE', '/acme/slack-webhook-url']);
+    const stages = pipelineOf('acme-fn1-qa').values.stage as {
+      name: string;
+      action: { namespace?: string; configuration: Record<string, string> }[];
+    }[];
+    assert.is(stages[0]!.action[0]!.namespace, 'SourceVariables');
+    assert.equal(JSON.parse(stages[1]!.action[0]!.configuration.EnvironmentVariables!), [
+      { name: 'LCI_SOURCE_BRANCH', value: '#{SourceVariables.BranchName}', type: 'PLAINTEXT' },
+      { name: 'LCI_SOURCE_COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
+    ]);
+  },
+);
 
 tricky('confirm: true puts a manual approval stage before the deploy; qa runs straight through', () => {
   type Stage = { name: string; action: { category: string; provider: string }[] };
@@ -420,77 +528,106 @@ tricky('confirm: true puts a manual approval stage before the deploy; qa runs st
   assert.equal(names('acme-fn1-qa'), ['Source', 'Deploy']);
   const approve = (pipelineOf('acme-fn1-prod').values.stage as Stage[])[1]!.action[0]!;
   assert.equal([approve.category, approve.provider], ['Approval', 'Manual']);
-  const envStages = (name: string) => (byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === name)!.values.stage as Stage[]).map((s) => s.name);
+  const envStages = (name: string) =>
+    (byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === name)!.values.stage as Stage[]).map(
+      (s) => s.name,
+    );
   assert.equal(envStages('acme-prod'), ['Source', 'Approve', 'Deploy'], '--layout environment too');
   assert.equal(envStages('acme-qa'), ['Source', 'Deploy']);
 });
 
-tricky('trigger paths: up to 8 in one push filter, up to 24 over 3 on the same branch, more is every push (with a warning)', () => {
-  const dir = literalGlob(CONFIG_DIR);
-  const one = pushes('acme-fn1-qa');
-  assert.is(one.length, 1);
-  assert.equal(first<{ includes: string[] }>(one[0]!.file_paths).includes, [`${dir}/lambdas.yaml`, `${dir}/libs/common/**`, `${dir}/services/fn1/**`]);
-  const wide = pushes('acme-wide-qa');
-  assert.is(wide.length, 2);
-  const widePaths = wide.flatMap((p) => first<{ includes: string[] }>(p.file_paths).includes);
-  assert.is(widePaths.length, 15);
-  for (const w of WATCH_WIDE) assert.ok(widePaths.includes(`${dir}/${w}`), w);
-  for (const p of wide) assert.equal(first<{ includes: string[] }>(p.branches).includes, [`main ${HOSTILE_LINES}`]);
-  const huge = pushes('acme-huge-qa');
-  assert.is(huge.length, 1);
-  assert.is(huge[0]!.file_paths!.length, 0, 'every push');
-  assert.match(generateStderr, /acme-huge-qa: 33 trigger paths exceed CodePipeline's limit of 24 \(3 push filters of 8\); the pipeline starts on every push/);
-  for (const p of trickyPlan.filter((r) => r.type === 'aws_codepipeline').flatMap((r) => pushes(r.values.name as string)))
-    for (const f of (p.file_paths ?? []) as { includes: string[] }[]) for (const i of f.includes) assert.ok(i.length <= 255, i);
-});
+tricky(
+  'trigger paths: up to 8 in one push filter, up to 24 over 3 on the same branch, more is every push (with a warning)',
+  () => {
+    const dir = literalGlob(CONFIG_DIR);
+    const one = pushes('acme-fn1-qa');
+    assert.is(one.length, 1);
+    assert.equal(first<{ includes: string[] }>(one[0]!.file_paths).includes, [
+      `${dir}/lambdas.yaml`,
+      `${dir}/libs/common/**`,
+      `${dir}/services/fn1/**`,
+    ]);
+    const wide = pushes('acme-wide-qa');
+    assert.is(wide.length, 2);
+    const widePaths = wide.flatMap((p) => first<{ includes: string[] }>(p.file_paths).includes);
+    assert.is(widePaths.length, 15);
+    for (const w of WATCH_WIDE) assert.ok(widePaths.includes(`${dir}/${w}`), w);
+    for (const p of wide) assert.equal(first<{ includes: string[] }>(p.branches).includes, [`main ${HOSTILE_LINES}`]);
+    const huge = pushes('acme-huge-qa');
+    assert.is(huge.length, 1);
+    assert.is(huge[0]!.file_paths!.length, 0, 'every push');
+    assert.match(
+      generateStderr,
+      /acme-huge-qa: 33 trigger paths exceed CodePipeline's limit of 24 \(3 push filters of 8\); the pipeline starts on every push/,
+    );
+    for (const p of trickyPlan
+      .filter((r) => r.type === 'aws_codepipeline')
+      .flatMap((r) => pushes(r.values.name as string)))
+      for (const f of (p.file_paths ?? []) as { includes: string[] }[])
+        for (const i of f.includes) assert.ok(i.length <= 255, i);
+  },
+);
 
 tricky('excluded files start no pipeline; an exclude an include reaches into is dropped', () => {
   const dir = literalGlob(CONFIG_DIR);
-  const filePaths = first<{ includes: string[]; excludes: string[] }>(first<Record<string, unknown>>(pushes('acme-hostile-qa')).file_paths);
+  const filePaths = first<{ includes: string[]; excludes: string[] }>(
+    first<Record<string, unknown>>(pushes('acme-hostile-qa')).file_paths,
+  );
   assert.equal(filePaths.excludes, [`${dir}/services/hostile/tests/**`]);
   assert.ok(filePaths.includes.includes(`${dir}/services/hostile/**`));
 });
 
-tricky('--with-functions: both runtimes and architectures, per-environment overrides, the placeholder zip from lci', () => {
-  const fns = Object.fromEntries(byType(trickyPlan, 'aws_lambda_function').map((r) => [r.values.function_name as string, r.values]));
-  assert.equal(fns['renamed-live']!.architectures, ['arm64']);
-  assert.equal(fns['renamed-qa']!.architectures, ['x86_64']);
-  assert.is(fns['fn3-qa']!.runtime, 'nodejs20.x');
-  assert.is(fns['fn1-qa']!.runtime, 'python3.12');
-  assert.is(fns['fn1-qa']!.filename, 'modules/function/placeholder.zip');
-  assert.not.ok('skipped-prod' in fns);
-});
+tricky(
+  '--with-functions: both runtimes and architectures, per-environment overrides, the placeholder zip from lci',
+  () => {
+    const fns = Object.fromEntries(
+      byType(trickyPlan, 'aws_lambda_function').map((r) => [r.values.function_name as string, r.values]),
+    );
+    assert.equal(fns['renamed-live']!.architectures, ['arm64']);
+    assert.equal(fns['renamed-qa']!.architectures, ['x86_64']);
+    assert.is(fns['fn3-qa']!.runtime, 'nodejs20.x');
+    assert.is(fns['fn1-qa']!.runtime, 'python3.12');
+    assert.is(fns['fn1-qa']!.filename, 'modules/function/placeholder.zip');
+    assert.not.ok('skipped-prod' in fns);
+  },
+);
 
-tricky('--layout environment: hostile values read back from its buildspec, triggers and policies; more than 10 functions are one name pattern', () => {
-  const project = byType(trickyByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'acme-qa')!;
-  const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
-    batch: { 'build-list': unknown[] };
-    phases: { install: { commands: string[] }; build: { commands: string[] } };
-    cache: { paths: string[] };
-  };
-  assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
-  assert.equal(spec.phases.build.commands, [
-    `npx --no-install lci ${HOSTILE} deploy --affected --since deployed --shard "$LCI_SHARD" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes`,
-  ]);
-  assert.is(spec.batch['build-list'].length, 4, 'four shards by default');
-  assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
-  const pipeline = byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === 'acme-qa')!;
-  const push = first<{ git_configuration: { push: { branches: { includes: string[] }[]; file_paths: unknown[] }[] }[] }>(pipeline.values.trigger)
-    .git_configuration[0]!.push;
-  assert.equal(push.length, 1);
-  assert.equal(push[0]!.branches[0]!.includes, [`main ${HOSTILE_LINES}`]);
-  assert.equal(push[0]!.file_paths, [], 'every push: lci deploy --affected decides');
-  const statements = statementsOf(trickyByEnv, 'acme-qa');
-  assert.equal(list(statements.find((st) => st.Sid === 'ReleaseFunctions')!.Resource).sort(), [
-    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa`,
-    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa:*`,
-  ]);
-  assert.equal(list(statements.find((st) => st.Sid === 'WatchAlarms')!.Resource), [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`]);
-  assert.not.ok(
-    statements.some((st) => st.Sid.startsWith('Prune')),
-    'qa does not prune',
-  );
-});
+tricky(
+  '--layout environment: hostile values read back from its buildspec, triggers and policies; more than 10 functions are one name pattern',
+  () => {
+    const project = byType(trickyByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'acme-qa')!;
+    const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
+      batch: { 'build-list': unknown[] };
+      phases: { install: { commands: string[] }; build: { commands: string[] } };
+      cache: { paths: string[] };
+    };
+    assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
+    assert.equal(spec.phases.build.commands, [
+      `npx --no-install lci ${HOSTILE} deploy --affected --since deployed --shard "$LCI_SHARD" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes`,
+    ]);
+    assert.is(spec.batch['build-list'].length, 4, 'four shards by default');
+    assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
+    const pipeline = byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === 'acme-qa')!;
+    const push = first<{
+      git_configuration: { push: { branches: { includes: string[] }[]; file_paths: unknown[] }[] }[];
+    }>(pipeline.values.trigger).git_configuration[0]!.push;
+    assert.equal(push.length, 1);
+    assert.equal(push[0]!.branches[0]!.includes, [`main ${HOSTILE_LINES}`]);
+    assert.equal(push[0]!.file_paths, [], 'every push: lci deploy --affected decides');
+    const statements = statementsOf(trickyByEnv, 'acme-qa');
+    assert.equal(list(statements.find((st) => st.Sid === 'ReleaseFunctions')!.Resource).sort(), [
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa`,
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa:*`,
+    ]);
+    assert.equal(list(statements.find((st) => st.Sid === 'WatchAlarms')!.Resource), [
+      `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`,
+    ]);
+    assert.not.ok(
+      statements.some((st) => st.Sid.startsWith('Prune')),
+      'qa does not prune',
+    );
+  },
+);
 
 tricky('prune: the roles of an environment that prunes may delete versions (qualified ARNs), never a function', () => {
   for (const statements of [statementsOf(trickyPlan, 'acme-fn1-prod'), statementsOf(trickyByEnv, 'acme-prod')]) {
@@ -499,7 +636,8 @@ tricky('prune: the roles of an environment that prunes may delete versions (qual
       deleting.map((st) => st.Sid),
       ['PruneVersions'],
     );
-    for (const r of list(deleting[0]!.Resource)) assert.match(r, /^arn:aws:lambda:eu-west-1:123456789012:function:[^:]+:\*$/);
+    for (const r of list(deleting[0]!.Resource))
+      assert.match(r, /^arn:aws:lambda:eu-west-1:123456789012:function:[^:]+:\*$/);
     assert.ok(statements.some((st) => st.Sid === 'PruneArtifacts' && list(st.Action).join() === 's3:DeleteObject'));
   }
   assert.not.ok(
@@ -512,7 +650,9 @@ tricky('shift marks: the roles may tag their functions only with lci:shifting:* 
   for (const statements of [statementsOf(trickyPlan, 'acme-fn1-qa'), statementsOf(trickyByEnv, 'acme-qa')]) {
     const mark = statements.find((st) => st.Sid === 'MarkShifts')!;
     assert.equal(list(mark.Action).sort(), ['lambda:TagResource', 'lambda:UntagResource']);
-    assert.equal((mark as unknown as { Condition: unknown }).Condition, { 'ForAllValues:StringLike': { 'aws:TagKeys': 'lci:shifting:*' } });
+    assert.equal((mark as unknown as { Condition: unknown }).Condition, {
+      'ForAllValues:StringLike': { 'aws:TagKeys': 'lci:shifting:*' },
+    });
     for (const r of list(mark.Resource)) assert.match(r, /^arn:aws:lambda:eu-west-1:123456789012:function:[^:]+$/);
     assert.ok(list(statements.find((st) => st.Sid.startsWith('ReleaseFunction'))!.Action).includes('lambda:ListTags'));
   }

@@ -76,7 +76,10 @@ test('entries: sorted, 1980-01-01, 0644 or 0755, no extra fields; readable by In
 
 test('sha256 is the base64 SHA-256 of the archive, as Lambda reports CodeSha256', async () => {
   const out = join(tempDir(), 'a.zip');
-  const r = await writeZip([{ name: 'a.txt', source: { data: Buffer.from('hello') }, size: 5, executable: false }], out);
+  const r = await writeZip(
+    [{ name: 'a.txt', source: { data: Buffer.from('hello') }, size: 5, executable: false }],
+    out,
+  );
   assert.is(r.sha256, createHash('sha256').update(readFileSync(out)).digest('base64'));
   assert.is(r.bytes, readFileSync(out).length);
 });
@@ -101,16 +104,30 @@ test('large files are streamed, compressed files stored, and the result is still
     .toString()
     .trim();
   assert.is(methods, "[('big.txt', 8), ('img.png', 0)]");
-  assert.ok(execFileSync('unzip', ['-p', out, 'big.txt'], { maxBuffer: 64 << 20 }).equals(big), 'the streamed entry unzips to the original');
+  assert.ok(
+    execFileSync('unzip', ['-p', out, 'big.txt'], { maxBuffer: 64 << 20 }).equals(big),
+    'the streamed entry unzips to the original',
+  );
 });
 
 test('more than 65,535 entries use Zip64 end records', async () => {
   const entries: ZipEntry[] = [];
-  for (let i = 0; i < 70_000; i++) entries.push({ name: `f/${String(i).padStart(5, '0')}`, source: { data: Buffer.alloc(0) }, size: 0, executable: false });
+  for (let i = 0; i < 70_000; i++)
+    entries.push({
+      name: `f/${String(i).padStart(5, '0')}`,
+      source: { data: Buffer.alloc(0) },
+      size: 0,
+      executable: false,
+    });
   const out = join(tempDir(), 'many.zip');
   const r = await writeZip(entries, out);
   assert.is(r.entries, 70_000);
-  assert.is(execFileSync('python3', ['-c', 'import sys,zipfile\nprint(len(zipfile.ZipFile(sys.argv[1]).infolist()))', out]).toString().trim(), '70000');
+  assert.is(
+    execFileSync('python3', ['-c', 'import sys,zipfile\nprint(len(zipfile.ZipFile(sys.argv[1]).infolist()))', out])
+      .toString()
+      .trim(),
+    '70000',
+  );
 });
 
 test('two entries with one name are refused', async () => {
@@ -131,7 +148,10 @@ test('the size-fitted deflate window gives the same bytes as the full 32 kB wind
     let text = '';
     while (text.length < size) text += words[Math.floor(rand() * words.length)] + (rand() < 0.1 ? '\n' : ' ');
     const input = Buffer.from(text.slice(0, size));
-    assert.ok(deflateRawSync(input, { level: 6 }).equals(deflateRawSync(input, { level: 6, windowBits: windowBitsFor(size) })), `size ${size}`);
+    assert.ok(
+      deflateRawSync(input, { level: 6 }).equals(deflateRawSync(input, { level: 6, windowBits: windowBitsFor(size) })),
+      `size ${size}`,
+    );
   }
 });
 
@@ -156,7 +176,10 @@ test('unpacking (lci invoke --local): contents and exec bits come back as zipped
     evil,
   );
   const landing = join(tempDir(), 'a', 'b');
-  assert.throws(() => extractZip(evil, landing), /cannot be unpacked: entry '\.\.\/\.\.\/escaped\.txt' climbs out with '\.\.'/);
+  assert.throws(
+    () => extractZip(evil, landing),
+    /cannot be unpacked: entry '\.\.\/\.\.\/escaped\.txt' climbs out with '\.\.'/,
+  );
   assert.not.ok(existsSync(join(landing, '../../escaped.txt')));
   assert.not.ok(existsSync(join(landing, 'ok.txt')), 'nothing written');
 });

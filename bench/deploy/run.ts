@@ -41,12 +41,15 @@ async function monorepo(prefix: string, count: number, withDeps: number): Promis
     yaml.push(`  ${name}:`, `    path: svc/${name}`);
     if (i >= withDeps) yaml.push('    descriptor: false');
     else files[`svc/${name}/requirements.txt`] = '../../libs/acme-1.0.0-py3-none-any.whl\n';
-    for (let j = 0; j < 20; j++) files[`svc/${name}/mod${j}.py`] = `# ${name} module ${j}\n${'def f(x):\n    return x * 2\n'.repeat(50)}`;
+    for (let j = 0; j < 20; j++)
+      files[`svc/${name}/mod${j}.py`] = `# ${name} module ${j}\n${'def f(x):\n    return x * 2\n'.repeat(50)}`;
   });
   files['lambdas.yaml'] = `${yaml.join('\n')}\n`;
   const repo = GitRepo.create(files);
   if (withDeps > 0) {
-    await writeWheel(join(repo.dir, 'libs/acme-1.0.0-py3-none-any.whl'), 'acme', '1.0.0', { 'acme/__init__.py': 'X = 1\n' });
+    await writeWheel(join(repo.dir, 'libs/acme-1.0.0-py3-none-any.whl'), 'acme', '1.0.0', {
+      'acme/__init__.py': 'X = 1\n',
+    });
     repo.commit({}, 'the wheel');
   }
   return { repo, names };
@@ -61,7 +64,8 @@ await seedFunctions(
   [...small.names, ...large.names].map((name) => ({ name, alias: 'qa' })),
 );
 
-const deploy = (repo: GitRepo, extra: string[] = []) => lciAsync(['deploy', '--env', 'qa', '--json', ...extra], { cwd: repo.dir, env: world.env() });
+const deploy = (repo: GitRepo, extra: string[] = []) =>
+  lciAsync(['deploy', '--env', 'qa', '--json', ...extra], { cwd: repo.dir, env: world.env() });
 
 // Setup, with the quotas off: every function published once by lci (its versions carry lci's record).
 for (const { repo } of [small, large]) {
@@ -168,13 +172,15 @@ const rows = [
   ]),
 ];
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+for (const r of rows)
+  console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 console.log('');
 console.log(
   `the same no-ops with the quotas off: 100 in ${unthrottled100.wall.toFixed(2)} s, 1,000 in ${unthrottled1000.wall.toFixed(2)} s (what a run costs besides the budget)`,
 );
 console.log('');
-const noopOk = (m: Measured) => m.other === 0 && m.getFunction === m.functions && m.wall <= 1.2 * m.floor && m.published === 0 && m.containers === 0;
+const noopOk = (m: Measured) =>
+  m.other === 0 && m.getFunction === m.functions && m.wall <= 1.2 * m.floor && m.published === 0 && m.containers === 0;
 const checks = [
   ['no-op of 100: one GetFunction per function, nothing else, within 1.2× of its floor', noopOk(noop100)],
   ['no-op of 1,000: one GetFunction per function, nothing else, within 1.2× of its floor', noopOk(noop1000)],

@@ -81,11 +81,18 @@ const contenders = [
     run: () => timed(process.execPath, [join(root, 'bin/lci.js'), 'build', '--json'], tree),
     out: join(tree, '.lci/dist/svc/app.zip'),
   },
-  { name: 'zip -r -X -q', run: () => (rmSync(zipOut, { force: true }), timed('zip', ['-r', '-X', '-q', zipOut, 'svc'], tree)), out: zipOut },
+  {
+    name: 'zip -r -X -q',
+    run: () => (rmSync(zipOut, { force: true }), timed('zip', ['-r', '-X', '-q', zipOut, 'svc'], tree)),
+    out: zipOut,
+  },
   // The same work as lci: store what is already compressed instead of trying to deflate it.
   {
     name: 'zip -r -X -q -n .png:.gz',
-    run: () => (rmSync(zipOut + '2', { force: true }), timed('zip', ['-r', '-X', '-q', '-n', '.png:.gz', zipOut + '2', 'svc'], tree)),
+    run: () => (
+      rmSync(zipOut + '2', { force: true }),
+      timed('zip', ['-r', '-X', '-q', '-n', '.png:.gz', zipOut + '2', 'svc'], tree)
+    ),
     out: zipOut + '2',
   },
 ];
@@ -98,11 +105,19 @@ const rows = contenders.map((c, k) => ({
   mb: Math.max(...samples[k].map((s) => s.mb)),
   size: readFileSync(c.out).length,
 }));
-console.log(`bench/package: ${FILES} files, ${(TOTAL_BYTES / 1e6).toFixed(0)} MB, ${availableParallelism()} cores, median of ${runs} interleaved runs`);
+console.log(
+  `bench/package: ${FILES} files, ${(TOTAL_BYTES / 1e6).toFixed(0)} MB, ${availableParallelism()} cores, median of ${runs} interleaved runs`,
+);
 console.log('');
 const table = [
   ['contender', 'wall (s)', 'peak RSS (MB)', 'zip size (MB)', 'wall / zip'],
-  ...rows.map((r) => [r.name, r.wall.toFixed(2), r.mb.toFixed(0), (r.size / 1e6).toFixed(1), (r.wall / rows[1].wall).toFixed(2)]),
+  ...rows.map((r) => [
+    r.name,
+    r.wall.toFixed(2),
+    r.mb.toFixed(0),
+    (r.size / 1e6).toFixed(1),
+    (r.wall / rows[1].wall).toFixed(2),
+  ]),
 ];
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
 for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));

@@ -32,7 +32,10 @@ export function generate(dir, scale = 1) {
     files++;
   };
   const project = (root, name, deps = []) =>
-    write(`${root}/project.json`, JSON.stringify({ name, root, ...(deps.length ? { implicitDependencies: deps } : {}) }) + '\n');
+    write(
+      `${root}/project.json`,
+      JSON.stringify({ name, root, ...(deps.length ? { implicitDependencies: deps } : {}) }) + '\n',
+    );
 
   const yaml = [
     'version: 1',
@@ -63,9 +66,13 @@ export function generate(dir, scale = 1) {
     yaml.push(`  ${name}:`, `    path: ${root}`);
     if (!python) yaml.push('    runtime: nodejs20.x');
     if (watch.length) yaml.push(`    watch: [${watch.map((w) => JSON.stringify(w)).join(', ')}]`);
-    write(`${root}/${python ? 'requirements.txt' : 'package.json'}`, python ? 'requests==2.32.0\n' : '{"dependencies":{"left-pad":"1.3.0"}}\n');
+    write(
+      `${root}/${python ? 'requirements.txt' : 'package.json'}`,
+      python ? 'requests==2.32.0\n' : '{"dependencies":{"left-pad":"1.3.0"}}\n',
+    );
     project(root, name, deps);
-    for (let j = 0; j < FILES_PER_FUNCTION - 2; j++) write(`${root}/src/m${j % 10}/f${j}.${python ? 'py' : 'js'}`, `// ${name} ${j}\n`);
+    for (let j = 0; j < FILES_PER_FUNCTION - 2; j++)
+      write(`${root}/src/m${j % 10}/f${j}.${python ? 'py' : 'js'}`, `// ${name} ${j}\n`);
   }
   for (let k = 0; k < LIBS; k++) {
     project(`libs/${libName(k)}`, libName(k));
@@ -87,7 +94,13 @@ export function generate(dir, scale = 1) {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 30,
-      env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'b',
+        GIT_AUTHOR_EMAIL: 'b@b',
+        GIT_COMMITTER_NAME: 'b',
+        GIT_COMMITTER_EMAIL: 'b@b',
+      },
     })
       .toString()
       .trim();
@@ -104,7 +117,8 @@ export function generate(dir, scale = 1) {
     for (let j = 0; j < 20; j++) changed.push(`services/${fnName(i)}/src/m${j % 10}/f${j}.${ext}`);
   }
   const changedLibs = Array.from({ length: 2 * scale }, (_, n) => (n % 2 === 0 ? 3 : 17) + 50 * Math.floor(n / 2));
-  for (const k of changedLibs) for (let j = 0; j < 750; j++) changed.push(`libs/${libName(k)}/src/p${j % 7}/f${j % (FILES_PER_LIB - 1)}_${j}.py`);
+  for (const k of changedLibs)
+    for (let j = 0; j < 750; j++) changed.push(`libs/${libName(k)}/src/p${j % 7}/f${j % (FILES_PER_LIB - 1)}_${j}.py`);
   for (let j = 0; j < 300 * scale; j++) changed.push(`proto/v${(2 * j + 1) % 4}/m${2 * j + 1}.proto`);
   for (let j = 0; j < 200 * scale; j++) changed.push(`docs/d${j % (40 * scale)}/page${j}.md`);
   for (const p of changed) write(p, `changed ${p}\n`);

@@ -22,7 +22,9 @@ const affected = [];
 for (const [name, fn] of Object.entries(config.functions)) {
   const runtime = fn.runtime ?? config.defaults?.runtime ?? 'python3.12';
   const descriptor = fn.descriptor ?? (runtime.startsWith('python') ? 'requirements.txt' : 'package.json');
-  const globs = [`${fn.path}/**`, `${fn.path}/${descriptor}`, ...(fn.watch ?? [])].map((g) => micromatch.matcher(g, { dot: true }));
+  const globs = [`${fn.path}/**`, `${fn.path}/${descriptor}`, ...(fn.watch ?? [])].map((g) =>
+    micromatch.matcher(g, { dot: true }),
+  );
   const matchers = [...globs, ...shared];
   if (changed.some((p) => matchers.some((m) => m(p)))) affected.push(name);
 }

@@ -16,7 +16,9 @@ const repo = join(benchDir, '.work/plan-repo');
 
 for (const need of ['/usr/bin/time', join(benchDir, 'node_modules/.bin/nx'), join(root, 'dist/cli/main.js')]) {
   if (!existsSync(need)) {
-    console.error(`missing ${need}: run \`npm ci\` at the root, \`npm install\` in bench/, and \`apt-get install time\``);
+    console.error(
+      `missing ${need}: run \`npm ci\` at the root, \`npm install\` in bench/, and \`apt-get install time\``,
+    );
     process.exit(2);
   }
 }
@@ -39,13 +41,29 @@ const contenders = [
   {
     name: 'nx show projects --affected (cold)',
     before: () => rmSync(join(repo, '.nx'), { recursive: true, force: true }),
-    cmd: [join(benchDir, 'node_modules/.bin/nx'), 'show', 'projects', '--affected', `--base=${revs.base}`, `--head=${revs.head}`, '--json'],
+    cmd: [
+      join(benchDir, 'node_modules/.bin/nx'),
+      'show',
+      'projects',
+      '--affected',
+      `--base=${revs.base}`,
+      `--head=${revs.head}`,
+      '--json',
+    ],
     env: nxEnv,
     affected: (out) => JSON.parse(out).filter((p) => p.startsWith('svc-')).length,
   },
   {
     name: 'nx show projects --affected (warm)',
-    cmd: [join(benchDir, 'node_modules/.bin/nx'), 'show', 'projects', '--affected', `--base=${revs.base}`, `--head=${revs.head}`, '--json'],
+    cmd: [
+      join(benchDir, 'node_modules/.bin/nx'),
+      'show',
+      'projects',
+      '--affected',
+      `--base=${revs.base}`,
+      `--head=${revs.head}`,
+      '--json',
+    ],
     env: nxEnv,
     affected: (out) => JSON.parse(out).filter((p) => p.startsWith('svc-')).length,
   },
@@ -53,7 +71,12 @@ const contenders = [
 
 function measure(c) {
   c.before?.();
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...c.cmd], { cwd: repo, env: { ...process.env, ...c.env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...c.cmd], {
+    cwd: repo,
+    env: { ...process.env, ...c.env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) throw new Error(`${c.name} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const [wall, kb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
   return { wall, mb: kb / 1024, affected: c.affected(r.stdout) };
@@ -64,23 +87,38 @@ const results = [];
 for (const c of contenders) {
   const samples = [];
   for (let i = 0; i < runs; i++) samples.push(measure(c));
-  results.push({ name: c.name, wall: median(samples.map((s) => s.wall)), mb: Math.max(...samples.map((s) => s.mb)), affected: samples[0].affected });
+  results.push({
+    name: c.name,
+    wall: median(samples.map((s) => s.wall)),
+    mb: Math.max(...samples.map((s) => s.mb)),
+    affected: samples[0].affected,
+  });
   console.error(`  ${c.name}: ${samples.map((s) => s.wall.toFixed(2)).join(' / ')} s`);
 }
 
 const cpus = execFileSync('nproc').toString().trim();
-console.log(`bench/plan: ${revs.functions} functions, ${revs.files} files, ${revs.changed} changed paths, ${cpus} cores, median of ${runs} runs`);
+console.log(
+  `bench/plan: ${revs.functions} functions, ${revs.files} files, ${revs.changed} changed paths, ${cpus} cores, median of ${runs} runs`,
+);
 console.log('');
 const lci = results[0];
 const rows = [
   ['contender', 'wall (s)', 'peak RSS (MB)', 'affected', 'wall / lci'],
-  ...results.map((r) => [r.name, r.wall.toFixed(2), r.mb.toFixed(0), String(r.affected), (r.wall / lci.wall).toFixed(1)]),
+  ...results.map((r) => [
+    r.name,
+    r.wall.toFixed(2),
+    r.mb.toFixed(0),
+    String(r.affected),
+    (r.wall / lci.wall).toFixed(1),
+  ]),
 ];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 const agree = results.every((r) => r.affected === lci.affected);
 console.log('');
-console.log(agree ? `all contenders agree: ${lci.affected} functions affected` : 'contenders DISAGREE on the affected functions');
+console.log(
+  agree ? `all contenders agree: ${lci.affected} functions affected` : 'contenders DISAGREE on the affected functions',
+);
 console.log(
   `targets: lci under 1 s: ${lci.wall < 1 ? 'yes' : 'NO'}; under 200 MB: ${lci.mb < 200 ? 'yes' : 'NO'}; fastest: ${results.every((r) => r === lci || r.wall > lci.wall) ? 'yes' : 'NO'}`,
 );

@@ -30,7 +30,18 @@ const sizes = [1, 10].map((scale) => {
 function measure({ dir, revs }) {
   const r = spawnSync(
     '/usr/bin/time',
-    ['-f', '%e %M', process.execPath, join(root, 'bin/lci.js'), 'plan', '--base', revs.base, '--head', revs.head, '--json'],
+    [
+      '-f',
+      '%e %M',
+      process.execPath,
+      join(root, 'bin/lci.js'),
+      'plan',
+      '--base',
+      revs.base,
+      '--head',
+      revs.head,
+      '--json',
+    ],
     {
       cwd: dir,
       encoding: 'utf8',
@@ -47,21 +58,37 @@ const results = sizes.map((s) => {
   measure(s); // warm the file system cache, as a CI machine that just cloned has it
   const samples = Array.from({ length: runs }, () => measure(s));
   console.error(`  ${s.revs.functions} functions: ${samples.map((x) => x.wall.toFixed(2)).join(' / ')} s`);
-  return { ...s, wall: median(samples.map((x) => x.wall)), mb: Math.max(...samples.map((x) => x.mb)), affected: samples[0].affected };
+  return {
+    ...s,
+    wall: median(samples.map((x) => x.wall)),
+    mb: Math.max(...samples.map((x) => x.mb)),
+    affected: samples[0].affected,
+  };
 });
 
 const [small, large] = results;
-console.log(`bench/plan at scale: lci plan, median of ${runs} runs (after one warm-up), ${execFileSync('nproc').toString().trim()} cores`);
+console.log(
+  `bench/plan at scale: lci plan, median of ${runs} runs (after one warm-up), ${execFileSync('nproc').toString().trim()} cores`,
+);
 console.log('');
 const rows = [
   ['functions', 'files', 'changed paths', 'affected', 'wall (s)', 'peak RSS (MB)'],
-  ...results.map((r) => [String(r.revs.functions), String(r.revs.files), String(r.revs.changed), String(r.affected), r.wall.toFixed(2), r.mb.toFixed(0)]),
+  ...results.map((r) => [
+    String(r.revs.functions),
+    String(r.revs.files),
+    String(r.revs.changed),
+    String(r.affected),
+    r.wall.toFixed(2),
+    r.mb.toFixed(0),
+  ]),
 ];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
 console.log('');
 const grow = large.revs.functions / small.revs.functions;
-console.log(`growth for ${grow}× the functions: wall ${(large.wall / small.wall).toFixed(1)}×, memory ${(large.mb / small.mb).toFixed(1)}×`);
+console.log(
+  `growth for ${grow}× the functions: wall ${(large.wall / small.wall).toFixed(1)}×, memory ${(large.mb / small.mb).toFixed(1)}×`,
+);
 console.log(
   `targets: linear (at most ${grow}× in time and memory): ${large.wall <= grow * small.wall && large.mb <= grow * small.mb ? 'yes' : 'NO'}; ${large.revs.functions} functions under 8 s: ${large.wall < 8 ? 'yes' : 'NO'}; under 1 GB: ${large.mb < 1024 ? 'yes' : 'NO'}`,
 );

@@ -63,7 +63,8 @@ async function loadHandler(handler) {
     if (file) mod = isEsm(file) ? await import(pathToFileURL(file).href) : require(file);
     else mod = require(moduleName); // a module of the layer, by name
   } catch (e) {
-    if (e instanceof SyntaxError) throw fault('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`, String(e.stack).split('\n'));
+    if (e instanceof SyntaxError)
+      throw fault('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`, String(e.stack).split('\n'));
     if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') {
       throw fault('Runtime.ImportModuleError', `Error: ${e.message.split('\n')[0]}`, String(e.stack).split('\n'));
     }
@@ -71,13 +72,17 @@ async function loadHandler(handler) {
   }
   let fn = mod;
   for (const part of handlerPath.split('.')) fn = fn?.[part] ?? (fn === mod ? mod?.default?.[part] : undefined);
-  if (typeof fn !== 'function') throw fault('Runtime.HandlerNotFound', `${moduleName}.${handlerPath} is undefined or not exported`);
+  if (typeof fn !== 'function')
+    throw fault('Runtime.HandlerNotFound', `${moduleName}.${handlerPath} is undefined or not exported`);
   return fn;
 }
 
 function patchConsole(requestId) {
   for (const level of ['debug', 'info', 'warn', 'error', 'trace']) {
-    console[level] = (...args) => process.stdout.write(`${new Date().toISOString()}\t${requestId}\t${level.toUpperCase()}\t${util.format(...args)}\n`);
+    console[level] = (...args) =>
+      process.stdout.write(
+        `${new Date().toISOString()}\t${requestId}\t${level.toUpperCase()}\t${util.format(...args)}\n`,
+      );
   }
   console.log = console.info;
 }

@@ -25,9 +25,18 @@ export interface FunctionArtifacts {
 }
 
 /** Builds one function: code zip, its dependency layer and the shared layers it uses, size check, manifest in .lci/dist/<name>/. */
-export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: DependencyBuilder, report: Report): Promise<FunctionArtifacts> {
+export async function buildFunction(
+  r: ResolvedFunction,
+  ws: Workspace,
+  deps: DependencyBuilder,
+  report: Report,
+): Promise<FunctionArtifacts> {
   report('collecting code');
-  const [pkg, layer, layers] = await Promise.all([packageCode(r, ws, { builder: deps, report }), deps.layer(r, report), sharedLayers(r, deps, report)]);
+  const [pkg, layer, layers] = await Promise.all([
+    packageCode(r, ws, { builder: deps, report }),
+    deps.layer(r, report),
+    sharedLayers(r, deps, report),
+  ]);
   checkSizes(await pkg.groups(), [
     ...(layer ? [{ label: 'deps', groups: layer.groups }] : []),
     ...layers.map((l) => ({ label: `layer ${l.name}`, groups: l.groups })),
@@ -74,10 +83,18 @@ export async function buildFunction(r: ResolvedFunction, ws: Workspace, deps: De
 }
 
 /** The shared layers a function uses, built once per content key however many functions ask (the builder keeps them). */
-async function sharedLayers(r: ResolvedFunction, deps: DependencyBuilder, report: Report): Promise<SharedLayerArtifact[]> {
+async function sharedLayers(
+  r: ResolvedFunction,
+  deps: DependencyBuilder,
+  report: Report,
+): Promise<SharedLayerArtifact[]> {
   return Promise.all(
     r.layers.map(async (l) => {
-      const built = await deps.layer(l, (m, detail) => report(`layer ${l.name}: ${m}`, detail), await deps.identifyShared(l));
+      const built = await deps.layer(
+        l,
+        (m, detail) => report(`layer ${l.name}: ${m}`, detail),
+        await deps.identifyShared(l),
+      );
       if (!built)
         throw new BuildError(
           `shared layer ${l.name}: ${l.descriptorPath ?? 'its descriptor'} declares no dependencies (or git does not track it), so the layer would be empty; declare them, or take the layer off the functions`,

@@ -59,13 +59,19 @@ export async function packageCode(r: ResolvedFunction, ws: Workspace, packaging?
   return { fingerprint, groups: async () => groups, zip: () => (zipped ??= zipOnce(r, ws, entries, fingerprint)) };
 }
 
-async function builtPackage(r: ResolvedFunction, ws: Workspace, packaging: Packaging | undefined): Promise<CodePackage> {
+async function builtPackage(
+  r: ResolvedFunction,
+  ws: Workspace,
+  packaging: Packaging | undefined,
+): Promise<CodePackage> {
   const files = await buildFiles(r, ws, worktreeReader(ws.root));
   const key = await commandKey(r, files);
   const filter = packageFilter(r);
   // The zip's content follows from the build's inputs and what is left out of its output.
   const fingerprint = createHash('sha256')
-    .update(`${ZIP_FORMAT}\0zlib ${process.versions.zlib}\0built ${key}\0${r.family}\0${r.exclude.join('\0')}\0\0${r.include.join('\0')}`)
+    .update(
+      `${ZIP_FORMAT}\0zlib ${process.versions.zlib}\0built ${key}\0${r.family}\0${r.exclude.join('\0')}\0\0${r.include.join('\0')}`,
+    )
     .digest('hex')
     .slice(0, 20);
   let built: Promise<ZipEntry[]> | undefined;
@@ -96,7 +102,10 @@ async function builtPackage(r: ResolvedFunction, ws: Workspace, packaging: Packa
 }
 
 /** Lambda's unzipped limit for code plus layers, checked before anything is zipped or leaves the machine. */
-export function checkSizes(code: Record<string, number>, layers: { label: string; groups: Record<string, number> }[]): void {
+export function checkSizes(
+  code: Record<string, number>,
+  layers: { label: string; groups: Record<string, number> }[],
+): void {
   checkUnzippedSize([{ label: 'code', groups: code }, ...layers]);
 }
 
@@ -108,7 +117,8 @@ async function zipOnce(r: ResolvedFunction, ws: Workspace, entries: ZipEntry[], 
   const content = `${ws.stateDir}\0${fingerprint}`;
   const other = zipsByContent.get(content);
   let settle: ((z: ZipArtifact | null) => void) | undefined;
-  if (!other || other.name === r.name) zipsByContent.set(content, { name: r.name, zip: new Promise((resolve) => (settle = resolve)) });
+  if (!other || other.name === r.name)
+    zipsByContent.set(content, { name: r.name, zip: new Promise((resolve) => (settle = resolve)) });
   try {
     const z = await zipOrReuse(r, ws, entries, fingerprint, other && other.name !== r.name ? other : undefined);
     settle?.(z);
@@ -156,7 +166,14 @@ async function zipOrReuse(
     runtime: r.runtime,
     architecture: r.architecture,
     deps: manifest?.deps ?? null,
-    code: { file: 'app.zip', sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries, fingerprint },
+    code: {
+      file: 'app.zip',
+      sha256: z.sha256,
+      bytes: z.bytes,
+      unzippedBytes: z.unzippedBytes,
+      entries: z.entries,
+      fingerprint,
+    },
   };
   await writeManifest(ws, next);
   return { ...z, reused: false, ...(copied ? { sameAs: other!.name } : {}) };

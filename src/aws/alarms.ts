@@ -13,6 +13,8 @@ export async function firingAlarms(cloudwatch: CloudWatchClient, names: string[]
   }
   const missing = names.filter((n) => !found.has(n));
   if (missing.length > 0)
-    throw new DeployError(`CloudWatch alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found; fix alarms: in lambdas.yaml`);
+    throw new DeployError(
+      `CloudWatch alarm${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found; fix alarms: in lambdas.yaml`,
+    );
   return names.filter((n) => found.get(n) === 'ALARM');
 }

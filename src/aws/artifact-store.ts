@@ -58,7 +58,12 @@ export class ArtifactStore {
    * `onlyIfAbsent` makes the write conditional (If-None-Match: *), so a key written meanwhile by
    * someone else is never overwritten; S3 then answers 412 PreconditionFailed.
    */
-  async upload(path: string, key: string, metadata: Record<string, string> = {}, onlyIfAbsent = false): Promise<string> {
+  async upload(
+    path: string,
+    key: string,
+    metadata: Record<string, string> = {},
+    onlyIfAbsent = false,
+  ): Promise<string> {
     const size = (await stat(path)).size;
     const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
@@ -82,7 +87,9 @@ export class ArtifactStore {
   /** Server-side copy: no bytes leave this machine again. Returns the key written. */
   async copy(from: string, to: string): Promise<string> {
     const { CopyObjectCommand } = await s3Sdk();
-    await (await this.s3()).send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURI(from)}` }));
+    await (await this.s3()).send(
+      new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURI(from)}` }),
+    );
     return to;
   }
 
@@ -99,9 +106,15 @@ export class ArtifactStore {
     const client = await this.s3();
     for (let i = 0; i < keys.length; i += 1000) {
       const chunk = keys.slice(i, i + 1000);
-      const r = await client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
+      const r = await client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
       const failed = r.Errors ?? [];
-      if (failed.length > 0) throw new Error(`deleting ${failed.map((f) => `${f.Key}: ${f.Code} ${f.Message}`).join('; ')}`);
+      if (failed.length > 0)
+        throw new Error(`deleting ${failed.map((f) => `${f.Key}: ${f.Code} ${f.Message}`).join('; ')}`);
     }
     return keys;
   }

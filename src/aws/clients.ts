@@ -50,16 +50,26 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
     const { S3Client } = await import('@aws-sdk/client-s3');
     return new S3Client({
       ...common,
-      ...(custom ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+      ...(custom
+        ? {
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+            responseChecksumValidation: 'WHEN_REQUIRED' as const,
+          }
+        : {}),
     });
   });
   const lambda = new LambdaClient(common);
   const cloudwatchClient = once(async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common));
   // Only send is ever called on it (aws/alarms.ts); the client behind it is made at the first call.
-  const cloudwatch = { send: async (command: never) => (await cloudwatchClient()).send(command) } as unknown as CloudWatchClient;
+  const cloudwatch = {
+    send: async (command: never) => (await cloudwatchClient()).send(command),
+  } as unknown as CloudWatchClient;
   const region = await lambda.config.region();
   const endpoint = opts.endpointUrl ?? opts.env.AWS_ENDPOINT_URL_LAMBDA ?? opts.env.AWS_ENDPOINT_URL ?? '';
-  const budget = new BudgetMeter(sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS));
+  const budget = new BudgetMeter(
+    sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS),
+  );
   applyBudget(lambda, budget);
   const logs = once(async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(common));
   return { s3, lambda, cloudwatch, logs, region, budget };
@@ -84,7 +94,10 @@ export function connect(opts: AwsOptions, configuredRegion: string | null): Prom
  * A CodePipeline client (lci pipelines), loaded only when asked for: no other command pays for
  * the package. The SDK honours AWS_ENDPOINT_URL_CODEPIPELINE; --endpoint-url overrides it.
  */
-export async function codePipelineClient(opts: AwsOptions, configuredRegion: string | null): Promise<{ client: CodePipelineClient; region: string }> {
+export async function codePipelineClient(
+  opts: AwsOptions,
+  configuredRegion: string | null,
+): Promise<{ client: CodePipelineClient; region: string }> {
   const { CodePipelineClient } = await import('@aws-sdk/client-codepipeline');
   const client = new CodePipelineClient({
     ...(opts.region || configuredRegion ? { region: opts.region ?? configuredRegion! } : {}),

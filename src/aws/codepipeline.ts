@@ -37,7 +37,8 @@ export async function pipelineHistory(client: CodePipelineClient, name: string):
     try {
       out = await client.send(new ListPipelineExecutionsCommand({ pipelineName: name, maxResults: PAGE, nextToken }));
     } catch (e) {
-      if ((e as Error).name === 'PipelineNotFoundException') return { exists: false, latest: null, lastSucceeded: null };
+      if ((e as Error).name === 'PipelineNotFoundException')
+        return { exists: false, latest: null, lastSucceeded: null };
       throw new PipelineError(`ListPipelineExecutions ${name}: ${(e as Error).message}`);
     }
     const executions = (out.pipelineExecutionSummaries ?? []).map(info);
@@ -51,16 +52,25 @@ export async function pipelineHistory(client: CodePipelineClient, name: string):
 }
 
 /** StartPipelineExecution with the source action pinned to a commit (source revision override). */
-export async function startAtCommit(client: CodePipelineClient, name: string, sourceAction: string, commit: string): Promise<string> {
+export async function startAtCommit(
+  client: CodePipelineClient,
+  name: string,
+  sourceAction: string,
+  commit: string,
+): Promise<string> {
   const { StartPipelineExecutionCommand } = await import('@aws-sdk/client-codepipeline');
   try {
     const out = await client.send(
-      new StartPipelineExecutionCommand({ name, sourceRevisions: [{ actionName: sourceAction, revisionType: 'COMMIT_ID', revisionValue: commit }] }),
+      new StartPipelineExecutionCommand({
+        name,
+        sourceRevisions: [{ actionName: sourceAction, revisionType: 'COMMIT_ID', revisionValue: commit }],
+      }),
     );
     return out.pipelineExecutionId!;
   } catch (e) {
     const err = e as Error;
-    if (err.name === 'PipelineNotFoundException') throw new PipelineError(`pipeline ${name} does not exist: apply the Terraform lci generate wrote`);
+    if (err.name === 'PipelineNotFoundException')
+      throw new PipelineError(`pipeline ${name} does not exist: apply the Terraform lci generate wrote`);
     if (err.name === 'ConflictException') throw new PipelineError(`pipeline ${name} is busy: ${err.message}`);
     throw new PipelineError(`StartPipelineExecution ${name}: ${err.message}`);
   }

@@ -13,10 +13,21 @@ export interface Invocation {
 }
 
 /** Invokes a qualified function (a version or an alias) and waits for its response, with the log tail. */
-export async function invokeFunction(lambda: LambdaClient, functionName: string, qualifier: string, payload: Buffer): Promise<Invocation> {
+export async function invokeFunction(
+  lambda: LambdaClient,
+  functionName: string,
+  qualifier: string,
+  payload: Buffer,
+): Promise<Invocation> {
   try {
     const r = await lambda.send(
-      new InvokeCommand({ FunctionName: functionName, Qualifier: qualifier, Payload: payload, InvocationType: 'RequestResponse', LogType: 'Tail' }),
+      new InvokeCommand({
+        FunctionName: functionName,
+        Qualifier: qualifier,
+        Payload: payload,
+        InvocationType: 'RequestResponse',
+        LogType: 'Tail',
+      }),
     );
     return {
       executedVersion: r.ExecutedVersion ?? null,

@@ -54,7 +54,10 @@ export function errorName(e: unknown): string {
 }
 
 function notFound(e: unknown): boolean {
-  return errorName(e) === 'ResourceNotFoundException' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+  return (
+    errorName(e) === 'ResourceNotFoundException' ||
+    (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404
+  );
 }
 
 /** The configuration of what an alias serves, from one GetFunction. */
@@ -80,7 +83,10 @@ export async function readServing(lambda: LambdaClient, functionName: string, al
     if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
   }
   const latest = await getConfiguration(lambda, functionName, '$LATEST').catch((e: unknown) => {
-    if (notFound(e)) throw new FunctionMissingError(`function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`);
+    if (notFound(e))
+      throw new FunctionMissingError(
+        `function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`,
+      );
     throw explain(e, `reading function ${functionName}`);
   });
   return { config: latest, aliasExists: false, tags: {} };
@@ -91,7 +97,13 @@ export async function readServing(lambda: LambdaClient, functionName: string, al
  * change: the alias (its RevisionId guards the move; GetFunction does not return it) and our
  * layer's newest version, side by side.
  */
-export async function readState(lambda: LambdaClient, functionName: string, alias: string, layerName: string | null, known?: Serving): Promise<DeployedState> {
+export async function readState(
+  lambda: LambdaClient,
+  functionName: string,
+  alias: string,
+  layerName: string | null,
+  known?: Serving,
+): Promise<DeployedState> {
   const serving = known ?? (await readServing(lambda, functionName, alias));
   const [aliasResult, layer] = await Promise.allSettled([
     serving.aliasExists ? getAlias(lambda, functionName, alias) : Promise.resolve(null),
@@ -102,10 +114,18 @@ export async function readState(lambda: LambdaClient, functionName: string, alia
   const a = aliasResult.value;
   if (a === null && serving.aliasExists) {
     // The alias went away between the reads: what does $LATEST say?
-    return { alias: null, serving: await readLatest(lambda, functionName), latestLayer: layer.value, tags: serving.tags };
+    return {
+      alias: null,
+      serving: await readLatest(lambda, functionName),
+      latestLayer: layer.value,
+      tags: serving.tags,
+    };
   }
   // The alias moved between the reads: read the version it now serves.
-  const config = a === null || serving.config.Version === a.version ? serving.config : await getConfiguration(lambda, functionName, a.version);
+  const config =
+    a === null || serving.config.Version === a.version
+      ? serving.config
+      : await getConfiguration(lambda, functionName, a.version);
   return { alias: a, serving: config, latestLayer: layer.value, tags: serving.tags };
 }
 
@@ -118,7 +138,9 @@ export async function latestLayerVersion(lambda: LambdaClient, layerName: string
   try {
     const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, MaxItems: 1 }));
     const v = r.LayerVersions?.[0];
-    return v?.LayerVersionArn ? { arn: v.LayerVersionArn, version: Number(v.Version), description: v.Description ?? '' } : null;
+    return v?.LayerVersionArn
+      ? { arn: v.LayerVersionArn, version: Number(v.Version), description: v.Description ?? '' }
+      : null;
   } catch (e) {
     if (notFound(e)) return null;
     throw explain(e, `reading layer ${layerName}`);
@@ -126,13 +148,21 @@ export async function latestLayerVersion(lambda: LambdaClient, layerName: string
 }
 
 /** A qualifier's configuration, read with GetFunction: its 100/s quota, not the 15/s that writes share. */
-export async function getConfiguration(lambda: LambdaClient, functionName: string, qualifier: string): Promise<FunctionConfiguration> {
+export async function getConfiguration(
+  lambda: LambdaClient,
+  functionName: string,
+  qualifier: string,
+): Promise<FunctionConfiguration> {
   const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: qualifier }));
   return r.Configuration!;
 }
 
 /** A published version's configuration, or null when that version does not exist. */
-export async function findVersion(lambda: LambdaClient, functionName: string, version: string): Promise<FunctionConfiguration | null> {
+export async function findVersion(
+  lambda: LambdaClient,
+  functionName: string,
+  version: string,
+): Promise<FunctionConfiguration | null> {
   try {
     return await getConfiguration(lambda, functionName, version);
   } catch (e) {
@@ -145,7 +175,9 @@ export async function findVersion(lambda: LambdaClient, functionName: string, ve
 export async function layerVersionDescription(lambda: LambdaClient, arn: string): Promise<string | null> {
   try {
     const cut = arn.lastIndexOf(':');
-    const r = await lambda.send(new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }));
+    const r = await lambda.send(
+      new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }),
+    );
     return r.Description ?? '';
   } catch (e) {
     if (notFound(e)) return null;
@@ -165,7 +197,9 @@ export async function getAlias(lambda: LambdaClient, functionName: string, alias
 export async function listVersions(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration[]> {
   // The largest page Lambda serves: each page is a request of the 15/s budget.
   return allPages(async (Marker) => {
-    const r = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }));
+    const r = await lambda.send(
+      new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }),
+    );
     return { items: r.Versions ?? [], next: r.NextMarker };
   });
 }
@@ -183,7 +217,11 @@ export async function listLayerVersions(lambda: LambdaClient, layerName: string)
   try {
     return await allPages(async (Marker) => {
       const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, Marker, MaxItems: 50 }));
-      const items = (r.LayerVersions ?? []).map((v) => ({ arn: v.LayerVersionArn!, version: Number(v.Version), description: v.Description ?? '' }));
+      const items = (r.LayerVersions ?? []).map((v) => ({
+        arn: v.LayerVersionArn!,
+        version: Number(v.Version),
+        description: v.Description ?? '',
+      }));
       return { items, next: r.NextMarker };
     });
   } catch (e) {
@@ -192,7 +230,9 @@ export async function listLayerVersions(lambda: LambdaClient, layerName: string)
   }
 }
 
-async function allPages<T>(page: (marker: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
+async function allPages<T>(
+  page: (marker: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
+): Promise<T[]> {
   const out: T[] = [];
   let marker: string | undefined;
   do {
@@ -208,7 +248,8 @@ async function allPages<T>(page: (marker: string | undefined) => Promise<{ items
  * to it: then false (it stays), whatever was read before.
  */
 export async function deleteVersion(lambda: LambdaClient, functionName: string, version: string): Promise<boolean> {
-  if (!/^\d+$/.test(version)) throw new Error(`refusing to delete ${functionName}:${version}: only numbered versions are deleted`);
+  if (!/^\d+$/.test(version))
+    throw new Error(`refusing to delete ${functionName}:${version}: only numbered versions are deleted`);
   try {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }));
     return true;
@@ -254,10 +295,19 @@ export interface Timing {
   conflictRetries: number;
 }
 
-export const DEFAULT_TIMING: Timing = { pollMs: 250, maxPollMs: 5000, updateTimeoutMs: 10 * 60_000, conflictRetries: 5 };
+export const DEFAULT_TIMING: Timing = {
+  pollMs: 250,
+  maxPollMs: 5000,
+  updateTimeoutMs: 10 * 60_000,
+  conflictRetries: 5,
+};
 
 /** Polls $LATEST until its last update is no longer in progress; a failed update is an error with AWS's reason. */
-export async function waitForUpdate(lambda: LambdaClient, functionName: string, timing: Timing): Promise<FunctionConfiguration> {
+export async function waitForUpdate(
+  lambda: LambdaClient,
+  functionName: string,
+  timing: Timing,
+): Promise<FunctionConfiguration> {
   const deadline = Date.now() + timing.updateTimeoutMs;
   let delay = timing.pollMs;
   for (;;) {
@@ -269,14 +319,21 @@ export async function waitForUpdate(lambda: LambdaClient, functionName: string, 
     }
     if (c.LastUpdateStatus !== 'InProgress' && c.State !== 'Pending') return c;
     if (Date.now() > deadline)
-      throw new DeployError(`${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`);
+      throw new DeployError(
+        `${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`,
+      );
     await sleep(delay);
     delay = Math.min(timing.maxPollMs, delay * 2);
   }
 }
 
 /** Runs a call; while Lambda answers "an update is in progress", waits for it and tries again (bounded). */
-async function whenIdle<T>(lambda: LambdaClient, functionName: string, timing: Timing, call: () => Promise<T>): Promise<T> {
+async function whenIdle<T>(
+  lambda: LambdaClient,
+  functionName: string,
+  timing: Timing,
+  call: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
@@ -290,7 +347,14 @@ async function whenIdle<T>(lambda: LambdaClient, functionName: string, timing: T
 export async function publishLayer(
   lambda: LambdaClient,
   functionName: string,
-  p: { layerName: string; bucket: string; key: string; description: string; runtimes: string[]; architectures: string[] },
+  p: {
+    layerName: string;
+    bucket: string;
+    key: string;
+    description: string;
+    runtimes: string[];
+    architectures: string[];
+  },
   timing: Timing,
 ): Promise<LayerState> {
   const r = await whenIdle(lambda, functionName, timing, () =>
@@ -307,9 +371,17 @@ export async function publishLayer(
   return { arn: r.LayerVersionArn!, version: Number(r.Version), description: r.Description ?? '' };
 }
 
-export function updateLayers(lambda: LambdaClient, functionName: string, layers: string[], revisionId: string, timing: Timing): Promise<FunctionConfiguration> {
+export function updateLayers(
+  lambda: LambdaClient,
+  functionName: string,
+  layers: string[],
+  revisionId: string,
+  timing: Timing,
+): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
-    lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers: layers, RevisionId: revisionId })),
+    lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers: layers, RevisionId: revisionId }),
+    ),
   );
 }
 
@@ -322,7 +394,15 @@ export function updateCode(
   timing: Timing,
 ): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
-    lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, S3Bucket: bucket, S3Key: key, RevisionId: revisionId, Publish: false })),
+    lambda.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: functionName,
+        S3Bucket: bucket,
+        S3Key: key,
+        RevisionId: revisionId,
+        Publish: false,
+      }),
+    ),
   );
 }
 
@@ -335,7 +415,14 @@ export function publishVersion(
   timing: Timing,
 ): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
-    lambda.send(new PublishVersionCommand({ FunctionName: functionName, CodeSha256: codeSha256, RevisionId: revisionId, Description: description })),
+    lambda.send(
+      new PublishVersionCommand({
+        FunctionName: functionName,
+        CodeSha256: codeSha256,
+        RevisionId: revisionId,
+        Description: description,
+      }),
+    ),
   );
 }
 
@@ -387,7 +474,9 @@ export function explain(e: unknown, doing: string): LciError {
         `${doing}: changed by someone else since this deploy read it (another deploy?); this deploy stops here and the alias keeps what the other one set. Re-run to deploy on top of it`,
       );
     case 'ResourceConflictException':
-      return new DeployError(`${doing}: Lambda kept refusing because another update was in progress (${message}); re-run when it is done`);
+      return new DeployError(
+        `${doing}: Lambda kept refusing because another update was in progress (${message}); re-run when it is done`,
+      );
     case 'TooManyRequestsException':
       return new DeployError(
         `${doing}: throttled by Lambda after waiting and retrying (${message}); something else spends the account's Lambda request budget: re-run, or lower --rate`,

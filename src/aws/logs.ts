@@ -25,7 +25,12 @@ export function logGroupOf(functionName: string): string {
  * Every event of the group from `startTime` on (all pages), matching `filterPattern` when given.
  * A group that does not exist yet (the function never ran) has no events.
  */
-export async function filterLogEvents(logs: CloudWatchLogsClient, group: string, startTime: number, filterPattern?: string): Promise<LogLine[]> {
+export async function filterLogEvents(
+  logs: CloudWatchLogsClient,
+  group: string,
+  startTime: number,
+  filterPattern?: string,
+): Promise<LogLine[]> {
   // Loaded here, not at start: every deploy imports this module, and only --logs and lci logs read logs.
   const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const out: LogLine[] = [];
@@ -33,11 +38,22 @@ export async function filterLogEvents(logs: CloudWatchLogsClient, group: string,
   try {
     do {
       const r = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: group, startTime, ...(filterPattern ? { filterPattern } : {}), ...(nextToken ? { nextToken } : {}) }),
+        new FilterLogEventsCommand({
+          logGroupName: group,
+          startTime,
+          ...(filterPattern ? { filterPattern } : {}),
+          ...(nextToken ? { nextToken } : {}),
+        }),
       );
       for (const e of r.events ?? []) {
         const stream = e.logStreamName ?? '';
-        out.push({ timestamp: e.timestamp ?? 0, message: (e.message ?? '').replace(/\n$/, ''), stream, version: versionOfStream(stream), id: e.eventId ?? '' });
+        out.push({
+          timestamp: e.timestamp ?? 0,
+          message: (e.message ?? '').replace(/\n$/, ''),
+          stream,
+          version: versionOfStream(stream),
+          id: e.eventId ?? '',
+        });
       }
       nextToken = r.nextToken;
     } while (nextToken);

@@ -44,7 +44,11 @@ export function parseRates(text: string | undefined, share = 1, source = '--rate
 }
 
 function scaled(rates: Rates, share: number): Rates {
-  return { getFunction: rates.getFunction * share, getPolicy: rates.getPolicy * share, controlPlane: rates.controlPlane * share };
+  return {
+    getFunction: rates.getFunction * share,
+    getPolicy: rates.getPolicy * share,
+    controlPlane: rates.controlPlane * share,
+  };
 }
 
 export interface BudgetReport {
@@ -113,7 +117,11 @@ export class RequestBudget {
 
   constructor(readonly rates: Rates) {
     const bucket = (rate: number) => new Bucket(rate, Math.max(1, Math.floor(rate / 2)));
-    this.buckets = { getFunction: bucket(rates.getFunction), getPolicy: bucket(rates.getPolicy), controlPlane: bucket(rates.controlPlane) };
+    this.buckets = {
+      getFunction: bucket(rates.getFunction),
+      getPolicy: bucket(rates.getPolicy),
+      controlPlane: bucket(rates.controlPlane),
+    };
   }
 
   /** Resolves when a request of this class may be sent. */
@@ -191,7 +199,10 @@ export function sharedBudget(key: string, rates: Rates): RequestBudget {
 function isRateThrottle(e: unknown): boolean {
   const err = e as { name?: string; Reason?: string; $metadata?: { httpStatusCode?: number } };
   // Concurrency throttles of Invoke (ConcurrentInvocationLimitExceeded) are not the request budget's business.
-  return (err?.name === 'TooManyRequestsException' || err?.$metadata?.httpStatusCode === 429) && !/Concurrent/.test(err?.Reason ?? '');
+  return (
+    (err?.name === 'TooManyRequestsException' || err?.$metadata?.httpStatusCode === 429) &&
+    !/Concurrent/.test(err?.Reason ?? '')
+  );
 }
 
 /** Retry-After as Lambda sends it (the SDK reads it into retryAfterSeconds); 1 s when absent. */
@@ -228,10 +239,13 @@ export function applyBudget(lambda: LambdaClient, meter: BudgetMeter): void {
       }
     };
   // The SDK types a finalize-step middleware this way; its union of step types does not infer.
-  lambda.middlewareStack.addRelativeTo(middleware as unknown as Parameters<LambdaClient['middlewareStack']['addRelativeTo']>[0], {
-    name: 'lciRequestBudget',
-    relation: 'before',
-    toMiddleware: 'httpSigningMiddleware',
-    override: true,
-  });
+  lambda.middlewareStack.addRelativeTo(
+    middleware as unknown as Parameters<LambdaClient['middlewareStack']['addRelativeTo']>[0],
+    {
+      name: 'lciRequestBudget',
+      relation: 'before',
+      toMiddleware: 'httpSigningMiddleware',
+      override: true,
+    },
+  );
 }

@@ -26,10 +26,23 @@ export function functionArnOf(arn: string): string {
   return arn.split(':').slice(0, 7).join(':');
 }
 
-export async function markShift(lambda: LambdaClient, functionArn: string, alias: string, from: string, to: string): Promise<void> {
-  await lambda.send(new TagResourceCommand({ Resource: functionArnOf(functionArn), Tags: { [shiftMarkerKey(alias)]: `${from}:${to}` } }));
+export async function markShift(
+  lambda: LambdaClient,
+  functionArn: string,
+  alias: string,
+  from: string,
+  to: string,
+): Promise<void> {
+  await lambda.send(
+    new TagResourceCommand({
+      Resource: functionArnOf(functionArn),
+      Tags: { [shiftMarkerKey(alias)]: `${from}:${to}` },
+    }),
+  );
 }
 
 export async function clearShift(lambda: LambdaClient, functionArn: string, alias: string): Promise<void> {
-  await lambda.send(new UntagResourceCommand({ Resource: functionArnOf(functionArn), TagKeys: [shiftMarkerKey(alias)] }));
+  await lambda.send(
+    new UntagResourceCommand({ Resource: functionArnOf(functionArn), TagKeys: [shiftMarkerKey(alias)] }),
+  );
 }

@@ -12,14 +12,20 @@ import type { Architecture } from '../config/runtimes.js';
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
 const MACHINE_OF: Record<Architecture, number> = { x86_64: EM_X86_64, arm64: EM_AARCH64 };
-const MACHINE_NAMES: Record<number, string> = { 3: 'x86 (32-bit)', 40: 'ARM (32-bit)', [EM_X86_64]: 'x86-64', [EM_AARCH64]: 'arm64 (aarch64)' };
+const MACHINE_NAMES: Record<number, string> = {
+  3: 'x86 (32-bit)',
+  40: 'ARM (32-bit)',
+  [EM_X86_64]: 'x86-64',
+  [EM_AARCH64]: 'arm64 (aarch64)',
+};
 
 /** Enough of a file's start to read its ELF header up to e_machine. */
 export const ELF_HEADER_BYTES = 20;
 
 /** e_machine of an ELF file, from its first 20 bytes; null when it is not ELF. */
 export function elfMachine(head: Buffer): number | null {
-  if (head.length < ELF_HEADER_BYTES || head[0] !== 0x7f || head[1] !== 0x45 || head[2] !== 0x4c || head[3] !== 0x46) return null;
+  if (head.length < ELF_HEADER_BYTES || head[0] !== 0x7f || head[1] !== 0x45 || head[2] !== 0x4c || head[3] !== 0x46)
+    return null;
   const data = head[5]; // EI_DATA: 1 little-endian, 2 big-endian
   if (data === 1) return head.readUInt16LE(18);
   if (data === 2) return head.readUInt16BE(18);
@@ -88,7 +94,11 @@ export interface LayerFile {
  * count). An ELF file whose path names its own platform (`prebuilds/linux-x64/x.node` in an arm64
  * layer) is one of several per-platform builds a package chooses from at run time, not a mistake.
  */
-export function layerMismatches(arch: Architecture, files: LayerFile[], wheelFiles: { path: string; text: string }[]): string[] {
+export function layerMismatches(
+  arch: Architecture,
+  files: LayerFile[],
+  wheelFiles: { path: string; text: string }[],
+): string[] {
   const want = MACHINE_OF[arch];
   const out: string[] = [];
   for (const f of files) {
@@ -115,6 +125,9 @@ export function localWheelMismatch(arch: Architecture, wheelPath: string): strin
 export function describeMismatches(arch: Architecture, problems: string[], limit = 5): string {
   const shown = problems.slice(0, limit).join(', ');
   const more = problems.length > limit ? ` and ${problems.length - limit} more` : '';
-  const wheels = arch === 'arm64' ? 'aarch64 (manylinux_*_aarch64) or pure-python (any) wheels' : 'x86_64 or pure-python (any) wheels';
+  const wheels =
+    arch === 'arm64'
+      ? 'aarch64 (manylinux_*_aarch64) or pure-python (any) wheels'
+      : 'x86_64 or pure-python (any) wheels';
   return `the dependencies hold code for another architecture than the function's ${arch}: ${shown}${more}; use ${wheels} and packages built in an ${arch} image, or change architecture`;
 }

@@ -105,7 +105,9 @@ function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: Li
       `${step.what} in ${step.image} ran out of memory: the kernel killed it at build.memory ${step.build.memory} (exit status ${exit.status}); raise build.memory in lambdas.yaml (full log: ${logPath})`,
     );
   const status =
-    exit.status === 137 ? 'exit status 137 (killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping?)' : describeExit(exit.status);
+    exit.status === 137
+      ? 'exit status 137 (killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping?)'
+      : describeExit(exit.status);
   return new BuildError(
     [
       `${step.what} failed in ${step.image}: ${status}`,

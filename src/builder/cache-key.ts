@@ -12,14 +12,20 @@ import { BUILD_ENV, COMMAND_RECIPE_VERSION, imageFor, RECIPE_VERSION } from './r
  * build equal layers, so they build once and any machine can tell, without Docker, whether
  * dependencies changed.
  */
-export async function dependencyKey(r: BuildSubject, inputs: DependencyInputs, ws: Workspace, extra: Record<string, string> = {}): Promise<string> {
+export async function dependencyKey(
+  r: BuildSubject,
+  inputs: DependencyInputs,
+  ws: Workspace,
+  extra: Record<string, string> = {},
+): Promise<string> {
   const hash = createHash('sha256');
   const field = (k: string, v: string) => hash.update(`${k}\0${v}\0`);
   field('recipe', RECIPE_VERSION[r.family]);
   field('runtime', r.runtime);
   field('architecture', r.architecture);
   field('image', imageFor(r));
-  for (const [k, v] of Object.entries({ ...BUILD_ENV, ...r.build.env }).sort(([a], [b]) => (a < b ? -1 : 1))) field(`env ${k}`, v);
+  for (const [k, v] of Object.entries({ ...BUILD_ENV, ...r.build.env }).sort(([a], [b]) => (a < b ? -1 : 1)))
+    field(`env ${k}`, v);
   for (const [name, digest] of await dependencyFileHashes(inputs, ws)) field(name, digest);
   // A shared layer's compatible runtimes and architectures: a change publishes a new version.
   for (const [k, v] of Object.entries(extra)) field(k, v);
@@ -41,7 +47,12 @@ export async function commandKey(s: BuildSubject, files: DependencyFile[]): Prom
   field('image', imageFor(s));
   field('command', s.build.command ?? '');
   field('output', s.build.output ?? '');
-  for (const [k, v] of Object.entries({ ...BUILD_ENV, ...s.build.env }).sort(([a], [b]) => (a < b ? -1 : 1))) field(`env ${k}`, v);
-  for (const f of files) field(`file ${posix.relative(s.root, f.repoPath)}${f.executable ? ' +x' : ''}`, (await fileSha256(f.abs)) ?? 'unreadable');
+  for (const [k, v] of Object.entries({ ...BUILD_ENV, ...s.build.env }).sort(([a], [b]) => (a < b ? -1 : 1)))
+    field(`env ${k}`, v);
+  for (const f of files)
+    field(
+      `file ${posix.relative(s.root, f.repoPath)}${f.executable ? ' +x' : ''}`,
+      (await fileSha256(f.abs)) ?? 'unreadable',
+    );
   return hash.digest('hex').slice(0, 32);
 }

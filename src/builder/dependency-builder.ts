@@ -5,7 +5,12 @@ import type { Architecture } from '../config/runtimes.js';
 import type { ResolvedLayer, Workspace } from '../config/types.js';
 import { BuildError } from '../errors.js';
 import { buildFiles, type BuildSubject } from '../inputs/build-inputs.js';
-import { dependencyFiles, dependencyInputs, type DependencyFile, type DependencyInputs } from '../inputs/dependency-inputs.js';
+import {
+  dependencyFiles,
+  dependencyInputs,
+  type DependencyFile,
+  type DependencyInputs,
+} from '../inputs/dependency-inputs.js';
 import { collectFiles } from '../inputs/files.js';
 import { mkdirPrivate, writePrivateFile } from '../package/private.js';
 import { fileSha256 } from '../package/file-hash.js';
@@ -147,7 +152,15 @@ export class DependencyBuilder {
     await mkdirPrivate(dir);
     const out = await this.scratch(key);
     try {
-      await this.run(r, key, out, files, commandScript(r.root, r.build.command!, r.build.output!, r.architecture), 'build.command', report);
+      await this.run(
+        r,
+        key,
+        out,
+        files,
+        commandScript(r.root, r.build.command!, r.build.output!, r.architecture),
+        'build.command',
+        report,
+      );
       await rm(done, { recursive: true, force: true });
       await mkdirPrivate(done);
       await rename(out, join(done, 'out'));
@@ -173,14 +186,20 @@ export class DependencyBuilder {
     return out;
   }
 
-  private async fromCacheOrBuild(r: LayerSubject, identified: IdentifiedDependencies, report: Report): Promise<DepsArtifact> {
+  private async fromCacheOrBuild(
+    r: LayerSubject,
+    identified: IdentifiedDependencies,
+    report: Report,
+  ): Promise<DepsArtifact> {
     const { inputs, key } = identified;
     const cache = this.cachePaths(key);
     const cached = await readMeta(cache.meta);
     if (cached && (await exists(cache.zip))) {
       // A cache entry is reused only when it is still the zip recorded and holds nothing that could land outside /opt.
       const problem =
-        (await fileSha256(cache.zip)) !== cached.sha256 ? 'its bytes no longer match the digest recorded when it was built' : unsafeZip(listZip(cache.zip));
+        (await fileSha256(cache.zip)) !== cached.sha256
+          ? 'its bytes no longer match the digest recorded when it was built'
+          : unsafeZip(listZip(cache.zip));
       if (!problem) {
         report(`dependencies: cached (${key.slice(0, 12)})`);
         return { ...cached, path: cache.zip, key, source: 'cache' };
@@ -218,7 +237,15 @@ export class DependencyBuilder {
     }
   }
 
-  private async run(r: BuildSubject, key: string, out: string, files: DependencyFile[], script: string, what: string, report: Report): Promise<void> {
+  private async run(
+    r: BuildSubject,
+    key: string,
+    out: string,
+    files: DependencyFile[],
+    script: string,
+    what: string,
+    report: Report,
+  ): Promise<void> {
     const docker = await this.connect();
     await runBuildStep(
       docker,

@@ -75,7 +75,12 @@ export async function engineCall<T>(call: Promise<T>): Promise<T> {
 }
 
 /** Pulls the image when the engine does not have it, reporting progress lines. */
-export async function ensureImage(docker: Docker, image: string, platform: string, progress: (line: string) => void): Promise<'present' | 'pulled'> {
+export async function ensureImage(
+  docker: Docker,
+  image: string,
+  platform: string,
+  progress: (line: string) => void,
+): Promise<'present' | 'pulled'> {
   const info = await engineCall(docker.getImage(image).inspect()).catch((e: { statusCode?: number }) => {
     if (e.statusCode === 404) return null;
     throw e;
@@ -97,7 +102,8 @@ export async function ensureImage(docker: Docker, image: string, platform: strin
         stream,
         (err: Error | null) => (err ? reject(err) : resolve()),
         (event: { status?: string; progress?: string; id?: string }) => {
-          if (event.status) progress(`pull ${image}: ${[event.id, event.status, event.progress].filter(Boolean).join(' ')}`);
+          if (event.status)
+            progress(`pull ${image}: ${[event.id, event.status, event.progress].filter(Boolean).join(' ')}`);
         },
       );
     });
@@ -114,7 +120,12 @@ export async function ensureImage(docker: Docker, image: string, platform: strin
  * no capabilities, no new privileges, a read-only root with a tmpfs /tmp, memory, process and
  * network limits, and only the environment in `spec.env` (nothing of lci's own).
  */
-export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<ContainerExit> {
+export async function runContainer(
+  docker: Docker,
+  spec: ContainerSpec,
+  onOutput: (chunk: Buffer) => void,
+  signal?: AbortSignal,
+): Promise<ContainerExit> {
   signal?.throwIfAborted();
   // No abortSignal for the create call: aborting it in flight could leave a container we never learn the id of.
   const container = await engineCall(docker.createContainer(containerOptions(spec))).catch((e) => {
@@ -142,7 +153,9 @@ export async function runContainer(docker: Docker, spec: ContainerSpec, onOutput
     const expired = new Promise<'timeout'>((resolve) => {
       if (spec.timeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), spec.timeoutMs);
     });
-    const result = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, expired]).finally(() => clearTimeout(timer));
+    const result = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, expired]).finally(() =>
+      clearTimeout(timer),
+    );
     if (result === 'timeout') {
       await remove();
       return { status: 137, oomKilled: false, timedOut: true };

@@ -24,7 +24,8 @@ export function explainEngineError(error: unknown, dockerHost: string | undefine
   const code = e.code ?? e.errors?.[0]?.code;
   if (!code) return null;
   const where = engineAddress(e, dockerHost);
-  const say = (what: string, fix: string) => new DockerEngineError(`cannot reach the Docker engine at ${where}: ${what}; ${fix}`);
+  const say = (what: string, fix: string) =>
+    new DockerEngineError(`cannot reach the Docker engine at ${where}: ${what}; ${fix}`);
   switch (code) {
     case 'ENOENT':
       return say('no such socket', START);
@@ -32,7 +33,10 @@ export function explainEngineError(error: unknown, dockerHost: string | undefine
       return say('connection refused, the daemon is not running there', START);
     case 'EACCES':
     case 'EPERM':
-      return say('permission denied on the socket', 'add your user to the docker group (and log in again), or run lci as a user who may use Docker');
+      return say(
+        'permission denied on the socket',
+        'add your user to the docker group (and log in again), or run lci as a user who may use Docker',
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return say('unknown host', 'fix DOCKER_HOST');

@@ -2,7 +2,13 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Architecture } from '../config/runtimes.js';
 import { ArchitectureMismatchError } from '../errors.js';
 import type { ZipEntry } from '../package/zip.js';
-import { describeMismatches, ELF_HEADER_BYTES, layerMismatches, localWheelMismatch, type LayerFile } from './architecture.js';
+import {
+  describeMismatches,
+  ELF_HEADER_BYTES,
+  layerMismatches,
+  localWheelMismatch,
+  type LayerFile,
+} from './architecture.js';
 
 /**
  * Reads what the architecture check needs from a built layer (the first bytes of every file, the

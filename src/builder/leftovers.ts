@@ -16,7 +16,12 @@ import { LABEL } from './docker.js';
 /** This process's run: a pid can come back after a reboot or in another container, a run id does not. */
 export const RUN_ID = randomUUID();
 
-export const OWNER_LABELS = { project: `${LABEL}.project`, host: `${LABEL}.host`, pid: `${LABEL}.pid`, run: `${LABEL}.run` } as const;
+export const OWNER_LABELS = {
+  project: `${LABEL}.project`,
+  host: `${LABEL}.host`,
+  pid: `${LABEL}.pid`,
+  run: `${LABEL}.run`,
+} as const;
 
 export function ownerLabels(stateDir: string): Record<string, string> {
   return {
@@ -79,7 +84,9 @@ export async function removeLeftoverContainers(docker: Docker, stateDir: string)
     all: true,
     filters: { label: [`${OWNER_LABELS.project}=${stateDir}`, `${OWNER_LABELS.host}=${hostname()}`] },
   });
-  const leftovers = containers.filter((c) => isLeftover({ pid: Number(c.Labels[OWNER_LABELS.pid]), run: c.Labels[OWNER_LABELS.run] }, SELF, processAlive));
+  const leftovers = containers.filter((c) =>
+    isLeftover({ pid: Number(c.Labels[OWNER_LABELS.pid]), run: c.Labels[OWNER_LABELS.run] }, SELF, processAlive),
+  );
   await Promise.all(
     leftovers.map((c) =>
       docker

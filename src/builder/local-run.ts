@@ -69,7 +69,10 @@ export async function runLocally(docker: Docker, run: LocalRun, signal?: AbortSi
       {
         image: run.image,
         platform: run.platform,
-        script: run.family === 'python' ? 'exec python3 /var/runtime/python/bootstrap.py' : 'exec node /var/runtime/nodejs/index.mjs',
+        script:
+          run.family === 'python'
+            ? 'exec python3 /var/runtime/python/bootstrap.py'
+            : 'exec node /var/runtime/nodejs/index.mjs',
         env: lambdaEnvironment(run),
         binds: [
           { host: task, container: '/var/task', readOnly: true },
@@ -90,7 +93,10 @@ export async function runLocally(docker: Docker, run: LocalRun, signal?: AbortSi
       (text) => JSON.parse(text) as { status: 'success'; payload: string } | { status: 'error'; error: unknown },
       () => null,
     );
-    if (exit.timedOut) throw new BuildTimeoutError(`the handler ran longer than build.timeout (${run.timeoutMs / 1000} s) in ${run.image}; lci stopped it`);
+    if (exit.timedOut)
+      throw new BuildTimeoutError(
+        `the handler ran longer than build.timeout (${run.timeoutMs / 1000} s) in ${run.image}; lci stopped it`,
+      );
     if (!result) {
       const why = exit.oomKilled ? 'killed for memory (raise build.memory)' : describeExit(exit.status);
       throw new BuildError(`the handler's runtime in ${run.image} ended without a result: ${why}\n${log.trimEnd()}`);

@@ -9,7 +9,11 @@ import type { ResolvedFunction } from '../config/types.js';
  *
  * Bump the version when the script changes what lands in the layer: it is part of the cache key.
  */
-export const RECIPE_VERSION: Record<RuntimeFamily, string> = { python: 'python-1', nodejs: 'nodejs-1', provided: 'provided-1' };
+export const RECIPE_VERSION: Record<RuntimeFamily, string> = {
+  python: 'python-1',
+  nodejs: 'nodejs-1',
+  provided: 'provided-1',
+};
 
 export function defaultImage(runtime: Runtime, architecture: Architecture): string {
   return `public.ecr.aws/sam/build-${runtime}:latest-${architecture}`;
@@ -43,7 +47,12 @@ const UNAME_MACHINE: Record<Architecture, string> = { x86_64: 'x86_64', arm64: '
  * are then copied to a writable scratch directory: pip builds local packages in place, npm
  * writes node_modules.
  */
-export function buildScript(family: RuntimeFamily, descriptor: string, hasLockfile: boolean, architecture: Architecture): string {
+export function buildScript(
+  family: RuntimeFamily,
+  descriptor: string,
+  hasLockfile: boolean,
+  architecture: Architecture,
+): string {
   const file = posix.basename(descriptor);
   const prelude = workingCopy(posix.dirname(descriptor), architecture);
   if (family === 'python') {
@@ -52,9 +61,12 @@ export function buildScript(family: RuntimeFamily, descriptor: string, hasLockfi
   const install = hasLockfile
     ? 'npm ci --omit=dev --install-links --no-audit --no-fund'
     : 'npm install --omit=dev --install-links --no-audit --no-fund --no-package-lock';
-  return [...prelude, install, 'mkdir -p /out/nodejs/node_modules', 'if [ -d node_modules ]; then cp -a node_modules/. /out/nodejs/node_modules/; fi'].join(
-    '\n',
-  );
+  return [
+    ...prelude,
+    install,
+    'mkdir -p /out/nodejs/node_modules',
+    'if [ -d node_modules ]; then cp -a node_modules/. /out/nodejs/node_modules/; fi',
+  ].join('\n');
 }
 
 /** Checks the container's machine, copies the read-only sources to a writable /tmp/build and enters `dir` (repository-relative) there. */
@@ -91,8 +103,10 @@ export function commandScript(root: string, command: string, output: string, arc
 
 export function descriptorProblem(family: RuntimeFamily, descriptor: string): string | undefined {
   const file = posix.basename(descriptor);
-  if (family === 'nodejs' && file !== 'package.json') return `nodejs dependencies are built from a package.json, not ${file}`;
-  if (family === 'python' && !/\.(txt|in)$/.test(file)) return `python dependencies are built from a requirements file (*.txt), not ${file}`;
+  if (family === 'nodejs' && file !== 'package.json')
+    return `nodejs dependencies are built from a package.json, not ${file}`;
+  if (family === 'python' && !/\.(txt|in)$/.test(file))
+    return `python dependencies are built from a requirements file (*.txt), not ${file}`;
   return undefined;
 }
 

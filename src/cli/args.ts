@@ -23,7 +23,9 @@ export const GLOBAL_HELP: [string, string][] = [
 
 /** Global options that take a value: their value is never the command name. */
 const VALUE_FLAGS = new Set(
-  Object.entries(GLOBAL_OPTIONS).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...('short' in o ? [`-${o.short}`] : [])] : [])),
+  Object.entries(GLOBAL_OPTIONS).flatMap(([name, o]) =>
+    o.type === 'string' ? [`--${name}`, ...('short' in o ? [`-${o.short}`] : [])] : [],
+  ),
 );
 
 /**
@@ -54,14 +56,23 @@ export function parseGlobalsOnly(argv: string[]): Globals & { help: boolean; ver
 export function parseCommand(command: Command<unknown>, argv: string[]) {
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: command.allowPositionals ?? false, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
   } catch (e) {
     const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
-    throw new UsageError(`${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}; see lci ${command.name} --help`);
+    throw new UsageError(
+      `${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}; see lci ${command.name} --help`,
+    );
   }
   const values = parsed.values as Record<string, unknown>;
   if (values.quiet && (values.verbose || values.debug))
-    throw new UsageError(`${command.name}: --quiet and --${values.debug ? 'debug' : 'verbose'} contradict each other; choose one`);
+    throw new UsageError(
+      `${command.name}: --quiet and --${values.debug ? 'debug' : 'verbose'} contradict each other; choose one`,
+    );
   return { values, positionals: parsed.positionals, globals: globalsOf(values), help: values.help === true };
 }
 
@@ -78,5 +89,12 @@ function globalsOf(values: Record<string, unknown>): Globals {
 export function helpText(command: Command<unknown>): string {
   const rows = [...command.help, ...GLOBAL_HELP];
   const width = Math.max(...rows.map(([f]) => f.length));
-  return [`Usage: ${command.usage}`, '', command.summary, '', 'Options:', ...rows.map(([f, t]) => `  ${f.padEnd(width)}  ${t}`)].join('\n');
+  return [
+    `Usage: ${command.usage}`,
+    '',
+    command.summary,
+    '',
+    'Options:',
+    ...rows.map(([f, t]) => `  ${f.padEnd(width)}  ${t}`),
+  ].join('\n');
 }

@@ -12,7 +12,10 @@ export const AWS_OPTIONS = {
 export const AWS_HELP: [string, string][] = [
   ['--profile P', 'AWS profile (default: the SDK credential chain)'],
   ['--region R', 'AWS region (default: artifacts.region, then the SDK chain)'],
-  ['--endpoint-url URL', 'one endpoint for every AWS service the command calls (emulators); AWS_ENDPOINT_URL_* work too'],
+  [
+    '--endpoint-url URL',
+    'one endpoint for every AWS service the command calls (emulators); AWS_ENDPOINT_URL_* work too',
+  ],
 ];
 
 /** The AWS flags of commands that call Lambda: the same, and how much of its request quotas to spend. */

@@ -18,7 +18,8 @@ interface Values {
 
 export const buildCommand: Command<Values> = {
   name: 'build',
-  summary: 'Build code zips and dependency layers into .lci/dist/<function>/ (app.zip, deps.zip, manifest.json), without touching AWS.',
+  summary:
+    'Build code zips and dependency layers into .lci/dist/<function>/ (app.zip, deps.zip, manifest.json), without touching AWS.',
   usage: 'lci build [FUNCTION...] [--affected [--base REV] [--head REV]] [--env NAME] [--concurrency N] [--json]',
   allowPositionals: true,
   positionalHint: 'functions',
@@ -38,12 +39,19 @@ export const buildCommand: Command<Values> = {
   async run(ctx) {
     const { values, positionals, globals, io } = ctx;
     const concurrency = parseConcurrency(values.concurrency);
-    if ((values.base || values.head) && !values.affected) throw new UsageError('--base and --head only apply with --affected');
+    if ((values.base || values.head) && !values.affected)
+      throw new UsageError('--base and --head only apply with --affected');
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
     for (const w of loaded.warnings()) ctx.warn(formatDiagnostic(w));
     const affected = values.affected ? { base: values.base, head: values.head, environ: io.env } : null;
-    const result = await build(loaded, { names: positionals, affected, env: values.env, concurrency, signal: io.signal }, ctx.progress());
-    const failed = (result.functions ?? []).flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, error: f.error, cause: f.cause }] : []));
+    const result = await build(
+      loaded,
+      { names: positionals, affected, env: values.env, concurrency, signal: io.signal },
+      ctx.progress(),
+    );
+    const failed = (result.functions ?? []).flatMap((f) =>
+      f.status === 'FAILED' ? [{ name: f.name, error: f.error, cause: f.cause }] : [],
+    );
     io.out(globals.json ? buildJson(result, io.cwd) : buildText(result, io.cwd));
     reportFailures(ctx, failed);
     return failed.length > 0 ? ExitCode.failed : ExitCode.ok;

@@ -14,7 +14,10 @@ export interface CommandSpec {
 
 /** Every flag of a command, long and short, global ones included. */
 function flags(options: Options): string[] {
-  return Object.entries({ ...GLOBAL_OPTIONS, ...options } as Options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
+  return Object.entries({ ...GLOBAL_OPTIONS, ...options } as Options).flatMap(([name, o]) => [
+    `--${name}`,
+    ...(o.short ? [`-${o.short}`] : []),
+  ]);
 }
 
 /**
@@ -23,7 +26,8 @@ function flags(options: Options): string[] {
  * from the current directory).
  */
 export function completionScript(shell: string, commands: CommandSpec[]): string {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`completion: '${shell}' is not supported; use one of ${SHELLS.join(', ')}`);
+  if (!(SHELLS as readonly string[]).includes(shell))
+    throw new UsageError(`completion: '${shell}' is not supported; use one of ${SHELLS.join(', ')}`);
   const names = commands.map((c) => c.name);
   const fnList = 'lci completion functions 2>/dev/null';
   switch (shell as Shell) {
@@ -36,7 +40,10 @@ export function completionScript(shell: string, commands: CommandSpec[]): string
         '  case "$cmd" in',
         `    "") COMPREPLY=($(compgen -W "${names.join(' ')} ${flags({}).join(' ')}" -- "$cur")) ;;`,
         ...commands.map((c) => {
-          const words = [...flags(c.options), ...(c.positionalHint === 'shells' ? SHELLS : c.positionalHint === 'commands' ? names : [])].join(' ');
+          const words = [
+            ...flags(c.options),
+            ...(c.positionalHint === 'shells' ? SHELLS : c.positionalHint === 'commands' ? names : []),
+          ].join(' ');
           const fns = c.positionalHint === 'functions' ? ` $(${fnList})` : '';
           return `    ${c.name}) COMPREPLY=($(compgen -W "${words}${fns}" -- "$cur")) ;;`;
         }),
@@ -74,15 +81,24 @@ export function completionScript(shell: string, commands: CommandSpec[]): string
       return [
         '# lci completion for fish: lci completion fish > ~/.config/fish/completions/lci.fish',
         'complete -c lci -f',
-        ...commands.map((c) => `complete -c lci -n '__fish_use_subcommand' -a ${c.name} -d '${c.summary.split('. ')[0]!.replace(/'/g, "\\'")}'`),
+        ...commands.map(
+          (c) =>
+            `complete -c lci -n '__fish_use_subcommand' -a ${c.name} -d '${c.summary.split('. ')[0]!.replace(/'/g, "\\'")}'`,
+        ),
         ...commands.flatMap((c) => [
           ...Object.entries({ ...GLOBAL_OPTIONS, ...c.options } as Options).map(
             ([name, o]) =>
               `complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -l ${name}${o.short ? ` -s ${o.short}` : ''}${o.type === 'string' ? ' -r' : ''}`,
           ),
-          ...(c.positionalHint === 'functions' ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '(${fnList})'`] : []),
-          ...(c.positionalHint === 'shells' ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '${SHELLS.join(' ')}'`] : []),
-          ...(c.positionalHint === 'commands' ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '${names.join(' ')}'`] : []),
+          ...(c.positionalHint === 'functions'
+            ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '(${fnList})'`]
+            : []),
+          ...(c.positionalHint === 'shells'
+            ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '${SHELLS.join(' ')}'`]
+            : []),
+          ...(c.positionalHint === 'commands'
+            ? [`complete -c lci -n '__fish_seen_subcommand_from ${c.name}' -a '${names.join(' ')}'`]
+            : []),
         ]),
         '',
       ].join('\n');

@@ -62,20 +62,41 @@ export const deployCommand: Command<Values> = {
     ['FUNCTION...', 'deploy these functions (default: every function of the environment)'],
     ['-e, --env NAME|auto', 'the environment; auto picks it from CODEBUILD_WEBHOOK_TRIGGER or GITHUB_REF'],
     ['--affected', 'only the functions `lci plan --env` finds affected (with --base as for plan)'],
-    ['--since deployed', 'with --affected: each function from the source version its alias serves (one GetFunction each), as lci plan --since deployed'],
-    ['--shard i/N', "deploy shard i of N: every N-th of the functions (named, or the environment's), by name; splits the Lambda rate budget N ways"],
-    ['--source-version V', 'names the S3 keys and the version Description (default: CODEBUILD_RESOLVED_SOURCE_VERSION, GITHUB_SHA, git HEAD)'],
-    ['--strategy S', "all-at-once, canary:PCT:MIN or linear:PCT:MIN (alarms checked between steps); default: the environment's strategy, else all-at-once"],
+    [
+      '--since deployed',
+      'with --affected: each function from the source version its alias serves (one GetFunction each), as lci plan --since deployed',
+    ],
+    [
+      '--shard i/N',
+      "deploy shard i of N: every N-th of the functions (named, or the environment's), by name; splits the Lambda rate budget N ways",
+    ],
+    [
+      '--source-version V',
+      'names the S3 keys and the version Description (default: CODEBUILD_RESOLVED_SOURCE_VERSION, GITHUB_SHA, git HEAD)',
+    ],
+    [
+      '--strategy S',
+      "all-at-once, canary:PCT:MIN or linear:PCT:MIN (alarms checked between steps); default: the environment's strategy, else all-at-once",
+    ],
     [
       '--only-matching-ref',
       'deploy only a release of the environment: a commit carrying a tag that matches its tag glob, or (branch environments) --branch matching its branch glob; otherwise exit 0, nothing to release',
     ],
-    ['--branch B', "the branch this run is for (the generated pipelines pass CodePipeline's BranchName); with --only-matching-ref"],
-    ['-j, --concurrency N', `functions deployed at once (default ${DEPLOY_CONCURRENCY}; dependency builds run at most one per core)`],
+    [
+      '--branch B',
+      "the branch this run is for (the generated pipelines pass CodePipeline's BranchName); with --only-matching-ref",
+    ],
+    [
+      '-j, --concurrency N',
+      `functions deployed at once (default ${DEPLOY_CONCURRENCY}; dependency builds run at most one per core)`,
+    ],
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
     ['--allow-dirty', "deploy uncommitted changes to the functions' inputs, as source version <sha>-dirty-<hash>"],
-    ['--abort', 'an alias a killed deploy left mid-shift goes back to the version it shifted from (default: the shift is resumed)'],
+    [
+      '--abort',
+      'an alias a killed deploy left mid-shift goes back to the version it shifted from (default: the shift is resumed)',
+    ],
     ['--logs D', "after the release, print each new version's log for this long (30s, 5m) on stderr"],
     ['-y, --yes', 'no question for an environment with confirm: true (required without a terminal)'],
     ...LAMBDA_HELP,
@@ -88,9 +109,11 @@ export const deployCommand: Command<Values> = {
     if (values.base && !values.affected) throw new UsageError('--base only applies with --affected');
     if (values.since !== undefined) {
       if (values.since !== 'deployed') throw new UsageError(`--since ${values.since}: the only value is 'deployed'`);
-      if (!values.affected || values.base) throw new UsageError('--since deployed goes with --affected, instead of --base');
+      if (!values.affected || values.base)
+        throw new UsageError('--since deployed goes with --affected, instead of --base');
     }
-    if (values.branch !== undefined && !values['only-matching-ref']) throw new UsageError('--branch only applies with --only-matching-ref');
+    if (values.branch !== undefined && !values['only-matching-ref'])
+      throw new UsageError('--branch only applies with --only-matching-ref');
     const logsMs = values.logs === undefined ? null : parseDuration('--logs', values.logs);
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
     for (const w of loaded.warnings()) ctx.warn(formatDiagnostic(w));
@@ -100,7 +123,9 @@ export const deployCommand: Command<Values> = {
       {
         names: positionals,
         env,
-        affected: values.affected ? { base: values.base, sinceDeployed: values.since === 'deployed', environ: io.env } : null,
+        affected: values.affected
+          ? { base: values.base, sinceDeployed: values.since === 'deployed', environ: io.env }
+          : null,
         sourceVersion: values['source-version'],
         strategy: values.strategy,
         onlyMatchingRef: values['only-matching-ref'] ? { branch: values.branch ? values.branch : null } : null,
@@ -122,11 +147,16 @@ export const deployCommand: Command<Values> = {
     for (const f of functions) for (const w of f.warnings) ctx.warn(`function ${f.name}: ${w}`);
     reportFailures(
       ctx,
-      functions.flatMap((f) => (f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [])),
+      functions.flatMap((f) =>
+        f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [],
+      ),
     );
-    if (result.slack && !result.slack.sent) ctx.warn(`Slack notification not sent: ${result.slack.detail}; the deploy result stands`);
+    if (result.slack && !result.slack.sent)
+      ctx.warn(`Slack notification not sent: ${result.slack.detail}; the deploy result stands`);
     if (logsMs !== null && !result.dryRun) {
-      const released = functions.flatMap((f) => (f.status === 'PUBLISHED' && f.version ? [{ name: f.name, awsName: f.awsName, version: f.version }] : []));
+      const released = functions.flatMap((f) =>
+        f.status === 'PUBLISHED' && f.version ? [{ name: f.name, awsName: f.awsName, version: f.version }] : [],
+      );
       await tailReleased(
         awsOptions(values, io.env),
         loaded.project.artifacts.region,
@@ -141,7 +171,8 @@ export const deployCommand: Command<Values> = {
     }
     const failed = functions.filter((f) => f.status === 'FAILED');
     // A function whose live configuration disagrees with lambdas.yaml is bad input, as a config error is.
-    if (failed.some((f) => f.cause instanceof LciError && f.cause.exitCode === ExitCode.badInput)) return ExitCode.badInput;
+    if (failed.some((f) => f.cause instanceof LciError && f.cause.exitCode === ExitCode.badInput))
+      return ExitCode.badInput;
     return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };

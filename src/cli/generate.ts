@@ -19,7 +19,8 @@ export const generateCommand: Command<Values> = {
   name: 'generate',
   summary:
     'Write the CodeBuild buildspec and the Terraform (CodeBuild, CodePipeline V2, IAM, notifications) that run lci deploy per function and environment, or per environment in shards.',
-  usage: 'lci generate [--out DIR] [--env NAME...] [--function NAME...] [--layout function|environment [--shards N]] [--with-functions] [--check] [--json]',
+  usage:
+    'lci generate [--out DIR] [--env NAME...] [--function NAME...] [--layout function|environment [--shards N]] [--with-functions] [--check] [--json]',
   options: {
     out: { type: 'string', short: 'o' },
     env: { type: 'string', short: 'e', multiple: true },
@@ -47,7 +48,8 @@ export const generateCommand: Command<Values> = {
   async run(ctx) {
     const { values, globals, io } = ctx;
     const layout = values.layout ?? 'function';
-    if (layout !== 'function' && layout !== 'environment') throw new UsageError(`--layout ${layout}: function or environment`);
+    if (layout !== 'function' && layout !== 'environment')
+      throw new UsageError(`--layout ${layout}: function or environment`);
     const shards = values.shards === undefined ? undefined : Number(values.shards);
     if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS))
       throw new UsageError(`--shards ${values.shards}: give a whole number from 1 to ${MAX_SHARDS}`);

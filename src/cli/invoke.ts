@@ -17,17 +17,28 @@ interface Values extends AwsValues {
 
 export const invokeCommand: Command<Values> = {
   name: 'invoke',
-  summary: "Invoke a function's alias (or a version) and print the response, the function error and the log tail; or run the built artifacts locally.",
-  usage: 'lci invoke FUNCTION (--env NAME [--version N] | --local [--env NAME]) [--event FILE|-] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+  summary:
+    "Invoke a function's alias (or a version) and print the response, the function error and the log tail; or run the built artifacts locally.",
+  usage:
+    'lci invoke FUNCTION (--env NAME [--version N] | --local [--env NAME]) [--event FILE|-] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
-  options: { env: { type: 'string', short: 'e' }, event: { type: 'string' }, version: { type: 'string' }, local: { type: 'boolean' }, ...AWS_OPTIONS },
+  options: {
+    env: { type: 'string', short: 'e' },
+    event: { type: 'string' },
+    version: { type: 'string' },
+    local: { type: 'boolean' },
+    ...AWS_OPTIONS,
+  },
   help: [
     ['FUNCTION', 'the function to invoke'],
     ['-e, --env NAME', 'the environment: its alias is invoked (locally: build as configured for it)'],
     ['--event FILE|-', 'the event: a JSON file, or - for stdin (default {})'],
     ['--version N', 'invoke this published version instead of the alias'],
-    ['--local', "run the handler from the built artifacts (.lci/dist, built when needed) in the function's build image, laid out as Lambda does"],
+    [
+      '--local',
+      "run the handler from the built artifacts (.lci/dist, built when needed) in the function's build image, laid out as Lambda does",
+    ],
     ...AWS_HELP,
   ],
   async run(ctx) {
@@ -58,7 +69,11 @@ export const invokeCommand: Command<Values> = {
       progress.finish(positionals[0]!, 'failed', 'FAILED');
       throw e;
     }
-    progress.finish(positionals[0]!, result.functionError ? 'failed' : 'done', result.functionError ? `function error ${result.functionError}` : 'returned');
+    progress.finish(
+      positionals[0]!,
+      result.functionError ? 'failed' : 'done',
+      result.functionError ? `function error ${result.functionError}` : 'returned',
+    );
     io.out(globals.json ? invokeJson(result) : invokeText(result));
     if (!globals.json && !globals.quiet) for (const line of invokeLog(result)) io.err(line);
     if (!result.functionError) return ExitCode.ok;
@@ -76,10 +91,15 @@ async function readEvent(spec: string | undefined, io: Io): Promise<Buffer> {
     data = await io.stdin();
   } else {
     data = await readFile(resolve(io.cwd, spec)).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`--event ${spec}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'a directory, not a JSON file' : e.message}`);
+      throw new UsageError(
+        `--event ${spec}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'a directory, not a JSON file' : e.message}`,
+      );
     });
   }
-  if (data.length > MAX_EVENT_BYTES) throw new UsageError(`--event ${spec}: ${data.length} bytes; Lambda takes events of at most ${MAX_EVENT_BYTES} bytes`);
+  if (data.length > MAX_EVENT_BYTES)
+    throw new UsageError(
+      `--event ${spec}: ${data.length} bytes; Lambda takes events of at most ${MAX_EVENT_BYTES} bytes`,
+    );
   try {
     JSON.parse(data.toString('utf8'));
   } catch (e) {

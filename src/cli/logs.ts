@@ -16,8 +16,10 @@ interface Values extends AwsValues {
 
 export const logsCommand: Command<Values> = {
   name: 'logs',
-  summary: "Print a function's CloudWatch Logs (/aws/lambda/<name>), narrowed to the versions its alias serves; --follow keeps polling until Ctrl-C.",
-  usage: 'lci logs FUNCTION --env NAME [--since 10m] [--follow] [--version N|all] [--filter PATTERN] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+  summary:
+    "Print a function's CloudWatch Logs (/aws/lambda/<name>), narrowed to the versions its alias serves; --follow keeps polling until Ctrl-C.",
+  usage:
+    'lci logs FUNCTION --env NAME [--since 10m] [--follow] [--version N|all] [--filter PATTERN] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {

@@ -19,7 +19,11 @@ const COMMANDS: Entry[] = [
     summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names.',
     load: async () => (await import('./validate.js')).validateCommand,
   },
-  { name: 'plan', summary: 'List the functions a git change touches, and why.', load: async () => (await import('./plan.js')).planCommand },
+  {
+    name: 'plan',
+    summary: 'List the functions a git change touches, and why.',
+    load: async () => (await import('./plan.js')).planCommand,
+  },
   {
     name: 'build',
     summary: 'Build code zips and dependency layers into .lci/dist, without touching AWS.',
@@ -52,12 +56,14 @@ const COMMANDS: Entry[] = [
   },
   {
     name: 'prune',
-    summary: 'Delete versions, layer versions and S3 artifacts lci published that no alias needs, outside the rollback window.',
+    summary:
+      'Delete versions, layer versions and S3 artifacts lci published that no alias needs, outside the rollback window.',
     load: async () => (await import('./prune.js')).pruneCommand,
   },
   {
     name: 'invoke',
-    summary: "Invoke a function's alias (or a version) and print the response and log tail; --local runs the built artifacts in Docker.",
+    summary:
+      "Invoke a function's alias (or a version) and print the response and log tail; --local runs the built artifacts in Docker.",
     load: async () => (await import('./invoke.js')).invokeCommand,
   },
   {
@@ -65,9 +71,17 @@ const COMMANDS: Entry[] = [
     summary: "Print a function's CloudWatch Logs, narrowed to the version its alias serves; --follow keeps polling.",
     load: async () => (await import('./logs.js')).logsCommand,
   },
-  { name: 'version', summary: 'Print the version of lci.', load: async () => (await import('./version.js')).versionCommand },
+  {
+    name: 'version',
+    summary: 'Print the version of lci.',
+    load: async () => (await import('./version.js')).versionCommand,
+  },
   { name: 'help', summary: "Show help, or a command's help (lci help deploy).", load: async () => helpCommand },
-  { name: 'completion', summary: 'Print a shell completion script: lci completion bash|zsh|fish.', load: async () => completionCommand },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script: lci completion bash|zsh|fish.',
+    load: async () => completionCommand,
+  },
 ];
 
 const helpCommand: Command<Record<string, never>> = {
@@ -107,7 +121,12 @@ const completionCommand: Command<Record<string, never>> = {
     const specs: CommandSpec[] = [];
     for (const e of COMMANDS) {
       const c = await e.load();
-      specs.push({ name: c.name, summary: e.summary, options: c.options, ...(c.positionalHint ? { positionalHint: c.positionalHint } : {}) });
+      specs.push({
+        name: c.name,
+        summary: e.summary,
+        options: c.options,
+        ...(c.positionalHint ? { positionalHint: c.positionalHint } : {}),
+      });
     }
     io.out(completionScript(positionals[0]!, specs).trimEnd());
     return ExitCode.ok;
@@ -116,7 +135,8 @@ const completionCommand: Command<Record<string, never>> = {
 
 function findEntry(name: string): Entry {
   const entry = COMMANDS.find((c) => c.name === name);
-  if (!entry) throw new UsageError(`unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')} (lci --help)`);
+  if (!entry)
+    throw new UsageError(`unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')} (lci --help)`);
   return entry;
 }
 
@@ -185,14 +205,20 @@ function reportError(e: unknown, io: Io, globals: Globals, command: string): num
     return e.exitCode;
   }
   if (e instanceof LciError) {
-    if (globals.json) io.out(jsonDocument(command, { status: 'ERROR', error: { message: e.message, exitCode: e.exitCode } }));
+    if (globals.json)
+      io.out(jsonDocument(command, { status: 'ERROR', error: { message: e.message, exitCode: e.exitCode } }));
     io.err(`lci: ${e.message}`);
     if (globals.debug && e.stack) io.err(e.stack);
     return e.exitCode;
   }
   const err = e as Error;
   if (globals.json)
-    io.out(jsonDocument(command, { status: 'ERROR', error: { message: `internal error: ${err?.message ?? String(e)}`, exitCode: ExitCode.failed } }));
+    io.out(
+      jsonDocument(command, {
+        status: 'ERROR',
+        error: { message: `internal error: ${err?.message ?? String(e)}`, exitCode: ExitCode.failed },
+      }),
+    );
   io.err(`lci: internal error: ${err?.message ?? String(e)}`);
   io.err(globals.debug ? String(err?.stack) : '(run again with --debug for the stack trace, and report it)');
   return ExitCode.failed;

@@ -14,7 +14,8 @@ interface Values extends AwsValues {
 
 export const pipelinesCommand: Command<Values> = {
   name: 'pipelines',
-  summary: 'Show the generated pipelines (exists, latest run, affected since the last success), or start them at a commit.',
+  summary:
+    'Show the generated pipelines (exists, latest run, affected since the last success), or start them at a commit.',
   usage:
     'lci pipelines [--env NAME...] [--json] | lci pipelines start FUNCTION...|--affected [--base REV] --env NAME [--source-version REV] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
@@ -27,7 +28,10 @@ export const pipelinesCommand: Command<Values> = {
     ...AWS_OPTIONS,
   },
   help: [
-    ['start FUNCTION...', "start these functions' pipelines (StartPipelineExecution with the commit as the source revision)"],
+    [
+      'start FUNCTION...',
+      "start these functions' pipelines (StartPipelineExecution with the commit as the source revision)",
+    ],
     ['-e, --env NAME', 'only this environment (repeatable when listing; exactly one with start)'],
     ['--affected', 'start: the functions `lci plan --env` finds affected (with --base as for plan)'],
     ['--source-version REV', 'start: the commit to run (default: HEAD)'],
@@ -46,7 +50,9 @@ export const pipelinesCommand: Command<Values> = {
       return ExitCode.ok;
     }
     if (verb !== 'start')
-      throw new UsageError(`lci pipelines ${verb}: unknown subcommand; use lci pipelines (list) or lci pipelines start FUNCTION... --env NAME`);
+      throw new UsageError(
+        `lci pipelines ${verb}: unknown subcommand; use lci pipelines (list) or lci pipelines start FUNCTION... --env NAME`,
+      );
     if (values.env?.length !== 1) throw new UsageError('lci pipelines start needs exactly one --env NAME');
     if (values.base && !values.affected) throw new UsageError('--base only applies with --affected');
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });

@@ -21,7 +21,8 @@ interface Values extends AwsValues {
 export const planCommand: Command<Values> = {
   name: 'plan',
   summary: 'List the functions a git change touches, and why.',
-  usage: 'lci plan [--base REV | --since deployed] [--head REV] [--env NAME] [--all] [--json] [--github-output] [--exit-code]',
+  usage:
+    'lci plan [--base REV | --since deployed] [--head REV] [--env NAME] [--all] [--json] [--github-output] [--exit-code]',
   options: {
     base: { type: 'string' },
     head: { type: 'string' },
@@ -48,10 +49,15 @@ export const planCommand: Command<Values> = {
     }
     if (values.since !== undefined) {
       if (values.since !== 'deployed') throw new UsageError(`--since ${values.since}: the only value is 'deployed'`);
-      if (!values.env) throw new UsageError('--since deployed needs --env NAME: each environment serves its own versions');
-      if (values.base || values.all) throw new UsageError('--since deployed takes the base from Lambda; leave out --base and --all');
+      if (!values.env)
+        throw new UsageError('--since deployed needs --env NAME: each environment serves its own versions');
+      if (values.base || values.all)
+        throw new UsageError('--since deployed takes the base from Lambda; leave out --base and --all');
     }
-    const result = values.since === undefined ? await plan(values, globals.config, io) : await planSinceDeployed(values, globals.config, io);
+    const result =
+      values.since === undefined
+        ? await plan(values, globals.config, io)
+        : await planSinceDeployed(values, globals.config, io);
     io.out(globals.json ? planJson(result) : planTable(result));
     const names = affectedNames(result);
     if (values['github-output']) appendFileSync(io.env.GITHUB_OUTPUT!, `functions=${JSON.stringify(names)}\n`);
@@ -74,5 +80,9 @@ async function plan(values: Values, config: string | undefined, io: Io): Promise
 
 async function planSinceDeployed(values: Values, config: string | undefined, io: Io): Promise<PlanResult> {
   const loaded = await loadProject({ cwd: io.cwd, config });
-  return (await import('../commands/plan-since-deployed.js')).planSinceDeployedCommand(loaded, values.env!, awsOptions(values, io.env));
+  return (await import('../commands/plan-since-deployed.js')).planSinceDeployedCommand(
+    loaded,
+    values.env!,
+    awsOptions(values, io.env),
+  );
 }

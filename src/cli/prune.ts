@@ -17,7 +17,8 @@ interface Values extends AwsValues {
 
 export const pruneCommand: Command<Values> = {
   name: 'prune',
-  summary: 'Delete function versions, layer versions and S3 artifacts lci published that no alias needs, outside the rollback window.',
+  summary:
+    'Delete function versions, layer versions and S3 artifacts lci published that no alias needs, outside the rollback window.',
   usage:
     'lci prune [FUNCTION...] [--env NAME...] [--keep N] [--older-than 30d] [--dry-run] [--yes] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
@@ -33,7 +34,10 @@ export const pruneCommand: Command<Values> = {
   help: [
     ['FUNCTION...', 'these functions (default: all)'],
     ['-e, --env NAME', 'the functions of these environments (repeatable; default: every environment)'],
-    ['--keep N', "the last N versions each alias served stay, its current one included (default: the environment's prune.keep, else 3)"],
+    [
+      '--keep N',
+      "the last N versions each alias served stay, its current one included (default: the environment's prune.keep, else 3)",
+    ],
     ['--older-than AGE', 'only versions older than this: 30d, 12h (default: any age)'],
     ['--dry-run', 'read and list what would be deleted; delete nothing'],
     ['-y, --yes', 'delete (without it, prune is a dry run)'],
@@ -42,7 +46,8 @@ export const pruneCommand: Command<Values> = {
   async run(ctx) {
     const { values, positionals, globals, io } = ctx;
     const keep = values.keep === undefined ? undefined : Number(values.keep);
-    if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) throw new UsageError(`--keep ${values.keep}: give a whole number of at least 1`);
+    if (keep !== undefined && (!Number.isInteger(keep) || keep < 1))
+      throw new UsageError(`--keep ${values.keep}: give a whole number of at least 1`);
     const olderThanMs = values['older-than'] === undefined ? null : parseAge(values['older-than']);
     if (values['older-than'] !== undefined && olderThanMs === null)
       throw new UsageError(`--older-than ${values['older-than']}: give days or hours, e.g. 30d or 12h`);
@@ -57,10 +62,13 @@ export const pruneCommand: Command<Values> = {
     });
     io.out(globals.json ? pruneJson(result) : pruneText(result));
     const storage = result.storage.after ?? result.storage.before;
-    if (storageFull(storage)) ctx.warn(`${storageLine(storage)}: above 80% of the limit; prune more (a smaller --keep) or ask AWS to raise it`);
+    if (storageFull(storage))
+      ctx.warn(`${storageLine(storage)}: above 80% of the limit; prune more (a smaller --keep) or ask AWS to raise it`);
     reportFailures(
       ctx,
-      result.functions.flatMap((f) => (f.error ? [{ name: f.names.join(', '), awsName: f.awsName, error: f.error }] : [])),
+      result.functions.flatMap((f) =>
+        f.error ? [{ name: f.names.join(', '), awsName: f.awsName, error: f.error }] : [],
+      ),
     );
     return result.functions.some((f) => f.status === 'FAILED') ? ExitCode.failed : ExitCode.ok;
   },

@@ -18,7 +18,8 @@ interface Values extends AwsValues {
 export const rollbackCommand: Command<Values> = {
   name: 'rollback',
   summary: 'Move an alias back to the version it served before (or a given one), guarded by its RevisionId.',
-  usage: 'lci rollback FUNCTION --env NAME [--to VERSION] [--dry-run] [--yes] [--json] [--profile P] [--region R] [--endpoint-url URL]',
+  usage:
+    'lci rollback FUNCTION --env NAME [--to VERSION] [--dry-run] [--yes] [--json] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -31,7 +32,10 @@ export const rollbackCommand: Command<Values> = {
   help: [
     ['FUNCTION', 'the function whose alias moves back'],
     ['-e, --env NAME', 'the environment (its alias)'],
-    ['--to VERSION', 'this published version (default: the version served before the current one, as recorded; during a traffic shift: stop it)'],
+    [
+      '--to VERSION',
+      'this published version (default: the version served before the current one, as recorded; during a traffic shift: stop it)',
+    ],
     ['--dry-run', 'read AWS and say where the alias would move; move nothing'],
     ['-y, --yes', 'no question for an environment with confirm: true (required without a terminal)'],
     ...AWS_HELP,
@@ -39,7 +43,8 @@ export const rollbackCommand: Command<Values> = {
   async run({ values, positionals, globals, io }) {
     if (positionals.length !== 1) throw new UsageError('rollback takes exactly one FUNCTION');
     if (!values.env) throw new UsageError('rollback needs --env NAME');
-    if (values.to !== undefined && !/^[1-9]\d*$/.test(values.to)) throw new UsageError(`--to ${values.to}: give a published version number`);
+    if (values.to !== undefined && !/^[1-9]\d*$/.test(values.to))
+      throw new UsageError(`--to ${values.to}: give a published version number`);
     const { project } = await loadProject({ cwd: io.cwd, config: globals.config });
     const [r] = selectTargets(project, positionals, values.env);
     const aws = await connect(awsOptions(values, io.env), project.artifacts.region);

@@ -18,14 +18,23 @@ const READS_AT_ONCE = 16;
 export const statusCommand: Command<Values> = {
   name: 'status',
   summary: 'Show what each alias serves: version, source version, layer version, CodeSha256, traffic shift.',
-  usage: 'lci status [FUNCTION...] [--env NAME] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
+  usage:
+    'lci status [FUNCTION...] [--env NAME] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: { env: { type: 'string', short: 'e' }, ...LAMBDA_OPTIONS },
-  help: [['FUNCTION...', 'these functions (default: all)'], ['-e, --env NAME', 'one environment (default: every environment)'], ...LAMBDA_HELP],
+  help: [
+    ['FUNCTION...', 'these functions (default: all)'],
+    ['-e, --env NAME', 'one environment (default: every environment)'],
+    ...LAMBDA_HELP,
+  ],
   async run({ values, positionals, globals, io, warn }) {
     const { project } = await loadProject({ cwd: io.cwd, config: globals.config });
-    const targets = targetsInEnvironments(project, positionals, values.env ? [values.env] : Object.keys(project.environments));
+    const targets = targetsInEnvironments(
+      project,
+      positionals,
+      values.env ? [values.env] : Object.keys(project.environments),
+    );
     const aws = await connect(awsOptions(values, io.env), project.artifacts.region);
     const [rows, storage] = await Promise.all([
       runPool(targets, READS_AT_ONCE, (r) => functionStatus(aws.lambda, r)),
@@ -34,7 +43,8 @@ export const statusCommand: Command<Values> = {
       }),
     ]);
     io.out(globals.json ? statusJson(rows, storage) : statusText(rows, storage));
-    if (storageFull(storage)) warn(`${storageLine(storage)}: above 80% of the limit, and every deploy adds versions; run lci prune`);
+    if (storageFull(storage))
+      warn(`${storageLine(storage)}: above 80% of the limit, and every deploy adds versions; run lci prune`);
     return 0;
   },
 };

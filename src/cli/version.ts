@@ -16,7 +16,11 @@ export const versionCommand: Command<Record<string, never>> = {
   async run({ globals, io }) {
     io.out(
       globals.json
-        ? jsonDocument('version', { version: lciVersion(), node: process.versions.node, platform: `${process.platform}/${process.arch}` })
+        ? jsonDocument('version', {
+            version: lciVersion(),
+            node: process.versions.node,
+            platform: `${process.platform}/${process.arch}`,
+          })
         : lciVersion(),
     );
     return 0;

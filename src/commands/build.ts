@@ -87,6 +87,8 @@ async function distLayers(loaded: LoadedProject, functions: FunctionBuildResult[
 
 function describe(a: FunctionArtifacts): string {
   const code = `code ${a.code.sha256.slice(0, 10)} ${humanBytes(a.code.bytes)}${a.code.reused ? ' (reused)' : a.code.sameAs ? ` (same as ${a.code.sameAs})` : ''}`;
-  const deps = a.deps ? `deps ${a.deps.source} ${a.deps.key.slice(0, 10)} ${humanBytes(a.deps.bytes)}` : 'no dependencies';
+  const deps = a.deps
+    ? `deps ${a.deps.source} ${a.deps.key.slice(0, 10)} ${humanBytes(a.deps.bytes)}`
+    : 'no dependencies';
   return `${code}, ${deps}`;
 }

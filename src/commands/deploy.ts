@@ -69,16 +69,25 @@ export interface DeployResult {
 }
 
 /** lci deploy: build, push to S3 and release on Lambda, per function; unchanged functions are left alone. */
-export async function deploy(loaded: LoadedProject, opts: DeployOptions, progress: ProgressSink): Promise<DeployResult> {
+export async function deploy(
+  loaded: LoadedProject,
+  opts: DeployOptions,
+  progress: ProgressSink,
+): Promise<DeployResult> {
   const { project } = loaded;
   const env = opts.env === 'auto' ? autoEnvironment(project, opts.environ) : opts.env;
   requireEnvironment(project, env);
   const strategy = parseStrategy(opts.strategy ?? project.environments[env]!.strategy ?? 'all-at-once');
   let version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
   if (opts.onlyMatchingRef) {
-    if (!loaded.inRepo) throw new UsageError('--only-matching-ref needs a git checkout: it reads the tags of the commit');
+    if (!loaded.inRepo)
+      throw new UsageError('--only-matching-ref needs a git checkout: it reads the tags of the commit');
     const tags = await tagsPointingAt(loaded.root, version);
-    const decision = releaseDecision(project.environments[env]!, { commit: version, branch: opts.onlyMatchingRef.branch, tags });
+    const decision = releaseDecision(project.environments[env]!, {
+      commit: version,
+      branch: opts.onlyMatchingRef.branch,
+      tags,
+    });
     if (!decision.release)
       return {
         env,
@@ -96,9 +105,19 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   let aws: AwsClients | undefined;
   const clients = async () => (aws ??= await connect(opts.aws, project.artifacts.region));
   // A shard takes its share first (of the named functions, or of the environment's), so it plans and reads only its own.
-  const shardNames = opts.shard ? shardOf(opts.names.length > 0 ? opts.names : functionsOf(project, env).map((r) => r.name), opts.shard) : null;
+  const shardNames = opts.shard
+    ? shardOf(opts.names.length > 0 ? opts.names : functionsOf(project, env).map((r) => r.name), opts.shard)
+    : null;
   const names =
-    shardNames?.length === 0 ? null : await selectAffected(loaded, shardNames ?? opts.names, opts.affected, env, async () => (await clients()).lambda);
+    shardNames?.length === 0
+      ? null
+      : await selectAffected(
+          loaded,
+          shardNames ?? opts.names,
+          opts.affected,
+          env,
+          async () => (await clients()).lambda,
+        );
   const targets = names === null ? [] : selectTargets(project, names, env);
   const dirty = await dirtyInputs(loaded, targets);
   if (dirty) {
@@ -168,8 +187,13 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
     async (r) => {
       const task = progress.start(r.name);
       const result = await deployFunction(r, ctx, task);
-      if (result.status === 'PUBLISHED' && pruneAfter && !opts.dryRun) await pruneReleased(project, r, pruneAfter.olderThanMs, connected, store, task, result);
-      progress.finish(r.name, result.status === 'FAILED' ? 'failed' : 'done', `${result.status}${result.version ? ` version ${result.version}` : ''}`);
+      if (result.status === 'PUBLISHED' && pruneAfter && !opts.dryRun)
+        await pruneReleased(project, r, pruneAfter.olderThanMs, connected, store, task, result);
+      progress.finish(
+        r.name,
+        result.status === 'FAILED' ? 'failed' : 'done',
+        `${result.status}${result.version ? ` version ${result.version}` : ''}`,
+      );
       return result;
     },
     {
@@ -184,10 +208,22 @@ export async function deploy(loaded: LoadedProject, opts: DeployOptions, progres
   const layers = shared.summary();
   for (const l of layers)
     if (layerTasks.has(l.name))
-      progress.finish(`layer ${l.name}`, l.status === 'FAILED' ? 'failed' : 'done', `${l.status}${l.version ? ` version ${l.version}` : ''}`);
+      progress.finish(
+        `layer ${l.name}`,
+        l.status === 'FAILED' ? 'failed' : 'done',
+        `${l.status}${l.version ? ` version ${l.version}` : ''}`,
+      );
   let slack: SlackOutcome | null = null;
-  if (!opts.dryRun && functions.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED') && opts.environ[project.notify.slackWebhookEnv]) {
-    slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, { env, sourceVersion: version, results: functions });
+  if (
+    !opts.dryRun &&
+    functions.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED') &&
+    opts.environ[project.notify.slackWebhookEnv]
+  ) {
+    slack = await notifySlack(project.notify.slackWebhookEnv, opts.environ, {
+      env,
+      sourceVersion: version,
+      results: functions,
+    });
   }
   return { ...base, functions, slack, layers, budget: connected.budget.report() };
 }
@@ -208,7 +244,12 @@ async function pruneReleased(
   task.phase('prune');
   task.report('pruning versions no alias needs');
   const [target] = pruneTargets(project, new Set([r.functionName]));
-  const pruned = await pruneFunction(target!, settingsFor(project, target!, { keep: undefined, olderThanMs, dryRun: false }), aws.lambda, store);
+  const pruned = await pruneFunction(
+    target!,
+    settingsFor(project, target!, { keep: undefined, olderThanMs, dryRun: false }),
+    aws.lambda,
+    store,
+  );
   if (pruned.status === 'FAILED') {
     result.warnings.push(`released, but pruning failed: ${pruned.error}`);
     return;
@@ -222,7 +263,8 @@ async function pruneReleased(
 
 function dirtyRefusal(dirty: DirtyInputs): string {
   const parts = [...dirty.byFunction].map(
-    ([name, paths]) => `${name} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? `, +${paths.length - 3} more` : ''})`,
+    ([name, paths]) =>
+      `${name} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? `, +${paths.length - 3} more` : ''})`,
   );
   return `uncommitted changes under the inputs of ${parts.join('; ')}: commit them (a deploy ships what a commit holds), or pass --allow-dirty to deploy the work tree as <sha>-dirty-${dirty.hash}`;
 }

@@ -30,8 +30,11 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
   for (const e of opts.envs) requireEnvironment(loaded.project, e);
   requireFunctions(loaded.project, opts.functions);
   if (opts.layout === 'environment' && opts.functions.length > 0)
-    throw new UsageError('--layout environment: a pipeline releases every function of its environment; leave out --function');
-  if (opts.layout !== 'environment' && opts.shards !== undefined) throw new UsageError('--shards goes with --layout environment');
+    throw new UsageError(
+      '--layout environment: a pipeline releases every function of its environment; leave out --function',
+    );
+  if (opts.layout !== 'environment' && opts.shards !== undefined)
+    throw new UsageError('--shards goes with --layout environment');
   const outDir = resolve(loaded.project.dir, opts.out ?? 'infra/lambda-ci');
   const { files, warnings } = await render(loaded, {
     envs: opts.envs,

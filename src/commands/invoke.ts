@@ -42,10 +42,16 @@ export interface InvokeResult {
 }
 
 /** lci invoke: the alias (or a version) on Lambda, or the built artifacts in the function's build image. */
-export async function invoke(loaded: LoadedProject, opts: InvokeOptions, progress: TaskProgress): Promise<InvokeResult> {
+export async function invoke(
+  loaded: LoadedProject,
+  opts: InvokeOptions,
+  progress: TaskProgress,
+): Promise<InvokeResult> {
   const { project } = loaded;
-  if (!opts.local && !opts.env) throw new UsageError('invoke needs --env NAME (the alias to invoke), or --local to run the built artifacts');
-  if (opts.local && opts.version) throw new UsageError('--version names a published version on Lambda; --local runs the built artifacts');
+  if (!opts.local && !opts.env)
+    throw new UsageError('invoke needs --env NAME (the alias to invoke), or --local to run the built artifacts');
+  if (opts.local && opts.version)
+    throw new UsageError('--version names a published version on Lambda; --local runs the built artifacts');
   const [r] = selectTargets(project, [opts.name], opts.env);
   const fn = r!;
   if (!opts.local) {

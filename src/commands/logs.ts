@@ -38,14 +38,19 @@ const POLL_MS = 2000;
 const LATE_MS = 30_000;
 
 /** lci logs: the function's log events since a moment, narrowed to versions; with follow, until Ctrl-C. */
-export async function logs(loaded: LoadedProject, opts: LogsOptions, onEvents: (events: LogLine[]) => void): Promise<LogsResult> {
+export async function logs(
+  loaded: LoadedProject,
+  opts: LogsOptions,
+  onEvents: (events: LogLine[]) => void,
+): Promise<LogsResult> {
   const [r] = selectTargets(loaded.project, [opts.name], opts.env);
   const fn = r!;
   const aws = await connect(opts.aws, loaded.project.artifacts.region);
   let versions: string[] | null = null;
   if (opts.version === undefined) {
     const alias = await getAlias(aws.lambda, fn.functionName, fn.alias);
-    if (!alias) throw new UsageError(`${fn.functionName} has no alias ${fn.alias}: pass --version N (or --version all)`);
+    if (!alias)
+      throw new UsageError(`${fn.functionName} has no alias ${fn.alias}: pass --version N (or --version all)`);
     versions = [alias.version, ...Object.keys(alias.weights)];
   } else if (opts.version !== 'all') {
     versions = [opts.version];

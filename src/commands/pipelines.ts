@@ -35,7 +35,10 @@ export interface PipelinesResult {
 }
 
 /** lci pipelines: every pipeline generate writes, whether it exists, its latest run, and whether its function changed since the last success. */
-export async function listPipelines(loaded: LoadedProject, opts: { envs: string[]; aws: AwsOptions }): Promise<PipelinesResult> {
+export async function listPipelines(
+  loaded: LoadedProject,
+  opts: { envs: string[]; aws: AwsOptions },
+): Promise<PipelinesResult> {
   const { project } = loaded;
   for (const e of opts.envs) requireEnvironment(project, e);
   const targets = pipelineTargets(project, opts.envs, []);
@@ -78,7 +81,9 @@ async function markAffected(loaded: LoadedProject, targets: PipelineTarget[], ro
       if (!row?.exists) continue;
       row.affected = f.affected;
       row.reasons = f.reasons.map((reason) =>
-        reason.rule === 'never-deployed' ? { path: null, rule: reason.rule, detail: 'the pipeline has no successful run' } : reason,
+        reason.rule === 'never-deployed'
+          ? { path: null, rule: reason.rule, detail: 'the pipeline has no successful run' }
+          : reason,
       );
     }
   }
@@ -104,11 +109,18 @@ export interface StartResult {
 /** lci pipelines start: StartPipelineExecution for the named (or affected) functions' pipelines, at one commit. */
 export async function startPipelines(
   loaded: LoadedProject,
-  opts: { names: string[]; env: string; affected: { base?: string; environ: NodeJS.ProcessEnv } | null; sourceVersion?: string; aws: AwsOptions },
+  opts: {
+    names: string[];
+    env: string;
+    affected: { base?: string; environ: NodeJS.ProcessEnv } | null;
+    sourceVersion?: string;
+    aws: AwsOptions;
+  },
 ): Promise<StartResult> {
   const { project } = loaded;
   requireEnvironment(project, opts.env);
-  if (opts.names.length === 0 && !opts.affected) throw new UsageError('pipelines start needs FUNCTION... or --affected');
+  if (opts.names.length === 0 && !opts.affected)
+    throw new UsageError('pipelines start needs FUNCTION... or --affected');
   if (!loaded.inRepo) throw new UsageError('pipelines start needs a git checkout: it starts the pipelines at a commit');
   const rev = opts.sourceVersion ?? 'HEAD';
   const commit = await resolveCommit(loaded.root, rev);
@@ -117,7 +129,9 @@ export async function startPipelines(
   if (names === null) return { env: opts.env, commit, pipelines: null };
   for (const n of names) {
     if (!project.functions[n]!.envs[opts.env])
-      throw new UsageError(`function ${n} is not deployed to environment ${opts.env} (environments.${opts.env}: false): it has no pipeline there`);
+      throw new UsageError(
+        `function ${n} is not deployed to environment ${opts.env} (environments.${opts.env}: false): it has no pipeline there`,
+      );
   }
   const targets = pipelineTargets(project, [opts.env], names);
   const { client, region } = await codePipelineClient(opts.aws, project.artifacts.region);

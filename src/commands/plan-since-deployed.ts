@@ -10,7 +10,11 @@ import { runPool } from '../pool.js';
 const READS_AT_ONCE = 16;
 
 /** plan --since deployed: reads what each alias serves, then plans each function from there. */
-export async function planSinceDeployedCommand(loaded: LoadedProject, env: string, aws: AwsOptions): Promise<PlanResult> {
+export async function planSinceDeployedCommand(
+  loaded: LoadedProject,
+  env: string,
+  aws: AwsOptions,
+): Promise<PlanResult> {
   const clients = await connect(aws, loaded.project.artifacts.region);
   return planFromDeployed(loaded, env, clients.lambda, null);
 }
@@ -19,12 +23,19 @@ export async function planSinceDeployedCommand(loaded: LoadedProject, env: strin
  * The plan from what each alias serves, read with one GetFunction per function (GetFunction's own
  * quota). With `names`, only those are read and planned (a shard of a deploy).
  */
-export async function planFromDeployed(loaded: LoadedProject, env: string, lambda: LambdaClient, names: string[] | null): Promise<PlanResult> {
+export async function planFromDeployed(
+  loaded: LoadedProject,
+  env: string,
+  lambda: LambdaClient,
+  names: string[] | null,
+): Promise<PlanResult> {
   const all = functionsOf(loaded.project, env);
   const targets = names === null ? all : all.filter((r) => names.includes(r.name));
   const served = await runPool(targets, READS_AT_ONCE, (r) => servedSourceVersion(lambda, r));
   const read = new Map(targets.map((r, i) => [r.name, served[i]!]));
-  const deployed = new Map(all.map((r) => [r.name, { awsName: r.functionName, alias: r.alias, sourceVersion: read.get(r.name) ?? null }]));
+  const deployed = new Map(
+    all.map((r) => [r.name, { awsName: r.functionName, alias: r.alias, sourceVersion: read.get(r.name) ?? null }]),
+  );
   const plan = await planSinceDeployed(loaded, env, deployed);
   return names === null ? plan : { ...plan, functions: plan.functions.filter((f) => read.has(f.name)) };
 }

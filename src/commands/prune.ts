@@ -43,7 +43,12 @@ export async function prune(loaded: LoadedProject, opts: PruneOptions): Promise<
     pruneFunction(t, settingsFor(project, t, opts), aws.lambda, store),
   );
   const changed = functions.some((f) => f.status === 'PRUNED');
-  return { dryRun: opts.dryRun, functions, storage: { before, after: changed ? await readStorage(aws) : null }, budget: aws.budget.report() };
+  return {
+    dryRun: opts.dryRun,
+    functions,
+    storage: { before, after: changed ? await readStorage(aws) : null },
+    budget: aws.budget.report(),
+  };
 }
 
 /**
@@ -70,9 +75,17 @@ export function pruneTargets(project: Project, functionNames: Set<string>): Prun
 }
 
 /** --keep, else the largest prune.keep among the environments that share the function (the safest), else the default. */
-export function settingsFor(project: Project, t: PruneTarget, opts: Pick<PruneOptions, 'keep' | 'olderThanMs' | 'dryRun'>): PruneSettings {
+export function settingsFor(
+  project: Project,
+  t: PruneTarget,
+  opts: Pick<PruneOptions, 'keep' | 'olderThanMs' | 'dryRun'>,
+): PruneSettings {
   const configured = Math.max(0, ...t.envs.map((e) => project.environments[e]?.prune?.keep ?? 0));
-  return { keep: opts.keep ?? (configured > 0 ? configured : DEFAULT_KEEP), olderThanMs: opts.olderThanMs, dryRun: opts.dryRun };
+  return {
+    keep: opts.keep ?? (configured > 0 ? configured : DEFAULT_KEEP),
+    olderThanMs: opts.olderThanMs,
+    dryRun: opts.dryRun,
+  };
 }
 
 async function readStorage(aws: AwsClients): Promise<Storage> {

@@ -15,7 +15,12 @@ const LAMBDA_LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
  * globs, paths that leave the repository, template variables, resolved AWS names.
  * Pure: the file system is checked separately (fs-checks.ts).
  */
-export function semanticDiagnostics(source: ConfigSource, data: Record<string, unknown>, resolved: ResolvedConfig, configDirInRepo: string): Diagnostic[] {
+export function semanticDiagnostics(
+  source: ConfigSource,
+  data: Record<string, unknown>,
+  resolved: ResolvedConfig,
+  configDirInRepo: string,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(source, { path, anchor, message: `${dotted(path)}: ${message}` }));
@@ -24,9 +29,14 @@ export function semanticDiagnostics(source: ConfigSource, data: Record<string, u
   for (const [name, raw] of Object.entries(isRecord(data.environments) ? data.environments : {})) {
     const env = isRecord(raw) ? raw : {};
     const has = (k: string) => typeof env[k] === 'string';
-    if (!has('branch') && !has('tag')) report(['environments', name], "needs a trigger: set 'branch: <glob>' or 'tag: <glob>'", 'key');
+    if (!has('branch') && !has('tag'))
+      report(['environments', name], "needs a trigger: set 'branch: <glob>' or 'tag: <glob>'", 'key');
     if (has('branch') && has('tag'))
-      report(['environments', name, 'tag'], "set either 'branch' or 'tag', not both; declare two environments to deploy from both", 'key');
+      report(
+        ['environments', name, 'tag'],
+        "set either 'branch' or 'tag', not both; declare two environments to deploy from both",
+        'key',
+      );
     for (const k of ['branch', 'tag']) {
       if (!has(k)) continue;
       const problem = refGlobProblem(String(env[k]));
@@ -43,14 +53,19 @@ export function semanticDiagnostics(source: ConfigSource, data: Record<string, u
     if (typeof fn.path === 'string') {
       const problem = pathProblem(fn.path);
       if (problem) report(['functions', fname, 'path'], problem);
-      else if (repoPath(configDirInRepo, fn.path) === null) report(['functions', fname, 'path'], `'${fn.path}' leaves the repository`);
+      else if (repoPath(configDirInRepo, fn.path) === null)
+        report(['functions', fname, 'path'], `'${fn.path}' leaves the repository`);
     }
   }
   for (const [section, at] of [...sections]) {
     const overrides = isRecord(section.environments) ? section.environments : {};
     for (const [env, ov] of Object.entries(overrides)) {
       if (!envNames.includes(env)) {
-        report([...at, 'environments', env], `unknown environment '${env}'${didYouMean(env, envNames)}; declared: ${envNames.join(', ') || 'none'}`, 'key');
+        report(
+          [...at, 'environments', env],
+          `unknown environment '${env}'${didYouMean(env, envNames)}; declared: ${envNames.join(', ') || 'none'}`,
+          'key',
+        );
       }
       if (isRecord(ov)) sections.push([ov, [...at, 'environments', env]]);
     }
@@ -70,7 +85,10 @@ export function semanticDiagnostics(source: ConfigSource, data: Record<string, u
       const allowed: readonly string[] = TEMPLATE_VARIABLES[field];
       for (const v of templateVariables(template)) {
         if (!allowed.includes(v)) {
-          report([...at, field], `unknown variable '\${${v}}'${didYouMean(v, allowed)}; available: ${allowed.map((a) => `\${${a}}`).join(', ')}`);
+          report(
+            [...at, field],
+            `unknown variable '\${${v}}'${didYouMean(v, allowed)}; available: ${allowed.map((a) => `\${${a}}`).join(', ')}`,
+          );
         }
       }
     }
@@ -120,7 +138,10 @@ export function semanticDiagnostics(source: ConfigSource, data: Record<string, u
  * republish the other's (forever); and no two environments may move the same alias of the same
  * AWS function, or a QA deploy would move what prod serves.
  */
-function collisionDiagnostics(resolved: ResolvedConfig, report: (path: PathSegment[], message: string, anchor?: 'key' | 'value') => void): void {
+function collisionDiagnostics(
+  resolved: ResolvedConfig,
+  report: (path: PathSegment[], message: string, anchor?: 'key' | 'value') => void,
+): void {
   const aliases = new Map<string, { fn: string; env: string }>();
   for (const env of Object.keys(resolved.environments)) {
     const layers = new Map<string, { fn: string; inputs: string; descriptor: string | null }>();
@@ -132,7 +153,9 @@ function collisionDiagnostics(resolved: ResolvedConfig, report: (path: PathSegme
       const owner = aliases.get(target);
       if (owner && (owner.fn !== fn.name || owner.env !== env)) {
         const who =
-          owner.fn === fn.name ? `environments '${owner.env}' and '${env}'` : `function '${owner.fn}' (${owner.env}) and function '${fn.name}' (${env})`;
+          owner.fn === fn.name
+            ? `environments '${owner.env}' and '${env}'`
+            : `function '${owner.fn}' (${owner.env}) and function '${fn.name}' (${env})`;
         report(
           origin.functionName!,
           `${who} both release to alias '${r.alias}' of Lambda function '${r.functionName}': a deploy to one would move what the other serves; give them different aliases (environments.<env>.alias) or functionNames`,
@@ -140,12 +163,19 @@ function collisionDiagnostics(resolved: ResolvedConfig, report: (path: PathSegme
         );
       } else aliases.set(target, { fn: fn.name, env });
       if (r.descriptorPath === null) continue;
-      const inputs = canonical({ descriptor: r.descriptorPath, runtime: r.runtime, architecture: r.architecture, build: r.build });
+      const inputs = canonical({
+        descriptor: r.descriptorPath,
+        runtime: r.runtime,
+        architecture: r.architecture,
+        build: r.build,
+      });
       const first = layers.get(r.layerName);
       if (!first) layers.set(r.layerName, { fn: fn.name, inputs, descriptor: r.descriptorPath });
       else if (first.inputs !== inputs) {
         const differ =
-          first.descriptor !== r.descriptorPath ? `descriptors ${first.descriptor} and ${r.descriptorPath}` : 'runtime, architecture or build settings';
+          first.descriptor !== r.descriptorPath
+            ? `descriptors ${first.descriptor} and ${r.descriptorPath}`
+            : 'runtime, architecture or build settings';
         report(
           origin.layerName!,
           `functions '${first.fn}' and '${fn.name}' both publish layer '${r.layerName}' in environment '${env}' but build different dependencies (${differ}): each deploy would replace the other's layer; give one its own layerName`,
@@ -172,9 +202,11 @@ export function smokeLists(data: Record<string, unknown>): [unknown[], PathSegme
     const envs = isRecord(section) && isRecord(section.environments) ? section.environments : {};
     for (const [env, ov] of Object.entries(envs)) take(ov, [...at, 'environments', env]);
   };
-  for (const [name, env] of Object.entries(isRecord(data.environments) ? data.environments : {})) take(env, ['environments', name]);
+  for (const [name, env] of Object.entries(isRecord(data.environments) ? data.environments : {}))
+    take(env, ['environments', name]);
   overrides(data.defaults, ['defaults']);
-  for (const [name, fn] of Object.entries(isRecord(data.functions) ? data.functions : {})) overrides(fn, ['functions', name]);
+  for (const [name, fn] of Object.entries(isRecord(data.functions) ? data.functions : {}))
+    overrides(fn, ['functions', name]);
   return out;
 }
 
@@ -189,16 +221,27 @@ function checkSmokeList(
     if (!isRecord(item)) return; // the schema said so
     const hasEvent = 'event' in item;
     if (!hasEvent && item.file === undefined)
-      report([...at, i], "give the event inline ('event: {...}') or in a JSON file ('file: path/to/event.json')", 'key');
-    if (hasEvent && item.file !== undefined) report([...at, i, 'file'], "set either 'event' or 'file', not both", 'key');
+      report(
+        [...at, i],
+        "give the event inline ('event: {...}') or in a JSON file ('file: path/to/event.json')",
+        'key',
+      );
+    if (hasEvent && item.file !== undefined)
+      report([...at, i, 'file'], "set either 'event' or 'file', not both", 'key');
     if (typeof item.file !== 'string') return;
     const problem = pathProblem(item.file);
     if (problem) report([...at, i, 'file'], problem);
-    else if (repoPath(configDirInRepo, item.file) === null) report([...at, i, 'file'], `'${item.file}' leaves the repository`);
+    else if (repoPath(configDirInRepo, item.file) === null)
+      report([...at, i, 'file'], `'${item.file}' leaves the repository`);
   });
 }
 
-function checkGlobList(list: unknown, at: PathSegment[], configDirInRepo: string | null, report: (path: PathSegment[], message: string) => void): void {
+function checkGlobList(
+  list: unknown,
+  at: PathSegment[],
+  configDirInRepo: string | null,
+  report: (path: PathSegment[], message: string) => void,
+): void {
   if (!Array.isArray(list)) return;
   list.forEach((g, i) => {
     if (typeof g !== 'string' || g === '') return;
@@ -206,7 +249,8 @@ function checkGlobList(list: unknown, at: PathSegment[], configDirInRepo: string
     if (problem) report([...at, i], problem);
     else if (configDirInRepo === null && (g === '..' || g.startsWith('../')))
       report([...at, i], `'${g}' leaves the function's path; exclude globs are relative to it`);
-    else if (configDirInRepo !== null && leavesRepository(configDirInRepo, g)) report([...at, i], `'${g}' leaves the repository`);
+    else if (configDirInRepo !== null && leavesRepository(configDirInRepo, g))
+      report([...at, i], `'${g}' leaves the repository`);
   });
 }
 

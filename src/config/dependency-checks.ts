@@ -2,7 +2,11 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { worktreeReader } from '../vcs/readers.js';
-import { packageJsonDeclaresDependencies, pythonProjectDependencies, requirementsDeclareDependencies } from './descriptors.js';
+import {
+  packageJsonDeclaresDependencies,
+  pythonProjectDependencies,
+  requirementsDeclareDependencies,
+} from './descriptors.js';
 import { localDependencies, type OutsideReference } from './local-deps.js';
 import { RealPaths } from './real-paths.js';
 import type { ResolvedConfig } from './resolve.js';
@@ -32,7 +36,8 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
   const paths = new RealPaths();
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
-  const inFile = (repoPath: string, line: number, col: number, message: string) => out.push({ file: shown(ctx, repoPath), line, col, message });
+  const inFile = (repoPath: string, line: number, col: number, message: string) =>
+    out.push({ file: shown(ctx, repoPath), line, col, message });
 
   const checkDescriptor = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
     if (r.descriptorPath === null) return;
@@ -43,7 +48,11 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
     const abs = join(ctx.root, r.descriptorPath);
     const leaves = escapes(rootReal, paths, abs);
     if (leaves) {
-      inConfig(at, `descriptor ${r.descriptorPath} resolves to ${leaves}, outside the repository (a symlink?); point it at a file in the repository`, anchor);
+      inConfig(
+        at,
+        `descriptor ${r.descriptorPath} resolves to ${leaves}, outside the repository (a symlink?); point it at a file in the repository`,
+        anchor,
+      );
       return;
     }
     if (paths.of(abs)?.kind !== 'file') {
@@ -63,7 +72,10 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
         `'${first.path}' resolves to ${outside}, outside the repository (a symlink?); lci packages only what the repository holds`,
       );
     for (const r of Object.values(fn.envs))
-      await checkDescriptor(r, resolved.origins[fn.name]![r.env]!.descriptor ?? ['functions', fn.name], ['functions', fn.name]);
+      await checkDescriptor(r, resolved.origins[fn.name]![r.env]!.descriptor ?? ['functions', fn.name], [
+        'functions',
+        fn.name,
+      ]);
   }
   for (const layer of Object.values(resolved.layers)) {
     const l = Object.values(layer.envs)[0];
@@ -74,7 +86,11 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
         ['layers', layer.name, 'path'],
         `'${l.path}' resolves to ${outside}, outside the repository (a symlink?); lci builds only what the repository holds`,
       );
-    else await checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], ['layers', layer.name]);
+    else
+      await checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], [
+        'layers',
+        layer.name,
+      ]);
   }
   return out;
 }

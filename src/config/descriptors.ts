@@ -91,7 +91,8 @@ export function packageJsonReferences(text: string, dev = false): Reference[] {
       if (typeof spec !== 'string') continue;
       const m = /^(?:file:|link:)(.+)$/.exec(spec);
       const p = m ? m[1]! : /^\.{1,2}\//.test(spec) ? spec : null;
-      if (p !== null) refs.push({ path: p.replace(/^\/\/(?=\/)/, ''), kind: 'package', ...positionOf(text, name, spec) });
+      if (p !== null)
+        refs.push({ path: p.replace(/^\/\/(?=\/)/, ''), kind: 'package', ...positionOf(text, name, spec) });
     }
   }
   return refs;
@@ -114,11 +115,14 @@ export function packageJsonDeclaresDependencies(text: string): boolean {
  */
 export function pythonProjectDependencies(fileName: string, text: string): string | null {
   const sections = tomlSections(text);
-  if (fileName === 'Pipfile') return (sections.get('packages') ?? []).some((l) => /^[A-Za-z0-9_.-]+\s*=/.test(l)) ? 'Pipfile [packages]' : null;
+  if (fileName === 'Pipfile')
+    return (sections.get('packages') ?? []).some((l) => /^[A-Za-z0-9_.-]+\s*=/.test(l)) ? 'Pipfile [packages]' : null;
   const project = sections.get('project') ?? [];
   const deps = project.join('\n').match(/^dependencies\s*=\s*\[([^\]]*)\]/m);
   if (deps && /["']/.test(deps[1]!)) return 'pyproject.toml [project] dependencies';
-  const poetry = (sections.get('tool.poetry.dependencies') ?? []).filter((l) => /^[A-Za-z0-9_.-]+\s*=/.test(l) && !/^python\s*=/.test(l));
+  const poetry = (sections.get('tool.poetry.dependencies') ?? []).filter(
+    (l) => /^[A-Za-z0-9_.-]+\s*=/.test(l) && !/^python\s*=/.test(l),
+  );
   if (poetry.length > 0) return 'pyproject.toml [tool.poetry.dependencies]';
   return null;
 }

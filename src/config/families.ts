@@ -36,10 +36,17 @@ export function expandFamilies(data: Record<string, unknown>, configDirInRepo: s
   const members = new Map<string, string>();
   const problems: FamilyProblem[] = [];
   const functions = data.functions;
-  if (!isRecord(functions) || !Object.entries(functions).some(([k, v]) => isFamilyKey(k) || (isRecord(v) && 'pathPattern' in v)))
+  if (
+    !isRecord(functions) ||
+    !Object.entries(functions).some(([k, v]) => isFamilyKey(k) || (isRecord(v) && 'pathPattern' in v))
+  )
     return { data, members, problems };
-  const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value', severity: 'error' | 'warning' = 'error') =>
-    problems.push({ path, message, anchor, severity });
+  const report = (
+    path: PathSegment[],
+    message: string,
+    anchor: 'key' | 'value' = 'value',
+    severity: 'error' | 'warning' = 'error',
+  ) => problems.push({ path, message, anchor, severity });
   const written = new Set(Object.keys(functions).filter((k) => !isFamilyKey(k)));
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(functions)) {
@@ -60,7 +67,11 @@ export function expandFamilies(data: Record<string, unknown>, configDirInRepo: s
       continue;
     }
     if (!hasPattern) {
-      report(['functions', key], `a family (a name with '*') needs pathPattern: the directories it makes functions of, e.g. 'jobs/*'`, 'key');
+      report(
+        ['functions', key],
+        `a family (a name with '*') needs pathPattern: the directories it makes functions of, e.g. 'jobs/*'`,
+        'key',
+      );
       continue;
     }
     if ('path' in value) report(['functions', key, 'path'], `set either 'path' or 'pathPattern', not both`, 'key');
@@ -72,7 +83,13 @@ export function expandFamilies(data: Record<string, unknown>, configDirInRepo: s
       continue;
     }
     const dirs = matchingDirs(pattern, configDirInRepo, listDirs);
-    if (dirs.length === 0) report(['functions', key, 'pathPattern'], `'${pattern}' matches no directory: the family has no functions`, 'value', 'warning');
+    if (dirs.length === 0)
+      report(
+        ['functions', key, 'pathPattern'],
+        `'${pattern}' matches no directory: the family has no functions`,
+        'value',
+        'warning',
+      );
     for (const { dir, path } of dirs) {
       const name = key.replace('*', dir);
       if (!MEMBER_NAME.test(name)) {
@@ -105,8 +122,10 @@ function patternProblem(pattern: string, configDirInRepo: string): string | unde
   if (problem) return problem;
   const segments = pattern.replace(/\/+$/, '').split('/');
   const stars = segments.filter((s) => s.includes('*'));
-  if (stars.length !== 1 || stars[0] !== '*') return `needs exactly one '*' segment, a whole directory name (jobs/*, services/*/lambda)`;
-  if (repoPath(configDirInRepo, segments.slice(0, segments.indexOf('*')).join('/') || '.') === null) return `'${pattern}' leaves the repository`;
+  if (stars.length !== 1 || stars[0] !== '*')
+    return `needs exactly one '*' segment, a whole directory name (jobs/*, services/*/lambda)`;
+  if (repoPath(configDirInRepo, segments.slice(0, segments.indexOf('*')).join('/') || '.') === null)
+    return `'${pattern}' leaves the repository`;
   return undefined;
 }
 

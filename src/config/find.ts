@@ -2,7 +2,15 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
-export const SEARCH_PLACES = ['lambdas.yaml', 'lambdas.yml', '.lcirc', '.lcirc.yaml', '.lcirc.yml', '.lcirc.json', 'package.json'];
+export const SEARCH_PLACES = [
+  'lambdas.yaml',
+  'lambdas.yml',
+  '.lcirc',
+  '.lcirc.yaml',
+  '.lcirc.yml',
+  '.lcirc.json',
+  'package.json',
+];
 
 /** A config file larger than this is refused before it is parsed (a 20,000-function config is ~4 MB). */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -55,15 +63,24 @@ function readConfigFile(filepath: string, shown: string): string | null {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`${shown} cannot be read (permission denied); make it readable or pass another --config`);
-    if (code === 'ENXIO') throw new UsageError(`${shown} is not a regular file (a socket or FIFO); pass the path of a YAML or JSON file`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new UsageError(`${shown} cannot be read (permission denied); make it readable or pass another --config`);
+    if (code === 'ENXIO')
+      throw new UsageError(`${shown} is not a regular file (a socket or FIFO); pass the path of a YAML or JSON file`);
     throw new UsageError(`${shown} cannot be opened (${code}); pass the path of a YAML or JSON file`);
   }
   try {
     const s = fstatSync(fd);
-    if (s.isDirectory()) throw new UsageError(`${shown} is a directory; pass the config file itself (e.g. ${join(shown, 'lambdas.yaml')})`);
-    if (!s.isFile()) throw new UsageError(`${shown} is not a regular file (a device, FIFO or socket); pass the path of a YAML or JSON file`);
-    if (s.size > MAX_CONFIG_BYTES) throw new UsageError(`${shown} is ${s.size} bytes; lci reads config files of up to ${MAX_CONFIG_BYTES} bytes`);
+    if (s.isDirectory())
+      throw new UsageError(
+        `${shown} is a directory; pass the config file itself (e.g. ${join(shown, 'lambdas.yaml')})`,
+      );
+    if (!s.isFile())
+      throw new UsageError(
+        `${shown} is not a regular file (a device, FIFO or socket); pass the path of a YAML or JSON file`,
+      );
+    if (s.size > MAX_CONFIG_BYTES)
+      throw new UsageError(`${shown} is ${s.size} bytes; lci reads config files of up to ${MAX_CONFIG_BYTES} bytes`);
     const buf = Buffer.alloc(s.size);
     let read = 0;
     while (read < s.size) {
@@ -76,7 +93,9 @@ function readConfigFile(filepath: string, shown: string): string | null {
     if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') throw new UsageError(`${shown} is a directory; pass the config file itself`);
-    throw new UsageError(`${shown} cannot be read (${code ?? (e as Error).message}); pass the path of a YAML or JSON file`);
+    throw new UsageError(
+      `${shown} cannot be read (${code ?? (e as Error).message}); pass the path of a YAML or JSON file`,
+    );
   } finally {
     closeSync(fd);
   }

@@ -20,7 +20,13 @@ export function fileKind(absPath: string): FileKind {
 }
 
 /** Each function's path must be a directory and an explicitly named descriptor a file. */
-export function fileDiagnostics(source: ConfigSource, resolved: ResolvedConfig, configDir: string, configDirInRepo: string, kind = fileKind): Diagnostic[] {
+export function fileDiagnostics(
+  source: ConfigSource,
+  resolved: ResolvedConfig,
+  configDir: string,
+  configDirInRepo: string,
+  kind = fileKind,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const reported = new Set<string>();
   for (const fn of Object.values(resolved.functions)) {
@@ -84,7 +90,12 @@ export function fileDiagnostics(source: ConfigSource, resolved: ResolvedConfig, 
 }
 
 /** Each smoke event file is a JSON file in the repository (symlinks resolved), at most Lambda's payload size. */
-export function smokeFileDiagnostics(source: ConfigSource, data: Record<string, unknown>, configDir: string, configDirInRepo: string): Diagnostic[] {
+export function smokeFileDiagnostics(
+  source: ConfigSource,
+  data: Record<string, unknown>,
+  configDir: string,
+  configDirInRepo: string,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const root = configDirInRepo === '' ? configDir : resolve(configDir, ...configDirInRepo.split('/').map(() => '..'));
   for (const [list, at] of smokeLists(data)) {

@@ -28,7 +28,8 @@ export function costProblem(glob: string): string | undefined {
       return `'${segment}' has ${stars} '*' wildcards in one path segment (at most ${MAX_STARS_PER_SEGMENT}): matching it can take minutes per path; simplify the glob`;
     }
   }
-  if (/[*+?@!]\([^)]*[*+?@!]\(/.test(glob)) return 'nested extglobs (a pattern group inside another) can take minutes per path; write the alternatives out';
+  if (/[*+?@!]\([^)]*[*+?@!]\(/.test(glob))
+    return 'nested extglobs (a pattern group inside another) can take minutes per path; write the alternatives out';
   return undefined;
 }
 
@@ -49,7 +50,8 @@ function findGlobProblem(glob: string): string | undefined {
 
 export function pathProblem(p: string): string | undefined {
   if (p.includes('\\')) return "use forward slashes ('/') in paths";
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'must be relative to the directory of the config file, not absolute';
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p))
+    return 'must be relative to the directory of the config file, not absolute';
   return undefined;
 }
 

@@ -61,12 +61,24 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   }
   const inRepo = root === gitRoot;
   let tracked: Promise<Tracked | null> | undefined;
-  const workspace = { root, configDirInRepo, stateDir: join(dir, '.lci'), tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)) };
+  const workspace = {
+    root,
+    configDirInRepo,
+    stateDir: join(dir, '.lci'),
+    tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)),
+  };
   return { ...result, root, inRepo, workspace };
 }
 
 export type ParseResult =
-  | { ok: true; project: Project; source: ConfigSource; configDirInRepo: string; resolved: ResolvedConfig; warnings: () => Diagnostic[] }
+  | {
+      ok: true;
+      project: Project;
+      source: ConfigSource;
+      configDirInRepo: string;
+      resolved: ResolvedConfig;
+      warnings: () => Diagnostic[];
+    }
   | { ok: false; diagnostics: Diagnostic[] };
 
 /**
@@ -88,8 +100,13 @@ export function projectFromText(
   const syntax = source.syntaxDiagnostics();
   if (syntax.length > 0) return { ok: false, diagnostics: syntax };
   if (!isRecord(source.data)) {
-    const what = root.length ? `the file has no "${root.join('.')}" section` : 'the configuration is empty or not a map';
-    return { ok: false, diagnostics: [{ file: shownAs, line: 1, col: 1, message: `${what}; start from the example in the README` }] };
+    const what = root.length
+      ? `the file has no "${root.join('.')}" section`
+      : 'the configuration is empty or not a map';
+    return {
+      ok: false,
+      diagnostics: [{ file: shownAs, line: 1, col: 1, message: `${what}; start from the example in the README` }],
+    };
   }
   const diagnostics = schemaDiagnostics(source);
   const warnings: Unlocated[] = [];
@@ -124,7 +141,14 @@ export function projectFromText(
     layers: resolved.layers,
   };
   let shown: Diagnostic[] | undefined;
-  return { ok: true, project, source, configDirInRepo, resolved, warnings: () => (shown ??= sortDiagnostics(warnings.map((w) => located(source, w)))) };
+  return {
+    ok: true,
+    project,
+    source,
+    configDirInRepo,
+    resolved,
+    warnings: () => (shown ??= sortDiagnostics(warnings.map((w) => located(source, w)))),
+  };
 }
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

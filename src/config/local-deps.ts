@@ -51,7 +51,8 @@ export async function localDependencies(
     for (const file of frontier) {
       const text = texts.get(file);
       if (text == null) continue;
-      const refs = family === 'python' ? requirementsReferences(text) : packageJsonReferences(text, dev && file === descriptor);
+      const refs =
+        family === 'python' ? requirementsReferences(text) : packageJsonReferences(text, dev && file === descriptor);
       for (const ref of refs) {
         const from = ref.kind === 'path' ? pipCwd : posix.dirname(file);
         const target = inRepo(from, ref.path);
@@ -62,7 +63,8 @@ export async function localDependencies(
         if (found.has(target)) continue;
         found.set(target, { path: target, via: file, kind: ref.kind, line: ref.line, col: ref.col });
         // Follow what the dependency itself names: included requirement files, a local package's package.json.
-        const follow = family === 'python' ? (ref.kind === 'include' ? target : null) : posix.join(target, 'package.json');
+        const follow =
+          family === 'python' ? (ref.kind === 'include' ? target : null) : posix.join(target, 'package.json');
         if (follow && !visited.has(follow)) {
           visited.add(follow);
           next.push(follow);

@@ -28,7 +28,12 @@ export function monorepoDiagnostics(
   const errors: Diagnostic[] = [];
   const warnings: Unlocated[] = [];
   const seen = new Set<string>();
-  const report = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value', severity: 'error' | 'warning' = 'error') => {
+  const report = (
+    path: PathSegment[],
+    message: string,
+    anchor: 'key' | 'value' = 'value',
+    severity: 'error' | 'warning' = 'error',
+  ) => {
     // The message names the written path, so a family's members repeat one problem once.
     const problem = { path, anchor, message: `${dotted(written(source, path))}: ${message}` };
     const key = `${anchor}\0${problem.message}`;
@@ -61,14 +66,21 @@ export function monorepoDiagnostics(
   for (const [name, raw] of Object.entries(layers)) {
     if (!isRecord(raw)) continue;
     const at = ['layers', name];
-    const runtimes = (Array.isArray(raw.runtimes) ? raw.runtimes : []).filter((r): r is Runtime => (RUNTIMES as readonly string[]).includes(r as string));
+    const runtimes = (Array.isArray(raw.runtimes) ? raw.runtimes : []).filter((r): r is Runtime =>
+      (RUNTIMES as readonly string[]).includes(r as string),
+    );
     runtimes.forEach((r, i) => {
       checkRuntime(r, [...at, 'runtimes', i]);
       if (runtimeFamily(r) !== runtimeFamily(runtimes[0]!))
-        report([...at, 'runtimes', i], `${r} is not a ${runtimeFamily(runtimes[0]!)} runtime like ${runtimes[0]}: a layer holds dependencies for one family`);
+        report(
+          [...at, 'runtimes', i],
+          `${r} is not a ${runtimeFamily(runtimes[0]!)} runtime like ${runtimes[0]}: a layer holds dependencies for one family`,
+        );
     });
     if (typeof raw.path === 'string') {
-      const problem = pathProblem(raw.path) ?? (repoPath(configDirInRepo, raw.path) === null ? `'${raw.path}' leaves the repository` : undefined);
+      const problem =
+        pathProblem(raw.path) ??
+        (repoPath(configDirInRepo, raw.path) === null ? `'${raw.path}' leaves the repository` : undefined);
       if (problem) report([...at, 'path'], problem);
     }
     if (typeof raw.descriptor === 'string') {
@@ -78,17 +90,27 @@ export function monorepoDiagnostics(
     checkBuild(raw.build, [...at, 'build'], true);
     const family = runtimes[0] ? runtimeFamily(runtimes[0]) : null;
     if (family === 'provided' && !(isRecord(raw.build) && typeof raw.build.command === 'string'))
-      report([...at, 'runtimes'], `${runtimes[0]} has no dependency recipe: give the layer a build.command that writes its content to build.output`);
+      report(
+        [...at, 'runtimes'],
+        `${runtimes[0]} has no dependency recipe: give the layer a build.command that writes its content to build.output`,
+      );
     if (typeof raw.layerName === 'string')
       for (const v of templateVariables(raw.layerName))
         if (v !== 'name' && v !== 'env')
-          report([...at, 'layerName'], `unknown variable '\${${v}}'${didYouMean(v, ['name', 'env'])}; available: \${name}, \${env}`);
+          report(
+            [...at, 'layerName'],
+            `unknown variable '\${${v}}'${didYouMean(v, ['name', 'env'])}; available: \${name}, \${env}`,
+          );
   }
   if (errors.length > 0) return { errors, warnings };
 
   // Shared layers' AWS names: valid, one per environment, none also a function's own layer.
   for (const decl of Object.values(resolved.layers)) {
-    const at: PathSegment[] = ['layers', decl.name, ...(isRecord(layers[decl.name]) && 'layerName' in (layers[decl.name] as object) ? ['layerName'] : [])];
+    const at: PathSegment[] = [
+      'layers',
+      decl.name,
+      ...(isRecord(layers[decl.name]) && 'layerName' in (layers[decl.name] as object) ? ['layerName'] : []),
+    ];
     const anchor = at.at(-1) === 'layerName' ? 'value' : 'key';
     const byName = new Map<string, string>();
     for (const l of Object.values(decl.envs)) {
@@ -145,7 +167,10 @@ export function monorepoDiagnostics(
         );
       if (r.family === 'provided') {
         if (r.build.command === null)
-          report(origin.runtime ?? ['functions', fn.name], `${r.runtime} needs build.command, which writes an executable bootstrap to build.output`);
+          report(
+            origin.runtime ?? ['functions', fn.name],
+            `${r.runtime} needs build.command, which writes an executable bootstrap to build.output`,
+          );
         if (r.descriptorExplicit && r.descriptorPath !== null)
           report(
             origin.descriptor ?? ['functions', fn.name],
@@ -166,9 +191,12 @@ export function monorepoDiagnostics(
     if (typeof raw.output === 'string') {
       const problem =
         pathProblem(raw.output) ??
-        (raw.output === '..' || raw.output.startsWith('../') ? `'${raw.output}' leaves the ${isLayer ? "layer's" : "function's"} path` : undefined);
+        (raw.output === '..' || raw.output.startsWith('../')
+          ? `'${raw.output}' leaves the ${isLayer ? "layer's" : "function's"} path`
+          : undefined);
       if (problem) report([...at, 'output'], problem);
-      if (typeof raw.command !== 'string') report([...at, 'output'], 'build.output is what build.command writes: set build.command too', 'key');
+      if (typeof raw.command !== 'string')
+        report([...at, 'output'], 'build.output is what build.command writes: set build.command too', 'key');
     }
     if (typeof raw.command === 'string' && typeof raw.output !== 'string')
       report(

@@ -2,7 +2,15 @@ import { posix } from 'node:path';
 import { repoPath } from './globs.js';
 import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
-import { DEFAULT_ARCHITECTURE, DEFAULT_DESCRIPTOR, DEFAULT_RUNTIME, runtimeFamily, RUNTIMES, type Architecture, type Runtime } from './runtimes.js';
+import {
+  DEFAULT_ARCHITECTURE,
+  DEFAULT_DESCRIPTOR,
+  DEFAULT_RUNTIME,
+  runtimeFamily,
+  RUNTIMES,
+  type Architecture,
+  type Runtime,
+} from './runtimes.js';
 import { canonical } from './canonical.js';
 import type {
   Artifacts,
@@ -25,10 +33,19 @@ import type {
  */
 
 export const DEFAULT_PREFIX = 'lambda-ci';
-export const DEFAULT_CI: CiSettings = { namePrefix: 'lci', install: ['npm ci --no-audit --no-fund'], command: 'npx --no-install lci' };
+export const DEFAULT_CI: CiSettings = {
+  namePrefix: 'lci',
+  install: ['npm ci --no-audit --no-fund'],
+  command: 'npx --no-install lci',
+};
 
 /** The build container's limits unless build.memory, build.pids, build.network or build.timeout say otherwise. */
-export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network' | 'timeout'> = { memory: '2g', pids: 1024, network: 'default', timeout: '15m' };
+export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network' | 'timeout'> = {
+  memory: '2g',
+  pids: 1024,
+  network: 'default',
+  timeout: '15m',
+};
 
 /** build.timeout in milliseconds (`90s`, `15m`, `2h`); the schema admits only these forms. */
 export function parseTimeout(timeout: string): number {
@@ -89,7 +106,12 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
     };
   }
   const defaults = asRecord(data.defaults);
-  const layers = resolveLayers(asRecord(data.layers), asRecord(defaults.build), Object.keys(environments), configDirInRepo);
+  const layers = resolveLayers(
+    asRecord(data.layers),
+    asRecord(defaults.build),
+    Object.keys(environments),
+    configDirInRepo,
+  );
   const functions: Record<string, FunctionDecl> = {};
   const origins: ResolvedConfig['origins'] = {};
   for (const [name, raw] of Object.entries(asRecord(data.functions))) {
@@ -143,19 +165,29 @@ function defaultBuild(): BuildSettings {
 }
 
 /** Each shared layer per environment: its AWS name expands ${name} and ${env}; its build inherits defaults.build. */
-function resolveLayers(raw: Record<string, unknown>, defaultsBuild: unknown, envs: string[], configDirInRepo: string): Record<string, LayerDecl> {
+function resolveLayers(
+  raw: Record<string, unknown>,
+  defaultsBuild: unknown,
+  envs: string[],
+  configDirInRepo: string,
+): Record<string, LayerDecl> {
   const out: Record<string, LayerDecl> = {};
   for (const [name, value] of Object.entries(raw)) {
     const l = asRecord(value);
-    const runtimes = (Array.isArray(l.runtimes) ? l.runtimes : []).flatMap((r) => RUNTIMES.filter((known) => known === r));
+    const runtimes = (Array.isArray(l.runtimes) ? l.runtimes : []).flatMap((r) =>
+      RUNTIMES.filter((known) => known === r),
+    );
     if (runtimes.length === 0) runtimes.push(DEFAULT_RUNTIME);
-    const architectures = (Array.isArray(l.architectures) ? l.architectures : []).filter((a): a is Architecture => a === 'x86_64' || a === 'arm64');
+    const architectures = (Array.isArray(l.architectures) ? l.architectures : []).filter(
+      (a): a is Architecture => a === 'x86_64' || a === 'arm64',
+    );
     if (architectures.length === 0) architectures.push(DEFAULT_ARCHITECTURE);
     const family = runtimeFamily(runtimes[0]!);
     const path = normalisePath(stringOr(l.path, '.'));
     const descriptorRaw = typeof l.descriptor === 'string' || l.descriptor === false ? l.descriptor : undefined;
     const defaultDescriptor = DEFAULT_DESCRIPTOR[family];
-    const descriptor = descriptorRaw === false ? null : descriptorRaw !== undefined ? normalisePath(descriptorRaw) : defaultDescriptor;
+    const descriptor =
+      descriptorRaw === false ? null : descriptorRaw !== undefined ? normalisePath(descriptorRaw) : defaultDescriptor;
     const build = defaultBuild();
     mergeBuild(build, defaultsBuild);
     mergeBuild(build, l.build);
@@ -184,7 +216,14 @@ function resolveLayers(raw: Record<string, unknown>, defaultsBuild: unknown, env
   return out;
 }
 
-function resolveOne(name: string, env: Environment, path: string, levels: Level[], configDirInRepo: string, sharedLayers: Record<string, LayerDecl>) {
+function resolveOne(
+  name: string,
+  env: Environment,
+  path: string,
+  levels: Level[],
+  configDirInRepo: string,
+  sharedLayers: Record<string, LayerDecl>,
+) {
   const origin: Origins = { path: ['functions', name, 'path'] };
   const scalar: Record<string, unknown> = {};
   const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
@@ -200,7 +239,8 @@ function resolveOne(name: string, env: Environment, path: string, levels: Level[
     if (mergeBuild(build, layer.values.build)) origin.build = [...layer.at, 'build', 'image'];
     const command = asRecord(layer.values.build).command;
     if (typeof command === 'string') origin.buildCommand = [...layer.at, 'build', 'command'];
-    for (const check of smokeChecks(layer.values.smoke, configDirInRepo)) if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
+    for (const check of smokeChecks(layer.values.smoke, configDirInRepo))
+      if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
     if (Array.isArray(layer.values.smoke)) origin.smoke ??= [...layer.at, 'smoke'];
     for (const key of LIST_FIELDS) {
       const v = layer.values[key];
@@ -213,7 +253,8 @@ function resolveOne(name: string, env: Environment, path: string, levels: Level[
   // Values of the wrong type were reported by the schema; resolution falls back to defaults for them.
   const runtime = RUNTIMES.find((r) => r === scalar.runtime) ?? DEFAULT_RUNTIME;
   const family = runtimeFamily(runtime);
-  const descriptorRaw = typeof scalar.descriptor === 'string' || scalar.descriptor === false ? scalar.descriptor : undefined;
+  const descriptorRaw =
+    typeof scalar.descriptor === 'string' || scalar.descriptor === false ? scalar.descriptor : undefined;
   const codePath = normalisePath(path);
   const defaultDescriptor = DEFAULT_DESCRIPTOR[family];
   const descriptor =

@@ -26,22 +26,100 @@ export interface RuntimeInfo {
 }
 
 export const RUNTIME_TABLE = [
-  { id: 'python3.14', family: 'python', deprecated: '2029-06-30', blockCreate: '2029-07-31', blockUpdate: '2029-08-31' },
-  { id: 'python3.13', family: 'python', deprecated: '2029-06-30', blockCreate: '2029-07-31', blockUpdate: '2029-08-31' },
-  { id: 'python3.12', family: 'python', deprecated: '2028-10-31', blockCreate: '2028-11-30', blockUpdate: '2029-01-10' },
-  { id: 'python3.11', family: 'python', deprecated: '2027-06-30', blockCreate: '2027-07-31', blockUpdate: '2027-08-31' },
-  { id: 'python3.10', family: 'python', deprecated: '2026-10-31', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  {
+    id: 'python3.14',
+    family: 'python',
+    deprecated: '2029-06-30',
+    blockCreate: '2029-07-31',
+    blockUpdate: '2029-08-31',
+  },
+  {
+    id: 'python3.13',
+    family: 'python',
+    deprecated: '2029-06-30',
+    blockCreate: '2029-07-31',
+    blockUpdate: '2029-08-31',
+  },
+  {
+    id: 'python3.12',
+    family: 'python',
+    deprecated: '2028-10-31',
+    blockCreate: '2028-11-30',
+    blockUpdate: '2029-01-10',
+  },
+  {
+    id: 'python3.11',
+    family: 'python',
+    deprecated: '2027-06-30',
+    blockCreate: '2027-07-31',
+    blockUpdate: '2027-08-31',
+  },
+  {
+    id: 'python3.10',
+    family: 'python',
+    deprecated: '2026-10-31',
+    blockCreate: '2027-02-01',
+    blockUpdate: '2027-03-03',
+  },
   { id: 'python3.9', family: 'python', deprecated: '2025-12-15', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
   { id: 'python3.8', family: 'python', deprecated: '2024-10-14', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
   { id: 'python3.6', family: 'python', deprecated: '2022-07-18', blockCreate: '2022-07-18', blockUpdate: '2022-08-29' },
-  { id: 'nodejs24.x', family: 'nodejs', deprecated: '2028-04-30', blockCreate: '2028-06-01', blockUpdate: '2028-07-01' },
-  { id: 'nodejs22.x', family: 'nodejs', deprecated: '2027-04-30', blockCreate: '2027-06-01', blockUpdate: '2027-07-01' },
-  { id: 'nodejs20.x', family: 'nodejs', deprecated: '2026-04-30', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
-  { id: 'nodejs18.x', family: 'nodejs', deprecated: '2025-09-01', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
-  { id: 'nodejs16.x', family: 'nodejs', deprecated: '2024-06-12', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
-  { id: 'nodejs12.x', family: 'nodejs', deprecated: '2023-03-31', blockCreate: '2023-03-31', blockUpdate: '2023-04-30' },
-  { id: 'provided.al2023', family: 'provided', deprecated: '2029-06-30', blockCreate: '2029-07-31', blockUpdate: '2029-08-31' },
-  { id: 'provided.al2', family: 'provided', deprecated: '2026-07-31', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  {
+    id: 'nodejs24.x',
+    family: 'nodejs',
+    deprecated: '2028-04-30',
+    blockCreate: '2028-06-01',
+    blockUpdate: '2028-07-01',
+  },
+  {
+    id: 'nodejs22.x',
+    family: 'nodejs',
+    deprecated: '2027-04-30',
+    blockCreate: '2027-06-01',
+    blockUpdate: '2027-07-01',
+  },
+  {
+    id: 'nodejs20.x',
+    family: 'nodejs',
+    deprecated: '2026-04-30',
+    blockCreate: '2027-02-01',
+    blockUpdate: '2027-03-03',
+  },
+  {
+    id: 'nodejs18.x',
+    family: 'nodejs',
+    deprecated: '2025-09-01',
+    blockCreate: '2027-02-01',
+    blockUpdate: '2027-03-03',
+  },
+  {
+    id: 'nodejs16.x',
+    family: 'nodejs',
+    deprecated: '2024-06-12',
+    blockCreate: '2027-02-01',
+    blockUpdate: '2027-03-03',
+  },
+  {
+    id: 'nodejs12.x',
+    family: 'nodejs',
+    deprecated: '2023-03-31',
+    blockCreate: '2023-03-31',
+    blockUpdate: '2023-04-30',
+  },
+  {
+    id: 'provided.al2023',
+    family: 'provided',
+    deprecated: '2029-06-30',
+    blockCreate: '2029-07-31',
+    blockUpdate: '2029-08-31',
+  },
+  {
+    id: 'provided.al2',
+    family: 'provided',
+    deprecated: '2026-07-31',
+    blockCreate: '2027-02-01',
+    blockUpdate: '2027-03-03',
+  },
 ] as const satisfies readonly RuntimeInfo[];
 
 export type Runtime = (typeof RUNTIME_TABLE)[number]['id'];
@@ -60,7 +138,9 @@ export function runtimeFamily(runtime: Runtime): RuntimeFamily {
   return runtimeInfo(runtime).family;
 }
 
-export type RuntimeStatus = { state: 'supported' } | { state: 'deprecated' | 'blocked'; info: RuntimeInfo; successor: string };
+export type RuntimeStatus =
+  | { state: 'supported' }
+  | { state: 'deprecated' | 'blocked'; info: RuntimeInfo; successor: string };
 
 /** Where a runtime stands on `today` (an ISO date): supported, deprecated (updates still work until blockUpdate), or blocked. Pure. */
 export function runtimeStatus(runtime: Runtime, today: string): RuntimeStatus {
@@ -73,7 +153,10 @@ export function runtimeStatus(runtime: Runtime, today: string): RuntimeStatus {
 }
 
 /** The sentence validate shows for a deprecated (warning) or blocked (error) runtime; null when supported. */
-export function runtimeProblem(runtime: Runtime, today: string): { severity: 'warning' | 'error'; message: string } | null {
+export function runtimeProblem(
+  runtime: Runtime,
+  today: string,
+): { severity: 'warning' | 'error'; message: string } | null {
   const s = runtimeStatus(runtime, today);
   if (s.state === 'supported') return null;
   const { info, successor } = s;
@@ -104,11 +187,27 @@ export const DEFAULT_DESCRIPTOR: Record<RuntimeFamily, string | null> = {
 export function isLockfile(family: RuntimeFamily, basename: string): boolean {
   if (family === 'nodejs') return NODE_LOCKFILES.has(basename);
   if (family === 'provided') return false;
-  return PYTHON_LOCKFILES.has(basename) || /^requirements.*\.(txt|in)$/.test(basename) || /^constraints.*\.txt$/.test(basename);
+  return (
+    PYTHON_LOCKFILES.has(basename) ||
+    /^requirements.*\.(txt|in)$/.test(basename) ||
+    /^constraints.*\.txt$/.test(basename)
+  );
 }
 
 const NODE_LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.npmrc']);
-const PYTHON_LOCKFILES = new Set(['poetry.lock', 'Pipfile', 'Pipfile.lock', 'pyproject.toml', 'uv.lock', 'pdm.lock', 'pip.conf']);
+const PYTHON_LOCKFILES = new Set([
+  'poetry.lock',
+  'Pipfile',
+  'Pipfile.lock',
+  'pyproject.toml',
+  'uv.lock',
+  'pdm.lock',
+  'pip.conf',
+]);
 
 /** The handler when lambdas.yaml names none: what `lci generate --with-functions` configures, and `lci invoke --local` runs. */
-export const DEFAULT_HANDLER: Record<RuntimeFamily, string> = { python: 'app.handler', nodejs: 'index.handler', provided: 'bootstrap' };
+export const DEFAULT_HANDLER: Record<RuntimeFamily, string> = {
+  python: 'app.handler',
+  nodejs: 'index.handler',
+  provided: 'bootstrap',
+};

@@ -25,7 +25,10 @@ export function schemaDiagnostics(source: ConfigSource): Diagnostic[] {
 
 function toDiagnostic(source: ConfigSource, e: ErrorObject): Diagnostic | undefined {
   const path = pointerToPath(e.instancePath);
-  const at = (p: PathSegment[], anchor: 'key' | 'value' = 'value') => ({ file: source.displayPath, ...locate(source, p, anchor) });
+  const at = (p: PathSegment[], anchor: 'key' | 'value' = 'value') => ({
+    file: source.displayPath,
+    ...locate(source, p, anchor),
+  });
   const where = dotted(path);
   const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
   const description = (e.parentSchema as { description?: string } | undefined)?.description;
@@ -34,14 +37,23 @@ function toDiagnostic(source: ConfigSource, e: ErrorObject): Diagnostic | undefi
   if (propertyName !== undefined) {
     const keyPath = [...path, propertyName];
     if (e.keyword === 'enum' && propertyName === 'path') {
-      return { ...at(keyPath, 'key'), message: `${dotted(keyPath)}: 'path' is set per function only, not in defaults or environment overrides` };
+      return {
+        ...at(keyPath, 'key'),
+        message: `${dotted(keyPath)}: 'path' is set per function only, not in defaults or environment overrides`,
+      };
     }
     if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: string[] }).allowedValues;
-      return { ...at(keyPath, 'key'), message: `${dotted(keyPath)}: unknown key${didYouMean(propertyName, allowed)}; allowed here: ${allowed.join(', ')}` };
+      return {
+        ...at(keyPath, 'key'),
+        message: `${dotted(keyPath)}: unknown key${didYouMean(propertyName, allowed)}; allowed here: ${allowed.join(', ')}`,
+      };
     }
     if (e.keyword === 'pattern') {
-      return { ...at(keyPath, 'key'), message: `${dotted(keyPath)}: invalid name '${propertyName}' (${description ?? 'see the README'})` };
+      return {
+        ...at(keyPath, 'key'),
+        message: `${dotted(keyPath)}: invalid name '${propertyName}' (${description ?? 'see the README'})`,
+      };
     }
     return undefined;
   }
@@ -65,7 +77,10 @@ function toDiagnostic(source: ConfigSource, e: ErrorObject): Diagnostic | undefi
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      return { ...at(path), message: `${where}: '${String(e.data)}' is not supported${didYouMean(String(e.data), allowed)}; use one of ${allowed.join(', ')}` };
+      return {
+        ...at(path),
+        message: `${where}: '${String(e.data)}' is not supported${didYouMean(String(e.data), allowed)}; use one of ${allowed.join(', ')}`,
+      };
     }
     case 'const':
       return {

@@ -14,7 +14,8 @@ export function requireEnvironment(project: Project, env: string): void {
 export function requireFunctions(project: Project, names: string[]): void {
   const all = Object.keys(project.functions);
   for (const n of names) {
-    if (!project.functions[n]) throw new UsageError(`no function named '${n}'${didYouMean(n, all)}; functions: ${all.join(', ')}`);
+    if (!project.functions[n])
+      throw new UsageError(`no function named '${n}'${didYouMean(n, all)}; functions: ${all.join(', ')}`);
   }
 }
 
@@ -51,14 +52,17 @@ export function selectTargets(project: Project, names: string[], env: string | u
     if (env !== undefined) {
       const r = fn.envs[env];
       if (r) out.push(r);
-      else if (names.length > 0) throw new UsageError(`function ${name} is not deployed to environment ${env} (environments.${env}: false)`);
+      else if (names.length > 0)
+        throw new UsageError(`function ${name} is not deployed to environment ${env} (environments.${env}: false)`);
       continue;
     }
     const envs = Object.values(fn.envs);
     if (envs.length === 0) continue;
     const differing = BUILD_FIELDS.filter((f) => new Set(envs.map((r) => canonical(r[f]))).size > 1);
     if (differing.length > 0) {
-      const detail = differing.map((f) => `${f}: ${envs.map((r) => `${canonical(r[f])} in ${r.env}`).join(', ')}`).join('; ');
+      const detail = differing
+        .map((f) => `${f}: ${envs.map((r) => `${canonical(r[f])} in ${r.env}`).join(', ')}`)
+        .join('; ');
       throw new UsageError(`function ${name} builds differently per environment (${detail}); pass --env`);
     }
     out.push(envs[0]!);

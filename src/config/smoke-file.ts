@@ -20,8 +20,10 @@ export function readSmokeFile(root: string, repoFile: string): { payload: Buffer
   const rel = relative(realpathSync(root), real);
   if (rel.startsWith('..') || isAbsolute(rel)) return { problem: 'resolves outside the repository (a symbolic link)' };
   const stat = statSync(real);
-  if (!stat.isFile()) return { problem: stat.isDirectory() ? 'is a directory, not a JSON file' : 'is not a regular file' };
-  if (stat.size > MAX_EVENT_BYTES) return { problem: `is ${stat.size} bytes; Lambda takes events of at most ${MAX_EVENT_BYTES} bytes` };
+  if (!stat.isFile())
+    return { problem: stat.isDirectory() ? 'is a directory, not a JSON file' : 'is not a regular file' };
+  if (stat.size > MAX_EVENT_BYTES)
+    return { problem: `is ${stat.size} bytes; Lambda takes events of at most ${MAX_EVENT_BYTES} bytes` };
   const payload = readFileSync(real);
   try {
     JSON.parse(payload.toString('utf8'));

@@ -57,7 +57,12 @@ export class ConfigSource {
       const lines = new LineCounter();
       // When js-yaml read the text it already refused duplicate keys; `yaml`'s own check is
       // quadratic in a map's size (5 s of a 20,000-function config), so it runs only to report.
-      const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: !this.keysChecked, merge: true });
+      const doc = parseDocument(this.text, {
+        lineCounter: lines,
+        prettyErrors: false,
+        uniqueKeys: !this.keysChecked,
+        merge: true,
+      });
       this.document = { doc, lines };
     }
     return this.document;
@@ -124,7 +129,12 @@ const HAS_ALIAS = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
 /** `yaml`'s own guard: alias expansions per document, weighted by the size of what they repeat. */
 const MAX_ALIAS_COUNT = 100;
 
-export function parseConfigText(text: string, filepath: string, displayPath: string, root: PathSegment[] = []): ConfigSource {
+export function parseConfigText(
+  text: string,
+  filepath: string,
+  displayPath: string,
+  root: PathSegment[] = [],
+): ConfigSource {
   return new ConfigSource(filepath, displayPath, text, root);
 }
 
@@ -151,12 +161,19 @@ export function located(source: ConfigSource, problem: Unlocated): Diagnostic {
  * Line and column (1-based) of the value at `path` (relative to the lci section), or of its key.
  * Falls back to the nearest existing ancestor, so a missing key points at the map that lacks it.
  */
-export function locate(source: ConfigSource, path: PathSegment[], anchor: Anchor = 'value'): { line: number; col: number } {
+export function locate(
+  source: ConfigSource,
+  path: PathSegment[],
+  anchor: Anchor = 'value',
+): { line: number; col: number } {
   const { doc, lines } = source.positions();
   const { isMap, isPair, isSeq } = yamlLibrary();
   const family = path[0] === 'functions' && typeof path[1] === 'string' ? source.familyOf.get(path[1]) : undefined;
   // A family member's fields are the family's; its path is the family's pathPattern.
-  const written = family === undefined ? path : ['functions', family, ...(path[2] === 'path' ? ['pathPattern', ...path.slice(3)] : path.slice(2))];
+  const written =
+    family === undefined
+      ? path
+      : ['functions', family, ...(path[2] === 'path' ? ['pathPattern', ...path.slice(3)] : path.slice(2))];
   const full = [...source.root, ...written];
   let node: unknown = doc.contents;
   let best: number | undefined = rangeStart(node);

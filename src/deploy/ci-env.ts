@@ -37,11 +37,17 @@ export function autoEnvironment(project: Project, env: NodeJS.ProcessEnv): strin
         .map((e) => `${e.name} (${e.branch ? `branch ${e.branch}` : `tag ${e.tag}`})`)
         .join(', ')}`,
     );
-  throw new UsageError(`--env auto: ${what} matches several environments (${matches.map((e) => e.name).join(', ')}); pass --env NAME`);
+  throw new UsageError(
+    `--env auto: ${what} matches several environments (${matches.map((e) => e.name).join(', ')}); pass --env NAME`,
+  );
 }
 
 /** --source-version, else CodeBuild's resolved source version, GitHub's GITHUB_SHA, or git's HEAD. */
-export async function sourceVersion(flag: string | undefined, env: NodeJS.ProcessEnv, root: string | null): Promise<string> {
+export async function sourceVersion(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  root: string | null,
+): Promise<string> {
   const from =
     flag !== undefined
       ? '--source-version'
@@ -50,8 +56,13 @@ export async function sourceVersion(flag: string | undefined, env: NodeJS.Proces
         : env.GITHUB_SHA
           ? 'GITHUB_SHA'
           : 'git HEAD';
-  const v = flag ?? env.CODEBUILD_RESOLVED_SOURCE_VERSION ?? env.GITHUB_SHA ?? (root ? await resolveCommit(root, 'HEAD') : null);
-  if (!v) throw new UsageError('no source version: pass --source-version V (outside a git repository lci cannot take HEAD)');
+  const v =
+    flag ??
+    env.CODEBUILD_RESOLVED_SOURCE_VERSION ??
+    env.GITHUB_SHA ??
+    (root ? await resolveCommit(root, 'HEAD') : null);
+  if (!v)
+    throw new UsageError('no source version: pass --source-version V (outside a git repository lci cannot take HEAD)');
   const problem = sourceVersionProblem(v);
   if (problem) throw new UsageError(`source version '${v.slice(0, 140)}' (from ${from}) ${problem}`);
   return v;
@@ -62,9 +73,11 @@ export async function sourceVersion(flag: string | undefined, env: NodeJS.Proces
  * undefined: one safe key segment, never a name lci's own keys use. Pure.
  */
 export function sourceVersionProblem(v: string): string | undefined {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(v)) return "must be 1 to 128 letters, digits, '.', '_' and '-' (it becomes part of S3 keys)";
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(v))
+    return "must be 1 to 128 letters, digits, '.', '_' and '-' (it becomes part of S3 keys)";
   if (v === '.' || v === '..') return 'is a path step, not a name; use a commit sha or a release name';
-  if (v === 'latest') return 'is reserved for the latest/ copies lci keeps beside each version; use a commit sha or a release name';
+  if (v === 'latest')
+    return 'is reserved for the latest/ copies lci keeps beside each version; use a commit sha or a release name';
   if (v.startsWith('_')) return "starts with '_', reserved for lci's own keys";
   return undefined;
 }

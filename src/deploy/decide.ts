@@ -78,7 +78,12 @@ export function intactFromRecord(
  * The layer version a serving version runs with, when its record says it has our dependency key:
  * no need to list the layer's versions to know the dependencies are in place. Null otherwise. Pure.
  */
-export function recordedLayer(serving: FunctionConfiguration, record: Partial<VersionRecord>, depsKey: string, layerName: string): LayerState | null {
+export function recordedLayer(
+  serving: FunctionConfiguration,
+  record: Partial<VersionRecord>,
+  depsKey: string,
+  layerName: string,
+): LayerState | null {
   const version = attachedLayerVersion(serving, layerName);
   if (version === null || record.depsKey !== depsKey) return null;
   const arn = (serving.Layers ?? []).map((l) => l.Arn ?? '').find((a) => isLayer(a, layerName))!;
@@ -90,7 +95,8 @@ export function decide(state: DeployedState, desired: Desired): Decision {
   const ours = layers.find((arn) => isLayer(arn, desired.layerName));
   let deps: DepsAction;
   if (desired.depsKey === null) deps = ours ? 'detach' : 'none';
-  else if (state.latestLayer && keyOfLayer(state.latestLayer.description) === desired.depsKey) deps = ours === state.latestLayer.arn ? 'intact' : 'attach';
+  else if (state.latestLayer && keyOfLayer(state.latestLayer.description) === desired.depsKey)
+    deps = ours === state.latestLayer.arn ? 'intact' : 'attach';
   else deps = 'publish';
   const code = state.serving.CodeSha256 === desired.codeSha256 ? 'intact' : 'update';
   return { code, deps, intact: code === 'intact' && (deps === 'none' || deps === 'intact') };
@@ -135,7 +141,12 @@ export function attachedShared(config: FunctionConfiguration, managed: string[])
  * digest of their keys equal to ours. False means "resolve the exact versions and compare",
  * never "change". Pure.
  */
-export function sharedLayersIntact(serving: FunctionConfiguration, recordedDigest: string | undefined, wanted: WantedLayer[], managed: string[]): boolean {
+export function sharedLayersIntact(
+  serving: FunctionConfiguration,
+  recordedDigest: string | undefined,
+  wanted: WantedLayer[],
+  managed: string[],
+): boolean {
   const names = attachedShared(serving, managed).map((arn) => arn.split(':').at(-2));
   if (names.join() !== wanted.map((w) => w.layerName).join()) return false;
   return wanted.length === 0 || recordedDigest === sharedLayersDigest(wanted);

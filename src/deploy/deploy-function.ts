@@ -103,7 +103,11 @@ export type Phase = 'build' | 'push' | 'release';
  * machine has built it before) and release. Never throws: a failure is a FAILED result that says
  * why (the alias is where it was).
  */
-export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress): Promise<FunctionDeployResult> {
+export async function deployFunction(
+  r: ResolvedFunction,
+  ctx: DeployContext,
+  progress: TaskProgress,
+): Promise<FunctionDeployResult> {
   const result = startingResult(r, ctx.aws.region);
   const push = new Pusher(ctx.store, ctx.ws, r, ctx.sourceVersion, (m) => progress.report(m), ctx.buildSlots);
   try {
@@ -117,7 +121,13 @@ export async function deployFunction(r: ResolvedFunction, ctx: DeployContext, pr
   return result;
 }
 
-async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgress, result: FunctionDeployResult, push: Pusher): Promise<void> {
+async function run(
+  r: ResolvedFunction,
+  ctx: DeployContext,
+  progress: TaskProgress,
+  result: FunctionDeployResult,
+  push: Pusher,
+): Promise<void> {
   const report = (m: string, detail?: boolean) => progress.report(m, detail);
   progress.phase('build');
   // One GetFunction of the alias; the version it serves records what it was built from, its shared
@@ -154,12 +164,19 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   // versions unless the serving version's record already says its layer has our key. Without
   // dependencies the layer list is not needed: taking ours off is decided from the serving version.
   const recorded = depsKey ? recordedLayer(serving.config, served, depsKey, r.layerName) : null;
-  const state = await readState(ctx.aws.lambda, r.functionName, r.alias, depsKey && !recorded ? r.layerName : null, serving).catch((e: unknown) => {
+  const state = await readState(
+    ctx.aws.lambda,
+    r.functionName,
+    r.alias,
+    depsKey && !recorded ? r.layerName : null,
+    serving,
+  ).catch((e: unknown) => {
     throw explain(e, `reading ${r.functionName}`);
   });
   if (recorded) {
     // The alias moved between the reads: what its version records no longer tells; list the layer's versions.
-    state.latestLayer = state.serving === serving.config ? recorded : await latestLayerVersion(ctx.aws.lambda, r.layerName);
+    state.latestLayer =
+      state.serving === serving.config ? recorded : await latestLayerVersion(ctx.aws.lambda, r.layerName);
   }
   const found = unfinishedShift(state.alias);
   if (found && ctx.abortUnfinished) return putBack(r, ctx, result, found, state, 'aborted');
@@ -182,7 +199,9 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   if (!sharedIntact) {
     report('reading shared layers');
     const found = await ctx.shared.lookup(r);
-    sharedIntact = found.every((v) => v !== null) && attachedShared(state.serving, managed).join() === found.map((v) => v!.arn).join();
+    sharedIntact =
+      found.every((v) => v !== null) &&
+      attachedShared(state.serving, managed).join() === found.map((v) => v!.arn).join();
   }
   result.layers = attachedShared(state.serving, managed).map(layerLabel);
   if (decision.intact && sharedIntact && found) return putBack(r, ctx, result, found, state, 'rolled-back'); // this source is what the old version serves
@@ -216,7 +235,8 @@ async function run(r: ResolvedFunction, ctx: DeployContext, progress: TaskProgre
   if (planned.length > MAX_LAYERS) throw tooManyLayers(r.functionName, planned);
   if (decision.deps === 'detach') await checkDetachable(liveLayers, r.layerName, r, ctx);
   // A shared layer the function no longer lists comes off, when lci published it.
-  for (const name of managed.filter((n) => !r.layers.some((l) => l.layerName === n))) await checkDetachable(liveLayers, name, r, ctx);
+  for (const name of managed.filter((n) => !r.layers.some((l) => l.layerName === n)))
+    await checkDetachable(liveLayers, name, r, ctx);
   const smoke = smokeEvents(r, ctx.ws.root); // before any write: an unreadable event file stops here
   if (ctx.dryRun) {
     if (!sharedIntact) await ctx.shared.exact(r); // reads only: the layers a real run would publish are listed once
@@ -304,19 +324,29 @@ async function putBack(
     result.calls = [label];
     return;
   }
-  await critical(() => moveAlias(ctx.aws.lambda, r.functionName, r.alias, found.from, {}, state.alias!.revisionId, ctx.timing)).catch((e: unknown) => {
+  await critical(() =>
+    moveAlias(ctx.aws.lambda, r.functionName, r.alias, found.from, {}, state.alias!.revisionId, ctx.timing),
+  ).catch((e: unknown) => {
     throw explain(e, `putting alias ${r.alias} of ${r.functionName} back on version ${found.from}`);
   });
   if (isShiftMarked(state.tags, r.alias))
     await critical(() => clearShift(ctx.aws.lambda, state.serving.FunctionArn!, r.alias)).catch((e: unknown) => {
-      throw explain(e, `clearing the shift mark of ${r.alias} on ${r.functionName} (the alias is back on version ${found.from})`);
+      throw explain(
+        e,
+        `clearing the shift mark of ${r.alias} on ${r.functionName} (the alias is back on version ${found.from})`,
+      );
     });
   result.calls = [label];
   result.status = 'ROLLED_BACK';
 }
 
 /** A layer is taken off only when lci published it (its Description says so): otherwise the function would lose dependencies its code imports. */
-async function checkDetachable(live: string[], layerName: string, r: ResolvedFunction, ctx: DeployContext): Promise<void> {
+async function checkDetachable(
+  live: string[],
+  layerName: string,
+  r: ResolvedFunction,
+  ctx: DeployContext,
+): Promise<void> {
   const arn = live.find((a) => isLayer(a, layerName));
   if (!arn) return;
   const description = await layerVersionDescription(ctx.aws.lambda, arn).catch((e: unknown) => {
@@ -358,15 +388,25 @@ export function startingResult(r: ResolvedFunction, region: string, error?: stri
 }
 
 /** What a deploy would call, for --dry-run (a shared layer's publish is listed once, under the layers). */
-function plannedCalls(r: ResolvedFunction, d: Decision, noAlias: boolean, strategy: Strategy, found: UnfinishedShift | null, sharedChange: boolean): string[] {
+function plannedCalls(
+  r: ResolvedFunction,
+  d: Decision,
+  noAlias: boolean,
+  strategy: Strategy,
+  found: UnfinishedShift | null,
+  sharedChange: boolean,
+): string[] {
   const calls: string[] = [];
   if (d.code === 'update') calls.push(`upload app.zip`);
   if (d.deps === 'publish') calls.push(`build or reuse deps.zip, upload it`, `PublishLayerVersion ${r.layerName}`);
-  if (d.deps === 'publish' || d.deps === 'attach' || d.deps === 'detach' || sharedChange) calls.push(`UpdateFunctionConfiguration ${r.functionName} (layers)`);
+  if (d.deps === 'publish' || d.deps === 'attach' || d.deps === 'detach' || sharedChange)
+    calls.push(`UpdateFunctionConfiguration ${r.functionName} (layers)`);
   if (d.code === 'update') calls.push(`UpdateFunctionCode ${r.functionName}`);
   calls.push(`PublishVersion ${r.functionName}`);
   if (noAlias) calls.push(`CreateAlias ${r.alias}`);
-  else for (const s of remainingSteps(strategy, found, 'new')) calls.push(`UpdateAlias ${r.alias} (${percent(s.weight)} for ${s.holdMs / 1000} s)`);
+  else
+    for (const s of remainingSteps(strategy, found, 'new'))
+      calls.push(`UpdateAlias ${r.alias} (${percent(s.weight)} for ${s.holdMs / 1000} s)`);
   if (!noAlias) calls.push(`UpdateAlias ${r.alias}`);
   return calls;
 }

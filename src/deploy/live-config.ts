@@ -9,7 +9,8 @@ import type { ResolvedFunction } from '../config/types.js';
 export function configurationMismatch(r: ResolvedFunction, live: FunctionConfiguration): string[] {
   const out: string[] = [];
   const differ = (field: string, theirs: string | undefined, ours: string) => {
-    if (theirs !== ours) out.push(`${field}: Terraform (the live function) says ${theirs ?? 'nothing'}, lambdas.yaml says ${ours}`);
+    if (theirs !== ours)
+      out.push(`${field}: Terraform (the live function) says ${theirs ?? 'nothing'}, lambdas.yaml says ${ours}`);
   };
   if (live.PackageType !== 'Image') differ('runtime', live.Runtime, r.runtime);
   differ('architecture', (live.Architectures ?? ['x86_64'])[0], r.architecture);

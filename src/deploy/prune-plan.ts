@@ -79,7 +79,8 @@ export function planVersions(input: PruneInput): VersionVerdict[] {
     keepFor(a.version, 'alias', a.name);
     for (const v of Object.keys(a.weights)) keepFor(v, 'routing', a.name);
   }
-  for (const a of input.aliases) for (const v of rollbackWindow(a.version, input.keep, byVersion, records)) keepFor(v, 'rollback', a.name);
+  for (const a of input.aliases)
+    for (const v of rollbackWindow(a.version, input.keep, byVersion, records)) keepFor(v, 'rollback', a.name);
   const newestServed = Math.max(
     0,
     ...input.aliases
@@ -91,13 +92,18 @@ export function planVersions(input: PruneInput): VersionVerdict[] {
   return [...input.versions]
     .sort((a, b) => Number(a.version) - Number(b.version))
     .map((v): VersionVerdict => {
-      const base = { version: v.version, sourceVersion: records.get(v.version)?.sourceVersion ?? null, codeSize: v.codeSize };
+      const base = {
+        version: v.version,
+        sourceVersion: records.get(v.version)?.sourceVersion ?? null,
+        codeSize: v.codeSize,
+      };
       const k = kept.get(v.version);
       if (k) return { ...base, action: 'KEEP', ...k };
       if (!ours(v.version)) return { ...base, action: 'KEEP', reason: 'not-lci' };
       if (Number(v.version) > newestServed) return { ...base, action: 'KEEP', reason: 'unreleased' };
       const modified = Date.parse(v.lastModified);
-      if (input.olderThanMs !== null && !(input.now - modified >= input.olderThanMs)) return { ...base, action: 'KEEP', reason: 'young' };
+      if (input.olderThanMs !== null && !(input.now - modified >= input.olderThanMs))
+        return { ...base, action: 'KEEP', reason: 'young' };
       return { ...base, action: 'DELETE' };
     });
 }
@@ -121,7 +127,13 @@ export function rollbackWindow(
     if (previous !== undefined && versions.has(previous) && !window.includes(previous)) next = previous;
     else {
       next = [...versions.keys()]
-        .filter((v) => /^\d+$/.test(v) && Number(v) < Number(at) && records.get(v)?.fingerprint !== undefined && !window.includes(v))
+        .filter(
+          (v) =>
+            /^\d+$/.test(v) &&
+            Number(v) < Number(at) &&
+            records.get(v)?.fingerprint !== undefined &&
+            !window.includes(v),
+        )
         .sort((a, b) => Number(b) - Number(a))[0];
     }
     if (next === undefined) break;
@@ -152,7 +164,9 @@ export function planLeftovers(input: PruneInput, deleted: string[]): Leftovers {
     .filter((l) => !used.has(l.arn) && l.version !== newest.get(l.layerName))
     .sort((a, b) => (a.layerName === b.layerName ? a.version - b.version : a.layerName < b.layerName ? -1 : 1));
   const dropped = new Set(layerVersions.map((l) => l.arn));
-  const keptKeys = new Set(input.layerVersions.filter((l) => !dropped.has(l.arn)).map((l) => keyOfLayer(l.description)));
+  const keptKeys = new Set(
+    input.layerVersions.filter((l) => !dropped.has(l.arn)).map((l) => keyOfLayer(l.description)),
+  );
   const recordsOf = (vs: LiveVersion[]) => vs.map((v) => parseVersionRecord(v.description));
   const keptSources = new Set(recordsOf(remaining).map((r) => r.sourceVersion));
   const sourceVersions = [
@@ -160,11 +174,17 @@ export function planLeftovers(input: PruneInput, deleted: string[]): Leftovers {
       recordsOf(input.versions.filter((v) => gone.has(v.version)))
         // A Description anyone with Lambda access could have written never names latest/ or another path.
         .filter(
-          (r) => r.fingerprint !== undefined && r.sourceVersion !== undefined && !sourceVersionProblem(r.sourceVersion) && !keptSources.has(r.sourceVersion),
+          (r) =>
+            r.fingerprint !== undefined &&
+            r.sourceVersion !== undefined &&
+            !sourceVersionProblem(r.sourceVersion) &&
+            !keptSources.has(r.sourceVersion),
         )
         .map((r) => r.sourceVersion!),
     ),
   ].sort();
-  const depsKeys = [...new Set(layerVersions.map((l) => keyOfLayer(l.description)!).filter((k) => !keptKeys.has(k)))].sort();
+  const depsKeys = [
+    ...new Set(layerVersions.map((l) => keyOfLayer(l.description)!).filter((k) => !keptKeys.has(k))),
+  ].sort();
   return { layerVersions, sourceVersions, depsKeys };
 }

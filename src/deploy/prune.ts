@@ -1,6 +1,14 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ArtifactStore } from '../aws/artifact-store.js';
-import { deleteLayerVersion, deleteVersion, explain, getConfiguration, listAliases, listLayerVersions, listVersions } from '../aws/lambda.js';
+import {
+  deleteLayerVersion,
+  deleteVersion,
+  explain,
+  getConfiguration,
+  listAliases,
+  listLayerVersions,
+  listVersions,
+} from '../aws/lambda.js';
 import { planLeftovers, planVersions, type KeepReason, type LiveLayerVersion, type PruneInput } from './prune-plan.js';
 
 /** One AWS function to prune, with what lambdas.yaml says of it in the environments that share it. */
@@ -26,7 +34,13 @@ export interface FunctionPruneResult {
   names: string[];
   envs: string[];
   status: PruneStatus;
-  versions: { version: string; action: 'DELETE' | 'DELETED' | 'KEEP'; reason?: KeepReason | 'referenced-now'; alias?: string; sourceVersion: string | null }[];
+  versions: {
+    version: string;
+    action: 'DELETE' | 'DELETED' | 'KEEP';
+    reason?: KeepReason | 'referenced-now';
+    alias?: string;
+    sourceVersion: string | null;
+  }[];
   layerVersions: { layer: string; version: number; action: 'DELETE' | 'DELETED' }[];
   /** S3 objects deleted (or, in a dry run, to delete). */
   s3: string[];
@@ -41,7 +55,12 @@ export interface FunctionPruneResult {
  * versions and S3 artifacts only the versions actually deleted needed. Never throws: a failure is
  * a FAILED result that says how far it got.
  */
-export async function pruneFunction(t: PruneTarget, settings: PruneSettings, lambda: LambdaClient, store: ArtifactStore): Promise<FunctionPruneResult> {
+export async function pruneFunction(
+  t: PruneTarget,
+  settings: PruneSettings,
+  lambda: LambdaClient,
+  store: ArtifactStore,
+): Promise<FunctionPruneResult> {
   const result: FunctionPruneResult = {
     awsName: t.functionName,
     names: t.names,
@@ -68,7 +87,11 @@ export async function pruneFunction(t: PruneTarget, settings: PruneSettings, lam
         input,
         doomed.map((v) => v.version),
       );
-      result.layerVersions = left.layerVersions.map((l) => ({ layer: l.layerName, version: l.version, action: 'DELETE' }));
+      result.layerVersions = left.layerVersions.map((l) => ({
+        layer: l.layerName,
+        version: l.version,
+        action: 'DELETE',
+      }));
       result.s3 = (await existing(store, s3Keys(t, store, left))).map((k) => store.url(k));
       result.bytes = doomed.reduce((n, v) => n + v.codeSize, 0);
       result.status = doomed.length + left.layerVersions.length > 0 ? 'PLANNED' : 'NOTHING';
@@ -77,7 +100,11 @@ export async function pruneFunction(t: PruneTarget, settings: PruneSettings, lam
     const deleted: string[] = [];
     for (const v of doomed) {
       const row = result.versions.find((x) => x.version === v.version)!;
-      if (await deleteVersion(lambda, t.functionName, v.version).catch(rethrow(`deleting version ${v.version} of ${t.functionName}`))) {
+      if (
+        await deleteVersion(lambda, t.functionName, v.version).catch(
+          rethrow(`deleting version ${v.version} of ${t.functionName}`),
+        )
+      ) {
         deleted.push(v.version);
         row.action = 'DELETED';
         result.bytes += v.codeSize;
@@ -85,7 +112,9 @@ export async function pruneFunction(t: PruneTarget, settings: PruneSettings, lam
     }
     const left = planLeftovers(input, deleted);
     for (const l of left.layerVersions) {
-      await deleteLayerVersion(lambda, l.layerName, l.version).catch(rethrow(`deleting layer version ${l.layerName}:${l.version}`));
+      await deleteLayerVersion(lambda, l.layerName, l.version).catch(
+        rethrow(`deleting layer version ${l.layerName}:${l.version}`),
+      );
       result.layerVersions.push({ layer: l.layerName, version: l.version, action: 'DELETED' });
     }
     const keys = await existing(store, s3Keys(t, store, left));
@@ -117,8 +146,12 @@ async function readForPrune(t: PruneTarget, settings: PruneSettings, lambda: Lam
     listAliases(lambda, t.functionName).catch(reading),
     Promise.all(t.layerNames.map((name) => listLayerVersions(lambda, name).catch(rethrow(`reading layer ${name}`)))),
   ]);
-  const latest = all.find((v) => v.Version === '$LATEST') ?? (await getConfiguration(lambda, t.functionName, '$LATEST').catch(reading));
-  const layerVersions: LiveLayerVersion[] = t.layerNames.flatMap((layerName, i) => layers[i]!.map((l) => ({ layerName, ...l })));
+  const latest =
+    all.find((v) => v.Version === '$LATEST') ??
+    (await getConfiguration(lambda, t.functionName, '$LATEST').catch(reading));
+  const layerVersions: LiveLayerVersion[] = t.layerNames.flatMap((layerName, i) =>
+    layers[i]!.map((l) => ({ layerName, ...l })),
+  );
   return {
     versions: all
       .filter((v) => v.Version !== '$LATEST')
@@ -153,7 +186,10 @@ async function existing(store: ArtifactStore, keys: string[]): Promise<string[]>
 /** The S3 objects that go: each gone source version's zips, and the layer cache of keys no layer version has any more. */
 function s3Keys(t: PruneTarget, store: ArtifactStore, left: ReturnType<typeof planLeftovers>): string[] {
   return [
-    ...left.sourceVersions.flatMap((sv) => [store.key(t.functionName, sv, 'app.zip'), store.key(t.functionName, sv, 'deps.zip')]),
+    ...left.sourceVersions.flatMap((sv) => [
+      store.key(t.functionName, sv, 'app.zip'),
+      store.key(t.functionName, sv, 'deps.zip'),
+    ]),
     ...left.depsKeys.flatMap((key) => t.envs.map((env) => store.depsKey(env, t.functionName, key))),
   ];
 }

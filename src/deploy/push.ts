@@ -48,11 +48,15 @@ export class Pusher {
         );
       const key = this.store.key(this.r.functionName, this.sourceVersion, 'app.zip');
       const existing = await this.s3('reading', key, () => this.store.head(key));
-      if (existing && existing[CODE_SHA256] === z.sha256) this.report('code: the same zip is already in S3 under this source version');
-      else if (existing) throw this.immutable(key, `CodeSha256 ${existing[CODE_SHA256] ?? 'unknown'}`, `CodeSha256 ${z.sha256}`);
+      if (existing && existing[CODE_SHA256] === z.sha256)
+        this.report('code: the same zip is already in S3 under this source version');
+      else if (existing)
+        throw this.immutable(key, `CodeSha256 ${existing[CODE_SHA256] ?? 'unknown'}`, `CodeSha256 ${z.sha256}`);
       else {
         this.report('uploading code');
-        await this.put(key, () => this.store.upload(z.path, key, { [CODE_SHA256]: z.sha256, 'lci-source-version': this.sourceVersion }, true));
+        await this.put(key, () =>
+          this.store.upload(z.path, key, { [CODE_SHA256]: z.sha256, 'lci-source-version': this.sourceVersion }, true),
+        );
       }
       const latest = this.store.key(this.r.functionName, 'latest', 'app.zip');
       await this.s3('copying to', latest, () => this.store.copy(key, latest));
@@ -131,14 +135,18 @@ export class Pusher {
           ? `its bytes (SHA-256 ${sha}) are not those recorded at upload (${meta[ZIP_SHA256] ?? 'none recorded'})`
           : unsafeZip(listZip(local));
       if (problem) {
-        this.report(`dependencies: the cached layer ${this.store.url(key)} is not usable (${problem}); building it again`);
+        this.report(
+          `dependencies: the cached layer ${this.store.url(key)} is not usable (${problem}); building it again`,
+        );
         return null;
       }
       this.report('dependencies: reusing the layer zip already in S3');
       return meta;
     } catch (e) {
       if (e instanceof DeployError) throw e;
-      this.report(`dependencies: the cached layer ${this.store.url(key)} is not a readable zip (${(e as Error).message}); building it again`);
+      this.report(
+        `dependencies: the cached layer ${this.store.url(key)} is not a readable zip (${(e as Error).message}); building it again`,
+      );
       return null;
     } finally {
       await rm(local, { force: true });
@@ -168,8 +176,11 @@ export class Pusher {
       this.written.push(await run());
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 412 || (e as Error).name === 'PreconditionFailed') throw this.immutable(key, 'bytes written meanwhile by another deploy', 'its own zip');
-      throw new DeployError(`uploading to ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`);
+      if (status === 412 || (e as Error).name === 'PreconditionFailed')
+        throw this.immutable(key, 'bytes written meanwhile by another deploy', 'its own zip');
+      throw new DeployError(
+        `uploading to ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`,
+      );
     }
   }
 
@@ -179,7 +190,9 @@ export class Pusher {
       if (typeof result === 'string') this.written.push(result);
       return result;
     } catch (e) {
-      throw new DeployError(`${what} ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`);
+      throw new DeployError(
+        `${what} ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`,
+      );
     }
   }
 }

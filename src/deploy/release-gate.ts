@@ -30,7 +30,10 @@ export function releaseDecision(env: Pick<Environment, 'name' | 'branch' | 'tag'
   }
   const glob = env.branch ?? '';
   if (facts.branch === null)
-    return { release: false, reason: `no branch given for commit ${short} (--branch); ${env.name} releases branches matching ${glob}` };
+    return {
+      release: false,
+      reason: `no branch given for commit ${short} (--branch); ${env.name} releases branches matching ${glob}`,
+    };
   if (picomatch.isMatch(facts.branch, glob, { dot: true })) return { release: true, ref: `branch ${facts.branch}` };
   return { release: false, reason: `branch ${facts.branch} does not match ${glob}, the branch glob of ${env.name}` };
 }

@@ -78,7 +78,9 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   const { fn, state, decision } = input;
   const name = fn.functionName;
   const calls: string[] = [];
-  const where = state.alias ? `the alias still points to version ${state.alias.version}` : `alias ${fn.alias} was not created`;
+  const where = state.alias
+    ? `the alias still points to version ${state.alias.version}`
+    : `alias ${fn.alias} was not created`;
   const step: Step = async (label, doing, run, putBack = false) => {
     // Putting an alias back is the one write an interruption does not stop, and a forced exit waits for.
     if (!putBack) stopWhenInterrupted(ctx.signal, `before ${label.split(' ')[0]}; ${where}`);
@@ -138,11 +140,16 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
 
   {
     const current = (latest.Layers ?? []).map((l) => l.Arn!);
-    const wanted = layersWith(current, hasOwn ? (layerArn ?? current.find((arn) => isLayer(arn, fn.layerName)) ?? null) : null);
+    const wanted = layersWith(
+      current,
+      hasOwn ? (layerArn ?? current.find((arn) => isLayer(arn, fn.layerName)) ?? null) : null,
+    );
     if (wanted.join() !== current.join()) {
       const what = wanted.filter((arn) => !current.includes(arn)).map((arn) => arn.split(':').slice(-2).join(':'));
-      await step(`UpdateFunctionConfiguration ${name} (layers)`, `attaching ${what.join(', ') || 'its layers'} to ${name}`, () =>
-        updateLayers(ctx.lambda, name, wanted, latest.RevisionId!, ctx.timing),
+      await step(
+        `UpdateFunctionConfiguration ${name} (layers)`,
+        `attaching ${what.join(', ') || 'its layers'} to ${name}`,
+        () => updateLayers(ctx.lambda, name, wanted, latest.RevisionId!, ctx.timing),
       );
       latest = await waitForUpdate(ctx.lambda, name, ctx.timing);
     }
@@ -190,7 +197,14 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   } else if (version !== state.alias.version || Object.keys(state.alias.weights).length > 0) {
     unfinished = await shiftTraffic(input, ctx, state.alias, version, published.FunctionArn!, step);
   }
-  return { version, previousVersion: previous, unfinished, layer: { arn: layerArn, version: layerVersion }, calls, smokePassed };
+  return {
+    version,
+    previousVersion: previous,
+    unfinished,
+    layer: { arn: layerArn, version: layerVersion },
+    calls,
+    smokePassed,
+  };
 }
 
 /** Throws (a DeployError that says where things stand) once Ctrl-C or SIGTERM arrived. */
@@ -228,7 +242,9 @@ async function shiftTraffic(
   const steps = version === old ? [] : remainingSteps(input.strategy, found, version);
   if (found) {
     const going = version === old ? `putting all of it back on ${old}` : `resuming with ${input.strategy.name}`;
-    ctx.report(`alias ${fn.alias} was left with ${percent(found.weight)} on version ${found.version} (from ${old}): ${going}`);
+    ctx.report(
+      `alias ${fn.alias} was left with ${percent(found.weight)} on version ${found.version} (from ${old}): ${going}`,
+    );
   }
   let shifted: { weight: number; version: string } | null = found;
   // Marked before the first weight moves, so a deploy killed mid-shift leaves a mark a no-op read
@@ -236,8 +252,10 @@ async function shiftTraffic(
   // that exists is cleared: an UntagResource spends the write budget like any other write.
   let marked = isShiftMarked(input.state.tags, fn.alias);
   if (steps.length > 0 && !marked) {
-    await step(`TagResource ${name} (shift ${old} → ${version} in progress)`, `marking the shift of ${fn.alias} on ${name}`, () =>
-      markShift(ctx.lambda, functionArn, fn.alias, old, version),
+    await step(
+      `TagResource ${name} (shift ${old} → ${version} in progress)`,
+      `marking the shift of ${fn.alias} on ${name}`,
+      () => markShift(ctx.lambda, functionArn, fn.alias, old, version),
     );
     marked = true;
   }
@@ -256,22 +274,30 @@ async function shiftTraffic(
         throw explain(e, `checking alarms of ${name}`);
       });
       if (firing.length > 0 && found)
-        throw new DeployError(`alarm ${firing.join(', ')} is in ALARM with ${percent(found.weight)} of traffic on version ${found.version}`);
+        throw new DeployError(
+          `alarm ${firing.join(', ')} is in ALARM with ${percent(found.weight)} of traffic on version ${found.version}`,
+        );
     }
     for (const s of steps) {
       const pct = percent(s.weight);
-      const moved = await step(`UpdateAlias ${fn.alias}: ${pct} → ${version}`, `shifting ${pct} of ${fn.alias} to version ${version}`, () =>
-        moveAlias(ctx.lambda, name, fn.alias, old, { [version]: s.weight }, revision, ctx.timing),
+      const moved = await step(
+        `UpdateAlias ${fn.alias}: ${pct} → ${version}`,
+        `shifting ${pct} of ${fn.alias} to version ${version}`,
+        () => moveAlias(ctx.lambda, name, fn.alias, old, { [version]: s.weight }, revision, ctx.timing),
       );
       revision = moved.revisionId;
       shifted = { weight: s.weight, version };
       const firing = await holdAndWatch(ctx, fn.alarms, s.holdMs).catch((e: unknown) => {
         throw explain(e, `watching the alarms of ${name}`);
       });
-      if (firing.length > 0) throw new DeployError(`alarm ${firing.join(', ')} went into ALARM with ${pct} of traffic on version ${version}`);
+      if (firing.length > 0)
+        throw new DeployError(
+          `alarm ${firing.join(', ')} went into ALARM with ${pct} of traffic on version ${version}`,
+        );
       stopWhenInterrupted(ctx.signal, `with ${pct} of traffic on version ${version}`);
     }
-    if (shifted && version !== old) stopWhenInterrupted(ctx.signal, `with ${percent(shifted.weight)} of traffic on version ${shifted.version}`);
+    if (shifted && version !== old)
+      stopWhenInterrupted(ctx.signal, `with ${percent(shifted.weight)} of traffic on version ${shifted.version}`);
   } catch (e) {
     if (!shifted) throw e; // no traffic on anything but the old version: nothing to put back
     await step(

@@ -30,7 +30,8 @@ export type Records = ReadonlyMap<string, Partial<VersionRecord> | null>;
 
 export type TargetDecision = { to: string; reason: RollbackReason } | { read: string } | { problem: string };
 
-const HOW_TO_PASS = 'pass --to VERSION (lci status shows what serves; aws lambda list-versions-by-function lists the versions)';
+const HOW_TO_PASS =
+  'pass --to VERSION (lci status shows what serves; aws lambda list-versions-by-function lists the versions)';
 
 /**
  * Where a rollback goes. Pure; `records` holds what was read, and `{read}` asks for one more
@@ -42,23 +43,33 @@ const HOW_TO_PASS = 'pass --to VERSION (lci status shows what serves; aws lambda
 export function rollbackTarget(alias: AliasState, records: Records, given?: string): TargetDecision {
   const shifting = Object.keys(alias.weights).length > 0;
   if (given !== undefined) {
-    if (given === alias.version && !shifting) return { problem: `alias ${alias.name} already serves version ${given}: nothing to move` };
+    if (given === alias.version && !shifting)
+      return { problem: `alias ${alias.name} already serves version ${given}: nothing to move` };
     if (!records.has(given)) return { read: given };
-    return records.get(given) === null ? { problem: `version ${given} does not exist` } : { to: given, reason: 'given' };
+    return records.get(given) === null
+      ? { problem: `version ${given} does not exist` }
+      : { to: given, reason: 'given' };
   }
   if (shifting) return { to: alias.version, reason: 'shift' };
   if (!records.has(alias.version)) return { read: alias.version };
   const previous = records.get(alias.version)?.previous;
   if (!previous || previous === alias.version) {
-    return { problem: `version ${alias.version} does not record the version served before it (published by hand or by an older lci): ${HOW_TO_PASS}` };
+    return {
+      problem: `version ${alias.version} does not record the version served before it (published by hand or by an older lci): ${HOW_TO_PASS}`,
+    };
   }
   if (!records.has(previous)) return { read: previous };
-  if (records.get(previous) === null) return { problem: `version ${previous}, served before ${alias.version}, no longer exists: ${HOW_TO_PASS}` };
+  if (records.get(previous) === null)
+    return { problem: `version ${previous}, served before ${alias.version}, no longer exists: ${HOW_TO_PASS}` };
   return { to: previous, reason: 'recorded' };
 }
 
 /** Reads the alias and the records the decision needs; a target that cannot be had is a usage error (exit 2). Writes nothing. */
-export async function planRollback(lambda: LambdaClient, r: ResolvedFunction, to: string | undefined): Promise<RollbackPlan> {
+export async function planRollback(
+  lambda: LambdaClient,
+  r: ResolvedFunction,
+  to: string | undefined,
+): Promise<RollbackPlan> {
   const name = r.functionName;
   const alias = await getAlias(lambda, name, r.alias);
   if (!alias) throw new UsageError(`${name} has no alias ${r.alias}: nothing to roll back`);
@@ -86,13 +97,18 @@ export async function planRollback(lambda: LambdaClient, r: ResolvedFunction, to
 
 /** Moves the alias as planned, guarded by the RevisionId read in planRollback; a forced exit waits for it. */
 export async function applyRollback(lambda: LambdaClient, plan: RollbackPlan): Promise<RollbackResult> {
-  await critical(() => moveAlias(lambda, plan.awsName, plan.alias, plan.to, {}, plan.revisionId)).catch((e: unknown) => {
-    throw explain(e, `moving alias ${plan.alias} of ${plan.awsName} to version ${plan.to}`);
-  });
+  await critical(() => moveAlias(lambda, plan.awsName, plan.alias, plan.to, {}, plan.revisionId)).catch(
+    (e: unknown) => {
+      throw explain(e, `moving alias ${plan.alias} of ${plan.awsName} to version ${plan.to}`);
+    },
+  );
   // A stopped shift is over: its mark goes, so a no-op deploy need not read the alias again.
   if (Object.keys(plan.from.weights).length > 0) {
     await critical(() => clearShift(lambda, plan.aliasArn, plan.alias)).catch((e: unknown) => {
-      throw explain(e, `clearing the shift mark of ${plan.alias} on ${plan.awsName} (the alias is on version ${plan.to})`);
+      throw explain(
+        e,
+        `clearing the shift mark of ${plan.alias} on ${plan.awsName} (the alias is on version ${plan.to})`,
+      );
     });
   }
   return resultOf(plan, false);

@@ -13,7 +13,9 @@ export function parseShard(text: string): Shard {
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
   if (!m || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
-    throw new UsageError(`--shard ${text}: give i/N with 1 ≤ i ≤ N ≤ ${MAX_SHARDS} (e.g. --shard 2/4 for the second of four shards)`);
+    throw new UsageError(
+      `--shard ${text}: give i/N with 1 ≤ i ≤ N ≤ ${MAX_SHARDS} (e.g. --shard 2/4 for the second of four shards)`,
+    );
   }
   return { index, count };
 }

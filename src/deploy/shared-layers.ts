@@ -125,7 +125,16 @@ export class SharedLayers {
   private result(l: ResolvedLayer): SharedLayerResult {
     let r = this.results.get(l.name);
     if (!r) {
-      r = { name: l.name, awsName: l.layerName, key: null, status: 'INTACT', version: null, functions: [], s3: [], calls: [] };
+      r = {
+        name: l.name,
+        awsName: l.layerName,
+        key: null,
+        status: 'INTACT',
+        version: null,
+        functions: [],
+        s3: [],
+        calls: [],
+      };
       this.results.set(l.name, r);
     }
     return r;
@@ -134,7 +143,13 @@ export class SharedLayers {
   private async publish(l: ResolvedLayer, functionName: string): Promise<LayerState | null> {
     const result = this.result(l);
     const report = (m: string) => this.ctx.report(l.name, m);
-    const push = new Pusher(this.ctx.store, this.ctx.ws, { name: l.name, functionName: l.layerName, env: l.env }, this.ctx.sourceVersion, report);
+    const push = new Pusher(
+      this.ctx.store,
+      this.ctx.ws,
+      { name: l.name, functionName: l.layerName, env: l.env },
+      this.ctx.sourceVersion,
+      report,
+    );
     try {
       const key = await this.key(l);
       const lambda = this.ctx.aws.lambda;

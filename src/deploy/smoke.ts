@@ -38,7 +38,8 @@ export function jsonSubsetMismatch(expected: unknown, actual: unknown, at = '$')
     return null;
   }
   if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return `${at}: expected an object, got ${shown(actual)}`;
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return `${at}: expected an object, got ${shown(actual)}`;
     for (const [key, value] of Object.entries(expected)) {
       const path = /^[A-Za-z_$][\w$]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`;
       if (!Object.hasOwn(actual, key)) return `${path}: missing (expected ${shown(value)})`;
@@ -56,7 +57,14 @@ function shown(v: unknown): string {
 }
 
 /** The failure as people read it: what failed, then the response and the log tail, indented. */
-export function smokeFailure(label: string, version: string, problem: string, payload: Buffer, logTail: string, where: string): string {
+export function smokeFailure(
+  label: string,
+  version: string,
+  problem: string,
+  payload: Buffer,
+  logTail: string,
+  where: string,
+): string {
   const response = payload.toString('utf8');
   return [
     `smoke test ${label} failed on version ${version}: ${problem}; ${where}`,

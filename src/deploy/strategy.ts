@@ -15,7 +15,9 @@ export function parseStrategy(text: string): Strategy {
   const m = /^(canary|linear):(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(text);
   const pct = m ? Number(m[2]) : NaN;
   if (!m || !(pct > 0 && pct < 100)) {
-    throw new UsageError(`--strategy ${text}: use all-at-once, canary:PCT:MIN or linear:PCT:MIN with 0 < PCT < 100 (e.g. canary:10:5)`);
+    throw new UsageError(
+      `--strategy ${text}: use all-at-once, canary:PCT:MIN or linear:PCT:MIN with 0 < PCT < 100 (e.g. canary:10:5)`,
+    );
   }
   const holdMs = Number(m[3]) * 60_000;
   if (m[1] === 'canary') return { name: text, steps: [{ weight: pct / 100, holdMs }] };
@@ -33,7 +35,9 @@ export interface UnfinishedShift {
   weight: number;
 }
 
-export function unfinishedShift(alias: { version: string; weights: Record<string, number> } | null): UnfinishedShift | null {
+export function unfinishedShift(
+  alias: { version: string; weights: Record<string, number> } | null,
+): UnfinishedShift | null {
   const [entry] = Object.entries(alias?.weights ?? {});
   return alias && entry ? { from: alias.version, version: entry[0], weight: entry[1] } : null;
 }
@@ -43,7 +47,11 @@ export function unfinishedShift(alias: { version: string; weights: Record<string
  * the step it was in (that step's hold is served again in full: how long it held is not known);
  * a shift to another version starts from the first step (its first move takes the other weight off).
  */
-export function remainingSteps(strategy: Strategy, unfinished: UnfinishedShift | null, version: string): Strategy['steps'] {
+export function remainingSteps(
+  strategy: Strategy,
+  unfinished: UnfinishedShift | null,
+  version: string,
+): Strategy['steps'] {
   if (!unfinished || unfinished.version !== version) return strategy.steps;
   return strategy.steps.filter((s) => s.weight >= unfinished.weight - 1e-9);
 }

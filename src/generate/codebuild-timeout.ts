@@ -14,8 +14,13 @@ export const BESIDE_BUILDS_MINUTES = 15;
  * the same time) plus the time beside them, at least 30 minutes, so that lci, not CodeBuild, stops
  * a build that hangs, with its one line. `capped`: CodeBuild's 36 hours are less than that. Pure.
  */
-export function codebuildTimeoutMinutes(r: Pick<ResolvedFunction, 'build' | 'layers'>): { minutes: number; capped: boolean } {
-  const longest = Math.max(...[r.build, ...r.layers.map((l) => l.build)].map((b) => Math.ceil(parseTimeout(b.timeout) / 60_000)));
+export function codebuildTimeoutMinutes(r: Pick<ResolvedFunction, 'build' | 'layers'>): {
+  minutes: number;
+  capped: boolean;
+} {
+  const longest = Math.max(
+    ...[r.build, ...r.layers.map((l) => l.build)].map((b) => Math.ceil(parseTimeout(b.timeout) / 60_000)),
+  );
   const wanted = Math.max(MIN_CODEBUILD_MINUTES, longest + BESIDE_BUILDS_MINUTES);
   return { minutes: Math.min(wanted, MAX_CODEBUILD_MINUTES), capped: wanted > MAX_CODEBUILD_MINUTES };
 }

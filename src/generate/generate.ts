@@ -71,7 +71,8 @@ export function pipelineTargets(project: Project, envs: string[], functions: str
     for (const env of Object.values(project.environments)) {
       if (envs.length > 0 && !envs.includes(env.name)) continue;
       const r = fn.envs[env.name];
-      if (r) out.push({ name: pipelineName(project.ci.namePrefix, fn.name, env.name), r, branch: env.branch, tag: env.tag });
+      if (r)
+        out.push({ name: pipelineName(project.ci.namePrefix, fn.name, env.name), r, branch: env.branch, tag: env.tag });
     }
   }
   return out;
@@ -93,7 +94,11 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
   const environments = opts.layout === 'environment' ? environmentSpecs(project, opts.envs) : [];
   // The same inputs `lci plan` matches, for every pipeline a branch push starts.
   const perFunction = opts.layout === 'function' ? selected : [];
-  const rules = await inputRules(new Map(perFunction.filter((s) => s.branch !== null).map((s) => [s.name, [s.r]])), loaded.configDirInRepo, read);
+  const rules = await inputRules(
+    new Map(perFunction.filter((s) => s.branch !== null).map((s) => [s.name, [s.r]])),
+    loaded.configDirInRepo,
+    read,
+  );
   for (const { r, name, branch, tag } of perFunction) {
     let filters = [{ includes: [] as string[], excludes: [] as string[] }];
     if (branch !== null) {
@@ -102,12 +107,16 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       const spread = pushFilters(paths, triggerExcludes(r, [...own, ...shared], configInRepo));
       if ('filters' in spread) filters = spread.filters;
       else if (paths.length > 1 || paths[0] !== '**') {
-        warnings.push(`${name}: ${spread.everyPush}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`);
+        warnings.push(
+          `${name}: ${spread.everyPush}; the pipeline starts on every push to ${branch} (lci deploy still leaves unchanged functions alone)`,
+        );
       }
     }
     const timeout = codebuildTimeoutMinutes(r);
     if (timeout.capped)
-      warnings.push(`${name}: build.timeout is longer than CodeBuild lets a build run (${MAX_CODEBUILD_MINUTES} minutes); CodeBuild may stop the deploy first`);
+      warnings.push(
+        `${name}: build.timeout is longer than CodeBuild lets a build run (${MAX_CODEBUILD_MINUTES} minutes); CodeBuild may stop the deploy first`,
+      );
     pipelines.push({
       name,
       functionKey: r.name,
@@ -143,7 +152,9 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     pipelines,
     environments,
     shards: opts.shards,
-    functions: opts.withFunctions ? [...functions.values()].sort((a, b) => (a.functionName < b.functionName ? -1 : 1)) : null,
+    functions: opts.withFunctions
+      ? [...functions.values()].sort((a, b) => (a.functionName < b.functionName ? -1 : 1))
+      : null,
     templates,
   });
   if (opts.withFunctions) {
@@ -168,7 +179,9 @@ function environmentSpecs(project: Project, envs: string[]): EnvironmentSpec[] {
         sourceBranch: e.branch !== null && !picomatch.scan(e.branch).isGlob ? e.branch : null,
         functionPatterns: namePatterns(fns.map((r) => r.functionName)),
         // The functions' own dependency layers and the shared layers they use.
-        layerPatterns: namePatterns([...new Set([...fns.map((r) => r.layerName), ...fns.flatMap((r) => r.layers.map((l) => l.layerName))])]),
+        layerPatterns: namePatterns([
+          ...new Set([...fns.map((r) => r.layerName), ...fns.flatMap((r) => r.layers.map((l) => l.layerName))]),
+        ]),
         sharedLayers: [...new Set(fns.flatMap((r) => r.layers.map((l) => l.name)))].sort(),
         buildTimeoutMinutes: Math.max(...fns.map((r) => codebuildTimeoutMinutes(r).minutes)),
         alarmNames: [...new Set(fns.flatMap((r) => r.alarms))].sort(),
@@ -201,7 +214,13 @@ function addFunction(functions: Map<string, FunctionSpec>, r: ResolvedFunction):
   const handler = r.handler ?? DEFAULT_HANDLER[r.family];
   const existing = functions.get(r.functionName);
   if (!existing) {
-    functions.set(r.functionName, { functionName: r.functionName, runtime: r.runtime, handler, architecture: r.architecture, aliases: [r.alias] });
+    functions.set(r.functionName, {
+      functionName: r.functionName,
+      runtime: r.runtime,
+      handler,
+      architecture: r.architecture,
+      aliases: [r.alias],
+    });
     return;
   }
   if (existing.runtime !== r.runtime || existing.architecture !== r.architecture || existing.handler !== handler) {
@@ -295,7 +314,11 @@ function oursUnder(dir: string): string[] {
       const p = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) {
         if (!d.name.startsWith('.')) walk(p);
-      } else if (listed.has(p) || ((/\.(tf|yml)$/.test(d.name) || d.name === MANIFEST) && readFileSync(join(dir, p), 'utf8').startsWith(HEADER_PREFIX)))
+      } else if (
+        listed.has(p) ||
+        ((/\.(tf|yml)$/.test(d.name) || d.name === MANIFEST) &&
+          readFileSync(join(dir, p), 'utf8').startsWith(HEADER_PREFIX))
+      )
         out.push(p);
     }
   };

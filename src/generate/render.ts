@@ -160,7 +160,10 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
     { path: 'versions.tf', content: `${head}\n${t('root/versions.tf')}` },
     { path: 'variables.tf', content: `${head}\n${fill(t('root/variables.tf'), { BUCKET: input.bucket })}` },
     { path: 'main.tf', content: `${head}\n${byEnvironment ? environmentsMain(input) : rootMain(input)}` },
-    { path: 'outputs.tf', content: `${head}\noutput "pipelines" {\n  value = { for k, m in module.${module} : k => m.pipeline_name }\n}\n` },
+    {
+      path: 'outputs.tf',
+      content: `${head}\noutput "pipelines" {\n  value = { for k, m in module.${module} : k => m.pipeline_name }\n}\n`,
+    },
   ];
   for (const f of ['main.tf', 'iam.tf', 'variables.tf', 'outputs.tf'])
     files.push({ path: `modules/${module}/${f}`, content: `${head}\n${t(`modules/${module}/${f}`)}` });
@@ -168,7 +171,8 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
     files.push({ path: `modules/pipeline-common/${f}`, content: `${head}\n${t(`modules/pipeline-common/${f}`)}` });
   if (input.functions) {
     files.push({ path: 'functions.tf', content: `${head}\n${functionsTf(input.functions)}` });
-    for (const f of ['main.tf', 'variables.tf']) files.push({ path: `modules/function/${f}`, content: `${head}\n${t(`modules/function/${f}`)}` });
+    for (const f of ['main.tf', 'variables.tf'])
+      files.push({ path: `modules/function/${f}`, content: `${head}\n${t(`modules/function/${f}`)}` });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -191,7 +195,12 @@ function buildspec(template: string, input: RenderInput): string {
 function environmentBuildspec(template: string, input: RenderInput): string {
   // Each item of the build-list; the template holds the first one's "- ".
   const shards = Array.from({ length: input.shards }, (_, i) =>
-    [`identifier: shard_${i + 1}`, '      env:', '        variables:', `          LCI_SHARD: ${yamlString(`${i + 1}/${input.shards}`)}`].join('\n'),
+    [
+      `identifier: shard_${i + 1}`,
+      '      env:',
+      '        variables:',
+      `          LCI_SHARD: ${yamlString(`${i + 1}/${input.shards}`)}`,
+    ].join('\n'),
   );
   const values = buildspecValues(input, 'deploy --affected --since deployed --shard "$LCI_SHARD"');
   return fill(template, { ...values, SHARDS: shards.join('\n    - ') }, '"');
@@ -391,7 +400,8 @@ ${args.map(([k, v]) => `  ${k.padEnd(width)} = ${v}`).join('\n')}
 
 function functionsTf(functions: FunctionSpec[]): string {
   const map: Record<string, HclValue> = {};
-  for (const f of functions) map[f.functionName] = { runtime: f.runtime, handler: f.handler, architecture: f.architecture, aliases: f.aliases };
+  for (const f of functions)
+    map[f.functionName] = { runtime: f.runtime, handler: f.handler, architecture: f.architecture, aliases: f.aliases };
   return `# --with-functions: the functions and their aliases, codeless (see modules/function).
 
 variable "lambda_execution_role_arn" {

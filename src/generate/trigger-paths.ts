@@ -42,7 +42,8 @@ function triggerPatterns(rules: InputRule[], configInRepo: string, isDir: (repoP
   const out: Pattern[] = [{ literal: configInRepo, rest: '' }];
   for (const rule of rules) {
     const t = rule.test;
-    if (t.form === 'glob') out.push(t.base ? { literal: t.base, rest: t.glob.slice(t.base.length) } : { literal: '', rest: t.glob });
+    if (t.form === 'glob')
+      out.push(t.base ? { literal: t.base, rest: t.glob.slice(t.base.length) } : { literal: '', rest: t.glob });
     else if (t.form === 'lockfile') out.push(tree(t.dir, '*'));
     else if (rule.kind === 'path' || rule.pattern.endsWith('**') || isDir(t.prefix)) out.push(tree(t.prefix, '**'));
     else out.push({ literal: t.prefix, rest: '' });
@@ -50,7 +51,8 @@ function triggerPatterns(rules: InputRule[], configInRepo: string, isDir: (repoP
   return out;
 }
 
-const tree = (dir: string, glob: string): Pattern => (dir ? { literal: dir, rest: `/${glob}` } : { literal: '', rest: glob });
+const tree = (dir: string, glob: string): Pattern =>
+  dir ? { literal: dir, rest: `/${glob}` } : { literal: '', rest: glob };
 const raw = (p: Pattern) => p.literal + p.rest;
 
 function dedupe(patterns: Pattern[]): Pattern[] {
@@ -61,8 +63,11 @@ function dedupe(patterns: Pattern[]): Pattern[] {
   if (unique.has('*')) dirs.push('');
   const coveredByTree = (p: Pattern) => trees.some((dir) => raw(p) !== `${dir}**` && raw(p).startsWith(dir));
   // 'dir/*' covers the files directly in dir (a descriptor beside its lockfiles).
-  const coveredByDir = (p: Pattern) => p.rest === '' && dirs.some((dir) => p.literal.startsWith(dir) && !p.literal.slice(dir.length).includes('/'));
-  return [...unique.values()].filter((p) => !coveredByTree(p) && !coveredByDir(p)).sort((a, b) => (raw(a) < raw(b) ? -1 : raw(a) > raw(b) ? 1 : 0));
+  const coveredByDir = (p: Pattern) =>
+    p.rest === '' && dirs.some((dir) => p.literal.startsWith(dir) && !p.literal.slice(dir.length).includes('/'));
+  return [...unique.values()]
+    .filter((p) => !coveredByTree(p) && !coveredByDir(p))
+    .sort((a, b) => (raw(a) < raw(b) ? -1 : raw(a) > raw(b) ? 1 : 0));
 }
 
 function write(p: Pattern): string {
@@ -91,7 +96,13 @@ export function triggerExcludes(
   const others = [
     configInRepo,
     ...rules.flatMap((rule) =>
-      rule.kind === 'path' ? [] : rule.test.form === 'glob' ? [rule.test.base] : rule.test.form === 'tree' ? [rule.test.prefix] : [],
+      rule.kind === 'path'
+        ? []
+        : rule.test.form === 'glob'
+          ? [rule.test.base]
+          : rule.test.form === 'tree'
+            ? [rule.test.prefix]
+            : [],
     ),
     ...r.include.map((g) => join(r.root, picomatch.scan(g).base)),
   ];
@@ -107,9 +118,11 @@ export function triggerExcludes(
     const shallow = !full.slice(dir.length + 1).includes('/') && !full.includes('**');
     const above = (other: string) => other === '' || other === dir || dir.startsWith(`${other}/`);
     const blocks = (other: string) =>
-      above(other) || (shallow ? other.slice(0, other.lastIndexOf('/')) === dir && matches(other) : other.startsWith(`${dir}/`));
+      above(other) ||
+      (shallow ? other.slice(0, other.lastIndexOf('/')) === dir && matches(other) : other.startsWith(`${dir}/`));
     if (others.some(blocks)) continue;
-    const reachesLockfile = (d: string) => (shallow ? d === dir && lockfileNames.some((n) => matches(`${d}/${n}`)) : d === dir || d.startsWith(`${dir}/`));
+    const reachesLockfile = (d: string) =>
+      shallow ? d === dir && lockfileNames.some((n) => matches(`${d}/${n}`)) : d === dir || d.startsWith(`${dir}/`);
     if (lockfileDirs.some(reachesLockfile)) continue;
     kept.push(`${escapeGlob(dir)}${full.slice(dir.length)}`);
   }
@@ -147,12 +160,17 @@ const join = (a: string, b: string) => (b ? (a ? `${a}/${b}` : b) : a);
 export function pushFilters(includes: string[], excludes: string[]): { filters: PushFilter[] } | { everyPush: string } {
   if (includes.includes('**')) return { everyPush: 'the function covers the whole repository' };
   if (includes.length > MAX_TRIGGER_PATHS)
-    return { everyPush: `${includes.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS} (3 push filters of 8)` };
+    return {
+      everyPush: `${includes.length} trigger paths exceed CodePipeline's limit of ${MAX_TRIGGER_PATHS} (3 push filters of 8)`,
+    };
   const long = includes.find((p) => p.length > MAX_PATTERN_LENGTH);
   if (long !== undefined)
-    return { everyPush: `trigger path ${JSON.stringify(long.slice(0, 60))}… is longer than CodePipeline's ${MAX_PATTERN_LENGTH} characters` };
+    return {
+      everyPush: `trigger path ${JSON.stringify(long.slice(0, 60))}… is longer than CodePipeline's ${MAX_PATTERN_LENGTH} characters`,
+    };
   const kept = excludes.filter((p) => p.length <= MAX_PATTERN_LENGTH);
   const filters: PushFilter[] = [];
-  for (let i = 0; i < includes.length; i += MAX_PATHS_PER_FILTER) filters.push({ includes: includes.slice(i, i + MAX_PATHS_PER_FILTER), excludes: kept });
+  for (let i = 0; i < includes.length; i += MAX_PATHS_PER_FILTER)
+    filters.push({ includes: includes.slice(i, i + MAX_PATHS_PER_FILTER), excludes: kept });
   return { filters };
 }

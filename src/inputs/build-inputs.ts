@@ -7,10 +7,16 @@ import { dependencyFiles, type DependencyFile } from './dependency-inputs.js';
 import { collectFiles } from './files.js';
 
 /** What a build command reads: a function's or a shared layer's fields (they share the names). */
-export type BuildSubject = Pick<ResolvedFunction, 'name' | 'root' | 'family' | 'runtime' | 'architecture' | 'build' | 'descriptorPath'>;
+export type BuildSubject = Pick<
+  ResolvedFunction,
+  'name' | 'root' | 'family' | 'runtime' | 'architecture' | 'build' | 'descriptorPath'
+>;
 
 /** What a build never reads from the committed tree: installed packages, caches, git's own files. */
-export const BUILD_JUNK = picomatch(['**/.git/**', '**/node_modules/**', '**/__pycache__/**', '**/*.pyc', '**/.DS_Store'], { dot: true });
+export const BUILD_JUNK = picomatch(
+  ['**/.git/**', '**/node_modules/**', '**/__pycache__/**', '**/*.pyc', '**/.DS_Store'],
+  { dot: true },
+);
 
 /**
  * The local packages a build command installs: those its descriptor names, devDependencies
@@ -35,13 +41,20 @@ export async function buildFiles(s: BuildSubject, ws: Workspace, read: ReadMany)
     label: s.root || '.',
     packaged: (rel) => !BUILD_JUNK(rel),
     prunable: (rel) => BUILD_JUNK(`${rel}/x`),
-    ...(tracked ? { tracked: { index: tracked, rootInRepo: s.root, included: () => false, mayInclude: () => false } } : {}),
+    ...(tracked
+      ? { tracked: { index: tracked, rootInRepo: s.root, included: () => false, mayInclude: () => false } }
+      : {}),
   });
   for (const e of entries)
-    out.set(posix.join(s.root, e.name), { repoPath: posix.join(s.root, e.name), abs: (e.source as { path: string }).path, executable: e.executable });
+    out.set(posix.join(s.root, e.name), {
+      repoPath: posix.join(s.root, e.name),
+      abs: (e.source as { path: string }).path,
+      executable: e.executable,
+    });
   const localDeps = (await buildLocalDependencies(s, read)).map((d) => d.path);
   if (s.descriptorPath !== null && localDeps.length > 0) {
-    for (const f of await dependencyFiles({ descriptor: s.descriptorPath, lockfiles: [], localDeps }, ws)) out.set(f.repoPath, f);
+    for (const f of await dependencyFiles({ descriptor: s.descriptorPath, lockfiles: [], localDeps }, ws))
+      out.set(f.repoPath, f);
   }
   return [...out.values()].sort((a, b) => (a.repoPath < b.repoPath ? -1 : a.repoPath > b.repoPath ? 1 : 0));
 }

@@ -18,6 +18,8 @@ export async function codeEntries(r: ResolvedFunction, ws: Workspace): Promise<Z
     label: r.root || '.',
     packaged: filter.packaged,
     prunable: filter.prunable,
-    ...(index ? { tracked: { index, rootInRepo: r.root, included: filter.included, mayInclude: filter.mayInclude } } : {}),
+    ...(index
+      ? { tracked: { index, rootInRepo: r.root, included: filter.included, mayInclude: filter.mayInclude } }
+      : {}),
   });
 }

@@ -31,7 +31,10 @@ export interface DependencyFile {
  * install (comments and options only; a package.json without dependencies). Then no layer is
  * built or attached. Lockfiles count only when git tracks them.
  */
-export async function dependencyInputs(r: Pick<ResolvedFunction, 'descriptorPath' | 'family'>, ws: Workspace): Promise<DependencyInputs | null> {
+export async function dependencyInputs(
+  r: Pick<ResolvedFunction, 'descriptorPath' | 'family'>,
+  ws: Workspace,
+): Promise<DependencyInputs | null> {
   if (r.descriptorPath === null) return null;
   const descriptor = r.descriptorPath;
   const tracked = await ws.tracked();
@@ -43,7 +46,10 @@ export async function dependencyInputs(r: Pick<ResolvedFunction, 'descriptorPath
   const siblings = await readdir(join(ws.root, dir), { withFileTypes: true });
   const lockfiles = siblings
     .map((d) => ({ d, path: posix.join(dir === '.' ? '' : dir, d.name) }))
-    .filter(({ d, path }) => d.isFile() && isLockfile(r.family, d.name) && path !== descriptor && (!tracked || tracked.has(path)))
+    .filter(
+      ({ d, path }) =>
+        d.isFile() && isLockfile(r.family, d.name) && path !== descriptor && (!tracked || tracked.has(path)),
+    )
     .map(({ path }) => path)
     .sort();
   const localDeps = (await localDependencies(r.family, descriptor, read)).map((d) => d.path).sort();
@@ -51,9 +57,20 @@ export async function dependencyInputs(r: Pick<ResolvedFunction, 'descriptorPath
 }
 
 /** Files inside local dependencies that never change what gets installed. */
-const DEPENDENCY_JUNK = picomatch(['**/.git/**', '**/__pycache__/**', '**/*.pyc', '**/node_modules/**', '**/*.egg-info/**', '**/build/**', '**/.DS_Store'], {
-  dot: true,
-});
+const DEPENDENCY_JUNK = picomatch(
+  [
+    '**/.git/**',
+    '**/__pycache__/**',
+    '**/*.pyc',
+    '**/node_modules/**',
+    '**/*.egg-info/**',
+    '**/build/**',
+    '**/.DS_Store',
+  ],
+  {
+    dot: true,
+  },
+);
 
 /**
  * Every file a dependency build reads, as the commit has them: the descriptor, the lockfiles and
@@ -77,15 +94,19 @@ export async function dependencyFiles(inputs: DependencyInputs, ws: Workspace): 
       boundary: ws.root,
       label: dep,
       packaged: (rel) => !DEPENDENCY_JUNK(rel),
-      ...(tracked ? { tracked: { index: tracked, rootInRepo: dep, included: () => false, mayInclude: () => false } } : {}),
+      ...(tracked
+        ? { tracked: { index: tracked, rootInRepo: dep, included: () => false, mayInclude: () => false } }
+        : {}),
     });
-    for (const e of entries) add({ repoPath: posix.join(dep, e.name), abs: (e.source as { path: string }).path, executable: e.executable });
+    for (const e of entries)
+      add({ repoPath: posix.join(dep, e.name), abs: (e.source as { path: string }).path, executable: e.executable });
   }
   return [...out.values()].sort((a, b) => (a.repoPath < b.repoPath ? -1 : a.repoPath > b.repoPath ? 1 : 0));
 }
 
 async function single(root: string, repoPath: string, tracked: Tracked | null): Promise<DependencyFile> {
-  if (tracked && !tracked.has(repoPath)) throw new BuildError(`dependency input ${repoPath} is not committed; commit it (lci builds what the commit holds)`);
+  if (tracked && !tracked.has(repoPath))
+    throw new BuildError(`dependency input ${repoPath} is not committed; commit it (lci builds what the commit holds)`);
   const s = await stat(join(root, repoPath));
   return { repoPath, abs: join(root, repoPath), executable: (s.mode & 0o111) !== 0 };
 }
@@ -94,7 +115,10 @@ async function single(root: string, repoPath: string, tracked: Tracked | null): 
  * Every input file's content, as (name, sha256) pairs in a stable order. Names are relative to
  * the descriptor's directory, so moving a whole service with its libraries keeps its hashes.
  */
-export async function dependencyFileHashes(inputs: DependencyInputs, ws: Workspace): Promise<[name: string, sha256: string][]> {
+export async function dependencyFileHashes(
+  inputs: DependencyInputs,
+  ws: Workspace,
+): Promise<[name: string, sha256: string][]> {
   const base = posix.dirname(inputs.descriptor);
   const deps = new Set(inputs.localDeps);
   const out: [string, string][] = [];

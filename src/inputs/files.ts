@@ -17,7 +17,12 @@ export interface CollectOptions {
    * Package what git tracks: a file (and every symlink on the way to it) must be tracked, unless
    * `included` names it. `rootInRepo` is the root's path in the repository (the boundary).
    */
-  tracked?: { index: Tracked; rootInRepo: string; included: (relPath: string) => boolean; mayInclude: (relPath: string) => boolean };
+  tracked?: {
+    index: Tracked;
+    rootInRepo: string;
+    included: (relPath: string) => boolean;
+    mayInclude: (relPath: string) => boolean;
+  };
 }
 
 /**
@@ -34,10 +39,12 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   const git = opts.tracked;
   const repoPathOf = (realAbs: string) => relative(boundary, realAbs).split(sep).join('/');
   // Untracked files do not ship, so a directory git tracks nothing below needs no walk (unless an include may reach into it).
-  const skipDir = (name: string, realAbs: string) => prunable(name) || (git !== undefined && !git.mayInclude(name) && !git.index.hasUnder(repoPathOf(realAbs)));
+  const skipDir = (name: string, realAbs: string) =>
+    prunable(name) || (git !== undefined && !git.mayInclude(name) && !git.index.hasUnder(repoPathOf(realAbs)));
   // `untrackedLink`: reached through a symlink git does not track, so only `include` can bring files in.
   const keep = (name: string, realAbs: string, untrackedLink: boolean) =>
-    packaged(name) && (git === undefined || git.included(name) || (!untrackedLink && git.index.has(repoPathOf(realAbs))));
+    packaged(name) &&
+    (git === undefined || git.included(name) || (!untrackedLink && git.index.has(repoPathOf(realAbs))));
 
   function walk(dir: string, rel: string, ancestors: Set<string>, untrackedLink = false): void {
     for (const d of readdirSync(dir, { withFileTypes: true })) {
@@ -55,7 +62,9 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   }
 
   function followLink(name: string, abs: string, ancestors: Set<string>, viaUntracked: boolean): void {
-    const untrackedLink = viaUntracked || (git !== undefined && !git.index.has(repoPathOf(join(realpathSync(dirname(abs)), basename(abs)))));
+    const untrackedLink =
+      viaUntracked ||
+      (git !== undefined && !git.index.has(repoPathOf(join(realpathSync(dirname(abs)), basename(abs)))));
     // A symlink git does not track is not part of the commit: skipped, unless an include may name what it leads to.
     if (untrackedLink && git !== undefined && !git.mayInclude(name)) return;
     const shown = `${opts.label}/${name}`;
@@ -67,7 +76,9 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
     }
     const inside = relative(boundary, target);
     if (inside === '..' || inside.startsWith(`..${sep}`) || inside === target) {
-      throw new PackageError(`${shown} is a symlink to ${target}, outside the repository; copy the file into the repository instead`);
+      throw new PackageError(
+        `${shown} is a symlink to ${target}, outside the repository; copy the file into the repository instead`,
+      );
     }
     const s = statSync(target);
     if (s.isDirectory()) {

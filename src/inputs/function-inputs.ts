@@ -27,7 +27,9 @@ export function functionRules(
 ): InputRule[] {
   const rules: InputRule[] = [...subjectRules(r, { runtime: localDeps, build: more.build ?? [] })];
   for (const g of r.watch) rules.push(globRule('watch', configDirInRepo, g));
-  for (const l of r.layers) for (const rule of layerRules(l, more.layers?.(l) ?? { runtime: [], build: [] })) rules.push(layerRule(l.name, rule));
+  for (const l of r.layers)
+    for (const rule of layerRules(l, more.layers?.(l) ?? { runtime: [], build: [] }))
+      rules.push(layerRule(l.name, rule));
   return rules;
 }
 
@@ -48,7 +50,10 @@ function subjectRules(r: ResolvedFunction, deps: LocalDeps): InputRule[] {
   return [path, ...descriptorRules(r, deps)];
 }
 
-function descriptorRules(s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>, deps: LocalDeps): InputRule[] {
+function descriptorRules(
+  s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>,
+  deps: LocalDeps,
+): InputRule[] {
   if (s.descriptorPath === null) return [];
   const rules = [treeRule('descriptor', s.descriptorPath), lockfileRule(s.descriptorPath, s.family)];
   const seen = new Set<string>();
@@ -65,7 +70,11 @@ function descriptorRules(s: Pick<ResolvedFunction, 'descriptorPath' | 'family' |
  * descriptors (or a defaulted one per family) and layers: each descriptor is read and parsed
  * once, all at once.
  */
-export async function inputRules(selected: Map<string, ResolvedFunction[]>, configDirInRepo: string, read: ReadMany): Promise<Map<string, InputRule[]>> {
+export async function inputRules(
+  selected: Map<string, ResolvedFunction[]>,
+  configDirInRepo: string,
+  read: ReadMany,
+): Promise<Map<string, InputRule[]>> {
   const deps = await descriptorDeps(
     [...selected.values()].flatMap((envs) => envs.flatMap((r) => [r, ...r.layers])),
     read,
@@ -75,7 +84,8 @@ export async function inputRules(selected: Map<string, ResolvedFunction[]>, conf
     const rules = new Map<string, InputRule>();
     for (const r of envs) {
       const own = deps(r);
-      for (const rule of functionRules(r, configDirInRepo, own.runtime, { build: own.build, layers: deps })) rules.set(rule.key, rule);
+      for (const rule of functionRules(r, configDirInRepo, own.runtime, { build: own.build, layers: deps }))
+        rules.set(rule.key, rule);
     }
     out.set(name, [...rules.values()]);
   }
@@ -93,12 +103,16 @@ export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promi
     const runtime = keyOf(s.family, s.descriptorPath, false);
     if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read));
     const dev = keyOf(s.family, s.descriptorPath, true);
-    if (s.build.command !== null && !pending.has(dev)) pending.set(dev, localDependencies(s.family, s.descriptorPath, read, [], true));
+    if (s.build.command !== null && !pending.has(dev))
+      pending.set(dev, localDependencies(s.family, s.descriptorPath, read, [], true));
   }
   const done = new Map<string, LocalDependency[]>();
   await Promise.all([...pending].map(async ([key, p]) => done.set(key, await p)));
   return (s) =>
     s.descriptorPath === null
       ? { runtime: [], build: [] }
-      : { runtime: done.get(keyOf(s.family, s.descriptorPath, false)) ?? [], build: done.get(keyOf(s.family, s.descriptorPath, true)) ?? [] };
+      : {
+          runtime: done.get(keyOf(s.family, s.descriptorPath, false)) ?? [],
+          build: done.get(keyOf(s.family, s.descriptorPath, true)) ?? [],
+        };
 }

@@ -51,7 +51,8 @@ export class InputIndex {
       for (const entry of entries) {
         const t = entry.rule.test;
         if (t.form === 'tree') {
-          if (!t.excluded || path === anchor || !t.excluded(anchor ? path.slice(anchor.length + 1) : path)) matched.push(entry);
+          if (!t.excluded || path === anchor || !t.excluded(anchor ? path.slice(anchor.length + 1) : path))
+            matched.push(entry);
         } else if (t.form === 'glob') {
           if (t.match(path)) matched.push(entry);
         } else if (anchor === dir && isLockfile(t.family, basename)) matched.push(entry);

@@ -54,6 +54,7 @@ function buildFilter(r: Subject): PackageFilter {
     packaged: (rel) => !(layerOwned && LAYER_OWNS(rel)) && (included(rel) || !excluded(rel)),
     included: (rel) => !(layerOwned && LAYER_OWNS(rel)) && included(rel),
     prunable: (dir) => (layerOwned && LAYER_OWNS_DIR(dir)) || wholeTree(dir),
-    mayInclude: (rel) => includeBases.some((b) => b === '' || b === rel || b.startsWith(`${rel}/`) || rel.startsWith(`${b}/`)),
+    mayInclude: (rel) =>
+      includeBases.some((b) => b === '' || b === rel || b.startsWith(`${rel}/`) || rel.startsWith(`${b}/`)),
   };
 }

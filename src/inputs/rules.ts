@@ -49,7 +49,11 @@ function makeGlobRule(kind: RuleKind, configDirInRepo: string, glob: string): In
   const pattern = scan.isGlob ? (base ? `${base}/${scan.glob}` : scan.glob) : base;
   // A plain path names a file or a directory; 'dir/**' is a whole tree: both need no matcher.
   if (!scan.isGlob || scan.glob === '**') return withKey({ kind, pattern, test: { form: 'tree', prefix: base } });
-  return withKey({ kind, pattern, test: { form: 'glob', base, glob: pattern, match: picomatch(pattern, { dot: true }) } });
+  return withKey({
+    kind,
+    pattern,
+    test: { form: 'glob', base, glob: pattern, match: picomatch(pattern, { dot: true }) },
+  });
 }
 
 export function treeRule(kind: RuleKind, prefix: string, via?: string): InputRule {
@@ -64,14 +68,22 @@ export function layerRule(layer: string, rule: InputRule): InputRule {
 
 /** A function's code root: every file below it that goes into the code package. */
 export function pathRule(prefix: string, excluded: (relPath: string) => boolean, excludeKey: string): InputRule {
-  const rule = withKey({ kind: 'path', pattern: prefix ? `${prefix}/**` : '**', test: { form: 'tree', prefix, excluded } });
+  const rule = withKey({
+    kind: 'path',
+    pattern: prefix ? `${prefix}/**` : '**',
+    test: { form: 'tree', prefix, excluded },
+  });
   rule.key += `|${excludeKey}`; // equal paths with different exclusions are different rules
   return rule;
 }
 
 export function lockfileRule(descriptor: string, family: RuntimeFamily): InputRule {
   const dir = posix.dirname(descriptor);
-  return withKey({ kind: 'lockfile', pattern: descriptor, test: { form: 'lockfile', dir: dir === '.' ? '' : dir, family } });
+  return withKey({
+    kind: 'lockfile',
+    pattern: descriptor,
+    test: { form: 'lockfile', dir: dir === '.' ? '' : dir, family },
+  });
 }
 
 function withKey(rule: Omit<InputRule, 'key'>): InputRule {

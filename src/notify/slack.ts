@@ -22,7 +22,8 @@ export async function notifySlack(
       : `:white_check_mark: lci deployed ${summary.sourceVersion.slice(0, 12)} to ${summary.env}`;
   const lines = summary.results.map((r) => {
     if (r.status === 'FAILED') return `• ${r.awsName}: FAILED: ${r.error ?? ''}`.slice(0, 500);
-    if (r.status === 'PUBLISHED') return `• ${r.awsName}: version ${r.version}${r.previousVersion ? ` (was ${r.previousVersion})` : ''}`;
+    if (r.status === 'PUBLISHED')
+      return `• ${r.awsName}: version ${r.version}${r.previousVersion ? ` (was ${r.previousVersion})` : ''}`;
     return `• ${r.awsName}: ${r.status.toLowerCase()}`;
   });
   const text = [

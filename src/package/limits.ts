@@ -31,7 +31,9 @@ export function groupSizes(entries: { name: string; size: number }[]): Record<st
 
 /** Fails before anything leaves the machine when code and layers together exceed the unzipped limit. */
 export function checkUnzippedSize(parts: SizedPart[], limit = UNZIPPED_LIMIT): void {
-  const all = parts.flatMap((p) => Object.entries(p.groups).map(([group, bytes]) => ({ what: `${p.label} ${group}`, bytes })));
+  const all = parts.flatMap((p) =>
+    Object.entries(p.groups).map(([group, bytes]) => ({ what: `${p.label} ${group}`, bytes })),
+  );
   const total = all.reduce((n, g) => n + g.bytes, 0);
   if (total <= limit) return;
   const biggest = all

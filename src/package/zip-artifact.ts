@@ -17,5 +17,12 @@ export interface ZipArtifact {
 /** Written for lci's own use under `.lci/`: readable by the user only. */
 export async function zipArtifact(entries: ZipEntry[], path: string): Promise<ZipArtifact> {
   const z = await writeZip(entries, path, PRIVATE_FILE_MODE);
-  return { path: z.path, sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries, groups: groupSizes(entries) };
+  return {
+    path: z.path,
+    sha256: z.sha256,
+    bytes: z.bytes,
+    unzippedBytes: z.unzippedBytes,
+    entries: z.entries,
+    groups: groupSizes(entries),
+  };
 }

@@ -67,13 +67,15 @@ export function centralDirectory(path: string): CentralEntry[] {
         cdOffset = Number(rec.readBigUInt64LE(48));
       }
     }
-    if (cdOffset + cdSize > size) throw new PackageError(`${path} is not a zip (its central directory lies past the end)`);
+    if (cdOffset + cdSize > size)
+      throw new PackageError(`${path} is not a zip (its central directory lies past the end)`);
     const cd = Buffer.alloc(cdSize);
     readSync(fd, cd, 0, cdSize, cdOffset);
     const entries: CentralEntry[] = [];
     let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw new PackageError(`${path} has a damaged central directory`);
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
+        throw new PackageError(`${path} has a damaged central directory`);
       const nameLength = cd.readUInt16LE(p + 28);
       const extraLength = cd.readUInt16LE(p + 30);
       const commentLength = cd.readUInt16LE(p + 32);

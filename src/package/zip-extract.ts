@@ -25,15 +25,20 @@ export function extractZip(path: string, dir: string): void {
       }
       const header = Buffer.alloc(30);
       readSync(fd, header, 0, 30, e.offset);
-      if (header.readUInt32LE(0) !== LOCAL) throw new PackageError(`${path}: entry ${e.name} has no local header where the directory says`);
+      if (header.readUInt32LE(0) !== LOCAL)
+        throw new PackageError(`${path}: entry ${e.name} has no local header where the directory says`);
       const start = e.offset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
       const data = Buffer.alloc(e.compressedSize);
       readSync(fd, data, 0, e.compressedSize, start);
       let content: Buffer;
       if (e.method === 0) content = data;
       else if (e.method === 8) content = inflateRawSync(data);
-      else throw new PackageError(`${path}: entry ${e.name} uses compression method ${e.method}, which lci does not write`);
-      if (content.length !== e.size) throw new PackageError(`${path}: entry ${e.name} is damaged (${content.length} bytes, not ${e.size})`);
+      else
+        throw new PackageError(
+          `${path}: entry ${e.name} uses compression method ${e.method}, which lci does not write`,
+        );
+      if (content.length !== e.size)
+        throw new PackageError(`${path}: entry ${e.name} is damaged (${content.length} bytes, not ${e.size})`);
       mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
       writeFileSync(target, content, { mode: e.mode & 0o111 ? 0o755 : 0o644 });
     }

@@ -90,7 +90,8 @@ export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666)
   // UTF-16 code unit order: the same on every machine, and no Buffer per comparison.
   const entries = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.name === entries[i - 1]!.name) throw new PackageError(`two files would be stored as ${entries[i]!.name}`);
+    if (entries[i]!.name === entries[i - 1]!.name)
+      throw new PackageError(`two files would be stored as ${entries[i]!.name}`);
   }
   // Written beside the target and renamed at the end: a failure never leaves a half-written archive.
   const tmpPath = `${outPath}.${process.pid}.tmp`;
@@ -111,7 +112,8 @@ export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666)
           streamed.add(next++);
           continue;
         }
-        if (pending.size > 0 && (inFlight + e.size > MAX_BYTES_IN_FLIGHT || pending.size >= MAX_ENTRIES_IN_FLIGHT)) break;
+        if (pending.size > 0 && (inFlight + e.size > MAX_BYTES_IN_FLIGHT || pending.size >= MAX_ENTRIES_IN_FLIGHT))
+          break;
         inFlight += e.size;
         const task = prepare(e);
         task.catch(() => {}); // awaited in order below; this only keeps an early failure from going unhandled
@@ -139,7 +141,13 @@ export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666)
     await handle.close();
     await rename(tmpPath, outPath);
     const sha256 = out.hash.digest('base64');
-    return { path: outPath, bytes, entries: written.length, unzippedBytes: written.reduce((n, w) => n + w.size, 0), sha256 };
+    return {
+      path: outPath,
+      bytes,
+      entries: written.length,
+      unzippedBytes: written.reduce((n, w) => n + w.size, 0),
+      sha256,
+    };
   } catch (e) {
     await handle.close().catch(() => {});
     await rm(tmpPath, { force: true });
@@ -289,7 +297,8 @@ function dataDescriptor(w: Written): Buffer {
 }
 
 function centralHeader(w: Written): Buffer {
-  if (w.offset > 0xffffffff || w.size > 0xffffffff) throw new PackageError('archives over 4 GiB are not supported (Lambda allows 250 MB unzipped)');
+  if (w.offset > 0xffffffff || w.size > 0xffffffff)
+    throw new PackageError('archives over 4 GiB are not supported (Lambda allows 250 MB unzipped)');
   const b = Buffer.alloc(46 + w.nameBytes);
   b.writeUInt32LE(0x02014b50, 0);
   b.writeUInt16LE(VERSION_MADE_BY, 4);

@@ -43,7 +43,12 @@ interface Running {
  * spread over its functions at the end: a glob that thousands of functions watch would otherwise
  * cost thousands of updates for every changed path it matches.
  */
-export function matchChanges(changed: string[], rulesByFunction: Map<string, InputRule[]>, sharedRules: InputRule[], ignore: Set<string>): Matches {
+export function matchChanges(
+  changed: string[],
+  rulesByFunction: Map<string, InputRule[]>,
+  sharedRules: InputRule[],
+  ignore: Set<string>,
+): Matches {
   const index = new InputIndex();
   for (const [name, rules] of rulesByFunction) for (const rule of rules) index.add(rule, name);
   for (const rule of sharedRules) index.add(rule, ALL);
@@ -80,7 +85,8 @@ export function matchChanges(changed: string[], rulesByFunction: Map<string, Inp
     hitTargets.length = 0;
     hitRules.length = 0;
     bestPerTarget(matched, visit);
-    for (let i = 0; i < hitTargets.length; i++) note(byTarget, hitTargets[i]!, at, hitRules[i]!, isShared && hitTargets[i] !== ALL);
+    for (let i = 0; i < hitTargets.length; i++)
+      note(byTarget, hitTargets[i]!, at, hitRules[i]!, isShared && hitTargets[i] !== ALL);
   }
   // Spread each rule's tally over its functions; a rule that is also a shared glob makes its paths shared for them.
   const parts = new Map<Target, Running[]>();
@@ -92,7 +98,8 @@ export function matchChanges(changed: string[], rulesByFunction: Map<string, Inp
   for (const [target, part] of byTarget) add(target, part);
   for (const [entry, part] of byRule) {
     const shared = entry.targets.has(ALL);
-    for (const target of entry.targets) add(target, shared && target !== ALL ? { ...part, alsoShared: part.count } : part);
+    for (const target of entry.targets)
+      add(target, shared && target !== ALL ? { ...part, alsoShared: part.count } : part);
   }
   const own = new Map<string, Tally>();
   let shared: Tally = { reasons: [], count: 0, alsoShared: 0 };
@@ -106,7 +113,8 @@ export function matchChanges(changed: string[], rulesByFunction: Map<string, Inp
 
 /** One tally of several: counts add up, and the reasons are the first MAX_REASONS in path order. */
 function merged(parts: Running[]): Tally {
-  if (parts.length === 1) return { reasons: parts[0]!.found.map((f) => f.reason), count: parts[0]!.count, alsoShared: parts[0]!.alsoShared };
+  if (parts.length === 1)
+    return { reasons: parts[0]!.found.map((f) => f.reason), count: parts[0]!.count, alsoShared: parts[0]!.alsoShared };
   const found = parts.flatMap((p) => p.found).sort((x, y) => x.at - y.at);
   return {
     reasons: found.slice(0, MAX_REASONS).map((f) => f.reason),
@@ -128,7 +136,13 @@ export function reasonsFor(name: string, matches: Matches): { reasons: Reason[];
 }
 
 function toReason(path: string, rule: InputRule): Reason {
-  return { path, rule: rule.kind, pattern: rule.pattern, ...(rule.via ? { via: rule.via } : {}), ...(rule.layer ? { layer: rule.layer } : {}) };
+  return {
+    path,
+    rule: rule.kind,
+    pattern: rule.pattern,
+    ...(rule.via ? { via: rule.via } : {}),
+    ...(rule.layer ? { layer: rule.layer } : {}),
+  };
 }
 
 /** Each shared layer: affected by a change to its own inputs (their rules as a function's), or to its configuration. Pure. */
@@ -156,7 +170,13 @@ export function affectedLayers(
       reasons.unshift(config);
       count++;
     }
-    return { name, ...(l.awsName !== undefined ? { awsName: l.awsName } : {}), affected: reasons.length > 0, reasons, reasonCount: count };
+    return {
+      name,
+      ...(l.awsName !== undefined ? { awsName: l.awsName } : {}),
+      affected: reasons.length > 0,
+      reasons,
+      reasonCount: count,
+    };
   });
 }
 
@@ -183,24 +203,51 @@ export function affectedFunctions(input: AffectedInput): FunctionPlan[] {
     const { reasons, count } = reasonsFor(name, matches);
     const extra = configReason(name, input.configInRepo, input.configDiff, input.baseConfigProblem);
     if (extra) reasons.unshift(extra);
-    functions.push({ name, ...awsName(envs, input.env), affected: reasons.length > 0, reasons, reasonCount: count + (extra ? 1 : 0) });
+    functions.push({
+      name,
+      ...awsName(envs, input.env),
+      affected: reasons.length > 0,
+      reasons,
+      reasonCount: count + (extra ? 1 : 0),
+    });
   }
   for (const name of input.configDiff?.removed ?? []) {
-    functions.push({ name, affected: false, removed: true, reasons: [{ path: input.configInRepo, rule: 'removed' }], reasonCount: 1 });
+    functions.push({
+      name,
+      affected: false,
+      removed: true,
+      reasons: [{ path: input.configInRepo, rule: 'removed' }],
+      reasonCount: 1,
+    });
   }
   return functions;
 }
 
 /** Every selected function, for one reason (--all, a base that cannot be compared with). */
-export function everyFunction(selected: Map<string, ResolvedFunction[]>, env: string | undefined, reason: Reason): FunctionPlan[] {
-  return [...selected].map(([name, envs]) => ({ name, ...awsName(envs, env), affected: true, reasons: [reason], reasonCount: 1 }));
+export function everyFunction(
+  selected: Map<string, ResolvedFunction[]>,
+  env: string | undefined,
+  reason: Reason,
+): FunctionPlan[] {
+  return [...selected].map(([name, envs]) => ({
+    name,
+    ...awsName(envs, env),
+    affected: true,
+    reasons: [reason],
+    reasonCount: 1,
+  }));
 }
 
 function awsName(envs: ResolvedFunction[], env: string | undefined): { awsName?: string } {
   return env !== undefined && envs[0] ? { awsName: envs[0].functionName } : {};
 }
 
-function configReason(name: string, configInRepo: string, diff: ConfigDiff | null, problem: string | null): Reason | null {
+function configReason(
+  name: string,
+  configInRepo: string,
+  diff: ConfigDiff | null,
+  problem: string | null,
+): Reason | null {
   if (problem) return { path: configInRepo, rule: 'config', detail: problem };
   if (diff?.added.includes(name)) return { path: configInRepo, rule: 'new' };
   if (diff?.changed.includes(name)) return { path: configInRepo, rule: 'config' };

@@ -12,10 +12,15 @@ export const ZERO_SHA = /^0{40}$|^0{64}$/;
 /** A full commit id: when one is absent, history is missing (a shallow clone), not mistyped. */
 export const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
-export function chooseBase(flag: string | undefined, env: NodeJS.ProcessEnv, readText = (p: string) => readFileSync(p, 'utf8')): BaseChoice | null {
+export function chooseBase(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  readText = (p: string) => readFileSync(p, 'utf8'),
+): BaseChoice | null {
   if (flag) return { rev: flag, from: '--base', typed: true };
   if (env.LCI_BASE) return { rev: env.LCI_BASE, from: 'LCI_BASE', typed: true };
-  if (env.CODEBUILD_WEBHOOK_PREV_COMMIT) return { rev: env.CODEBUILD_WEBHOOK_PREV_COMMIT, from: 'CODEBUILD_WEBHOOK_PREV_COMMIT', typed: false };
+  if (env.CODEBUILD_WEBHOOK_PREV_COMMIT)
+    return { rev: env.CODEBUILD_WEBHOOK_PREV_COMMIT, from: 'CODEBUILD_WEBHOOK_PREV_COMMIT', typed: false };
   if (env.GITHUB_EVENT_PATH) {
     let event: Record<string, unknown>;
     try {

@@ -18,22 +18,29 @@ export interface ConfigDiff {
  */
 export function diffConfigs(base: Project, head: Project, env?: string): ConfigDiff {
   const out: ConfigDiff = { changed: [], added: [], removed: [], layersChanged: [], layersAdded: [] };
-  const layer = (p: Project, name: string) => canonical(env === undefined ? p.layers[name]?.envs : p.layers[name]?.envs[env]);
+  const layer = (p: Project, name: string) =>
+    canonical(env === undefined ? p.layers[name]?.envs : p.layers[name]?.envs[env]);
   for (const name of Object.keys(head.layers)) {
     if (!base.layers[name]) out.layersAdded.push(name);
     else if (layer(base, name) !== layer(head, name)) out.layersChanged.push(name);
   }
-  const present = (p: Project, name: string) => name in p.functions && (env === undefined || p.functions[name]!.envs[env] !== undefined);
+  const present = (p: Project, name: string) =>
+    name in p.functions && (env === undefined || p.functions[name]!.envs[env] !== undefined);
   for (const name of Object.keys(head.functions)) {
     if (!present(head, name)) continue;
     if (!present(base, name)) out.added.push(name);
     else if (fingerprint(base, name, env) !== fingerprint(head, name, env)) out.changed.push(name);
   }
-  for (const name of Object.keys(base.functions)) if (present(base, name) && !present(head, name)) out.removed.push(name);
+  for (const name of Object.keys(base.functions))
+    if (present(base, name) && !present(head, name)) out.removed.push(name);
   return out;
 }
 
 function fingerprint(project: Project, name: string, env: string | undefined): string {
   const envs = project.functions[name]!.envs;
-  return canonical({ artifacts: project.artifacts, shared: project.shared, envs: env === undefined ? envs : envs[env] });
+  return canonical({
+    artifacts: project.artifacts,
+    shared: project.shared,
+    envs: env === undefined ? envs : envs[env],
+  });
 }

@@ -34,7 +34,13 @@ export async function dirtyInputs(loaded: LoadedProject, targets: ResolvedFuncti
   const byFunction = new Map<string, string[]>();
   for (const r of targets) {
     const own = (matches.own.get(r.name)?.reasons ?? []).map((x) => x.path!);
-    const paths = [...new Set([...(dirty.includes(configInRepo) ? [configInRepo] : []), ...own, ...matches.shared.reasons.map((x) => x.path!)])];
+    const paths = [
+      ...new Set([
+        ...(dirty.includes(configInRepo) ? [configInRepo] : []),
+        ...own,
+        ...matches.shared.reasons.map((x) => x.path!),
+      ]),
+    ];
     if (paths.length > 0) byFunction.set(r.name, paths);
   }
   if (byFunction.size === 0) return null;

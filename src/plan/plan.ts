@@ -38,7 +38,8 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
       layers: [],
     };
   requireRepository(loaded);
-  const revs = opts.ahead?.root === loaded.root ? await opts.ahead.revisions : await resolveRevisions(loaded.root, opts);
+  const revs =
+    opts.ahead?.root === loaded.root ? await opts.ahead.revisions : await resolveRevisions(loaded.root, opts);
   if (!revs.ok) {
     return {
       base: revs.rev,
@@ -66,7 +67,9 @@ export async function planProject(loaded: LoadedProject, opts: PlanOptions): Pro
 
 export function requireRepository(loaded: LoadedProject): void {
   if (!loaded.inRepo)
-    throw new UsageError(`${loaded.source.displayPath} is not inside a git repository; lci plan compares commits (use --all to select every function)`);
+    throw new UsageError(
+      `${loaded.source.displayPath} is not inside a git repository; lci plan compares commits (use --all to select every function)`,
+    );
 }
 
 /** What a plan compares against at head, computed once however many bases are compared with it. */
@@ -78,7 +81,12 @@ export interface HeadInputs {
   compareLayers(base: string, changed: string[]): Promise<LayerPlan[]>;
 }
 
-export async function headInputs(loaded: LoadedProject, head: string, checkedOut: string | null, env: string | undefined): Promise<HeadInputs> {
+export async function headInputs(
+  loaded: LoadedProject,
+  head: string,
+  checkedOut: string | null,
+  env: string | undefined,
+): Promise<HeadInputs> {
   const root = loaded.root;
   const worktreeIsHead = head === (checkedOut ?? (await resolveCommit(root, 'HEAD')));
   const read = worktreeIsHead ? worktreeReader(root) : commitReader(root, head);
@@ -106,7 +114,17 @@ export async function headInputs(loaded: LoadedProject, head: string, checkedOut
     selected,
     async compare(base, changed) {
       const { configDiff, baseConfigProblem } = await diff(base, changed);
-      return affectedFunctions({ selected, rules, shared, changed, configInRepo, ignore, configDiff, baseConfigProblem, env });
+      return affectedFunctions({
+        selected,
+        rules,
+        shared,
+        changed,
+        configInRepo,
+        ignore,
+        configDiff,
+        baseConfigProblem,
+        env,
+      });
     },
     async compareLayers(base, changed) {
       const { configDiff, baseConfigProblem } = await diff(base, changed);
@@ -116,16 +134,25 @@ export async function headInputs(loaded: LoadedProject, head: string, checkedOut
 }
 
 /** Each shared layer's own input rules (in `env`, or the union over environments) and its AWS name with --env. */
-async function sharedLayerRules(project: Project, env: string | undefined, read: ReadMany): Promise<Map<string, { awsName?: string; rules: InputRule[] }>> {
+async function sharedLayerRules(
+  project: Project,
+  env: string | undefined,
+  read: ReadMany,
+): Promise<Map<string, { awsName?: string; rules: InputRule[] }>> {
   const decls = Object.values(project.layers);
-  const subjects = decls.flatMap((d) => (env === undefined ? Object.values(d.envs) : d.envs[env] ? [d.envs[env]!] : []));
+  const subjects = decls.flatMap((d) =>
+    env === undefined ? Object.values(d.envs) : d.envs[env] ? [d.envs[env]!] : [],
+  );
   const deps = await descriptorDeps(subjects, read);
   const out = new Map<string, { awsName?: string; rules: InputRule[] }>();
   for (const d of decls) {
     const envs = env === undefined ? Object.values(d.envs) : d.envs[env] ? [d.envs[env]!] : [];
     const rules = new Map<string, InputRule>();
     for (const l of envs) for (const rule of layerRules(l, deps(l))) rules.set(rule.key, rule);
-    out.set(d.name, { ...(env !== undefined && envs[0] ? { awsName: envs[0].layerName } : {}), rules: [...rules.values()] });
+    out.set(d.name, {
+      ...(env !== undefined && envs[0] ? { awsName: envs[0].layerName } : {}),
+      rules: [...rules.values()],
+    });
   }
   return out;
 }
@@ -141,7 +168,15 @@ async function compareConfigs(
   const parsed =
     baseText === null
       ? null
-      : projectFromText(baseText, loaded.project.configFile, configInRepo, loaded.source.root, loaded.configDirInRepo, false, commitDirs(loaded.root, base));
+      : projectFromText(
+          baseText,
+          loaded.project.configFile,
+          configInRepo,
+          loaded.source.root,
+          loaded.configDirInRepo,
+          false,
+          commitDirs(loaded.root, base),
+        );
   if (parsed?.ok) return { configDiff: diffConfigs(parsed.project, head, env), baseConfigProblem: null };
   const problem = parsed
     ? `${configInRepo} at base ${base.slice(0, 7)} is invalid, so every function counts as changed`
@@ -149,11 +184,24 @@ async function compareConfigs(
   return { configDiff: null, baseConfigProblem: problem };
 }
 
-async function loadAtCommit(loaded: LoadedProject, read: ReadMany, configInRepo: string, head: string): Promise<LoadedProject> {
+async function loadAtCommit(
+  loaded: LoadedProject,
+  read: ReadMany,
+  configInRepo: string,
+  head: string,
+): Promise<LoadedProject> {
   const text = (await read([configInRepo])).get(configInRepo);
   const shownAs = `${configInRepo}@${head.slice(0, 7)}`;
   if (text == null) throw new UsageError(`${configInRepo} does not exist at --head ${head.slice(0, 7)}`);
-  const parsed = projectFromText(text, loaded.project.configFile, shownAs, loaded.source.root, loaded.configDirInRepo, false, commitDirs(loaded.root, head));
+  const parsed = projectFromText(
+    text,
+    loaded.project.configFile,
+    shownAs,
+    loaded.source.root,
+    loaded.configDirInRepo,
+    false,
+    commitDirs(loaded.root, head),
+  );
   if (!parsed.ok) throw new ConfigError(parsed.diagnostics);
   return { ...loaded, ...parsed };
 }

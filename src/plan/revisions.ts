@@ -5,7 +5,15 @@ import { UsageError } from '../errors.js';
 /** What a plan compares: base and head commits and the paths that differ, or why the base cannot be used. */
 export type Revisions =
   /** `changed`: the paths that differ between the merge-base of base and head, and head (as Nx compares). */
-  | { ok: true; base: string; mergeBase: string; baseFrom: string; head: string; checkedOut: string | null; changed: string[] }
+  | {
+      ok: true;
+      base: string;
+      mergeBase: string;
+      baseFrom: string;
+      head: string;
+      checkedOut: string | null;
+      changed: string[];
+    }
   | { ok: false; rev: string; baseFrom: string; head: string; problem: string };
 
 /** Chooses base (flag, LCI_BASE, the CI's variables) and head, and lists the changed paths. Only git here. */
@@ -22,7 +30,9 @@ export interface RevisionOptions {
 }
 
 /** Revisions once base and head are known, with the diff (the slow part) still running. */
-type Started = Exclude<Revisions, { ok: true }> | (Omit<Extract<Revisions, { ok: true }>, 'changed'> & { changed: Promise<string[]> });
+type Started =
+  | Exclude<Revisions, { ok: true }>
+  | (Omit<Extract<Revisions, { ok: true }>, 'changed'> & { changed: Promise<string[]> });
 
 /** The revisions once the diff has run. */
 async function finished(started: Started): Promise<Revisions> {
@@ -44,12 +54,22 @@ async function startRevisions(root: string, opts: RevisionOptions): Promise<Star
   // systems pass) means missing history, and then every function is planned.
   if (!baseSha && choice.typed && !ZERO_SHA.test(choice.rev) && !FULL_SHA.test(choice.rev)) {
     const what = choice.from === '--base' ? `--base ${choice.rev}` : `LCI_BASE=${choice.rev}`;
-    throw new UsageError(`${what} does not name a commit in this clone; check the spelling, or fetch it (git fetch origin ${choice.rev})`);
+    throw new UsageError(
+      `${what} does not name a commit in this clone; check the spelling, or fetch it (git fetch origin ${choice.rev})`,
+    );
   }
   const fork = baseSha ? await mergeBase(root, baseSha, head) : null;
   const problem = await baseUnavailable(root, choice.rev, baseSha, fork, head);
   if (problem) return { ok: false, rev: choice.rev, baseFrom: choice.from, head, problem };
-  return { ok: true, base: baseSha!, mergeBase: fork!, baseFrom: choice.from, head, checkedOut, changed: changedPaths(root, fork!, head, opts.signal) };
+  return {
+    ok: true,
+    base: baseSha!,
+    mergeBase: fork!,
+    baseFrom: choice.from,
+    head,
+    checkedOut,
+    changed: changedPaths(root, fork!, head, opts.signal),
+  };
 }
 
 /** Revisions being resolved for the repository at `root`, started before the config is loaded. */
@@ -77,7 +97,11 @@ export async function revisionsAhead(cwd: string, opts: RevisionOptions): Promis
 }
 
 /** Changed paths from a known base commit (plan --since deployed: one per deployed source version). */
-export async function changedSince(root: string, base: string, head: string): Promise<{ changed: string[] } | { problem: string }> {
+export async function changedSince(
+  root: string,
+  base: string,
+  head: string,
+): Promise<{ changed: string[] } | { problem: string }> {
   const sha = await resolveCommit(root, base);
   const problem = await baseUnavailable(root, base, sha, sha ? await mergeBase(root, sha, head) : null, head);
   if (problem) return { problem };
@@ -85,8 +109,15 @@ export async function changedSince(root: string, base: string, head: string): Pr
 }
 
 /** Why the base cannot be compared with, or null when it can. */
-async function baseUnavailable(root: string, rev: string, sha: string | null, fork: string | null, head: string): Promise<string | null> {
-  if (ZERO_SHA.test(rev)) return `base ${rev.slice(0, 7)}… is the all-zero sha (a new branch or tag has no previous commit)`;
+async function baseUnavailable(
+  root: string,
+  rev: string,
+  sha: string | null,
+  fork: string | null,
+  head: string,
+): Promise<string | null> {
+  if (ZERO_SHA.test(rev))
+    return `base ${rev.slice(0, 7)}… is the all-zero sha (a new branch or tag has no previous commit)`;
   if (!sha) {
     const hint = (await isShallow(root))
       ? 'this is a shallow clone: fetch the history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)'

@@ -25,7 +25,13 @@ export async function planSinceDeployed(
     if (parsed?.dirty) {
       // What is live is no commit: nothing in git can say it equals head.
       const detail = `${d.awsName}:${d.alias} serves ${d.sourceVersion}, deployed from uncommitted changes on top of ${parsed.commit!.slice(0, 7)}`;
-      found.set(name, { name, awsName: d.awsName, affected: true, reasons: [{ path: null, rule: 'dirty-deployed', detail }], reasonCount: 1 });
+      found.set(name, {
+        name,
+        awsName: d.awsName,
+        affected: true,
+        reasons: [{ path: null, rule: 'dirty-deployed', detail }],
+        reasonCount: 1,
+      });
     } else if (parsed?.commit) byBase.set(parsed.commit, [...(byBase.get(parsed.commit) ?? []), name]);
   }
 
@@ -34,10 +40,16 @@ export async function planSinceDeployed(
     const since = await changedSince(loaded.root, base, head);
     const plans: FunctionPlan[] =
       'problem' in since
-        ? names.map((name) => ({ name, affected: true, reasons: [{ path: null, rule: 'base-unavailable', detail: since.problem }], reasonCount: 1 }))
+        ? names.map((name) => ({
+            name,
+            affected: true,
+            reasons: [{ path: null, rule: 'base-unavailable', detail: since.problem }],
+            reasonCount: 1,
+          }))
         : await at.compare(base, since.changed);
     if ('changed' in since) changedPaths = Math.max(changedPaths, since.changed.length);
-    for (const f of plans) if (names.includes(f.name)) found.set(f.name, { ...f, awsName: deployed.get(f.name)!.awsName, base });
+    for (const f of plans)
+      if (names.includes(f.name)) found.set(f.name, { ...f, awsName: deployed.get(f.name)!.awsName, base });
   }
   const functions = [...at.selected.keys()].map((name): FunctionPlan => {
     const d = deployed.get(name)!;
@@ -46,10 +58,21 @@ export async function planSinceDeployed(
         name,
         awsName: d.awsName,
         affected: true,
-        reasons: [{ path: null, rule: 'never-deployed', detail: `${d.awsName}:${d.alias} serves no version deployed by lci` }],
+        reasons: [
+          { path: null, rule: 'never-deployed', detail: `${d.awsName}:${d.alias} serves no version deployed by lci` },
+        ],
         reasonCount: 1,
       }
     );
   });
-  return { base: 'deployed', baseFrom: '--since deployed', head, mergeBase: null, env, changedPaths, functions, layers: [] };
+  return {
+    base: 'deployed',
+    baseFrom: '--since deployed',
+    head,
+    mergeBase: null,
+    env,
+    changedPaths,
+    functions,
+    layers: [],
+  };
 }

@@ -1,6 +1,14 @@
 import type { RuleKind } from '../inputs/rules.js';
 
-export type ReasonRule = RuleKind | 'config' | 'new' | 'removed' | 'base-unavailable' | 'all' | 'never-deployed' | 'dirty-deployed';
+export type ReasonRule =
+  | RuleKind
+  | 'config'
+  | 'new'
+  | 'removed'
+  | 'base-unavailable'
+  | 'all'
+  | 'never-deployed'
+  | 'dirty-deployed';
 
 export interface Reason {
   /** The changed path (repository-relative), or null for reasons that are not about one path. */

@@ -14,7 +14,13 @@ export function buildText(b: BuildResult, cwd: string): string {
 
 export function buildJson(b: BuildResult, cwd: string): string {
   const rel = (p: string) => relative(cwd, p);
-  const zip = (z: ZipArtifact) => ({ path: rel(z.path), sha256: z.sha256, bytes: z.bytes, unzippedBytes: z.unzippedBytes, entries: z.entries });
+  const zip = (z: ZipArtifact) => ({
+    path: rel(z.path),
+    sha256: z.sha256,
+    bytes: z.bytes,
+    unzippedBytes: z.unzippedBytes,
+    entries: z.entries,
+  });
   return jsonDocument('build', {
     functions: (b.functions ?? []).map((f) => {
       if (f.status === 'FAILED') return { name: f.name, status: f.status, error: f.error };
@@ -23,7 +29,12 @@ export function buildJson(b: BuildResult, cwd: string): string {
         name: f.name,
         status: f.status,
         env: a.env,
-        code: { ...zip(a.code), fingerprint: a.code.fingerprint, reused: a.code.reused, ...(a.code.sameAs ? { sameAs: a.code.sameAs } : {}) },
+        code: {
+          ...zip(a.code),
+          fingerprint: a.code.fingerprint,
+          reused: a.code.reused,
+          ...(a.code.sameAs ? { sameAs: a.code.sameAs } : {}),
+        },
         deps: a.deps ? { ...zip(a.deps), key: a.deps.key, source: a.deps.source } : null,
         layers: a.layers.map((l) => l.name),
         manifest: rel(a.manifest),

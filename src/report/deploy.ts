@@ -35,13 +35,21 @@ export function deployText(d: DeployResult): string {
     r.name,
     r.awsName,
     r.status,
-    r.version === null ? '-' : r.previousVersion && r.previousVersion !== r.version ? `${r.version} (was ${r.previousVersion})` : r.version,
+    r.version === null
+      ? '-'
+      : r.previousVersion && r.previousVersion !== r.version
+        ? `${r.version} (was ${r.previousVersion})`
+        : r.version,
     r.layer.action === null
       ? '-'
       : `${LAYER_WORDS[r.layer.action]}${r.layer.version !== null && r.layer.action !== 'none' && r.layer.action !== 'detach' ? ` v${r.layer.version}` : ''}`,
     r.code.action === null ? '-' : r.code.action === 'update' ? 'updated' : 'intact',
   ]);
-  const lines = [deployHeader(d, results), '', ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows)];
+  const lines = [
+    deployHeader(d, results),
+    '',
+    ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows),
+  ];
   if (d.layers.length > 0) {
     const word = { INTACT: 'found', PUBLISHED: 'published', PLANNED: 'to publish', FAILED: 'FAILED' } as const;
     lines.push(
@@ -57,7 +65,9 @@ export function deployText(d: DeployResult): string {
     if (r.unfinished) lines.push('', unfinishedLine(r, d.strategy, d.dryRun));
     if (r.status === 'PLANNED') lines.push('', `${r.name} would:`, ...r.calls.map((c) => `  ${c}`));
     if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
-      const smoke = r.smoke ? [`  smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`] : [];
+      const smoke = r.smoke
+        ? [`  smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`]
+        : [];
       lines.push('', `${r.name}:`, ...smoke, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
       if (r.pruned) lines.push(`  ${prunedLine(r.pruned)}`);
     }
@@ -105,7 +115,9 @@ export function deployJson(d: DeployResult): string {
       version: r.version,
       previousVersion: r.previousVersion,
       smoke: r.smoke,
-      unfinishedShift: r.unfinished ? { ...r.unfinished, action: r.unfinished.action.toUpperCase().replace('-', '_') } : null,
+      unfinishedShift: r.unfinished
+        ? { ...r.unfinished, action: r.unfinished.action.toUpperCase().replace('-', '_') }
+        : null,
       layer: r.layer,
       layers: r.layers,
       code: r.code,

@@ -12,7 +12,10 @@ export function generateText(g: GenerateResult, cwd: string): string {
     if (changes.length === 0) return `${shown}: up to date (${g.files} files)`;
     return [`${shown}: ${changes.length} file(s) out of date; run lci generate`, ...changes].join('\n');
   }
-  return [...changes, `${shown}: ${g.written.length} written, ${g.unchanged.length} unchanged, ${g.removed.length} removed`].join('\n');
+  return [
+    ...changes,
+    `${shown}: ${g.written.length} written, ${g.unchanged.length} unchanged, ${g.removed.length} removed`,
+  ].join('\n');
 }
 
 export function generateJson(g: GenerateResult, cwd: string): string {

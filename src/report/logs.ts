@@ -24,5 +24,11 @@ export function logEventJsonLine(e: LogLine): string {
 }
 
 function eventJson(e: LogLine) {
-  return { timestamp: e.timestamp, time: new Date(e.timestamp).toISOString(), version: e.version, stream: e.stream, message: e.message };
+  return {
+    timestamp: e.timestamp,
+    time: new Date(e.timestamp).toISOString(),
+    version: e.version,
+    stream: e.stream,
+    message: e.message,
+  };
 }

@@ -27,7 +27,11 @@ export function pipelinesText(r: PipelinesResult): string {
   const lines = table(['PIPELINE', 'FUNCTION', 'ENV', 'STATUS', 'REVISION', 'TRIGGER', 'STARTED', 'AFFECTED'], rows);
   const missing = r.pipelines.filter((p) => !p.exists).length;
   const affected = r.pipelines.filter((p) => p.affected).map((p) => p.pipeline);
-  if (affected.length > 0) lines.push('', `affected since their last successful run: ${affected.join(', ')} (lci pipelines start FUNCTION... --env ENV)`);
+  if (affected.length > 0)
+    lines.push(
+      '',
+      `affected since their last successful run: ${affected.join(', ')} (lci pipelines start FUNCTION... --env ENV)`,
+    );
   if (missing > 0) lines.push('', `${missing} pipeline(s) missing: apply the Terraform lci generate wrote`);
   const links = r.pipelines.filter((p) => p.latest).map((p) => `${p.pipeline}: ${p.latest!.url}`);
   if (links.length > 0) lines.push('', ...links);

@@ -21,12 +21,15 @@ const REASONS: Record<string, string> = {
 
 function list(versions: string[]): string {
   if (versions.length === 0) return '-';
-  return versions.length <= 6 ? versions.join(', ') : `${versions.slice(0, 5).join(', ')}, +${versions.length - 5} more`;
+  return versions.length <= 6
+    ? versions.join(', ')
+    : `${versions.slice(0, 5).join(', ')}, +${versions.length - 5} more`;
 }
 
 function kept(f: FunctionPruneResult): string {
   const counts = new Map<string, number>();
-  for (const v of f.versions) if (v.action === 'KEEP') counts.set(REASONS[v.reason!]!, (counts.get(REASONS[v.reason!]!) ?? 0) + 1);
+  for (const v of f.versions)
+    if (v.action === 'KEEP') counts.set(REASONS[v.reason!]!, (counts.get(REASONS[v.reason!]!) ?? 0) + 1);
   return [...counts].map(([why, n]) => `${n} ${why}`).join(', ') || '-';
 }
 
@@ -64,7 +67,11 @@ export function pruneText(r: PruneResult): string {
   const head = r.dryRun
     ? `dry run: ${plural(versions, 'version')} and ${plural(layers, 'layer version')} would be deleted; nothing was (pass --yes to delete)`
     : `deleted ${plural(versions, 'version')} and ${plural(layers, 'layer version')}`;
-  const lines = [head, '', ...table(['FUNCTION', 'AWS NAME', 'PRUNE', 'VERSIONS TO DELETE', 'KEPT', 'LAYER VERSIONS', 'S3', 'CODE'], rows)];
+  const lines = [
+    head,
+    '',
+    ...table(['FUNCTION', 'AWS NAME', 'PRUNE', 'VERSIONS TO DELETE', 'KEPT', 'LAYER VERSIONS', 'S3', 'CODE'], rows),
+  ];
   lines.push('', storageLine(r.storage.before, r.storage.after), budgetLine(r.budget));
   return lines.join('\n');
 }

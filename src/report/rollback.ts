@@ -10,8 +10,11 @@ const WHY: Record<RollbackResult['reason'], string> = {
 export function rollbackText(r: RollbackResult): string {
   const shifting = Object.entries(r.from.weights);
   const from =
-    shifting.length > 0 ? `${r.from.version} (shifting ${shifting.map(([v, w]) => `${Math.round(w * 1000) / 10}% to ${v}`).join(', ')})` : r.from.version;
-  if (r.dryRun) return `${r.awsName}: alias ${r.alias} would move from ${from} to ${r.to} (${WHY[r.reason]}); dry run, nothing moved`;
+    shifting.length > 0
+      ? `${r.from.version} (shifting ${shifting.map(([v, w]) => `${Math.round(w * 1000) / 10}% to ${v}`).join(', ')})`
+      : r.from.version;
+  if (r.dryRun)
+    return `${r.awsName}: alias ${r.alias} would move from ${from} to ${r.to} (${WHY[r.reason]}); dry run, nothing moved`;
   return `${r.awsName}: alias ${r.alias} moved from ${from} to ${r.to}`;
 }
 

@@ -25,7 +25,10 @@ export function statusText(rows: FunctionStatus[], storage: Storage): string {
       .map(([v, w]) => `${v}: ${percent(w)}`)
       .join(', ') || '-',
   ]);
-  const lines = table(['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'], cells);
+  const lines = table(
+    ['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'SHIFTING'],
+    cells,
+  );
   if (rows.some((s) => s.status === 'SHIFTING')) {
     lines.push(
       '',

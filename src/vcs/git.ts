@@ -25,10 +25,16 @@ export function git(cwd: string, args: string[], input?: string, signal?: AbortS
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) =>
       reject(
-        new CommandError(e.code === 'ENOENT' ? 'git is not installed or not on PATH; lci needs git to find changes' : `git failed to start: ${e.message}`),
+        new CommandError(
+          e.code === 'ENOENT'
+            ? 'git is not installed or not on PATH; lci needs git to find changes'
+            : `git failed to start: ${e.message}`,
+        ),
       ),
     );
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }));
+    child.on('close', (code) =>
+      resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }),
+    );
     if (child.stdin) {
       child.stdin.on('error', () => {}); // git may exit before reading all input; its exit code tells
       child.stdin.end(input);
@@ -69,8 +75,14 @@ export async function changedPaths(cwd: string, base: string, head: string, sign
   const dir = mkdtempSync(join(tmpdir(), 'lci-diff-'));
   try {
     const list = join(dir, 'changed');
-    const r = await git(cwd, ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', `--output=${list}`, base, head, '--'], undefined, signal);
-    if (r.code !== 0) throw new GitError(['diff', '--name-only', base.slice(0, 12), head.slice(0, 12)], r.code, r.stderr);
+    const r = await git(
+      cwd,
+      ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', `--output=${list}`, base, head, '--'],
+      undefined,
+      signal,
+    );
+    if (r.code !== 0)
+      throw new GitError(['diff', '--name-only', base.slice(0, 12), head.slice(0, 12)], r.code, r.stderr);
     const text = readFileSync(list, 'utf8');
     return text === '' ? [] : text.split('\0').filter((p) => p !== '');
   } finally {

@@ -64,7 +64,10 @@ export function worktreeDirs(root: string, inRepo: boolean): ListDirs {
       return [];
     }
     if (!inRepo) return names;
-    const tracked = childrenOf(execFileSync('git', ['ls-files', '-z', '--', dir ? `${dir}/` : '.'], { cwd: root, maxBuffer: 1 << 30 }), dir);
+    const tracked = childrenOf(
+      execFileSync('git', ['ls-files', '-z', '--', dir ? `${dir}/` : '.'], { cwd: root, maxBuffer: 1 << 30 }),
+      dir,
+    );
     return names.filter((n) => tracked.has(n));
   };
 }
@@ -73,7 +76,10 @@ export function worktreeDirs(root: string, inRepo: boolean): ListDirs {
 export function commitDirs(root: string, commit: string): ListDirs {
   return (dir) => {
     try {
-      const out = execFileSync('git', ['ls-tree', '-d', '--name-only', '-z', commit, '--', dir ? `${dir}/` : '.'], { cwd: root, maxBuffer: 1 << 30 });
+      const out = execFileSync('git', ['ls-tree', '-d', '--name-only', '-z', commit, '--', dir ? `${dir}/` : '.'], {
+        cwd: root,
+        maxBuffer: 1 << 30,
+      });
       return [...childrenOf(out, dir)];
     } catch {
       return [];

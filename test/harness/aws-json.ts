@@ -53,10 +53,14 @@ export function createJsonServer(opts: JsonServiceOptions): Server {
     let body: unknown;
     try {
       const raw = await readBody(req);
-      if (req.method !== 'POST' || !target.startsWith(prefix)) throw new AwsJsonError('UnknownOperationException', `Unknown operation ${target}`);
+      if (req.method !== 'POST' || !target.startsWith(prefix))
+        throw new AwsJsonError('UnknownOperationException', `Unknown operation ${target}`);
       body = (await opts.handle(operation, parseInput(raw))) ?? {};
     } catch (e) {
-      const err = e instanceof AwsJsonError ? e : new AwsJsonError('InternalFailure', `Stand-in failure: ${e instanceof Error ? e.message : String(e)}`, 500);
+      const err =
+        e instanceof AwsJsonError
+          ? e
+          : new AwsJsonError('InternalFailure', `Stand-in failure: ${e instanceof Error ? e.message : String(e)}`, 500);
       status = err.status;
       entry.error = err.code;
       body = { __type: err.code, message: err.message };
@@ -64,7 +68,11 @@ export function createJsonServer(opts: JsonServiceOptions): Server {
     entry.status = status;
     opts.log.push(entry);
     const payload = Buffer.from(JSON.stringify(body));
-    res.writeHead(status, { 'content-type': opts.contentType, 'content-length': String(payload.length), 'x-amzn-requestid': randomUUID() });
+    res.writeHead(status, {
+      'content-type': opts.contentType,
+      'content-length': String(payload.length),
+      'x-amzn-requestid': randomUUID(),
+    });
     res.end(payload);
   }
 }
@@ -103,20 +111,32 @@ export class Validator {
     if (value === undefined || value === null) throw this.fail(constraintMessage(value, member, 'not be null'));
   }
 
-  string(value: unknown, member: string, rule: { min?: number; max?: number; pattern?: RegExp; patternText?: string } = {}): void {
+  string(
+    value: unknown,
+    member: string,
+    rule: { min?: number; max?: number; pattern?: RegExp; patternText?: string } = {},
+  ): void {
     if (value === undefined || value === null) return;
     if (typeof value !== 'string') throw this.fail(constraintMessage(value, member, 'be a string'));
     if (rule.min !== undefined && value.length < rule.min)
       throw this.fail(constraintMessage(value, member, `have length greater than or equal to ${rule.min}`));
-    if (rule.max !== undefined && value.length > rule.max) throw this.fail(constraintMessage(value, member, `have length less than or equal to ${rule.max}`));
+    if (rule.max !== undefined && value.length > rule.max)
+      throw this.fail(constraintMessage(value, member, `have length less than or equal to ${rule.max}`));
     if (rule.pattern && !rule.pattern.test(value)) {
-      throw this.fail(constraintMessage(value, member, `satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`));
+      throw this.fail(
+        constraintMessage(
+          value,
+          member,
+          `satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`,
+        ),
+      );
     }
   }
 
   integer(value: unknown, member: string, min: number, max: number): void {
     if (value === undefined || value === null) return;
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw this.fail(constraintMessage(value, member, 'be an integer'));
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw this.fail(constraintMessage(value, member, 'be an integer'));
     if (value < min) throw this.fail(constraintMessage(value, member, `have value greater than or equal to ${min}`));
     if (value > max) throw this.fail(constraintMessage(value, member, `have value less than or equal to ${max}`));
   }
@@ -133,8 +153,10 @@ export class Validator {
     if (value === undefined || value === null) return;
     if (!Array.isArray(value)) throw this.fail(constraintMessage(value, member, 'be a list'));
     const shown = `[${value.length} items]`;
-    if (value.length < min) throw this.fail(constraintMessage(shown, member, `have length greater than or equal to ${min}`));
-    if (value.length > max) throw this.fail(constraintMessage(shown, member, `have length less than or equal to ${max}`));
+    if (value.length < min)
+      throw this.fail(constraintMessage(shown, member, `have length greater than or equal to ${min}`));
+    if (value.length > max)
+      throw this.fail(constraintMessage(shown, member, `have length less than or equal to ${max}`));
   }
 }
 

@@ -68,6 +68,11 @@ export class AwsWorld {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.ownsS3 ? this.s3.close() : null, this.lambda.close(), this.cloudwatch.close(), this.logs.close()]);
+    await Promise.all([
+      this.ownsS3 ? this.s3.close() : null,
+      this.lambda.close(),
+      this.cloudwatch.close(),
+      this.logs.close(),
+    ]);
   }
 }

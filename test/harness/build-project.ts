@@ -27,7 +27,11 @@ functions:
 const REQUIREMENTS = '# the monorepo library, as a wheel\n../../libs/dist/acme_common-1.0.0-py3-none-any.whl\n';
 
 export function hooksPackage(extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ name: 'hooks', version: '1.0.0', dependencies: { jc: 'file:../../libs/jc' }, ...extra }, null, 2);
+  return JSON.stringify(
+    { name: 'hooks', version: '1.0.0', dependencies: { jc: 'file:../../libs/jc' }, ...extra },
+    null,
+    2,
+  );
 }
 
 export async function monorepo(extra: Record<string, string> = {}): Promise<GitRepo> {
@@ -64,7 +68,14 @@ export async function commitLocalPackages(repo: GitRepo, npmDir: string, message
 }
 
 export function zipNames(zip: string): string[] {
-  return execFileSync('python3', ['-c', 'import sys,zipfile\nprint("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip]).toString().trim().split('\n');
+  return execFileSync('python3', [
+    '-c',
+    'import sys,zipfile\nprint("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
+    zip,
+  ])
+    .toString()
+    .trim()
+    .split('\n');
 }
 
 export function unzipText(zip: string, name: string): string {
@@ -72,10 +83,20 @@ export function unzipText(zip: string, name: string): string {
 }
 
 export interface BuildJson {
-  functions: { name: string; status: string; error?: string; deps: { key: string; source: string; path: string } | null; code: { path: string } }[];
+  functions: {
+    name: string;
+    status: string;
+    error?: string;
+    deps: { key: string; source: string; path: string } | null;
+    code: { path: string };
+  }[];
 }
 
-export function buildJson(repo: GitRepo, args: string[] = [], env: Record<string, string> = {}): { json: BuildJson; code: number; stderr: string } {
+export function buildJson(
+  repo: GitRepo,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): { json: BuildJson; code: number; stderr: string } {
   const r = lci(['build', '--json', ...args], { cwd: repo.dir, env });
   return { json: JSON.parse(r.stdout) as BuildJson, code: r.code, stderr: r.stderr };
 }

@@ -21,7 +21,11 @@ function childEnv(extra: Record<string, string> = {}): Record<string, string> {
 
 /** Runs the real, built CLI as a child process. */
 export function lci(args: string[], opts: { cwd: string; env?: Record<string, string> }): CliResult {
-  const r = spawnSync(process.execPath, [LCI_BIN, ...args], { cwd: opts.cwd, env: childEnv(opts.env), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [LCI_BIN, ...args], {
+    cwd: opts.cwd,
+    env: childEnv(opts.env),
+    encoding: 'utf8',
+  });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -44,5 +48,7 @@ export function lciAsync(
   let stderr = '';
   child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr })),
+  );
 }

@@ -86,7 +86,13 @@ export class CloudWatchStandin {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
-    const entry: CloudWatchLogEntry = { operation, method: req.method ?? '', path: req.url ?? '/', status: 0, at: Date.now() };
+    const entry: CloudWatchLogEntry = {
+      operation,
+      method: req.method ?? '',
+      path: req.url ?? '/',
+      status: 0,
+      at: Date.now(),
+    };
     let status = 200;
     let body: unknown;
     const headers: Record<string, string> = {};
@@ -105,13 +111,22 @@ export class CloudWatchStandin {
     const payload = Buffer.from(JSON.stringify(body));
     entry.status = status;
     this.log.push(entry);
-    res.writeHead(status, { 'content-type': CONTENT_TYPE, 'content-length': String(payload.length), 'x-amzn-requestid': randomUUID(), ...headers });
+    res.writeHead(status, {
+      'content-type': CONTENT_TYPE,
+      'content-length': String(payload.length),
+      'x-amzn-requestid': randomUUID(),
+      ...headers,
+    });
     res.end(payload);
   }
 
   private describeAlarms(input: DescribeAlarmsInput) {
     if (input.AlarmNames && input.AlarmNamePrefix) {
-      throw new CloudWatchError(400, 'InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix cannot be specified together');
+      throw new CloudWatchError(
+        400,
+        'InvalidParameterCombination',
+        'AlarmNames and AlarmNamePrefix cannot be specified together',
+      );
     }
     // Without AlarmTypes only metric alarms are returned, and every alarm here is a metric alarm.
     if (input.AlarmTypes && !input.AlarmTypes.includes('MetricAlarm')) return { MetricAlarms: [], CompositeAlarms: [] };

@@ -8,7 +8,15 @@ import type {
   SourceRevision,
   StageDeclaration,
 } from '@aws-sdk/client-codepipeline';
-import { AwsJsonError, createJsonServer, decodeToken, encodeToken, Validator, type JsonInput, type JsonRequestLogEntry } from './aws-json.js';
+import {
+  AwsJsonError,
+  createJsonServer,
+  decodeToken,
+  encodeToken,
+  Validator,
+  type JsonInput,
+  type JsonRequestLogEntry,
+} from './aws-json.js';
 import { closeServer, listenLocal } from './http-server.js';
 
 /**
@@ -23,7 +31,14 @@ import { closeServer, listenLocal } from './http-server.js';
  * GetPipelineState derives the stage and action states from where each execution is.
  */
 
-export type ExecutionStatus = 'Cancelled' | 'InProgress' | 'Stopped' | 'Stopping' | 'Succeeded' | 'Superseded' | 'Failed';
+export type ExecutionStatus =
+  | 'Cancelled'
+  | 'InProgress'
+  | 'Stopped'
+  | 'Stopping'
+  | 'Succeeded'
+  | 'Superseded'
+  | 'Failed';
 export type ExecutionMode = 'SUPERSEDED' | 'QUEUED' | 'PARALLEL';
 
 export interface SeedPipeline {
@@ -195,16 +210,24 @@ export class CodePipelineStandin {
     const stages = structuredClone(seed.stages ?? this.defaultStages(seed.name));
     const sourceHeads: Record<string, string> = {};
     for (const action of sourceActions(stages)) {
-      sourceHeads[action.name!] = seed.sourceHeads?.[action.name!] ?? fakeRevision(action, `${seed.name}/${action.name}`);
+      sourceHeads[action.name!] =
+        seed.sourceHeads?.[action.name!] ?? fakeRevision(action, `${seed.name}/${action.name}`);
     }
     const firstSource = sourceActions(stages)[0];
     const defaultTriggers: PipelineTriggerDeclaration[] | undefined =
       pipelineType === 'V2' && firstSource?.actionTypeId?.provider === 'CodeStarSourceConnection'
-        ? [{ providerType: 'CodeStarSourceConnection', gitConfiguration: { sourceActionName: firstSource.name, push: [{ branches: { includes: ['main'] } }] } }]
+        ? [
+            {
+              providerType: 'CodeStarSourceConnection',
+              gitConfiguration: { sourceActionName: firstSource.name, push: [{ branches: { includes: ['main'] } }] },
+            },
+          ]
         : undefined;
     this.pipelines.set(seed.name, {
       name: seed.name,
-      roleArn: seed.roleArn ?? `arn:aws:iam::${this.accountId}:role/service-role/AWSCodePipelineServiceRole-${this.region}-${seed.name}`,
+      roleArn:
+        seed.roleArn ??
+        `arn:aws:iam::${this.accountId}:role/service-role/AWSCodePipelineServiceRole-${this.region}-${seed.name}`,
       stages,
       executionMode: seed.executionMode ?? 'SUPERSEDED',
       pipelineType,
@@ -228,7 +251,8 @@ export class CodePipelineStandin {
   seedExecution(pipelineName: string, seed: SeedExecution): string {
     const p = this.mustPipeline(pipelineName);
     const startTime = seed.startTime?.getTime() ?? this.clock();
-    const stageIndex = seed.stage !== undefined ? this.stageIndex(p, seed.stage) : seed.status === 'Succeeded' ? p.stages.length - 1 : 0;
+    const stageIndex =
+      seed.stage !== undefined ? this.stageIndex(p, seed.stage) : seed.status === 'Succeeded' ? p.stages.length - 1 : 0;
     const execution: Execution = {
       id: randomUUID(),
       seq: ++this.seq,
@@ -253,7 +277,12 @@ export class CodePipelineStandin {
    * Moves an execution: Succeeded puts it at the last stage; `stage` puts it elsewhere. When an
    * execution of a QUEUED pipeline ends, the next queued one enters the first stage.
    */
-  setExecutionStatus(pipelineName: string, executionId: string, status: ExecutionStatus, opts: { stage?: string; statusSummary?: string } = {}): void {
+  setExecutionStatus(
+    pipelineName: string,
+    executionId: string,
+    status: ExecutionStatus,
+    opts: { stage?: string; statusSummary?: string } = {},
+  ): void {
     const p = this.mustPipeline(pipelineName);
     const e = p.executions.find((x) => x.id === executionId);
     if (!e) throw new Error(`no execution ${executionId} in ${pipelineName}`);
@@ -384,8 +413,12 @@ export class CodePipelineStandin {
           stageName: stage.name,
           ...(inbound.length > 0 ? { inboundExecution: inbound[0], inboundExecutions: inbound } : {}),
           ...(i > 0 ? { inboundTransitionState: { enabled: true } } : {}),
-          actionStates: (stage.actions ?? []).map((action) => this.actionState(p, action, latest, latest && stageStatus(latest, i))),
-          ...(latest ? { latestExecution: { pipelineExecutionId: latest.id, status: stageStatus(latest, i), type: 'STANDARD' } } : {}),
+          actionStates: (stage.actions ?? []).map((action) =>
+            this.actionState(p, action, latest, latest && stageStatus(latest, i)),
+          ),
+          ...(latest
+            ? { latestExecution: { pipelineExecutionId: latest.id, status: stageStatus(latest, i), type: 'STANDARD' } }
+            : {}),
         };
       }),
       created: seconds(p.created),
@@ -398,11 +431,14 @@ export class CodePipelineStandin {
     check.string(input.pipelineName, 'pipelineName', PIPELINE_NAME);
     check.integer(input.maxResults, 'maxResults', 1, 100);
     const p = this.pipeline(input.pipelineName as string);
-    const succeededIn = (input.filter as { succeededInStage?: { stageName?: string } } | undefined)?.succeededInStage?.stageName;
+    const succeededIn = (input.filter as { succeededInStage?: { stageName?: string } } | undefined)?.succeededInStage
+      ?.stageName;
     const stage = succeededIn === undefined ? -1 : p.stages.findIndex((s) => s.name === succeededIn);
     const since = this.clock() - HISTORY_MS;
     const executions = this.newestFirst(p).filter(
-      (e) => e.startTime >= since && (succeededIn === undefined || (stage >= 0 && !e.queued && stageStatus(e, stage) === 'Succeeded')),
+      (e) =>
+        e.startTime >= since &&
+        (succeededIn === undefined || (stage >= 0 && !e.queued && stageStatus(e, stage) === 'Succeeded')),
     );
     const { items, nextToken } = page(executions, input.nextToken, (input.maxResults as number | undefined) ?? 100);
     return { pipelineExecutionSummaries: items.map((e) => this.summary(e)), ...(nextToken ? { nextToken } : {}) };
@@ -445,7 +481,9 @@ export class CodePipelineStandin {
       // "the values can be anything except an empty string" (StartPipelineExecution.variables)
       check.string(v.value, `variables.${i + 1}.member.value`, { min: 1, max: 1000 });
     });
-    const overrides = (input.sourceRevisions as { actionName?: string; revisionType?: string; revisionValue?: string }[] | undefined) ?? [];
+    const overrides =
+      (input.sourceRevisions as { actionName?: string; revisionType?: string; revisionValue?: string }[] | undefined) ??
+      [];
     overrides.forEach((o, i) => {
       const at = `sourceRevisions.${i + 1}.member`;
       check.required(o.actionName, `${at}.actionName`);
@@ -460,7 +498,10 @@ export class CodePipelineStandin {
     const earlier = token === undefined ? undefined : p.tokens.get(token);
     if (earlier) return { pipelineExecutionId: earlier };
 
-    const checkedOverrides = this.checkOverrides(p, overrides as { actionName: string; revisionType: string; revisionValue: string }[]);
+    const checkedOverrides = this.checkOverrides(
+      p,
+      overrides as { actionName: string; revisionType: string; revisionValue: string }[],
+    );
     const resolved = this.resolveVariables(p, variables as { name: string; value: string }[]);
     const now = this.clock();
     // QUEUED: "Executions are processed one by one in the order that they are queued."
@@ -535,12 +576,19 @@ export class CodePipelineStandin {
   }
 
   private notFound(name: string): AwsJsonError {
-    return new AwsJsonError('PipelineNotFoundException', `Account '${this.accountId}' does not have a pipeline with name '${name}'`);
+    return new AwsJsonError(
+      'PipelineNotFoundException',
+      `Account '${this.accountId}' does not have a pipeline with name '${name}'`,
+    );
   }
 
   private execution(p: Pipeline, id: string): Execution {
     const e = p.executions.find((x) => x.id === id);
-    if (!e) throw new AwsJsonError('PipelineExecutionNotFoundException', `Pipeline execution with ID '${id}' does not exist for pipeline '${p.name}'.`);
+    if (!e)
+      throw new AwsJsonError(
+        'PipelineExecutionNotFoundException',
+        `Pipeline execution with ID '${id}' does not exist for pipeline '${p.name}'.`,
+      );
     return e;
   }
 
@@ -566,7 +614,10 @@ export class CodePipelineStandin {
   }
 
   /** The overrides, checked against the pipeline's source actions as the user guide describes them. */
-  private checkOverrides(p: Pipeline, overrides: { actionName: string; revisionType: string; revisionValue: string }[]) {
+  private checkOverrides(
+    p: Pipeline,
+    overrides: { actionName: string; revisionType: string; revisionValue: string }[],
+  ) {
     const seen = new Set<string>();
     for (const o of overrides) {
       const action = sourceActions(p.stages).find((a) => a.name === o.actionName);
@@ -574,22 +625,31 @@ export class CodePipelineStandin {
       const provider = action.actionTypeId?.provider ?? '';
       const allowed = REVISION_TYPES_BY_PROVIDER[provider] ?? [];
       if (!allowed.includes(o.revisionType)) {
-        throw validation(`Revision type ${o.revisionType} is not supported for source action '${o.actionName}' (provider ${provider}).`);
+        throw validation(
+          `Revision type ${o.revisionType} is not supported for source action '${o.actionName}' (provider ${provider}).`,
+        );
       }
       if (o.revisionType === 'S3_OBJECT_KEY' && action.configuration?.AllowOverrideForS3ObjectKey !== 'true') {
-        throw validation(`Source action '${o.actionName}' must set AllowOverrideForS3ObjectKey to true to override S3_OBJECT_KEY.`);
+        throw validation(
+          `Source action '${o.actionName}' must set AllowOverrideForS3ObjectKey to true to override S3_OBJECT_KEY.`,
+        );
       }
       const key = `${o.actionName}/${o.revisionType}`;
-      if (seen.has(key)) throw validation(`More than one ${o.revisionType} override for source action '${o.actionName}'.`);
+      if (seen.has(key))
+        throw validation(`More than one ${o.revisionType} override for source action '${o.actionName}'.`);
       seen.add(key);
     }
     return overrides.map((o) => ({ ...o }));
   }
 
-  private resolveVariables(p: Pipeline, given: { name: string; value: string }[]): { name: string; resolvedValue: string }[] {
+  private resolveVariables(
+    p: Pipeline,
+    given: { name: string; value: string }[],
+  ): { name: string; resolvedValue: string }[] {
     const declared = p.variables ?? [];
     for (const v of given) {
-      if (!declared.some((d) => d.name === v.name)) throw validation(`Variable '${v.name}' is not declared in pipeline '${p.name}'.`);
+      if (!declared.some((d) => d.name === v.name))
+        throw validation(`Variable '${v.name}' is not declared in pipeline '${p.name}'.`);
     }
     return declared.flatMap((d) => {
       const value = given.find((v) => v.name === d.name)?.value ?? d.defaultValue;
@@ -598,7 +658,10 @@ export class CodePipelineStandin {
   }
 
   /** One SourceRevision per source action: the override when given, else what the source holds now. */
-  private currentRevisions(p: Pipeline, overrides: { actionName: string; revisionType: string; revisionValue: string }[]): SourceRevision[] {
+  private currentRevisions(
+    p: Pipeline,
+    overrides: { actionName: string; revisionType: string; revisionValue: string }[],
+  ): SourceRevision[] {
     return sourceActions(p.stages).map((action) => {
       const name = action.name!;
       const mine = overrides.filter((o) => o.actionName === name);
@@ -612,7 +675,12 @@ export class CodePipelineStandin {
   private revisionUrl(action: ActionDeclaration, revision: string): string | undefined {
     const c = action.configuration ?? {};
     if (action.actionTypeId?.provider !== 'CodeStarSourceConnection' || !c.ConnectionArn) return undefined;
-    const q = new URLSearchParams({ connectionArn: c.ConnectionArn, referenceType: 'COMMIT', FullRepositoryId: c.FullRepositoryId ?? '', Commit: revision });
+    const q = new URLSearchParams({
+      connectionArn: c.ConnectionArn,
+      referenceType: 'COMMIT',
+      FullRepositoryId: c.FullRepositoryId ?? '',
+      Commit: revision,
+    });
     return `https://${this.region}.console.aws.amazon.com/codesuite/settings/connections/redirect?${q}`;
   }
 
@@ -649,11 +717,17 @@ export class CodePipelineStandin {
       actionExecutionId,
       status,
       lastStatusChange: seconds(e.lastUpdateTime),
-      ...(provider === 'CodeBuild' ? { externalExecutionId: `${action.configuration?.ProjectName ?? p.name}:${actionExecutionId}` } : {}),
+      ...(provider === 'CodeBuild'
+        ? { externalExecutionId: `${action.configuration?.ProjectName ?? p.name}:${actionExecutionId}` }
+        : {}),
     };
     const revision = e.sourceRevisions.find((r) => r.actionName === action.name);
     if (action.actionTypeId?.category === 'Source' && revision) {
-      out.currentRevision = { revisionId: revision.revisionId, revisionChangeId: revision.revisionId, created: seconds(e.startTime) };
+      out.currentRevision = {
+        revisionId: revision.revisionId,
+        revisionChangeId: revision.revisionId,
+        created: seconds(e.startTime),
+      };
       if (revision.revisionUrl) out.revisionUrl = revision.revisionUrl;
     }
     return out;
@@ -754,7 +828,9 @@ function page<T>(all: T[], token: unknown, max: number): { items: T[]; nextToken
   let offset = 0;
   if (token !== undefined) {
     const decoded =
-      typeof token === 'string' ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number') : undefined;
+      typeof token === 'string'
+        ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number')
+        : undefined;
     if (!decoded) {
       // The model's text for InvalidNextTokenException.
       throw new AwsJsonError(

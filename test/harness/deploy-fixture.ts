@@ -35,11 +35,18 @@ export async function deployRepo(opts: { deps?: boolean; extra?: string; envExtr
     'lambdas.yaml': deployConfig(opts),
     'svc/alpha/app.py': 'def handler(event, context):\n    return "alpha"\n',
     'svc/beta/app.py': 'def handler(event, context):\n    return "beta"\n',
-    ...(opts.deps ? { 'svc/gamma/app.py': 'import acme\n', 'svc/gamma/requirements.txt': '../../libs/acme-1.0.0-py3-none-any.whl\n' } : {}),
+    ...(opts.deps
+      ? {
+          'svc/gamma/app.py': 'import acme\n',
+          'svc/gamma/requirements.txt': '../../libs/acme-1.0.0-py3-none-any.whl\n',
+        }
+      : {}),
     '.gitignore': '.lci/\n',
   });
   if (opts.deps) {
-    await writeWheel(join(repo.dir, 'libs/acme-1.0.0-py3-none-any.whl'), 'acme', '1.0.0', { 'acme/__init__.py': 'VERSION = 1\n' });
+    await writeWheel(join(repo.dir, 'libs/acme-1.0.0-py3-none-any.whl'), 'acme', '1.0.0', {
+      'acme/__init__.py': 'VERSION = 1\n',
+    });
     repo.commit({}, 'the wheel');
   }
   return repo;
@@ -48,7 +55,8 @@ export async function deployRepo(opts: { deps?: boolean; extra?: string; envExtr
 /** What Terraform would have made: each function with version 1 of some old code and its alias on it. */
 export async function seedFunctions(world: AwsWorld, names: { name: string; alias: string }[]): Promise<void> {
   const zip = await oldCode();
-  for (const n of names) world.lambda.seedFunction({ name: n.name, runtime: 'python3.12', handler: 'app.handler', zip, aliases: [n.alias] });
+  for (const n of names)
+    world.lambda.seedFunction({ name: n.name, runtime: 'python3.12', handler: 'app.handler', zip, aliases: [n.alias] });
 }
 
 export const QA_FUNCTIONS = [

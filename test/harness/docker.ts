@@ -37,7 +37,9 @@ export async function requireArm64Image(): Promise<void> {
       throw new Error(`image ${TEST_IMAGE_ARM64} is missing; make it with .ci/docker-arm64.sh`);
     });
   if (info.Architecture !== 'arm64')
-    throw new Error(`image ${TEST_IMAGE_ARM64} is built for ${info.Architecture}, not arm64; make it with .ci/docker-arm64.sh`);
+    throw new Error(
+      `image ${TEST_IMAGE_ARM64} is built for ${info.Architecture}, not arm64; make it with .ci/docker-arm64.sh`,
+    );
 }
 
 /**
@@ -46,10 +48,15 @@ export async function requireArm64Image(): Promise<void> {
  */
 export async function fileFromImage(image: string, path: string): Promise<Buffer> {
   const info = await docker.getImage(image).inspect();
-  const container = await docker.createContainer({ Image: image, Cmd: ['true'], platform: `${info.Os}/${info.Architecture}` } as Docker.ContainerCreateOptions);
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: ['true'],
+    platform: `${info.Os}/${info.Architecture}`,
+  } as Docker.ContainerCreateOptions);
   try {
     const chunks: Buffer[] = [];
-    for await (const chunk of (await container.getArchive({ path })) as NodeJS.ReadableStream) chunks.push(Buffer.from(chunk as Buffer));
+    for await (const chunk of (await container.getArchive({ path })) as NodeJS.ReadableStream)
+      chunks.push(Buffer.from(chunk as Buffer));
     const tar = Buffer.concat(chunks);
     // One ustar entry: a 512-byte header (size in octal at offset 124), then the data.
     if (tar[156] !== 0x30 && tar[156] !== 0) throw new Error(`${path} in ${image} is not a regular file`);
@@ -110,7 +117,12 @@ export async function arm64ProgramsAmd64Config(): Promise<string> {
     );
   if (present) return tag;
   const root = join(tempDir(), 'rootfs');
-  const files = ['usr/bin/dash', 'usr/bin/uname', 'usr/lib/aarch64-linux-gnu/libc.so.6', 'usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1'];
+  const files = [
+    'usr/bin/dash',
+    'usr/bin/uname',
+    'usr/lib/aarch64-linux-gnu/libc.so.6',
+    'usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1',
+  ];
   for (const f of files) {
     mkdirSync(join(root, f, '..'), { recursive: true });
     writeFileSync(join(root, f), await fileFromImage(TEST_IMAGE_ARM64, `/${f}`));

@@ -37,7 +37,10 @@ export type InvokeImage = (runtime: string, architecture: string) => string;
 
 /** Lambda's managed runtimes run from the local build image; arm64 from its arm64 variant. */
 export const defaultInvokeImage: InvokeImage = (runtime, architecture) => {
-  if (!runtimeFamily(runtime)) throw new RuntimeUnavailable(`The runtime ${runtime} is not supported by the Lambda stand-in (only python* and nodejs*).`);
+  if (!runtimeFamily(runtime))
+    throw new RuntimeUnavailable(
+      `The runtime ${runtime} is not supported by the Lambda stand-in (only python* and nodejs*).`,
+    );
   return architecture === 'arm64' ? 'lci-build:bookworm-arm64' : 'lci-build:bookworm';
 };
 
@@ -119,12 +122,17 @@ export class InvokeRunner {
   async run(spec: RunSpec): Promise<RunResult> {
     const family = runtimeFamily(spec.runtime);
     const image = this.image(spec.runtime, spec.architecture);
-    if (!family) throw new RuntimeUnavailable(`The runtime ${spec.runtime} is not supported by the Lambda stand-in (only python* and nodejs*).`);
+    if (!family)
+      throw new RuntimeUnavailable(
+        `The runtime ${spec.runtime} is not supported by the Lambda stand-in (only python* and nodejs*).`,
+      );
     const docker = (this.docker ??= new Docker());
     try {
       await docker.getImage(image).inspect();
     } catch {
-      throw new RuntimeUnavailable(`The runtime ${spec.runtime} (${spec.architecture}) cannot start: image ${image} is not in the Docker engine.`);
+      throw new RuntimeUnavailable(
+        `The runtime ${spec.runtime} (${spec.architecture}) cannot start: image ${image} is not in the Docker engine.`,
+      );
     }
     const [task, opt] = await Promise.all([this.unpack([spec.code]), this.unpack(spec.layers)]);
     const io = tempDir('lci-invoke-');
@@ -154,7 +162,10 @@ export class InvokeRunner {
     if (!dir) {
       dir = (async () => {
         const zips = await Promise.all(blobs.map((b) => b.load()));
-        const target = join(this.cacheDir, Buffer.from(key).toString('base64url').slice(0, 200) + `-${this.unpacked.size}`);
+        const target = join(
+          this.cacheDir,
+          Buffer.from(key).toString('base64url').slice(0, 200) + `-${this.unpacked.size}`,
+        );
         mkdirSync(target, { recursive: true });
         for (const zip of zips) extractZip(zip, target);
         chmodSync(target, 0o755);
@@ -186,7 +197,12 @@ export class InvokeRunner {
       NetworkDisabled: true,
       HostConfig: {
         NetworkMode: 'none',
-        Binds: [`${dirs.task}:/var/task:ro`, `${dirs.opt}:/opt:ro`, `${SHIM_DIR}:/var/runtime:ro`, `${dirs.io}:/var/lci-io:rw`],
+        Binds: [
+          `${dirs.task}:/var/task:ro`,
+          `${dirs.opt}:/opt:ro`,
+          `${SHIM_DIR}:/var/runtime:ro`,
+          `${dirs.io}:/var/lci-io:rw`,
+        ],
         ReadonlyRootfs: true,
         Tmpfs: { '/tmp': 'rw,exec,size=512m' },
         Memory: spec.memorySize * 1024 * 1024,
@@ -230,12 +246,23 @@ export class InvokeRunner {
       if (now >= deadline && !existsSync(join(io, 'result.json'))) {
         await container.kill().catch(() => {});
         const killed = await waiting;
-        return { timedOut: true, elapsedMs: now - (handlerStart?.at ?? startedAt), code: killed.StatusCode, handlerStart };
+        return {
+          timedOut: true,
+          elapsedMs: now - (handlerStart?.at ?? startedAt),
+          code: killed.StatusCode,
+          handlerStart,
+        };
       }
       await Promise.race([waiting, sleep(10)]);
     }
     const info = (await container.inspect().catch(() => undefined)) as { State?: { OOMKilled?: boolean } } | undefined;
-    return { timedOut: false, elapsedMs: 0, code: state.exited.StatusCode, oomKilled: info?.State?.OOMKilled, handlerStart };
+    return {
+      timedOut: false,
+      elapsedMs: 0,
+      code: state.exited.StatusCode,
+      oomKilled: info?.State?.OOMKilled,
+      handlerStart,
+    };
   }
 }
 
@@ -255,7 +282,9 @@ function environment(spec: RunSpec, family: 'python' | 'nodejs'): Record<string,
     PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
     LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
     ...(family === 'nodejs'
-      ? { NODE_PATH: `/opt/nodejs/node${nodeMajor}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task` }
+      ? {
+          NODE_PATH: `/opt/nodejs/node${nodeMajor}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task`,
+        }
       : { PYTHONPATH: '/var/runtime' }),
   };
   const traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
@@ -332,7 +361,13 @@ function readShimResult(io: string): ShimResult | undefined {
 const ms = (n: number) => n.toFixed(2);
 
 /** Payload, FunctionError and the log of one invocation, from what the container left. */
-function outcome(spec: RunSpec, output: Output, exit: Exit, result: ShimResult | undefined, startedAt: number): RunResult {
+function outcome(
+  spec: RunSpec,
+  output: Output,
+  exit: Exit,
+  result: ShimResult | undefined,
+  startedAt: number,
+): RunResult {
   const { init, invoke } = output.lines();
   const id = spec.requestId;
   const now = Date.now();

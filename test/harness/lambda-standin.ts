@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfiguration, GetLayerVersionResponse } from '@aws-sdk/client-lambda';
@@ -202,9 +208,12 @@ const preconditionFailed = () =>
     'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
   );
 /** Model constraint violations: Lambda answers ValidationException, which the SDK does not model. */
-const validation = (message: string) => new LambdaError(400, 'ValidationException', `1 validation error detected: ${message}`);
-const updateInProgress = (arn: string) => conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
-const pendingState = () => conflict('The operation cannot be performed at this time. The function is currently in the following state: Pending');
+const validation = (message: string) =>
+  new LambdaError(400, 'ValidationException', `1 validation error detected: ${message}`);
+const updateInProgress = (arn: string) =>
+  conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
+const pendingState = () =>
+  conflict('The operation cannot be performed at this time. The function is currently in the following state: Pending');
 /** The real service sends this code for oversized requests (the SDK models RequestTooLargeException, which it never sees). */
 const entityTooLarge = (message: string) => new LambdaError(413, 'RequestEntityTooLargeException', message);
 const storageExceeded = () => new LambdaError(400, 'CodeStorageExceededException', 'Code storage limit exceeded.');
@@ -223,7 +232,12 @@ function faultError(fault: Exclude<Fault, 'drop' | 'drop-after-apply'>, resource
     case 'throttle':
       return throttled('CallerRateLimitExceeded', 'Rate exceeded', 0);
     case 'server-error':
-      return new LambdaError(500, 'ServiceException', 'An internal error occurred (injected by the stand-in).', 'Service');
+      return new LambdaError(
+        500,
+        'ServiceException',
+        'An internal error occurred (injected by the stand-in).',
+        'Service',
+      );
     case 'conflict':
       return updateInProgress(resourceArn);
   }
@@ -384,9 +398,11 @@ interface InvocationTarget {
 /** Lambda's timestamp format: 2026-11-26T16:00:00.000+0000 */
 const lambdaDate = (at = new Date()) => at.toISOString().replace('Z', '+0000');
 
-const FUNCTION_NAME = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov)?-[a-z]+-\d:)?(?:\d{12}:)?(?:function:)?([a-zA-Z0-9-_]+)(?::(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+const FUNCTION_NAME =
+  /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov)?-[a-z]+-\d:)?(?:\d{12}:)?(?:function:)?([a-zA-Z0-9-_]+)(?::(\$LATEST|[a-zA-Z0-9-_]+))?$/;
 const LAYER_NAME = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov)?-[a-z]+-\d:\d{12}:layer:)?([a-zA-Z0-9-_]+)$/;
-const LAYER_VERSION_ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):layer:([a-zA-Z0-9-_]+):([0-9]+)$/;
+const LAYER_VERSION_ARN =
+  /^arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):layer:([a-zA-Z0-9-_]+):([0-9]+)$/;
 const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9-_]+$/;
 const VERSION = /^(\$LATEST|[0-9]+)$/;
 
@@ -494,7 +510,9 @@ class LambdaModel {
         const bytes = await this.getObject({ S3Bucket: bucket, S3Key: key, S3ObjectVersion: version });
         // Lambda keeps its own copy; the stand-in reads the object again, so it must not have changed.
         if (sha256(bytes) !== code.sha256) {
-          throw new Error(`the code of this version came from s3://${bucket}/${key}, which has changed since (the stand-in keeps no copy)`);
+          throw new Error(
+            `the code of this version came from s3://${bucket}/${key}, which has changed since (the stand-in keeps no copy)`,
+          );
         }
         return bytes;
       },
@@ -546,7 +564,13 @@ class LambdaModel {
     };
   }
 
-  private settingsConfig(name: string, s: Settings, version: string, revisionId: string, arnQualifier?: string): FunctionConfiguration {
+  private settingsConfig(
+    name: string,
+    s: Settings,
+    version: string,
+    revisionId: string,
+    arnQualifier?: string,
+  ): FunctionConfiguration {
     const config: FunctionConfiguration = {
       FunctionName: name,
       FunctionArn: this.functionArn(name, arnQualifier),
@@ -567,14 +591,20 @@ class LambdaModel {
       EphemeralStorage: { Size: 512 },
     };
     if (s.environment) config.Environment = { Variables: { ...s.environment } };
-    if (s.layers.length > 0) config.Layers = s.layers.map((arn) => ({ Arn: arn, CodeSize: this.layerByArn(arn)!.code.size }));
+    if (s.layers.length > 0)
+      config.Layers = s.layers.map((arn) => ({ Arn: arn, CodeSize: this.layerByArn(arn)!.code.size }));
     return config;
   }
 
   private status(fn: Fn): FunctionConfiguration {
     const p = fn.pending;
     if (p?.creating) {
-      return { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating', LastUpdateStatus: 'InProgress' };
+      return {
+        State: 'Pending',
+        StateReason: 'The function is being created.',
+        StateReasonCode: 'Creating',
+        LastUpdateStatus: 'InProgress',
+      };
     }
     if (p) {
       return {
@@ -605,12 +635,15 @@ class LambdaModel {
     if (qualifier === undefined) return this.latestConfig(fn);
     if (qualifier === '$LATEST') return this.latestConfig(fn, '$LATEST');
     if (/^[0-9]+$/.test(qualifier)) {
-      if (!fn.versions.has(Number(qualifier))) throw notFound(`Function not found: ${this.functionArn(fn.name, qualifier)}`);
+      if (!fn.versions.has(Number(qualifier)))
+        throw notFound(`Function not found: ${this.functionArn(fn.name, qualifier)}`);
       return this.versionConfig(fn, Number(qualifier));
     }
     const alias = fn.aliases.get(qualifier);
     if (!alias) throw notFound(`Function not found: ${this.functionArn(fn.name, qualifier)}`);
-    return alias.functionVersion === '$LATEST' ? this.latestConfig(fn, qualifier) : this.versionConfig(fn, Number(alias.functionVersion), qualifier);
+    return alias.functionVersion === '$LATEST'
+      ? this.latestConfig(fn, qualifier)
+      : this.versionConfig(fn, Number(alias.functionVersion), qualifier);
   }
 
   aliasOut(fn: Fn, name: string, alias: Alias) {
@@ -636,8 +669,16 @@ class LambdaModel {
       Description: l.description,
       CreatedDate: l.createdDate,
       Version: l.version,
-      ...(l.compatibleRuntimes ? { CompatibleRuntimes: [...l.compatibleRuntimes] as GetLayerVersionResponse['CompatibleRuntimes'] } : {}),
-      ...(l.compatibleArchitectures ? { CompatibleArchitectures: [...l.compatibleArchitectures] as GetLayerVersionResponse['CompatibleArchitectures'] } : {}),
+      ...(l.compatibleRuntimes
+        ? { CompatibleRuntimes: [...l.compatibleRuntimes] as GetLayerVersionResponse['CompatibleRuntimes'] }
+        : {}),
+      ...(l.compatibleArchitectures
+        ? {
+            CompatibleArchitectures: [
+              ...l.compatibleArchitectures,
+            ] as GetLayerVersionResponse['CompatibleArchitectures'],
+          }
+        : {}),
       ...(l.licenseInfo ? { LicenseInfo: l.licenseInfo } : {}),
     };
   }
@@ -650,18 +691,24 @@ class LambdaModel {
       return codeOf(bytes, { bytes });
     }
     if (source?.S3Bucket && source.S3Key) {
-      return codeOf(await this.getObject(source), { s3: { bucket: source.S3Bucket, key: source.S3Key, version: source.S3ObjectVersion } });
+      return codeOf(await this.getObject(source), {
+        s3: { bucket: source.S3Bucket, key: source.S3Key, version: source.S3ObjectVersion },
+      });
     }
     throw invalidParameter('Please provide a source for function code.');
   }
 
   private async getObject({ S3Bucket, S3Key, S3ObjectVersion }: CodeSource): Promise<Buffer> {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: S3Bucket, Key: S3Key, VersionId: S3ObjectVersion }));
+      const out = await this.s3.send(
+        new GetObjectCommand({ Bucket: S3Bucket, Key: S3Key, VersionId: S3ObjectVersion }),
+      );
       return Buffer.from(await out.Body!.transformToByteArray());
     } catch (e) {
       const err = e as Error;
-      throw invalidParameter(`Error occurred while GetObject. S3 Error Code: ${err.name}. S3 Error Message: ${err.message}`);
+      throw invalidParameter(
+        `Error occurred while GetObject. S3 Error Code: ${err.name}. S3 Error Message: ${err.message}`,
+      );
     }
   }
 
@@ -697,8 +744,11 @@ class LambdaModel {
         );
       }
       if (m[1] !== this.region)
-        throw invalidParameter(`Layers are not in the same region as the function. Layers are expected to be in region ${this.region}.`);
-      if (!this.layerByArn(arn) || this.layerByArn(arn)!.deleted) throw invalidParameter(`Layer version ${arn} does not exist.`);
+        throw invalidParameter(
+          `Layers are not in the same region as the function. Layers are expected to be in region ${this.region}.`,
+        );
+      if (!this.layerByArn(arn) || this.layerByArn(arn)!.deleted)
+        throw invalidParameter(`Layer version ${arn} does not exist.`);
       const layer = arn.slice(0, arn.lastIndexOf(':'));
       const other = seen.get(layer);
       if (other) {
@@ -713,7 +763,8 @@ class LambdaModel {
   checkUnzippedSize(code: Code, layerArns: string[]): void {
     const total = layerArns.reduce((n, arn) => n + this.layerByArn(arn)!.code.unzipped, code.unzipped);
     if (total <= MAX_UNZIPPED_BYTES) return;
-    if (layerArns.length === 0) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    if (layerArns.length === 0)
+      throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     throw invalidParameter(
       `Function code combined with layers exceeds the maximum allowed size of ${MAX_UNZIPPED_BYTES} bytes. The actual size is ${total} bytes.`,
     );
@@ -752,21 +803,28 @@ class LambdaModel {
 
   /** Checks that FunctionVersion names $LATEST or a published version. */
   checkTarget(fn: Fn, version: unknown): string {
-    if (version === undefined) throw validation("Value null at 'functionVersion' failed to satisfy constraint: Member must not be null");
+    if (version === undefined)
+      throw validation("Value null at 'functionVersion' failed to satisfy constraint: Member must not be null");
     if (typeof version !== 'string' || !VERSION.test(version)) {
       throw validation(
         `Value '${String(version)}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`,
       );
     }
-    if (version !== '$LATEST' && !fn.versions.has(Number(version))) throw notFound(`Function not found: ${this.functionArn(fn.name, version)}`);
+    if (version !== '$LATEST' && !fn.versions.has(Number(version)))
+      throw notFound(`Function not found: ${this.functionArn(fn.name, version)}`);
     return version;
   }
 
   /** AdditionalVersionWeights: at most one other published version, weight in [0, 1], never with $LATEST. */
-  checkRouting(fn: Fn, functionVersion: string, weights: Record<string, number> | undefined): Record<string, number> | undefined {
+  checkRouting(
+    fn: Fn,
+    functionVersion: string,
+    weights: Record<string, number> | undefined,
+  ): Record<string, number> | undefined {
     const entries = Object.entries(weights ?? {});
     if (entries.length === 0) return undefined;
-    if (entries.length > 1) throw invalidParameter('Number of items in AdditionalVersionWeights cannot be greater than 1');
+    if (entries.length > 1)
+      throw invalidParameter('Number of items in AdditionalVersionWeights cannot be greater than 1');
     const [version, weight] = entries[0]!;
     if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1)) {
       throw validation(
@@ -774,9 +832,12 @@ class LambdaModel {
       );
     }
     if (version === functionVersion) {
-      throw invalidParameter(`Invalid function version ${functionVersion}. Function version ${functionVersion} is already included in routing configuration.`);
+      throw invalidParameter(
+        `Invalid function version ${functionVersion}. Function version ${functionVersion} is already included in routing configuration.`,
+      );
     }
-    if (functionVersion === '$LATEST') throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
+    if (functionVersion === '$LATEST')
+      throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
     if (!/^[0-9]+$/.test(version)) {
       throw validation(
         `Value '{${version}=${weight}}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [0-9]+]`,
@@ -816,7 +877,8 @@ class LambdaModel {
     if (s.layers?.some((arn) => !this.layerByArn(arn))) throw new Error(`a layer of ${s.name} does not exist`);
     this.functions.set(s.name, fn);
     this.publish(fn, undefined);
-    for (const alias of s.aliases ?? []) fn.aliases.set(alias, { functionVersion: '1', description: '', revisionId: randomUUID() });
+    for (const alias of s.aliases ?? [])
+      fn.aliases.set(alias, { functionVersion: '1', description: '', revisionId: randomUUID() });
   }
 
   state(name: string): FunctionState | undefined {
@@ -869,11 +931,15 @@ const ok = (body: unknown, status = 200): Reply => ({ status, body });
 const handlers: Record<Operation, Handler> = {
   async CreateFunction(m, { body }) {
     const b = body as Partial<CreateFunctionBody>;
-    const missing = (field: string) => validation(`Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+    const missing = (field: string) =>
+      validation(`Value null at '${field}' failed to satisfy constraint: Member must not be null`);
     if (b.FunctionName === undefined) throw missing('functionName');
     if (b.Role === undefined) throw missing('role');
     if (b.Code === undefined) throw missing('code');
-    if (!b.Runtime || !b.Handler) throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
+    if (!b.Runtime || !b.Handler)
+      throw invalidParameter(
+        'Runtime and Handler are mandatory parameters for functions created with deployment packages.',
+      );
     const { name } = m.parseFunctionName(b.FunctionName);
     const exists = () => {
       if (m.functions.has(name)) throw conflict(`Function already exist: ${name}`);
@@ -983,7 +1049,10 @@ const handlers: Record<Operation, Handler> = {
 
   ListVersionsByFunction(m, { params, query }) {
     const fn = m.latestOnly(params.FunctionName!);
-    const versions = [m.latestConfig(fn, '$LATEST'), ...[...fn.versions.keys()].sort((a, b) => a - b).map((v) => m.versionConfig(fn, v))];
+    const versions = [
+      m.latestConfig(fn, '$LATEST'),
+      ...[...fn.versions.keys()].sort((a, b) => a - b).map((v) => m.versionConfig(fn, v)),
+    ];
     const { items, next } = page(versions, query, 10_000);
     return ok({ Versions: items, ...(next ? { NextMarker: next } : {}) });
   },
@@ -1001,14 +1070,16 @@ const handlers: Record<Operation, Handler> = {
       m.functions.delete(fn.name);
       return ok(undefined, 204);
     }
-    if (qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (qualifier === '$LATEST')
+      throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     if (!/^[0-9]+$/.test(qualifier)) throw invalidParameter('Deletion of aliases is not currently supported.');
     // An alias holds its version, as its primary version or through its routing weights.
     const holders = [...fn.aliases]
       .filter(([, a]) => a.functionVersion === qualifier || (a.weights && qualifier in a.weights))
       .map(([name]) => name)
       .sort();
-    if (holders.length > 0) throw conflict(`Unable to delete version because the following aliases reference it: [${holders.join(', ')}]`);
+    if (holders.length > 0)
+      throw conflict(`Unable to delete version because the following aliases reference it: [${holders.join(', ')}]`);
     fn.versions.delete(Number(qualifier)); // a version that does not exist: 204 all the same
     return ok(undefined, 204);
   },
@@ -1049,10 +1120,20 @@ const handlers: Record<Operation, Handler> = {
     const alias = fn.aliases.get(name);
     if (!alias) throw notFound(`Alias not found: ${m.functionArn(fn.name, name)}`);
     if (b.RevisionId !== undefined && b.RevisionId !== alias.revisionId) throw preconditionFailed();
-    const functionVersion = b.FunctionVersion === undefined ? alias.functionVersion : m.checkTarget(fn, b.FunctionVersion);
+    const functionVersion =
+      b.FunctionVersion === undefined ? alias.functionVersion : m.checkTarget(fn, b.FunctionVersion);
     // Routing that is not sent stays, and must still be valid with the new FunctionVersion.
-    const weights = m.checkRouting(fn, functionVersion, b.RoutingConfig === undefined ? alias.weights : b.RoutingConfig.AdditionalVersionWeights);
-    const updated: Alias = { functionVersion, description: b.Description ?? alias.description, weights, revisionId: randomUUID() };
+    const weights = m.checkRouting(
+      fn,
+      functionVersion,
+      b.RoutingConfig === undefined ? alias.weights : b.RoutingConfig.AdditionalVersionWeights,
+    );
+    const updated: Alias = {
+      functionVersion,
+      description: b.Description ?? alias.description,
+      weights,
+      revisionId: randomUUID(),
+    };
     fn.aliases.set(name, updated);
     return ok(m.aliasOut(fn, name, updated));
   },
@@ -1078,7 +1159,8 @@ const handlers: Record<Operation, Handler> = {
     const name = layerName(params.LayerName!);
     if (!b.Content) throw validation("Value null at 'content' failed to satisfy constraint: Member must not be null");
     const code = await m.loadCode(b.Content);
-    if (code.unzipped > MAX_UNZIPPED_BYTES) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    if (code.unzipped > MAX_UNZIPPED_BYTES)
+      throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     m.checkStorage(code.size);
     const versions = m.layers.get(name) ?? [];
     const layer: LayerVersion = {
@@ -1161,7 +1243,8 @@ const handlers: Record<Operation, Handler> = {
   TagResource(m, { params, body }) {
     const fn = taggedFunction(m, params.Resource!);
     const tags = checkTags((body as { Tags?: Record<string, string> }).Tags ?? {});
-    if (Object.keys({ ...fn.tags, ...tags }).length > MAX_TAGS) throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
+    if (Object.keys({ ...fn.tags, ...tags }).length > MAX_TAGS)
+      throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
     Object.assign(fn.tags, tags);
     return ok(undefined, 204);
   },
@@ -1180,7 +1263,10 @@ const handlers: Record<Operation, Handler> = {
 const MAX_LAYER_LIST_ITEMS = 50;
 
 function layerMatches(l: LayerVersion, runtime: string | null, architecture: string | null): boolean {
-  return (!runtime || !!l.compatibleRuntimes?.includes(runtime)) && (!architecture || !!l.compatibleArchitectures?.includes(architecture));
+  return (
+    (!runtime || !!l.compatibleRuntimes?.includes(runtime)) &&
+    (!architecture || !!l.compatibleArchitectures?.includes(architecture))
+  );
 }
 
 /** Tags belong to a function (its unqualified ARN), not to a version or an alias. */
@@ -1191,12 +1277,15 @@ function taggedFunction(m: LambdaModel, resource: string): Fn {
 }
 
 function checkTags(tags: Record<string, string>): Record<string, string> {
-  if (Object.keys(tags).length > MAX_TAGS) throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
+  if (Object.keys(tags).length > MAX_TAGS)
+    throw invalidParameter(`Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
   for (const [key, value] of Object.entries(tags)) {
     if (key.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys can't start with the aws: prefix.`);
     // AWS's tagging rules: keys of 1 to 128 characters, values up to 256, letters, digits, spaces and _ . : / = + - @
-    if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key)) throw invalidParameter(`Tag key '${key}' is not valid.`);
-    if (typeof value !== 'string' || value.length > 256 || !TAG_TEXT.test(value)) throw invalidParameter(`Tag value '${value}' of key '${key}' is not valid.`);
+    if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key))
+      throw invalidParameter(`Tag key '${key}' is not valid.`);
+    if (typeof value !== 'string' || value.length > 256 || !TAG_TEXT.test(value))
+      throw invalidParameter(`Tag value '${value}' of key '${key}' is not valid.`);
   }
   return { ...tags };
 }
@@ -1216,7 +1305,9 @@ interface CreateFunctionBody {
   Publish?: boolean;
   Tags?: Record<string, string>;
 }
-type UpdateConfigurationBody = Partial<Omit<CreateFunctionBody, 'FunctionName' | 'Code' | 'Publish' | 'Architectures' | 'Tags'>> & { RevisionId?: string };
+type UpdateConfigurationBody = Partial<
+  Omit<CreateFunctionBody, 'FunctionName' | 'Code' | 'Publish' | 'Architectures' | 'Tags'>
+> & { RevisionId?: string };
 type UpdateCodeBody = CodeSource & { RevisionId?: string; Publish?: boolean; Architectures?: string[] };
 interface AliasBody {
   FunctionVersion?: string;
@@ -1242,7 +1333,10 @@ function checkAliasName(name: unknown): string {
 
 function layerName(raw: string): string {
   const m = LAYER_NAME.exec(raw);
-  if (!m) throw validation(`Value '${raw}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${LAYER_NAME.source}`);
+  if (!m)
+    throw validation(
+      `Value '${raw}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${LAYER_NAME.source}`,
+    );
   return m[1]!;
 }
 
@@ -1259,7 +1353,9 @@ function page<T>(all: T[], query: URLSearchParams, limit: number): { items: T[];
   const max = Number(query.get('MaxItems') ?? 50);
   if (!Number.isInteger(max) || max < 1 || max > limit) {
     const bound = max < 1 ? 'greater than or equal to 1' : `less than or equal to ${limit}`;
-    throw validation(`Value '${query.get('MaxItems')}' at 'maxItems' failed to satisfy constraint: Member must have value ${bound}`);
+    throw validation(
+      `Value '${query.get('MaxItems')}' at 'maxItems' failed to satisfy constraint: Member must have value ${bound}`,
+    );
   }
   const items = all.slice(start, start + max);
   return { items, next: start + max < all.length ? String(start + max) : undefined };
@@ -1298,9 +1394,16 @@ const ROUTES: Route[] = [
   ['TagResource', 'POST', '/2017-03-31/tags/{Resource}'],
   ['UntagResource', 'DELETE', '/2017-03-31/tags/{Resource}'],
   ['ListTags', 'GET', '/2017-03-31/tags/{Resource}'],
-].map(([operation, method, path]) => ({ operation: operation as Operation, method: method!, segments: path!.split('/').slice(1) }));
+].map(([operation, method, path]) => ({
+  operation: operation as Operation,
+  method: method!,
+  segments: path!.split('/').slice(1),
+}));
 
-function route(method: string, segments: string[]): { operation: Operation; params: Record<string, string> } | undefined {
+function route(
+  method: string,
+  segments: string[],
+): { operation: Operation; params: Record<string, string> } | undefined {
   for (const r of ROUTES) {
     if (r.method !== method || r.segments.length !== segments.length) continue;
     const params: Record<string, string> = {};
@@ -1435,7 +1538,11 @@ export class LambdaStandin {
     }
     const { burst = {}, ...perSecond } = rates;
     const bucket = (q: Quota) => new TokenBucket(perSecond[q], burst[q] ?? Math.max(1, perSecond[q]));
-    this.buckets = { getFunction: bucket('getFunction'), getPolicy: bucket('getPolicy'), controlPlane: bucket('controlPlane') };
+    this.buckets = {
+      getFunction: bucket('getFunction'),
+      getPolicy: bucket('getPolicy'),
+      controlPlane: bucket('controlPlane'),
+    };
   }
 
   /** Requests refused by the request-rate quotas so far (each is in the log with status 429). */
@@ -1455,7 +1562,13 @@ export class LambdaStandin {
     const segments = url.pathname.split('/').slice(1).map(safeDecode);
     const matched = route(req.method ?? '', segments);
     const operation = matched?.operation ?? 'Unknown';
-    const entry: RequestLogEntry = { operation, method: req.method ?? '', path: `/${segments.join('/')}${url.search}`, status: 0, at: Date.now() };
+    const entry: RequestLogEntry = {
+      operation,
+      method: req.method ?? '',
+      path: `/${segments.join('/')}${url.search}`,
+      status: 0,
+      at: Date.now(),
+    };
     try {
       const raw = await readBody(req);
       const delay = this.delays.get(operation);
@@ -1481,11 +1594,17 @@ export class LambdaStandin {
     }
   }
 
-  private async serve(matched: ReturnType<typeof route>, url: URL, raw: Buffer | undefined, headers: IncomingHttpHeaders): Promise<Reply> {
+  private async serve(
+    matched: ReturnType<typeof route>,
+    url: URL,
+    raw: Buffer | undefined,
+    headers: IncomingHttpHeaders,
+  ): Promise<Reply> {
     try {
       if (!matched) throw new LambdaError(404, 'UnknownOperationException', 'Unknown operation');
       const name = matched.operation === 'Invoke' ? 'InvokeFunction' : matched.operation;
-      if (!raw) throw entityTooLarge(`Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${name} operation`);
+      if (!raw)
+        throw entityTooLarge(`Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${name} operation`);
       const request = { params: matched.params, query: url.searchParams, headers, raw, body: {} };
       if (matched.operation === 'Invoke') return await this.invoke(request);
       return await handlers[matched.operation](this.model, { ...request, body: parseBody(raw) });
@@ -1514,12 +1633,17 @@ export class LambdaStandin {
     }
     const logType = headerValue(headers, 'x-amz-log-type') ?? 'None';
     if (!['None', 'Tail'].includes(logType)) {
-      throw validation(`Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+      throw validation(
+        `Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`,
+      );
     }
     if (type === 'Event' && raw.length > MAX_EVENT_PAYLOAD) {
-      throw entityTooLarge(`${raw.length} byte payload is too large for the Event invocation type (limit ${MAX_EVENT_PAYLOAD} bytes)`);
+      throw entityTooLarge(
+        `${raw.length} byte payload is too large for the Event invocation type (limit ${MAX_EVENT_PAYLOAD} bytes)`,
+      );
     }
-    if (raw.length > MAX_SYNC_PAYLOAD) throw entityTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
+    if (raw.length > MAX_SYNC_PAYLOAD)
+      throw entityTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
     const target = this.model.invocationTarget(params.FunctionName!, query.get('Qualifier'), this.random);
     if (raw.length > 0) {
       try {
@@ -1547,7 +1671,8 @@ export class LambdaStandin {
       void run.finally(() => this.background.delete(run));
       return { status: 202, body: undefined, raw: Buffer.alloc(0) };
     }
-    if (this.running >= this.model.concurrency) throw throttled('ConcurrentInvocationLimitExceeded', 'Rate Exceeded.', 1);
+    if (this.running >= this.model.concurrency)
+      throw throttled('ConcurrentInvocationLimitExceeded', 'Rate Exceeded.', 1);
     const result = await this.execute(spec);
     return {
       status: 200,
@@ -1621,7 +1746,8 @@ export class LambdaStandin {
   }
 
   private send(res: ServerResponse, reply: Reply, entry: RequestLogEntry): void {
-    const payload = reply.status === 204 ? Buffer.alloc(0) : (reply.raw ?? Buffer.from(JSON.stringify(reply.body ?? {})));
+    const payload =
+      reply.status === 204 ? Buffer.alloc(0) : (reply.raw ?? Buffer.from(JSON.stringify(reply.body ?? {})));
     entry.status = reply.status;
     this.log.push(entry);
     res.writeHead(reply.status, {
@@ -1648,7 +1774,14 @@ export class LambdaStandin {
 
 function errorReply(e: unknown): Reply & { headers: Record<string, string> } {
   const err =
-    e instanceof LambdaError ? e : new LambdaError(500, 'ServiceException', `Stand-in failure: ${e instanceof Error ? e.message : String(e)}`, 'Service');
+    e instanceof LambdaError
+      ? e
+      : new LambdaError(
+          500,
+          'ServiceException',
+          `Stand-in failure: ${e instanceof Error ? e.message : String(e)}`,
+          'Service',
+        );
   return {
     status: err.status,
     headers: { 'x-amzn-errortype': err.code, ...err.extra.headers },
@@ -1671,7 +1804,11 @@ function decodeClientContext(header: string | undefined): unknown {
   } catch {
     // answered below
   }
-  throw new LambdaError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
+  throw new LambdaError(
+    400,
+    'InvalidRequestContentException',
+    'Client context must be a valid Base64-encoded JSON object.',
+  );
 }
 
 function parseBody(raw: Buffer): Body {

@@ -95,5 +95,7 @@ function parse(pattern: string): Term[][] {
 }
 
 function unsupported(kind: string): AwsJsonError {
-  return invalid(`${kind} filter patterns are valid in CloudWatch Logs but not implemented by the stand-in (only unstructured terms are)`);
+  return invalid(
+    `${kind} filter patterns are valid in CloudWatch Logs but not implemented by the stand-in (only unstructured terms are)`,
+  );
 }

@@ -1,5 +1,14 @@
 import type { Server } from 'node:http';
-import { AwsJsonError, createJsonServer, decodeToken, encodeToken, TokenBucket, Validator, type JsonInput, type JsonRequestLogEntry } from './aws-json.js';
+import {
+  AwsJsonError,
+  createJsonServer,
+  decodeToken,
+  encodeToken,
+  TokenBucket,
+  Validator,
+  type JsonInput,
+  type JsonRequestLogEntry,
+} from './aws-json.js';
 import { closeServer, listenLocal } from './http-server.js';
 import { compileFilterPattern } from './logs-filter-pattern.js';
 
@@ -223,7 +232,8 @@ export class LogsStandin {
     check.oneOf(input.logGroupClass, 'logGroupClass', ['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY']);
     // CreateLogGroup: "Log group names can't start with the string aws/" (the wording of the error is ours).
     if (name.startsWith('aws/')) throw invalidParameter("Log group names can't start with the string aws/");
-    if (this.groups.has(name)) throw new AwsJsonError('ResourceAlreadyExistsException', 'The specified log group already exists');
+    if (this.groups.has(name))
+      throw new AwsJsonError('ResourceAlreadyExistsException', 'The specified log group already exists');
     this.groups.set(name, this.newGroup(name, input));
     return {};
   }
@@ -235,7 +245,8 @@ export class LogsStandin {
     check.string(input.logStreamName, 'logStreamName', LOG_STREAM_NAME);
     const group = this.group(input.logGroupName as string);
     const name = input.logStreamName as string;
-    if (group.streams.has(name)) throw new AwsJsonError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+    if (group.streams.has(name))
+      throw new AwsJsonError('ResourceAlreadyExistsException', 'The specified log stream already exists');
     group.streams.set(name, this.newStream(name));
     return {};
   }
@@ -250,12 +261,17 @@ export class LogsStandin {
     }
     // The results are ASCII-sorted by log group name (API reference).
     const groups = [...this.groups.values()]
-      .filter((g) => (prefix === undefined || g.name.startsWith(prefix)) && (pattern === undefined || g.name.includes(pattern)))
+      .filter(
+        (g) =>
+          (prefix === undefined || g.name.startsWith(prefix)) && (pattern === undefined || g.name.includes(pattern)),
+      )
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const { items, nextToken } = pageByOffset(groups, input.nextToken, (input.limit as number | undefined) ?? 50);
     // With logGroupNamePattern only arn, creationTime and logGroupName are returned (API reference).
     const logGroups = items.map((g) =>
-      pattern === undefined ? this.logGroupOut(g) : { logGroupName: g.name, creationTime: g.creationTime, arn: `${this.groupArn(g.name)}:*` },
+      pattern === undefined
+        ? this.logGroupOut(g)
+        : { logGroupName: g.name, creationTime: g.creationTime, arn: `${this.groupArn(g.name)}:*` },
     );
     return { logGroups, ...(nextToken ? { nextToken } : {}) };
   }
@@ -267,11 +283,16 @@ export class LogsStandin {
     check.oneOf(input.orderBy, 'orderBy', ['LogStreamName', 'LastEventTime']);
     check.integer(input.limit, 'limit', 1, 50);
     const orderBy = (input.orderBy as string | undefined) ?? 'LogStreamName';
-    if (orderBy === 'LastEventTime' && prefix !== undefined) throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
+    if (orderBy === 'LastEventTime' && prefix !== undefined)
+      throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
     const lastEvent = (s: Stream) => s.events.at(-1)?.timestamp ?? 0;
     const streams = [...group.streams.values()]
       .filter((s) => prefix === undefined || s.name.startsWith(prefix))
-      .sort((a, b) => (orderBy === 'LastEventTime' ? lastEvent(a) - lastEvent(b) : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      .sort(
+        (a, b) =>
+          (orderBy === 'LastEventTime' ? lastEvent(a) - lastEvent(b) : 0) ||
+          (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+      );
     if (input.descending === true) streams.reverse();
     const { items, nextToken } = pageByOffset(streams, input.nextToken, (input.limit as number | undefined) ?? 50);
     return { logStreams: items.map((s) => this.logStreamOut(group, s)), ...(nextToken ? { nextToken } : {}) };
@@ -297,7 +318,8 @@ export class LogsStandin {
     // "Log events in a single PutLogEvents request must be in chronological order.", "The batch of
     // log events in a single PutLogEvents request cannot span more than 24 hours."
     const bytes = batch.reduce((sum, e) => sum + utf8Bytes(e.message) + EVENT_OVERHEAD_BYTES, 0);
-    if (bytes > MAX_BATCH_BYTES) throw invalidParameter(`Upload too large: ${bytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
+    if (bytes > MAX_BATCH_BYTES)
+      throw invalidParameter(`Upload too large: ${bytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
     if (batch.some((e, i) => i > 0 && e.timestamp < batch[i - 1]!.timestamp)) {
       throw invalidParameter('Log events in a single PutLogEvents request must be in chronological order.');
     }
@@ -311,7 +333,9 @@ export class LogsStandin {
     const accepted = batch.slice(tooOldEnd, tooNewStart);
     // The 24-hour span applies to the valid events only (API reference, current wording).
     if (accepted.length > 0 && accepted.at(-1)!.timestamp - accepted[0]!.timestamp > MAX_BATCH_SPAN_MS) {
-      throw invalidParameter('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
+      throw invalidParameter(
+        'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.',
+      );
     }
     this.ingest(
       stream,
@@ -343,7 +367,9 @@ export class LogsStandin {
     const start = input.startTime as number | undefined;
     const end = input.endTime as number | undefined;
     // GetLogEvents: startTime inclusive, endTime exclusive.
-    const inRange = stream.events.filter((e) => (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end));
+    const inRange = stream.events.filter(
+      (e) => (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end),
+    );
     const limit = (input.limit as number | undefined) ?? MAX_PAGE_EVENTS;
     const token = input.nextToken as string | undefined;
 
@@ -353,7 +379,9 @@ export class LogsStandin {
       const parsed = parseStreamToken(token);
       if (!parsed) throw invalidToken();
       forward = parsed.direction === 'f';
-      candidates = inRange.filter((e) => (forward ? compareKeys(keyOf(e), parsed.key) > 0 : compareKeys(keyOf(e), parsed.key) < 0));
+      candidates = inRange.filter((e) =>
+        forward ? compareKeys(keyOf(e), parsed.key) > 0 : compareKeys(keyOf(e), parsed.key) < 0,
+      );
     } else {
       forward = input.startFromHead === true;
       candidates = inRange;
@@ -402,7 +430,9 @@ export class LogsStandin {
     // The direction is the first request's startFromHead (default true); after that, the token's.
     const ascending = position ? position.ascending : input.startFromHead !== false;
     if (!ascending && (start === undefined || start < DESCENDING_FILTER_EPOCH)) {
-      throw invalidParameter('startFromHead set to false is supported only when startTime is on or after Jan 1, 2024 00:00:00 UTC.');
+      throw invalidParameter(
+        'startFromHead set to false is supported only when startTime is on or after Jan 1, 2024 00:00:00 UTC.',
+      );
     }
 
     const streams = [...group.streams.values()].filter(
@@ -410,7 +440,10 @@ export class LogsStandin {
     );
     // FilterLogEvents: startTime and endTime are both inclusive ("before"/"later than" are excluded).
     let found = this.groupEvents(streams).filter(
-      ({ event }) => (start === undefined || event.timestamp >= start) && (end === undefined || event.timestamp <= end) && matches(event.message),
+      ({ event }) =>
+        (start === undefined || event.timestamp >= start) &&
+        (end === undefined || event.timestamp <= end) &&
+        matches(event.message),
     );
     if (!ascending) found.reverse();
     if (position) {
@@ -450,10 +483,21 @@ export class LogsStandin {
     return { name, creationTime: this.clock(), events: [], uploads: 0 };
   }
 
-  private ingest(stream: Stream, events: { timestamp: number; message: string }[], now: number, ingestionTimes: number[]): void {
+  private ingest(
+    stream: Stream,
+    events: { timestamp: number; message: string }[],
+    now: number,
+    ingestionTimes: number[],
+  ): void {
     events.forEach((e, i) => {
       const seq = ++this.seq;
-      stream.events.push({ timestamp: e.timestamp, message: e.message, ingestionTime: ingestionTimes[i]!, seq, eventId: eventId(e.timestamp, seq) });
+      stream.events.push({
+        timestamp: e.timestamp,
+        message: e.message,
+        ingestionTime: ingestionTimes[i]!,
+        seq,
+        eventId: eventId(e.timestamp, seq),
+      });
     });
     stream.events.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
     if (events.length > 0) stream.lastIngestionTime = now;
@@ -471,15 +515,21 @@ export class LogsStandin {
     const identifier = input.logGroupIdentifier as string | undefined;
     // LocalStack's AWS-validated snapshot tests record this wording and code for "both given".
     if (name !== undefined && identifier !== undefined) {
-      throw new AwsJsonError('ValidationException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.');
+      throw new AwsJsonError(
+        'ValidationException',
+        'LogGroup name and LogGroup ARN are mutually exclusive parameters.',
+      );
     }
-    if (name === undefined && identifier === undefined) throw invalidParameter('Either logGroupName or logGroupIdentifier must be specified.');
+    if (name === undefined && identifier === undefined)
+      throw invalidParameter('Either logGroupName or logGroupIdentifier must be specified.');
     if (name !== undefined) {
       check.string(name, 'logGroupName', LOG_GROUP_NAME);
       return this.group(name);
     }
     const arnPrefix = `arn:aws:logs:${this.region}:${this.accountId}:log-group:`;
-    return this.group(identifier!.startsWith(arnPrefix) ? identifier!.slice(arnPrefix.length).replace(/:\*$/, '') : identifier!);
+    return this.group(
+      identifier!.startsWith(arnPrefix) ? identifier!.slice(arnPrefix.length).replace(/:\*$/, '') : identifier!,
+    );
   }
 
   private groupEvents(streams: Stream[]): { stream: Stream; event: Event }[] {
@@ -489,7 +539,13 @@ export class LogsStandin {
   }
 
   private filtered(stream: Stream, event: Event): StoredEvent {
-    return { logStreamName: stream.name, timestamp: event.timestamp, message: event.message, ingestionTime: event.ingestionTime, eventId: event.eventId };
+    return {
+      logStreamName: stream.name,
+      timestamp: event.timestamp,
+      message: event.message,
+      ingestionTime: event.ingestionTime,
+      eventId: event.eventId,
+    };
   }
 
   private groupArn(name: string): string {
@@ -497,7 +553,10 @@ export class LogsStandin {
   }
 
   private logGroupOut(g: Group) {
-    const storedBytes = [...g.streams.values()].reduce((sum, s) => sum + s.events.reduce((n, e) => n + utf8Bytes(e.message), 0), 0);
+    const storedBytes = [...g.streams.values()].reduce(
+      (sum, s) => sum + s.events.reduce((n, e) => n + utf8Bytes(e.message), 0),
+      0,
+    );
     return {
       logGroupName: g.name,
       creationTime: g.creationTime,
@@ -574,7 +633,9 @@ function pageByOffset<T>(all: T[], token: unknown, limit: number): { items: T[];
   let offset = 0;
   if (token !== undefined) {
     const decoded =
-      typeof token === 'string' ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number') : undefined;
+      typeof token === 'string'
+        ? decodeToken(token, (v): v is { offset: number } => typeof (v as { offset?: unknown })?.offset === 'number')
+        : undefined;
     if (!decoded) throw invalidToken();
     offset = decoded.offset;
   }

@@ -104,11 +104,14 @@ chmod +x out/bootstrap
 `;
 
 export async function monorepo(extraConfig = ''): Promise<GitRepo> {
-  const jobs = Object.fromEntries(JOBS.map((j) => [`jobs/${j}/app.py`, `def handler(event, context):\n    return "${j}"\n`]));
+  const jobs = Object.fromEntries(
+    JOBS.map((j) => [`jobs/${j}/app.py`, `def handler(event, context):\n    return "${j}"\n`]),
+  );
   const repo = GitRepo.create({
     'lambdas.yaml': monorepoConfig(extraConfig),
     '.gitignore': '.lci/\nnode_modules/\n',
-    'layers/common-py/requirements.txt': '# the monorepo library, as a wheel\n../../libs/dist/acme_common-1.0.0-py3-none-any.whl\n',
+    'layers/common-py/requirements.txt':
+      '# the monorepo library, as a wheel\n../../libs/dist/acme_common-1.0.0-py3-none-any.whl\n',
     'services/api/users.py': 'from acme_common import money\ndef handler(event, context):\n    return "users"\n',
     'services/api/orders.py': 'from acme_common import money\ndef handler(event, context):\n    return "orders"\n',
     'services/api/health.py': 'def handler(event, context):\n    return "ok"\n',
@@ -125,7 +128,11 @@ export async function monorepo(extraConfig = ''): Promise<GitRepo> {
       2,
     ),
     'services/web/src/index.ts': WEB_SOURCE,
-    'tools/strip-types/package.json': JSON.stringify({ name: 'strip-types', version: '1.0.0', bin: { 'strip-types': 'cli.js' } }, null, 2),
+    'tools/strip-types/package.json': JSON.stringify(
+      { name: 'strip-types', version: '1.0.0', bin: { 'strip-types': 'cli.js' } },
+      null,
+      2,
+    ),
     'tools/strip-types/cli.js': STRIP_TYPES,
     'services/native/build.sh': BUILD_SH,
     'services/native/VERSION': '1\n',

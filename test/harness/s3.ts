@@ -38,7 +38,9 @@ export class S3Server {
     const out: string[] = [];
     let token: string | undefined;
     do {
-      const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const r = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       out.push(...(r.Contents ?? []).map((o) => o.Key!));
       token = r.NextContinuationToken;
     } while (token);
@@ -60,7 +62,11 @@ export class S3Server {
 export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** Environment for an lci child process talking to the stand-ins. */
-export function awsEnv(s3: S3Server, lambdaEndpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+export function awsEnv(
+  s3: S3Server,
+  lambdaEndpoint: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,

@@ -22,9 +22,14 @@ export interface TfResult {
 /** Throws (the test fails) when terraform or the provider mirror is missing. */
 export function requireTerraform(): void {
   const r = spawnSync('terraform', ['version'], { encoding: 'utf8', env: terraformEnv() });
-  if (r.error || r.status !== 0) throw new Error(`terraform is not on PATH (${r.error?.message ?? r.stderr}); these tests need the real Terraform CLI`);
+  if (r.error || r.status !== 0)
+    throw new Error(
+      `terraform is not on PATH (${r.error?.message ?? r.stderr}); these tests need the real Terraform CLI`,
+    );
   if (!existsSync(join(PLUGIN_MIRROR, 'registry.terraform.io', 'hashicorp', 'aws')))
-    throw new Error(`no hashicorp/aws provider under ${PLUGIN_MIRROR}/registry.terraform.io (set LCI_TF_PLUGIN_MIRROR to the mirror root)`);
+    throw new Error(
+      `no hashicorp/aws provider under ${PLUGIN_MIRROR}/registry.terraform.io (set LCI_TF_PLUGIN_MIRROR to the mirror root)`,
+    );
 }
 
 let cliConfig: string | undefined;
@@ -53,7 +58,14 @@ provider_installation {
 function terraformEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|TF_|FORCE_COLOR$)/.test(k)) env[k] = v;
-  return { ...env, TF_CLI_CONFIG_FILE: cliConfig ?? '', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', NO_COLOR: '1' };
+  return {
+    ...env,
+    TF_CLI_CONFIG_FILE: cliConfig ?? '',
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    NO_COLOR: '1',
+  };
 }
 
 export class TerraformDir {
@@ -70,11 +82,15 @@ export class TerraformDir {
   /** Runs terraform without blocking this process (the stand-ins it calls live here). */
   run(args: string[]): Promise<TfResult> {
     const [command, ...rest] = args;
-    const child = spawn('terraform', [command!, ...(['fmt', 'providers', 'version'].includes(command!) ? [] : ['-no-color']), ...rest], {
-      cwd: this.dir,
-      env: terraformEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'terraform',
+      [command!, ...(['fmt', 'providers', 'version'].includes(command!) ? [] : ['-no-color']), ...rest],
+      {
+        cwd: this.dir,
+        env: terraformEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -101,7 +117,17 @@ export class TerraformDir {
    * generated Terraform has no provider block (users bring theirs), so nothing test-only is in it.
    */
   writeTestProvider(endpoint: string, region: string): void {
-    const services = ['sts', 'iam', 's3', 'ssm', 'codebuild', 'codepipeline', 'lambda', 'logs', 'codestarnotifications'];
+    const services = [
+      'sts',
+      'iam',
+      's3',
+      'ssm',
+      'codebuild',
+      'codepipeline',
+      'lambda',
+      'logs',
+      'codestarnotifications',
+    ];
     writeFileSync(
       join(this.dir, 'lci_test_provider.tf'),
       `provider "aws" {

@@ -90,7 +90,8 @@ export function extractZip(zip: Buffer, dest: string): void {
   for (const entry of zipEntries(zip)) {
     const parts = entry.name.split('/').filter((p) => p !== '' && p !== '.');
     if (parts.length === 0) continue;
-    if (entry.name.startsWith('/') || parts.includes('..')) throw new Error(`zip entry ${entry.name} points outside the archive`);
+    if (entry.name.startsWith('/') || parts.includes('..'))
+      throw new Error(`zip entry ${entry.name} points outside the archive`);
     const path = join(dest, ...parts);
     if (entry.directory) {
       mkdirs(path);
@@ -151,7 +152,8 @@ function zip64Extra(extra: Buffer): number[] {
   for (let at = 0; at + 4 <= extra.length; at += 4 + extra.readUInt16LE(at + 2)) {
     if (extra.readUInt16LE(at) !== 1) continue;
     const values: number[] = [];
-    for (let v = at + 4; v + 8 <= at + 4 + extra.readUInt16LE(at + 2); v += 8) values.push(Number(extra.readBigUInt64LE(v)));
+    for (let v = at + 4; v + 8 <= at + 4 + extra.readUInt16LE(at + 2); v += 8)
+      values.push(Number(extra.readBigUInt64LE(v)));
     return values;
   }
   throw new Error('no zip64 extra field');

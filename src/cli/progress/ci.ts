@@ -5,5 +5,12 @@
 export function isCI(env: NodeJS.ProcessEnv): boolean {
   const ci = (env.CI ?? '').trim().toLowerCase();
   if (ci !== '' && ci !== '0' && ci !== 'false' && ci !== 'no') return true;
-  return Boolean(env.CODEBUILD_BUILD_ID || env.GITHUB_ACTIONS === 'true' || env.BUILDKITE || env.GITLAB_CI || env.JENKINS_URL || env.TF_BUILD);
+  return Boolean(
+    env.CODEBUILD_BUILD_ID ||
+      env.GITHUB_ACTIONS === 'true' ||
+      env.BUILDKITE ||
+      env.GITLAB_CI ||
+      env.JENKINS_URL ||
+      env.TF_BUILD,
+  );
 }

@@ -73,7 +73,9 @@ export class LiveProgress implements ProgressSink {
   }
 
   private draw(): void {
-    const lines = [...this.active].map(([name, a]) => this.fit(`… ${name}: ${a.phase ? `${a.phase}: ` : ''}${a.message}`));
+    const lines = [...this.active].map(([name, a]) =>
+      this.fit(`… ${name}: ${a.phase ? `${a.phase}: ` : ''}${a.message}`),
+    );
     if (lines.length > 0) this.stream.write(lines.join('\n') + '\n');
     this.drawn = lines.length;
   }

@@ -23,7 +23,9 @@ export function plainProgress(write: (line: string) => void, verbose: boolean): 
       };
     },
     finish(name, outcome: Outcome, summary) {
-      write(`[${name}] ${outcome === 'done' ? `done: ${summary}` : outcome === 'failed' ? 'FAILED (the error follows the summary)' : `skipped: ${summary}`}`);
+      write(
+        `[${name}] ${outcome === 'done' ? `done: ${summary}` : outcome === 'failed' ? 'FAILED (the error follows the summary)' : `skipped: ${summary}`}`,
+      );
     },
   };
 }

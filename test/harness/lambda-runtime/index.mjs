@@ -24,10 +24,13 @@ class MalformedHandlerName extends Error {}
 class UserCodeSyntaxError extends Error {}
 class NodeJsExit extends Error {
   constructor() {
-    super('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.');
+    super(
+      'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.',
+    );
   }
 }
-for (const e of [ImportModuleError, HandlerNotFound, MalformedHandlerName, UserCodeSyntaxError, NodeJsExit]) e.prototype.name = `Runtime.${e.name}`;
+for (const e of [ImportModuleError, HandlerNotFound, MalformedHandlerName, UserCodeSyntaxError, NodeJsExit])
+  e.prototype.name = `Runtime.${e.name}`;
 
 function isError(obj) {
   return obj && typeof obj.name === 'string' && typeof obj.message === 'string' && typeof obj.stack === 'string';
@@ -42,7 +45,8 @@ function toRapidResponse(error) {
   } catch {
     return {
       errorType: 'handled',
-      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
     };
   }
 }
@@ -74,7 +78,9 @@ function patchConsole() {
   const log =
     (level) =>
     (message, ...params) => {
-      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}\n`);
+      process.stdout.write(
+        `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}\n`,
+      );
     };
   for (const level of levels) console[level.toLowerCase()] = log(level);
   console.log = console.info;
@@ -98,7 +104,8 @@ function splitHandlerString(handler) {
 
 const resolveHandler = (object, nested) => nested.split('.').reduce((o, key) => o && o[key], object);
 
-const tryRequireFile = (file, extension = '') => (fs.existsSync(file + extension) ? require(file + extension) : undefined);
+const tryRequireFile = (file, extension = '') =>
+  fs.existsSync(file + extension) ? require(file + extension) : undefined;
 
 async function tryAwaitImport(file, extension = '') {
   return fs.existsSync(file + extension) ? await import(file + extension) : undefined;
@@ -152,7 +159,9 @@ async function loadUserApp(appRoot, moduleRoot, module) {
 
 async function load(appRoot, fullHandlerString) {
   if (fullHandlerString.includes('..')) {
-    throw new MalformedHandlerName(`'${fullHandlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+    throw new MalformedHandlerName(
+      `'${fullHandlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
   }
   const [moduleRoot, moduleAndHandler] = moduleRootAndHandler(fullHandlerString);
   const [module, handlerPath] = splitHandlerString(moduleAndHandler);
@@ -187,7 +196,8 @@ function finish(result, exitCode = 0) {
   process.stdout.write('', () => process.exit(exitCode));
 }
 
-const postResponse = (result) => finish({ status: 'success', payload: JSON.stringify(result === undefined ? null : result) });
+const postResponse = (result) =>
+  finish({ status: 'success', payload: JSON.stringify(result === undefined ? null : result) });
 const postError = (err, exitCode) => finish({ status: 'error', error: toRapidResponse(err) }, exitCode);
 
 // --- the invocation: the callback, the context and the handler call, as Runtime.js and CallbackContext.js do them

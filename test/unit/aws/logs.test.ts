@@ -9,7 +9,14 @@ test("the version in Lambda's stream names", () => {
 });
 
 test('streams Lambda did not name have no version', () => {
-  for (const s of ['my-stream', '2026/01/31/3abc', '[3]abc', '2026/01/31/[3]', '2026/01/31/[3]XYZ', 'x/2026/01/31/[3]abc'])
+  for (const s of [
+    'my-stream',
+    '2026/01/31/3abc',
+    '[3]abc',
+    '2026/01/31/[3]',
+    '2026/01/31/[3]XYZ',
+    'x/2026/01/31/[3]abc',
+  ])
     assert.is(versionOfStream(s), null, s);
 });
 

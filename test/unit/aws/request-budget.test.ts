@@ -5,7 +5,15 @@ import { Bucket, LAMBDA_QUOTAS, parseRates, requestClass } from '../../../src/aw
 test("the classes of Lambda's quotas: GetFunction and GetPolicy alone, Invoke outside, everything else shared", () => {
   assert.is(requestClass('GetFunctionCommand'), 'getFunction');
   assert.is(requestClass('GetPolicy'), 'getPolicy');
-  for (const op of ['GetFunctionConfiguration', 'GetAlias', 'ListLayerVersions', 'UpdateAlias', 'PublishVersion', 'DeleteFunction', 'GetAccountSettings'])
+  for (const op of [
+    'GetFunctionConfiguration',
+    'GetAlias',
+    'ListLayerVersions',
+    'UpdateAlias',
+    'PublishVersion',
+    'DeleteFunction',
+    'GetAccountSettings',
+  ])
     assert.is(requestClass(op), 'controlPlane', op);
   assert.is(requestClass('InvokeCommand'), null);
 });
@@ -13,8 +21,16 @@ test("the classes of Lambda's quotas: GetFunction and GetPolicy alone, Invoke ou
 test('rates: the quotas by default, 1/N of them for a shard of N, --rate CONTROL[,GETFUNCTION]', () => {
   assert.equal(parseRates(undefined), LAMBDA_QUOTAS);
   assert.equal(parseRates(undefined, 1 / 4), { getFunction: 25, getPolicy: 3.75, controlPlane: 3.75 });
-  assert.equal(parseRates('7.5'), { getFunction: 50, getPolicy: 7.5, controlPlane: 7.5 }, 'GetFunction takes the same share');
-  assert.equal(parseRates('5,80', 1 / 4), { getFunction: 80, getPolicy: 5, controlPlane: 5 }, 'an explicit rate is this run’s own');
+  assert.equal(
+    parseRates('7.5'),
+    { getFunction: 50, getPolicy: 7.5, controlPlane: 7.5 },
+    'GetFunction takes the same share',
+  );
+  assert.equal(
+    parseRates('5,80', 1 / 4),
+    { getFunction: 80, getPolicy: 5, controlPlane: 5 },
+    'an explicit rate is this run’s own',
+  );
   for (const bad of ['0', '-1', 'fast', '1,2,3', '1,', 'Infinity'])
     assert.throws(() => parseRates(bad, 1, 'LCI_LAMBDA_RATE'), /LCI_LAMBDA_RATE .*: give the requests per second/, bad);
 });
@@ -34,7 +50,10 @@ test('a throttle pauses everyone for Retry-After, halves the rate without a burs
   assert.equal([b.reserve(0), b.reserve(0), b.reserve(0)], [1000, 1200, 1400], '5/s after the pause, one at a time');
   for (let i = 0; i < 100; i++) b.succeeded();
   const later = 10_000;
-  assert.equal([b.reserve(later), b.reserve(later), b.reserve(later), b.reserve(later), b.reserve(later), b.reserve(later)], [0, 0, 0, 0, 0, 100]);
+  assert.equal(
+    [b.reserve(later), b.reserve(later), b.reserve(later), b.reserve(later), b.reserve(later), b.reserve(later)],
+    [0, 0, 0, 0, 0, 100],
+  );
   for (let i = 0; i < 10; i++) b.throttled(20_000, 0);
   assert.equal(
     Array.from({ length: 6 }, () => b.reserve(30_000)),

@@ -20,7 +20,8 @@ function elf(machine: number, bigEndian = false): Buffer {
 }
 const X86_64 = elf(62);
 const AARCH64 = elf(183);
-const WHEEL = (...tags: string[]) => `Wheel-Version: 1.0\nGenerator: bdist_wheel\nRoot-Is-Purelib: false\n${tags.map((t) => `Tag: ${t}`).join('\n')}\n`;
+const WHEEL = (...tags: string[]) =>
+  `Wheel-Version: 1.0\nGenerator: bdist_wheel\nRoot-Is-Purelib: false\n${tags.map((t) => `Tag: ${t}`).join('\n')}\n`;
 
 test('ELF headers: e_machine in the file byte order; not ELF, too short or unknown byte order is null', () => {
   assert.is(elfMachine(X86_64), 62);
@@ -35,11 +36,25 @@ test('ELF headers: e_machine in the file byte order; not ELF, too short or unkno
 
 test('wheel platforms: any, Linux tags of both architectures, everything else is no Lambda platform', () => {
   assert.is(platformArchitecture('any'), 'any');
-  for (const p of ['linux_x86_64', 'manylinux1_x86_64', 'manylinux2014_x86_64', 'manylinux_2_17_x86_64', 'musllinux_1_1_x86_64']) {
+  for (const p of [
+    'linux_x86_64',
+    'manylinux1_x86_64',
+    'manylinux2014_x86_64',
+    'manylinux_2_17_x86_64',
+    'musllinux_1_1_x86_64',
+  ]) {
     assert.is(platformArchitecture(p), 'x86_64', p);
   }
-  for (const p of ['linux_aarch64', 'manylinux2014_aarch64', 'manylinux_2_28_aarch64', 'musllinux_1_2_aarch64']) assert.is(platformArchitecture(p), 'arm64', p);
-  for (const p of ['win_amd64', 'macosx_11_0_arm64', 'manylinux2014_i686', 'linux_armv7l', 'manylinux2014_ppc64le', 'x86_64']) {
+  for (const p of ['linux_aarch64', 'manylinux2014_aarch64', 'manylinux_2_28_aarch64', 'musllinux_1_2_aarch64'])
+    assert.is(platformArchitecture(p), 'arm64', p);
+  for (const p of [
+    'win_amd64',
+    'macosx_11_0_arm64',
+    'manylinux2014_i686',
+    'linux_armv7l',
+    'manylinux2014_ppc64le',
+    'x86_64',
+  ]) {
     assert.is(platformArchitecture(p), null, p);
   }
 });
@@ -50,10 +65,10 @@ test('wheel tags from WHEEL metadata and from file names (compressed tag sets to
     'manylinux2014_x86_64',
   ]);
   assert.equal(wheelTagPlatforms(WHEEL('py2.py3-none-any')), ['any']);
-  assert.equal(wheelNamePlatforms('libs/dist/numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64.whl'), [
-    'manylinux_2_17_aarch64',
-    'manylinux2014_aarch64',
-  ]);
+  assert.equal(
+    wheelNamePlatforms('libs/dist/numpy-1.26.4-cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64.whl'),
+    ['manylinux_2_17_aarch64', 'manylinux2014_aarch64'],
+  );
   assert.equal(wheelNamePlatforms('acme-1.0-1build-py3-none-any.whl'), ['any'], 'with a build tag');
   assert.is(wheelNamePlatforms('libs/acme.tar.gz'), null);
   assert.is(wheelNamePlatforms('libs/odd-name.whl'), null);
@@ -80,7 +95,12 @@ test('a layer for arm64: aarch64 ELF and any/aarch64 wheels pass; x86-64 ELF and
       { path: 'nodejs/node_modules/tool/bin/tool', head: X86_64 },
       { path: 'python/fast/_speed32.so', head: elf(3) },
     ],
-    [{ path: 'python/fast-1.0.dist-info/WHEEL', text: WHEEL('cp311-cp311-manylinux_2_17_x86_64', 'cp311-cp311-manylinux2014_x86_64') }],
+    [
+      {
+        path: 'python/fast-1.0.dist-info/WHEEL',
+        text: WHEEL('cp311-cp311-manylinux_2_17_x86_64', 'cp311-cp311-manylinux2014_x86_64'),
+      },
+    ],
   );
   assert.equal(bad, [
     'nodejs/node_modules/tool/bin/tool (ELF for x86-64)',
@@ -121,10 +141,14 @@ test('per-platform prebuilds named by their path are chosen at run time, not mis
   assert.equal(layerMismatches('arm64', files, []), []);
   assert.equal(layerMismatches('x86_64', files, []), []);
   // the path names arm64 but the file is x86-64: a mistake after all
-  assert.equal(layerMismatches('arm64', [{ path: 'nodejs/node_modules/x/prebuilds/linux-arm64/x.node', head: X86_64 }], []), [
-    'nodejs/node_modules/x/prebuilds/linux-arm64/x.node (ELF for x86-64)',
-  ]);
-  assert.equal(layerMismatches('arm64', [{ path: 'python/np/_core.cpython-311-x86_64-linux-gnu.so', head: X86_64 }], []).length, 1);
+  assert.equal(
+    layerMismatches('arm64', [{ path: 'nodejs/node_modules/x/prebuilds/linux-arm64/x.node', head: X86_64 }], []),
+    ['nodejs/node_modules/x/prebuilds/linux-arm64/x.node (ELF for x86-64)'],
+  );
+  assert.equal(
+    layerMismatches('arm64', [{ path: 'python/np/_core.cpython-311-x86_64-linux-gnu.so', head: X86_64 }], []).length,
+    1,
+  );
 });
 
 test('local wheels are judged by their file name before any build', () => {

@@ -38,21 +38,30 @@ test('connection failures by errno: where lci looked, why, and the fix, on one l
 });
 
 test('Node 20 reports a refused localhost as an AggregateError of attempts: its code is read from them too', () => {
-  const e = Object.assign(new AggregateError([connectError('ECONNREFUSED', '::1'), connectError('ECONNREFUSED', '127.0.0.1')]), { code: undefined });
+  const e = Object.assign(
+    new AggregateError([connectError('ECONNREFUSED', '::1'), connectError('ECONNREFUSED', '127.0.0.1')]),
+    { code: undefined },
+  );
   assert.match(explainEngineError(e, 'tcp://localhost:1')!.message, /connection refused/);
 });
 
 test('errors that are not about reaching the engine are left alone', () => {
-  assert.is(explainEngineError(Object.assign(new Error('(HTTP code 404) no such container'), { statusCode: 404 }), undefined), null);
+  assert.is(
+    explainEngineError(Object.assign(new Error('(HTTP code 404) no such container'), { statusCode: 404 }), undefined),
+    null,
+  );
   assert.is(explainEngineError(new Error('boom'), undefined), null);
   assert.is(explainEngineError(connectError('EWHATEVER'), undefined), null);
 });
 
 test('an image that cannot be pulled: named, the engine reason, how to provide it', () => {
-  const pull = Object.assign(new Error('(HTTP code 404) unexpected - pull access denied for acme/build, repository does not exist'), {
-    statusCode: 404,
-    json: { message: "pull access denied for acme/build, repository does not exist or may require 'docker login'" },
-  });
+  const pull = Object.assign(
+    new Error('(HTTP code 404) unexpected - pull access denied for acme/build, repository does not exist'),
+    {
+      statusCode: 404,
+      json: { message: "pull access denied for acme/build, repository does not exist or may require 'docker login'" },
+    },
+  );
   const e = imageUnavailable('acme/build:1', pull);
   assert.ok(e instanceof BuildImageError);
   assert.is(
@@ -64,7 +73,10 @@ test('an image that cannot be pulled: named, the engine reason, how to provide i
 test('a bind the engine rejects names the path and says the engine must see it', () => {
   const create = Object.assign(new Error('(HTTP code 400) bad parameter - invalid mount config'), {
     statusCode: 400,
-    json: { message: 'invalid mount config for type "bind": bind source path does not exist: /ci/src/services/orders/requirements.txt' },
+    json: {
+      message:
+        'invalid mount config for type "bind": bind source path does not exist: /ci/src/services/orders/requirements.txt',
+    },
   });
   const e = explainCreateError(create);
   assert.ok(e instanceof BuildMountError);

@@ -13,7 +13,10 @@ test('a run whose process is gone left it; a live process keeps its containers a
 test('this process pid: this run keeps its own, an earlier run that had the same pid left it', () => {
   assert.not.ok(isLeftover({ pid: 4242, run: 'run-now' }, self, alive([4242])));
   assert.ok(isLeftover({ pid: 4242, run: 'run-before-reboot' }, self, alive([4242])));
-  assert.ok(isLeftover({ pid: 4242 }, self, alive([4242])), 'a scratch directory (no run id) found before this run builds');
+  assert.ok(
+    isLeftover({ pid: 4242 }, self, alive([4242])),
+    'a scratch directory (no run id) found before this run builds',
+  );
 });
 
 test('no pid, or not a pid: not lci’s to remove', () => {

@@ -14,7 +14,8 @@ test('anything else is a usage error naming the flag', () => {
   for (const bad of ['10', 'm', '-1m', '0s', '1w', '10 m', '1e3s', '']) {
     assert.throws(
       () => parseDuration('--logs', bad),
-      (e: unknown) => e instanceof UsageError && (e as Error).message === `--logs ${bad}: give a duration such as 30s, 10m, 2h or 1d`,
+      (e: unknown) =>
+        e instanceof UsageError && (e as Error).message === `--logs ${bad}: give a duration such as 30s, 10m, 2h or 1d`,
       bad,
     );
   }

@@ -15,7 +15,12 @@ test('one function per matching directory, in name order, in the family’s plac
   const data = {
     functions: {
       first: { path: 'first' },
-      'sync-*': { pathPattern: 'jobs/*', handler: '${dir}.handler', functionName: 'sync-${dir}-${env}', environments: { qa: { watch: ['libs/${dir}/**'] } } },
+      'sync-*': {
+        pathPattern: 'jobs/*',
+        handler: '${dir}.handler',
+        functionName: 'sync-${dir}-${env}',
+        environments: { qa: { watch: ['libs/${dir}/**'] } },
+      },
       last: { path: 'last' },
     },
   };
@@ -44,7 +49,13 @@ test('a segment after the * must exist; the pattern is relative to the config di
 });
 
 test('a directory that makes no valid name, or a name another function has, is an error at the family; no directory a warning', () => {
-  const r = expandFamilies({ functions: { 'sync-a': { path: 'p' }, 'sync-*': { pathPattern: 'jobs/*' }, 'none-*': { pathPattern: 'empty/*' } } }, '', dirs);
+  const r = expandFamilies(
+    {
+      functions: { 'sync-a': { path: 'p' }, 'sync-*': { pathPattern: 'jobs/*' }, 'none-*': { pathPattern: 'empty/*' } },
+    },
+    '',
+    dirs,
+  );
   assert.equal(
     r.problems.map((p) => [p.path.join('.'), p.severity, p.message.split(':')[0]]),
     [
@@ -61,10 +72,17 @@ test('a directory that makes no valid name, or a name another function has, is a
 });
 
 test('a pattern that leaves the repository, or has no whole * segment, is refused', () => {
-  const r = expandFamilies({ functions: { 'a-*': { pathPattern: '../*' }, 'b-*': { pathPattern: 'jobs/x*' } } }, '', dirs);
+  const r = expandFamilies(
+    { functions: { 'a-*': { pathPattern: '../*' }, 'b-*': { pathPattern: 'jobs/x*' } } },
+    '',
+    dirs,
+  );
   assert.equal(
     r.problems.map((p) => p.message),
-    ["'../*' leaves the repository", "needs exactly one '*' segment, a whole directory name (jobs/*, services/*/lambda)"],
+    [
+      "'../*' leaves the repository",
+      "needs exactly one '*' segment, a whole directory name (jobs/*, services/*/lambda)",
+    ],
   );
 });
 

@@ -41,7 +41,10 @@ test('the cached resolution agrees with realpath: links to directories and files
     for (let i = 0; i < 2; i++) assert.is(paths.of(abs)?.real ?? null, expected, rel);
   }
   assert.equal(paths.of(join(root, 'repo/out'))?.kind, 'dir');
-  assert.equal(paths.of(join(root, 'repo/services/a/leak.txt')), { real: join(root, 'outside/secret.txt'), kind: 'file' });
+  assert.equal(paths.of(join(root, 'repo/services/a/leak.txt')), {
+    real: join(root, 'outside/secret.txt'),
+    kind: 'file',
+  });
 });
 
 test.run();

@@ -11,7 +11,16 @@ test("lambda-ci.schema.json's runtime enum is the table, in its order", () => {
 });
 
 test('the current runtimes AWS lists are in, with dates in order: deprecated, then creates blocked, then updates', () => {
-  for (const id of ['nodejs24.x', 'python3.14', 'nodejs22.x', 'python3.13', 'provided.al2023', 'provided.al2', 'python3.8', 'nodejs16.x'])
+  for (const id of [
+    'nodejs24.x',
+    'python3.14',
+    'nodejs22.x',
+    'python3.13',
+    'provided.al2023',
+    'provided.al2',
+    'python3.8',
+    'nodejs16.x',
+  ])
     assert.ok((RUNTIMES as readonly string[]).includes(id), id);
   for (const r of RUNTIME_TABLE) {
     assert.ok(r.deprecated <= r.blockCreate && r.blockCreate <= r.blockUpdate, r.id);
@@ -31,7 +40,10 @@ test('supported until its deprecation date; deprecated (a warning naming the blo
   assert.is(runtimeStatus('python3.8', '2027-03-02').state, 'deprecated');
   const error = runtimeProblem('python3.8', '2027-03-03')!;
   assert.is(error.severity, 'error');
-  assert.is(error.message, 'python3.8 can no longer be deployed: AWS blocks updates of python3.8 functions since 2027-03-03; move to python3.14');
+  assert.is(
+    error.message,
+    'python3.8 can no longer be deployed: AWS blocks updates of python3.8 functions since 2027-03-03; move to python3.14',
+  );
   assert.match(runtimeProblem('nodejs16.x', '2026-12-01')!.message, /move to nodejs24\.x$/);
   assert.match(runtimeProblem('provided.al2', '2026-12-01')!.message, /move to provided\.al2023$/);
 });

@@ -1,6 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { configurationsByFunction, functionsOf, selectTargets, targetsInEnvironments } from '../../../src/config/select.js';
+import {
+  configurationsByFunction,
+  functionsOf,
+  selectTargets,
+  targetsInEnvironments,
+} from '../../../src/config/select.js';
 import { UsageError } from '../../../src/errors.js';
 import { projectOf } from '../../harness/project.js';
 
@@ -13,17 +18,24 @@ functions:
   odd: { path: svc/odd, environments: { prod: { architecture: arm64 } } }
 `);
 
-const usage = (run: () => unknown, message: RegExp) => assert.throws(run, (e: unknown) => e instanceof UsageError && message.test((e as Error).message));
+const usage = (run: () => unknown, message: RegExp) =>
+  assert.throws(run, (e: unknown) => e instanceof UsageError && message.test((e as Error).message));
 
 test('an unknown environment is a usage error with a suggestion, in every selection', () => {
-  usage(() => functionsOf(project, 'prd'), /^--env prd: no such environment \(did you mean 'prod'\?\); declared: qa, prod$/);
+  usage(
+    () => functionsOf(project, 'prd'),
+    /^--env prd: no such environment \(did you mean 'prod'\?\); declared: qa, prod$/,
+  );
   usage(() => selectTargets(project, [], 'staging'), /no such environment/);
   usage(() => configurationsByFunction(project, 'staging'), /no such environment/);
   usage(() => targetsInEnvironments(project, [], ['staging']), /no such environment/);
 });
 
 test('an unknown function is a usage error with a suggestion', () => {
-  usage(() => selectTargets(project, ['order'], 'qa'), /^no function named 'order' \(did you mean 'orders'\?\); functions: orders, web, odd$/);
+  usage(
+    () => selectTargets(project, ['order'], 'qa'),
+    /^no function named 'order' \(did you mean 'orders'\?\); functions: orders, web, odd$/,
+  );
 });
 
 test("an environment's functions leave out those that skip it; naming a skipped one is an error", () => {

@@ -18,8 +18,16 @@ import { parseVersionRecord } from '../../../src/deploy/version-record.js';
 
 const LAYER = (name: string, v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
 
-function state(serving: Partial<FunctionConfiguration>, latestLayer: DeployedState['latestLayer'] = null): DeployedState {
-  return { alias: { name: 'qa', version: '3', revisionId: 'r', weights: {} }, serving: serving as FunctionConfiguration, latestLayer, tags: {} };
+function state(
+  serving: Partial<FunctionConfiguration>,
+  latestLayer: DeployedState['latestLayer'] = null,
+): DeployedState {
+  return {
+    alias: { name: 'qa', version: '3', revisionId: 'r', weights: {} },
+    serving: serving as FunctionConfiguration,
+    latestLayer,
+    tags: {},
+  };
 }
 
 const KEY = 'a'.repeat(32);
@@ -27,7 +35,10 @@ const OTHER = 'b'.repeat(32);
 
 test('same code and the newest layer with our key attached: intact, nothing to write', () => {
   const d = decide(
-    state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('fn-deps', 4) }] }, { arn: LAYER('fn-deps', 4), version: 4, description: layerDescription(KEY, 'abc') }),
+    state(
+      { CodeSha256: 'sha', Layers: [{ Arn: LAYER('fn-deps', 4) }] },
+      { arn: LAYER('fn-deps', 4), version: 4, description: layerDescription(KEY, 'abc') },
+    ),
     {
       codeSha256: 'sha',
       depsKey: KEY,
@@ -46,20 +57,29 @@ test('other code: update; no dependencies and none attached: none', () => {
 });
 
 test('a layer version with our key exists but is not attached: attach, without publishing', () => {
-  const d = decide(state({ CodeSha256: 'sha', Layers: [] }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(KEY, 'x') }), {
-    codeSha256: 'sha',
-    depsKey: KEY,
-    layerName: 'fn-deps',
-  });
+  const d = decide(
+    state(
+      { CodeSha256: 'sha', Layers: [] },
+      { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(KEY, 'x') },
+    ),
+    {
+      codeSha256: 'sha',
+      depsKey: KEY,
+      layerName: 'fn-deps',
+    },
+  );
   assert.equal(d, { code: 'intact', deps: 'attach', intact: false });
 });
 
 test('the newest layer has another key: publish', () => {
-  const d = decide(state({ CodeSha256: 'sha' }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(OTHER, 'x') }), {
-    codeSha256: 'sha',
-    depsKey: KEY,
-    layerName: 'fn-deps',
-  });
+  const d = decide(
+    state({ CodeSha256: 'sha' }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(OTHER, 'x') }),
+    {
+      codeSha256: 'sha',
+      depsKey: KEY,
+      layerName: 'fn-deps',
+    },
+  );
   assert.is(d.deps, 'publish');
 });
 
@@ -74,9 +94,16 @@ test('dependencies gone but our layer attached: detach', () => {
 
 test('layers: ours replaced in place, appended, or removed; others kept in order', () => {
   const current = [LAYER('datadog', 1), LAYER('fn-deps', 2), LAYER('insights', 9)];
-  assert.equal(arrangeLayers(current, ['fn-deps'], [LAYER('fn-deps', 3)]), [LAYER('datadog', 1), LAYER('fn-deps', 3), LAYER('insights', 9)]);
+  assert.equal(arrangeLayers(current, ['fn-deps'], [LAYER('fn-deps', 3)]), [
+    LAYER('datadog', 1),
+    LAYER('fn-deps', 3),
+    LAYER('insights', 9),
+  ]);
   assert.equal(arrangeLayers(current, ['fn-deps'], []), [LAYER('datadog', 1), LAYER('insights', 9)]);
-  assert.equal(arrangeLayers([LAYER('datadog', 1)], ['fn-deps'], [LAYER('fn-deps', 1)]), [LAYER('datadog', 1), LAYER('fn-deps', 1)]);
+  assert.equal(arrangeLayers([LAYER('datadog', 1)], ['fn-deps'], [LAYER('fn-deps', 1)]), [
+    LAYER('datadog', 1),
+    LAYER('fn-deps', 1),
+  ]);
 });
 
 test("shared layers: lci's layers stay together where the first was, in lambdas.yaml's order, the function's own last; others keep their place", () => {
@@ -91,7 +118,10 @@ test("shared layers: lci's layers stay together where the first was, in lambdas.
     [LAYER('common-qa', 2), LAYER('http-qa', 7), LAYER('fn-deps', 2), LAYER('datadog', 4)],
   );
   // a shared layer the function no longer lists comes off; a function without lci layers gets them at the end
-  assert.equal(arrangeLayers([LAYER('datadog', 4), LAYER('http-qa', 7)], managed, [LAYER('common-qa', 2)]), [LAYER('datadog', 4), LAYER('common-qa', 2)]);
+  assert.equal(arrangeLayers([LAYER('datadog', 4), LAYER('http-qa', 7)], managed, [LAYER('common-qa', 2)]), [
+    LAYER('datadog', 4),
+    LAYER('common-qa', 2),
+  ]);
   assert.equal(arrangeLayers([LAYER('datadog', 4)], managed, [LAYER('common-qa', 2), LAYER('fn-deps', 1)]), [
     LAYER('datadog', 4),
     LAYER('common-qa', 2),
@@ -106,14 +136,34 @@ test('shared layers are intact from the version alone: the same layers in the sa
     { layerName: 'http-qa', key: OTHER },
   ];
   const serving = {
-    Layers: [{ Arn: LAYER('common-qa', 3) }, { Arn: LAYER('datadog', 1) }, { Arn: LAYER('http-qa', 5) }, { Arn: LAYER('fn-deps', 2) }],
+    Layers: [
+      { Arn: LAYER('common-qa', 3) },
+      { Arn: LAYER('datadog', 1) },
+      { Arn: LAYER('http-qa', 5) },
+      { Arn: LAYER('fn-deps', 2) },
+    ],
   } as FunctionConfiguration;
   assert.ok(sharedLayersIntact(serving, sharedLayersDigest(wanted), wanted, managed));
-  assert.not.ok(sharedLayersIntact(serving, undefined, wanted, managed), 'an older record: the versions must be resolved');
-  assert.not.ok(sharedLayersIntact(serving, sharedLayersDigest([wanted[0]!, { layerName: 'http-qa', key: KEY }]), wanted, managed), 'a key changed');
-  assert.not.ok(sharedLayersIntact(serving, sharedLayersDigest(wanted), [...wanted].reverse(), managed), 'the order changed');
-  assert.not.ok(sharedLayersIntact(serving, sharedLayersDigest(wanted.slice(0, 1)), wanted.slice(0, 1), managed), 'one more attached than wanted');
-  assert.ok(sharedLayersIntact({ Layers: [{ Arn: LAYER('datadog', 1) }] } as FunctionConfiguration, undefined, [], managed), 'none wanted, none attached');
+  assert.not.ok(
+    sharedLayersIntact(serving, undefined, wanted, managed),
+    'an older record: the versions must be resolved',
+  );
+  assert.not.ok(
+    sharedLayersIntact(serving, sharedLayersDigest([wanted[0]!, { layerName: 'http-qa', key: KEY }]), wanted, managed),
+    'a key changed',
+  );
+  assert.not.ok(
+    sharedLayersIntact(serving, sharedLayersDigest(wanted), [...wanted].reverse(), managed),
+    'the order changed',
+  );
+  assert.not.ok(
+    sharedLayersIntact(serving, sharedLayersDigest(wanted.slice(0, 1)), wanted.slice(0, 1), managed),
+    'one more attached than wanted',
+  );
+  assert.ok(
+    sharedLayersIntact({ Layers: [{ Arn: LAYER('datadog', 1) }] } as FunctionConfiguration, undefined, [], managed),
+    'none wanted, none attached',
+  );
   assert.is(sharedLayersDigest(wanted), sharedLayersDigest(wanted.map((w) => ({ ...w }))));
   assert.is.not(sharedLayersDigest(wanted), sharedLayersDigest([...wanted].reverse()));
 });
@@ -126,22 +176,49 @@ test('layer names and keys read back from ARNs and Descriptions', () => {
 });
 
 const FP = 'f'.repeat(20);
-const served = (description: string, layers: string[] = []) => ({ Description: description, Layers: layers.map((Arn) => ({ Arn })) }) as FunctionConfiguration;
+const served = (description: string, layers: string[] = []) =>
+  ({ Description: description, Layers: layers.map((Arn) => ({ Arn })) }) as FunctionConfiguration;
 const fromRecord = (config: FunctionConfiguration, desired: { fingerprint?: string; depsKey: string | null }) =>
-  intactFromRecord(config, parseVersionRecord(config.Description), { fingerprint: desired.fingerprint ?? FP, depsKey: desired.depsKey, layerName: 'fn-deps' });
+  intactFromRecord(config, parseVersionRecord(config.Description), {
+    fingerprint: desired.fingerprint ?? FP,
+    depsKey: desired.depsKey,
+    layerName: 'fn-deps',
+  });
 
 test('one read decides a no-op: same fingerprint, the recorded deps key is ours, our layer is attached', () => {
-  assert.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('datadog', 3), LAYER('fn-deps', 4)]), { depsKey: KEY }));
-  assert.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY} prev 7)`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'other fields of the record do not matter');
-  assert.ok(fromRecord(served(`abc (lci code ${FP})`, [LAYER('datadog', 3)]), { depsKey: null }), 'no dependencies and none of ours attached');
+  assert.ok(
+    fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('datadog', 3), LAYER('fn-deps', 4)]), {
+      depsKey: KEY,
+    }),
+  );
+  assert.ok(
+    fromRecord(served(`abc (lci code ${FP} deps ${KEY} prev 7)`, [LAYER('fn-deps', 4)]), { depsKey: KEY }),
+    'other fields of the record do not matter',
+  );
+  assert.ok(
+    fromRecord(served(`abc (lci code ${FP})`, [LAYER('datadog', 3)]), { depsKey: null }),
+    'no dependencies and none of ours attached',
+  );
 });
 
 test('anything else reads more: other files, another key, no key recorded (an older lci), our layer missing or still attached', () => {
-  assert.not.ok(fromRecord(served(`abc (lci code ${'0'.repeat(20)} deps ${KEY})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'other files');
-  assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${OTHER})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'other deps');
+  assert.not.ok(
+    fromRecord(served(`abc (lci code ${'0'.repeat(20)} deps ${KEY})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }),
+    'other files',
+  );
+  assert.not.ok(
+    fromRecord(served(`abc (lci code ${FP} deps ${OTHER})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }),
+    'other deps',
+  );
   assert.not.ok(fromRecord(served(`abc (lci code ${FP})`, [LAYER('fn-deps', 4)]), { depsKey: KEY }), 'no key recorded');
-  assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('datadog', 3)]), { depsKey: KEY }), 'our layer is not attached');
-  assert.not.ok(fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('fn-deps', 4)]), { depsKey: null }), 'dependencies gone: take it off');
+  assert.not.ok(
+    fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('datadog', 3)]), { depsKey: KEY }),
+    'our layer is not attached',
+  );
+  assert.not.ok(
+    fromRecord(served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('fn-deps', 4)]), { depsKey: null }),
+    'dependencies gone: take it off',
+  );
   assert.not.ok(fromRecord(served('published by hand'), { depsKey: null }), 'no record');
 });
 
@@ -150,16 +227,28 @@ test('a changed function whose record names our key: its attached layer stands f
   const layer = recordedLayer(config, parseVersionRecord(config.Description), KEY, 'fn-deps')!;
   assert.equal([layer.arn, layer.version, keyOfLayer(layer.description)], [LAYER('fn-deps', 4), 4, KEY]);
   assert.equal(
-    decide({ alias: null, serving: { ...config, CodeSha256: 'old' }, latestLayer: layer, tags: {} }, { codeSha256: 'new', depsKey: KEY, layerName: 'fn-deps' }),
+    decide(
+      { alias: null, serving: { ...config, CodeSha256: 'old' }, latestLayer: layer, tags: {} },
+      { codeSha256: 'new', depsKey: KEY, layerName: 'fn-deps' },
+    ),
     {
       code: 'update',
       deps: 'intact',
       intact: false,
     },
   );
-  assert.is(recordedLayer(config, parseVersionRecord(config.Description), OTHER, 'fn-deps'), null, 'another key: list the layer');
   assert.is(
-    recordedLayer(served(`abc (lci code ${FP} deps ${KEY})`), parseVersionRecord(`abc (lci code ${FP} deps ${KEY})`), KEY, 'fn-deps'),
+    recordedLayer(config, parseVersionRecord(config.Description), OTHER, 'fn-deps'),
+    null,
+    'another key: list the layer',
+  );
+  assert.is(
+    recordedLayer(
+      served(`abc (lci code ${FP} deps ${KEY})`),
+      parseVersionRecord(`abc (lci code ${FP} deps ${KEY})`),
+      KEY,
+      'fn-deps',
+    ),
     null,
     'not attached',
   );

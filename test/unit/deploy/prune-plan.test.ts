@@ -2,7 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { layerDescription } from '../../../src/deploy/decide.js';
 import { parseAge } from '../../../src/config/resolve.js';
-import { planLeftovers, planVersions, type LiveAlias, type LiveVersion, type PruneInput } from '../../../src/deploy/prune-plan.js';
+import {
+  planLeftovers,
+  planVersions,
+  type LiveAlias,
+  type LiveVersion,
+  type PruneInput,
+} from '../../../src/deploy/prune-plan.js';
 import { formatVersionRecord } from '../../../src/deploy/version-record.js';
 
 const FP = '0123456789abcdef0123';
@@ -12,11 +18,18 @@ const LAYER = (v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:fn-dep
 const KEY = (n: number) => String(n).repeat(32).slice(0, 32);
 
 /** Version n, published by lci from source s<n> n days ago (unless said otherwise). */
-function v(n: number, opts: { prev?: number; lci?: boolean; layer?: number; daysAgo?: number; source?: string } = {}): LiveVersion {
+function v(
+  n: number,
+  opts: { prev?: number; lci?: boolean; layer?: number; daysAgo?: number; source?: string } = {},
+): LiveVersion {
   const description =
     opts.lci === false
       ? 'published by hand'
-      : formatVersionRecord({ sourceVersion: opts.source ?? `s${n}`, fingerprint: FP, ...(opts.prev ? { previous: String(opts.prev) } : {}) });
+      : formatVersionRecord({
+          sourceVersion: opts.source ?? `s${n}`,
+          fingerprint: FP,
+          ...(opts.prev ? { previous: String(opts.prev) } : {}),
+        });
   return {
     version: String(n),
     description,
@@ -26,14 +39,23 @@ function v(n: number, opts: { prev?: number; lci?: boolean; layer?: number; days
   };
 }
 
-const alias = (name: string, version: number, weights: Record<string, number> = {}): LiveAlias => ({ name, version: String(version), weights });
+const alias = (name: string, version: number, weights: Record<string, number> = {}): LiveAlias => ({
+  name,
+  version: String(version),
+  weights,
+});
 
 function input(versions: LiveVersion[], aliases: LiveAlias[], more: Partial<PruneInput> = {}): PruneInput {
   return { versions, aliases, latestLayers: [], layerVersions: [], keep: 2, olderThanMs: null, now: NOW, ...more };
 }
 
 const verdicts = (i: PruneInput) =>
-  Object.fromEntries(planVersions(i).map((x) => [x.version, x.action === 'DELETE' ? 'DELETE' : `${x.reason}${x.alias ? ` ${x.alias}` : ''}`]));
+  Object.fromEntries(
+    planVersions(i).map((x) => [
+      x.version,
+      x.action === 'DELETE' ? 'DELETE' : `${x.reason}${x.alias ? ` ${x.alias}` : ''}`,
+    ]),
+  );
 
 test('the rollback window follows the prev chain, not version numbers: a version published but never served goes', () => {
   // 4 was published and never served (a failed smoke test); 5 records that the alias served 3 before it.
@@ -49,7 +71,13 @@ test('the rollback window follows the prev chain, not version numbers: a version
 
 test('without prev in the records (an older lci): version order through what lci published', () => {
   const versions = [v(1), v(2), v(3, { lci: false }), v(4), v(5)];
-  assert.equal(verdicts(input(versions, [alias('qa', 5)], { keep: 3 })), { 1: 'DELETE', 2: 'rollback qa', 3: 'not-lci', 4: 'rollback qa', 5: 'alias qa' });
+  assert.equal(verdicts(input(versions, [alias('qa', 5)], { keep: 3 })), {
+    1: 'DELETE',
+    2: 'rollback qa',
+    3: 'not-lci',
+    4: 'rollback qa',
+    5: 'alias qa',
+  });
 });
 
 test('never a version an alias or its routing weights reference, whoever made the alias; every alias has its window', () => {
@@ -70,22 +98,47 @@ test('never a version an alias or its routing weights reference, whoever made th
     .filter((x) => x.action === 'DELETE')
     .map((x) => x.version);
   assert.equal(deleted, ['2', '3', '5', '6']);
-  for (const a of aliases) for (const r of [a.version, ...Object.keys(a.weights)]) assert.not.ok(deleted.includes(r), r);
+  for (const a of aliases)
+    for (const r of [a.version, ...Object.keys(a.weights)]) assert.not.ok(deleted.includes(r), r);
 });
 
 test('a chain that points at a deleted version goes on in version order; newer than anything served stays (a release in flight)', () => {
   const versions = [v(2), v(5, { prev: 3 }), v(6, { prev: 5 }), v(9, { prev: 6 })];
-  assert.equal(verdicts(input(versions, [alias('qa', 6)], { keep: 3 })), { 2: 'rollback qa', 5: 'rollback qa', 6: 'alias qa', 9: 'unreleased' });
-  assert.equal(verdicts(input(versions, [], { keep: 1 })), { 2: 'unreleased', 5: 'unreleased', 6: 'unreleased', 9: 'unreleased' }, 'no alias: nothing goes');
+  assert.equal(verdicts(input(versions, [alias('qa', 6)], { keep: 3 })), {
+    2: 'rollback qa',
+    5: 'rollback qa',
+    6: 'alias qa',
+    9: 'unreleased',
+  });
+  assert.equal(
+    verdicts(input(versions, [], { keep: 1 })),
+    { 2: 'unreleased', 5: 'unreleased', 6: 'unreleased', 9: 'unreleased' },
+    'no alias: nothing goes',
+  );
 });
 
 test('--older-than keeps younger versions', () => {
-  const versions = [v(1, { daysAgo: 40 }), v(2, { daysAgo: 10, prev: 1 }), v(3, { daysAgo: 5, prev: 2 }), v(4, { daysAgo: 1, prev: 3 })];
-  assert.equal(verdicts(input(versions, [alias('qa', 4)], { keep: 1, olderThanMs: 30 * DAY })), { 1: 'DELETE', 2: 'young', 3: 'young', 4: 'alias qa' });
+  const versions = [
+    v(1, { daysAgo: 40 }),
+    v(2, { daysAgo: 10, prev: 1 }),
+    v(3, { daysAgo: 5, prev: 2 }),
+    v(4, { daysAgo: 1, prev: 3 }),
+  ];
+  assert.equal(verdicts(input(versions, [alias('qa', 4)], { keep: 1, olderThanMs: 30 * DAY })), {
+    1: 'DELETE',
+    2: 'young',
+    3: 'young',
+    4: 'alias qa',
+  });
 });
 
 test('leftovers: layer versions no remaining version uses (never the newest, never $LATEST’s), S3 of source versions nothing remaining was built from', () => {
-  const versions = [v(1, { layer: 1 }), v(2, { layer: 2, prev: 1 }), v(3, { layer: 2, prev: 2, source: 's2' }), v(4, { layer: 3, prev: 3 })];
+  const versions = [
+    v(1, { layer: 1 }),
+    v(2, { layer: 2, prev: 1 }),
+    v(3, { layer: 2, prev: 2, source: 's2' }),
+    v(4, { layer: 3, prev: 3 }),
+  ];
   const layerVersions = [1, 2, 3, 4, 5].map((n) => ({
     layerName: 'fn-deps',
     version: n,
@@ -93,7 +146,11 @@ test('leftovers: layer versions no remaining version uses (never the newest, nev
     description: layerDescription(KEY(n === 2 ? 1 : n), 'x'),
   }));
   layerVersions.push({ layerName: 'fn-deps', version: 6, arn: LAYER(6), description: 'published by someone else' });
-  const i = input(versions, [alias('qa', 4)], { latestLayers: [LAYER(5)], layerVersions: layerVersions.slice(0, 5), keep: 1 });
+  const i = input(versions, [alias('qa', 4)], {
+    latestLayers: [LAYER(5)],
+    layerVersions: layerVersions.slice(0, 5),
+    keep: 1,
+  });
   const deleted = planVersions(i)
     .filter((x) => x.action === 'DELETE')
     .map((x) => x.version);

@@ -8,7 +8,10 @@ const qa = { name: 'qa', branch: 'main', tag: null };
 const release = { name: 'release', branch: 'release/*', tag: null };
 
 test('a tag environment releases a commit that carries a matching tag, whatever the branch', () => {
-  assert.equal(releaseDecision(prod, { commit: SHA, branch: 'main', tags: ['build-7', 'v1.2.0'] }), { release: true, ref: 'tag v1.2.0' });
+  assert.equal(releaseDecision(prod, { commit: SHA, branch: 'main', tags: ['build-7', 'v1.2.0'] }), {
+    release: true,
+    ref: 'tag v1.2.0',
+  });
 });
 
 test('a tag environment does not release the branch head it runs on when created, nor a commit with other tags', () => {
@@ -24,12 +27,19 @@ test('a tag environment does not release the branch head it runs on when created
 
 test('a branch environment releases a run for a matching branch, and nothing else', () => {
   assert.equal(releaseDecision(qa, { commit: SHA, branch: 'main', tags: [] }), { release: true, ref: 'branch main' });
-  assert.equal(releaseDecision(release, { commit: SHA, branch: 'release/2.1', tags: [] }), { release: true, ref: 'branch release/2.1' });
+  assert.equal(releaseDecision(release, { commit: SHA, branch: 'release/2.1', tags: [] }), {
+    release: true,
+    ref: 'branch release/2.1',
+  });
   assert.equal(releaseDecision(release, { commit: SHA, branch: 'main', tags: ['v1'] }), {
     release: false,
     reason: 'branch main does not match release/*, the branch glob of release',
   });
-  assert.equal(releaseDecision(qa, { commit: SHA, branch: null, tags: [] }).release, false, 'no branch given: no release');
+  assert.equal(
+    releaseDecision(qa, { commit: SHA, branch: null, tags: [] }).release,
+    false,
+    'no branch given: no release',
+  );
 });
 
 test.run();

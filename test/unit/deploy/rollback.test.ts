@@ -3,9 +3,18 @@ import * as assert from 'uvu/assert';
 import { rollbackTarget, type Records } from '../../../src/deploy/rollback.js';
 import type { VersionRecord } from '../../../src/deploy/version-record.js';
 
-const alias = (version: string, weights: Record<string, number> = {}) => ({ name: 'qa', version, revisionId: 'r', weights });
+const alias = (version: string, weights: Record<string, number> = {}) => ({
+  name: 'qa',
+  version,
+  revisionId: 'r',
+  weights,
+});
 const FP = '0123456789abcdef0123';
-const rec = (previous?: string): Partial<VersionRecord> => ({ sourceVersion: 'abc', fingerprint: FP, ...(previous ? { previous } : {}) });
+const rec = (previous?: string): Partial<VersionRecord> => ({
+  sourceVersion: 'abc',
+  fingerprint: FP,
+  ...(previous ? { previous } : {}),
+});
 const records = (entries: [string, Partial<VersionRecord> | null][]): Records => new Map(entries);
 
 test('the version the served one records as served before it, not the highest below', () => {
@@ -45,7 +54,10 @@ test('no record (by hand, an older lci), a record of itself, or a previous versi
   for (const r of [rec(), null as unknown as Partial<VersionRecord>, rec('3')]) {
     const d = rollbackTarget(alias('3'), records([['3', r ?? {}]]));
     assert.ok('problem' in d, JSON.stringify(d));
-    assert.match((d as { problem: string }).problem, /version 3 does not record the version served before it .*: pass --to VERSION/);
+    assert.match(
+      (d as { problem: string }).problem,
+      /version 3 does not record the version served before it .*: pass --to VERSION/,
+    );
   }
   const gone = rollbackTarget(
     alias('3'),
@@ -54,14 +66,19 @@ test('no record (by hand, an older lci), a record of itself, or a previous versi
       ['2', null],
     ]),
   );
-  assert.match((gone as { problem: string }).problem, /version 2, served before 3, no longer exists: pass --to VERSION/);
+  assert.match(
+    (gone as { problem: string }).problem,
+    /version 2, served before 3, no longer exists: pass --to VERSION/,
+  );
 });
 
 test('--to: read first; a version that does not exist or is already served is a problem', () => {
   assert.equal(rollbackTarget(alias('3'), records([]), '1'), { read: '1' });
   assert.equal(rollbackTarget(alias('3'), records([['1', rec()]]), '1'), { to: '1', reason: 'given' });
   assert.equal(rollbackTarget(alias('3'), records([['9', null]]), '9'), { problem: 'version 9 does not exist' });
-  assert.equal(rollbackTarget(alias('3'), records([]), '3'), { problem: 'alias qa already serves version 3: nothing to move' });
+  assert.equal(rollbackTarget(alias('3'), records([]), '3'), {
+    problem: 'alias qa already serves version 3: nothing to move',
+  });
   // While shifting, --to the version it shifts from stops the shift.
   assert.equal(rollbackTarget(alias('3', { '4': 0.5 }), records([['3', rec()]]), '3'), { to: '3', reason: 'given' });
 });

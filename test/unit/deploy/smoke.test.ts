@@ -2,7 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { jsonSubsetMismatch, smokeFailure, smokeProblem } from '../../../src/deploy/smoke.js';
 
-const out = (payload: unknown, functionError: string | null = null) => ({ functionError, payload: Buffer.from(JSON.stringify(payload)) });
+const out = (payload: unknown, functionError: string | null = null) => ({
+  functionError,
+  payload: Buffer.from(JSON.stringify(payload)),
+});
 
 test('JSON subset: objects by the keys expected, extra keys fine', () => {
   assert.is(jsonSubsetMismatch({ statusCode: 200 }, { statusCode: 200, body: '{}' }), null);
@@ -34,8 +37,14 @@ test('the verdict: a function error fails; without expect nothing else is asked'
   assert.is(smokeProblem(out({ errorMessage: 'boom' }, 'Unhandled'), null), 'function error Unhandled');
   assert.is(smokeProblem(out('anything'), null), null);
   assert.is(smokeProblem({ functionError: null, payload: Buffer.from('not json') }, null), null);
-  assert.is(smokeProblem({ functionError: null, payload: Buffer.from('not json') }, { value: 1 }), 'the response is not JSON, so it cannot match expect');
-  assert.is(smokeProblem(out({ ok: false }), { value: { ok: true } }), 'the response does not match expect: $.ok: expected true, got false');
+  assert.is(
+    smokeProblem({ functionError: null, payload: Buffer.from('not json') }, { value: 1 }),
+    'the response is not JSON, so it cannot match expect',
+  );
+  assert.is(
+    smokeProblem(out({ ok: false }), { value: { ok: true } }),
+    'the response does not match expect: $.ok: expected true, got false',
+  );
   assert.is(smokeProblem(out(null), { value: null }), null, 'expect: null asks for a null response');
 });
 

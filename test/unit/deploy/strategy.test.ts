@@ -26,7 +26,8 @@ test('bad strategies are usage errors', () => {
   for (const s of ['canary', 'canary:0:5', 'canary:100:5', 'linear:abc:1', 'blue-green', 'canary:10']) {
     assert.throws(
       () => parseStrategy(s),
-      (e: unknown) => e instanceof UsageError && /use all-at-once, canary:PCT:MIN or linear:PCT:MIN/.test((e as Error).message),
+      (e: unknown) =>
+        e instanceof UsageError && /use all-at-once, canary:PCT:MIN or linear:PCT:MIN/.test((e as Error).message),
       s,
     );
   }

@@ -6,7 +6,13 @@ const FP = '0123456789abcdef0123';
 
 test('a record reads back whole; optional fields only when set', () => {
   assert.is(formatVersionRecord({ sourceVersion: 'abc123', fingerprint: FP }), `abc123 (lci code ${FP})`);
-  const full = { sourceVersion: 'abc123-dirty-00ff00ff00ff', fingerprint: FP, depsKey: 'f'.repeat(32), layers: 'a'.repeat(16), previous: '41' };
+  const full = {
+    sourceVersion: 'abc123-dirty-00ff00ff00ff',
+    fingerprint: FP,
+    depsKey: 'f'.repeat(32),
+    layers: 'a'.repeat(16),
+    previous: '41',
+  };
   assert.equal(parseVersionRecord(formatVersionRecord(full)), full);
 });
 
@@ -17,7 +23,13 @@ test('descriptions lci did not write give what they can: the first word as sourc
 });
 
 test("the longest source version still fits Lambda's 256 characters with every field", () => {
-  const d = formatVersionRecord({ sourceVersion: 'v'.repeat(128), fingerprint: FP, depsKey: 'f'.repeat(32), layers: 'a'.repeat(16), previous: '123456' });
+  const d = formatVersionRecord({
+    sourceVersion: 'v'.repeat(128),
+    fingerprint: FP,
+    depsKey: 'f'.repeat(32),
+    layers: 'a'.repeat(16),
+    previous: '123456',
+  });
   assert.ok(d.length <= 256, String(d.length));
   assert.is(parseVersionRecord(d).previous, '123456');
   assert.is(parseVersionRecord(d).layers, 'a'.repeat(16));

@@ -17,7 +17,8 @@ functions:
 ${fn}
 `;
 
-const minutes = (fn: string, layer = '') => codebuildTimeoutMinutes(projectOf(config(fn, layer)).functions.fn!.envs.qa!);
+const minutes = (fn: string, layer = '') =>
+  codebuildTimeoutMinutes(projectOf(config(fn, layer)).functions.fn!.envs.qa!);
 
 test('the default build.timeout (15m) keeps the 30 minutes every generated project had', () => {
   assert.equal(minutes(''), { minutes: 30, capped: false });
@@ -29,7 +30,10 @@ test('the longest build.timeout of the function and its shared layers, plus 15 m
   assert.equal(minutes('    build: { timeout: 1h }'), { minutes: 75, capped: false });
   // the layer's is longer, but only when the function uses the layer
   assert.equal(minutes('    build: { timeout: 20m }', '    build: { timeout: 2h }'), { minutes: 35, capped: false });
-  assert.equal(minutes('    build: { timeout: 20m }\n    layers: [common]', '    build: { timeout: 2h }'), { minutes: 135, capped: false });
+  assert.equal(minutes('    build: { timeout: 20m }\n    layers: [common]', '    build: { timeout: 2h }'), {
+    minutes: 135,
+    capped: false,
+  });
   assert.equal(minutes('    build: { timeout: 1801s }'), { minutes: 46, capped: false }); // a started minute counts
 });
 

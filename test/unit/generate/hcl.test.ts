@@ -12,7 +12,8 @@ test('hclString doubles ${ and %{ (never through a "$$" replacement string), esc
 });
 
 test('yamlString reads back exactly, single-quoted when plain, escaped otherwise', () => {
-  for (const s of ["it's", '"q" $& ${x}', 'a\nb\rc', 'tab\there', 'nel\u0085ls\u2028']) assert.is(parseYaml(`k: ${yamlString(s)}`).k, s, JSON.stringify(s));
+  for (const s of ["it's", '"q" $& ${x}', 'a\nb\rc', 'tab\there', 'nel\u0085ls\u2028'])
+    assert.is(parseYaml(`k: ${yamlString(s)}`).k, s, JSON.stringify(s));
   assert.is(yamlString("it's"), "'it''s'");
   assert.not.match(yamlString('a\u2028b'), /\u2028/);
 });

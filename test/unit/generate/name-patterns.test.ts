@@ -14,7 +14,8 @@ test('more: one pattern, the common prefix and suffix around *; * alone when the
   assert.equal(namePatterns([...qa, 'orders']), ['*']);
   // prefix and suffix never overlap: "aa" and "aaa" share prefix "aa", the rest "" and "a" share no suffix
   assert.equal(namePatterns(['aa', 'aaa', ...Array.from({ length: 10 }, (_, i) => `aa${i}`)], 10), ['aa*']);
-  for (const p of [namePatterns(qa)[0]!]) for (const n of qa) assert.ok(new RegExp(`^${p.replace('*', '.*')}$`).test(n), n);
+  for (const p of [namePatterns(qa)[0]!])
+    for (const n of qa) assert.ok(new RegExp(`^${p.replace('*', '.*')}$`).test(n), n);
 });
 
 test('pipeline names: <prefix>-<function>-<env> or <prefix>-<env>, cut to 38 with a hash', () => {

@@ -39,7 +39,8 @@ test("a function's triggers: its tree, the descriptor's directory, local depende
 });
 
 test('a pattern inside another tree is dropped; a tree at the root is everything', () => {
-  const r = projectOf(CONFIG.replace('watch: [libs/payments/**, "schemas/*.json"]', 'watch: [services/orders/sub/**]')).functions.orders!.envs.qa!;
+  const r = projectOf(CONFIG.replace('watch: [libs/payments/**, "schemas/*.json"]', 'watch: [services/orders/sub/**]'))
+    .functions.orders!.envs.qa!;
   assert.not.ok(triggerPaths(functionRules(r, '', []), 'lambdas.yaml', isDir([])).includes('services/orders/sub/**'));
   const root = projectOf(CONFIG.replace('path: services/orders', 'path: .')).functions.orders!.envs.qa!;
   assert.equal(triggerPaths(functionRules(root, '', []), 'lambdas.yaml', isDir([])), ['**']);
@@ -76,9 +77,14 @@ functions:
 test('excludes: repository-relative, and dropped where they could match another input (include, watch, descriptor, lockfiles)', () => {
   const r = projectOf(EXCLUDING).functions.orders!.envs.qa!;
   const rules = functionRules(r, '', []);
-  assert.equal(triggerExcludes(r, rules, 'lambdas.yaml'), ['services/orders/*.md', 'services/orders/*.txt', 'services/orders/tests/**']);
+  assert.equal(triggerExcludes(r, rules, 'lambdas.yaml'), [
+    'services/orders/*.md',
+    'services/orders/*.txt',
+    'services/orders/tests/**',
+  ]);
   // with the descriptor (and so its lockfiles) directly in the path, '*.txt' could match requirements.txt
-  const beside = projectOf(EXCLUDING.replace('descriptor: data/requirements.txt', 'runtime: python3.12')).functions.orders!.envs.qa!;
+  const beside = projectOf(EXCLUDING.replace('descriptor: data/requirements.txt', 'runtime: python3.12')).functions
+    .orders!.envs.qa!;
   assert.equal(triggerExcludes(beside, functionRules(beside, '', []), 'lambdas.yaml'), [
     'services/orders/*.md',
     'services/orders/data/**',
@@ -89,8 +95,9 @@ test('excludes: repository-relative, and dropped where they could match another 
 test('excludes: a function at the repository root has none; at most 8', () => {
   const root = projectOf(EXCLUDING.replace('path: services/orders', 'path: .')).functions.orders!.envs.qa!;
   assert.equal(triggerExcludes(root, functionRules(root, '', []), 'lambdas.yaml'), []);
-  const many = projectOf(EXCLUDING.replace('exclude: [', `exclude: [${Array.from({ length: 12 }, (_, i) => `"x${i}/**"`).join(', ')}, `)).functions.orders!.envs
-    .qa!;
+  const many = projectOf(
+    EXCLUDING.replace('exclude: [', `exclude: [${Array.from({ length: 12 }, (_, i) => `"x${i}/**"`).join(', ')}, `),
+  ).functions.orders!.envs.qa!;
   assert.is(triggerExcludes(many, functionRules(many, '', []), 'lambdas.yaml').length, 8);
 });
 
@@ -110,11 +117,16 @@ test('push filters: 8 paths each, up to 3; more, a pattern over 255 characters, 
   }
   const at24 = pushFilters(paths(24), []);
   assert.ok('filters' in at24 && at24.filters.length === 3);
-  assert.equal(pushFilters(paths(25), []), { everyPush: "25 trigger paths exceed CodePipeline's limit of 24 (3 push filters of 8)" });
+  assert.equal(pushFilters(paths(25), []), {
+    everyPush: "25 trigger paths exceed CodePipeline's limit of 24 (3 push filters of 8)",
+  });
   assert.ok('everyPush' in pushFilters(['a'.repeat(256)], []));
   assert.ok('everyPush' in pushFilters(['**'], []));
   const longExclude = pushFilters(['a/**'], ['b'.repeat(256), 'c/**']);
-  assert.ok('filters' in longExclude && longExclude.filters[0]!.excludes.length === 1, 'an exclude CodePipeline cannot take is dropped');
+  assert.ok(
+    'filters' in longExclude && longExclude.filters[0]!.excludes.length === 1,
+    'an exclude CodePipeline cannot take is dropped',
+  );
 });
 
 test.run();

@@ -11,7 +11,11 @@ test('the flag wins over LCI_BASE, which wins over the CI variables', () => {
   const env = { LCI_BASE: 'lci', CODEBUILD_WEBHOOK_PREV_COMMIT: 'cb', GITHUB_EVENT_PATH: '/event.json' };
   assert.equal(chooseBase('flag', env, event({ before: 'gh' })), { rev: 'flag', from: '--base', typed: true });
   assert.equal(chooseBase(undefined, env, event({ before: 'gh' })), { rev: 'lci', from: 'LCI_BASE', typed: true });
-  assert.equal(chooseBase(undefined, { ...env, LCI_BASE: '' }, event({ before: 'gh' })), { rev: 'cb', from: 'CODEBUILD_WEBHOOK_PREV_COMMIT', typed: false });
+  assert.equal(chooseBase(undefined, { ...env, LCI_BASE: '' }, event({ before: 'gh' })), {
+    rev: 'cb',
+    from: 'CODEBUILD_WEBHOOK_PREV_COMMIT',
+    typed: false,
+  });
 });
 
 test('GitHub: the pull request base first, else the push before', () => {
@@ -21,7 +25,11 @@ test('GitHub: the pull request base first, else the push before', () => {
     from: 'GitHub pull_request base',
     typed: false,
   });
-  assert.equal(chooseBase(undefined, env, event({ before: 'push' })), { rev: 'push', from: 'GitHub push before', typed: false });
+  assert.equal(chooseBase(undefined, env, event({ before: 'push' })), {
+    rev: 'push',
+    from: 'GitHub push before',
+    typed: false,
+  });
 });
 
 test('nothing, or an unreadable event file: no base', () => {
