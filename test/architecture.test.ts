@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-// The import graph runs one way: CLI → report → commands → deploy/generate/artifacts → plan/builder
-// → inputs → config/package → vcs/aws → errors and the small shared modules. A module may import
+// The import graph runs one way: CLI → report → deploy (the verb) → status/rollback/prune and the
+// other verbs → release (decide, apply) → artifacts/generate → plan/builder → inputs → config/package
+// → vcs/aws → errors and the small shared modules. A module may import
 // its own folder and any lower layer, never a higher one or a sibling of its own layer.
 
 const LAYERS: Record<string, number> = {
@@ -22,9 +23,15 @@ const LAYERS: Record<string, number> = {
   builder: 4,
   artifacts: 5,
   generate: 5,
-  deploy: 6,
+  release: 6,
+  status: 7,
+  rollback: 7,
+  prune: 7,
+  invoke: 7,
+  logs: 7,
+  pipelines: 7,
   notify: 7,
-  commands: 8,
+  deploy: 8,
   report: 9,
   cli: 10,
 };

@@ -1,11 +1,11 @@
-import { deploy, requireEnv } from '../commands/deploy.js';
+import { deploy, requireEnv } from '../deploy/deploy.js';
 import { loadProject } from '../config/load.js';
 import { formatDiagnostic } from '../errors.js';
 import { ExitCode, LciError, UsageError } from '../errors.js';
 import { deployJson, deployText } from '../report/deploy.js';
 import { parseShard } from '../deploy/shard.js';
 import { logLines } from '../report/logs.js';
-import { tailReleased } from '../commands/logs.js';
+import { tailReleased } from '../logs/logs.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
 import { DEPLOY_CONCURRENCY, parseConcurrency } from './concurrency.js';

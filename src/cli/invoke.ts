@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { invoke } from '../commands/invoke.js';
+import { invoke } from '../invoke/invoke.js';
 import { loadProject } from '../config/load.js';
 import { MAX_EVENT_BYTES } from '../config/smoke-file.js';
 import { ExitCode, UsageError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { prune } from '../commands/prune.js';
+import { prune } from '../prune/prune.js';
 import { loadProject } from '../config/load.js';
 import { parseAge } from '../config/resolve.js';
 import { ExitCode, UsageError } from '../errors.js';

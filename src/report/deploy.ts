@@ -1,8 +1,8 @@
-import type { DeployResult } from '../commands/deploy.js';
-import type { FunctionDeployResult } from '../deploy/deploy-function.js';
+import type { DeployResult } from '../deploy/deploy.js';
+import type { FunctionDeployResult } from '../release/deploy-function.js';
 import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';
-import { percent } from '../deploy/strategy.js';
+import { percent } from '../release/strategy.js';
 import { table } from './table.js';
 
 const LAYER_WORDS: Record<string, string> = {

@@ -1,6 +1,6 @@
-import { sourceVersionProblem } from './ci-env.js';
-import { keyOfLayer } from './decide.js';
-import { parseVersionRecord } from './version-record.js';
+import { sourceVersionProblem } from '../aws/version-record.js';
+import { keyOfLayer } from '../release/decide.js';
+import { parseVersionRecord } from '../aws/version-record.js';
 
 /**
  * What `lci prune` deletes of one AWS function, decided from what is live. Pure: no AWS here.

@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import type { LoadedProject } from '../config/load.js';
 import { requireEnvironment, requireFunctions } from '../config/select.js';
 import { UsageError } from '../errors.js';
-import { generate as render, writeGenerated, type WriteResult } from '../generate/generate.js';
-import type { Layout } from '../generate/render.js';
+import { generate as render, writeGenerated, type WriteResult } from './generate.js';
+import type { Layout } from './render.js';
 
 export interface GenerateOptions {
   out: string | undefined;

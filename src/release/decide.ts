@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { DeployedState, LayerState } from '../aws/lambda.js';
 import { MAX_LAYERS } from '../config/monorepo-checks.js';
-import type { VersionRecord } from './version-record.js';
+import type { VersionRecord } from '../aws/version-record.js';
 
 export { MAX_LAYERS };
 

@@ -5,7 +5,7 @@ import type { BudgetReport } from '../aws/request-budget.js';
 import type { LoadedProject } from '../config/load.js';
 import { targetsInEnvironments } from '../config/select.js';
 import type { Project } from '../config/types.js';
-import { pruneFunction, type FunctionPruneResult, type PruneSettings, type PruneTarget } from '../deploy/prune.js';
+import { pruneFunction, type FunctionPruneResult, type PruneSettings, type PruneTarget } from './prune-function.js';
 import { runPool } from '../pool.js';
 
 /** Versions each alias keeps when neither --keep nor the environment's prune.keep says. */

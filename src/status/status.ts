@@ -1,9 +1,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { explain, readServing, readState, type DeployedState } from '../aws/lambda.js';
+import { explain, readState, type DeployedState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { FunctionMissingError } from '../errors.js';
-import { parseVersionRecord } from './version-record.js';
-import { attachedLayerVersion } from './decide.js';
+import { parseVersionRecord } from '../aws/version-record.js';
+import { attachedLayerVersion } from '../release/decide.js';
 
 /** SHIFTING: traffic on two versions, by a deploy holding now or one that did not finish (the next deploy resumes it). */
 export type ServingStatus = 'DEPLOYED' | 'SHIFTING' | 'NO_ALIAS' | 'NO_FUNCTION';
@@ -57,15 +57,4 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
     lastModified: config.LastModified ?? null,
     weights: alias?.weights ?? {},
   };
-}
-
-/** The source version an alias serves (null: no alias, no function, or not deployed by lci), from one GetFunction. */
-export async function servedSourceVersion(lambda: LambdaClient, r: ResolvedFunction): Promise<string | null> {
-  try {
-    const serving = await readServing(lambda, r.functionName, r.alias);
-    return serving.aliasExists ? (parseVersionRecord(serving.config.Description).sourceVersion ?? null) : null;
-  } catch (e) {
-    if (e instanceof FunctionMissingError) return null;
-    throw explain(e, `reading ${r.functionName}`);
-  }
 }

@@ -37,8 +37,8 @@ import {
 import { tooManyLayers } from './release.js';
 import type { SharedLayers } from './shared-layers.js';
 import { configurationMismatch } from './live-config.js';
-import { formatVersionRecord, parseVersionRecord } from './version-record.js';
-import { Pusher } from './push.js';
+import { formatVersionRecord, parseVersionRecord } from '../aws/version-record.js';
+import { Pusher } from '../artifacts/push.js';
 import { release, type ReleaseOutcome } from './release.js';
 import { smokeEvents } from './smoke-events.js';
 import { percent, remainingSteps, unfinishedShift, type Strategy, type UnfinishedShift } from './strategy.js';

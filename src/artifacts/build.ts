@@ -1,6 +1,6 @@
 import { chmod, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildFunction, type FunctionArtifacts } from '../artifacts/build-function.js';
+import { buildFunction, type FunctionArtifacts } from './build-function.js';
 import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
 import type { ZipArtifact } from '../package/zip-artifact.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
@@ -10,7 +10,7 @@ import { selectTargets } from '../config/select.js';
 import { humanBytes } from '../package/limits.js';
 import { runPool } from '../pool.js';
 import type { ProgressSink } from '../progress.js';
-import { selectAffected, type AffectedSelection } from './select-affected.js';
+import { selectAffected, type AffectedSelection } from '../plan/select-affected.js';
 
 export interface BuildOptions {
   names: string[];

@@ -35,3 +35,17 @@ export function parseVersionRecord(description: string | undefined): Partial<Ver
   }
   return out;
 }
+
+/**
+ * Why a source version cannot name S3 keys (`<prefix>/<function>/<sourceVersion>/app.zip`), or
+ * undefined: one safe key segment, never a name lci's own keys use. Pure.
+ */
+export function sourceVersionProblem(v: string): string | undefined {
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(v))
+    return "must be 1 to 128 letters, digits, '.', '_' and '-' (it becomes part of S3 keys)";
+  if (v === '.' || v === '..') return 'is a path step, not a name; use a commit sha or a release name';
+  if (v === 'latest')
+    return 'is reserved for the latest/ copies lci keeps beside each version; use a commit sha or a release name';
+  if (v.startsWith('_')) return "starts with '_', reserved for lci's own keys";
+  return undefined;
+}

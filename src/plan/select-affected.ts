@@ -1,8 +1,8 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedProject } from '../config/load.js';
 import { requireFunctions } from '../config/select.js';
-import { affectedNames, planProject } from '../plan/plan.js';
-import { planFromDeployed } from './plan-since-deployed.js';
+import { affectedNames, planProject } from './plan.js';
+import { planFromDeployed } from './deployed.js';
 
 export interface AffectedSelection {
   base?: string;

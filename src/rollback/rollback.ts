@@ -4,7 +4,7 @@ import { clearShift } from '../aws/shift-marker.js';
 import { explain, findVersion, getAlias, moveAlias, type AliasState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { parseVersionRecord, type VersionRecord } from './version-record.js';
+import { parseVersionRecord, type VersionRecord } from '../aws/version-record.js';
 
 export type RollbackReason = 'given' | 'shift' | 'recorded';
 

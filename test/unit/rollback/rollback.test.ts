@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rollbackTarget, type Records } from '../../../src/deploy/rollback.js';
-import type { VersionRecord } from '../../../src/deploy/version-record.js';
+import { rollbackTarget, type Records } from '../../../src/rollback/rollback.js';
+import type { VersionRecord } from '../../../src/aws/version-record.js';
 
 const alias = (version: string, weights: Record<string, number> = {}) => ({
   name: 'qa',

@@ -13,8 +13,8 @@ import {
   recordedLayer,
   sharedLayersDigest,
   sharedLayersIntact,
-} from '../../../src/deploy/decide.js';
-import { parseVersionRecord } from '../../../src/deploy/version-record.js';
+} from '../../../src/release/decide.js';
+import { parseVersionRecord } from '../../../src/aws/version-record.js';
 
 const LAYER = (name: string, v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
 

@@ -6,7 +6,7 @@ import type { Project, ResolvedFunction, ResolvedLayer, Workspace } from '../con
 import { checkSizes } from '../artifacts/code-package.js';
 import { BuildError, DeployError } from '../errors.js';
 import { keyOfLayer, layerDescription, type WantedLayer } from './decide.js';
-import { Pusher } from './push.js';
+import { Pusher } from '../artifacts/push.js';
 
 export type SharedLayerStatus = 'INTACT' | 'PUBLISHED' | 'PLANNED' | 'FAILED';
 

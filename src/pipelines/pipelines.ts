@@ -9,7 +9,7 @@ import { planSinceDeployed } from '../plan/since-deployed.js';
 import type { Reason } from '../plan/types.js';
 import { runPool } from '../pool.js';
 import { resolveCommit } from '../vcs/git.js';
-import { selectAffected } from './select-affected.js';
+import { selectAffected } from '../plan/select-affected.js';
 
 const READS_AT_ONCE = 8;
 /** The source action of every generated pipeline (templates/modules/pipeline/main.tf). */

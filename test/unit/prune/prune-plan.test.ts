@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { layerDescription } from '../../../src/deploy/decide.js';
+import { layerDescription } from '../../../src/release/decide.js';
 import { parseAge } from '../../../src/config/resolve.js';
 import {
   planLeftovers,
@@ -8,8 +8,8 @@ import {
   type LiveAlias,
   type LiveVersion,
   type PruneInput,
-} from '../../../src/deploy/prune-plan.js';
-import { formatVersionRecord } from '../../../src/deploy/version-record.js';
+} from '../../../src/prune/prune-plan.js';
+import { formatVersionRecord } from '../../../src/aws/version-record.js';
 
 const FP = '0123456789abcdef0123';
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatVersionRecord, parseVersionRecord } from '../../../src/deploy/version-record.js';
+import { formatVersionRecord, parseVersionRecord } from '../../../src/aws/version-record.js';
 
 const FP = '0123456789abcdef0123';
 

@@ -1,10 +1,13 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { connect, type AwsOptions } from '../aws/clients.js';
+import { explain, readServing } from '../aws/lambda.js';
+import { parseVersionRecord } from '../aws/version-record.js';
+import type { ResolvedFunction } from '../config/types.js';
+import { FunctionMissingError } from '../errors.js';
 import type { LoadedProject } from '../config/load.js';
 import { functionsOf } from '../config/select.js';
-import { servedSourceVersion } from '../deploy/status.js';
-import { planSinceDeployed } from '../plan/since-deployed.js';
-import type { PlanResult } from '../plan/types.js';
+import { planSinceDeployed } from './since-deployed.js';
+import type { PlanResult } from './types.js';
 import { runPool } from '../pool.js';
 
 const READS_AT_ONCE = 16;
@@ -38,4 +41,15 @@ export async function planFromDeployed(
   );
   const plan = await planSinceDeployed(loaded, env, deployed);
   return names === null ? plan : { ...plan, functions: plan.functions.filter((f) => read.has(f.name)) };
+}
+
+/** The source version an alias serves (null: no alias, no function, or not deployed by lci), from one GetFunction. */
+export async function servedSourceVersion(lambda: LambdaClient, r: ResolvedFunction): Promise<string | null> {
+  try {
+    const serving = await readServing(lambda, r.functionName, r.alias);
+    return serving.aliasExists ? (parseVersionRecord(serving.config.Description).sourceVersion ?? null) : null;
+  } catch (e) {
+    if (e instanceof FunctionMissingError) return null;
+    throw explain(e, `reading ${r.functionName}`);
+  }
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseStrategy, remainingSteps, unfinishedShift } from '../../../src/deploy/strategy.js';
+import { parseStrategy, remainingSteps, unfinishedShift } from '../../../src/release/strategy.js';
 import { UsageError } from '../../../src/errors.js';
 
 test('all-at-once has no steps', () => {

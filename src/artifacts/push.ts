@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArtifactStore } from '../aws/artifact-store.js';
-import type { CodePackage } from '../artifacts/code-package.js';
-import { checkSizes } from '../artifacts/code-package.js';
+import type { CodePackage } from './code-package.js';
+import { checkSizes } from './code-package.js';
 import type { DependencyBuilder, DepsArtifact, IdentifiedDependencies } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { DeployError } from '../errors.js';

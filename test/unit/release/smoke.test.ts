@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { jsonSubsetMismatch, smokeFailure, smokeProblem } from '../../../src/deploy/smoke.js';
+import { jsonSubsetMismatch, smokeFailure, smokeProblem } from '../../../src/release/smoke.js';
 
 const out = (payload: unknown, functionError: string | null = null) => ({
   functionError,
