@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ArtifactStore } from '../aws/artifact-store.js';
 import type { CodePackage } from './code-package.js';
@@ -16,6 +16,13 @@ const ZIP_SHA256 = 'lci-zip-sha256';
 const CODE_SHA256 = 'lci-code-sha256';
 const DEPS_KEY = 'lci-deps-key';
 
+/** An object lci uploaded (or found with the same bytes): its key, CodeSha256 and size as lci measured them. */
+export interface Uploaded {
+  key: string;
+  codeSha256: string;
+  bytes: number;
+}
+
 /**
  * The S3 half of a function's deploy: the code zip under its source version (and latest/), the
  * layer zip from this function's and environment's own cache (built only when absent or not
@@ -26,7 +33,7 @@ const DEPS_KEY = 'lci-deps-key';
 export class Pusher {
   /** S3 keys written, in order. */
   readonly written: string[] = [];
-  private codeKey: Promise<string> | undefined;
+  private codeKey: Promise<Uploaded> | undefined;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -39,7 +46,7 @@ export class Pusher {
   ) {}
 
   /** Uploads the code zip once (or finds the same bytes already there), checking it is the CodeSha256 the decision was made on. */
-  code(pkg: CodePackage, expectedSha256: string): Promise<string> {
+  code(pkg: CodePackage, expectedSha256: string): Promise<Uploaded> {
     this.codeKey ??= (async () => {
       const z = await pkg.zip();
       if (z.sha256 !== expectedSha256)
@@ -60,37 +67,40 @@ export class Pusher {
       }
       const latest = this.store.key(this.r.functionName, 'latest', 'app.zip');
       await this.s3('copying to', latest, () => this.store.copy(key, latest));
-      return key;
+      return { key, codeSha256: z.sha256, bytes: z.bytes };
     })();
     return this.codeKey;
   }
 
-  /** The layer zip in S3 under this source version; from this function's cache when it is still what was uploaded, else built now. */
+  /**
+   * The layer zip in S3 under this source version, with the CodeSha256 and size lci measured of it:
+   * from this function's cache when that is still what was uploaded (downloaded and checked), else
+   * built now. The versioned copy is written once; what a later publish reads is checked against
+   * the digest returned here.
+   */
   async layer(
     deps: DependencyBuilder,
     r: ResolvedFunction,
     identified: IdentifiedDependencies,
     codeGroups: Record<string, number>,
-  ): Promise<{ key: string; depsKey: string }> {
+  ): Promise<Uploaded & { depsKey: string }> {
     const cache = this.store.depsKey(this.r.env, this.r.functionName, identified.key);
     const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
     const already = await this.s3('reading', versioned, () => this.store.head(versioned));
     if (already && already[DEPS_KEY] !== identified.key)
       throw this.immutable(versioned, `dependency key ${already[DEPS_KEY] ?? 'unknown'}`, `key ${identified.key}`);
-    if (!already) {
-      // Dependency builds are CPU-bound: at most buildSlots at once across the run.
-      const build = async () => (await deps.layer(r, this.report, identified))!;
-      await this.layerCache(
-        cache,
-        identified.key,
-        () => (this.buildSlots ? this.buildSlots.run(build) : build()),
-        (label, groups) => checkSizes(codeGroups, [{ label, groups }]),
-      );
-    }
+    // Dependency builds are CPU-bound: at most buildSlots at once across the run.
+    const build = async () => (await deps.layer(r, this.report, identified))!;
+    const zip = await this.layerCache(
+      cache,
+      identified.key,
+      () => (this.buildSlots ? this.buildSlots.run(build) : build()),
+      (label, groups) => checkSizes(codeGroups, [{ label, groups }]),
+    );
     if (!already) await this.s3('copying to', versioned, () => this.store.copy(cache, versioned));
     const latest = this.store.key(this.r.functionName, 'latest', 'deps.zip');
     await this.s3('copying to', latest, () => this.store.copy(versioned, latest));
-    return { key: versioned, depsKey: identified.key };
+    return { key: versioned, depsKey: identified.key, ...zip };
   }
 
   /**
@@ -103,17 +113,18 @@ export class Pusher {
     depsKey: string,
     build: () => Promise<DepsArtifact>,
     checkSize: (label: string, groups: Record<string, number>) => void,
-  ): Promise<void> {
+  ): Promise<{ codeSha256: string; bytes: number }> {
     const reused = await this.cached(cacheKey);
     if (reused) {
-      checkSize('deps', { 'layer (from S3)': Number(reused[UNZIPPED_BYTES] ?? 0) });
-      return;
+      checkSize('deps', { 'layer (from S3)': Number(reused.meta[UNZIPPED_BYTES] ?? 0) });
+      return { codeSha256: reused.codeSha256, bytes: reused.bytes };
     }
     const layer = await build();
     checkSize('deps', layer.groups);
     this.report('uploading dependencies');
     const metadata = { [UNZIPPED_BYTES]: String(layer.unzippedBytes), [DEPS_KEY]: depsKey, [ZIP_SHA256]: layer.sha256 };
     await this.s3('uploading to', cacheKey, () => this.store.upload(layer.path, cacheKey, metadata));
+    return { codeSha256: layer.sha256, bytes: layer.bytes };
   }
 
   /**
@@ -121,7 +132,9 @@ export class Pusher {
    * the bytes recorded at upload, with no entry that could land outside /opt. Otherwise null, and
    * the layer is built again (a mismatch never publishes).
    */
-  private async cached(key: string): Promise<Record<string, string> | null> {
+  private async cached(
+    key: string,
+  ): Promise<{ meta: Record<string, string>; codeSha256: string; bytes: number } | null> {
     const meta = await this.s3('reading', key, () => this.store.head(key));
     if (!meta) return null;
     const dir = join(this.ws.stateDir, 'tmp');
@@ -141,7 +154,7 @@ export class Pusher {
         return null;
       }
       this.report('dependencies: reusing the layer zip already in S3');
-      return meta;
+      return { meta, codeSha256: sha!, bytes: (await stat(local)).size };
     } catch (e) {
       if (e instanceof DeployError) throw e;
       this.report(

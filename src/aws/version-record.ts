@@ -49,3 +49,12 @@ export function sourceVersionProblem(v: string): string | undefined {
   if (v.startsWith('_')) return "starts with '_', reserved for lci's own keys";
   return undefined;
 }
+
+/** A layer version lci publishes records its dependency key, so any machine can tell without building whether deps changed. */
+export function layerDescription(key: string, sourceVersion: string): string {
+  return `lci deps ${key} from ${sourceVersion}`.slice(0, 256);
+}
+
+export function keyOfLayer(description: string): string | null {
+  return /^lci deps ([0-9a-f]{16,64})\b/.exec(description)?.[1] ?? null;
+}

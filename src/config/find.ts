@@ -55,7 +55,7 @@ export function findConfig(cwd: string, explicit?: string, stopDir?: string): Fo
 }
 
 /** The file's text; null when nothing is there. Anything but a readable regular file of bounded size is a usage error. */
-function readConfigFile(filepath: string, shown: string): string | null {
+export function readConfigFile(filepath: string, shown: string): string | null {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer.

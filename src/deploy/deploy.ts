@@ -1,28 +1,40 @@
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { ArtifactStore } from '../aws/artifact-store.js';
 import { connect, type AwsClients, type AwsOptions } from '../aws/clients.js';
-import type { BudgetReport } from '../aws/request-budget.js';
 import { DEFAULT_TIMING } from '../aws/lambda.js';
+import type { BudgetReport } from '../aws/request-budget.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';
 import type { LoadedProject } from '../config/load.js';
 import { functionsOf, requireEnvironment, selectTargets } from '../config/select.js';
+import type { Environment, ResolvedFunction } from '../config/types.js';
+import { LiveConfigError, UsageError } from '../errors.js';
+import { notifySlack, type SlackOutcome } from '../notify/slack.js';
+import { dirtyInputs, dirtySourceVersion, type DirtyInputs } from '../plan/dirty.js';
+import { selectAffected, type AffectedSelection } from '../plan/select-affected.js';
+import { runPool, Slots } from '../pool.js';
+import { NO_PROGRESS, type ProgressSink, type TaskProgress } from '../progress.js';
+import {
+  PLAN_KIND,
+  PLAN_SCHEMA_VERSION,
+  planSummary,
+  writes,
+  type FunctionPlan,
+  type ReleasePlan,
+} from '../release/plan.js';
+import { configDigest, serializePlan } from '../release/plan-file.js';
+import { LayerPublisher, type SharedLayerResult } from '../release/publish-layers.js';
+import { startingResult, type FunctionDeployResult } from '../release/result.js';
+import { SharedLayerPlanner } from '../release/shared-layers.js';
+import { parseStrategy } from '../release/strategy.js';
+import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
+import { lciVersion } from '../version.js';
 import { autoEnvironment, sourceVersion } from './ci-env.js';
-import { deployFunction, startingResult, type FunctionDeployResult } from '../release/deploy-function.js';
 import { releaseDecision } from './release-gate.js';
 import { shardOf, type Shard } from './shard.js';
-import { parseStrategy } from '../release/strategy.js';
-import { UsageError } from '../errors.js';
-import { dirtyInputs, dirtySourceVersion, type DirtyInputs } from '../plan/dirty.js';
-import { notifySlack, type SlackOutcome } from '../notify/slack.js';
-import { runPool, Slots } from '../pool.js';
-import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
-import type { ProgressSink, TaskProgress } from '../progress.js';
-import { SharedLayers, type SharedLayerResult } from '../release/shared-layers.js';
-import { pruneFunction } from '../prune/prune-function.js';
-import type { Environment, Project, ResolvedFunction } from '../config/types.js';
-import { pruneTargets, settingsFor } from '../prune/prune.js';
-import { selectAffected, type AffectedSelection } from '../plan/select-affected.js';
+import { afterRelease, layerResults } from './after-release.js';
+import { applyStage, planStage, pushStage, type Run, type Staged } from './stages.js';
 
 export interface DeployOptions {
   names: string[];
@@ -38,7 +50,10 @@ export interface DeployOptions {
   /** --shard i/N: deploy only this shard's share of the selected functions (see shard.ts). */
   shard: Shard | null;
   failFast: boolean;
+  /** Plan and print; write nothing anywhere. */
   dryRun: boolean;
+  /** Plan, upload the artifacts the plan names, and save the plan here; no Lambda write. */
+  planOut: string | null;
   /** Deploy uncommitted changes to the selected functions' inputs (as `<sha>-dirty-<hash>`). */
   allowDirty: boolean;
   /** An alias left mid-shift is put back on the version it shifts from (instead of resuming the shift), and that function is not deployed. */
@@ -46,8 +61,10 @@ export interface DeployOptions {
   aws: AwsOptions;
   environ: NodeJS.ProcessEnv;
   signal?: AbortSignal;
-  /** Called once the functions are known and before anything is built or moved; throws to stop (a `confirm: true` environment). */
+  /** Called once the plan is made and before anything is uploaded or moved; throws to stop (a `confirm: true` environment). */
   confirm?: (env: Environment, question: string) => Promise<void>;
+  /** Throws before any work when the environment would need a question that cannot be asked (no terminal, no --yes). */
+  confirmable?: (env: Environment) => void;
 }
 
 export interface DeployResult {
@@ -55,6 +72,10 @@ export interface DeployResult {
   sourceVersion: string;
   strategy: string;
   dryRun: boolean;
+  /** deploy: plan and apply; dry-run: plan only; plan-out: plan, upload, save the plan. */
+  mode: 'deploy' | 'dry-run' | 'plan-out' | 'apply';
+  /** The release plan (null when nothing was selected). */
+  plan: ReleasePlan | null;
   /** Null when --affected found nothing to deploy, or the commit is no release (nothingToRelease). */
   functions: FunctionDeployResult[] | null;
   /** --only-matching-ref: why this commit is not a release of the environment; null otherwise. */
@@ -68,7 +89,7 @@ export interface DeployResult {
   budget: BudgetReport | null;
 }
 
-/** lci deploy: build, push to S3 and release on Lambda, per function; unchanged functions are left alone. */
+/** lci deploy: plan the release of the selected functions, then (unless --dry-run or --plan-out) apply it. */
 export async function deploy(
   loaded: LoadedProject,
   opts: DeployOptions,
@@ -79,6 +100,8 @@ export async function deploy(
   requireEnvironment(project, env);
   const strategy = parseStrategy(opts.strategy ?? project.environments[env]!.strategy ?? 'all-at-once');
   let version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
+  const mode: DeployResult['mode'] = opts.dryRun ? 'dry-run' : opts.planOut ? 'plan-out' : 'deploy';
+  const empty = { env, strategy: strategy.name, dryRun: opts.dryRun, mode, shard: opts.shard, slack: null, layers: [] };
   if (opts.onlyMatchingRef) {
     if (!loaded.inRepo)
       throw new UsageError('--only-matching-ref needs a git checkout: it reads the tags of the commit');
@@ -90,16 +113,12 @@ export async function deploy(
     });
     if (!decision.release)
       return {
-        env,
+        ...empty,
         sourceVersion: version,
-        strategy: strategy.name,
-        dryRun: opts.dryRun,
-        slack: null,
-        shard: opts.shard,
         budget: null,
         nothingToRelease: decision.reason,
         functions: null,
-        layers: [],
+        plan: null,
       };
   }
   let aws: AwsClients | undefined;
@@ -126,86 +145,89 @@ export async function deploy(
     const head = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD') : null;
     if (opts.sourceVersion === undefined || version === head) version = dirtySourceVersion(head ?? version, dirty.hash);
   }
-  const base = {
-    env,
-    sourceVersion: version,
-    strategy: strategy.name,
-    dryRun: opts.dryRun,
-    slack: null,
-    nothingToRelease: null,
-    shard: opts.shard,
-    layers: [],
-  };
-  if (names === null) return { ...base, functions: null, budget: aws?.budget.report() ?? null };
-  if (!opts.dryRun && targets.length > 0) {
-    const e = project.environments[env]!;
-    await opts.confirm?.(
-      e,
-      `Deploy ${targets.length === 1 ? targets[0]!.name : `${targets.length} functions`} (${version}) to ${env}, moving alias ${e.alias}?`,
-    );
-  }
+  const base = { ...empty, sourceVersion: version, nothingToRelease: null };
+  if (mode === 'deploy' && targets.length > 0) opts.confirmable?.(project.environments[env]!);
+  if (names === null) return { ...base, functions: null, plan: null, budget: aws?.budget.report() ?? null };
+
   const connected = await clients();
   const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
   const layerTasks = new Map<string, TaskProgress>();
-  const shared = new SharedLayers(project, {
-    ws: loaded.workspace,
-    aws: connected,
-    store,
-    deps,
-    timing: DEFAULT_TIMING,
-    sourceVersion: version,
-    dryRun: opts.dryRun,
-    report: (layer, m) => {
-      let task = layerTasks.get(layer);
-      if (!task) {
-        task = progress.start(`layer ${layer}`);
-        layerTasks.set(layer, task);
-      }
-      task.report(m);
-    },
-  });
-  const ctx = {
-    ws: loaded.workspace,
-    aws: connected,
-    store,
-    deps,
-    shared,
-    buildSlots: new Slots(availableParallelism()),
-    timing: DEFAULT_TIMING,
-    sourceVersion: version,
-    strategy,
-    dryRun: opts.dryRun,
-    abortUnfinished: opts.abort,
-    signal: opts.signal,
+  const layerReport = (layer: string, m: string) => {
+    let task = layerTasks.get(layer);
+    if (!task) {
+      task = progress.start(`layer ${layer}`);
+      layerTasks.set(layer, task);
+    }
+    task.report(m);
   };
-  await ctx.deps.removeLeftovers();
-  const pruneAfter = project.environments[env]!.prune;
-  const functions = await runPool(
-    targets,
-    opts.concurrency,
-    async (r) => {
-      const task = progress.start(r.name);
-      const result = await deployFunction(r, ctx, task);
-      if (result.status === 'PUBLISHED' && pruneAfter && !opts.dryRun)
-        await pruneReleased(project, r, pruneAfter.olderThanMs, connected, store, task, result);
-      progress.finish(
-        r.name,
-        result.status === 'FAILED' ? 'failed' : 'done',
-        `${result.status}${result.version ? ` version ${result.version}` : ''}`,
-      );
-      return result;
-    },
-    {
-      stopWhen: (res) => (opts.failFast && res.status === 'FAILED') || opts.signal?.aborted === true,
-      notStarted: (r) => {
-        const why = opts.signal?.aborted ? 'interrupted' : '--fail-fast';
-        progress.finish(r.name, 'skipped', `not started (${why})`);
-        return startingResult(r, connected.region, `not started (${why})`);
-      },
-    },
-  );
-  const layers = shared.summary();
+  const planner = new SharedLayerPlanner(project, {
+    ws: loaded.workspace,
+    lambda: connected.lambda,
+    store,
+    deps,
+    sourceVersion: version,
+    report: layerReport,
+  });
+  const run: Run = {
+    ws: loaded.workspace,
+    aws: connected,
+    store,
+    timing: DEFAULT_TIMING,
+    sourceVersion: version,
+    progress,
+    signal: opts.signal,
+    planning: { deps, planner, buildSlots: new Slots(availableParallelism()), strategy, abort: opts.abort },
+    publisher: new LayerPublisher(connected.lambda, {
+      bucket: store.bucket,
+      sourceVersion: version,
+      timing: DEFAULT_TIMING,
+      saved: false,
+      report: layerReport,
+    }),
+    saved: false,
+  };
+  await deps.removeLeftovers();
+  const e = project.environments[env]!;
+  const sharedLayer = sharedLayerOf(run, planner);
+  const pool = (work: (r: ResolvedFunction) => Promise<Staged>) =>
+    runPool(targets, opts.concurrency, work, {
+      stopWhen: (s) => (opts.failFast && s.result.status === 'FAILED') || opts.signal?.aborted === true,
+      notStarted: (r) => notStarted(r, run, opts.signal),
+    });
+  let staged: Staged[];
+  if (mode === 'deploy' && !e.confirm) {
+    // Nothing waits for the whole plan: each function goes from its plan to its release.
+    staged = await pool(async (r) => {
+      const s = await planStage(run, r);
+      await pushStage(run, s);
+      await applyStage(run, s, sharedLayer);
+      await afterRelease(project, run, s, e.prune ?? null);
+      return finish(progress, s);
+    });
+  } else {
+    staged = await pool((r) => planStage(run, r));
+    const plans = staged.flatMap((s) => (s.plan ? [s.plan] : []));
+    const changing = plans.filter(writes);
+    if (mode !== 'dry-run' && changing.length > 0) {
+      if (mode === 'deploy')
+        await opts.confirm?.(
+          e,
+          `Deploy ${changing.length === 1 ? changing[0]!.name : `${changing.length} functions`} (${version}) to ${env}, moving alias ${e.alias}? (${summaryOf(plans, planner, env, version)})`,
+        );
+      await runPool(staged, opts.concurrency, (s) => pushStage(run, s));
+    }
+    if (mode === 'deploy')
+      await runPool(staged, opts.concurrency, async (s) => {
+        await applyStage(run, s, sharedLayer);
+        await afterRelease(project, run, s, e.prune ?? null);
+      });
+    for (const s of staged) finish(progress, s);
+  }
+  const functions = staged.map((s) => s.result);
+  const commit = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD').catch(() => null) : null;
+  const plan = releasePlan(loaded, run, planner, staged, { env, strategy: strategy.name, commit });
+  const layers = layerResults(planner, run.publisher, plan, mode);
   for (const l of layers)
     if (layerTasks.has(l.name))
       progress.finish(
@@ -213,9 +235,13 @@ export async function deploy(
         l.status === 'FAILED' ? 'failed' : 'done',
         `${l.status}${l.version ? ` version ${l.version}` : ''}`,
       );
+  if (mode === 'plan-out') {
+    const problems = functions.filter((f) => f.status === 'FAILED' && !(f.cause instanceof LiveConfigError));
+    if (problems.length === 0) await writePlanFile(opts.planOut!, plan);
+  }
   let slack: SlackOutcome | null = null;
   if (
-    !opts.dryRun &&
+    mode === 'deploy' &&
     functions.some((r) => r.status === 'PUBLISHED' || r.status === 'FAILED') &&
     opts.environ[project.notify.slackWebhookEnv]
   ) {
@@ -225,40 +251,74 @@ export async function deploy(
       results: functions,
     });
   }
-  return { ...base, functions, slack, layers, budget: connected.budget.report() };
+  return { ...base, functions, slack, layers, plan, budget: connected.budget.report() };
 }
 
-/**
- * environments.<env>.prune: after a function was released, what it no longer needs goes (lci
- * prune for that one function). A failure is a warning: the release stands.
- */
-async function pruneReleased(
-  project: Project,
-  r: ResolvedFunction,
-  olderThanMs: number | null,
-  aws: AwsClients,
-  store: ArtifactStore,
-  task: TaskProgress,
-  result: FunctionDeployResult,
-): Promise<void> {
-  task.phase('prune');
-  task.report('pruning versions no alias needs');
-  const [target] = pruneTargets(project, new Set([r.functionName]));
-  const pruned = await pruneFunction(
-    target!,
-    settingsFor(project, target!, { keep: undefined, olderThanMs, dryRun: false }),
-    aws.lambda,
-    store,
-  );
-  if (pruned.status === 'FAILED') {
-    result.warnings.push(`released, but pruning failed: ${pruned.error}`);
-    return;
-  }
-  result.pruned = {
-    versions: pruned.versions.filter((v) => v.action === 'DELETED').map((v) => v.version),
-    layerVersions: pruned.layerVersions.map((l) => `${l.layer}:${l.version}`),
-    s3: pruned.s3,
+/** The plan value of the run: what was decided for every function that could be planned. */
+function releasePlan(
+  loaded: LoadedProject,
+  run: Run,
+  planner: SharedLayerPlanner,
+  staged: Staged[],
+  { env, strategy, commit }: { env: string; strategy: string; commit: string | null },
+): ReleasePlan {
+  const functions = staged.flatMap((s) => (s.plan ? [s.plan] : []));
+  const layers = planner.plans().map((l) => ({
+    ...l,
+    functions: functions.filter((f) => writes(f) && f.sharedLayers.some((x) => x.name === l.name)).map((f) => f.name),
+  }));
+  return {
+    kind: PLAN_KIND,
+    schemaVersion: PLAN_SCHEMA_VERSION,
+    lci: lciVersion(),
+    env,
+    sourceVersion: run.sourceVersion,
+    commit,
+    configDigest: configDigest(loaded.source.text),
+    createdAt: new Date().toISOString(),
+    region: run.aws.region,
+    bucket: run.store.bucket,
+    strategy,
+    layers,
+    functions,
   };
+}
+
+function summaryOf(plans: FunctionPlan[], planner: SharedLayerPlanner, env: string, version: string): string {
+  return planSummary({ env, sourceVersion: version, functions: plans, layers: planner.plans() } as ReleasePlan);
+}
+
+/** A shared layer's exact ARN while applying: found by the plan, or published once for the run. */
+function sharedLayerOf(run: Run, planner: SharedLayerPlanner): (name: string) => Promise<string> {
+  return async (name) => {
+    const plan = planner.plans().find((l) => l.name === name)!;
+    return (await run.publisher.shared(plan, plan.functions[0] ?? plan.awsName)).arn;
+  };
+}
+
+function finish(progress: ProgressSink, s: Staged): Staged {
+  const r = s.result;
+  progress.finish(
+    s.name,
+    r.status === 'FAILED' ? 'failed' : 'done',
+    `${r.status}${r.version ? ` version ${r.version}` : ''}`,
+  );
+  return s;
+}
+
+function notStarted(r: ResolvedFunction, run: Run, signal: AbortSignal | undefined): Staged {
+  const why = signal?.aborted ? 'interrupted' : '--fail-fast';
+  run.progress.finish(r.name, 'skipped', `not started (${why})`);
+  return {
+    name: r.name,
+    task: NO_PROGRESS,
+    plan: null,
+    result: startingResult(r, run.aws.region, `not started (${why})`),
+  };
+}
+
+async function writePlanFile(path: string, plan: ReleasePlan): Promise<void> {
+  await writeFile(path, serializePlan(plan), { mode: 0o644 });
 }
 
 function dirtyRefusal(dirty: DirtyInputs): string {

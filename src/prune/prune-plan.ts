@@ -1,6 +1,4 @@
-import { sourceVersionProblem } from '../aws/version-record.js';
-import { keyOfLayer } from '../release/decide.js';
-import { parseVersionRecord } from '../aws/version-record.js';
+import { keyOfLayer, parseVersionRecord, sourceVersionProblem } from '../aws/version-record.js';
 
 /**
  * What `lci prune` deletes of one AWS function, decided from what is live. Pure: no AWS here.

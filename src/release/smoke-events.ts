@@ -1,6 +1,7 @@
 import { readSmokeFile } from '../config/smoke-file.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import type { PlannedSmoke } from './plan.js';
 
 /** One smoke invocation, ready to send. */
 export interface SmokeEvent {
@@ -25,4 +26,9 @@ export function smokeEvents(r: ResolvedFunction, root: string): SmokeEvent[] {
     }
     return { label, payload, expect: 'expect' in check ? { value: check.expect } : null };
   });
+}
+
+/** The function's smoke events as a plan carries them (embedded, base64): applying needs no repository. */
+export function plannedSmoke(r: ResolvedFunction, root: string): PlannedSmoke[] {
+  return smokeEvents(r, root).map((e) => ({ label: e.label, payload: e.payload.toString('base64'), expect: e.expect }));
 }

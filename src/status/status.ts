@@ -3,7 +3,7 @@ import { explain, readState, type DeployedState } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { FunctionMissingError } from '../errors.js';
 import { parseVersionRecord } from '../aws/version-record.js';
-import { attachedLayerVersion } from '../release/decide.js';
+import { attachedLayerVersion } from '../release/layers.js';
 
 /** SHIFTING: traffic on two versions, by a deploy holding now or one that did not finish (the next deploy resumes it). */
 export type ServingStatus = 'DEPLOYED' | 'SHIFTING' | 'NO_ALIAS' | 'NO_FUNCTION';
@@ -41,7 +41,7 @@ export async function functionStatus(lambda: LambdaClient, r: ResolvedFunction):
   };
   let state: DeployedState;
   try {
-    state = await readState(lambda, r.functionName, r.alias, null);
+    state = await readState(lambda, r.functionName, r.alias);
   } catch (e) {
     if (e instanceof FunctionMissingError) return base;
     throw explain(e, `reading ${r.functionName}`);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { layerDescription } from '../../../src/release/decide.js';
+import { layerDescription } from '../../../src/aws/version-record.js';
 import { parseAge } from '../../../src/config/resolve.js';
 import {
   planLeftovers,

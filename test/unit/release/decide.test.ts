@@ -1,95 +1,37 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DeployedState } from '../../../src/aws/lambda.js';
+import type { LayerState } from '../../../src/aws/lambda.js';
+import { depsAction, intactFromRecord, recordedLayer } from '../../../src/release/decide.js';
 import {
   arrangeLayers,
   attachedLayerVersion,
-  decide,
-  intactFromRecord,
   isLayer,
-  keyOfLayer,
-  layerDescription,
-  recordedLayer,
   sharedLayersDigest,
   sharedLayersIntact,
-} from '../../../src/release/decide.js';
-import { parseVersionRecord } from '../../../src/aws/version-record.js';
+} from '../../../src/release/layers.js';
+import { keyOfLayer, layerDescription, parseVersionRecord } from '../../../src/aws/version-record.js';
 
 const LAYER = (name: string, v: number) => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
 
-function state(
-  serving: Partial<FunctionConfiguration>,
-  latestLayer: DeployedState['latestLayer'] = null,
-): DeployedState {
-  return {
-    alias: { name: 'qa', version: '3', revisionId: 'r', weights: {} },
-    serving: serving as FunctionConfiguration,
-    latestLayer,
-    tags: {},
-  };
-}
-
 const KEY = 'a'.repeat(32);
 const OTHER = 'b'.repeat(32);
-
-test('same code and the newest layer with our key attached: intact, nothing to write', () => {
-  const d = decide(
-    state(
-      { CodeSha256: 'sha', Layers: [{ Arn: LAYER('fn-deps', 4) }] },
-      { arn: LAYER('fn-deps', 4), version: 4, description: layerDescription(KEY, 'abc') },
-    ),
-    {
-      codeSha256: 'sha',
-      depsKey: KEY,
-      layerName: 'fn-deps',
-    },
-  );
-  assert.equal(d, { code: 'intact', deps: 'intact', intact: true });
+const withKey = (v: number, key = KEY): LayerState => ({
+  arn: LAYER('fn-deps', v),
+  version: v,
+  description: layerDescription(key, 'abc'),
 });
 
-test('other code: update; no dependencies and none attached: none', () => {
-  assert.equal(decide(state({ CodeSha256: 'old' }), { codeSha256: 'new', depsKey: null, layerName: 'fn-deps' }), {
-    code: 'update',
-    deps: 'none',
-    intact: false,
-  });
+test('own layer: the version with our key attached: intact; not attached: attach; none has it: publish', () => {
+  assert.is(depsAction([LAYER('fn-deps', 4)], withKey(4), KEY, 'fn-deps'), 'intact');
+  assert.is(depsAction([], withKey(2), KEY, 'fn-deps'), 'attach');
+  assert.is(depsAction([LAYER('fn-deps', 1)], withKey(2), KEY, 'fn-deps'), 'attach');
+  assert.is(depsAction([LAYER('fn-deps', 1)], null, KEY, 'fn-deps'), 'publish');
 });
 
-test('a layer version with our key exists but is not attached: attach, without publishing', () => {
-  const d = decide(
-    state(
-      { CodeSha256: 'sha', Layers: [] },
-      { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(KEY, 'x') },
-    ),
-    {
-      codeSha256: 'sha',
-      depsKey: KEY,
-      layerName: 'fn-deps',
-    },
-  );
-  assert.equal(d, { code: 'intact', deps: 'attach', intact: false });
-});
-
-test('the newest layer has another key: publish', () => {
-  const d = decide(
-    state({ CodeSha256: 'sha' }, { arn: LAYER('fn-deps', 2), version: 2, description: layerDescription(OTHER, 'x') }),
-    {
-      codeSha256: 'sha',
-      depsKey: KEY,
-      layerName: 'fn-deps',
-    },
-  );
-  assert.is(d.deps, 'publish');
-});
-
-test('dependencies gone but our layer attached: detach', () => {
-  const d = decide(state({ CodeSha256: 'sha', Layers: [{ Arn: LAYER('datadog', 1) }, { Arn: LAYER('fn-deps', 2) }] }), {
-    codeSha256: 'sha',
-    depsKey: null,
-    layerName: 'fn-deps',
-  });
-  assert.equal(d, { code: 'intact', deps: 'detach', intact: false });
+test('own layer: no dependencies and ours attached: detach; none attached: none', () => {
+  assert.is(depsAction([LAYER('datadog', 1), LAYER('fn-deps', 2)], null, null, 'fn-deps'), 'detach');
+  assert.is(depsAction([LAYER('datadog', 1)], null, null, 'fn-deps'), 'none');
 });
 
 test('layers: ours replaced in place, appended, or removed; others kept in order', () => {
@@ -226,17 +168,7 @@ test('a changed function whose record names our key: its attached layer stands f
   const config = served(`abc (lci code ${FP} deps ${KEY})`, [LAYER('fn-deps', 4)]);
   const layer = recordedLayer(config, parseVersionRecord(config.Description), KEY, 'fn-deps')!;
   assert.equal([layer.arn, layer.version, keyOfLayer(layer.description)], [LAYER('fn-deps', 4), 4, KEY]);
-  assert.equal(
-    decide(
-      { alias: null, serving: { ...config, CodeSha256: 'old' }, latestLayer: layer, tags: {} },
-      { codeSha256: 'new', depsKey: KEY, layerName: 'fn-deps' },
-    ),
-    {
-      code: 'update',
-      deps: 'intact',
-      intact: false,
-    },
-  );
+  assert.is(depsAction(['x', LAYER('fn-deps', 4)], layer, KEY, 'fn-deps'), 'intact');
   assert.is(
     recordedLayer(config, parseVersionRecord(config.Description), OTHER, 'fn-deps'),
     null,
