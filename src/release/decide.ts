@@ -111,8 +111,7 @@ export function decideFunction(d: Desired, reads: Reads): Decision {
   const exact = reads.shared;
   const sharedIntact =
     sharedFromRecord ||
-    (exact !== undefined &&
-      exact.every((v) => v !== null) &&
+    (exact?.every((v) => v !== null) === true &&
       attachedShared(config, d.managed).join() === exact.map((v) => v!.arn).join());
   const releaseIntact = codeIntact && (deps === 'none' || deps === 'intact') && sharedIntact;
   if (releaseIntact && servedMismatch.length === 0) {
