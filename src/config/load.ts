@@ -54,11 +54,6 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     worktreeDirs(root, gitRoot !== null && root === gitRoot),
   );
   if (!result.ok) throw new ConfigError(result.diagnostics);
-  if (opts.checkFiles ?? true) {
-    // What the descriptors name is checked once the configuration itself is sound.
-    const problems = await dependencyDiagnostics(result.resolved, { source: result.source, root, cwd: opts.cwd });
-    if (problems.length > 0) throw new ConfigError(problems);
-  }
   const inRepo = root === gitRoot;
   let tracked: Promise<Tracked | null> | undefined;
   const workspace = {
@@ -67,7 +62,17 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     stateDir: join(dir, '.lci'),
     tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)),
   };
-  return { ...result, root, inRepo, workspace };
+  if (!(opts.checkFiles ?? true)) return { ...result, root, inRepo, workspace };
+  // What the descriptors name is checked once the configuration itself is sound.
+  const files = await dependencyDiagnostics(result.resolved, {
+    source: result.source,
+    root,
+    cwd: opts.cwd,
+    tracked: workspace.tracked,
+  });
+  if (files.errors.length > 0) throw new ConfigError(files.errors);
+  const warnings = () => [...result.warnings(), ...files.warnings];
+  return { ...result, warnings, root, inRepo, workspace };
 }
 
 export type ParseResult =

@@ -153,6 +153,12 @@ export interface Unlocated {
   message: string;
 }
 
+/** The path as the user wrote it: a family member's fields are the family's. */
+export function writtenPath(source: ConfigSource, path: PathSegment[]): PathSegment[] {
+  const family = path[0] === 'functions' && typeof path[1] === 'string' ? source.familyOf.get(path[1]) : undefined;
+  return family === undefined ? path : ['functions', family, ...path.slice(2)];
+}
+
 export function located(source: ConfigSource, problem: Unlocated): Diagnostic {
   return { file: source.displayPath, ...locate(source, problem.path, problem.anchor), message: problem.message };
 }
