@@ -82,6 +82,19 @@ export class BuildError extends LciError {
   }
 }
 
+/**
+ * A shared layer could not be built; every function that uses it fails with it. `reason` is the
+ * layer's own failure (the build's words and log tail), reported once for the layer.
+ */
+export class SharedLayerError extends BuildError {
+  constructor(
+    readonly layer: string,
+    readonly reason: string,
+  ) {
+    super(`shared layer ${layer}: ${reason}`);
+  }
+}
+
 /** The Docker engine cannot be reached (DOCKER_HOST wrong, daemon down, no permission on the socket). */
 export class DockerEngineError extends BuildError {}
 

@@ -17,7 +17,8 @@ import { BUILD_ENV } from './recipes.js';
  * committed input files at /src (read-only), writes only /out, runs as BUILD_UID or the caller,
  * without capabilities, with a read-only root, build.memory, build.pids, build.network and
  * build.timeout as limits, labelled for the leftover sweep, and is removed afterwards. Its log goes
- * to `.lci/logs/<name>-<key>.log`; a failure says why in words with the log's tail.
+ * to `.lci/logs/<name>-<key>.log` (its path is what a run that succeeds returns); a failure says why
+ * in words with the log's tail.
  */
 export interface BuildStep {
   /** What runs, in messages: 'dependency build', 'build.command'. */
@@ -44,7 +45,7 @@ export async function runBuildStep(
   step: BuildStep,
   report: (message: string, detail?: boolean) => void,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string> {
   await ensureImage(docker, step.image, step.platform, report);
   const staged = join(ws.stateDir, 'tmp', `${step.key}-src-${process.pid}`);
   try {
@@ -88,7 +89,7 @@ export async function runBuildStep(
     } finally {
       await new Promise((resolve) => log.end(resolve));
     }
-    if (exit.status === 0 && !exit.timedOut) return;
+    if (exit.status === 0 && !exit.timedOut) return logPath;
     throw failure(step, exit, logPath, tail);
   } finally {
     await rm(staged, { recursive: true, force: true });

@@ -53,6 +53,8 @@ export const buildCommand: Command<Values> = {
       f.status === 'FAILED' ? [{ name: f.name, error: f.error, cause: f.cause }] : [],
     );
     io.out(globals.json ? buildJson(result, io.cwd) : buildText(result, io.cwd));
+    // A shared layer's failure once, before the functions it stopped.
+    for (const l of result.layers) if (l.status === 'FAILED') io.err(`lci: shared layer ${l.name}: ${l.error}`);
     reportFailures(ctx, failed);
     return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
   },
