@@ -1393,12 +1393,7 @@ function codeLocation(config: FunctionConfiguration): string {
  * 1..limit (10000 for functions, versions and aliases; 50 for layers), else a ValidationException.
  * `perPage` caps a page below MaxItems where the API reference says so (ListFunctions: 50).
  */
-function page<T>(
-  all: T[],
-  query: URLSearchParams,
-  limit: number,
-  perPage = Infinity,
-): { items: T[]; next?: string } {
+function page<T>(all: T[], query: URLSearchParams, limit: number, perPage = Infinity): { items: T[]; next?: string } {
   const start = Number(query.get('Marker') ?? 0) || 0;
   const max = Number(query.get('MaxItems') ?? 50);
   if (!Number.isInteger(max) || max < 1 || max > limit) {
