@@ -1,4 +1,4 @@
-import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { AwsOptions } from '../aws/clients.js';
 import { readBoundedFile, SEARCH_PLACES } from '../config/find.js';
@@ -76,9 +76,11 @@ export async function init(opts: InitOptions): Promise<InitResult> {
 
   const repo = await RepoView.open(root);
   const kinds = opts.from === 'auto' ? SOURCE_KINDS : [opts.from];
-  let sources = kinds.map((k) => READERS[k](repo, configDir)).filter((s) => s.files.length > 0 || s.notes.length > 0);
+  // Sources are looked for under the working directory: the whole repository from its root.
+  const base = toPosix(relative(root, opts.cwd));
+  let sources = kinds.map((k) => READERS[k](repo, base)).filter((s) => s.files.length > 0 || s.notes.length > 0);
   if (sources.every((s) => s.files.length === 0)) {
-    const where = configDir || 'the repository';
+    const where = base || 'the repository';
     const what = kinds.map((k) => SOURCE_WORDS[k]).join(', ');
     const skipped = sources.flatMap((s) => s.notes.map((n) => n.message));
     throw new UsageError(
@@ -124,7 +126,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
   };
   if (plan.functions.length === 0) return result;
   if (!opts.dryRun) {
-    writeAtomically(configFile, text);
+    writeAtomically(configFile, text, root);
     result.written = true;
   }
   try {
@@ -172,10 +174,20 @@ function refuseExisting(configFile: string, shownAs: string): void {
   );
 }
 
-/** Written beside the target and renamed over it: a reader never sees half a file, and a symlink there is replaced, not followed. */
-function writeAtomically(file: string, text: string): void {
+/**
+ * Written beside the target and renamed over it: a reader never sees half a file, and a symlink
+ * there is replaced, not followed. The directory is made when missing, and only inside the
+ * repository (symlinks followed).
+ */
+function writeAtomically(file: string, text: string, root: string): void {
+  let existing = dirname(file);
+  while (!existsSync(existing)) existing = dirname(existing);
+  const inside = relative(realpathSync.native(root), realpathSync.native(existing));
+  if (inside.startsWith('..') || isAbsolute(inside))
+    throw new UsageError(`${file}: its directory resolves outside the repository; lci init writes only inside it`);
   const tmp = `${file}.lci-init-${process.pid}.tmp`;
   try {
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
     renameSync(tmp, file);
   } catch (e) {

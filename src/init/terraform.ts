@@ -411,7 +411,7 @@ class TerraformReader {
       if (this.archiveAttr(ref, 'output_path') === filename) return this.archive(ref);
     }
     const at = this.repo.resolve(inst.rootDir, filename);
-    const shown = posix.normalize(filename);
+    const shown = posix.normalize(posix.join(inst.rootDir || '.', filename));
     if ('path' in at && this.repo.isTracked(at.path))
       return { problem: `${attr} '${shown}' is a zip committed to the repository: lci packages a directory of source` };
     return { problem: `${attr} '${shown}' is not in the repository: the zip is built outside (by CI or a script)` };

@@ -176,8 +176,7 @@ capabilities = "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"
     'reports/daily.py': PY,
     'reports/monthly.py': PY,
     'reports/requirements.txt': 'openpyxl==3.1.5\n',
-    'web/app.ts':
-      'export const lambdaHandler = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 });\n',
+    'web/app.ts': 'export const lambdaHandler = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 });\n',
     'web/package.json': `${JSON.stringify(
       {
         name: 'web',
@@ -194,15 +193,27 @@ capabilities = "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"
   },
   functions: ['invoices', 'orders', 'reports-daily', 'reports-monthly', 'users', 'web'],
   steps: [
-    { message: 'orders: round totals', change: { 'functions/orders/app.py': `${PY}# rounding\n` }, affected: ['orders'] },
+    {
+      message: 'orders: round totals',
+      change: { 'functions/orders/app.py': `${PY}# rounding\n` },
+      affected: ['orders'],
+    },
     {
       message: 'common layer: boto3 upgrade',
       change: { 'layers/common/requirements.txt': 'boto3==1.35.9\n' },
       affected: ['invoices', 'orders', 'users'],
     },
-    { message: 'web: new route', change: { 'web/app.ts': '// route\nexport const lambdaHandler = async () => ({});\n' }, affected: ['web'] },
+    {
+      message: 'web: new route',
+      change: { 'web/app.ts': '// route\nexport const lambdaHandler = async () => ({});\n' },
+      affected: ['web'],
+    },
     { message: 'new refunds function', change: { 'functions/refunds/app.py': PY }, affected: ['refunds'] },
-    { message: 'reports: daily totals', change: { 'reports/daily.py': `${PY}# totals\n` }, affected: ['reports-daily', 'reports-monthly'] },
+    {
+      message: 'reports: daily totals',
+      change: { 'reports/daily.py': `${PY}# totals\n` },
+      affected: ['reports-daily', 'reports-monthly'],
+    },
     { message: 'docs', change: { 'README.md': '# shop\n\nmore\n' }, affected: [] },
   ],
 };
@@ -288,7 +299,11 @@ layers:
       change: { 'services/shop/src/worker/main.py': `${PY}# retry\n` },
       affected: ['create-order', 'list-orders', 'worker'],
     },
-    { message: 'tests only', change: { 'services/shop/tests/test_orders.py': 'def test_y():\n    pass\n' }, affected: [] },
+    {
+      message: 'tests only',
+      change: { 'services/shop/tests/test_orders.py': 'def test_y():\n    pass\n' },
+      affected: [],
+    },
     {
       message: 'pin pydantic',
       change: { 'services/shop/requirements.txt': 'pydantic==2.9.3\n' },

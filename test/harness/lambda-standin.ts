@@ -1280,7 +1280,9 @@ const handlers: Record<Operation, Handler> = {
       const fn = m.functions.get(name)!;
       m.settle(fn);
       const versions = version === 'ALL' ? [...fn.versions.keys()].sort((a, b) => a - b) : [];
-      return [m.latestConfig(fn, '$LATEST'), ...versions.map((v) => m.versionConfig(fn, v))].map(listedConfig);
+      // $LATEST's ARN is unqualified, unless the versions are listed too (ListTags refuses a qualified ARN).
+      const latest = m.latestConfig(fn, version === 'ALL' ? '$LATEST' : undefined);
+      return [latest, ...versions.map((v) => m.versionConfig(fn, v))].map(listedConfig);
     });
     const { items, next } = page(all, query, 10_000, MAX_FUNCTION_LIST_ITEMS);
     return ok({ Functions: items, ...(next ? { NextMarker: next } : {}) });
