@@ -307,7 +307,12 @@ test('hostile and huge sources are input like any other: bounded, contained, not
       'infra/main.tf': `module "remote" {\n  source = "${url}/module.zip"\n}\nmodule "git" {\n  source = "git::${url}/repo.git"\n}\n`,
     });
     symlinkSync(join(outside, 'code'), join(repo.dir, 'linked'));
-    repo.commit({}, 'symlink out');
+    writeFileSync(
+      join(outside, 'evil.yaml'),
+      'Resources:\n  Evil: { Type: AWS::Serverless::Function, Properties: { CodeUri: fine/, Handler: evil.handler, Runtime: python3.12 } }\n',
+    );
+    symlinkSync(join(outside, 'evil.yaml'), join(repo.dir, 'evil.template.yaml'));
+    repo.commit({}, 'symlinks out');
     // A tracked template that is a FIFO in the work tree is refused at once, not waited on.
     rmSync(join(repo.dir, 'pipe.template.yaml'));
     execFileSync('mkfifo', [join(repo.dir, 'pipe.template.yaml')]);
@@ -335,6 +340,7 @@ test('hostile and huge sources are input like any other: bounded, contained, not
       /Resources\.Stack: not read: nested stack Stack: '\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd' leaves the repository/,
     );
     assert.match(r.stderr, /svc\/serverless\.js is code: lci init does not run it/);
+    assert.match(r.stderr, /evil\.template\.yaml resolves outside the repository \(a symlink out of it\): not read/);
     assert.not.ok(existsSync(join(outside, 'ran')), 'serverless.js was run');
     assert.equal(requests, [], 'nothing was fetched');
     assert.equal(Object.keys((parseYaml(r.stdout) as Record<string, any>).functions), ['fine']);

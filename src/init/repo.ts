@@ -51,10 +51,13 @@ export class RepoView {
     const rel = path === '.' ? '' : path;
     const found = this.real.of(join(this.root, rel));
     if (!found) return { problem: 'does not exist' };
-    const inside = relative(this.realRoot, found.real);
-    if (inside.startsWith('..') || isAbsolute(inside))
-      return { problem: 'resolves outside the repository (a symlink out of it)' };
+    if (!this.inside(found.real)) return { problem: 'resolves outside the repository (a symlink out of it)' };
     return { path: rel };
+  }
+
+  private inside(real: string): boolean {
+    const rel = relative(this.realRoot, real);
+    return !rel.startsWith('..') && !isAbsolute(rel);
   }
 
   kind(path: string): 'file' | 'dir' | 'missing' {
@@ -67,6 +70,7 @@ export class RepoView {
       return { problem: `not read: lci init reads at most ${MAX_FILES_READ} files in one run` };
     const found = this.real.of(join(this.root, path));
     if (!found) return { problem: 'does not exist' };
+    if (!this.inside(found.real)) return { problem: 'resolves outside the repository (a symlink out of it)' };
     const r = readBoundedFile(found.real, Math.min(MAX_CONFIG_BYTES, MAX_BYTES_READ - this.bytesRead));
     switch (r.kind) {
       case 'text':
