@@ -37,6 +37,12 @@ export interface Block {
   pos: number;
 }
 
+interface TemplateState {
+  parts: (string | Expr)[];
+  text: string;
+  directive: boolean;
+}
+
 export class HclError extends Error {
   constructor(
     message: string,
@@ -352,9 +358,7 @@ class Parser {
   private template(): Expr {
     this.expect('"');
     this.enter();
-    const parts: (string | Expr)[] = [];
-    let text = '';
-    let directive = false;
+    const t: TemplateState = { parts: [], text: '', directive: false };
     for (;;) {
       const c = this.text[this.pos];
       if (c === undefined || c === '\n') this.fail('a quoted string is not closed on its line');
@@ -363,27 +367,31 @@ class Parser {
         break;
       }
       if (c === '\\') {
-        text += this.escape();
+        t.text += this.escape();
         continue;
       }
-      if ((c === '$' || c === '%') && this.text[this.pos + 1] === c && this.text[this.pos + 2] === '{') {
-        text += `${c}{`;
-        this.pos += 3;
-        continue;
-      }
-      if ((c === '$' || c === '%') && this.text[this.pos + 1] === '{') {
-        if (text) parts.push(text);
-        text = '';
-        if (c === '%') directive = true;
-        parts.push(this.interpolation(c === '%'));
-        continue;
-      }
-      text += c;
+      this.templateChar(t);
+    }
+    if (t.text) t.parts.push(t.text);
+    this.leave();
+    return finishTemplate(t.parts, t.directive);
+  }
+
+  /** One character of a template's text, or a whole `${…}`/`%{…}` (or its escape `$${`, `%%{`). */
+  private templateChar(t: TemplateState): void {
+    const c = this.text[this.pos]!;
+    if ((c === '$' || c === '%') && this.text[this.pos + 1] === c && this.text[this.pos + 2] === '{') {
+      t.text += `${c}{`;
+      this.pos += 3;
+    } else if ((c === '$' || c === '%') && this.text[this.pos + 1] === '{') {
+      if (t.text) t.parts.push(t.text);
+      t.text = '';
+      if (c === '%') t.directive = true;
+      t.parts.push(this.interpolation(c === '%'));
+    } else {
+      t.text += c;
       this.pos++;
     }
-    if (text) parts.push(text);
-    this.leave();
-    return finishTemplate(parts, directive);
   }
 
   private heredoc(): Expr {
@@ -394,9 +402,7 @@ class Parser {
     const marker = m[2]!;
     const indented = m[1] === '-';
     this.enter();
-    const parts: (string | Expr)[] = [];
-    let text = '';
-    let directive = false;
+    const t: TemplateState = { parts: [], text: '', directive: false };
     let lineStart = true;
     for (;;) {
       if (this.pos >= this.text.length) this.fail(`the heredoc started here is not closed with ${marker}`);
@@ -407,28 +413,14 @@ class Parser {
           break;
         }
       }
-      const c = this.text[this.pos]!;
-      lineStart = c === '\n';
-      if ((c === '$' || c === '%') && this.text[this.pos + 1] === c && this.text[this.pos + 2] === '{') {
-        text += `${c}{`;
-        this.pos += 3;
-        continue;
-      }
-      if ((c === '$' || c === '%') && this.text[this.pos + 1] === '{') {
-        if (text) parts.push(text);
-        text = '';
-        if (c === '%') directive = true;
-        parts.push(this.interpolation(c === '%'));
-        continue;
-      }
-      text += c;
-      this.pos++;
+      lineStart = this.text[this.pos] === '\n';
+      this.templateChar(t);
     }
-    if (text) parts.push(text);
+    if (t.text) t.parts.push(t.text);
     this.leave();
     // An indented heredoc's common indentation is removed: lci init only reads it, so it is kept as written.
     if (indented) return this.other(start);
-    return finishTemplate(parts, directive);
+    return finishTemplate(t.parts, t.directive);
   }
 
   private interpolation(directive: boolean): Expr {

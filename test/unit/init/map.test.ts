@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { kebab, type MapInput, mapToConfig, type RepoFacts, shellWord } from '../../../src/init/map.js';
 import type { DeclaredFunction, DeclaredLayer, DeclaredSource, SourceKind } from '../../../src/init/model.js';
+import { declaredFunction } from './declared.js';
 
 /** A repository as a list of tracked files. */
 function facts(files: string[]): RepoFacts {
@@ -21,25 +22,7 @@ function facts(files: string[]): RepoFacts {
   };
 }
 
-function fn(id: string, codeDir: string, extra: Partial<DeclaredFunction> = {}): DeclaredFunction {
-  return {
-    origin: { kind: 'sam', file: 'template.yaml', at: `Resources.${id}` },
-    id,
-    scope: '',
-    codeDir,
-    handler: 'app.handler',
-    runtime: 'python3.12',
-    architecture: null,
-    functionName: { kind: 'fixed', value: `shop-\${env}-${codeDir.split('/').at(-1)}` },
-    layers: [],
-    foreignLayers: [],
-    exclude: [],
-    include: [],
-    descriptor: null,
-    build: null,
-    ...extra,
-  };
-}
+const fn = declaredFunction;
 
 function layer(id: string, contentDir: string, extra: Partial<DeclaredLayer> = {}): DeclaredLayer {
   return {

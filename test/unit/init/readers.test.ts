@@ -14,6 +14,7 @@ import { mergeGlobals } from '../../../src/init/sam.js';
 import { packageShape, readServerless } from '../../../src/init/serverless.js';
 import { renderConfig } from '../../../src/init/write.js';
 import { tempDir } from '../../harness/tmp.js';
+import { declaredFunction } from './declared.js';
 
 function scope(extra: Partial<Scope> = {}): Scope {
   return {
@@ -179,22 +180,10 @@ test('serverless package patterns: !x excludes, x includes; everything left out 
 });
 
 test('--aws: CloudFormation-named functions found by their logical-id tag, placed by their stack’s name', () => {
-  const declared: DeclaredFunction = {
-    origin: { kind: 'sam', file: 'template.yaml', at: 'Resources.OrdersFunction' },
-    id: 'OrdersFunction',
-    scope: '',
-    codeDir: 'orders',
+  const declared = declaredFunction('OrdersFunction', 'orders', {
     handler: null,
-    runtime: 'python3.12',
-    architecture: null,
     functionName: { kind: 'generated', hint: 'OrdersFunction' },
-    layers: [],
-    foreignLayers: [],
-    exclude: [],
-    include: [],
-    descriptor: null,
-    build: null,
-  };
+  });
   const fixed: DeclaredFunction = { ...declared, id: 'Web', functionName: { kind: 'fixed', value: `web-${ENV}` } };
   const tags = (stack: string) => ({
     'aws:cloudformation:logical-id': 'OrdersFunction',
