@@ -82,6 +82,11 @@ test('SAM app (nested stacks, Globals, a shared layer, a TypeScript function): i
   assert.match(report, /Resources\.HealthFunction: inline code \(Code\.ZipFile\)/);
   assert.match(report, /Resources\.ThumbnailFunction: a container image/);
   assert.match(report, /Resources\.LegacyFunction: CodeUri s3:\/\/shop-builds\/legacy-1\.4\.zip is in S3/);
+  assert.match(
+    report,
+    /Resources\.RegionalFunction: CodeUri: \$\{AWS::Region\} in !Sub: !Ref AWS::Region: the region is known only when the stack is deployed/,
+  );
+  assert.match(report, /stacks\/api\.json Resources\.OrdersFunction \(stack ApiStack\)/);
 });
 
 test('serverless.yml service: init, validate, plan over commits', () => {

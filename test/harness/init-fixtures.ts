@@ -50,7 +50,7 @@ Resources:
   ApiStack:
     Type: AWS::Serverless::Application
     Properties:
-      Location: stacks/api.yaml
+      Location: stacks/api.json
       Parameters:
         Stage: !Ref Stage
         CommonLayerArn: !GetAtt LayersStack.Outputs.CommonLayerArn
@@ -113,6 +113,13 @@ Resources:
       CodeUri: s3://shop-builds/legacy-1.4.zip
       Handler: legacy.handler
       Runtime: python3.12
+
+  RegionalFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: !Sub regional/\${AWS::Region}/
+      Handler: app.handler
+      Runtime: python3.12
 `,
     'stacks/layers.yaml': `AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
@@ -133,7 +140,7 @@ Outputs:
   CommonLayerArn:
     Value: !Ref CommonLayer
 `,
-    'stacks/api.yaml': `{
+    'stacks/api.json': `{
   "AWSTemplateFormatVersion": "2010-09-09",
   "Transform": "AWS::Serverless-2016-10-31",
   "Parameters": { "Stage": { "Type": "String" }, "CommonLayerArn": { "Type": "String" } },
