@@ -408,7 +408,10 @@ test('--aws reads the Lambda stand-in: ListFunctions page by page, ListTags of t
 });
 
 test('--aws against moto (a third-party Lambda emulator) gives the same names', async () => {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // A port the system gives, freed for moto.
+  const probe = createServer();
+  const port = Number(new URL(await listenLocal(probe)).port);
+  await closeServer(probe);
   const moto = spawnSync('python3', ['-c', 'import moto'], { encoding: 'utf8' });
   assert.is(moto.status, 0, `moto is not installed: ${moto.stderr}`);
   const { spawn } = await import('node:child_process');

@@ -93,7 +93,7 @@ export function unresolvedIn(value: unknown, depth = 0): Unresolved | undefined 
 function call(fn: string, arg: unknown, scope: Scope, depth: number): unknown {
   switch (fn) {
     case 'Ref':
-      return ref(arg, scope, depth);
+      return ref(arg, scope);
     case 'Condition':
       return typeof arg === 'string' ? condition(arg, scope, depth) : bad(fn);
     case 'Fn::Sub':
@@ -179,14 +179,13 @@ function call(fn: string, arg: unknown, scope: Scope, depth: number): unknown {
   }
 }
 
-function ref(name: unknown, scope: Scope, depth: number): unknown {
+function ref(name: unknown, scope: Scope): unknown {
   if (typeof name !== 'string') return bad('Ref');
   if (name === 'AWS::NoValue') return NO_VALUE;
   if (name in PSEUDO) return new Unresolved(`!Ref ${name}: ${PSEUDO[name]}`);
   if (Object.hasOwn(scope.parameters, name)) return scope.parameters[name];
   const resource = scope.resources[name];
   if (isRecord(resource)) return new ResourceRef(scope.stack, name, String(resource.Type ?? ''));
-  void depth;
   return new Unresolved(`!Ref ${name}: no parameter or resource of that name`);
 }
 
@@ -210,7 +209,7 @@ function sub(arg: unknown, scope: Scope, depth: number): unknown {
     else if (name.includes('.')) {
       const dot = name.indexOf('.');
       v = call('Fn::GetAtt', [name.slice(0, dot), name.slice(dot + 1)], scope, depth);
-    } else v = ref(name, scope, depth);
+    } else v = ref(name, scope);
     if (v instanceof Unresolved) {
       unresolved ??= new Unresolved(`\${${name}} in !Sub: ${v.why}`);
       return whole;
