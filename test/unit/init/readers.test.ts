@@ -12,6 +12,7 @@ import { parseTemplateText } from '../../../src/init/parse-yaml.js';
 import { RepoView } from '../../../src/init/repo.js';
 import { mergeGlobals } from '../../../src/init/sam.js';
 import { packageShape, readServerless } from '../../../src/init/serverless.js';
+import { readTerraform } from '../../../src/init/terraform.js';
 import { renderConfig } from '../../../src/init/write.js';
 import { tempDir } from '../../harness/tmp.js';
 import { declaredFunction } from './declared.js';
@@ -177,6 +178,93 @@ test('serverless package patterns: !x excludes, x includes; everything left out 
     exclude: ['**'],
     include: ['src/a.py', 'lib/**'],
   });
+});
+
+test('Terraform: terraform-aws-modules/lambda/aws, source_file, count = 0, a computed for_each, and what is not evaluated', () => {
+  const repo = repoWith({
+    'infra/main.tf': `variable "stage" {}
+locals {
+  names = { alpha = "a", beta = "b" }
+}
+module "api" {
+  source        = "terraform-aws-modules/lambda/aws"
+  version       = "~> 7.0"
+  function_name = "api-\${var.stage}"
+  handler       = "index.handler"
+  runtime       = "nodejs22.x"
+  source_path   = "\${path.module}/../api"
+  layers        = [module.deps.lambda_layer_arn]
+}
+module "deps" {
+  source              = "terraform-aws-modules/lambda/aws"
+  create_function     = false
+  create_layer        = true
+  layer_name          = "deps-\${var.stage}"
+  compatible_runtimes = ["nodejs22.x"]
+  source_path         = "../layers/deps"
+}
+data "archive_file" "single" {
+  type        = "zip"
+  source_file = "../scripts/cron.py"
+  output_path = "build/cron.zip"
+}
+resource "aws_lambda_function" "cron" {
+  function_name = format("%s-cron", var.stage)
+  filename      = data.archive_file.single.output_path
+  handler       = "cron.handler"
+  runtime       = "python3.12"
+}
+resource "aws_lambda_function" "disabled" {
+  count         = 0
+  function_name = "off"
+  filename      = data.archive_file.single.output_path
+}
+resource "aws_lambda_function" "computed" {
+  for_each      = data.aws_lambda_functions.all.function_names
+  function_name = each.key
+  filename      = data.archive_file.single.output_path
+}
+resource "aws_lambda_function" "mapped" {
+  for_each      = local.names
+  function_name = "m-\${each.value}"
+  filename      = data.archive_file.single.output_path
+  handler       = var.stage == "prod" ? "a.handler" : "b.handler"
+  runtime       = "python3.12"
+}
+`,
+    'api/index.js': '',
+    'layers/deps/package.json': '{}',
+    'scripts/cron.py': '',
+    'scripts/other.py': '',
+  });
+  const out = readTerraform(repo, '');
+  assert.equal(
+    out.functions.map((f) => [f.id, f.codeDir, f.handler, f.functionName, f.layers, f.exclude, f.include]),
+    [
+      ['api', 'api', 'index.handler', { kind: 'fixed', value: `api-${ENV}` }, ['infra/module.deps'], [], []],
+      ['cron', 'scripts', 'cron.handler', { kind: 'fixed', value: `${ENV}-cron` }, [], ['**'], ['cron.py']],
+      ['alpha', 'scripts', null, { kind: 'fixed', value: 'm-a' }, [], ['**'], ['cron.py']],
+      ['beta', 'scripts', null, { kind: 'fixed', value: 'm-b' }, [], ['**'], ['cron.py']],
+    ],
+  );
+  assert.equal(
+    out.layers.map((l) => [l.key, l.contentDir, l.runtimes, l.layerName]),
+    [['infra/module.deps', 'layers/deps', ['nodejs22.x'], { kind: 'fixed', value: `deps-${ENV}` }]],
+  );
+  assert.equal(
+    out.unmapped.map((u) => [u.origin.at, u.reason]),
+    [
+      [
+        'aws_lambda_function.computed',
+        'for_each: data.aws_lambda_functions.all.function_names is known only after terraform apply; lci init cannot tell its instances',
+      ],
+    ],
+  );
+  assert.ok(
+    out.notes.some(
+      (n) => n.origin?.at === 'aws_lambda_function.mapped["alpha"]' && /^handler: var\.stage == "prod"/.test(n.message),
+    ),
+  );
 });
 
 test('--aws: CloudFormation-named functions found by their logical-id tag, placed by their stack’s name', () => {
