@@ -9,94 +9,37 @@ import {
   runtimeFamily,
   runtimeStatus,
 } from '../config/runtimes.js';
+import { esbuildCommand } from './esbuild.js';
+import { findFamilies } from './families.js';
 import { ENV } from './intrinsics.js';
-import type { DeclaredFunction, DeclaredLayer, DeclaredSource, Note, Origin, Unmapped } from './model.js';
+import { mapLayers } from './layers.js';
+import type { DeclaredFunction, Note, Unmapped } from './model.js';
+import {
+  configPath,
+  type EnvChoice,
+  type Entry,
+  entryConfig,
+  type InitPlan,
+  kebab,
+  type MapInput,
+  type MappedFunction,
+  type PlanNote,
+  type RepoFacts,
+} from './plan.js';
+
+export type { EnvChoice, InitPlan, MapInput, RepoFacts } from './plan.js';
+export { kebab } from './plan.js';
+export { shellWord } from './esbuild.js';
 
 /**
  * The pure half of lci init: what the sources declare, plus what the repository holds, in;
  * lambdas.yaml as plain data out, with every function it could not map and every value a person
- * should check. No I/O: the readers and the writer are at the edges.
+ * should check. No I/O: the readers and the writer are at the edges. Layers, families and the
+ * esbuild command have files of their own.
  */
-
-export interface EnvChoice {
-  /** Deployed from pushes to a branch (qa on main by default). */
-  branch: { name: string; branch: string };
-  /** Deployed from tags (prod on v* by default); null for one environment only. */
-  tag: { name: string; tag: string } | null;
-}
-
-/** What the mapper may ask of the repository: tracked files only, repository-relative. */
-export interface RepoFacts {
-  filesIn(dir: string): string[];
-  subdirs(dir: string): string[];
-  isTracked(path: string): boolean;
-}
-
-export interface MapInput {
-  sources: DeclaredSource[];
-  /** The config file's directory, repository-relative ('' at the root). */
-  configDir: string;
-  facts: RepoFacts;
-  envs: EnvChoice;
-  bucket: string | null;
-  region: string | null;
-  /** The repository directory's name, for a placeholder bucket. */
-  repoName: string;
-  /** ISO date the runtime schedule is read on. */
-  today: string;
-}
-
-export interface MappedFunction {
-  name: string;
-  origin: Origin;
-  path: string;
-  handler: string | null;
-  runtime: Runtime;
-  /** The descriptor and lockfiles lci will read, as shown in the report ('requirements.txt', 'package.json + package-lock.json'), or null. */
-  descriptor: string | null;
-  layers: string[];
-  /** The family (its key) it became a member of, or null. */
-  family: string | null;
-}
-
-export interface MappedLayer {
-  name: string;
-  origin: Origin;
-  path: string;
-  runtimes: Runtime[];
-  usedBy: string[];
-}
-
-/** A remark for the person: where in lambdas.yaml (dotted path) when it is about a value written there. */
-export interface PlanNote {
-  origin: Origin | null;
-  at: string[] | null;
-  message: string;
-}
-
-export interface InitPlan {
-  config: Record<string, unknown>;
-  functions: MappedFunction[];
-  layers: MappedLayer[];
-  families: { key: string; pathPattern: string; members: string[] }[];
-  unmapped: Unmapped[];
-  notes: PlanNote[];
-}
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
-const NAME = /^[a-z][a-z0-9-]{0,63}$/;
-
-interface Entry {
-  name: string;
-  df: DeclaredFunction;
-  path: string;
-  runtime: Runtime;
-  fields: Record<string, unknown>;
-  envs: Record<string, Record<string, unknown>>;
-  descriptorShown: string | null;
-  layerNames: string[];
-}
 
 export function mapToConfig(input: MapInput): InitPlan {
   const unmapped: Unmapped[] = input.sources.flatMap((s) => s.unmapped);
@@ -376,46 +319,6 @@ function withLockfiles(descriptor: string, family: RuntimeFamily, facts: RepoFac
   return [base, ...locks].join(' + ');
 }
 
-/** SAM's and serverless-esbuild's bundling, as one build.command run in lci's build container. */
-function esbuildCommand(
-  df: DeclaredFunction,
-  facts: RepoFacts,
-): { command: string; output: string } | { problem: string } {
-  const b = df.build!;
-  if (b.entryPoints.length === 0)
-    return { problem: 'built with esbuild, but no entry point lci init can read (BuildProperties.EntryPoints)' };
-  const here = (f: string) => posix.join(df.codeDir || '.', f).replace(/^\.\//, '');
-  if (!facts.isTracked(here('package.json')))
-    return { problem: 'built with esbuild, but there is no package.json beside the code to install esbuild from' };
-  const values = [...b.entryPoints, ...b.external, b.target ?? ''];
-  if (values.some((v) => /[\r\n\0]/.test(v))) return { problem: 'an esbuild setting holds a line break' };
-  const output = facts.subdirs(df.codeDir).includes('dist') ? '.lci-dist' : 'dist';
-  const install = facts.isTracked(here('package-lock.json'))
-    ? 'npm ci --no-audit --no-fund'
-    : 'npm install --no-audit --no-fund';
-  const args = [
-    ...b.entryPoints.map(shellWord),
-    '--bundle',
-    '--platform=node',
-    `--outdir=${output}`,
-    ...(b.keepPaths ? ['--outbase=.'] : []),
-    ...(b.target ? [`--target=${shellWord(b.target)}`] : []),
-    ...(b.minify ? ['--minify'] : []),
-    ...(b.sourcemap ? ['--sourcemap'] : []),
-    ...b.external.map((x) => `--external:${shellWord(x)}`),
-  ];
-  return { command: `${install} && npx --no-install esbuild ${args.join(' ')}`, output };
-}
-
-/** One word for sh: as it is when plain, else single-quoted. */
-export function shellWord(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function configPath(configDir: string, repoPath: string): string {
-  return posix.relative(configDir || '.', repoPath || '.') || '.';
-}
-
 /** A valid, unused function name from the source's own: `OrdersFunction` → `orders`, `createOrder` → `create-order`. */
 function uniqueName(df: DeclaredFunction, taken: Set<string>): string {
   const base = kebab(df.id, 'fn');
@@ -436,217 +339,6 @@ function uniqueName(df: DeclaredFunction, taken: Set<string>): string {
 
 function lastSegment(scope: string): string {
   return scope.split(/[/:#]/).filter(Boolean).at(-1) ?? scope;
-}
-
-export function kebab(id: string, prefix: string): string {
-  let s = id
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const stripped = s.replace(/-(function|fn|lambda|handler|layer|layer-version)$/, '');
-  if (stripped) s = stripped;
-  if (!/^[a-z]/.test(s)) s = `${prefix}-${s}`.replace(/-+$/, '');
-  s = s.slice(0, 64).replace(/-+$/, '');
-  return NAME.test(s) ? s : prefix;
-}
-
-function entryConfig(e: Entry): Record<string, unknown> {
-  const order = [
-    'path',
-    'runtime',
-    'architecture',
-    'handler',
-    'descriptor',
-    'exclude',
-    'include',
-    'layers',
-    'functionName',
-    'build',
-  ];
-  const out: Record<string, unknown> = {};
-  for (const k of order) if (k in e.fields) out[k] = e.fields[k];
-  if (Object.keys(e.envs).length > 0) out.environments = e.envs;
-  return out;
-}
-
-// --- layers
-
-function mapLayers(
-  declared: Map<string, DeclaredLayer>,
-  entries: Entry[],
-  input: MapInput,
-  envNames: string[],
-  unmapped: Unmapped[],
-  notes: PlanNote[],
-): { byKey: Map<string, MappedLayer>; mapped: MappedLayer[]; config: Record<string, unknown> | null } {
-  const byKey = new Map<string, MappedLayer>();
-  const mapped: MappedLayer[] = [];
-  const config: Record<string, unknown> = {};
-  const taken = new Set<string>();
-  for (const layer of declared.values()) {
-    const users = entries.filter((e) => e.df.layers.includes(layer.key));
-    const lciRuntimes = layer.runtimes.filter((r): r is Runtime => (RUNTIMES as readonly string[]).includes(r));
-    let runtimes: Runtime[] = lciRuntimes.length > 0 ? lciRuntimes : [...new Set(users.map((u) => u.runtime))];
-    if (runtimes.length === 0) {
-      unmapped.push({
-        origin: layer.origin,
-        reason:
-          layer.runtimes.length > 0
-            ? `compatible runtimes ${layer.runtimes.join(', ')}: none of them is one lci builds`
-            : 'no compatible runtimes declared, and no function lci init mapped uses it',
-      });
-      continue;
-    }
-    const family = runtimeFamily(runtimes[0]!);
-    runtimes = runtimes.filter((r) => runtimeFamily(r) === family);
-    for (const u of users)
-      if (!runtimes.includes(u.runtime) && runtimeFamily(u.runtime) === family) runtimes.push(u.runtime);
-    const content = layerContent(layer.contentDir, family, input.facts);
-    if ('problem' in content) {
-      unmapped.push({ origin: layer.origin, reason: content.problem });
-      continue;
-    }
-    const name = uniqueLayerName(layer.id, taken);
-    const entry: Record<string, unknown> = { path: configPath(input.configDir, layer.contentDir), runtimes };
-    const archs = layer.architectures.filter((a) => a === 'x86_64' || a === 'arm64');
-    const userArchs = [...new Set(users.map((u) => (u.fields.architecture as string | undefined) ?? 'x86_64'))];
-    const architectures = archs.length > 0 ? [...archs] : userArchs;
-    for (const a of userArchs) if (!architectures.includes(a)) architectures.push(a);
-    if (!(architectures.length === 1 && architectures[0] === 'x86_64') && architectures.length > 0)
-      entry.architectures = architectures;
-    if (content.build) {
-      entry.descriptor = false;
-      entry.build = content.build;
-      notes.push({
-        origin: layer.origin,
-        at: ['layers', name, 'build'],
-        message: `the layer's ${content.build.output === '.lci-layer' ? 'files are' : 'content is'} copied as committed (no descriptor to install from)`,
-      });
-    }
-    if (layer.layerName.kind === 'fixed') {
-      const v = layer.layerName.value;
-      entry.layerName = v.includes(ENV) || envNames.length === 1 ? v : `${v}-${ENV}`;
-      if (entry.layerName !== v)
-        notes.push({
-          origin: layer.origin,
-          at: ['layers', name, 'layerName'],
-          message: `'${v}' with -\${env}: a shared layer's name differs between environments`,
-        });
-    }
-    config[name] = entry;
-    const m: MappedLayer = {
-      name,
-      origin: layer.origin,
-      path: entry.path as string,
-      runtimes,
-      usedBy: users.map((u) => u.name),
-    };
-    mapped.push(m);
-    byKey.set(layer.key, m);
-  }
-  return { byKey, mapped, config: mapped.length > 0 ? config : null };
-}
-
-function layerContent(
-  dir: string,
-  family: RuntimeFamily,
-  facts: RepoFacts,
-): { build: { command: string; output: string } | null } | { problem: string } {
-  const descriptor = DEFAULT_DESCRIPTOR[family];
-  if (descriptor && facts.filesIn(dir).includes(descriptor)) return { build: null };
-  const top = family === 'python' ? 'python' : family === 'nodejs' ? 'nodejs' : null;
-  if (top && facts.subdirs(dir).includes(top))
-    return { build: { command: `mkdir -p .lci-layer && cp -R ${top} .lci-layer/`, output: '.lci-layer' } };
-  return {
-    problem: `its directory has no ${descriptor ?? 'descriptor'} to build from and no ${top ?? 'layer'}/ directory of files to ship: write the layer's build.command in lambdas.yaml by hand`,
-  };
-}
-
-function uniqueLayerName(id: string, taken: Set<string>): string {
-  const base = kebab(id, 'layer');
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60)}-${i}`;
-  taken.add(name);
-  return name;
-}
-
-// --- families
-
-interface Family {
-  key: string;
-  pathPattern: string;
-  members: Entry[];
-  config: Record<string, unknown>;
-}
-
-/**
- * Sibling directories of the same shape become one family (README: Function families) when every
- * tracked directory beside them is one of them: then `pathPattern` says exactly what the entries
- * said, and a new directory there is a new function, as the family means.
- */
-function findFamilies(entries: Entry[], input: MapInput): Family[] {
-  const byParent = new Map<string, Entry[]>();
-  for (const e of entries) {
-    if (e.path === '.' || e.path.startsWith('..')) continue;
-    const parent = posix.dirname(e.path);
-    byParent.set(parent, [...(byParent.get(parent) ?? []), e]);
-  }
-  const families: Family[] = [];
-  const names = new Set(entries.map((e) => e.name));
-  for (const [parent, members] of byParent) {
-    if (members.length < 2) continue;
-    const dirs = members.map((m) => posix.basename(m.path));
-    if (new Set(dirs).size !== dirs.length || !dirs.every((d) => /^[a-z][a-z0-9-]*$/.test(d))) continue;
-    const repoParent = posix.join(input.configDir || '.', parent).replace(/^\.\/?/, '');
-    const present = input.facts.subdirs(repoParent).filter((d) => !d.startsWith('.'));
-    if (present.length !== dirs.length || !present.every((d) => dirs.includes(d))) continue;
-    const shapes = members.map((m, i) => templatize(entryConfig(m), dirs[i]!));
-    const shape = JSON.stringify(shapes[0]);
-    if (
-      !shapes.every((s) => JSON.stringify(s) === shape) ||
-      !/\$\{dir\}/.test(JSON.stringify(shapes[0]?.functionName ?? ''))
-    )
-      continue;
-    const key = familyKey(members, dirs, names);
-    if (!key) continue;
-    const { path: _path, ...rest } = shapes[0]!;
-    const pathPattern = parent === '.' ? '*' : `${parent}/*`;
-    families.push({ key, pathPattern, members, config: { pathPattern, ...rest } });
-    for (const [i, m] of members.entries()) {
-      names.delete(m.name);
-      m.name = key.replace('*', dirs[i]!);
-      names.add(m.name);
-    }
-  }
-  return families;
-}
-
-/** `${dir}` where the directory's name stands in the entry's names, as whole words. */
-function templatize(entry: Record<string, unknown>, dir: string): Record<string, unknown> {
-  const word = new RegExp(`(?<![A-Za-z0-9])${dir.replace(/[-]/g, '\\-')}(?![A-Za-z0-9])`, 'g');
-  const sub = (v: unknown, key: string): unknown => {
-    if (typeof v === 'string' && (key === 'functionName' || key === 'layerName')) return v.replace(word, '${dir}');
-    if (key === 'path') return '';
-    if (Array.isArray(v)) return v.map((x) => sub(x, ''));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x, k)]));
-    return v;
-  };
-  return sub(entry, '') as Record<string, unknown>;
-}
-
-/** The family's key: the members' own names with the directory as `*` when they agree on it, else the bare `*`. */
-function familyKey(members: Entry[], dirs: string[], names: Set<string>): string | null {
-  const affixes = members.map((m, i) => {
-    const at = m.name.indexOf(dirs[i]!);
-    return at < 0 ? null : `${m.name.slice(0, at)}*${m.name.slice(at + dirs[i]!.length)}`;
-  });
-  const own = affixes[0] && affixes.every((a) => a === affixes[0]) ? affixes[0] : '*';
-  const others = new Set([...names].filter((n) => !members.some((m) => m.name === n)));
-  const made = dirs.map((d) => own.replace('*', d));
-  if (made.some((n) => others.has(n) || !NAME.test(n))) return null;
-  return own;
 }
 
 // --- top level

@@ -1,5 +1,17 @@
 import { posix } from 'node:path';
 import { type Block, type Body, type Expr, exprText, HclError, parseHcl, type Step } from './hcl.js';
+import {
+  ArchiveRef,
+  callFunction,
+  type Each,
+  eachEntries,
+  type Instance,
+  isMap,
+  LayerRef,
+  type Module,
+  Unknown,
+  type Val,
+} from './terraform-values.js';
 import { ENV, isEnvironmentName } from './intrinsics.js';
 import { type DeclaredFunction, type DeclaredName, type DeclaredSource, emptySource, type Origin } from './model.js';
 import { inSkippedDir, type RepoView } from './repo.js';
@@ -18,49 +30,6 @@ const MAX_MODULE_DEPTH = 8;
 const MAX_INSTANCES = 500;
 const MAX_EVAL_DEPTH = 40;
 const REGISTRY_LAMBDA = /^(registry\.terraform\.io\/)?terraform-aws-modules\/lambda\/aws(\/\/.*)?$/;
-
-// --- values
-
-class Unknown {
-  constructor(readonly why: string) {}
-}
-class ArchiveRef {
-  constructor(
-    readonly inst: Instance,
-    readonly name: string,
-    readonly eachKey: string | undefined,
-  ) {}
-}
-class LayerRef {
-  constructor(readonly key: string) {}
-}
-type Val = string | number | boolean | null | Val[] | { [k: string]: Val } | ArchiveRef | LayerRef | Unknown;
-
-interface Module {
-  dir: string;
-  blocks: { block: Block; file: string }[];
-  variables: Map<string, Block>;
-  locals: Map<string, { expr: Expr; file: string }>;
-  archives: Map<string, { block: Block; file: string }>;
-}
-
-interface Instance {
-  key: string;
-  mod: Module;
-  /** path.module: the module's directory relative to the root module's. */
-  pathModule: string;
-  /** The root module's directory, repository-relative: relative paths resolve against it. */
-  rootDir: string;
-  inputs: Map<string, Val>;
-  /** The `module.x.` chain from the root, for messages. */
-  address: string;
-  depth: number;
-}
-
-interface Each {
-  key: string;
-  value: Val;
-}
 
 export function findTerraform(repo: RepoView, base: string): string[] {
   return repo.under(base).filter((p) => p.endsWith('.tf') && !inSkippedDir(p));
@@ -649,83 +618,4 @@ interface Code {
   dir: string;
   exclude: string[];
   include: string[];
-}
-
-function isMap(v: Val): v is { [k: string]: Val } {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    !(v instanceof Unknown) &&
-    !(v instanceof ArchiveRef) &&
-    !(v instanceof LayerRef)
-  );
-}
-
-/** for_each's instances: a set or list of strings (key = value) or a map. */
-function eachEntries(v: Val): Each[] | Unknown {
-  if (v instanceof Unknown) return v;
-  if (Array.isArray(v)) {
-    if (!v.every((x): x is string => typeof x === 'string')) return new Unknown('a list that is not of strings');
-    return [...new Set(v)].map((key) => ({ key, value: key }));
-  }
-  if (isMap(v)) return Object.entries(v).map(([key, value]) => ({ key, value }));
-  return new Unknown('not a set or a map');
-}
-
-/** The few of Terraform's functions that shape paths and names; the rest stay unknown. */
-function callFunction(name: string, args: Val[], text: string): Val {
-  const unknown = args.find((a): a is Unknown => a instanceof Unknown);
-  if (unknown) return unknown;
-  const s = (v: Val) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
-  const all = args.map(s);
-  switch (name) {
-    case 'abspath':
-      return args[0] ?? new Unknown(`${text}: no argument`);
-    case 'lower':
-    case 'upper':
-      return all[0] === null || all[0] === undefined
-        ? new Unknown(text)
-        : name === 'lower'
-          ? all[0].toLowerCase()
-          : all[0].toUpperCase();
-    case 'trimsuffix':
-      return all[0] != null && all[1] != null
-        ? all[0].endsWith(all[1])
-          ? all[0].slice(0, -all[1].length || undefined)
-          : all[0]
-        : new Unknown(text);
-    case 'trimprefix':
-      return all[0] != null && all[1] != null
-        ? all[0].startsWith(all[1])
-          ? all[0].slice(all[1].length)
-          : all[0]
-        : new Unknown(text);
-    case 'join': {
-      const list = args[1];
-      if (all[0] == null || !Array.isArray(list) || !list.every((x) => s(x) !== null)) return new Unknown(text);
-      return list.map((x) => s(x)!).join(all[0]);
-    }
-    case 'format': {
-      const [fmt, ...rest] = all;
-      if (fmt == null || rest.some((r) => r === null)) return new Unknown(text);
-      let i = 0;
-      let bad = false;
-      const out = fmt.replace(/%(%|[sdv])/g, (_m, c: string) => {
-        if (c === '%') return '%';
-        if (i >= rest.length) bad = true;
-        return rest[i++] ?? '';
-      });
-      return bad ? new Unknown(text) : out;
-    }
-    case 'tolist':
-    case 'toset':
-      return Array.isArray(args[0]) ? args[0] : new Unknown(text);
-    case 'concat':
-      return args.every(Array.isArray) ? (args as Val[][]).flat() : new Unknown(text);
-    case 'coalesce':
-      return args.find((a) => a !== null && a !== '') ?? new Unknown(text);
-    default:
-      return new Unknown(`${name}() is not evaluated by lci init`);
-  }
 }
