@@ -1,6 +1,5 @@
-import { posix } from 'node:path';
 import type { RepoFacts } from './plan.js';
-import type { DeclaredFunction } from './model.js';
+import { type DeclaredFunction, repoJoin } from './model.js';
 
 /** SAM's and serverless-esbuild's bundling, as one build.command run in lci's build container. */
 export function esbuildCommand(
@@ -10,7 +9,7 @@ export function esbuildCommand(
   const b = df.build!;
   if (b.entryPoints.length === 0)
     return { problem: 'built with esbuild, but no entry point lci init can read (BuildProperties.EntryPoints)' };
-  const here = (f: string) => posix.join(df.codeDir || '.', f).replace(/^\.\//, '');
+  const here = (f: string) => repoJoin(df.codeDir, f);
   if (!facts.isTracked(here('package.json')))
     return { problem: 'built with esbuild, but there is no package.json beside the code to install esbuild from' };
   const values = [...b.entryPoints, ...b.external, b.target ?? ''];

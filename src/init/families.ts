@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { repoJoin } from './model.js';
 import { type Entry, entryConfig, type MapInput, NAME } from './plan.js';
 
 export interface Family {
@@ -26,7 +27,7 @@ export function findFamilies(entries: Entry[], input: MapInput): Family[] {
     if (members.length < 2) continue;
     const dirs = members.map((m) => posix.basename(m.path));
     if (new Set(dirs).size !== dirs.length || !dirs.every((d) => /^[a-z][a-z0-9-]*$/.test(d))) continue;
-    const repoParent = posix.join(input.configDir || '.', parent).replace(/^\.\/?/, '');
+    const repoParent = repoJoin(input.configDir, parent);
     const present = input.facts.subdirs(repoParent).filter((d) => !d.startsWith('.'));
     if (present.length !== dirs.length || !present.every((d) => dirs.includes(d))) continue;
     const shapes = members.map((m, i) => templatize(entryConfig(m), dirs[i]!));

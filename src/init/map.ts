@@ -13,7 +13,7 @@ import { esbuildCommand } from './esbuild.js';
 import { findFamilies } from './families.js';
 import { ENV } from './intrinsics.js';
 import { mapLayers } from './layers.js';
-import type { DeclaredFunction, Note, Unmapped } from './model.js';
+import { type DeclaredFunction, type Note, repoJoin, type Unmapped } from './model.js';
 import {
   configPath,
   type EnvChoice,
@@ -209,8 +209,7 @@ function inferFamily(df: DeclaredFunction, facts: RepoFacts): { family: RuntimeF
       ['.cjs', 'nodejs'],
       ['.ts', 'nodejs'],
     ] as const)
-      if (facts.isTracked(posix.join(df.codeDir || '.', `${module}${ext}`).replace(/^\.\//, '')))
-        return { family, from: `${module}${ext}` };
+      if (facts.isTracked(repoJoin(df.codeDir, `${module}${ext}`))) return { family, from: `${module}${ext}` };
   }
   if (files.includes('requirements.txt')) return { family: 'python', from: 'requirements.txt' };
   if (files.includes('package.json')) return { family: 'nodejs', from: 'package.json' };
@@ -252,7 +251,7 @@ function functionEntry(
     descriptorShown = withLockfiles(df.descriptor, family, input.facts);
   } else {
     const d = DEFAULT_DESCRIPTOR[family];
-    const at = d ? posix.join(df.codeDir || '.', d).replace(/^\.\//, '') : null;
+    const at = d ? repoJoin(df.codeDir, d) : null;
     if (at && input.facts.isTracked(at)) descriptorShown = withLockfiles(at, family, input.facts);
   }
   if (df.exclude.length > 0) fields.exclude = [...df.exclude];

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 /**
  * What a repository already declares about its Lambda functions, read from SAM/CloudFormation
  * templates, serverless.yml or Terraform, in one shape whatever the source: the readers fill it,
@@ -107,6 +109,12 @@ export interface DeclaredSource {
 
 export function emptySource(kind: SourceKind): DeclaredSource {
   return { kind, files: [], functions: [], layers: [], unmapped: [], notes: [], bucket: null, region: null };
+}
+
+/** A path relative to a repository directory, as a repository path ('' for the root). */
+export function repoJoin(dir: string, rel: string): string {
+  const joined = posix.join(dir || '.', rel);
+  return joined === '.' ? '' : joined;
 }
 
 export function describeOrigin(o: Origin): string {

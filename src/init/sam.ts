@@ -18,6 +18,7 @@ import {
   type DeclaredSource,
   emptySource,
   type Origin,
+  repoJoin,
 } from './model.js';
 import { parseTemplateText } from './parse-yaml.js';
 import { inSkippedDir, type RepoView } from './repo.js';
@@ -386,7 +387,7 @@ class SamReader {
 
   /** samconfig.toml's s3_bucket and region, read as plain lines (no TOML library needed for two keys). */
   private readSamconfig(base: string): void {
-    const file = posix.join(base || '.', 'samconfig.toml').replace(/^\.\//, '');
+    const file = repoJoin(base, 'samconfig.toml');
     if (!this.repo.isTracked(file)) return;
     const read = this.repo.read(file);
     if ('problem' in read) return;

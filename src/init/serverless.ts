@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { isRecord } from '../config/source.js';
 import { ENV } from './intrinsics.js';
-import { type DeclaredFunction, type DeclaredSource, emptySource, type Origin } from './model.js';
+import { type DeclaredFunction, type DeclaredSource, emptySource, type Origin, repoJoin } from './model.js';
 import { parseTemplateText } from './parse-yaml.js';
 import { inSkippedDir, type RepoView } from './repo.js';
 
@@ -106,9 +106,9 @@ class ServiceReader {
     if (typeof handler !== 'string' || !handler.includes('.'))
       return refuse(`handler ${handler instanceof Unknown ? `(${handler.why})` : 'is missing or not module.function'}`);
     const module = handler.slice(0, handler.lastIndexOf('.'));
-    const file = HANDLER_EXTENSIONS.map((ext) =>
-      posix.join(this.dir || '.', `${module}${ext}`).replace(/^\.\//, ''),
-    ).find((p) => this.repo.isTracked(p));
+    const file = HANDLER_EXTENSIONS.map((ext) => repoJoin(this.dir, `${module}${ext}`)).find((p) =>
+      this.repo.isTracked(p),
+    );
     if (!file) return refuse(`handler ${handler}: no tracked file ${module}.py, .js or .ts in ${this.dir || '.'}`);
     const runtime = this.known(fn.runtime) ?? this.known(provider.runtime);
     const architecture = this.known(fn.architecture) ?? this.known(provider.architecture);
@@ -130,7 +130,7 @@ class ServiceReader {
     }
     const patterns = [...this.patterns(servicePackage), ...this.patterns(own)];
     const shape = packageShape(patterns, module);
-    const codeDir = shape.dir ? posix.join(this.dir || '.', shape.dir).replace(/^\.\//, '') : this.dir;
+    const codeDir = shape.dir ? repoJoin(this.dir, shape.dir) : this.dir;
     if (build) build.entryPoints = [posix.relative(codeDir || '.', file)];
     const layers: string[] = [];
     const foreign: string[] = [];
@@ -224,7 +224,7 @@ class ServiceReader {
         ? this.known(this.doc.custom.pythonRequirements.fileName)
         : null;
     const name = python ? (custom ?? 'requirements.txt') : 'package.json';
-    const path = posix.join(this.dir || '.', name).replace(/^\.\//, '');
+    const path = repoJoin(this.dir, name);
     return this.repo.isTracked(path) ? path : null;
   }
 

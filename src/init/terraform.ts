@@ -13,7 +13,14 @@ import {
   type Val,
 } from './terraform-values.js';
 import { ENV, isEnvironmentName } from './intrinsics.js';
-import { type DeclaredFunction, type DeclaredName, type DeclaredSource, emptySource, type Origin } from './model.js';
+import {
+  type DeclaredFunction,
+  type DeclaredName,
+  type DeclaredSource,
+  emptySource,
+  repoJoin,
+  type Origin,
+} from './model.js';
 import { inSkippedDir, type RepoView } from './repo.js';
 
 /**
@@ -403,9 +410,7 @@ class TerraformReader {
       // archive_file leaves a directory out whole; lci's glob names it with /**.
       const glob = (e: string) => {
         const clean = e.replace(/^\.\//, '').replace(/\/+$/, '');
-        return this.repo.hasTrackedUnder(posix.join(code.dir || '.', clean).replace(/^\.\//, ''))
-          ? `${clean}/**`
-          : clean;
+        return this.repo.hasTrackedUnder(repoJoin(code.dir, clean)) ? `${clean}/**` : clean;
       };
       return { ...code, exclude: excludes.map(glob) };
     }

@@ -93,6 +93,17 @@ test('the family keeps the names the functions had around the directory (api-ord
   assert.equal(plan.families[0]!.members, ['api-orders', 'api-users']);
 });
 
+test('a family under a directory whose name starts with a dot (.lambdas/*) is found too', () => {
+  const plan = mapToConfig(
+    input(
+      [source([fn('OrdersFunction', '.lambdas/orders'), fn('UsersFunction', '.lambdas/users')])],
+      ['.lambdas/orders/app.py', '.lambdas/users/app.py'],
+    ),
+  );
+  assert.equal(Object.keys(functionsOf(plan.config)), ['*']);
+  assert.is(functionsOf(plan.config)['*']!.pathPattern, '.lambdas/*');
+});
+
 test('no family when a directory beside them is no function, when shapes differ, or when names do not follow the directory', () => {
   const two = [fn('OrdersFunction', 'fns/orders'), fn('UsersFunction', 'fns/users')];
   const extraDir = mapToConfig(input([source(two)], ['fns/orders/app.py', 'fns/users/app.py', 'fns/shared/util.py']));
