@@ -191,6 +191,22 @@ test('flags: environments, --from, --bucket, --config; refusals are one line, ex
   const one = lci(['init', '--dry-run', '--from', 'serverless', '--env-names', 'dev'], { cwd: repo.dir });
   assert.is(one.code, 0, one.stderr);
   assert.equal((parseYaml(one.stdout) as Record<string, any>).environments, { dev: { branch: 'main' } });
+  const json = lci(['init', '--dry-run', '--json', '--from', 'serverless'], { cwd: repo.dir });
+  assert.is(json.code, 0, json.stderr);
+  const doc = JSON.parse(json.stdout) as Record<string, any>;
+  assert.equal([doc.schemaVersion, doc.command, doc.status, doc.written], [1, 'init', 'DRY_RUN', false]);
+  assert.equal(
+    doc.functions.map((f: { name: string }) => f.name),
+    ['create-order', 'list-orders', 'worker'],
+  );
+  assert.equal(
+    doc.unmapped.map((u: { from: { at: string } }) => u.from.at),
+    ['functions.thumbnail', 'functions.legacy'],
+  );
+  assert.equal(
+    parseYaml(doc.yaml),
+    parseYaml(one.stdout.replace('dev: {branch: main}', 'qa: {branch: main}\n  prod: {tag: v*}')),
+  );
   for (const [args, message] of [
     [['--from', 'cdk'], /^lci: --from cdk: one of sam, serverless, terraform, auto$/m],
     [['--env-names', 'QA'], /^lci: --env-names QA: one or two different names/m],
