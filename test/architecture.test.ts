@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-// The import graph runs one way: CLI → report → commands → deploy/generate/artifacts → plan/builder
+// The import graph runs one way: CLI → report → commands → deploy/generate/artifacts/init → plan/builder
 // → inputs → config/package → vcs/aws → errors and the small shared modules. A module may import
 // its own folder and any lower layer, never a higher one or a sibling of its own layer.
 
@@ -22,6 +22,7 @@ const LAYERS: Record<string, number> = {
   builder: 4,
   artifacts: 5,
   generate: 5,
+  init: 5,
   deploy: 6,
   notify: 7,
   commands: 8,

@@ -6,6 +6,8 @@ import {
   GetAliasCommand,
   GetFunctionCommand,
   ListAliasesCommand,
+  ListFunctionsCommand,
+  ListTagsCommand,
   GetLayerVersionCommand,
   ListLayerVersionsCommand,
   ListVersionsByFunctionCommand,
@@ -228,6 +230,26 @@ export async function listLayerVersions(lambda: LambdaClient, layerName: string)
     if (notFound(e)) return [];
     throw e;
   }
+}
+
+/** A function of the account, as ListFunctions lists it. */
+export interface ListedFunction {
+  name: string;
+  arn: string;
+}
+
+/** Every function of the region: 50 a page, whatever MaxItems asks (each page a request of the 15/s budget). */
+export async function listFunctions(lambda: LambdaClient): Promise<ListedFunction[]> {
+  return allPages(async (Marker) => {
+    const r = await lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
+    const items = (r.Functions ?? []).map((f) => ({ name: f.FunctionName!, arn: f.FunctionArn! }));
+    return { items, next: r.NextMarker };
+  });
+}
+
+/** A function's tags, CloudFormation's aws:cloudformation:* ones included. */
+export async function functionTags(lambda: LambdaClient, arn: string): Promise<Record<string, string>> {
+  return (await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags ?? {};
 }
 
 async function allPages<T>(

@@ -15,6 +15,12 @@ type Entry = { name: string; summary: string; load: () => Promise<Command<any>> 
 /** Each command loads only what it needs: `lci plan` never pays for the AWS SDK or Docker. */
 const COMMANDS: Entry[] = [
   {
+    name: 'init',
+    summary:
+      'Write a first lambdas.yaml from the SAM templates, serverless.yml or Terraform already in the repository.',
+    load: async () => (await import('./init.js')).initCommand,
+  },
+  {
     name: 'validate',
     summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names.',
     load: async () => (await import('./validate.js')).validateCommand,

@@ -56,31 +56,61 @@ export function findConfig(cwd: string, explicit?: string, stopDir?: string): Fo
 
 /** The file's text; null when nothing is there. Anything but a readable regular file of bounded size is a usage error. */
 function readConfigFile(filepath: string, shown: string): string | null {
+  const read = readBoundedFile(filepath);
+  switch (read.kind) {
+    case 'text':
+      return read.text;
+    case 'missing':
+      return null;
+    case 'denied':
+      throw new UsageError(`${shown} cannot be read (permission denied); make it readable or pass another --config`);
+    case 'directory':
+      throw new UsageError(
+        `${shown} is a directory; pass the config file itself (e.g. ${join(shown, 'lambdas.yaml')})`,
+      );
+    case 'special':
+      throw new UsageError(`${shown} is not a regular file (${read.what}); pass the path of a YAML or JSON file`);
+    case 'too-large':
+      throw new UsageError(`${shown} is ${read.size} bytes; lci reads config files of up to ${MAX_CONFIG_BYTES} bytes`);
+    case 'error':
+      throw new UsageError(
+        `${shown} cannot be ${read.opening ? 'opened' : 'read'} (${read.code}); pass the path of a YAML or JSON file`,
+      );
+  }
+}
+
+export type BoundedRead =
+  | { kind: 'text'; text: string }
+  | { kind: 'missing' }
+  | { kind: 'denied' }
+  | { kind: 'directory' }
+  /** A socket, FIFO or device: `what` says which, as far as the open call could tell. */
+  | { kind: 'special'; what: string }
+  | { kind: 'too-large'; size: number }
+  | { kind: 'error'; code: string; opening: boolean };
+
+/**
+ * A readable regular file of at most `maxBytes`, read without ever waiting: a FIFO is opened
+ * non-blocking and refused, as are devices, sockets and directories. The config file and every
+ * file `lci init` reads go through here.
+ */
+export function readBoundedFile(filepath: string, maxBytes = MAX_CONFIG_BYTES): BoundedRead {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     fd = openSync(filepath, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    if (code === 'EACCES' || code === 'EPERM')
-      throw new UsageError(`${shown} cannot be read (permission denied); make it readable or pass another --config`);
-    if (code === 'ENXIO')
-      throw new UsageError(`${shown} is not a regular file (a socket or FIFO); pass the path of a YAML or JSON file`);
-    throw new UsageError(`${shown} cannot be opened (${code}); pass the path of a YAML or JSON file`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied' };
+    if (code === 'ENXIO') return { kind: 'special', what: 'a socket or FIFO' };
+    return { kind: 'error', code: code ?? (e as Error).message, opening: true };
   }
   try {
     const s = fstatSync(fd);
-    if (s.isDirectory())
-      throw new UsageError(
-        `${shown} is a directory; pass the config file itself (e.g. ${join(shown, 'lambdas.yaml')})`,
-      );
-    if (!s.isFile())
-      throw new UsageError(
-        `${shown} is not a regular file (a device, FIFO or socket); pass the path of a YAML or JSON file`,
-      );
-    if (s.size > MAX_CONFIG_BYTES)
-      throw new UsageError(`${shown} is ${s.size} bytes; lci reads config files of up to ${MAX_CONFIG_BYTES} bytes`);
+    if (s.isDirectory()) return { kind: 'directory' };
+    if (!s.isFile()) return { kind: 'special', what: 'a device, FIFO or socket' };
+    if (s.size > maxBytes) return { kind: 'too-large', size: s.size };
     const buf = Buffer.alloc(s.size);
     let read = 0;
     while (read < s.size) {
@@ -88,14 +118,11 @@ function readConfigFile(filepath: string, shown: string): string | null {
       if (n === 0) break;
       read += n;
     }
-    return buf.subarray(0, read).toString('utf8');
+    return { kind: 'text', text: buf.subarray(0, read).toString('utf8') };
   } catch (e) {
-    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new UsageError(`${shown} is a directory; pass the config file itself`);
-    throw new UsageError(
-      `${shown} cannot be read (${code ?? (e as Error).message}); pass the path of a YAML or JSON file`,
-    );
+    if (code === 'EISDIR') return { kind: 'directory' };
+    return { kind: 'error', code: code ?? (e as Error).message, opening: false };
   } finally {
     closeSync(fd);
   }

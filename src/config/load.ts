@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repoRoot } from '../vcs/git.js';
 import { trackedFiles, type Tracked } from '../vcs/tracked.js';
@@ -35,12 +35,17 @@ export interface LoadOptions {
   config?: string;
   /** Check that paths and descriptors exist on disk (off for configs read from git history). */
   checkFiles?: boolean;
+  /** The config's text, checked as if it were the file `config` (lci init --dry-run: nothing is written yet). */
+  text?: string;
 }
 
 /** Finds, parses, validates and resolves the config; throws ConfigError with every problem at once. */
 export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const gitRoot = await repoRoot(opts.cwd);
-  const found = await findConfig(opts.cwd, opts.config, gitRoot ?? undefined);
+  const found =
+    opts.text !== undefined && opts.config !== undefined
+      ? { filepath: resolve(opts.cwd, opts.config), text: opts.text, root: [] }
+      : findConfig(opts.cwd, opts.config, gitRoot ?? undefined);
   const dir = dirname(found.filepath);
   const root = gitRoot && isInside(gitRoot, found.filepath) ? gitRoot : dir;
   const configDirInRepo = toPosix(relative(root, dir));

@@ -127,7 +127,7 @@ const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
 /** An alias token: `*name` where a node can start. Over-matching only costs speed, never correctness. */
 const HAS_ALIAS = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
 /** `yaml`'s own guard: alias expansions per document, weighted by the size of what they repeat. */
-const MAX_ALIAS_COUNT = 100;
+export const MAX_ALIAS_COUNT = 100;
 
 export function parseConfigText(
   text: string,
