@@ -108,14 +108,11 @@ function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: Li
     exit.status === 137
       ? 'exit status 137 (killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping?)'
       : describeExit(exit.status);
-  return new BuildError(
-    [
-      `${step.what} failed in ${step.image}: ${status}`,
-      `last ${LOG_TAIL_LINES} lines of the build log:`,
-      ...tail.lines().map((l) => `  | ${l}`),
-      `full log: ${logPath}`,
-    ].join('\n'),
-  );
+  return new BuildError(`${step.what} failed in ${step.image}: ${status}`, [
+    `last ${LOG_TAIL_LINES} lines of the build log:`,
+    ...tail.lines().map((l) => `  | ${l}`),
+    `full log: ${logPath}`,
+  ]);
 }
 
 /** Copies the input files to `dir` at their repository paths, readable by the build user (0644/0755). */
