@@ -45,7 +45,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const root = gitRoot && isInside(gitRoot, found.filepath) ? gitRoot : dir;
   const configDirInRepo = toPosix(relative(root, dir));
   const result = projectFromText(
-    found.text,
+    found.bytes.toString('utf8'),
     found.filepath,
     displayPath(opts.cwd, found.filepath),
     found.root,
