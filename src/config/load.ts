@@ -4,6 +4,7 @@ import { repoRoot } from '../vcs/git.js';
 import { trackedFiles, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
+import { decodeConfig } from './encoding.js';
 import { findConfig } from './find.js';
 import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
@@ -44,10 +45,14 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const dir = dirname(found.filepath);
   const root = gitRoot && isInside(gitRoot, found.filepath) ? gitRoot : dir;
   const configDirInRepo = toPosix(relative(root, dir));
+  const shownAs = displayPath(opts.cwd, found.filepath);
+  const decoded = decodeConfig(found.bytes);
+  if (!decoded.ok)
+    throw new ConfigError([{ file: shownAs, line: decoded.line, col: decoded.col, message: decoded.message }]);
   const result = projectFromText(
-    found.bytes.toString('utf8'),
+    decoded.text,
     found.filepath,
-    displayPath(opts.cwd, found.filepath),
+    shownAs,
     found.root,
     configDirInRepo,
     opts.checkFiles ?? true,
