@@ -130,6 +130,9 @@ export class BuildMountError extends BuildError {}
 /** The build container was killed for using more memory than build.memory allows. */
 export class BuildOutOfMemoryError extends BuildError {}
 
+/** A build container wrote more than a function and its layers could ever hold, and was stopped. */
+export class BuildOutputError extends BuildError {}
+
 /** A build container ran longer than build.timeout and was stopped. */
 export class BuildTimeoutError extends BuildError {}
 
@@ -189,6 +192,7 @@ export function describeExit(code: number): string {
     137: 'killed (SIGKILL; out of memory?)',
     139: 'segmentation fault (SIGSEGV)',
     143: 'terminated (SIGTERM)',
+    153: 'file size limit exceeded (SIGXFSZ)',
   };
   return `exit status ${code} (${words[code] ?? (code > 128 ? `killed by signal ${code - 128}` : 'failed')})`;
 }
