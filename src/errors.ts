@@ -146,6 +146,24 @@ export class DeployError extends LciError {
   }
 }
 
+/** No AWS credentials, or credentials that cannot be loaded: said once, before any work. */
+export class CredentialsError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.badInput);
+  }
+}
+
+/** An answer that is not an AWS API response (an HTML page from a proxy or a wrong endpoint). */
+export class AwsAnswerError extends LciError {
+  constructor(
+    message: string,
+    /** Whether the message already says what lci was doing. */
+    readonly located = false,
+  ) {
+    super(message, ExitCode.failed);
+  }
+}
+
 /** A CodePipeline call that failed (lci pipelines): the work failed, the input was fine. */
 export class PipelineError extends LciError {
   constructor(message: string) {
