@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { firstInvalidUtf8 } from '../src/config/encoding.js';
 import { lci } from './harness/cli.js';
 import { GitRepo } from './harness/git-repo.js';
 
@@ -62,17 +61,6 @@ test('UTF-8, with or without a byte-order mark, still reads', () => {
   assert.is(validate(Buffer.from(CONFIG)).code, 0);
   const bom = validate(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(CONFIG)]));
   assert.is(bom.code, 0, bom.stderr);
-});
-
-test('the first invalid sequence: overlong, surrogate, above U+10FFFF, truncated, stray continuation', () => {
-  const at = (...bytes: number[]) => firstInvalidUtf8(Buffer.from(bytes));
-  assert.is(at(0x61, 0xc3, 0xa4, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80), -1);
-  assert.is(at(0x61, 0xc0, 0x80), 1);
-  assert.is(at(0x61, 0xe0, 0x80, 0x80), 1);
-  assert.is(at(0xed, 0xa0, 0x80), 0);
-  assert.is(at(0xf4, 0x90, 0x80, 0x80), 0);
-  assert.is(at(0x61, 0x62, 0xe2, 0x82), 2);
-  assert.is(at(0x61, 0x80), 1);
 });
 
 test.run();

@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { missingRevisionHint } from '../src/plan/revisions.js';
 import { lci } from './harness/cli.js';
 import { GitRepo } from './harness/git-repo.js';
 import { tempDir } from './harness/tmp.js';
@@ -50,18 +49,6 @@ test('LCI_BASE=HEAD~2 asks for two commits; --unshallow works as well', () => {
   assert.match(r.stderr, /^lci: LCI_BASE=HEAD~2 does not name a commit in this clone; .*\(git fetch --deepen=2\)/);
   assert.is(git(clone, 'fetch', '-q', '--unshallow').status, 0);
   assert.is(lci(['plan'], { cwd: clone, env: { LCI_BASE: 'HEAD~2' } }).code, 0);
-});
-
-test('the hint: steps back counted, a fetch only for what git can fetch', () => {
-  assert.match(missingRevisionHint('main~3^', true), /fetch 4 more commits \(git fetch --deepen=4\)/);
-  assert.match(missingRevisionHint('HEAD^^', true), /\(git fetch --deepen=2\)/);
-  assert.is(
-    missingRevisionHint('release', true),
-    'this clone is shallow (git clone --depth): fetch it (git fetch origin release), or the whole history (git fetch --unshallow)',
-  );
-  assert.is(missingRevisionHint('mian', false), 'check the spelling, or fetch it (git fetch origin mian)');
-  assert.is(missingRevisionHint('HEAD~1', false), 'check the spelling');
-  assert.is(missingRevisionHint('-x', false), 'check the spelling');
 });
 
 test.run();
