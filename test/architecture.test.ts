@@ -13,6 +13,7 @@ const LAYERS: Record<string, number> = {
   progress: 0,
   pool: 0,
   critical: 0,
+  'named-file': 0,
   vcs: 1,
   aws: 1,
   config: 2,

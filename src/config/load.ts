@@ -4,6 +4,7 @@ import { repoRoot } from '../vcs/git.js';
 import { trackedFiles, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
+import { decodeConfig } from './encoding.js';
 import { findConfig } from './find.js';
 import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
@@ -44,15 +45,19 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const gitRoot = await repoRoot(opts.cwd);
   const found =
     opts.text !== undefined && opts.config !== undefined
-      ? { filepath: resolve(opts.cwd, opts.config), text: opts.text, root: [] }
+      ? { filepath: resolve(opts.cwd, opts.config), bytes: Buffer.from(opts.text, 'utf8'), root: [] }
       : findConfig(opts.cwd, opts.config, gitRoot ?? undefined);
   const dir = dirname(found.filepath);
   const root = gitRoot && isInside(gitRoot, found.filepath) ? gitRoot : dir;
   const configDirInRepo = toPosix(relative(root, dir));
+  const shownAs = displayPath(opts.cwd, found.filepath);
+  const decoded = decodeConfig(found.bytes);
+  if (!decoded.ok)
+    throw new ConfigError([{ file: shownAs, line: decoded.line, col: decoded.col, message: decoded.message }]);
   const result = projectFromText(
-    found.text,
+    decoded.text,
     found.filepath,
-    displayPath(opts.cwd, found.filepath),
+    shownAs,
     found.root,
     configDirInRepo,
     opts.checkFiles ?? true,

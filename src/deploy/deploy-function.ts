@@ -218,11 +218,11 @@ async function run(
   const mismatch = configurationMismatch(r, live);
   if (mismatch.length > 0) {
     throw new LiveConfigError(
+      `the live function ${r.functionName} is not what lambdas.yaml describes; nothing was written:`,
       [
-        `the live function ${r.functionName} is not what lambdas.yaml describes; nothing was written:`,
         ...mismatch.map((m) => `  ${m}`),
         '  (Terraform owns these settings: change lambdas.yaml or the Terraform so they agree)',
-      ].join('\n'),
+      ],
     );
   }
   const liveLayers = (live.Layers ?? []).map((l) => l.Arn ?? '');

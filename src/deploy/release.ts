@@ -184,7 +184,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
         throw new DeployError(`smoke test ${event.label}: ${(e as Error).message}; ${where}`);
       });
       const problem = smokeProblem(out, event.expect);
-      if (problem) throw new DeployError(smokeFailure(event.label, version, problem, out.payload, out.logTail, where));
+      if (problem) throw smokeFailure(event.label, version, problem, out.payload, out.logTail, where);
       smokePassed++;
     }
   }

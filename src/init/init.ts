@@ -1,7 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { AwsOptions } from '../aws/clients.js';
-import { readBoundedFile, SEARCH_PLACES } from '../config/find.js';
+import { MAX_CONFIG_BYTES, SEARCH_PLACES } from '../config/find.js';
+import { readNamedFile } from '../named-file.js';
 import { displayPath, loadProject, toPosix } from '../config/load.js';
 import { today as todayIso } from '../config/runtimes.js';
 import { ConfigError, type Diagnostic, UsageError } from '../errors.js';
@@ -158,10 +159,10 @@ function refuseExisting(configFile: string, shownAs: string): void {
       return false;
     }
     if (basename(f) !== 'package.json' || f === configFile) return true;
-    const read = readBoundedFile(f);
-    if (read.kind !== 'text') return false;
+    const read = readNamedFile(f, MAX_CONFIG_BYTES);
+    if (!read.ok) return false;
     try {
-      const data = JSON.parse(read.text) as unknown;
+      const data = JSON.parse(read.data.toString('utf8')) as unknown;
       return typeof data === 'object' && data !== null && 'lci' in data;
     } catch {
       return false;

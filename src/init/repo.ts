@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative } from 'node:path';
-import { MAX_CONFIG_BYTES, readBoundedFile } from '../config/find.js';
+import { MAX_CONFIG_BYTES } from '../config/find.js';
+import { readNamedFile } from '../named-file.js';
 import { RealPaths } from '../config/real-paths.js';
 import { trackedIndex, trackedPaths, type Tracked } from '../vcs/tracked.js';
 
@@ -71,30 +72,18 @@ export class RepoView {
     const found = this.real.of(join(this.root, path));
     if (!found) return { problem: 'does not exist' };
     if (!this.inside(found.real)) return { problem: 'resolves outside the repository (a symlink out of it)' };
-    const r = readBoundedFile(found.real, Math.min(MAX_CONFIG_BYTES, MAX_BYTES_READ - this.bytesRead));
-    switch (r.kind) {
-      case 'text':
-        this.filesRead++;
-        this.bytesRead += Buffer.byteLength(r.text);
-        return { text: r.text };
-      case 'missing':
-        return { problem: 'does not exist' };
-      case 'denied':
-        return { problem: 'cannot be read (permission denied)' };
-      case 'directory':
-        return { problem: 'is a directory' };
-      case 'special':
-        return { problem: `is not a regular file (${r.what})` };
-      case 'too-large':
-        return {
-          problem:
-            r.size > MAX_CONFIG_BYTES
-              ? `is ${r.size} bytes; lci init reads files of up to ${MAX_CONFIG_BYTES} bytes`
-              : `not read: lci init reads at most ${MAX_BYTES_READ} bytes in one run`,
-        };
-      case 'error':
-        return { problem: `cannot be read (${r.code})` };
-    }
+    const budget = Math.min(MAX_CONFIG_BYTES, MAX_BYTES_READ - this.bytesRead);
+    const r = readNamedFile(
+      found.real,
+      budget,
+      budget < MAX_CONFIG_BYTES
+        ? `lci init reads at most ${MAX_BYTES_READ} bytes in one run`
+        : `lci init reads files of up to ${MAX_CONFIG_BYTES} bytes`,
+    );
+    if (!r.ok) return { problem: r.kind === 'missing' ? 'does not exist' : r.problem };
+    this.filesRead++;
+    this.bytesRead += r.data.length;
+    return { text: r.data.toString('utf8') };
   }
 
   isTracked(path: string): boolean {
