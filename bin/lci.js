@@ -49,10 +49,34 @@ function ask(question) {
   });
 }
 
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  return Buffer.concat(chunks);
+/**
+ * stdin up to one byte past `limit`, then no more: the caller refuses a larger input without ever
+ * holding it (an endless pipe costs `limit` bytes, not all memory). Ctrl-C or SIGTERM ends the
+ * wait at once.
+ */
+function readStdin(limit) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let total = 0;
+    const finish = (settle) => {
+      process.stdin.off('data', onData).off('end', onEnd).off('error', onError);
+      controller.signal.removeEventListener('abort', onAbort);
+      process.stdin.destroy();
+      settle();
+    };
+    const onData = (chunk) => {
+      const part = chunk.subarray(0, limit + 1 - total);
+      chunks.push(part);
+      total += part.length;
+      if (total > limit) onEnd();
+    };
+    const onEnd = () => finish(() => resolve(Buffer.concat(chunks, total)));
+    const onError = (e) => finish(() => reject(e));
+    const onAbort = () => finish(() => reject(controller.signal.reason));
+    if (controller.signal.aborted) return onAbort();
+    process.stdin.on('data', onData).on('end', onEnd).on('error', onError);
+    controller.signal.addEventListener('abort', onAbort);
+  });
 }
 
 const code = await main(process.argv.slice(2), {

@@ -15,13 +15,48 @@ export const ExitCode = {
 } as const;
 
 export class LciError extends Error {
+  /** The message's first line. */
+  readonly headline: string;
+  /** Lines shown under it (a build's log tail, a smoke test's response): each printed as a line of its own. */
+  readonly details: readonly string[];
+
   constructor(
     message: string,
     readonly exitCode: number,
+    details: readonly string[] = [],
   ) {
-    super(message);
+    super(details.length > 0 ? [message, ...details].join('\n') : message);
     this.name = new.target.name;
+    this.headline = message;
+    this.details = details;
   }
+
+  /** The message as terminal lines, each made printable: a value inside it never starts a line of its own. */
+  lines(): string[] {
+    return [printable(this.headline), ...this.details.map(printable)];
+  }
+}
+
+/**
+ * Control characters (tab and newline included), DEL, C1 controls, Unicode line separators and
+ * bidirectional overrides. Any of them in a name from lambdas.yaml, git or AWS would, printed raw,
+ * move the cursor, retitle the terminal, reorder what is shown, or start a line that reads as
+ * another problem.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** The text as one terminal line: every character in UNPRINTABLE written as a visible escape (`\x1b`, `\n`, `\u202e`). */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED_ESCAPES[c] ?? (code < 0x100 ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`);
+  });
+}
+
+function hex(code: number, digits: number): string {
+  return code.toString(16).padStart(digits, '0');
 }
 
 /** A wrong flag, a missing argument, a revision that does not exist. */
@@ -39,8 +74,9 @@ export interface Diagnostic {
   message: string;
 }
 
+/** One line per problem, whatever the file name or the message quotes. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.message}`;
+  return `${printable(d.file)}:${d.line}:${d.col}: ${printable(d.message)}`;
 }
 
 /** Every problem found in a config file, reported together. */
@@ -77,8 +113,21 @@ export class PackageError extends LciError {
 
 /** A dependency build that failed: its exit status in words and the tail of its log. */
 export class BuildError extends LciError {
-  constructor(message: string) {
-    super(message, ExitCode.failed);
+  constructor(message: string, details: readonly string[] = []) {
+    super(message, ExitCode.failed, details);
+  }
+}
+
+/**
+ * A shared layer could not be built; every function that uses it fails with it. `reason` is the
+ * layer's own failure (the build's words and log tail), reported once for the layer.
+ */
+export class SharedLayerError extends BuildError {
+  constructor(
+    readonly layer: string,
+    readonly reason: string,
+  ) {
+    super(`shared layer ${layer}: ${reason}`);
   }
 }
 
@@ -94,6 +143,9 @@ export class BuildMountError extends BuildError {}
 /** The build container was killed for using more memory than build.memory allows. */
 export class BuildOutOfMemoryError extends BuildError {}
 
+/** A build container wrote more than a function and its layers could ever hold, and was stopped. */
+export class BuildOutputError extends BuildError {}
+
 /** A build container ran longer than build.timeout and was stopped. */
 export class BuildTimeoutError extends BuildError {}
 
@@ -102,7 +154,25 @@ export class ArchitectureMismatchError extends BuildError {}
 
 /** A deploy step AWS refused or that lci stopped, said as what happened to the release. */
 export class DeployError extends LciError {
+  constructor(message: string, details: readonly string[] = []) {
+    super(message, ExitCode.failed, details);
+  }
+}
+
+/** No AWS credentials, or credentials that cannot be loaded: said once, before any work. */
+export class CredentialsError extends LciError {
   constructor(message: string) {
+    super(message, ExitCode.badInput);
+  }
+}
+
+/** An answer that is not an AWS API response (an HTML page from a proxy or a wrong endpoint). */
+export class AwsAnswerError extends LciError {
+  constructor(
+    message: string,
+    /** Whether the message already says what lci was doing. */
+    readonly located = false,
+  ) {
     super(message, ExitCode.failed);
   }
 }
@@ -122,8 +192,8 @@ export class FunctionMissingError extends DeployError {}
  * lci did not publish): a configuration to fix, exit 2, with nothing written.
  */
 export class LiveConfigError extends LciError {
-  constructor(message: string) {
-    super(message, ExitCode.badInput);
+  constructor(message: string, details: readonly string[] = []) {
+    super(message, ExitCode.badInput, details);
   }
 }
 
@@ -164,6 +234,7 @@ export function describeExit(code: number): string {
     137: 'killed (SIGKILL; out of memory?)',
     139: 'segmentation fault (SIGSEGV)',
     143: 'terminated (SIGTERM)',
+    153: 'file size limit exceeded (SIGXFSZ)',
   };
   return `exit status ${code} (${words[code] ?? (code > 128 ? `killed by signal ${code - 128}` : 'failed')})`;
 }

@@ -5,8 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 // The import graph runs one way: CLI → report → deploy (the verb) → status/rollback/prune and the
-// other verbs → release (decide, apply) → artifacts/generate → plan/builder → inputs → config/package
-// → vcs/aws → errors and the small shared modules. A module may import
+// other verbs → release (decide, apply) → artifacts/generate/init → plan/builder → inputs →
+// config/package → vcs/aws → errors and the small shared modules. A module may import
 // its own folder and any lower layer, never a higher one or a sibling of its own layer.
 
 const LAYERS: Record<string, number> = {
@@ -15,6 +15,7 @@ const LAYERS: Record<string, number> = {
   pool: 0,
   critical: 0,
   version: 0,
+  'named-file': 0,
   vcs: 1,
   aws: 1,
   config: 2,
@@ -24,6 +25,7 @@ const LAYERS: Record<string, number> = {
   builder: 4,
   artifacts: 5,
   generate: 5,
+  init: 5,
   release: 6,
   status: 7,
   rollback: 7,

@@ -85,6 +85,29 @@ docker('a changed local dependency changes the key and rebuilds only that layer'
 });
 
 docker(
+  "a requirements line pip reads as a path though it has no './' (libs/common/) is staged and installed from the commit",
+  async () => {
+    const repo = await monorepo({
+      'requirements.txt': '# pip runs here, at the root: these are paths to it\nlibs/common/\n',
+      'libs/common/setup.py':
+        'from setuptools import setup\nsetup(name="common", version="1.0", packages=["common"])\n',
+      'libs/common/common/__init__.py': 'RATE = 7\n',
+      'services/reports/app.py': 'from common import RATE\n',
+    });
+    writeFileSync(
+      join(repo.dir, 'lambdas.yaml'),
+      `${CONFIG}  reports:\n    path: services/reports\n    descriptor: ../../requirements.txt\n`,
+    );
+    repo.commit({}, 'reports');
+    const { json, code, stderr } = buildJson(repo, ['reports']);
+    assert.is(code, 0, stderr);
+    const deps = zipNames(join(repo.dir, json.functions[0]!.deps!.path));
+    assert.ok(deps.includes('python/common/__init__.py'), deps.join(' '));
+    assert.is(unzipText(join(repo.dir, json.functions[0]!.deps!.path), 'python/common/__init__.py'), 'RATE = 7\n');
+  },
+);
+
+docker(
   'a broken descriptor fails with the exit status in words, the log tail and the full log; no container is left',
   async () => {
     const repo = await monorepo({

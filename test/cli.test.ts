@@ -42,7 +42,7 @@ test('--version prints the package version', () => {
 test('unknown commands and flags: one line, exit 2, no stack trace', () => {
   const cmd = lci(['deplo'], { cwd: REPO_ROOT });
   assert.is(cmd.code, 2);
-  assert.match(cmd.stderr, /^lci: unknown command 'deplo'; commands: validate, plan/);
+  assert.match(cmd.stderr, /^lci: unknown command 'deplo'; commands: init, validate, plan/);
   const flag = lci(['plan', '--bse', 'x'], { cwd: REPO_ROOT });
   assert.is(flag.code, 2);
   assert.is(flag.stderr, "lci: plan: unknown option '--bse'; see lci plan --help\n");

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeZip } from '../src/package/zip.js';
+import { writeHostileZip } from './harness/hostile-zip.js';
 import { AwsWorld } from './harness/aws-world.js';
 import { lciAsync } from './harness/cli.js';
 import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './harness/deploy-fixture.js';
@@ -257,7 +257,7 @@ cache(
       // Someone with write access overwrites the cache with a zip-slip layer and matching metadata.
       const evil = join(tempDir(), 'evil.zip');
       const data = Buffer.from('import os\n');
-      await writeZip(
+      await writeHostileZip(
         [
           { name: '../../etc/cron.d/evil', source: { data }, size: data.length, executable: false },
           { name: 'python/acme/__init__.py', source: { data }, size: data.length, executable: false },

@@ -168,7 +168,10 @@ basic('a missing function fails that function only, saying how to create it', as
     const f = byName(r.json);
     assert.is(f.beta!.status, 'PUBLISHED');
     assert.is(f.alpha!.status, 'FAILED');
-    assert.match(r.stderr, /lci: function alpha \(alpha-qa\): function alpha-qa does not exist; create it first/);
+    assert.match(
+      r.stderr,
+      /lci: function alpha \(alpha-qa\): function alpha-qa does not exist in region .*; create it first/,
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -190,6 +190,114 @@ collisions('two environments that release to the same alias of the same function
   );
 });
 
+const silent = suite('config: what would build without a word of warning is refused');
+
+silent('a named descriptor outside the repository, or one git does not track, would build "no dependencies"', () => {
+  const outside = tempDir('lci-outside-');
+  mkdirSync(join(outside, 'outside'));
+  writeFileSync(join(outside, 'outside/req.txt'), 'requests\n');
+  const repo = new GitRepo(join(outside, 'repo'));
+  mkdirSync(repo.dir);
+  repo.git('init', '-q', '-b', 'main');
+  repo.commit({
+    'lambdas.yaml': `${HEAD}  orders: { path: svc/orders, descriptor: ../../../outside/req.txt }\n  billing: { path: svc/billing, descriptor: requirements-prod.txt }\n`,
+    'svc/orders/app.py': '',
+    'svc/billing/app.py': '',
+  });
+  // Written, never added: the commit (what lci builds) has no such file.
+  writeFileSync(join(repo.dir, 'svc/billing/requirements-prod.txt'), 'boto3\n');
+  const r = validate(repo);
+  assert.is(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n'), [
+    "lambdas.yaml:7:43: functions.orders.descriptor: '../../../outside/req.txt' leaves the repository (a descriptor is relative to the path 'svc/orders'), and the dependency build sees only the repository: move the file in, or set descriptor: false",
+    '1 problem in the configuration',
+  ]);
+  repo.commit({
+    'lambdas.yaml': `${HEAD}  billing: { path: svc/billing, descriptor: requirements-prod.txt }\n`,
+    '.gitignore': 'requirements-prod.txt\n', // made in CI, say, before lci runs
+  });
+  const untracked = validate(repo);
+  assert.is(untracked.code, 2);
+  assert.equal(untracked.stderr.trim().split('\n'), [
+    'lambdas.yaml:7:45: functions.billing.descriptor: descriptor svc/billing/requirements-prod.txt is not tracked by git, and lci builds what the commit holds (without it: no dependencies); commit it, or set descriptor: false',
+    '1 problem in the configuration',
+  ]);
+  const build = lci(['build'], { cwd: repo.dir, env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
+  assert.is(build.code, 2, 'the build refuses too, before anything is written');
+  assert.match(build.stderr, /requirements-prod\.txt is not tracked by git/);
+  assert.not.ok(existsSync(join(repo.dir, '.lci')));
+  repo.git('add', '-f', 'svc/billing/requirements-prod.txt');
+  repo.commit({});
+  assert.is(validate(repo).code, 0, 'committed, it is read');
+
+  // Through a symlinked directory, the path git tracks is another: named so, the build would find nothing.
+  mkdirSync(join(repo.dir, 'shared'));
+  symlinkSync('../../shared', join(repo.dir, 'svc/billing/reqs'));
+  repo.commit({
+    'shared/billing.txt': 'boto3\n',
+    'lambdas.yaml': `${HEAD}  billing: { path: svc/billing, descriptor: reqs/billing.txt }\n`,
+  });
+  const linked = validate(repo);
+  assert.is(linked.code, 2);
+  assert.equal(linked.stderr.trim().split('\n'), [
+    'lambdas.yaml:7:45: functions.billing.descriptor: descriptor svc/billing/reqs/billing.txt is reached through a symlinked directory, and git tracks the file as shared/billing.txt; name that path, as lci builds what the commit holds',
+    '1 problem in the configuration',
+  ]);
+});
+
+silent("five shared layers leave no room for the function's own, whenever its descriptor declares dependencies", () => {
+  const layers = ['a', 'b', 'c', 'd', 'e']
+    .map(
+      (n) =>
+        `  ${n}: { path: lay, runtimes: [python3.12], descriptor: false, build: { command: make, output: out } }\n`,
+    )
+    .join('');
+  const repo = GitRepo.create({
+    'lambdas.yaml': `${HEAD.replace('functions:\n', `layers:\n${layers}defaults:\n  layers: [a, b, c, d, e]\nfunctions:\n`)}  orders: { path: svc/orders }\n  quiet: { path: svc/quiet }\n  named: { path: svc/named, descriptor: reqs.txt }\n`,
+    'lay/Makefile': '',
+    'svc/orders/app.py': '',
+    'svc/orders/requirements.txt': 'requests==2.32.0\n',
+    'svc/quiet/app.py': '',
+    'svc/quiet/requirements.txt': '# nothing yet\n',
+    'svc/named/app.py': '',
+    'svc/named/reqs.txt': '--index-url https://pypi.example.com/simple\n',
+  });
+  const r = validate(repo);
+  assert.is(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n'), [
+    "lambdas.yaml:13:3: defaults.layers: 5 shared layers and the dependency layer function 'orders' builds from svc/orders/requirements.txt are more than the 5 layers Lambda allows a function; list fewer shared layers, or move its dependencies into one of them and set descriptor: false",
+    '1 problem in the configuration',
+  ]);
+});
+
+silent(
+  'requirements that environment markers all leave out for the runtime would make an empty layer: the marker is named',
+  () => {
+    const repo = GitRepo.create({
+      'lambdas.yaml': `${HEAD.replace('functions:\n', 'layers:\n  common: { path: lay, runtimes: [python3.11] }\n  wide: { path: wide, runtimes: [python3.11, python3.13] }\nfunctions:\n')}  orders: { path: svc/orders, runtime: python3.11, layers: [common, wide] }\n  billing: { path: svc/billing, runtime: python3.11 }\n`,
+      'lay/requirements.txt':
+        'requests==2.32.0 ; python_version == "3.13"\nboto3  ; python_version >= "3.12" and sys_platform == "linux"  # new API\n',
+      'wide/requirements.txt': 'attrs\ntomli ; python_version < "3.11"\nzstd ; python_full_version >= "3.13.0"\n',
+      'svc/orders/app.py': '',
+      'svc/billing/app.py': '',
+      'svc/billing/requirements.txt': 'backports.zoneinfo ; python_version < "3.9"\nrequests\n',
+    });
+    const r = validate(repo);
+    assert.is(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n'), [
+      'lay/requirements.txt:1:20: python_version == "3.13" is false on python3.11, and so are the markers of the other requirement: pip would install nothing, and the dependency layer of shared layer \'common\' would be empty; fix the markers, or set descriptor: false',
+      '1 problem in the configuration',
+    ]);
+    writeFileSync(join(repo.dir, 'lay/requirements.txt'), 'requests==2.32.0 ; python_version == "3.11"\n');
+    const ok = validate(repo);
+    assert.is(ok.code, 0, ok.stderr);
+    assert.equal(ok.stderr.trim().split('\n'), [
+      'lci: warning: wide/requirements.txt:3:8: python_full_version >= "3.13.0" is false on python3.11, the runtime shared layer \'wide\' is built for (the first of its runtimes), so pip leaves zstd out of it, though the layer lists python3.13: functions on python3.13 would run without it; give them a layer of their own',
+    ]);
+  },
+);
+
 deps.run();
 paths.run();
 collisions.run();
+silent.run();

@@ -22,6 +22,7 @@ import {
   InvokeCommand,
   LambdaClient,
   ListAliasesCommand,
+  ListFunctionsCommand,
   ListLayersCommand,
   ListLayerVersionsCommand,
   ListTagsCommand,
@@ -1201,6 +1202,49 @@ lambda('TagResource, ListTags and UntagResource on the function ARN; GetFunction
     404,
   );
 });
+
+lambda(
+  'ListFunctions: name order, 50 a page whatever MaxItems says, Marker, FunctionVersion=ALL; seeded aws: tags',
+  async () => {
+    const zip = await zipOf({ 'app.py': APP });
+    const names = Array.from({ length: 120 }, (_, i) => `fn-${String(i).padStart(3, '0')}`);
+    for (const name of [...names].reverse())
+      ctx.standin.seedFunction({
+        name,
+        runtime: 'python3.12',
+        handler: 'app.handler',
+        zip,
+        tags: { 'aws:cloudformation:logical-id': `Fn${name.slice(3)}` },
+      });
+    const seen: string[] = [];
+    const pages: number[] = [];
+    let marker: string | undefined;
+    do {
+      const r = await ctx.lambda.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 10_000 }));
+      pages.push(r.Functions!.length);
+      seen.push(...r.Functions!.map((f) => f.FunctionName!));
+      assert.is(r.Functions![0]!.Version, '$LATEST');
+      assert.is(r.Functions![0]!.State, undefined, 'State is only in GetFunction');
+      marker = r.NextMarker;
+    } while (marker);
+    assert.equal(pages, [50, 50, 20]);
+    assert.equal(seen, names);
+    const small = await ctx.lambda.send(new ListFunctionsCommand({ MaxItems: 7 }));
+    assert.is(small.Functions!.length, 7);
+    assert.ok(small.NextMarker);
+    const all = await ctx.lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL', MaxItems: 4 }));
+    assert.equal(
+      all.Functions!.map((f) => `${f.FunctionName}:${f.Version}`),
+      ['fn-000:$LATEST', 'fn-000:1', 'fn-001:$LATEST', 'fn-001:1'],
+    );
+    await expectError(ctx.lambda.send(new ListFunctionsCommand({ MaxItems: 0 })), 'ValidationException', 400);
+    await expectError(ctx.lambda.send(new ListFunctionsCommand({ MaxItems: 10_001 })), 'ValidationException', 400);
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:fn-007';
+    assert.equal((await ctx.lambda.send(new ListTagsCommand({ Resource: arn }))).Tags, {
+      'aws:cloudformation:logical-id': 'Fn007',
+    });
+  },
+);
 
 lambda(
   'Invoke without running anything: DryRun, the qualifier, the payload limits, non-JSON, and a function still Pending',

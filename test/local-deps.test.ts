@@ -40,6 +40,41 @@ test('requirements: path lines, -e, -r/-c includes, file: URLs, -f directories; 
   );
 });
 
+test("requirements: a line is a path exactly when pip reads it as one (a '/', a leading '.', an archive name)", () => {
+  const refs = requirementsReferences(
+    [
+      'libs/common/',
+      'libs/extras[fast] ; python_version >= "3.9"',
+      'libs/hashed --hash=sha256:0123abcd',
+      '.hidden',
+      'acme_common-1.0.0-py3-none-any.whl',
+      'vendor.tar.gz',
+      'common',
+      'requests>=2.0 ; sys_platform == "linux"',
+      'remote @ https://example.com/x/remote-1.0-py3-none-any.whl',
+      'dotted.name==1.0',
+      '-e libs/editable',
+      '-e git+https://github.com/x/y.git#egg=y',
+      'file:///abs/pkg',
+      'https://example.com/pkg.tar.gz',
+    ].join('\n'),
+  );
+  assert.equal(
+    refs.map((r) => [r.path, r.kind, r.line, r.col]),
+    [
+      ['libs/common/', 'path', 1, 1],
+      ['libs/extras', 'path', 2, 1],
+      ['libs/hashed', 'path', 3, 1],
+      ['.hidden', 'path', 4, 1],
+      ['acme_common-1.0.0-py3-none-any.whl', 'path', 5, 1],
+      ['vendor.tar.gz', 'path', 6, 1],
+      ['libs/editable', 'path', 11, 4],
+      ['/abs/pkg', 'path', 13, 1],
+    ],
+    "a bare name ('common') is a project for the index, as pip reads it, even where a directory of that name exists",
+  );
+});
+
 test('package.json: file:, link: and relative specs in runtime dependencies only', () => {
   const refs = packageJsonReferences(
     JSON.stringify({

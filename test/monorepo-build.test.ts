@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lciAsync } from './harness/cli.js';
-import { containersCreated, leftoverContainers, requireDocker } from './harness/docker.js';
+import { containersCreated, leftoverContainers, requireDocker, TEST_IMAGE } from './harness/docker.js';
 import { JOBS, monorepo, WEB_SOURCE } from './harness/monorepo-fixture.js';
 import { tempDir } from './harness/tmp.js';
 
@@ -22,11 +22,12 @@ interface BuildJson {
     name: string;
     status: string;
     error?: string;
+    layer?: string;
     code: Zip & { reused: boolean; sameAs?: string };
     deps: (Zip & { source: string }) | null;
     layers: string[];
   }[];
-  layers: (Zip & { name: string; key: string; source: string; functions: string[] })[];
+  layers: (Zip & { name: string; status: string; error?: string; key: string; source: string; functions: string[] })[];
 }
 
 async function build(dir: string, args: string[] = [], env: Record<string, string> = {}) {
@@ -182,5 +183,64 @@ docker('build.timeout stops a build that hangs: one clear line, exit 1, its cont
   assert.is(await leftoverContainers(repo.dir), 0);
   assert.ok(statSync(join(repo.dir, '.lci/logs')).isDirectory());
 });
+
+docker(
+  "a shared layer's failed build.command is the layer's, named once and listed in --json; its functions say they were stopped by it",
+  async () => {
+    const repo = await monorepo();
+    const config = readFileSync(join(repo.dir, 'lambdas.yaml'), 'utf8').replace(
+      '    layerName: "common-py-${env}"\n',
+      '    layerName: "common-py-${env}"\n    descriptor: false\n    build: { command: "echo no wheel here >&2; exit 3", output: python }\n',
+    );
+    repo.commit({ 'lambdas.yaml': config });
+    const r = await build(repo.dir, ['users', 'orders', 'health']);
+    assert.is(r.code, 1, r.stderr);
+    const f = byName(r.json);
+    assert.equal(
+      [f.users!.status, f.users!.error, f.users!.layer],
+      ['FAILED', 'not built: shared layer common-py failed', 'common-py'],
+    );
+    assert.equal([f.orders!.status, f.orders!.layer], ['FAILED', 'common-py']);
+    assert.is(f.health!.status, 'BUILT', 'a function without the layer builds');
+    assert.equal(r.json.layers.length, 1, JSON.stringify(r.json.layers));
+    const [layer] = r.json.layers;
+    assert.equal([layer!.name, layer!.status, layer!.functions], ['common-py', 'FAILED', ['users', 'orders']]);
+    assert.match(layer!.error!, /^build\.command failed in .*: exit status 3/);
+    assert.match(layer!.error!, /\| no wheel here/);
+    const lines = r.stderr.split('\n');
+    assert.is(lines.filter((l) => l.startsWith('lci: shared layer common-py: build.command failed')).length, 1);
+    assert.is(lines.filter((l) => /build\.command failed/.test(l)).length, 1, 'said once, for the layer');
+    assert.ok(lines.includes('lci: function users: not built: shared layer common-py failed'), r.stderr);
+    assert.ok(lines.includes('lci: function orders: not built: shared layer common-py failed'), r.stderr);
+    assert.is(r.containers, 1, 'the layer ran once');
+  },
+);
+
+docker(
+  'a shared layer whose every requirement environment markers leave out fails the build instead of shipping an empty layer',
+  async () => {
+    const repo = await monorepo();
+    // The layer is built for python3.12 (validate agrees), but in an image whose python is 3.11: pip leaves it all out.
+    repo.commit({
+      'layers/common-py/requirements.txt':
+        '../../libs/dist/acme_common-1.0.0-py3-none-any.whl ; python_version == "3.12"\n',
+    });
+    const r = await build(repo.dir, ['users']);
+    assert.is(r.code, 1, r.stderr);
+    assert.equal([r.json.functions[0]!.status, r.json.functions[0]!.layer], ['FAILED', 'common-py']);
+    const [layer] = r.json.layers;
+    assert.is(layer!.status, 'FAILED');
+    assert.ok(
+      layer!.error!.startsWith(
+        `the dependency build installed nothing from layers/common-py/requirements.txt, so the layer would be empty: pip left out acme-common, whose environment markers (python_version == "3.12") do not match the python of ${TEST_IMAGE}; `,
+      ),
+      layer!.error,
+    );
+    assert.not.ok(existsSync(join(repo.dir, '.lci/dist/_layers/common-py/layer.zip')), 'no empty layer in dist');
+    const again = await build(repo.dir, ['users']);
+    assert.is(again.code, 1, 'nothing empty was cached either');
+    assert.is(again.json.layers[0]!.status, 'FAILED');
+  },
+);
 
 docker.run();

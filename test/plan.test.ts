@@ -151,6 +151,29 @@ rules('local path dependencies: pip path line, -r include, npm file: and its own
   assert.equal(affected(await planOf({ 'libs/devlib/index.js': '1\n' })), {}, 'dev dependencies never reach the layer');
 });
 
+rules(
+  "a requirements line pip reads as a path without './' (libs/common/, a wheel's file name) is a local dependency",
+  async () => {
+    const repo = GitRepo.create({
+      'lambdas.yaml': `version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  reports:\n    path: services/reports\n    descriptor: ../../requirements.txt\n  other:\n    path: services/other\n`,
+      'requirements.txt': 'libs/common/\nacme_common-1.0.0-py3-none-any.whl\nrequests==2.32.0\n',
+      'acme_common-1.0.0-py3-none-any.whl': 'a wheel\n',
+      'libs/common/setup.py': 'from setuptools import setup\nsetup(name="common")\n',
+      'libs/common/common/__init__.py': 'RATE = 7\n',
+      'services/reports/app.py': 'from common import RATE\n',
+      'services/other/app.py': '',
+    });
+    const base = repo.head();
+    repo.commit({ 'libs/common/common/__init__.py': 'RATE = 8\n' });
+    assert.equal(affected(await planJson(repo, ['--base', base])), { reports: 'local-dependency:libs/common' });
+    const wheel = repo.head();
+    repo.commit({ 'acme_common-1.0.0-py3-none-any.whl': 'another wheel\n' });
+    assert.equal(affected(await planJson(repo, ['--base', wheel])), {
+      reports: 'local-dependency:acme_common-1.0.0-py3-none-any.whl',
+    });
+  },
+);
+
 rules('an unrelated change affects nothing, and --exit-code says so with 3', async () => {
   const repo = GitRepo.create(TREE);
   const base = repo.head();

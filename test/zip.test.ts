@@ -4,8 +4,11 @@ import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSyn
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PackageError } from '../src/errors.js';
 import { collectFiles } from '../src/inputs/files.js';
 import { windowBitsFor, writeZip, type ZipEntry } from '../src/package/zip.js';
+import { listZip, unsafeZip } from '../src/package/zip-check.js';
+import { writeHostileZip } from './harness/hostile-zip.js';
 import { extractZip } from '../src/package/zip-extract.js';
 import { deflateRawSync } from 'node:zlib';
 import { writeTree } from './harness/files.js';
@@ -168,7 +171,7 @@ test('unpacking (lci invoke --local): contents and exec bits come back as zipped
 
   const evil = join(tempDir(), 'evil.zip');
   const data = Buffer.from('owned');
-  await writeZip(
+  await writeHostileZip(
     [
       { name: 'ok.txt', source: { data }, size: 5, executable: false },
       { name: '../../escaped.txt', source: { data }, size: 5, executable: false },
@@ -182,6 +185,39 @@ test('unpacking (lci invoke --local): contents and exec bits come back as zipped
   );
   assert.not.ok(existsSync(join(landing, '../../escaped.txt')));
   assert.not.ok(existsSync(join(landing, 'ok.txt')), 'nothing written');
+});
+
+test('the writer refuses every entry name a cached layer is refused for: one rule for both', async () => {
+  const data = Buffer.from('x');
+  const names = [
+    '../../etc/cron.d/evil',
+    'python/../../x.py',
+    '..\\..\\evil.py',
+    '/etc/passwd',
+    'C:/Windows/x.dll',
+    'a\nb.py',
+    'a\rb.py',
+    'esc\x1b]0;t\x07.py',
+    'nul\0.py',
+    'del\x7f.py',
+  ];
+  for (const name of names) {
+    const entry = { name, source: { data }, size: 1, executable: false };
+    const hostile = join(tempDir(), 'hostile.zip');
+    await writeHostileZip([{ ...entry, name: 'ok.py' }, entry], hostile);
+    const refusedInCache = unsafeZip(listZip(hostile));
+    assert.ok(refusedInCache, `a cached zip holding ${JSON.stringify(name)} is refused`);
+    const problem = refusedInCache!.replace(/^entry '.*' /s, '');
+    try {
+      await writeZip([entry], join(tempDir(), 'out.zip'));
+      assert.unreachable(`writeZip stored ${JSON.stringify(name)}`);
+    } catch (e) {
+      assert.instance(e, PackageError);
+      assert.ok((e as Error).message.endsWith(`, which ${problem}; rename or exclude it`), (e as Error).message);
+    }
+  }
+  for (const fine of ['a/b.py', 'ünï/çödé.py', 'a..b/c.py', '.hidden/x', 'a b/c d.py'])
+    await writeZip([{ name: fine, source: { data }, size: 1, executable: false }], join(tempDir(), 'ok.zip'));
 });
 
 test.run();

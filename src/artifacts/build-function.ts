@@ -2,7 +2,7 @@ import { chmod, copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyBuilder, DepsArtifact, Report } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
-import { BuildError } from '../errors.js';
+import { LciError, SharedLayerError } from '../errors.js';
 import { PRIVATE_FILE_MODE } from '../package/private.js';
 import { checkSizes, packageCode, type CodeZip } from './code-package.js';
 import { distDir, readManifest, writeManifest, type Manifest } from './manifest.js';
@@ -32,11 +32,11 @@ export async function buildFunction(
   report: Report,
 ): Promise<FunctionArtifacts> {
   report('collecting code');
-  const [pkg, layer, layers] = await Promise.all([
+  const [pkg, layer, layers] = await settled(
     packageCode(r, ws, { builder: deps, report }),
     deps.layer(r, report),
     sharedLayers(r, deps, report),
-  ]);
+  );
   checkSizes(await pkg.groups(), [
     ...(layer ? [{ label: 'deps', groups: layer.groups }] : []),
     ...layers.map((l) => ({ label: `layer ${l.name}`, groups: l.groups })),
@@ -82,6 +82,20 @@ export async function buildFunction(
   };
 }
 
+/**
+ * The three parts of a function once all have finished: a failed shared layer first (it names the
+ * layer, which every function using it reports), then the first other failure.
+ */
+async function settled<A, B, C>(a: Promise<A>, b: Promise<B>, shared: Promise<C>): Promise<[A, B, C]> {
+  const [x, y, z] = await Promise.allSettled([a, b, shared]);
+  for (const s of [z, x, y]) if (s.status === 'rejected') throw s.reason;
+  return [
+    (x as PromiseFulfilledResult<A>).value,
+    (y as PromiseFulfilledResult<B>).value,
+    (z as PromiseFulfilledResult<C>).value,
+  ];
+}
+
 /** The shared layers a function uses, built once per content key however many functions ask (the builder keeps them). */
 async function sharedLayers(
   r: ResolvedFunction,
@@ -90,14 +104,21 @@ async function sharedLayers(
 ): Promise<SharedLayerArtifact[]> {
   return Promise.all(
     r.layers.map(async (l) => {
-      const built = await deps.layer(
-        l,
-        (m, detail) => report(`layer ${l.name}: ${m}`, detail),
-        await deps.identifyShared(l),
-      );
+      let built: DepsArtifact | null;
+      try {
+        built = await deps.layer(
+          l,
+          (m, detail) => report(`layer ${l.name}: ${m}`, detail),
+          await deps.identifyShared(l),
+        );
+      } catch (e) {
+        const message = (e as Error)?.message ?? String(e);
+        throw new SharedLayerError(l.name, e instanceof LciError ? message : `unexpected error: ${message}`);
+      }
       if (!built)
-        throw new BuildError(
-          `shared layer ${l.name}: ${l.descriptorPath ?? 'its descriptor'} declares no dependencies (or git does not track it), so the layer would be empty; declare them, or take the layer off the functions`,
+        throw new SharedLayerError(
+          l.name,
+          `${l.descriptorPath ?? 'its descriptor'} declares no dependencies (or git does not track it), so the layer would be empty; declare them, or take the layer off the functions`,
         );
       return { ...built, name: l.name };
     }),

@@ -7,6 +7,7 @@ import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';
 import type { LoadedProject } from '../config/load.js';
 import { selectTargets } from '../config/select.js';
+import { SharedLayerError } from '../errors.js';
 import { humanBytes } from '../package/limits.js';
 import { runPool } from '../pool.js';
 import type { ProgressSink } from '../progress.js';
@@ -22,16 +23,20 @@ export interface BuildOptions {
 
 export type FunctionBuildResult =
   | { name: string; status: 'BUILT'; artifacts: FunctionArtifacts }
-  | { name: string; status: 'FAILED'; error: string; cause: unknown };
+  /** `layer`: the shared layer whose failure stopped it (reported once, with the layer). */
+  | { name: string; status: 'FAILED'; error: string; cause: unknown; layer?: string };
 
 /** A shared layer as this build made it: built once (or taken from .lci/cache) and copied to .lci/dist/_layers/<name>/layer.zip. */
-export interface LayerBuildResult extends ZipArtifact {
-  name: string;
-  key: string;
-  source: 'built' | 'cache';
-  /** The functions built with it. */
-  functions: string[];
-}
+export type LayerBuildResult =
+  | (ZipArtifact & {
+      name: string;
+      status: 'BUILT';
+      key: string;
+      source: 'built' | 'cache';
+      /** The functions built with it. */
+      functions: string[];
+    })
+  | { name: string; status: 'FAILED'; error: string; functions: string[] };
 
 export interface BuildResult {
   /** Null when --affected found nothing to build. */
@@ -56,6 +61,14 @@ export async function build(loaded: LoadedProject, opts: BuildOptions, progress:
       return { name: r.name, status: 'BUILT', artifacts };
     } catch (e) {
       progress.finish(r.name, 'failed', 'FAILED');
+      if (e instanceof SharedLayerError)
+        return {
+          name: r.name,
+          status: 'FAILED',
+          error: `not built: shared layer ${e.layer} failed`,
+          cause: e,
+          layer: e.layer,
+        };
       return { name: r.name, status: 'FAILED', error: (e as Error)?.message ?? String(e), cause: e };
     }
   });
@@ -66,12 +79,24 @@ export async function build(loaded: LoadedProject, opts: BuildOptions, progress:
 async function distLayers(loaded: LoadedProject, functions: FunctionBuildResult[]): Promise<LayerBuildResult[]> {
   const out = new Map<string, LayerBuildResult>();
   for (const f of functions) {
-    if (f.status !== 'BUILT') continue;
+    if (f.status === 'FAILED') {
+      if (f.layer === undefined) continue;
+      const failed = out.get(f.layer);
+      if (failed) failed.functions.push(f.name);
+      else
+        out.set(f.layer, {
+          name: f.layer,
+          status: 'FAILED',
+          error: (f.cause as SharedLayerError).reason,
+          functions: [f.name],
+        });
+      continue;
+    }
     for (const l of f.artifacts.layers) {
       const seen = out.get(l.name);
       if (seen) {
         seen.functions.push(f.name);
-        if (l.source === 'built') seen.source = 'built';
+        if (seen.status === 'BUILT' && l.source === 'built') seen.source = 'built';
         continue;
       }
       const dir = join(loaded.workspace.stateDir, 'dist', '_layers', l.name);
@@ -79,7 +104,13 @@ async function distLayers(loaded: LoadedProject, functions: FunctionBuildResult[
       const path = join(dir, 'layer.zip');
       await copyFile(l.path, path);
       await chmod(path, PRIVATE_FILE_MODE);
-      out.set(l.name, { ...l, path, source: l.source === 'built' ? 'built' : 'cache', functions: [f.name] });
+      out.set(l.name, {
+        ...l,
+        path,
+        status: 'BUILT',
+        source: l.source === 'built' ? 'built' : 'cache',
+        functions: [f.name],
+      });
     }
   }
   return [...out.values()];

@@ -3,7 +3,9 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { UsageError } from '../errors.js';
+import { LciError, UsageError } from '../errors.js';
+import { explainAnswers } from './answers.js';
+import { resolveCredentials } from './credentials.js';
 import { applyBudget, BudgetMeter, LAMBDA_QUOTAS, sharedBudget, type Rates } from './request-budget.js';
 
 // lci pins an SDK that runs on Node 20; the SDK's own notice about future versions is noise on every run.
@@ -30,6 +32,8 @@ export interface AwsClients {
   region: string;
   /** What the Lambda client spent of the request budget so far. */
   budget: BudgetMeter;
+  /** The account the credentials belong to, when their provider says (SSO, an assumed role, AWS_ACCOUNT_ID). */
+  accountId: string | null;
 }
 
 /**
@@ -46,33 +50,49 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
   };
+  const lambda = new LambdaClient(common);
+  explainAnswers(lambda);
+  // Resolved once for the whole run, before any work; every client shares the provider (and its cache).
+  const credentials = lambda.config.credentials;
+  const region = await lambda.config.region();
+  const identity = await resolveCredentials(credentials, opts.env, opts.profile ?? opts.env.AWS_PROFILE);
+  const shared = { ...common, credentials };
   const s3 = once(async () => {
     const { S3Client } = await import('@aws-sdk/client-s3');
-    return new S3Client({
-      ...common,
-      ...(custom
-        ? {
-            forcePathStyle: true,
-            requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-            responseChecksumValidation: 'WHEN_REQUIRED' as const,
-          }
-        : {}),
-    });
+    return answered(
+      new S3Client({
+        ...shared,
+        ...(custom
+          ? {
+              forcePathStyle: true,
+              requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+              responseChecksumValidation: 'WHEN_REQUIRED' as const,
+            }
+          : {}),
+      }),
+    );
   });
-  const lambda = new LambdaClient(common);
-  const cloudwatchClient = once(async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common));
+  const cloudwatchClient = once(async () =>
+    answered(new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(shared)),
+  );
   // Only send is ever called on it (aws/alarms.ts); the client behind it is made at the first call.
   const cloudwatch = {
     send: async (command: never) => (await cloudwatchClient()).send(command),
   } as unknown as CloudWatchClient;
-  const region = await lambda.config.region();
   const endpoint = opts.endpointUrl ?? opts.env.AWS_ENDPOINT_URL_LAMBDA ?? opts.env.AWS_ENDPOINT_URL ?? '';
   const budget = new BudgetMeter(
     sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS),
   );
   applyBudget(lambda, budget);
-  const logs = once(async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(common));
-  return { s3, lambda, cloudwatch, logs, region, budget };
+  const logs = once(async () =>
+    answered(new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(shared)),
+  );
+  return { s3, lambda, cloudwatch, logs, region, budget, accountId: identity.accountId ?? null };
+}
+
+function answered<T extends Parameters<typeof explainAnswers>[0]>(client: T): T {
+  explainAnswers(client);
+  return client;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -86,6 +106,7 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 /** The clients, where a region nobody set is a usage error that says where to set it. */
 export function connect(opts: AwsOptions, configuredRegion: string | null): Promise<AwsClients> {
   return awsClients(opts, configuredRegion).catch((e: Error) => {
+    if (e instanceof LciError) throw e;
     throw new UsageError(`AWS: ${e.message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
   });
 }
@@ -104,9 +125,13 @@ export async function codePipelineClient(
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
   });
+  explainAnswers(client);
+  let region: string;
   try {
-    return { client, region: await client.config.region() };
+    region = await client.config.region();
   } catch (e) {
     throw new UsageError(`AWS: ${(e as Error).message}; set artifacts.region in lambdas.yaml, --region, or AWS_REGION`);
   }
+  await resolveCredentials(client.config.credentials, opts.env, opts.profile ?? opts.env.AWS_PROFILE);
+  return { client, region };
 }

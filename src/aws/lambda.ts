@@ -6,6 +6,8 @@ import {
   GetAliasCommand,
   GetFunctionCommand,
   ListAliasesCommand,
+  ListFunctionsCommand,
+  ListTagsCommand,
   GetLayerVersionCommand,
   ListLayerVersionsCommand,
   ListVersionsByFunctionCommand,
@@ -20,7 +22,7 @@ import {
   type LambdaClient,
   type Runtime,
 } from '@aws-sdk/client-lambda';
-import { DeployError, FunctionMissingError, LciError } from '../errors.js';
+import { AwsAnswerError, DeployError, FunctionMissingError, LciError } from '../errors.js';
 import { keyOfLayer } from './version-record.js';
 
 /** The Lambda edge: the calls lci makes, with AWS's errors turned into sentences. */
@@ -60,6 +62,25 @@ function notFound(e: unknown): boolean {
   );
 }
 
+/**
+ * A function that is not there, said with where lci looked: the region of the client, and the
+ * account from the ARN in Lambda's own "Function not found: arn:aws:lambda:REGION:ACCOUNT:…"
+ * (no extra call), else from the credentials when their provider knows it.
+ */
+async function functionMissing(lambda: LambdaClient, functionName: string, e: unknown): Promise<FunctionMissingError> {
+  const region = await lambda.config.region().catch(() => null);
+  const account =
+    /arn:aws[\w-]*:lambda:[\w-]+:(\d{12}):function:/.exec((e as Error)?.message ?? '')?.[1] ??
+    (await lambda.config
+      .credentials()
+      .then((c) => c.accountId)
+      .catch(() => undefined));
+  const where = [region && `region ${region}`, account && `account ${account}`].filter(Boolean).join(' of ');
+  return new FunctionMissingError(
+    `function ${functionName} does not exist${where ? ` in ${where}` : ''}; create it first (Terraform, or lci generate --with-functions), or point lci where it is (artifacts.region, --region or AWS_REGION; the account's credentials, e.g. AWS_PROFILE)`,
+  );
+}
+
 /** The configuration of what an alias serves, from one GetFunction. */
 export interface Serving {
   /** The configuration of the alias's version; of $LATEST when the alias does not exist. */
@@ -82,11 +103,8 @@ export async function readServing(lambda: LambdaClient, functionName: string, al
   } catch (e) {
     if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
   }
-  const latest = await getConfiguration(lambda, functionName, '$LATEST').catch((e: unknown) => {
-    if (notFound(e))
-      throw new FunctionMissingError(
-        `function ${functionName} does not exist; create it first (Terraform, or lci generate --with-functions)`,
-      );
+  const latest = await getConfiguration(lambda, functionName, '$LATEST').catch(async (e: unknown) => {
+    if (notFound(e)) throw await functionMissing(lambda, functionName, e);
     throw explain(e, `reading function ${functionName}`);
   });
   return { config: latest, aliasExists: false, tags: {} };
@@ -220,6 +238,26 @@ export async function listLayerVersions(lambda: LambdaClient, layerName: string)
     if (notFound(e)) return [];
     throw e;
   }
+}
+
+/** A function of the account, as ListFunctions lists it. */
+export interface ListedFunction {
+  name: string;
+  arn: string;
+}
+
+/** Every function of the region: 50 a page, whatever MaxItems asks (each page a request of the 15/s budget). */
+export async function listFunctions(lambda: LambdaClient): Promise<ListedFunction[]> {
+  return allPages(async (Marker) => {
+    const r = await lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
+    const items = (r.Functions ?? []).map((f) => ({ name: f.FunctionName!, arn: f.FunctionArn! }));
+    return { items, next: r.NextMarker };
+  });
+}
+
+/** A function's tags, CloudFormation's aws:cloudformation:* ones included. */
+export async function functionTags(lambda: LambdaClient, arn: string): Promise<Record<string, string>> {
+  return (await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags ?? {};
 }
 
 async function allPages<T>(
@@ -462,6 +500,7 @@ export async function createAlias(
 
 /** AWS's error, as a sentence that says what happened to the deploy and what to do. */
 export function explain(e: unknown, doing: string): LciError {
+  if (e instanceof AwsAnswerError && !e.located) return new AwsAnswerError(`${doing}: ${e.message}`, true);
   if (e instanceof LciError) return e;
   const name = errorName(e);
   const message = (e as Error)?.message ?? String(e);

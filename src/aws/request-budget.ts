@@ -1,5 +1,4 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { UsageError } from '../errors.js';
 
 /**
  * Lambda's control-plane request quotas, per account and region (the Lambda quotas page, "Lambda
@@ -23,23 +22,22 @@ export function requestClass(commandName: string): RequestClass | null {
   return 'controlPlane';
 }
 
+/** Requests per second a run asked for (`--rate CONTROL[,GETFUNCTION]`), read by the CLI. */
+export interface RequestedRates {
+  controlPlane: number;
+  getFunction?: number;
+}
+
 /**
- * The rates a run may spend: `--rate CONTROL[,GETFUNCTION]` (or LCI_LAMBDA_RATE), requests per
- * second of the 15/s class and of GetFunction. Without a GetFunction rate it takes the same share
- * of its quota as the control-plane rate does; GetPolicy always follows the control plane. With
- * `share` = 1/N (a shard of N) and no explicit rate, each shard gets 1/N of the quotas.
+ * The rates a run may spend, requests per second of the 15/s class and of GetFunction. Without a
+ * GetFunction rate it takes the same share of its quota as the control-plane rate does; GetPolicy
+ * always follows the control plane. With `share` = 1/N (a shard of N) and no explicit rate, each
+ * shard gets 1/N of the quotas.
  */
-export function parseRates(text: string | undefined, share = 1, source = '--rate'): Rates {
-  if (text === undefined || text === '') return scaled(LAMBDA_QUOTAS, share);
-  const parts = text.split(',').map((p) => p.trim());
-  const numbers = parts.map(Number);
-  if (parts.length > 2 || numbers.some((n, i) => parts[i] === '' || !Number.isFinite(n) || n <= 0)) {
-    throw new UsageError(
-      `${source} ${text}: give the requests per second of Lambda's shared 15/s budget, optionally then of GetFunction's 100/s (e.g. 7.5 or 7.5,50)`,
-    );
-  }
-  const controlPlane = numbers[0]!;
-  const getFunction = numbers[1] ?? (controlPlane * LAMBDA_QUOTAS.getFunction) / LAMBDA_QUOTAS.controlPlane;
+export function ratesFor(requested: RequestedRates | undefined, share = 1): Rates {
+  if (requested === undefined) return scaled(LAMBDA_QUOTAS, share);
+  const { controlPlane } = requested;
+  const getFunction = requested.getFunction ?? (controlPlane * LAMBDA_QUOTAS.getFunction) / LAMBDA_QUOTAS.controlPlane;
   return { controlPlane, getFunction, getPolicy: controlPlane };
 }
 

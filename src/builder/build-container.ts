@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { parseMemory, parseTimeout } from '../config/resolve.js';
 import type { BuildSettings, Workspace } from '../config/types.js';
-import { BuildError, BuildOutOfMemoryError, BuildTimeoutError, describeExit } from '../errors.js';
+import { BuildError, BuildOutOfMemoryError, BuildOutputError, BuildTimeoutError, describeExit } from '../errors.js';
 import type { DependencyFile } from '../inputs/dependency-inputs.js';
+import { UNZIPPED_LIMIT } from '../package/limits.js';
 import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
 import { ensureImage, LABEL, runContainer, type Bind, type ContainerExit } from './docker.js';
 import { ownerLabels } from './leftovers.js';
 import { LineTail } from './line-tail.js';
+import { MAX_OUTPUT_BYTES } from './output-limit.js';
 import { BUILD_ENV } from './recipes.js';
 
 /**
@@ -17,7 +19,8 @@ import { BUILD_ENV } from './recipes.js';
  * committed input files at /src (read-only), writes only /out, runs as BUILD_UID or the caller,
  * without capabilities, with a read-only root, build.memory, build.pids, build.network and
  * build.timeout as limits, labelled for the leftover sweep, and is removed afterwards. Its log goes
- * to `.lci/logs/<name>-<key>.log`; a failure says why in words with the log's tail.
+ * to `.lci/logs/<name>-<key>.log` (its path is what a run that succeeds returns); a failure says why
+ * in words with the log's tail.
  */
 export interface BuildStep {
   /** What runs, in messages: 'dependency build', 'build.command'. */
@@ -37,6 +40,8 @@ export interface BuildStep {
 }
 
 const LOG_TAIL_LINES = 30;
+/** 128 + SIGXFSZ: a write past RLIMIT_FSIZE. */
+const FILE_TOO_LARGE = 153;
 
 export async function runBuildStep(
   docker: Docker,
@@ -44,7 +49,7 @@ export async function runBuildStep(
   step: BuildStep,
   report: (message: string, detail?: boolean) => void,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string> {
   await ensureImage(docker, step.image, step.platform, report);
   const staged = join(ws.stateDir, 'tmp', `${step.key}-src-${process.pid}`);
   try {
@@ -76,6 +81,7 @@ export async function runBuildStep(
           labels: { ...ownerLabels(ws.stateDir), ...step.labels, [`${LABEL}.key`]: step.key },
           limits: { memoryBytes: parseMemory(step.build.memory), pids: step.build.pids, network: step.build.network },
           timeoutMs: parseTimeout(step.build.timeout),
+          output: { dir: step.out, maxBytes: MAX_OUTPUT_BYTES },
         },
         (chunk) => {
           log.write(chunk);
@@ -88,7 +94,7 @@ export async function runBuildStep(
     } finally {
       await new Promise((resolve) => log.end(resolve));
     }
-    if (exit.status === 0 && !exit.timedOut) return;
+    if (exit.status === 0 && !exit.timedOut) return logPath;
     throw failure(step, exit, logPath, tail);
   } finally {
     await rm(staged, { recursive: true, force: true });
@@ -100,6 +106,14 @@ function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: Li
     return new BuildTimeoutError(
       `${step.what} did not finish within build.timeout ${step.build.timeout}: lci stopped it and removed its container; raise build.timeout in lambdas.yaml, or see what it waited for (a package index it cannot reach?) in ${logPath}`,
     );
+  if (exit.outputBytes !== undefined)
+    return new BuildOutputError(
+      `${step.what} wrote more than ${MAX_OUTPUT_BYTES} bytes to its output (${exit.outputBytes} when lci stopped it and removed its container); a function and its layers unzip to at most ${UNZIPPED_LIMIT} bytes in Lambda: write less there, or build.output a smaller directory (full log: ${logPath})`,
+    );
+  if (exit.status === FILE_TOO_LARGE)
+    return new BuildOutputError(
+      `${step.what} in ${step.image} wrote a file of more than ${MAX_OUTPUT_BYTES} bytes and was stopped (${describeExit(exit.status)}); no file of a function or a layer can be that large in Lambda (full log: ${logPath})`,
+    );
   if (exit.oomKilled)
     return new BuildOutOfMemoryError(
       `${step.what} in ${step.image} ran out of memory: the kernel killed it at build.memory ${step.build.memory} (exit status ${exit.status}); raise build.memory in lambdas.yaml (full log: ${logPath})`,
@@ -108,14 +122,11 @@ function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: Li
     exit.status === 137
       ? 'exit status 137 (killed by SIGKILL, not for memory: docker kill, docker rm -f or the engine stopping?)'
       : describeExit(exit.status);
-  return new BuildError(
-    [
-      `${step.what} failed in ${step.image}: ${status}`,
-      `last ${LOG_TAIL_LINES} lines of the build log:`,
-      ...tail.lines().map((l) => `  | ${l}`),
-      `full log: ${logPath}`,
-    ].join('\n'),
-  );
+  return new BuildError(`${step.what} failed in ${step.image}: ${status}`, [
+    `last ${LOG_TAIL_LINES} lines of the build log:`,
+    ...tail.lines().map((l) => `  | ${l}`),
+    `full log: ${logPath}`,
+  ]);
 }
 
 /** Copies the input files to `dir` at their repository paths, readable by the build user (0644/0755). */

@@ -197,9 +197,11 @@ export class DependencyBuilder {
     if (cached && (await exists(cache.zip))) {
       // A cache entry is reused only when it is still the zip recorded and holds nothing that could land outside /opt.
       const problem =
-        (await fileSha256(cache.zip)) !== cached.sha256
-          ? 'its bytes no longer match the digest recorded when it was built'
-          : unsafeZip(listZip(cache.zip));
+        cached.entries === 0
+          ? 'it is empty'
+          : (await fileSha256(cache.zip)) !== cached.sha256
+            ? 'its bytes no longer match the digest recorded when it was built'
+            : unsafeZip(listZip(cache.zip));
       if (!problem) {
         report(`dependencies: cached (${key.slice(0, 12)})`);
         return { ...cached, path: cache.zip, key, source: 'cache' };
@@ -209,8 +211,9 @@ export class DependencyBuilder {
     await mkdirPrivate(cache.dir);
     const out = await this.scratch(key);
     try {
+      let log: string;
       if (identified.command)
-        await this.run(
+        log = await this.run(
           r,
           key,
           out,
@@ -222,9 +225,10 @@ export class DependencyBuilder {
       else {
         const hasLock = inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l));
         const script = buildScript(r.family, inputs.descriptor, hasLock, r.architecture);
-        await this.run(r, key, out, await dependencyFiles(inputs, this.ws), script, 'dependency build', report);
+        log = await this.run(r, key, out, await dependencyFiles(inputs, this.ws), script, 'dependency build', report);
       }
       const entries = await collectFiles({ root: out, boundary: out, label: 'layer' });
+      if (entries.length === 0) throw await emptyLayer(r, identified, log);
       for (const architecture of r.architectures ?? [r.architecture]) checkLayerArchitecture(architecture, entries);
       const artifact = await zipArtifact(entries, cache.zip);
       const unsafe = unsafeZip(listZip(cache.zip));
@@ -245,9 +249,9 @@ export class DependencyBuilder {
     script: string,
     what: string,
     report: Report,
-  ): Promise<void> {
+  ): Promise<string> {
     const docker = await this.connect();
-    await runBuildStep(
+    return runBuildStep(
       docker,
       this.ws,
       {
@@ -267,6 +271,27 @@ export class DependencyBuilder {
       this.opts.signal,
     );
   }
+}
+
+/**
+ * A layer with nothing in it is never published: a build that installed nothing failed. pip says
+ * which requirements environment markers left out ("Ignoring …: markers … don't match your
+ * environment"); those are evaluated by the build image's python, which may not be the runtime's.
+ */
+async function emptyLayer(r: LayerSubject, identified: IdentifiedDependencies, logPath: string): Promise<BuildError> {
+  if (identified.command)
+    return new BuildError(
+      `build.command wrote nothing to ${r.build.output}/, so the layer would be empty; make it write the layer's content there (full log: ${logPath})`,
+    );
+  const log = await readFile(logPath, 'utf8').catch(() => '');
+  const ignored = [...log.matchAll(/^Ignoring ([^:\n]+): markers '([^\n]*)' don't match your environment$/gm)];
+  const why =
+    ignored.length > 0
+      ? `: pip left out ${ignored.map((m) => m[1]).join(', ')}, whose environment markers (${ignored[0]![2]}${ignored.length > 1 ? ', …' : ''}) do not match the python of ${imageFor(r)}; fix the markers, or build in an image of the runtime they are for`
+      : '; declare dependencies it installs';
+  return new BuildError(
+    `the dependency build installed nothing from ${identified.inputs.descriptor}, so the layer would be empty${why} (full log: ${logPath})`,
+  );
 }
 
 export function runsAsRoot(): boolean {

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import type { BuildNetwork } from '../config/types.js';
 import { BuildImageError, DockerEngineError } from '../errors.js';
 import { badDockerHost, explainCreateError, explainEngineError, imageUnavailable } from './engine-errors.js';
+import { watchOutput } from './output-limit.js';
 
 /**
  * The Docker edge: pull an image, run one build container, always remove it (on success, on
@@ -32,6 +33,11 @@ export interface ContainerSpec {
   limits: ContainerLimits;
   /** Longest the container may run (build.timeout): then it is removed and the exit says timedOut. */
   timeoutMs?: number;
+  /**
+   * The bind mounted at /out and the most its files may hold: past it the container is removed and
+   * the exit says outputBytes. No single file the container writes may be larger (RLIMIT_FSIZE).
+   */
+  output?: { dir: string; maxBytes: number };
 }
 
 export interface ContainerExit {
@@ -40,6 +46,8 @@ export interface ContainerExit {
   oomKilled: boolean;
   /** It ran longer than `timeoutMs` and was removed. */
   timedOut: boolean;
+  /** It wrote more than `output.maxBytes` and was removed: the bytes found then. */
+  outputBytes?: number;
 }
 
 export const LABEL = 'dev.lambda-ci.build';
@@ -153,12 +161,25 @@ export async function runContainer(
     const expired = new Promise<'timeout'>((resolve) => {
       if (spec.timeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), spec.timeoutMs);
     });
-    const result = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, expired]).finally(() =>
-      clearTimeout(timer),
-    );
+    let stopWatching = () => {};
+    const overflowed = new Promise<{ bytes: number }>((resolve) => {
+      if (spec.output) stopWatching = watchOutput(spec.output.dir, spec.output.maxBytes, (bytes) => resolve({ bytes }));
+    });
+    const result = await Promise.race([
+      container.wait() as Promise<{ StatusCode: number }>,
+      expired,
+      overflowed,
+    ]).finally(() => {
+      clearTimeout(timer);
+      stopWatching();
+    });
     if (result === 'timeout') {
       await remove();
       return { status: 137, oomKilled: false, timedOut: true };
+    }
+    if ('bytes' in result) {
+      await remove();
+      return { status: 137, oomKilled: false, timedOut: false, outputBytes: result.bytes };
     }
     signal?.throwIfAborted();
     // Read before removal: only the engine knows whether the kernel killed it for memory.
@@ -200,6 +221,7 @@ function containerOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       MemorySwap: spec.limits.memoryBytes, // no swap on top: over the limit is an OOM kill, not a crawl
       PidsLimit: spec.limits.pids,
       NetworkMode: spec.limits.network === 'none' ? 'none' : 'default',
+      ...(spec.output ? { Ulimits: [{ Name: 'fsize', Soft: spec.output.maxBytes, Hard: spec.output.maxBytes }] } : {}),
       AutoRemove: false,
     },
   } as Docker.ContainerCreateOptions;

@@ -99,7 +99,10 @@ export async function runLocally(docker: Docker, run: LocalRun, signal?: AbortSi
       );
     if (!result) {
       const why = exit.oomKilled ? 'killed for memory (raise build.memory)' : describeExit(exit.status);
-      throw new BuildError(`the handler's runtime in ${run.image} ended without a result: ${why}\n${log.trimEnd()}`);
+      throw new BuildError(
+        `the handler's runtime in ${run.image} ended without a result: ${why}`,
+        log.trimEnd() ? log.trimEnd().split('\n') : [],
+      );
     }
     if (result.status === 'success') return { functionError: null, payload: Buffer.from(result.payload), log };
     return { functionError: 'Unhandled', payload: Buffer.from(JSON.stringify(result.error)), log };

@@ -55,14 +55,19 @@ export function parseGlobalsOnly(argv: string[]): Globals & { help: boolean; ver
 /** node:util parseArgs over the command's and the global options, its errors turned into one-line usage errors. */
 export function parseCommand(command: Command<unknown>, argv: string[]) {
   let parsed: { values: Record<string, unknown>; positionals: string[] };
+  const options: Options = { ...GLOBAL_OPTIONS, ...command.options };
   try {
-    parsed = parseArgs({
+    const all = parseArgs({
       args: argv,
-      options: { ...GLOBAL_OPTIONS, ...command.options },
+      options,
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
+      tokens: true,
     });
+    refuseRepeats(command.name, options, all.tokens);
+    parsed = all;
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
     throw new UsageError(
       `${command.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}; see lci ${command.name} --help`,
@@ -74,6 +79,24 @@ export function parseCommand(command: Command<unknown>, argv: string[]) {
       `${command.name}: --quiet and --${values.debug ? 'debug' : 'verbose'} contradict each other; choose one`,
     );
   return { values, positionals: parsed.positionals, globals: globalsOf(values), help: values.help === true };
+}
+
+/**
+ * A flag that takes one value, given twice: parseArgs would keep the last (`--env qa ... --env
+ * prod` deploying prod), so it is refused. Flags that take several (`generate --env`) and
+ * switches are not affected.
+ */
+function refuseRepeats(command: string, options: Options, tokens: ReturnType<typeof parseArgs>['tokens'] = []): void {
+  const seen = new Map<string, string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || options[t.name]?.type !== 'string' || options[t.name]?.multiple) continue;
+    const first = seen.get(t.name);
+    if (first !== undefined)
+      throw new UsageError(
+        `${command}: --${t.name} given twice ('${first}' and '${t.value ?? ''}'); it takes one value, give it once`,
+      );
+    seen.set(t.name, t.value ?? '');
+  }
 }
 
 function globalsOf(values: Record<string, unknown>): Globals {

@@ -1,6 +1,15 @@
 import type { AwsOptions } from '../aws/clients.js';
-import { parseRates } from '../aws/request-budget.js';
+import { ratesFor, type RequestedRates } from '../aws/request-budget.js';
+import { UsageError } from '../errors.js';
 import type { Options } from './command.js';
+import { decimal } from './numbers.js';
+
+/**
+ * Below one request every 10 s a run of a few functions takes minutes of silence (a default shard
+ * of 100 gets 0.15/s); above 100,000/s there is no quota to spend (emulators, benchmarks).
+ */
+export const MIN_RATE = 0.1;
+export const MAX_RATE = 100_000;
 
 /** The AWS flags of every command that talks to AWS. */
 export const AWS_OPTIONS = {
@@ -24,7 +33,7 @@ export const LAMBDA_OPTIONS = { ...AWS_OPTIONS, rate: { type: 'string' } } as co
 export const LAMBDA_HELP: [string, string][] = [
   [
     '--rate R[,G]',
-    "Lambda requests per second this run may spend of the account's shared 15/s budget (R) and of GetFunction's 100/s (G, default the same share); default all of it, 1/N with --shard i/N; LCI_LAMBDA_RATE too",
+    `Lambda requests per second this run may spend of the account's shared 15/s budget (R) and of GetFunction's 100/s (G, default the same share), each ${MIN_RATE} to ${MAX_RATE}; default all of it, 1/N with --shard i/N; LCI_LAMBDA_RATE too`,
   ],
   ...AWS_HELP,
 ];
@@ -44,6 +53,22 @@ export function awsOptions(values: AwsValues, env: NodeJS.ProcessEnv, share = 1)
     profile: values.profile,
     endpointUrl: values['endpoint-url'],
     env,
-    rates: parseRates(rate, share, values.rate !== undefined ? '--rate' : 'LCI_LAMBDA_RATE'),
+    rates: ratesFor(
+      rate === undefined || rate === ''
+        ? undefined
+        : parseRate(values.rate !== undefined ? '--rate' : 'LCI_LAMBDA_RATE', rate),
+      share,
+    ),
   };
+}
+
+/** `R` or `R,G`: requests per second of the 15/s budget, then optionally of GetFunction's 100/s. */
+export function parseRate(source: string, text: string): RequestedRates {
+  const parts = text.split(',');
+  const numbers = parts.map((p) => decimal(p.trim()));
+  if (parts.length > 2 || numbers.some((n) => n === null || n < MIN_RATE || n > MAX_RATE))
+    throw new UsageError(
+      `${source} ${text}: give the requests per second of Lambda's shared 15/s budget, optionally then of GetFunction's 100/s, each from ${MIN_RATE} to ${MAX_RATE} in decimal digits (e.g. 7.5 or 7.5,50)`,
+    );
+  return { controlPlane: numbers[0]!, ...(numbers[1] != null ? { getFunction: numbers[1] } : {}) };
 }

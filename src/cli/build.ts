@@ -5,7 +5,7 @@ import { formatDiagnostic } from '../errors.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildJson, buildText } from '../report/build.js';
 import type { Command } from './command.js';
-import { parseConcurrency } from './concurrency.js';
+import { MAX_CONCURRENCY, parseConcurrency } from './concurrency.js';
 import { reportFailures } from './failures.js';
 
 interface Values {
@@ -34,7 +34,10 @@ export const buildCommand: Command<Values> = {
     ['FUNCTION...', 'build these functions (default: every function)'],
     ['--affected', 'only the functions `lci plan` finds affected (with --base/--head as for plan)'],
     ['-e, --env NAME', 'build as configured for this environment'],
-    ['-j, --concurrency N', `functions built at once (default: number of cores, here ${availableParallelism()})`],
+    [
+      '-j, --concurrency N',
+      `functions built at once, 1 to ${MAX_CONCURRENCY} (default: number of cores, here ${availableParallelism()})`,
+    ],
   ],
   async run(ctx) {
     const { values, positionals, globals, io } = ctx;
@@ -53,6 +56,8 @@ export const buildCommand: Command<Values> = {
       f.status === 'FAILED' ? [{ name: f.name, error: f.error, cause: f.cause }] : [],
     );
     io.out(globals.json ? buildJson(result, io.cwd) : buildText(result, io.cwd));
+    // A shared layer's failure once, before the functions it stopped.
+    for (const l of result.layers) if (l.status === 'FAILED') io.err(`lci: shared layer ${l.name}: ${l.error}`);
     reportFailures(ctx, failed);
     return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
   },

@@ -12,8 +12,8 @@ export interface Io {
   tty?: { columns: number | undefined };
   /** Asks a person: shows the question on stderr and resolves with the line typed. Absent when stdin is not a terminal (CI). */
   ask?: (question: string) => Promise<string>;
-  /** Everything on stdin, for `--event -` (absent: nothing to read). */
-  stdin?: () => Promise<Buffer>;
+  /** stdin, for `--event -`, read to its end or to one byte past `limit`, whichever comes first (absent: nothing to read). */
+  stdin?: (limit: number) => Promise<Buffer>;
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;

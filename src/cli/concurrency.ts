@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { UsageError } from '../errors.js';
+import { parseWhole } from './numbers.js';
 
 /**
  * Functions a deploy works on at once by default: a deploy mostly waits (on Lambda's request
@@ -7,10 +7,9 @@ import { UsageError } from '../errors.js';
  * which are CPU-bound, run at most one per core whatever this is.
  */
 export const DEPLOY_CONCURRENCY = 32;
+/** More functions at once gain nothing: Lambda's shared 15 requests per second is the bound long before. */
+export const MAX_CONCURRENCY = 256;
 
 export function parseConcurrency(v: string | undefined, fallback = availableParallelism()): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency ${v}: give a whole number of at least 1`);
-  return n;
+  return v === undefined ? fallback : parseWhole('--concurrency', v, 1, MAX_CONCURRENCY);
 }

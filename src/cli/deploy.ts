@@ -8,7 +8,7 @@ import { logLines } from '../report/logs.js';
 import { tailReleased } from '../logs/logs.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
-import { DEPLOY_CONCURRENCY, parseConcurrency } from './concurrency.js';
+import { DEPLOY_CONCURRENCY, MAX_CONCURRENCY, parseConcurrency } from './concurrency.js';
 import { checkConfirmable, confirmMove } from './confirm.js';
 import { parseDuration } from './duration.js';
 import { reportDeploy } from './deploy-report.js';
@@ -90,7 +90,7 @@ export const deployCommand: Command<Values> = {
     ],
     [
       '-j, --concurrency N',
-      `functions deployed at once (default ${DEPLOY_CONCURRENCY}; dependency builds run at most one per core)`,
+      `functions deployed at once, 1 to ${MAX_CONCURRENCY} (default ${DEPLOY_CONCURRENCY}; dependency builds run at most one per core)`,
     ],
     ['--fail-fast', 'start no new function after the first failure'],
     ['--dry-run', 'read AWS and print the release plan: what would be built, uploaded and called; write nothing'],
@@ -103,7 +103,7 @@ export const deployCommand: Command<Values> = {
       '--abort',
       'an alias a killed deploy left mid-shift goes back to the version it shifted from (default: the shift is resumed)',
     ],
-    ['--logs D', "after the release, print each new version's log for this long (30s, 5m) on stderr"],
+    ['--logs D', "after the release, print each new version's log for this long (30s, 5m; at most 366d) on stderr"],
     ['-y, --yes', 'no question for an environment with confirm: true (required without a terminal)'],
     ...LAMBDA_HELP,
   ],

@@ -1,4 +1,4 @@
-import { LciError } from '../errors.js';
+import { LciError, printable } from '../errors.js';
 import type { RunContext } from './command.js';
 
 /**
@@ -11,9 +11,13 @@ export function reportFailures(
 ): void {
   for (const f of failed) {
     const known = f.cause === undefined || f.cause instanceof LciError;
+    // An LciError's own lines keep their shape (a log tail under the message); anything else is one line.
+    const [first, ...details] =
+      f.cause instanceof LciError && f.cause.message === f.error ? f.cause.lines() : [printable(f.error)];
     ctx.io.err(
-      `lci: function ${f.name}${f.awsName ? ` (${f.awsName})` : ''}: ${known ? f.error : `unexpected error: ${f.error}`}`,
+      `lci: function ${f.name}${f.awsName ? ` (${f.awsName})` : ''}: ${known ? first : `unexpected error: ${first}`}`,
     );
+    for (const line of details) ctx.io.err(line);
     if (ctx.globals.debug && f.cause instanceof Error && f.cause.stack) ctx.io.err(f.cause.stack);
   }
 }

@@ -4,6 +4,7 @@ import { MAX_SHARDS } from '../deploy/shard.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { generateJson, generateText } from '../report/generate.js';
 import type { Command } from './command.js';
+import { parseWhole } from './numbers.js';
 
 interface Values {
   out?: string;
@@ -50,9 +51,7 @@ export const generateCommand: Command<Values> = {
     const layout = values.layout ?? 'function';
     if (layout !== 'function' && layout !== 'environment')
       throw new UsageError(`--layout ${layout}: function or environment`);
-    const shards = values.shards === undefined ? undefined : Number(values.shards);
-    if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS))
-      throw new UsageError(`--shards ${values.shards}: give a whole number from 1 to ${MAX_SHARDS}`);
+    const shards = values.shards === undefined ? undefined : parseWhole('--shards', values.shards, 1, MAX_SHARDS);
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
     const result = await generate(loaded, {
       out: values.out,

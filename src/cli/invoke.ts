@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { invoke } from '../invoke/invoke.js';
 import { loadProject } from '../config/load.js';
-import { MAX_EVENT_BYTES } from '../config/smoke-file.js';
+import { EVENT_LIMIT, MAX_EVENT_BYTES } from '../config/smoke-file.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { readNamedFile } from '../named-file.js';
 import { invokedWhat, invokeJson, invokeLog, invokeText } from '../report/invoke.js';
 import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
 import type { Command, Io } from './command.js';
@@ -88,18 +88,14 @@ async function readEvent(spec: string | undefined, io: Io): Promise<Buffer> {
   let data: Buffer;
   if (spec === '-') {
     if (!io.stdin) throw new UsageError('--event -: nothing to read on stdin');
-    data = await io.stdin();
+    data = await io.stdin(MAX_EVENT_BYTES);
+    if (data.length > MAX_EVENT_BYTES)
+      throw new UsageError(`--event -: more than ${MAX_EVENT_BYTES} bytes; ${EVENT_LIMIT}`);
   } else {
-    data = await readFile(resolve(io.cwd, spec)).catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `--event ${spec}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'a directory, not a JSON file' : e.message}`,
-      );
-    });
+    const file = readNamedFile(resolve(io.cwd, spec), MAX_EVENT_BYTES, EVENT_LIMIT);
+    if (!file.ok) throw new UsageError(`--event ${spec} ${file.problem}; pass a JSON file, or - for stdin`);
+    data = file.data;
   }
-  if (data.length > MAX_EVENT_BYTES)
-    throw new UsageError(
-      `--event ${spec}: ${data.length} bytes; Lambda takes events of at most ${MAX_EVENT_BYTES} bytes`,
-    );
   try {
     JSON.parse(data.toString('utf8'));
   } catch (e) {

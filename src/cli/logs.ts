@@ -33,7 +33,7 @@ export const logsCommand: Command<Values> = {
   help: [
     ['FUNCTION', 'the function whose log to read'],
     ['-e, --env NAME', 'the environment (its function and alias)'],
-    ['--since D', 'from this long ago: 30s, 10m, 2h, 1d (default 10m)'],
+    ['--since D', 'from this long ago: 30s, 10m, 2h, 1d, at most 366d (default 10m)'],
     ['-f, --follow', 'keep printing new events until Ctrl-C'],
     ['--version N|all', 'the events of this version, or of every version (default: the versions the alias serves)'],
     ['--filter PATTERN', 'a CloudWatch Logs filter pattern, e.g. ERROR or "?timeout ?refused"'],

@@ -1,4 +1,12 @@
-import { ConfigError, ExitCode, formatDiagnostic, InterruptedError, LciError, UsageError } from '../errors.js';
+import {
+  ConfigError,
+  ExitCode,
+  formatDiagnostic,
+  InterruptedError,
+  LciError,
+  printable,
+  UsageError,
+} from '../errors.js';
 import type { ProgressSink } from '../progress.js';
 import { SILENT } from '../progress.js';
 import { problemsJson } from '../report/validate.js';
@@ -14,6 +22,12 @@ type Entry = { name: string; summary: string; load: () => Promise<Command<any>> 
 
 /** Each command loads only what it needs: `lci plan` never pays for the AWS SDK or Docker. */
 const COMMANDS: Entry[] = [
+  {
+    name: 'init',
+    summary:
+      'Write a first lambdas.yaml from the SAM templates, serverless.yml or Terraform already in the repository.',
+    load: async () => (await import('./init.js')).initCommand,
+  },
   {
     name: 'validate',
     summary: 'Check lambdas.yaml: schema, unknown keys, paths and descriptors, globs, environments, AWS names.',
@@ -212,7 +226,9 @@ function reportError(e: unknown, io: Io, globals: Globals, command: string): num
   if (e instanceof LciError) {
     if (globals.json)
       io.out(jsonDocument(command, { status: 'ERROR', error: { message: e.message, exitCode: e.exitCode } }));
-    io.err(`lci: ${e.message}`);
+    const [first, ...details] = e.lines();
+    io.err(`lci: ${first}`);
+    for (const line of details) io.err(line);
     if (globals.debug && e.stack) io.err(e.stack);
     return e.exitCode;
   }
@@ -224,7 +240,7 @@ function reportError(e: unknown, io: Io, globals: Globals, command: string): num
         error: { message: `internal error: ${err?.message ?? String(e)}`, exitCode: ExitCode.failed },
       }),
     );
-  io.err(`lci: internal error: ${err?.message ?? String(e)}`);
+  io.err(`lci: internal error: ${printable(err?.message ?? String(e))}`);
   io.err(globals.debug ? String(err?.stack) : '(run again with --debug for the stack trace, and report it)');
   return ExitCode.failed;
 }
@@ -256,7 +272,7 @@ function context<V>(io: Io, globals: Globals, values: V, positionals: string[]):
     },
     warn(message) {
       if (globals.quiet) return;
-      const line = `lci: warning: ${message}`;
+      const line = `lci: warning: ${printable(message)}`;
       if (live) live.print(line);
       else io.err(line);
     },

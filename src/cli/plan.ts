@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
 import { loadProject } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { appendNamedFile } from '../named-file.js';
 import { affectedNames, planProject } from '../plan/plan.js';
 import { revisionsAhead } from '../plan/revisions.js';
 import type { PlanResult } from '../plan/types.js';
@@ -47,6 +47,8 @@ export const planCommand: Command<Values> = {
     if (values['github-output'] && !io.env.GITHUB_OUTPUT) {
       throw new UsageError('--github-output: GITHUB_OUTPUT is not set; it is set inside GitHub Actions steps');
     }
+    // Checked before any work, so a path that is no file to append to (a FIFO, a directory) stops nothing half-done.
+    if (values['github-output']) appendOutput(io.env.GITHUB_OUTPUT!, '');
     if (values.since !== undefined) {
       if (values.since !== 'deployed') throw new UsageError(`--since ${values.since}: the only value is 'deployed'`);
       if (!values.env)
@@ -60,10 +62,18 @@ export const planCommand: Command<Values> = {
         : await planSinceDeployed(values, globals.config, io);
     io.out(globals.json ? planJson(result) : planTable(result));
     const names = affectedNames(result);
-    if (values['github-output']) appendFileSync(io.env.GITHUB_OUTPUT!, `functions=${JSON.stringify(names)}\n`);
+    if (values['github-output']) appendOutput(io.env.GITHUB_OUTPUT!, `functions=${JSON.stringify(names)}\n`);
     return values['exit-code'] && names.length === 0 ? ExitCode.nothingAffected : ExitCode.ok;
   },
 };
+
+function appendOutput(path: string, text: string): void {
+  const problem = appendNamedFile(path, text);
+  if (problem)
+    throw new UsageError(
+      `GITHUB_OUTPUT=${path} ${problem}; it should name the file GitHub Actions gives each step: unset it, or leave out --github-output`,
+    );
+}
 
 /** git's diff runs while the config loads: in a large repository both take seconds. */
 async function plan(values: Values, config: string | undefined, io: Io): Promise<PlanResult> {

@@ -6,6 +6,10 @@ import { pruneJson, pruneText, storageFull, storageLine } from '../report/prune.
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
 import { reportFailures } from './failures.js';
+import { parseWhole } from './numbers.js';
+
+/** As lambdas.yaml's `prune.keep` allows. */
+const MAX_KEEP = 1000;
 
 interface Values extends AwsValues {
   env?: string[];
@@ -36,7 +40,7 @@ export const pruneCommand: Command<Values> = {
     ['-e, --env NAME', 'the functions of these environments (repeatable; default: every environment)'],
     [
       '--keep N',
-      "the last N versions each alias served stay, its current one included (default: the environment's prune.keep, else 3)",
+      `the last N versions each alias served stay, its current one included, 1 to ${MAX_KEEP} (default: the environment's prune.keep, else 3)`,
     ],
     ['--older-than AGE', 'only versions older than this: 30d, 12h (default: any age)'],
     ['--dry-run', 'read and list what would be deleted; delete nothing'],
@@ -45,9 +49,7 @@ export const pruneCommand: Command<Values> = {
   ],
   async run(ctx) {
     const { values, positionals, globals, io } = ctx;
-    const keep = values.keep === undefined ? undefined : Number(values.keep);
-    if (keep !== undefined && (!Number.isInteger(keep) || keep < 1))
-      throw new UsageError(`--keep ${values.keep}: give a whole number of at least 1`);
+    const keep = values.keep === undefined ? undefined : parseWhole('--keep', values.keep, 1, MAX_KEEP);
     const olderThanMs = values['older-than'] === undefined ? null : parseAge(values['older-than']);
     if (values['older-than'] !== undefined && olderThanMs === null)
       throw new UsageError(`--older-than ${values['older-than']}: give days or hours, e.g. 30d or 12h`);

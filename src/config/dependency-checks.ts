@@ -2,6 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { worktreeReader } from '../vcs/readers.js';
+import type { Tracked } from '../vcs/tracked.js';
 import {
   packageJsonDeclaresDependencies,
   pythonProjectDependencies,
@@ -11,7 +12,9 @@ import { localDependencies, type OutsideReference } from './local-deps.js';
 import { RealPaths } from './real-paths.js';
 import type { ResolvedConfig } from './resolve.js';
 import { dotted } from './schema.js';
-import { located, type ConfigSource, type PathSegment } from './source.js';
+import { markerProblems, type MarkerSubject } from './marker-checks.js';
+import { MAX_LAYERS } from './monorepo-checks.js';
+import { located, writtenPath, type ConfigSource, type PathSegment } from './source.js';
 import type { ResolvedFunction } from './types.js';
 
 export interface CheckContext {
@@ -20,18 +23,30 @@ export interface CheckContext {
   root: string;
   /** Working directory, for showing paths the way compilers do. */
   cwd: string;
+  /** The files git tracks (read once, only when a check needs them); null outside a repository. */
+  tracked?: () => Promise<Tracked | null>;
 }
 
 /**
  * What the descriptors say, checked against the work tree: each function's path and descriptor
- * resolve (symlinks included) inside the repository; a python function without a requirements
- * file does not silently skip dependencies its pyproject.toml or Pipfile declares; every local
- * path a descriptor names exists and stays in the repository. Problems inside a descriptor point
- * at its own line (`services/orders/requirements.txt:3:1`).
+ * resolve (symlinks included) inside the repository; a named descriptor is tracked by git (the
+ * build reads only what the commit holds); a python function without a requirements file does
+ * not silently skip dependencies its pyproject.toml or Pipfile declares; every local path a
+ * descriptor names exists and stays in the repository; environment markers do not leave out every
+ * requirement (markers that starve another runtime of a shared layer warn); five shared layers
+ * leave no room for a function's own. Problems inside a descriptor point at its own line
+ * (`services/orders/requirements.txt:3:1`).
  */
-export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: CheckContext): Promise<Diagnostic[]> {
+export async function dependencyDiagnostics(
+  resolved: ResolvedConfig,
+  ctx: CheckContext,
+): Promise<{ errors: Diagnostic[]; warnings: Diagnostic[] }> {
   const out: Diagnostic[] = [];
-  const seen = new Set<string>();
+  const warnings: Diagnostic[] = [];
+  /** Per descriptor: whether it is a file git tracks in the repository (checked once). */
+  const readable = new Map<string, boolean>();
+  const markersChecked = new Set<string>();
+  const tooMany = new Set<string>();
   const rootReal = realpathSync(ctx.root);
   const paths = new RealPaths();
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
@@ -40,10 +55,16 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
     out.push({ file: shown(ctx, repoPath), line, col, message });
 
   const checkDescriptor = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
-    if (r.descriptorPath === null) return;
+    if (r.descriptorPath === null) return false;
     const key = `${r.family}\0${r.descriptorPath}`;
-    if (seen.has(key)) return;
-    seen.add(key);
+    const known = readable.get(key);
+    if (known !== undefined) return known;
+    const ok = await checkOnce(r, at, inPath);
+    readable.set(key, ok);
+    return ok;
+  };
+  const checkOnce = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]): Promise<boolean> => {
+    if (r.descriptorPath === null) return false;
     const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
     const abs = join(ctx.root, r.descriptorPath);
     const leaves = escapes(rootReal, paths, abs);
@@ -53,13 +74,45 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
         `descriptor ${r.descriptorPath} resolves to ${leaves}, outside the repository (a symlink?); point it at a file in the repository`,
         anchor,
       );
-      return;
+      return false;
     }
     if (paths.of(abs)?.kind !== 'file') {
       if (!r.descriptorExplicit && r.family === 'python') checkPythonProject(r, ctx, (m) => inConfig(inPath, m, 'key'));
-      return;
+      return false;
+    }
+    // The build reads the descriptor from what git tracks: an untracked one would build no dependencies.
+    const tracked = r.descriptorExplicit ? await ctx.tracked?.() : null;
+    if (tracked && !tracked.has(r.descriptorPath)) {
+      const real = relative(rootReal, paths.of(abs)!.real).split(sep).join('/');
+      inConfig(
+        at,
+        real !== r.descriptorPath && tracked.has(real)
+          ? `descriptor ${r.descriptorPath} is reached through a symlinked directory, and git tracks the file as ${real}; name that path, as lci builds what the commit holds`
+          : `descriptor ${r.descriptorPath} is not tracked by git, and lci builds what the commit holds (without it: no dependencies); commit it, or set descriptor: false`,
+        anchor,
+      );
+      return false;
     }
     await checkLocalPaths(r, ctx, rootReal, paths, inFile);
+    return true;
+  };
+  const checkMarkers = (descriptorPath: string, subject: MarkerSubject) => {
+    const key = `${descriptorPath}\0${subject.runtime}\0${subject.architecture}`;
+    if (markersChecked.has(key)) return;
+    markersChecked.add(key);
+    let text: string;
+    try {
+      text = readFileSync(join(ctx.root, descriptorPath), 'utf8');
+    } catch {
+      return;
+    }
+    for (const p of markerProblems(text, subject))
+      (p.severity === 'error' ? out : warnings).push({
+        file: shown(ctx, descriptorPath),
+        line: p.line,
+        col: p.col,
+        message: p.message,
+      });
   };
 
   for (const fn of Object.values(resolved.functions)) {
@@ -71,11 +124,25 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
         ['functions', fn.name, 'path'],
         `'${first.path}' resolves to ${outside}, outside the repository (a symlink?); lci packages only what the repository holds`,
       );
-    for (const r of Object.values(fn.envs))
-      await checkDescriptor(r, resolved.origins[fn.name]![r.env]!.descriptor ?? ['functions', fn.name], [
-        'functions',
-        fn.name,
-      ]);
+    for (const r of Object.values(fn.envs)) {
+      const origin = resolved.origins[fn.name]![r.env]!;
+      if (await checkDescriptor(r, origin.descriptor ?? ['functions', fn.name], ['functions', fn.name]))
+        checkMarkers(r.descriptorPath!, {
+          what: `function '${fn.name}'`,
+          runtime: r.runtime,
+          architecture: r.architecture,
+          alsoFor: [],
+        });
+      // Five shared layers leave no room for the function's own, which its descriptor makes when it declares something.
+      if (r.layers.length === MAX_LAYERS && (await makesLayer(r, ctx))) {
+        const at = writtenPath(ctx.source, origin.layers ?? ['functions', fn.name]);
+        const message = `${dotted(at)}: ${MAX_LAYERS} shared layers and the dependency layer function '${fn.name}' builds from ${r.descriptorPath} are more than the ${MAX_LAYERS} layers Lambda allows a function; list fewer shared layers, or move its dependencies into one of them and set descriptor: false`;
+        if (!tooMany.has(message)) {
+          tooMany.add(message);
+          out.push(located(ctx.source, { path: at, anchor: 'key', message }));
+        }
+      }
+    }
   }
   for (const layer of Object.values(resolved.layers)) {
     const l = Object.values(layer.envs)[0];
@@ -86,13 +153,21 @@ export async function dependencyDiagnostics(resolved: ResolvedConfig, ctx: Check
         ['layers', layer.name, 'path'],
         `'${l.path}' resolves to ${outside}, outside the repository (a symlink?); lci builds only what the repository holds`,
       );
-    else
-      await checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], [
+    else if (
+      (await checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], [
         'layers',
         layer.name,
-      ]);
+      ])) &&
+      l.build.command === null
+    )
+      checkMarkers(l.descriptorPath!, {
+        what: `shared layer '${layer.name}'`,
+        runtime: l.runtime,
+        architecture: l.architecture,
+        alsoFor: l.runtimes.slice(1),
+      });
   }
-  return out;
+  return { errors: out, warnings };
 }
 
 /** What the descriptor checks read of a function or a shared layer. */
@@ -162,6 +237,26 @@ async function checkLocalPaths(
           : `resolved against ${posix.dirname(d.via) || '.'}, the directory of the file that names it`;
     report(d.via, line, col, `${d.path} does not exist (${against}); fix the path or commit the dependency`);
   }
+}
+
+/**
+ * Whether a descriptor makes a dependency layer: it is there, git tracks it (in a repository), and
+ * it declares something to install. Validate and the build decide it alike.
+ */
+export function descriptorMakesLayer(
+  family: ResolvedFunction['family'],
+  descriptorPath: string,
+  text: string | null,
+  tracked: Tracked | null,
+): boolean {
+  if (tracked && !tracked.has(descriptorPath)) return false;
+  return text != null && declaresDependencies(family, text);
+}
+
+async function makesLayer(r: DescriptorSubject, ctx: CheckContext): Promise<boolean> {
+  if (r.descriptorPath === null) return false;
+  const text = (await worktreeReader(ctx.root)([r.descriptorPath])).get(r.descriptorPath) ?? null;
+  return descriptorMakesLayer(r.family, r.descriptorPath, text, (await ctx.tracked?.()) ?? null);
 }
 
 /** True when a descriptor declares something to install; an empty or comment-only file (or a package.json without dependencies) means no layer. */

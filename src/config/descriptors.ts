@@ -33,25 +33,125 @@ export function requirementsReferences(text: string): Reference[] {
     const at = (token: string) => ({ line: number, col: offset + raw.indexOf(token) + 1 });
     const option = /^(-r|--requirement|-c|--constraint|-e|--editable|-f|--find-links)(?:\s+|=)(\S+)/.exec(line);
     if (option) {
-      const flag = option[1]!;
+      const [, flag, arg] = option as unknown as [string, string, string];
       if (['-r', '--requirement', '-c', '--constraint'].includes(flag)) {
-        refs.push({ path: option[2]!, kind: 'include', ...at(option[2]!) });
+        refs.push({ path: arg, kind: 'include', ...at(arg) });
         continue;
       }
       const findLinks = flag === '-f' || flag === '--find-links';
-      // -f takes a directory or a URL: a bare name is a directory.
-      const p = findLinks && !/^[a-z][a-z0-9+.-]*:/i.test(option[2]!) ? option[2]! : localPath(option[2]!);
-      if (p !== null) refs.push({ path: p, kind: findLinks ? 'find-links' : 'path', ...at(option[2]!) });
+      // -f takes a directory or a URL; -e a directory (pip tries it as a path first) or a VCS URL.
+      const p = findLinks ? (/^[a-z][a-z0-9+.-]*:/i.test(arg) ? fileUrlPath(arg) : arg) : editablePath(arg);
+      if (p !== null) refs.push({ path: p, kind: findLinks ? 'find-links' : 'path', ...at(arg) });
       continue;
     }
     if (line.startsWith('-')) continue;
-    const spec = line.split(';')[0]!.trim();
-    const url = /^\S+\s*@\s*(\S+)/.exec(spec);
-    const token = url ? url[1]! : spec.split(/\s+/)[0]!;
-    const p = localPath(token);
-    if (p !== null) refs.push({ path: p, kind: 'path', ...at(token) });
+    const req = requirementOf(line);
+    const p = requirementPath(req.name);
+    if (p !== null) refs.push({ path: p.path, kind: 'path', ...at(p.written) });
   }
   return refs;
+}
+
+/**
+ * A requirement line as pip splits it (req_file.py break_args_options, constructors.py
+ * parse_req_from_line): the words before the first option (`--hash=…`), then the environment
+ * marker after `;` (after `; ` in a URL, where `;` may be part of it).
+ */
+export function requirementOf(line: string): { name: string; marker: string | null } {
+  const words: string[] = [];
+  for (const word of line.split(' ')) {
+    if (word.startsWith('-')) break;
+    words.push(word);
+  }
+  const spec = words.join(' ');
+  const sep = isPipUrl(spec) ? '; ' : ';';
+  const cut = spec.indexOf(sep);
+  if (cut < 0) return { name: spec.trim(), marker: null };
+  const marker = spec.slice(cut + sep.length).trim();
+  return { name: spec.slice(0, cut).trim(), marker: marker === '' ? null : marker };
+}
+
+/** pip's archive extensions (utils/filetypes.py): a requirement ending in one is a file to install. */
+const PIP_ARCHIVE = /\.(whl|zip|tar|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma)$/i;
+
+/** pip's `is_url`: a scheme it downloads from or a VCS scheme before the first `:`. */
+function isPipUrl(name: string): boolean {
+  const colon = name.indexOf(':');
+  return colon > 0 && /^(https?|file|ftp|(git|hg|svn|bzr)\+[a-z-]+)$/i.test(name.slice(0, colon));
+}
+
+/** pip's `_looks_like_path`: a path separator anywhere, or a leading dot. */
+function looksLikePath(name: string): boolean {
+  return name.includes('/') || name.startsWith('.');
+}
+
+/**
+ * The local path a requirement names, decided as pip decides it (parse_req_from_line and
+ * _get_url_from_path): a `file:` URL; a name that looks like a path (`libs/common/`, `./x`, `..`);
+ * or one ending in an archive extension (`acme-1.0-py3-none-any.whl`, `x.tar.gz`), unless it is a
+ * `name @ URL` requirement. Else a project name for the index (`common`, even where a directory
+ * of that name exists: pip reads a bare name as a project) or a remote URL: null. A path-like
+ * name that is no directory or archive makes pip fail; as a path, validate names its line.
+ */
+function requirementPath(name: string): { path: string; written: string } | null {
+  if (name === '') return null;
+  if (isPipUrl(name)) {
+    const p = fileUrlPath(name);
+    return p === null ? null : { path: p, written: name };
+  }
+  const at = name.indexOf('@');
+  if (at > 0 && !looksLikePath(name.slice(0, at))) {
+    // `name @ URL`: local only as a file: URL (or, as lci has always read it, a ./ or ../ path).
+    const url = name.slice(at + 1).trim();
+    const p = isPipUrl(url) ? fileUrlPath(url) : /^\.{1,2}\//.test(url) ? stripExtras(url) : null;
+    return p === null ? null : { path: p, written: url };
+  }
+  const path = stripExtras(name);
+  return looksLikePath(name) || PIP_ARCHIVE.test(path) ? { path, written: name } : null;
+}
+
+/** An editable's path: anything but a URL (pip tries the argument as a directory first), or a file: URL's path. */
+function editablePath(arg: string): string | null {
+  return isPipUrl(arg) ? fileUrlPath(arg) : stripExtras(arg);
+}
+
+/** The path of a `file:` URL without its fragment (`#egg=…`); null for any other URL. */
+function fileUrlPath(url: string): string | null {
+  if (!/^file:/i.test(url)) return null;
+  const p = url.replace(/^file:(\/\/)?/i, '').replace(/#.*$/, '');
+  return stripExtras(p) || null;
+}
+
+/** `libs/common[extra,more]` → `libs/common`, as pip's _strip_extras. */
+function stripExtras(p: string): string {
+  return p.replace(/\[[^\]]+\]$/, '').trim();
+}
+
+/** A line of a requirements file that installs something: a requirement (`name` and its marker), or else (-r, -e) `name` null. */
+export interface InstallLine {
+  line: number;
+  col: number;
+  name: string | null;
+  marker: string | null;
+  /** Column of the marker, when there is one. */
+  markerCol: number;
+}
+
+/** The lines of a requirements file that install something, in order; options alone (an index, -c constraints) install nothing. */
+export function requirementInstalls(text: string): InstallLine[] {
+  const out: InstallLine[] = [];
+  for (const { line, raw, number, offset } of requirementLines(text)) {
+    if (PIP_GLOBAL_OPTIONS.test(line)) continue;
+    const col = offset + raw.indexOf(line) + 1;
+    if (line.startsWith('-')) {
+      out.push({ line: number, col, name: null, marker: null, markerCol: col });
+      continue;
+    }
+    const { name, marker } = requirementOf(line);
+    const markerCol = marker === null ? col : offset + raw.indexOf(marker, raw.indexOf(';')) + 1;
+    out.push({ line: number, col, name, marker, markerCol });
+  }
+  return out;
 }
 
 /** True when a requirements file asks pip to install anything (a requirement, an editable, an include); comments and options alone do not. */
@@ -173,13 +273,4 @@ function positionOf(text: string, name: string, spec: string): { line: number; c
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** A requirement token that names a local path, without extras or URL fragments; null for index packages and remote URLs. */
-function localPath(token: string): string | null {
-  let t = token.replace(/#.*$/, '');
-  if (t.startsWith('file://')) t = t.slice('file://'.length);
-  else if (t.startsWith('file:')) t = t.slice('file:'.length);
-  else if (!/^(\.{1,2}(\/|$)|\/)/.test(t)) return null;
-  return t.replace(/\[[^\]]*\]$/, '') || null;
 }

@@ -47,6 +47,7 @@ export function fileDiagnostics(
     for (const r of Object.values(fn.envs)) {
       if (!r.descriptor || !r.descriptorExplicit) continue;
       const rel = posix.join(r.path, r.descriptor);
+      if (repoPath(configDirInRepo, rel) === null) continue; // leaves the repository: reported by the monorepo checks
       const at = resolved.origins[fn.name]![r.env]!.descriptor!;
       const key = `${rel}@${at.join('.')}`;
       if (reported.has(key)) continue;
@@ -77,6 +78,7 @@ export function fileDiagnostics(
     }
     if (!l.descriptor || !l.descriptorExplicit) continue;
     const rel = posix.join(l.path, l.descriptor);
+    if (repoPath(configDirInRepo, rel) === null) continue;
     const k = kind(join(configDir, rel));
     if (k === 'file') continue;
     const dAt = ['layers', layer.name, 'descriptor'];

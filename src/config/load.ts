@@ -1,9 +1,10 @@
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repoRoot } from '../vcs/git.js';
 import { trackedFiles, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
+import { decodeConfig } from './encoding.js';
 import { findConfig } from './find.js';
 import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
@@ -35,30 +36,34 @@ export interface LoadOptions {
   config?: string;
   /** Check that paths and descriptors exist on disk (off for configs read from git history). */
   checkFiles?: boolean;
+  /** The config's text, checked as if it were the file `config` (lci init --dry-run: nothing is written yet). */
+  text?: string;
 }
 
 /** Finds, parses, validates and resolves the config; throws ConfigError with every problem at once. */
 export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const gitRoot = await repoRoot(opts.cwd);
-  const found = await findConfig(opts.cwd, opts.config, gitRoot ?? undefined);
+  const found =
+    opts.text !== undefined && opts.config !== undefined
+      ? { filepath: resolve(opts.cwd, opts.config), bytes: Buffer.from(opts.text, 'utf8'), root: [] }
+      : findConfig(opts.cwd, opts.config, gitRoot ?? undefined);
   const dir = dirname(found.filepath);
   const root = gitRoot && isInside(gitRoot, found.filepath) ? gitRoot : dir;
   const configDirInRepo = toPosix(relative(root, dir));
+  const shownAs = displayPath(opts.cwd, found.filepath);
+  const decoded = decodeConfig(found.bytes);
+  if (!decoded.ok)
+    throw new ConfigError([{ file: shownAs, line: decoded.line, col: decoded.col, message: decoded.message }]);
   const result = projectFromText(
-    found.text,
+    decoded.text,
     found.filepath,
-    displayPath(opts.cwd, found.filepath),
+    shownAs,
     found.root,
     configDirInRepo,
     opts.checkFiles ?? true,
     worktreeDirs(root, gitRoot !== null && root === gitRoot),
   );
   if (!result.ok) throw new ConfigError(result.diagnostics);
-  if (opts.checkFiles ?? true) {
-    // What the descriptors name is checked once the configuration itself is sound.
-    const problems = await dependencyDiagnostics(result.resolved, { source: result.source, root, cwd: opts.cwd });
-    if (problems.length > 0) throw new ConfigError(problems);
-  }
   const inRepo = root === gitRoot;
   let tracked: Promise<Tracked | null> | undefined;
   const workspace = {
@@ -67,7 +72,17 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     stateDir: join(dir, '.lci'),
     tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)),
   };
-  return { ...result, root, inRepo, workspace };
+  if (!(opts.checkFiles ?? true)) return { ...result, root, inRepo, workspace };
+  // What the descriptors name is checked once the configuration itself is sound.
+  const files = await dependencyDiagnostics(result.resolved, {
+    source: result.source,
+    root,
+    cwd: opts.cwd,
+    tracked: workspace.tracked,
+  });
+  if (files.errors.length > 0) throw new ConfigError(files.errors);
+  const warnings = () => [...result.warnings(), ...files.warnings];
+  return { ...result, warnings, root, inRepo, workspace };
 }
 
 export type ParseResult =

@@ -1,10 +1,12 @@
+import { posix } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { pathProblem, repoPath } from './globs.js';
 import { templateVariables, type ResolvedConfig } from './resolve.js';
 import { RUNTIMES, runtimeFamily, runtimeProblem, type Runtime } from './runtimes.js';
 import { dotted } from './schema.js';
-import { isRecord, located, type ConfigSource, type PathSegment, type Unlocated } from './source.js';
+import { isRecord, located, writtenPath, type ConfigSource, type PathSegment, type Unlocated } from './source.js';
 import { didYouMean } from './suggest.js';
+import type { ResolvedFunction } from './types.js';
 
 /** Lambda's limit on layers per function (AWS Lambda quotas). */
 export const MAX_LAYERS = 5;
@@ -35,7 +37,7 @@ export function monorepoDiagnostics(
     severity: 'error' | 'warning' = 'error',
   ) => {
     // The message names the written path, so a family's members repeat one problem once.
-    const problem = { path, anchor, message: `${dotted(written(source, path))}: ${message}` };
+    const problem = { path, anchor, message: `${dotted(writtenPath(source, path))}: ${message}` };
     const key = `${anchor}\0${problem.message}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -84,7 +86,9 @@ export function monorepoDiagnostics(
       if (problem) report([...at, 'path'], problem);
     }
     if (typeof raw.descriptor === 'string') {
-      const problem = pathProblem(raw.descriptor);
+      const problem =
+        pathProblem(raw.descriptor) ??
+        descriptorLeaves(Object.values(resolved.layers[name]?.envs ?? {})[0], configDirInRepo);
       if (problem) report([...at, 'descriptor'], problem);
     }
     checkBuild(raw.build, [...at, 'build'], true);
@@ -102,9 +106,26 @@ export function monorepoDiagnostics(
             `unknown variable '\${${v}}'${didYouMean(v, ['name', 'env'])}; available: \${name}, \${env}`,
           );
   }
+  // A descriptor outside the repository is nothing the build could read: it would build no dependencies.
+  const descriptorsAt = new Set<string>();
+  for (const fn of Object.values(resolved.functions))
+    for (const r of Object.values(fn.envs)) {
+      const problem = descriptorLeaves(r, configDirInRepo);
+      const at = resolved.origins[fn.name]![r.env]!.descriptor;
+      // Once per place it is written: defaults and a family reach many functions.
+      if (!problem || !at || descriptorsAt.has(dotted(writtenPath(source, at)))) continue;
+      descriptorsAt.add(dotted(writtenPath(source, at)));
+      report(at, problem);
+    }
   if (errors.length > 0) return { errors, warnings };
 
-  // Shared layers' AWS names: valid, one per environment, none also a function's own layer.
+  // Shared layers' AWS names: valid, one per environment, one layer's alone (in every environment), none also a function's own layer.
+  const ownLayers = new Map<string, { fn: string; env: string }>();
+  for (const fn of Object.values(resolved.functions))
+    for (const r of Object.values(fn.envs))
+      if (r.descriptorPath !== null && !ownLayers.has(r.layerName))
+        ownLayers.set(r.layerName, { fn: fn.name, env: r.env });
+  const sharedNames = new Map<string, { layer: string; env: string }>();
   for (const decl of Object.values(resolved.layers)) {
     const at: PathSegment[] = [
       'layers',
@@ -113,6 +134,7 @@ export function monorepoDiagnostics(
     ];
     const anchor = at.at(-1) === 'layerName' ? 'value' : 'key';
     const byName = new Map<string, string>();
+    const clashes = new Set<string>();
     for (const l of Object.values(decl.envs)) {
       if (!LAMBDA_LAYER_NAME.test(l.layerName))
         report(
@@ -128,15 +150,23 @@ export function monorepoDiagnostics(
           anchor,
         );
       byName.set(l.layerName, l.env);
-      for (const fn of Object.values(resolved.functions)) {
-        const r = fn.envs[l.env];
-        if (r && r.descriptorPath !== null && r.layerName === l.layerName)
-          report(
-            at,
-            `resolves to '${l.layerName}' in environment '${l.env}', the layer function '${fn.name}' publishes its own dependencies to; rename one`,
-            anchor,
-          );
-      }
+      const owner = sharedNames.get(l.layerName);
+      // Once per pair of layers: the first environment where they meet says enough.
+      if (owner && owner.layer !== decl.name && !clashes.has(owner.layer)) {
+        clashes.add(owner.layer);
+        report(
+          at,
+          `resolves to '${l.layerName}' in environment '${l.env}', as layers.${owner.layer} does in environment '${owner.env}': every deploy would publish one over the other; give each layer its own layerName`,
+          anchor,
+        );
+      } else if (!owner) sharedNames.set(l.layerName, { layer: decl.name, env: l.env });
+      const fn = ownLayers.get(l.layerName);
+      if (fn)
+        report(
+          at,
+          `resolves to '${l.layerName}' in environment '${l.env}', the layer function '${fn.fn}' publishes its own dependencies to${fn.env === l.env ? '' : ` in environment '${fn.env}'`}; rename one`,
+          anchor,
+        );
     }
   }
 
@@ -158,11 +188,11 @@ export function monorepoDiagnostics(
             `layer '${l.name}' is built for ${l.architectures.join(', ')}, not for ${r.architecture}: add ${r.architecture} to layers.${l.name}.architectures`,
           );
       });
-      const own = r.descriptorExplicit && r.descriptorPath !== null ? 1 : 0;
-      if (r.layers.length + own > MAX_LAYERS)
+      // Its own dependency layer counts where its descriptor is read (dependency-checks.ts).
+      if (r.layers.length > MAX_LAYERS)
         report(
           layersAt,
-          `${r.layers.length} shared layers${own ? ' and its own dependency layer' : ''} are more than the ${MAX_LAYERS} layers Lambda allows a function`,
+          `${r.layers.length} shared layers are more than the ${MAX_LAYERS} layers Lambda allows a function`,
           'key',
         );
       if (r.family === 'provided') {
@@ -207,6 +237,19 @@ export function monorepoDiagnostics(
   }
 }
 
+/**
+ * Why a named descriptor cannot be built from: it resolves (against the function's or layer's path)
+ * outside the repository. A path that leaves the repository itself is reported on its own.
+ */
+function descriptorLeaves(
+  r: Pick<ResolvedFunction, 'path' | 'descriptor'> | undefined,
+  configDirInRepo: string,
+): string | undefined {
+  if (!r || r.descriptor === null || pathProblem(r.descriptor) || repoPath(configDirInRepo, r.path) === null) return;
+  if (repoPath(configDirInRepo, posix.join(r.path, r.descriptor)) !== null) return;
+  return `'${r.descriptor}' leaves the repository (a descriptor is relative to the path '${r.path}'), and the dependency build sees only the repository: move the file in, or set descriptor: false`;
+}
+
 /** Every section of the written config that holds function fields: defaults, functions (a family once) and their environment overrides. */
 function sections(data: Record<string, unknown>): [Record<string, unknown>, PathSegment[]][] {
   const out: [Record<string, unknown>, PathSegment[]][] = [];
@@ -219,10 +262,4 @@ function sections(data: Record<string, unknown>): [Record<string, unknown>, Path
   add(data.defaults, ['defaults']);
   for (const [name, fn] of Object.entries(isRecord(data.functions) ? data.functions : {})) add(fn, ['functions', name]);
   return out;
-}
-
-/** The path as the user wrote it: a family member's fields are the family's. */
-function written(source: ConfigSource, path: PathSegment[]): PathSegment[] {
-  const family = path[0] === 'functions' && typeof path[1] === 'string' ? source.familyOf.get(path[1]) : undefined;
-  return family === undefined ? path : ['functions', family, ...path.slice(2)];
 }

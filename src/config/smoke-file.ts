@@ -1,8 +1,10 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
+import { readNamedFile } from '../named-file.js';
 
 /** Lambda's limit on a synchronous Invoke payload: an event file above it could never be sent. */
 export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+export const EVENT_LIMIT = `Lambda takes events of at most ${MAX_EVENT_BYTES} bytes`;
 
 /**
  * A smoke event file (repository-relative), read as Invoke will send it: a regular file that,
@@ -19,12 +21,9 @@ export function readSmokeFile(root: string, repoFile: string): { payload: Buffer
   }
   const rel = relative(realpathSync(root), real);
   if (rel.startsWith('..') || isAbsolute(rel)) return { problem: 'resolves outside the repository (a symbolic link)' };
-  const stat = statSync(real);
-  if (!stat.isFile())
-    return { problem: stat.isDirectory() ? 'is a directory, not a JSON file' : 'is not a regular file' };
-  if (stat.size > MAX_EVENT_BYTES)
-    return { problem: `is ${stat.size} bytes; Lambda takes events of at most ${MAX_EVENT_BYTES} bytes` };
-  const payload = readFileSync(real);
+  const file = readNamedFile(real, MAX_EVENT_BYTES, EVENT_LIMIT);
+  if (!file.ok) return { problem: file.kind === 'directory' ? 'is a directory, not a JSON file' : file.problem };
+  const payload = file.data;
   try {
     JSON.parse(payload.toString('utf8'));
   } catch (e) {

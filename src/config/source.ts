@@ -127,7 +127,7 @@ const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
 /** An alias token: `*name` where a node can start. Over-matching only costs speed, never correctness. */
 const HAS_ALIAS = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
 /** `yaml`'s own guard: alias expansions per document, weighted by the size of what they repeat. */
-const MAX_ALIAS_COUNT = 100;
+export const MAX_ALIAS_COUNT = 100;
 
 export function parseConfigText(
   text: string,
@@ -151,6 +151,12 @@ export interface Unlocated {
   path: PathSegment[];
   anchor: Anchor;
   message: string;
+}
+
+/** The path as the user wrote it: a family member's fields are the family's. */
+export function writtenPath(source: ConfigSource, path: PathSegment[]): PathSegment[] {
+  const family = path[0] === 'functions' && typeof path[1] === 'string' ? source.familyOf.get(path[1]) : undefined;
+  return family === undefined ? path : ['functions', family, ...path.slice(2)];
 }
 
 export function located(source: ConfigSource, problem: Unlocated): Diagnostic {

@@ -3,7 +3,7 @@ import { ArtifactStore } from '../aws/artifact-store.js';
 import { connect, type AwsOptions } from '../aws/clients.js';
 import { DEFAULT_TIMING, explain, readServing } from '../aws/lambda.js';
 import { isShiftMarked } from '../aws/shift-marker.js';
-import { readConfigFile } from '../config/find.js';
+import { readNamedFile } from '../named-file.js';
 import type { LoadedProject } from '../config/load.js';
 import { requireEnvironment } from '../config/select.js';
 import type { Environment } from '../config/types.js';
@@ -12,7 +12,7 @@ import { notifySlack, type SlackOutcome } from '../notify/slack.js';
 import { runPool } from '../pool.js';
 import { NO_PROGRESS, type ProgressSink } from '../progress.js';
 import { planSummary, writes, type FunctionPlan, type ReleasePlan } from '../release/plan.js';
-import { configDigest, parsePlan, planRefusal } from '../release/plan-file.js';
+import { configDigest, MAX_PLAN_BYTES, parsePlan, planRefusal } from '../release/plan-file.js';
 import { LayerPublisher } from '../release/publish-layers.js';
 import { plannedResult } from '../release/result.js';
 import { lciVersion } from '../version.js';
@@ -51,9 +51,18 @@ export async function applySaved(
   progress: ProgressSink,
 ): Promise<DeployResult> {
   const shown = relative(opts.cwd, resolve(opts.cwd, opts.file)) || opts.file;
-  const text = readConfigFile(resolve(opts.cwd, opts.file), shown);
-  if (text === null) throw new UsageError(`plan file not found: ${shown}; give the file lci deploy --plan-out wrote`);
-  const plan = parsePlan(text, shown);
+  const file = readNamedFile(
+    resolve(opts.cwd, opts.file),
+    MAX_PLAN_BYTES,
+    `lci reads plans of up to ${MAX_PLAN_BYTES} bytes`,
+  );
+  if (!file.ok)
+    throw new UsageError(
+      file.kind === 'missing'
+        ? `plan file not found: ${shown}; give the file lci deploy --plan-out wrote`
+        : `plan file ${shown} ${file.problem}; give the file lci deploy --plan-out wrote`,
+    );
+  const plan = parsePlan(file.data.toString('utf8'), shown);
   const refusal = planRefusal(plan, {
     lci: lciVersion(),
     configDigest: configDigest(loaded.source.text),

@@ -106,7 +106,10 @@ export async function planStage(run: Run, r: ResolvedFunction): Promise<Staged> 
     const zip = staged.result.code.zip;
     staged.result = plannedResult(plan, run.aws.region);
     staged.result.code.zip = zip;
-    if (plan.action === 'REFUSED') staged.result.cause = new LiveConfigError(plan.refused.join('\n'));
+    if (plan.action === 'REFUSED') {
+      const [headline, ...details] = plan.refused.join('\n').split('\n');
+      staged.result.cause = new LiveConfigError(headline!, details);
+    }
   } catch (e) {
     fail(staged, e);
   }

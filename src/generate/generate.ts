@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { toPosix, type LoadedProject } from '../config/load.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import { readNamedFile } from '../named-file.js';
 import { DEFAULT_HANDLER } from '../config/runtimes.js';
 import { inputRules } from '../inputs/function-inputs.js';
 import { globRule } from '../inputs/rules.js';
@@ -262,7 +263,7 @@ export async function writeGenerated(outDir: string, files: GeneratedFile[], che
   const listed = manifestEntries(outDir);
   for (const f of files) {
     const full = join(outDir, f.path);
-    const old = existsSync(full) ? await readFile(full) : null;
+    const old = readExisting(full);
     if (old !== null && !isOurs(f.path, old, listed)) foreign.push(f.path);
     if (old !== null) current.set(f.path, old);
   }
@@ -290,15 +291,24 @@ export async function writeGenerated(outDir: string, files: GeneratedFile[], che
   return result;
 }
 
+/** Generated files are a few MB at 20,000 functions; a file above this at one of our paths is not one lci wrote. */
+const MAX_GENERATED_BYTES = 64 * 1024 * 1024;
+
+/** A file under --out as it is now (null when absent): only a regular file is read, so a FIFO placed there cannot stall generate. */
+function readExisting(full: string): Buffer | null {
+  const file = readNamedFile(full, MAX_GENERATED_BYTES, 'lci writes no file that large');
+  if (file.ok) return file.data;
+  if (file.kind === 'missing') return null;
+  throw new UsageError(`${full} ${file.problem}; move it away or choose another --out`);
+}
+
 function isOurs(path: string, content: Buffer, listed: Set<string>): boolean {
   return listed.has(path) || content.subarray(0, HEADER_PREFIX.length).toString('utf8') === HEADER_PREFIX;
 }
 
 /** The paths the existing manifest lists (only a manifest lci wrote counts). */
 function manifestEntries(dir: string): Set<string> {
-  const full = join(dir, MANIFEST);
-  if (!existsSync(full)) return new Set();
-  const text = readFileSync(full, 'utf8');
+  const text = readExisting(join(dir, MANIFEST))?.toString('utf8') ?? '';
   if (!text.startsWith(HEADER_PREFIX)) return new Set();
   return new Set(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')));
 }
@@ -316,8 +326,9 @@ function oursUnder(dir: string): string[] {
         if (!d.name.startsWith('.')) walk(p);
       } else if (
         listed.has(p) ||
-        ((/\.(tf|yml)$/.test(d.name) || d.name === MANIFEST) &&
-          readFileSync(join(dir, p), 'utf8').startsWith(HEADER_PREFIX))
+        (d.isFile() &&
+          (/\.(tf|yml)$/.test(d.name) || d.name === MANIFEST) &&
+          readExisting(join(dir, p))?.toString('utf8').startsWith(HEADER_PREFIX))
       )
         out.push(p);
     }

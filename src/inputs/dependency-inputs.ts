@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
-import { declaresDependencies } from '../config/dependency-checks.js';
+import { descriptorMakesLayer } from '../config/dependency-checks.js';
 import { localDependencies } from '../config/local-deps.js';
 import { isLockfile } from '../config/runtimes.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
@@ -38,10 +38,9 @@ export async function dependencyInputs(
   if (r.descriptorPath === null) return null;
   const descriptor = r.descriptorPath;
   const tracked = await ws.tracked();
-  if (tracked && !tracked.has(descriptor)) return null;
   const read = worktreeReader(ws.root);
-  const text = (await read([descriptor])).get(descriptor);
-  if (text == null || !declaresDependencies(r.family, text)) return null;
+  const text = (await read([descriptor])).get(descriptor) ?? null;
+  if (!descriptorMakesLayer(r.family, descriptor, text, tracked)) return null;
   const dir = posix.dirname(descriptor);
   const siblings = await readdir(join(ws.root, dir), { withFileTypes: true });
   const lockfiles = siblings

@@ -122,13 +122,28 @@ function zip64Fields(e: CentralEntry, extra: Buffer): void {
   }
 }
 
+/**
+ * Why `name` must not be an entry of a zip lci publishes, or null: the one rule for the zips lci
+ * writes (code and layers) and the cached ones it reads back. An absolute path, a drive letter, a
+ * backslash or a `..` step lands outside /var/task or /opt when unpacked (zip-slip); a control
+ * character (a newline, NUL) makes a name that tools print, split and compare differently.
+ */
+export function unsafeEntryName(name: string): string | null {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'has an absolute path';
+  if (name.includes('\\')) return 'has a backslash (a Windows path that may climb out)';
+  if (name.split('/').includes('..')) return "climbs out with '..'";
+  if (CONTROL.test(name)) return 'has a control character (a newline, a NUL, an escape)';
+  return null;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const CONTROL = /[\x00-\x1f\x7f]/;
+
 /** Why a zip must not become a layer or a function, or null when every entry stays inside it. */
 export function unsafeZip(listing: ZipListing): string | null {
   for (const name of listing.names) {
-    if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return `entry '${name}' has an absolute path`;
-    if (name.includes('\\')) return `entry '${name}' has a backslash (a Windows path that may climb out)`;
-    if (name.split('/').includes('..')) return `entry '${name}' climbs out with '..'`;
-    if (name.includes('\0')) return `entry '${JSON.stringify(name)}' has a NUL byte`;
+    const problem = unsafeEntryName(name);
+    if (problem) return `entry '${name}' ${problem}`;
   }
   if (listing.symlinks.length > 0) return `entry '${listing.symlinks[0]}' is a symbolic link`;
   return null;

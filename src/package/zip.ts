@@ -6,6 +6,7 @@ import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import { extname } from 'node:path';
 import { PackageError } from '../errors.js';
+import { unsafeEntryName } from './zip-check.js';
 
 /**
  * A deterministic zip writer: the same entries give the same bytes, whatever the file times,
@@ -89,6 +90,14 @@ interface Written {
 export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666): Promise<ZipResult> {
   // UTF-16 code unit order: the same on every machine, and no Buffer per comparison.
   const entries = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // What lci would refuse to publish from a cache it never writes (a build output named `..\\x.py`).
+  for (const e of entries) {
+    const problem = unsafeEntryName(e.name);
+    if (problem)
+      throw new PackageError(
+        `a file would be stored in the zip as '${e.name}', which ${problem}; rename or exclude it`,
+      );
+  }
   for (let i = 1; i < entries.length; i++) {
     if (entries[i]!.name === entries[i - 1]!.name)
       throw new PackageError(`two files would be stored as ${entries[i]!.name}`);

@@ -55,7 +55,7 @@ async function startRevisions(root: string, opts: RevisionOptions): Promise<Star
   if (!baseSha && choice.typed && !ZERO_SHA.test(choice.rev) && !FULL_SHA.test(choice.rev)) {
     const what = choice.from === '--base' ? `--base ${choice.rev}` : `LCI_BASE=${choice.rev}`;
     throw new UsageError(
-      `${what} does not name a commit in this clone; check the spelling, or fetch it (git fetch origin ${choice.rev})`,
+      `${what} does not name a commit in this clone; ${missingRevisionHint(choice.rev, await isShallow(root))}`,
     );
   }
   const fork = baseSha ? await mergeBase(root, baseSha, head) : null;
@@ -106,6 +106,29 @@ export async function changedSince(
   const problem = await baseUnavailable(root, base, sha, sha ? await mergeBase(root, sha, head) : null, head);
   if (problem) return { problem };
   return { changed: await changedPaths(root, sha!, head) };
+}
+
+/**
+ * What to run when a revision a person typed is not in the clone: a command git accepts. `git
+ * fetch origin HEAD~1` is not one (a fetch takes a ref or a full sha, never `~`); a revision some
+ * commits back in a shallow clone needs that much more history: `git fetch --deepen=N`. Pure.
+ */
+export function missingRevisionHint(rev: string, shallow: boolean): string {
+  const steps = ancestrySteps(rev);
+  const fetchable = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(rev) && !rev.includes('..');
+  if (shallow && steps > 0)
+    return `this clone is shallow (git clone --depth), so ${rev} may lie beyond its history: fetch ${steps} more commit${steps === 1 ? '' : 's'} (git fetch --deepen=${steps}), or all of them (git fetch --unshallow)`;
+  if (shallow)
+    return `this clone is shallow (git clone --depth): fetch it${fetchable ? ` (git fetch origin ${rev})` : ''}, or the whole history (git fetch --unshallow)`;
+  return fetchable ? `check the spelling, or fetch it (git fetch origin ${rev})` : 'check the spelling';
+}
+
+/** Commits `~N` and `^` step back from the revision they follow (`HEAD~2^` is 3), 0 without them. */
+function ancestrySteps(rev: string): number {
+  const suffix = /(?:~\d*|\^\d*)+$/.exec(rev)?.[0] ?? '';
+  let steps = 0;
+  for (const m of suffix.matchAll(/~(\d*)|\^\d*/g)) steps += m[0].startsWith('~') ? Number(m[1] || 1) : 1;
+  return steps;
 }
 
 /** Why the base cannot be compared with, or null when it can. */

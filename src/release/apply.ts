@@ -159,7 +159,7 @@ export async function applyFunction(plan: FunctionPlan, ctx: ApplyContext): Prom
         },
       );
       const problem = smokeProblem(out, event.expect);
-      if (problem) throw new DeployError(smokeFailure(event.label, version, problem, out.payload, out.logTail, where));
+      if (problem) throw smokeFailure(event.label, version, problem, out.payload, out.logTail, where);
       smokePassed++;
     }
   }

@@ -6,6 +6,9 @@ import { validate } from './plan-validator.generated.js';
 /** How old a saved plan may be when applied, unless --max-age says otherwise: CodePipeline's longest approval wait. */
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3_600_000;
 
+/** A plan embeds its smoke events (up to 6 MB each): a bound, not a size any plan should near. */
+export const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+
 export function configDigest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -3,6 +3,7 @@
  * itself is src/aws/invoke.ts. A function error fails; with `expect`, so does a response that is
  * not JSON or does not contain the expected JSON subset.
  */
+import { DeployError } from '../errors.js';
 
 export interface SmokeOutcome {
   functionError: string | null;
@@ -64,12 +65,11 @@ export function smokeFailure(
   payload: Buffer,
   logTail: string,
   where: string,
-): string {
+): DeployError {
   const response = payload.toString('utf8');
-  return [
-    `smoke test ${label} failed on version ${version}: ${problem}; ${where}`,
+  return new DeployError(`smoke test ${label} failed on version ${version}: ${problem}; ${where}`, [
     `  response: ${response.length > 2000 ? `${response.slice(0, 2000)}... (${payload.length} bytes)` : response || '(empty)'}`,
     '  log tail:',
     ...(logTail.trimEnd() ? logTail.trimEnd().split('\n') : ['(none)']).map((l) => `    | ${l}`),
-  ].join('\n');
+  ]);
 }

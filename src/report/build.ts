@@ -8,8 +8,11 @@ export function buildText(b: BuildResult, cwd: string): string {
   if (b.functions === null) return 'nothing to build: no function is affected';
   const built = b.functions.filter((f) => f.status === 'BUILT').length;
   const failed = b.functions.length - built;
-  const layers = b.layers.length > 0 ? ` and ${plural(b.layers.length, 'shared layer')}` : '';
-  return `built ${plural(built, 'function')}${layers} into ${relative(cwd, b.distDir) || '.'}${failed > 0 ? `, ${failed} failed` : ''}`;
+  const builtLayers = b.layers.filter((l) => l.status === 'BUILT').length;
+  const failedLayers = b.layers.filter((l) => l.status === 'FAILED').map((l) => l.name);
+  const layers = builtLayers > 0 ? ` and ${plural(builtLayers, 'shared layer')}` : '';
+  const because = failedLayers.length > 0 ? ` (shared layer ${failedLayers.join(', ')} failed)` : '';
+  return `built ${plural(built, 'function')}${layers} into ${relative(cwd, b.distDir) || '.'}${failed > 0 ? `, ${failed} failed${because}` : ''}`;
 }
 
 export function buildJson(b: BuildResult, cwd: string): string {
@@ -23,7 +26,8 @@ export function buildJson(b: BuildResult, cwd: string): string {
   });
   return jsonDocument('build', {
     functions: (b.functions ?? []).map((f) => {
-      if (f.status === 'FAILED') return { name: f.name, status: f.status, error: f.error };
+      if (f.status === 'FAILED')
+        return { name: f.name, status: f.status, error: f.error, ...(f.layer ? { layer: f.layer } : {}) };
       const a = f.artifacts;
       return {
         name: f.name,
@@ -40,6 +44,10 @@ export function buildJson(b: BuildResult, cwd: string): string {
         manifest: rel(a.manifest),
       };
     }),
-    layers: b.layers.map((l) => ({ name: l.name, ...zip(l), key: l.key, source: l.source, functions: l.functions })),
+    layers: b.layers.map((l) =>
+      l.status === 'FAILED'
+        ? { name: l.name, status: l.status, error: l.error, functions: l.functions }
+        : { name: l.name, status: l.status, ...zip(l), key: l.key, source: l.source, functions: l.functions },
+    ),
   });
 }

@@ -123,6 +123,11 @@ export interface SeedFunction {
   /** Layer version ARNs (published first). */
   layers?: string[];
   architecture?: 'x86_64' | 'arm64';
+  /**
+   * Tags as CloudFormation sets them (aws:cloudformation:logical-id, aws:cloudformation:stack-name):
+   * TagResource refuses the aws: prefix, so only seeding can.
+   */
+  tags?: Record<string, string>;
 }
 
 export interface AliasState {
@@ -180,6 +185,7 @@ const OPERATIONS = [
   'TagResource',
   'UntagResource',
   'ListTags',
+  'ListFunctions',
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
 
@@ -872,7 +878,7 @@ class LambdaModel {
       versions: new Map(),
       lastVersion: 0,
       aliases: new Map(),
-      tags: {},
+      tags: { ...(s.tags ?? {}) },
     };
     if (s.layers?.some((arn) => !this.layerByArn(arn))) throw new Error(`a layer of ${s.name} does not exist`);
     this.functions.set(s.name, fn);
@@ -1258,7 +1264,47 @@ const handlers: Record<Operation, Handler> = {
   ListTags(m, { params }) {
     return ok({ Tags: { ...taggedFunction(m, params.Resource!).tags } });
   },
+
+  /**
+   * Every function's $LATEST in name order (with FunctionVersion=ALL, each followed by its
+   * published versions), at most 50 a page whatever MaxItems asks (1 to 10,000), and without
+   * the fields the API reference says only GetFunction returns.
+   */
+  ListFunctions(m, { query }) {
+    const version = query.get('FunctionVersion');
+    if (version !== null && version !== 'ALL')
+      throw validation(
+        `Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
+      );
+    const all = [...m.functions.keys()].sort().flatMap((name) => {
+      const fn = m.functions.get(name)!;
+      m.settle(fn);
+      const versions = version === 'ALL' ? [...fn.versions.keys()].sort((a, b) => a - b) : [];
+      // $LATEST's ARN is unqualified, unless the versions are listed too (ListTags refuses a qualified ARN).
+      const latest = m.latestConfig(fn, version === 'ALL' ? '$LATEST' : undefined);
+      return [latest, ...versions.map((v) => m.versionConfig(fn, v))].map(listedConfig);
+    });
+    const { items, next } = page(all, query, 10_000, MAX_FUNCTION_LIST_ITEMS);
+    return ok({ Functions: items, ...(next ? { NextMarker: next } : {}) });
+  },
 };
+
+const MAX_FUNCTION_LIST_ITEMS = 50;
+
+/** ListFunctions leaves out State, LastUpdateStatus and their reasons, and RuntimeVersionConfig (GetFunction has them). */
+function listedConfig(config: FunctionConfiguration): FunctionConfiguration {
+  const {
+    State: _state,
+    StateReason: _stateReason,
+    StateReasonCode: _stateReasonCode,
+    LastUpdateStatus: _lastUpdate,
+    LastUpdateStatusReason: _lastUpdateReason,
+    LastUpdateStatusReasonCode: _lastUpdateReasonCode,
+    RuntimeVersionConfig: _runtimeVersion,
+    ...listed
+  } = config;
+  return listed;
+}
 
 const MAX_LAYER_LIST_ITEMS = 50;
 
@@ -1347,8 +1393,9 @@ function codeLocation(config: FunctionConfiguration): string {
 /**
  * Marker is the index of the first item of the page; MaxItems defaults to 50 and must be within
  * 1..limit (10000 for functions, versions and aliases; 50 for layers), else a ValidationException.
+ * `perPage` caps a page below MaxItems where the API reference says so (ListFunctions: 50).
  */
-function page<T>(all: T[], query: URLSearchParams, limit: number): { items: T[]; next?: string } {
+function page<T>(all: T[], query: URLSearchParams, limit: number, perPage = Infinity): { items: T[]; next?: string } {
   const start = Number(query.get('Marker') ?? 0) || 0;
   const max = Number(query.get('MaxItems') ?? 50);
   if (!Number.isInteger(max) || max < 1 || max > limit) {
@@ -1357,8 +1404,9 @@ function page<T>(all: T[], query: URLSearchParams, limit: number): { items: T[];
       `Value '${query.get('MaxItems')}' at 'maxItems' failed to satisfy constraint: Member must have value ${bound}`,
     );
   }
-  const items = all.slice(start, start + max);
-  return { items, next: start + max < all.length ? String(start + max) : undefined };
+  const size = Math.min(max, perPage);
+  const items = all.slice(start, start + size);
+  return { items, next: start + size < all.length ? String(start + size) : undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1394,6 +1442,8 @@ const ROUTES: Route[] = [
   ['TagResource', 'POST', '/2017-03-31/tags/{Resource}'],
   ['UntagResource', 'DELETE', '/2017-03-31/tags/{Resource}'],
   ['ListTags', 'GET', '/2017-03-31/tags/{Resource}'],
+  // The SDK sends no trailing slash; the API reference writes one: route() drops it.
+  ['ListFunctions', 'GET', '/2015-03-31/functions'],
 ].map(([operation, method, path]) => ({
   operation: operation as Operation,
   method: method!,
@@ -1404,6 +1454,7 @@ function route(
   method: string,
   segments: string[],
 ): { operation: Operation; params: Record<string, string> } | undefined {
+  if (segments.length > 1 && segments.at(-1) === '') segments = segments.slice(0, -1);
   for (const r of ROUTES) {
     if (r.method !== method || r.segments.length !== segments.length) continue;
     const params: Record<string, string> = {};

@@ -1,3 +1,4 @@
+import { printable } from '../../errors.js';
 import type { Outcome, ProgressSink, TaskProgress } from '../../progress.js';
 
 interface Active {
@@ -80,7 +81,9 @@ export class LiveProgress implements ProgressSink {
     this.drawn = lines.length;
   }
 
-  private fit(line: string): string {
+  /** One terminal row: printable (a build's log line may carry escape sequences), cut to the width. */
+  private fit(text: string): string {
+    const line = printable(text);
     const max = Math.max(10, this.columns - 1);
     return line.length > max ? line.slice(0, max - 1) + '…' : line;
   }

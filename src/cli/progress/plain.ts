@@ -1,3 +1,4 @@
+import { printable } from '../../errors.js';
 import type { Outcome, ProgressSink, TaskProgress } from '../../progress.js';
 
 /**
@@ -6,7 +7,8 @@ import type { Outcome, ProgressSink, TaskProgress } from '../../progress.js';
  * (build logs) only with --verbose. A failure is one line here; its message is printed once, by
  * the command, after the run.
  */
-export function plainProgress(write: (line: string) => void, verbose: boolean): ProgressSink {
+export function plainProgress(writeLine: (line: string) => void, verbose: boolean): ProgressSink {
+  const write = (line: string) => writeLine(printable(line));
   const phases = new Map<string, string>();
   return {
     start(name): TaskProgress {

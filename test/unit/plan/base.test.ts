@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { UsageError } from '../../../src/errors.js';
 import { chooseBase, ZERO_SHA } from '../../../src/plan/base.js';
 
 const event = (body: unknown) => (path: string) => {
   assert.is(path, '/event.json');
-  return JSON.stringify(body);
+  return { ok: true as const, data: Buffer.from(JSON.stringify(body)) };
 };
 
 test('the flag wins over LCI_BASE, which wins over the CI variables', () => {
@@ -32,13 +33,20 @@ test('GitHub: the pull request base first, else the push before', () => {
   });
 });
 
-test('nothing, or an unreadable event file: no base', () => {
+test('nothing: no base; an event without a base: no base', () => {
   assert.is(chooseBase(undefined, {}), null);
-  assert.is(
-    chooseBase(undefined, { GITHUB_EVENT_PATH: '/event.json' }, () => {
-      throw new Error('ENOENT');
-    }),
-    null,
+  assert.is(chooseBase(undefined, { GITHUB_EVENT_PATH: '/event.json' }, event({ inputs: {} })), null);
+});
+
+test('an event file that cannot be read, or is not JSON, is a usage error naming GITHUB_EVENT_PATH', () => {
+  const env = { GITHUB_EVENT_PATH: '/event.json' };
+  assert.throws(
+    () => chooseBase(undefined, env, () => ({ ok: false, kind: 'missing', problem: 'does not exist' })),
+    (e: Error) => e instanceof UsageError && /^GITHUB_EVENT_PATH=\/event\.json does not exist; /.test(e.message),
+  );
+  assert.throws(
+    () => chooseBase(undefined, env, () => ({ ok: true, data: Buffer.from('{') })),
+    (e: Error) => e instanceof UsageError && /^GITHUB_EVENT_PATH=\/event\.json is not JSON/.test(e.message),
   );
 });
 

@@ -56,7 +56,7 @@ test('the failure message: what failed, the response, the log tail', () => {
     Buffer.from('{"errorMessage":"boom"}'),
     'START\nboom\nEND\n',
     'the alias still points to version 2',
-  );
+  ).message;
   assert.is(
     text,
     [
