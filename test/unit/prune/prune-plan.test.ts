@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { layerDescription } from '../../../src/aws/version-record.js';
-import { parseAge } from '../../../src/config/resolve.js';
+import { durationMs } from '../../../src/config/duration.js';
 import {
   planLeftovers,
   planVersions,
@@ -184,10 +184,11 @@ test('a record naming latest, _lci or a path (anyone with Lambda access can writ
   assert.equal(planLeftovers(i, ['1', '2', '3', '4']).sourceVersions, ['ok']);
 });
 
-test('--older-than takes days or hours', () => {
-  assert.is(parseAge('30d'), 30 * DAY);
-  assert.is(parseAge('12h'), 12 * 3_600_000);
-  for (const bad of ['30', 'd', '1w', '-1d', '1.5d']) assert.is(parseAge(bad), null, bad);
+test('--older-than and prune.olderThan take a duration, as every other duration lci reads (issue 19: one grammar)', () => {
+  assert.is(durationMs('30d'), 30 * DAY);
+  assert.is(durationMs('12h'), 12 * 3_600_000);
+  assert.is(durationMs('1.5d'), 1.5 * DAY);
+  for (const bad of ['30', 'd', '1w', '-1d']) assert.is(durationMs(bad), null, bad);
 });
 
 test.run();
