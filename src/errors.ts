@@ -197,6 +197,17 @@ export class LiveConfigError extends LciError {
   }
 }
 
+/**
+ * A saved release plan that may not be applied: made by another lci, for another lambdas.yaml,
+ * too old, not a plan, or something it read has moved since (an alias, $LATEST, a layer, an
+ * artifact). Exit 2: plan again.
+ */
+export class PlanStaleError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.badInput);
+  }
+}
+
 /** A person asked before an alias of a `confirm: true` environment moves said no. */
 export class NotConfirmedError extends LciError {
   constructor(message: string) {

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-// The import graph runs one way: CLI → report → commands → deploy/generate/artifacts/init → plan/builder
-// → inputs → config/package → vcs/aws → errors and the small shared modules. A module may import
+// The import graph runs one way: CLI → report → deploy (the verb) → status/rollback/prune and the
+// other verbs → release (decide, apply) → artifacts/generate/init → plan/builder → inputs →
+// config/package → vcs/aws → errors and the small shared modules. A module may import
 // its own folder and any lower layer, never a higher one or a sibling of its own layer.
 
 const LAYERS: Record<string, number> = {
@@ -13,6 +14,7 @@ const LAYERS: Record<string, number> = {
   progress: 0,
   pool: 0,
   critical: 0,
+  version: 0,
   'named-file': 0,
   vcs: 1,
   aws: 1,
@@ -24,9 +26,15 @@ const LAYERS: Record<string, number> = {
   artifacts: 5,
   generate: 5,
   init: 5,
-  deploy: 6,
+  release: 6,
+  status: 7,
+  rollback: 7,
+  prune: 7,
+  invoke: 7,
+  logs: 7,
+  pipelines: 7,
   notify: 7,
-  commands: 8,
+  deploy: 8,
   report: 9,
   cli: 10,
 };

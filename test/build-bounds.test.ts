@@ -46,17 +46,14 @@ limits('build.memory above 128g and build.timeout above 36h are refused at their
   );
   assert.match(
     r.stderr,
-    /^lambdas\.yaml:10:70: functions\.gen\.build\.timeout: '99999999h' is invalid \(.*at most 36h/m,
+    /^lambdas\.yaml:10:70: functions\.gen\.build\.timeout: '99999999h' is longer than 36h \(CodeBuild's longest build\)$/m,
   );
   const ok = project('{ command: "true", output: out, memory: 128g, timeout: 36h }');
   assert.is(lci(['validate'], { cwd: ok.dir }).code, 0);
   const seconds = project('{ command: "true", output: out, memory: 131073m, timeout: 129601s }');
-  assert.is(
-    lci(['validate'], { cwd: seconds.dir })
-      .stderr.split('\n')
-      .filter((l) => l.includes('is invalid')).length,
-    2,
-  );
+  const over = lci(['validate'], { cwd: seconds.dir }).stderr;
+  assert.match(over, /build\.memory: '131073m' is invalid/);
+  assert.match(over, /build\.timeout: '129601s' is longer than 36h/);
 });
 
 limits.run();

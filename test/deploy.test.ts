@@ -522,7 +522,8 @@ layers('more than 5 layers fails before any Lambda write, naming them', async ()
     const repo = await deployRepo({ deps: true });
     world.lambda.clearLog();
     const r = await deploy(world, repo.dir, ['gamma']);
-    assert.is(r.code, 1);
+    // A refusal of the release plan (issue 19): bad input, exit 2, as a live configuration mismatch is.
+    assert.is(r.code, 2);
     assert.match(r.stderr, /gamma would have 6 layers, Lambda allows 5/);
     assert.equal(world.mutations(), []);
     assert.is(world.lambda.functionState('gamma')!.aliases.qa!.FunctionVersion, '1');

@@ -51,8 +51,8 @@ test('numbers: hex, exponents and values outside the documented range are refuse
       ['deploy', '--env', 'qa', '--dry-run', '--rate', '0.0000001'],
       /^lci: --rate 0\.0000001: give the requests per second .* each from 0\.1 to 100000/,
     ],
-    [['logs', 'orders', '--env', 'qa', '--since', '1e9d'], /^lci: --since 1e9d: give a duration such as 30s/],
-    [['logs', 'orders', '--env', 'qa', '--since', '400d'], /^lci: --since 400d: at most 366d$/],
+    [['logs', 'orders', '--env', 'qa', '--since', '1e9d'], /^lci: --since '1e9d' is not a duration: give a number/],
+    [['logs', 'orders', '--env', 'qa', '--since', '400d'], /^lci: --since '400d' is longer than 366d$/],
   ];
   for (const [args, pattern] of cases) refused(run(args, repo.dir), pattern, args.join(' '));
   refused(

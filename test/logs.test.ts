@@ -45,7 +45,10 @@ logs('the versions the alias serves by default; --version, --version all, --sinc
     assert.equal(Object.keys(doc.events[0]), ['timestamp', 'time', 'version', 'stream', 'message']);
     const bad = await run(['--since', 'yesterday']);
     assert.is(bad.code, 2);
-    assert.is(bad.stderr, 'lci: --since yesterday: give a duration such as 30s, 10m, 2h or 1d\n');
+    assert.is(
+      bad.stderr,
+      "lci: --since 'yesterday' is not a duration: give a number and a unit, s, m, h or d, such as 90s, 1.5m, 12h or 30d\n",
+    );
     const never = await lciAsync(['logs', 'beta', '--env', 'qa'], { cwd: repo.dir, env: w.env() });
     assert.is(never.code, 0, 'a function that never ran has no log group yet: nothing to show');
     assert.is(never.stdout, '');

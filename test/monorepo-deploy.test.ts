@@ -222,7 +222,8 @@ releases(
       world.lambda.clearLog();
       const keys = await world.s3.keys();
       const r = await deploy(world, repo.dir, ['sync-alpha']);
-      assert.is(r.code, 1);
+      // A refusal of the release plan (issue 19): bad input, exit 2, as a live configuration mismatch is.
+      assert.is(r.code, 2);
       assert.match(
         byName(r.json)['sync-alpha']!.error!,
         /sync-alpha-qa would have 6 layers, Lambda allows 5: .*other4:1, common-py-qa \(shared\); .*Nothing was changed/,

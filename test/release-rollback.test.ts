@@ -158,7 +158,10 @@ async function answered(w: AwsWorld): Promise<void> {
     const no = await runMain(['deploy', 'alpha', '--env', 'qa'], repo.dir, w.env(), answering('n'));
     assert.is(no.code, 1);
     assert.equal(no.err.at(-1), "lci: not confirmed (answered 'n'): nothing was moved");
-    assert.equal(questions, [`Deploy alpha (${repo.head()}) to qa, moving alias qa? [y/N] `]);
+    // The question carries the plan's summary (issue 19): what is asked is what was planned.
+    assert.equal(questions, [
+      `Deploy alpha (${repo.head()}) to qa, moving alias qa? (qa @ ${repo.head().slice(0, 12)}: 1 to publish, 0 intact, 0 refused) [y/N] `,
+    ]);
     assert.equal(w.mutations(), []);
     const yes = await runMain(['deploy', 'alpha', '--env', 'qa'], repo.dir, w.env(), answering('yes'));
     assert.is(yes.code, 0, yes.err.join('\n'));

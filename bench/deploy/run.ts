@@ -86,18 +86,27 @@ interface Measured {
   waited: number;
   published: number;
   containers: number;
+  byOperation: Record<string, number>;
 }
 
-async function measured(label: string, repo: GitRepo, functions: number, extra: string[] = []): Promise<Measured> {
+async function measured(
+  label: string,
+  repo: GitRepo,
+  functions: number,
+  extra: string[] = [],
+  run: () => Promise<{ code: number; stdout: string; stderr: string }> = () => deploy(repo, extra),
+): Promise<Measured> {
   rmSync(join(repo.dir, '.lci'), { recursive: true, force: true });
   world.lambda.clearLog();
   const throttlesBefore = world.lambda.throttleCount();
   await new Promise((r) => setTimeout(r, 1500)); // the quota buckets fill up again, as between two CI runs
   const t0 = Date.now();
-  const r = await deploy(repo, extra);
+  const r = await run();
   const wall = (Date.now() - t0) / 1000;
   if (r.code !== 0) throw new Error(`${label} failed: ${r.stderr}`);
   const json = JSON.parse(r.stdout) as { functions: { status: string }[]; budget: Budget };
+  const byOperation: Record<string, number> = {};
+  for (const l of world.lambda.log) byOperation[l.operation] = (byOperation[l.operation] ?? 0) + 1;
   const getFunction = world.lambda.log.filter((l) => l.operation === 'GetFunction').length;
   const other = world.lambda.log.length - getFunction;
   const writes = world.mutations().length;
@@ -115,6 +124,32 @@ async function measured(label: string, repo: GitRepo, functions: number, extra: 
     waited: json.budget.waitedSeconds,
     published: json.functions.filter((f) => f.status === 'PUBLISHED').length,
     containers: await containersCreated(repo.dir, t0, Date.now()),
+    byOperation,
+  };
+}
+
+/** lci deploy --plan-out, then lci apply of that plan: one run as the pipeline's two builds make it. */
+function planThenApply(repo: GitRepo) {
+  return async () => {
+    const file = join(repo.dir, '..', `plan-${Date.now()}.json`);
+    const planned = await deploy(repo, ['--plan-out', file]);
+    if (planned.code !== 0) return planned;
+    const applied = await lciAsync(['apply', file, '--json'], { cwd: repo.dir, env: world.env() });
+    const json = JSON.parse(applied.stdout || '{}') as { budget?: Budget };
+    const before = JSON.parse(planned.stdout) as { budget: Budget };
+    const sum = (a: Budget, b: Budget | undefined): Budget => ({
+      requests: {
+        getFunction: a.requests.getFunction + (b?.requests.getFunction ?? 0),
+        getPolicy: a.requests.getPolicy + (b?.requests.getPolicy ?? 0),
+        controlPlane: a.requests.controlPlane + (b?.requests.controlPlane ?? 0),
+      },
+      throttles: a.throttles + (b?.throttles ?? 0),
+      waitedSeconds: a.waitedSeconds + (b?.waitedSeconds ?? 0),
+    });
+    return {
+      ...applied,
+      stdout: JSON.stringify({ ...JSON.parse(applied.stdout), budget: sum(before.budget, json.budget) }),
+    };
   };
 }
 
@@ -132,13 +167,23 @@ const changes: Record<string, string> = {};
 for (const name of small.names) changes[`svc/${name}/mod0.py`] = `# ${name} changed\n`;
 small.repo.commit(changes);
 const release100 = await measured('100 functions changed', small.repo, 100);
+// The release split in two (plan, then apply, as a pipeline with an approval runs it) against the
+// same release in one process: 10 of 100 functions changed, twice the same way.
+const ten = small.names.slice(WITH_DEPS, WITH_DEPS + 10);
+const changeTen = (round: string) =>
+  small.repo.commit(Object.fromEntries(ten.map((n) => [`svc/${n}/mod1.py`, `# ${n} ${round}\n`])));
+changeTen('one');
+const ten1 = await measured('10 of 100 changed: deploy', small.repo, 100);
+changeTen('two');
+const ten2 = await measured('10 of 100 changed: plan + apply', small.repo, 100, [], planThenApply(small.repo));
+const noopSplit = await measured('no-op, 1,000: plan + apply', large.repo, 1000, [], planThenApply(large.repo));
 await world.close();
 
 console.log(
   `bench/deploy: at Lambda's quotas (GetFunction ${AWS_LAMBDA_RATES.getFunction}/s, the rest ${AWS_LAMBDA_RATES.controlPlane}/s), updates InProgress for ${UPDATE_DELAY_MS} ms, fresh checkout each run, ${execFileSync('nproc').toString().trim()} cores`,
 );
 console.log('');
-const runs = [noop100, noop1000, release100];
+const runs = [noop100, noop1000, release100, ten1, ten2, noopSplit];
 const rows = [
   [
     'run',
@@ -179,6 +224,14 @@ console.log(
   `the same no-ops with the quotas off: 100 in ${unthrottled100.wall.toFixed(2)} s, 1,000 in ${unthrottled1000.wall.toFixed(2)} s (what a run costs besides the budget)`,
 );
 console.log('');
+const ops = [...new Set([ten1, ten2].flatMap((m) => Object.keys(m.byOperation)))].sort();
+console.log('requests by operation, 10 of 100 changed (per changed function in brackets):');
+for (const m of [ten1, ten2])
+  console.log(
+    `  ${m.label.padEnd(32)} ${ops.map((o) => `${o} ${m.byOperation[o] ?? 0} (${((m.byOperation[o] ?? 0) / 10).toFixed(1)})`).join(', ')}`,
+  );
+console.log('');
+const extra = (o: string) => (ten2.byOperation[o] ?? 0) - (ten1.byOperation[o] ?? 0);
 const noopOk = (m: Measured) =>
   m.other === 0 && m.getFunction === m.functions && m.wall <= 1.2 * m.floor && m.published === 0 && m.containers === 0;
 const checks = [
@@ -187,6 +240,14 @@ const checks = [
   [
     '100 changed: all published, within 1.5× of the 15/s write floor, no container',
     release100.published === 100 && release100.wall <= 1.5 * release100.writeFloor && release100.containers === 0,
+  ],
+  [
+    'plan + apply of 10 changed: at most one extra GetFunction per changed function, no other extra request',
+    ten2.published === 10 && extra('GetFunction') <= 10 && ops.every((o) => o === 'GetFunction' || extra(o) <= 0),
+  ],
+  [
+    'plan + apply of a no-op of 1,000: no extra request (one GetFunction per function)',
+    noopSplit.getFunction === 1000 && noopSplit.other === 0,
   ],
   ['zero throttles met', runs.every((m) => m.throttlesMet === 0)],
 ] as const;

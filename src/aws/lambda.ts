@@ -23,6 +23,7 @@ import {
   type Runtime,
 } from '@aws-sdk/client-lambda';
 import { AwsAnswerError, DeployError, FunctionMissingError, LciError } from '../errors.js';
+import { keyOfLayer } from './version-record.js';
 
 /** The Lambda edge: the calls lci makes, with AWS's errors turned into sentences. */
 
@@ -41,12 +42,11 @@ export interface LayerState {
   description: string;
 }
 
-/** What is live: the alias, the configuration of the version it serves, our layer's newest version. */
+/** What is live: the alias and the configuration of the version it serves. */
 export interface DeployedState {
   alias: AliasState | null;
   /** Configuration of the alias's version ($LATEST when there is no alias yet). */
   serving: FunctionConfiguration;
-  latestLayer: LayerState | null;
   /** The function's tags, as the first read returned them (a shift lci marked shows there). */
   tags: Record<string, string>;
 }
@@ -111,58 +111,50 @@ export async function readServing(lambda: LambdaClient, functionName: string, al
 }
 
 /**
- * What a release needs beyond the serving configuration, read only for a function that will
- * change: the alias (its RevisionId guards the move; GetFunction does not return it) and our
- * layer's newest version, side by side.
+ * The alias (with its routing weights: GetFunction does not return them) and the configuration of
+ * the version it serves, consistent with each other even when the alias moved between the reads.
  */
 export async function readState(
   lambda: LambdaClient,
   functionName: string,
   alias: string,
-  layerName: string | null,
   known?: Serving,
 ): Promise<DeployedState> {
   const serving = known ?? (await readServing(lambda, functionName, alias));
-  const [aliasResult, layer] = await Promise.allSettled([
-    serving.aliasExists ? getAlias(lambda, functionName, alias) : Promise.resolve(null),
-    layerName ? latestLayerVersion(lambda, layerName) : Promise.resolve(null),
-  ]);
-  if (layer.status === 'rejected') throw explain(layer.reason, `reading layer ${layerName}`);
-  if (aliasResult.status === 'rejected') throw aliasResult.reason;
-  const a = aliasResult.value;
+  const a = serving.aliasExists ? await getAlias(lambda, functionName, alias) : null;
   if (a === null && serving.aliasExists) {
     // The alias went away between the reads: what does $LATEST say?
-    return {
-      alias: null,
-      serving: await readLatest(lambda, functionName),
-      latestLayer: layer.value,
-      tags: serving.tags,
-    };
+    return { alias: null, serving: await readLatest(lambda, functionName), tags: serving.tags };
   }
   // The alias moved between the reads: read the version it now serves.
   const config =
     a === null || serving.config.Version === a.version
       ? serving.config
       : await getConfiguration(lambda, functionName, a.version);
-  return { alias: a, serving: config, latestLayer: layer.value, tags: serving.tags };
+  return { alias: a, serving: config, tags: serving.tags };
 }
 
 async function readLatest(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration> {
   return (await readServing(lambda, functionName, '$LATEST')).config;
 }
 
-/** The newest version of a layer, or null when it has none. */
-export async function latestLayerVersion(lambda: LambdaClient, layerName: string): Promise<LayerState | null> {
-  try {
-    const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, MaxItems: 1 }));
-    const v = r.LayerVersions?.[0];
-    return v?.LayerVersionArn
-      ? { arn: v.LayerVersionArn, version: Number(v.Version), description: v.Description ?? '' }
-      : null;
-  } catch (e) {
-    if (notFound(e)) return null;
+/**
+ * The version of a layer that stands for a content key: the oldest that carries it in its
+ * Description. Versions with the same key published later (a race between shards, pipelines or
+ * laptops) are duplicates: whoever looks, before or after them, agrees on the oldest. Null when
+ * no version carries the key (or the layer does not exist). Reads every page (newest first).
+ */
+export async function findLayerVersion(
+  lambda: LambdaClient,
+  layerName: string,
+  key: string,
+): Promise<LayerState | null> {
+  let found: LayerState | null = null;
+  for (const v of await listLayerVersions(lambda, layerName).catch((e: unknown) => {
     throw explain(e, `reading layer ${layerName}`);
-  }
+  }))
+    if (keyOfLayer(v.description) === key && (!found || v.version < found.version)) found = v;
+  return found;
 }
 
 /** A qualifier's configuration, read with GetFunction: its 100/s quota, not the 15/s that writes share. */
@@ -394,7 +386,7 @@ export async function publishLayer(
     architectures: string[];
   },
   timing: Timing,
-): Promise<LayerState> {
+): Promise<LayerState & { codeSha256: string }> {
   const r = await whenIdle(lambda, functionName, timing, () =>
     lambda.send(
       new PublishLayerVersionCommand({
@@ -406,7 +398,12 @@ export async function publishLayer(
       }),
     ),
   );
-  return { arn: r.LayerVersionArn!, version: Number(r.Version), description: r.Description ?? '' };
+  return {
+    arn: r.LayerVersionArn!,
+    version: Number(r.Version),
+    description: r.Description ?? '',
+    codeSha256: r.Content?.CodeSha256 ?? '',
+  };
 }
 
 export function updateLayers(

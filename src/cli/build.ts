@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { build } from '../commands/build.js';
+import { build } from '../artifacts/build.js';
 import { loadProject } from '../config/load.js';
 import { formatDiagnostic } from '../errors.js';
 import { ExitCode, UsageError } from '../errors.js';

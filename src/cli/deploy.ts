@@ -1,17 +1,17 @@
-import { deploy, requireEnv } from '../commands/deploy.js';
+import { resolve } from 'node:path';
+import { deploy, requireEnv } from '../deploy/deploy.js';
 import { loadProject } from '../config/load.js';
 import { formatDiagnostic } from '../errors.js';
-import { ExitCode, LciError, UsageError } from '../errors.js';
-import { deployJson, deployText } from '../report/deploy.js';
+import { UsageError } from '../errors.js';
 import { parseShard } from '../deploy/shard.js';
 import { logLines } from '../report/logs.js';
-import { tailReleased } from '../commands/logs.js';
+import { tailReleased } from '../logs/logs.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
 import { DEPLOY_CONCURRENCY, MAX_CONCURRENCY, parseConcurrency } from './concurrency.js';
-import { confirmMove } from './confirm.js';
+import { checkConfirmable, confirmMove } from './confirm.js';
 import { parseDuration } from './duration.js';
-import { reportFailures } from './failures.js';
+import { reportDeploy } from './deploy-report.js';
 
 interface Values extends AwsValues {
   env?: string;
@@ -26,6 +26,7 @@ interface Values extends AwsValues {
   concurrency?: string;
   'fail-fast'?: boolean;
   'dry-run'?: boolean;
+  'plan-out'?: string;
   'allow-dirty'?: boolean;
   yes?: boolean;
   abort?: boolean;
@@ -36,7 +37,7 @@ export const deployCommand: Command<Values> = {
   name: 'deploy',
   summary: 'Build, push to S3 and release on Lambda: layer, code, version, alias. Unchanged functions are left alone.',
   usage:
-    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV | --since deployed]] [--shard i/N] [--source-version V] [--strategy S] [--only-matching-ref [--branch B]] [--concurrency N] [--fail-fast] [--dry-run] [--allow-dirty] [--abort] [--logs D] [--yes] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
+    'lci deploy [FUNCTION...] --env NAME|auto [--affected [--base REV | --since deployed]] [--shard i/N] [--source-version V] [--strategy S] [--only-matching-ref [--branch B]] [--concurrency N] [--fail-fast] [--dry-run | --plan-out FILE] [--allow-dirty] [--abort] [--logs D] [--yes] [--json] [--rate R[,G]] [--profile P] [--region R] [--endpoint-url URL]',
   allowPositionals: true,
   positionalHint: 'functions',
   options: {
@@ -52,6 +53,7 @@ export const deployCommand: Command<Values> = {
     concurrency: { type: 'string', short: 'j' },
     'fail-fast': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'plan-out': { type: 'string' },
     'allow-dirty': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     abort: { type: 'boolean' },
@@ -91,7 +93,11 @@ export const deployCommand: Command<Values> = {
       `functions deployed at once, 1 to ${MAX_CONCURRENCY} (default ${DEPLOY_CONCURRENCY}; dependency builds run at most one per core)`,
     ],
     ['--fail-fast', 'start no new function after the first failure'],
-    ['--dry-run', 'read AWS and print what would be built, uploaded and called; write nothing'],
+    ['--dry-run', 'read AWS and print the release plan: what would be built, uploaded and called; write nothing'],
+    [
+      '--plan-out FILE',
+      'make the release plan, upload the artifacts it names (moving nothing that serves) and save it to FILE for lci apply; no Lambda write',
+    ],
     ['--allow-dirty', "deploy uncommitted changes to the functions' inputs, as source version <sha>-dirty-<hash>"],
     [
       '--abort',
@@ -112,6 +118,10 @@ export const deployCommand: Command<Values> = {
       if (!values.affected || values.base)
         throw new UsageError('--since deployed goes with --affected, instead of --base');
     }
+    if (values['plan-out'] !== undefined && values['dry-run'])
+      throw new UsageError('--plan-out saves a plan and uploads its artifacts; --dry-run writes nothing: give one');
+    if (values['plan-out'] !== undefined && values.logs !== undefined)
+      throw new UsageError('--logs follows a release; --plan-out makes none (lci apply releases the plan)');
     if (values.branch !== undefined && !values['only-matching-ref'])
       throw new UsageError('--branch only applies with --only-matching-ref');
     const logsMs = values.logs === undefined ? null : parseDuration('--logs', values.logs);
@@ -133,27 +143,20 @@ export const deployCommand: Command<Values> = {
         shard,
         failFast: values['fail-fast'] === true,
         dryRun: values['dry-run'] === true,
+        planOut: values['plan-out'] === undefined ? null : resolve(io.cwd, values['plan-out']),
         allowDirty: values['allow-dirty'] === true,
         abort: values.abort === true,
         aws: awsOptions(values, io.env, shard ? 1 / shard.count : 1),
         environ: io.env,
         signal: io.signal,
         confirm: (e, question) => confirmMove(io, e, values.yes === true, question),
+        confirmable: (e) => checkConfirmable(io, e, values.yes === true),
       },
       ctx.progress(),
     );
-    io.out(globals.json ? deployJson(result) : deployText(result));
     const functions = result.functions ?? [];
-    for (const f of functions) for (const w of f.warnings) ctx.warn(`function ${f.name}: ${w}`);
-    reportFailures(
-      ctx,
-      functions.flatMap((f) =>
-        f.status === 'FAILED' ? [{ name: f.name, awsName: f.awsName, error: f.error ?? 'failed', cause: f.cause }] : [],
-      ),
-    );
-    if (result.slack && !result.slack.sent)
-      ctx.warn(`Slack notification not sent: ${result.slack.detail}; the deploy result stands`);
-    if (logsMs !== null && !result.dryRun) {
+    const code = reportDeploy(ctx, result);
+    if (logsMs !== null && result.mode === 'deploy') {
       const released = functions.flatMap((f) =>
         f.status === 'PUBLISHED' && f.version ? [{ name: f.name, awsName: f.awsName, version: f.version }] : [],
       );
@@ -169,10 +172,6 @@ export const deployCommand: Command<Values> = {
         io.signal,
       );
     }
-    const failed = functions.filter((f) => f.status === 'FAILED');
-    // A function whose live configuration disagrees with lambdas.yaml is bad input, as a config error is.
-    if (failed.some((f) => f.cause instanceof LciError && f.cause.exitCode === ExitCode.badInput))
-      return ExitCode.badInput;
-    return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+    return code;
   },
 };

@@ -1,4 +1,4 @@
-import { generate } from '../commands/generate.js';
+import { generate } from '../generate/write.js';
 import { loadProject } from '../config/load.js';
 import { MAX_SHARDS } from '../deploy/shard.js';
 import { ExitCode, UsageError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { invoke } from '../commands/invoke.js';
+import { invoke } from '../invoke/invoke.js';
 import { loadProject } from '../config/load.js';
 import { EVENT_LIMIT, MAX_EVENT_BYTES } from '../config/smoke-file.js';
 import { ExitCode, UsageError } from '../errors.js';

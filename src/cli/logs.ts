@@ -1,4 +1,4 @@
-import { logs } from '../commands/logs.js';
+import { logs } from '../logs/logs.js';
 import { loadProject } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { logEventJsonLine, logLines, logsJson } from '../report/logs.js';

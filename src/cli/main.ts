@@ -49,6 +49,11 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./deploy.js')).deployCommand,
   },
   {
+    name: 'apply',
+    summary: 'Carry out a release plan saved by lci deploy --plan-out, exactly.',
+    load: async () => (await import('./apply.js')).applyCommand,
+  },
+  {
     name: 'generate',
     summary: 'Write the CodeBuild buildspec and the Terraform that run lci deploy per function and environment.',
     load: async () => (await import('./generate.js')).generateCommand,

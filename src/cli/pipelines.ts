@@ -1,4 +1,4 @@
-import { listPipelines, startPipelines } from '../commands/pipelines.js';
+import { listPipelines, startPipelines } from '../pipelines/pipelines.js';
 import { loadProject } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { pipelinesJson, pipelinesText, startJson, startText } from '../report/pipelines.js';

@@ -90,7 +90,7 @@ async function plan(values: Values, config: string | undefined, io: Io): Promise
 
 async function planSinceDeployed(values: Values, config: string | undefined, io: Io): Promise<PlanResult> {
   const loaded = await loadProject({ cwd: io.cwd, config });
-  return (await import('../commands/plan-since-deployed.js')).planSinceDeployedCommand(
+  return (await import('../plan/deployed.js')).planSinceDeployedCommand(
     loaded,
     values.env!,
     awsOptions(values, io.env),

@@ -1,7 +1,7 @@
-import { prune } from '../commands/prune.js';
+import { prune } from '../prune/prune.js';
 import { loadProject } from '../config/load.js';
-import { parseAge } from '../config/resolve.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { parseDuration } from './duration.js';
+import { ExitCode } from '../errors.js';
 import { pruneJson, pruneText, storageFull, storageLine } from '../report/prune.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
@@ -42,7 +42,7 @@ export const pruneCommand: Command<Values> = {
       '--keep N',
       `the last N versions each alias served stay, its current one included, 1 to ${MAX_KEEP} (default: the environment's prune.keep, else 3)`,
     ],
-    ['--older-than AGE', 'only versions older than this: 30d, 12h (default: any age)'],
+    ['--older-than AGE', 'only versions older than this: 30d, 12h, 90m, at most 366d (default: any age)'],
     ['--dry-run', 'read and list what would be deleted; delete nothing'],
     ['-y, --yes', 'delete (without it, prune is a dry run)'],
     ...LAMBDA_HELP,
@@ -50,9 +50,7 @@ export const pruneCommand: Command<Values> = {
   async run(ctx) {
     const { values, positionals, globals, io } = ctx;
     const keep = values.keep === undefined ? undefined : parseWhole('--keep', values.keep, 1, MAX_KEEP);
-    const olderThanMs = values['older-than'] === undefined ? null : parseAge(values['older-than']);
-    if (values['older-than'] !== undefined && olderThanMs === null)
-      throw new UsageError(`--older-than ${values['older-than']}: give days or hours, e.g. 30d or 12h`);
+    const olderThanMs = values['older-than'] === undefined ? null : parseDuration('--older-than', values['older-than']);
     const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
     const result = await prune(loaded, {
       names: positionals,

@@ -1,7 +1,7 @@
 import { connect } from '../aws/clients.js';
 import { loadProject } from '../config/load.js';
 import { selectTargets } from '../config/select.js';
-import { applyRollback, planRollback, resultOf } from '../deploy/rollback.js';
+import { applyRollback, planRollback, resultOf } from '../rollback/rollback.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { rollbackJson, rollbackText } from '../report/rollback.js';
 import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';

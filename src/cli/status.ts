@@ -1,7 +1,7 @@
 import { connect } from '../aws/clients.js';
 import { loadProject } from '../config/load.js';
 import { targetsInEnvironments } from '../config/select.js';
-import { functionStatus } from '../deploy/status.js';
+import { functionStatus } from '../status/status.js';
 import { runPool } from '../pool.js';
 import { statusJson, statusText } from '../report/status.js';
 import { codeStorage, explain } from '../aws/lambda.js';

@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { lciVersion } from '../version.js';
 import { jsonDocument } from '../report/json.js';
 import type { Command } from './command.js';
-
-export function lciVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export const versionCommand: Command<Record<string, never>> = {
   name: 'version',

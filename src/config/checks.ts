@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import type { Diagnostic } from '../errors.js';
+import { DURATION_RANGES, durationMs, durationProblem, type DurationRange } from './duration.js';
 import { costProblem, globProblem, pathProblem, repoPath } from './globs.js';
 import { TEMPLATE_VARIABLES, templateVariables, type ResolvedConfig } from './resolve.js';
 import { isRecord, located, type ConfigSource, type PathSegment } from './source.js';
@@ -42,7 +43,12 @@ export function semanticDiagnostics(
       const problem = refGlobProblem(String(env[k]));
       if (problem) report(['environments', name, k], problem);
     }
+    const prune = isRecord(env.prune) ? env.prune : {};
+    checkDuration(prune.olderThan, ['environments', name, 'prune', 'olderThan'], DURATION_RANGES.year, report);
   }
+  for (const [lname, layer] of Object.entries(isRecord(data.layers) ? data.layers : {}))
+    if (isRecord(layer) && isRecord(layer.build))
+      checkDuration(layer.build.timeout, ['layers', lname, 'build', 'timeout'], DURATION_RANGES.buildTimeout, report);
 
   checkGlobList(data.shared, ['shared'], configDirInRepo, report);
   const sections: [Record<string, unknown>, PathSegment[]][] = [];
@@ -75,6 +81,8 @@ export function semanticDiagnostics(
     checkGlobList(section.watch, [...at, 'watch'], configDirInRepo, report);
     checkGlobList(section.exclude, [...at, 'exclude'], null, report);
     checkGlobList(section.include, [...at, 'include'], null, report);
+    if (isRecord(section.build))
+      checkDuration(section.build.timeout, [...at, 'build', 'timeout'], DURATION_RANGES.buildTimeout, report);
     if (typeof section.descriptor === 'string') {
       const problem = pathProblem(section.descriptor);
       if (problem) report([...at, 'descriptor'], problem);
@@ -234,6 +242,18 @@ function checkSmokeList(
     else if (repoPath(configDirInRepo, item.file) === null)
       report([...at, i, 'file'], `'${item.file}' leaves the repository`);
   });
+}
+
+/** A duration the schema let through as a string: in the grammar and range of its use. */
+function checkDuration(
+  value: unknown,
+  at: PathSegment[],
+  range: DurationRange,
+  report: (path: PathSegment[], message: string) => void,
+): void {
+  if (typeof value !== 'string' || durationMs(value) === null) return; // the schema says what a duration is
+  const problem = durationProblem(value, range);
+  if (problem) report(at, problem);
 }
 
 function checkGlobList(

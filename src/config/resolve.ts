@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { repoPath } from './globs.js';
+import { durationMs } from './duration.js';
 import type { PathSegment } from './source.js';
 import { isRecord } from './source.js';
 import {
@@ -47,11 +48,11 @@ export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network' | '
   timeout: '15m',
 };
 
-/** build.timeout in milliseconds (`90s`, `15m`, `2h`); the schema admits only these forms. */
+/** build.timeout in milliseconds (`90s`, `15m`, `2h`); validation admitted only durations. */
 export function parseTimeout(timeout: string): number {
-  const m = /^(\d+)([smh])$/.exec(timeout);
-  if (!m) throw new Error(`not a timeout: ${timeout}`);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+  const ms = durationMs(timeout);
+  if (ms === null) throw new Error(`not a timeout: ${timeout}`);
+  return ms;
 }
 
 /** build.memory in bytes (`512m`, `2g`: MiB and GiB, as Docker counts them); the schema admits only these forms. */
@@ -341,12 +342,5 @@ function asRecord(v: unknown): Record<string, unknown> {
 function resolvePrune(raw: unknown): PruneConfig | null {
   if (raw === undefined || raw === null || typeof raw !== 'object') return null;
   const p = raw as { keep?: unknown; olderThan?: unknown };
-  return { keep: Number(p.keep), olderThanMs: typeof p.olderThan === 'string' ? parseAge(p.olderThan) : null };
-}
-
-/** An age as lambdas.yaml and --older-than give it: days (30d) or hours (12h), in milliseconds; null when it is none. */
-export function parseAge(text: string): number | null {
-  const m = /^(\d+)([dh])$/.exec(text.trim());
-  if (!m) return null;
-  return Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000);
+  return { keep: Number(p.keep), olderThanMs: typeof p.olderThan === 'string' ? durationMs(p.olderThan) : null };
 }

@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import { UsageError } from '../errors.js';
 import type { Project } from '../config/types.js';
 import { resolveCommit } from '../vcs/git.js';
+import { sourceVersionProblem } from '../aws/version-record.js';
 
 /** The git ref the CI run is for: CodeBuild's webhook trigger, else GitHub's GITHUB_REF. */
 export function ciRef(env: NodeJS.ProcessEnv): { kind: 'branch' | 'tag'; name: string; from: string } | null {
@@ -66,18 +67,4 @@ export async function sourceVersion(
   const problem = sourceVersionProblem(v);
   if (problem) throw new UsageError(`source version '${v.slice(0, 140)}' (from ${from}) ${problem}`);
   return v;
-}
-
-/**
- * Why a source version cannot name S3 keys (`<prefix>/<function>/<sourceVersion>/app.zip`), or
- * undefined: one safe key segment, never a name lci's own keys use. Pure.
- */
-export function sourceVersionProblem(v: string): string | undefined {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(v))
-    return "must be 1 to 128 letters, digits, '.', '_' and '-' (it becomes part of S3 keys)";
-  if (v === '.' || v === '..') return 'is a path step, not a name; use a commit sha or a release name';
-  if (v === 'latest')
-    return 'is reserved for the latest/ copies lci keeps beside each version; use a commit sha or a release name';
-  if (v.startsWith('_')) return "starts with '_', reserved for lci's own keys";
-  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { FunctionDeployResult } from '../deploy/deploy-function.js';
+import type { FunctionDeployResult } from '../release/result.js';
 
 export interface SlackOutcome {
   sent: boolean;

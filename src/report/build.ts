@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { BuildResult } from '../commands/build.js';
+import type { BuildResult } from '../artifacts/build.js';
 import type { ZipArtifact } from '../package/zip-artifact.js';
 import { jsonDocument } from './json.js';
 import { plural } from './table.js';

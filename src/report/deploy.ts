@@ -1,9 +1,10 @@
-import type { DeployResult } from '../commands/deploy.js';
-import type { FunctionDeployResult } from '../deploy/deploy-function.js';
+import type { DeployResult } from '../deploy/deploy.js';
+import type { FunctionDeployResult } from '../release/result.js';
 import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';
-import { percent } from '../deploy/strategy.js';
+import { percent } from '../release/strategy.js';
 import { table } from './table.js';
+import { planSummary } from '../release/plan.js';
 
 const LAYER_WORDS: Record<string, string> = {
   none: 'none',
@@ -17,10 +18,14 @@ function count(results: FunctionDeployResult[], status: string): number {
   return results.filter((r) => r.status === status).length;
 }
 
-export function deployHeader(d: DeployResult, results: FunctionDeployResult[]): string {
+export function deployHeader(
+  d: Pick<DeployResult, 'mode' | 'dryRun' | 'env' | 'shard' | 'sourceVersion' | 'strategy'>,
+  results: FunctionDeployResult[],
+): string {
   const failed = count(results, 'FAILED');
   const back = count(results, 'ROLLED_BACK');
-  return `${d.dryRun ? 'dry run: ' : ''}${d.env}${d.shard ? ` (shard ${d.shard.index}/${d.shard.count})` : ''}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${back > 0 ? `, ${back} rolled back` : ''}${d.dryRun ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
+  const applied = count(results, 'APPLIED');
+  return `${d.mode === 'plan-out' ? 'plan: ' : d.dryRun ? 'dry run: ' : ''}${d.env}${d.shard ? ` (shard ${d.shard.index}/${d.shard.count})` : ''}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${back > 0 ? `, ${back} rolled back` : ''}${applied > 0 ? `, ${applied} applied already` : ''}${d.mode === 'dry-run' || d.mode === 'plan-out' ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
 }
 
 /** The deploy summary people read: one row per function, then where things went. */
@@ -50,8 +55,14 @@ export function deployText(d: DeployResult): string {
     '',
     ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows),
   ];
+  if (d.plan && d.mode !== 'deploy') lines.splice(1, 0, planSummary(d.plan));
   if (d.layers.length > 0) {
-    const word = { INTACT: 'found', PUBLISHED: 'published', PLANNED: 'to publish', FAILED: 'FAILED' } as const;
+    const word: Record<string, string> = {
+      INTACT: 'found',
+      PUBLISHED: 'published',
+      PLANNED: 'to publish',
+      FAILED: 'FAILED',
+    };
     lines.push(
       '',
       'shared layers (published once, before the functions that use them):',
@@ -62,8 +73,9 @@ export function deployText(d: DeployResult): string {
     );
   }
   for (const r of results) {
-    if (r.unfinished) lines.push('', unfinishedLine(r, d.strategy, d.dryRun));
-    if (r.status === 'PLANNED') lines.push('', `${r.name} would:`, ...r.calls.map((c) => `  ${c}`));
+    if (r.unfinished) lines.push('', unfinishedLine(r, d.strategy, d.mode !== 'deploy'));
+    if (r.status === 'PLANNED')
+      lines.push('', `${r.name} would:`, ...r.reasons.map((c) => `  because ${c}`), ...r.calls.map((c) => `  ${c}`));
     if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
       const smoke = r.smoke
         ? [`  smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`]
@@ -102,6 +114,8 @@ export function deployJson(d: DeployResult): string {
     env: d.env,
     sourceVersion: d.sourceVersion,
     dryRun: d.dryRun,
+    mode: d.mode,
+    summary: d.plan ? planSummary(d.plan) : null,
     strategy: d.strategy,
     shard: d.shard,
     nothingToRelease: d.nothingToRelease,
@@ -112,6 +126,7 @@ export function deployJson(d: DeployResult): string {
       env: r.env,
       alias: r.alias,
       status: r.status,
+      reasons: r.reasons,
       version: r.version,
       previousVersion: r.previousVersion,
       smoke: r.smoke,
@@ -129,5 +144,6 @@ export function deployJson(d: DeployResult): string {
       ...(r.error ? { error: r.error } : {}),
     })),
     budget: d.budget,
+    ...(d.plan && d.mode !== 'deploy' ? { plan: d.plan } : {}),
   });
 }

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { GenerateResult } from '../commands/generate.js';
+import type { GenerateResult } from '../generate/write.js';
 import { jsonDocument } from './json.js';
 
 export function generateText(g: GenerateResult, cwd: string): string {

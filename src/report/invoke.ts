@@ -1,4 +1,4 @@
-import type { InvokeResult } from '../commands/invoke.js';
+import type { InvokeResult } from '../invoke/invoke.js';
 import { jsonDocument } from './json.js';
 
 /** What ran: `alpha-qa:qa (version 3)`, `alpha-qa version 3`, or `alpha (local, app.handler)`. */

@@ -1,5 +1,5 @@
 import type { LogLine } from '../aws/logs.js';
-import type { LogsResult } from '../commands/logs.js';
+import type { LogsResult } from '../logs/logs.js';
 import { jsonDocument } from './json.js';
 
 /** One event per line: time, [version], message (a message's own line breaks stay). */

@@ -1,4 +1,4 @@
-import type { PipelinesResult, StartResult } from '../commands/pipelines.js';
+import type { PipelinesResult, StartResult } from '../pipelines/pipelines.js';
 import { jsonDocument } from './json.js';
 import { table } from './table.js';
 

@@ -1,6 +1,6 @@
 import type { Storage } from '../aws/lambda.js';
-import type { PruneResult } from '../commands/prune.js';
-import type { FunctionPruneResult } from '../deploy/prune.js';
+import type { PruneResult } from '../prune/prune.js';
+import type { FunctionPruneResult } from '../prune/prune-function.js';
 import { humanBytes } from '../package/limits.js';
 import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';

@@ -1,4 +1,4 @@
-import type { RollbackResult } from '../deploy/rollback.js';
+import type { RollbackResult } from '../rollback/rollback.js';
 import { jsonDocument } from './json.js';
 
 const WHY: Record<RollbackResult['reason'], string> = {

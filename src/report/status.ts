@@ -1,6 +1,6 @@
 import type { Storage } from '../aws/lambda.js';
-import type { FunctionStatus } from '../deploy/status.js';
-import { percent } from '../deploy/strategy.js';
+import type { FunctionStatus } from '../status/status.js';
+import { percent } from '../release/strategy.js';
 import { jsonDocument } from './json.js';
 import { storageLine } from './prune.js';
 import { table } from './table.js';

@@ -15,7 +15,11 @@ test('anything else is a usage error naming the flag', () => {
     assert.throws(
       () => parseDuration('--logs', bad),
       (e: unknown) =>
-        e instanceof UsageError && (e as Error).message === `--logs ${bad}: give a duration such as 30s, 10m, 2h or 1d`,
+        e instanceof UsageError &&
+        (e as Error).message ===
+          (bad === '0s'
+            ? "--logs '0s' is no time at all: give more than 0"
+            : `--logs '${bad}' is not a duration: give a number and a unit, s, m, h or d, such as 90s, 1.5m, 12h or 30d`),
       bad,
     );
   }

@@ -1,0 +1,233 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { Ajv } from 'ajv';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AwsWorld } from './harness/aws-world.js';
+import { lciAsync } from './harness/cli.js';
+import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './harness/deploy-fixture.js';
+import { CREDENTIALS } from './harness/s3.js';
+import { tempDir } from './harness/tmp.js';
+
+// A release is a plan: lci deploy --plan-out makes it (artifacts uploaded, no Lambda write),
+// lci apply carries it out exactly, and refuses (exit 2) when what it read has moved.
+
+const plans = suite('release plans: plan, then apply');
+
+async function lci(world: AwsWorld, cwd: string, args: string[]) {
+  const r = await lciAsync([...args, '--json'], { cwd, env: world.env() });
+  let json: (DeployJson & { plan?: unknown; summary?: string | null; mode?: string }) | null = null;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    // left null: the assertions say what was printed
+  }
+  return { ...r, json };
+}
+
+const status = (json: DeployJson | null) => Object.fromEntries((json?.functions ?? []).map((f) => [f.name, f.status]));
+const schema = JSON.parse(readFileSync(new URL('../schema/release-plan.schema.json', import.meta.url), 'utf8'));
+
+plans(
+  '--plan-out uploads the artifacts and writes no Lambda function; apply releases exactly that; applying again writes nothing',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, QA_FUNCTIONS);
+      const repo = await deployRepo();
+      const file = join(tempDir(), 'plan.json');
+      const planned = await lci(world, repo.dir, ['deploy', '--env', 'qa', '--plan-out', file]);
+      assert.is(planned.code, 0, planned.stderr);
+      assert.equal(world.mutations(), [], 'no Lambda write while planning');
+      const sv = repo.head();
+      assert.ok((await world.s3.keys()).includes(`lambda-ci/alpha-qa/${sv}/app.zip`), 'the artifact is uploaded');
+      assert.match(planned.json!.summary!, new RegExp(`^qa @ ${sv.slice(0, 12)}: 2 to publish, 0 intact, 0 refused$`));
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+      const validate = new Ajv({ allowUnionTypes: true }).compile(schema);
+      assert.ok(validate(saved), JSON.stringify(validate.errors));
+      assert.is(saved.commit, sv);
+      assert.equal(
+        saved.functions.map((f: { name: string; action: string }) => [f.name, f.action]),
+        [
+          ['alpha', 'PUBLISH'],
+          ['beta', 'PUBLISH'],
+        ],
+      );
+
+      world.lambda.clearLog();
+      const applied = await lci(world, repo.dir, ['apply', file]);
+      assert.is(applied.code, 0, applied.stderr);
+      assert.equal(status(applied.json), { alpha: 'PUBLISHED', beta: 'PUBLISHED' });
+      assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '2');
+      const ops = world.lambda.log.map((l) => l.operation);
+      assert.not.ok(ops.includes('GetAlias'), 'the alias RevisionId comes from the plan, not a new read');
+      assert.equal(ops.filter((o) => /^(Update|Publish|Create)/.test(o)).sort(), [
+        'PublishVersion',
+        'PublishVersion',
+        'UpdateAlias',
+        'UpdateAlias',
+        'UpdateFunctionCode',
+        'UpdateFunctionCode',
+      ]);
+
+      world.lambda.clearLog();
+      const again = await lci(world, repo.dir, ['apply', file]);
+      assert.is(again.code, 0, again.stderr);
+      assert.equal(status(again.json), { alpha: 'APPLIED', beta: 'APPLIED' });
+      assert.equal(world.mutations(), [], 'an applied plan writes nothing');
+    });
+  },
+);
+
+plans('--dry-run prints the same plan and writes nothing anywhere', async () => {
+  await AwsWorld.with(async (world) => {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const r = await lci(world, repo.dir, ['deploy', '--env', 'qa', '--dry-run']);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(world.mutations(), []);
+    assert.equal(await world.s3.keys(), []);
+    const plan = r.json!.plan as { functions: { action: string; reasons: string[] }[] };
+    assert.equal(
+      plan.functions.map((f) => f.action),
+      ['PUBLISH', 'PUBLISH'],
+    );
+    assert.equal(plan.functions[0]!.reasons, ['code changed']);
+  });
+});
+
+plans('an alias that moved since the plan: refused with exit 2, naming what moved; nothing written', async () => {
+  await AwsWorld.with(async (world) => {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const file = join(tempDir(), 'plan.json');
+    assert.is((await lci(world, repo.dir, ['deploy', '--env', 'qa', '--plan-out', file, 'alpha'])).code, 0);
+    // Someone else releases alpha meanwhile (another commit's deploy).
+    repo.commit({ 'svc/alpha/app.py': 'def handler(event, context):\n    return "other"\n' }, 'other');
+    assert.is((await lci(world, repo.dir, ['deploy', '--env', 'qa', 'alpha'])).code, 0);
+    repo.git('checkout', '-q', 'HEAD~1');
+    world.lambda.clearLog();
+    const r = await lci(world, repo.dir, ['apply', file]);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /alpha: alias qa moved since the plan was made: it served version 1, it serves 2 now; .*plan again/,
+      r.stderr,
+    );
+    assert.equal(world.mutations(), []);
+    assert.is(world.lambda.functionState('alpha-qa')!.aliases.qa!.FunctionVersion, '2');
+  });
+});
+
+plans(
+  "$LATEST changed since the plan: the first write carries the plan's RevisionId and is refused, exit 2",
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, QA_FUNCTIONS);
+      const repo = await deployRepo();
+      const file = join(tempDir(), 'plan.json');
+      assert.is((await lci(world, repo.dir, ['deploy', '--env', 'qa', '--plan-out', file, 'beta'])).code, 0);
+      const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+      await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'beta', MemorySize: 512 }));
+      const r = await lci(world, repo.dir, ['apply', file]);
+      assert.is(r.code, 2, r.stderr);
+      assert.match(r.stderr, /\$LATEST of beta changed since the plan was made .*plan again/);
+      assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1');
+      assert.is(world.lambda.functionState('beta')!.versions.length, 1, 'no version published');
+    });
+  },
+);
+
+plans('an artifact rewritten in S3 after the plan: refused before any version is published', async () => {
+  await AwsWorld.with(async (world) => {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const file = join(tempDir(), 'plan.json');
+    assert.is((await lci(world, repo.dir, ['deploy', '--env', 'qa', '--plan-out', file, 'beta'])).code, 0);
+    const key = JSON.parse(readFileSync(file, 'utf8')).functions[0].code.artifact.key as string;
+    const s3 = new S3Client({
+      region: 'eu-west-1',
+      endpoint: world.s3.endpoint,
+      forcePathStyle: true,
+      credentials: CREDENTIALS,
+    });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'acme-artifacts',
+        Key: key,
+        Body: Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary'),
+      }),
+    );
+    const r = await lci(world, repo.dir, ['apply', file]);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /has CodeSha256 .*, not .* as planned; something rewrote it: plan again/);
+    assert.is(world.lambda.functionState('beta')!.versions.length, 1, 'no version published');
+    assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1');
+  });
+});
+
+plans('a plan for another lambdas.yaml, another lci, or older than --max-age is refused before any read', async () => {
+  await AwsWorld.with(async (world) => {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const file = join(tempDir(), 'plan.json');
+    assert.is((await lci(world, repo.dir, ['deploy', '--env', 'qa', '--plan-out', file])).code, 0);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    world.lambda.clearLog();
+    writeFileSync(join(repo.dir, 'old-lci.json'), JSON.stringify({ ...saved, lci: '0.0.1' }));
+    const other = await lci(world, repo.dir, ['apply', 'old-lci.json']);
+    assert.is(other.code, 2);
+    assert.match(other.stderr, /made by lci 0\.0\.1, this is lci .*plan again/);
+    writeFileSync(join(repo.dir, 'old.json'), JSON.stringify({ ...saved, createdAt: '2020-01-01T00:00:00.000Z' }));
+    const old = await lci(world, repo.dir, ['apply', 'old.json']);
+    assert.is(old.code, 2);
+    assert.match(old.stderr, /older than the 168 h a plan may be applied within \(--max-age\)/);
+    writeFileSync(join(repo.dir, 'lambdas.yaml'), `${readFileSync(join(repo.dir, 'lambdas.yaml'), 'utf8')}# edited\n`);
+    const edited = await lci(world, repo.dir, ['apply', file]);
+    assert.is(edited.code, 2);
+    assert.match(edited.stderr, /made from another lambdas\.yaml/);
+    writeFileSync(join(repo.dir, 'junk.json'), '{"kind":"lci-release-plan","functions":"no"}');
+    const junk = await lci(world, repo.dir, ['apply', 'junk.json']);
+    assert.is(junk.code, 2);
+    assert.match(junk.stderr, /junk\.json is not a release plan this lci can apply/);
+    assert.equal(world.lambda.log, [], 'no Lambda request');
+  });
+});
+
+plans(
+  'a handler changed only in lambdas.yaml is never INTACT: refused while $LATEST disagrees (exit 2), released once Terraform agrees',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, QA_FUNCTIONS);
+      const repo = await deployRepo();
+      assert.is((await lci(world, repo.dir, ['deploy', '--env', 'qa'])).code, 0);
+      repo.commit(
+        {
+          'lambdas.yaml': readFileSync(join(repo.dir, 'lambdas.yaml'), 'utf8').replace(
+            '    path: svc/beta\n',
+            '    path: svc/beta\n    handler: app.main\n',
+          ),
+        },
+        'beta: another handler',
+      );
+      world.lambda.clearLog();
+      const refused = await lci(world, repo.dir, ['deploy', '--env', 'qa']);
+      assert.is(refused.code, 2, refused.stderr);
+      assert.match(
+        refused.stderr,
+        /handler: Terraform \(the live function\) says app\.handler, lambdas\.yaml says app\.main/,
+      );
+      assert.equal(world.mutations(), []);
+      const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+      await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'beta', Handler: 'app.main' }));
+      const released = await lci(world, repo.dir, ['deploy', '--env', 'qa']);
+      assert.is(released.code, 0, released.stderr);
+      assert.equal(status(released.json), { alpha: 'INTACT', beta: 'PUBLISHED' });
+      const beta = world.lambda.functionState('beta')!;
+      assert.is(beta.versions.find((v) => v.Version === beta.aliases.qa!.FunctionVersion)!.Handler, 'app.main');
+    });
+  },
+);
+
+plans.run();
