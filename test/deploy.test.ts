@@ -442,7 +442,11 @@ layers(
         ['datadog:1', 'gamma-deps:1'],
       );
       const [layer] = world.lambda.layerVersions('gamma-deps');
-      assert.match(layer!.Description!, new RegExp(`^lci deps [0-9a-f]{32} from ${repo.head()}$`));
+      // the key, and the digest of the zip lci checked: what a cached zip is trusted by next time
+      assert.is(
+        layer!.Description!,
+        `lci deps ${/[0-9a-f]{32}/.exec(layer!.Description!)![0]} zip ${layer!.Content!.CodeSha256} from ${repo.head()}`,
+      );
       const keys = await world.s3.keys('lambda-ci/');
       assert.ok(
         keys.some((k) => /^lambda-ci\/_lci\/deps\/qa\/gamma\/[0-9a-f]{32}\.zip$/.test(k)),
@@ -478,7 +482,8 @@ layers(
       assert.not.ok(world.lambda.log.some((l) => l.operation === 'ListLayerVersions'));
 
       // Someone took the layer off and served that: a fresh checkout (no .lci) must publish the layer
-      // again, and the zip comes from this function's S3 cache, checked, with no container.
+      // again. The zip in this function's S3 cache is one no layer version records any more (version
+      // 1 was deleted), so it is not trusted: built again, once.
       await sdk.send(
         new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }),
       );
@@ -492,8 +497,30 @@ layers(
       assert.is(byName(again.json).gamma!.layer.action, 'publish');
       assert.is(
         await containersCreated(clone.dir, t1, Date.now()),
+        1,
+        'the cached zip no published version records is built again',
+      );
+      // now version 2 records it: the next publish of this key takes it from S3 with no container
+      await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [] }));
+      const bare2 = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+      await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare2.Version! }));
+      await sdk.send(
+        new PublishLayerVersionCommand({
+          LayerName: 'gamma-deps',
+          Description: `lci deps ${'b'.repeat(32)} from elsewhere`,
+          Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) },
+        }),
+      );
+      const clone2 = await deployRepo({ deps: true });
+      clone2.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 3\n' });
+      const t2 = Date.now();
+      const reused = await deploy(world, clone2.dir, ['gamma']);
+      assert.is(reused.code, 0, reused.stderr);
+      assert.is(byName(reused.json).gamma!.layer.action, 'publish');
+      assert.is(
+        await containersCreated(clone2.dir, t2, Date.now()),
         0,
-        'no Docker run when the layer zip is already in S3',
+        'no Docker run when a published layer version records the zip in S3',
       );
     });
   },

@@ -173,12 +173,20 @@ export async function findVersion(
 
 /** A layer version's Description, or null when the version is gone. */
 export async function layerVersionDescription(lambda: LambdaClient, arn: string): Promise<string | null> {
+  return (await layerVersion(lambda, arn))?.description ?? null;
+}
+
+/** A layer version's Description and the SHA-256 Lambda computed of its content (base64), or null when it does not exist. */
+export async function layerVersion(
+  lambda: LambdaClient,
+  arn: string,
+): Promise<{ description: string; codeSha256: string } | null> {
   try {
     const cut = arn.lastIndexOf(':');
     const r = await lambda.send(
       new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }),
     );
-    return r.Description ?? '';
+    return { description: r.Description ?? '', codeSha256: r.Content?.CodeSha256 ?? '' };
   } catch (e) {
     if (notFound(e)) return null;
     throw e;
@@ -356,7 +364,7 @@ export async function publishLayer(
     architectures: string[];
   },
   timing: Timing,
-): Promise<LayerState> {
+): Promise<LayerState & { codeSha256: string }> {
   const r = await whenIdle(lambda, functionName, timing, () =>
     lambda.send(
       new PublishLayerVersionCommand({
@@ -368,7 +376,12 @@ export async function publishLayer(
       }),
     ),
   );
-  return { arn: r.LayerVersionArn!, version: Number(r.Version), description: r.Description ?? '' };
+  return {
+    arn: r.LayerVersionArn!,
+    version: Number(r.Version),
+    description: r.Description ?? '',
+    codeSha256: r.Content?.CodeSha256 ?? '',
+  };
 }
 
 export function updateLayers(

@@ -36,6 +36,7 @@ import {
 } from './decide.js';
 import { tooManyLayers } from './release.js';
 import type { SharedLayers } from './shared-layers.js';
+import { holdsRecordedZip, recordedZip } from './layer-record.js';
 import { configurationMismatch } from './live-config.js';
 import { formatVersionRecord, parseVersionRecord } from './version-record.js';
 import { Pusher } from './push.js';
@@ -191,6 +192,9 @@ async function run(
   const codeSha256 = sameFiles ? state.serving.CodeSha256! : (await pkg.zip()).sha256;
   result.code.sha256 = codeSha256;
   const decision = decide(state, { codeSha256, depsKey, layerName: r.layerName });
+  // A version that does not hold the zip its Description records is never attached: publish a good one.
+  if (decision.deps === 'attach' && !(await holdsRecordedZip(ctx.aws.lambda, state.latestLayer!)))
+    decision.deps = 'publish';
   result.code.action = decision.code;
   result.layer = { action: decision.deps, version: state.latestLayer?.version ?? null };
   result.version = state.alias?.version ?? state.serving.Version ?? null;
@@ -257,7 +261,11 @@ async function run(
   const groups = decision.deps === 'publish' ? await pkg.groups() : null;
   const [code, layer] = await Promise.allSettled([
     decision.code === 'update' ? push.code(pkg, codeSha256) : null,
-    groups ? push.layer(ctx.deps, r, dependencies!, groups) : null,
+    groups
+      ? push.layer(ctx.deps, r, dependencies!, groups, (sha) =>
+          recordedZip(ctx.aws.lambda, r.layerName, dependencies!.key, sha),
+        )
+      : null,
   ]);
   if (code.status === 'rejected') throw code.reason;
   if (layer.status === 'rejected') throw layer.reason;

@@ -8,13 +8,21 @@ import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { DeployError } from '../errors.js';
 import { fileSha256 } from '../package/file-hash.js';
 import { mkdirPrivate } from '../package/private.js';
-import { listZip, unsafeZip } from '../package/zip-check.js';
+import { centralDirectory, listingOf, unsafeZip } from '../package/zip-check.js';
 import type { Slots } from '../pool.js';
 
-const UNZIPPED_BYTES = 'lci-unzipped-bytes';
-const ZIP_SHA256 = 'lci-zip-sha256';
 const CODE_SHA256 = 'lci-code-sha256';
 const DEPS_KEY = 'lci-deps-key';
+
+/** Whether a layer version lci published records this zip digest (layer-record.ts): the owner's word, not S3 metadata. */
+export type Recorded = (sha256: string) => Promise<boolean>;
+
+/** A layer zip in S3 that may be published: where, and the SHA-256 (base64) lci measured of it. */
+export interface CheckedLayerZip {
+  key: string;
+  depsKey: string;
+  sha256: string;
+}
 
 /**
  * The S3 half of a function's deploy: the code zip under its source version (and latest/), the
@@ -65,83 +73,83 @@ export class Pusher {
     return this.codeKey;
   }
 
-  /** The layer zip in S3 under this source version; from this function's cache when it is still what was uploaded, else built now. */
+  /**
+   * The layer zip to publish, from this function's and environment's cache when a layer version lci
+   * published records its digest, else built now and uploaded there; copied under this source
+   * version (and latest/) beside the code, as the S3 layout has always had it. It is published from
+   * the cache object, whose bytes were just measured: the versioned key's metadata decides nothing.
+   */
   async layer(
     deps: DependencyBuilder,
     r: ResolvedFunction,
     identified: IdentifiedDependencies,
     codeGroups: Record<string, number>,
-  ): Promise<{ key: string; depsKey: string }> {
+    recorded: Recorded,
+  ): Promise<CheckedLayerZip> {
     const cache = this.store.depsKey(this.r.env, this.r.functionName, identified.key);
     const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
     const already = await this.s3('reading', versioned, () => this.store.head(versioned));
     if (already && already[DEPS_KEY] !== identified.key)
       throw this.immutable(versioned, `dependency key ${already[DEPS_KEY] ?? 'unknown'}`, `key ${identified.key}`);
-    if (!already) {
-      // Dependency builds are CPU-bound: at most buildSlots at once across the run.
-      const build = async () => (await deps.layer(r, this.report, identified))!;
-      await this.layerCache(
-        cache,
-        identified.key,
-        () => (this.buildSlots ? this.buildSlots.run(build) : build()),
-        (label, groups) => checkSizes(codeGroups, [{ label, groups }]),
-      );
-    }
+    // Dependency builds are CPU-bound: at most buildSlots at once across the run.
+    const build = async () => (await deps.layer(r, this.report, identified))!;
+    const sha256 = await this.layerCache(
+      cache,
+      identified.key,
+      () => (this.buildSlots ? this.buildSlots.run(build) : build()),
+      (label, groups) => checkSizes(codeGroups, [{ label, groups }]),
+      recorded,
+    );
     if (!already) await this.s3('copying to', versioned, () => this.store.copy(cache, versioned));
     const latest = this.store.key(this.r.functionName, 'latest', 'deps.zip');
     await this.s3('copying to', latest, () => this.store.copy(versioned, latest));
-    return { key: versioned, depsKey: identified.key };
+    return { key: cache, depsKey: identified.key, sha256 };
   }
 
   /**
-   * A layer zip at `cacheKey` (a layer cache of S3) that may be published: the object there when
-   * it checks out, else the zip `build` makes, uploaded with the digest it is checked against next
-   * time. `checkSize` sees the layer's unzipped size before anything is uploaded.
+   * A layer zip at `cacheKey` (a layer cache of S3) that may be published, and its SHA-256: the
+   * object there when it checks out, else the zip `build` makes, uploaded there. `checkSize` sees
+   * the layer's unzipped size (measured, never read from metadata) before anything is uploaded.
    */
   async layerCache(
     cacheKey: string,
     depsKey: string,
     build: () => Promise<DepsArtifact>,
     checkSize: (label: string, groups: Record<string, number>) => void,
-  ): Promise<void> {
-    const reused = await this.cached(cacheKey);
+    recorded: Recorded,
+  ): Promise<string> {
+    const reused = await this.cached(cacheKey, recorded);
     if (reused) {
-      checkSize('deps', { 'layer (from S3)': Number(reused[UNZIPPED_BYTES] ?? 0) });
-      return;
+      checkSize('deps', { 'layer (from S3)': reused.unzippedBytes });
+      return reused.sha256;
     }
     const layer = await build();
     checkSize('deps', layer.groups);
     this.report('uploading dependencies');
-    const metadata = { [UNZIPPED_BYTES]: String(layer.unzippedBytes), [DEPS_KEY]: depsKey, [ZIP_SHA256]: layer.sha256 };
-    await this.s3('uploading to', cacheKey, () => this.store.upload(layer.path, cacheKey, metadata));
+    await this.s3('uploading to', cacheKey, () => this.store.upload(layer.path, cacheKey, { [DEPS_KEY]: depsKey }));
+    return layer.sha256;
   }
 
   /**
-   * The cache object's metadata when it may be published as it is: downloaded and checked to be
-   * the bytes recorded at upload, with no entry that could land outside /opt. Otherwise null, and
-   * the layer is built again (a mismatch never publishes).
+   * The cache object when it may be published as it is: downloaded, its digest and unzipped size
+   * measured, no entry that could land outside /opt, and a layer version lci published records that
+   * digest (`recorded`). Otherwise null, and the layer is built again: whoever may write the object
+   * also writes its metadata, so a forged object with forged metadata is never published.
    */
-  private async cached(key: string): Promise<Record<string, string> | null> {
-    const meta = await this.s3('reading', key, () => this.store.head(key));
-    if (!meta) return null;
+  private async cached(key: string, recorded: Recorded): Promise<{ sha256: string; unzippedBytes: number } | null> {
+    if (!(await this.s3('reading', key, () => this.store.head(key)))) return null;
     const dir = join(this.ws.stateDir, 'tmp');
     await mkdirPrivate(dir);
     const local = join(dir, `verify-${process.pid}-${basename(key)}`);
+    let measured: { sha256: string; unzippedBytes: number; problem: string | null };
     try {
       await this.s3('downloading', key, () => this.store.download(key, local));
-      const sha = await fileSha256(local);
-      const problem =
-        sha !== meta[ZIP_SHA256]
-          ? `its bytes (SHA-256 ${sha}) are not those recorded at upload (${meta[ZIP_SHA256] ?? 'none recorded'})`
-          : unsafeZip(listZip(local));
-      if (problem) {
-        this.report(
-          `dependencies: the cached layer ${this.store.url(key)} is not usable (${problem}); building it again`,
-        );
-        return null;
-      }
-      this.report('dependencies: reusing the layer zip already in S3');
-      return meta;
+      const entries = centralDirectory(local);
+      measured = {
+        sha256: (await fileSha256(local))!,
+        unzippedBytes: entries.reduce((n, e) => n + e.size, 0),
+        problem: unsafeZip(listingOf(entries)),
+      };
     } catch (e) {
       if (e instanceof DeployError) throw e;
       this.report(
@@ -151,6 +159,19 @@ export class Pusher {
     } finally {
       await rm(local, { force: true });
     }
+    const problem =
+      measured.problem ??
+      ((await recorded(measured.sha256))
+        ? null
+        : `no layer version lci published records its bytes (SHA-256 ${measured.sha256})`);
+    if (problem) {
+      this.report(
+        `dependencies: the cached layer ${this.store.url(key)} is not usable (${problem}); building it again`,
+      );
+      return null;
+    }
+    this.report('dependencies: reusing the layer zip already in S3');
+    return { sha256: measured.sha256, unzippedBytes: measured.unzippedBytes };
   }
 
   /** After a successful release only: the descriptor that produced the live layer. A failure is a warning: the release stands. */

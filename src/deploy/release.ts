@@ -18,6 +18,8 @@ import {
 } from '../aws/lambda.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { arrangeLayers, isLayer, layerDescription, MAX_LAYERS, type Decision } from './decide.js';
+import { checkPublished } from './layer-record.js';
+import type { CheckedLayerZip } from './push.js';
 import { critical } from '../critical.js';
 import { clearShift, isShiftMarked, markShift } from '../aws/shift-marker.js';
 import { invokeFunction } from '../aws/invoke.js';
@@ -37,7 +39,8 @@ export interface ReleaseInput {
   /** The S3 key of the code zip, uploading it first when needed. */
   codeKey: () => Promise<string>;
   /** Where the layer zip is in S3, when a layer must be published. */
-  layerZip: { key: string; depsKey: string } | null;
+  /** The layer zip to publish and the SHA-256 lci measured of it (Lambda must publish exactly those bytes). */
+  layerZip: CheckedLayerZip | null;
   /** The shared layers: the exact versions this function runs with, in order, and every shared layer name of the environment (taken off when not wanted). */
   sharedLayers: { arns: string[]; managed: string[] };
   strategy: Strategy;
@@ -115,7 +118,7 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
   let layerArn: string | null = null;
   let layerVersion: number | null = null;
   if (decision.deps === 'publish') {
-    const { key, depsKey } = input.layerZip!;
+    const { key, depsKey, sha256 } = input.layerZip!;
     const layer = await step(`PublishLayerVersion ${fn.layerName}`, `publishing layer ${fn.layerName}`, () =>
       publishLayer(
         ctx.lambda,
@@ -124,13 +127,14 @@ export async function release(input: ReleaseInput, ctx: ReleaseContext): Promise
           layerName: fn.layerName,
           bucket: input.bucket,
           key,
-          description: layerDescription(depsKey, input.sourceVersion),
+          description: layerDescription(depsKey, input.sourceVersion, sha256),
           runtimes: [fn.runtime],
           architectures: [fn.architecture],
         },
         ctx.timing,
       ),
     );
+    checkPublished(layer, sha256);
     layerArn = layer.arn;
     layerVersion = layer.version;
   } else if ((decision.deps === 'attach' || decision.deps === 'intact') && state.latestLayer) {

@@ -6,6 +6,7 @@ import type { Project, ResolvedFunction, ResolvedLayer, Workspace } from '../con
 import { checkSizes } from '../artifacts/code-package.js';
 import { BuildError, DeployError } from '../errors.js';
 import { keyOfLayer, layerDescription, type WantedLayer } from './decide.js';
+import { checkPublished, holdsRecordedZip, recordedZip } from './layer-record.js';
 import { Pusher } from './push.js';
 
 export type SharedLayerStatus = 'INTACT' | 'PUBLISHED' | 'PLANNED' | 'FAILED';
@@ -94,7 +95,10 @@ export class SharedLayers {
         const latest = await latestLayerVersion(this.ctx.aws.lambda, l.layerName).catch((e: unknown) => {
           throw explain(e, `reading layer ${l.layerName}`);
         });
-        return latest && keyOfLayer(latest.description) === key ? latest : null;
+        // a version that does not hold the zip its Description records is never attached
+        return latest && keyOfLayer(latest.description) === key && (await holdsRecordedZip(this.ctx.aws.lambda, latest))
+          ? latest
+          : null;
       })();
       this.found.set(l.name, running);
     }
@@ -165,11 +169,12 @@ export class SharedLayers {
       }
       const cacheKey = this.ctx.store.sharedLayerKey(l.env, l.name, key);
       const identified = (await this.ctx.deps.identifyShared(l))!;
-      await push.layerCache(
+      const sha256 = await push.layerCache(
         cacheKey,
         key,
         async () => (await this.ctx.deps.layer(l, report, identified))!,
         (label, groups) => checkSizes({}, [{ label, groups }]),
+        (sha) => recordedZip(lambda, l.layerName, key, sha),
       );
       report(`publishing ${l.layerName}`);
       const published = await publishLayer(
@@ -179,7 +184,7 @@ export class SharedLayers {
           layerName: l.layerName,
           bucket: this.ctx.store.bucket,
           key: cacheKey,
-          description: layerDescription(key, this.ctx.sourceVersion),
+          description: layerDescription(key, this.ctx.sourceVersion, sha256),
           runtimes: l.runtimes,
           architectures: l.architectures,
         },
@@ -187,6 +192,7 @@ export class SharedLayers {
       ).catch((e: unknown) => {
         throw explain(e, `publishing layer ${l.layerName}`);
       });
+      checkPublished(published, sha256);
       result.status = 'PUBLISHED';
       result.version = published.version;
       result.calls = [`PublishLayerVersion ${l.layerName}`];
