@@ -271,16 +271,38 @@ export async function deleteLayerVersion(lambda: LambdaClient, layerName: string
   await lambda.send(new DeleteLayerVersionCommand({ LayerName: layerName, VersionNumber: version }));
 }
 
-/** Bytes of code stored in the region (AccountUsage.TotalCodeSize) and the limit (AccountLimit.TotalCodeSize). */
-export interface Storage {
-  used: number;
-  limit: number;
+/**
+ * Bytes of code stored in the region (AccountUsage.TotalCodeSize) and the limit
+ * (AccountLimit.TotalCodeSize); or, when GetAccountSettings was not answered, why not.
+ */
+export type Storage = { used: number; limit: number } | { unknown: string };
+
+/**
+ * The region's code storage: every function version and layer version counts against the limit.
+ * Informational (no decision rests on it), so it never fails a command: a role without
+ * lambda:GetAccountSettings (an action IAM grants only on "*"), or an endpoint that does not answer
+ * it, gives `unknown` and the reason.
+ */
+export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
+  try {
+    const r = await lambda.send(new GetAccountSettingsCommand({}));
+    return { used: r.AccountUsage?.TotalCodeSize ?? 0, limit: r.AccountLimit?.TotalCodeSize ?? 0 };
+  } catch (e) {
+    return { unknown: unanswered(e, 'GetAccountSettings') };
+  }
 }
 
-/** The region's code storage: every function version and layer version counts against the limit. */
-export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
-  const r = await lambda.send(new GetAccountSettingsCommand({}));
-  return { used: r.AccountUsage?.TotalCodeSize ?? 0, limit: r.AccountLimit?.TotalCodeSize ?? 0 };
+/** Why an optional read got no answer, in a few words (no SDK internals). */
+function unanswered(e: unknown, operation: string): string {
+  const name = errorName(e);
+  const raw = e as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+  const status = raw?.$metadata?.httpStatusCode ?? raw?.$response?.statusCode;
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403)
+    return `not permitted to call lambda:${operation}`;
+  // an answer that is not Lambda's (an HTML page): the SDK could not read it
+  if (name === 'SyntaxError' || raw?.$response !== undefined)
+    return `the endpoint does not answer ${operation}${status ? ` (HTTP ${status})` : ''}`;
+  return `${operation} failed: ${name || 'error'}`;
 }
 
 function toAlias(a: AliasConfiguration): AliasState {

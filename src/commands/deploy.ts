@@ -243,10 +243,13 @@ async function pruneReleased(
 ): Promise<void> {
   task.phase('prune');
   task.report('pruning versions no alias needs');
-  const [target] = pruneTargets(project, new Set([r.functionName]));
+  const [all] = pruneTargets(project, new Set([r.functionName]));
+  // Its own layer and layer caches only: another environment that releases the same AWS function
+  // prunes its own (and this pipeline's role may not touch them). Every alias's versions count.
+  const target = { ...all!, envs: [r.env], layerNames: [r.layerName] };
   const pruned = await pruneFunction(
-    target!,
-    settingsFor(project, target!, { keep: undefined, olderThanMs, dryRun: false }),
+    target,
+    settingsFor(project, all!, { keep: undefined, olderThanMs, dryRun: false }),
     aws.lambda,
     store,
   );
