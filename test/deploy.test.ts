@@ -484,11 +484,13 @@ layers(
       // Someone took the layer off and served that: a fresh checkout (no .lci) must publish the layer
       // again. The zip in this function's S3 cache is one no layer version records any more (version
       // 1 was deleted), so it is not trusted: built again, once.
-      await sdk.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }),
-      );
-      const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
-      await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
+      /** The alias on a new version with these layers only (ours taken off by hand). */
+      const serveWith = async (layers: string[]) => {
+        await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: layers }));
+        const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+        await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
+      };
+      await serveWith([foreign.LayerVersionArn!]);
       const clone = await deployRepo({ deps: true });
       clone.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 2\n' });
       const t1 = Date.now();
@@ -501,9 +503,7 @@ layers(
         'the cached zip no published version records is built again',
       );
       // now version 2 records it: the next publish of this key takes it from S3 with no container
-      await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [] }));
-      const bare2 = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
-      await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare2.Version! }));
+      await serveWith([]);
       await sdk.send(
         new PublishLayerVersionCommand({
           LayerName: 'gamma-deps',

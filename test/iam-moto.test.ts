@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateAliasCommand, CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeZip } from '../src/package/zip.js';
 import { lciAsync } from './harness/cli.js';
 import { TEST_IMAGE, requireDocker } from './harness/docker.js';
 import { byType, checkedAndPlanned, generated, REGION } from './harness/generated-terraform.js';
@@ -13,7 +9,6 @@ import { GitRepo } from './harness/git-repo.js';
 import { Moto, MOTO_ACCESS_KEY } from './harness/moto.js';
 import { StsStandin } from './harness/sts-standin.js';
 import { plannedResources, requireTerraform, type PlannedResource } from './harness/terraform.js';
-import { tempDir } from './harness/tmp.js';
 import { writeWheel } from './harness/wheel.js';
 
 // The generated roles grant what lci's commands in the pipeline call: each role's policy document,
@@ -85,44 +80,17 @@ function policyOf(resources: PlannedResource[], pipeline: string): string {
   return doc!.values.policy as string;
 }
 
-/** What Terraform would have made before the first deploy: the functions, version 1 of some code, the aliases; the alarm. */
+/** What Terraform would have made before the first deploy: the functions and their aliases (beta: one function, both), the alarm. */
 async function seed(moto: Moto): Promise<void> {
-  const config = {
-    region: REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: MOTO_ACCESS_KEY, secretAccessKey: 'setup' },
-  };
-  await new S3Client({ ...config, forcePathStyle: true }).send(
-    new CreateBucketCommand({ Bucket: 'acme-artifacts', CreateBucketConfiguration: { LocationConstraint: REGION } }),
-  );
-  await moto.iam('CreateRole', { RoleName: 'lambda-exec', AssumeRolePolicyDocument: '{"Statement":[]}' });
-  const zip = join(tempDir(), 'old.zip');
-  const data = Buffer.from('def handler(event, context):\n    return "old"\n');
-  await writeZip([{ name: 'app.py', source: { data }, size: data.length, executable: false }], zip);
-  const lambda = new LambdaClient(config);
-  for (const [name, alias] of [
-    ['gamma-qa', 'qa'],
-    ['gamma-prod', 'live'],
-    ['alpha-qa', 'qa'],
-    ['alpha-prod', 'live'],
-    ['beta', 'qa'],
-  ] as const) {
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: 'python3.12',
-        Handler: 'app.handler',
-        Role: `arn:aws:iam::${ACCOUNT}:role/lambda-exec`,
-        Code: { ZipFile: readFileSync(zip) },
-      }),
-    );
-    const v = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-    await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: v.Version! }));
-    if (name === 'beta')
-      // one AWS function, an alias per environment
-      await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: v.Version! }));
-  }
-  await new CloudWatchClient(config).send(
+  await moto.seed(REGION, [
+    { name: 'gamma-qa', aliases: ['qa'] },
+    { name: 'gamma-prod', aliases: ['live'] },
+    { name: 'alpha-qa', aliases: ['qa'] },
+    { name: 'alpha-prod', aliases: ['live'] },
+    { name: 'beta', aliases: ['qa', 'live'] },
+  ]);
+  const credentials = { accessKeyId: MOTO_ACCESS_KEY, secretAccessKey: 'setup' };
+  await new CloudWatchClient({ region: REGION, endpoint: moto.endpoint, credentials }).send(
     new PutMetricAlarmCommand({
       AlarmName: 'qa-errors',
       MetricName: 'Errors',

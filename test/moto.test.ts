@@ -1,14 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CreateAliasCommand, CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeZip } from '../src/package/zip.js';
 import { lciAsync } from './harness/cli.js';
 import { GitRepo } from './harness/git-repo.js';
 import { Moto, MOTO_ACCESS_KEY } from './harness/moto.js';
-import { tempDir } from './harness/tmp.js';
 
 // lci deploy, status and prune against moto (a third-party AWS emulator, no IAM), end to end.
 // moto does not implement GetAccountSettings (it answers an HTML page): the code storage is
@@ -28,30 +22,7 @@ let moto: Moto;
 
 plain.before(async () => {
   moto = await Moto.start();
-  const config = {
-    region: REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: MOTO_ACCESS_KEY, secretAccessKey: 'setup' },
-  };
-  await new S3Client({ ...config, forcePathStyle: true }).send(
-    new CreateBucketCommand({ Bucket: 'acme-artifacts', CreateBucketConfiguration: { LocationConstraint: REGION } }),
-  );
-  await moto.iam('CreateRole', { RoleName: 'lambda-exec', AssumeRolePolicyDocument: '{"Statement":[]}' });
-  const zip = join(tempDir(), 'old.zip');
-  const data = Buffer.from('def handler(event, context):\n    return "old"\n');
-  await writeZip([{ name: 'app.py', source: { data }, size: data.length, executable: false }], zip);
-  const lambda = new LambdaClient(config);
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: 'alpha-qa',
-      Runtime: 'python3.12',
-      Handler: 'app.handler',
-      Role: 'arn:aws:iam::123456789012:role/lambda-exec',
-      Code: { ZipFile: readFileSync(zip) },
-    }),
-  );
-  const v = await lambda.send(new PublishVersionCommand({ FunctionName: 'alpha-qa' }));
-  await lambda.send(new CreateAliasCommand({ FunctionName: 'alpha-qa', Name: 'qa', FunctionVersion: v.Version! }));
+  await moto.seed(REGION, [{ name: 'alpha-qa', aliases: ['qa'] }]);
 });
 
 plain.after(() => moto.stop());

@@ -1,7 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { CreateAliasCommand, CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { writeZip } from '../../src/package/zip.js';
+import { tempDir } from './tmp.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -83,6 +89,43 @@ export class Moto {
     const key = await this.iam('CreateAccessKey', { UserName: name });
     const field = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(key)![1]!;
     return { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey') };
+  }
+
+  /**
+   * What Terraform would have made before a first deploy, as the set-up user: the artifacts
+   * bucket, an execution role, and each function with version 1 of some old code and its aliases on it.
+   */
+  async seed(region: string, functions: { name: string; aliases: string[] }[]): Promise<void> {
+    const config = {
+      region,
+      endpoint: this.endpoint,
+      credentials: { accessKeyId: MOTO_ACCESS_KEY, secretAccessKey: 'x' },
+    };
+    await new S3Client({ ...config, forcePathStyle: true }).send(
+      new CreateBucketCommand({
+        Bucket: 'acme-artifacts',
+        CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+      }),
+    );
+    await this.iam('CreateRole', { RoleName: 'lambda-exec', AssumeRolePolicyDocument: '{"Statement":[]}' });
+    const zip = join(tempDir(), 'old.zip');
+    const data = Buffer.from('def handler(event, context):\n    return "old"\n');
+    await writeZip([{ name: 'app.py', source: { data }, size: data.length, executable: false }], zip);
+    const lambda = new LambdaClient(config);
+    for (const f of functions) {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: f.name,
+          Runtime: 'python3.12',
+          Handler: 'app.handler',
+          Role: 'arn:aws:iam::123456789012:role/lambda-exec',
+          Code: { ZipFile: readFileSync(zip) },
+        }),
+      );
+      const v = await lambda.send(new PublishVersionCommand({ FunctionName: f.name }));
+      for (const alias of f.aliases)
+        await lambda.send(new CreateAliasCommand({ FunctionName: f.name, Name: alias, FunctionVersion: v.Version! }));
+    }
   }
 
   /** moto's log (one line per request), for a failed assertion's message. */
