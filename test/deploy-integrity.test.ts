@@ -239,6 +239,32 @@ async function serveWithLayer(sdk: LambdaClient, name: string, layerArn: string)
   await sdk.send(new UpdateAliasCommand({ FunctionName: name, Name: 'qa', FunctionVersion: v.Version! }));
 }
 
+/**
+ * Overwrites a layer cache object, as anyone with write access to it could: a zip of `names` (each
+ * holding `text`), with the metadata an older lci checked it by (its own digest, a tiny size). Its digest.
+ */
+async function forgeCache(world: AwsWorld, key: string, names: string[], text: string): Promise<string> {
+  const path = join(tempDir(), 'evil.zip');
+  const data = Buffer.from(text);
+  // writeZip refuses names that climb out: the forger writes the zip by hand.
+  await writeHostileZip(
+    names.map((name) => ({ name, source: { data }, size: data.length, executable: false })),
+    path,
+  );
+  const bytes = readFileSync(path);
+  const sha = createHash('sha256').update(bytes).digest('base64');
+  const depsKey = key.split('/').at(-1)!.slice(0, -4);
+  await world.s3.client.send(
+    new PutObjectCommand({
+      Bucket: world.s3.bucket,
+      Key: key,
+      Body: bytes,
+      Metadata: { 'lci-zip-sha256': sha, 'lci-unzipped-bytes': '1', 'lci-deps-key': depsKey },
+    }),
+  );
+  return sha;
+}
+
 const cache = suite('deploy: the layer cache cannot be poisoned (real Docker)');
 
 cache.before(requireDocker);
@@ -255,29 +281,7 @@ cache(
       assert.ok(cacheKey, 'the layer cache is scoped to the function and environment');
 
       // Someone with write access overwrites the cache with a zip-slip layer and matching metadata.
-      const evil = join(tempDir(), 'evil.zip');
-      const data = Buffer.from('import os\n');
-      await writeHostileZip(
-        [
-          { name: '../../etc/cron.d/evil', source: { data }, size: data.length, executable: false },
-          { name: 'python/acme/__init__.py', source: { data }, size: data.length, executable: false },
-        ],
-        evil,
-      );
-      const bytes = readFileSync(evil);
-      const sha = createHash('sha256').update(bytes).digest('base64');
-      await world.s3.client.send(
-        new PutObjectCommand({
-          Bucket: world.s3.bucket,
-          Key: cacheKey!,
-          Body: bytes,
-          Metadata: {
-            'lci-zip-sha256': sha,
-            'lci-unzipped-bytes': '20',
-            'lci-deps-key': cacheKey!.split('/').at(-1)!.slice(0, -4),
-          },
-        }),
-      );
+      await forgeCache(world, cacheKey!, ['../../etc/cron.d/evil', 'python/acme/__init__.py'], 'import os\n');
 
       // A new commit on a fresh machine must publish the layer again: its version was deleted, and
       // the version the alias serves runs without it (else that attached version would be kept).
@@ -318,6 +322,72 @@ cache(
         'built once in this checkout (.lci/cache), not taken from qa',
       );
       assert.ok((await world.s3.keys('lambda-ci/_lci/deps/prod/gamma/')).length === 1);
+    });
+  },
+);
+
+cache(
+  'a forged cache object with forged metadata is never published; a version of the key is attached, not published again',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
+      const extra = '    layerName: "gamma-${env}-deps"\n';
+      const first = await deploy(world, (await deployRepo({ deps: true, extra })).dir, ['gamma']);
+      assert.is(first.code, 0, first.stderr);
+      const [cacheKey] = await world.s3.keys('lambda-ci/_lci/deps/qa/gamma/');
+      const depsKey = cacheKey!.split('/').at(-1)!.slice(0, -4);
+      const genuine = world.lambda.layerVersions('gamma-qa-deps')[0]!;
+      assert.match(genuine.Description!, new RegExp(`^lci deps ${depsKey} zip [A-Za-z0-9+/]{43}= from `));
+      const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+
+      /** Deps moved on (another key is the newest version) and the alias serves a version without the layer. */
+      const takenOff = async () => {
+        await sdk.send(
+          new PublishLayerVersionCommand({
+            LayerName: 'gamma-qa-deps',
+            Description: `lci deps ${'b'.repeat(32)} from other`,
+            Content: { S3Bucket: world.s3.bucket, S3Key: cacheKey! },
+          }),
+        );
+        await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [] }));
+        const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+        await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
+      };
+      const freshDeploy = async (change: string) => {
+        const clone = await deployRepo({ deps: true, extra });
+        clone.commit({ 'svc/gamma/app.py': `import acme  # ${change}\n` });
+        const t0 = Date.now();
+        world.lambda.clearLog();
+        const r = await deploy(world, clone.dir, ['gamma']);
+        assert.is(r.code, 0, r.stderr);
+        return { r, built: await containersCreated(clone.dir, t0, Date.now()) };
+      };
+
+      // The genuine version of the key still exists: it is the one version of the key, attached again.
+      await takenOff();
+      const attached = await freshDeploy('v2');
+      assert.is(attached.built, 0, 'nothing built');
+      assert.not.ok(world.mutations().includes('PublishLayerVersion'), 'nothing published');
+      assert.is(attached.r.json!.functions[0]!.layer.version, genuine.Version);
+
+      // Every version of the key gone (as prune deletes them), and someone who may write the cache
+      // replaces it, metadata and all: no version records the forged digest, so it is built again.
+      for (const v of world.lambda.layerVersions('gamma-qa-deps'))
+        if (v.Description!.startsWith(`lci deps ${depsKey}`))
+          await sdk.send(new DeleteLayerVersionCommand({ LayerName: 'gamma-qa-deps', VersionNumber: v.Version! }));
+      const sha = await forgeCache(world, cacheKey!, ['python/acme/__init__.py'], 'import os\nos.system("evil")\n');
+      await takenOff();
+      const forged = await freshDeploy('v3');
+      assert.is(forged.built, 1, 'no published version records the forged digest: the layer was built again');
+      const published = world.lambda.layerVersions('gamma-qa-deps').at(-1)!;
+      assert.is.not(published.Content!.CodeSha256, sha, 'the forged zip was never published');
+      assert.ok(
+        world.lambda
+          .layerVersions('gamma-qa-deps')
+          .every((l) => l.Content!.CodeSha256 !== sha || l.Description!.includes(' from other')),
+        'only the stand-in version the test itself published holds the forged bytes',
+      );
+      assert.ok(published.Description!.includes(` zip ${published.Content!.CodeSha256} from `), published.Description);
     });
   },
 );

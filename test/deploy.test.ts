@@ -445,7 +445,11 @@ layers(
         ['datadog:1', 'gamma-deps:1'],
       );
       const [layer] = world.lambda.layerVersions('gamma-deps');
-      assert.match(layer!.Description!, new RegExp(`^lci deps [0-9a-f]{32} from ${repo.head()}$`));
+      // the key, and the digest of the zip lci checked: what a cached zip is trusted by next time
+      assert.is(
+        layer!.Description!,
+        `lci deps ${/[0-9a-f]{32}/.exec(layer!.Description!)![0]} zip ${layer!.Content!.CodeSha256} from ${repo.head()}`,
+      );
       const keys = await world.s3.keys('lambda-ci/');
       assert.ok(
         keys.some((k) => /^lambda-ci\/_lci\/deps\/qa\/gamma\/[0-9a-f]{32}\.zip$/.test(k)),
@@ -481,12 +485,15 @@ layers(
       assert.not.ok(world.lambda.log.some((l) => l.operation === 'ListLayerVersions'));
 
       // Someone took the layer off and served that: a fresh checkout (no .lci) must publish the layer
-      // again, and the zip comes from this function's S3 cache, checked, with no container.
-      await sdk.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: [foreign.LayerVersionArn!] }),
-      );
-      const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
-      await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
+      // again. The zip in this function's S3 cache is one no layer version records any more (version
+      // 1 was deleted), so it is not trusted: built again, once.
+      /** The alias on a new version with these layers only (ours taken off by hand). */
+      const serveWith = async (layers: string[]) => {
+        await sdk.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'gamma', Layers: layers }));
+        const bare = await sdk.send(new PublishVersionCommand({ FunctionName: 'gamma' }));
+        await sdk.send(new UpdateAliasCommand({ FunctionName: 'gamma', Name: 'qa', FunctionVersion: bare.Version! }));
+      };
+      await serveWith([foreign.LayerVersionArn!]);
       const clone = await deployRepo({ deps: true });
       clone.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 2\n' });
       const t1 = Date.now();
@@ -495,9 +502,29 @@ layers(
       assert.is(byName(again.json).gamma!.layer.action, 'publish');
       assert.is(
         await containersCreated(clone.dir, t1, Date.now()),
-        0,
-        'no Docker run when the layer zip is already in S3',
+        1,
+        'the cached zip no published version records is built again',
       );
+      // Now version 2 carries the key (and records the zip). A newer version with another key does
+      // not hide it: the release attaches version 2, the one version of this key (issue 19), with
+      // no container and no publish.
+      await serveWith([]);
+      await sdk.send(
+        new PublishLayerVersionCommand({
+          LayerName: 'gamma-deps',
+          Description: `lci deps ${'b'.repeat(32)} from elsewhere`,
+          Content: { ZipFile: new Uint8Array(Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary')) },
+        }),
+      );
+      const clone2 = await deployRepo({ deps: true });
+      clone2.commit({ 'svc/gamma/app.py': 'import acme\nVERSION = 3\n' });
+      world.lambda.clearLog();
+      const t2 = Date.now();
+      const reused = await deploy(world, clone2.dir, ['gamma']);
+      assert.is(reused.code, 0, reused.stderr);
+      assert.equal(byName(reused.json).gamma!.layer, { action: 'attach', version: 2 });
+      assert.is(await containersCreated(clone2.dir, t2, Date.now()), 0, 'no Docker run');
+      assert.not.ok(world.mutations().includes('PublishLayerVersion'), 'one layer version per key');
     });
   },
 );

@@ -116,6 +116,10 @@ shape(
 );
 
 type Filters = { includes: string[]; excludes: string[] }[];
+/** What packaging leaves out of a path as trigger excludes, after the function's own (lci's defaults; node_modules for a nodejs layer). */
+const NODE = ['**/.DS_Store', '**/.env', '**/.env.*'];
+const PYTHON = [...NODE, '**/__pycache__/**', '**/*.pyc', '**/node_modules/**'];
+const under = (dir: string, globs: string[]) => globs.map((g) => `${dir}/${g}`);
 function pipelines(): Record<
   string,
   { function_name: string; trigger_kind: string; trigger_pattern: string; push_filters: Filters; alarm_names: string[] }
@@ -132,14 +136,20 @@ shape(
     assert.equal(p['lci-orders-api-qa']!.push_filters, [
       {
         includes: ['lambdas.yaml', 'libs/common/**', 'services/orders-api/**'],
-        excludes: ['services/orders-api/tests/**'],
+        excludes: ['services/orders-api/tests/**', ...under('services/orders-api', PYTHON)],
       },
     ]);
     assert.equal(p['lci-webhooks-qa']!.push_filters, [
-      { includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/webhooks/**'], excludes: [] },
+      {
+        includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/webhooks/**'],
+        excludes: under('services/webhooks', ['**/node_modules/**', 'node_modules/**', ...NODE]),
+      },
     ]);
     assert.equal(p['lci-notifier-qa']!.push_filters, [
-      { includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/notifier/**'], excludes: [] },
+      {
+        includes: ['lambdas.yaml', 'libs/common/**', 'libs/js-common/**', 'services/notifier/**'],
+        excludes: under('services/notifier', NODE),
+      },
     ]);
     assert.equal([p['lci-orders-api-qa']!.trigger_kind, p['lci-orders-api-qa']!.trigger_pattern], ['branch', 'main']);
     assert.equal(
@@ -212,8 +222,8 @@ shape(
       }
       if (s.actions.includes('s3:DeleteObject')) {
         assert.equal(resources, [
-          '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
-          '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
+          '${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*',
+          '${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
         ]);
       }
       if (s.actions.includes('lambda:DeleteFunction'))
@@ -221,16 +231,16 @@ shape(
       if (s.doc === 'codebuild' && s.sid === 'WriteSharedLayerCaches') {
         // only the caches of the shared layers the function uses, in its environment
         assert.equal(resources, [
-          '${[for l in statement.value : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]}',
+          '${[for l in statement.value : "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]}',
         ]);
       } else if (
         s.doc === 'codebuild' &&
         s.actions.some((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))
       ) {
         assert.equal(resources, [
-          '${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*',
-          '${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
-          '${local.arn}:s3:::${local.cache_location}/*',
+          '${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*',
+          '${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*',
+          '${local.arn}:s3:::${local.iam_cache_location}/*',
         ]);
       }
       if (s.actions.some((a) => a.endsWith(':UseConnection'))) {
@@ -343,7 +353,8 @@ behaviour(
       filters.map((f) => f.includes.length),
       [8, 3],
     );
-    for (const f of filters) assert.equal(f.excludes, ['services/orders-api/tests/**']);
+    for (const f of filters)
+      assert.equal(f.excludes, ['services/orders-api/tests/**', ...under('services/orders-api', PYTHON)]);
     writeFileSync(join(r.dir, 'lambdas.yaml'), withWatch(22));
     const wide = generate(r, ['--out', 'wide']);
     assert.is(wide.code, 0, wide.stderr);

@@ -166,7 +166,13 @@ s("a shared layer's inputs are trigger paths of every function that uses it, and
   // health shares users' directory but not its layer; what it excludes starts none of its runs
   const health = pushes('lci-health-qa')[0]!.file_paths![0]!;
   assert.equal(health.includes, ['lambdas.yaml', 'services/api/**']);
-  assert.equal(health.excludes, ['services/api/orders.py', 'services/api/users.py']);
+  assert.equal(health.excludes, [
+    'services/api/users.py',
+    'services/api/orders.py',
+    ...['**/.DS_Store', '**/.env', '**/.env.*', '**/__pycache__/**', '**/*.pyc', '**/node_modules/**'].map(
+      (g) => `services/api/${g}`,
+    ),
+  ]);
   // prod deploys tags: no paths
   for (const f of FUNCTIONS) assert.equal(triggerPaths(`lci-${f}-prod`), []);
 });

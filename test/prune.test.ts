@@ -225,4 +225,28 @@ prune('status shows the code storage against the limit, and warns above 80%', as
   );
 });
 
+prune(
+  'a role that may not read the account settings: status and prune say the storage is unknown, and do their work',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, QA_FUNCTIONS);
+      const repo = await deployRepo();
+      world.lambda.inject('GetAccountSettings', 'access-denied');
+      const status = await lciAsync(['status', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
+      assert.is(status.code, 0, status.stderr);
+      assert.match(status.stdout, /alpha-qa/);
+      assert.match(
+        status.stdout,
+        /\ncode storage in the region: unknown \(not permitted to call lambda:GetAccountSettings\)\n$/,
+      );
+      const pruned = await run(world, repo, ['prune', '--env', 'qa', '--keep', '1', '--yes']);
+      assert.is(pruned.code, 0, pruned.stderr);
+      assert.equal((pruned.json as { storage: unknown }).storage, {
+        before: { unknown: 'not permitted to call lambda:GetAccountSettings' },
+        after: null,
+      });
+    });
+  },
+);
+
 prune.run();

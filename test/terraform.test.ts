@@ -1,18 +1,31 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { iamLiteral } from '../src/generate/iam-patterns.js';
 import { lci } from './harness/cli.js';
+import { startsPipeline } from './harness/codepipeline-glob.js';
 import { EXAMPLE_PIPELINES, exampleRepo } from './harness/example-repo.js';
 import { GitRepo } from './harness/git-repo.js';
 import { StsStandin } from './harness/sts-standin.js';
 import {
+  ACCOUNT,
+  byType,
+  checkedAndPlanned,
+  defaultLayout,
+  environmentLayout,
+  generated,
+  list,
+  REGION,
+  statementsOf,
+} from './harness/generated-terraform.js';
+import {
   plannedResources,
   requireTerraform,
-  TerraformDir,
   type PlanJson,
   type PlannedResource,
+  type TerraformDir,
 } from './harness/terraform.js';
 
 // lci generate through the real Terraform CLI and the real hashicorp/aws provider (offline, from
@@ -21,10 +34,6 @@ import {
 // same run, as a module of the same root: one init and one plan check both). plan talks to 127.0.0.1 only: its one AWS call (STS
 // GetCallerIdentity) is answered by test/harness/sts-standin.ts. Values are read back from
 // `terraform show -json` of the saved plan, so what is asserted is what Terraform would send AWS.
-
-const ACCOUNT = '123456789012';
-const REGION = 'eu-west-1';
-const CONNECTION = `arn:aws:codeconnections:${REGION}:${ACCOUNT}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`;
 
 /** Every way a value could turn into code: Terraform templates, YAML, shell replacement patterns, escapes. */
 const HOSTILE = '${path.cwd} %{ if true }x%{ endif } $${lit} $$${path.module} "q" $& back\\slash';
@@ -38,71 +47,6 @@ const literalGlob = (p: string) => p.replace(/[\\*?[\]{}]/g, (c) => `\\${c}`);
 
 let sts: StsStandin;
 
-/** The module the environment layout is planned as, beside the default layout's root. */
-const BY_ENV = 'module.by_environment.';
-
-/**
- * Both layouts of a project in one Terraform directory: the default layout's root, and the
- * environment layout's root (generated with `envArgs`) as its module by_environment, given the
- * same variables.
- */
-async function generated(repo: GitRepo, configDir: string, envArgs: string[]): Promise<TerraformDir> {
-  const cwd = join(repo.dir, configDir);
-  const r = lci(['generate', '--with-functions'], { cwd });
-  assert.is(r.code, 0, r.stderr);
-  const byEnv = lci(['generate', '--with-functions', '--layout', 'environment', '--out', 'infra/by-env', ...envArgs], {
-    cwd,
-  });
-  assert.is(byEnv.code, 0, byEnv.stderr);
-  const tf = TerraformDir.copyOf(join(cwd, 'infra/lambda-ci'));
-  cpSync(join(cwd, 'infra/by-env'), join(tf.dir, 'by-env'), { recursive: true });
-  const passed = [
-    'codestar_connection_arn',
-    'repository_id',
-    'lambda_execution_role_arn',
-    'tags',
-    'slack_webhook_url',
-    'chatbot_info_channel_arn',
-    'chatbot_alert_channel_arn',
-  ];
-  const width = Math.max(...passed.map((v) => v.length));
-  writeFileSync(
-    join(tf.dir, 'lci_test_layouts.tf'),
-    `module "by_environment" {\n  source = "./by-env"\n\n${passed.map((v) => `  ${v.padEnd(width)} = var.${v}`).join('\n')}\n}\n`,
-  );
-  return tf;
-}
-
-async function checkedAndPlanned(tf: TerraformDir, extraVars: Record<string, unknown> = {}): Promise<PlanJson> {
-  const fmt = await tf.run(['fmt', '-check', '-recursive', '-diff']);
-  assert.is(fmt.code, 0, `terraform fmt -check:\n${fmt.stdout}${fmt.stderr}`);
-  await tf.init();
-  await tf.ok(['validate']);
-  tf.writeTestProvider(sts.endpoint, REGION);
-  return tf.plan({
-    codestar_connection_arn: CONNECTION,
-    repository_id: 'acme/monorepo',
-    lambda_execution_role_arn: `arn:aws:iam::${ACCOUNT}:role/lambda-exec`,
-    tags: { team: 'payments' },
-    ...extraVars,
-  });
-}
-
-const byType = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type);
-const defaultLayout = (resources: PlannedResource[]) => resources.filter((r) => !r.address.startsWith(BY_ENV));
-const environmentLayout = (resources: PlannedResource[]) => resources.filter((r) => r.address.startsWith(BY_ENV));
-/** The statements of a CodeBuild role's policy, as IAM would receive them. */
-function statementsOf(resources: PlannedResource[], role: string, policy = 'lci-deploy') {
-  const doc = byType(resources, 'aws_iam_role_policy').find(
-    (r) => r.address.includes(`["${role}"]`) && r.values.name === policy,
-  )!;
-  return (
-    JSON.parse(doc.values.policy as string) as {
-      Statement: { Sid: string; Action: string | string[]; Resource: string | string[] }[];
-    }
-  ).Statement;
-}
-const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 const first = <T>(v: unknown): T => (v as T[])[0]!;
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +60,7 @@ example.before(async () => {
   requireTerraform();
   sts = await StsStandin.start(ACCOUNT);
   exampleTf = await generated(exampleRepo(), '', ['--shards', '3']);
-  const all = plannedResources(await checkedAndPlanned(exampleTf));
+  const all = plannedResources(await checkedAndPlanned(exampleTf, sts.endpoint));
   examplePlan = defaultLayout(all);
   exampleByEnv = environmentLayout(all);
 });
@@ -259,8 +203,10 @@ example(
     const fn = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
     const qa = ['invoice-worker-qa', 'notifier-qa', 'orders-api-qa', 'webhooks-qa'];
     assert.equal(list(release.Resource).sort(), [...qa.map(fn), ...qa.map((n) => `${fn(n)}:*`)].sort());
-    // The batch runs under its own role (its policy names the project, known only once it exists).
+    // The batch runs under its own role, whose policy names the project only.
     assert.ok(byType(exampleByEnv, 'aws_iam_role').some((r) => r.values.name === `lci-qa-${REGION}-batch`));
+    const shards = statementsOf(exampleByEnv, 'lci-qa', 'lci-batch').find((st) => st.Sid === 'RunShards')!;
+    assert.equal(list(shards.Resource), [`arn:aws:codebuild:${REGION}:${ACCOUNT}:project/lci-qa`]);
   },
 );
 
@@ -363,7 +309,7 @@ ci:
   command: ${q(`npx --no-install lci ${HOSTILE}`)}
 notify: { slack: { webhookEnv: ACME_SLACK_HOOK } }
 defaults:
-  functionName: "\${name}-\${env}"
+  functionName: "\${env}-\${name}"
   alarms: [${q(HOSTILE_LINES)}]
 shared: ["libs/common/**"]
 environments:
@@ -425,7 +371,7 @@ tricky.before(async () => {
     const repo = GitRepo.create(files);
     generateStderr = lci(['generate', '--with-functions', '--check'], { cwd: join(repo.dir, CONFIG_DIR) }).stderr;
     trickyTf = await generated(repo, CONFIG_DIR, []);
-    trickyPlanJson = await checkedAndPlanned(trickyTf, {
+    trickyPlanJson = await checkedAndPlanned(trickyTf, sts.endpoint, {
       slack_webhook_url: 'https://example.invalid/hook',
       chatbot_info_channel_arn: `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/info`,
       chatbot_alert_channel_arn: `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/alerts`,
@@ -470,7 +416,7 @@ tricky('hostile values read back exactly from the plan: no expression was evalua
   assert.equal(first<{ includes: string[] }>(qa.branches).includes, [`main ${HOSTILE_LINES}`]);
   const prod = first<Record<string, unknown>>(pushes('acme-hostile-prod'))!;
   assert.equal(first<{ includes: string[] }>(prod.tags).includes, [`v* ${HOSTILE_LINES}`]);
-  const lambda = byType(trickyPlan, 'aws_lambda_function').find((r) => r.values.function_name === 'hostile-qa')!;
+  const lambda = byType(trickyPlan, 'aws_lambda_function').find((r) => r.values.function_name === 'qa-hostile')!;
   assert.is(lambda.values.handler, HOSTILE_LINES);
   // the alarm inside the CodeBuild role's policy, as IAM would receive it
   const policy = byType(trickyPlan, 'aws_iam_role_policy').find(
@@ -481,7 +427,7 @@ tricky('hostile values read back exactly from the plan: no expression was evalua
   ).Statement;
   assert.equal(
     statements.find((s) => s.Sid === 'WatchAlarms')!.Resource,
-    `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`,
+    `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${iamLiteral(HOSTILE_LINES)}`,
   );
   // nothing became an expression: no path of the machine, no extra resource
   const all = JSON.stringify(trickyPlanJson);
@@ -568,13 +514,21 @@ tricky(
   },
 );
 
-tricky('excluded files start no pipeline; an exclude an include reaches into is dropped', () => {
-  const dir = literalGlob(CONFIG_DIR);
-  const filePaths = first<{ includes: string[]; excludes: string[] }>(
-    first<Record<string, unknown>>(pushes('acme-hostile-qa')).file_paths,
-  );
-  assert.equal(filePaths.excludes, [`${dir}/services/hostile/tests/**`]);
-  assert.ok(filePaths.includes.includes(`${dir}/services/hostile/**`));
+tricky('excluded files start no pipeline; an included file under an excluded directory still does', () => {
+  const dir = `${CONFIG_DIR}/services/hostile`;
+  const filters = pushes('acme-hostile-qa').map((p) => {
+    const paths = first<{ includes: string[]; excludes?: string[] | null }>(p.file_paths);
+    return { includes: paths.includes, excludes: paths.excludes ?? [] };
+  });
+  assert.equal(filters[0]!.excludes.slice(0, 2), [`${literalGlob(dir)}/tests/**`, `${literalGlob(dir)}/docs/**`]);
+  assert.equal(filters.at(-1), { includes: [`${literalGlob(dir)}/docs/keep.md`], excludes: [] });
+  for (const [file, starts] of [
+    [`${dir}/tests/test_app.py`, false],
+    [`${dir}/docs/guide.md`, false],
+    [`${dir}/docs/keep.md`, true],
+    [`${dir}/index.js`, true],
+  ] as const)
+    assert.is(startsPipeline(filters, [file]), starts, file);
 });
 
 tricky(
@@ -584,16 +538,16 @@ tricky(
       byType(trickyPlan, 'aws_lambda_function').map((r) => [r.values.function_name as string, r.values]),
     );
     assert.equal(fns['renamed-live']!.architectures, ['arm64']);
-    assert.equal(fns['renamed-qa']!.architectures, ['x86_64']);
-    assert.is(fns['fn3-qa']!.runtime, 'nodejs20.x');
-    assert.is(fns['fn1-qa']!.runtime, 'python3.12');
-    assert.is(fns['fn1-qa']!.filename, 'modules/function/placeholder.zip');
-    assert.not.ok('skipped-prod' in fns);
+    assert.equal(fns['qa-renamed']!.architectures, ['x86_64']);
+    assert.is(fns['qa-fn3']!.runtime, 'nodejs20.x');
+    assert.is(fns['qa-fn1']!.runtime, 'python3.12');
+    assert.is(fns['qa-fn1']!.filename, 'modules/function/placeholder.zip');
+    assert.not.ok('prod-skipped' in fns);
   },
 );
 
 tricky(
-  '--layout environment: hostile values read back from its buildspec, triggers and policies; more than 10 functions are one name pattern',
+  '--layout environment: hostile values read back from its buildspec, triggers and policies; more than 10 functions are one name pattern that reaches no other environment',
   () => {
     const project = byType(trickyByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'acme-qa')!;
     const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
@@ -616,11 +570,11 @@ tricky(
     assert.equal(push[0]!.file_paths, [], 'every push: lci deploy --affected decides');
     const statements = statementsOf(trickyByEnv, 'acme-qa');
     assert.equal(list(statements.find((st) => st.Sid === 'ReleaseFunctions')!.Resource).sort(), [
-      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa`,
-      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*-qa:*`,
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:qa-*`,
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:qa-*:*`,
     ]);
     assert.equal(list(statements.find((st) => st.Sid === 'WatchAlarms')!.Resource), [
-      `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${HOSTILE_LINES}`,
+      `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${iamLiteral(HOSTILE_LINES)}`,
     ]);
     assert.not.ok(
       statements.some((st) => st.Sid.startsWith('Prune')),

@@ -8,20 +8,24 @@ import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { DeployError } from '../errors.js';
 import { fileSha256 } from '../package/file-hash.js';
 import { mkdirPrivate } from '../package/private.js';
-import { listZip, unsafeZip } from '../package/zip-check.js';
+import { centralDirectory, listingOf, unsafeZip } from '../package/zip-check.js';
 import type { Slots } from '../pool.js';
 
-const UNZIPPED_BYTES = 'lci-unzipped-bytes';
-const ZIP_SHA256 = 'lci-zip-sha256';
 const CODE_SHA256 = 'lci-code-sha256';
 const DEPS_KEY = 'lci-deps-key';
 
-/** An object lci uploaded (or found with the same bytes): its key, CodeSha256 and size as lci measured them. */
+/** Whether a layer version lci published records this zip digest (layer-record.ts): the owner's word, not S3 metadata. */
+export type Recorded = (sha256: string) => Promise<boolean>;
+
+/** An object lci uploaded (or found with the same bytes): its key, CodeSha256 (base64 SHA-256) and size as lci measured them. */
 export interface Uploaded {
   key: string;
   codeSha256: string;
   bytes: number;
 }
+
+/** A layer zip in S3 that may be published: the cache object, and what lci measured of it. */
+export type CheckedLayerZip = Uploaded & { depsKey: string };
 
 /**
  * The S3 half of a function's deploy: the code zip under its source version (and latest/), the
@@ -73,17 +77,18 @@ export class Pusher {
   }
 
   /**
-   * The layer zip in S3 under this source version, with the CodeSha256 and size lci measured of it:
-   * from this function's cache when that is still what was uploaded (downloaded and checked), else
-   * built now. The versioned copy is written once; what a later publish reads is checked against
-   * the digest returned here.
+   * The layer zip to publish, from this function's and environment's cache when a layer version lci
+   * published records its digest, else built now and uploaded there; copied under this source
+   * version (and latest/) beside the code, as the S3 layout has always had it. It is published from
+   * the cache object, whose bytes were just measured: the versioned key's metadata decides nothing.
    */
   async layer(
     deps: DependencyBuilder,
     r: ResolvedFunction,
     identified: IdentifiedDependencies,
     codeGroups: Record<string, number>,
-  ): Promise<Uploaded & { depsKey: string }> {
+    recorded: Recorded,
+  ): Promise<CheckedLayerZip> {
     const cache = this.store.depsKey(this.r.env, this.r.functionName, identified.key);
     const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
     const already = await this.s3('reading', versioned, () => this.store.head(versioned));
@@ -96,65 +101,62 @@ export class Pusher {
       identified.key,
       () => (this.buildSlots ? this.buildSlots.run(build) : build()),
       (label, groups) => checkSizes(codeGroups, [{ label, groups }]),
+      recorded,
     );
     if (!already) await this.s3('copying to', versioned, () => this.store.copy(cache, versioned));
     const latest = this.store.key(this.r.functionName, 'latest', 'deps.zip');
     await this.s3('copying to', latest, () => this.store.copy(versioned, latest));
-    return { key: versioned, depsKey: identified.key, ...zip };
+    return { key: cache, depsKey: identified.key, ...zip };
   }
 
   /**
-   * A layer zip at `cacheKey` (a layer cache of S3) that may be published: the object there when
-   * it checks out, else the zip `build` makes, uploaded with the digest it is checked against next
-   * time. `checkSize` sees the layer's unzipped size before anything is uploaded.
+   * A layer zip at `cacheKey` (a layer cache of S3) that may be published, and its SHA-256: the
+   * object there when it checks out, else the zip `build` makes, uploaded there. `checkSize` sees
+   * the layer's unzipped size (measured, never read from metadata) before anything is uploaded.
    */
   async layerCache(
     cacheKey: string,
     depsKey: string,
     build: () => Promise<DepsArtifact>,
     checkSize: (label: string, groups: Record<string, number>) => void,
+    recorded: Recorded,
   ): Promise<{ codeSha256: string; bytes: number }> {
-    const reused = await this.cached(cacheKey);
+    const reused = await this.cached(cacheKey, recorded);
     if (reused) {
-      checkSize('deps', { 'layer (from S3)': Number(reused.meta[UNZIPPED_BYTES] ?? 0) });
-      return { codeSha256: reused.codeSha256, bytes: reused.bytes };
+      checkSize('deps', { 'layer (from S3)': reused.unzippedBytes });
+      return { codeSha256: reused.sha256, bytes: reused.bytes };
     }
     const layer = await build();
     checkSize('deps', layer.groups);
     this.report('uploading dependencies');
-    const metadata = { [UNZIPPED_BYTES]: String(layer.unzippedBytes), [DEPS_KEY]: depsKey, [ZIP_SHA256]: layer.sha256 };
-    await this.s3('uploading to', cacheKey, () => this.store.upload(layer.path, cacheKey, metadata));
+    await this.s3('uploading to', cacheKey, () => this.store.upload(layer.path, cacheKey, { [DEPS_KEY]: depsKey }));
     return { codeSha256: layer.sha256, bytes: layer.bytes };
   }
 
   /**
-   * The cache object's metadata when it may be published as it is: downloaded and checked to be
-   * the bytes recorded at upload, with no entry that could land outside /opt. Otherwise null, and
-   * the layer is built again (a mismatch never publishes).
+   * The cache object when it may be published as it is: downloaded, its digest and unzipped size
+   * measured, no entry that could land outside /opt, and a layer version lci published records that
+   * digest (`recorded`). Otherwise null, and the layer is built again: whoever may write the object
+   * also writes its metadata, so a forged object with forged metadata is never published.
    */
   private async cached(
     key: string,
-  ): Promise<{ meta: Record<string, string>; codeSha256: string; bytes: number } | null> {
-    const meta = await this.s3('reading', key, () => this.store.head(key));
-    if (!meta) return null;
+    recorded: Recorded,
+  ): Promise<{ sha256: string; unzippedBytes: number; bytes: number } | null> {
+    if (!(await this.s3('reading', key, () => this.store.head(key)))) return null;
     const dir = join(this.ws.stateDir, 'tmp');
     await mkdirPrivate(dir);
     const local = join(dir, `verify-${process.pid}-${basename(key)}`);
+    let measured: { sha256: string; unzippedBytes: number; bytes: number; problem: string | null };
     try {
       await this.s3('downloading', key, () => this.store.download(key, local));
-      const sha = await fileSha256(local);
-      const problem =
-        sha !== meta[ZIP_SHA256]
-          ? `its bytes (SHA-256 ${sha}) are not those recorded at upload (${meta[ZIP_SHA256] ?? 'none recorded'})`
-          : unsafeZip(listZip(local));
-      if (problem) {
-        this.report(
-          `dependencies: the cached layer ${this.store.url(key)} is not usable (${problem}); building it again`,
-        );
-        return null;
-      }
-      this.report('dependencies: reusing the layer zip already in S3');
-      return { meta, codeSha256: sha!, bytes: (await stat(local)).size };
+      const entries = centralDirectory(local);
+      measured = {
+        sha256: (await fileSha256(local))!,
+        unzippedBytes: entries.reduce((n, e) => n + e.size, 0),
+        bytes: (await stat(local)).size,
+        problem: unsafeZip(listingOf(entries)),
+      };
     } catch (e) {
       if (e instanceof DeployError) throw e;
       this.report(
@@ -164,6 +166,19 @@ export class Pusher {
     } finally {
       await rm(local, { force: true });
     }
+    const problem =
+      measured.problem ??
+      ((await recorded(measured.sha256))
+        ? null
+        : `no layer version lci published records its bytes (SHA-256 ${measured.sha256})`);
+    if (problem) {
+      this.report(
+        `dependencies: the cached layer ${this.store.url(key)} is not usable (${problem}); building it again`,
+      );
+      return null;
+    }
+    this.report('dependencies: reusing the layer zip already in S3');
+    return { sha256: measured.sha256, unzippedBytes: measured.unzippedBytes, bytes: measured.bytes };
   }
 
   /** After a successful release only: the descriptor that produced the live layer. A failure is a warning: the release stands. */

@@ -140,21 +140,23 @@ async function readLatest(lambda: LambdaClient, functionName: string): Promise<F
 
 /**
  * The version of a layer that stands for a content key: the oldest that carries it in its
- * Description. Versions with the same key published later (a race between shards, pipelines or
- * laptops) are duplicates: whoever looks, before or after them, agrees on the oldest. Null when
- * no version carries the key (or the layer does not exist). Reads every page (newest first).
+ * Description (and that `accept` takes, when given). Versions with the same key published later (a
+ * race between shards, pipelines or laptops) are duplicates: whoever looks, before or after them,
+ * agrees on the oldest. Null when no version carries the key (or the layer does not exist). Reads
+ * every page (newest first).
  */
 export async function findLayerVersion(
   lambda: LambdaClient,
   layerName: string,
   key: string,
+  accept: (v: LayerState) => Promise<boolean> = async () => true,
 ): Promise<LayerState | null> {
-  let found: LayerState | null = null;
-  for (const v of await listLayerVersions(lambda, layerName).catch((e: unknown) => {
+  const versions = await listLayerVersions(lambda, layerName).catch((e: unknown) => {
     throw explain(e, `reading layer ${layerName}`);
-  }))
-    if (keyOfLayer(v.description) === key && (!found || v.version < found.version)) found = v;
-  return found;
+  });
+  for (const v of versions.filter((x) => keyOfLayer(x.description) === key).sort((a, b) => a.version - b.version))
+    if (await accept(v)) return v;
+  return null;
 }
 
 /** A qualifier's configuration, read with GetFunction: its 100/s quota, not the 15/s that writes share. */
@@ -183,12 +185,20 @@ export async function findVersion(
 
 /** A layer version's Description, or null when the version is gone. */
 export async function layerVersionDescription(lambda: LambdaClient, arn: string): Promise<string | null> {
+  return (await layerVersion(lambda, arn))?.description ?? null;
+}
+
+/** A layer version's Description and the SHA-256 Lambda computed of its content (base64), or null when it does not exist. */
+export async function layerVersion(
+  lambda: LambdaClient,
+  arn: string,
+): Promise<{ description: string; codeSha256: string } | null> {
   try {
     const cut = arn.lastIndexOf(':');
     const r = await lambda.send(
       new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }),
     );
-    return r.Description ?? '';
+    return { description: r.Description ?? '', codeSha256: r.Content?.CodeSha256 ?? '' };
   } catch (e) {
     if (notFound(e)) return null;
     throw e;
@@ -293,16 +303,38 @@ export async function deleteLayerVersion(lambda: LambdaClient, layerName: string
   await lambda.send(new DeleteLayerVersionCommand({ LayerName: layerName, VersionNumber: version }));
 }
 
-/** Bytes of code stored in the region (AccountUsage.TotalCodeSize) and the limit (AccountLimit.TotalCodeSize). */
-export interface Storage {
-  used: number;
-  limit: number;
+/**
+ * Bytes of code stored in the region (AccountUsage.TotalCodeSize) and the limit
+ * (AccountLimit.TotalCodeSize); or, when GetAccountSettings was not answered, why not.
+ */
+export type Storage = { used: number; limit: number } | { unknown: string };
+
+/**
+ * The region's code storage: every function version and layer version counts against the limit.
+ * Informational (no decision rests on it), so it never fails a command: a role without
+ * lambda:GetAccountSettings (an action IAM grants only on "*"), or an endpoint that does not answer
+ * it, gives `unknown` and the reason.
+ */
+export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
+  try {
+    const r = await lambda.send(new GetAccountSettingsCommand({}));
+    return { used: r.AccountUsage?.TotalCodeSize ?? 0, limit: r.AccountLimit?.TotalCodeSize ?? 0 };
+  } catch (e) {
+    return { unknown: unanswered(e, 'GetAccountSettings') };
+  }
 }
 
-/** The region's code storage: every function version and layer version counts against the limit. */
-export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
-  const r = await lambda.send(new GetAccountSettingsCommand({}));
-  return { used: r.AccountUsage?.TotalCodeSize ?? 0, limit: r.AccountLimit?.TotalCodeSize ?? 0 };
+/** Why an optional read got no answer, in a few words (no SDK internals). */
+function unanswered(e: unknown, operation: string): string {
+  const name = errorName(e);
+  const raw = e as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+  const status = raw?.$metadata?.httpStatusCode ?? raw?.$response?.statusCode;
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403)
+    return `not permitted to call lambda:${operation}`;
+  // an answer that is not Lambda's (an HTML page): the SDK could not read it
+  if (name === 'SyntaxError' || raw?.$response !== undefined)
+    return `the endpoint does not answer ${operation}${status ? ` (HTTP ${status})` : ''}`;
+  return `${operation} failed: ${name || 'error'}`;
 }
 
 function toAlias(a: AliasConfiguration): AliasState {

@@ -50,9 +50,19 @@ export function sourceVersionProblem(v: string): string | undefined {
   return undefined;
 }
 
-/** A layer version lci publishes records its dependency key, so any machine can tell without building whether deps changed. */
-export function layerDescription(key: string, sourceVersion: string): string {
-  return `lci deps ${key} from ${sourceVersion}`.slice(0, 256);
+/**
+ * A layer version lci publishes records its dependency key, so any machine can tell without
+ * building whether deps changed, and the SHA-256 of the zip lci checked before publishing it: only
+ * a role that may publish the layer writes a Description, so a cached zip is trusted when a
+ * version records its digest (never by what its S3 metadata says).
+ */
+export function layerDescription(key: string, sourceVersion: string, zipSha256?: string): string {
+  return `lci deps ${key}${zipSha256 ? ` zip ${zipSha256}` : ''} from ${sourceVersion}`.slice(0, 256);
+}
+
+/** The zip digest (base64 SHA-256, as Lambda's CodeSha256) a Description records; null for one an older lci wrote. */
+export function zipOfLayer(description: string): string | null {
+  return /^lci deps [0-9a-f]{16,64} zip ([A-Za-z0-9+/]{43}=) /.exec(description)?.[1] ?? null;
 }
 
 export function keyOfLayer(description: string): string | null {

@@ -4,7 +4,7 @@ import { targetsInEnvironments } from '../config/select.js';
 import { functionStatus } from '../status/status.js';
 import { runPool } from '../pool.js';
 import { statusJson, statusText } from '../report/status.js';
-import { codeStorage, explain } from '../aws/lambda.js';
+import { codeStorage } from '../aws/lambda.js';
 import { storageFull, storageLine } from '../report/prune.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
@@ -38,9 +38,7 @@ export const statusCommand: Command<Values> = {
     const aws = await connect(awsOptions(values, io.env), project.artifacts.region);
     const [rows, storage] = await Promise.all([
       runPool(targets, READS_AT_ONCE, (r) => functionStatus(aws.lambda, r)),
-      codeStorage(aws.lambda).catch((e: unknown) => {
-        throw explain(e, 'reading the account settings (GetAccountSettings)');
-      }),
+      codeStorage(aws.lambda),
     ]);
     io.out(globals.json ? statusJson(rows, storage) : statusText(rows, storage));
     if (storageFull(storage))

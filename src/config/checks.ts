@@ -50,6 +50,11 @@ export function semanticDiagnostics(
     if (isRecord(layer) && isRecord(layer.build))
       checkDuration(layer.build.timeout, ['layers', lname, 'build', 'timeout'], DURATION_RANGES.buildTimeout, report);
 
+  const prefix = isRecord(data.artifacts) ? data.artifacts.prefix : undefined;
+  if (typeof prefix === 'string') {
+    const problem = prefixProblem(prefix);
+    if (problem) report(['artifacts', 'prefix'], problem);
+  }
   checkGlobList(data.shared, ['shared'], configDirInRepo, report);
   const sections: [Record<string, unknown>, PathSegment[]][] = [];
   if (isRecord(data.defaults)) sections.push([data.defaults, ['defaults']]);
@@ -103,6 +108,7 @@ export function semanticDiagnostics(
   }
   if (out.length > 0) return out; // resolved names are meaningless while templates are broken
 
+  const reserved = new Set<string>(); // one problem per line, whichever environments it resolves in
   for (const env of envNames) {
     const owners = new Map<string, string>();
     for (const fn of Object.values(resolved.functions)) {
@@ -116,6 +122,15 @@ export function semanticDiagnostics(
           `resolves to '${r.functionName}' in environment '${env}', which is not a valid Lambda function name (letters, digits, '-' and '_', at most 64 characters)`,
           anchor,
         );
+      } else if (r.functionName.startsWith('_')) {
+        const at = `${dotted(origin.functionName!)}\0${r.functionName}`;
+        if (!reserved.has(at))
+          report(
+            origin.functionName!,
+            `resolves to '${r.functionName}' in environment '${env}', which starts with '_': names starting with '_' are reserved for lci's own S3 keys (${S3_RESERVED}/…, every pipeline's layer caches), so this function's pipeline could write them; rename it`,
+            anchor,
+          );
+        reserved.add(at);
       } else if (owners.has(r.functionName)) {
         const other = owners.get(r.functionName)!;
         report(
@@ -192,6 +207,24 @@ function collisionDiagnostics(
       }
     }
   }
+}
+
+/** lci's own keys under the prefix: the layer caches and CodeBuild caches of every pipeline. */
+export const S3_RESERVED = '_lci';
+
+/**
+ * Why an artifacts prefix cannot hold lci's keys, or undefined. Every segment is a plain name:
+ * an empty, '.' or '..' segment is read differently by different S3 tools, and a segment starting
+ * with '_' (as '_lci' does) could place this project's keys inside another project's caches.
+ */
+export function prefixProblem(prefix: string): string | undefined {
+  for (const segment of prefix.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..')
+      return `'${prefix}' has an empty, '.' or '..' segment; write the prefix as plain names joined by '/'`;
+    if (segment.startsWith('_'))
+      return `'${prefix}' has a segment starting with '_' ('${segment}'): those are reserved for lci's own keys (${S3_RESERVED}/…); rename it`;
+  }
+  return undefined;
 }
 
 /** A defaulted name has no line of its own: point at the function's key instead. */

@@ -30,10 +30,17 @@ export async function afterRelease(
   if (!prune) return;
   s.task.phase('prune');
   s.task.report('pruning versions no alias needs');
-  const [target] = pruneTargets(project, new Set([result.awsName]));
+  const [all] = pruneTargets(project, new Set([result.awsName]));
+  // Its own layer and layer caches only: another environment that releases the same AWS function
+  // prunes its own (and this pipeline's role may not touch them). Every alias's versions count.
+  const target = {
+    ...all!,
+    envs: [result.env],
+    layerNames: all!.layerNames.filter((n) => n === s.plan?.deps.layerName),
+  };
   const pruned = await pruneFunction(
-    target!,
-    settingsFor(project, target!, { keep: undefined, olderThanMs: prune.olderThanMs, dryRun: false }),
+    target,
+    settingsFor(project, all!, { keep: undefined, olderThanMs: prune.olderThanMs, dryRun: false }),
     run.aws.lambda,
     run.store,
   );

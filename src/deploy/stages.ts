@@ -9,6 +9,7 @@ import { LiveConfigError } from '../errors.js';
 import type { Slots } from '../pool.js';
 import type { ProgressSink, TaskProgress } from '../progress.js';
 import { applyFunction } from '../release/apply.js';
+import { recordedZip } from '../release/layer-record.js';
 import type { Desired } from '../release/decide.js';
 import { writes, type FunctionPlan } from '../release/plan.js';
 import type { LayerPublisher } from '../release/publish-layers.js';
@@ -132,7 +133,11 @@ export async function pushStage(run: Run, s: Staged): Promise<void> {
     const groups = plan.deps.action === 'publish' ? await s.pkg!.groups() : null;
     const [code, layer] = await Promise.allSettled([
       plan.code.update ? push.code(s.pkg!, plan.code.codeSha256) : null,
-      groups ? push.layer(p.deps, r, s.dependencies!, groups) : null,
+      groups
+        ? push.layer(p.deps, r, s.dependencies!, groups, (sha) =>
+            recordedZip(run.aws.lambda, r.layerName, s.dependencies!.key, sha),
+          )
+        : null,
     ]);
     if (code.status === 'rejected') throw code.reason;
     if (layer.status === 'rejected') throw layer.reason;

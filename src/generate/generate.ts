@@ -17,7 +17,6 @@ import {
   environmentPipelineName,
   HEADER_PREFIX,
   header,
-  namePatterns,
   PLACEHOLDER_ZIP,
   pipelineName,
   renderInfra,
@@ -28,7 +27,8 @@ import {
   type PipelineSpec,
 } from './render.js';
 import { codebuildTimeoutMinutes, MAX_CODEBUILD_MINUTES } from './codebuild-timeout.js';
-import { pushFilters, triggerExcludes, triggerPaths } from './trigger-paths.js';
+import { artifactPrefixProblem, environmentGrants, sourceArtifactName } from './grants.js';
+import { triggerFilters, triggerPaths } from './trigger-paths.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -92,7 +92,14 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
 
   const selected = pipelineTargets(project, opts.envs, opts.functions);
   if (opts.withFunctions) for (const { r } of selected) addFunction(functions, r);
-  const environments = opts.layout === 'environment' ? environmentSpecs(project, opts.envs) : [];
+  // Every pipeline of the layout, selected or not: no two may store artifacts under one prefix.
+  const allPipelines =
+    opts.layout === 'environment'
+      ? Object.keys(project.environments).map((e) => environmentPipelineName(project.ci.namePrefix, e))
+      : pipelineTargets(project, [], []).map((t) => t.name);
+  const collision = artifactPrefixProblem(allPipelines, project.artifacts.prefix);
+  if (collision) throw new UsageError(collision);
+  const environments = opts.layout === 'environment' ? environmentSpecs(project, opts.envs, warnings) : [];
   // The same inputs `lci plan` matches, for every pipeline a branch push starts.
   const perFunction = opts.layout === 'function' ? selected : [];
   const rules = await inputRules(
@@ -105,7 +112,7 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     if (branch !== null) {
       const own = rules.get(name)!;
       const paths = triggerPaths([...own, ...shared], configInRepo, isDir);
-      const spread = pushFilters(paths, triggerExcludes(r, [...own, ...shared], configInRepo));
+      const spread = triggerFilters(r, [...own, ...shared], configInRepo, isDir);
       if ('filters' in spread) filters = spread.filters;
       else if (paths.length > 1 || paths[0] !== '**') {
         warnings.push(
@@ -131,6 +138,7 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       // the run on creation and manual starts fetch this branch: a branch environment's own, when it names one
       sourceBranch: branch !== null && !picomatch.scan(branch).isGlob ? branch : null,
       pushFilters: filters,
+      sourceArtifact: sourceArtifactName(name),
       alarmNames: r.alarms,
       sharedLayers: r.layers.map((l) => ({ name: l.name, layerName: l.layerName })),
       prune: project.environments[r.env]!.prune !== null,
@@ -165,33 +173,45 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), warnings };
 }
 
-/** --layout environment: each (selected) environment's pipeline, named after it, releasing all its functions. */
-function environmentSpecs(project: Project, envs: string[]): EnvironmentSpec[] {
+/**
+ * --layout environment: each (selected) environment's pipeline, named after it, releasing all its
+ * functions; a pattern its role is granted is named in a warning (environmentGrants refuses one
+ * that reaches another environment).
+ */
+function environmentSpecs(project: Project, envs: string[], warnings: string[]): EnvironmentSpec[] {
   return Object.values(project.environments)
     .filter((e) => envs.length === 0 || envs.includes(e.name))
-    .map((e): EnvironmentSpec => {
+    .flatMap((e): EnvironmentSpec[] => {
       const fns = Object.values(project.functions).flatMap((f) => (f.envs[e.name] ? [f.envs[e.name]!] : []));
-      return {
-        name: environmentPipelineName(project.ci.namePrefix, e.name),
-        environment: e.name,
-        strategy: e.strategy ?? 'all-at-once',
-        triggerKind: e.branch !== null ? 'branch' : 'tag',
-        triggerPattern: (e.branch ?? e.tag)!,
-        sourceBranch: e.branch !== null && !picomatch.scan(e.branch).isGlob ? e.branch : null,
-        functionPatterns: namePatterns(fns.map((r) => r.functionName)),
-        // The functions' own dependency layers and the shared layers they use.
-        layerPatterns: namePatterns([
-          ...new Set([...fns.map((r) => r.layerName), ...fns.flatMap((r) => r.layers.map((l) => l.layerName))]),
-        ]),
-        sharedLayers: [...new Set(fns.flatMap((r) => r.layers.map((l) => l.name)))].sort(),
-        buildTimeoutMinutes: Math.max(...fns.map((r) => codebuildTimeoutMinutes(r).minutes)),
-        alarmNames: [...new Set(fns.flatMap((r) => r.alarms))].sort(),
-        prune: e.prune !== null,
-        smoke: fns.some((r) => r.smoke.length > 0),
-        confirm: e.confirm,
-      };
-    })
-    .filter((e) => e.functionPatterns.length > 0);
+      if (fns.length === 0) return [];
+      const name = environmentPipelineName(project.ci.namePrefix, e.name);
+      const grants = environmentGrants(project, e.name);
+      if ('problem' in grants) throw new UsageError(grants.problem);
+      if (grants.patterns.length > 0)
+        warnings.push(
+          `${name}: its build role names ${fns.length} functions and their layers by ${grants.patterns.length === 1 ? 'the pattern' : 'the patterns'} ${grants.patterns.join(', ')} (IAM holds about 10 names per role): none matches a function, layer or S3 key of another environment of lambdas.yaml, but any other function or layer of the account and region whose name matches is covered too`,
+        );
+      return [
+        {
+          name,
+          environment: e.name,
+          strategy: e.strategy ?? 'all-at-once',
+          triggerKind: e.branch !== null ? 'branch' : 'tag',
+          triggerPattern: (e.branch ?? e.tag)!,
+          sourceBranch: e.branch !== null && !picomatch.scan(e.branch).isGlob ? e.branch : null,
+          sourceArtifact: sourceArtifactName(name),
+          functionPatterns: grants.functions,
+          // The functions' own dependency layers and the shared layers they use.
+          layerPatterns: grants.layers,
+          sharedLayers: [...new Set(fns.flatMap((r) => r.layers.map((l) => l.name)))].sort(),
+          buildTimeoutMinutes: Math.max(...fns.map((r) => codebuildTimeoutMinutes(r).minutes)),
+          alarmNames: [...new Set(fns.flatMap((r) => r.alarms))].sort(),
+          prune: e.prune !== null,
+          smoke: fns.some((r) => r.smoke.length > 0),
+          confirm: e.confirm,
+        },
+      ];
+    });
 }
 
 /** The codeless functions' first code: lci's deterministic zip of one text file, the same bytes on every machine. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CiSettings } from '../config/types.js';
 import { commentText, hclString, hclValue, yamlString, type HclValue } from './hcl.js';
+import { iamLiteral } from './iam-patterns.js';
 import type { PushFilter } from './trigger-paths.js';
 
 /** One pipeline: a function in an environment. */
@@ -19,6 +20,8 @@ export interface PipelineSpec {
   sourceBranch: string | null;
   /** 1 to 3 filters; one without includes: every push of the branch (or the tag trigger). */
   pushFilters: PushFilter[];
+  /** The source artifact's name: unique to the pipeline, so is where CodePipeline stores it (see grants.ts). */
+  sourceArtifact: string;
   alarmNames: string[];
   /** The shared layers the function uses: name in lambdas.yaml, AWS name here. */
   sharedLayers: { name: string; layerName: string }[];
@@ -41,7 +44,8 @@ export interface EnvironmentSpec {
   triggerKind: 'branch' | 'tag';
   triggerPattern: string;
   sourceBranch: string | null;
-  /** The functions' AWS names (or their common prefix and *, see namePatterns): what the role may release. */
+  sourceArtifact: string;
+  /** The functions' AWS names (or patterns that reach no other environment's, see grants.ts): what the role may release. */
   functionPatterns: string[];
   layerPatterns: string[];
   /** Every alarm any function of the environment watches. */
@@ -125,22 +129,6 @@ function cutName(name: string): string {
 
 /** More names than this and the role names their common prefix instead: IAM limits a role's inline policies to 10,240 characters. */
 export const MAX_NAMED_RESOURCES = 10;
-
-/**
- * What an environment's IAM policy names: the names themselves, or when there are more than a
- * policy holds, one pattern: their longest common prefix and suffix around a `*` (`*-qa` for
- * names like `orders-qa`; `*` alone when they share neither). Sorted, without duplicates. Pure.
- */
-export function namePatterns(names: string[], max = MAX_NAMED_RESOURCES): string[] {
-  const unique = [...new Set(names)].sort();
-  if (unique.length <= max) return unique;
-  let prefix = unique[0]!;
-  for (const n of unique) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  const rests = unique.map((n) => n.slice(prefix.length));
-  let suffix = rests[0]!;
-  for (const r of rests) while (!r.endsWith(suffix)) suffix = suffix.slice(1);
-  return [`${prefix}*${suffix}`];
-}
 
 /** Everything `lci generate` writes as text, from plain data. Pure and deterministic. */
 export function renderInfra(input: RenderInput): GeneratedFile[] {
@@ -237,7 +225,8 @@ function rootMain(input: RenderInput): string {
       trigger_pattern: p.triggerPattern,
       source_branch: p.sourceBranch ?? '',
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
-      alarm_names: p.alarmNames,
+      source_artifact: p.sourceArtifact,
+      alarm_names: p.alarmNames.map(iamLiteral),
       shared_layers: p.sharedLayers.map((l) => ({ name: l.name, layer_name: l.layerName })),
       prune: p.prune,
       smoke: p.smoke,
@@ -260,6 +249,7 @@ function rootMain(input: RenderInput): string {
       ['trigger_kind', 'each.value.trigger_kind'],
       ['trigger_pattern', 'each.value.trigger_pattern'],
       ['push_filters', 'each.value.push_filters'],
+      ['source_artifact', 'each.value.source_artifact'],
       ['alarm_names', 'each.value.alarm_names'],
       ['shared_layers', 'each.value.shared_layers'],
       ['prune', 'each.value.prune'],
@@ -284,9 +274,10 @@ function environmentsMain(input: RenderInput): string {
       trigger_kind: e.triggerKind,
       trigger_pattern: e.triggerPattern,
       source_branch: e.sourceBranch ?? '',
+      source_artifact: e.sourceArtifact,
       function_patterns: e.functionPatterns,
       layer_patterns: e.layerPatterns,
-      alarm_names: e.alarmNames,
+      alarm_names: e.alarmNames.map(iamLiteral),
       prune: e.prune,
       smoke: e.smoke,
       confirm: e.confirm,
@@ -307,6 +298,7 @@ function environmentsMain(input: RenderInput): string {
       ['strategy', 'each.value.strategy'],
       ['trigger_kind', 'each.value.trigger_kind'],
       ['trigger_pattern', 'each.value.trigger_pattern'],
+      ['source_artifact', 'each.value.source_artifact'],
       ['alarm_names', 'each.value.alarm_names'],
       ['prune', 'each.value.prune'],
       ['smoke', 'each.value.smoke'],
@@ -351,6 +343,7 @@ data "aws_region" "current" {}`;
     ['repository_id', 'var.repository_id'],
     ['artifacts_bucket', 'var.artifacts_bucket'],
     ['artifacts_prefix', hclString(input.prefix)],
+    ['iam_artifacts_prefix', hclString(iamLiteral(input.prefix))],
     ['account_id', 'data.aws_caller_identity.current.account_id'],
     ['region', 'data.aws_region.current.name'],
     ['partition', 'data.aws_partition.current.partition'],

@@ -1,7 +1,8 @@
 import picomatch from 'picomatch';
-import { isLockfile } from '../config/runtimes.js';
 import type { ResolvedFunction } from '../config/types.js';
 import type { InputRule } from '../inputs/rules.js';
+import { DEFAULT_EXCLUDES } from '../inputs/package-filter.js';
+import { overlaps, type Token } from './iam-patterns.js';
 
 /**
  * CodePipeline V2 push trigger limits (API reference: GitConfiguration.push holds 1 to 3
@@ -43,7 +44,9 @@ function triggerPatterns(rules: InputRule[], configInRepo: string, isDir: (repoP
   for (const rule of rules) {
     const t = rule.test;
     if (t.form === 'glob')
-      out.push(t.base ? { literal: t.base, rest: t.glob.slice(t.base.length) } : { literal: '', rest: t.glob });
+      out.push(
+        ...nioPatterns(t.base ? { literal: t.base, rest: t.glob.slice(t.base.length) } : { literal: '', rest: t.glob }),
+      );
     else if (t.form === 'lockfile') out.push(tree(t.dir, '*'));
     else if (rule.kind === 'path' || rule.pattern.endsWith('**') || isDir(t.prefix)) out.push(tree(t.prefix, '**'));
     else out.push({ literal: t.prefix, rest: '' });
@@ -80,75 +83,118 @@ export function escapeGlob(literal: string): string {
 }
 
 /**
- * The function's `exclude` globs as trigger excludes (repository-relative), so a change to a file
- * that is never packaged starts no pipeline, as it affects nothing in `lci plan`. An exclude is
- * kept only when it cannot match another input of the function (descriptor, lockfiles, local
- * dependencies, watch and shared globs, the config file, an `include`): dropping one only costs
- * a run that deploys nothing, keeping a wrong one would miss a release. At most 8.
+ * A function's push filters, following what `lci plan` decides: a change under its path affects
+ * it when the file is packaged (an `include` names it, or no exclude, lci's defaults or the
+ * function's, leaves it out); any other input (descriptor, lockfiles, local dependencies, watch
+ * and shared globs, shared layers, the config file) affects it whatever the excludes say. So the
+ * path's tree sits in filters that carry the excludes, with the inputs that lie outside the path;
+ * the includes, and every input that lies under the path or above it, sit in filters without
+ * excludes (filters are ORed; inside one, an exclude wins over an include). Where CodePipeline's
+ * globs (java.nio) could match less than picomatch does, an input widens to its directory's
+ * tree, and an exclude that could match more is left out: both only start a run that deploys
+ * nothing. More than 3 filters: the excludes go; more than 24 paths: every push (why, instead).
  */
-export function triggerExcludes(
-  r: Pick<ResolvedFunction, 'root' | 'exclude' | 'include' | 'family' | 'build'>,
+export function triggerFilters(
+  r: Pick<ResolvedFunction, 'root' | 'exclude' | 'include' | 'family' | 'build' | 'descriptorPath'>,
   rules: InputRule[],
   configInRepo: string,
-): string[] {
-  if (!r.root) return []; // a function at the repository root triggers on everything anyway
-  if (r.build.command !== null) return []; // its excludes are about build.output; a build may read any file under its path
-  const others = [
-    configInRepo,
-    ...rules.flatMap((rule) =>
-      rule.kind === 'path'
-        ? []
-        : rule.test.form === 'glob'
-          ? [rule.test.base]
-          : rule.test.form === 'tree'
-            ? [rule.test.prefix]
-            : [],
-    ),
-    ...r.include.map((g) => join(r.root, picomatch.scan(g).base)),
+  isDir: (repoPath: string) => boolean,
+): { filters: PushFilter[] } | { everyPush: string } {
+  const patterns = triggerPatterns(rules, configInRepo, isDir);
+  const excludes = r.root && r.build.command === null ? treeExcludes(r) : [];
+  const plain = () => pushFilters(dedupe([...patterns, ...includePatterns(r)]).map(write), []);
+  if (excludes.length === 0) return plain();
+  const tree = `${r.root}/`;
+  const outside = (p: Pattern) => {
+    if (p.literal === r.root || p.literal.startsWith(tree)) return false; // under the path
+    return !(p.rest !== '' && (p.literal === '' || r.root.startsWith(`${p.literal}/`))); // a glob above reaches into it
+  };
+  const isTree = (p: Pattern) => p.literal === r.root && p.rest === '/**';
+  const excluded = excludes.map(globTokens);
+  const excludable = (p: Pattern) => excluded.some((e) => overlaps(globTokens(write(p)), e));
+  const alongside = (p: Pattern) => isTree(p) || outside(p) || !excludable(p);
+  const free = dedupe(patterns.filter(alongside));
+  const guarded = dedupe([...patterns.filter((p) => !alongside(p)), ...includePatterns(r)]);
+  if (guarded.some((p) => raw(p) === '**' || raw(p) === `${r.root}/**`)) return plain(); // the excludes would filter nothing
+  const chunks = (list: string[]) =>
+    Array.from({ length: Math.ceil(list.length / MAX_PATHS_PER_FILTER) }, (_, i) =>
+      list.slice(i * MAX_PATHS_PER_FILTER, (i + 1) * MAX_PATHS_PER_FILTER),
+    );
+  const filters = [
+    ...chunks(free.map(write)).map((includes) => ({ includes, excludes })),
+    ...chunks(guarded.map(write)).map((includes) => ({ includes, excludes: [] as string[] })),
   ];
-  const lockfileDirs = rules.flatMap((rule) => (rule.test.form === 'lockfile' ? [rule.test.dir] : []));
-  const lockfileNames = LOCKFILE_NAMES.filter((n) => isLockfile(r.family, n));
-  const kept: string[] = [];
-  for (const glob of r.exclude) {
-    const base = picomatch.scan(glob).base;
-    const dir = join(r.root, base);
-    const full = base ? `${dir}${glob.slice(base.length)}` : `${dir}/${glob}`;
-    const matches = picomatch(full, { dot: true });
-    // 'dir/*.md' reaches only the files directly in dir; 'dir/**' everything below
-    const shallow = !full.slice(dir.length + 1).includes('/') && !full.includes('**');
-    const above = (other: string) => other === '' || other === dir || dir.startsWith(`${other}/`);
-    const blocks = (other: string) =>
-      above(other) ||
-      (shallow ? other.slice(0, other.lastIndexOf('/')) === dir && matches(other) : other.startsWith(`${dir}/`));
-    if (others.some(blocks)) continue;
-    const reachesLockfile = (d: string) =>
-      shallow ? d === dir && lockfileNames.some((n) => matches(`${d}/${n}`)) : d === dir || d.startsWith(`${dir}/`);
-    if (lockfileDirs.some(reachesLockfile)) continue;
-    kept.push(`${escapeGlob(dir)}${full.slice(dir.length)}`);
-  }
-  return [...new Set(kept)].sort().slice(0, MAX_PATHS_PER_FILTER);
+  if (filters.length > MAX_PUSH_FILTERS) return plain();
+  const long = filters.flatMap((f) => f.includes).find((p) => p.length > MAX_PATTERN_LENGTH);
+  if (long !== undefined) return plain();
+  return { filters };
 }
 
-/** Names a lockfile may have (config/runtimes.ts decides per runtime family which are). */
-const LOCKFILE_NAMES = [
-  'package.json',
-  'package-lock.json',
-  'npm-shrinkwrap.json',
-  'yarn.lock',
-  'pnpm-lock.yaml',
-  '.npmrc',
-  'requirements.txt',
-  'requirements.in',
-  'requirements-dev.txt',
-  'constraints.txt',
-  'poetry.lock',
-  'Pipfile',
-  'Pipfile.lock',
-  'pyproject.toml',
-  'uv.lock',
-  'pdm.lock',
-  'pip.conf',
-];
+/** A java.nio glob as tokens that match at least what it matches (a class reads as any one character, a group as any run). */
+function globTokens(glob: string): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '\\') out.push({ lit: glob[++i] ?? '' });
+    else if (c === '*' && glob[i + 1] === '*') {
+      out.push({ run: 'any' });
+      i++;
+    } else if (c === '*') out.push({ run: 'segment' });
+    else if (c === '?') out.push({ one: 'segment' });
+    else if ((c === '[' && glob.indexOf(']', i + 2) > 0) || (c === '{' && glob.indexOf('}', i) > 0)) {
+      out.push(c === '[' ? { one: 'segment' } : { run: 'any' });
+      i = glob.indexOf(c === '[' ? ']' : '}', c === '[' ? i + 2 : i);
+    } else out.push({ lit: c });
+  }
+  return out;
+}
+
+/** The function's `include` globs under its path, as patterns CodePipeline matches at least as widely. */
+function includePatterns(r: Pick<ResolvedFunction, 'root' | 'include'>): Pattern[] {
+  return r.include.flatMap((g) => {
+    const base = picomatch.scan(g).base;
+    return nioPatterns({ literal: join(r.root, base), rest: base ? g.slice(base.length) : `/${g}` });
+  });
+}
+
+/**
+ * A glob as patterns CodePipeline's java.nio matcher reads at least as widely as picomatch does.
+ * nio reads `**` as any run of characters, so a `**` segment between two others needs at least
+ * one directory there, where picomatch's also matches none: such a glob becomes two patterns,
+ * with and without that segment. Anything else nio reads differently (more such segments, `**`
+ * inside a name, extglobs, `[^…]` classes) becomes its literal directory's whole tree.
+ */
+function nioPatterns(p: Pattern): Pattern[] {
+  const body = p.rest === '**' ? '' : p.rest.endsWith('/**') ? p.rest.slice(0, -3) : p.rest; // a whole tree reads alike
+  const whole = [tree(p.literal, '**')];
+  if (/[@!+*?]\(|\[\^|[^/]\*\*/.test(body) || body.replaceAll('**/', '').includes('**')) return whole;
+  const deep = body.split('**/').length - 1;
+  if (deep === 0) return [p];
+  return deep === 1 ? [p, { literal: p.literal, rest: p.rest.replace('**/', '') }] : whole;
+}
+
+/**
+ * What packaging leaves out of the function's path as CodePipeline excludes, repository-relative:
+ * its own excludes first, then lci's defaults (at most 8). A glob java.nio could match more widely
+ * than picomatch (`**` inside a name, extglobs, `[^…]`) is left out: an exclude must never stop a
+ * run `lci plan` would call affected.
+ */
+function treeExcludes(r: Pick<ResolvedFunction, 'root' | 'exclude' | 'family' | 'descriptorPath'>): string[] {
+  const globs = [
+    ...r.exclude,
+    ...(r.family === 'nodejs' && r.descriptorPath !== null ? ['**/node_modules/**', 'node_modules/**'] : []),
+    ...DEFAULT_EXCLUDES.all.filter((g) => g !== '**/.git/**'), // git tracks nothing there
+    ...(r.family === 'python' ? DEFAULT_EXCLUDES.python : []),
+  ];
+  const out: string[] = [];
+  for (const glob of globs) {
+    if (/[@!+*?]\(|\[\^/.test(glob) || /[^/]\*\*|\*\*[^/]/.test(glob)) continue;
+    const base = picomatch.scan(glob).base;
+    const dir = join(r.root, base);
+    out.push(`${escapeGlob(dir)}${base ? glob.slice(base.length) : `/${glob}`}`);
+  }
+  return [...new Set(out)].slice(0, MAX_PATHS_PER_FILTER);
+}
 
 const join = (a: string, b: string) => (b ? (a ? `${a}/${b}` : b) : a);
 

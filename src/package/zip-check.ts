@@ -21,7 +21,10 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
 export function listZip(path: string): ZipListing {
-  const entries = centralDirectory(path);
+  return listingOf(centralDirectory(path));
+}
+
+export function listingOf(entries: CentralEntry[]): ZipListing {
   return { names: entries.map((e) => e.name), symlinks: entries.filter((e) => e.symlink).map((e) => e.name) };
 }
 

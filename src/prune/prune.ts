@@ -1,6 +1,6 @@
 import { ArtifactStore } from '../aws/artifact-store.js';
-import { connect, type AwsClients, type AwsOptions } from '../aws/clients.js';
-import { codeStorage, explain, type Storage } from '../aws/lambda.js';
+import { connect, type AwsOptions } from '../aws/clients.js';
+import { codeStorage, type Storage } from '../aws/lambda.js';
 import type { BudgetReport } from '../aws/request-budget.js';
 import type { LoadedProject } from '../config/load.js';
 import { targetsInEnvironments } from '../config/select.js';
@@ -38,7 +38,7 @@ export async function prune(loaded: LoadedProject, opts: PruneOptions): Promise<
   const selected = new Set(targetsInEnvironments(project, opts.names, envs).map((r) => r.functionName));
   const aws = await connect(opts.aws, project.artifacts.region);
   const store = new ArtifactStore(aws.s3, project.artifacts.bucket, project.artifacts.prefix);
-  const before = await readStorage(aws);
+  const before = await codeStorage(aws.lambda);
   const functions = await runPool(pruneTargets(project, selected), FUNCTIONS_AT_ONCE, (t) =>
     pruneFunction(t, settingsFor(project, t, opts), aws.lambda, store),
   );
@@ -46,7 +46,7 @@ export async function prune(loaded: LoadedProject, opts: PruneOptions): Promise<
   return {
     dryRun: opts.dryRun,
     functions,
-    storage: { before, after: changed ? await readStorage(aws) : null },
+    storage: { before, after: changed ? await codeStorage(aws.lambda) : null },
     budget: aws.budget.report(),
   };
 }
@@ -86,10 +86,4 @@ export function settingsFor(
     olderThanMs: opts.olderThanMs,
     dryRun: opts.dryRun,
   };
-}
-
-async function readStorage(aws: AwsClients): Promise<Storage> {
-  return codeStorage(aws.lambda).catch((e: unknown) => {
-    throw explain(e, 'reading the account settings (GetAccountSettings)');
-  });
 }

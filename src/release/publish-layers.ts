@@ -1,15 +1,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  deleteLayerVersion,
-  explain,
-  findLayerVersion,
-  publishLayer,
-  type LayerState,
-  type Timing,
-} from '../aws/lambda.js';
+import { deleteLayerVersion, explain, publishLayer, type LayerState, type Timing } from '../aws/lambda.js';
 import { layerDescription } from '../aws/version-record.js';
 import { DeployError, PlanStaleError } from '../errors.js';
 import type { Artifact, FunctionPlan, SharedLayerPlan } from './plan.js';
+import { findTrustedLayerVersion } from './layer-record.js';
 
 export type SharedLayerStatus = 'INTACT' | 'PUBLISHED' | 'PLANNED' | 'FAILED';
 
@@ -69,7 +63,7 @@ export class LayerPublisher {
           return { arn: l.version!.arn, version: l.version!.version, description: '' };
         }
         // Another shard of this release (or the layers step before them) may have published it.
-        const found = await findLayerVersion(this.lambda, l.awsName, l.key);
+        const found = await findTrustedLayerVersion(this.lambda, l.awsName, l.key);
         if (found) {
           result.version = found.version;
           return found;
@@ -134,7 +128,7 @@ export class LayerPublisher {
         layerName: p.layerName,
         bucket: this.ctx.bucket,
         key: p.artifact.key,
-        description: layerDescription(p.key, this.ctx.sourceVersion),
+        description: layerDescription(p.key, this.ctx.sourceVersion, p.artifact.codeSha256),
         runtimes: p.runtimes,
         architectures: p.architectures,
       },
@@ -147,7 +141,7 @@ export class LayerPublisher {
       const message = `the layer zip s3://${this.ctx.bucket}/${p.artifact.key} has CodeSha256 ${published.codeSha256}, not ${p.artifact.codeSha256} as planned (the version published from it was deleted)`;
       throw this.ctx.saved ? new PlanStaleError(`${message}: plan again`) : new DeployError(`${message}; re-run`);
     }
-    const canonical = await findLayerVersion(this.lambda, p.layerName, p.key);
+    const canonical = await findTrustedLayerVersion(this.lambda, p.layerName, p.key);
     if (canonical && canonical.version !== published.version) {
       report(`${p.layerName} version ${canonical.version} has the same key: using it, deleting ${published.version}`);
       await deleteLayerVersion(this.lambda, p.layerName, published.version).catch(() => {});

@@ -1,7 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   explain,
-  findLayerVersion,
   getAlias,
   getConfiguration,
   layerVersionDescription,
@@ -12,6 +11,7 @@ import {
 } from '../aws/lambda.js';
 import { decideFunction, type Desired, type Need, type Reads } from './decide.js';
 import type { FunctionPlan } from './plan.js';
+import { findTrustedLayerVersion } from './layer-record.js';
 
 /** What the reads of one run share: the client, and the lookups every function of the run may ask for. */
 export interface ReadContext {
@@ -75,7 +75,7 @@ async function fetch(
       return;
     case 'ownLayer':
       ctx.report(`reading layer ${d.layerName}`);
-      reads.ownLayer = await findLayerVersion(ctx.lambda, d.layerName, d.depsKey!);
+      reads.ownLayer = await findTrustedLayerVersion(ctx.lambda, d.layerName, d.depsKey!);
       return;
     case 'shared':
       ctx.report('reading shared layers');

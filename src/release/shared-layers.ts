@@ -1,6 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ArtifactStore } from '../aws/artifact-store.js';
-import { findLayerVersion, type LayerState } from '../aws/lambda.js';
+import type { LayerState } from '../aws/lambda.js';
 import { checkSizes } from '../artifacts/code-package.js';
 import { Pusher } from '../artifacts/push.js';
 import type { DependencyBuilder } from '../builder/dependency-builder.js';
@@ -8,6 +8,7 @@ import type { Project, ResolvedFunction, ResolvedLayer, Workspace } from '../con
 import { BuildError } from '../errors.js';
 import type { WantedLayer } from './layers.js';
 import type { SharedLayerPlan } from './plan.js';
+import { findTrustedLayerVersion, recordedZip } from './layer-record.js';
 
 export interface SharedLayerContext {
   ws: Workspace;
@@ -73,7 +74,7 @@ export class SharedLayerPlanner {
     if (!running) {
       running = (async () => {
         const key = await this.key(l);
-        const version = await findLayerVersion(this.ctx.lambda, l.layerName, key);
+        const version = await findTrustedLayerVersion(this.ctx.lambda, l.layerName, key);
         this.resolved.set(l.name, l);
         this.planned.set(l.name, {
           name: l.name,
@@ -128,6 +129,7 @@ export class SharedLayerPlanner {
         plan.key,
         async () => (await this.ctx.deps.layer(l, report, identified))!,
         (label, groups) => checkSizes({}, [{ label, groups }]),
+        (sha) => recordedZip(this.ctx.lambda, plan.awsName, plan.key, sha),
       );
       plan.artifact = { key: cacheKey, ...zip };
       return plan;

@@ -39,13 +39,17 @@ function size(bytes: number): string {
 }
 
 export function storageLine(s: Storage, after: Storage | null = null): string {
-  const share = (x: Storage) => (x.limit > 0 ? ` (${((x.used / x.limit) * 100).toFixed(1)}%)` : '');
+  if ('unknown' in s) return `code storage in the region: unknown (${s.unknown})`;
+  const share = (x: { used: number; limit: number }) =>
+    x.limit > 0 ? ` (${((x.used / x.limit) * 100).toFixed(1)}%)` : '';
   const now = `${size(s.used)} of ${size(s.limit)}${share(s)}`;
-  return `code storage in the region: ${after ? `${now} before, ${size(after.used)}${share(after)} after` : now}`;
+  if (!after) return `code storage in the region: ${now}`;
+  if ('unknown' in after) return `code storage in the region: ${now} before, unknown after (${after.unknown})`;
+  return `code storage in the region: ${now} before, ${size(after.used)}${share(after)} after`;
 }
 
 export function storageFull(s: Storage): boolean {
-  return s.limit > 0 && s.used / s.limit > STORAGE_WARNING;
+  return !('unknown' in s) && s.limit > 0 && s.used / s.limit > STORAGE_WARNING;
 }
 
 export function pruneText(r: PruneResult): string {

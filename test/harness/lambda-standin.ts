@@ -58,7 +58,7 @@ import { unzippedSize } from './zip-read.js';
  * error messages, the "Runtime exited" payloads.
  */
 
-export type Fault = 'throttle' | 'server-error' | 'conflict' | 'drop' | 'drop-after-apply';
+export type Fault = 'throttle' | 'server-error' | 'conflict' | 'access-denied' | 'drop' | 'drop-after-apply';
 
 export interface RequestLogEntry {
   operation: string;
@@ -246,6 +246,13 @@ function faultError(fault: Exclude<Fault, 'drop' | 'drop-after-apply'>, resource
       );
     case 'conflict':
       return updateInProgress(resourceArn);
+    case 'access-denied': // what Lambda answers a caller whose IAM policy does not allow the action
+      return new LambdaError(
+        403,
+        'AccessDeniedException',
+        `User: arn:aws:sts::123456789012:assumed-role/lci/build is not authorized to perform this operation on resource: ${resourceArn} (injected by the stand-in)`,
+        'User',
+      );
   }
 }
 

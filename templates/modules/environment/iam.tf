@@ -53,7 +53,7 @@ data "aws_iam_policy_document" "codebuild" {
   statement {
     sid       = "WriteFunctionArtifacts"
     actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
-    resources = concat(local.write_prefixes, ["${local.arn}:s3:::${local.cache_location}/*"])
+    resources = concat(local.write_prefixes, ["${local.arn}:s3:::${local.iam_cache_location}/*"])
   }
 
   statement {
@@ -156,7 +156,7 @@ data "aws_iam_policy_document" "batch" {
   statement {
     sid       = "RunShards"
     actions   = ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:RetryBuild"]
-    resources = [aws_codebuild_project.deploy.arn]
+    resources = [local.project_arn]
   }
 }
 

@@ -9,13 +9,16 @@ locals {
   bucket_arn    = "${local.arn}:s3:::${var.artifacts_bucket}"
   # What lci writes in S3 for these functions: their artifacts, this environment's layer caches and its shared layers' caches.
   write_prefixes = concat(
-    [for p in var.function_patterns : "${local.bucket_arn}/${var.artifacts_prefix}/${p}/*"],
-    [for p in var.function_patterns : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${p}/*"],
-    [for l in var.shared_layers : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l}/*"],
+    [for p in var.function_patterns : "${local.bucket_arn}/${var.iam_artifacts_prefix}/${p}/*"],
+    [for p in var.function_patterns : "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${p}/*"],
+    [for l in var.shared_layers : "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/layers/${var.environment}/${l}/*"],
   )
-  cache_location = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
-  log_group      = "/aws/codebuild/${var.name}"
-  tags           = merge(var.tags, { lci-environment = var.environment })
+  cache_location     = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
+  iam_cache_location = "${var.artifacts_bucket}/${var.iam_artifacts_prefix}/_lci/codebuild-cache/${var.name}"
+  log_group          = "/aws/codebuild/${var.name}"
+  # the project's ARN from its name: known at plan, so plans show the roles' policies whole
+  project_arn = "${local.arn}:codebuild:${var.region}:${var.account_id}:project/${var.name}"
+  tags        = merge(var.tags, { lci-environment = var.environment })
 }
 
 resource "aws_cloudwatch_log_group" "build" {
@@ -135,7 +138,7 @@ resource "aws_codepipeline" "deploy" {
       provider         = "CodeStarSourceConnection"
       version          = "1"
       namespace        = "SourceVariables"
-      output_artifacts = ["source"]
+      output_artifacts = [var.source_artifact]
       configuration = {
         ConnectionArn        = var.connection_arn
         FullRepositoryId     = var.repository_id
@@ -172,7 +175,7 @@ resource "aws_codepipeline" "deploy" {
       owner           = "AWS"
       provider        = "CodeBuild"
       version         = "1"
-      input_artifacts = ["source"]
+      input_artifacts = [var.source_artifact]
       configuration = {
         ProjectName      = aws_codebuild_project.deploy.name
         BatchEnabled     = "true" # the build-list of buildspec.yml: one build per shard
@@ -194,8 +197,9 @@ module "common" {
   region                    = var.region
   partition                 = var.partition
   artifacts_bucket          = var.artifacts_bucket
+  source_artifact           = var.source_artifact
   connection_arn            = var.connection_arn
-  codebuild_project_arn     = aws_codebuild_project.deploy.arn
+  codebuild_project_arn     = local.project_arn
   batch                     = true
   pipeline_arn              = aws_codepipeline.deploy.arn
   chatbot_info_channel_arn  = var.chatbot_info_channel_arn

@@ -3,8 +3,10 @@
 
 locals {
   bucket_arn = "arn:${var.partition}:s3:::${var.artifacts_bucket}"
-  # CodePipeline stores artifacts under the first 20 characters of the pipeline name.
-  pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/*"
+  # CodePipeline stores an artifact under <first 20 characters of the pipeline name>/<first 10 of
+  # the artifact's name>/: two pipelines may share the 20 characters (QA and prod of one long
+  # function name), never the source artifact's name, so each role writes only its own artifacts.
+  pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/${var.source_artifact}/*"
 }
 
 data "aws_iam_policy_document" "assume" {

@@ -13,6 +13,11 @@ variable "partition" {
   description = "The AWS partition (aws, aws-cn, aws-us-gov)."
 }
 
+variable "source_artifact" {
+  type        = string
+  description = "The name of the pipeline's source artifact (10 characters, unique to the pipeline): its key prefix in the bucket."
+}
+
 variable "artifacts_bucket" {
   type        = string
   description = "S3 bucket of the pipeline's artifacts."

@@ -29,7 +29,7 @@ locals {
     {
       sid       = "PruneArtifacts"
       actions   = ["s3:DeleteObject"]
-      resources = ["${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
+      resources = ["${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
     },
   ]
 }
@@ -57,10 +57,10 @@ data "aws_iam_policy_document" "codebuild" {
     sid     = "WriteFunctionArtifacts"
     actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = [
-      "${local.bucket_arn}/${var.artifacts_prefix}/${var.function_name}/*",
+      "${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*",
       # Only this pipeline's own layer cache: no other pipeline can change what it publishes.
-      "${local.bucket_arn}/${var.artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*",
-      "${local.arn}:s3:::${local.cache_location}/*",
+      "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*",
+      "${local.arn}:s3:::${local.iam_cache_location}/*",
     ]
   }
 
@@ -71,7 +71,7 @@ data "aws_iam_policy_document" "codebuild" {
     content {
       sid       = "WriteSharedLayerCaches"
       actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
-      resources = [for l in statement.value : "${local.bucket_arn}/${var.artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]
+      resources = [for l in statement.value : "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]
     }
   }
 

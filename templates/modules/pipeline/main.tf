@@ -2,15 +2,18 @@
 # function, a CodeBuild project that runs `lci deploy`, least-privilege roles, notifications.
 
 locals {
-  arn               = "arn:${var.partition}"
-  function_arn      = "${local.arn}:lambda:${var.region}:${var.account_id}:function:${var.function_name}"
-  layer_arn         = "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${var.layer_name}"
-  shared_layer_arns = [for l in var.shared_layers : "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${l.layer_name}"]
-  bucket_arn        = "${local.arn}:s3:::${var.artifacts_bucket}"
-  cache_location    = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
-  log_group         = "/aws/codebuild/${var.name}"
-  arm64             = var.architecture == "arm64"
-  tags              = merge(var.tags, { lci-function = var.function_key, lci-environment = var.environment })
+  arn                = "arn:${var.partition}"
+  function_arn       = "${local.arn}:lambda:${var.region}:${var.account_id}:function:${var.function_name}"
+  layer_arn          = "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${var.layer_name}"
+  shared_layer_arns  = [for l in var.shared_layers : "${local.arn}:lambda:${var.region}:${var.account_id}:layer:${l.layer_name}"]
+  bucket_arn         = "${local.arn}:s3:::${var.artifacts_bucket}"
+  cache_location     = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
+  iam_cache_location = "${var.artifacts_bucket}/${var.iam_artifacts_prefix}/_lci/codebuild-cache/${var.name}"
+  log_group          = "/aws/codebuild/${var.name}"
+  # the project's ARN from its name: known at plan, so plans show the pipeline role's policy whole
+  project_arn = "${local.arn}:codebuild:${var.region}:${var.account_id}:project/${var.name}"
+  arm64       = var.architecture == "arm64"
+  tags        = merge(var.tags, { lci-function = var.function_key, lci-environment = var.environment })
 }
 
 resource "aws_cloudwatch_log_group" "build" {
@@ -132,7 +135,7 @@ resource "aws_codepipeline" "deploy" {
       provider         = "CodeStarSourceConnection"
       version          = "1"
       namespace        = "SourceVariables"
-      output_artifacts = ["source"]
+      output_artifacts = [var.source_artifact]
       configuration = {
         ConnectionArn        = var.connection_arn
         FullRepositoryId     = var.repository_id
@@ -169,7 +172,7 @@ resource "aws_codepipeline" "deploy" {
       owner           = "AWS"
       provider        = "CodeBuild"
       version         = "1"
-      input_artifacts = ["source"]
+      input_artifacts = [var.source_artifact]
       configuration = {
         ProjectName = aws_codebuild_project.deploy.name
         # The branch and commit of this run: lci deploy --only-matching-ref releases only a commit
@@ -189,8 +192,9 @@ module "common" {
   region                    = var.region
   partition                 = var.partition
   artifacts_bucket          = var.artifacts_bucket
+  source_artifact           = var.source_artifact
   connection_arn            = var.connection_arn
-  codebuild_project_arn     = aws_codebuild_project.deploy.arn
+  codebuild_project_arn     = local.project_arn
   batch                     = false
   pipeline_arn              = aws_codepipeline.deploy.arn
   chatbot_info_channel_arn  = var.chatbot_info_channel_arn

@@ -40,7 +40,7 @@ variable "prune" {
 
 variable "alarm_names" {
   type        = list(string)
-  description = "CloudWatch alarms lci watches while traffic shifts."
+  description = "CloudWatch alarms lci watches while traffic shifts, as an IAM resource reads them literally (*, ? and $ written as $${*}, $${?} and $${$})."
   default     = []
 }
 
@@ -110,6 +110,16 @@ variable "artifacts_bucket" {
 variable "artifacts_prefix" {
   type        = string
   description = "lci's key prefix in the bucket."
+}
+
+variable "iam_artifacts_prefix" {
+  type        = string
+  description = "artifacts_prefix as an IAM resource reads it literally: *, ? and $ written as $${*}, $${?} and $${$}."
+}
+
+variable "source_artifact" {
+  type        = string
+  description = "The name of the pipeline's source artifact (10 characters, unique to the pipeline): CodePipeline stores it under <first 20 characters of the name>/<this>/."
 }
 
 variable "buildspec" {

@@ -1,21 +1,41 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { environmentPipelineName, namePatterns, pipelineName } from '../../../src/generate/render.js';
+import { commonPattern, cover } from '../../../src/generate/grants.js';
+import { environmentPipelineName, pipelineName } from '../../../src/generate/render.js';
 
 test('up to ten names: the names, sorted, once each', () => {
-  assert.equal(namePatterns(['b-qa', 'a-qa', 'b-qa']), ['a-qa', 'b-qa']);
-  assert.equal(namePatterns([]), []);
+  assert.equal(
+    cover(['b-qa', 'a-qa', 'b-qa'], () => true),
+    ['a-qa', 'b-qa'],
+  );
+  assert.equal(
+    cover([], () => true),
+    [],
+  );
 });
 
-test('more: one pattern, the common prefix and suffix around *; * alone when they share neither', () => {
+test('more: one pattern, the common prefix and suffix around *, when it is safe', () => {
   const qa = Array.from({ length: 12 }, (_, i) => `shop-svc${i}-qa`);
-  assert.equal(namePatterns(qa), ['shop-svc*-qa']);
-  assert.equal(namePatterns(qa.map((n) => `${n}-deps`)), ['shop-svc*-qa-deps']);
-  assert.equal(namePatterns([...qa, 'orders']), ['*']);
+  assert.equal(
+    cover(qa, () => true),
+    ['shop-svc*-qa'],
+  );
+  assert.equal(commonPattern(qa.map((n) => `${n}-deps`)), 'shop-svc*-qa-deps');
+  assert.equal(commonPattern([...qa, 'orders']), '*');
   // prefix and suffix never overlap: "aa" and "aaa" share prefix "aa", the rest "" and "a" share no suffix
-  assert.equal(namePatterns(['aa', 'aaa', ...Array.from({ length: 10 }, (_, i) => `aa${i}`)], 10), ['aa*']);
-  for (const p of [namePatterns(qa)[0]!])
-    for (const n of qa) assert.ok(new RegExp(`^${p.replace('*', '.*')}$`).test(n), n);
+  assert.equal(commonPattern(['aa', 'aaa', ...Array.from({ length: 10 }, (_, i) => `aa${i}`)]), 'aa*');
+  for (const n of qa) assert.ok(/^shop-svc.*-qa$/.test(n), n);
+});
+
+test('an unsafe pattern splits by the next character until every part is safe', () => {
+  const names = [...Array.from({ length: 8 }, (_, i) => `qa-a${i}`), 'qb-x', 'qb-y', 'zz-1'];
+  const safe = (p: string) => !p.startsWith('*') && !p.startsWith('q*');
+  assert.equal(cover(names, safe), ['qa-a*', 'qb-*', 'zz-1']);
+  assert.equal(
+    cover(names, () => false),
+    [...names].sort(),
+    'single names are always kept',
+  );
 });
 
 test('pipeline names: <prefix>-<function>-<env> or <prefix>-<env>, cut to 38 with a hash', () => {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { functionRules } from '../../../src/inputs/function-inputs.js';
 import { globRule } from '../../../src/inputs/rules.js';
-import { pushFilters, triggerExcludes, triggerPaths } from '../../../src/generate/trigger-paths.js';
+import { pushFilters, triggerFilters, triggerPaths } from '../../../src/generate/trigger-paths.js';
 import { projectOf } from '../../harness/project.js';
 
 const CONFIG = `version: 1
@@ -76,31 +76,79 @@ functions:
     descriptor: data/requirements.txt
 `;
 
-test('excludes: repository-relative, and dropped where they could match another input (include, watch, descriptor, lockfiles)', () => {
-  const r = projectOf(EXCLUDING).functions.orders!.envs.qa!;
-  const rules = functionRules(r, '', []);
-  assert.equal(triggerExcludes(r, rules, 'lambdas.yaml'), [
-    'services/orders/*.md',
-    'services/orders/*.txt',
-    'services/orders/tests/**',
-  ]);
-  // with the descriptor (and so its lockfiles) directly in the path, '*.txt' could match requirements.txt
-  const beside = projectOf(EXCLUDING.replace('descriptor: data/requirements.txt', 'runtime: python3.12')).functions
-    .orders!.envs.qa!;
-  assert.equal(triggerExcludes(beside, functionRules(beside, '', []), 'lambdas.yaml'), [
-    'services/orders/*.md',
-    'services/orders/data/**',
-    'services/orders/tests/**',
+const filtersOf = (yaml: string, dirs: string[] = []) => {
+  const r = projectOf(yaml).functions.orders!.envs.qa!;
+  const spread = triggerFilters(r, functionRules(r, '', []), 'lambdas.yaml', isDir(dirs));
+  if (!('filters' in spread)) throw new Error(spread.everyPush);
+  return spread.filters;
+};
+
+test('excludes: the tree with what packaging leaves out; every input under the path, and the includes, without', () => {
+  assert.equal(filtersOf(EXCLUDING), [
+    {
+      includes: ['lambdas.yaml', 'services/orders/**'],
+      excludes: [
+        'services/orders/tests/**',
+        'services/orders/docs/**',
+        'services/orders/*.md',
+        'services/orders/*.txt',
+        'services/orders/vendor/**',
+        'services/orders/data/**',
+        'services/orders/**/.DS_Store',
+        'services/orders/**/.env',
+      ],
+    },
+    {
+      // the descriptor and its lockfiles, a watch glob, an include: each affects the function whatever the excludes say
+      includes: ['services/orders/data/*', 'services/orders/docs/keep.md', 'services/orders/vendor/pinned/**'],
+      excludes: [],
+    },
   ]);
 });
 
-test('excludes: a function at the repository root has none; at most 8', () => {
-  const root = projectOf(EXCLUDING.replace('path: services/orders', 'path: .')).functions.orders!.envs.qa!;
-  assert.equal(triggerExcludes(root, functionRules(root, '', []), 'lambdas.yaml'), []);
-  const many = projectOf(
-    EXCLUDING.replace('exclude: [', `exclude: [${Array.from({ length: 12 }, (_, i) => `"x${i}/**"`).join(', ')}, `),
-  ).functions.orders!.envs.qa!;
-  assert.is(triggerExcludes(many, functionRules(many, '', []), 'lambdas.yaml').length, 8);
+test("excludes: lci's defaults after the function's, a glob java.nio reads more widely left out", () => {
+  const plain = filtersOf(
+    EXCLUDING.replace(/ {4}exclude: .*\n {4}include: .*\n/, '    exclude: ["x**", "@(a|b)/**"]\n'),
+  );
+  assert.equal(plain[0]!.excludes, [
+    'services/orders/**/.DS_Store',
+    'services/orders/**/.env',
+    'services/orders/**/.env.*',
+    'services/orders/**/__pycache__/**',
+    'services/orders/**/*.pyc',
+    'services/orders/**/node_modules/**',
+  ]);
+});
+
+test('includes: a glob nio reads more narrowly is written so it matches at least as much', () => {
+  const filters = filtersOf(EXCLUDING.replace('include: ["docs/keep.md"]', 'include: ["docs/**/keep.md", "**/*.sql"]'));
+  assert.equal(filters[1]!.includes, [
+    'services/orders/**/*.sql',
+    'services/orders/*.sql',
+    'services/orders/data/*',
+    'services/orders/docs/**/keep.md',
+    'services/orders/docs/keep.md',
+    'services/orders/vendor/pinned/**',
+  ]);
+  const widened = filtersOf(EXCLUDING.replace('include: ["docs/keep.md"]', 'include: ["@(a|b)/x"]'));
+  assert.ok(
+    widened.every((f) => f.excludes.length === 0),
+    'an include of the whole path leaves nothing to exclude',
+  );
+});
+
+test('excludes: a function at the repository root, or with a build command, has none', () => {
+  const r = projectOf(EXCLUDING.replace('path: services/orders', 'path: .')).functions.orders!.envs.qa!;
+  assert.equal(triggerFilters(r, functionRules(r, '', []), 'lambdas.yaml', isDir([])), {
+    everyPush: 'the function covers the whole repository',
+  });
+  const built = filtersOf(
+    EXCLUDING.replace(
+      '    descriptor: data/requirements.txt\n',
+      '    descriptor: false\n    build: { command: make, output: dist }\n',
+    ),
+  );
+  assert.ok(built.every((f) => f.excludes.length === 0));
 });
 
 test('push filters: 8 paths each, up to 3; more, a pattern over 255 characters, or everything: every push', () => {

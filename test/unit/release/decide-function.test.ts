@@ -82,7 +82,7 @@ function decideWith(
     for (const need of decision.need) {
       asked.push(need);
       if (!(need in world)) throw new Error(`the decision asked for ${need}, which this case does not answer`);
-      (reads as Record<string, unknown>)[need] = world[need as keyof typeof world];
+      (reads as unknown as Record<string, unknown>)[need] = world[need as keyof typeof world];
     }
   }
   throw new Error('no plan after 8 rounds');

@@ -5,6 +5,7 @@ import type { VersionRecord } from '../../../src/aws/version-record.js';
 
 const alias = (version: string, weights: Record<string, number> = {}) => ({
   name: 'qa',
+  arn: 'arn:aws:lambda:eu-west-1:123456789012:function:fn:qa',
   version,
   revisionId: 'r',
   weights,
