@@ -7,6 +7,7 @@ import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { PackageError } from '../errors.js';
 import { buildFiles } from '../inputs/build-inputs.js';
 import { codeEntries } from '../inputs/code-files.js';
+import { nothingBuilt, nothingToPackage } from '../inputs/empty-package.js';
 import { collectFiles } from '../inputs/files.js';
 import { packageFilter } from '../inputs/package-filter.js';
 import { contentFingerprint, ZIP_FORMAT } from '../package/fingerprint.js';
@@ -52,11 +53,23 @@ export interface Packaging {
 export async function packageCode(r: ResolvedFunction, ws: Workspace, packaging?: Packaging): Promise<CodePackage> {
   if (r.build.command !== null) return builtPackage(r, ws, packaging);
   const entries = await codeEntries(r, ws);
+  if (entries.length === 0) throw new PackageError(await nothingIn(r, ws));
   const groups = groupSizes(entries);
   checkSizes(groups, []); // before hashing: an oversized package fails fast
   const fingerprint = contentFingerprint(entries);
   let zipped: Promise<CodeZip> | undefined;
   return { fingerprint, groups: async () => groups, zip: () => (zipped ??= zipOnce(r, ws, entries, fingerprint)) };
+}
+
+/** Why a function's path gave no file to package, in one line. */
+async function nothingIn(r: ResolvedFunction, ws: Workspace): Promise<string> {
+  const index = await ws.tracked();
+  return nothingToPackage(
+    r,
+    join(ws.root, r.root),
+    r.root || '.',
+    index ? { root: ws.root, index, rootInRepo: r.root } : undefined,
+  );
 }
 
 async function builtPackage(
@@ -79,13 +92,15 @@ async function builtPackage(
     (built ??= (async () => {
       if (!packaging) throw new Error(`packaging ${r.name} needs a builder for its build.command`);
       const out = await packaging.builder.output(r, files, key, packaging.report);
+      const label = `${r.root}/${r.build.output}`;
       const found = await collectFiles({
         root: out,
         boundary: out,
-        label: `${r.root}/${r.build.output}`,
+        label,
         packaged: filter.packaged,
         prunable: filter.prunable,
       });
+      if (found.length === 0) throw new PackageError(nothingBuilt(r, out, label));
       if (r.family === 'provided' && !found.some((e) => e.name === 'bootstrap' && e.executable))
         throw new PackageError(
           `${r.name}: build.command wrote no executable bootstrap to ${r.build.output}/; ${r.runtime} starts the function by running it (chmod +x it)`,
