@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkUnzippedSize, sizeGroup } from '../src/package/limits.js';
-import { lci, lciAsync } from './harness/cli.js';
+import { LCI_BIN, lci, lciAsync } from './harness/cli.js';
 import { requireDocker, TEST_IMAGE } from './harness/docker.js';
 import { writeTree } from './harness/files.js';
 import { GitRepo } from './harness/git-repo.js';
@@ -141,6 +142,34 @@ test('size groups: layer packages, scoped npm packages, top-level directories', 
       ),
     /biggest: code a\/ 0\.0 MB, deps python\/x 0\.0 MB/,
   );
+});
+
+/** Bytes a command and the children it waited for read (Linux: the shell's /proc/<pid>/io after its children). */
+function bytesRead(cmd: string[], cwd: string): { code: number; rchar: number } {
+  const r = spawnSync('sh', ['-c', '"$@" >/dev/null 2>&1; code=$?; cat /proc/$$/io; exit $code', 'sh', ...cmd], {
+    cwd,
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? 1, rchar: Number(/^rchar: (\d+)$/m.exec(r.stdout)?.[1] ?? Number.NaN) };
+}
+
+test('lci build of a fresh package reads each file once: the fingerprint comes from the read that zips', () => {
+  const repo = GitRepo.create({ 'lambdas.yaml': config(''), '.gitignore': '.lci/\n' });
+  let block = createHash('sha512').update('seed').digest();
+  const FILES = 200;
+  const SIZE = 160_000;
+  for (let i = 0; i < FILES; i++) {
+    const chunks: Buffer[] = [];
+    for (let n = 0; n < SIZE; n += 64) chunks.push((block = createHash('sha512').update(block).digest()));
+    mkdirSync(join(repo.dir, 'svc/assets'), { recursive: true });
+    writeFileSync(join(repo.dir, `svc/assets/a${i}.png`), Buffer.concat(chunks)); // stored, not deflated: quick
+  }
+  repo.commit({}, 'assets');
+  const r = bytesRead([process.execPath, LCI_BIN, 'build'], repo.dir);
+  assert.is(r.code, 0);
+  // lci's own modules and git's output add a few MB; reading the files twice would add 32 MB more.
+  const content = FILES * SIZE;
+  assert.ok(r.rchar > content && r.rchar < content * 1.4, `read ${r.rchar} bytes for ${content} bytes of files`);
 });
 
 // A function that packages no file: Lambda refuses an empty zip ("Uploaded file must be a
