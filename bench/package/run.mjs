@@ -120,6 +120,9 @@ function generate() {
 }
 
 function timed(name, cmd, cmdArgs) {
+  // Every contender starts with no dirty pages of another's zip to write back: on a slow disk the
+  // kernel makes whoever writes next wait for them.
+  spawnSync('sync');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...cmdArgs], {
     cwd: tree,
     encoding: 'utf8',

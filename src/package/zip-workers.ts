@@ -28,7 +28,7 @@ export interface FileJob {
   hash: boolean;
 }
 
-/** How one entry is stored; its bytes follow the previous entry's in the batch's buffer. */
+/** How one entry is stored. */
 export interface Prepared {
   method: 0 | 8;
   crc: number;
@@ -38,10 +38,22 @@ export interface Prepared {
   sha256: Uint8Array | null;
 }
 
+/**
+ * A batch, in columns (a message of three arrays costs less than one of an object per file):
+ * entry k is stored with method `meta[3k]`, CRC `meta[3k + 1]` and length `meta[3k + 2]`, its
+ * bytes right after entry k - 1's in `data`, its content hash at `hashes[32k]` when asked for.
+ */
 export interface PreparedBatch {
-  entries: Prepared[];
-  /** The stored bytes of every entry, back to back from offset 0. */
+  meta: Uint32Array;
+  hashes: Uint8Array | null;
   data: Uint8Array;
+}
+
+/** What preparing a batch gave: the columns of a PreparedBatch, or the first file that failed. */
+interface BatchOutcome {
+  meta: Uint32Array;
+  hashes: Uint8Array | null;
+  failure: Exclude<Outcome, { ok: Prepared }> | null;
 }
 
 export const DEFLATE_LEVEL = 6; // zip's default
@@ -132,16 +144,20 @@ export function prepareBatch(
   lib: Lib,
   level: number,
   out: Uint8Array,
-): Outcome[] {
-  const outcomes: Outcome[] = [];
+): BatchOutcome {
+  const meta = new Uint32Array(3 * jobs.length);
+  const hashes = jobs.length > 0 && jobs[0]!.hash ? new Uint8Array(32 * jobs.length) : null;
   let at = 0;
-  for (const job of jobs) {
-    const o = lib.prepareFile(job, scratch, lib, level, out, at);
-    outcomes.push(o);
-    if (!('ok' in o)) break;
+  for (let k = 0; k < jobs.length; k++) {
+    const o = lib.prepareFile(jobs[k]!, scratch, lib, level, out, at);
+    if (!('ok' in o)) return { meta, hashes, failure: o };
+    meta[3 * k] = o.ok.method;
+    meta[3 * k + 1] = o.ok.crc >>> 0;
+    meta[3 * k + 2] = o.ok.length;
+    if (hashes && o.ok.sha256) hashes.set(o.ok.sha256, 32 * k);
     at += o.ok.length;
   }
-  return outcomes;
+  return { meta, hashes, failure: null };
 }
 
 /**
@@ -167,16 +183,13 @@ function workerMain(sources: Pick<Lib, 'prepareFile' | 'prepareBytes'>, batch: t
     let need = 0;
     for (const job of msg.jobs) need += job.size;
     const buffer = msg.spare && msg.spare.byteLength >= need ? msg.spare : new ArrayBuffer(Math.max(need, msg.minimum));
-    const outcomes = batch(msg.jobs, scratch, lib, level, new Uint8Array(buffer));
-    // The content hashes in one array: 32-byte views of shared pool slabs would each copy their slab.
-    const hashes = new Uint8Array(32 * outcomes.length);
-    outcomes.forEach((o, k) => {
-      if ('ok' in o && o.ok.sha256) {
-        hashes.set(o.ok.sha256, 32 * k);
-        o.ok.sha256 = null;
-      }
-    });
-    parentPort!.postMessage({ id: msg.id, outcomes, buffer, hashes }, [buffer, hashes.buffer]);
+    const done = batch(msg.jobs, scratch, lib, level, new Uint8Array(buffer));
+    const moved = [
+      buffer,
+      done.meta.buffer as ArrayBuffer,
+      ...(done.hashes ? [done.hashes.buffer as ArrayBuffer] : []),
+    ];
+    parentPort!.postMessage({ id: msg.id, done, buffer }, moved);
   });
 }
 
@@ -204,21 +217,15 @@ export function prepareInline(jobs: FileJob[]): PreparedBatch {
   return settle(prepareBatch(jobs, inlineScratch, inlineLib, DEFLATE_LEVEL, out), out);
 }
 
-/** `hashes`: the content hashes, 32 bytes per outcome, when they came apart from the outcomes. */
-function settle(outcomes: Outcome[], data: Uint8Array, hashes?: Uint8Array): PreparedBatch {
-  const entries: Prepared[] = [];
-  for (const o of outcomes) {
-    if ('changed' in o) throw new PackageError(`${o.changed} changed while it was being packaged; run again`);
-    if ('failed' in o) {
-      const e: NodeJS.ErrnoException = new Error(o.failed.message);
-      if (o.failed.code) e.code = o.failed.code;
-      throw e;
-    }
-    if (hashes && hashes.length > 0 && o.ok.sha256 === null)
-      o.ok.sha256 = hashes.subarray(32 * entries.length, 32 * entries.length + 32);
-    entries.push(o.ok);
+function settle(done: BatchOutcome, data: Uint8Array): PreparedBatch {
+  const o = done.failure;
+  if (o && 'changed' in o) throw new PackageError(`${o.changed} changed while it was being packaged; run again`);
+  if (o && 'failed' in o) {
+    const e: NodeJS.ErrnoException = new Error(o.failed.message);
+    if (o.failed.code) e.code = o.failed.code;
+    throw e;
   }
-  return { entries, data };
+  return { meta: done.meta, hashes: done.hashes, data };
 }
 
 interface Task {
@@ -272,13 +279,13 @@ class Pool {
     this.started++;
     // A small young generation: the garbage zlib leaves per file (its output chunks) is freed often.
     const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
-    worker.on('message', (msg: { outcomes: Outcome[]; buffer: ArrayBuffer; hashes: Uint8Array }) => {
+    worker.on('message', (msg: { done: BatchOutcome; buffer: ArrayBuffer }) => {
       const task = this.busy.get(worker)!;
       this.busy.delete(worker);
       worker.unref();
       this.idle.push(worker);
       try {
-        task.resolve(settle(msg.outcomes, new Uint8Array(msg.buffer), task.jobs[0]?.hash ? msg.hashes : undefined));
+        task.resolve(settle(msg.done, new Uint8Array(msg.buffer)));
       } catch (e) {
         this.giveBack(msg.buffer);
         task.reject(e);

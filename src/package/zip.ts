@@ -9,7 +9,6 @@ import {
   type FileJob,
   giveBack,
   inlineLib,
-  type Prepared,
   type PreparedBatch,
   prepareBytes,
   prepareInline,
@@ -167,7 +166,8 @@ export async function writeZip(
         const data = Buffer.allocUnsafe(raw.length);
         const p = prepareBytes(raw, windowBitsOf(e), hash, inlineLib, DEFLATE_LEVEL, data, 0);
         if (p.sha256) contentHashes!(e, p.sha256);
-        written.push(...(await out.entries([e], { entries: [p], data })));
+        const meta = Uint32Array.of(p.method, p.crc >>> 0, p.length);
+        written.push(...(await out.entries([e], { meta, hashes: null, data })));
         continue;
       }
       const batch = await pending.get(i)!;
@@ -175,7 +175,8 @@ export async function writeZip(
       inFlight -= u.bytes;
       fill();
       const slice = entries.slice(u.from, u.to);
-      if (hash) for (let k = 0; k < slice.length; k++) contentHashes!(slice[k]!, batch.entries[k]!.sha256!);
+      if (batch.hashes)
+        for (let k = 0; k < slice.length; k++) contentHashes!(slice[k]!, batch.hashes.subarray(32 * k, 32 * k + 32));
       written.push(...(await out.entries(slice, batch)));
       await out.flush(); // the batch's buffer is written: a later batch may fill it
       if (!inline) giveBack(batch.data);
@@ -289,12 +290,12 @@ class Output {
     const ws: Written[] = [];
     let headerBytes = 0;
     let offset = this.offset;
+    const m = batch.meta;
     entries.forEach((e, k) => {
-      const p: Prepared = batch.entries[k]!;
-      const w = written(e, p.method, p.crc, p.length, offset);
+      const w = written(e, m[3 * k] as 0 | 8, m[3 * k + 1]!, m[3 * k + 2]!, offset);
       ws.push(w);
       headerBytes += 30 + w.nameBytes;
-      offset += 30 + w.nameBytes + p.length;
+      offset += 30 + w.nameBytes + w.compressed;
     });
     const headers = Buffer.allocUnsafe(headerBytes);
     let h = 0;
