@@ -182,6 +182,13 @@ function failureLine(stderr: string, fn: string): string {
   return lines[0]!;
 }
 
+/** lci build in `dir`, which fails: the line about function fn. */
+function buildFailure(dir: string): string {
+  const r = lci(['build'], { cwd: dir });
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  return failureLine(r.stderr, 'fn');
+}
+
 test('a function under an ignored directory (the old bench/package) fails, naming the path and the ignore rule; nothing is zipped', () => {
   const repo = GitRepo.create({ '.gitignore': 'node_modules/\nbench/.work/\n', 'README.md': 'x' });
   const project = join(repo.dir, 'bench/.work/package/project');
@@ -207,10 +214,8 @@ test('a function under an ignored directory (the old bench/package) fails, namin
 test('a function whose files git does not track, and no ignore rule: the line says untracked, without a rule', () => {
   const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'other.txt': 'x' });
   writeTree(repo.dir, { 'svc/app.py': 'x' });
-  const r = lci(['build'], { cwd: repo.dir });
-  assert.is(r.code, 1);
   assert.is(
-    failureLine(r.stderr, 'fn'),
+    buildFailure(repo.dir),
     'lci: function fn: nothing to package in svc/: its one file is not tracked by git: svc/app.py; Lambda refuses an empty zip: commit them (git add), or name files made outside git in include',
   );
 });
@@ -224,10 +229,8 @@ test('a function whose every file is excluded fails, naming each glob and where 
     'svc/.env': 'SECRET=1',
     'svc/__pycache__/app.cpython-312.pyc': 'x',
   });
-  const r = lci(['build'], { cwd: repo.dir });
-  assert.is(r.code, 1);
   assert.is(
-    failureLine(r.stderr, 'fn'),
+    buildFailure(repo.dir),
     'lci: function fn: nothing to package in svc/: 2 are excluded by "**/*.py" (exclude): svc/app.py, svc/lib/util.py; 1 is excluded by "**/.env" (always left out): svc/.env; 1 is excluded by "**/__pycache__/**" (left out of python functions): svc/__pycache__/app.cpython-312.pyc; 1 is excluded by "docs/**" (exclude): svc/docs/guide.md; Lambda refuses an empty zip: narrow exclude or name the files in include',
   );
 });
@@ -258,30 +261,27 @@ test('deploy stops at the same line before anything leaves the machine', () => {
   );
 });
 
-test('a build command that writes nothing to package fails, naming build.output', async () => {
-  await requireDocker();
+/** lci build of a function whose build.command is `command`, writing to out/: the line about it. */
+async function builtFailure(command: string): Promise<string> {
   const repo = GitRepo.create({
     'lambdas.yaml': config(
-      `    runtime: nodejs20.x\n    build: { image: "${TEST_IMAGE}", command: "mkdir -p out && touch out/.env", output: out }\n`,
+      `    runtime: nodejs20.x\n    build: { image: "${TEST_IMAGE}", command: "${command}", output: out }\n`,
     ),
     'svc/src/index.ts': 'export const handler = () => 1;\n',
   });
   const r = await lciAsync(['build'], { cwd: repo.dir });
   assert.is(r.code, 1, r.stdout + r.stderr);
+  return failureLine(r.stderr, 'fn');
+}
+
+test('a build command that writes nothing to package fails, naming build.output', async () => {
+  await requireDocker();
   assert.is(
-    failureLine(r.stderr, 'fn'),
+    await builtFailure('mkdir -p out && touch out/.env'),
     'lci: function fn: nothing to package in svc/out/: its one file is excluded by "**/.env" (always left out): svc/out/.env; Lambda refuses an empty zip: narrow exclude or name the files in include',
   );
-  const empty = GitRepo.create({
-    'lambdas.yaml': config(
-      `    runtime: nodejs20.x\n    build: { image: "${TEST_IMAGE}", command: "mkdir -p out", output: out }\n`,
-    ),
-    'svc/src/index.ts': 'export const handler = () => 1;\n',
-  });
-  const e = await lciAsync(['build'], { cwd: empty.dir });
-  assert.is(e.code, 1, e.stdout + e.stderr);
   assert.is(
-    failureLine(e.stderr, 'fn'),
+    await builtFailure('mkdir -p out'),
     "lci: function fn: nothing to package: build.command wrote no file to build.output svc/out/ (Lambda refuses an empty zip); make the command write the function's code there",
   );
 });
