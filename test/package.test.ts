@@ -1,10 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkUnzippedSize, sizeGroup } from '../src/package/limits.js';
-import { lci } from './harness/cli.js';
+import { LCI_BIN, lci, lciAsync } from './harness/cli.js';
+import { requireDocker, TEST_IMAGE } from './harness/docker.js';
+import { writeTree } from './harness/files.js';
 import { GitRepo } from './harness/git-repo.js';
 import { tempDir } from './harness/tmp.js';
 
@@ -138,6 +141,148 @@ test('size groups: layer packages, scoped npm packages, top-level directories', 
         100,
       ),
     /biggest: code a\/ 0\.0 MB, deps python\/x 0\.0 MB/,
+  );
+});
+
+/** Bytes a command and the children it waited for read (Linux: the shell's /proc/<pid>/io after its children). */
+function bytesRead(cmd: string[], cwd: string): { code: number; rchar: number } {
+  const r = spawnSync('sh', ['-c', '"$@" >/dev/null 2>&1; code=$?; cat /proc/$$/io; exit $code', 'sh', ...cmd], {
+    cwd,
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? 1, rchar: Number(/^rchar: (\d+)$/m.exec(r.stdout)?.[1] ?? Number.NaN) };
+}
+
+test('lci build of a fresh package reads each file once: the fingerprint comes from the read that zips', () => {
+  const repo = GitRepo.create({ 'lambdas.yaml': config(''), '.gitignore': '.lci/\n' });
+  let block = createHash('sha512').update('seed').digest();
+  const FILES = 200;
+  const SIZE = 160_000;
+  for (let i = 0; i < FILES; i++) {
+    const chunks: Buffer[] = [];
+    for (let n = 0; n < SIZE; n += 64) chunks.push((block = createHash('sha512').update(block).digest()));
+    mkdirSync(join(repo.dir, 'svc/assets'), { recursive: true });
+    writeFileSync(join(repo.dir, `svc/assets/a${i}.png`), Buffer.concat(chunks)); // stored, not deflated: quick
+  }
+  repo.commit({}, 'assets');
+  const r = bytesRead([process.execPath, LCI_BIN, 'build'], repo.dir);
+  assert.is(r.code, 0);
+  // lci's own modules and git's output add a few MB; reading the files twice would add 32 MB more.
+  const content = FILES * SIZE;
+  assert.ok(r.rchar > content && r.rchar < content * 1.4, `read ${r.rchar} bytes for ${content} bytes of files`);
+});
+
+// A function that packages no file: Lambda refuses an empty zip ("Uploaded file must be a
+// non-empty zip"), so lci stops there, naming the directory it looked at and what kept each file out.
+
+/** The one line lci printed about the function. */
+function failureLine(stderr: string, fn: string): string {
+  const lines = stderr.split('\n').filter((l) => l.startsWith(`lci: function ${fn}: `));
+  assert.is(lines.length, 1, stderr);
+  return lines[0]!;
+}
+
+/** lci build in `dir`, which fails: the line about function fn. */
+function buildFailure(dir: string): string {
+  const r = lci(['build'], { cwd: dir });
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  return failureLine(r.stderr, 'fn');
+}
+
+test('a function under an ignored directory (the old bench/package) fails, naming the path and the ignore rule; nothing is zipped', () => {
+  const repo = GitRepo.create({ '.gitignore': 'node_modules/\nbench/.work/\n', 'README.md': 'x' });
+  const project = join(repo.dir, 'bench/.work/package/project');
+  writeTree(project, {
+    'lambdas.yaml': config(''),
+    'svc/pkg0/f0.py': 'a = 1\n',
+    'svc/pkg0/f1.py': 'b = 2\n',
+    'svc/pkg1/b2.png': 'png',
+  });
+  const r = lci(['build', '--json'], { cwd: project });
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.is(
+    failureLine(r.stderr, 'fn'),
+    'lci: function fn: nothing to package in bench/.work/package/project/svc/: all 3 files are not tracked by git: bench/.work/package/project/svc/pkg0/f0.py, bench/.work/package/project/svc/pkg0/f1.py, …; git ignores them (.gitignore:2: bench/.work/); Lambda refuses an empty zip: commit them (git add), or name files made outside git in include',
+  );
+  assert.not.match(r.stderr, /unexpected error|at .*\.js:\d+/);
+  assert.not.ok(existsSync(join(project, '.lci/dist/fn/app.zip')), 'no empty zip is written');
+  const json = JSON.parse(r.stdout) as { functions: { status: string; error: string }[] };
+  assert.equal(json.functions[0]!.status, 'FAILED');
+  assert.match(json.functions[0]!.error, /^nothing to package in bench\/\.work\/package\/project\/svc\//);
+});
+
+test('a function whose files git does not track, and no ignore rule: the line says untracked, without a rule', () => {
+  const repo = GitRepo.create({ 'lambdas.yaml': config(''), 'other.txt': 'x' });
+  writeTree(repo.dir, { 'svc/app.py': 'x' });
+  assert.is(
+    buildFailure(repo.dir),
+    'lci: function fn: nothing to package in svc/: its one file is not tracked by git: svc/app.py; Lambda refuses an empty zip: commit them (git add), or name files made outside git in include',
+  );
+});
+
+test('a function whose every file is excluded fails, naming each glob and where it comes from', () => {
+  const repo = GitRepo.create({
+    'lambdas.yaml': config('    runtime: python3.12\n    exclude: ["**/*.py", "docs/**"]\n'),
+    'svc/app.py': 'x',
+    'svc/lib/util.py': 'x',
+    'svc/docs/guide.md': 'x',
+    'svc/.env': 'SECRET=1',
+    'svc/__pycache__/app.cpython-312.pyc': 'x',
+  });
+  assert.is(
+    buildFailure(repo.dir),
+    'lci: function fn: nothing to package in svc/: 2 are excluded by "**/*.py" (exclude): svc/app.py, svc/lib/util.py; 1 is excluded by "**/.env" (always left out): svc/.env; 1 is excluded by "**/__pycache__/**" (left out of python functions): svc/__pycache__/app.cpython-312.pyc; 1 is excluded by "docs/**" (exclude): svc/docs/guide.md; Lambda refuses an empty zip: narrow exclude or name the files in include',
+  );
+});
+
+test('deploy stops at the same line before anything leaves the machine', () => {
+  const repo = GitRepo.create({ 'lambdas.yaml': config('    exclude: ["*.py"]\n'), 'svc/app.py': 'x' });
+  // No AWS endpoint is reachable: the function fails while packaging, before any request.
+  const r = lci(['deploy', '--env', 'qa', '--json'], {
+    cwd: repo.dir,
+    env: {
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    },
+  });
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  const json = JSON.parse(r.stdout) as { functions: { name: string; status: string; error: string }[] };
+  assert.equal(
+    json.functions.map((f) => [f.name, f.status, f.error]),
+    [
+      [
+        'fn',
+        'FAILED',
+        'nothing to package in svc/: its one file is excluded by "*.py" (exclude): svc/app.py; Lambda refuses an empty zip: narrow exclude or name the files in include',
+      ],
+    ],
+  );
+});
+
+/** lci build of a function whose build.command is `command`, writing to out/: the line about it. */
+async function builtFailure(command: string): Promise<string> {
+  const repo = GitRepo.create({
+    'lambdas.yaml': config(
+      `    runtime: nodejs20.x\n    build: { image: "${TEST_IMAGE}", command: "${command}", output: out }\n`,
+    ),
+    'svc/src/index.ts': 'export const handler = () => 1;\n',
+  });
+  const r = await lciAsync(['build'], { cwd: repo.dir });
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  return failureLine(r.stderr, 'fn');
+}
+
+test('a build command that writes nothing to package fails, naming build.output', async () => {
+  await requireDocker();
+  assert.is(
+    await builtFailure('mkdir -p out && touch out/.env'),
+    'lci: function fn: nothing to package in svc/out/: its one file is excluded by "**/.env" (always left out): svc/out/.env; Lambda refuses an empty zip: narrow exclude or name the files in include',
+  );
+  assert.is(
+    await builtFailure('mkdir -p out'),
+    "lci: function fn: nothing to package: build.command wrote no file to build.output svc/out/ (Lambda refuses an empty zip); make the command write the function's code there",
   );
 });
 

@@ -1,17 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PackageError } from '../src/errors.js';
 import { collectFiles } from '../src/inputs/files.js';
+import { contentFingerprint, Fingerprint } from '../src/package/fingerprint.js';
 import { windowBitsFor, writeZip, type ZipEntry } from '../src/package/zip.js';
 import { listZip, unsafeZip } from '../src/package/zip-check.js';
 import { writeHostileZip } from './harness/hostile-zip.js';
 import { extractZip } from '../src/package/zip-extract.js';
 import { deflateRawSync } from 'node:zlib';
 import { writeTree } from './harness/files.js';
+import { writeZipFixture } from './harness/zip-fixture.js';
 import { tempDir } from './harness/tmp.js';
 
 const FILES: Record<string, string> = {
@@ -218,6 +220,65 @@ test('the writer refuses every entry name a cached layer is refused for: one rul
   }
   for (const fine of ['a/b.py', 'ünï/çödé.py', 'a..b/c.py', '.hidden/x', 'a b/c d.py'])
     await writeZip([{ name: fine, source: { data }, size: 1, executable: false }], join(tempDir(), 'ok.zip'));
+});
+
+// Recorded with the writer of main at 143912e (Node 20.20.2 and 22.23.5, zlib 1.3.1-e00f703; Node
+// 24.22.3, zlib 1.3.2.1-motley-285e94b: the same bytes), which read each file twice and deflated on
+// Node's thread pool. A different CodeSha256 for the same files would make every deployed function
+// look changed.
+const MAIN_ZIP_SHA256 = 't9SqtJwfUT7eWc0OZ+0lZ1HLssf0bF0zugjRDV5q6I0=';
+const MAIN_FINGERPRINT: Record<string, string> = {
+  '1.3.1-e00f703': '6356a10599848ad85c4b',
+  '1.3.2.1-motley-285e94b': 'bf25b53f2413422e47af',
+};
+
+test("the same files give the bytes (CodeSha256) and fingerprint main gave, with the fingerprint from the zip's own read", async () => {
+  const dir = tempDir();
+  writeZipFixture(dir);
+  const data = Buffer.from('in memory\n'.repeat(100));
+  const entries: ZipEntry[] = [
+    ...(await collectFiles({ root: dir, boundary: dir, label: 'fx' })),
+    { name: 'mem/data.txt', source: { data }, size: data.length, executable: false },
+  ];
+  const out = join(tempDir(), 'fx.zip');
+  const fp = new Fingerprint();
+  const seen: string[] = [];
+  const r = await writeZip(entries, out, 0o666, (e, sha) => {
+    seen.push(e.name);
+    fp.add(e, sha);
+  });
+  assert.is(r.sha256, MAIN_ZIP_SHA256);
+  assert.is(createHash('sha256').update(readFileSync(out)).digest('base64'), MAIN_ZIP_SHA256);
+  assert.equal([r.bytes, r.entries], [10_596_573, 3_011]);
+  assert.is(seen.length, entries.length, 'every entry hashed once, streamed ones too');
+  assert.is(
+    fp.digest(),
+    contentFingerprint(entries),
+    'the fingerprint from the zip read is the one hashing alone gives',
+  );
+  const known = MAIN_FINGERPRINT[process.versions.zlib];
+  if (known) assert.is(contentFingerprint(entries), known);
+  execFileSync('unzip', ['-tq', out]);
+});
+
+test('a file that changes size between listing and zipping stops the zip, and no archive is left', async () => {
+  const dir = tempDir();
+  writeZipFixture(dir);
+  const entries = await collectFiles({ root: dir, boundary: dir, label: 'fx' });
+  writeFileSync(join(dir, 'many/f1234.txt'), 'grown '.repeat(1000));
+  const out = join(tempDir(), 'fx.zip');
+  try {
+    await writeZip(entries, out);
+    assert.unreachable('should have thrown');
+  } catch (err) {
+    assert.match((err as Error).message, /^many\/f1234\.txt changed while it was being packaged; run again$/);
+  }
+  assert.not.ok(existsSync(out));
+  assert.equal(
+    readdirSync(dirname(out)).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file either',
+  );
 });
 
 test.run();

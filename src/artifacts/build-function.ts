@@ -4,7 +4,7 @@ import type { DependencyBuilder, DepsArtifact, Report } from '../builder/depende
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { LciError, SharedLayerError } from '../errors.js';
 import { PRIVATE_FILE_MODE } from '../package/private.js';
-import { checkSizes, packageCode, type CodeZip } from './code-package.js';
+import { checkSizes, codeFiles, type CodeZip } from './code-package.js';
 import { distDir, readManifest, writeManifest, type Manifest } from './manifest.js';
 
 /** A shared layer a function uses, as built (or found in .lci/cache) in this run. */
@@ -32,17 +32,18 @@ export async function buildFunction(
   report: Report,
 ): Promise<FunctionArtifacts> {
   report('collecting code');
-  const [pkg, layer, layers] = await settled(
-    packageCode(r, ws, { builder: deps, report }),
+  const [files, layer, layers] = await settled(
+    codeFiles(r, ws, { builder: deps, report }),
     deps.layer(r, report),
     sharedLayers(r, deps, report),
   );
-  checkSizes(await pkg.groups(), [
+  checkSizes(await files.groups(), [
     ...(layer ? [{ label: 'deps', groups: layer.groups }] : []),
     ...layers.map((l) => ({ label: `layer ${l.name}`, groups: l.groups })),
   ]);
   report('packaging code');
-  const code = await pkg.zip();
+  // The fingerprint comes with the zip, from the same read of each file, unless an earlier zip may be reused.
+  const code = await files.zip();
   const dist = distDir(ws, r.name);
   let depsArtifact: DepsArtifact | null = null;
   const distDeps = join(dist, 'deps.zip');
@@ -75,7 +76,7 @@ export async function buildFunction(
     env: r.env,
     runtime: r.runtime,
     architecture: r.architecture,
-    code: { ...code, fingerprint: pkg.fingerprint },
+    code,
     deps: depsArtifact,
     layers,
     manifest: path,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyBuilder, Report } from '../builder/dependency-builder.js';
@@ -7,9 +8,10 @@ import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { PackageError } from '../errors.js';
 import { buildFiles } from '../inputs/build-inputs.js';
 import { codeEntries } from '../inputs/code-files.js';
+import { nothingBuilt, nothingToPackage } from '../inputs/empty-package.js';
 import { collectFiles } from '../inputs/files.js';
 import { packageFilter } from '../inputs/package-filter.js';
-import { contentFingerprint, ZIP_FORMAT } from '../package/fingerprint.js';
+import { contentFingerprint, Fingerprint, ZIP_FORMAT } from '../package/fingerprint.js';
 import { checkUnzippedSize, groupSizes } from '../package/limits.js';
 import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
@@ -50,20 +52,65 @@ export interface Packaging {
 }
 
 export async function packageCode(r: ResolvedFunction, ws: Workspace, packaging?: Packaging): Promise<CodePackage> {
-  if (r.build.command !== null) return builtPackage(r, ws, packaging);
-  const entries = await codeEntries(r, ws);
-  const groups = groupSizes(entries);
-  checkSizes(groups, []); // before hashing: an oversized package fails fast
-  const fingerprint = contentFingerprint(entries);
-  let zipped: Promise<CodeZip> | undefined;
-  return { fingerprint, groups: async () => groups, zip: () => (zipped ??= zipOnce(r, ws, entries, fingerprint)) };
+  return (await codeFiles(r, ws, packaging)).package();
 }
 
-async function builtPackage(
-  r: ResolvedFunction,
-  ws: Workspace,
-  packaging: Packaging | undefined,
-): Promise<CodePackage> {
+/**
+ * A function's code package before its contents are read: what `lci build` starts from. `package()`
+ * reads and hashes every file for the fingerprint alone (a deploy compares it with the serving
+ * version's before it zips anything); `zip()` gives the zip and its fingerprint, both from one
+ * read of each file when no earlier zip can be reused.
+ */
+export interface CodeFiles {
+  /** Unzipped bytes per top-level directory (runs the build command first, for a built function). */
+  groups(): Promise<Record<string, number>>;
+  package(): Promise<CodePackage>;
+  zip(): Promise<CodeZip & { fingerprint: string }>;
+}
+
+export async function codeFiles(r: ResolvedFunction, ws: Workspace, packaging?: Packaging): Promise<CodeFiles> {
+  if (r.build.command !== null) return builtFiles(r, ws, packaging);
+  const entries = await codeEntries(r, ws);
+  if (entries.length === 0) throw new PackageError(await nothingIn(r, ws));
+  const groups = groupSizes(entries);
+  checkSizes(groups, []); // before hashing: an oversized package fails fast
+  let fingerprint: Promise<string> | undefined;
+  let zipped: Promise<CodeZip & { fingerprint: string }> | undefined;
+  let zipping: Promise<CodeZip & { fingerprint: string }> | undefined;
+  const hashed = () => {
+    fingerprint ??= Promise.resolve().then(() => contentFingerprint(entries));
+    return fingerprint;
+  };
+  const zipFor = (fp: string) => (zipped ??= zipOnce(r, ws, entries, fp).then((z) => ({ ...z, fingerprint: fp })));
+  const zip = async () => {
+    // A zip from an earlier run may be reused: the fingerprint decides, and only then is anything zipped.
+    if (fingerprint || (await mayReuse(r, ws))) return zipFor(await hashed());
+    zipped ??= zipFresh(r, ws, entries);
+    fingerprint ??= zipped.then((z) => z.fingerprint);
+    return zipped;
+  };
+  return {
+    groups: async () => groups,
+    package: async () => {
+      const fp = await hashed();
+      return { fingerprint: fp, groups: async () => groups, zip: () => zipFor(fp) };
+    },
+    zip: () => (zipping ??= zip()),
+  };
+}
+
+/** Why a function's path gave no file to package, in one line. */
+async function nothingIn(r: ResolvedFunction, ws: Workspace): Promise<string> {
+  const index = await ws.tracked();
+  return nothingToPackage(
+    r,
+    join(ws.root, r.root),
+    r.root || '.',
+    index ? { root: ws.root, index, rootInRepo: r.root } : undefined,
+  );
+}
+
+async function builtFiles(r: ResolvedFunction, ws: Workspace, packaging: Packaging | undefined): Promise<CodeFiles> {
   const files = await buildFiles(r, ws, worktreeReader(ws.root));
   const key = await commandKey(r, files);
   const filter = packageFilter(r);
@@ -79,13 +126,15 @@ async function builtPackage(
     (built ??= (async () => {
       if (!packaging) throw new Error(`packaging ${r.name} needs a builder for its build.command`);
       const out = await packaging.builder.output(r, files, key, packaging.report);
+      const label = `${r.root}/${r.build.output}`;
       const found = await collectFiles({
         root: out,
         boundary: out,
-        label: `${r.root}/${r.build.output}`,
+        label,
         packaged: filter.packaged,
         prunable: filter.prunable,
       });
+      if (found.length === 0) throw new PackageError(nothingBuilt(r, out, label));
       if (r.family === 'provided' && !found.some((e) => e.name === 'bootstrap' && e.executable))
         throw new PackageError(
           `${r.name}: build.command wrote no executable bootstrap to ${r.build.output}/; ${r.runtime} starts the function by running it (chmod +x it)`,
@@ -93,12 +142,11 @@ async function builtPackage(
       checkSizes(groupSizes(found), []);
       return found;
     })());
-  let zipped: Promise<CodeZip> | undefined;
-  return {
-    fingerprint,
-    groups: async () => groupSizes(await entries()),
-    zip: () => (zipped ??= entries().then((e) => zipOnce(r, ws, e, fingerprint))),
-  };
+  let zipped: Promise<CodeZip & { fingerprint: string }> | undefined;
+  const zip = () =>
+    (zipped ??= entries().then(async (e) => ({ ...(await zipOnce(r, ws, e, fingerprint)), fingerprint })));
+  const groups = async () => groupSizes(await entries());
+  return { groups, package: async () => ({ fingerprint, groups, zip }), zip };
 }
 
 /** Lambda's unzipped limit for code plus layers, checked before anything is zipped or leaves the machine. */
@@ -136,7 +184,7 @@ async function zipOrReuse(
   fingerprint: string,
   other: { name: string; zip: Promise<ZipArtifact | null> } | undefined,
 ): Promise<CodeZip> {
-  const path = join(distDir(ws, r.name), 'app.zip');
+  const path = zipPath(ws, r);
   const manifest = await readManifest(ws, r.name);
   const recorded = manifest?.code;
   // Reused only when the recorded fingerprint matches and the file is still the one recorded.
@@ -152,15 +200,88 @@ async function zipOrReuse(
     };
   }
   await mkdirPrivate(distDir(ws, r.name));
-  const theirs = other ? await other.zip : null;
-  const copied = theirs !== null && (await fileSha256(theirs.path)) === theirs.sha256;
-  let z: ZipArtifact;
-  if (copied) {
-    await copyFile(theirs.path, path);
-    await chmod(path, PRIVATE_FILE_MODE); // copyFile keeps the source's mode
-    z = { ...theirs, path };
-  } else z = await zipArtifact(entries, path);
-  const next: Manifest = {
+  const copied = other ? await copyTheirs(other, path) : null;
+  const z = copied ?? (await zipArtifact(entries, path));
+  await record(r, ws, manifest, z, fingerprint);
+  return { ...z, reused: false, ...(copied ? { sameAs: other!.name } : {}) };
+}
+
+/**
+ * The zip and its fingerprint from one read of each file: for a function with no earlier zip to
+ * reuse (a fresh checkout, a first build), which is zipped whatever its fingerprint. Functions of
+ * this run listing the same files share the work: one zips, the others copy its zip.
+ */
+async function zipFresh(
+  r: ResolvedFunction,
+  ws: Workspace,
+  entries: ZipEntry[],
+): Promise<CodeZip & { fingerprint: string }> {
+  const listing = `${ws.stateDir}\0files ${listingKey(entries)}`;
+  const other = zipsByContent.get(listing);
+  const theirs = other && other.name !== r.name ? other : undefined;
+  let settle: ((z: (ZipArtifact & { fingerprint: string }) | null) => void) | undefined;
+  if (!theirs) zipsByContent.set(listing, { name: r.name, zip: new Promise((resolve) => (settle = resolve)) });
+  try {
+    const path = zipPath(ws, r);
+    await mkdirPrivate(distDir(ws, r.name));
+    const shared = theirs ? ((await theirs.zip) as (ZipArtifact & { fingerprint: string }) | null) : null;
+    const copied = shared ? await copyTheirs(theirs!, path) : null;
+    let z: ZipArtifact & { fingerprint: string };
+    if (copied && shared) z = { ...copied, fingerprint: shared.fingerprint };
+    else {
+      const fp = new Fingerprint();
+      const written = await zipArtifact(entries, path, (e, sha) => fp.add(e, sha));
+      z = { ...written, fingerprint: fp.digest() };
+      // Functions of this run that find the same content by fingerprint copy this zip too.
+      if (!zipsByContent.has(`${ws.stateDir}\0${z.fingerprint}`))
+        zipsByContent.set(`${ws.stateDir}\0${z.fingerprint}`, { name: r.name, zip: Promise.resolve(z) });
+    }
+    await record(r, ws, await readManifest(ws, r.name), z, z.fingerprint);
+    settle?.(z);
+    return { ...z, reused: false, ...(copied ? { sameAs: theirs!.name } : {}) };
+  } catch (e) {
+    settle?.(null);
+    throw e;
+  }
+}
+
+/** Another function's zip of the same content, copied to `path`; null when it failed or its file changed since. */
+async function copyTheirs(other: { zip: Promise<ZipArtifact | null> }, path: string): Promise<ZipArtifact | null> {
+  const theirs = await other.zip;
+  if (theirs === null || (await fileSha256(theirs.path)) !== theirs.sha256) return null;
+  await copyFile(theirs.path, path);
+  await chmod(path, PRIVATE_FILE_MODE); // copyFile keeps the source's mode
+  return { ...theirs, path };
+}
+
+/** Same names, files, sizes and modes: the same content, read at the same time. */
+function listingKey(entries: ZipEntry[]): string {
+  const hash = createHash('sha256');
+  for (const e of entries)
+    hash.update(
+      `${e.name}\0${'path' in e.source ? e.source.path : '(data)'}\0${e.size}\0${e.executable ? 'x' : '-'}\0`,
+    );
+  return hash.digest('hex');
+}
+
+function zipPath(ws: Workspace, r: ResolvedFunction): string {
+  return join(distDir(ws, r.name), 'app.zip');
+}
+
+/** An earlier zip whose fingerprint is recorded: this run reads the fingerprint first, to reuse it if it matches. */
+async function mayReuse(r: ResolvedFunction, ws: Workspace): Promise<boolean> {
+  const recorded = (await readManifest(ws, r.name))?.code;
+  return recorded !== undefined && recorded !== null && existsSync(zipPath(ws, r));
+}
+
+async function record(
+  r: ResolvedFunction,
+  ws: Workspace,
+  manifest: Manifest | null,
+  z: ZipArtifact,
+  fingerprint: string,
+): Promise<void> {
+  await writeManifest(ws, {
     function: r.name,
     env: r.env,
     runtime: r.runtime,
@@ -174,7 +295,5 @@ async function zipOrReuse(
       entries: z.entries,
       fingerprint,
     },
-  };
-  await writeManifest(ws, next);
-  return { ...z, reused: false, ...(copied ? { sameAs: other!.name } : {}) };
+  });
 }

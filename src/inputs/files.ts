@@ -37,7 +37,13 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   const prunable = opts.prunable ?? (() => false);
   const boundary = realpathSync(opts.boundary);
   const git = opts.tracked;
-  const repoPathOf = (realAbs: string) => relative(boundary, realAbs).split(sep).join('/');
+  const inBoundary = boundary.endsWith(sep) ? boundary : boundary + sep;
+  // The path inside the repository; a slice, not path.relative: it runs once per file.
+  const repoPathOf = (realAbs: string) => {
+    if (!realAbs.startsWith(inBoundary)) return relative(boundary, realAbs).split(sep).join('/');
+    const inRepo = realAbs.slice(inBoundary.length);
+    return sep === '/' ? inRepo : inRepo.split(sep).join('/');
+  };
   // Untracked files do not ship, so a directory git tracks nothing below needs no walk (unless an include may reach into it).
   const skipDir = (name: string, realAbs: string) =>
     prunable(name) || (git !== undefined && !git.mayInclude(name) && !git.index.hasUnder(repoPathOf(realAbs)));
@@ -49,7 +55,7 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   function walk(dir: string, rel: string, ancestors: Set<string>, untrackedLink = false): void {
     for (const d of readdirSync(dir, { withFileTypes: true })) {
       const name = rel ? `${rel}/${d.name}` : d.name;
-      const abs = join(dir, d.name);
+      const abs = childPath(dir, d.name);
       if (d.isDirectory()) {
         if (!skipDir(name, abs)) walk(abs, name, ancestors, untrackedLink);
       } else if (d.isFile()) {
@@ -92,6 +98,11 @@ export async function collectFiles(opts: CollectOptions): Promise<ZipEntry[]> {
   const rootReal = realpathSync(opts.root);
   walk(rootReal, '', new Set([rootReal]));
   return out;
+}
+
+/** join() for a real directory and a plain name, without join's normalising: it runs once per file. */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 
 function fileEntry(name: string, abs: string): ZipEntry {

@@ -58,3 +58,20 @@ function buildFilter(r: Subject): PackageFilter {
       includeBases.some((b) => b === '' || b === rel || b.startsWith(`${rel}/`) || rel.startsWith(`${b}/`)),
   };
 }
+
+/**
+ * The rule that leaves a file out of the package, in words (`"*.md" (exclude)`), or null when the
+ * filter keeps it. For explaining an empty package only: it matches glob by glob.
+ */
+export function leftOutBy(r: Subject, relPath: string): string | null {
+  if (r.family === 'nodejs' && r.descriptorPath !== null && LAYER_OWNS(relPath))
+    return 'node_modules/ (the dependency layer holds it)';
+  if (packageFilter(r).packaged(relPath)) return null;
+  const rules = [
+    ...DEFAULT_EXCLUDES.all.map((g) => ({ g, from: 'always left out' })),
+    ...(r.family === 'python' ? DEFAULT_EXCLUDES.python.map((g) => ({ g, from: 'left out of python functions' })) : []),
+    ...r.exclude.map((g) => ({ g, from: 'exclude' })),
+  ];
+  const hit = rules.find((x) => picomatch(x.g, { dot: true })(relPath));
+  return hit ? `"${hit.g}" (${hit.from})` : 'exclude';
+}

@@ -1,6 +1,6 @@
 import { groupSizes } from './limits.js';
 import { PRIVATE_FILE_MODE } from './private.js';
-import { writeZip, type ZipEntry } from './zip.js';
+import { type ContentHashes, writeZip, type ZipEntry } from './zip.js';
 
 /** A zip lci wrote, with what the size checks and the reports need to know about it. */
 export interface ZipArtifact {
@@ -14,9 +14,13 @@ export interface ZipArtifact {
   groups: Record<string, number>;
 }
 
-/** Written for lci's own use under `.lci/`: readable by the user only. */
-export async function zipArtifact(entries: ZipEntry[], path: string): Promise<ZipArtifact> {
-  const z = await writeZip(entries, path, PRIVATE_FILE_MODE);
+/** Written for lci's own use under `.lci/`: readable by the user only. `contentHashes` as for writeZip. */
+export async function zipArtifact(
+  entries: ZipEntry[],
+  path: string,
+  contentHashes?: ContentHashes,
+): Promise<ZipArtifact> {
+  const z = await writeZip(entries, path, PRIVATE_FILE_MODE, contentHashes);
   return {
     path: z.path,
     sha256: z.sha256,

@@ -1,21 +1,32 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib';
-import { promisify } from 'node:util';
+import { crc32, createDeflateRaw } from 'node:zlib';
 import { extname } from 'node:path';
 import { PackageError } from '../errors.js';
 import { unsafeEntryName } from './zip-check.js';
+import {
+  DEFLATE_LEVEL,
+  type FileJob,
+  giveBack,
+  inlineLib,
+  type PreparedBatch,
+  prepareBytes,
+  prepareInline,
+  prepareOnWorker,
+  workerCount,
+} from './zip-workers.js';
 
 /**
  * A deterministic zip writer: the same entries give the same bytes, whatever the file times,
  * creation order, umask, owner or machine (for one Node.js zlib). Entries are sorted by name,
  * stamped 1980-01-01 00:00, given mode 0644 or 0755 and no extra fields.
  *
- * Files are read and deflated in parallel (zlib runs on libuv's thread pool, so every core
- * works) and written in order, with a bounded number of bytes and entries in flight. Files
- * above STREAM_ABOVE bytes are streamed through one deflate stream instead of buffered.
+ * Files are read and deflated in batches on worker threads (one per core, see zip-workers.ts),
+ * each file read once, and written in order by this thread with large buffered writes, with a
+ * bounded number of bytes and batches in flight. Files above STREAM_ABOVE bytes are streamed
+ * through one deflate stream instead of buffered. A zip of less than INLINE_BELOW bytes is made
+ * on this thread: starting a worker would cost more than the work.
  */
 
 export interface ZipEntry {
@@ -39,11 +50,17 @@ export interface ZipResult {
   sha256: string;
 }
 
+/** Told each entry's content SHA-256, in archive order, from the read that zipped it. */
+export type ContentHashes = (e: ZipEntry, sha256: Uint8Array) => void;
+
 const STREAM_ABOVE = 8 * 1024 * 1024;
-const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
-/** Each deflate holds ~256 kB of zlib state: a few per thread-pool thread keep every core busy without thousands alive. */
-const MAX_ENTRIES_IN_FLIGHT = Math.max(8, 4 * availableParallelism());
-const DEFLATE_LEVEL = 6; // zip's default
+/** Bytes gathered before one writev. */
+const WRITE_BUFFER = 1024 * 1024;
+const INLINE_BELOW = 1024 * 1024;
+/** A batch for one worker: enough files that a message costs nothing next to the work. */
+const BATCH_BYTES = 1024 * 1024;
+const BATCH_FILES = 256;
+const MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 /** Already-compressed formats: deflating them again costs time and gains nothing. */
 const STORED_EXTENSIONS = new Set([
   '.zip',
@@ -86,8 +103,22 @@ interface Written {
   mode: number;
 }
 
-/** `mode`: the file's permissions (before the umask), 0666 unless the caller wants it private. */
-export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666): Promise<ZipResult> {
+/** What the writer takes in order: a batch of files for a worker, a buffer entry, or a large file to stream. */
+type Unit =
+  | { kind: 'files'; from: number; to: number; bytes: number }
+  | { kind: 'data'; at: number }
+  | { kind: 'stream'; at: number };
+
+/**
+ * `mode`: the file's permissions (before the umask), 0666 unless the caller wants it private.
+ * `contentHashes`: told every entry's content SHA-256, from the same read (for a fingerprint).
+ */
+export async function writeZip(
+  input: ZipEntry[],
+  outPath: string,
+  mode = 0o666,
+  contentHashes?: ContentHashes,
+): Promise<ZipResult> {
   // UTF-16 code unit order: the same on every machine, and no Buffer per comparison.
   const entries = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // What lci would refuse to publish from a cache it never writes (a build output named `..\\x.py`).
@@ -102,48 +133,65 @@ export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666)
     if (entries[i]!.name === entries[i - 1]!.name)
       throw new PackageError(`two files would be stored as ${entries[i]!.name}`);
   }
+  const hash = contentHashes !== undefined;
+  const units = unitsOf(entries);
+  const fileBytes = units.reduce((n, u) => n + (u.kind === 'files' ? u.bytes : 0), 0);
+  const inline = fileBytes < INLINE_BELOW;
+  const prepare = inline ? async (jobs: FileJob[]) => prepareInline(jobs) : prepareOnWorker;
+  const maxBatches = 2 * workerCount() + 1;
   // Written beside the target and renamed at the end: a failure never leaves a half-written archive.
   const tmpPath = `${outPath}.${process.pid}.tmp`;
   const handle = await open(tmpPath, 'w', mode);
+  const pending = new Map<number, Promise<PreparedBatch>>();
   try {
     const out = new Output(handle);
     const written: Written[] = [];
-    const pending = new Map<number, Promise<Prepared>>();
-    const streamed = new Set<number>();
     let next = 0;
     let inFlight = 0;
-    // Keep the thread pool busy within the memory budget; scheduling is in order, and an empty
-    // pipeline always takes the next entry, so entry i is scheduled by the time the writer needs it.
+    // Keep every worker busy within the memory budget; batches go out in order, and an empty
+    // pipeline always takes the next one, so unit i is on its way by the time the writer needs it.
     const fill = () => {
-      while (next < entries.length) {
-        const e = entries[next]!;
-        if (e.size > STREAM_ABOVE && 'path' in e.source) {
-          streamed.add(next++);
-          continue;
-        }
-        if (pending.size > 0 && (inFlight + e.size > MAX_BYTES_IN_FLIGHT || pending.size >= MAX_ENTRIES_IN_FLIGHT))
-          break;
-        inFlight += e.size;
-        const task = prepare(e);
+      for (; next < units.length; next++) {
+        const u = units[next]!;
+        if (u.kind !== 'files') continue;
+        if (pending.size > 0 && (inFlight + u.bytes > MAX_BYTES_IN_FLIGHT || pending.size >= maxBatches)) break;
+        inFlight += u.bytes;
+        const task = prepare(jobsOf(entries, u, hash));
         task.catch(() => {}); // awaited in order below; this only keeps an early failure from going unhandled
-        pending.set(next++, task);
+        pending.set(next, task);
       }
     };
-    for (let i = 0; i < entries.length; i++) {
+    for (let i = 0; i < units.length; i++) {
       fill();
-      const e = entries[i]!;
-      if (streamed.has(i)) {
-        written.push(await out.streamedEntry(e));
+      const u = units[i]!;
+      if (u.kind === 'stream') {
+        written.push(await out.streamedEntry(entries[u.at]!, contentHashes));
         continue;
       }
-      const p = await pending.get(i)!;
+      if (u.kind === 'data') {
+        const e = entries[u.at]!;
+        const raw = (e.source as { data: Buffer }).data;
+        if (raw.length !== e.size) throw new PackageError(`${e.name} changed while it was being packaged; run again`);
+        const data = Buffer.allocUnsafe(raw.length);
+        const p = prepareBytes(raw, windowBitsOf(e), hash, inlineLib, DEFLATE_LEVEL, data, 0);
+        if (p.sha256) contentHashes!(e, p.sha256);
+        const meta = Uint32Array.of(p.method, p.crc >>> 0, p.length);
+        written.push(...(await out.entries([e], { meta, hashes: null, data })));
+        continue;
+      }
+      const batch = await pending.get(i)!;
       pending.delete(i);
-      inFlight -= e.size;
+      inFlight -= u.bytes;
       fill();
-      written.push(await out.entry(e, p));
+      const slice = entries.slice(u.from, u.to);
+      if (batch.hashes)
+        for (let k = 0; k < slice.length; k++) contentHashes!(slice[k]!, batch.hashes.subarray(32 * k, 32 * k + 32));
+      written.push(...(await out.entries(slice, batch)));
+      await out.flush(); // the batch's buffer is written: a later batch may fill it
+      if (!inline) giveBack(batch.data);
     }
     const cdOffset = out.offset;
-    for (const w of written) await out.write(centralHeader(w));
+    await out.write(centralDirectory(written));
     await out.write(endOfCentralDirectory(written.length, out.offset - cdOffset, cdOffset));
     await out.flush();
     const bytes = out.offset;
@@ -158,29 +206,54 @@ export async function writeZip(input: ZipEntry[], outPath: string, mode = 0o666)
       sha256,
     };
   } catch (e) {
+    // Batches still out finish on their workers; their results are dropped.
     await handle.close().catch(() => {});
     await rm(tmpPath, { force: true });
     throw e;
   }
 }
 
-const deflate = promisify(deflateRaw);
-
-interface Prepared {
-  method: 0 | 8;
-  crc: number;
-  data: Buffer;
+/** The entries, in order, grouped into what the writer takes one at a time. */
+function unitsOf(entries: ZipEntry[]): Unit[] {
+  const units: Unit[] = [];
+  let batch: { kind: 'files'; from: number; to: number; bytes: number } | null = null;
+  entries.forEach((e, i) => {
+    if (!('path' in e.source)) {
+      batch = null;
+      units.push({ kind: 'data', at: i });
+    } else if (e.size > STREAM_ABOVE) {
+      batch = null;
+      units.push({ kind: 'stream', at: i });
+    } else {
+      if (batch === null || batch.bytes >= BATCH_BYTES || batch.to - batch.from >= BATCH_FILES) {
+        batch = { kind: 'files', from: i, to: i, bytes: 0 };
+        units.push(batch);
+      }
+      batch.to = i + 1;
+      batch.bytes += e.size;
+    }
+  });
+  return units;
 }
 
-async function prepare(e: ZipEntry): Promise<Prepared> {
-  // A synchronous read is one syscall trip instead of four thread-pool round trips, which
-  // leaves the pool to deflate.
-  const raw = 'data' in e.source ? e.source.data : readFileSync(e.source.path);
-  if (raw.length !== e.size) throw new PackageError(`${e.name} changed while it was being packaged; run again`);
-  const crc = crc32(raw);
-  if (raw.length === 0 || storedByName(e.name)) return { method: 0, crc, data: raw };
-  const deflated = await deflate(raw, { level: DEFLATE_LEVEL, windowBits: windowBitsFor(raw.length) });
-  return deflated.length < raw.length ? { method: 8, crc, data: deflated } : { method: 0, crc, data: raw };
+function jobsOf(entries: ZipEntry[], u: { from: number; to: number }, hash: boolean): FileJob[] {
+  const jobs: FileJob[] = [];
+  for (let k = u.from; k < u.to; k++) {
+    const e = entries[k]!;
+    jobs.push({
+      path: (e.source as { path: string }).path,
+      size: e.size,
+      name: e.name,
+      windowBits: windowBitsOf(e),
+      hash,
+    });
+  }
+  return jobs;
+}
+
+/** 0 for an entry stored as it is (empty, or already compressed); else the deflate window that fits it. */
+function windowBitsOf(e: ZipEntry): number {
+  return e.size === 0 || storedByName(e.name) ? 0 : windowBitsFor(e.size);
 }
 
 function storedByName(name: string): boolean {
@@ -210,7 +283,7 @@ class Output {
     this.chunks.push(b);
     this.buffered += b.length;
     this.offset += b.length;
-    if (this.buffered >= 1 << 20) await this.flush();
+    if (this.buffered >= WRITE_BUFFER) await this.flush();
   }
 
   async flush(): Promise<void> {
@@ -221,30 +294,52 @@ class Output {
     await this.handle.writev(chunks);
   }
 
-  async entry(e: ZipEntry, p: Prepared): Promise<Written> {
-    const w = written(e, p.method, p.crc, p.data.length, this.offset);
-    await this.write(localHeader(w));
-    await this.write(p.data);
-    return w;
+  /** Entries prepared together: their local headers in one buffer, each before its bytes. */
+  async entries(entries: ZipEntry[], batch: PreparedBatch): Promise<Written[]> {
+    const ws: Written[] = [];
+    let headerBytes = 0;
+    let offset = this.offset;
+    const m = batch.meta;
+    entries.forEach((e, k) => {
+      const w = written(e, m[3 * k] as 0 | 8, m[3 * k + 1]!, m[3 * k + 2]!, offset);
+      ws.push(w);
+      headerBytes += 30 + w.nameBytes;
+      offset += 30 + w.nameBytes + w.compressed;
+    });
+    const headers = Buffer.allocUnsafe(headerBytes);
+    let h = 0;
+    let at = 0;
+    for (const w of ws) {
+      const end = localHeader(w, headers, h);
+      await this.write(headers.subarray(h, end));
+      h = end;
+      await this.write(batch.data.subarray(at, at + w.compressed));
+      at += w.compressed;
+    }
+    return ws;
   }
 
   /**
    * A large file, streamed through deflate. Its CRC and sizes are known only at the end, so they
    * follow the data in a data descriptor (general purpose bit 3) and the output stays sequential.
    */
-  async streamedEntry(e: ZipEntry): Promise<Written> {
+  async streamedEntry(e: ZipEntry, contentHashes: ContentHashes | undefined): Promise<Written> {
     const path = (e.source as { path: string }).path;
     const method: 0 | 8 = storedByName(e.name) ? 0 : 8;
     const w = written(e, method, 0, 0, this.offset);
     w.descriptor = true;
-    await this.write(localHeader(w));
+    const header = Buffer.alloc(30 + w.nameBytes);
+    localHeader(w, header, 0);
+    await this.write(header);
     let crc = 0;
     let size = 0;
+    const content = contentHashes ? createHash('sha256') : null;
     const source = createReadStream(path, { highWaterMark: 1 << 20 });
     const stream = method === 8 ? source.pipe(createDeflateRaw({ level: DEFLATE_LEVEL })) : source;
     source.on('data', (chunk: Buffer | string) => {
       const b = chunk as Buffer;
       crc = crc32(b, crc);
+      content?.update(b);
       size += b.length;
     });
     for await (const chunk of stream) {
@@ -254,6 +349,7 @@ class Output {
     if (size !== e.size) throw new PackageError(`${e.name} changed while it was being packaged; run again`);
     w.crc = crc;
     await this.write(dataDescriptor(w));
+    if (content) contentHashes!(e, content.digest());
     return w;
   }
 }
@@ -273,23 +369,21 @@ function written(e: ZipEntry, method: 0 | 8, crc: number, compressed: number, of
   };
 }
 
-function localHeader(w: Written): Buffer {
-  const b = Buffer.alloc(30 + w.nameBytes);
-  b.writeUInt32LE(0x04034b50, 0);
-  b.writeUInt16LE(20, 4);
-  b.writeUInt16LE(flags(w), 6);
-  b.writeUInt16LE(w.method, 8);
-  b.writeUInt16LE(DOS_TIME_MIDNIGHT, 10);
-  b.writeUInt16LE(DOS_DATE_1980_01_01, 12);
-  if (!w.descriptor) {
-    b.writeUInt32LE(w.crc >>> 0, 14);
-    b.writeUInt32LE(w.compressed, 18);
-    b.writeUInt32LE(w.size, 22);
-  }
-  b.writeUInt16LE(w.nameBytes, 26);
-  b.writeUInt16LE(0, 28);
-  b.write(w.name, 30, 'utf8');
-  return b;
+/** Writes the local header into `b` at `at`; returns where it ends. */
+function localHeader(w: Written, b: Buffer, at: number): number {
+  b.writeUInt32LE(0x04034b50, at);
+  b.writeUInt16LE(20, at + 4);
+  b.writeUInt16LE(flags(w), at + 6);
+  b.writeUInt16LE(w.method, at + 8);
+  b.writeUInt16LE(DOS_TIME_MIDNIGHT, at + 10);
+  b.writeUInt16LE(DOS_DATE_1980_01_01, at + 12);
+  b.writeUInt32LE(w.descriptor ? 0 : w.crc >>> 0, at + 14);
+  b.writeUInt32LE(w.descriptor ? 0 : w.compressed, at + 18);
+  b.writeUInt32LE(w.descriptor ? 0 : w.size, at + 22);
+  b.writeUInt16LE(w.nameBytes, at + 26);
+  b.writeUInt16LE(0, at + 28);
+  b.write(w.name, at + 30, 'utf8');
+  return at + 30 + w.nameBytes;
 }
 
 function flags(w: Written): number {
@@ -305,26 +399,35 @@ function dataDescriptor(w: Written): Buffer {
   return b;
 }
 
-function centralHeader(w: Written): Buffer {
+/** Every entry's central header, in one buffer. */
+function centralDirectory(ws: Written[]): Buffer {
+  const b = Buffer.alloc(ws.reduce((n, w) => n + 46 + w.nameBytes, 0));
+  let at = 0;
+  for (const w of ws) at = centralHeader(w, b, at);
+  return b;
+}
+
+function centralHeader(w: Written, b: Buffer, at: number): number {
   if (w.offset > 0xffffffff || w.size > 0xffffffff)
     throw new PackageError('archives over 4 GiB are not supported (Lambda allows 250 MB unzipped)');
-  const b = Buffer.alloc(46 + w.nameBytes);
-  b.writeUInt32LE(0x02014b50, 0);
-  b.writeUInt16LE(VERSION_MADE_BY, 4);
-  b.writeUInt16LE(20, 6);
-  b.writeUInt16LE(flags(w), 8);
-  b.writeUInt16LE(w.method, 10);
-  b.writeUInt16LE(DOS_TIME_MIDNIGHT, 12);
-  b.writeUInt16LE(DOS_DATE_1980_01_01, 14);
-  b.writeUInt32LE(w.crc >>> 0, 16);
-  b.writeUInt32LE(w.compressed, 20);
-  b.writeUInt32LE(w.size, 24);
-  b.writeUInt16LE(w.nameBytes, 28);
+  b.writeUInt32LE(0x02014b50, at);
+  b.writeUInt16LE(VERSION_MADE_BY, at + 4);
+  b.writeUInt16LE(20, at + 6);
+  b.writeUInt16LE(flags(w), at + 8);
+  b.writeUInt16LE(w.method, at + 10);
+  b.writeUInt16LE(DOS_TIME_MIDNIGHT, at + 12);
+  b.writeUInt16LE(DOS_DATE_1980_01_01, at + 14);
+  b.writeUInt32LE(w.crc >>> 0, at + 16);
+  b.writeUInt32LE(w.compressed, at + 20);
+  b.writeUInt32LE(w.size, at + 24);
+  b.writeUInt16LE(w.nameBytes, at + 28);
   // extra field, comment, disk number, internal attributes: all zero
-  b.writeUInt32LE((w.mode << 16) >>> 0, 38);
-  b.writeUInt32LE(w.offset, 42);
-  b.write(w.name, 46, 'utf8');
-  return b;
+  b.writeUInt32LE(0, at + 30);
+  b.writeUInt32LE(0, at + 34);
+  b.writeUInt32LE((w.mode << 16) >>> 0, at + 38);
+  b.writeUInt32LE(w.offset, at + 42);
+  b.write(w.name, at + 46, 'utf8');
+  return at + 46 + w.nameBytes;
 }
 
 /** End of central directory; with a Zip64 record and locator first when there are more than 65,535 entries. */

@@ -2,7 +2,6 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { LoadedProject } from '../config/load.js';
 import { requireFunctions } from '../config/select.js';
 import { affectedNames, planProject } from './plan.js';
-import { planFromDeployed } from './deployed.js';
 
 export interface AffectedSelection {
   base?: string;
@@ -25,9 +24,15 @@ export async function selectAffected(
 ): Promise<string[] | null> {
   requireFunctions(loaded.project, names);
   if (!affected) return names;
+  // Loaded only for --since deployed: it brings the AWS SDK, which lci build never needs otherwise.
   const plan =
     affected.sinceDeployed && env !== undefined && lambda
-      ? await planFromDeployed(loaded, env, await lambda(), names.length > 0 ? names : null)
+      ? await (await import('./deployed.js')).planFromDeployed(
+          loaded,
+          env,
+          await lambda(),
+          names.length > 0 ? names : null,
+        )
       : await planProject(loaded, { ...affected, env });
   const found = new Set(affectedNames(plan));
   const selected = names.length > 0 ? names.filter((n) => found.has(n)) : [...found];

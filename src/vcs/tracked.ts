@@ -59,3 +59,12 @@ export async function dirtyTrackedPaths(root: string): Promise<string[]> {
     .filter((e) => e.length > 3)
     .map((e) => e.slice(3));
 }
+
+/** The ignore rule that keeps a path out of git, as `.gitignore:5: bench/.work/`, or null when none does. */
+export async function ignoreRule(root: string, repoPath: string): Promise<string | null> {
+  const r = await git(root, ['check-ignore', '--no-index', '-v', '-z', '--stdin'], `${repoPath}\0`);
+  if (r.code !== 0) return null;
+  // -z: source, line number, pattern and path, each NUL-terminated
+  const [source, line, pattern] = r.stdout.toString('utf8').split('\0');
+  return source && line && pattern ? `${source}:${line}: ${pattern}` : null;
+}
