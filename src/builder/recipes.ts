@@ -52,12 +52,18 @@ export function buildScript(
   descriptor: string,
   hasLockfile: boolean,
   architecture: Architecture,
+  workdir?: string,
 ): string {
-  const file = posix.basename(descriptor);
-  const prelude = workingCopy(posix.dirname(descriptor), architecture);
   if (family === 'python') {
-    return [...prelude, `python3 -m pip install --no-compile --target /out/python -r ${shellQuote(file)}`].join('\n');
+    // pip runs in build.workdir when it is set, which need hold no input of its own: it is made in the copy.
+    const cwd = workdir ?? posix.dirname(descriptor);
+    const file = posix.relative(cwd === '.' ? '' : cwd, descriptor);
+    return [
+      ...workingCopy(cwd, architecture, workdir !== undefined),
+      `python3 -m pip install --no-compile --target /out/python -r ${shellQuote(file)}`,
+    ].join('\n');
   }
+  const prelude = workingCopy(posix.dirname(descriptor), architecture);
   const install = hasLockfile
     ? 'npm ci --omit=dev --install-links --no-audit --no-fund'
     : 'npm install --omit=dev --install-links --no-audit --no-fund --no-package-lock';
@@ -70,15 +76,17 @@ export function buildScript(
 }
 
 /** Checks the container's machine, copies the read-only sources to a writable /tmp/build and enters `dir` (repository-relative) there. */
-function workingCopy(dir: string, architecture: Architecture): string[] {
+function workingCopy(dir: string, architecture: Architecture, make = false): string[] {
   const machine = UNAME_MACHINE[architecture];
+  const at = shellQuote(posix.join('/tmp/build', dir));
   return [
     'set -eu',
     'machine=$(uname -m)',
     'echo "lci: build container machine: $machine"',
     `if [ "$machine" != ${machine} ]; then echo "lci: this container runs $machine programs, not ${machine}: the image is not built for ${architecture}" >&2; exit 1; fi`,
     'cp -rL /src /tmp/build',
-    `cd ${shellQuote(posix.join('/tmp/build', dir))}`,
+    ...(make ? [`mkdir -p ${at}`] : []),
+    `cd ${at}`,
   ];
 }
 

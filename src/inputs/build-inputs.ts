@@ -9,7 +9,7 @@ import { collectFiles } from './files.js';
 /** What a build command reads: a function's or a shared layer's fields (they share the names). */
 export type BuildSubject = Pick<
   ResolvedFunction,
-  'name' | 'root' | 'family' | 'runtime' | 'architecture' | 'build' | 'descriptorPath'
+  'name' | 'root' | 'family' | 'runtime' | 'architecture' | 'build' | 'descriptorPath' | 'installDir'
 >;
 
 /** What a build never reads from the committed tree: installed packages, caches, git's own files. */
@@ -28,7 +28,7 @@ export async function buildLocalDependencies(s: BuildSubject, read: ReadMany): P
   if (s.build.command === null || s.descriptorPath === null) return [];
   const present = (await read([s.descriptorPath])).get(s.descriptorPath);
   if (present == null) return [];
-  return localDependencies(s.family, s.descriptorPath, read, [], true);
+  return localDependencies(s.family, s.descriptorPath, read, { dev: true, cwd: s.installDir });
 }
 
 /** Every file a build command reads, as the commit has them: the tracked files under its path (no junk), its descriptor, lockfiles and local packages. */

@@ -1,4 +1,3 @@
-import type { RuntimeFamily } from '../config/runtimes.js';
 import type { ResolvedFunction, ResolvedLayer } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
 import { localDependencies, type LocalDependency } from '../config/local-deps.js';
@@ -51,7 +50,7 @@ function subjectRules(r: ResolvedFunction, deps: LocalDeps): InputRule[] {
 }
 
 function descriptorRules(
-  s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>,
+  s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>,
   deps: LocalDeps,
 ): InputRule[] {
   if (s.descriptorPath === null) return [];
@@ -92,19 +91,20 @@ export async function inputRules(
   return out;
 }
 
-type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>;
+type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>;
 
 /** The local dependencies of every descriptor the subjects name, read at once; a lookup by subject. */
 export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promise<(s: Subject) => LocalDeps> {
   const pending = new Map<string, Promise<LocalDependency[]>>();
-  const keyOf = (family: RuntimeFamily, descriptor: string, dev: boolean) => `${family}:${descriptor}:${dev}`;
+  const keyOf = (s: Subject, dev: boolean) => `${s.family}:${s.descriptorPath}:${s.installDir}:${dev}`;
   for (const s of subjects) {
     if (s.descriptorPath === null) continue;
-    const runtime = keyOf(s.family, s.descriptorPath, false);
-    if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read));
-    const dev = keyOf(s.family, s.descriptorPath, true);
+    const cwd = s.installDir;
+    const runtime = keyOf(s, false);
+    if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read, { cwd }));
+    const dev = keyOf(s, true);
     if (s.build.command !== null && !pending.has(dev))
-      pending.set(dev, localDependencies(s.family, s.descriptorPath, read, [], true));
+      pending.set(dev, localDependencies(s.family, s.descriptorPath, read, { dev: true, cwd }));
   }
   const done = new Map<string, LocalDependency[]>();
   await Promise.all([...pending].map(async ([key, p]) => done.set(key, await p)));
@@ -112,7 +112,7 @@ export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promi
     s.descriptorPath === null
       ? { runtime: [], build: [] }
       : {
-          runtime: done.get(keyOf(s.family, s.descriptorPath, false)) ?? [],
-          build: done.get(keyOf(s.family, s.descriptorPath, true)) ?? [],
+          runtime: done.get(keyOf(s, false)) ?? [],
+          build: done.get(keyOf(s, true)) ?? [],
         };
 }
