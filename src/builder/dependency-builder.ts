@@ -113,7 +113,7 @@ export class DependencyBuilder {
   async identifyShared(l: ResolvedLayer): Promise<IdentifiedDependencies | null> {
     const extra = { runtimes: l.runtimes.join(','), architectures: l.architectures.join(',') };
     if (l.build.command === null) return this.identify(l, extra, { root: l.root, globs: l.exclude });
-    const files = await buildFiles(l, this.ws, worktreeReader(this.ws.root));
+    const files = await buildFiles(l, this.ws, worktreeReader(this.ws.root), l.exclude);
     const key = await commandKey(l, files);
     return { inputs: { descriptor: l.descriptorPath ?? '', lockfiles: [], localDeps: [] }, key, command: { files } };
   }

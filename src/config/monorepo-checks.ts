@@ -317,7 +317,7 @@ function descriptorLeaves(
 /** A glob relative to a function's or layer's path: valid and bounded (globs.ts), and not climbing out of the path. */
 function relativeGlobProblem(glob: string, whose: string, field: string): string | undefined {
   const problem = globProblem(glob);
-  if (problem) return problem;
+  if (problem) return problem.replace('the directory of the config file', `the ${whose} path`);
   const base = posix.normalize(picomatch.scan(glob).base || '.');
   if (base === '..' || base.startsWith('../'))
     return `'${glob}' leaves the ${whose} path; ${field} globs are relative to it`;

@@ -31,15 +31,24 @@ export async function buildLocalDependencies(s: BuildSubject, read: ReadMany): P
   return localDependencies(s.family, s.descriptorPath, read, { dev: true, cwd: s.installDir });
 }
 
-/** Every file a build command reads, as the commit has them: the tracked files under its path (no junk), its descriptor, lockfiles and local packages. */
-export async function buildFiles(s: BuildSubject, ws: Workspace, read: ReadMany): Promise<DependencyFile[]> {
+/**
+ * Every file a build command reads, as the commit has them: the tracked files under its path (no
+ * junk, nothing a shared layer's `exclude` names), its descriptor, lockfiles and local packages.
+ */
+export async function buildFiles(
+  s: BuildSubject,
+  ws: Workspace,
+  read: ReadMany,
+  exclude: string[] = [],
+): Promise<DependencyFile[]> {
   const tracked = await ws.tracked();
+  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
   const out = new Map<string, DependencyFile>();
   const entries = await collectFiles({
     root: join(ws.root, s.root),
     boundary: ws.root,
     label: s.root || '.',
-    packaged: (rel) => !BUILD_JUNK(rel),
+    packaged: (rel) => !BUILD_JUNK(rel) && !excluded(rel),
     prunable: (rel) => BUILD_JUNK(`${rel}/x`),
     ...(tracked
       ? { tracked: { index: tracked, rootInRepo: s.root, included: () => false, mayInclude: () => false } }
@@ -53,7 +62,16 @@ export async function buildFiles(s: BuildSubject, ws: Workspace, read: ReadMany)
     });
   const localDeps = (await buildLocalDependencies(s, read)).map((d) => d.path);
   if (s.descriptorPath !== null && localDeps.length > 0) {
-    for (const f of await dependencyFiles({ descriptor: s.descriptorPath, lockfiles: [], localDeps }, ws))
+    const readExclude = { root: s.root, globs: exclude };
+    for (const f of await dependencyFiles(
+      {
+        descriptor: s.descriptorPath,
+        lockfiles: [],
+        localDeps,
+        ...(exclude.length > 0 ? { exclude: readExclude } : {}),
+      },
+      ws,
+    ))
       out.set(f.repoPath, f);
   }
   return [...out.values()].sort((a, b) => (a.repoPath < b.repoPath ? -1 : a.repoPath > b.repoPath ? 1 : 0));

@@ -84,8 +84,8 @@ export function readExcluder(exclude: ReadExclude | undefined): (repoPath: strin
   return (p) => p.startsWith(prefix) && match(p.slice(prefix.length));
 }
 
-/** Files inside local dependencies that never change what gets installed. */
-const DEPENDENCY_JUNK = picomatch(
+/** Files inside local dependencies that never change what gets installed: never staged, hashed or matched by plan. */
+export const DEPENDENCY_JUNK = picomatch(
   [
     '**/.git/**',
     '**/__pycache__/**',
@@ -115,7 +115,7 @@ export async function dependencyFiles(inputs: DependencyInputs, ws: Workspace): 
     const s = await stat(join(ws.root, dep)).catch(() => null);
     if (!s) throw new BuildError(`dependency input ${dep} does not exist; fix the path in its descriptor`);
     if (!s.isDirectory()) {
-      if (!excluded(dep)) add(await single(ws.root, dep, tracked));
+      add(await single(ws.root, dep, tracked)); // named by the descriptor itself: an exclude never drops it
       continue;
     }
     const entries = await collectFiles({

@@ -1,9 +1,11 @@
 import type { ResolvedFunction, ResolvedLayer } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
 import { localDependencies, type LocalDependency } from '../config/local-deps.js';
+import picomatch from 'picomatch';
 import { BUILD_JUNK } from './build-inputs.js';
+import { DEPENDENCY_JUNK, readExcluder } from './dependency-inputs.js';
 import { packageFilter } from './package-filter.js';
-import { globRule, layerRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
+import { globRule, layerRule, localDependencyRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
 
 /** The local dependencies of each descriptor a rule set reads: for the layer (runtime), and for a build command (devDependencies too). */
 export interface LocalDeps {
@@ -32,11 +34,16 @@ export function functionRules(
   return rules;
 }
 
-/** A shared layer's own inputs: its descriptor, lockfiles and local dependencies, or with a build command everything under its path. */
+/**
+ * A shared layer's own inputs: its descriptor, lockfiles and local dependencies, or with a build
+ * command everything under its path; what its `exclude` names under its path is none of them.
+ */
 export function layerRules(l: ResolvedLayer, deps: LocalDeps): InputRule[] {
   const rules: InputRule[] = [];
-  if (l.build.command !== null) rules.push(pathRule(l.root, BUILD_JUNK, 'built'));
-  rules.push(...descriptorRules(l, deps));
+  const excluded = l.exclude.length > 0 ? picomatch(l.exclude, { dot: true }) : () => false;
+  if (l.build.command !== null)
+    rules.push(pathRule(l.root, (rel) => BUILD_JUNK(rel) || excluded(rel), `built:${l.exclude.join(',')}`));
+  rules.push(...descriptorRules(l, deps, { root: l.root, globs: l.exclude }));
   return rules;
 }
 
@@ -49,17 +56,33 @@ function subjectRules(r: ResolvedFunction, deps: LocalDeps): InputRule[] {
   return [path, ...descriptorRules(r, deps)];
 }
 
+/**
+ * The descriptor, its lockfiles and its local dependencies. A file in a local dependency that its
+ * build never reads (DEPENDENCY_JUNK, or a shared layer's `exclude`) is not an input: plan matches
+ * what the key hashes and the container sees.
+ */
 function descriptorRules(
   s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>,
   deps: LocalDeps,
+  exclude: { root: string; globs: string[] } = { root: '', globs: [] },
 ): InputRule[] {
   if (s.descriptorPath === null) return [];
   const rules = [treeRule('descriptor', s.descriptorPath), lockfileRule(s.descriptorPath, s.family)];
   const seen = new Set<string>();
+  const excluded = readExcluder(exclude);
+  const excludeKey = exclude.globs.length > 0 ? `${exclude.root}:${exclude.globs.join(',')}` : '';
   for (const dep of [...deps.runtime, ...(s.build.command !== null ? deps.build : [])]) {
     if (seen.has(dep.path)) continue;
     seen.add(dep.path);
-    rules.push(treeRule('local-dependency', dep.path, dep.via));
+    const prefix = dep.path === '' ? '' : `${dep.path}/`;
+    rules.push(
+      localDependencyRule(
+        dep.path,
+        dep.via,
+        (rel) => DEPENDENCY_JUNK(rel) || excluded(prefix + rel),
+        `junk:${excludeKey}`,
+      ),
+    );
   }
   return rules;
 }

@@ -60,6 +60,22 @@ export function treeRule(kind: RuleKind, prefix: string, via?: string): InputRul
   return withKey({ kind, pattern: prefix, ...(via ? { via } : {}), test: { form: 'tree', prefix } });
 }
 
+/**
+ * A local dependency the descriptor names: the path itself (a wheel, an included file) or anything
+ * below it, except what its build never reads (`excluded`, given the path relative to the
+ * dependency). `excludeKey` tells rules with other exclusions apart.
+ */
+export function localDependencyRule(
+  prefix: string,
+  via: string,
+  excluded: (relPath: string) => boolean,
+  excludeKey: string,
+): InputRule {
+  const rule = withKey({ kind: 'local-dependency', pattern: prefix, via, test: { form: 'tree', prefix, excluded } });
+  rule.key += `|${excludeKey}`;
+  return rule;
+}
+
 /** A rule of a shared layer's inputs, as one of a function's: the same test, kind `layer`, naming the layer. */
 export function layerRule(layer: string, rule: InputRule): InputRule {
   const { key: _key, ...rest } = rule;
