@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -145,6 +146,27 @@ p('exclude on a build.command layer: plan and the build key leave its docs and e
   const again = r.head();
   r.commit({ 'layers/tools/tool.py': 'X = 2\n' });
   assert.equal(plan(r, again).functions, ['orders']);
+});
+
+p('build.inputs on a build.command layer: a file outside them is no input of the layer', async () => {
+  const r = repo();
+  const file = join(r.dir, 'lambdas.yaml');
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(
+      'build: { command: sh build.sh, output: out }',
+      'build: { command: sh build.sh, output: out, inputs: [build.sh, tool.py] }',
+    ),
+  );
+  r.commit({}, 'inputs');
+  const base = r.head();
+  const before = await layerKeys(r.dir);
+  r.commit({ 'layers/tools/notes.txt': 'x\n' });
+  assert.equal(plan(r, base).functions, []);
+  assert.is((await layerKeys(r.dir)).tools, before.tools);
+  const again = r.head();
+  r.commit({ 'layers/tools/tool.py': 'X = 3\n' });
+  assert.equal(plan(r, again).layers, ['tools']);
 });
 
 p("exclude is checked like a function's: bounded globs relative to the layer's path, not leaving it", () => {

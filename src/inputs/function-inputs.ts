@@ -5,7 +5,16 @@ import picomatch from 'picomatch';
 import { BUILD_JUNK } from './build-inputs.js';
 import { DEPENDENCY_JUNK, readExcluder } from './dependency-inputs.js';
 import { packageFilter } from './package-filter.js';
-import { globRule, layerRule, localDependencyRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
+import {
+  globRule,
+  inputRule,
+  layerRule,
+  localDependencyRule,
+  lockfileRule,
+  pathRule,
+  treeRule,
+  type InputRule,
+} from './rules.js';
 
 /** The local dependencies of each descriptor a rule set reads: for the layer (runtime), and for a build command (devDependencies too). */
 export interface LocalDeps {
@@ -42,18 +51,31 @@ export function layerRules(l: ResolvedLayer, deps: LocalDeps): InputRule[] {
   const rules: InputRule[] = [];
   const excluded = l.exclude.length > 0 ? picomatch(l.exclude, { dot: true }) : () => false;
   if (l.build.command !== null)
-    rules.push(pathRule(l.root, (rel) => BUILD_JUNK(rel) || excluded(rel), `built:${l.exclude.join(',')}`));
+    rules.push(...builtRules(l, (rel) => BUILD_JUNK(rel) || excluded(rel), `built:${l.exclude.join(',')}`));
   rules.push(...descriptorRules(l, deps, { root: l.root, globs: l.exclude }));
   return rules;
 }
 
+/**
+ * What a build command reads under its path: every committed file but `skipped`, or with
+ * build.inputs only those they name (the descriptor and its lockfiles are rules of their own).
+ */
+function builtRules(
+  s: Pick<ResolvedFunction, 'root' | 'build'>,
+  skipped: (relPath: string) => boolean,
+  skipKey: string,
+): InputRule[] {
+  if (s.build.inputs === null) return [pathRule(s.root, skipped, skipKey)];
+  return s.build.inputs.map((g) => inputRule(s.root, g, skipped, skipKey));
+}
+
 function subjectRules(r: ResolvedFunction, deps: LocalDeps): InputRule[] {
   const filter = packageFilter(r);
-  const built = r.build.command !== null;
-  const path = built
-    ? pathRule(r.root, BUILD_JUNK, 'built')
-    : pathRule(r.root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`);
-  return [path, ...descriptorRules(r, deps)];
+  const path =
+    r.build.command !== null
+      ? builtRules(r, BUILD_JUNK, 'built')
+      : [pathRule(r.root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`)];
+  return [...path, ...descriptorRules(r, deps)];
 }
 
 /**
