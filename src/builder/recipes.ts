@@ -37,6 +37,25 @@ export const BUILD_ENV: Record<string, string> = {
   npm_config_update_notifier: 'false',
 };
 
+/**
+ * How long pip and npm keep trying to reach a package index. Their defaults retry with backoff for
+ * a long time where a route drops packets (pip: 6 tries of 15 s per request; npm: 3 tries of up to
+ * 5 minutes, the 15 minutes of build.timeout), and for 10 s to over a minute where there is no
+ * network (build.network: none). With these an unreachable index fails a build within seconds (no
+ * network) or about half a minute (connections that time out). pip retries once so that its log
+ * says which connection failed (with none it says only "no matching distribution"). Passed before
+ * BUILD_ENV and build.env, which may override them; not in the cache key: they change how long an
+ * install waits, not what it installs.
+ */
+export const INDEX_ENV: Record<string, string> = {
+  PIP_RETRIES: '1',
+  PIP_TIMEOUT: '10',
+  npm_config_fetch_retries: '1',
+  npm_config_fetch_retry_mintimeout: '2000',
+  npm_config_fetch_retry_maxtimeout: '10000',
+  npm_config_fetch_timeout: '60000',
+};
+
 /** What `uname -m` says in a container running programs of each architecture (natively or under emulation). */
 const UNAME_MACHINE: Record<Architecture, string> = { x86_64: 'x86_64', arm64: 'aarch64' };
 
