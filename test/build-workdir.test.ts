@@ -88,6 +88,50 @@ cfg('with build.workdir the path line resolves there; plan sees a change under i
   assert.not.ok(plan.functions.find((f) => f.name === 'list-orders')!.affected);
 });
 
+cfg("a shared layer's workdir, relative to its path: its path lines resolve there, in validate and plan", () => {
+  const repo = GitRepo.create({
+    ...SERVICE,
+    'lambdas.yaml': `version: 1
+artifacts: { bucket: acme-artifacts }
+environments:
+  qa: { branch: main }
+layers:
+  ecom:
+    path: services/orders/layer
+    runtimes: [python3.12]
+    build: { workdir: .. }
+functions:
+  list-orders:
+    path: services/orders/functions/list
+    handler: app.handler
+    layers: [ecom]
+`,
+    'services/orders/layer/requirements.txt': '../shared/src/ecom/\n',
+  });
+  const ok = lci(['validate'], { cwd: repo.dir });
+  assert.is(ok.code, 0, ok.stderr);
+  const base = repo.head();
+  repo.commit({ 'services/shared/src/ecom/ecom/__init__.py': 'RATE = 8\n' });
+  const r = lci(['plan', '--base', base, '--json'], { cwd: repo.dir });
+  const plan = JSON.parse(r.stdout) as PlanJson & { layers: { name: string; affected: boolean }[] };
+  assert.equal(plan.layers, [
+    {
+      name: 'ecom',
+      affected: true,
+      reasons: [
+        {
+          path: 'services/shared/src/ecom/ecom/__init__.py',
+          rule: 'local-dependency',
+          pattern: 'services/shared/src/ecom',
+          via: 'services/orders/layer/requirements.txt',
+        },
+      ],
+      reasonCount: 1,
+    },
+  ] as never);
+  assert.equal(plan.functions[0]!.reasons[0]!.rule, 'layer');
+});
+
 cfg(
   'a workdir is a directory of the repository: leaving it, absolute, missing, through a symlink out, on nodejs: one located line each',
   () => {
