@@ -152,6 +152,9 @@ export class BuildTimeoutError extends BuildError {}
 /** A layer holds native code or wheels for another architecture than the function's. */
 export class ArchitectureMismatchError extends BuildError {}
 
+/** A dependency install (or build command) could not reach its package index: no network, no route, no name. */
+export class BuildNetworkError extends BuildError {}
+
 /** A deploy step AWS refused or that lci stopped, said as what happened to the release. */
 export class DeployError extends LciError {
   constructor(message: string, details: readonly string[] = []) {

@@ -181,7 +181,7 @@ functions:
   });
   const { project } = await loadProject({ cwd: repo.dir });
   const build = (fn: string, env: string) => project.functions[fn]!.envs[env]!.build;
-  const step = { command: null, output: null, timeout: '15m' };
+  const step = { command: null, output: null, timeout: '15m', workdir: null, inputs: null };
   assert.equal(build('orders', 'qa'), {
     image: null,
     env: { A: 'a', B: 'b' },

@@ -95,7 +95,7 @@ paths('a path line that resolves to nothing points at its line in the descriptor
   const r = validate(repo);
   assert.is(r.code, 2);
   assert.equal(r.stderr.trim().split('\n'), [
-    'svc/orders/requirements.txt:2:1: libs/nothing does not exist (resolved against svc/orders, the directory lci runs pip in); fix the path or commit the dependency',
+    'svc/orders/requirements.txt:2:1: libs/nothing does not exist (resolved against svc/orders, the directory lci runs pip in; if the repository runs pip elsewhere, set build.workdir); fix the path or commit the dependency',
     'svc/web/package.json:3:13: libs/jsnothing does not exist (resolved against svc/web, where its package.json is); fix the path or commit the dependency',
     '2 problems in the configuration',
   ]);
@@ -105,7 +105,7 @@ paths('a path line that resolves to nothing points at its line in the descriptor
   const wrongDir = validate(repo);
   assert.match(
     wrongDir.stderr,
-    /^reqs\/common\.txt:1:1: svc\/libs\/pylib does not exist \(resolved against svc\/orders, the directory lci runs pip in\)/,
+    /^reqs\/common\.txt:1:1: svc\/libs\/pylib does not exist \(resolved against svc\/orders, the directory lci runs pip in; if the repository runs pip elsewhere, set build\.workdir\)/,
   );
 });
 

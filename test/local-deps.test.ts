@@ -125,7 +125,7 @@ test('local dependencies follow includes and nested packages, stay inside the re
   };
   const brief = (deps: { path: string; via: string }[]) => deps.map(({ path, via }) => ({ path, via }));
   const outside: { written: string; via: string }[] = [];
-  assert.equal(brief(await localDependencies('python', 'svc/requirements.txt', read, outside as never)), [
+  assert.equal(brief(await localDependencies('python', 'svc/requirements.txt', read, { outside: outside as never })), [
     { path: 'reqs/base.txt', via: 'svc/requirements.txt' },
     { path: 'libs/py', via: 'reqs/base.txt' },
   ]);

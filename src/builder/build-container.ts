@@ -4,15 +4,23 @@ import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { parseMemory, parseTimeout } from '../config/resolve.js';
 import type { BuildSettings, Workspace } from '../config/types.js';
-import { BuildError, BuildOutOfMemoryError, BuildOutputError, BuildTimeoutError, describeExit } from '../errors.js';
+import {
+  BuildError,
+  BuildNetworkError,
+  BuildOutOfMemoryError,
+  BuildOutputError,
+  BuildTimeoutError,
+  describeExit,
+} from '../errors.js';
 import type { DependencyFile } from '../inputs/dependency-inputs.js';
 import { UNZIPPED_LIMIT } from '../package/limits.js';
 import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
 import { ensureImage, LABEL, runContainer, type Bind, type ContainerExit } from './docker.js';
 import { ownerLabels } from './leftovers.js';
+import { IndexReach, unreachableMessage } from './index-reach.js';
 import { LineTail } from './line-tail.js';
 import { MAX_OUTPUT_BYTES } from './output-limit.js';
-import { BUILD_ENV } from './recipes.js';
+import { BUILD_ENV, INDEX_ENV } from './recipes.js';
 
 /**
  * One build container: a dependency recipe or a build command. It sees a copy of exactly the
@@ -65,6 +73,7 @@ export async function runBuildStep(
     await rm(logPath, { force: true }); // created anew, so with the mode below
     const log = createWriteStream(logPath, { mode: PRIVATE_FILE_MODE });
     const tail = new LineTail(LOG_TAIL_LINES);
+    const reach = new IndexReach();
     report(`${step.what}: running in ${step.image}`);
     let exit: ContainerExit;
     try {
@@ -75,7 +84,7 @@ export async function runBuildStep(
           platform: step.platform,
           script: step.script,
           // Only these: nothing of lci's own environment (AWS credentials, tokens) enters the container.
-          env: { ...BUILD_ENV, ...step.build.env },
+          env: { ...INDEX_ENV, ...BUILD_ENV, ...step.build.env },
           binds,
           user: step.user,
           labels: { ...ownerLabels(ws.stateDir), ...step.labels, [`${LABEL}.key`]: step.key },
@@ -86,6 +95,7 @@ export async function runBuildStep(
         (chunk) => {
           log.write(chunk);
           tail.push(chunk);
+          reach.push(chunk);
           const last = tail.lastLine();
           if (last) report(`${step.what}: ${last.slice(0, 120)}`, true);
         },
@@ -95,13 +105,13 @@ export async function runBuildStep(
       await new Promise((resolve) => log.end(resolve));
     }
     if (exit.status === 0 && !exit.timedOut) return logPath;
-    throw failure(step, exit, logPath, tail);
+    throw failure(step, exit, logPath, tail, reach);
   } finally {
     await rm(staged, { recursive: true, force: true });
   }
 }
 
-function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: LineTail): BuildError {
+function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: LineTail, reach: IndexReach): BuildError {
   if (exit.timedOut)
     return new BuildTimeoutError(
       `${step.what} did not finish within build.timeout ${step.build.timeout}: lci stopped it and removed its container; raise build.timeout in lambdas.yaml, or see what it waited for (a package index it cannot reach?) in ${logPath}`,
@@ -114,6 +124,9 @@ function failure(step: BuildStep, exit: ContainerExit, logPath: string, tail: Li
     return new BuildOutputError(
       `${step.what} in ${step.image} wrote a file of more than ${MAX_OUTPUT_BYTES} bytes and was stopped (${describeExit(exit.status)}); no file of a function or a layer can be that large in Lambda (full log: ${logPath})`,
     );
+  const unreachable = reach.found();
+  if (unreachable && !exit.oomKilled && exit.status !== 137)
+    return new BuildNetworkError(unreachableMessage(step.what, unreachable, step.build.network, logPath));
   if (exit.oomKilled)
     return new BuildOutOfMemoryError(
       `${step.what} in ${step.image} ran out of memory: the kernel killed it at build.memory ${step.build.memory} (exit status ${exit.status}); raise build.memory in lambdas.yaml (full log: ${logPath})`,

@@ -27,6 +27,8 @@ export async function dependencyKey(
   for (const [k, v] of Object.entries({ ...BUILD_ENV, ...r.build.env }).sort(([a], [b]) => (a < b ? -1 : 1)))
     field(`env ${k}`, v);
   for (const [name, digest] of await dependencyFileHashes(inputs, ws)) field(name, digest);
+  // pip's working directory, when build.workdir moves it off the descriptor's (relative to it, as the file names are).
+  if (inputs.workdir !== undefined) field('workdir', posix.relative(posix.dirname(inputs.descriptor), inputs.workdir));
   // A shared layer's compatible runtimes and architectures: a change publishes a new version.
   for (const [k, v] of Object.entries(extra)) field(k, v);
   return hash.digest('hex').slice(0, 32);

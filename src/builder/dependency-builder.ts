@@ -10,6 +10,7 @@ import {
   dependencyInputs,
   type DependencyFile,
   type DependencyInputs,
+  type ReadExclude,
 } from '../inputs/dependency-inputs.js';
 import { collectFiles } from '../inputs/files.js';
 import { mkdirPrivate, writePrivateFile } from '../package/private.js';
@@ -92,8 +93,12 @@ export class DependencyBuilder {
   }
 
   /** The function's dependency inputs and their cache key (no Docker), or null without dependencies. */
-  async identify(r: BuildSubject, extra: Record<string, string> = {}): Promise<IdentifiedDependencies | null> {
-    const inputs = await dependencyInputs(r, this.ws);
+  async identify(
+    r: BuildSubject,
+    extra: Record<string, string> = {},
+    exclude?: ReadExclude,
+  ): Promise<IdentifiedDependencies | null> {
+    const inputs = await dependencyInputs(r, this.ws, exclude);
     if (!inputs) return null;
     const problem = descriptorProblem(r.family, inputs.descriptor);
     if (problem) throw new BuildError(`${problem}; set descriptor in lambdas.yaml`);
@@ -107,8 +112,8 @@ export class DependencyBuilder {
    */
   async identifyShared(l: ResolvedLayer): Promise<IdentifiedDependencies | null> {
     const extra = { runtimes: l.runtimes.join(','), architectures: l.architectures.join(',') };
-    if (l.build.command === null) return this.identify(l, extra);
-    const files = await buildFiles(l, this.ws, worktreeReader(this.ws.root));
+    if (l.build.command === null) return this.identify(l, extra, { root: l.root, globs: l.exclude });
+    const files = await buildFiles(l, this.ws, worktreeReader(this.ws.root), l.exclude);
     const key = await commandKey(l, files);
     return { inputs: { descriptor: l.descriptorPath ?? '', lockfiles: [], localDeps: [] }, key, command: { files } };
   }
@@ -224,7 +229,7 @@ export class DependencyBuilder {
         );
       else {
         const hasLock = inputs.lockfiles.some((l) => /(package-lock|npm-shrinkwrap)\.json$/.test(l));
-        const script = buildScript(r.family, inputs.descriptor, hasLock, r.architecture);
+        const script = buildScript(r.family, inputs.descriptor, hasLock, r.architecture, inputs.workdir);
         log = await this.run(r, key, out, await dependencyFiles(inputs, this.ws), script, 'dependency build', report);
       }
       const entries = await collectFiles({ root: out, boundary: out, label: 'layer' });

@@ -37,6 +37,25 @@ export const BUILD_ENV: Record<string, string> = {
   npm_config_update_notifier: 'false',
 };
 
+/**
+ * How long pip and npm keep trying to reach a package index. Their defaults retry with backoff for
+ * a long time where a route drops packets (pip: 6 tries of 15 s per request; npm: 3 tries of up to
+ * 5 minutes, the 15 minutes of build.timeout), and for 10 s to over a minute where there is no
+ * network (build.network: none). With these an unreachable index fails a build within seconds (no
+ * network) or about half a minute (connections that time out). pip retries once so that its log
+ * says which connection failed (with none it says only "no matching distribution"). Passed before
+ * BUILD_ENV and build.env, which may override them; not in the cache key: they change how long an
+ * install waits, not what it installs.
+ */
+export const INDEX_ENV: Record<string, string> = {
+  PIP_RETRIES: '1',
+  PIP_TIMEOUT: '10',
+  npm_config_fetch_retries: '1',
+  npm_config_fetch_retry_mintimeout: '2000',
+  npm_config_fetch_retry_maxtimeout: '10000',
+  npm_config_fetch_timeout: '60000',
+};
+
 /** What `uname -m` says in a container running programs of each architecture (natively or under emulation). */
 const UNAME_MACHINE: Record<Architecture, string> = { x86_64: 'x86_64', arm64: 'aarch64' };
 
@@ -52,12 +71,18 @@ export function buildScript(
   descriptor: string,
   hasLockfile: boolean,
   architecture: Architecture,
+  workdir?: string,
 ): string {
-  const file = posix.basename(descriptor);
-  const prelude = workingCopy(posix.dirname(descriptor), architecture);
   if (family === 'python') {
-    return [...prelude, `python3 -m pip install --no-compile --target /out/python -r ${shellQuote(file)}`].join('\n');
+    // pip runs in build.workdir when it is set, which need hold no input of its own: it is made in the copy.
+    const cwd = workdir ?? posix.dirname(descriptor);
+    const file = posix.relative(cwd === '.' ? '' : cwd, descriptor);
+    return [
+      ...workingCopy(cwd, architecture, workdir !== undefined),
+      `python3 -m pip install --no-compile --target /out/python -r ${shellQuote(file)}`,
+    ].join('\n');
   }
+  const prelude = workingCopy(posix.dirname(descriptor), architecture);
   const install = hasLockfile
     ? 'npm ci --omit=dev --install-links --no-audit --no-fund'
     : 'npm install --omit=dev --install-links --no-audit --no-fund --no-package-lock';
@@ -70,15 +95,17 @@ export function buildScript(
 }
 
 /** Checks the container's machine, copies the read-only sources to a writable /tmp/build and enters `dir` (repository-relative) there. */
-function workingCopy(dir: string, architecture: Architecture): string[] {
+function workingCopy(dir: string, architecture: Architecture, make = false): string[] {
   const machine = UNAME_MACHINE[architecture];
+  const at = shellQuote(posix.join('/tmp/build', dir));
   return [
     'set -eu',
     'machine=$(uname -m)',
     'echo "lci: build container machine: $machine"',
     `if [ "$machine" != ${machine} ]; then echo "lci: this container runs $machine programs, not ${machine}: the image is not built for ${architecture}" >&2; exit 1; fi`,
     'cp -rL /src /tmp/build',
-    `cd ${shellQuote(posix.join('/tmp/build', dir))}`,
+    ...(make ? [`mkdir -p ${at}`] : []),
+    `cd ${at}`,
   ];
 }
 

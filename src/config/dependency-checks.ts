@@ -10,7 +10,7 @@ import {
 } from './descriptors.js';
 import { localDependencies, type OutsideReference } from './local-deps.js';
 import { RealPaths } from './real-paths.js';
-import type { ResolvedConfig } from './resolve.js';
+import { layerBuildOrigin, type ResolvedConfig } from './resolve.js';
 import { dotted } from './schema.js';
 import { markerProblems, type MarkerSubject } from './marker-checks.js';
 import { MAX_LAYERS } from './monorepo-checks.js';
@@ -56,7 +56,7 @@ export async function dependencyDiagnostics(
 
   const checkDescriptor = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
     if (r.descriptorPath === null) return false;
-    const key = `${r.family}\0${r.descriptorPath}`;
+    const key = `${r.family}\0${r.descriptorPath}\0${r.installDir}`;
     const known = readable.get(key);
     if (known !== undefined) return known;
     const ok = await checkOnce(r, at, inPath);
@@ -115,6 +115,27 @@ export async function dependencyDiagnostics(
       });
   };
 
+  const workdirsChecked = new Set<string>();
+  /** build.workdir must be a directory of the repository (symlinks followed): pip runs there. */
+  const checkWorkdir = (r: DescriptorSubject & { build: { workdir: string | null } }, at: PathSegment[]) => {
+    if (r.build.workdir === null || r.installDir === null || r.family !== 'python') return;
+    const key = `${r.installDir}\0${at.join('.')}`;
+    if (workdirsChecked.has(key)) return;
+    workdirsChecked.add(key);
+    const abs = join(ctx.root, r.installDir);
+    const leaves = escapes(rootReal, paths, abs);
+    if (leaves)
+      inConfig(
+        at,
+        `'${r.build.workdir}' resolves to ${leaves}, outside the repository (a symlink?); the dependency build sees only the repository`,
+      );
+    else if (paths.of(abs)?.kind !== 'dir')
+      inConfig(
+        at,
+        `'${r.build.workdir}' (${r.installDir || '.'}) is not a directory of the repository; build.workdir is relative to the path and names where pip runs`,
+      );
+  };
+
   for (const fn of Object.values(resolved.functions)) {
     const first = Object.values(fn.envs)[0];
     if (!first) continue;
@@ -126,6 +147,7 @@ export async function dependencyDiagnostics(
       );
     for (const r of Object.values(fn.envs)) {
       const origin = resolved.origins[fn.name]![r.env]!;
+      if (origin.buildWorkdir) checkWorkdir(r, writtenPath(ctx.source, origin.buildWorkdir));
       if (await checkDescriptor(r, origin.descriptor ?? ['functions', fn.name], ['functions', fn.name]))
         checkMarkers(r.descriptorPath!, {
           what: `function '${fn.name}'`,
@@ -147,6 +169,7 @@ export async function dependencyDiagnostics(
   for (const layer of Object.values(resolved.layers)) {
     const l = Object.values(layer.envs)[0];
     if (!l) continue;
+    checkWorkdir(l, layerBuildOrigin(ctx.source.data, layer.name, 'workdir'));
     const outside = escapes(rootReal, paths, join(ctx.root, l.root));
     if (outside)
       inConfig(
@@ -171,7 +194,7 @@ export async function dependencyDiagnostics(
 }
 
 /** What the descriptor checks read of a function or a shared layer. */
-type DescriptorSubject = Pick<ResolvedFunction, 'family' | 'descriptorPath' | 'descriptorExplicit'>;
+type DescriptorSubject = Pick<ResolvedFunction, 'family' | 'descriptorPath' | 'descriptorExplicit' | 'installDir'>;
 
 /** A defaulted requirements.txt that does not exist means "no dependencies" only when nothing else declares some. */
 function checkPythonProject(r: DescriptorSubject, ctx: CheckContext, report: (message: string) => void): void {
@@ -205,7 +228,10 @@ async function checkLocalPaths(
   report: (repoPath: string, line: number, col: number, message: string) => void,
 ): Promise<void> {
   const outside: OutsideReference[] = [];
-  const deps = await localDependencies(r.family, r.descriptorPath!, worktreeReader(ctx.root), outside);
+  const deps = await localDependencies(r.family, r.descriptorPath!, worktreeReader(ctx.root), {
+    outside,
+    cwd: r.installDir,
+  });
   for (const o of outside)
     report(
       o.via,
@@ -213,7 +239,8 @@ async function checkLocalPaths(
       o.col,
       `'${o.written}' is outside the repository; the dependency build sees only the repository: move it in, or depend on a published package`,
     );
-  const pipCwd = posix.dirname(r.descriptorPath!);
+  const pipCwd = r.installDir ?? posix.dirname(r.descriptorPath!);
+  const workdirSet = pipCwd !== posix.dirname(r.descriptorPath!).replace(/^\.$/, '');
   for (const d of deps) {
     const abs = join(ctx.root, d.path);
     const leaves = escapes(rootReal, paths, abs);
@@ -231,7 +258,7 @@ async function checkLocalPaths(
     if (paths.of(abs) !== null) continue;
     const against =
       d.kind === 'path'
-        ? `resolved against ${pipCwd || '.'}, the directory lci runs pip in`
+        ? `resolved against ${pipCwd || '.'}, the directory lci runs pip in${workdirSet ? ' (build.workdir)' : '; if the repository runs pip elsewhere, set build.workdir'}`
         : d.kind === 'package'
           ? `resolved against ${posix.dirname(d.via) || '.'}, where its package.json is`
           : `resolved against ${posix.dirname(d.via) || '.'}, the directory of the file that names it`;

@@ -7,10 +7,11 @@ import type { ReadMany } from '../vcs/readers.js';
  * Local path dependencies of a descriptor: the paths inside the repository whose contents end up
  * in the dependency layer. A change under any of them changes the function.
  *
- * Paths resolve as the tools resolve them. lci runs pip in the descriptor's directory, so path
- * lines and `-e` paths (in the descriptor and in every file it includes) are relative to that
- * directory; `-r`/`-c` includes and `-f` directories are relative to the file that names them;
- * npm resolves `file:` dependencies against the package.json that names them.
+ * Paths resolve as the tools resolve them. lci runs pip in the descriptor's directory (or in
+ * build.workdir: `cwd`), so path lines and `-e` paths (in the descriptor and in every file it
+ * includes) are relative to that directory; `-r`/`-c` includes and `-f` directories are relative
+ * to the file that names them; npm resolves `file:` dependencies against the package.json that
+ * names them.
  * Pure apart from `read`, which returns a repository file's text or null.
  */
 
@@ -33,17 +34,26 @@ export interface OutsideReference {
   col: number;
 }
 
-/** `dev`: follow package.json devDependencies too, as a build command that runs npm ci installs them (the layer never does). */
+export interface LocalDependencyOptions {
+  /** Collects the references that leave the repository or are absolute. */
+  outside?: OutsideReference[];
+  /** Follow package.json devDependencies too, as a build command that runs npm ci installs them (the layer never does). */
+  dev?: boolean;
+  /** pip's working directory (repository-relative, '' at the root); default the descriptor's directory. */
+  cwd?: string | null;
+}
+
 export async function localDependencies(
   family: RuntimeFamily,
   descriptor: string,
   read: ReadMany,
-  outside: OutsideReference[] = [],
-  dev = false,
+  opts: LocalDependencyOptions = {},
 ): Promise<LocalDependency[]> {
+  const outside = opts.outside ?? [];
+  const dev = opts.dev ?? false;
   const found = new Map<string, LocalDependency>();
   const visited = new Set<string>([descriptor]);
-  const pipCwd = posix.dirname(descriptor);
+  const pipCwd = opts.cwd ?? posix.dirname(descriptor);
   let frontier = [descriptor];
   while (frontier.length > 0) {
     const texts = await read(frontier);

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
+import picomatch from 'picomatch';
 import type { Diagnostic } from '../errors.js';
-import { pathProblem, repoPath } from './globs.js';
-import { templateVariables, type ResolvedConfig } from './resolve.js';
+import { globProblem, pathProblem, repoPath } from './globs.js';
+import { layerBuildOrigin, templateVariables, type ResolvedConfig } from './resolve.js';
 import { RUNTIMES, runtimeFamily, runtimeProblem, type Runtime } from './runtimes.js';
 import { dotted } from './schema.js';
 import { isRecord, located, writtenPath, type ConfigSource, type PathSegment, type Unlocated } from './source.js';
@@ -92,6 +93,11 @@ export function monorepoDiagnostics(
       if (problem) report([...at, 'descriptor'], problem);
     }
     checkBuild(raw.build, [...at, 'build'], true);
+    if (Array.isArray(raw.exclude))
+      raw.exclude.forEach((g, i) => {
+        const problem = typeof g === 'string' && g !== '' ? relativeGlobProblem(g, "layer's", 'exclude') : undefined;
+        if (problem) report([...at, 'exclude', i], problem);
+      });
     const family = runtimes[0] ? runtimeFamily(runtimes[0]) : null;
     if (family === 'provided' && !(isRecord(raw.build) && typeof raw.build.command === 'string'))
       report(
@@ -195,6 +201,7 @@ export function monorepoDiagnostics(
           `${r.layers.length} shared layers are more than the ${MAX_LAYERS} layers Lambda allows a function`,
           'key',
         );
+      checkResolvedBuild(r, origin, ['functions', fn.name]);
       if (r.family === 'provided') {
         if (r.build.command === null)
           report(
@@ -209,7 +216,49 @@ export function monorepoDiagnostics(
       }
     }
   }
+  for (const decl of Object.values(resolved.layers)) {
+    const l = Object.values(decl.envs)[0];
+    if (!l) continue;
+    checkResolvedBuild(
+      l,
+      {
+        buildWorkdir: layerBuildOrigin(data, decl.name, 'workdir'),
+        buildInputs: layerBuildOrigin(data, decl.name, 'inputs'),
+      },
+      ['layers', decl.name],
+    );
+  }
   return { errors, warnings };
+
+  /** build.workdir and build.inputs as they resolve for a function or a layer: where they may be, and what they need. */
+  function checkResolvedBuild(
+    r: Pick<ResolvedFunction, 'path' | 'family' | 'build' | 'descriptorPath'>,
+    origin: { buildWorkdir?: PathSegment[]; buildInputs?: PathSegment[] },
+    owner: PathSegment[],
+  ): void {
+    const { workdir, inputs, command } = r.build;
+    if (workdir !== null && origin.buildWorkdir) {
+      if (r.family !== 'python')
+        report(
+          origin.buildWorkdir,
+          `build.workdir is pip's working directory, and ${r.family === 'nodejs' ? 'npm resolves file: dependencies against the package.json that names them, so it has no meaning for nodejs' : `${r.family} has no dependency install`}; remove it`,
+        );
+      else if (
+        repoPath(configDirInRepo, r.path) !== null &&
+        repoPath(configDirInRepo, posix.join(r.path, workdir)) === null
+      )
+        report(
+          origin.buildWorkdir,
+          `'${workdir}' leaves the repository (build.workdir is relative to the path '${r.path}'), and the dependency build sees only the repository`,
+        );
+    }
+    if (inputs !== null && command === null)
+      report(
+        origin.buildInputs ?? [...owner, 'build'],
+        'build.inputs are the files build.command reads: set build.command too, or remove build.inputs',
+        'key',
+      );
+  }
 
   function checkRuntime(runtime: Runtime, at: PathSegment[]): void {
     const problem = runtimeProblem(runtime, today);
@@ -228,6 +277,21 @@ export function monorepoDiagnostics(
       if (typeof raw.command !== 'string')
         report([...at, 'output'], 'build.output is what build.command writes: set build.command too', 'key');
     }
+    if (typeof raw.workdir === 'string') {
+      const problem = pathProblem(raw.workdir)?.replace(
+        'the directory of the config file',
+        isLayer ? "the layer's path" : "the function's path",
+      );
+      if (problem) report([...at, 'workdir'], problem);
+    }
+    if (Array.isArray(raw.inputs))
+      raw.inputs.forEach((g, i) => {
+        const problem =
+          typeof g === 'string' && g !== ''
+            ? relativeGlobProblem(g, isLayer ? "layer's" : "function's", 'build.inputs')
+            : undefined;
+        if (problem) report([...at, 'inputs', i], problem);
+      });
     if (typeof raw.command === 'string' && typeof raw.output !== 'string')
       report(
         [...at, 'command'],
@@ -248,6 +312,16 @@ function descriptorLeaves(
   if (!r || r.descriptor === null || pathProblem(r.descriptor) || repoPath(configDirInRepo, r.path) === null) return;
   if (repoPath(configDirInRepo, posix.join(r.path, r.descriptor)) !== null) return;
   return `'${r.descriptor}' leaves the repository (a descriptor is relative to the path '${r.path}'), and the dependency build sees only the repository: move the file in, or set descriptor: false`;
+}
+
+/** A glob relative to a function's or layer's path: valid and bounded (globs.ts), and not climbing out of the path. */
+function relativeGlobProblem(glob: string, whose: string, field: string): string | undefined {
+  const problem = globProblem(glob);
+  if (problem) return problem.replace('the directory of the config file', `the ${whose} path`);
+  const base = posix.normalize(picomatch.scan(glob).base || '.');
+  if (base === '..' || base.startsWith('../'))
+    return `'${glob}' leaves the ${whose} path; ${field} globs are relative to it`;
+  return undefined;
 }
 
 /** Every section of the written config that holds function fields: defaults, functions (a family once) and their environment overrides. */

@@ -30,7 +30,7 @@ import type {
  * Pure resolution of schema-valid config data: defaults, then the defaults' environment override,
  * then the function, then the function's environment override (more specific wins).
  * Lists (watch, exclude, include, alarms, smoke) accumulate across those levels (alarms and smoke start from the environment's); scalars replace; build.env merges by key;
- * build.image, build.memory, build.pids and build.network replace.
+ * build.image, build.memory, build.pids, build.network and the other build fields (build.inputs too) replace.
  */
 
 export const DEFAULT_PREFIX = 'lambda-ci';
@@ -63,7 +63,9 @@ export function parseMemory(memory: string): number {
 }
 
 /** The config path that set each resolved field, so errors point at the line a user wrote. */
-export type Origins = Partial<Record<keyof ResolvedFunction | 'buildCommand', PathSegment[]>>;
+export type Origins = Partial<
+  Record<keyof ResolvedFunction | 'buildCommand' | 'buildWorkdir' | 'buildInputs', PathSegment[]>
+>;
 
 export interface ResolvedConfig {
   artifacts: Artifacts;
@@ -158,11 +160,30 @@ function mergeBuild(build: BuildSettings, raw: unknown): boolean {
   if (typeof b.command === 'string') build.command = b.command;
   if (typeof b.output === 'string') build.output = normalisePath(b.output);
   if (typeof b.timeout === 'string') build.timeout = b.timeout;
+  if (typeof b.workdir === 'string') build.workdir = normalisePath(b.workdir);
+  if (Array.isArray(b.inputs)) build.inputs = b.inputs.map(String);
   return typeof b.image === 'string';
 }
 
 function defaultBuild(): BuildSettings {
-  return { image: null, env: {}, ...BUILD_LIMITS, command: null, output: null };
+  return { image: null, env: {}, ...BUILD_LIMITS, command: null, output: null, workdir: null, inputs: null };
+}
+
+/**
+ * Where the dependency install runs, in the repository: build.workdir (relative to path) when
+ * set, else the descriptor's directory; null without a descriptor. A workdir that leaves the
+ * repository is reported by the checks; '' keeps resolution total.
+ */
+function installDir(
+  configDirInRepo: string,
+  path: string,
+  descriptorPath: string | null,
+  workdir: string | null,
+): string | null {
+  if (descriptorPath === null) return null;
+  if (workdir !== null) return repoPath(configDirInRepo, posix.join(path, workdir)) ?? '';
+  const dir = posix.dirname(descriptorPath);
+  return dir === '.' ? '' : dir;
 }
 
 /** Each shared layer per environment: its AWS name expands ${name} and ${env}; its build inherits defaults.build. */
@@ -192,6 +213,8 @@ function resolveLayers(
     const build = defaultBuild();
     mergeBuild(build, defaultsBuild);
     mergeBuild(build, l.build);
+    const descriptorPath = descriptor === null ? null : (repoPath(configDirInRepo, posix.join(path, descriptor)) ?? '');
+    const exclude = Array.isArray(l.exclude) ? [...new Set(l.exclude.map(String))] : [];
     const decl: LayerDecl = { name, envs: {} };
     for (const env of envs) {
       const resolved: ResolvedLayer = {
@@ -205,10 +228,12 @@ function resolveLayers(
         architectures: [...architectures],
         architecture: architectures[0]!,
         descriptor,
-        descriptorPath: descriptor === null ? null : (repoPath(configDirInRepo, posix.join(path, descriptor)) ?? ''),
+        descriptorPath,
         descriptorExplicit: descriptorRaw !== undefined,
+        installDir: installDir(configDirInRepo, path, descriptorPath, build.workdir),
+        exclude: [...exclude],
         layerName: expand(stringOr(l.layerName, '${name}-${env}'), { name, env }),
-        build: { ...build, env: { ...build.env } },
+        build: { ...build, env: { ...build.env }, inputs: build.inputs && [...build.inputs] },
       };
       decl.envs[env] = resolved;
     }
@@ -238,8 +263,10 @@ function resolveOne(
       }
     }
     if (mergeBuild(build, layer.values.build)) origin.build = [...layer.at, 'build', 'image'];
-    const command = asRecord(layer.values.build).command;
-    if (typeof command === 'string') origin.buildCommand = [...layer.at, 'build', 'command'];
+    const written = asRecord(layer.values.build);
+    if (typeof written.command === 'string') origin.buildCommand = [...layer.at, 'build', 'command'];
+    if (typeof written.workdir === 'string') origin.buildWorkdir = [...layer.at, 'build', 'workdir'];
+    if (Array.isArray(written.inputs)) origin.buildInputs = [...layer.at, 'build', 'inputs'];
     for (const check of smokeChecks(layer.values.smoke, configDirInRepo))
       if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
     if (Array.isArray(layer.values.smoke)) origin.smoke ??= [...layer.at, 'smoke'];
@@ -270,6 +297,8 @@ function resolveOne(
   const layerName = expand(stringOr(scalar.layerName, '${functionName}-deps'), { name, env: env.name, functionName });
   origin.functionName ??= ['functions', name];
   origin.layerName ??= ['functions', name];
+  const descriptorPath =
+    descriptor === null ? null : (repoPath(configDirInRepo, posix.join(codePath, descriptor)) ?? '');
   const resolved: ResolvedFunction = {
     name,
     env: env.name,
@@ -280,8 +309,9 @@ function resolveOne(
     family,
     handler: typeof scalar.handler === 'string' ? scalar.handler : null,
     descriptor,
-    descriptorPath: descriptor === null ? null : (repoPath(configDirInRepo, posix.join(codePath, descriptor)) ?? ''),
+    descriptorPath,
     descriptorExplicit: descriptorRaw !== undefined,
+    installDir: installDir(configDirInRepo, codePath, descriptorPath, build.workdir),
     watch: lists.watch,
     exclude: lists.exclude,
     include: lists.include,
@@ -298,6 +328,12 @@ function resolveOne(
     smoke,
   };
   return { resolved, origin };
+}
+
+/** Where a shared layer's build field is written: in its own build, else in defaults.build, which it inherits. */
+export function layerBuildOrigin(data: unknown, layer: string, field: string): PathSegment[] {
+  const own = asRecord(asRecord(asRecord(asRecord(data).layers)[layer]).build);
+  return field in own ? ['layers', layer, 'build', field] : ['defaults', 'build', field];
 }
 
 /** The smoke list as written, each file placed in the repository (one that leaves it is reported by the checks; '' keeps resolution total). */

@@ -18,6 +18,12 @@ export interface ResolvedFunction {
   descriptorPath: string | null;
   /** False when the descriptor is the runtime's default name: then a missing file means "no dependencies". */
   descriptorExplicit: boolean;
+  /**
+   * Where the dependency install runs (pip's working directory, against which a requirements
+   * file's path lines resolve), relative to the repository root: build.workdir when set, else the
+   * descriptor's directory ('' at the root); null without a descriptor.
+   */
+  installDir: string | null;
   watch: string[];
   exclude: string[];
   /** Globs packaged even when excluded. */
@@ -66,6 +72,10 @@ export interface ResolvedLayer {
   descriptor: string | null;
   descriptorPath: string | null;
   descriptorExplicit: boolean;
+  /** As a function's: build.workdir in the repository, else the descriptor's directory; null without a descriptor. */
+  installDir: string | null;
+  /** Globs relative to path that the layer's build never reads and plan never matches (a generated *.egg-info). */
+  exclude: string[];
   /** AWS layer name in this environment. */
   layerName: string;
   build: BuildSettings;
@@ -93,6 +103,10 @@ export interface BuildSettings {
   output: string | null;
   /** Longest any build container may run, as written (`15m`, `90s`); see parseDuration. */
   timeout: string;
+  /** pip's working directory relative to path, normalised (`..`, `.`); null: the descriptor's directory. */
+  workdir: string | null;
+  /** With command: the globs, relative to path, of the committed files the command reads; null: every file under path. */
+  inputs: string[] | null;
 }
 
 export type BuildNetwork = 'default' | 'none';

@@ -48,7 +48,8 @@ function triggerPatterns(rules: InputRule[], configInRepo: string, isDir: (repoP
         ...nioPatterns(t.base ? { literal: t.base, rest: t.glob.slice(t.base.length) } : { literal: '', rest: t.glob }),
       );
     else if (t.form === 'lockfile') out.push(tree(t.dir, '*'));
-    else if (rule.kind === 'path' || rule.pattern.endsWith('**') || isDir(t.prefix)) out.push(tree(t.prefix, '**'));
+    // A code root's pattern ends in '**'; a build input or a local dependency may be a file.
+    else if (rule.pattern.endsWith('**') || isDir(t.prefix)) out.push(tree(t.prefix, '**'));
     else out.push({ literal: t.prefix, rest: '' });
   }
   return out;

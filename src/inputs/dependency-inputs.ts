@@ -16,6 +16,16 @@ export interface DependencyInputs {
   descriptor: string;
   lockfiles: string[];
   localDeps: string[];
+  /** Where the install runs (pip's working directory), repository-relative; absent: the descriptor's directory. */
+  workdir?: string;
+  /** A shared layer's `exclude`: files under `root` its globs match are never read (nor hashed). */
+  exclude?: ReadExclude;
+}
+
+/** Globs relative to `root` (a shared layer's directory) naming files a build leaves unread. */
+export interface ReadExclude {
+  root: string;
+  globs: string[];
 }
 
 /** One file a dependency build reads, where it is in the repository and where its bytes are. */
@@ -32,8 +42,9 @@ export interface DependencyFile {
  * built or attached. Lockfiles count only when git tracks them.
  */
 export async function dependencyInputs(
-  r: Pick<ResolvedFunction, 'descriptorPath' | 'family'>,
+  r: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'installDir'>,
   ws: Workspace,
+  exclude?: ReadExclude,
 ): Promise<DependencyInputs | null> {
   if (r.descriptorPath === null) return null;
   const descriptor = r.descriptorPath;
@@ -51,12 +62,30 @@ export async function dependencyInputs(
     )
     .map(({ path }) => path)
     .sort();
-  const localDeps = (await localDependencies(r.family, descriptor, read)).map((d) => d.path).sort();
-  return { descriptor, lockfiles, localDeps };
+  const localDeps = (await localDependencies(r.family, descriptor, read, { cwd: r.installDir }))
+    .map((d) => d.path)
+    .sort();
+  const own = dir === '.' ? '' : dir;
+  const workdir = r.installDir ?? own;
+  return {
+    descriptor,
+    lockfiles,
+    localDeps,
+    ...(workdir !== own ? { workdir } : {}),
+    ...(exclude && exclude.globs.length > 0 ? { exclude } : {}),
+  };
 }
 
-/** Files inside local dependencies that never change what gets installed. */
-const DEPENDENCY_JUNK = picomatch(
+/** Whether a repository path is one an `exclude` leaves unread: under its root and matched by a glob (relative to the root). */
+export function readExcluder(exclude: ReadExclude | undefined): (repoPath: string) => boolean {
+  if (!exclude || exclude.globs.length === 0) return () => false;
+  const match = picomatch(exclude.globs, { dot: true });
+  const prefix = exclude.root === '' ? '' : `${exclude.root}/`;
+  return (p) => p.startsWith(prefix) && match(p.slice(prefix.length));
+}
+
+/** Files inside local dependencies that never change what gets installed: never staged, hashed or matched by plan. */
+export const DEPENDENCY_JUNK = picomatch(
   [
     '**/.git/**',
     '**/__pycache__/**',
@@ -78,6 +107,7 @@ const DEPENDENCY_JUNK = picomatch(
  */
 export async function dependencyFiles(inputs: DependencyInputs, ws: Workspace): Promise<DependencyFile[]> {
   const tracked = await ws.tracked();
+  const excluded = readExcluder(inputs.exclude);
   const out = new Map<string, DependencyFile>();
   const add = (f: DependencyFile) => out.set(f.repoPath, f);
   for (const file of [inputs.descriptor, ...inputs.lockfiles]) add(await single(ws.root, file, tracked));
@@ -85,14 +115,14 @@ export async function dependencyFiles(inputs: DependencyInputs, ws: Workspace): 
     const s = await stat(join(ws.root, dep)).catch(() => null);
     if (!s) throw new BuildError(`dependency input ${dep} does not exist; fix the path in its descriptor`);
     if (!s.isDirectory()) {
-      add(await single(ws.root, dep, tracked));
+      add(await single(ws.root, dep, tracked)); // named by the descriptor itself: an exclude never drops it
       continue;
     }
     const entries = await collectFiles({
       root: join(ws.root, dep),
       boundary: ws.root,
       label: dep,
-      packaged: (rel) => !DEPENDENCY_JUNK(rel),
+      packaged: (rel) => !DEPENDENCY_JUNK(rel) && !excluded(posix.join(dep, rel)),
       ...(tracked
         ? { tracked: { index: tracked, rootInRepo: dep, included: () => false, mayInclude: () => false } }
         : {}),

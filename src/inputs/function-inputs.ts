@@ -1,10 +1,20 @@
-import type { RuntimeFamily } from '../config/runtimes.js';
 import type { ResolvedFunction, ResolvedLayer } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
 import { localDependencies, type LocalDependency } from '../config/local-deps.js';
+import picomatch from 'picomatch';
 import { BUILD_JUNK } from './build-inputs.js';
+import { DEPENDENCY_JUNK, readExcluder } from './dependency-inputs.js';
 import { packageFilter } from './package-filter.js';
-import { globRule, layerRule, lockfileRule, pathRule, treeRule, type InputRule } from './rules.js';
+import {
+  globRule,
+  inputRule,
+  layerRule,
+  localDependencyRule,
+  lockfileRule,
+  pathRule,
+  treeRule,
+  type InputRule,
+} from './rules.js';
 
 /** The local dependencies of each descriptor a rule set reads: for the layer (runtime), and for a build command (devDependencies too). */
 export interface LocalDeps {
@@ -33,34 +43,68 @@ export function functionRules(
   return rules;
 }
 
-/** A shared layer's own inputs: its descriptor, lockfiles and local dependencies, or with a build command everything under its path. */
+/**
+ * A shared layer's own inputs: its descriptor, lockfiles and local dependencies, or with a build
+ * command everything under its path; what its `exclude` names under its path is none of them.
+ */
 export function layerRules(l: ResolvedLayer, deps: LocalDeps): InputRule[] {
   const rules: InputRule[] = [];
-  if (l.build.command !== null) rules.push(pathRule(l.root, BUILD_JUNK, 'built'));
-  rules.push(...descriptorRules(l, deps));
+  const excluded = l.exclude.length > 0 ? picomatch(l.exclude, { dot: true }) : () => false;
+  if (l.build.command !== null)
+    rules.push(...builtRules(l, (rel) => BUILD_JUNK(rel) || excluded(rel), `built:${l.exclude.join(',')}`));
+  rules.push(...descriptorRules(l, deps, { root: l.root, globs: l.exclude }));
   return rules;
+}
+
+/**
+ * What a build command reads under its path: every committed file but `skipped`, or with
+ * build.inputs only those they name (the descriptor and its lockfiles are rules of their own).
+ */
+function builtRules(
+  s: Pick<ResolvedFunction, 'root' | 'build'>,
+  skipped: (relPath: string) => boolean,
+  skipKey: string,
+): InputRule[] {
+  if (s.build.inputs === null) return [pathRule(s.root, skipped, skipKey)];
+  return s.build.inputs.map((g) => inputRule(s.root, g, skipped, skipKey));
 }
 
 function subjectRules(r: ResolvedFunction, deps: LocalDeps): InputRule[] {
   const filter = packageFilter(r);
-  const built = r.build.command !== null;
-  const path = built
-    ? pathRule(r.root, BUILD_JUNK, 'built')
-    : pathRule(r.root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`);
-  return [path, ...descriptorRules(r, deps)];
+  const path =
+    r.build.command !== null
+      ? builtRules(r, BUILD_JUNK, 'built')
+      : [pathRule(r.root, (rel) => !filter.packaged(rel), `${r.family}:${r.exclude.join(',')}:${r.include.join(',')}`)];
+  return [...path, ...descriptorRules(r, deps)];
 }
 
+/**
+ * The descriptor, its lockfiles and its local dependencies. A file in a local dependency that its
+ * build never reads (DEPENDENCY_JUNK, or a shared layer's `exclude`) is not an input: plan matches
+ * what the key hashes and the container sees.
+ */
 function descriptorRules(
-  s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>,
+  s: Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>,
   deps: LocalDeps,
+  exclude: { root: string; globs: string[] } = { root: '', globs: [] },
 ): InputRule[] {
   if (s.descriptorPath === null) return [];
   const rules = [treeRule('descriptor', s.descriptorPath), lockfileRule(s.descriptorPath, s.family)];
   const seen = new Set<string>();
+  const excluded = readExcluder(exclude);
+  const excludeKey = exclude.globs.length > 0 ? `${exclude.root}:${exclude.globs.join(',')}` : '';
   for (const dep of [...deps.runtime, ...(s.build.command !== null ? deps.build : [])]) {
     if (seen.has(dep.path)) continue;
     seen.add(dep.path);
-    rules.push(treeRule('local-dependency', dep.path, dep.via));
+    const prefix = dep.path === '' ? '' : `${dep.path}/`;
+    rules.push(
+      localDependencyRule(
+        dep.path,
+        dep.via,
+        (rel) => DEPENDENCY_JUNK(rel) || excluded(prefix + rel),
+        `junk:${excludeKey}`,
+      ),
+    );
   }
   return rules;
 }
@@ -92,19 +136,20 @@ export async function inputRules(
   return out;
 }
 
-type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build'>;
+type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>;
 
 /** The local dependencies of every descriptor the subjects name, read at once; a lookup by subject. */
 export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promise<(s: Subject) => LocalDeps> {
   const pending = new Map<string, Promise<LocalDependency[]>>();
-  const keyOf = (family: RuntimeFamily, descriptor: string, dev: boolean) => `${family}:${descriptor}:${dev}`;
+  const keyOf = (s: Subject, dev: boolean) => `${s.family}:${s.descriptorPath}:${s.installDir}:${dev}`;
   for (const s of subjects) {
     if (s.descriptorPath === null) continue;
-    const runtime = keyOf(s.family, s.descriptorPath, false);
-    if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read));
-    const dev = keyOf(s.family, s.descriptorPath, true);
+    const cwd = s.installDir;
+    const runtime = keyOf(s, false);
+    if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read, { cwd }));
+    const dev = keyOf(s, true);
     if (s.build.command !== null && !pending.has(dev))
-      pending.set(dev, localDependencies(s.family, s.descriptorPath, read, [], true));
+      pending.set(dev, localDependencies(s.family, s.descriptorPath, read, { dev: true, cwd }));
   }
   const done = new Map<string, LocalDependency[]>();
   await Promise.all([...pending].map(async ([key, p]) => done.set(key, await p)));
@@ -112,7 +157,7 @@ export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promi
     s.descriptorPath === null
       ? { runtime: [], build: [] }
       : {
-          runtime: done.get(keyOf(s.family, s.descriptorPath, false)) ?? [],
-          build: done.get(keyOf(s.family, s.descriptorPath, true)) ?? [],
+          runtime: done.get(keyOf(s, false)) ?? [],
+          build: done.get(keyOf(s, true)) ?? [],
         };
 }

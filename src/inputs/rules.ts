@@ -60,10 +60,69 @@ export function treeRule(kind: RuleKind, prefix: string, via?: string): InputRul
   return withKey({ kind, pattern: prefix, ...(via ? { via } : {}), test: { form: 'tree', prefix } });
 }
 
+/**
+ * A local dependency the descriptor names: the path itself (a wheel, an included file) or anything
+ * below it, except what its build never reads (`excluded`, given the path relative to the
+ * dependency). `excludeKey` tells rules with other exclusions apart.
+ */
+export function localDependencyRule(
+  prefix: string,
+  via: string,
+  excluded: (relPath: string) => boolean,
+  excludeKey: string,
+): InputRule {
+  const rule = withKey({ kind: 'local-dependency', pattern: prefix, via, test: { form: 'tree', prefix, excluded } });
+  rule.key += `|${excludeKey}`;
+  return rule;
+}
+
 /** A rule of a shared layer's inputs, as one of a function's: the same test, kind `layer`, naming the layer. */
 export function layerRule(layer: string, rule: InputRule): InputRule {
   const { key: _key, ...rest } = rule;
   return withKey({ ...rest, kind: 'layer', layer });
+}
+
+/**
+ * One of build.inputs: a glob relative to a built function's (or layer's) `root`, as a `path`
+ * rule on repository paths. A plain path names that file or everything under that directory, as
+ * every glob of lambdas.yaml does; `skipped` (given the path relative to `root`) is never an
+ * input. The root is joined as a literal: glob syntax in a directory name matches only itself.
+ */
+export function inputRule(
+  root: string,
+  glob: string,
+  skipped: (relPath: string) => boolean,
+  skipKey: string,
+): InputRule {
+  const scan = picomatch.scan(glob.replace(/^(\.\/)+/, ''));
+  const baseRel = posix.normalize(scan.base || '.');
+  const base = baseRel === '.' ? root : root ? `${root}/${baseRel}` : baseRel;
+  const below = (dir: string) => (dir ? `${dir}/` : '');
+  const fromRoot = (p: string) => p.slice(below(root).length);
+  let rule: InputRule;
+  if (!scan.isGlob || scan.glob === '**') {
+    const under = below(fromRoot(base));
+    rule = withKey({
+      kind: 'path',
+      pattern: scan.isGlob ? `${below(base)}**` : base,
+      test: { form: 'tree', prefix: base, excluded: (rel) => skipped(under + rel) },
+    });
+  } else {
+    const matches = picomatch(scan.glob, { dot: true });
+    const prefix = below(base);
+    rule = withKey({
+      kind: 'path',
+      pattern: `${prefix}${scan.glob}`,
+      test: {
+        form: 'glob',
+        base,
+        glob: `${prefix}${scan.glob}`,
+        match: (p) => p.startsWith(prefix) && matches(p.slice(prefix.length)) && !skipped(fromRoot(p)),
+      },
+    });
+  }
+  rule.key += `|input|${skipKey}`;
+  return rule;
 }
 
 /** A function's code root: every file below it that goes into the code package. */
