@@ -293,6 +293,53 @@ function quotaOf(operation: string): Quota | undefined {
   return 'controlPlane';
 }
 
+/**
+ * Lambda's request quotas, per account: a token bucket per quota. The stand-in enforces them, and
+ * so does test/harness/quota-proxy.ts in front of another emulator (moto), which has none.
+ */
+export class LambdaQuotas {
+  private buckets?: Record<Quota, TokenBucket>;
+
+  /** From the next request on (buckets start full); undefined turns them off. */
+  set(rates: LambdaRates | undefined): void {
+    if (!rates) {
+      this.buckets = undefined;
+      return;
+    }
+    const { burst = {}, ...perSecond } = rates;
+    const bucket = (q: Quota) => new TokenBucket(perSecond[q], burst[q] ?? Math.max(1, perSecond[q]));
+    this.buckets = {
+      getFunction: bucket('getFunction'),
+      getPolicy: bucket('getPolicy'),
+      controlPlane: bucket('controlPlane'),
+    };
+  }
+
+  /** Undefined when the request may go on, else the 429 Lambda answers. */
+  take(operation: string): LambdaError | undefined {
+    const quota = quotaOf(operation);
+    if (!this.buckets || !quota) return undefined;
+    const wait = this.buckets[quota].take();
+    if (wait === 0) return undefined;
+    return throttled('CallerRateLimitExceeded', 'Rate exceeded', Math.max(1, Math.ceil(wait)));
+  }
+}
+
+/** The Lambda operation a request names (by method and path, as the API reference routes it), or 'Unknown'. */
+export function lambdaOperation(method: string, pathname: string): string {
+  return route(method, pathname.split('/').slice(1).map(safeDecode))?.operation ?? 'Unknown';
+}
+
+/** An error as Lambda's REST-JSON protocol sends it: status, headers (x-amzn-errortype, Retry-After) and body. */
+export function lambdaErrorReply(e: LambdaError): { status: number; headers: Record<string, string>; body: string } {
+  const r = errorReply(e);
+  return {
+    status: r.status,
+    headers: { 'content-type': 'application/json', ...r.headers },
+    body: JSON.stringify(r.body),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The model: functions, versions, aliases and layers.
 
@@ -1492,7 +1539,7 @@ export class LambdaStandin {
   private readonly s3: S3Client;
   private readonly server: Server;
   private readonly region: string;
-  private buckets?: Record<Quota, TokenBucket>;
+  private readonly quotas = new LambdaQuotas();
   private throttles = 0;
   private readonly runner: InvokeRunner;
   private readonly onLog?: LambdaStandinOptions['onLog'];
@@ -1590,17 +1637,7 @@ export class LambdaStandin {
 
   /** The request quotas from the next request on (buckets start full); undefined turns them off. */
   setRates(rates: LambdaRates | undefined): void {
-    if (!rates) {
-      this.buckets = undefined;
-      return;
-    }
-    const { burst = {}, ...perSecond } = rates;
-    const bucket = (q: Quota) => new TokenBucket(perSecond[q], burst[q] ?? Math.max(1, perSecond[q]));
-    this.buckets = {
-      getFunction: bucket('getFunction'),
-      getPolicy: bucket('getPolicy'),
-      controlPlane: bucket('controlPlane'),
-    };
+    this.quotas.set(rates);
   }
 
   /** Requests refused by the request-rate quotas so far (each is in the log with status 429). */
@@ -1673,11 +1710,7 @@ export class LambdaStandin {
 
   /** The request-rate quota: undefined when the request may go on, else the 429 to answer. */
   private takeToken(operation: string): LambdaError | undefined {
-    const quota = quotaOf(operation);
-    if (!this.buckets || !quota) return undefined;
-    const wait = this.buckets[quota].take();
-    if (wait === 0) return undefined;
-    return throttled('CallerRateLimitExceeded', 'Rate exceeded', Math.max(1, Math.ceil(wait)));
+    return this.quotas.take(operation);
   }
 
   // --- Invoke
