@@ -350,8 +350,11 @@ function toAlias(a: AliasConfiguration): AliasState {
 }
 
 export interface Timing {
-  /** First poll delay while an update is in progress; doubles up to maxPollMs. */
+  /** Poll delay while an update is in progress: steady for steadyMs, then doubling up to maxPollMs. */
   pollMs: number;
+  /** The first read after a write that started an update. */
+  firstPollMs: number;
+  steadyMs: number;
   maxPollMs: number;
   /** Give up waiting for an update after this long. */
   updateTimeoutMs: number;
@@ -361,19 +364,30 @@ export interface Timing {
 
 export const DEFAULT_TIMING: Timing = {
   pollMs: 250,
+  firstPollMs: 500,
+  steadyMs: 3000,
   maxPollMs: 5000,
   updateTimeoutMs: 10 * 60_000,
   conflictRetries: 5,
 };
 
-/** Polls $LATEST until its last update is no longer in progress; a failed update is an error with AWS's reason. */
+/**
+ * Polls $LATEST until its last update is no longer in progress; a failed update is an error with
+ * AWS's reason. Every `pollMs` for the first `steadyMs` (a code update takes a second or two; a
+ * coarser poll would wait longer than the update), then backing off to `maxPollMs`. `afterWrite`:
+ * a write just started the update, so the first read waits `firstPollMs` (no update is done sooner)
+ * instead of asking at once.
+ */
 export async function waitForUpdate(
   lambda: LambdaClient,
   functionName: string,
   timing: Timing,
+  afterWrite = false,
 ): Promise<FunctionConfiguration> {
-  const deadline = Date.now() + timing.updateTimeoutMs;
+  const started = Date.now();
+  const deadline = started + timing.updateTimeoutMs;
   let delay = timing.pollMs;
+  if (afterWrite) await sleep(timing.firstPollMs);
   for (;;) {
     const c = await getConfiguration(lambda, functionName, '$LATEST');
     if (c.LastUpdateStatus === 'Failed') {
@@ -387,7 +401,7 @@ export async function waitForUpdate(
         `${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`,
       );
     await sleep(delay);
-    delay = Math.min(timing.maxPollMs, delay * 2);
+    if (Date.now() - started >= timing.steadyMs) delay = Math.min(timing.maxPollMs, delay * 2);
   }
 }
 

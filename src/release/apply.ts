@@ -203,7 +203,7 @@ export async function applyFunction(plan: FunctionPlan, ctx: ApplyContext): Prom
 
 /** $LATEST once the update just made is done (its next write would otherwise be refused). */
 async function settled(ctx: ApplyContext, name: string) {
-  return waitForUpdate(ctx.lambda, name, ctx.timing).catch((e: unknown) => {
+  return waitForUpdate(ctx.lambda, name, ctx.timing, true).catch((e: unknown) => {
     throw explain(e, `reading ${name}`);
   });
 }

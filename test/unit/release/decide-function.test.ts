@@ -73,12 +73,12 @@ function decideWith(
   d: Desired,
   first: Reads['serving'],
   world: Omit<Reads, 'serving'>,
-): { plan: FunctionPlan; asked: string[] } {
+): { plan: FunctionPlan; asked: string[]; rounds: number } {
   const reads: Reads = { serving: first };
   const asked: string[] = [];
   for (let i = 0; i < 8; i++) {
     const decision = decideFunction(d, reads);
-    if ('plan' in decision) return { plan: decision.plan, asked };
+    if ('plan' in decision) return { plan: decision.plan, asked, rounds: i };
     for (const need of decision.need) {
       asked.push(need);
       if (!(need in world)) throw new Error(`the decision asked for ${need}, which this case does not answer`);
@@ -98,12 +98,13 @@ test('a no-op is decided from the alias GetFunction alone', () => {
 });
 
 test('the code changed: alias, zip and $LATEST are read; a version is published with the record and the alias moves', () => {
-  const { plan, asked } = decideWith(desired({ fingerprint: '0'.repeat(20) }), serving(config()), {
+  const { plan, asked, rounds } = decideWith(desired({ fingerprint: '0'.repeat(20) }), serving(config()), {
     alias: alias(),
     codeSha256: 'new=',
     latest: config({ Version: '$LATEST', CodeSha256: 'served=' }),
   });
   assert.equal(asked, ['alias', 'codeSha256', 'latest']);
+  assert.is(rounds, 1, 'one round of reads after the GetFunction: $LATEST is read beside the alias');
   assert.is(plan.action, 'PUBLISH');
   assert.ok(plan.code.update);
   assert.is(plan.code.codeSha256, 'new=');
@@ -114,13 +115,23 @@ test('the code changed: alias, zip and $LATEST are read; a version is published 
   assert.equal(plan.reasons, ['code changed']);
 });
 
-test('other files but the same zip: intact after the zip, no $LATEST read', () => {
+test('other files but the same zip: intact after the zip; $LATEST was read beside it (the price of one round less)', () => {
   const { plan, asked } = decideWith(desired({ fingerprint: '0'.repeat(20) }), serving(config()), {
     alias: alias(),
     codeSha256: 'served=',
+    latest: config({ Version: '$LATEST' }),
+  });
+  assert.equal(asked, ['alias', 'codeSha256', 'latest']);
+  assert.is(plan.action, 'INTACT');
+});
+
+test('--abort reads no $LATEST ahead: putting a shift back needs only the alias', () => {
+  const split = alias({ weights: { '4': 0.1 } });
+  const { asked } = decideWith(desired({ abort: true, fingerprint: '0'.repeat(20) }), serving(config()), {
+    alias: split,
+    codeSha256: 'new=',
   });
   assert.equal(asked, ['alias', 'codeSha256']);
-  assert.is(plan.action, 'INTACT');
 });
 
 test('a handler changed only in lambdas.yaml: not intact; $LATEST agrees (Terraform applied it): publish, code unchanged', () => {
