@@ -18,6 +18,7 @@ import {
   UpdateFunctionConfigurationCommand,
   type AliasConfiguration,
   type Architecture,
+  type FunctionCodeLocation,
   type FunctionConfiguration,
   type LambdaClient,
   type Runtime,
@@ -81,10 +82,63 @@ async function functionMissing(lambda: LambdaClient, functionName: string, e: un
   );
 }
 
+/**
+ * Where a version's code lives, as GetFunction says: a copy in Lambda's own storage (counted against
+ * the region's code storage), or a reference to one object version in S3 (Code.ResolvedS3Object).
+ */
+export type CodeLocation =
+  | { storage: 'copy' }
+  | { storage: 'reference'; bucket: string; key: string; objectVersion: string | null };
+
+export function codeLocationOf(code: FunctionCodeLocation | undefined): CodeLocation {
+  const o = code?.ResolvedS3Object;
+  if (!o) return { storage: 'copy' };
+  return {
+    storage: 'reference',
+    bucket: o.S3Bucket ?? '',
+    key: o.S3Key ?? '',
+    objectVersion: o.S3ObjectVersion ?? null,
+  };
+}
+
+/** A zip in S3 to deploy: pinned to an object version when the bucket keeps versions, copied or referenced. */
+export interface S3Code {
+  bucket: string;
+  key: string;
+  objectVersion: string | null;
+  storage: 'copy' | 'reference';
+}
+
+/** An artifact of a plan in the bucket, kept the given way. */
+export function s3Code(
+  bucket: string,
+  artifact: { key: string; s3ObjectVersion: string | null },
+  storage: 'copy' | 'reference',
+): S3Code {
+  return { bucket, key: artifact.key, objectVersion: artifact.s3ObjectVersion, storage };
+}
+
+/** `s3://bucket/key`, with `?versionId=` when pinned. */
+export function s3Url(bucket: string, artifact: { key: string; s3ObjectVersion: string | null }): string {
+  return `s3://${bucket}/${artifact.key}${artifact.s3ObjectVersion ? `?versionId=${artifact.s3ObjectVersion}` : ''}`;
+}
+
+/** What UpdateFunctionCode and PublishLayerVersion take of an S3Code (S3ObjectStorageMode only when it references). */
+function s3Source(code: S3Code) {
+  return {
+    S3Bucket: code.bucket,
+    S3Key: code.key,
+    ...(code.objectVersion ? { S3ObjectVersion: code.objectVersion } : {}),
+    ...(code.storage === 'reference' ? { S3ObjectStorageMode: 'REFERENCE' as const } : {}),
+  };
+}
+
 /** The configuration of what an alias serves, from one GetFunction. */
 export interface Serving {
   /** The configuration of the alias's version; of $LATEST when the alias does not exist. */
   config: FunctionConfiguration;
+  /** Where that version's code lives (GetFunction's Code, returned with the configuration). */
+  code: CodeLocation;
   aliasExists: boolean;
   /** The function's tags (GetFunction returns them to a caller allowed lambda:ListTags): lci marks a shift in progress there. */
   tags: Record<string, string>;
@@ -99,15 +153,15 @@ export interface Serving {
 export async function readServing(lambda: LambdaClient, functionName: string, alias: string): Promise<Serving> {
   try {
     const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: alias }));
-    return { config: r.Configuration!, aliasExists: true, tags: r.Tags ?? {} };
+    return { config: r.Configuration!, code: codeLocationOf(r.Code), aliasExists: true, tags: r.Tags ?? {} };
   } catch (e) {
     if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
   }
-  const latest = await getConfiguration(lambda, functionName, '$LATEST').catch(async (e: unknown) => {
+  const latest = await getFunction(lambda, functionName, '$LATEST').catch(async (e: unknown) => {
     if (notFound(e)) throw await functionMissing(lambda, functionName, e);
     throw explain(e, `reading function ${functionName}`);
   });
-  return { config: latest, aliasExists: false, tags: {} };
+  return { ...latest, aliasExists: false, tags: {} };
 }
 
 /**
@@ -165,8 +219,17 @@ export async function getConfiguration(
   functionName: string,
   qualifier: string,
 ): Promise<FunctionConfiguration> {
+  return (await getFunction(lambda, functionName, qualifier)).config;
+}
+
+/** A qualifier's configuration and where its code lives: one GetFunction. */
+export async function getFunction(
+  lambda: LambdaClient,
+  functionName: string,
+  qualifier: string,
+): Promise<{ config: FunctionConfiguration; code: CodeLocation }> {
   const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: qualifier }));
-  return r.Configuration!;
+  return { config: r.Configuration!, code: codeLocationOf(r.Code) };
 }
 
 /** A published version's configuration, or null when that version does not exist. */
@@ -188,17 +251,24 @@ export async function layerVersionDescription(lambda: LambdaClient, arn: string)
   return (await layerVersion(lambda, arn))?.description ?? null;
 }
 
-/** A layer version's Description and the SHA-256 Lambda computed of its content (base64), or null when it does not exist. */
+/**
+ * A layer version's Description, the SHA-256 Lambda computed of its content (base64) and where that
+ * content lives (Content.ResolvedS3Object for a REFERENCE layer), or null when it does not exist.
+ */
 export async function layerVersion(
   lambda: LambdaClient,
   arn: string,
-): Promise<{ description: string; codeSha256: string } | null> {
+): Promise<{ description: string; codeSha256: string; code: CodeLocation } | null> {
   try {
     const cut = arn.lastIndexOf(':');
     const r = await lambda.send(
       new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }),
     );
-    return { description: r.Description ?? '', codeSha256: r.Content?.CodeSha256 ?? '' };
+    return {
+      description: r.Description ?? '',
+      codeSha256: r.Content?.CodeSha256 ?? '',
+      code: codeLocationOf(r.Content),
+    };
   } catch (e) {
     if (notFound(e)) return null;
     throw e;
@@ -370,16 +440,26 @@ export async function waitForUpdate(
   functionName: string,
   timing: Timing,
 ): Promise<FunctionConfiguration> {
+  return (await waitForIdle(lambda, functionName, timing)).config;
+}
+
+/** waitForUpdate, with where $LATEST's code lives (the same GetFunction answers both). */
+export async function waitForIdle(
+  lambda: LambdaClient,
+  functionName: string,
+  timing: Timing,
+): Promise<{ config: FunctionConfiguration; code: CodeLocation }> {
   const deadline = Date.now() + timing.updateTimeoutMs;
   let delay = timing.pollMs;
   for (;;) {
-    const c = await getConfiguration(lambda, functionName, '$LATEST');
+    const read = await getFunction(lambda, functionName, '$LATEST');
+    const c = read.config;
     if (c.LastUpdateStatus === 'Failed') {
       throw new DeployError(
         `the update of ${functionName} failed: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}); the alias was not moved`,
       );
     }
-    if (c.LastUpdateStatus !== 'InProgress' && c.State !== 'Pending') return c;
+    if (c.LastUpdateStatus !== 'InProgress' && c.State !== 'Pending') return read;
     if (Date.now() > deadline)
       throw new DeployError(
         `${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`,
@@ -411,8 +491,7 @@ export async function publishLayer(
   functionName: string,
   p: {
     layerName: string;
-    bucket: string;
-    key: string;
+    code: S3Code;
     description: string;
     runtimes: string[];
     architectures: string[];
@@ -424,7 +503,7 @@ export async function publishLayer(
       new PublishLayerVersionCommand({
         LayerName: p.layerName,
         Description: p.description,
-        Content: { S3Bucket: p.bucket, S3Key: p.key },
+        Content: s3Source(p.code),
         CompatibleRuntimes: p.runtimes as Runtime[],
         CompatibleArchitectures: p.architectures as Architecture[],
       }),
@@ -452,11 +531,11 @@ export function updateLayers(
   );
 }
 
+/** UpdateFunctionCode from S3; a REFERENCE update must say so on every call (omitted, Lambda copies). */
 export function updateCode(
   lambda: LambdaClient,
   functionName: string,
-  bucket: string,
-  key: string,
+  code: S3Code,
   revisionId: string,
   timing: Timing,
 ): Promise<FunctionConfiguration> {
@@ -464,8 +543,7 @@ export function updateCode(
     lambda.send(
       new UpdateFunctionCodeCommand({
         FunctionName: functionName,
-        S3Bucket: bucket,
-        S3Key: key,
+        ...s3Source(code),
         RevisionId: revisionId,
         Publish: false,
       }),
