@@ -48,6 +48,8 @@ export interface DeployedState {
   alias: AliasState | null;
   /** Configuration of the alias's version ($LATEST when there is no alias yet). */
   serving: FunctionConfiguration;
+  /** Where that version's code lives. */
+  code: CodeLocation;
   /** The function's tags, as the first read returned them (a shift lci marked shows there). */
   tags: Record<string, string>;
 }
@@ -178,18 +180,13 @@ export async function readState(
   const a = serving.aliasExists ? await getAlias(lambda, functionName, alias) : null;
   if (a === null && serving.aliasExists) {
     // The alias went away between the reads: what does $LATEST say?
-    return { alias: null, serving: await readLatest(lambda, functionName), tags: serving.tags };
+    const latest = await readServing(lambda, functionName, '$LATEST');
+    return { alias: null, serving: latest.config, code: latest.code, tags: serving.tags };
   }
   // The alias moved between the reads: read the version it now serves.
-  const config =
-    a === null || serving.config.Version === a.version
-      ? serving.config
-      : await getConfiguration(lambda, functionName, a.version);
-  return { alias: a, serving: config, tags: serving.tags };
-}
-
-async function readLatest(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration> {
-  return (await readServing(lambda, functionName, '$LATEST')).config;
+  const read =
+    a === null || serving.config.Version === a.version ? serving : await getFunction(lambda, functionName, a.version);
+  return { alias: a, serving: read.config, code: read.code, tags: serving.tags };
 }
 
 /**

@@ -34,6 +34,7 @@ import { autoEnvironment, sourceVersion } from './ci-env.js';
 import { releaseDecision } from './release-gate.js';
 import { shardOf, type Shard } from './shard.js';
 import { afterRelease, layerResults } from './after-release.js';
+import { requireVersionedBucket } from './code-storage.js';
 import { applyStage, planStage, pushStage, type Run, type Staged } from './stages.js';
 
 export interface DeployOptions {
@@ -151,6 +152,7 @@ export async function deploy(
 
   const connected = await clients();
   const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
+  await requireVersionedBucket(store, project.environments[env]!, project.artifacts.prefix);
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
   const layerTasks = new Map<string, TaskProgress>();
   const layerReport = (layer: string, m: string) => {
