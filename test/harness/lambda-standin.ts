@@ -56,6 +56,14 @@ import { unzippedSize } from './zip-read.js';
  * that $LATEST counts towards storage beside the version published from it, that a deleted layer
  * version counts while a function uses it, ListAliases in name order, the ClientContext and tag
  * error messages, the "Runtime exited" payloads.
+ *
+ * S3ObjectStorageMode REFERENCE, from the Developer Guide's "Self-managed S3 code storage" and the
+ * API reference: the bucket must be versioned, the code is pinned to an object version
+ * (Code.ResolvedS3Object in GetFunction, Content.ResolvedS3Object for a layer version), it does not
+ * count against the region's code storage, and an update without the mode copies again. The API
+ * reference names InvalidParameterValueException for a bad parameter but no message for an
+ * unversioned bucket or a missing object version: those messages are the stand-in's own (the
+ * missing version reads as any GetObject failure does).
  */
 
 export type Fault = 'throttle' | 'server-error' | 'conflict' | 'access-denied' | 'drop' | 'drop-after-apply';
