@@ -27,7 +27,7 @@ locals {
     { sid = "PruneVersions", actions = ["lambda:DeleteFunction"], resources = [for a in local.function_arns : "${a}:*"] },
     { sid = "PruneReadAliases", actions = ["lambda:ListAliases"], resources = local.function_arns },
     { sid = "PruneLayerVersions", actions = ["lambda:DeleteLayerVersion"], resources = [for a in local.layer_arns : "${a}:*"] },
-    { sid = "PruneArtifacts", actions = ["s3:DeleteObject"], resources = local.write_prefixes },
+    { sid = "PruneArtifacts", actions = var.versioned_artifacts ? ["s3:DeleteObject", "s3:DeleteObjectVersion"] : ["s3:DeleteObject"], resources = local.write_prefixes },
   ]
 }
 
@@ -48,6 +48,16 @@ data "aws_iam_policy_document" "codebuild" {
     sid       = "ListArtifacts" # a missing object is a 404, not a 403
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
     resources = [local.bucket_arn]
+  }
+
+  # codeStorage: reference: lci deploy checks the bucket keeps versions; prune lists them to delete by VersionId.
+  dynamic "statement" {
+    for_each = var.versioned_artifacts ? [1] : []
+    content {
+      sid       = "ArtifactVersions"
+      actions   = ["s3:GetBucketVersioning", "s3:ListBucketVersions"]
+      resources = [local.bucket_arn]
+    }
   }
 
   statement {

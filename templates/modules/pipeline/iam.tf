@@ -28,7 +28,7 @@ locals {
     { sid = "PruneLayerVersions", actions = ["lambda:DeleteLayerVersion"], resources = ["${local.layer_arn}:*"] },
     {
       sid       = "PruneArtifacts"
-      actions   = ["s3:DeleteObject"]
+      actions   = var.versioned_artifacts ? ["s3:DeleteObject", "s3:DeleteObjectVersion"] : ["s3:DeleteObject"]
       resources = ["${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
     },
   ]
@@ -51,6 +51,16 @@ data "aws_iam_policy_document" "codebuild" {
     sid       = "ListArtifacts" # a missing object is a 404, not a 403
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
     resources = [local.bucket_arn]
+  }
+
+  # codeStorage: reference: lci deploy checks the bucket keeps versions; prune lists them to delete by VersionId.
+  dynamic "statement" {
+    for_each = var.versioned_artifacts ? [1] : []
+    content {
+      sid       = "ArtifactVersions"
+      actions   = ["s3:GetBucketVersioning", "s3:ListBucketVersions"]
+      resources = [local.bucket_arn]
+    }
   }
 
   statement {
