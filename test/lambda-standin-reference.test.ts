@@ -60,6 +60,19 @@ async function refused(p: Promise<unknown>): Promise<Error & { name: string }> {
   throw new Error('expected Lambda to refuse');
 }
 
+/** orders, created from a zip sent inline (a copy in Lambda's storage). */
+async function createOrders(lambda: LambdaClient, zipFile: Buffer): Promise<void> {
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: 'orders',
+      Runtime: 'python3.12',
+      Handler: 'app.handler',
+      Role: ROLE,
+      Code: { ZipFile: zipFile },
+    }),
+  );
+}
+
 const usage = async (lambda: LambdaClient) =>
   (await lambda.send(new GetAccountSettingsCommand({}))).AccountUsage!.TotalCodeSize!;
 
@@ -70,15 +83,7 @@ reference(
   async () => {
     await withStandin(async (lambda, s3) => {
       const one = await zip('def handler(e, c):\n    return 1\n');
-      await lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: 'orders',
-          Runtime: 'python3.12',
-          Handler: 'app.handler',
-          Role: ROLE,
-          Code: { ZipFile: one },
-        }),
-      );
+      await createOrders(lambda, one);
       const copied = await usage(lambda);
       assert.is(copied, one.length, 'a copy counts');
       const version = await s3.put('orders/app.zip', one);
@@ -127,15 +132,7 @@ reference('an object version that does not exist, or a bucket without versioning
   await withStandin(
     async (lambda, s3) => {
       const one = await zip('def handler(e, c):\n    return 1\n');
-      await lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: 'orders',
-          Runtime: 'python3.12',
-          Handler: 'app.handler',
-          Role: ROLE,
-          Code: { ZipFile: one },
-        }),
-      );
+      await createOrders(lambda, one);
       await s3.put('orders/app.zip', one);
       const update = (version?: string) =>
         lambda.send(

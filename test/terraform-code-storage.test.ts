@@ -118,9 +118,16 @@ storage('the build roles may read the versioning; the pruning ones delete object
       assert.equal(list(versions.Action).sort(), ['s3:GetBucketVersioning', 's3:ListBucketVersions']);
       assert.equal(list(versions.Resource), ['arn:aws:s3:::acme-artifacts']);
     }
-    const prune = statementsOf(layout, prod).find((s) => s.Sid === 'PruneArtifacts')!;
-    assert.equal(list(prune.Action).sort(), ['s3:DeleteObject', 's3:DeleteObjectVersion']);
-    for (const r of list(prune.Resource)) assert.match(r, "arn:aws:s3:::acme-artifacts/art${*}'(x)/");
+    const statements = statementsOf(layout, prod);
+    const prune = statements.find((s) => s.Sid === 'PruneArtifacts')!;
+    const versions = statements.find((s) => s.Sid === 'PruneArtifactVersions')!;
+    assert.equal(list(versions.Action), ['s3:DeleteObjectVersion']);
+    assert.equal(list(versions.Resource), list(prune.Resource), 'under the same prefixes as DeleteObject');
+    for (const r of list(versions.Resource)) assert.match(r, "arn:aws:s3:::acme-artifacts/art${*}'(x)/");
+    assert.not.ok(
+      statementsOf(layout, qa).some((s) => s.Sid.startsWith('Prune')),
+      'qa does not prune',
+    );
   }
 });
 

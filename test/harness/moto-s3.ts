@@ -1,14 +1,13 @@
 import {
   CreateBucketCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Moto } from './moto.js';
-import { CREDENTIALS, type S3Endpoint } from './s3.js';
+import { CREDENTIALS, listKeys, type S3Endpoint } from './s3.js';
 
 /**
  * S3 with versioning, for REFERENCE code storage: moto's S3 (s3rver answers NotImplemented to
@@ -59,17 +58,8 @@ export class MotoS3 implements S3Endpoint {
     return (await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body }))).VersionId;
   }
 
-  async keys(prefix = ''): Promise<string[]> {
-    const out: string[] = [];
-    let token: string | undefined;
-    do {
-      const r = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      out.push(...(r.Contents ?? []).map((o) => o.Key!));
-      token = r.NextContinuationToken;
-    } while (token);
-    return out.sort();
+  keys(prefix = ''): Promise<string[]> {
+    return listKeys(this.client, this.bucket, prefix);
   }
 
   /** Every object version (not the delete markers) under the prefix, as `key?versionId=ID`, sorted. */

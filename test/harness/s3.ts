@@ -44,17 +44,8 @@ export class S3Server implements S3Endpoint {
     return new S3Server(server, endpoint, bucket, client);
   }
 
-  async keys(prefix = ''): Promise<string[]> {
-    const out: string[] = [];
-    let token: string | undefined;
-    do {
-      const r = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      out.push(...(r.Contents ?? []).map((o) => o.Key!));
-      token = r.NextContinuationToken;
-    } while (token);
-    return out.sort();
+  keys(prefix = ''): Promise<string[]> {
+    return listKeys(this.client, this.bucket, prefix);
   }
 
   async get(key: string): Promise<Buffer> {
@@ -66,6 +57,18 @@ export class S3Server implements S3Endpoint {
     this.client.destroy();
     await this.server.close();
   }
+}
+
+/** Every key under the prefix, sorted. */
+export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    out.push(...(r.Contents ?? []).map((o) => o.Key!));
+    token = r.NextContinuationToken;
+  } while (token);
+  return out.sort();
 }
 
 /** s3rver accepts these; the SDK needs some credentials to sign with. */

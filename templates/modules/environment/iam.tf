@@ -27,7 +27,11 @@ locals {
     { sid = "PruneVersions", actions = ["lambda:DeleteFunction"], resources = [for a in local.function_arns : "${a}:*"] },
     { sid = "PruneReadAliases", actions = ["lambda:ListAliases"], resources = local.function_arns },
     { sid = "PruneLayerVersions", actions = ["lambda:DeleteLayerVersion"], resources = [for a in local.layer_arns : "${a}:*"] },
-    { sid = "PruneArtifacts", actions = var.versioned_artifacts ? ["s3:DeleteObject", "s3:DeleteObjectVersion"] : ["s3:DeleteObject"], resources = local.write_prefixes },
+    { sid = "PruneArtifacts", actions = ["s3:DeleteObject"], resources = local.write_prefixes },
+  ]
+  # A versioned bucket (codeStorage: reference): prune deletes the artifacts' object versions themselves.
+  prune_version_statements = [
+    { sid = "PruneArtifactVersions", actions = ["s3:DeleteObjectVersion"], resources = local.write_prefixes },
   ]
 }
 
@@ -114,6 +118,15 @@ data "aws_iam_policy_document" "codebuild" {
 
   dynamic "statement" {
     for_each = [for s in local.prune_statements : s if var.prune]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
+  dynamic "statement" {
+    for_each = [for s in local.prune_version_statements : s if var.prune && var.versioned_artifacts]
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions

@@ -28,7 +28,15 @@ locals {
     { sid = "PruneLayerVersions", actions = ["lambda:DeleteLayerVersion"], resources = ["${local.layer_arn}:*"] },
     {
       sid       = "PruneArtifacts"
-      actions   = var.versioned_artifacts ? ["s3:DeleteObject", "s3:DeleteObjectVersion"] : ["s3:DeleteObject"]
+      actions   = ["s3:DeleteObject"]
+      resources = ["${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
+    },
+  ]
+  # A versioned bucket (codeStorage: reference): prune deletes the artifacts' object versions themselves.
+  prune_version_statements = [
+    {
+      sid       = "PruneArtifactVersions"
+      actions   = ["s3:DeleteObjectVersion"]
       resources = ["${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
     },
   ]
@@ -133,6 +141,15 @@ data "aws_iam_policy_document" "codebuild" {
 
   dynamic "statement" {
     for_each = [for s in local.prune_statements : s if var.prune]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
+  dynamic "statement" {
+    for_each = [for s in local.prune_version_statements : s if var.prune && var.versioned_artifacts]
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions
