@@ -398,6 +398,11 @@ function unanswered(e: unknown, operation: string): string {
   const status = raw?.$metadata?.httpStatusCode ?? raw?.$response?.statusCode;
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403)
     return `not permitted to call lambda:${operation}`;
+  // an answer that is not Lambda's (an HTML page), already said as such by the client's middleware
+  if (e instanceof AwsAnswerError) {
+    const answered = /answered HTTP (\d+)/.exec(e.message)?.[1];
+    return `the endpoint does not answer ${operation}${answered ? ` (HTTP ${answered})` : ''}`;
+  }
   // an answer that is not Lambda's (an HTML page): the SDK could not read it
   if (name === 'SyntaxError' || raw?.$response !== undefined)
     return `the endpoint does not answer ${operation}${status ? ` (HTTP ${status})` : ''}`;
