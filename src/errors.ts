@@ -213,6 +213,16 @@ export class PlanStaleError extends LciError {
   }
 }
 
+/**
+ * An environment keeps its code by reference (codeStorage: reference) in a bucket that does not
+ * keep object versions: Lambda could not pin what lci uploaded. Exit 2, before anything is written.
+ */
+export class CodeStorageError extends LciError {
+  constructor(message: string) {
+    super(message, ExitCode.badInput);
+  }
+}
+
 /** A person asked before an alias of a `confirm: true` environment moves said no. */
 export class NotConfirmedError extends LciError {
   constructor(message: string) {

@@ -329,7 +329,7 @@ around('status shows what each alias serves; rollback moves it back under its Re
     const table = await lciAsync(['status', '--env', 'qa'], { cwd: repo.dir, env: world.env() });
     assert.match(
       table.stdout,
-      /^FUNCTION\s+ENV\s+AWS NAME\s+ALIAS\s+SOURCE\s+LAYER\s+CODE\s+LAST MODIFIED\s+SHIFTING\nalpha\s+qa\s+alpha-qa\s+qa → 3\s+[0-9a-f]{12}\s+-\s+\S{10}\s+\S+\s+-\n/,
+      /^FUNCTION\s+ENV\s+AWS NAME\s+ALIAS\s+SOURCE\s+LAYER\s+CODE\s+LAST MODIFIED\s+STORAGE\s+SHIFTING\nalpha\s+qa\s+alpha-qa\s+qa → 3\s+[0-9a-f]{12}\s+-\s+\S{10}\s+\S+\s+copy \d+ B\s+-\n/,
     );
   });
 });

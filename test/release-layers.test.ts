@@ -45,6 +45,7 @@ async function setup(world: AwsWorld) {
       sourceVersion: 'abc',
       timing: DEFAULT_TIMING,
       saved,
+      codeStorage: 'copy',
       report: () => {},
     });
   return { lambda, racer, versions, publisher };
@@ -99,7 +100,7 @@ layers('a shared layer another shard published is found, not published again', a
       key: KEY,
       action: 'PUBLISH',
       version: null,
-      artifact: { key: 'layer.zip', codeSha256: SHA, bytes: ZIP.length },
+      artifact: { key: 'layer.zip', codeSha256: SHA, bytes: ZIP.length, s3ObjectVersion: null },
       runtimes: ['python3.12'],
       architectures: ['x86_64'],
       functions: ['a', 'b'],

@@ -1,6 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ArtifactStore } from '../aws/artifact-store.js';
+import type { ArtifactStore, Stored } from '../aws/artifact-store.js';
 import type { CodePackage } from './code-package.js';
 import { checkSizes } from './code-package.js';
 import type { DependencyBuilder, DepsArtifact, IdentifiedDependencies } from '../builder/dependency-builder.js';
@@ -17,11 +17,16 @@ const DEPS_KEY = 'lci-deps-key';
 /** Whether a layer version lci published records this zip digest (layer-record.ts): the owner's word, not S3 metadata. */
 export type Recorded = (sha256: string) => Promise<boolean>;
 
-/** An object lci uploaded (or found with the same bytes): its key, CodeSha256 (base64 SHA-256) and size as lci measured them. */
+/**
+ * An object lci uploaded (or found with the same bytes): its key, CodeSha256 (base64 SHA-256) and
+ * size as lci measured them, and on a versioned bucket the object version that holds them (what a
+ * release pins, so bytes written to the key later are never what it deploys).
+ */
 export interface Uploaded {
   key: string;
   codeSha256: string;
   bytes: number;
+  s3ObjectVersion: string | null;
 }
 
 /** A layer zip in S3 that may be published: the cache object, and what lci measured of it. */
@@ -59,19 +64,25 @@ export class Pusher {
         );
       const key = this.store.key(this.r.functionName, this.sourceVersion, 'app.zip');
       const existing = await this.s3('reading', key, () => this.store.head(key));
-      if (existing && existing[CODE_SHA256] === z.sha256)
+      let version: string | null;
+      if (existing && existing.metadata[CODE_SHA256] === z.sha256) {
         this.report('code: the same zip is already in S3 under this source version');
-      else if (existing)
-        throw this.immutable(key, `CodeSha256 ${existing[CODE_SHA256] ?? 'unknown'}`, `CodeSha256 ${z.sha256}`);
+        version = existing.versionId;
+      } else if (existing)
+        throw this.immutable(
+          key,
+          `CodeSha256 ${existing.metadata[CODE_SHA256] ?? 'unknown'}`,
+          `CodeSha256 ${z.sha256}`,
+        );
       else {
         this.report('uploading code');
-        await this.put(key, () =>
+        version = await this.put(key, () =>
           this.store.upload(z.path, key, { [CODE_SHA256]: z.sha256, 'lci-source-version': this.sourceVersion }, true),
         );
       }
       const latest = this.store.key(this.r.functionName, 'latest', 'app.zip');
       await this.s3('copying to', latest, () => this.store.copy(key, latest));
-      return { key, codeSha256: z.sha256, bytes: z.bytes };
+      return { key, codeSha256: z.sha256, bytes: z.bytes, s3ObjectVersion: version };
     })();
     return this.codeKey;
   }
@@ -92,8 +103,12 @@ export class Pusher {
     const cache = this.store.depsKey(this.r.env, this.r.functionName, identified.key);
     const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
     const already = await this.s3('reading', versioned, () => this.store.head(versioned));
-    if (already && already[DEPS_KEY] !== identified.key)
-      throw this.immutable(versioned, `dependency key ${already[DEPS_KEY] ?? 'unknown'}`, `key ${identified.key}`);
+    if (already && already.metadata[DEPS_KEY] !== identified.key)
+      throw this.immutable(
+        versioned,
+        `dependency key ${already.metadata[DEPS_KEY] ?? 'unknown'}`,
+        `key ${identified.key}`,
+      );
     // Dependency builds are CPU-bound: at most buildSlots at once across the run.
     const build = async () => (await deps.layer(r, this.report, identified))!;
     const zip = await this.layerCache(
@@ -113,6 +128,7 @@ export class Pusher {
    * A layer zip at `cacheKey` (a layer cache of S3) that may be published, and its SHA-256: the
    * object there when it checks out, else the zip `build` makes, uploaded there. `checkSize` sees
    * the layer's unzipped size (measured, never read from metadata) before anything is uploaded.
+   * On a versioned bucket the object version measured (or uploaded) comes back with it: the one to publish.
    */
   async layerCache(
     cacheKey: string,
@@ -120,17 +136,19 @@ export class Pusher {
     build: () => Promise<DepsArtifact>,
     checkSize: (label: string, groups: Record<string, number>) => void,
     recorded: Recorded,
-  ): Promise<{ codeSha256: string; bytes: number }> {
+  ): Promise<{ codeSha256: string; bytes: number; s3ObjectVersion: string | null }> {
     const reused = await this.cached(cacheKey, recorded);
     if (reused) {
       checkSize('deps', { 'layer (from S3)': reused.unzippedBytes });
-      return { codeSha256: reused.sha256, bytes: reused.bytes };
+      return { codeSha256: reused.sha256, bytes: reused.bytes, s3ObjectVersion: reused.versionId };
     }
     const layer = await build();
     checkSize('deps', layer.groups);
     this.report('uploading dependencies');
-    await this.s3('uploading to', cacheKey, () => this.store.upload(layer.path, cacheKey, { [DEPS_KEY]: depsKey }));
-    return { codeSha256: layer.sha256, bytes: layer.bytes };
+    const stored = await this.s3('uploading to', cacheKey, () =>
+      this.store.upload(layer.path, cacheKey, { [DEPS_KEY]: depsKey }),
+    );
+    return { codeSha256: layer.sha256, bytes: layer.bytes, s3ObjectVersion: stored.versionId };
   }
 
   /**
@@ -142,14 +160,15 @@ export class Pusher {
   private async cached(
     key: string,
     recorded: Recorded,
-  ): Promise<{ sha256: string; unzippedBytes: number; bytes: number } | null> {
+  ): Promise<{ sha256: string; unzippedBytes: number; bytes: number; versionId: string | null } | null> {
     if (!(await this.s3('reading', key, () => this.store.head(key)))) return null;
     const dir = join(this.ws.stateDir, 'tmp');
     await mkdirPrivate(dir);
     const local = join(dir, `verify-${process.pid}-${basename(key)}`);
     let measured: { sha256: string; unzippedBytes: number; bytes: number; problem: string | null };
+    let versionId: string | null;
     try {
-      await this.s3('downloading', key, () => this.store.download(key, local));
+      versionId = await this.s3('downloading', key, () => this.store.download(key, local));
       const entries = centralDirectory(local);
       measured = {
         sha256: (await fileSha256(local))!,
@@ -178,14 +197,14 @@ export class Pusher {
       return null;
     }
     this.report('dependencies: reusing the layer zip already in S3');
-    return { sha256: measured.sha256, unzippedBytes: measured.unzippedBytes, bytes: measured.bytes };
+    return { sha256: measured.sha256, unzippedBytes: measured.unzippedBytes, bytes: measured.bytes, versionId };
   }
 
   /** After a successful release only: the descriptor that produced the live layer. A failure is a warning: the release stands. */
   async descriptor(root: string, descriptor: string): Promise<string | null> {
     const key = this.store.key(this.r.functionName, 'latest', basename(descriptor));
     try {
-      this.written.push(await this.store.upload(join(root, descriptor), key));
+      this.written.push((await this.store.upload(join(root, descriptor), key)).key);
       return null;
     } catch (e) {
       return `released, but uploading ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}`;
@@ -198,10 +217,12 @@ export class Pusher {
     );
   }
 
-  /** A conditional upload: a key someone wrote between our read and our write is never overwritten. */
-  private async put(key: string, run: () => Promise<string>): Promise<void> {
+  /** A conditional upload: a key someone wrote between our read and our write is never overwritten. Returns its version. */
+  private async put(key: string, run: () => Promise<Stored>): Promise<string | null> {
     try {
-      this.written.push(await run());
+      const stored = await run();
+      this.written.push(stored.key);
+      return stored.versionId;
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 412 || (e as Error).name === 'PreconditionFailed')
@@ -212,10 +233,11 @@ export class Pusher {
     }
   }
 
+  /** One S3 request; a failure names the object and says nothing was released. What it writes is recorded. */
   private async s3<T>(what: string, key: string, run: () => Promise<T>): Promise<T> {
     try {
       const result = await run();
-      if (typeof result === 'string') this.written.push(result);
+      if (/^(copying|uploading)/.test(what)) this.written.push(key);
       return result;
     } catch (e) {
       throw new DeployError(

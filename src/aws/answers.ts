@@ -43,11 +43,11 @@ export function unexpectedAnswer(e: unknown, context: Context): AwsAnswerError |
   const response = (e as { $response?: { statusCode?: number; headers?: Record<string, string> } })?.$response;
   const message = (e as Error)?.message ?? '';
   if (!response) return null;
+  // An answer to HEAD has no body: its status is all of it, whatever Content-Type an S3 server puts on it.
+  if (/^Head/.test(context.commandName ?? '')) return null;
   const type = Object.entries(response.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
   const sdkInternal = /Deserialization error|\$response/.test(message);
   if (!sdkInternal && !/html|text\/plain/i.test(type)) return null;
-  // An answer to HEAD has no body to tell it by: S3's 404 is NotFound whatever content type a server names.
-  if (!sdkInternal && /^Head/.test(context.commandName ?? '')) return null;
   const operation = (context.commandName ?? 'the request').replace(/Command$/, '');
   const service = (context.clientName ?? '').replace(/Client$/, '');
   return new AwsAnswerError(

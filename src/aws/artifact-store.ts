@@ -6,6 +6,33 @@ import type { S3Client } from '@aws-sdk/client-s3';
 /** The S3 SDK is loaded at the first S3 request: a deploy where nothing changed never pays for it. */
 const s3Sdk = () => import('@aws-sdk/client-s3');
 
+/** An object's current version: its user metadata, and its VersionId on a versioned bucket (else null). */
+export interface ObjectHead {
+  metadata: Record<string, string>;
+  versionId: string | null;
+}
+
+/** An object written: its key, and the VersionId S3 gave it on a versioned bucket (else null). */
+export interface Stored {
+  key: string;
+  versionId: string | null;
+}
+
+/** One version of an object (or a delete marker) as ListObjectVersions lists it. */
+export interface ObjectVersion {
+  key: string;
+  versionId: string;
+  /** The current version of its key. */
+  latest: boolean;
+  deleteMarker: boolean;
+}
+
+/** The bucket's versioning, as GetBucketVersioning says it: never enabled answers no Status at all. */
+export type BucketVersioning = 'Enabled' | 'Suspended' | 'never enabled';
+
+/** S3's "null" version: what a bucket that was never versioned calls every object's version. */
+const NULL_VERSION = 'null';
+
 /**
  * The S3 layout, compatible with the original aws-lambda-ci:
  *   <prefix>/<functionName>/<sourceVersion>/app.zip   and  .../latest/app.zip
@@ -40,12 +67,12 @@ export class ArtifactStore {
     return `${this.prefix}/_lci/layers/${env}/${layer}/${cacheKey}.zip`;
   }
 
-  /** The object's user metadata, or null when it does not exist. */
-  async head(key: string): Promise<Record<string, string> | null> {
+  /** The object's user metadata and version, or null when it does not exist. */
+  async head(key: string): Promise<ObjectHead | null> {
     try {
       const { HeadObjectCommand } = await s3Sdk();
       const r = await (await this.s3()).send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return r.Metadata ?? {};
+      return { metadata: r.Metadata ?? {}, versionId: versionOf(r.VersionId) };
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404 || (e as Error).name === 'NotFound' || (e as Error).name === 'NoSuchKey') return null;
@@ -54,7 +81,9 @@ export class ArtifactStore {
   }
 
   /**
-   * Uploads a file; multipart in 8 MB parts when it is larger than one part. Returns the key.
+   * Uploads a file; multipart in 8 MB parts when it is larger than one part. Returns the key and,
+   * on a versioned bucket, the VersionId of exactly these bytes (PutObject and
+   * CompleteMultipartUpload both answer it).
    * `onlyIfAbsent` makes the write conditional (If-None-Match: *), so a key written meanwhile by
    * someone else is never overwritten; S3 then answers 412 PreconditionFailed.
    */
@@ -63,7 +92,7 @@ export class ArtifactStore {
     key: string,
     metadata: Record<string, string> = {},
     onlyIfAbsent = false,
-  ): Promise<string> {
+  ): Promise<Stored> {
     const size = (await stat(path)).size;
     const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
@@ -80,8 +109,8 @@ export class ArtifactStore {
       partSize: 8 * 1024 * 1024,
       queueSize: 4,
     });
-    await upload.done();
-    return key;
+    const done = await upload.done();
+    return { key, versionId: versionOf(done.VersionId) };
   }
 
   /** Server-side copy: no bytes leave this machine again. Returns the key written. */
@@ -93,33 +122,81 @@ export class ArtifactStore {
     return to;
   }
 
-  /** Downloads an object to a file. */
-  async download(key: string, path: string): Promise<void> {
+  /** Downloads an object to a file; returns the VersionId of the bytes downloaded (null on an unversioned bucket). */
+  async download(key: string, path: string): Promise<string | null> {
     const { GetObjectCommand } = await s3Sdk();
     const r = await (await this.s3()).send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     await pipeline(r.Body as NodeJS.ReadableStream, createWriteStream(path, { mode: 0o600 }));
+    return versionOf(r.VersionId);
   }
 
-  /** Deletes the objects (those that do not exist are no error, as in S3); returns the keys asked for. */
-  async delete(keys: string[]): Promise<string[]> {
+  /** GetBucketVersioning: whether S3 keeps every version of an object (what Lambda's REFERENCE storage pins). */
+  async versioning(): Promise<BucketVersioning> {
+    const { GetBucketVersioningCommand } = await s3Sdk();
+    const r = await (await this.s3()).send(new GetBucketVersioningCommand({ Bucket: this.bucket }));
+    return r.Status === 'Enabled' || r.Status === 'Suspended' ? r.Status : 'never enabled';
+  }
+
+  /** Every version (and delete marker) of the keys under `prefix`. */
+  async versions(prefix: string): Promise<ObjectVersion[]> {
+    const { ListObjectVersionsCommand } = await s3Sdk();
+    const client = await this.s3();
+    const out: ObjectVersion[] = [];
+    let KeyMarker: string | undefined;
+    let VersionIdMarker: string | undefined;
+    do {
+      const r = await client.send(
+        new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker, VersionIdMarker }),
+      );
+      for (const v of r.Versions ?? [])
+        out.push({
+          key: v.Key!,
+          versionId: v.VersionId ?? NULL_VERSION,
+          latest: v.IsLatest === true,
+          deleteMarker: false,
+        });
+      for (const m of r.DeleteMarkers ?? [])
+        out.push({
+          key: m.Key!,
+          versionId: m.VersionId ?? NULL_VERSION,
+          latest: m.IsLatest === true,
+          deleteMarker: true,
+        });
+      const more = r.IsTruncated === true;
+      KeyMarker = more ? r.NextKeyMarker : undefined;
+      VersionIdMarker = more ? r.NextVersionIdMarker : undefined;
+    } while (KeyMarker);
+    return out;
+  }
+
+  /**
+   * Deletes the objects (those that do not exist are no error, as in S3); returns the keys asked for.
+   * With a VersionId, that version itself is deleted for good (on a versioned bucket a delete without
+   * one only stacks a delete marker on the key: every version stays, and keeps costing).
+   */
+  async delete(objects: (string | { key: string; versionId: string })[]): Promise<string[]> {
     const { DeleteObjectsCommand } = await s3Sdk();
     const client = await this.s3();
-    for (let i = 0; i < keys.length; i += 1000) {
-      const chunk = keys.slice(i, i + 1000);
+    const all = objects.map((o) => (typeof o === 'string' ? { Key: o } : { Key: o.key, VersionId: o.versionId }));
+    for (let i = 0; i < all.length; i += 1000) {
       const r = await client.send(
-        new DeleteObjectsCommand({
-          Bucket: this.bucket,
-          Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
-        }),
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: all.slice(i, i + 1000), Quiet: true } }),
       );
       const failed = r.Errors ?? [];
       if (failed.length > 0)
-        throw new Error(`deleting ${failed.map((f) => `${f.Key}: ${f.Code} ${f.Message}`).join('; ')}`);
+        throw new Error(
+          `deleting ${failed.map((f) => `${f.Key}${f.VersionId ? `?versionId=${f.VersionId}` : ''}: ${f.Code} ${f.Message}`).join('; ')}`,
+        );
     }
-    return keys;
+    return all.map((o) => o.Key);
   }
 
-  url(key: string): string {
-    return `s3://${this.bucket}/${key}`;
+  url(key: string, versionId?: string | null): string {
+    return `s3://${this.bucket}/${key}${versionId ? `?versionId=${versionId}` : ''}`;
   }
+}
+
+/** A VersionId S3 answered; an unversioned bucket answers none (or "null", the version of an object put before versioning). */
+function versionOf(id: string | undefined): string | null {
+  return id && id !== NULL_VERSION ? id : null;
 }

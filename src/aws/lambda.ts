@@ -18,6 +18,7 @@ import {
   UpdateFunctionConfigurationCommand,
   type AliasConfiguration,
   type Architecture,
+  type FunctionCodeLocation,
   type FunctionConfiguration,
   type LambdaClient,
   type Runtime,
@@ -47,6 +48,8 @@ export interface DeployedState {
   alias: AliasState | null;
   /** Configuration of the alias's version ($LATEST when there is no alias yet). */
   serving: FunctionConfiguration;
+  /** Where that version's code lives. */
+  code: CodeLocation;
   /** The function's tags, as the first read returned them (a shift lci marked shows there). */
   tags: Record<string, string>;
 }
@@ -81,10 +84,63 @@ async function functionMissing(lambda: LambdaClient, functionName: string, e: un
   );
 }
 
+/**
+ * Where a version's code lives, as GetFunction says: a copy in Lambda's own storage (counted against
+ * the region's code storage), or a reference to one object version in S3 (Code.ResolvedS3Object).
+ */
+export type CodeLocation =
+  | { storage: 'copy' }
+  | { storage: 'reference'; bucket: string; key: string; objectVersion: string | null };
+
+export function codeLocationOf(code: FunctionCodeLocation | undefined): CodeLocation {
+  const o = code?.ResolvedS3Object;
+  if (!o) return { storage: 'copy' };
+  return {
+    storage: 'reference',
+    bucket: o.S3Bucket ?? '',
+    key: o.S3Key ?? '',
+    objectVersion: o.S3ObjectVersion ?? null,
+  };
+}
+
+/** A zip in S3 to deploy: pinned to an object version when the bucket keeps versions, copied or referenced. */
+export interface S3Code {
+  bucket: string;
+  key: string;
+  objectVersion: string | null;
+  storage: 'copy' | 'reference';
+}
+
+/** An artifact of a plan in the bucket, kept the given way. */
+export function s3Code(
+  bucket: string,
+  artifact: { key: string; s3ObjectVersion: string | null },
+  storage: 'copy' | 'reference',
+): S3Code {
+  return { bucket, key: artifact.key, objectVersion: artifact.s3ObjectVersion, storage };
+}
+
+/** `s3://bucket/key`, with `?versionId=` when pinned. */
+export function s3Url(bucket: string, artifact: { key: string; s3ObjectVersion: string | null }): string {
+  return `s3://${bucket}/${artifact.key}${artifact.s3ObjectVersion ? `?versionId=${artifact.s3ObjectVersion}` : ''}`;
+}
+
+/** What UpdateFunctionCode and PublishLayerVersion take of an S3Code (S3ObjectStorageMode only when it references). */
+function s3Source(code: S3Code) {
+  return {
+    S3Bucket: code.bucket,
+    S3Key: code.key,
+    ...(code.objectVersion ? { S3ObjectVersion: code.objectVersion } : {}),
+    ...(code.storage === 'reference' ? { S3ObjectStorageMode: 'REFERENCE' as const } : {}),
+  };
+}
+
 /** The configuration of what an alias serves, from one GetFunction. */
 export interface Serving {
   /** The configuration of the alias's version; of $LATEST when the alias does not exist. */
   config: FunctionConfiguration;
+  /** Where that version's code lives (GetFunction's Code, returned with the configuration). */
+  code: CodeLocation;
   aliasExists: boolean;
   /** The function's tags (GetFunction returns them to a caller allowed lambda:ListTags): lci marks a shift in progress there. */
   tags: Record<string, string>;
@@ -99,15 +155,15 @@ export interface Serving {
 export async function readServing(lambda: LambdaClient, functionName: string, alias: string): Promise<Serving> {
   try {
     const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: alias }));
-    return { config: r.Configuration!, aliasExists: true, tags: r.Tags ?? {} };
+    return { config: r.Configuration!, code: codeLocationOf(r.Code), aliasExists: true, tags: r.Tags ?? {} };
   } catch (e) {
     if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
   }
-  const latest = await getConfiguration(lambda, functionName, '$LATEST').catch(async (e: unknown) => {
+  const latest = await getFunction(lambda, functionName, '$LATEST').catch(async (e: unknown) => {
     if (notFound(e)) throw await functionMissing(lambda, functionName, e);
     throw explain(e, `reading function ${functionName}`);
   });
-  return { config: latest, aliasExists: false, tags: {} };
+  return { ...latest, aliasExists: false, tags: {} };
 }
 
 /**
@@ -124,18 +180,13 @@ export async function readState(
   const a = serving.aliasExists ? await getAlias(lambda, functionName, alias) : null;
   if (a === null && serving.aliasExists) {
     // The alias went away between the reads: what does $LATEST say?
-    return { alias: null, serving: await readLatest(lambda, functionName), tags: serving.tags };
+    const latest = await readServing(lambda, functionName, '$LATEST');
+    return { alias: null, serving: latest.config, code: latest.code, tags: serving.tags };
   }
   // The alias moved between the reads: read the version it now serves.
-  const config =
-    a === null || serving.config.Version === a.version
-      ? serving.config
-      : await getConfiguration(lambda, functionName, a.version);
-  return { alias: a, serving: config, tags: serving.tags };
-}
-
-async function readLatest(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration> {
-  return (await readServing(lambda, functionName, '$LATEST')).config;
+  const read =
+    a === null || serving.config.Version === a.version ? serving : await getFunction(lambda, functionName, a.version);
+  return { alias: a, serving: read.config, code: read.code, tags: serving.tags };
 }
 
 /**
@@ -165,8 +216,17 @@ export async function getConfiguration(
   functionName: string,
   qualifier: string,
 ): Promise<FunctionConfiguration> {
+  return (await getFunction(lambda, functionName, qualifier)).config;
+}
+
+/** A qualifier's configuration and where its code lives: one GetFunction. */
+export async function getFunction(
+  lambda: LambdaClient,
+  functionName: string,
+  qualifier: string,
+): Promise<{ config: FunctionConfiguration; code: CodeLocation }> {
   const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: qualifier }));
-  return r.Configuration!;
+  return { config: r.Configuration!, code: codeLocationOf(r.Code) };
 }
 
 /** A published version's configuration, or null when that version does not exist. */
@@ -188,17 +248,24 @@ export async function layerVersionDescription(lambda: LambdaClient, arn: string)
   return (await layerVersion(lambda, arn))?.description ?? null;
 }
 
-/** A layer version's Description and the SHA-256 Lambda computed of its content (base64), or null when it does not exist. */
+/**
+ * A layer version's Description, the SHA-256 Lambda computed of its content (base64) and where that
+ * content lives (Content.ResolvedS3Object for a REFERENCE layer), or null when it does not exist.
+ */
 export async function layerVersion(
   lambda: LambdaClient,
   arn: string,
-): Promise<{ description: string; codeSha256: string } | null> {
+): Promise<{ description: string; codeSha256: string; code: CodeLocation } | null> {
   try {
     const cut = arn.lastIndexOf(':');
     const r = await lambda.send(
       new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }),
     );
-    return { description: r.Description ?? '', codeSha256: r.Content?.CodeSha256 ?? '' };
+    return {
+      description: r.Description ?? '',
+      codeSha256: r.Content?.CodeSha256 ?? '',
+      code: codeLocationOf(r.Content),
+    };
   } catch (e) {
     if (notFound(e)) return null;
     throw e;
@@ -384,18 +451,29 @@ export async function waitForUpdate(
   timing: Timing,
   afterWrite = false,
 ): Promise<FunctionConfiguration> {
+  return (await waitForIdle(lambda, functionName, timing, afterWrite)).config;
+}
+
+/** waitForUpdate, with where $LATEST's code lives (the same GetFunction answers both). */
+export async function waitForIdle(
+  lambda: LambdaClient,
+  functionName: string,
+  timing: Timing,
+  afterWrite = false,
+): Promise<{ config: FunctionConfiguration; code: CodeLocation }> {
   const started = Date.now();
   const deadline = started + timing.updateTimeoutMs;
   let delay = timing.pollMs;
   if (afterWrite) await sleep(timing.firstPollMs);
   for (;;) {
-    const c = await getConfiguration(lambda, functionName, '$LATEST');
+    const read = await getFunction(lambda, functionName, '$LATEST');
+    const c = read.config;
     if (c.LastUpdateStatus === 'Failed') {
       throw new DeployError(
         `the update of ${functionName} failed: ${c.LastUpdateStatusReason ?? 'no reason given'} (${c.LastUpdateStatusReasonCode ?? 'no code'}); the alias was not moved`,
       );
     }
-    if (c.LastUpdateStatus !== 'InProgress' && c.State !== 'Pending') return c;
+    if (c.LastUpdateStatus !== 'InProgress' && c.State !== 'Pending') return read;
     if (Date.now() > deadline)
       throw new DeployError(
         `${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`,
@@ -427,8 +505,7 @@ export async function publishLayer(
   functionName: string,
   p: {
     layerName: string;
-    bucket: string;
-    key: string;
+    code: S3Code;
     description: string;
     runtimes: string[];
     architectures: string[];
@@ -440,7 +517,7 @@ export async function publishLayer(
       new PublishLayerVersionCommand({
         LayerName: p.layerName,
         Description: p.description,
-        Content: { S3Bucket: p.bucket, S3Key: p.key },
+        Content: s3Source(p.code),
         CompatibleRuntimes: p.runtimes as Runtime[],
         CompatibleArchitectures: p.architectures as Architecture[],
       }),
@@ -468,11 +545,11 @@ export function updateLayers(
   );
 }
 
+/** UpdateFunctionCode from S3; a REFERENCE update must say so on every call (omitted, Lambda copies). */
 export function updateCode(
   lambda: LambdaClient,
   functionName: string,
-  bucket: string,
-  key: string,
+  code: S3Code,
   revisionId: string,
   timing: Timing,
 ): Promise<FunctionConfiguration> {
@@ -480,8 +557,7 @@ export function updateCode(
     lambda.send(
       new UpdateFunctionCodeCommand({
         FunctionName: functionName,
-        S3Bucket: bucket,
-        S3Key: key,
+        ...s3Source(code),
         RevisionId: revisionId,
         Publish: false,
       }),

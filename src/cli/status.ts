@@ -37,7 +37,7 @@ export const statusCommand: Command<Values> = {
     );
     const aws = await connect(awsOptions(values, io.env), project.artifacts.region);
     const [rows, storage] = await Promise.all([
-      runPool(targets, READS_AT_ONCE, (r) => functionStatus(aws.lambda, r)),
+      runPool(targets, READS_AT_ONCE, (r) => functionStatus(aws.lambda, r, project.environments[r.env]!.codeStorage)),
       codeStorage(aws.lambda),
     ]);
     io.out(globals.json ? statusJson(rows, storage) : statusText(rows, storage));

@@ -92,6 +92,7 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
     bucket: String(artifactsRaw.bucket ?? ''),
     prefix: typeof artifactsRaw.prefix === 'string' ? artifactsRaw.prefix : DEFAULT_PREFIX,
     region: typeof artifactsRaw.region === 'string' ? artifactsRaw.region : null,
+    codeStorage: artifactsRaw.codeStorage === 'reference' ? 'reference' : 'copy',
   };
   const environments: Record<string, Environment> = {};
   for (const [name, raw] of Object.entries(asRecord(data.environments))) {
@@ -106,6 +107,8 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
       prune: resolvePrune(env.prune),
       confirm: env.confirm === true,
       smoke: smokeChecks(env.smoke, configDirInRepo),
+      codeStorage:
+        env.codeStorage === 'reference' || env.codeStorage === 'copy' ? env.codeStorage : artifacts.codeStorage,
     };
   }
   const defaults = asRecord(data.defaults);

@@ -124,7 +124,15 @@ export interface Environment {
   /** Ask a person before a deploy or rollback moves this environment's alias (--yes skips; required without a terminal). */
   confirm: boolean;
   smoke: SmokeCheck[];
+  /** Where Lambda keeps the code this environment releases (its own `codeStorage`, else `artifacts.codeStorage`). */
+  codeStorage: CodeStorage;
 }
+
+/**
+ * copy: Lambda stores a copy of each zip (counted against the region's code storage). reference:
+ * Lambda runs the zip from the versioned bucket, pinned to the object version lci uploaded.
+ */
+export type CodeStorage = 'copy' | 'reference';
 
 export interface PruneConfig {
   keep: number;
@@ -142,6 +150,8 @@ export interface Artifacts {
   bucket: string;
   prefix: string;
   region: string | null;
+  /** The default of every environment's `codeStorage`. */
+  codeStorage: CodeStorage;
 }
 
 /** Where a project's files and lci's own state live. */

@@ -81,6 +81,7 @@ export async function applySaved(
     sourceVersion: plan.sourceVersion,
     timing: DEFAULT_TIMING,
     saved: true,
+    codeStorage: plan.codeStorage,
     report: (layer, m) => progress.start(`layer ${layer}`).report(m),
   });
   const run: Run = {
@@ -195,7 +196,13 @@ async function stillAsPlanned(run: Run, f: FunctionPlan): Promise<'ok' | 'applie
   const served = serving.aliasExists ? c.Version : null;
   if (f.action === 'ABORT') {
     if (served === f.putBack!.to && !isShiftMarked(serving.tags, f.alias)) return 'applied';
-  } else if (served !== null && c.Description === f.description && c.CodeSha256 === f.code.codeSha256) return 'applied';
+  } else if (
+    served !== null &&
+    c.Description === f.description &&
+    c.CodeSha256 === f.code.codeSha256 &&
+    serving.code.storage === f.code.storage
+  )
+    return 'applied';
   const planned = f.read.alias?.version ?? null;
   const moved =
     served !== planned

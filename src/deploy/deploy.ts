@@ -34,6 +34,7 @@ import { autoEnvironment, sourceVersion } from './ci-env.js';
 import { releaseDecision } from './release-gate.js';
 import { shardOf, type Shard } from './shard.js';
 import { afterRelease, layerResults } from './after-release.js';
+import { requireVersionedBucket } from './code-storage.js';
 import { applyStage, planStage, pushStage, type Run, type Staged } from './stages.js';
 
 export interface DeployOptions {
@@ -151,6 +152,7 @@ export async function deploy(
 
   const connected = await clients();
   const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
+  await requireVersionedBucket(store, project.environments[env]!, project.artifacts.prefix);
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
   const layerTasks = new Map<string, TaskProgress>();
   const layerReport = (layer: string, m: string) => {
@@ -177,12 +179,20 @@ export async function deploy(
     sourceVersion: version,
     progress,
     signal: opts.signal,
-    planning: { deps, planner, buildSlots: new Slots(availableParallelism()), strategy, abort: opts.abort },
+    planning: {
+      deps,
+      planner,
+      buildSlots: new Slots(availableParallelism()),
+      strategy,
+      abort: opts.abort,
+      codeStorage: project.environments[env]!.codeStorage,
+    },
     publisher: new LayerPublisher(connected.lambda, {
       bucket: store.bucket,
       sourceVersion: version,
       timing: DEFAULT_TIMING,
       saved: false,
+      codeStorage: project.environments[env]!.codeStorage,
       report: layerReport,
     }),
     saved: false,
@@ -279,6 +289,7 @@ function releasePlan(
     region: run.aws.region,
     bucket: run.store.bucket,
     strategy,
+    codeStorage: run.planning!.codeStorage,
     layers,
     functions,
   };

@@ -4,7 +4,7 @@ import { readServing, type Timing } from '../aws/lambda.js';
 import { packageCode, type CodePackage } from '../artifacts/code-package.js';
 import { Pusher } from '../artifacts/push.js';
 import type { DependencyBuilder, IdentifiedDependencies } from '../builder/dependency-builder.js';
-import type { ResolvedFunction, Workspace } from '../config/types.js';
+import type { CodeStorage, ResolvedFunction, Workspace } from '../config/types.js';
 import { LiveConfigError } from '../errors.js';
 import type { Slots } from '../pool.js';
 import type { ProgressSink, TaskProgress } from '../progress.js';
@@ -35,6 +35,8 @@ export interface Run {
     buildSlots: Slots;
     strategy: Strategy;
     abort: boolean;
+    /** The environment's codeStorage. */
+    codeStorage: CodeStorage;
   };
   publisher: LayerPublisher;
   /** Applying a saved plan: a precondition from it that fails means the world moved (exit 2). */
@@ -90,6 +92,7 @@ export async function planStage(run: Run, r: ResolvedFunction): Promise<Staged> 
       alarms: r.alarms,
       smoke: r.smoke.length > 0 ? plannedSmoke(r, run.ws.root) : [],
       abort: p.abort,
+      codeStorage: p.codeStorage,
     };
     report('reading Lambda');
     const plan = await planFunction(

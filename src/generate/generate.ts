@@ -164,6 +164,10 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     functions: opts.withFunctions
       ? [...functions.values()].sort((a, b) => (a.functionName < b.functionName ? -1 : 1))
       : null,
+    // Every environment's, selected or not: one bucket, one policy.
+    referenceEnvironments: Object.values(project.environments)
+      .filter((e) => e.codeStorage === 'reference')
+      .map((e) => e.name),
     templates,
   });
   if (opts.withFunctions) {

@@ -86,6 +86,8 @@ export interface RenderInput {
   environments: EnvironmentSpec[];
   shards: number;
   functions: FunctionSpec[] | null;
+  /** Environments with codeStorage: reference: the bucket must keep versions and let Lambda read them. */
+  referenceEnvironments: string[];
   /** Template files by path under templates/. */
   templates: Record<string, string>;
 }
@@ -157,6 +159,8 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
     files.push({ path: `modules/${module}/${f}`, content: `${head}\n${t(`modules/${module}/${f}`)}` });
   for (const f of ['main.tf', 'variables.tf', 'outputs.tf'])
     files.push({ path: `modules/pipeline-common/${f}`, content: `${head}\n${t(`modules/pipeline-common/${f}`)}` });
+  if (input.referenceEnvironments.length > 0)
+    files.push({ path: 'code-storage.tf', content: `${head}\n${codeStorageTf(input)}` });
   if (input.functions) {
     files.push({ path: 'functions.tf', content: `${head}\n${functionsTf(input.functions)}` });
     for (const f of ['main.tf', 'variables.tf'])
@@ -342,6 +346,7 @@ data "aws_region" "current" {}`;
     ['connection_arn', 'var.codestar_connection_arn'],
     ['repository_id', 'var.repository_id'],
     ['artifacts_bucket', 'var.artifacts_bucket'],
+    ['versioned_artifacts', String(input.referenceEnvironments.length > 0)],
     ['artifacts_prefix', hclString(input.prefix)],
     ['iam_artifacts_prefix', hclString(iamLiteral(input.prefix))],
     ['account_id', 'data.aws_caller_identity.current.account_id'],
@@ -387,6 +392,58 @@ module "${shape.module}" {
   for_each = local.${shape.local}
 
 ${args.map(([k, v]) => `  ${k.padEnd(width)} = ${v}`).join('\n')}
+}
+`;
+}
+
+/**
+ * codeStorage: reference (the Developer Guide, "Self-managed S3 code storage"): Lambda runs the
+ * code from the artifacts bucket, pinned to object versions, so the bucket keeps versions, and
+ * its policy lets the Lambda service read the objects, only for this account. A bucket has one
+ * policy: statements of your own go in var.artifacts_bucket_policy_documents, merged in.
+ */
+function codeStorageTf(input: RenderInput): string {
+  // An HCL string with two interpolations; the prefix is an IAM literal, escaped for HCL.
+  const objects = `"arn:\${data.aws_partition.current.partition}:s3:::\${var.artifacts_bucket}/${hclString(iamLiteral(input.prefix)).slice(1, -1)}/*"`;
+  return `# codeStorage: reference (environments ${input.referenceEnvironments.join(', ')}): Lambda runs their code from the
+# artifacts bucket, pinned to the object version lci uploaded, instead of keeping a copy. S3 must keep
+# versions, and Lambda must be allowed to read them (for this account only).
+
+variable "artifacts_bucket_policy_documents" {
+  type        = list(string)
+  description = "Statements of your own for the artifacts bucket's policy (JSON policy documents): a bucket has one policy, and this configuration writes it."
+  default     = []
+}
+
+resource "aws_s3_bucket_versioning" "artifacts" {
+  bucket = var.artifacts_bucket
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+data "aws_iam_policy_document" "artifacts_bucket" {
+  source_policy_documents = var.artifacts_bucket_policy_documents
+
+  statement {
+    sid       = "LambdaReadsReferencedCode"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = [${objects}]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "artifacts" {
+  bucket = var.artifacts_bucket
+  policy = data.aws_iam_policy_document.artifacts_bucket.json
 }
 `;
 }

@@ -9,7 +9,16 @@ import {
   listLayerVersions,
   listVersions,
 } from '../aws/lambda.js';
-import { planLeftovers, planVersions, type KeepReason, type LiveLayerVersion, type PruneInput } from './prune-plan.js';
+import {
+  objectVersionsToDelete,
+  planLeftovers,
+  planVersions,
+  type KeepReason,
+  type LiveLayerVersion,
+  type ObjectVersionRef,
+  type PruneInput,
+} from './prune-plan.js';
+import { referencedObjects } from './referenced.js';
 
 /** One AWS function to prune, with what lambdas.yaml says of it in the environments that share it. */
 export interface PruneTarget {
@@ -25,6 +34,11 @@ export interface PruneSettings {
   keep: number;
   olderThanMs: number | null;
   dryRun: boolean;
+  /**
+   * The bucket keeps object versions (some environment stores code by reference): artifacts go
+   * version by version, by VersionId, except those a remaining version runs from.
+   */
+  objectVersions: boolean;
 }
 
 export type PruneStatus = 'PRUNED' | 'PLANNED' | 'NOTHING' | 'FAILED';
@@ -42,8 +56,10 @@ export interface FunctionPruneResult {
     sourceVersion: string | null;
   }[];
   layerVersions: { layer: string; version: number; action: 'DELETE' | 'DELETED' }[];
-  /** S3 objects deleted (or, in a dry run, to delete). */
+  /** S3 objects deleted (or, in a dry run, to delete); on a versioned bucket each version, `…?versionId=`. */
   s3: string[];
+  /** Object versions of those artifacts kept because a remaining function or layer version runs from them. */
+  s3Kept: string[];
   /** CodeSize of the versions deleted (or to delete). */
   bytes: number;
   error?: string;
@@ -69,6 +85,7 @@ export async function pruneFunction(
     versions: [],
     layerVersions: [],
     s3: [],
+    s3Kept: [],
     bytes: 0,
   };
   try {
@@ -92,7 +109,17 @@ export async function pruneFunction(
         version: l.version,
         action: 'DELETE',
       }));
-      result.s3 = (await existing(store, s3Keys(t, store, left))).map((k) => store.url(k));
+      const objects = await s3Objects(
+        t,
+        settings,
+        store,
+        lambda,
+        input,
+        doomed.map((v) => v.version),
+        left,
+      );
+      result.s3 = objects.deleted.map((o) => url(store, o));
+      result.s3Kept = objects.kept.map((o) => url(store, o));
       result.bytes = doomed.reduce((n, v) => n + v.codeSize, 0);
       result.status = doomed.length + left.layerVersions.length > 0 ? 'PLANNED' : 'NOTHING';
       return result;
@@ -117,12 +144,13 @@ export async function pruneFunction(
       );
       result.layerVersions.push({ layer: l.layerName, version: l.version, action: 'DELETED' });
     }
-    const keys = await existing(store, s3Keys(t, store, left));
-    if (keys.length > 0) {
-      await store.delete(keys).catch((e: Error) => {
+    const objects = await s3Objects(t, settings, store, lambda, input, deleted, left);
+    result.s3Kept = objects.kept.map((o) => url(store, o));
+    if (objects.deleted.length > 0) {
+      await store.delete(objects.deleted).catch((e: Error) => {
         throw new Error(`deleting the S3 artifacts of deleted versions: ${e.name}: ${e.message}`);
       });
-      result.s3 = keys.map((k) => store.url(k));
+      result.s3 = objects.deleted.map((o) => url(store, o));
     }
     result.status = deleted.length + left.layerVersions.length > 0 ? 'PRUNED' : 'NOTHING';
   } catch (e) {
@@ -169,6 +197,51 @@ async function readForPrune(t: PruneTarget, settings: PruneSettings, lambda: Lam
     olderThanMs: settings.olderThanMs,
     now: Date.now(),
   };
+}
+
+/**
+ * The S3 artifacts that go, and (versioned bucket) the object versions of them kept. Unversioned:
+ * the keys that exist. Versioned: every version and delete marker of those keys, by VersionId (a
+ * delete by key would only hide them), except a version that a remaining function version,
+ * $LATEST or a remaining layer version runs from by reference, as Lambda itself says.
+ */
+async function s3Objects(
+  t: PruneTarget,
+  settings: PruneSettings,
+  store: ArtifactStore,
+  lambda: LambdaClient,
+  input: PruneInput,
+  deleted: string[],
+  left: ReturnType<typeof planLeftovers>,
+): Promise<{ deleted: (string | ObjectVersionRef)[]; kept: ObjectVersionRef[] }> {
+  const keys = s3Keys(t, store, left);
+  if (keys.length === 0) return { deleted: [], kept: [] };
+  if (!settings.objectVersions) return { deleted: await existing(store, keys), kept: [] };
+  const folders = [...new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/') + 1)))];
+  const listed = (
+    await Promise.all(
+      folders.map((f) =>
+        store.versions(f).catch((e: Error) => {
+          throw new Error(`listing the versions of ${store.url(f)}: ${e.name}: ${e.message}`);
+        }),
+      ),
+    )
+  ).flat();
+  if (!listed.some((v) => keys.includes(v.key))) return { deleted: [], kept: [] };
+  const gone = new Set(deleted);
+  const droppedLayers = new Set(left.layerVersions.map((l) => l.arn));
+  const referenced = await referencedObjects(
+    lambda,
+    store.bucket,
+    t.functionName,
+    ['$LATEST', ...input.versions.filter((v) => !gone.has(v.version)).map((v) => v.version)],
+    input.layerVersions.filter((l) => !droppedLayers.has(l.arn)).map((l) => l.arn),
+  );
+  return objectVersionsToDelete(keys, listed, referenced);
+}
+
+function url(store: ArtifactStore, o: string | ObjectVersionRef): string {
+  return typeof o === 'string' ? store.url(o) : store.url(o.key, o.versionId);
 }
 
 /** The keys that exist (a function without dependencies has no deps.zip; a cache may be gone already). */

@@ -186,3 +186,36 @@ export function planLeftovers(input: PruneInput, deleted: string[]): Leftovers {
   ].sort();
   return { layerVersions, sourceVersions, depsKeys };
 }
+
+/** One version of an S3 object (or a delete marker), by key and VersionId. */
+export interface ObjectVersionRef {
+  key: string;
+  versionId: string;
+}
+
+/**
+ * On a versioned bucket, what of the artifacts that go (`keys`) is deleted for good: every version
+ * and delete marker of those keys, except a version some remaining function version or layer
+ * version runs from by reference (`referenced`, as `key versionId`): deleting it would stop that
+ * version. Pure.
+ */
+export function objectVersionsToDelete(
+  keys: string[],
+  listed: (ObjectVersionRef & { deleteMarker: boolean })[],
+  referenced: Set<string>,
+): { deleted: ObjectVersionRef[]; kept: ObjectVersionRef[] } {
+  const going = new Set(keys);
+  const deleted: ObjectVersionRef[] = [];
+  const kept: ObjectVersionRef[] = [];
+  for (const v of listed) {
+    if (!going.has(v.key)) continue;
+    const ref = { key: v.key, versionId: v.versionId };
+    if (!v.deleteMarker && referenced.has(objectRef(ref))) kept.push(ref);
+    else deleted.push(ref);
+  }
+  return { deleted, kept };
+}
+
+export function objectRef(v: ObjectVersionRef): string {
+  return `${v.key} ${v.versionId}`;
+}

@@ -85,5 +85,7 @@ export function settingsFor(
     keep: opts.keep ?? (configured > 0 ? configured : DEFAULT_KEEP),
     olderThanMs: opts.olderThanMs,
     dryRun: opts.dryRun,
+    // One bucket for every environment: versioned as soon as one of them stores code by reference.
+    objectVersions: Object.values(project.environments).some((e) => e.codeStorage === 'reference'),
   };
 }

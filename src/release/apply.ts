@@ -7,6 +7,8 @@ import {
   explain,
   moveAlias,
   publishVersion,
+  s3Code,
+  s3Url,
   updateCode,
   updateLayers,
   waitForUpdate,
@@ -123,17 +125,17 @@ export async function applyFunction(plan: FunctionPlan, ctx: ApplyContext): Prom
     }
   }
   if (plan.code.update) {
-    const key = plan.code.artifact!.key;
+    const artifact = plan.code.artifact!;
     const updated = await step(
-      `UpdateFunctionCode ${name}`,
+      `UpdateFunctionCode ${name}${plan.code.storage === 'reference' ? ' (REFERENCE)' : ''}`,
       `updating the code of ${name}`,
-      () => updateCode(ctx.lambda, name, ctx.bucket, key, revision, ctx.timing),
+      () => updateCode(ctx.lambda, name, s3Code(ctx.bucket, artifact, plan.code.storage), revision, ctx.timing),
       false,
       guard,
     );
     guard = undefined;
     if (updated.CodeSha256 !== plan.code.codeSha256) {
-      const message = `the code in s3://${ctx.bucket}/${key} has CodeSha256 ${updated.CodeSha256}, not ${plan.code.codeSha256} as planned; something rewrote it`;
+      const message = `the code in ${s3Url(ctx.bucket, artifact)} has CodeSha256 ${updated.CodeSha256}, not ${plan.code.codeSha256} as planned; something rewrote it`;
       throw ctx.saved ? new PlanStaleError(`${message}: plan again (${where})`) : new DeployError(`${message}. Re-run`);
     }
     revision = (await settled(ctx, name)).RevisionId!;

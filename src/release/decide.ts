@@ -1,5 +1,6 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import type { AliasState, LayerState, Serving } from '../aws/lambda.js';
+import type { AliasState, CodeLocation, LayerState, Serving } from '../aws/lambda.js';
+import type { CodeStorage } from '../config/types.js';
 import { isShiftMarked } from '../aws/shift-marker.js';
 import {
   formatVersionRecord,
@@ -52,6 +53,8 @@ export interface Desired extends BuiltFor {
   smoke: PlannedSmoke[];
   /** --abort: an alias found mid-shift goes back to the version it shifts from, and the function is not released. */
   abort: boolean;
+  /** Where Lambda should keep the code (the environment's codeStorage): a version kept the other way is not intact. */
+  codeStorage: CodeStorage;
 }
 
 /** What has been read so far; absent fields were not read. */
@@ -68,6 +71,8 @@ export interface Reads {
   shared?: (LayerState | null)[];
   /** $LATEST, once idle: what a release publishes from. */
   latest?: FunctionConfiguration;
+  /** Where $LATEST's code lives (read with it). */
+  latestCode?: CodeLocation;
   /** Descriptions of layer versions lci would take off (null: the version is gone). */
   layerDescriptions?: Record<string, string | null>;
 }
@@ -83,11 +88,13 @@ export function decideFunction(d: Desired, reads: Reads): Decision {
   const servedMismatch = configurationMismatch(d, config);
   const recorded = d.depsKey ? recordedLayer(config, record, d.depsKey, d.layerName) : null;
   const sharedFromRecord = sharedLayersIntact(config, record.layers, d.shared, d.managed);
+  const storageIntact = reads.serving.code.storage === d.codeStorage;
   if (
     reads.serving.aliasExists &&
     !marked &&
     !d.abort &&
     servedMismatch.length === 0 &&
+    storageIntact &&
     intactFromRecord(config, record, d) &&
     sharedFromRecord
   )
@@ -119,7 +126,7 @@ export function decideFunction(d: Desired, reads: Reads): Decision {
     sharedFromRecord ||
     (exact?.every((v) => v !== null) === true &&
       attachedShared(config, d.managed).join() === exact.map((v) => v!.arn).join());
-  const releaseIntact = codeIntact && (deps === 'none' || deps === 'intact') && sharedIntact;
+  const releaseIntact = codeIntact && storageIntact && (deps === 'none' || deps === 'intact') && sharedIntact;
   if (releaseIntact && servedMismatch.length === 0) {
     if (unfinished) return { plan: putBack(d, reads, unfinished, 'source-served') };
     if (alias) return { plan: intact(d, reads, 'the served version has the same code, dependencies and layers') };
@@ -171,8 +178,22 @@ export function decideFunction(d: Desired, reads: Reads): Decision {
     plan: {
       ...base,
       action: unfinished ? 'RESUME' : 'PUBLISH',
-      reasons: reasonsFor(d, { alias, codeIntact, deps, ownLayer, sharedIntact, servedMismatch, unfinished, config }),
-      code: { ...base.code, update: latest.CodeSha256 !== codeSha256 },
+      reasons: reasonsFor(d, {
+        alias,
+        codeIntact,
+        storage: storageIntact ? null : reads.serving.code.storage,
+        deps,
+        ownLayer,
+        sharedIntact,
+        servedMismatch,
+        unfinished,
+        config,
+      }),
+      // The same zip kept the other way in $LATEST is updated too: only an update changes how Lambda keeps it.
+      code: {
+        ...base.code,
+        update: latest.CodeSha256 !== codeSha256 || (reads.latestCode?.storage ?? 'copy') !== d.codeStorage,
+      },
       layers: layersChange ? wanted : null,
       description: formatVersionRecord({
         sourceVersion: d.sourceVersion,
@@ -290,12 +311,14 @@ function readOf(d: Desired, reads: Reads): FunctionRead {
       version: c.Version ?? '$LATEST',
       codeSha256: c.CodeSha256 ?? '',
       description: c.Description ?? '',
+      storage: reads.serving.code.storage,
     },
     latest: reads.latest
       ? {
           ...settings(reads.latest),
           revisionId: reads.latest.RevisionId ?? '',
           codeSha256: reads.latest.CodeSha256 ?? '',
+          storage: reads.latestCode?.storage ?? 'copy',
         }
       : null,
     shiftMarked: isShiftMarked(reads.serving.tags, d.alias),
@@ -319,7 +342,7 @@ function planBase(
     reasons: [],
     refused: [],
     read,
-    code: { fingerprint: d.fingerprint, codeSha256, update: false, artifact: null },
+    code: { fingerprint: d.fingerprint, codeSha256, update: false, artifact: null, storage: d.codeStorage },
     deps: {
       action: deps,
       layerName: d.layerName,
@@ -362,6 +385,7 @@ function intact(d: Desired, reads: Reads, why: string): FunctionPlan {
       codeSha256: c.CodeSha256 ?? '',
       update: false,
       artifact: null,
+      storage: reads.serving.code.storage,
     },
   };
 }
@@ -387,6 +411,8 @@ function reasonsFor(
   s: {
     alias: AliasState | null;
     codeIntact: boolean;
+    /** How the served version keeps its code, when that is not how this environment wants it. */
+    storage: CodeStorage | null;
     deps: DepsAction;
     ownLayer: LayerState | null;
     sharedIntact: boolean;
@@ -398,6 +424,10 @@ function reasonsFor(
   const out: string[] = [];
   if (!s.alias) out.push(`alias ${d.alias} does not exist yet: it is created`);
   if (!s.codeIntact) out.push('code changed');
+  if (s.storage)
+    out.push(
+      `code storage: the served version's code is ${s.storage === 'copy' ? 'a copy in Lambda' : 'referenced from S3'}, this environment's codeStorage is ${d.codeStorage}; the same code is published ${d.codeStorage === 'copy' ? 'as a copy' : 'by reference'}`,
+    );
   if (s.deps === 'publish')
     out.push(`dependencies changed: no version of ${d.layerName} has key ${d.depsKey!.slice(0, 12)}, one is published`);
   if (s.deps === 'attach') out.push(`dependencies: ${layerLabel(s.ownLayer!.arn)} has their key, it is attached`);

@@ -1,3 +1,4 @@
+import type { CodeStorage } from '../config/types.js';
 import type { UnfinishedShift } from './strategy.js';
 
 /**
@@ -22,6 +23,8 @@ export interface ReleasePlan {
   region: string;
   bucket: string;
   strategy: string;
+  /** Where Lambda keeps the code this plan deploys (the environment's codeStorage): the shared layers' too. */
+  codeStorage: CodeStorage;
   /** The shared layers some function of the plan must attach by exact version, each published at most once. */
   layers: SharedLayerPlan[];
   functions: FunctionPlan[];
@@ -41,11 +44,16 @@ export type FunctionAction = 'INTACT' | 'PUBLISH' | 'RESUME' | 'ABORT' | 'REFUSE
 /** What a function's own dependency layer needs (see decide.ts). */
 export type DepsAction = 'none' | 'intact' | 'attach' | 'publish' | 'detach';
 
-/** An uploaded zip a write names: where it is and what it must be (Lambda's CodeSha256: base64 SHA-256). */
+/**
+ * An uploaded zip a write names: where it is and what it must be (Lambda's CodeSha256: base64
+ * SHA-256), and on a versioned bucket the object version that holds those bytes: the write pins it,
+ * so whatever is written to the key after the plan is never what is applied.
+ */
 export interface Artifact {
   key: string;
   codeSha256: string;
   bytes: number;
+  s3ObjectVersion: string | null;
 }
 
 /**
@@ -60,9 +68,9 @@ export interface FunctionRead {
   functionArn: string;
   alias: { version: string; revisionId: string; weights: Record<string, number> } | null;
   /** The configuration of the version the alias serves ($LATEST when there is no alias). */
-  served: LiveSettings & { version: string; codeSha256: string; description: string };
+  served: LiveSettings & { version: string; codeSha256: string; description: string; storage: CodeStorage };
   /** $LATEST, read only for a function that will change: its RevisionId guards the first write. */
-  latest: (LiveSettings & { revisionId: string; codeSha256: string }) | null;
+  latest: (LiveSettings & { revisionId: string; codeSha256: string; storage: CodeStorage }) | null;
   /** The function carries lci's mark of a traffic shift in progress for this alias. */
   shiftMarked: boolean;
 }
@@ -86,7 +94,8 @@ export interface FunctionPlan {
   /** REFUSED: one line per problem, each saying how to fix it. */
   refused: string[];
   read: FunctionRead;
-  code: { fingerprint: string; codeSha256: string; update: boolean; artifact: Artifact | null };
+  /** storage: where Lambda keeps the code of the version it publishes (copied, or referenced from S3). */
+  code: { fingerprint: string; codeSha256: string; update: boolean; artifact: Artifact | null; storage: CodeStorage };
   deps: {
     action: DepsAction;
     layerName: string;

@@ -1,5 +1,14 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { deleteLayerVersion, explain, publishLayer, type LayerState, type Timing } from '../aws/lambda.js';
+import type { CodeStorage } from '../config/types.js';
+import {
+  deleteLayerVersion,
+  explain,
+  publishLayer,
+  s3Code,
+  s3Url,
+  type LayerState,
+  type Timing,
+} from '../aws/lambda.js';
 import { layerDescription } from '../aws/version-record.js';
 import { DeployError, PlanStaleError } from '../errors.js';
 import type { Artifact, FunctionPlan, SharedLayerPlan } from './plan.js';
@@ -49,6 +58,8 @@ export class LayerPublisher {
       sourceVersion: string;
       timing: Timing;
       saved: boolean;
+      /** How Lambda keeps the layer versions it publishes (the environment's codeStorage). */
+      codeStorage: CodeStorage;
       report: (layer: string, message: string) => void;
     },
   ) {}
@@ -126,8 +137,7 @@ export class LayerPublisher {
       p.functionName,
       {
         layerName: p.layerName,
-        bucket: this.ctx.bucket,
-        key: p.artifact.key,
+        code: s3Code(this.ctx.bucket, p.artifact, this.ctx.codeStorage),
         description: layerDescription(p.key, this.ctx.sourceVersion, p.artifact.codeSha256),
         runtimes: p.runtimes,
         architectures: p.architectures,
@@ -138,7 +148,7 @@ export class LayerPublisher {
     });
     if (published.codeSha256 !== p.artifact.codeSha256) {
       await deleteLayerVersion(this.lambda, p.layerName, published.version).catch(() => {});
-      const message = `the layer zip s3://${this.ctx.bucket}/${p.artifact.key} has CodeSha256 ${published.codeSha256}, not ${p.artifact.codeSha256} as planned (the version published from it was deleted)`;
+      const message = `the layer zip ${s3Url(this.ctx.bucket, p.artifact)} has CodeSha256 ${published.codeSha256}, not ${p.artifact.codeSha256} as planned (the version published from it was deleted)`;
       throw this.ctx.saved ? new PlanStaleError(`${message}: plan again`) : new DeployError(`${message}; re-run`);
     }
     const canonical = await findTrustedLayerVersion(this.lambda, p.layerName, p.key);

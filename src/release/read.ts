@@ -2,9 +2,9 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   explain,
   getAlias,
-  getConfiguration,
+  getFunction,
   layerVersionDescription,
-  waitForUpdate,
+  waitForIdle,
   type LayerState,
   type Serving,
   type Timing,
@@ -60,12 +60,12 @@ async function fetch(
       const alias = await getAlias(ctx.lambda, name, d.alias);
       if (alias === null) {
         // The alias went away between the reads: what the release publishes from is $LATEST.
-        const config = await getConfiguration(ctx.lambda, name, '$LATEST').catch(reading);
-        reads.serving = { ...reads.serving, config, aliasExists: false };
+        const latest = await getFunction(ctx.lambda, name, '$LATEST').catch(reading);
+        reads.serving = { ...reads.serving, ...latest, aliasExists: false };
       } else if (alias.version !== reads.serving.config.Version) {
         // The alias moved between the reads: decide from the version it serves now.
-        const config = await getConfiguration(ctx.lambda, name, alias.version).catch(reading);
-        reads.serving = { ...reads.serving, config };
+        const served = await getFunction(ctx.lambda, name, alias.version).catch(reading);
+        reads.serving = { ...reads.serving, ...served };
       }
       reads.alias = alias;
       return;
@@ -81,10 +81,13 @@ async function fetch(
       ctx.report('reading shared layers');
       reads.shared = await ctx.sharedVersions(d);
       return;
-    case 'latest':
+    case 'latest': {
       ctx.report('checking the live configuration');
-      reads.latest = await waitForUpdate(ctx.lambda, name, ctx.timing).catch(reading);
+      const latest = await waitForIdle(ctx.lambda, name, ctx.timing).catch(reading);
+      reads.latest = latest.config;
+      reads.latestCode = latest.code;
       return;
+    }
     case 'layerDescriptions': {
       const found = await Promise.all(
         arns.map((arn) =>

@@ -91,6 +91,7 @@ export function pruneJson(r: PruneResult): string {
       versions: f.versions,
       layerVersions: f.layerVersions,
       s3: f.s3,
+      ...(f.s3Kept.length > 0 ? { s3Kept: f.s3Kept } : {}),
       bytes: f.bytes,
       ...(f.error ? { error: f.error } : {}),
     })),

@@ -1,11 +1,12 @@
 import { CloudWatchStandin } from './cloudwatch-standin.js';
 import { type LambdaRates, LambdaStandin } from './lambda-standin.js';
 import { LogsStandin } from './logs-standin.js';
-import { awsEnv, S3Server } from './s3.js';
+import { awsEnv, type S3Endpoint, S3Server } from './s3.js';
 
 export interface WorldOptions {
   updateDelayMs?: number;
-  s3?: S3Server;
+  /** The S3 to use (s3rver by default; MotoS3 for a versioned bucket). */
+  s3?: S3Endpoint;
   /** Lambda's request quotas (throttling with 429 above them); none by default. */
   rates?: LambdaRates;
   /** The region's code storage limit in bytes (AWS: 75 GB). */
@@ -19,7 +20,7 @@ export interface WorldOptions {
  */
 export class AwsWorld {
   private constructor(
-    readonly s3: S3Server,
+    readonly s3: S3Endpoint,
     readonly lambda: LambdaStandin,
     readonly cloudwatch: CloudWatchStandin,
     readonly logs: LogsStandin,

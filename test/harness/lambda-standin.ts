@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketVersioningCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfiguration, GetLayerVersionResponse } from '@aws-sdk/client-lambda';
 import { closeServer, listenLocal } from './http-server.js';
 import {
@@ -56,6 +56,14 @@ import { unzippedSize } from './zip-read.js';
  * that $LATEST counts towards storage beside the version published from it, that a deleted layer
  * version counts while a function uses it, ListAliases in name order, the ClientContext and tag
  * error messages, the "Runtime exited" payloads.
+ *
+ * S3ObjectStorageMode REFERENCE, from the Developer Guide's "Self-managed S3 code storage" and the
+ * API reference: the bucket must be versioned, the code is pinned to an object version
+ * (Code.ResolvedS3Object in GetFunction, Content.ResolvedS3Object for a layer version), it does not
+ * count against the region's code storage, and an update without the mode copies again. The API
+ * reference names InvalidParameterValueException for a bad parameter but no message for an
+ * unversioned bucket or a missing object version: those messages are the stand-in's own (the
+ * missing version reads as any GetObject failure does).
  */
 
 export type Fault = 'throttle' | 'server-error' | 'conflict' | 'access-denied' | 'drop' | 'drop-after-apply';
@@ -346,13 +354,21 @@ export function lambdaErrorReply(e: LambdaError): { status: number; headers: Rec
 /** Where a zip came from: Lambda keeps its own copy; the stand-in keeps the bytes or fetches the object again. */
 type CodeOrigin = { bytes: Buffer } | { s3: { bucket: string; key: string; version?: string } };
 
-/** A zip as stored for a version or a layer version. Immutable: versions share it. */
+/**
+ * A zip as stored for a version or a layer version. Immutable: versions share it. `reference`:
+ * S3ObjectStorageMode REFERENCE, Lambda keeps no copy and runs the pinned object version from the
+ * bucket (Code.ResolvedS3Object), and it does not count against the region's code storage.
+ */
 interface Code {
   sha256: string;
   size: number;
   unzipped: number;
   origin: CodeOrigin;
+  reference?: { bucket: string; key: string; version: string };
 }
+
+/** Bytes a zip takes of the region's code storage (AccountUsage.TotalCodeSize): none when it is referenced from S3. */
+const stored = (code: Code) => (code.reference ? 0 : code.size);
 
 /** Everything a published version freezes. */
 interface Settings {
@@ -429,6 +445,7 @@ interface CodeSource {
   S3Bucket?: string;
   S3Key?: string;
   S3ObjectVersion?: string;
+  S3ObjectStorageMode?: string;
 }
 
 type Body = Record<string, unknown>;
@@ -567,7 +584,7 @@ class LambdaModel {
       load: async () => {
         if ('bytes' in code.origin) return code.origin.bytes;
         const { bucket, key, version } = code.origin.s3;
-        const bytes = await this.getObject({ S3Bucket: bucket, S3Key: key, S3ObjectVersion: version });
+        const { bytes } = await this.getObject({ S3Bucket: bucket, S3Key: key, S3ObjectVersion: version });
         // Lambda keeps its own copy; the stand-in reads the object again, so it must not have changed.
         if (sha256(bytes) !== code.sha256) {
           throw new Error(
@@ -585,17 +602,17 @@ class LambdaModel {
     let total = 0;
     const referenced = new Set<string>();
     for (const fn of this.functions.values()) {
-      total += fn.latest.code.size;
+      total += stored(fn.latest.code);
       for (const arn of fn.latest.layers) referenced.add(arn);
       for (const v of fn.versions.values()) {
-        total += v.settings.code.size;
+        total += stored(v.settings.code);
         for (const arn of v.settings.layers) referenced.add(arn);
       }
     }
     for (const versions of this.layers.values()) {
       for (const l of versions) {
         // A deleted layer version stays stored while a function uses it.
-        if (!l.deleted || referenced.has(`${this.layerArn(l.name)}:${l.version}`)) total += l.code.size;
+        if (!l.deleted || referenced.has(`${this.layerArn(l.name)}:${l.version}`)) total += stored(l.code);
       }
     }
     return total;
@@ -723,6 +740,7 @@ class LambdaModel {
         Location: `https://awslambda-${this.region}-layers.s3.${this.region}.amazonaws.com/snapshots/${this.accountId}/${l.name}-${l.version}`,
         CodeSha256: l.code.sha256,
         CodeSize: l.code.size,
+        ...resolvedS3Object(l.code),
       },
       LayerArn: this.layerArn(l.name),
       LayerVersionArn: `${this.layerArn(l.name)}:${l.version}`,
@@ -750,20 +768,61 @@ class LambdaModel {
       const bytes = Buffer.from(source.ZipFile, 'base64');
       return codeOf(bytes, { bytes });
     }
+    const mode = source?.S3ObjectStorageMode ?? 'COPY';
+    if (mode !== 'COPY' && mode !== 'REFERENCE')
+      throw validation(
+        `Value '${mode}' at 's3ObjectStorageMode' failed to satisfy constraint: Member must satisfy enum value set: [COPY, REFERENCE]`,
+      );
     if (source?.S3Bucket && source.S3Key) {
-      return codeOf(await this.getObject(source), {
+      if (mode === 'REFERENCE') return this.referencedCode(source.S3Bucket, source.S3Key, source.S3ObjectVersion);
+      return codeOf((await this.getObject(source)).bytes, {
         s3: { bucket: source.S3Bucket, key: source.S3Key, version: source.S3ObjectVersion },
       });
     }
+    if (mode === 'REFERENCE')
+      throw invalidParameter('S3ObjectStorageMode REFERENCE requires S3Bucket and S3Key: a .zip file in Amazon S3.');
     throw invalidParameter('Please provide a source for function code.');
   }
 
-  private async getObject({ S3Bucket, S3Key, S3ObjectVersion }: CodeSource): Promise<Buffer> {
+  /**
+   * REFERENCE storage (the Developer Guide, "Self-managed S3 code storage"): Lambda needs S3
+   * versioning to track which version of the object to use, so a bucket whose versioning is not
+   * Enabled is refused, and so is an object version that does not exist. Without S3ObjectVersion the
+   * current version is resolved and pinned.
+   */
+  private async referencedCode(bucket: string, key: string, version: string | undefined): Promise<Code> {
+    let status: string | undefined;
+    try {
+      status = (await this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
+    } catch (e) {
+      const err = e as Error;
+      throw invalidParameter(
+        `Error occurred while GetBucketVersioning. S3 Error Code: ${err.name}. S3 Error Message: ${err.message}`,
+      );
+    }
+    if (status !== 'Enabled')
+      throw invalidParameter(
+        `S3ObjectStorageMode REFERENCE requires S3 versioning: versioning is not enabled on bucket ${bucket}.`,
+      );
+    const got = await this.getObject({ S3Bucket: bucket, S3Key: key, S3ObjectVersion: version });
+    const pinned = version ?? got.versionId;
+    if (!pinned) throw invalidParameter(`S3 did not return a version of s3://${bucket}/${key}.`);
+    return {
+      ...codeOf(got.bytes, { s3: { bucket, key, version: pinned } }),
+      reference: { bucket, key, version: pinned },
+    };
+  }
+
+  private async getObject({
+    S3Bucket,
+    S3Key,
+    S3ObjectVersion,
+  }: CodeSource): Promise<{ bytes: Buffer; versionId: string | undefined }> {
     try {
       const out = await this.s3.send(
         new GetObjectCommand({ Bucket: S3Bucket, Key: S3Key, VersionId: S3ObjectVersion }),
       );
-      return Buffer.from(await out.Body!.transformToByteArray());
+      return { bytes: Buffer.from(await out.Body!.transformToByteArray()), versionId: out.VersionId };
     } catch (e) {
       const err = e as Error;
       throw invalidParameter(
@@ -844,6 +903,12 @@ class LambdaModel {
   }
 
   // --- versions and aliases
+
+  /** The zip of $LATEST or of a published version. */
+  codeOfVersion(name: string, version: string): Code {
+    const fn = this.functions.get(name)!;
+    return version === '$LATEST' ? fn.latest.code : fn.versions.get(Number(version))!.settings.code;
+  }
 
   /** Whether PublishVersion would make a new version (it returns the last one when $LATEST has not been updated since). */
   wouldPublish(fn: Fn): boolean {
@@ -1011,7 +1076,7 @@ const handlers: Record<Operation, Handler> = {
     exists();
     m.checkLayers(layers);
     m.checkUnzippedSize(code, layers);
-    m.checkStorage(code.size * (b.Publish ? 2 : 1));
+    m.checkStorage(stored(code) * (b.Publish ? 2 : 1));
     const tags = checkTags(b.Tags ?? {});
     const fn: Fn = {
       name,
@@ -1047,7 +1112,11 @@ const handlers: Record<Operation, Handler> = {
     const tags = m.functions.get(config.FunctionName!)!.tags;
     return ok({
       Configuration: config,
-      Code: { RepositoryType: 'S3', Location: codeLocation(config) },
+      Code: {
+        RepositoryType: 'S3',
+        Location: codeLocation(config),
+        ...resolvedS3Object(m.codeOfVersion(config.FunctionName!, config.Version!)),
+      },
       ...(Object.keys(tags).length > 0 ? { Tags: { ...tags } } : {}),
     });
   },
@@ -1084,7 +1153,7 @@ const handlers: Record<Operation, Handler> = {
     const fn = m.latestOnly(params.FunctionName!);
     m.guardLatest(fn, b.RevisionId);
     m.checkUnzippedSize(code, fn.latest.layers);
-    m.checkStorage(code.size - fn.latest.code.size + (b.Publish ? code.size : 0));
+    m.checkStorage(stored(code) - stored(fn.latest.code) + (b.Publish ? stored(code) : 0));
     const before = fn.servingAfterFailure ?? cloneSettings(fn.latest);
     fn.latest.code = code;
     if (b.Architectures) fn.latest.architectures = [...b.Architectures];
@@ -1103,7 +1172,7 @@ const handlers: Record<Operation, Handler> = {
         `CodeSHA256 (${b.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
       );
     }
-    if (m.wouldPublish(fn)) m.checkStorage(fn.latest.code.size);
+    if (m.wouldPublish(fn)) m.checkStorage(stored(fn.latest.code));
     return ok(m.versionConfig(fn, m.publish(fn, b.Description)), 201);
   },
 
@@ -1221,7 +1290,7 @@ const handlers: Record<Operation, Handler> = {
     const code = await m.loadCode(b.Content);
     if (code.unzipped > MAX_UNZIPPED_BYTES)
       throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
-    m.checkStorage(code.size);
+    m.checkStorage(stored(code));
     const versions = m.layers.get(name) ?? [];
     const layer: LayerVersion = {
       name,
@@ -1438,6 +1507,13 @@ function layerName(raw: string): string {
       `Value '${raw}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${LAYER_NAME.source}`,
     );
   return m[1]!;
+}
+
+/** Code.ResolvedS3Object (GetFunction) and Content.ResolvedS3Object (layer versions): only for REFERENCE code. */
+function resolvedS3Object(code: Code) {
+  if (!code.reference) return {};
+  const { bucket, key, version } = code.reference;
+  return { ResolvedS3Object: { S3Bucket: bucket, S3Key: key, S3ObjectVersion: version } };
 }
 
 function codeLocation(config: FunctionConfiguration): string {

@@ -4,8 +4,18 @@ import { tempDir } from './tmp.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-/** A real S3-compatible server (s3rver) on 127.0.0.1, with one bucket. */
-export class S3Server {
+/** An S3 server with one bucket that lci and the Lambda stand-in talk to (s3rver; moto's S3 where versions matter). */
+export interface S3Endpoint {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly client: S3Client;
+  keys(prefix?: string): Promise<string[]>;
+  get(key: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** A real S3-compatible server (s3rver) on 127.0.0.1, with one bucket. No versioning (s3rver answers NotImplemented). */
+export class S3Server implements S3Endpoint {
   private constructor(
     private readonly server: S3rver,
     readonly endpoint: string,
@@ -34,17 +44,8 @@ export class S3Server {
     return new S3Server(server, endpoint, bucket, client);
   }
 
-  async keys(prefix = ''): Promise<string[]> {
-    const out: string[] = [];
-    let token: string | undefined;
-    do {
-      const r = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      out.push(...(r.Contents ?? []).map((o) => o.Key!));
-      token = r.NextContinuationToken;
-    } while (token);
-    return out.sort();
+  keys(prefix = ''): Promise<string[]> {
+    return listKeys(this.client, this.bucket, prefix);
   }
 
   async get(key: string): Promise<Buffer> {
@@ -58,12 +59,24 @@ export class S3Server {
   }
 }
 
+/** Every key under the prefix, sorted. */
+export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    out.push(...(r.Contents ?? []).map((o) => o.Key!));
+    token = r.NextContinuationToken;
+  } while (token);
+  return out.sort();
+}
+
 /** s3rver accepts these; the SDK needs some credentials to sign with. */
 export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** Environment for an lci child process talking to the stand-ins. */
 export function awsEnv(
-  s3: S3Server,
+  s3: S3Endpoint,
   lambdaEndpoint: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {

@@ -29,6 +29,10 @@ locals {
     { sid = "PruneLayerVersions", actions = ["lambda:DeleteLayerVersion"], resources = [for a in local.layer_arns : "${a}:*"] },
     { sid = "PruneArtifacts", actions = ["s3:DeleteObject"], resources = local.write_prefixes },
   ]
+  # A versioned bucket (codeStorage: reference): prune deletes the artifacts' object versions themselves.
+  prune_version_statements = [
+    { sid = "PruneArtifactVersions", actions = ["s3:DeleteObjectVersion"], resources = local.write_prefixes },
+  ]
 }
 
 data "aws_iam_policy_document" "codebuild" {
@@ -48,6 +52,16 @@ data "aws_iam_policy_document" "codebuild" {
     sid       = "ListArtifacts" # a missing object is a 404, not a 403
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
     resources = [local.bucket_arn]
+  }
+
+  # codeStorage: reference: lci deploy checks the bucket keeps versions; prune lists them to delete by VersionId.
+  dynamic "statement" {
+    for_each = var.versioned_artifacts ? [1] : []
+    content {
+      sid       = "ArtifactVersions"
+      actions   = ["s3:GetBucketVersioning", "s3:ListBucketVersions"]
+      resources = [local.bucket_arn]
+    }
   }
 
   statement {
@@ -104,6 +118,15 @@ data "aws_iam_policy_document" "codebuild" {
 
   dynamic "statement" {
     for_each = [for s in local.prune_statements : s if var.prune]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
+  dynamic "statement" {
+    for_each = [for s in local.prune_version_statements : s if var.prune && var.versioned_artifacts]
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions

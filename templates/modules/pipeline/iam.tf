@@ -32,6 +32,14 @@ locals {
       resources = ["${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
     },
   ]
+  # A versioned bucket (codeStorage: reference): prune deletes the artifacts' object versions themselves.
+  prune_version_statements = [
+    {
+      sid       = "PruneArtifactVersions"
+      actions   = ["s3:DeleteObjectVersion"]
+      resources = ["${local.bucket_arn}/${var.iam_artifacts_prefix}/${var.function_name}/*", "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/deps/${var.environment}/${var.function_name}/*"]
+    },
+  ]
 }
 
 data "aws_iam_policy_document" "codebuild" {
@@ -51,6 +59,16 @@ data "aws_iam_policy_document" "codebuild" {
     sid       = "ListArtifacts" # a missing object is a 404, not a 403
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
     resources = [local.bucket_arn]
+  }
+
+  # codeStorage: reference: lci deploy checks the bucket keeps versions; prune lists them to delete by VersionId.
+  dynamic "statement" {
+    for_each = var.versioned_artifacts ? [1] : []
+    content {
+      sid       = "ArtifactVersions"
+      actions   = ["s3:GetBucketVersioning", "s3:ListBucketVersions"]
+      resources = [local.bucket_arn]
+    }
   }
 
   statement {
@@ -123,6 +141,15 @@ data "aws_iam_policy_document" "codebuild" {
 
   dynamic "statement" {
     for_each = [for s in local.prune_statements : s if var.prune]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
+  dynamic "statement" {
+    for_each = [for s in local.prune_version_statements : s if var.prune && var.versioned_artifacts]
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions

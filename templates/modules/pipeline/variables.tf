@@ -102,6 +102,12 @@ variable "repository_id" {
   description = "owner/repository."
 }
 
+variable "versioned_artifacts" {
+  type        = bool
+  description = "The artifacts bucket keeps object versions (an environment stores code by reference, codeStorage: reference): the role reads its versioning and, when it prunes, deletes object versions."
+  default     = false
+}
+
 variable "artifacts_bucket" {
   type        = string
   description = "S3 bucket of lci's artifacts and of the pipeline's."

@@ -33,6 +33,7 @@ const desired = (over: Partial<Desired> = {}): Desired => ({
   alarms: [],
   smoke: [],
   abort: false,
+  codeStorage: 'copy',
   ...over,
 });
 
@@ -64,6 +65,7 @@ const serving = (
   tags: Record<string, string> = {},
 ): Reads['serving'] => ({
   config: c,
+  code: { storage: 'copy' },
   aliasExists,
   tags,
 });
