@@ -4,7 +4,7 @@
 // stand-in at Lambda's quotas with code updates InProgress for 1 s (as real updates take a second
 // or two) and s3rver. Reports wall times (median, spread), their ratio, and lci's Lambda requests
 // by operation for the change.
-// Usage: node --import tsx bench/deploy/one.ts [RUNS]
+// Usage: node --import tsx bench/deploy/one.ts [RUNS]   (LCI_BENCH_UPDATE_MS: how long an update stays InProgress, default 1000)
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,8 @@ import { GitRepo } from '../../test/harness/git-repo.js';
 import { AWS_LAMBDA_RATES } from '../../test/harness/lambda-standin.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
-const world = await AwsWorld.start({ updateDelayMs: 1000, rates: AWS_LAMBDA_RATES });
+const UPDATE_MS = Number(process.env.LCI_BENCH_UPDATE_MS ?? 1000);
+const world = await AwsWorld.start({ updateDelayMs: UPDATE_MS, rates: AWS_LAMBDA_RATES });
 function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...world.env() } });
@@ -87,7 +88,7 @@ functions:
   if (Number(served) !== RUNS + 2)
     throw new Error(`lci-fn serves version ${served}, not ${RUNS + 2}: not every run released`);
   console.log(
-    `bench/deploy/one: one changed function, ${RUNS} alternating runs each, stand-in at Lambda's quotas, updates InProgress 1 s, ${execFileSync('nproc').toString().trim()} cores`,
+    `bench/deploy/one: one changed function, ${RUNS} alternating runs each, stand-in at Lambda's quotas, updates InProgress ${UPDATE_MS} ms, ${execFileSync('nproc').toString().trim()} cores`,
   );
   const fmt = (xs: number[]) =>
     `${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;

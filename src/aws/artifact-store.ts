@@ -2,9 +2,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk, s3UploadSdk } from './sdk.js';
 
 /** The S3 SDK is loaded at the first S3 request: a deploy where nothing changed never pays for it. */
-const s3Sdk = () => import('@aws-sdk/client-s3');
 
 /** An object's current version: its user metadata, and its VersionId on a versioned bucket (else null). */
 export interface ObjectHead {
@@ -70,7 +70,7 @@ export class ArtifactStore {
   /** The object's user metadata and version, or null when it does not exist. */
   async head(key: string): Promise<ObjectHead | null> {
     try {
-      const { HeadObjectCommand } = await s3Sdk();
+      const { HeadObjectCommand } = s3Sdk();
       const r = await (await this.s3()).send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { metadata: r.Metadata ?? {}, versionId: versionOf(r.VersionId) };
     } catch (e) {
@@ -94,7 +94,7 @@ export class ArtifactStore {
     onlyIfAbsent = false,
   ): Promise<Stored> {
     const size = (await stat(path)).size;
-    const { Upload } = await import('@aws-sdk/lib-storage');
+    const { Upload } = s3UploadSdk();
     const upload = new Upload({
       client: await this.s3(),
       params: {
@@ -115,7 +115,7 @@ export class ArtifactStore {
 
   /** Server-side copy: no bytes leave this machine again. Returns the key written. */
   async copy(from: string, to: string): Promise<string> {
-    const { CopyObjectCommand } = await s3Sdk();
+    const { CopyObjectCommand } = s3Sdk();
     await (await this.s3()).send(
       new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURI(from)}` }),
     );
@@ -124,7 +124,7 @@ export class ArtifactStore {
 
   /** Downloads an object to a file; returns the VersionId of the bytes downloaded (null on an unversioned bucket). */
   async download(key: string, path: string): Promise<string | null> {
-    const { GetObjectCommand } = await s3Sdk();
+    const { GetObjectCommand } = s3Sdk();
     const r = await (await this.s3()).send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     await pipeline(r.Body as NodeJS.ReadableStream, createWriteStream(path, { mode: 0o600 }));
     return versionOf(r.VersionId);
@@ -132,14 +132,14 @@ export class ArtifactStore {
 
   /** GetBucketVersioning: whether S3 keeps every version of an object (what Lambda's REFERENCE storage pins). */
   async versioning(): Promise<BucketVersioning> {
-    const { GetBucketVersioningCommand } = await s3Sdk();
+    const { GetBucketVersioningCommand } = s3Sdk();
     const r = await (await this.s3()).send(new GetBucketVersioningCommand({ Bucket: this.bucket }));
     return r.Status === 'Enabled' || r.Status === 'Suspended' ? r.Status : 'never enabled';
   }
 
   /** Every version (and delete marker) of the keys under `prefix`. */
   async versions(prefix: string): Promise<ObjectVersion[]> {
-    const { ListObjectVersionsCommand } = await s3Sdk();
+    const { ListObjectVersionsCommand } = s3Sdk();
     const client = await this.s3();
     const out: ObjectVersion[] = [];
     let KeyMarker: string | undefined;
@@ -175,7 +175,7 @@ export class ArtifactStore {
    * one only stacks a delete marker on the key: every version stays, and keeps costing).
    */
   async delete(objects: (string | { key: string; versionId: string })[]): Promise<string[]> {
-    const { DeleteObjectsCommand } = await s3Sdk();
+    const { DeleteObjectsCommand } = s3Sdk();
     const client = await this.s3();
     const all = objects.map((o) => (typeof o === 'string' ? { Key: o } : { Key: o.key, VersionId: o.versionId }));
     for (let i = 0; i < all.length; i += 1000) {

@@ -1,12 +1,13 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { LciError, UsageError } from '../errors.js';
 import { explainAnswers } from './answers.js';
 import { resolveCredentials } from './credentials.js';
 import { applyBudget, BudgetMeter, LAMBDA_QUOTAS, sharedBudget, type Rates } from './request-budget.js';
+import { cloudWatchSdk, codePipelineSdk, lambdaSdk, logsSdk, s3Sdk } from './sdk.js';
 
 // lci pins an SDK that runs on Node 20; the SDK's own notice about future versions is noise on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -50,7 +51,7 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
   };
-  const lambda = new LambdaClient(common);
+  const lambda = new (lambdaSdk().LambdaClient)(common);
   explainAnswers(lambda);
   // Resolved once for the whole run, before any work; every client shares the provider (and its cache).
   const credentials = lambda.config.credentials;
@@ -58,7 +59,7 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
   const identity = await resolveCredentials(credentials, opts.env, opts.profile ?? opts.env.AWS_PROFILE);
   const shared = { ...common, credentials };
   const s3 = once(async () => {
-    const { S3Client } = await import('@aws-sdk/client-s3');
+    const { S3Client } = s3Sdk();
     return answered(
       new S3Client({
         ...shared,
@@ -72,9 +73,7 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
       }),
     );
   });
-  const cloudwatchClient = once(async () =>
-    answered(new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(shared)),
-  );
+  const cloudwatchClient = once(async () => answered(new (cloudWatchSdk().CloudWatchClient)(shared)));
   // Only send is ever called on it (aws/alarms.ts); the client behind it is made at the first call.
   const cloudwatch = {
     send: async (command: never) => (await cloudwatchClient()).send(command),
@@ -84,9 +83,7 @@ export async function awsClients(opts: AwsOptions, configuredRegion: string | nu
     sharedBudget(`${region}|${endpoint}|${opts.profile ?? ''}`, opts.rates ?? LAMBDA_QUOTAS),
   );
   applyBudget(lambda, budget);
-  const logs = once(async () =>
-    answered(new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(shared)),
-  );
+  const logs = once(async () => answered(new (logsSdk().CloudWatchLogsClient)(shared)));
   return { s3, lambda, cloudwatch, logs, region, budget, accountId: identity.accountId ?? null };
 }
 
@@ -119,7 +116,7 @@ export async function codePipelineClient(
   opts: AwsOptions,
   configuredRegion: string | null,
 ): Promise<{ client: CodePipelineClient; region: string }> {
-  const { CodePipelineClient } = await import('@aws-sdk/client-codepipeline');
+  const { CodePipelineClient } = codePipelineSdk();
   const client = new CodePipelineClient({
     ...(opts.region || configuredRegion ? { region: opts.region ?? configuredRegion! } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),

@@ -1,5 +1,6 @@
 import type { CodePipelineClient, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import { PipelineError } from '../errors.js';
+import { codePipelineSdk } from './sdk.js';
 
 /**
  * CodePipeline reads and the one write lci makes (lci pipelines), with errors in words. The SDK
@@ -29,7 +30,7 @@ const MAX_PAGES = 4; // 100 executions: beyond that, a pipeline has not succeede
 
 /** The pipeline's latest execution and its last successful one; exists=false when there is no such pipeline. */
 export async function pipelineHistory(client: CodePipelineClient, name: string): Promise<PipelineHistory> {
-  const { ListPipelineExecutionsCommand } = await import('@aws-sdk/client-codepipeline');
+  const { ListPipelineExecutionsCommand } = codePipelineSdk();
   let latest: ExecutionInfo | null = null;
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -58,7 +59,7 @@ export async function startAtCommit(
   sourceAction: string,
   commit: string,
 ): Promise<string> {
-  const { StartPipelineExecutionCommand } = await import('@aws-sdk/client-codepipeline');
+  const { StartPipelineExecutionCommand } = codePipelineSdk();
   try {
     const out = await client.send(
       new StartPipelineExecutionCommand({

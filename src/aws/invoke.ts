@@ -1,4 +1,5 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from './sdk.js';
 import { explain } from './lambda.js';
 
 /** What one synchronous invocation gave back, as Lambda reports it. */
@@ -21,7 +22,7 @@ export async function invokeFunction(
 ): Promise<Invocation> {
   try {
     const r = await lambda.send(
-      new InvokeCommand({
+      new (lambdaSdk().InvokeCommand)({
         FunctionName: functionName,
         Qualifier: qualifier,
         Payload: payload,

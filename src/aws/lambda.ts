@@ -1,28 +1,12 @@
-import {
-  CreateAliasCommand,
-  DeleteFunctionCommand,
-  DeleteLayerVersionCommand,
-  GetAccountSettingsCommand,
-  GetAliasCommand,
-  GetFunctionCommand,
-  ListAliasesCommand,
-  ListFunctionsCommand,
-  ListTagsCommand,
-  GetLayerVersionCommand,
-  ListLayerVersionsCommand,
-  ListVersionsByFunctionCommand,
-  PublishLayerVersionCommand,
-  PublishVersionCommand,
-  UpdateAliasCommand,
-  UpdateFunctionCodeCommand,
-  UpdateFunctionConfigurationCommand,
-  type AliasConfiguration,
-  type Architecture,
-  type FunctionCodeLocation,
-  type FunctionConfiguration,
-  type LambdaClient,
-  type Runtime,
+import type {
+  AliasConfiguration,
+  Architecture,
+  FunctionCodeLocation,
+  FunctionConfiguration,
+  LambdaClient,
+  Runtime,
 } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from './sdk.js';
 import { AwsAnswerError, DeployError, FunctionMissingError, LciError } from '../errors.js';
 import { keyOfLayer } from './version-record.js';
 
@@ -154,7 +138,7 @@ export interface Serving {
  */
 export async function readServing(lambda: LambdaClient, functionName: string, alias: string): Promise<Serving> {
   try {
-    const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: alias }));
+    const r = await lambda.send(new (lambdaSdk().GetFunctionCommand)({ FunctionName: functionName, Qualifier: alias }));
     return { config: r.Configuration!, code: codeLocationOf(r.Code), aliasExists: true, tags: r.Tags ?? {} };
   } catch (e) {
     if (!notFound(e)) throw explain(e, `reading function ${functionName}`);
@@ -225,7 +209,9 @@ export async function getFunction(
   functionName: string,
   qualifier: string,
 ): Promise<{ config: FunctionConfiguration; code: CodeLocation }> {
-  const r = await lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: qualifier }));
+  const r = await lambda.send(
+    new (lambdaSdk().GetFunctionCommand)({ FunctionName: functionName, Qualifier: qualifier }),
+  );
   return { config: r.Configuration!, code: codeLocationOf(r.Code) };
 }
 
@@ -259,7 +245,10 @@ export async function layerVersion(
   try {
     const cut = arn.lastIndexOf(':');
     const r = await lambda.send(
-      new GetLayerVersionCommand({ LayerName: arn.slice(0, cut), VersionNumber: Number(arn.slice(cut + 1)) }),
+      new (lambdaSdk().GetLayerVersionCommand)({
+        LayerName: arn.slice(0, cut),
+        VersionNumber: Number(arn.slice(cut + 1)),
+      }),
     );
     return {
       description: r.Description ?? '',
@@ -274,7 +263,7 @@ export async function layerVersion(
 
 export async function getAlias(lambda: LambdaClient, functionName: string, alias: string): Promise<AliasState | null> {
   try {
-    return toAlias(await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias })));
+    return toAlias(await lambda.send(new (lambdaSdk().GetAliasCommand)({ FunctionName: functionName, Name: alias })));
   } catch (e) {
     if (notFound(e)) return null;
     throw explain(e, `reading alias ${alias} of ${functionName}`);
@@ -285,7 +274,7 @@ export async function listVersions(lambda: LambdaClient, functionName: string): 
   // The largest page Lambda serves: each page is a request of the 15/s budget.
   return allPages(async (Marker) => {
     const r = await lambda.send(
-      new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }),
+      new (lambdaSdk().ListVersionsByFunctionCommand)({ FunctionName: functionName, Marker, MaxItems: 10_000 }),
     );
     return { items: r.Versions ?? [], next: r.NextMarker };
   });
@@ -294,7 +283,9 @@ export async function listVersions(lambda: LambdaClient, functionName: string): 
 /** Every alias of the function, whoever made it. */
 export async function listAliases(lambda: LambdaClient, functionName: string): Promise<AliasState[]> {
   return allPages(async (Marker) => {
-    const r = await lambda.send(new ListAliasesCommand({ FunctionName: functionName, Marker, MaxItems: 10_000 }));
+    const r = await lambda.send(
+      new (lambdaSdk().ListAliasesCommand)({ FunctionName: functionName, Marker, MaxItems: 10_000 }),
+    );
     return { items: (r.Aliases ?? []).map(toAlias), next: r.NextMarker };
   });
 }
@@ -303,7 +294,9 @@ export async function listAliases(lambda: LambdaClient, functionName: string): P
 export async function listLayerVersions(lambda: LambdaClient, layerName: string): Promise<LayerState[]> {
   try {
     return await allPages(async (Marker) => {
-      const r = await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName, Marker, MaxItems: 50 }));
+      const r = await lambda.send(
+        new (lambdaSdk().ListLayerVersionsCommand)({ LayerName: layerName, Marker, MaxItems: 50 }),
+      );
       const items = (r.LayerVersions ?? []).map((v) => ({
         arn: v.LayerVersionArn!,
         version: Number(v.Version),
@@ -326,7 +319,7 @@ export interface ListedFunction {
 /** Every function of the region: 50 a page, whatever MaxItems asks (each page a request of the 15/s budget). */
 export async function listFunctions(lambda: LambdaClient): Promise<ListedFunction[]> {
   return allPages(async (Marker) => {
-    const r = await lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
+    const r = await lambda.send(new (lambdaSdk().ListFunctionsCommand)({ Marker, MaxItems: 50 }));
     const items = (r.Functions ?? []).map((f) => ({ name: f.FunctionName!, arn: f.FunctionArn! }));
     return { items, next: r.NextMarker };
   });
@@ -334,7 +327,7 @@ export async function listFunctions(lambda: LambdaClient): Promise<ListedFunctio
 
 /** A function's tags, CloudFormation's aws:cloudformation:* ones included. */
 export async function functionTags(lambda: LambdaClient, arn: string): Promise<Record<string, string>> {
-  return (await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags ?? {};
+  return (await lambda.send(new (lambdaSdk().ListTagsCommand)({ Resource: arn }))).Tags ?? {};
 }
 
 async function allPages<T>(
@@ -358,7 +351,7 @@ export async function deleteVersion(lambda: LambdaClient, functionName: string, 
   if (!/^\d+$/.test(version))
     throw new Error(`refusing to delete ${functionName}:${version}: only numbered versions are deleted`);
   try {
-    await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }));
+    await lambda.send(new (lambdaSdk().DeleteFunctionCommand)({ FunctionName: functionName, Qualifier: version }));
     return true;
   } catch (e) {
     if (errorName(e) === 'ResourceConflictException') return false;
@@ -367,7 +360,7 @@ export async function deleteVersion(lambda: LambdaClient, functionName: string, 
 }
 
 export async function deleteLayerVersion(lambda: LambdaClient, layerName: string, version: number): Promise<void> {
-  await lambda.send(new DeleteLayerVersionCommand({ LayerName: layerName, VersionNumber: version }));
+  await lambda.send(new (lambdaSdk().DeleteLayerVersionCommand)({ LayerName: layerName, VersionNumber: version }));
 }
 
 /**
@@ -384,7 +377,7 @@ export type Storage = { used: number; limit: number } | { unknown: string };
  */
 export async function codeStorage(lambda: LambdaClient): Promise<Storage> {
   try {
-    const r = await lambda.send(new GetAccountSettingsCommand({}));
+    const r = await lambda.send(new (lambdaSdk().GetAccountSettingsCommand)({}));
     return { used: r.AccountUsage?.TotalCodeSize ?? 0, limit: r.AccountLimit?.TotalCodeSize ?? 0 };
   } catch (e) {
     return { unknown: unanswered(e, 'GetAccountSettings') };
@@ -514,7 +507,7 @@ export async function publishLayer(
 ): Promise<LayerState & { codeSha256: string }> {
   const r = await whenIdle(lambda, functionName, timing, () =>
     lambda.send(
-      new PublishLayerVersionCommand({
+      new (lambdaSdk().PublishLayerVersionCommand)({
         LayerName: p.layerName,
         Description: p.description,
         Content: s3Source(p.code),
@@ -540,7 +533,11 @@ export function updateLayers(
 ): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
     lambda.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Layers: layers, RevisionId: revisionId }),
+      new (lambdaSdk().UpdateFunctionConfigurationCommand)({
+        FunctionName: functionName,
+        Layers: layers,
+        RevisionId: revisionId,
+      }),
     ),
   );
 }
@@ -555,7 +552,7 @@ export function updateCode(
 ): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
     lambda.send(
-      new UpdateFunctionCodeCommand({
+      new (lambdaSdk().UpdateFunctionCodeCommand)({
         FunctionName: functionName,
         ...s3Source(code),
         RevisionId: revisionId,
@@ -575,7 +572,7 @@ export function publishVersion(
 ): Promise<FunctionConfiguration> {
   return whenIdle(lambda, functionName, timing, () =>
     lambda.send(
-      new PublishVersionCommand({
+      new (lambdaSdk().PublishVersionCommand)({
         FunctionName: functionName,
         CodeSha256: codeSha256,
         RevisionId: revisionId,
@@ -596,7 +593,7 @@ export async function moveAlias(
 ): Promise<AliasState> {
   const r = await whenIdle(lambda, functionName, timing, () =>
     lambda.send(
-      new UpdateAliasCommand({
+      new (lambdaSdk().UpdateAliasCommand)({
         FunctionName: functionName,
         Name: alias,
         FunctionVersion: version,
@@ -617,7 +614,9 @@ export async function createAlias(
 ): Promise<AliasState> {
   return toAlias(
     await whenIdle(lambda, functionName, timing, () =>
-      lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version })),
+      lambda.send(
+        new (lambdaSdk().CreateAliasCommand)({ FunctionName: functionName, Name: alias, FunctionVersion: version }),
+      ),
     ),
   );
 }

@@ -1,5 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { explain, errorName } from './lambda.js';
+import { logsSdk } from './sdk.js';
 
 /** The CloudWatch Logs edge: a function's log events, each with the version that wrote it. */
 
@@ -32,7 +33,7 @@ export async function filterLogEvents(
   filterPattern?: string,
 ): Promise<LogLine[]> {
   // Loaded here, not at start: every deploy imports this module, and only --logs and lci logs read logs.
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { FilterLogEventsCommand } = logsSdk();
   const out: LogLine[] = [];
   let nextToken: string | undefined;
   try {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { TagResourceCommand, UntagResourceCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from './sdk.js';
 
 /**
  * A traffic shift in progress is marked with a tag on the function, because a no-op deploy reads
@@ -34,7 +35,7 @@ export async function markShift(
   to: string,
 ): Promise<void> {
   await lambda.send(
-    new TagResourceCommand({
+    new (lambdaSdk().TagResourceCommand)({
       Resource: functionArnOf(functionArn),
       Tags: { [shiftMarkerKey(alias)]: `${from}:${to}` },
     }),
@@ -43,6 +44,6 @@ export async function markShift(
 
 export async function clearShift(lambda: LambdaClient, functionArn: string, alias: string): Promise<void> {
   await lambda.send(
-    new UntagResourceCommand({ Resource: functionArnOf(functionArn), TagKeys: [shiftMarkerKey(alias)] }),
+    new (lambdaSdk().UntagResourceCommand)({ Resource: functionArnOf(functionArn), TagKeys: [shiftMarkerKey(alias)] }),
   );
 }
