@@ -1,7 +1,7 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { worktreeReader } from '../vcs/readers.js';
+import { worktreeReader, type ReadMany } from '../vcs/readers.js';
 import type { Tracked } from '../vcs/tracked.js';
 import {
   packageJsonDeclaresDependencies,
@@ -25,6 +25,10 @@ export interface CheckContext {
   cwd: string;
   /** The files git tracks (read once, only when a check needs them); null outside a repository. */
   tracked?: () => Promise<Tracked | null>;
+  /** The work tree's files by repository path (default: read as asked); a run's plan reuses what the checks read. */
+  read?: ReadMany;
+  /** Where paths really are (default: a fresh lookup); shared with the path checks of the same run. */
+  paths?: RealPaths;
 }
 
 /**
@@ -48,7 +52,8 @@ export async function dependencyDiagnostics(
   const markersChecked = new Set<string>();
   const tooMany = new Set<string>();
   const rootReal = realpathSync(ctx.root);
-  const paths = new RealPaths();
+  const paths = ctx.paths ?? new RealPaths();
+  const read = ctx.read ?? worktreeReader(ctx.root);
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
   const inFile = (repoPath: string, line: number, col: number, message: string) =>
@@ -77,7 +82,8 @@ export async function dependencyDiagnostics(
       return false;
     }
     if (paths.of(abs)?.kind !== 'file') {
-      if (!r.descriptorExplicit && r.family === 'python') checkPythonProject(r, ctx, (m) => inConfig(inPath, m, 'key'));
+      if (!r.descriptorExplicit && r.family === 'python')
+        await checkPythonProject(r, read, (m) => inConfig(inPath, m, 'key'));
       return false;
     }
     // The build reads the descriptor from what git tracks: an untracked one would build no dependencies.
@@ -93,19 +99,15 @@ export async function dependencyDiagnostics(
       );
       return false;
     }
-    await checkLocalPaths(r, ctx, rootReal, paths, inFile);
+    await checkLocalPaths(r, ctx, read, rootReal, paths, inFile);
     return true;
   };
-  const checkMarkers = (descriptorPath: string, subject: MarkerSubject) => {
+  const checkMarkers = async (descriptorPath: string, subject: MarkerSubject) => {
     const key = `${descriptorPath}\0${subject.runtime}\0${subject.architecture}`;
     if (markersChecked.has(key)) return;
     markersChecked.add(key);
-    let text: string;
-    try {
-      text = readFileSync(join(ctx.root, descriptorPath), 'utf8');
-    } catch {
-      return;
-    }
+    const text = (await read([descriptorPath])).get(descriptorPath);
+    if (text == null) return;
     for (const p of markerProblems(text, subject))
       (p.severity === 'error' ? out : warnings).push({
         file: shown(ctx, descriptorPath),
@@ -149,14 +151,14 @@ export async function dependencyDiagnostics(
       const origin = resolved.origins[fn.name]![r.env]!;
       if (origin.buildWorkdir) checkWorkdir(r, writtenPath(ctx.source, origin.buildWorkdir));
       if (await checkDescriptor(r, origin.descriptor ?? ['functions', fn.name], ['functions', fn.name]))
-        checkMarkers(r.descriptorPath!, {
+        await checkMarkers(r.descriptorPath!, {
           what: `function '${fn.name}'`,
           runtime: r.runtime,
           architecture: r.architecture,
           alsoFor: [],
         });
       // Five shared layers leave no room for the function's own, which its descriptor makes when it declares something.
-      if (r.layers.length === MAX_LAYERS && (await makesLayer(r, ctx))) {
+      if (r.layers.length === MAX_LAYERS && (await makesLayer(r, ctx, read))) {
         const at = writtenPath(ctx.source, origin.layers ?? ['functions', fn.name]);
         const message = `${dotted(at)}: ${MAX_LAYERS} shared layers and the dependency layer function '${fn.name}' builds from ${r.descriptorPath} are more than the ${MAX_LAYERS} layers Lambda allows a function; list fewer shared layers, or move its dependencies into one of them and set descriptor: false`;
         if (!tooMany.has(message)) {
@@ -183,7 +185,7 @@ export async function dependencyDiagnostics(
       ])) &&
       l.build.command === null
     )
-      checkMarkers(l.descriptorPath!, {
+      await checkMarkers(l.descriptorPath!, {
         what: `shared layer '${layer.name}'`,
         runtime: l.runtime,
         architecture: l.architecture,
@@ -197,16 +199,16 @@ export async function dependencyDiagnostics(
 type DescriptorSubject = Pick<ResolvedFunction, 'family' | 'descriptorPath' | 'descriptorExplicit' | 'installDir'>;
 
 /** A defaulted requirements.txt that does not exist means "no dependencies" only when nothing else declares some. */
-function checkPythonProject(r: DescriptorSubject, ctx: CheckContext, report: (message: string) => void): void {
+async function checkPythonProject(
+  r: DescriptorSubject,
+  read: ReadMany,
+  report: (message: string) => void,
+): Promise<void> {
   const dir = posix.dirname(r.descriptorPath!);
   for (const file of ['pyproject.toml', 'Pipfile']) {
     const path = posix.join(dir, file);
-    let text: string;
-    try {
-      text = readFileSync(join(ctx.root, path), 'utf8');
-    } catch {
-      continue;
-    }
+    const text = (await read([path])).get(path);
+    if (text == null) continue;
     const what = pythonProjectDependencies(file, text);
     if (!what) continue;
     const exportHint =
@@ -223,12 +225,13 @@ function checkPythonProject(r: DescriptorSubject, ctx: CheckContext, report: (me
 async function checkLocalPaths(
   r: DescriptorSubject,
   ctx: CheckContext,
+  read: ReadMany,
   rootReal: string,
   paths: RealPaths,
   report: (repoPath: string, line: number, col: number, message: string) => void,
 ): Promise<void> {
   const outside: OutsideReference[] = [];
-  const deps = await localDependencies(r.family, r.descriptorPath!, worktreeReader(ctx.root), {
+  const deps = await localDependencies(r.family, r.descriptorPath!, read, {
     outside,
     cwd: r.installDir,
   });
@@ -280,9 +283,9 @@ export function descriptorMakesLayer(
   return text != null && declaresDependencies(family, text);
 }
 
-async function makesLayer(r: DescriptorSubject, ctx: CheckContext): Promise<boolean> {
+async function makesLayer(r: DescriptorSubject, ctx: CheckContext, read: ReadMany): Promise<boolean> {
   if (r.descriptorPath === null) return false;
-  const text = (await worktreeReader(ctx.root)([r.descriptorPath])).get(r.descriptorPath) ?? null;
+  const text = (await read([r.descriptorPath])).get(r.descriptorPath) ?? null;
   return descriptorMakesLayer(r.family, r.descriptorPath, text, (await ctx.tracked?.()) ?? null);
 }
 

@@ -6,7 +6,7 @@ import { semanticDiagnostics } from './checks.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
 import { decodeConfig } from './encoding.js';
 import { findConfig } from './find.js';
-import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
+import { fileDiagnostics, smokeFileDiagnostics, type FileKind } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { schemaDiagnostics } from './schema.js';
 import { isRecord, located, parseConfigText, type ConfigSource, type PathSegment, type Unlocated } from './source.js';
@@ -15,7 +15,8 @@ import { expandFamilies } from './families.js';
 import { monorepoDiagnostics } from './monorepo-checks.js';
 import { dotted } from './schema.js';
 import { today as todayIso } from './runtimes.js';
-import { worktreeDirs, type ListDirs } from '../vcs/readers.js';
+import { readOnce, worktreeDirs, worktreeReader, type ListDirs, type ReadMany } from '../vcs/readers.js';
+import { RealPaths } from './real-paths.js';
 
 export interface LoadedProject {
   project: Project;
@@ -29,6 +30,8 @@ export interface LoadedProject {
   workspace: Workspace;
   /** Problems that do not stop anything (a deprecated runtime, a family without directories): shown by validate, build and deploy, located on the first call. */
   warnings: () => Diagnostic[];
+  /** The work tree's files as the checks read them, each once (plan's rules read the same descriptors); absent when nothing was checked. */
+  read?: ReadMany;
 }
 
 export interface LoadOptions {
@@ -54,6 +57,9 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const decoded = decodeConfig(found.bytes);
   if (!decoded.ok)
     throw new ConfigError([{ file: shownAs, line: decoded.line, col: decoded.col, message: decoded.message }]);
+  // One lookup of each path and one read of each file for every check of this load.
+  const paths = new RealPaths();
+  const read = readOnce(worktreeReader(root));
   const result = projectFromText(
     decoded.text,
     found.filepath,
@@ -62,6 +68,8 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     configDirInRepo,
     opts.checkFiles ?? true,
     worktreeDirs(root, gitRoot !== null && root === gitRoot),
+    undefined,
+    paths,
   );
   if (!result.ok) throw new ConfigError(result.diagnostics);
   const inRepo = root === gitRoot;
@@ -79,10 +87,12 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     root,
     cwd: opts.cwd,
     tracked: workspace.tracked,
+    read,
+    paths,
   });
   if (files.errors.length > 0) throw new ConfigError(files.errors);
   const warnings = () => [...result.warnings(), ...files.warnings];
-  return { ...result, warnings, root, inRepo, workspace };
+  return { ...result, warnings, root, inRepo, workspace, read };
 }
 
 export type ParseResult =
@@ -110,6 +120,7 @@ export function projectFromText(
   checkFiles: boolean,
   listDirs: ListDirs = () => [],
   today: string = todayIso(),
+  paths: RealPaths = new RealPaths(),
 ): ParseResult {
   const source = parseConfigText(text, filepath, shownAs, root);
   const syntax = source.syntaxDiagnostics();
@@ -140,7 +151,7 @@ export function projectFromText(
   diagnostics.push(...monorepo.errors);
   warnings.push(...monorepo.warnings);
   if (checkFiles) {
-    diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo));
+    diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo, (p) => kindOf(paths, p)));
     diagnostics.push(...smokeFileDiagnostics(source, data, dirname(filepath), configDirInRepo));
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
@@ -164,6 +175,11 @@ export function projectFromText(
     resolved,
     warnings: () => (shown ??= sortDiagnostics(warnings.map((w) => located(source, w)))),
   };
+}
+
+/** What is at a path, symlinks followed, as the path checks ask it. */
+function kindOf(paths: RealPaths, abs: string): FileKind {
+  return paths.of(abs)?.kind ?? 'missing';
 }
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

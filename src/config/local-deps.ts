@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { packageJsonReferences, requirementsReferences, type ReferenceKind } from './descriptors.js';
+import { packageJsonReferences, requirementsReferences, type Reference, type ReferenceKind } from './descriptors.js';
 import type { RuntimeFamily } from './runtimes.js';
 import type { ReadMany } from '../vcs/readers.js';
 
@@ -61,8 +61,7 @@ export async function localDependencies(
     for (const file of frontier) {
       const text = texts.get(file);
       if (text == null) continue;
-      const refs =
-        family === 'python' ? requirementsReferences(text) : packageJsonReferences(text, dev && file === descriptor);
+      const refs = referencesOf(family, text, dev && file === descriptor);
       for (const ref of refs) {
         const from = ref.kind === 'path' ? pipCwd : posix.dirname(file);
         const target = inRepo(from, ref.path);
@@ -84,6 +83,22 @@ export async function localDependencies(
     frontier = next;
   }
   return [...found.values()];
+}
+
+const parsed = new Map<string, readonly Reference[]>();
+
+/**
+ * The local references a descriptor's text names, parsed once per text: in a large monorepo
+ * thousands of functions have descriptors with the same few contents. Read only, never changed.
+ */
+function referencesOf(family: RuntimeFamily, text: string, dev: boolean): readonly Reference[] {
+  const key = `${family === 'python' ? 'p' : dev ? 'nd' : 'n'}\0${text}`;
+  let refs = parsed.get(key);
+  if (!refs) {
+    refs = family === 'python' ? requirementsReferences(text) : packageJsonReferences(text, dev);
+    parsed.set(key, refs);
+  }
+  return refs;
 }
 
 /** Resolves a reference against a repository directory; null when it is absolute or leaves the repository. */

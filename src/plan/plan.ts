@@ -89,7 +89,7 @@ export async function headInputs(
 ): Promise<HeadInputs> {
   const root = loaded.root;
   const worktreeIsHead = head === (checkedOut ?? (await resolveCommit(root, 'HEAD')));
-  const read = worktreeIsHead ? worktreeReader(root) : commitReader(root, head);
+  const read = worktreeIsHead ? (loaded.read ?? worktreeReader(root)) : commitReader(root, head);
   const configInRepo = toPosix(relative(root, loaded.project.configFile));
   const headLoaded = worktreeIsHead ? loaded : await loadAtCommit(loaded, read, configInRepo, head);
   const project = headLoaded.project;

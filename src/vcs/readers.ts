@@ -11,6 +11,20 @@ export function worktreeReader(root: string): ReadMany {
   return async (paths) => new Map(paths.map((p) => [p, readOrNull(join(root, p))] as const));
 }
 
+/**
+ * Each path read once, however often it is asked for: a run's checks and plan rules read the same
+ * descriptors (thousands of functions, a handful of shared ones). For one run only: what it
+ * remembers is the text as it was first read.
+ */
+export function readOnce(read: ReadMany): ReadMany {
+  const known = new Map<string, string | null>();
+  return async (paths) => {
+    const missing = paths.filter((p) => !known.has(p));
+    if (missing.length > 0) for (const [p, text] of await read(missing)) known.set(p, text);
+    return new Map(paths.map((p) => [p, known.get(p) ?? null] as const));
+  };
+}
+
 function readOrNull(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');
