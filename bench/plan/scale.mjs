@@ -5,8 +5,9 @@
 // commits (packed, as a fresh clone is) plus starting node. Reports wall time, CPU time and peak
 // memory, lci / floor per run, and how they grow.
 //
-// Usage: node bench/plan/scale.mjs [RUNS] [--scales 1,10] [--against PATH/TO/bin/lci.js]
-//   --against  another build of lci (main's, say), run in alternation with this one, each run checked alike
+// Usage: node bench/plan/scale.mjs [RUNS] [--scales 1,10] [--lci PATH/TO/bin/lci.js] [--against PATH/TO/bin/lci.js]
+//   --lci      the build measured (default: this checkout's)
+//   --against  another build of lci (main's, say), run in alternation with it, each run checked alike
 //   (needs `npm ci` and `npm run build` at the root and GNU time at /usr/bin/time; the repositories are
 //   generated once and cached in bench/.work/: the large one takes a while and about 10 GB of disk)
 //
@@ -29,10 +30,10 @@ const option = (name, fallback) => {
   return value;
 };
 const against = option('--against', null);
+const lciBin = resolve(option('--lci', join(root, 'bin/lci.js')));
 const scales = option('--scales', '1,10').split(',').map(Number);
 const runs = Number(args[0] ?? 3);
-const lciBin = join(root, 'bin/lci.js');
-for (const need of ['/usr/bin/time', join(root, 'dist/cli/main.js'), ...(against ? [resolve(against)] : [])]) {
+for (const need of ['/usr/bin/time', join(lciBin, '../../dist/cli/main.js'), ...(against ? [resolve(against)] : [])]) {
   if (!existsSync(need))
     fail(`missing ${need}: run \`npm ci && npm run build\` at the root and \`apt-get install time\``);
 }
