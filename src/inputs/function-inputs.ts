@@ -1,7 +1,7 @@
 import type { ResolvedFunction, ResolvedLayer } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
 import { localDependencies, type LocalDependency } from '../config/local-deps.js';
-import picomatch from 'picomatch';
+import { globTest } from './glob-test.js';
 import { BUILD_JUNK } from './build-inputs.js';
 import { DEPENDENCY_JUNK, readExcluder } from './dependency-inputs.js';
 import { packageFilter } from './package-filter.js';
@@ -13,8 +13,10 @@ import {
   lockfileRule,
   pathRule,
   treeRule,
+  ruleAnchor,
   type InputRule,
 } from './rules.js';
+import { posix } from 'node:path';
 
 /** The local dependencies of each descriptor a rule set reads: for the layer (runtime), and for a build command (devDependencies too). */
 export interface LocalDeps {
@@ -49,7 +51,7 @@ export function functionRules(
  */
 export function layerRules(l: ResolvedLayer, deps: LocalDeps): InputRule[] {
   const rules: InputRule[] = [];
-  const excluded = l.exclude.length > 0 ? picomatch(l.exclude, { dot: true }) : () => false;
+  const excluded = l.exclude.length > 0 ? globTest(l.exclude, { dot: true }) : () => false;
   if (l.build.command !== null)
     rules.push(...builtRules(l, (rel) => BUILD_JUNK(rel) || excluded(rel), `built:${l.exclude.join(',')}`));
   rules.push(...descriptorRules(l, deps, { root: l.root, globs: l.exclude }));
@@ -119,21 +121,62 @@ export async function inputRules(
   configDirInRepo: string,
   read: ReadMany,
 ): Promise<Map<string, InputRule[]>> {
-  const deps = await descriptorDeps(
+  const deps = await selectedDeps(selected, read);
+  const out = new Map<string, InputRule[]>();
+  for (const [name, envs] of selected) out.set(name, unionRules(envs, configDirInRepo, deps));
+  return out;
+}
+
+/** The local dependencies of every descriptor the selected functions (and their shared layers) name, read at once. */
+export function selectedDeps(
+  selected: Map<string, ResolvedFunction[]>,
+  read: ReadMany,
+): Promise<(s: Subject) => LocalDeps> {
+  return descriptorDeps(
     [...selected.values()].flatMap((envs) => envs.flatMap((r) => [r, ...r.layers])),
     read,
   );
-  const out = new Map<string, InputRule[]>();
-  for (const [name, envs] of selected) {
-    const rules = new Map<string, InputRule>();
-    for (const r of envs) {
-      const own = deps(r);
-      for (const rule of functionRules(r, configDirInRepo, own.runtime, { build: own.build, layers: deps }))
-        rules.set(rule.key, rule);
-    }
-    out.set(name, [...rules.values()]);
+}
+
+/** One function's input rules, the union over its resolved configurations. */
+export function unionRules(
+  envs: ResolvedFunction[],
+  configDirInRepo: string,
+  deps: (s: Subject) => LocalDeps,
+): InputRule[] {
+  const rules = new Map<string, InputRule>();
+  for (const r of envs) {
+    const own = deps(r);
+    for (const rule of functionRules(r, configDirInRepo, own.runtime, { build: own.build, layers: deps }))
+      rules.set(rule.key, rule);
   }
-  return out;
+  return [...rules.values()];
+}
+
+/**
+ * Where a function's input rules are anchored, at most: each rule of `functionRules` is anchored
+ * (ruleAnchor) at one of these paths or below it, so a change can match one of its rules only when
+ * it lies under one of them. Plan leaves out the rules of functions no changed path comes near.
+ * The code root covers the path and build.inputs rules; the descriptor's directory, the descriptor
+ * and its lockfiles; then the local dependencies, the watch globs and each shared layer's own. Pure.
+ */
+export function ruleRoots(r: ResolvedFunction, configDirInRepo: string, deps: (s: Subject) => LocalDeps): string[] {
+  const roots = [r.root];
+  subjectRoots(r, deps(r), roots);
+  for (const g of r.watch) roots.push(ruleAnchor(globRule('watch', configDirInRepo, g)));
+  for (const l of r.layers) {
+    if (l.build.command !== null) roots.push(l.root);
+    subjectRoots(l, deps(l), roots);
+  }
+  return roots;
+}
+
+function subjectRoots(s: Subject, deps: LocalDeps, into: string[]): void {
+  if (s.descriptorPath === null) return;
+  const dir = posix.dirname(s.descriptorPath);
+  into.push(dir === '.' ? '' : dir);
+  for (const d of deps.runtime) into.push(d.path);
+  if (s.build.command !== null) for (const d of deps.build) into.push(d.path);
 }
 
 type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>;

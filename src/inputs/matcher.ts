@@ -82,6 +82,23 @@ function priority(rule: InputRule): number {
   return RULE_KINDS.indexOf(rule.kind);
 }
 
+/**
+ * Every changed path and each of its ancestors ('' included): the anchors a rule must sit at for
+ * the index to try it on one of these paths. A directory already in the set has its ancestors in it.
+ */
+export function reachedAnchors(paths: readonly string[]): Set<string> {
+  const reached = new Set<string>(['']);
+  for (const path of paths) {
+    reached.add(path);
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      const dir = path.slice(0, i);
+      if (reached.has(dir)) break;
+      reached.add(dir);
+    }
+  }
+  return reached;
+}
+
 /** '', 'a', 'a/b', 'a/b/c.txt' for 'a/b/c.txt' */
 export function ancestors(path: string): string[] {
   const out = [''];
