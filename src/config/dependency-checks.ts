@@ -9,6 +9,7 @@ import {
   requirementsDeclareDependencies,
 } from './descriptors.js';
 import { localDependencies, type OutsideReference } from './local-deps.js';
+import { inside } from '../vcs/paths.js';
 import { RealPaths } from './real-paths.js';
 import { layerBuildOrigin, type ResolvedConfig } from './resolve.js';
 import { dotted } from './schema.js';
@@ -71,7 +72,7 @@ export async function dependencyDiagnostics(
   const checkOnce = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]): Promise<boolean> => {
     if (r.descriptorPath === null) return false;
     const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
-    const abs = join(ctx.root, r.descriptorPath);
+    const abs = inside(ctx.root, r.descriptorPath);
     const leaves = escapes(rootReal, paths, abs);
     if (leaves) {
       inConfig(
@@ -124,7 +125,7 @@ export async function dependencyDiagnostics(
     const key = `${r.installDir}\0${at.join('.')}`;
     if (workdirsChecked.has(key)) return;
     workdirsChecked.add(key);
-    const abs = join(ctx.root, r.installDir);
+    const abs = inside(ctx.root, r.installDir);
     const leaves = escapes(rootReal, paths, abs);
     if (leaves)
       inConfig(
@@ -141,7 +142,7 @@ export async function dependencyDiagnostics(
   for (const fn of Object.values(resolved.functions)) {
     const first = Object.values(fn.envs)[0];
     if (!first) continue;
-    const outside = escapes(rootReal, paths, join(ctx.root, first.root));
+    const outside = escapes(rootReal, paths, inside(ctx.root, first.root));
     if (outside)
       inConfig(
         ['functions', fn.name, 'path'],
@@ -172,7 +173,7 @@ export async function dependencyDiagnostics(
     const l = Object.values(layer.envs)[0];
     if (!l) continue;
     checkWorkdir(l, layerBuildOrigin(ctx.source.data, layer.name, 'workdir'));
-    const outside = escapes(rootReal, paths, join(ctx.root, l.root));
+    const outside = escapes(rootReal, paths, inside(ctx.root, l.root));
     if (outside)
       inConfig(
         ['layers', layer.name, 'path'],
@@ -245,7 +246,7 @@ async function checkLocalPaths(
   const pipCwd = r.installDir ?? posix.dirname(r.descriptorPath!);
   const workdirSet = pipCwd !== posix.dirname(r.descriptorPath!).replace(/^\.$/, '');
   for (const d of deps) {
-    const abs = join(ctx.root, d.path);
+    const abs = inside(ctx.root, d.path);
     const leaves = escapes(rootReal, paths, abs);
     const line = d.line ?? 1;
     const col = d.col ?? 1;
@@ -298,6 +299,7 @@ export function declaresDependencies(family: ResolvedFunction['family'], text: s
 function escapes(rootReal: string, paths: RealPaths, abs: string): string | null {
   const real = paths.of(abs)?.real;
   if (real === undefined) return null;
+  if (real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) return null;
   const rel = relative(rootReal, real);
   return rel === '..' || rel.startsWith(`..${sep}`) || rel === real ? real : null;
 }

@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { inside } from '../vcs/paths.js';
 
 export interface RealPath {
   /** The path with every symlink followed. */
@@ -24,7 +25,7 @@ export class RealPaths {
     if (parent === abs) found = { real: abs, kind: 'dir' };
     else {
       const up = this.of(parent);
-      found = up?.kind === 'dir' ? entry(join(up.real, basename(abs))) : null;
+      found = up?.kind === 'dir' ? entry(inside(up.real, basename(abs))) : null;
     }
     this.known.set(abs, found);
     return found;

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isNormalPath } from '../vcs/paths.js';
 import { repoPath } from './globs.js';
 import { durationMs } from './duration.js';
 import type { PathSegment } from './source.js';
@@ -79,7 +80,22 @@ export interface ResolvedConfig {
   origins: Record<string, Record<string, Origins>>;
 }
 
-type Level = { values: Record<string, unknown>; at: PathSegment[] };
+type Level = { values: Record<string, unknown>; at: PathSegment[]; fields: Map<string, PathSegment[]> };
+
+/** A level of the resolution; the paths of its fields are made once, and shared (never changed) by every origin naming them. */
+function level(values: Record<string, unknown>, at: PathSegment[]): Level {
+  return { values, at, fields: new Map() };
+}
+
+function fieldPath(l: Level, ...field: string[]): PathSegment[] {
+  const key = field.join('.');
+  let path = l.fields.get(key);
+  if (!path) {
+    path = [...l.at, ...field];
+    l.fields.set(key, path);
+  }
+  return path;
+}
 
 const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName', 'layers'] as const;
 const LIST_FIELDS = ['watch', 'exclude', 'include', 'alarms'] as const;
@@ -117,21 +133,36 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
   );
   const functions: Record<string, FunctionDecl> = {};
   const origins: ResolvedConfig['origins'] = {};
+  // The defaults' levels are every function's: made once per environment.
+  const envLevels = Object.values(environments).map((env) => {
+    const defaultsOverride = asRecord(defaults.environments)[env.name];
+    return {
+      env,
+      skipped: defaultsOverride === false,
+      defaults: [
+        level(defaults, ['defaults']),
+        level(asRecord(defaultsOverride), ['defaults', 'environments', env.name]),
+      ],
+    };
+  });
   for (const [name, raw] of Object.entries(asRecord(data.functions))) {
     const fn = asRecord(raw);
     const decl: FunctionDecl = { name, envs: {} };
     origins[name] = {};
-    for (const env of Object.values(environments)) {
-      const fnOverride = asRecord(fn.environments)[env.name];
-      const defaultsOverride = asRecord(defaults.environments)[env.name];
-      if (fnOverride === false || defaultsOverride === false) continue;
+    const own = level(fn, ['functions', name]);
+    const codePath = normalisePath(stringOr(fn.path, '.'));
+    // A path that leaves the repository is reported by the checks; '' keeps resolution total.
+    const where = { path: codePath, root: repoPath(configDirInRepo, codePath) ?? '' };
+    const overrides = asRecord(fn.environments);
+    for (const { env, skipped, defaults: shared } of envLevels) {
+      const fnOverride = overrides[env.name];
+      if (fnOverride === false || skipped) continue;
       const levels: Level[] = [
-        { values: defaults, at: ['defaults'] },
-        { values: asRecord(defaultsOverride), at: ['defaults', 'environments', env.name] },
-        { values: fn, at: ['functions', name] },
-        { values: asRecord(fnOverride), at: ['functions', name, 'environments', env.name] },
+        ...shared,
+        own,
+        level(asRecord(fnOverride), ['functions', name, 'environments', env.name]),
       ];
-      const { resolved, origin } = resolveOne(name, env, stringOr(fn.path, '.'), levels, configDirInRepo, layers);
+      const { resolved, origin } = resolveOne(name, env, where, levels, configDirInRepo, layers);
       decl.envs[env.name] = resolved;
       origins[name]![env.name] = origin;
     }
@@ -245,12 +276,12 @@ function resolveLayers(
 function resolveOne(
   name: string,
   env: Environment,
-  path: string,
+  where: { path: string; root: string },
   levels: Level[],
   configDirInRepo: string,
   sharedLayers: Record<string, LayerDecl>,
 ) {
-  const origin: Origins = { path: ['functions', name, 'path'] };
+  const origin: Origins = { path: fieldPath(levels[2]!, 'path') };
   const scalar: Record<string, unknown> = {};
   const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
   const smoke = [...env.smoke];
@@ -259,22 +290,26 @@ function resolveOne(
     for (const key of SCALARS) {
       if (layer.values[key] !== undefined) {
         scalar[key] = layer.values[key];
-        origin[key] = [...layer.at, key];
+        origin[key] = fieldPath(layer, key);
       }
     }
-    if (mergeBuild(build, layer.values.build)) origin.build = [...layer.at, 'build', 'image'];
-    const written = asRecord(layer.values.build);
-    if (typeof written.command === 'string') origin.buildCommand = [...layer.at, 'build', 'command'];
-    if (typeof written.workdir === 'string') origin.buildWorkdir = [...layer.at, 'build', 'workdir'];
-    if (Array.isArray(written.inputs)) origin.buildInputs = [...layer.at, 'build', 'inputs'];
-    for (const check of smokeChecks(layer.values.smoke, configDirInRepo))
-      if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
-    if (Array.isArray(layer.values.smoke)) origin.smoke ??= [...layer.at, 'smoke'];
+    if (layer.values.build !== undefined) {
+      if (mergeBuild(build, layer.values.build)) origin.build = fieldPath(layer, 'build', 'image');
+      const written = asRecord(layer.values.build);
+      if (typeof written.command === 'string') origin.buildCommand = fieldPath(layer, 'build', 'command');
+      if (typeof written.workdir === 'string') origin.buildWorkdir = fieldPath(layer, 'build', 'workdir');
+      if (Array.isArray(written.inputs)) origin.buildInputs = fieldPath(layer, 'build', 'inputs');
+    }
+    if (Array.isArray(layer.values.smoke)) {
+      for (const check of smokeChecks(layer.values.smoke, configDirInRepo))
+        if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
+      origin.smoke ??= fieldPath(layer, 'smoke');
+    }
     for (const key of LIST_FIELDS) {
       const v = layer.values[key];
       if (Array.isArray(v)) {
         for (const g of v) if (!lists[key].includes(String(g))) lists[key].push(String(g));
-        origin[key] ??= [...layer.at, key];
+        origin[key] ??= fieldPath(layer, key);
       }
     }
   }
@@ -283,7 +318,7 @@ function resolveOne(
   const family = runtimeFamily(runtime);
   const descriptorRaw =
     typeof scalar.descriptor === 'string' || scalar.descriptor === false ? scalar.descriptor : undefined;
-  const codePath = normalisePath(path);
+  const codePath = where.path;
   const defaultDescriptor = DEFAULT_DESCRIPTOR[family];
   const descriptor =
     descriptorRaw === false
@@ -295,16 +330,15 @@ function resolveOne(
           : normalisePath(defaultDescriptor);
   const functionName = expand(stringOr(scalar.functionName, '${name}'), { name, env: env.name });
   const layerName = expand(stringOr(scalar.layerName, '${functionName}-deps'), { name, env: env.name, functionName });
-  origin.functionName ??= ['functions', name];
-  origin.layerName ??= ['functions', name];
+  origin.functionName ??= levels[2]!.at;
+  origin.layerName ??= levels[2]!.at;
   const descriptorPath =
     descriptor === null ? null : (repoPath(configDirInRepo, posix.join(codePath, descriptor)) ?? '');
   const resolved: ResolvedFunction = {
     name,
     env: env.name,
     path: codePath,
-    // A path that leaves the repository is reported by the checks; '' keeps resolution total.
-    root: repoPath(configDirInRepo, codePath) ?? '',
+    root: where.root,
     runtime,
     family,
     handler: typeof scalar.handler === 'string' ? scalar.handler : null,
@@ -353,6 +387,7 @@ export const TEMPLATE_VARIABLES = {
 
 /** Expands ${var}; an unknown variable is left as written (the checks report it). */
 export function expand(template: string, vars: Record<string, string>): string {
+  if (!template.includes('${')) return template;
   return template.replace(/\$\{([^}]*)\}/g, (whole, key: string) => vars[key] ?? whole);
 }
 
@@ -362,6 +397,7 @@ export function templateVariables(template: string): string[] {
 
 /** 'services/orders/' → 'services/orders', './x' → 'x', '' → '.' */
 export function normalisePath(p: string): string {
+  if (isNormalPath(p)) return p;
   const n = posix.normalize(p.replace(/\/+$/, ''));
   return n === '' ? '.' : n;
 }

@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from './git.js';
+import { inside } from './paths.js';
 
 /** Reads many repository files at once, from the work tree or from a commit; missing files map to null. */
 export type ReadMany = (repoPaths: string[]) => Promise<Map<string, string | null>>;
 
 /** Synchronous reads: for thousands of small descriptors they beat a promise per file several times over. */
 export function worktreeReader(root: string): ReadMany {
-  return async (paths) => new Map(paths.map((p) => [p, readOrNull(join(root, p))] as const));
+  return async (paths) => new Map(paths.map((p) => [p, readOrNull(inside(root, p))] as const));
 }
 
 /**
