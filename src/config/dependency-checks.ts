@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { worktreeReader, type ReadMany } from '../vcs/readers.js';
+import { readOnce, type ReadMany } from '../vcs/readers.js';
 import type { Tracked } from '../vcs/tracked.js';
 import {
   packageJsonDeclaresDependencies,
@@ -54,7 +54,8 @@ export async function dependencyDiagnostics(
   const tooMany = new Set<string>();
   const rootReal = realpathSync(ctx.root);
   const paths = ctx.paths ?? new RealPaths();
-  const read = ctx.read ?? worktreeReader(ctx.root);
+  const read =
+    ctx.read ?? readOnce(async (files) => new Map(files.map((f) => [f, paths.text(inside(ctx.root, f))] as const)));
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
   const inFile = (repoPath: string, line: number, col: number, message: string) =>
@@ -73,6 +74,7 @@ export async function dependencyDiagnostics(
     if (r.descriptorPath === null) return false;
     const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
     const abs = inside(ctx.root, r.descriptorPath);
+    paths.probe(abs, rootReal);
     const leaves = escapes(rootReal, paths, abs);
     if (leaves) {
       inConfig(

@@ -15,7 +15,8 @@ import { expandFamilies } from './families.js';
 import { monorepoDiagnostics } from './monorepo-checks.js';
 import { dotted } from './schema.js';
 import { today as todayIso } from './runtimes.js';
-import { readOnce, worktreeDirs, worktreeReader, type ListDirs, type ReadMany } from '../vcs/readers.js';
+import { readOnce, worktreeDirs, type ListDirs, type ReadMany } from '../vcs/readers.js';
+import { inside } from '../vcs/paths.js';
 import { RealPaths } from './real-paths.js';
 
 export interface LoadedProject {
@@ -59,7 +60,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     throw new ConfigError([{ file: shownAs, line: decoded.line, col: decoded.col, message: decoded.message }]);
   // One lookup of each path and one read of each file for every check of this load.
   const paths = new RealPaths();
-  const read = readOnce(worktreeReader(root));
+  const read = readOnce(async (files) => new Map(files.map((f) => [f, paths.text(inside(root, f))] as const)));
   const result = projectFromText(
     decoded.text,
     found.filepath,

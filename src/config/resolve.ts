@@ -80,12 +80,48 @@ export interface ResolvedConfig {
   origins: Record<string, Record<string, Origins>>;
 }
 
-type Level = { values: Record<string, unknown>; at: PathSegment[]; fields: Map<string, PathSegment[]> };
+const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName', 'layers'] as const;
+type Scalar = (typeof SCALARS)[number];
+const LIST_FIELDS = ['watch', 'exclude', 'include', 'alarms'] as const;
+type ListField = (typeof LIST_FIELDS)[number];
 
-/** A level of the resolution; the paths of its fields are made once, and shared (never changed) by every origin naming them. */
-function level(values: Record<string, unknown>, at: PathSegment[]): Level {
-  return { values, at, fields: new Map() };
+/**
+ * A level of the resolution (defaults, their environment override, the function, its override)
+ * and what it sets, read once: the defaults' levels serve every function, a function's own level
+ * each of its environments. The paths of its fields are made once too, and shared (never changed)
+ * by every origin naming them.
+ */
+interface Level {
+  at: PathSegment[];
+  /** The scalars it sets, in SCALARS order. */
+  scalars: [Scalar, unknown][];
+  build: unknown;
+  smoke: unknown[] | undefined;
+  /** The lists it sets, each value as a string. */
+  lists: [ListField, string[]][];
+  fields: Map<string, PathSegment[]>;
 }
+
+function level(values: Record<string, unknown>, at: PathSegment[]): Level {
+  const scalars: [Scalar, unknown][] = [];
+  for (const key of SCALARS) if (values[key] !== undefined) scalars.push([key, values[key]]);
+  const lists: [ListField, string[]][] = [];
+  for (const key of LIST_FIELDS) {
+    const v = values[key];
+    if (Array.isArray(v)) lists.push([key, v.map(String)]);
+  }
+  return {
+    at,
+    scalars,
+    build: values.build,
+    smoke: Array.isArray(values.smoke) ? values.smoke : undefined,
+    lists,
+    fields: new Map(),
+  };
+}
+
+/** A function without an override for an environment: a level that sets nothing. */
+const NO_OVERRIDE: Level = level({}, []);
 
 function fieldPath(l: Level, ...field: string[]): PathSegment[] {
   const key = field.join('.');
@@ -96,10 +132,6 @@ function fieldPath(l: Level, ...field: string[]): PathSegment[] {
   }
   return path;
 }
-
-const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName', 'layers'] as const;
-const LIST_FIELDS = ['watch', 'exclude', 'include', 'alarms'] as const;
-type ListField = (typeof LIST_FIELDS)[number];
 
 /** `configDirInRepo` places every path in the repository once, for every stage to read. */
 export function resolveConfig(data: Record<string, unknown>, configDirInRepo = ''): ResolvedConfig {
@@ -160,7 +192,9 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
       const levels: Level[] = [
         ...shared,
         own,
-        level(asRecord(fnOverride), ['functions', name, 'environments', env.name]),
+        fnOverride === undefined
+          ? NO_OVERRIDE
+          : level(asRecord(fnOverride), ['functions', name, 'environments', env.name]),
       ];
       const { resolved, origin } = resolveOne(name, env, where, levels, configDirInRepo, layers);
       decl.envs[env.name] = resolved;
@@ -287,30 +321,26 @@ function resolveOne(
   const smoke = [...env.smoke];
   const build = defaultBuild();
   for (const layer of levels) {
-    for (const key of SCALARS) {
-      if (layer.values[key] !== undefined) {
-        scalar[key] = layer.values[key];
-        origin[key] = fieldPath(layer, key);
-      }
+    for (const [key, value] of layer.scalars) {
+      scalar[key] = value;
+      origin[key] = fieldPath(layer, key);
     }
-    if (layer.values.build !== undefined) {
-      if (mergeBuild(build, layer.values.build)) origin.build = fieldPath(layer, 'build', 'image');
-      const written = asRecord(layer.values.build);
+    if (layer.build !== undefined) {
+      if (mergeBuild(build, layer.build)) origin.build = fieldPath(layer, 'build', 'image');
+      const written = asRecord(layer.build);
       if (typeof written.command === 'string') origin.buildCommand = fieldPath(layer, 'build', 'command');
       if (typeof written.workdir === 'string') origin.buildWorkdir = fieldPath(layer, 'build', 'workdir');
       if (Array.isArray(written.inputs)) origin.buildInputs = fieldPath(layer, 'build', 'inputs');
     }
-    if (Array.isArray(layer.values.smoke)) {
-      for (const check of smokeChecks(layer.values.smoke, configDirInRepo))
+    if (layer.smoke) {
+      for (const check of smokeChecks(layer.smoke, configDirInRepo))
         if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
       origin.smoke ??= fieldPath(layer, 'smoke');
     }
-    for (const key of LIST_FIELDS) {
-      const v = layer.values[key];
-      if (Array.isArray(v)) {
-        for (const g of v) if (!lists[key].includes(String(g))) lists[key].push(String(g));
-        origin[key] ??= fieldPath(layer, key);
-      }
+    for (const [key, values] of layer.lists) {
+      const list = lists[key];
+      for (const g of values) if (!list.includes(g)) list.push(g);
+      origin[key] ??= fieldPath(layer, key);
     }
   }
   // Values of the wrong type were reported by the schema; resolution falls back to defaults for them.
@@ -328,12 +358,15 @@ function resolveOne(
         : defaultDescriptor === null
           ? null
           : normalisePath(defaultDescriptor);
-  const functionName = expand(stringOr(scalar.functionName, '${name}'), { name, env: env.name });
-  const layerName = expand(stringOr(scalar.layerName, '${functionName}-deps'), { name, env: env.name, functionName });
+  const functionName =
+    typeof scalar.functionName === 'string' ? expand(scalar.functionName, { name, env: env.name }) : name;
+  const layerName =
+    typeof scalar.layerName === 'string'
+      ? expand(scalar.layerName, { name, env: env.name, functionName })
+      : `${functionName}-deps`;
   origin.functionName ??= levels[2]!.at;
   origin.layerName ??= levels[2]!.at;
-  const descriptorPath =
-    descriptor === null ? null : (repoPath(configDirInRepo, posix.join(codePath, descriptor)) ?? '');
+  const descriptorPath = descriptor === null ? null : (repoPath(configDirInRepo, joined(codePath, descriptor)) ?? '');
   const resolved: ResolvedFunction = {
     name,
     env: env.name,
@@ -393,6 +426,12 @@ export function expand(template: string, vars: Record<string, string>): string {
 
 export function templateVariables(template: string): string[] {
   return [...template.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!);
+}
+
+/** posix.join for a normalised directory (resolved paths are) and a path: plain ones are joined as they are. */
+function joined(dir: string, p: string): string {
+  if (!isNormalPath(p)) return posix.join(dir, p);
+  return dir === '.' ? p : `${dir}/${p}`;
 }
 
 /** 'services/orders/' → 'services/orders', './x' → 'x', '' → '.' */
