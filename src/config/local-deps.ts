@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { packageJsonReferences, requirementsReferences, type Reference, type ReferenceKind } from './descriptors.js';
 import type { RuntimeFamily } from './runtimes.js';
-import type { ReadMany } from '../vcs/readers.js';
+import { derivedFrom, type ReadMany } from '../vcs/readers.js';
 
 /**
  * Local path dependencies of a descriptor: the paths inside the repository whose contents end up
@@ -48,6 +48,27 @@ export async function localDependencies(
   descriptor: string,
   read: ReadMany,
   opts: LocalDependencyOptions = {},
+): Promise<LocalDependency[]> {
+  // From a reader whose files never change, each descriptor's dependencies are followed once (validation and plan both ask).
+  const memo = derivedFrom(read);
+  if (!memo) return follow(family, descriptor, read, opts);
+  const key = `local-deps\0${family}\0${opts.dev ?? false}\0${opts.cwd ?? posix.dirname(descriptor)}\0${descriptor}`;
+  let known = memo.get(key) as Promise<{ found: LocalDependency[]; outside: OutsideReference[] }> | undefined;
+  if (!known) {
+    const outside: OutsideReference[] = [];
+    known = follow(family, descriptor, read, { ...opts, outside }).then((found) => ({ found, outside }));
+    memo.set(key, known);
+  }
+  const { found, outside } = await known;
+  opts.outside?.push(...outside);
+  return [...found];
+}
+
+async function follow(
+  family: RuntimeFamily,
+  descriptor: string,
+  read: ReadMany,
+  opts: LocalDependencyOptions,
 ): Promise<LocalDependency[]> {
   const outside = opts.outside ?? [];
   const dev = opts.dev ?? false;

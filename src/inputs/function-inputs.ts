@@ -16,7 +16,6 @@ import {
   ruleAnchor,
   type InputRule,
 } from './rules.js';
-import { posix } from 'node:path';
 
 /** The local dependencies of each descriptor a rule set reads: for the layer (runtime), and for a build command (devDependencies too). */
 export interface LocalDeps {
@@ -154,29 +153,34 @@ export function unionRules(
 }
 
 /**
- * Where a function's input rules are anchored, at most: each rule of `functionRules` is anchored
- * (ruleAnchor) at one of these paths or below it, so a change can match one of its rules only when
- * it lies under one of them. Plan leaves out the rules of functions no changed path comes near.
- * The code root covers the path and build.inputs rules; the descriptor's directory, the descriptor
- * and its lockfiles; then the local dependencies, the watch globs and each shared layer's own. Pure.
+ * Whether `test` holds for a path a function's input rules are anchored at, at most: each rule of
+ * `functionRules` is anchored (ruleAnchor) at one of these paths or below it, so a change can
+ * match one of its rules only when it lies under one of them. Plan leaves out the rules of
+ * functions no changed path comes near. The code root covers the path and build.inputs rules; the
+ * descriptor's directory, the descriptor and its lockfiles; then the local dependencies, the watch
+ * globs and each shared layer's own. Pure.
  */
-export function ruleRoots(r: ResolvedFunction, configDirInRepo: string, deps: (s: Subject) => LocalDeps): string[] {
-  const roots = [r.root];
-  subjectRoots(r, deps(r), roots);
-  for (const g of r.watch) roots.push(ruleAnchor(globRule('watch', configDirInRepo, g)));
-  for (const l of r.layers) {
-    if (l.build.command !== null) roots.push(l.root);
-    subjectRoots(l, deps(l), roots);
-  }
-  return roots;
+export function someRuleRoot(
+  r: ResolvedFunction,
+  configDirInRepo: string,
+  deps: (s: Subject) => LocalDeps,
+  test: (root: string) => boolean,
+): boolean {
+  if (test(r.root) || someSubjectRoot(r, deps, test)) return true;
+  for (const g of r.watch) if (test(ruleAnchor(globRule('watch', configDirInRepo, g)))) return true;
+  for (const l of r.layers)
+    if ((l.build.command !== null && test(l.root)) || someSubjectRoot(l, deps, test)) return true;
+  return false;
 }
 
-function subjectRoots(s: Subject, deps: LocalDeps, into: string[]): void {
-  if (s.descriptorPath === null) return;
-  const dir = posix.dirname(s.descriptorPath);
-  into.push(dir === '.' ? '' : dir);
-  for (const d of deps.runtime) into.push(d.path);
-  if (s.build.command !== null) for (const d of deps.build) into.push(d.path);
+function someSubjectRoot(s: Subject, deps: (s: Subject) => LocalDeps, test: (root: string) => boolean): boolean {
+  if (s.descriptorPath === null) return false;
+  const slash = s.descriptorPath.lastIndexOf('/');
+  if (test(slash < 0 ? '' : s.descriptorPath.slice(0, slash))) return true;
+  const own = deps(s);
+  for (const d of own.runtime) if (test(d.path)) return true;
+  if (s.build.command !== null) for (const d of own.build) if (test(d.path)) return true;
+  return false;
 }
 
 type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>;
@@ -196,11 +200,16 @@ export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promi
   }
   const done = new Map<string, LocalDependency[]>();
   await Promise.all([...pending].map(async ([key, p]) => done.set(key, await p)));
-  return (s) =>
-    s.descriptorPath === null
-      ? { runtime: [], build: [] }
-      : {
-          runtime: done.get(keyOf(s, false)) ?? [],
-          build: done.get(keyOf(s, true)) ?? [],
-        };
+  const none: LocalDeps = { runtime: [], build: [] };
+  // Asked many times per subject (plan: for every function, on every change compared): answered by object.
+  const bySubject = new WeakMap<Subject, LocalDeps>();
+  return (s) => {
+    if (s.descriptorPath === null) return none;
+    let deps = bySubject.get(s);
+    if (!deps) {
+      deps = { runtime: done.get(keyOf(s, false)) ?? [], build: done.get(keyOf(s, true)) ?? [] };
+      bySubject.set(s, deps);
+    }
+    return deps;
+  };
 }

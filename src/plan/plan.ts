@@ -3,7 +3,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { projectFromText, toPosix, type LoadedProject } from '../config/load.js';
 import { configurationsByFunction } from '../config/select.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
-import { descriptorDeps, layerRules, ruleRoots, selectedDeps, unionRules } from '../inputs/function-inputs.js';
+import { descriptorDeps, layerRules, someRuleRoot, selectedDeps, unionRules } from '../inputs/function-inputs.js';
 import { reachedAnchors } from '../inputs/matcher.js';
 import { globRule, type InputRule } from '../inputs/rules.js';
 import { resolveCommit } from '../vcs/git.js';
@@ -136,7 +136,7 @@ export async function headInputs(
 
 /**
  * The input rules of the functions a change can reach: those with a rule anchored where a changed
- * path lies (ruleRoots). The others can match no changed path, so their rules are never built;
+ * path lies (someRuleRoot). The others can match no changed path, so their rules are never built;
  * each function's are built once, however many changes are compared.
  */
 async function reachableRules(
@@ -150,7 +150,7 @@ async function reachableRules(
     const reached = reachedAnchors(changed);
     const out = new Map<string, InputRule[]>();
     for (const [name, envs] of selected) {
-      if (!envs.some((r) => ruleRoots(r, configDirInRepo, deps).some((root) => reached.has(root)))) continue;
+      if (!envs.some((r) => someRuleRoot(r, configDirInRepo, deps, (root) => reached.has(root)))) continue;
       let rules = built.get(name);
       if (!rules) {
         rules = unionRules(envs, configDirInRepo, deps);

@@ -19,11 +19,24 @@ export function worktreeReader(root: string): ReadMany {
  */
 export function readOnce(read: ReadMany): ReadMany {
   const known = new Map<string, string | null>();
-  return async (paths) => {
+  const once: ReadMany = async (paths) => {
     const missing = paths.filter((p) => !known.has(p));
     if (missing.length > 0) for (const [p, text] of await read(missing)) known.set(p, text);
     return new Map(paths.map((p) => [p, known.get(p) ?? null] as const));
   };
+  derived.set(once, new Map());
+  return once;
+}
+
+const derived = new WeakMap<ReadMany, Map<string, unknown>>();
+
+/**
+ * Where what is worked out from a `readOnce` reader's files can be kept (by a key naming what it
+ * is): its files never change, so neither does anything read from them. Undefined for any other
+ * reader, whose files may.
+ */
+export function derivedFrom(read: ReadMany): Map<string, unknown> | undefined {
+  return derived.get(read);
 }
 
 function readOrNull(path: string): string | null {
