@@ -1,14 +1,14 @@
 import { realpathSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { readOnce, type ReadMany } from '../vcs/readers.js';
+import { readNowOnce, type ReadNow } from '../vcs/readers.js';
 import type { Tracked } from '../vcs/tracked.js';
 import {
   packageJsonDeclaresDependencies,
   pythonProjectDependencies,
   requirementsDeclareDependencies,
 } from './descriptors.js';
-import { localDependencies, type OutsideReference } from './local-deps.js';
+import { localDependenciesNow, type OutsideReference } from './local-deps.js';
 import { inside } from '../vcs/paths.js';
 import { RealPaths } from './real-paths.js';
 import { layerBuildOrigin, type ResolvedConfig } from './resolve.js';
@@ -27,7 +27,7 @@ export interface CheckContext {
   /** The files git tracks (read once, only when a check needs them); null outside a repository. */
   tracked?: () => Promise<Tracked | null>;
   /** The work tree's files by repository path (default: read as asked); a run's plan reuses what the checks read. */
-  read?: ReadMany;
+  read?: ReadNow;
   /** Where paths really are (default: a fresh lookup); shared with the path checks of the same run. */
   paths?: RealPaths;
 }
@@ -54,23 +54,34 @@ export async function dependencyDiagnostics(
   const tooMany = new Set<string>();
   const rootReal = realpathSync(ctx.root);
   const paths = ctx.paths ?? new RealPaths();
-  const read =
-    ctx.read ?? readOnce(async (files) => new Map(files.map((f) => [f, paths.text(inside(ctx.root, f))] as const)));
+  const read = ctx.read ?? readNowOnce((files) => new Map(files.map((f) => [f, paths.text(inside(ctx.root, f))]))).now;
+  const textOf = (file: string) => read([file]).get(file) ?? null;
+  // What git tracks is read once, before the checks, when one of them needs it: named descriptors, five shared layers.
+  const subjects = [
+    ...Object.values(resolved.functions).flatMap((f) => Object.values(f.envs)),
+    ...Object.values(resolved.layers).flatMap((l) => Object.values(l.envs)),
+  ];
+  const tracked = subjects.some(
+    (r) =>
+      (r.descriptorExplicit && r.descriptorPath !== null) || ('functionName' in r && r.layers.length === MAX_LAYERS),
+  )
+    ? ((await ctx.tracked?.()) ?? null)
+    : null;
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
   const inFile = (repoPath: string, line: number, col: number, message: string) =>
     out.push({ file: shown(ctx, repoPath), line, col, message });
 
-  const checkDescriptor = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
+  const checkDescriptor = (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
     if (r.descriptorPath === null) return false;
     const key = `${r.family}\0${r.descriptorPath}\0${r.installDir}`;
     const known = readable.get(key);
     if (known !== undefined) return known;
-    const ok = await checkOnce(r, at, inPath);
+    const ok = checkOnce(r, at, inPath);
     readable.set(key, ok);
     return ok;
   };
-  const checkOnce = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]): Promise<boolean> => {
+  const checkOnce = (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]): boolean => {
     if (r.descriptorPath === null) return false;
     const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
     const abs = inside(ctx.root, r.descriptorPath);
@@ -86,12 +97,11 @@ export async function dependencyDiagnostics(
     }
     if (paths.of(abs)?.kind !== 'file') {
       if (!r.descriptorExplicit && r.family === 'python')
-        await checkPythonProject(r, read, (m) => inConfig(inPath, m, 'key'));
+        checkPythonProject(r, textOf, (m) => inConfig(inPath, m, 'key'));
       return false;
     }
     // The build reads the descriptor from what git tracks: an untracked one would build no dependencies.
-    const tracked = r.descriptorExplicit ? await ctx.tracked?.() : null;
-    if (tracked && !tracked.has(r.descriptorPath)) {
+    if (r.descriptorExplicit && tracked && !tracked.has(r.descriptorPath)) {
       const real = relative(rootReal, paths.of(abs)!.real).split(sep).join('/');
       inConfig(
         at,
@@ -102,16 +112,21 @@ export async function dependencyDiagnostics(
       );
       return false;
     }
-    await checkLocalPaths(r, ctx, read, rootReal, paths, inFile);
+    checkLocalPaths(r, ctx, read, rootReal, paths, inFile);
     return true;
   };
-  const checkMarkers = async (descriptorPath: string, subject: MarkerSubject) => {
-    const key = `${descriptorPath}\0${subject.runtime}\0${subject.architecture}`;
+  const checkMarkers = (
+    descriptorPath: string,
+    subject: () => MarkerSubject,
+    runtime: string,
+    architecture: string,
+  ) => {
+    const key = `${descriptorPath}\0${runtime}\0${architecture}`;
     if (markersChecked.has(key)) return;
     markersChecked.add(key);
-    const text = (await read([descriptorPath])).get(descriptorPath);
+    const text = textOf(descriptorPath);
     if (text == null) return;
-    for (const p of markerProblems(text, subject))
+    for (const p of markerProblems(text, subject()))
       (p.severity === 'error' ? out : warnings).push({
         file: shown(ctx, descriptorPath),
         line: p.line,
@@ -153,15 +168,15 @@ export async function dependencyDiagnostics(
     for (const r of Object.values(fn.envs)) {
       const origin = resolved.origins[fn.name]![r.env]!;
       if (origin.buildWorkdir) checkWorkdir(r, writtenPath(ctx.source, origin.buildWorkdir));
-      if (await checkDescriptor(r, origin.descriptor ?? ['functions', fn.name], ['functions', fn.name]))
-        await checkMarkers(r.descriptorPath!, {
-          what: `function '${fn.name}'`,
-          runtime: r.runtime,
-          architecture: r.architecture,
-          alsoFor: [],
-        });
+      if (checkDescriptor(r, origin.descriptor ?? ['functions', fn.name], ['functions', fn.name]))
+        checkMarkers(
+          r.descriptorPath!,
+          () => ({ what: `function '${fn.name}'`, runtime: r.runtime, architecture: r.architecture, alsoFor: [] }),
+          r.runtime,
+          r.architecture,
+        );
       // Five shared layers leave no room for the function's own, which its descriptor makes when it declares something.
-      if (r.layers.length === MAX_LAYERS && (await makesLayer(r, ctx, read))) {
+      if (r.layers.length === MAX_LAYERS && makesLayer(r, textOf, tracked)) {
         const at = writtenPath(ctx.source, origin.layers ?? ['functions', fn.name]);
         const message = `${dotted(at)}: ${MAX_LAYERS} shared layers and the dependency layer function '${fn.name}' builds from ${r.descriptorPath} are more than the ${MAX_LAYERS} layers Lambda allows a function; list fewer shared layers, or move its dependencies into one of them and set descriptor: false`;
         if (!tooMany.has(message)) {
@@ -182,18 +197,23 @@ export async function dependencyDiagnostics(
         `'${l.path}' resolves to ${outside}, outside the repository (a symlink?); lci builds only what the repository holds`,
       );
     else if (
-      (await checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], [
+      checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], [
         'layers',
         layer.name,
-      ])) &&
+      ]) &&
       l.build.command === null
     )
-      await checkMarkers(l.descriptorPath!, {
-        what: `shared layer '${layer.name}'`,
-        runtime: l.runtime,
-        architecture: l.architecture,
-        alsoFor: l.runtimes.slice(1),
-      });
+      checkMarkers(
+        l.descriptorPath!,
+        () => ({
+          what: `shared layer '${layer.name}'`,
+          runtime: l.runtime,
+          architecture: l.architecture,
+          alsoFor: l.runtimes.slice(1),
+        }),
+        l.runtime,
+        l.architecture,
+      );
   }
   return { errors: out, warnings };
 }
@@ -202,15 +222,15 @@ export async function dependencyDiagnostics(
 type DescriptorSubject = Pick<ResolvedFunction, 'family' | 'descriptorPath' | 'descriptorExplicit' | 'installDir'>;
 
 /** A defaulted requirements.txt that does not exist means "no dependencies" only when nothing else declares some. */
-async function checkPythonProject(
+function checkPythonProject(
   r: DescriptorSubject,
-  read: ReadMany,
+  textOf: (file: string) => string | null,
   report: (message: string) => void,
-): Promise<void> {
+): void {
   const dir = posix.dirname(r.descriptorPath!);
   for (const file of ['pyproject.toml', 'Pipfile']) {
     const path = posix.join(dir, file);
-    const text = (await read([path])).get(path);
+    const text = textOf(path);
     if (text == null) continue;
     const what = pythonProjectDependencies(file, text);
     if (!what) continue;
@@ -225,16 +245,16 @@ async function checkPythonProject(
   }
 }
 
-async function checkLocalPaths(
+function checkLocalPaths(
   r: DescriptorSubject,
   ctx: CheckContext,
-  read: ReadMany,
+  read: ReadNow,
   rootReal: string,
   paths: RealPaths,
   report: (repoPath: string, line: number, col: number, message: string) => void,
-): Promise<void> {
+): void {
   const outside: OutsideReference[] = [];
-  const deps = await localDependencies(r.family, r.descriptorPath!, read, {
+  const deps = localDependenciesNow(r.family, r.descriptorPath!, read, {
     outside,
     cwd: r.installDir,
   });
@@ -286,10 +306,9 @@ export function descriptorMakesLayer(
   return text != null && declaresDependencies(family, text);
 }
 
-async function makesLayer(r: DescriptorSubject, ctx: CheckContext, read: ReadMany): Promise<boolean> {
+function makesLayer(r: DescriptorSubject, textOf: (file: string) => string | null, tracked: Tracked | null): boolean {
   if (r.descriptorPath === null) return false;
-  const text = (await read([r.descriptorPath])).get(r.descriptorPath) ?? null;
-  return descriptorMakesLayer(r.family, r.descriptorPath, text, (await ctx.tracked?.()) ?? null);
+  return descriptorMakesLayer(r.family, r.descriptorPath, textOf(r.descriptorPath), tracked);
 }
 
 /** True when a descriptor declares something to install; an empty or comment-only file (or a package.json without dependencies) means no layer. */

@@ -15,7 +15,7 @@ import { expandFamilies } from './families.js';
 import { monorepoDiagnostics } from './monorepo-checks.js';
 import { dotted } from './schema.js';
 import { today as todayIso } from './runtimes.js';
-import { readOnce, worktreeDirs, type ListDirs, type ReadMany } from '../vcs/readers.js';
+import { readNowOnce, worktreeDirs, type ListDirs, type ReadMany } from '../vcs/readers.js';
 import { inside } from '../vcs/paths.js';
 import { RealPaths } from './real-paths.js';
 
@@ -60,7 +60,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     throw new ConfigError([{ file: shownAs, line: decoded.line, col: decoded.col, message: decoded.message }]);
   // One lookup of each path and one read of each file for every check of this load.
   const paths = new RealPaths();
-  const read = readOnce(async (files) => new Map(files.map((f) => [f, paths.text(inside(root, f))] as const)));
+  const files = readNowOnce((repoPaths) => new Map(repoPaths.map((f) => [f, paths.text(inside(root, f))])));
   const result = projectFromText(
     decoded.text,
     found.filepath,
@@ -83,17 +83,17 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   };
   if (!(opts.checkFiles ?? true)) return { ...result, root, inRepo, workspace };
   // What the descriptors name is checked once the configuration itself is sound.
-  const files = await dependencyDiagnostics(result.resolved, {
+  const checked = await dependencyDiagnostics(result.resolved, {
     source: result.source,
     root,
     cwd: opts.cwd,
     tracked: workspace.tracked,
-    read,
+    read: files.now,
     paths,
   });
-  if (files.errors.length > 0) throw new ConfigError(files.errors);
-  const warnings = () => [...result.warnings(), ...files.warnings];
-  return { ...result, warnings, root, inRepo, workspace, read };
+  if (checked.errors.length > 0) throw new ConfigError(checked.errors);
+  const warnings = () => [...result.warnings(), ...checked.warnings];
+  return { ...result, warnings, root, inRepo, workspace, read: files.read };
 }
 
 export type ParseResult =

@@ -1,6 +1,6 @@
 import type { ResolvedFunction, ResolvedLayer } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
-import { localDependencies, type LocalDependency } from '../config/local-deps.js';
+import { localDependencies, remembered, type LocalDependency } from '../config/local-deps.js';
 import { globTest } from './glob-test.js';
 import { BUILD_JUNK } from './build-inputs.js';
 import { DEPENDENCY_JUNK, readExcluder } from './dependency-inputs.js';
@@ -175,8 +175,15 @@ export function someRuleRoot(
 
 function someSubjectRoot(s: Subject, deps: (s: Subject) => LocalDeps, test: (root: string) => boolean): boolean {
   if (s.descriptorPath === null) return false;
+  // The descriptor's directory, which resolution already holds as the install directory when no workdir moves it.
   const slash = s.descriptorPath.lastIndexOf('/');
-  if (test(slash < 0 ? '' : s.descriptorPath.slice(0, slash))) return true;
+  const dir =
+    s.build.workdir === null && s.installDir !== null
+      ? s.installDir
+      : slash < 0
+        ? ''
+        : s.descriptorPath.slice(0, slash);
+  if (test(dir)) return true;
   const own = deps(s);
   for (const d of own.runtime) if (test(d.path)) return true;
   if (s.build.command !== null) for (const d of own.build) if (test(d.path)) return true;
@@ -188,17 +195,22 @@ type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'i
 /** The local dependencies of every descriptor the subjects name, read at once; a lookup by subject. */
 export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promise<(s: Subject) => LocalDeps> {
   const pending = new Map<string, Promise<LocalDependency[]>>();
+  const done = new Map<string, LocalDependency[]>();
   const keyOf = (s: Subject, dev: boolean) => `${s.family}:${s.descriptorPath}:${s.installDir}:${dev}`;
+  const ask = (s: Subject, descriptor: string, dev: boolean) => {
+    const key = keyOf(s, dev);
+    if (done.has(key) || pending.has(key)) return;
+    const opts = { dev, cwd: s.installDir };
+    // What the checks of this run followed already is known without waiting.
+    const known = remembered(s.family, descriptor, read, opts);
+    if (known) done.set(key, known);
+    else pending.set(key, localDependencies(s.family, descriptor, read, opts));
+  };
   for (const s of subjects) {
     if (s.descriptorPath === null) continue;
-    const cwd = s.installDir;
-    const runtime = keyOf(s, false);
-    if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read, { cwd }));
-    const dev = keyOf(s, true);
-    if (s.build.command !== null && !pending.has(dev))
-      pending.set(dev, localDependencies(s.family, s.descriptorPath, read, { dev: true, cwd }));
+    ask(s, s.descriptorPath, false);
+    if (s.build.command !== null) ask(s, s.descriptorPath, true);
   }
-  const done = new Map<string, LocalDependency[]>();
   await Promise.all([...pending].map(async ([key, p]) => done.set(key, await p)));
   const none: LocalDeps = { runtime: [], build: [] };
   // Asked many times per subject (plan: for every function, on every change compared): answered by object.
