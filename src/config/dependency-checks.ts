@@ -57,16 +57,7 @@ export async function dependencyDiagnostics(
   const read = ctx.read ?? readNowOnce((files) => new Map(files.map((f) => [f, paths.text(inside(ctx.root, f))]))).now;
   const textOf = (file: string) => read([file]).get(file) ?? null;
   // What git tracks is read once, before the checks, when one of them needs it: named descriptors, five shared layers.
-  const subjects = [
-    ...Object.values(resolved.functions).flatMap((f) => Object.values(f.envs)),
-    ...Object.values(resolved.layers).flatMap((l) => Object.values(l.envs)),
-  ];
-  const tracked = subjects.some(
-    (r) =>
-      (r.descriptorExplicit && r.descriptorPath !== null) || ('functionName' in r && r.layers.length === MAX_LAYERS),
-  )
-    ? ((await ctx.tracked?.()) ?? null)
-    : null;
+  const tracked = needsTracked(resolved) ? ((await ctx.tracked?.()) ?? null) : null;
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
   const inFile = (repoPath: string, line: number, col: number, message: string) =>
@@ -216,6 +207,16 @@ export async function dependencyDiagnostics(
       );
   }
   return { errors: out, warnings };
+}
+
+/** Whether a check needs what git tracks: a descriptor named explicitly, or a function with five shared layers. */
+function needsTracked(resolved: ResolvedConfig): boolean {
+  for (const fn of Object.values(resolved.functions))
+    for (const r of Object.values(fn.envs))
+      if ((r.descriptorExplicit && r.descriptorPath !== null) || r.layers.length === MAX_LAYERS) return true;
+  for (const layer of Object.values(resolved.layers))
+    for (const l of Object.values(layer.envs)) if (l.descriptorExplicit && l.descriptorPath !== null) return true;
+  return false;
 }
 
 /** What the descriptor checks read of a function or a shared layer. */
