@@ -32,7 +32,8 @@ if (!existsSync(join(repo, 'node_modules'))) symlinkSync(join(benchDir, 'node_mo
 const nxEnv = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true' };
 const contenders = [
   {
-    name: 'lci plan',
+    name: 'lci plan (fresh clone: no .lci)',
+    before: () => rmSync(join(repo, '.lci'), { recursive: true, force: true }),
     cmd: [process.execPath, join(root, 'bin/lci.js'), 'plan', '--base', revs.base, '--head', revs.head, '--json'],
     affected: (out) => checkPlan('lci plan', out, revs, 1),
   },

@@ -14,7 +14,7 @@
 // Every plan timed is checked against the reference in expected.json (main's plan of the same
 // repository, byte for byte): a run that planned anything else stops the bench with exit 1.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
@@ -44,9 +44,16 @@ const sizes = scales.map((scale) => {
   return { scale, dir, revs: { ...generate(dir, scale), dir } };
 });
 
-const builds = [{ name: 'lci', bin: lciBin }, ...(against ? [{ name: 'against', bin: resolve(against) }] : [])];
+// `fresh`: no .lci, as in a clone CI just made (nothing kept from an earlier run); `warm`: what the
+// previous run kept (.lci/cache), as on a developer's machine. The build against runs fresh.
+const builds = [
+  ...(against ? [{ name: 'against', bin: resolve(against), fresh: true }] : []),
+  { name: 'lci', bin: lciBin, fresh: true },
+  { name: 'lci warm', bin: lciBin, fresh: false },
+];
 
 function plan(build, { dir, revs, scale }) {
+  if (build.fresh) rmSync(join(dir, '.lci'), { recursive: true, force: true });
   const r = timed(
     `${build.name} plan`,
     [process.execPath, build.bin, 'plan', '--base', revs.base, '--head', revs.head, '--json'],
@@ -98,7 +105,7 @@ for (const r of results) {
     rows.push([
       ...head,
       String(xs[0].affected),
-      b.name === 'lci' ? 'lci plan' : `lci plan (${b.bin})`,
+      b.name === 'against' ? `lci plan (${b.bin})` : b.fresh ? 'lci plan, fresh clone' : 'lci plan, warm .lci',
       median(xs.map((x) => x.wall)).toFixed(2),
       spread(xs.map((x) => x.wall)),
       median(xs.map((x) => x.cpu)).toFixed(2),
@@ -117,12 +124,13 @@ for (const r of results) {
   );
   if (against)
     console.log(
-      `  lci / against at ${r.revs.functions} functions (median of per-run ratios): wall ${ratio(r.samples.lci, r.samples.against).toFixed(2)}, CPU ${ratio(r.samples.lci, r.samples.against, 'cpu').toFixed(2)}`,
+      `  lci / against at ${r.revs.functions} functions, both fresh (median of per-run ratios): wall ${ratio(r.samples.lci, r.samples.against).toFixed(2)}, CPU ${ratio(r.samples.lci, r.samples.against, 'cpu').toFixed(2)}`,
     );
 }
 const verdicts = results.map((r) => {
   const x = ratio(r.samples.lci, r.samples.floor);
-  return `${r.revs.functions} functions within 3x the floor: ${x <= 3 ? 'yes' : 'NO'} (${x.toFixed(1)}x)`;
+  const w = ratio(r.samples['lci warm'], r.samples.floor);
+  return `${r.revs.functions} functions within 3x the floor: fresh ${x <= 3 ? 'yes' : 'NO'} (${x.toFixed(1)}x), warm ${w <= 3 ? 'yes' : 'NO'} (${w.toFixed(1)}x)`;
 });
 if (results.length >= 2) {
   const [small, large] = [results[0], results.at(-1)];
