@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// bench/plan: lci plan side by side with a naive matcher and with `nx show projects --affected`
-// on the same synthetic monorepo (2,000 functions, ~200,000 files, 10,000 changed paths).
+// bench/plan: lci plan side by side with its floor (git's own diff of the two commits, packed, plus
+// starting node), a naive matcher and `nx show projects --affected` on the same synthetic monorepo
+// (2,000 functions, ~200,000 files, 10,000 changed paths). Every lci plan timed is checked against
+// the reference in expected.json, byte for byte: a plan that differs stops the bench with exit 1.
 // Usage: node bench/plan/run.mjs [RUNS]   (needs `npm install` in bench/ for nx and micromatch,
 // and GNU time at /usr/bin/time for peak memory: apt-get install time)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -8,6 +10,7 @@ import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { generate } from './generate.mjs';
+import { checkPlan, floorRun, median } from './measure.mjs';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,15 +26,16 @@ for (const need of ['/usr/bin/time', join(benchDir, 'node_modules/.bin/nx'), joi
   }
 }
 console.error('generating (or reusing) the synthetic monorepo ...');
-const revs = generate(repo);
+const revs = { ...generate(repo), dir: repo };
 if (!existsSync(join(repo, 'node_modules'))) symlinkSync(join(benchDir, 'node_modules'), join(repo, 'node_modules'));
 
 const nxEnv = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'true' };
 const contenders = [
   {
-    name: 'lci plan',
+    name: 'lci plan (fresh clone: no .lci)',
+    before: () => rmSync(join(repo, '.lci'), { recursive: true, force: true }),
     cmd: [process.execPath, join(root, 'bin/lci.js'), 'plan', '--base', revs.base, '--head', revs.head, '--json'],
-    affected: (out) => JSON.parse(out).functions.filter((f) => f.affected).length,
+    affected: (out) => checkPlan('lci plan', out, revs, 1),
   },
   {
     name: 'naive (micromatch, every path x every glob)',
@@ -82,7 +86,8 @@ function measure(c) {
   return { wall, mb: kb / 1024, affected: c.affected(r.stdout) };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const floors = Array.from({ length: runs }, () => floorRun(repo, revs));
+const floor = median(floors.map((f) => f.wall));
 const results = [];
 for (const c of contenders) {
   const samples = [];
@@ -100,16 +105,20 @@ const cpus = execFileSync('nproc').toString().trim();
 console.log(
   `bench/plan: ${revs.functions} functions, ${revs.files} files, ${revs.changed} changed paths, ${cpus} cores, median of ${runs} runs`,
 );
+console.log(
+  `floor (git diff of the two commits, packed, + node start): ${floor.toFixed(2)} s (git diff ${median(floors.map((f) => f.diff.wall)).toFixed(2)} s, node ${median(floors.map((f) => f.node.wall)).toFixed(2)} s); every lci plan checked against bench/plan/expected.json`,
+);
 console.log('');
 const lci = results[0];
 const rows = [
-  ['contender', 'wall (s)', 'peak RSS (MB)', 'affected', 'wall / lci'],
+  ['contender', 'wall (s)', 'peak RSS (MB)', 'affected', 'wall / lci', 'wall / floor'],
   ...results.map((r) => [
     r.name,
     r.wall.toFixed(2),
     r.mb.toFixed(0),
     String(r.affected),
     (r.wall / lci.wall).toFixed(1),
+    (r.wall / floor).toFixed(1),
   ]),
 ];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -120,6 +129,6 @@ console.log(
   agree ? `all contenders agree: ${lci.affected} functions affected` : 'contenders DISAGREE on the affected functions',
 );
 console.log(
-  `targets: lci under 1 s: ${lci.wall < 1 ? 'yes' : 'NO'}; under 200 MB: ${lci.mb < 200 ? 'yes' : 'NO'}; fastest: ${results.every((r) => r === lci || r.wall > lci.wall) ? 'yes' : 'NO'}`,
+  `targets: lci within 3x its floor: ${lci.wall <= 3 * floor ? 'yes' : 'NO'}; under 1 s: ${lci.wall < 1 ? 'yes' : 'NO'}; under 200 MB: ${lci.mb < 200 ? 'yes' : 'NO'}; fastest: ${results.every((r) => r === lci || r.wall > lci.wall) ? 'yes' : 'NO'}`,
 );
 process.exit(agree ? 0 : 1);

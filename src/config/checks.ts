@@ -7,6 +7,7 @@ import { isRecord, located, type ConfigSource, type PathSegment } from './source
 import { dotted } from './schema.js';
 import { canonical } from './canonical.js';
 import { didYouMean } from './suggest.js';
+import type { ResolvedFunction } from './types.js';
 
 const LAMBDA_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const LAMBDA_LAYER_NAME = /^[a-zA-Z0-9_-]{1,140}$/;
@@ -167,7 +168,8 @@ function collisionDiagnostics(
 ): void {
   const aliases = new Map<string, { fn: string; env: string }>();
   for (const env of Object.keys(resolved.environments)) {
-    const layers = new Map<string, { fn: string; inputs: string; descriptor: string | null }>();
+    // Each function's own layer name is usually its own: what it builds is compared only when another publishes the name too.
+    const layers = new Map<string, { fn: string; r: ResolvedFunction }>();
     for (const fn of Object.values(resolved.functions)) {
       const r = fn.envs[env];
       if (!r) continue;
@@ -186,18 +188,12 @@ function collisionDiagnostics(
         );
       } else aliases.set(target, { fn: fn.name, env });
       if (r.descriptorPath === null) continue;
-      const inputs = canonical({
-        descriptor: r.descriptorPath,
-        runtime: r.runtime,
-        architecture: r.architecture,
-        build: r.build,
-      });
       const first = layers.get(r.layerName);
-      if (!first) layers.set(r.layerName, { fn: fn.name, inputs, descriptor: r.descriptorPath });
-      else if (first.inputs !== inputs) {
+      if (!first) layers.set(r.layerName, { fn: fn.name, r });
+      else if (layerInputs(first.r) !== layerInputs(r)) {
         const differ =
-          first.descriptor !== r.descriptorPath
-            ? `descriptors ${first.descriptor} and ${r.descriptorPath}`
+          first.r.descriptorPath !== r.descriptorPath
+            ? `descriptors ${first.r.descriptorPath} and ${r.descriptorPath}`
             : 'runtime, architecture or build settings';
         report(
           origin.layerName!,
@@ -207,6 +203,11 @@ function collisionDiagnostics(
       }
     }
   }
+}
+
+/** What a function's own dependency layer is built from: two functions that publish one layer name must agree on it. */
+function layerInputs(r: ResolvedFunction): string {
+  return canonical({ descriptor: r.descriptorPath, runtime: r.runtime, architecture: r.architecture, build: r.build });
 }
 
 /** lci's own keys under the prefix: the layer caches and CodeBuild caches of every pipeline. */

@@ -1,14 +1,15 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { worktreeReader } from '../vcs/readers.js';
+import { readNowOnce, type ReadNow } from '../vcs/readers.js';
 import type { Tracked } from '../vcs/tracked.js';
 import {
   packageJsonDeclaresDependencies,
   pythonProjectDependencies,
   requirementsDeclareDependencies,
 } from './descriptors.js';
-import { localDependencies, type OutsideReference } from './local-deps.js';
+import { localDependenciesNow, type OutsideReference } from './local-deps.js';
+import { inside } from '../vcs/paths.js';
 import { RealPaths } from './real-paths.js';
 import { layerBuildOrigin, type ResolvedConfig } from './resolve.js';
 import { dotted } from './schema.js';
@@ -25,6 +26,10 @@ export interface CheckContext {
   cwd: string;
   /** The files git tracks (read once, only when a check needs them); null outside a repository. */
   tracked?: () => Promise<Tracked | null>;
+  /** The work tree's files by repository path (default: read as asked); a run's plan reuses what the checks read. */
+  read?: ReadNow;
+  /** Where paths really are (default: a fresh lookup); shared with the path checks of the same run. */
+  paths?: RealPaths;
 }
 
 /**
@@ -48,25 +53,30 @@ export async function dependencyDiagnostics(
   const markersChecked = new Set<string>();
   const tooMany = new Set<string>();
   const rootReal = realpathSync(ctx.root);
-  const paths = new RealPaths();
+  const paths = ctx.paths ?? new RealPaths();
+  const read = ctx.read ?? readNowOnce((files) => new Map(files.map((f) => [f, paths.text(inside(ctx.root, f))]))).now;
+  const textOf = (file: string) => read([file]).get(file) ?? null;
+  // What git tracks is read once, before the checks, when one of them needs it: named descriptors, five shared layers.
+  const tracked = needsTracked(resolved) ? ((await ctx.tracked?.()) ?? null) : null;
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
   const inFile = (repoPath: string, line: number, col: number, message: string) =>
     out.push({ file: shown(ctx, repoPath), line, col, message });
 
-  const checkDescriptor = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
+  const checkDescriptor = (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]) => {
     if (r.descriptorPath === null) return false;
     const key = `${r.family}\0${r.descriptorPath}\0${r.installDir}`;
     const known = readable.get(key);
     if (known !== undefined) return known;
-    const ok = await checkOnce(r, at, inPath);
+    const ok = checkOnce(r, at, inPath);
     readable.set(key, ok);
     return ok;
   };
-  const checkOnce = async (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]): Promise<boolean> => {
+  const checkOnce = (r: DescriptorSubject, at: PathSegment[], inPath: PathSegment[]): boolean => {
     if (r.descriptorPath === null) return false;
     const anchor = at.at(-1) === 'descriptor' ? 'value' : 'key';
-    const abs = join(ctx.root, r.descriptorPath);
+    const abs = inside(ctx.root, r.descriptorPath);
+    paths.probe(abs, rootReal);
     const leaves = escapes(rootReal, paths, abs);
     if (leaves) {
       inConfig(
@@ -77,12 +87,12 @@ export async function dependencyDiagnostics(
       return false;
     }
     if (paths.of(abs)?.kind !== 'file') {
-      if (!r.descriptorExplicit && r.family === 'python') checkPythonProject(r, ctx, (m) => inConfig(inPath, m, 'key'));
+      if (!r.descriptorExplicit && r.family === 'python')
+        checkPythonProject(r, textOf, (m) => inConfig(inPath, m, 'key'));
       return false;
     }
     // The build reads the descriptor from what git tracks: an untracked one would build no dependencies.
-    const tracked = r.descriptorExplicit ? await ctx.tracked?.() : null;
-    if (tracked && !tracked.has(r.descriptorPath)) {
+    if (r.descriptorExplicit && tracked && !tracked.has(r.descriptorPath)) {
       const real = relative(rootReal, paths.of(abs)!.real).split(sep).join('/');
       inConfig(
         at,
@@ -93,20 +103,21 @@ export async function dependencyDiagnostics(
       );
       return false;
     }
-    await checkLocalPaths(r, ctx, rootReal, paths, inFile);
+    checkLocalPaths(r, ctx, read, rootReal, paths, inFile);
     return true;
   };
-  const checkMarkers = (descriptorPath: string, subject: MarkerSubject) => {
-    const key = `${descriptorPath}\0${subject.runtime}\0${subject.architecture}`;
+  const checkMarkers = (
+    descriptorPath: string,
+    subject: () => MarkerSubject,
+    runtime: string,
+    architecture: string,
+  ) => {
+    const key = `${descriptorPath}\0${runtime}\0${architecture}`;
     if (markersChecked.has(key)) return;
     markersChecked.add(key);
-    let text: string;
-    try {
-      text = readFileSync(join(ctx.root, descriptorPath), 'utf8');
-    } catch {
-      return;
-    }
-    for (const p of markerProblems(text, subject))
+    const text = textOf(descriptorPath);
+    if (text == null) return;
+    for (const p of markerProblems(text, subject()))
       (p.severity === 'error' ? out : warnings).push({
         file: shown(ctx, descriptorPath),
         line: p.line,
@@ -122,7 +133,7 @@ export async function dependencyDiagnostics(
     const key = `${r.installDir}\0${at.join('.')}`;
     if (workdirsChecked.has(key)) return;
     workdirsChecked.add(key);
-    const abs = join(ctx.root, r.installDir);
+    const abs = inside(ctx.root, r.installDir);
     const leaves = escapes(rootReal, paths, abs);
     if (leaves)
       inConfig(
@@ -139,7 +150,7 @@ export async function dependencyDiagnostics(
   for (const fn of Object.values(resolved.functions)) {
     const first = Object.values(fn.envs)[0];
     if (!first) continue;
-    const outside = escapes(rootReal, paths, join(ctx.root, first.root));
+    const outside = escapes(rootReal, paths, inside(ctx.root, first.root));
     if (outside)
       inConfig(
         ['functions', fn.name, 'path'],
@@ -148,15 +159,15 @@ export async function dependencyDiagnostics(
     for (const r of Object.values(fn.envs)) {
       const origin = resolved.origins[fn.name]![r.env]!;
       if (origin.buildWorkdir) checkWorkdir(r, writtenPath(ctx.source, origin.buildWorkdir));
-      if (await checkDescriptor(r, origin.descriptor ?? ['functions', fn.name], ['functions', fn.name]))
-        checkMarkers(r.descriptorPath!, {
-          what: `function '${fn.name}'`,
-          runtime: r.runtime,
-          architecture: r.architecture,
-          alsoFor: [],
-        });
+      if (checkDescriptor(r, origin.descriptor ?? ['functions', fn.name], ['functions', fn.name]))
+        checkMarkers(
+          r.descriptorPath!,
+          () => ({ what: `function '${fn.name}'`, runtime: r.runtime, architecture: r.architecture, alsoFor: [] }),
+          r.runtime,
+          r.architecture,
+        );
       // Five shared layers leave no room for the function's own, which its descriptor makes when it declares something.
-      if (r.layers.length === MAX_LAYERS && (await makesLayer(r, ctx))) {
+      if (r.layers.length === MAX_LAYERS && makesLayer(r, textOf, tracked)) {
         const at = writtenPath(ctx.source, origin.layers ?? ['functions', fn.name]);
         const message = `${dotted(at)}: ${MAX_LAYERS} shared layers and the dependency layer function '${fn.name}' builds from ${r.descriptorPath} are more than the ${MAX_LAYERS} layers Lambda allows a function; list fewer shared layers, or move its dependencies into one of them and set descriptor: false`;
         if (!tooMany.has(message)) {
@@ -170,43 +181,58 @@ export async function dependencyDiagnostics(
     const l = Object.values(layer.envs)[0];
     if (!l) continue;
     checkWorkdir(l, layerBuildOrigin(ctx.source.data, layer.name, 'workdir'));
-    const outside = escapes(rootReal, paths, join(ctx.root, l.root));
+    const outside = escapes(rootReal, paths, inside(ctx.root, l.root));
     if (outside)
       inConfig(
         ['layers', layer.name, 'path'],
         `'${l.path}' resolves to ${outside}, outside the repository (a symlink?); lci builds only what the repository holds`,
       );
     else if (
-      (await checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], [
+      checkDescriptor(l, l.descriptorExplicit ? ['layers', layer.name, 'descriptor'] : ['layers', layer.name], [
         'layers',
         layer.name,
-      ])) &&
+      ]) &&
       l.build.command === null
     )
-      checkMarkers(l.descriptorPath!, {
-        what: `shared layer '${layer.name}'`,
-        runtime: l.runtime,
-        architecture: l.architecture,
-        alsoFor: l.runtimes.slice(1),
-      });
+      checkMarkers(
+        l.descriptorPath!,
+        () => ({
+          what: `shared layer '${layer.name}'`,
+          runtime: l.runtime,
+          architecture: l.architecture,
+          alsoFor: l.runtimes.slice(1),
+        }),
+        l.runtime,
+        l.architecture,
+      );
   }
   return { errors: out, warnings };
+}
+
+/** Whether a check needs what git tracks: a descriptor named explicitly, or a function with five shared layers. */
+function needsTracked(resolved: ResolvedConfig): boolean {
+  for (const fn of Object.values(resolved.functions))
+    for (const r of Object.values(fn.envs))
+      if ((r.descriptorExplicit && r.descriptorPath !== null) || r.layers.length === MAX_LAYERS) return true;
+  for (const layer of Object.values(resolved.layers))
+    for (const l of Object.values(layer.envs)) if (l.descriptorExplicit && l.descriptorPath !== null) return true;
+  return false;
 }
 
 /** What the descriptor checks read of a function or a shared layer. */
 type DescriptorSubject = Pick<ResolvedFunction, 'family' | 'descriptorPath' | 'descriptorExplicit' | 'installDir'>;
 
 /** A defaulted requirements.txt that does not exist means "no dependencies" only when nothing else declares some. */
-function checkPythonProject(r: DescriptorSubject, ctx: CheckContext, report: (message: string) => void): void {
+function checkPythonProject(
+  r: DescriptorSubject,
+  textOf: (file: string) => string | null,
+  report: (message: string) => void,
+): void {
   const dir = posix.dirname(r.descriptorPath!);
   for (const file of ['pyproject.toml', 'Pipfile']) {
     const path = posix.join(dir, file);
-    let text: string;
-    try {
-      text = readFileSync(join(ctx.root, path), 'utf8');
-    } catch {
-      continue;
-    }
+    const text = textOf(path);
+    if (text == null) continue;
     const what = pythonProjectDependencies(file, text);
     if (!what) continue;
     const exportHint =
@@ -220,15 +246,16 @@ function checkPythonProject(r: DescriptorSubject, ctx: CheckContext, report: (me
   }
 }
 
-async function checkLocalPaths(
+function checkLocalPaths(
   r: DescriptorSubject,
   ctx: CheckContext,
+  read: ReadNow,
   rootReal: string,
   paths: RealPaths,
   report: (repoPath: string, line: number, col: number, message: string) => void,
-): Promise<void> {
+): void {
   const outside: OutsideReference[] = [];
-  const deps = await localDependencies(r.family, r.descriptorPath!, worktreeReader(ctx.root), {
+  const deps = localDependenciesNow(r.family, r.descriptorPath!, read, {
     outside,
     cwd: r.installDir,
   });
@@ -242,7 +269,7 @@ async function checkLocalPaths(
   const pipCwd = r.installDir ?? posix.dirname(r.descriptorPath!);
   const workdirSet = pipCwd !== posix.dirname(r.descriptorPath!).replace(/^\.$/, '');
   for (const d of deps) {
-    const abs = join(ctx.root, d.path);
+    const abs = inside(ctx.root, d.path);
     const leaves = escapes(rootReal, paths, abs);
     const line = d.line ?? 1;
     const col = d.col ?? 1;
@@ -280,10 +307,9 @@ export function descriptorMakesLayer(
   return text != null && declaresDependencies(family, text);
 }
 
-async function makesLayer(r: DescriptorSubject, ctx: CheckContext): Promise<boolean> {
+function makesLayer(r: DescriptorSubject, textOf: (file: string) => string | null, tracked: Tracked | null): boolean {
   if (r.descriptorPath === null) return false;
-  const text = (await worktreeReader(ctx.root)([r.descriptorPath])).get(r.descriptorPath) ?? null;
-  return descriptorMakesLayer(r.family, r.descriptorPath, text, (await ctx.tracked?.()) ?? null);
+  return descriptorMakesLayer(r.family, r.descriptorPath, textOf(r.descriptorPath), tracked);
 }
 
 /** True when a descriptor declares something to install; an empty or comment-only file (or a package.json without dependencies) means no layer. */
@@ -295,6 +321,7 @@ export function declaresDependencies(family: ResolvedFunction['family'], text: s
 function escapes(rootReal: string, paths: RealPaths, abs: string): string | null {
   const real = paths.of(abs)?.real;
   if (real === undefined) return null;
+  if (real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) return null;
   const rel = relative(rootReal, real);
   return rel === '..' || rel.startsWith(`..${sep}`) || rel === real ? real : null;
 }

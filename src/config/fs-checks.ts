@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import type { ResolvedConfig } from './resolve.js';
 import { isRecord, locate, type ConfigSource } from './source.js';
@@ -7,6 +7,7 @@ import { smokeLists } from './checks.js';
 import { readSmokeFile } from './smoke-file.js';
 import { dotted } from './schema.js';
 import { pathProblem, repoPath } from './globs.js';
+import { inside } from '../vcs/paths.js';
 
 export type FileKind = 'file' | 'dir' | 'missing';
 
@@ -34,7 +35,7 @@ export function fileDiagnostics(
     const first = Object.values(fn.envs)[0];
     // A path that is absolute or leaves the repository was reported already.
     if (!first || pathProblem(first.path) || repoPath(configDirInRepo, first.path) === null) continue;
-    const pathKind = kind(join(configDir, first.path));
+    const pathKind = kind(inside(configDir, first.path));
     if (pathKind !== 'dir') {
       const what = pathKind === 'missing' ? 'does not exist' : 'is a file, not a directory';
       out.push({
@@ -51,7 +52,7 @@ export function fileDiagnostics(
       const at = resolved.origins[fn.name]![r.env]!.descriptor!;
       const key = `${rel}@${at.join('.')}`;
       if (reported.has(key)) continue;
-      const k = kind(join(configDir, rel));
+      const k = kind(inside(configDir, rel));
       if (k === 'file') continue;
       reported.add(key);
       const what = k === 'missing' ? 'does not exist' : 'is a directory';
@@ -66,7 +67,7 @@ export function fileDiagnostics(
     const l = Object.values(layer.envs)[0];
     if (!l || pathProblem(l.path) || repoPath(configDirInRepo, l.path) === null) continue;
     const at = ['layers', layer.name, 'path'];
-    const pathKind = kind(join(configDir, l.path));
+    const pathKind = kind(inside(configDir, l.path));
     if (pathKind !== 'dir') {
       const what = pathKind === 'missing' ? 'does not exist' : 'is a file, not a directory';
       out.push({
@@ -79,7 +80,7 @@ export function fileDiagnostics(
     if (!l.descriptor || !l.descriptorExplicit) continue;
     const rel = posix.join(l.path, l.descriptor);
     if (repoPath(configDirInRepo, rel) === null) continue;
-    const k = kind(join(configDir, rel));
+    const k = kind(inside(configDir, rel));
     if (k === 'file') continue;
     const dAt = ['layers', layer.name, 'descriptor'];
     out.push({

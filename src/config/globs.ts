@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
+import { isNormalPath } from '../vcs/paths.js';
 
 const problems = new Map<string, string | undefined>();
 
@@ -57,6 +58,8 @@ export function pathProblem(p: string): string | undefined {
 
 /** Joins a config-relative path onto the config directory's path inside the repository; null if it leaves the repository. */
 export function repoPath(configDirInRepo: string, p: string): string | null {
+  // Nearly every path a config names is plain: join without normalizing (the config directory is in normal form).
+  if (isNormalPath(p)) return configDirInRepo ? `${configDirInRepo}/${p}` : p;
   const joined = posix.normalize(posix.join(configDirInRepo || '.', p));
   if (joined === '..' || joined.startsWith('../')) return null;
   return joined === '.' ? '' : joined.replace(/\/+$/, '');

@@ -3,10 +3,11 @@ import { ConfigError, type Diagnostic } from '../errors.js';
 import { repoRoot } from '../vcs/git.js';
 import { trackedFiles, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
+import { checkKey, familiesStamp, readChecks, writeChecks, type CachedChecks } from './check-cache.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
 import { decodeConfig } from './encoding.js';
 import { findConfig } from './find.js';
-import { fileDiagnostics, smokeFileDiagnostics } from './fs-checks.js';
+import { fileDiagnostics, smokeFileDiagnostics, type FileKind } from './fs-checks.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { schemaDiagnostics } from './schema.js';
 import { isRecord, located, parseConfigText, type ConfigSource, type PathSegment, type Unlocated } from './source.js';
@@ -15,7 +16,9 @@ import { expandFamilies } from './families.js';
 import { monorepoDiagnostics } from './monorepo-checks.js';
 import { dotted } from './schema.js';
 import { today as todayIso } from './runtimes.js';
-import { worktreeDirs, type ListDirs } from '../vcs/readers.js';
+import { readNowOnce, worktreeDirs, type ListDirs, type ReadMany } from '../vcs/readers.js';
+import { inside } from '../vcs/paths.js';
+import { RealPaths } from './real-paths.js';
 
 export interface LoadedProject {
   project: Project;
@@ -29,6 +32,8 @@ export interface LoadedProject {
   workspace: Workspace;
   /** Problems that do not stop anything (a deprecated runtime, a family without directories): shown by validate, build and deploy, located on the first call. */
   warnings: () => Diagnostic[];
+  /** The work tree's files as the checks read them, each once (plan's rules read the same descriptors); absent when nothing was checked. */
+  read?: ReadMany;
 }
 
 export interface LoadOptions {
@@ -54,6 +59,17 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const decoded = decodeConfig(found.bytes);
   if (!decoded.ok)
     throw new ConfigError([{ file: shownAs, line: decoded.line, col: decoded.col, message: decoded.message }]);
+  // A configuration checked before (same text, same lci, same day, same place) is not checked again.
+  const stateDir = join(dir, '.lci');
+  const today = todayIso();
+  const key =
+    opts.text === undefined && (opts.checkFiles ?? true)
+      ? checkKey({ text: decoded.text, filepath: found.filepath, shownAs, root: found.root, configDirInRepo, today })
+      : null;
+  const cached = key ? readChecks(stateDir, key) : null;
+  // One lookup of each path and one read of each file for every check of this load.
+  const paths = new RealPaths();
+  const files = readNowOnce((repoPaths) => new Map(repoPaths.map((f) => [f, paths.text(inside(root, f))])));
   const result = projectFromText(
     decoded.text,
     found.filepath,
@@ -62,6 +78,9 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     configDirInRepo,
     opts.checkFiles ?? true,
     worktreeDirs(root, gitRoot !== null && root === gitRoot),
+    today,
+    paths,
+    cached,
   );
   if (!result.ok) throw new ConfigError(result.diagnostics);
   const inRepo = root === gitRoot;
@@ -69,20 +88,23 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   const workspace = {
     root,
     configDirInRepo,
-    stateDir: join(dir, '.lci'),
+    stateDir,
     tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)),
   };
   if (!(opts.checkFiles ?? true)) return { ...result, root, inRepo, workspace };
   // What the descriptors name is checked once the configuration itself is sound.
-  const files = await dependencyDiagnostics(result.resolved, {
+  const checked = await dependencyDiagnostics(result.resolved, {
     source: result.source,
     root,
     cwd: opts.cwd,
     tracked: workspace.tracked,
+    read: files.now,
+    paths,
   });
-  if (files.errors.length > 0) throw new ConfigError(files.errors);
-  const warnings = () => [...result.warnings(), ...files.warnings];
-  return { ...result, warnings, root, inRepo, workspace };
+  if (checked.errors.length > 0) throw new ConfigError(checked.errors);
+  if (key && cached?.families !== result.checks.families) writeChecks(stateDir, key, result.checks);
+  const warnings = () => [...result.warnings(), ...checked.warnings];
+  return { ...result, warnings, root, inRepo, workspace, read: files.read };
 }
 
 export type ParseResult =
@@ -93,13 +115,17 @@ export type ParseResult =
       configDirInRepo: string;
       resolved: ResolvedConfig;
       warnings: () => Diagnostic[];
+      /** The verdict of the checks that read only the configuration, to keep for the next run. */
+      checks: CachedChecks;
     }
   | { ok: false; diagnostics: Diagnostic[] };
 
 /**
  * Pure apart from the optional file checks and the directory listing function families expand
  * over (the work tree, or a commit): config text in, project or diagnostics out. `today` dates
- * the runtime deprecation checks.
+ * the runtime deprecation checks. `cached`: the verdict of an earlier run with the same inputs
+ * (check-cache.ts); the checks that read only the configuration then run again only if what its
+ * families expand to differs.
  */
 export function projectFromText(
   text: string,
@@ -110,6 +136,8 @@ export function projectFromText(
   checkFiles: boolean,
   listDirs: ListDirs = () => [],
   today: string = todayIso(),
+  paths: RealPaths = new RealPaths(),
+  cached: CachedChecks | null = null,
 ): ParseResult {
   const source = parseConfigText(text, filepath, shownAs, root);
   const syntax = source.syntaxDiagnostics();
@@ -123,10 +151,12 @@ export function projectFromText(
       diagnostics: [{ file: shownAs, line: 1, col: 1, message: `${what}; start from the example in the README` }],
     };
   }
-  const diagnostics = schemaDiagnostics(source);
-  const warnings: Unlocated[] = [];
   // Families expand before anything else is checked: every member is checked as if written out.
   const expansion = expandFamilies(source.data, configDirInRepo, listDirs);
+  const families = familiesStamp(expansion.data, expansion.members);
+  const known = cached?.families === families ? cached : null;
+  const diagnostics = known ? [] : schemaDiagnostics(source);
+  const warnings: Unlocated[] = [];
   for (const [member, family] of expansion.members) source.familyOf.set(member, family);
   for (const p of expansion.problems) {
     const problem = { path: p.path, anchor: p.anchor, message: `${dotted(p.path)}: ${p.message}` };
@@ -135,12 +165,17 @@ export function projectFromText(
   }
   const data = expansion.data;
   const resolved = resolveConfig(data, configDirInRepo);
-  diagnostics.push(...semanticDiagnostics(source, data, resolved, configDirInRepo));
-  const monorepo = monorepoDiagnostics(source, data, resolved, configDirInRepo, today);
-  diagnostics.push(...monorepo.errors);
-  warnings.push(...monorepo.warnings);
+  let checked: Unlocated[];
+  if (known) checked = known.warnings;
+  else {
+    diagnostics.push(...semanticDiagnostics(source, data, resolved, configDirInRepo));
+    const monorepo = monorepoDiagnostics(source, data, resolved, configDirInRepo, today);
+    diagnostics.push(...monorepo.errors);
+    checked = monorepo.warnings;
+  }
+  warnings.push(...checked);
   if (checkFiles) {
-    diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo));
+    diagnostics.push(...fileDiagnostics(source, resolved, dirname(filepath), configDirInRepo, (p) => kindOf(paths, p)));
     diagnostics.push(...smokeFileDiagnostics(source, data, dirname(filepath), configDirInRepo));
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
@@ -162,8 +197,14 @@ export function projectFromText(
     source,
     configDirInRepo,
     resolved,
+    checks: { families, warnings: checked },
     warnings: () => (shown ??= sortDiagnostics(warnings.map((w) => located(source, w)))),
   };
+}
+
+/** What is at a path, symlinks followed, as the path checks ask it. */
+function kindOf(paths: RealPaths, abs: string): FileKind {
+  return paths.of(abs)?.kind ?? 'missing';
 }
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { packageJsonReferences, requirementsReferences, type ReferenceKind } from './descriptors.js';
+import { packageJsonReferences, requirementsReferences, type Reference, type ReferenceKind } from './descriptors.js';
 import type { RuntimeFamily } from './runtimes.js';
-import type { ReadMany } from '../vcs/readers.js';
+import { derivedFrom, type ReadMany, type ReadNow } from '../vcs/readers.js';
 
 /**
  * Local path dependencies of a descriptor: the paths inside the repository whose contents end up
@@ -49,20 +49,84 @@ export async function localDependencies(
   read: ReadMany,
   opts: LocalDependencyOptions = {},
 ): Promise<LocalDependency[]> {
-  const outside = opts.outside ?? [];
+  const known = remembered(family, descriptor, read, opts);
+  if (known) return known;
+  const outside: OutsideReference[] = [];
+  const walk = follow(family, descriptor, { ...opts, outside });
+  let step = walk.next();
+  while (!step.done) step = walk.next(await read(step.value));
+  return remember(family, descriptor, read, opts, { found: step.value, outside });
+}
+
+/** localDependencies through a reader that needs no wait (the work tree), without a promise per descriptor. */
+export function localDependenciesNow(
+  family: RuntimeFamily,
+  descriptor: string,
+  read: ReadNow,
+  opts: LocalDependencyOptions = {},
+): LocalDependency[] {
+  const known = remembered(family, descriptor, read, opts);
+  if (known) return known;
+  const outside: OutsideReference[] = [];
+  const walk = follow(family, descriptor, { ...opts, outside });
+  let step = walk.next();
+  while (!step.done) step = walk.next(read(step.value));
+  return remember(family, descriptor, read, opts, { found: step.value, outside });
+}
+
+interface Followed {
+  found: LocalDependency[];
+  outside: OutsideReference[];
+}
+
+function memoKey(family: RuntimeFamily, descriptor: string, opts: LocalDependencyOptions): string {
+  return `local-deps\0${family}\0${opts.dev ?? false}\0${opts.cwd ?? posix.dirname(descriptor)}\0${descriptor}`;
+}
+
+/** From a reader whose files never change, each descriptor's dependencies are followed once (validation and plan both ask). */
+export function remembered(
+  family: RuntimeFamily,
+  descriptor: string,
+  read: ReadMany | ReadNow,
+  opts: LocalDependencyOptions,
+): LocalDependency[] | undefined {
+  const known = derivedFrom(read)?.get(memoKey(family, descriptor, opts)) as Followed | undefined;
+  if (!known) return undefined;
+  opts.outside?.push(...known.outside);
+  return [...known.found];
+}
+
+function remember(
+  family: RuntimeFamily,
+  descriptor: string,
+  read: ReadMany | ReadNow,
+  opts: LocalDependencyOptions,
+  followed: Followed,
+): LocalDependency[] {
+  derivedFrom(read)?.set(memoKey(family, descriptor, opts), followed);
+  opts.outside?.push(...followed.outside);
+  return [...followed.found];
+}
+
+/** The walk over a descriptor and what it names: yields the files it needs read next, is given their texts. */
+function* follow(
+  family: RuntimeFamily,
+  descriptor: string,
+  opts: LocalDependencyOptions & { outside: OutsideReference[] },
+): Generator<string[], LocalDependency[], Map<string, string | null>> {
+  const outside = opts.outside;
   const dev = opts.dev ?? false;
   const found = new Map<string, LocalDependency>();
   const visited = new Set<string>([descriptor]);
   const pipCwd = opts.cwd ?? posix.dirname(descriptor);
   let frontier = [descriptor];
   while (frontier.length > 0) {
-    const texts = await read(frontier);
+    const texts = yield frontier;
     const next: string[] = [];
     for (const file of frontier) {
       const text = texts.get(file);
       if (text == null) continue;
-      const refs =
-        family === 'python' ? requirementsReferences(text) : packageJsonReferences(text, dev && file === descriptor);
+      const refs = referencesOf(family, text, dev && file === descriptor);
       for (const ref of refs) {
         const from = ref.kind === 'path' ? pipCwd : posix.dirname(file);
         const target = inRepo(from, ref.path);
@@ -73,17 +137,33 @@ export async function localDependencies(
         if (found.has(target)) continue;
         found.set(target, { path: target, via: file, kind: ref.kind, line: ref.line, col: ref.col });
         // Follow what the dependency itself names: included requirement files, a local package's package.json.
-        const follow =
+        const deeper =
           family === 'python' ? (ref.kind === 'include' ? target : null) : posix.join(target, 'package.json');
-        if (follow && !visited.has(follow)) {
-          visited.add(follow);
-          next.push(follow);
+        if (deeper && !visited.has(deeper)) {
+          visited.add(deeper);
+          next.push(deeper);
         }
       }
     }
     frontier = next;
   }
   return [...found.values()];
+}
+
+const parsed = new Map<string, readonly Reference[]>();
+
+/**
+ * The local references a descriptor's text names, parsed once per text: in a large monorepo
+ * thousands of functions have descriptors with the same few contents. Read only, never changed.
+ */
+function referencesOf(family: RuntimeFamily, text: string, dev: boolean): readonly Reference[] {
+  const key = `${family === 'python' ? 'p' : dev ? 'nd' : 'n'}\0${text}`;
+  let refs = parsed.get(key);
+  if (!refs) {
+    refs = family === 'python' ? requirementsReferences(text) : packageJsonReferences(text, dev);
+    parsed.set(key, refs);
+  }
+  return refs;
 }
 
 /** Resolves a reference against a repository directory; null when it is absolute or leaves the repository. */

@@ -26,6 +26,7 @@ export interface MarkerProblem {
  * another runtime the layer lists, is a warning: those functions would miss it. Pure.
  */
 export function markerProblems(text: string, subject: MarkerSubject): MarkerProblem[] {
+  if (!text.includes(';')) return []; // a marker follows a ';': most descriptors have none
   const env = lambdaMarkerEnvironment(subject.runtime, subject.architecture);
   if (env === null) return [];
   const lines = requirementInstalls(text);

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { Diagnostic } from '../errors.js';
+import { isNormalPath } from '../vcs/paths.js';
 import { globProblem, pathProblem, repoPath } from './globs.js';
 import { layerBuildOrigin, templateVariables, type ResolvedConfig } from './resolve.js';
 import { RUNTIMES, runtimeFamily, runtimeProblem, type Runtime } from './runtimes.js';
@@ -310,6 +311,7 @@ function descriptorLeaves(
   configDirInRepo: string,
 ): string | undefined {
   if (!r || r.descriptor === null || pathProblem(r.descriptor) || repoPath(configDirInRepo, r.path) === null) return;
+  if (isNormalPath(r.descriptor)) return; // plain segments below a path in the repository stay in it
   if (repoPath(configDirInRepo, posix.join(r.path, r.descriptor)) !== null) return;
   return `'${r.descriptor}' leaves the repository (a descriptor is relative to the path '${r.path}'), and the dependency build sees only the repository: move the file in, or set descriptor: false`;
 }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isNormalPath } from '../vcs/paths.js';
 import { repoPath } from './globs.js';
 import { durationMs } from './duration.js';
 import type { PathSegment } from './source.js';
@@ -79,11 +80,58 @@ export interface ResolvedConfig {
   origins: Record<string, Record<string, Origins>>;
 }
 
-type Level = { values: Record<string, unknown>; at: PathSegment[] };
-
 const SCALARS = ['runtime', 'handler', 'descriptor', 'architecture', 'functionName', 'layerName', 'layers'] as const;
+type Scalar = (typeof SCALARS)[number];
 const LIST_FIELDS = ['watch', 'exclude', 'include', 'alarms'] as const;
 type ListField = (typeof LIST_FIELDS)[number];
+
+/**
+ * A level of the resolution (defaults, their environment override, the function, its override)
+ * and what it sets, read once: the defaults' levels serve every function, a function's own level
+ * each of its environments. The paths of its fields are made once too, and shared (never changed)
+ * by every origin naming them.
+ */
+interface Level {
+  at: PathSegment[];
+  /** The scalars it sets, in SCALARS order. */
+  scalars: [Scalar, unknown][];
+  build: unknown;
+  smoke: unknown[] | undefined;
+  /** The lists it sets, each value as a string. */
+  lists: [ListField, string[]][];
+  fields: Map<string, PathSegment[]>;
+}
+
+function level(values: Record<string, unknown>, at: PathSegment[]): Level {
+  const scalars: [Scalar, unknown][] = [];
+  for (const key of SCALARS) if (values[key] !== undefined) scalars.push([key, values[key]]);
+  const lists: [ListField, string[]][] = [];
+  for (const key of LIST_FIELDS) {
+    const v = values[key];
+    if (Array.isArray(v)) lists.push([key, v.map(String)]);
+  }
+  return {
+    at,
+    scalars,
+    build: values.build,
+    smoke: Array.isArray(values.smoke) ? values.smoke : undefined,
+    lists,
+    fields: new Map(),
+  };
+}
+
+/** A function without an override for an environment: a level that sets nothing. */
+const NO_OVERRIDE: Level = level({}, []);
+
+function fieldPath(l: Level, ...field: string[]): PathSegment[] {
+  const key = field.join('.');
+  let path = l.fields.get(key);
+  if (!path) {
+    path = [...l.at, ...field];
+    l.fields.set(key, path);
+  }
+  return path;
+}
 
 /** `configDirInRepo` places every path in the repository once, for every stage to read. */
 export function resolveConfig(data: Record<string, unknown>, configDirInRepo = ''): ResolvedConfig {
@@ -120,21 +168,38 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
   );
   const functions: Record<string, FunctionDecl> = {};
   const origins: ResolvedConfig['origins'] = {};
+  // The defaults' levels are every function's: made once per environment.
+  const envLevels = Object.values(environments).map((env) => {
+    const defaultsOverride = asRecord(defaults.environments)[env.name];
+    return {
+      env,
+      skipped: defaultsOverride === false,
+      defaults: [
+        level(defaults, ['defaults']),
+        level(asRecord(defaultsOverride), ['defaults', 'environments', env.name]),
+      ],
+    };
+  });
   for (const [name, raw] of Object.entries(asRecord(data.functions))) {
     const fn = asRecord(raw);
     const decl: FunctionDecl = { name, envs: {} };
     origins[name] = {};
-    for (const env of Object.values(environments)) {
-      const fnOverride = asRecord(fn.environments)[env.name];
-      const defaultsOverride = asRecord(defaults.environments)[env.name];
-      if (fnOverride === false || defaultsOverride === false) continue;
+    const own = level(fn, ['functions', name]);
+    const codePath = normalisePath(stringOr(fn.path, '.'));
+    // A path that leaves the repository is reported by the checks; '' keeps resolution total.
+    const where = { path: codePath, root: repoPath(configDirInRepo, codePath) ?? '' };
+    const overrides = asRecord(fn.environments);
+    for (const { env, skipped, defaults: shared } of envLevels) {
+      const fnOverride = overrides[env.name];
+      if (fnOverride === false || skipped) continue;
       const levels: Level[] = [
-        { values: defaults, at: ['defaults'] },
-        { values: asRecord(defaultsOverride), at: ['defaults', 'environments', env.name] },
-        { values: fn, at: ['functions', name] },
-        { values: asRecord(fnOverride), at: ['functions', name, 'environments', env.name] },
+        ...shared,
+        own,
+        fnOverride === undefined
+          ? NO_OVERRIDE
+          : level(asRecord(fnOverride), ['functions', name, 'environments', env.name]),
       ];
-      const { resolved, origin } = resolveOne(name, env, stringOr(fn.path, '.'), levels, configDirInRepo, layers);
+      const { resolved, origin } = resolveOne(name, env, where, levels, configDirInRepo, layers);
       decl.envs[env.name] = resolved;
       origins[name]![env.name] = origin;
     }
@@ -248,37 +313,37 @@ function resolveLayers(
 function resolveOne(
   name: string,
   env: Environment,
-  path: string,
+  where: { path: string; root: string },
   levels: Level[],
   configDirInRepo: string,
   sharedLayers: Record<string, LayerDecl>,
 ) {
-  const origin: Origins = { path: ['functions', name, 'path'] };
+  const origin: Origins = { path: fieldPath(levels[2]!, 'path') };
   const scalar: Record<string, unknown> = {};
   const lists: Record<ListField, string[]> = { watch: [], exclude: [], include: [], alarms: [...env.alarms] };
   const smoke = [...env.smoke];
   const build = defaultBuild();
   for (const layer of levels) {
-    for (const key of SCALARS) {
-      if (layer.values[key] !== undefined) {
-        scalar[key] = layer.values[key];
-        origin[key] = [...layer.at, key];
-      }
+    for (const [key, value] of layer.scalars) {
+      scalar[key] = value;
+      origin[key] = fieldPath(layer, key);
     }
-    if (mergeBuild(build, layer.values.build)) origin.build = [...layer.at, 'build', 'image'];
-    const written = asRecord(layer.values.build);
-    if (typeof written.command === 'string') origin.buildCommand = [...layer.at, 'build', 'command'];
-    if (typeof written.workdir === 'string') origin.buildWorkdir = [...layer.at, 'build', 'workdir'];
-    if (Array.isArray(written.inputs)) origin.buildInputs = [...layer.at, 'build', 'inputs'];
-    for (const check of smokeChecks(layer.values.smoke, configDirInRepo))
-      if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
-    if (Array.isArray(layer.values.smoke)) origin.smoke ??= [...layer.at, 'smoke'];
-    for (const key of LIST_FIELDS) {
-      const v = layer.values[key];
-      if (Array.isArray(v)) {
-        for (const g of v) if (!lists[key].includes(String(g))) lists[key].push(String(g));
-        origin[key] ??= [...layer.at, key];
-      }
+    if (layer.build !== undefined) {
+      if (mergeBuild(build, layer.build)) origin.build = fieldPath(layer, 'build', 'image');
+      const written = asRecord(layer.build);
+      if (typeof written.command === 'string') origin.buildCommand = fieldPath(layer, 'build', 'command');
+      if (typeof written.workdir === 'string') origin.buildWorkdir = fieldPath(layer, 'build', 'workdir');
+      if (Array.isArray(written.inputs)) origin.buildInputs = fieldPath(layer, 'build', 'inputs');
+    }
+    if (layer.smoke) {
+      for (const check of smokeChecks(layer.smoke, configDirInRepo))
+        if (!smoke.some((c) => canonical(c) === canonical(check))) smoke.push(check);
+      origin.smoke ??= fieldPath(layer, 'smoke');
+    }
+    for (const [key, values] of layer.lists) {
+      const list = lists[key];
+      for (const g of values) if (!list.includes(g)) list.push(g);
+      origin[key] ??= fieldPath(layer, key);
     }
   }
   // Values of the wrong type were reported by the schema; resolution falls back to defaults for them.
@@ -286,7 +351,7 @@ function resolveOne(
   const family = runtimeFamily(runtime);
   const descriptorRaw =
     typeof scalar.descriptor === 'string' || scalar.descriptor === false ? scalar.descriptor : undefined;
-  const codePath = normalisePath(path);
+  const codePath = where.path;
   const defaultDescriptor = DEFAULT_DESCRIPTOR[family];
   const descriptor =
     descriptorRaw === false
@@ -296,18 +361,20 @@ function resolveOne(
         : defaultDescriptor === null
           ? null
           : normalisePath(defaultDescriptor);
-  const functionName = expand(stringOr(scalar.functionName, '${name}'), { name, env: env.name });
-  const layerName = expand(stringOr(scalar.layerName, '${functionName}-deps'), { name, env: env.name, functionName });
-  origin.functionName ??= ['functions', name];
-  origin.layerName ??= ['functions', name];
-  const descriptorPath =
-    descriptor === null ? null : (repoPath(configDirInRepo, posix.join(codePath, descriptor)) ?? '');
+  const functionName =
+    typeof scalar.functionName === 'string' ? expand(scalar.functionName, { name, env: env.name }) : name;
+  const layerName =
+    typeof scalar.layerName === 'string'
+      ? expand(scalar.layerName, { name, env: env.name, functionName })
+      : `${functionName}-deps`;
+  origin.functionName ??= levels[2]!.at;
+  origin.layerName ??= levels[2]!.at;
+  const descriptorPath = descriptor === null ? null : (repoPath(configDirInRepo, joined(codePath, descriptor)) ?? '');
   const resolved: ResolvedFunction = {
     name,
     env: env.name,
     path: codePath,
-    // A path that leaves the repository is reported by the checks; '' keeps resolution total.
-    root: repoPath(configDirInRepo, codePath) ?? '',
+    root: where.root,
     runtime,
     family,
     handler: typeof scalar.handler === 'string' ? scalar.handler : null,
@@ -356,6 +423,7 @@ export const TEMPLATE_VARIABLES = {
 
 /** Expands ${var}; an unknown variable is left as written (the checks report it). */
 export function expand(template: string, vars: Record<string, string>): string {
+  if (!template.includes('${')) return template;
   return template.replace(/\$\{([^}]*)\}/g, (whole, key: string) => vars[key] ?? whole);
 }
 
@@ -363,8 +431,15 @@ export function templateVariables(template: string): string[] {
   return [...template.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!);
 }
 
+/** posix.join for a normalised directory (resolved paths are) and a path: plain ones are joined as they are. */
+function joined(dir: string, p: string): string {
+  if (!isNormalPath(p)) return posix.join(dir, p);
+  return dir === '.' ? p : `${dir}/${p}`;
+}
+
 /** 'services/orders/' → 'services/orders', './x' → 'x', '' → '.' */
 export function normalisePath(p: string): string {
+  if (isNormalPath(p)) return p;
   const n = posix.normalize(p.replace(/\/+$/, ''));
   return n === '' ? '.' : n;
 }

@@ -130,8 +130,10 @@ export const RUNTIMES: readonly Runtime[] = RUNTIME_TABLE.map((r) => r.id);
 export const DEFAULT_RUNTIME: Runtime = 'python3.12';
 export const DEFAULT_ARCHITECTURE: Architecture = 'x86_64';
 
+const INFO = new Map<string, RuntimeInfo>((RUNTIME_TABLE as readonly RuntimeInfo[]).map((r) => [r.id, r]));
+
 export function runtimeInfo(runtime: Runtime): RuntimeInfo {
-  return (RUNTIME_TABLE as readonly RuntimeInfo[]).find((r) => r.id === runtime)!;
+  return INFO.get(runtime)!;
 }
 
 export function runtimeFamily(runtime: Runtime): RuntimeFamily {
@@ -157,6 +159,19 @@ export function runtimeProblem(
   runtime: Runtime,
   today: string,
 ): { severity: 'warning' | 'error'; message: string } | null {
+  // Thousands of functions name the same few runtimes: each is judged once a day.
+  const key = `${runtime}\0${today}`;
+  let problem = problems.get(key);
+  if (problem === undefined) {
+    problem = judge(runtime, today);
+    problems.set(key, problem);
+  }
+  return problem && { ...problem };
+}
+
+const problems = new Map<string, { severity: 'warning' | 'error'; message: string } | null>();
+
+function judge(runtime: Runtime, today: string): { severity: 'warning' | 'error'; message: string } | null {
   const s = runtimeStatus(runtime, today);
   if (s.state === 'supported') return null;
   const { info, successor } = s;

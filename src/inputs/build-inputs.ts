@@ -1,5 +1,6 @@
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
+import { globTest } from './glob-test.js';
 import { localDependencies, type LocalDependency } from '../config/local-deps.js';
 import { isLockfile } from '../config/runtimes.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
@@ -14,7 +15,7 @@ export type BuildSubject = Pick<
 >;
 
 /** What a build never reads from the committed tree: installed packages, caches, git's own files. */
-export const BUILD_JUNK = picomatch(
+export const BUILD_JUNK = globTest(
   ['**/.git/**', '**/node_modules/**', '**/__pycache__/**', '**/*.pyc', '**/.DS_Store'],
   { dot: true },
 );
@@ -45,7 +46,7 @@ export function inputsFilter(
   const globs = inputs.map((g) => g.replace(/^(\.\/)+/, ''));
   const plain = globs.filter((g) => !picomatch.scan(g).isGlob).map((g) => posix.normalize(g).replace(/\/+$/, ''));
   const patterns = globs.filter((g) => picomatch.scan(g).isGlob);
-  const matches = patterns.length > 0 ? picomatch(patterns, { dot: true }) : () => false;
+  const matches = patterns.length > 0 ? globTest(patterns, { dot: true }) : () => false;
   const descriptor = s.descriptorPath;
   const descriptorDir = descriptor === null ? null : posix.dirname(descriptor);
   return (rel) => {
@@ -70,7 +71,7 @@ export async function buildFiles(
   exclude: string[] = [],
 ): Promise<DependencyFile[]> {
   const tracked = await ws.tracked();
-  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const excluded = exclude.length > 0 ? globTest(exclude, { dot: true }) : () => false;
   const input = inputsFilter(s);
   const out = new Map<string, DependencyFile>();
   const entries = await collectFiles({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import picomatch from 'picomatch';
+import { globTest } from './glob-test.js';
 import { descriptorMakesLayer } from '../config/dependency-checks.js';
 import { localDependencies } from '../config/local-deps.js';
 import { isLockfile } from '../config/runtimes.js';
@@ -79,13 +79,13 @@ export async function dependencyInputs(
 /** Whether a repository path is one an `exclude` leaves unread: under its root and matched by a glob (relative to the root). */
 export function readExcluder(exclude: ReadExclude | undefined): (repoPath: string) => boolean {
   if (!exclude || exclude.globs.length === 0) return () => false;
-  const match = picomatch(exclude.globs, { dot: true });
+  const match = globTest(exclude.globs, { dot: true });
   const prefix = exclude.root === '' ? '' : `${exclude.root}/`;
   return (p) => p.startsWith(prefix) && match(p.slice(prefix.length));
 }
 
 /** Files inside local dependencies that never change what gets installed: never staged, hashed or matched by plan. */
-export const DEPENDENCY_JUNK = picomatch(
+export const DEPENDENCY_JUNK = globTest(
   [
     '**/.git/**',
     '**/__pycache__/**',

@@ -1,7 +1,7 @@
 import type { ResolvedFunction, ResolvedLayer } from '../config/types.js';
 import type { ReadMany } from '../vcs/readers.js';
-import { localDependencies, type LocalDependency } from '../config/local-deps.js';
-import picomatch from 'picomatch';
+import { localDependencies, remembered, type LocalDependency } from '../config/local-deps.js';
+import { globTest } from './glob-test.js';
 import { BUILD_JUNK } from './build-inputs.js';
 import { DEPENDENCY_JUNK, readExcluder } from './dependency-inputs.js';
 import { packageFilter } from './package-filter.js';
@@ -13,6 +13,7 @@ import {
   lockfileRule,
   pathRule,
   treeRule,
+  ruleAnchor,
   type InputRule,
 } from './rules.js';
 
@@ -49,7 +50,7 @@ export function functionRules(
  */
 export function layerRules(l: ResolvedLayer, deps: LocalDeps): InputRule[] {
   const rules: InputRule[] = [];
-  const excluded = l.exclude.length > 0 ? picomatch(l.exclude, { dot: true }) : () => false;
+  const excluded = l.exclude.length > 0 ? globTest(l.exclude, { dot: true }) : () => false;
   if (l.build.command !== null)
     rules.push(...builtRules(l, (rel) => BUILD_JUNK(rel) || excluded(rel), `built:${l.exclude.join(',')}`));
   rules.push(...descriptorRules(l, deps, { root: l.root, globs: l.exclude }));
@@ -119,21 +120,74 @@ export async function inputRules(
   configDirInRepo: string,
   read: ReadMany,
 ): Promise<Map<string, InputRule[]>> {
-  const deps = await descriptorDeps(
+  const deps = await selectedDeps(selected, read);
+  const out = new Map<string, InputRule[]>();
+  for (const [name, envs] of selected) out.set(name, unionRules(envs, configDirInRepo, deps));
+  return out;
+}
+
+/** The local dependencies of every descriptor the selected functions (and their shared layers) name, read at once. */
+export function selectedDeps(
+  selected: Map<string, ResolvedFunction[]>,
+  read: ReadMany,
+): Promise<(s: Subject) => LocalDeps> {
+  return descriptorDeps(
     [...selected.values()].flatMap((envs) => envs.flatMap((r) => [r, ...r.layers])),
     read,
   );
-  const out = new Map<string, InputRule[]>();
-  for (const [name, envs] of selected) {
-    const rules = new Map<string, InputRule>();
-    for (const r of envs) {
-      const own = deps(r);
-      for (const rule of functionRules(r, configDirInRepo, own.runtime, { build: own.build, layers: deps }))
-        rules.set(rule.key, rule);
-    }
-    out.set(name, [...rules.values()]);
+}
+
+/** One function's input rules, the union over its resolved configurations. */
+export function unionRules(
+  envs: ResolvedFunction[],
+  configDirInRepo: string,
+  deps: (s: Subject) => LocalDeps,
+): InputRule[] {
+  const rules = new Map<string, InputRule>();
+  for (const r of envs) {
+    const own = deps(r);
+    for (const rule of functionRules(r, configDirInRepo, own.runtime, { build: own.build, layers: deps }))
+      rules.set(rule.key, rule);
   }
-  return out;
+  return [...rules.values()];
+}
+
+/**
+ * Whether `test` holds for a path a function's input rules are anchored at, at most: each rule of
+ * `functionRules` is anchored (ruleAnchor) at one of these paths or below it, so a change can
+ * match one of its rules only when it lies under one of them. Plan leaves out the rules of
+ * functions no changed path comes near. The code root covers the path and build.inputs rules; the
+ * descriptor's directory, the descriptor and its lockfiles; then the local dependencies, the watch
+ * globs and each shared layer's own. Pure.
+ */
+export function someRuleRoot(
+  r: ResolvedFunction,
+  configDirInRepo: string,
+  deps: (s: Subject) => LocalDeps,
+  test: (root: string) => boolean,
+): boolean {
+  if (test(r.root) || someSubjectRoot(r, deps, test)) return true;
+  for (const g of r.watch) if (test(ruleAnchor(globRule('watch', configDirInRepo, g)))) return true;
+  for (const l of r.layers)
+    if ((l.build.command !== null && test(l.root)) || someSubjectRoot(l, deps, test)) return true;
+  return false;
+}
+
+function someSubjectRoot(s: Subject, deps: (s: Subject) => LocalDeps, test: (root: string) => boolean): boolean {
+  if (s.descriptorPath === null) return false;
+  // The descriptor's directory, which resolution already holds as the install directory when no workdir moves it.
+  const slash = s.descriptorPath.lastIndexOf('/');
+  const dir =
+    s.build.workdir === null && s.installDir !== null
+      ? s.installDir
+      : slash < 0
+        ? ''
+        : s.descriptorPath.slice(0, slash);
+  if (test(dir)) return true;
+  const own = deps(s);
+  for (const d of own.runtime) if (test(d.path)) return true;
+  if (s.build.command !== null) for (const d of own.build) if (test(d.path)) return true;
+  return false;
 }
 
 type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'installDir'>;
@@ -141,23 +195,33 @@ type Subject = Pick<ResolvedFunction, 'descriptorPath' | 'family' | 'build' | 'i
 /** The local dependencies of every descriptor the subjects name, read at once; a lookup by subject. */
 export async function descriptorDeps(subjects: Subject[], read: ReadMany): Promise<(s: Subject) => LocalDeps> {
   const pending = new Map<string, Promise<LocalDependency[]>>();
+  const done = new Map<string, LocalDependency[]>();
   const keyOf = (s: Subject, dev: boolean) => `${s.family}:${s.descriptorPath}:${s.installDir}:${dev}`;
+  const ask = (s: Subject, descriptor: string, dev: boolean) => {
+    const key = keyOf(s, dev);
+    if (done.has(key) || pending.has(key)) return;
+    const opts = { dev, cwd: s.installDir };
+    // What the checks of this run followed already is known without waiting.
+    const known = remembered(s.family, descriptor, read, opts);
+    if (known) done.set(key, known);
+    else pending.set(key, localDependencies(s.family, descriptor, read, opts));
+  };
   for (const s of subjects) {
     if (s.descriptorPath === null) continue;
-    const cwd = s.installDir;
-    const runtime = keyOf(s, false);
-    if (!pending.has(runtime)) pending.set(runtime, localDependencies(s.family, s.descriptorPath, read, { cwd }));
-    const dev = keyOf(s, true);
-    if (s.build.command !== null && !pending.has(dev))
-      pending.set(dev, localDependencies(s.family, s.descriptorPath, read, { dev: true, cwd }));
+    ask(s, s.descriptorPath, false);
+    if (s.build.command !== null) ask(s, s.descriptorPath, true);
   }
-  const done = new Map<string, LocalDependency[]>();
   await Promise.all([...pending].map(async ([key, p]) => done.set(key, await p)));
-  return (s) =>
-    s.descriptorPath === null
-      ? { runtime: [], build: [] }
-      : {
-          runtime: done.get(keyOf(s, false)) ?? [],
-          build: done.get(keyOf(s, true)) ?? [],
-        };
+  const none: LocalDeps = { runtime: [], build: [] };
+  // Asked many times per subject (plan: for every function, on every change compared): answered by object.
+  const bySubject = new WeakMap<Subject, LocalDeps>();
+  return (s) => {
+    if (s.descriptorPath === null) return none;
+    let deps = bySubject.get(s);
+    if (!deps) {
+      deps = { runtime: done.get(keyOf(s, false)) ?? [], build: done.get(keyOf(s, true)) ?? [] };
+      bySubject.set(s, deps);
+    }
+    return deps;
+  };
 }

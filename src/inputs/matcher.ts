@@ -13,27 +13,33 @@ export interface MatchedRule {
 
 interface Entry extends MatchedRule {
   targets: Set<Target>;
+  /** Where the rule sits (ruleAnchor). */
+  anchor: string;
 }
 
 /**
  * Rules indexed by the directory they are anchored at. Matching a path looks only at the
- * rules anchored at its ancestors (a handful of map look-ups), not at every rule of every function.
+ * rules anchored at its ancestors, not at every rule of every function; the rules anchored at a
+ * directory or above it are gathered once per directory, however many changed paths it holds.
  */
 export class InputIndex {
   private readonly byAnchor = new Map<string, Entry[]>();
   private readonly byKey = new Map<string, Entry>();
   private readonly matched: Entry[] = [];
+  /** Per directory: the entries anchored at it or at one of its ancestors. */
+  private readonly above = new Map<string, readonly Entry[]>();
 
   add(rule: InputRule, target: Target): void {
     const key = rule.key;
     let entry = this.byKey.get(key);
     if (!entry) {
-      entry = { rule, targets: new Set() };
-      this.byKey.set(key, entry);
       const anchor = ruleAnchor(rule);
+      entry = { rule, targets: new Set(), anchor };
+      this.byKey.set(key, entry);
       const list = this.byAnchor.get(anchor);
       if (list) list.push(entry);
       else this.byAnchor.set(anchor, [entry]);
+      this.above.clear();
     }
     entry.targets.add(target);
   }
@@ -45,20 +51,36 @@ export class InputIndex {
     const slash = path.lastIndexOf('/');
     const dir = slash < 0 ? '' : path.slice(0, slash);
     const basename = path.slice(slash + 1);
-    for (const anchor of ancestors(path)) {
-      const entries = this.byAnchor.get(anchor);
-      if (!entries) continue;
-      for (const entry of entries) {
-        const t = entry.rule.test;
-        if (t.form === 'tree') {
-          if (!t.excluded || path === anchor || !t.excluded(anchor ? path.slice(anchor.length + 1) : path))
-            matched.push(entry);
-        } else if (t.form === 'glob') {
-          if (t.match(path)) matched.push(entry);
-        } else if (anchor === dir && isLockfile(t.family, basename)) matched.push(entry);
-      }
-    }
+    for (const entry of this.entriesAbove(dir)) this.test(entry, path, dir, basename);
+    // A rule anchored at the path itself (a descriptor, a file named as a local dependency).
+    for (const entry of this.byAnchor.get(path) ?? []) this.test(entry, path, dir, basename);
     return matched;
+  }
+
+  private test(entry: Entry, path: string, dir: string, basename: string): void {
+    const t = entry.rule.test;
+    const anchor = entry.anchor;
+    if (t.form === 'tree') {
+      if (!t.excluded || path === anchor || !t.excluded(anchor ? path.slice(anchor.length + 1) : path))
+        this.matched.push(entry);
+    } else if (t.form === 'glob') {
+      if (t.match(path)) this.matched.push(entry);
+    } else if (anchor === dir && isLockfile(t.family, basename)) this.matched.push(entry);
+  }
+
+  /** The entries anchored at `dir` or above it, outermost first: what ancestors() and a lookup per anchor gave. */
+  private entriesAbove(dir: string): readonly Entry[] {
+    let list = this.above.get(dir);
+    if (list) return list;
+    const own = this.byAnchor.get(dir);
+    if (dir === '') list = own ?? [];
+    else {
+      const slash = dir.lastIndexOf('/');
+      const outer = this.entriesAbove(slash < 0 ? '' : dir.slice(0, slash));
+      list = own ? [...outer, ...own] : outer;
+    }
+    this.above.set(dir, list);
+    return list;
   }
 }
 
@@ -80,6 +102,23 @@ export function bestPerTarget(matched: readonly MatchedRule[], visit: (target: T
 
 function priority(rule: InputRule): number {
   return RULE_KINDS.indexOf(rule.kind);
+}
+
+/**
+ * Every changed path and each of its ancestors ('' included): the anchors a rule must sit at for
+ * the index to try it on one of these paths. A directory already in the set has its ancestors in it.
+ */
+export function reachedAnchors(paths: readonly string[]): Set<string> {
+  const reached = new Set<string>(['']);
+  for (const path of paths) {
+    reached.add(path);
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      const dir = path.slice(0, i);
+      if (reached.has(dir)) break;
+      reached.add(dir);
+    }
+  }
+  return reached;
 }
 
 /** '', 'a', 'a/b', 'a/b/c.txt' for 'a/b/c.txt' */

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { globTest } from './glob-test.js';
 import type { ResolvedFunction } from '../config/types.js';
 
 /**
@@ -24,8 +25,8 @@ export interface PackageFilter {
 type Subject = Pick<ResolvedFunction, 'family' | 'exclude' | 'include' | 'descriptorPath'>;
 
 /** A nodejs function whose package.json builds the layer never ships its own node_modules, whatever include says. */
-const LAYER_OWNS = picomatch(['**/node_modules/**', 'node_modules/**'], { dot: true });
-const LAYER_OWNS_DIR = picomatch(['**/node_modules', 'node_modules'], { dot: true });
+const LAYER_OWNS = globTest(['**/node_modules/**', 'node_modules/**'], { dot: true });
+const LAYER_OWNS_DIR = globTest(['**/node_modules', 'node_modules'], { dot: true });
 
 const cache = new Map<string, PackageFilter>();
 
@@ -42,12 +43,12 @@ export function packageFilter(r: Subject): PackageFilter {
 
 function buildFilter(r: Subject): PackageFilter {
   const excludes = [...DEFAULT_EXCLUDES.all, ...(r.family === 'python' ? DEFAULT_EXCLUDES.python : []), ...r.exclude];
-  const excluded = picomatch(excludes, { dot: true });
-  const included = r.include.length > 0 ? picomatch(r.include, { dot: true }) : () => false;
+  const excluded = globTest(excludes, { dot: true });
+  const included = r.include.length > 0 ? globTest(r.include, { dot: true }) : () => false;
   // 'X/**' excludes every path below any directory matching X: such directories need no walk.
   // With include globs nothing is pruned, since an include may reach below an excluded directory.
   const treeGlobs = excludes.filter((g) => g.endsWith('/**')).map((g) => g.slice(0, -3));
-  const wholeTree = r.include.length === 0 && treeGlobs.length > 0 ? picomatch(treeGlobs, { dot: true }) : () => false;
+  const wholeTree = r.include.length === 0 && treeGlobs.length > 0 ? globTest(treeGlobs, { dot: true }) : () => false;
   const layerOwned = r.family === 'nodejs' && r.descriptorPath !== null;
   const includeBases = r.include.map((g) => picomatch.scan(g).base);
   return {

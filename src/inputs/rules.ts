@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
+import { globTest } from './glob-test.js';
 import { repoPath } from '../config/globs.js';
 import type { RuntimeFamily } from '../config/runtimes.js';
 
@@ -52,7 +53,7 @@ function makeGlobRule(kind: RuleKind, configDirInRepo: string, glob: string): In
   return withKey({
     kind,
     pattern,
-    test: { form: 'glob', base, glob: pattern, match: picomatch(pattern, { dot: true }) },
+    test: { form: 'glob', base, glob: pattern, match: globTest(pattern, { dot: true }) },
   });
 }
 
@@ -108,7 +109,7 @@ export function inputRule(
       test: { form: 'tree', prefix: base, excluded: (rel) => skipped(under + rel) },
     });
   } else {
-    const matches = picomatch(scan.glob, { dot: true });
+    const matches = globTest(scan.glob, { dot: true });
     const prefix = below(base);
     rule = withKey({
       kind: 'path',

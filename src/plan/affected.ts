@@ -154,6 +154,7 @@ export function affectedLayers(
   diff: ConfigDiff | null,
   problem: string | null,
 ): LayerPlan[] {
+  if (layers.size === 0) return [];
   const matches = matchChanges(changed, new Map([...layers].map(([name, l]) => [name, l.rules])), [], ignore);
   return [...layers].map(([name, l]) => {
     const mine = matches.own.get(name);

@@ -3,7 +3,8 @@ import { ConfigError, UsageError } from '../errors.js';
 import { projectFromText, toPosix, type LoadedProject } from '../config/load.js';
 import { configurationsByFunction } from '../config/select.js';
 import type { Project, ResolvedFunction } from '../config/types.js';
-import { descriptorDeps, inputRules, layerRules } from '../inputs/function-inputs.js';
+import { descriptorDeps, layerRules, someRuleRoot, selectedDeps, unionRules } from '../inputs/function-inputs.js';
+import { reachedAnchors } from '../inputs/matcher.js';
 import { globRule, type InputRule } from '../inputs/rules.js';
 import { resolveCommit } from '../vcs/git.js';
 import { commitDirs, commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
@@ -89,12 +90,12 @@ export async function headInputs(
 ): Promise<HeadInputs> {
   const root = loaded.root;
   const worktreeIsHead = head === (checkedOut ?? (await resolveCommit(root, 'HEAD')));
-  const read = worktreeIsHead ? worktreeReader(root) : commitReader(root, head);
+  const read = worktreeIsHead ? (loaded.read ?? worktreeReader(root)) : commitReader(root, head);
   const configInRepo = toPosix(relative(root, loaded.project.configFile));
   const headLoaded = worktreeIsHead ? loaded : await loadAtCommit(loaded, read, configInRepo, head);
   const project = headLoaded.project;
   const selected = configurationsByFunction(project, env);
-  const rules = await inputRules(selected, headLoaded.configDirInRepo, read);
+  const rules = await reachableRules(selected, headLoaded.configDirInRepo, read);
   const shared: InputRule[] = project.shared.map((g) => globRule('shared', headLoaded.configDirInRepo, g));
   // A package.json that holds the config is also a descriptor; a dedicated config file is judged only by its contents.
   const ignore = new Set(basename(configInRepo) === 'package.json' ? [] : [configInRepo]);
@@ -116,7 +117,7 @@ export async function headInputs(
       const { configDiff, baseConfigProblem } = await diff(base, changed);
       return affectedFunctions({
         selected,
-        rules,
+        rules: rules(changed),
         shared,
         changed,
         configInRepo,
@@ -130,6 +131,34 @@ export async function headInputs(
       const { configDiff, baseConfigProblem } = await diff(base, changed);
       return affectedLayers(layers, changed, ignore, configInRepo, configDiff, baseConfigProblem);
     },
+  };
+}
+
+/**
+ * The input rules of the functions a change can reach: those with a rule anchored where a changed
+ * path lies (someRuleRoot). The others can match no changed path, so their rules are never built;
+ * each function's are built once, however many changes are compared.
+ */
+async function reachableRules(
+  selected: Map<string, ResolvedFunction[]>,
+  configDirInRepo: string,
+  read: ReadMany,
+): Promise<(changed: string[]) => Map<string, InputRule[]>> {
+  const deps = await selectedDeps(selected, read);
+  const built = new Map<string, InputRule[]>();
+  return (changed) => {
+    const reached = reachedAnchors(changed);
+    const out = new Map<string, InputRule[]>();
+    for (const [name, envs] of selected) {
+      if (!envs.some((r) => someRuleRoot(r, configDirInRepo, deps, (root) => reached.has(root)))) continue;
+      let rules = built.get(name);
+      if (!rules) {
+        rules = unionRules(envs, configDirInRepo, deps);
+        built.set(name, rules);
+      }
+      out.set(name, rules);
+    }
+    return out;
   };
 }
 

@@ -39,15 +39,24 @@ async function finished(started: Started): Promise<Revisions> {
   return started.ok ? { ...started, changed: await started.changed } : started;
 }
 
-async function startRevisions(root: string, opts: RevisionOptions): Promise<Started> {
+/** Head, the checked-out commit and the base, resolved side by side (each is a process start). */
+function resolveShas(dir: string, opts: RevisionOptions): Promise<[string | null, string | null, string | null]> {
+  const choice = chooseBase(opts.base, opts.environ);
+  return Promise.all([
+    resolveCommit(dir, opts.head ?? 'HEAD'),
+    resolveCommit(dir, 'HEAD'),
+    choice && !ZERO_SHA.test(choice.rev) ? resolveCommit(dir, choice.rev) : null,
+  ]);
+}
+
+async function startRevisions(
+  root: string,
+  opts: RevisionOptions,
+  shas: Promise<[string | null, string | null, string | null]> = resolveShas(root, opts),
+): Promise<Started> {
   const headRev = opts.head ?? 'HEAD';
   const choice = chooseBase(opts.base, opts.environ);
-  // Independent git calls run side by side: each is a process start.
-  const [head, checkedOut, baseSha] = await Promise.all([
-    resolveCommit(root, headRev),
-    resolveCommit(root, 'HEAD'),
-    choice && !ZERO_SHA.test(choice.rev) ? resolveCommit(root, choice.rev) : null,
-  ]);
+  const [head, checkedOut, baseSha] = await shas;
   if (!head) throw new UsageError(`--head ${headRev} does not name a commit in ${root}`);
   if (!choice) throw new UsageError(NO_BASE_HELP);
   // A revision a person typed that names nothing is a mistake; only an absent full sha (what CI
@@ -84,11 +93,14 @@ export interface RevisionsAhead {
  * (an unknown --head) is kept for when the revisions are used, so config errors still come first.
  */
 export async function revisionsAhead(cwd: string, opts: RevisionOptions): Promise<RevisionsAhead | undefined> {
+  // The revisions resolve while git finds the repository: from any directory inside it, they name the same commits.
+  const shas = resolveShas(cwd, opts);
+  shas.catch(() => {}); // outside a repository nobody waits for them
   const root = await repoRoot(cwd);
   if (!root) return undefined;
   let revisions: Promise<Revisions>;
   try {
-    revisions = finished(await startRevisions(root, opts));
+    revisions = finished(await startRevisions(root, opts, shas));
   } catch (e) {
     revisions = Promise.reject(e);
   }

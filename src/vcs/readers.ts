@@ -2,13 +2,59 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from './git.js';
+import { inside } from './paths.js';
 
 /** Reads many repository files at once, from the work tree or from a commit; missing files map to null. */
 export type ReadMany = (repoPaths: string[]) => Promise<Map<string, string | null>>;
 
 /** Synchronous reads: for thousands of small descriptors they beat a promise per file several times over. */
 export function worktreeReader(root: string): ReadMany {
-  return async (paths) => new Map(paths.map((p) => [p, readOrNull(join(root, p))] as const));
+  return async (paths) => new Map(paths.map((p) => [p, readOrNull(inside(root, p))] as const));
+}
+
+/** Reads many repository files at once, without waiting (the work tree); missing files map to null. */
+export type ReadNow = (repoPaths: string[]) => Map<string, string | null>;
+
+/**
+ * Each path read once, however often it is asked for: a run's checks and plan rules read the same
+ * descriptors (thousands of functions, a handful of shared ones). For one run only: what it
+ * remembers is the text as it was first read.
+ */
+export function readOnce(read: ReadMany): ReadMany {
+  const known = new Map<string, string | null>();
+  const once: ReadMany = async (paths) => {
+    const missing = paths.filter((p) => !known.has(p));
+    if (missing.length > 0) for (const [p, text] of await read(missing)) known.set(p, text);
+    return new Map(paths.map((p) => [p, known.get(p) ?? null] as const));
+  };
+  derived.set(once, new Map());
+  return once;
+}
+
+/** readOnce for a reader that needs no wait, with its asynchronous face: both remember the same files. */
+export function readNowOnce(readNow: ReadNow): { now: ReadNow; read: ReadMany } {
+  const known = new Map<string, string | null>();
+  const now: ReadNow = (paths) => {
+    const missing = paths.filter((p) => !known.has(p));
+    if (missing.length > 0) for (const [p, text] of readNow(missing)) known.set(p, text);
+    return new Map(paths.map((p) => [p, known.get(p) ?? null] as const));
+  };
+  const read: ReadMany = async (paths) => now(paths);
+  const memo = new Map<string, unknown>();
+  derived.set(now, memo);
+  derived.set(read, memo);
+  return { now, read };
+}
+
+const derived = new WeakMap<ReadMany | ReadNow, Map<string, unknown>>();
+
+/**
+ * Where what is worked out from a remembering reader's files can be kept (by a key naming what it
+ * is): its files never change, so neither does anything read from them. Undefined for any other
+ * reader, whose files may.
+ */
+export function derivedFrom(read: ReadMany | ReadNow): Map<string, unknown> | undefined {
+  return derived.get(read);
 }
 
 function readOrNull(path: string): string | null {
