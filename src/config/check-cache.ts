@@ -3,6 +3,7 @@ import {
   closeSync,
   constants,
   lstatSync,
+  chmodSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -14,6 +15,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRIVATE_DIR_MODE } from '../package/private.js';
 import { lciVersion } from '../version.js';
 import type { PathSegment, Unlocated } from './source.js';
 
@@ -106,9 +108,12 @@ export function writeChecks(
     const secret = signingKey(env, true);
     if (!secret) return;
     const dir = join(stateDir, 'cache');
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(stateDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // Never write through a link: .lci or its cache could point anywhere.
-    if (lstatSync(stateDir).isSymbolicLink() || lstatSync(dir).isSymbolicLink()) return;
+    if (lstatSync(stateDir).isSymbolicLink()) return;
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (lstatSync(dir).isSymbolicLink()) return;
+    chmodSync(dir, PRIVATE_DIR_MODE);
     const body = JSON.stringify(checks);
     const text = JSON.stringify({ format: FORMAT, key, body, mac: sign(secret, key, body).toString('hex') });
     const tmp = join(dir, `config-checks.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
