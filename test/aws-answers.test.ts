@@ -10,6 +10,7 @@ import { deployRepo, seedFunctions } from './harness/deploy-fixture.js';
 import { GitRepo } from './harness/git-repo.js';
 import { closeServer, listenLocal } from './harness/http-server.js';
 import { tempDir } from './harness/tmp.js';
+import { unexpectedAnswer } from '../src/aws/answers.js';
 
 // AWS problems a user meets before any function matters are said once, in lci's words: no
 // credentials (and how to provide them), an endpoint that answers something other than AWS
@@ -137,6 +138,15 @@ test('a function that is not there names the region and the account lci looked i
       /^lci: function alpha \(alpha-qa\): function alpha-qa does not exist in region eu-west-1 of account (\d{12}); create it first \(Terraform, or lci generate --with-functions\), or point lci where it is \(artifacts\.region, --region or AWS_REGION; the account's credentials, e\.g\. AWS_PROFILE\)$/m,
     );
   });
+});
+
+test("a HEAD's 404 is S3's NotFound, whatever content type the server names (moto sends text/html)", () => {
+  const notFound = Object.assign(new Error('UnknownError'), {
+    name: 'NotFound',
+    $response: { statusCode: 404, headers: { 'content-type': 'text/html; charset=utf-8' } },
+  });
+  assert.is(unexpectedAnswer(notFound, { commandName: 'HeadObjectCommand', clientName: 'S3Client' }), null);
+  assert.ok(unexpectedAnswer(notFound, { commandName: 'GetObjectCommand', clientName: 'S3Client' }));
 });
 
 test.run();
