@@ -172,6 +172,8 @@ export class AwsAnswerError extends LciError {
     message: string,
     /** Whether the message already says what lci was doing. */
     readonly located = false,
+    /** The HTTP status of the answer, when one came. */
+    readonly status?: number,
   ) {
     super(message, ExitCode.failed);
   }

@@ -52,5 +52,7 @@ export function unexpectedAnswer(e: unknown, context: Context): AwsAnswerError |
   const service = (context.clientName ?? '').replace(/Client$/, '');
   return new AwsAnswerError(
     `${service ? `${service} ` : ''}${operation}: ${context.lciEndpoint ?? 'the endpoint'} answered HTTP ${response.statusCode ?? '?'}${type ? ` (${type.split(';')[0]})` : ''}, which is not an AWS API response; check the endpoint (--endpoint-url, AWS_ENDPOINT_URL*), the region, and any proxy in between (HTTPS_PROXY)`,
+    false,
+    response.statusCode,
   );
 }

@@ -332,6 +332,8 @@ function unanswered(e: unknown, operation: string): string {
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403)
     return `not permitted to call lambda:${operation}`;
   // an answer that is not Lambda's (an HTML page): the SDK could not read it
+  if (e instanceof AwsAnswerError)
+    return `the endpoint does not answer ${operation}${e.status ? ` (HTTP ${e.status})` : ''}`;
   if (name === 'SyntaxError' || raw?.$response !== undefined)
     return `the endpoint does not answer ${operation}${status ? ` (HTTP ${status})` : ''}`;
   return `${operation} failed: ${name || 'error'}`;
@@ -532,7 +534,7 @@ export async function createAlias(
 
 /** AWS's error, as a sentence that says what happened to the deploy and what to do. */
 export function explain(e: unknown, doing: string): LciError {
-  if (e instanceof AwsAnswerError && !e.located) return new AwsAnswerError(`${doing}: ${e.message}`, true);
+  if (e instanceof AwsAnswerError && !e.located) return new AwsAnswerError(`${doing}: ${e.message}`, true, e.status);
   if (e instanceof LciError) return e;
   const name = errorName(e);
   const message = (e as Error)?.message ?? String(e);
