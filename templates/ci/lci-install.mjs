@@ -106,7 +106,7 @@ const needed = closure(lock);
 const files = toolFiles(root, toolDir, needed);
 const key = createHash('sha256').update(files.lock).digest('hex');
 const what = `${PACKAGE} ${needed.get(ENTRY).version} and the ${needed.size - 1} packages it needs, as ${lock.name} pins them`;
-if (read(join(toolDir, MARK)) === key && existsSync(join(toolDir, ENTRY, 'package.json'))) {
+if (read(join(toolDir, MARK)) === key && existsSync(join(toolDir, 'node_modules/.bin/lci'))) {
   process.stdout.write(`lci-install: ${what}: installed already in ${toolDir} (the build cache)\n`);
   process.exit(0);
 }
