@@ -28,6 +28,12 @@ locals {
   }
   # The branch and commit of this run: lci deploy --only-matching-ref releases only a commit that
   # belongs to the environment (a run on creation or by hand may carry any head).
+  # A plan that writes nothing (nothing to release, the function intact) is neither approved nor
+  # applied: the stage is skipped.
+  plan_writes = {
+    name     = "PlanWrites"
+    variable = "#{PlanVariables.LCI_PLAN_WRITES}"
+  }
   source_variables = jsonencode([
     { name = "LCI_SOURCE_BRANCH", value = "#{SourceVariables.BranchName}", type = "PLAINTEXT" },
     { name = "LCI_SOURCE_COMMIT", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
@@ -248,19 +254,18 @@ resource "aws_codepipeline" "deploy" {
     for_each = var.confirm ? [1] : []
     content {
       name = "Approve"
-      # A plan that writes nothing (nothing to release, every function intact) asks no one.
       before_entry {
         condition {
           result = "SKIP"
           rule {
-            name = "PlanWrites"
+            name = local.plan_writes.name
             rule_type_id {
               category = "Rule"
               owner    = "AWS"
               provider = "VariableCheck"
               version  = "1"
             }
-            configuration = { Variable = "#{PlanVariables.LCI_PLAN_WRITES}", Operator = "EQ", Value = "yes" }
+            configuration = { Variable = local.plan_writes.variable, Operator = "EQ", Value = "yes" }
           }
         }
       }
@@ -286,14 +291,14 @@ resource "aws_codepipeline" "deploy" {
         condition {
           result = "SKIP"
           rule {
-            name = "PlanWrites"
+            name = local.plan_writes.name
             rule_type_id {
               category = "Rule"
               owner    = "AWS"
               provider = "VariableCheck"
               version  = "1"
             }
-            configuration = { Variable = "#{PlanVariables.LCI_PLAN_WRITES}", Operator = "EQ", Value = "yes" }
+            configuration = { Variable = local.plan_writes.variable, Operator = "EQ", Value = "yes" }
           }
         }
       }
