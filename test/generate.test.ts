@@ -69,6 +69,8 @@ shape('the expected files, each marked as written by lci', () => {
   walk('');
   assert.equal(files.sort(), [
     '.lci-generated',
+    'buildspec-apply.yml',
+    'buildspec-plan.yml',
     'buildspec.yml',
     'functions.tf',
     'main.tf',
@@ -92,25 +94,37 @@ shape('the expected files, each marked as written by lci', () => {
 });
 
 shape(
-  'buildspec.yml validates against the CodeBuild buildspec schema, installs lci from the lockfile and runs the release gate',
+  'the buildspecs validate against the CodeBuild buildspec schema, install lci from the lockfile on Node.js 22 and run the release gate',
   () => {
     const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/buildspec.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-    const spec = parseYaml(readFileSync(join(out, 'buildspec.yml'), 'utf8')) as {
-      phases: { install: { commands: string[] }; build: { commands: string[] } };
+    type Spec = {
+      phases: {
+        install: { 'runtime-versions': Record<string, number>; commands: string[] };
+        build: { commands: string[] };
+      };
       cache: { paths: string[] };
     };
-    assert.ok(validate(spec), JSON.stringify(validate.errors));
+    const read = (f: string) => parseYaml(readFileSync(join(out, f), 'utf8')) as Spec;
+    const spec = read('buildspec.yml');
+    for (const f of ['buildspec.yml', 'buildspec-plan.yml', 'buildspec-apply.yml']) {
+      const s = read(f);
+      assert.ok(validate(s), `${f}: ${JSON.stringify(validate.errors)}`);
+      assert.equal(s.phases.install['runtime-versions'], { nodejs: 22 }, `${f}: a maintained LTS`);
+      assert.equal(s.phases.install.commands, spec.phases.install.commands, `${f}: one install`);
+    }
+    // lci's own install: the lockfile's lambda-ci and what it needs, from the script lci ships, then on the PATH
+    const [install, path] = spec.phases.install.commands as [string, string];
     assert.equal(
-      spec.phases.install.commands,
-      ['npm ci --no-audit --no-fund'],
-      'lci from the monorepo lockfile, not a public package name',
+      install,
+      `node --input-type=module - "$HOME/.cache/lambda-ci" <<'LCI_INSTALL'\n${readFileSync(join(REPO_ROOT, 'templates/ci/lci-install.mjs'), 'utf8')}LCI_INSTALL\n`,
     );
+    assert.is(path, 'export PATH="$HOME/.cache/lambda-ci/node_modules/.bin:$PATH"');
     assert.not.match(JSON.stringify(spec), /npm install --global|lambda-ci@/);
     assert.equal(spec.phases.build.commands, [
-      'npx --no-install lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes',
+      'lci deploy "$LCI_FUNCTION" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes',
     ]);
-    assert.equal(spec.cache.paths, ['.lci/cache/**/*']);
+    assert.equal(spec.cache.paths, ['.lci/cache/**/*', '/root/.cache/lambda-ci/**/*']);
     assert.not.ok(validate({ version: 0.2, phases: { build: { commandz: ['x'] } } }), 'the schema bites');
   },
 );
@@ -172,7 +186,13 @@ shape(
     assert.is(cp.pipeline_type, 'V2');
     assert.is(cp.execution_mode, 'QUEUED');
     const build = ((pipeline.resource as Json).aws_codebuild_project as Record<string, Json[]>).deploy![0]!;
-    assert.is(((build.environment as Json[])[0] as Json).privileged_mode, true, 'Docker is available');
+    assert.is(
+      ((build.environment as Json[])[0] as Json).privileged_mode,
+      '${!var.confirm}',
+      'Docker for lci deploy; the Apply build of confirm: true builds nothing',
+    );
+    const plan = ((pipeline.resource as Json).aws_codebuild_project as Record<string, Json[]>).plan![0]!;
+    assert.is(((plan.environment as Json[])[0] as Json).privileged_mode, true, 'the Plan build builds layers');
   },
 );
 
@@ -297,7 +317,7 @@ behaviour('running twice changes nothing; --check passes, then finds drift and e
   const r = exampleRepo();
   assert.is(generate(r).code, 0);
   const again = generate(r);
-  assert.is(again.stdout.trim(), 'infra/lambda-ci: 0 written, 12 unchanged, 0 removed');
+  assert.is(again.stdout.trim(), 'infra/lambda-ci: 0 written, 14 unchanged, 0 removed');
   assert.is(generate(r, ['--check']).code, 0);
   const main = join(r.dir, 'infra/lambda-ci/main.tf');
   writeFileSync(main, readFileSync(main, 'utf8') + '\n# a hand edit\n');
@@ -379,7 +399,7 @@ behaviour(
       zipEntries(bytes).map((e) => [e.name, e.mode]),
       [['README.txt', 0o644]],
     );
-    assert.is(generate(r, ['--with-functions']).stdout.trim(), 'infra/lambda-ci: 0 written, 17 unchanged, 0 removed');
+    assert.is(generate(r, ['--with-functions']).stdout.trim(), 'infra/lambda-ci: 0 written, 19 unchanged, 0 removed');
     const other = exampleRepo();
     assert.is(generate(other, ['--with-functions']).code, 0);
     assert.ok(
@@ -424,12 +444,18 @@ behaviour('a config path with a line break cannot end the header comment', () =>
 const byEnvironment = suite('generate: --layout environment');
 
 byEnvironment(
-  'one pipeline per environment; the buildspec runs a batch of shards and validates against the CodeBuild schema',
+  'one pipeline per environment; its Plan and its Apply batch graph (the layers, then the shards) validate against the CodeBuild schema',
   async () => {
     const r = exampleRepo();
     const g = generate(r, ['--layout', 'environment', '--shards', '2']);
     assert.is(g.code, 0, g.stderr);
     const dir = join(r.dir, 'infra/lambda-ci');
+    assert.equal(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yml'))
+        .sort(),
+      ['buildspec-apply.yml', 'buildspec-plan.yml'],
+    );
     const files = readdirSync(join(dir, 'modules'), { recursive: true }).map(String).sort();
     assert.equal(files, [
       'environment',
@@ -453,16 +479,26 @@ byEnvironment(
     );
     const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/buildspec.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-    const spec = parseYaml(readFileSync(join(dir, 'buildspec.yml'), 'utf8')) as {
-      batch: { 'build-list': { identifier: string }[] };
+    const spec = parseYaml(readFileSync(join(dir, 'buildspec-apply.yml'), 'utf8')) as {
+      batch: { 'build-graph': { identifier: string; 'depend-on'?: string[] }[] };
     };
     assert.ok(validate(spec), JSON.stringify(validate.errors));
+    const plan = parseYaml(readFileSync(join(dir, 'buildspec-plan.yml'), 'utf8')) as object;
+    assert.ok(validate(plan), JSON.stringify(validate.errors));
     assert.equal(
-      spec.batch['build-list'].map((b) => b.identifier),
-      ['shard_1', 'shard_2'],
+      spec.batch['build-graph'].map((b) => [b.identifier, b['depend-on'] ?? []]),
+      [
+        ['layers', []],
+        ['shard_1', ['layers']],
+        ['shard_2', ['layers']],
+      ],
     );
     assert.not.ok(
-      validate({ version: 0.2, batch: { 'build-list': [{ identifer: 'x' }] }, phases: { build: { commands: ['x'] } } }),
+      validate({
+        version: 0.2,
+        batch: { 'build-graph': [{ identifier: 'x', 'depends-on': ['y'] }] },
+        phases: { build: { commands: ['x'] } },
+      }),
       'the schema bites',
     );
     // Switching back removes the environment layout's files.

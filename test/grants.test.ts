@@ -152,7 +152,11 @@ plan('no wildcard from lambdas.yaml reaches a Resource: the prefix and the alarm
       if (resource.startsWith('arn:aws:s3:::acme-artifacts/x'))
         assert.ok(resource.startsWith('arn:aws:s3:::acme-artifacts/x${*}/'), `${p.address}: ${resource}`);
     }
-  assert.is(all.length, 2 * 26 + 2, 'every role policy is known at plan: the build, pipeline and batch roles');
+  assert.is(
+    all.length,
+    2 * 26 + 2 + 2,
+    "every role policy is known at plan: the build, pipeline and batch roles, and the environment layout's plan roles",
+  );
   const alarms = statementsOf(defaultLayout(planned), 'lci-f0-qa').find((s) => s.Sid === 'WatchAlarms')!;
   assert.equal(list(alarms.Resource).sort(), [
     `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:\${$}x`,
@@ -169,19 +173,26 @@ plan(
   "every pipeline's artifacts have a prefix of their own: QA and prod of a long name differ, neither covers the other",
   () => {
     for (const layout of [defaultLayout(planned), environmentLayout(planned)]) {
-      const prefixes = byType(layout, 'aws_codepipeline').map((p) => {
+      const prefixes = byType(layout, 'aws_codepipeline').flatMap((p) => {
         const name = p.values.name as string;
         const stages = p.values.stage as { action: { output_artifacts?: string[]; input_artifacts?: string[] }[] }[];
-        const artifact = stages[0]!.action[0]!.output_artifacts![0]!;
-        assert.equal(stages.at(-1)!.action[0]!.input_artifacts, [artifact]);
+        // the source's, and in the environment layout the plan's, which the last stage applies
+        const artifacts = stages.flatMap((st) => st.action[0]!.output_artifacts ?? []);
+        assert.equal(stages.at(-1)!.action[0]!.input_artifacts, artifacts);
         const granted = statementsOf(layout, name, 'lci-pipeline').find((s) => s.Sid === 'Artifacts')!;
-        assert.equal(list(granted.Resource), [`arn:aws:s3:::acme-artifacts/${name.slice(0, 20)}/${artifact}/*`]);
-        return { name, resource: list(granted.Resource)[0]! };
+        assert.equal(
+          list(granted.Resource),
+          artifacts.map((a) => `arn:aws:s3:::acme-artifacts/${name.slice(0, 20)}/${a}/*`),
+        );
+        return list(granted.Resource).map((resource) => ({ name, resource }));
       });
       for (const a of prefixes)
         for (const b of prefixes)
           if (a !== b)
-            assert.not.ok(overlaps(iamPattern(a.resource), iamPattern(b.resource)), `${a.name} covers ${b.name}`);
+            assert.not.ok(
+              overlaps(iamPattern(a.resource), iamPattern(b.resource)),
+              `${a.name}: ${a.resource} covers ${b.resource}`,
+            );
     }
     const [qa, prod] = ['lci-shop-payments-reconciler-qa', 'lci-shop-payments-reconciler-prod'];
     assert.is(qa.slice(0, 20), prod.slice(0, 20), 'the two names are equal in their first 20 characters');
@@ -222,7 +233,8 @@ plan(
       ['qa', 'prod'],
       ['prod', 'qa'],
     ] as const) {
-      const statements = statementsOf(byEnv, `lci-${env}`);
+      // the build role (the Apply batch's) and the plan role (the one that writes artifacts)
+      const statements = [...statementsOf(byEnv, `lci-${env}`), ...statementsOf(byEnv, `lci-${env}`, 'lci-plan')];
       const release = list(statements.find((s) => s.Sid === 'ReleaseFunctions')!.Resource);
       assert.ok(
         release.some((r) => r.includes('*') && !r.endsWith(':*')),
@@ -236,6 +248,7 @@ plan(
       const writes = statements
         .filter((s) => list(s.Action).some((a) => ['s3:PutObject', 's3:DeleteObject'].includes(a)))
         .flatMap((s) => list(s.Resource));
+      assert.ok(writes.length > 0, 'the plan role writes artifacts, the build role prunes');
       for (const r of writes)
         for (const f of fence.s3) assert.not.ok(overlaps(iamPattern(r), f), `${env}: ${r} reaches ${other}`);
       // every function of the environment is still covered

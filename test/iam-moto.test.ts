@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lciAsync } from './harness/cli.js';
@@ -9,15 +10,18 @@ import { GitRepo } from './harness/git-repo.js';
 import { Moto, MOTO_ACCESS_KEY } from './harness/moto.js';
 import { StsStandin } from './harness/sts-standin.js';
 import { plannedResources, requireTerraform, type PlannedResource } from './harness/terraform.js';
+import { tempDir } from './harness/tmp.js';
 import { writeWheel } from './harness/wheel.js';
 
 // The generated roles grant what lci's commands in the pipeline call: each role's policy document,
 // exactly as `terraform show -json` of the generated Terraform has it, is an IAM user's only
 // permission in moto (a third-party AWS emulator: IAM enforced, with Lambda's and CloudWatch's
-// resource-level checks added by test/harness/moto_iam_server.py), and lci deploys as that user
+// resource-level checks added by test/harness/moto_iam_server.py), and lci runs as that user
 // what the pipeline would: a function with its own layer and a shared layer, a canary watched by
-// an alarm (the shift mark's tags), a second prod release that prunes, an environment pipeline's
-// sharded deploy. Not one request is refused; a function the role does not own is.
+// an alarm (the shift mark's tags), a second prod release that prunes, a confirm: true pipeline's
+// plan (the plan role) and apply (the apply role) that prunes, an environment pipeline's plan and
+// its apply (the shared layers, then the shards). Not one request is refused; a function the role
+// does not own is, a Lambda write of the plan role is, an artifact write of the apply role is.
 // moto does not run functions (Invoke needs its Docker images), so no smoke events here.
 
 const ACCOUNT = '123456789012'; // moto's default account: STS answers it to terraform plan too
@@ -33,6 +37,7 @@ layers:
 environments:
   qa: { branch: main, alarms: [qa-errors], strategy: "canary:50:0.01" }
   prod: { tag: "v*", alias: live, prune: { keep: 1 } }
+  stage: { tag: "s*", alias: staged, confirm: true, prune: { keep: 1 } }
 functions:
   gamma:
     path: svc/gamma
@@ -71,10 +76,10 @@ async function fixture(): Promise<GitRepo> {
   return repo;
 }
 
-/** The inline policy a generated role gets, as terraform plan shows it (the CodeBuild role's: lci-deploy). */
-function policyOf(resources: PlannedResource[], pipeline: string): string {
+/** The inline policy a generated role gets, as terraform plan shows it (the build role's lci-deploy, the plan role's lci-plan). */
+function policyOf(resources: PlannedResource[], pipeline: string, policy = 'lci-deploy'): string {
   const doc = byType(resources, 'aws_iam_role_policy').find(
-    (r) => r.address.includes(`["${pipeline}"]`) && r.values.name === 'lci-deploy',
+    (r) => r.address.includes(`["${pipeline}"]`) && r.values.name === policy,
   );
   assert.ok(doc?.values.policy, `${pipeline}: its policy is known at plan`);
   return doc!.values.policy as string;
@@ -85,9 +90,11 @@ async function seed(moto: Moto): Promise<void> {
   await moto.seed(REGION, [
     { name: 'gamma-qa', aliases: ['qa'] },
     { name: 'gamma-prod', aliases: ['live'] },
+    { name: 'gamma-stage', aliases: ['staged'] },
     { name: 'alpha-qa', aliases: ['qa'] },
     { name: 'alpha-prod', aliases: ['live'] },
-    { name: 'beta', aliases: ['qa', 'live'] },
+    { name: 'alpha-stage', aliases: ['staged'] },
+    { name: 'beta', aliases: ['qa', 'live', 'staged'] },
   ]);
   const credentials = { accessKeyId: MOTO_ACCESS_KEY, secretAccessKey: 'setup' };
   await new CloudWatchClient({ region: REGION, endpoint: moto.endpoint, credentials }).send(
@@ -108,7 +115,10 @@ interface Run {
   code: number;
   stdout: string;
   stderr: string;
-  json: { functions: { name: string; status: string; error?: string; warnings?: string[]; pruned?: unknown }[] };
+  json: {
+    functions: { name: string; status: string; error?: string; warnings?: string[]; pruned?: unknown }[];
+    layers: { name: string; status: string }[];
+  };
 }
 
 const iam = suite('IAM: the generated roles, enforced by moto, let lci do what the pipeline does, and no more');
@@ -130,6 +140,11 @@ iam.before(async () => {
     users = {
       'gamma-qa': await moto.userWith('gamma-qa', { 'lci-deploy': policyOf(planned, 'lci-gamma-qa') }),
       'gamma-prod': await moto.userWith('gamma-prod', { 'lci-deploy': policyOf(planned, 'lci-gamma-prod') }),
+      'gamma-stage-plan': await moto.userWith('gamma-stage-plan', {
+        'lci-plan': policyOf(planned, 'lci-gamma-stage', 'lci-plan'),
+      }),
+      'gamma-stage': await moto.userWith('gamma-stage', { 'lci-deploy': policyOf(planned, 'lci-gamma-stage') }),
+      'env-qa-plan': await moto.userWith('env-qa-plan', { 'lci-plan': policyOf(planned, 'lci-qa', 'lci-plan') }),
       'env-qa': await moto.userWith('env-qa', { 'lci-deploy': policyOf(planned, 'lci-qa') }),
       'beta-qa': await moto.userWith('beta-qa', { 'lci-deploy': policyOf(planned, 'lci-beta-qa') }),
       'beta-prod': await moto.userWith('beta-prod', { 'lci-deploy': policyOf(planned, 'lci-beta-prod') }),
@@ -159,7 +174,7 @@ async function lciAs(user: string, args: string[]): Promise<Run & { refused: str
       AWS_MAX_ATTEMPTS: '1',
     },
   });
-  let json = { functions: [] } as Run['json'];
+  let json = { functions: [], layers: [] } as Run['json'];
   try {
     json = JSON.parse(r.stdout);
   } catch {
@@ -171,6 +186,17 @@ async function lciAs(user: string, args: string[]): Promise<Run & { refused: str
     .split('\n')
     .filter((l) => /" 403 /.test(l));
   return { ...r, json, refused };
+}
+
+/** An S3 client with one generated role's permissions only. */
+function s3As(user: string): S3Client {
+  return new S3Client({
+    region: REGION,
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: users[user]!,
+    maxAttempts: 1,
+  });
 }
 
 function allowed(r: Run & { refused: string[] }, what: string): void {
@@ -241,29 +267,131 @@ iam(
   },
 );
 
-iam("an environment's pipeline: every function of qa, in its shard, as the buildspec runs it", async () => {
-  repo.commit({ 'svc/alpha/app.py': 'def handler(event, context):\n    return "alpha 2"\n' }, 'alpha 2');
-  const r = await lciAs('env-qa', [
-    'deploy',
-    '--affected',
-    '--since',
-    'deployed',
-    '--shard',
-    '1/1',
-    '--env',
-    'qa',
-    '--source-version',
-    repo.head(),
-    '--strategy',
-    'canary:50:0.01',
-    '--only-matching-ref',
-    '--branch',
-    'main',
-    '--yes',
-  ]);
-  allowed(r, 'deploy qa');
-  assert.equal(r.json.functions.map((f) => f.name).sort(), ['alpha', 'gamma']);
-});
+/** A plan file of the test's own. */
+const planFile = (name: string) => join(tempDir(), name);
+
+iam(
+  'confirm: true: the plan role plans (artifacts uploaded, Lambda only read), the apply role applies and prunes; neither can do the other',
+  async () => {
+    repo.git('tag', 's1');
+    const v1 = planFile('s1.json');
+    const planned = await lciAs('gamma-stage-plan', [
+      'deploy',
+      'gamma',
+      '--env',
+      'stage',
+      '--source-version',
+      's1',
+      '--plan-out',
+      v1,
+    ]);
+    allowed(planned, 'plan s1 with the plan role');
+    assert.equal(
+      planned.json.functions.map((f) => [f.name, f.status]),
+      [['gamma', 'PLANNED']],
+    );
+    allowed(await lciAs('gamma-stage', ['apply', v1, '--yes']), 'apply s1 with the apply role');
+    // s2 has new dependencies: the prune after its release finds s1's layer version and layer cache unused
+    await writeWheel(join(repo.dir, 'libs/acme-1.0.2-py3-none-any.whl'), 'acme', '1.0.2', {
+      'acme/__init__.py': 'VERSION = 3\n',
+    });
+    repo.commit({ 'svc/gamma/requirements.txt': '../../libs/acme-1.0.2-py3-none-any.whl\n' }, 's2');
+    repo.git('tag', 's2');
+    const v2 = planFile('s2.json');
+    allowed(
+      await lciAs('gamma-stage-plan', [
+        'deploy',
+        'gamma',
+        '--env',
+        'stage',
+        '--source-version',
+        's2',
+        '--plan-out',
+        v2,
+      ]),
+      'plan s2',
+    );
+    // the plan role writes no Lambda function
+    const refusedApply = await lciAs('gamma-stage-plan', ['apply', v2, '--yes']);
+    assert.is.not(refusedApply.code, 0, refusedApply.stdout);
+    assert.ok(refusedApply.refused.length > 0, 'moto refused the plan role a Lambda write');
+    const applied = await lciAs('gamma-stage', ['apply', v2, '--yes']);
+    allowed(applied, 'apply s2, then prune (s3:DeleteObject, no s3:PutObject)');
+    const pruned = applied.json.functions[0]!.pruned as { layerVersions: string[]; s3: string[] };
+    assert.equal(pruned.layerVersions, ['gamma-stage-deps:1'], JSON.stringify(pruned));
+    assert.ok(
+      pruned.s3.some((k) => /\/_lci\/deps\/stage\/gamma-stage\/[0-9a-f]{32}\.zip$/.test(k)),
+      JSON.stringify(pruned),
+    );
+    // the apply role may not write the artifacts it applies
+    const put = await s3As('gamma-stage')
+      .send(
+        new PutObjectCommand({
+          Bucket: 'acme-artifacts',
+          Key: `lambda-ci/gamma-stage/s2/app.zip`,
+          Body: 'other bytes',
+        }),
+      )
+      .then(
+        () => 'written',
+        (e: Error) => e.name,
+      );
+    assert.is(put, 'AccessDenied');
+  },
+);
+
+iam(
+  "an environment's pipeline: one plan of qa (the plan role), applied as the batch graph runs it: the shared layers, then each shard",
+  async () => {
+    // alpha changes, and the shared layer gamma uses: one plan, whose shared layer the first build publishes
+    await writeWheel(join(repo.dir, 'libs/common_util-1.0.1-py3-none-any.whl'), 'common_util', '1.0.1', {
+      'common_util/__init__.py': 'X = 2\n',
+    });
+    repo.commit(
+      {
+        'svc/alpha/app.py': 'def handler(event, context):\n    return "alpha 2"\n',
+        'layers/common/requirements.txt': '../../libs/common_util-1.0.1-py3-none-any.whl\n',
+      },
+      'alpha 2, common 1.0.1',
+    );
+    const file = planFile('qa.json');
+    const planned = await lciAs('env-qa-plan', [
+      'deploy',
+      '--affected',
+      '--since',
+      'deployed',
+      '--env',
+      'qa',
+      '--source-version',
+      repo.head(),
+      '--strategy',
+      'canary:50:0.01',
+      '--only-matching-ref',
+      '--branch',
+      'main',
+      '--plan-out',
+      file,
+    ]);
+    allowed(planned, 'plan qa');
+    assert.equal(planned.json.functions.map((f) => f.name).sort(), ['alpha', 'gamma']);
+    const layers = await lciAs('env-qa', ['apply', file, '--layers-only', '--yes']);
+    allowed(layers, 'the shared layers');
+    assert.equal(
+      layers.json.layers.map((l) => [l.name, l.status]),
+      [['common', 'PUBLISHED']],
+    );
+    const applied: string[][] = [];
+    for (const shard of ['--shard=1/2', '--shard=2/2']) {
+      const r = await lciAs('env-qa', ['apply', file, shard, '--yes']);
+      allowed(r, `apply ${shard}`);
+      applied.push(...r.json.functions.map((f) => [f.name, f.status]));
+    }
+    assert.equal(applied.sort(), [
+      ['alpha', 'PUBLISHED'],
+      ['gamma', 'PUBLISHED'],
+    ]);
+  },
+);
 
 iam(
   'status with a role that may not read the account settings: the storage is unknown, the rest is shown',

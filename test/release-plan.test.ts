@@ -9,7 +9,9 @@ import { AwsWorld } from './harness/aws-world.js';
 import { lciAsync } from './harness/cli.js';
 import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './harness/deploy-fixture.js';
 import { CREDENTIALS } from './harness/s3.js';
+import { requireDocker } from './harness/docker.js';
 import { tempDir } from './harness/tmp.js';
+import { writeWheel } from './harness/wheel.js';
 
 // A release is a plan: lci deploy --plan-out makes it (artifacts uploaded, no Lambda write),
 // lci apply carries it out exactly, and refuses (exit 2) when what it read has moved.
@@ -226,6 +228,53 @@ plans(
       assert.equal(status(released.json), { alpha: 'INTACT', beta: 'PUBLISHED' });
       const beta = world.lambda.functionState('beta')!;
       assert.is(beta.versions.find((v) => v.Version === beta.aliases.qa!.FunctionVersion)!.Handler, 'app.main');
+    });
+  },
+);
+
+plans(
+  'the Apply batch: --layers-only publishes the shared layer once; each --shard then applies its share, a shard none of whose functions attach it included',
+  async () => {
+    await requireDocker();
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, [...QA_FUNCTIONS, { name: 'gamma', alias: 'qa' }]);
+      const repo = await deployRepo({
+        extra:
+          '  gamma: { path: svc/gamma, descriptor: false, layers: [common] }\nlayers:\n  common: { path: layers/common, runtimes: [python3.12] }\n',
+      });
+      await writeWheel(join(repo.dir, 'libs/common_util-1.0.0-py3-none-any.whl'), 'common_util', '1.0.0', {
+        'common_util/__init__.py': 'X = 1\n',
+      });
+      repo.commit(
+        {
+          'svc/gamma/app.py': 'import common_util\n',
+          'layers/common/requirements.txt': '../../libs/common_util-1.0.0-py3-none-any.whl\n',
+        },
+        'gamma and its shared layer',
+      );
+      const file = join(tempDir(), 'plan.json');
+      const planned = await lci(world, repo.dir, ['deploy', '--env', 'qa', '--plan-out', file]);
+      assert.is(planned.code, 0, planned.stderr);
+      assert.match(planned.json!.summary!, /: 3 to publish, 0 intact, 0 refused; shared layer common to publish$/);
+      const layers = await lci(world, repo.dir, ['apply', file, '--layers-only']);
+      assert.is(layers.code, 0, layers.stderr);
+      const layerStatus = (json: unknown) =>
+        (json as { layers: { name: string; status: string }[] }).layers.map((l) => [l.name, l.status]);
+      assert.equal(layerStatus(layers.json), [['common', 'PUBLISHED']]);
+      // Functions by name, every 2nd: shard 1 holds alpha and gamma (which attaches common), shard 2 beta alone.
+      const one = await lci(world, repo.dir, ['apply', file, '--shard=1/2']);
+      assert.is(one.code, 0, one.stderr);
+      assert.equal(status(one.json), { alpha: 'PUBLISHED', gamma: 'PUBLISHED' });
+      assert.equal(layerStatus(one.json), [['common', 'INTACT']], 'the version --layers-only published');
+      const two = await lci(world, repo.dir, ['apply', file, '--shard=2/2']);
+      assert.is(two.code, 0, two.stderr);
+      assert.equal(status(two.json), { beta: 'PUBLISHED' });
+      assert.equal(layerStatus(two.json), [], 'no function of this shard attaches common: not its to report');
+      assert.equal(
+        world.lambda.log.filter((l) => l.operation === 'PublishLayerVersion').length,
+        1,
+        'one layer version, published once',
+      );
     });
   },
 );

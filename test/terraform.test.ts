@@ -18,6 +18,7 @@ import {
   generated,
   list,
   REGION,
+  type Statement,
   statementsOf,
 } from './harness/generated-terraform.js';
 import {
@@ -151,7 +152,7 @@ example(
 );
 
 example(
-  '--layout environment: a pipeline per environment whose batch build runs the shards, each with its share of the budget',
+  '--layout environment: a pipeline per environment plans once; its Apply is a batch graph, the shared layers first, then the shards, each with its share of the budget',
   () => {
     assert.equal(
       byType(exampleByEnv, 'aws_codepipeline')
@@ -170,35 +171,51 @@ example(
         batch.restrictions[0]!.maximum_builds_allowed,
         batch.restrictions[0]!.compute_types_allowed,
       ],
-      [false, 3, ['BUILD_GENERAL1_SMALL']],
+      [false, 4, ['BUILD_GENERAL1_SMALL']],
+      'the layers build and 3 shards',
     );
     const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
       batch: {
         'fast-fail': boolean;
-        'build-list': { identifier: string; env: { variables: Record<string, string> } }[];
+        'build-graph': { identifier: string; 'depend-on'?: string[]; env: { variables: Record<string, string> } }[];
       };
       phases: { build: { commands: string[] } };
     };
     assert.equal(
-      spec.batch['build-list'].map((b) => [b.identifier, b.env.variables.LCI_SHARD]),
+      spec.batch['build-graph'].map((b) => [b.identifier, b['depend-on'] ?? [], b.env.variables.LCI_APPLY_PART]),
       [
-        ['shard_1', '1/3'],
-        ['shard_2', '2/3'],
-        ['shard_3', '3/3'],
+        ['layers', [], '--layers-only'],
+        ['shard_1', ['layers'], '--shard=1/3'],
+        ['shard_2', ['layers'], '--shard=2/3'],
+        ['shard_3', ['layers'], '--shard=3/3'],
       ],
     );
+    assert.equal(spec.phases.build.commands, [
+      'LCI_PLAN_DIR="$(printenv "CODEBUILD_SRC_DIR_$LCI_PLAN_ARTIFACT")" && test -d "$LCI_PLAN_DIR"',
+      'if [ -f "$LCI_PLAN_DIR/plan.json" ]; then lci apply "$LCI_PLAN_DIR/plan.json" "$LCI_APPLY_PART" --config "$LCI_CONFIG" --yes; else cat "$LCI_PLAN_DIR/plan.txt"; fi',
+    ]);
+    const plan = byType(exampleByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'lci-qa-plan')!;
+    const planSpec = parseYaml(first<{ buildspec: string }>(plan.values.source).buildspec) as {
+      phases: { build: { commands: string[] } };
+    };
     assert.match(
-      spec.phases.build.commands[0]!,
-      /^npx --no-install lci deploy --affected --since deployed --shard "\$LCI_SHARD" --env "\$LCI_ENV" /,
+      planSpec.phases.build.commands[1]!,
+      /^lci deploy --affected --since deployed --env "\$LCI_ENV" .* --plan-out \.lci\/plan\/plan\.json > \.lci\/plan\/plan\.txt;/,
     );
     const stages = byType(exampleByEnv, 'aws_codepipeline').find((r) => r.values.name === 'lci-qa')!.values.stage as {
+      name: string;
       action: { configuration: Record<string, string> }[];
     }[];
     assert.equal(
-      [stages[1]!.action[0]!.configuration.BatchEnabled, stages[1]!.action[0]!.configuration.CombineArtifacts],
+      stages.map((st) => st.name),
+      ['Source', 'Plan', 'Apply'],
+      'no confirm: the plan is applied without a person',
+    );
+    assert.equal(
+      [stages[2]!.action[0]!.configuration.BatchEnabled, stages[2]!.action[0]!.configuration.CombineArtifacts],
       ['true', 'false'],
     );
-    // The role releases the environment's functions and layers, named one by one; no others.
+    // The build role releases the environment's functions and layers, named one by one; no others.
     const release = statementsOf(exampleByEnv, 'lci-qa').find((st) => st.Sid === 'ReleaseFunctions')!;
     const fn = (n: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
     const qa = ['invoice-worker-qa', 'notifier-qa', 'orders-api-qa', 'webhooks-qa'];
@@ -452,35 +469,158 @@ tricky(
   "the pipeline passes the environment's strategy, the source branch and commit, and the Slack variable lambdas.yaml names",
   () => {
     assert.is(envVars('acme-fn1-qa').LCI_STRATEGY!.value, 'linear:25:1.5');
-    assert.is(envVars('acme-fn1-prod').LCI_STRATEGY!.value, 'canary:10:5');
+    assert.is(envVars('acme-fn1-prod-plan').LCI_STRATEGY!.value, 'canary:10:5', 'confirm: the plan holds it');
     const slack = envVars('acme-fn1-qa').ACME_SLACK_HOOK!;
     assert.equal([slack.type, slack.value], ['PARAMETER_STORE', '/acme/slack-webhook-url']);
-    const stages = pipelineOf('acme-fn1-qa').values.stage as {
-      name: string;
-      action: { namespace?: string; configuration: Record<string, string> }[];
-    }[];
-    assert.is(stages[0]!.action[0]!.namespace, 'SourceVariables');
-    assert.equal(JSON.parse(stages[1]!.action[0]!.configuration.EnvironmentVariables!), [
+    assert.is(
+      envVars('acme-fn1-prod').ACME_SLACK_HOOK!.value,
+      '/acme/slack-webhook-url',
+      'the Apply build tells Slack',
+    );
+    assert.not.ok('ACME_SLACK_HOOK' in envVars('acme-fn1-prod-plan'), 'a plan releases nothing: no webhook');
+    const sourceVariables = [
       { name: 'LCI_SOURCE_BRANCH', value: '#{SourceVariables.BranchName}', type: 'PLAINTEXT' },
       { name: 'LCI_SOURCE_COMMIT', value: '#{SourceVariables.CommitId}', type: 'PLAINTEXT' },
-    ]);
+    ];
+    for (const [pipeline, stage] of [
+      ['acme-fn1-qa', 'Deploy'],
+      ['acme-fn1-prod', 'Plan'],
+    ] as const) {
+      const stages = pipelineOf(pipeline).values.stage as Stage[];
+      assert.is(stages[0]!.action[0]!.namespace, 'SourceVariables');
+      const build = stages.find((st) => st.name === stage)!.action[0]!;
+      assert.equal(JSON.parse(build.configuration.EnvironmentVariables!), sourceVariables, pipeline);
+    }
   },
 );
 
-tricky('confirm: true puts a manual approval stage before the deploy; qa runs straight through', () => {
-  type Stage = { name: string; action: { category: string; provider: string }[] };
-  const names = (p: string) => (pipelineOf(p).values.stage as Stage[]).map((s) => s.name);
-  assert.equal(names('acme-fn1-prod'), ['Source', 'Approve', 'Deploy']);
-  assert.equal(names('acme-fn1-qa'), ['Source', 'Deploy']);
-  const approve = (pipelineOf('acme-fn1-prod').values.stage as Stage[])[1]!.action[0]!;
-  assert.equal([approve.category, approve.provider], ['Approval', 'Manual']);
-  const envStages = (name: string) =>
-    (byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === name)!.values.stage as Stage[]).map(
-      (s) => s.name,
+type Stage = {
+  name: string;
+  before_entry?: {
+    condition: {
+      result: string;
+      rule: { rule_type_id: { provider: string }[]; configuration: Record<string, string> }[];
+    }[];
+  }[];
+  action: {
+    category: string;
+    provider: string;
+    namespace?: string;
+    input_artifacts?: string[];
+    output_artifacts?: string[];
+    configuration: Record<string, string>;
+  }[];
+};
+
+const stagesOf = (resources: PlannedResource[], name: string) =>
+  byType(resources, 'aws_codepipeline').find((r) => r.values.name === name)!.values.stage as Stage[];
+
+tricky(
+  'confirm: true is Plan → Approve → Apply: the approval names the commit and the summary and links the plan; both skip a plan that writes nothing',
+  () => {
+    const names = (resources: PlannedResource[], p: string) => stagesOf(resources, p).map((st) => st.name);
+    assert.equal(names(trickyPlan, 'acme-fn1-prod'), ['Source', 'Plan', 'Approve', 'Apply']);
+    assert.equal(names(trickyPlan, 'acme-fn1-qa'), ['Source', 'Deploy'], 'without confirm, one build as before');
+    assert.equal(names(trickyByEnv, 'acme-prod'), ['Source', 'Plan', 'Approve', 'Apply'], '--layout environment too');
+    assert.equal(names(trickyByEnv, 'acme-qa'), ['Source', 'Plan', 'Apply']);
+    for (const [resources, pipeline, subject] of [
+      [trickyPlan, 'acme-fn1-prod', 'fn1 to prod'],
+      [trickyByEnv, 'acme-prod', 'to prod'],
+    ] as const) {
+      const stages = stagesOf(resources, pipeline);
+      const [plan, approve, apply] = [stages[1]!, stages[2]!, stages[3]!];
+      const planArtifact = plan.action[0]!.output_artifacts![0]!;
+      assert.match(planArtifact, /^p[0-9a-f]{9}$/);
+      assert.is(plan.action[0]!.namespace, 'PlanVariables');
+      const source = stages[0]!.action[0]!.output_artifacts![0]!;
+      assert.equal(apply.action[0]!.input_artifacts, [source, planArtifact]);
+      assert.is(apply.action[0]!.configuration.PrimarySource, source, 'lambdas.yaml of the planned commit');
+      assert.equal([approve.action[0]!.category, approve.action[0]!.provider], ['Approval', 'Manual']);
+      assert.is(
+        approve.action[0]!.configuration.CustomData,
+        `Release ${subject} at commit #{PlanVariables.LCI_PLAN_COMMIT}: #{PlanVariables.LCI_PLAN_SUMMARY}. The link opens the Plan build, whose log shows the plan function by function.`,
+      );
+      assert.is(approve.action[0]!.configuration.ExternalEntityLink, '#{PlanVariables.LCI_PLAN_LINK}');
+      for (const st of [approve, apply]) {
+        const condition = st.before_entry![0]!.condition[0]!;
+        assert.is(condition.result, 'SKIP');
+        assert.is(condition.rule[0]!.rule_type_id[0]!.provider, 'VariableCheck');
+        assert.equal(condition.rule[0]!.configuration, {
+          Variable: '#{PlanVariables.LCI_PLAN_WRITES}',
+          Operator: 'EQ',
+          Value: 'yes',
+        });
+      }
+      const project = byType(resources, 'aws_codebuild_project').find((r) => r.values.name === `${pipeline}-plan`)!;
+      const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
+        env: { 'exported-variables': string[] };
+        artifacts: { 'base-directory': string; files: string[] };
+      };
+      assert.equal(spec.env['exported-variables'], [
+        'LCI_PLAN_COMMIT',
+        'LCI_PLAN_WRITES',
+        'LCI_PLAN_LINK',
+        'LCI_PLAN_SUMMARY',
+      ]);
+      assert.equal(spec.artifacts, { 'base-directory': '.lci/plan', files: ['**/*'] });
+    }
+  },
+);
+
+/** Lambda actions that write. */
+const LAMBDA_WRITES = /^lambda:(Update|Publish|CreateAlias|Delete|TagResource|UntagResource|Invoke)/;
+
+tricky(
+  'the plan role writes artifacts and no Lambda function; the apply role writes Lambda and no artifact, pruning deletes only',
+  () => {
+    for (const [resources, pipeline, fnArn] of [
+      [trickyPlan, 'acme-fn1-prod', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:prod-fn1`],
+      [trickyByEnv, 'acme-prod', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:prod-*`],
+    ] as const) {
+      const plan = statementsOf(resources, pipeline, 'lci-plan');
+      const apply = statementsOf(resources, pipeline);
+      const actions = (sts: Statement[]) => sts.flatMap((st) => list(st.Action));
+      assert.equal(
+        actions(plan).filter((a) => LAMBDA_WRITES.test(a)),
+        [],
+        `${pipeline}: the plan role writes no Lambda`,
+      );
+      assert.ok(actions(plan).includes('lambda:GetFunction'));
+      assert.ok(plan.some((st) => st.Sid === 'WriteFunctionArtifacts' && list(st.Action).includes('s3:PutObject')));
+      const planArtifact = list(plan.find((st) => st.Sid === 'WritePlan')!.Resource);
+      assert.equal(planArtifact.length, 1);
+      assert.match(
+        planArtifact[0]!,
+        new RegExp(`^arn:aws:s3:::acme-artifacts/${pipeline.slice(0, 20)}/p[0-9a-f]{9}/\\*$`),
+      );
+      assert.not.ok(
+        actions(apply).some((a) => a === 's3:PutObject' || a === 's3:AbortMultipartUpload' || a === 's3:*'),
+        `${pipeline}: the apply role writes no artifact`,
+      );
+      assert.equal(
+        apply.filter((st) => list(st.Action).some((a) => a.startsWith('s3:Delete'))).map((st) => [st.Sid, st.Action]),
+        [['PruneArtifacts', 's3:DeleteObject']],
+        "prune after release deletes pruned versions' objects: DeleteObject, nothing else",
+      );
+      const writes = apply.find((st) => list(st.Action).includes('lambda:UpdateFunctionCode'))!;
+      assert.ok(list(writes.Resource).includes(fnArn), JSON.stringify(writes.Resource));
+      for (const sts of [plan, apply])
+        assert.ok(
+          sts.some((st) => st.Sid === 'ReadArtifacts' && list(st.Resource).includes('arn:aws:s3:::acme-artifacts/*')),
+          'both builds read the source, the plan and the artifacts',
+        );
+    }
+    // Without confirm the one build does both, as before.
+    const deploy = statementsOf(trickyPlan, 'acme-fn1-qa');
+    assert.ok(deploy.some((st) => st.Sid === 'WriteFunctionArtifacts'));
+    assert.ok(deploy.some((st) => list(st.Action).includes('lambda:UpdateFunctionCode')));
+    assert.not.ok(
+      byType(trickyPlan, 'aws_iam_role_policy').some(
+        (r) => r.address.includes('acme-fn1-qa') && r.values.name === 'lci-plan',
+      ),
     );
-  assert.equal(envStages('acme-prod'), ['Source', 'Approve', 'Deploy'], '--layout environment too');
-  assert.equal(envStages('acme-qa'), ['Source', 'Deploy']);
-});
+  },
+);
 
 tricky(
   'trigger paths: up to 8 in one push filter, up to 24 over 3 on the same branch, more is every push (with a warning)',
@@ -549,18 +689,30 @@ tricky(
 tricky(
   '--layout environment: hostile values read back from its buildspec, triggers and policies; more than 10 functions are one name pattern that reaches no other environment',
   () => {
-    const project = byType(trickyByEnv, 'aws_codebuild_project').find((r) => r.values.name === 'acme-qa')!;
-    const spec = parseYaml(first<{ buildspec: string }>(project.values.source).buildspec) as {
-      batch: { 'build-list': unknown[] };
-      phases: { install: { commands: string[] }; build: { commands: string[] } };
-      cache: { paths: string[] };
-    };
-    assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
-    assert.equal(spec.phases.build.commands, [
-      `npx --no-install lci ${HOSTILE} deploy --affected --since deployed --shard "$LCI_SHARD" --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --yes`,
-    ]);
-    assert.is(spec.batch['build-list'].length, 4, 'four shards by default');
-    assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
+    const specOf = (name: string) =>
+      parseYaml(
+        first<{ buildspec: string }>(
+          byType(trickyByEnv, 'aws_codebuild_project').find((r) => r.values.name === name)!.values.source,
+        ).buildspec,
+      ) as {
+        batch: { 'build-graph': unknown[] };
+        phases: { install: { commands: string[] }; build: { commands: string[] } };
+        cache: { paths: string[] };
+      };
+    const [plan, apply] = [specOf('acme-qa-plan'), specOf('acme-qa')];
+    for (const spec of [plan, apply]) {
+      assert.equal(spec.phases.install.commands, [HOSTILE, 'npm ci --no-audit --no-fund']);
+      assert.equal(spec.cache.paths, [`${CONFIG_DIR}/.lci/cache/**/*`]);
+    }
+    assert.is(
+      plan.phases.build.commands[1],
+      `npx --no-install lci ${HOSTILE} deploy --affected --since deployed --env "$LCI_ENV" --config "$LCI_CONFIG" --source-version "\${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}" --strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH" --plan-out .lci/plan/plan.json > .lci/plan/plan.txt; s=$?; cat .lci/plan/plan.txt; test $s -eq 0`,
+    );
+    assert.is(
+      apply.phases.build.commands[1],
+      `if [ -f "$LCI_PLAN_DIR/plan.json" ]; then npx --no-install lci ${HOSTILE} apply "$LCI_PLAN_DIR/plan.json" "$LCI_APPLY_PART" --config "$LCI_CONFIG" --yes; else cat "$LCI_PLAN_DIR/plan.txt"; fi`,
+    );
+    assert.is(apply.batch['build-graph'].length, 5, 'the layers build, and four shards by default');
     const pipeline = byType(trickyByEnv, 'aws_codepipeline').find((r) => r.values.name === 'acme-qa')!;
     const push = first<{
       git_configuration: { push: { branches: { includes: string[] }[]; file_paths: unknown[] }[] }[];

@@ -48,6 +48,8 @@ export function unexpectedAnswer(e: unknown, context: Context): AwsAnswerError |
   const type = Object.entries(response.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
   const sdkInternal = /Deserialization error|\$response/.test(message);
   if (!sdkInternal && !/html|text\/plain/i.test(type)) return null;
+  // An answer to HEAD has no body to tell it by: S3's 404 is NotFound whatever content type a server names.
+  if (!sdkInternal && /^Head/.test(context.commandName ?? '')) return null;
   const operation = (context.commandName ?? 'the request').replace(/Command$/, '');
   const service = (context.clientName ?? '').replace(/Client$/, '');
   return new AwsAnswerError(

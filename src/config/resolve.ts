@@ -35,11 +35,7 @@ import type {
  */
 
 export const DEFAULT_PREFIX = 'lambda-ci';
-export const DEFAULT_CI: CiSettings = {
-  namePrefix: 'lci',
-  install: ['npm ci --no-audit --no-fund'],
-  command: 'npx --no-install lci',
-};
+export const DEFAULT_CI: CiSettings = { namePrefix: 'lci', install: null, command: null };
 
 /** The build container's limits unless build.memory, build.pids, build.network or build.timeout say otherwise. */
 export const BUILD_LIMITS: Pick<BuildSettings, 'memory' | 'pids' | 'network' | 'timeout'> = {
@@ -211,8 +207,8 @@ export function resolveConfig(data: Record<string, unknown>, configDirInRepo = '
   const ciRaw = asRecord(data.ci);
   const ci: CiSettings = {
     namePrefix: stringOr(ciRaw.namePrefix, DEFAULT_CI.namePrefix),
-    install: Array.isArray(ciRaw.install) && ciRaw.install.length > 0 ? ciRaw.install.map(String) : DEFAULT_CI.install,
-    command: stringOr(ciRaw.command, DEFAULT_CI.command),
+    install: Array.isArray(ciRaw.install) && ciRaw.install.length > 0 ? ciRaw.install.map(String) : null,
+    command: typeof ciRaw.command === 'string' ? ciRaw.command : null,
   };
   return { artifacts, shared, notify, ci, environments, functions, layers, origins };
 }

@@ -184,8 +184,8 @@ export interface Project {
 export interface CiSettings {
   /** Prefix of every AWS name the generated Terraform creates. */
   namePrefix: string;
-  /** Shell commands that install lci in the build, from the repository root. */
-  install: string[];
-  /** How the build runs lci once installed. */
-  command: string;
+  /** Shell commands that install lci in the build, from the repository root; null: lci's own install from the lockfile. */
+  install: string[] | null;
+  /** How the build runs lci once installed; null: `lci` after lci's own install, `npx --no-install lci` after ci.install. */
+  command: string | null;
 }

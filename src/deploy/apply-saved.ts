@@ -173,11 +173,13 @@ export async function applySaved(
       sourceVersion: plan.sourceVersion,
       results,
     });
+  // A shard answers for the shared layers its functions attach; --layers-only published the others.
+  const layers = mine ? plan.layers.filter((l) => l.functions.some((f) => mine.has(f))) : plan.layers;
   return {
     ...base,
     functions: results,
     slack,
-    layers: layerResults(null, publisher, plan, 'apply'),
+    layers: layerResults(null, publisher, { ...plan, layers }, 'apply'),
     budget: aws.budget.report(),
   };
 }

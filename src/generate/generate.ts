@@ -27,7 +27,7 @@ import {
   type PipelineSpec,
 } from './render.js';
 import { codebuildTimeoutMinutes, MAX_CODEBUILD_MINUTES } from './codebuild-timeout.js';
-import { artifactPrefixProblem, environmentGrants, sourceArtifactName } from './grants.js';
+import { artifactPrefixProblem, environmentGrants, planArtifactName, sourceArtifactName } from './grants.js';
 import { triggerFilters, triggerPaths } from './trigger-paths.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -139,6 +139,7 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
       sourceBranch: branch !== null && !picomatch.scan(branch).isGlob ? branch : null,
       pushFilters: filters,
       sourceArtifact: sourceArtifactName(name),
+      planArtifact: planArtifactName(name),
       alarmNames: r.alarms,
       sharedLayers: r.layers.map((l) => ({ name: l.name, layerName: l.layerName })),
       prune: project.environments[r.env]!.prune !== null,
@@ -204,6 +205,7 @@ function environmentSpecs(project: Project, envs: string[], warnings: string[]):
           triggerPattern: (e.branch ?? e.tag)!,
           sourceBranch: e.branch !== null && !picomatch.scan(e.branch).isGlob ? e.branch : null,
           sourceArtifact: sourceArtifactName(name),
+          planArtifact: planArtifactName(name),
           functionPatterns: grants.functions,
           // The functions' own dependency layers and the shared layers they use.
           layerPatterns: grants.layers,

@@ -127,6 +127,11 @@ export function commonPattern(names: string[]): string {
 /** CodePipeline names an artifact's S3 folder after the first 20 characters of the pipeline's name. */
 export const PIPELINE_FOLDER_LENGTH = 20;
 
+/** The 9 hex digits that name a pipeline's artifacts: CodePipeline keeps a 10-character artifact name whole in its keys. */
+function artifactHash(pipeline: string): string {
+  return createHash('sha256').update(pipeline).digest('hex').slice(0, 9);
+}
+
 /**
  * The name of a pipeline's source artifact: `s` and 9 hex digits of its pipeline name's hash, 10
  * characters, which CodePipeline keeps whole in the key it writes,
@@ -135,29 +140,39 @@ export const PIPELINE_FOLDER_LENGTH = 20;
  * different prefixes, and each role may write only its own.
  */
 export function sourceArtifactName(pipeline: string): string {
-  return `s${createHash('sha256').update(pipeline).digest('hex').slice(0, 9)}`;
+  return `s${artifactHash(pipeline)}`;
 }
 
-/** Where a pipeline's role may write its artifacts in the bucket: `<first 20 of the name>/<artifact>`. */
+/** The name of the release plan a pipeline's Plan build hands its Apply build: `p` and the same 9 hex digits. */
+export function planArtifactName(pipeline: string): string {
+  return `p${artifactHash(pipeline)}`;
+}
+
+/** Where a pipeline's artifact is stored in the bucket: `<first 20 of the pipeline name>/<artifact>`. */
+export function artifactPrefix(pipeline: string, artifact: string): string {
+  return `${pipeline.slice(0, PIPELINE_FOLDER_LENGTH)}/${artifact}`;
+}
+
+/** Where a pipeline's role may write its source artifact. */
 export function pipelineArtifactPrefix(pipeline: string): string {
-  return `${pipeline.slice(0, PIPELINE_FOLDER_LENGTH)}/${sourceArtifactName(pipeline)}`;
+  return artifactPrefix(pipeline, sourceArtifactName(pipeline));
 }
 
 /**
- * Why the pipelines' artifact prefixes are not each their own, or null: two pipelines' prefixes
- * must differ and neither may reach lci's keys (`<prefix>/…`, when the artifacts prefix begins
- * with a pipeline's 20 characters).
+ * Why the pipelines' artifact prefixes (the source's and the plan's) are not each their own, or
+ * null: no two may be equal and none may reach lci's keys (`<prefix>/…`, when the artifacts prefix
+ * begins with a pipeline's 20 characters).
  */
 export function artifactPrefixProblem(pipelines: string[], artifactsPrefix: string): string | null {
   const seen = new Map<string, string>();
-  for (const p of pipelines) {
-    const prefix = pipelineArtifactPrefix(p);
-    const other = seen.get(prefix);
-    if (other !== undefined)
-      return `pipelines ${other} and ${p} would store their artifacts under the same prefix ${prefix}/; rename one function or environment`;
-    seen.set(prefix, p);
-    if (overlaps(iamPattern(`${prefix}/*`), model(`${artifactsPrefix}/`, { run: 'any' })))
-      return `artifacts.prefix '${artifactsPrefix}' begins with ${prefix}/, where CodePipeline stores pipeline ${p}'s artifacts; choose another prefix`;
-  }
+  for (const p of pipelines)
+    for (const prefix of [sourceArtifactName(p), planArtifactName(p)].map((a) => artifactPrefix(p, a))) {
+      const other = seen.get(prefix);
+      if (other !== undefined)
+        return `pipelines ${other} and ${p} would store their artifacts under the same prefix ${prefix}/; rename one function or environment`;
+      seen.set(prefix, p);
+      if (overlaps(iamPattern(`${prefix}/*`), model(`${artifactsPrefix}/`, { run: 'any' })))
+        return `artifacts.prefix '${artifactsPrefix}' begins with ${prefix}/, where CodePipeline stores pipeline ${p}'s artifacts; choose another prefix`;
+    }
   return null;
 }

@@ -22,6 +22,8 @@ export interface PipelineSpec {
   pushFilters: PushFilter[];
   /** The source artifact's name: unique to the pipeline, so is where CodePipeline stores it (see grants.ts). */
   sourceArtifact: string;
+  /** The plan artifact's name (confirm: Plan → Approve → Apply), unique to the pipeline like the source's. */
+  planArtifact: string;
   alarmNames: string[];
   /** The shared layers the function uses: name in lambdas.yaml, AWS name here. */
   sharedLayers: { name: string; layerName: string }[];
@@ -29,13 +31,13 @@ export interface PipelineSpec {
   prune: boolean;
   /** Smoke events are configured: the deploy role may invoke the function's versions. */
   smoke: boolean;
-  /** The environment has confirm: true: a manual approval stage comes before the deploy. */
+  /** The environment has confirm: true: Plan, a manual approval showing the plan, then Apply. */
   confirm: boolean;
   /** The CodeBuild project's timeout: longer than any build container of the function may run. */
   buildTimeoutMinutes: number;
 }
 
-/** --layout environment: one pipeline for an environment, its functions deployed in shards of a batch build. */
+/** --layout environment: one pipeline for an environment, planned once, its plan applied by a batch graph in shards. */
 export interface EnvironmentSpec {
   /** AWS name of the pipeline and its CodeBuild project; Terraform key. */
   name: string;
@@ -45,6 +47,8 @@ export interface EnvironmentSpec {
   triggerPattern: string;
   sourceBranch: string | null;
   sourceArtifact: string;
+  /** The plan artifact's name: the Plan build's output, the Apply batch's input. */
+  planArtifact: string;
   /** The functions' AWS names (or patterns that reach no other environment's, see grants.ts): what the role may release. */
   functionPatterns: string[];
   layerPatterns: string[];
@@ -82,7 +86,7 @@ export interface RenderInput {
   layout: Layout;
   /** layout function: one per function × environment. */
   pipelines: PipelineSpec[];
-  /** layout environment: one per environment, with the builds of its batch. */
+  /** layout environment: one per environment, planned once and applied by a batch graph. */
   environments: EnvironmentSpec[];
   shards: number;
   functions: FunctionSpec[] | null;
@@ -142,11 +146,18 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
   };
   const byEnvironment = input.layout === 'environment';
   const module = byEnvironment ? 'environment' : 'pipeline';
+  const buildspecs: [string, string][] = [
+    ...(byEnvironment ? [] : ([['buildspec.yml', deployBuildspec(t('buildspec.yml'), input)]] as [string, string][])),
+    ['buildspec-plan.yml', planBuildspec(t('buildspec-plan.yml'), input)],
+    [
+      'buildspec-apply.yml',
+      byEnvironment
+        ? applyBatchBuildspec(t('buildspec-apply-batch.yml'), input)
+        : applyBuildspec(t('buildspec-apply.yml'), input),
+    ],
+  ];
   const files: GeneratedFile[] = [
-    {
-      path: 'buildspec.yml',
-      content: `${head}\n${byEnvironment ? environmentBuildspec(t('buildspec-environment.yml'), input) : buildspec(t('buildspec.yml'), input)}`,
-    },
+    ...buildspecs.map(([path, text]) => ({ path, content: `${head}\n${text}` })),
     { path: 'versions.tf', content: `${head}\n${t('root/versions.tf')}` },
     { path: 'variables.tf', content: `${head}\n${fill(t('root/variables.tf'), { BUCKET: input.bucket })}` },
     { path: 'main.tf', content: `${head}\n${byEnvironment ? environmentsMain(input) : rootMain(input)}` },
@@ -179,40 +190,114 @@ function fill(template: string, values: Record<string, string>, quote = ''): str
   });
 }
 
-function buildspec(template: string, input: RenderInput): string {
-  return fill(template, buildspecValues(input, 'deploy "$LCI_FUNCTION"'), '"');
+/** Where lci's own install puts lci in a build ($HOME is /root in CodeBuild), and what of it CodeBuild caches. */
+const TOOL_DIR = '$HOME/.cache/lambda-ci';
+const TOOL_CACHE = '/root/.cache/lambda-ci/**/*';
+/** Where the Plan build writes the plan and what lci printed (its output artifact), relative to the checkout. */
+const PLAN_DIR = '.lci/plan';
+const RELEASE_GATE = '--only-matching-ref --branch "$LCI_SOURCE_BRANCH"';
+const SOURCE_VERSION = '--source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"';
+
+/** How the buildspecs run lci: ci.command, else `lci` on the PATH lci's own install sets, else (after ci.install) npx. */
+function lciCommand(input: RenderInput): string {
+  return input.ci.command ?? (input.ci.install ? 'npx --no-install lci' : 'lci');
 }
 
-/** The same install and cache, one build per shard, each deploying what changed of its share of the environment. */
-function environmentBuildspec(template: string, input: RenderInput): string {
-  // Each item of the build-list; the template holds the first one's "- ".
-  const shards = Array.from({ length: input.shards }, (_, i) =>
+/**
+ * A YAML list item (what follows its `- `, at six spaces) running `script`, a file of templates/,
+ * through a quoted heredoc: the shell expands nothing in it, and the buildspec holds all it runs.
+ */
+function heredocItem(input: RenderInput, command: string, script: string, delimiter: string): string {
+  const lines = input.templates[script]!.replace(/\n$/, '').split('\n');
+  if (lines.includes(delimiter)) throw new Error(`templates/${script} holds ${delimiter}, which ends its heredoc`);
+  const body = [`${command} <<'${delimiter}'`, ...lines, delimiter];
+  return `|\n${body.map((l) => (l === '' ? '' : `        ${l}`)).join('\n')}`;
+}
+
+/** What every buildspec shares: the install phase's commands and the cache paths (YAML list items). */
+function commonValues(input: RenderInput): Record<string, string> {
+  const install = input.ci.install
+    ? input.ci.install.map(yamlString)
+    : [
+        heredocItem(input, `node --input-type=module - "${TOOL_DIR}"`, 'ci/lci-install.mjs', 'LCI_INSTALL'),
+        yamlString(`export PATH="${TOOL_DIR}/node_modules/.bin:$PATH"`),
+      ];
+  const cache = [`${input.configDirInRepo ? `${input.configDirInRepo}/` : ''}.lci/cache/**/*`];
+  if (!input.ci.install) cache.push(TOOL_CACHE);
+  return { INSTALL: install.join('\n      - '), CACHE_PATHS: cache.map(yamlString).join('\n    - ') };
+}
+
+/** lci deploy of what the layout deploys, with its environment, config, source version and strategy. */
+function deployCommand(input: RenderInput, what: string): string {
+  const env = '--env "$LCI_ENV" --config "$LCI_CONFIG"';
+  return [lciCommand(input), what, env, SOURCE_VERSION, '--strategy "$LCI_STRATEGY"', RELEASE_GATE].join(' ');
+}
+
+/** What a pipeline releases: a function's pipeline its function, an environment's what changed since what serves. */
+function deployWhat(input: RenderInput): string {
+  return input.layout === 'environment' ? 'deploy --affected --since deployed' : 'deploy "$LCI_FUNCTION"';
+}
+
+/** Without confirm: one build, lci deploy (a pipeline has no terminal: --yes; confirm: true pipelines plan instead). */
+function deployBuildspec(template: string, input: RenderInput): string {
+  return fill(
+    template,
+    { ...commonValues(input), DEPLOY: yamlString(`${deployCommand(input, deployWhat(input))} --yes`) },
+    '"',
+  );
+}
+
+/** The Plan build: lci deploy --plan-out, what it printed kept beside the plan, then the approval's variables. */
+function planBuildspec(template: string, input: RenderInput): string {
+  const plan = `${deployCommand(input, deployWhat(input))} --plan-out ${PLAN_DIR}/plan.json > ${PLAN_DIR}/plan.txt`;
+  return fill(
+    template,
+    {
+      ...commonValues(input),
+      PLAN: yamlString(`${plan}; s=$?; cat ${PLAN_DIR}/plan.txt; test $s -eq 0`),
+      VARIABLES: heredocItem(
+        input,
+        `node --input-type=module - ${PLAN_DIR} .lci/plan-variables`,
+        'ci/plan-variables.mjs',
+        'LCI_PLAN_VARIABLES',
+      ),
+    },
+    '"',
+  );
+}
+
+/** lci apply of the plan in the Plan build's artifact (`part`: the flag of a build of the batch graph), or its print. */
+function applyCommand(input: RenderInput, part: string): string {
+  const apply = `${lciCommand(input)} apply "$LCI_PLAN_DIR/plan.json"${part} --config "$LCI_CONFIG" --yes`;
+  return yamlString(`if [ -f "$LCI_PLAN_DIR/plan.json" ]; then ${apply}; else cat "$LCI_PLAN_DIR/plan.txt"; fi`);
+}
+
+function applyBuildspec(template: string, input: RenderInput): string {
+  return fill(template, { ...commonValues(input), APPLY: applyCommand(input, '') }, '"');
+}
+
+/** The Apply batch: a graph whose first build publishes the shared layers and whose shards depend on it. */
+function applyBatchBuildspec(template: string, input: RenderInput): string {
+  // Each item of the build-graph; the template holds the first one's "- ".
+  const build = (id: string, part: string, dependOn: string[]) =>
     [
-      `identifier: shard_${i + 1}`,
+      `identifier: ${id}`,
+      ...(dependOn.length > 0 ? ['      depend-on:', ...dependOn.map((d) => `        - ${d}`)] : []),
       '      env:',
       '        variables:',
-      `          LCI_SHARD: ${yamlString(`${i + 1}/${input.shards}`)}`,
-    ].join('\n'),
+      `          LCI_APPLY_PART: ${yamlString(part)}`,
+    ].join('\n');
+  const graph = [
+    build('layers', '--layers-only', []),
+    ...Array.from({ length: input.shards }, (_, i) =>
+      build(`shard_${i + 1}`, `--shard=${i + 1}/${input.shards}`, ['layers']),
+    ),
+  ];
+  return fill(
+    template,
+    { ...commonValues(input), GRAPH: graph.join('\n    - '), APPLY: applyCommand(input, ' "$LCI_APPLY_PART"') },
+    '"',
   );
-  const values = buildspecValues(input, 'deploy --affected --since deployed --shard "$LCI_SHARD"');
-  return fill(template, { ...values, SHARDS: shards.join('\n    - ') }, '"');
-}
-
-function buildspecValues(input: RenderInput, deployWhat: string): Record<string, string> {
-  const cachePath = `${input.configDirInRepo ? `${input.configDirInRepo}/` : ''}.lci/cache/**/*`;
-  const deploy = [
-    input.ci.command,
-    `${deployWhat} --env "$LCI_ENV" --config "$LCI_CONFIG"`,
-    '--source-version "${LCI_SOURCE_COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
-    '--strategy "$LCI_STRATEGY" --only-matching-ref --branch "$LCI_SOURCE_BRANCH"',
-    // A pipeline has no terminal: an environment with confirm: true gets a manual approval stage instead.
-    '--yes',
-  ].join(' ');
-  return {
-    INSTALL: input.ci.install.map(yamlString).join('\n      - '),
-    DEPLOY: yamlString(deploy),
-    CACHE_PATH: yamlString(cachePath),
-  };
 }
 
 function rootMain(input: RenderInput): string {
@@ -230,6 +315,7 @@ function rootMain(input: RenderInput): string {
       source_branch: p.sourceBranch ?? '',
       push_filters: p.pushFilters.map((f) => ({ includes: f.includes, excludes: f.excludes })),
       source_artifact: p.sourceArtifact,
+      plan_artifact: p.planArtifact,
       alarm_names: p.alarmNames.map(iamLiteral),
       shared_layers: p.sharedLayers.map((l) => ({ name: l.name, layer_name: l.layerName })),
       prune: p.prune,
@@ -254,6 +340,7 @@ function rootMain(input: RenderInput): string {
       ['trigger_pattern', 'each.value.trigger_pattern'],
       ['push_filters', 'each.value.push_filters'],
       ['source_artifact', 'each.value.source_artifact'],
+      ['plan_artifact', 'each.value.plan_artifact'],
       ['alarm_names', 'each.value.alarm_names'],
       ['shared_layers', 'each.value.shared_layers'],
       ['prune', 'each.value.prune'],
@@ -261,6 +348,7 @@ function rootMain(input: RenderInput): string {
       ['confirm', 'each.value.confirm'],
       ['build_timeout_minutes', 'each.value.build_timeout_minutes'],
     ],
+    buildspecs: ['buildspec', 'plan_buildspec', 'apply_buildspec'].map((b) => [b, `local.${b}`]),
     images: [
       ['codebuild_image', 'var.codebuild_image'],
       ['codebuild_image_arm64', 'var.codebuild_image_arm64'],
@@ -279,6 +367,7 @@ function environmentsMain(input: RenderInput): string {
       trigger_pattern: e.triggerPattern,
       source_branch: e.sourceBranch ?? '',
       source_artifact: e.sourceArtifact,
+      plan_artifact: e.planArtifact,
       function_patterns: e.functionPatterns,
       layer_patterns: e.layerPatterns,
       alarm_names: e.alarmNames.map(iamLiteral),
@@ -290,7 +379,7 @@ function environmentsMain(input: RenderInput): string {
     };
   }
   return rootFile(input, {
-    intro: `One pipeline per environment of lambdas.yaml, deploying its functions in ${input.shards} shards.`,
+    intro: `One pipeline per environment of lambdas.yaml: a plan, then its apply in ${input.shards} shards.`,
     local: 'environments',
     values: environments,
     module: 'environment',
@@ -303,6 +392,7 @@ function environmentsMain(input: RenderInput): string {
       ['trigger_kind', 'each.value.trigger_kind'],
       ['trigger_pattern', 'each.value.trigger_pattern'],
       ['source_artifact', 'each.value.source_artifact'],
+      ['plan_artifact', 'each.value.plan_artifact'],
       ['alarm_names', 'each.value.alarm_names'],
       ['prune', 'each.value.prune'],
       ['smoke', 'each.value.smoke'],
@@ -310,8 +400,22 @@ function environmentsMain(input: RenderInput): string {
       ['shared_layers', 'each.value.shared_layers'],
       ['build_timeout_minutes', 'each.value.build_timeout_minutes'],
     ],
+    buildspecs: ['plan_buildspec', 'apply_buildspec'].map((b) => [b, `local.${b}`]),
     images: [['codebuild_image', 'var.codebuild_image']],
   });
+}
+
+/** The buildspec files of the root, by the module argument that takes each. */
+const BUILDSPEC_FILES: Record<string, string> = {
+  buildspec: 'buildspec.yml',
+  plan_buildspec: 'buildspec-plan.yml',
+  apply_buildspec: 'buildspec-apply.yml',
+};
+
+/** One local per buildspec, read from its file, laid out as terraform fmt aligns them. */
+function buildspecLocals(args: [string, string][]): string {
+  const width = Math.max(...args.map(([arg]) => arg.length));
+  return args.map(([arg]) => `  ${arg.padEnd(width)} = file("\${path.module}/${BUILDSPEC_FILES[arg]}")`).join('\n');
 }
 
 interface RootShape {
@@ -321,6 +425,8 @@ interface RootShape {
   module: string;
   /** Module arguments of this layout (HCL expressions), before the ones every layout passes. */
   own: [string, string][];
+  /** The buildspec arguments of the layout's module (each a local of the root, read from its file). */
+  buildspecs: [string, string][];
   images: [string, string][];
 }
 
@@ -352,7 +458,7 @@ data "aws_region" "current" {}`;
     ['account_id', 'data.aws_caller_identity.current.account_id'],
     ['region', 'data.aws_region.current.name'],
     ['partition', 'data.aws_partition.current.partition'],
-    ['buildspec', 'local.buildspec'],
+    ...shape.buildspecs,
     ...shape.images,
     ['log_retention_days', 'var.log_retention_days'],
     ['tags', 'local.tags'],
@@ -372,7 +478,7 @@ data "aws_partition" "current" {}
 ${region}
 
 locals {
-  buildspec = file("\${path.module}/buildspec.yml")
+${buildspecLocals(shape.buildspecs)}
   # known at plan (the parameter's own arn is not), so plans show the CodeBuild policies whole
   slack_webhook_arn = "arn:\${data.aws_partition.current.partition}:ssm:\${data.aws_region.current.name}:\${data.aws_caller_identity.current.account_id}:parameter${hclString(`/${input.ci.namePrefix}/slack-webhook-url`).slice(1, -1)}"
   tags = merge(var.tags, ${hclValue(tags, '  ')})

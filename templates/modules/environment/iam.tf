@@ -1,6 +1,8 @@
 # Least privilege for a whole environment: Lambda and S3 actions only on its functions and layers,
 # named one by one, or by their common prefix when there are more than an IAM policy holds (see
-# function_patterns); no "*" resource on any S3 or Lambda action.
+# function_patterns); no "*" resource on any S3 or Lambda action. The plan role writes artifacts
+# and reads Lambda, never writes it; the build role (the Apply batch's) writes Lambda and may not
+# write the artifacts it applies.
 
 # Who may assume the build roles (builds and the batch): the CodeBuild service. The pipeline's role is in pipeline-common.
 data "aws_iam_policy_document" "assume" {
@@ -20,6 +22,12 @@ resource "aws_iam_role" "codebuild" {
   tags               = local.tags
 }
 
+resource "aws_iam_role" "plan" {
+  name               = "${var.name}-${var.region}-plan"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = local.tags
+}
+
 locals {
   # environments.<env>.prune: DeleteFunction only on versions (qualified ARNs), so the role can never
   # delete a function itself; ListAliases to see every alias a version may serve.
@@ -35,7 +43,8 @@ locals {
   ]
 }
 
-data "aws_iam_policy_document" "codebuild" {
+# What every build of this pipeline reads: its log group, the bucket, the repository connection, the layers.
+data "aws_iam_policy_document" "build" {
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
@@ -43,7 +52,7 @@ data "aws_iam_policy_document" "codebuild" {
   }
 
   statement {
-    sid       = "ReadArtifacts"
+    sid       = "ReadArtifacts" # lci's, and the pipeline's (the source, the plan)
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = ["${local.bucket_arn}/*"]
   }
@@ -65,16 +74,56 @@ data "aws_iam_policy_document" "codebuild" {
   }
 
   statement {
+    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
+    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
+    resources = [var.connection_arn]
+  }
+
+  statement {
+    sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the functions keep too
+    actions   = ["lambda:GetLayerVersion"]
+    resources = concat([for a in local.layer_arns : "${a}:*"], var.extra_layer_version_arns)
+  }
+}
+
+# The Plan build: the artifacts and its plan, and Lambda only to read what serves.
+data "aws_iam_policy_document" "plan" {
+  source_policy_documents = [data.aws_iam_policy_document.build.json]
+
+  statement {
     sid       = "WriteFunctionArtifacts"
     actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = concat(local.write_prefixes, ["${local.arn}:s3:::${local.iam_cache_location}/*"])
   }
 
   statement {
-    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
-    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
-    resources = [var.connection_arn]
+    sid       = "WritePlan" # the build's output artifact, where CodePipeline keeps this pipeline's plan
+    actions   = ["s3:PutObject"]
+    resources = ["${local.bucket_arn}/${substr(var.name, 0, 20)}/${var.plan_artifact}/*"]
   }
+
+  statement {
+    sid       = "ReadFunctions"
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction", "lambda:GetAlias", "lambda:ListTags"]
+    resources = concat(local.function_arns, [for a in local.function_arns : "${a}:*"])
+  }
+
+  statement {
+    sid       = "ReadLayers"
+    actions   = ["lambda:ListLayerVersions"]
+    resources = local.layer_arns
+  }
+}
+
+resource "aws_iam_role_policy" "plan" {
+  name   = "lci-plan"
+  role   = aws_iam_role.plan.id
+  policy = data.aws_iam_policy_document.plan.json
+}
+
+# The Apply batch's builds: Lambda writes; no artifact write (prune may delete).
+data "aws_iam_policy_document" "codebuild" {
+  source_policy_documents = [data.aws_iam_policy_document.build.json]
 
   statement {
     sid = "ReleaseFunctions"
@@ -108,12 +157,6 @@ data "aws_iam_policy_document" "codebuild" {
     sid       = "PublishLayers"
     actions   = ["lambda:PublishLayerVersion", "lambda:ListLayerVersions"]
     resources = local.layer_arns
-  }
-
-  statement {
-    sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the functions keep too
-    actions   = ["lambda:GetLayerVersion"]
-    resources = concat([for a in local.layer_arns : "${a}:*"], var.extra_layer_version_arns)
   }
 
   dynamic "statement" {
@@ -168,7 +211,7 @@ resource "aws_iam_role_policy" "codebuild" {
   policy = data.aws_iam_policy_document.codebuild.json
 }
 
-# The batch build's own role: it starts, stops and retries the shards' builds of this project only.
+# The batch build's own role: it starts, stops and retries the builds of the Apply graph, of this project only.
 resource "aws_iam_role" "batch" {
   name               = "${var.name}-${var.region}-batch"
   assume_role_policy = data.aws_iam_policy_document.assume.json

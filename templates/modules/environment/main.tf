@@ -1,5 +1,9 @@
-# One environment: a CodePipeline V2 started by every push to its branch (or by its tags), and a
-# CodeBuild project whose batch build deploys the environment's functions in shards, side by side.
+# One environment: a CodePipeline V2 started by every push to its branch (or by its tags). A Plan
+# build makes the environment's release plan once (lci deploy --affected --since deployed
+# --plan-out, under the plan role: artifacts yes, Lambda writes no); with confirm: true a person
+# approves what it says; then the Apply build, a CodeBuild batch graph under the build role (Lambda
+# writes yes, artifact writes no), publishes the plan's shared layers once and applies the plan in
+# shards, side by side.
 
 locals {
   arn           = "arn:${var.partition}"
@@ -16,9 +20,17 @@ locals {
   cache_location     = "${var.artifacts_bucket}/${var.artifacts_prefix}/_lci/codebuild-cache/${var.name}"
   iam_cache_location = "${var.artifacts_bucket}/${var.iam_artifacts_prefix}/_lci/codebuild-cache/${var.name}"
   log_group          = "/aws/codebuild/${var.name}"
-  # the project's ARN from its name: known at plan, so plans show the roles' policies whole
-  project_arn = "${local.arn}:codebuild:${var.region}:${var.account_id}:project/${var.name}"
-  tags        = merge(var.tags, { lci-environment = var.environment })
+  # the projects' ARNs from their names: known at plan, so plans show the roles' policies whole
+  project_arn      = "${local.arn}:codebuild:${var.region}:${var.account_id}:project/${var.name}"
+  plan_project     = "${var.name}-plan"
+  plan_project_arn = "${local.arn}:codebuild:${var.region}:${var.account_id}:project/${local.plan_project}"
+  tags             = merge(var.tags, { lci-environment = var.environment })
+  # A plan that writes nothing (nothing to release, nothing affected, every function intact) is
+  # neither approved nor applied: the stage is skipped.
+  plan_writes = {
+    name     = "PlanWrites"
+    variable = "#{PlanVariables.LCI_PLAN_WRITES}"
+  }
 }
 
 resource "aws_cloudwatch_log_group" "build" {
@@ -27,10 +39,11 @@ resource "aws_cloudwatch_log_group" "build" {
   tags              = local.tags
 }
 
-resource "aws_codebuild_project" "deploy" {
-  name          = var.name
-  description   = "lci deploy --env ${var.environment} --affected --since deployed, in ${var.shards} shards"
-  service_role  = aws_iam_role.codebuild.arn
+# lci deploy --affected --since deployed --plan-out: the environment's plan, made once.
+resource "aws_codebuild_project" "plan" {
+  name          = local.plan_project
+  description   = "lci deploy --env ${var.environment} --affected --since deployed --plan-out: the environment's release plan"
+  service_role  = aws_iam_role.plan.arn
   build_timeout = var.build_timeout_minutes
   tags          = local.tags
 
@@ -40,7 +53,7 @@ resource "aws_codebuild_project" "deploy" {
 
   source {
     type      = "CODEPIPELINE"
-    buildspec = var.buildspec
+    buildspec = var.plan_buildspec
   }
 
   environment {
@@ -61,6 +74,52 @@ resource "aws_codebuild_project" "deploy" {
       name  = "LCI_STRATEGY"
       value = var.strategy
     }
+  }
+
+  cache {
+    type     = "S3"
+    location = local.cache_location
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name = aws_cloudwatch_log_group.build.name
+    }
+  }
+}
+
+# lci apply of the plan, as a batch graph: the shared layers, then the shards (buildspec-apply.yml).
+# It builds nothing and may write no artifact: its cache stays on the build host (LOCAL).
+resource "aws_codebuild_project" "deploy" {
+  name          = var.name
+  description   = "lci apply: the plan of ${var.environment}, its shared layers then ${var.shards} shards"
+  service_role  = aws_iam_role.codebuild.arn
+  build_timeout = var.build_timeout_minutes
+  tags          = local.tags
+
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = var.apply_buildspec
+  }
+
+  environment {
+    compute_type    = var.compute_type
+    image           = var.codebuild_image
+    type            = "LINUX_CONTAINER"
+    privileged_mode = false
+
+    environment_variable {
+      name  = "LCI_CONFIG"
+      value = var.config_path
+    }
+    environment_variable {
+      name  = "LCI_PLAN_ARTIFACT"
+      value = var.plan_artifact
+    }
     dynamic "environment_variable" {
       for_each = var.slack_webhook_parameter_name == "" ? [] : [var.slack_webhook_parameter_name]
       content {
@@ -71,21 +130,21 @@ resource "aws_codebuild_project" "deploy" {
     }
   }
 
-  # The shards of buildspec.yml's build-list run as one batch, at most var.shards builds at once.
+  # The builds of buildspec-apply.yml's graph run as one batch: the layers, then the shards.
   build_batch_config {
     service_role      = aws_iam_role.batch.arn
     combine_artifacts = false
     timeout_in_mins   = var.build_timeout_minutes
 
     restrictions {
-      maximum_builds_allowed = var.shards
+      maximum_builds_allowed = var.shards + 1
       compute_types_allowed  = [var.compute_type]
     }
   }
 
   cache {
-    type     = "S3"
-    location = local.cache_location
+    type  = "LOCAL"
+    modes = ["LOCAL_CUSTOM_CACHE"]
   }
 
   logs_config {
@@ -149,11 +208,49 @@ resource "aws_codepipeline" "deploy" {
     }
   }
 
-  # confirm: true in lambdas.yaml: a person approves before the deploy runs (lci deploy gets --yes).
+  stage {
+    name = "Plan"
+    action {
+      name             = "Plan"
+      category         = "Build"
+      owner            = "AWS"
+      provider         = "CodeBuild"
+      version          = "1"
+      namespace        = "PlanVariables" # what buildspec-plan.yml exports
+      input_artifacts  = [var.source_artifact]
+      output_artifacts = [var.plan_artifact]
+      configuration = {
+        ProjectName = aws_codebuild_project.plan.name
+        # The branch and commit of this run: lci deploy --only-matching-ref plans only a commit
+        # that belongs to the environment (a run on creation or by hand may carry any head).
+        EnvironmentVariables = jsonencode([
+          { name = "LCI_SOURCE_BRANCH", value = "#{SourceVariables.BranchName}", type = "PLAINTEXT" },
+          { name = "LCI_SOURCE_COMMIT", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+        ])
+      }
+    }
+  }
+
+  # confirm: true in lambdas.yaml: a person approves what the plan says before it is applied.
   dynamic "stage" {
     for_each = var.confirm ? [1] : []
     content {
       name = "Approve"
+      before_entry {
+        condition {
+          result = "SKIP"
+          rule {
+            name = local.plan_writes.name
+            rule_type_id {
+              category = "Rule"
+              owner    = "AWS"
+              provider = "VariableCheck"
+              version  = "1"
+            }
+            configuration = { Variable = local.plan_writes.variable, Operator = "EQ", Value = "yes" }
+          }
+        }
+      }
       action {
         name     = "Approve"
         category = "Approval"
@@ -161,31 +258,42 @@ resource "aws_codepipeline" "deploy" {
         provider = "Manual"
         version  = "1"
         configuration = {
-          CustomData = "Deploy the affected functions to ${var.environment}?"
+          CustomData         = "Release to ${var.environment} at commit #{PlanVariables.LCI_PLAN_COMMIT}: #{PlanVariables.LCI_PLAN_SUMMARY}. The link opens the Plan build, whose log shows the plan function by function."
+          ExternalEntityLink = "#{PlanVariables.LCI_PLAN_LINK}"
         }
       }
     }
   }
 
   stage {
-    name = "Deploy"
+    name = "Apply"
+    before_entry {
+      condition {
+        result = "SKIP"
+        rule {
+          name = local.plan_writes.name
+          rule_type_id {
+            category = "Rule"
+            owner    = "AWS"
+            provider = "VariableCheck"
+            version  = "1"
+          }
+          configuration = { Variable = local.plan_writes.variable, Operator = "EQ", Value = "yes" }
+        }
+      }
+    }
     action {
-      name            = "Deploy"
+      name            = "Apply"
       category        = "Build"
       owner           = "AWS"
       provider        = "CodeBuild"
       version         = "1"
-      input_artifacts = [var.source_artifact]
+      input_artifacts = [var.source_artifact, var.plan_artifact]
       configuration = {
         ProjectName      = aws_codebuild_project.deploy.name
-        BatchEnabled     = "true" # the build-list of buildspec.yml: one build per shard
+        PrimarySource    = var.source_artifact # the checkout of the planned commit; the plan is $CODEBUILD_SRC_DIR_<plan artifact>
+        BatchEnabled     = "true"              # the build-graph of buildspec-apply.yml: the layers, then the shards
         CombineArtifacts = "false"
-        # The branch and commit of this run: lci deploy --only-matching-ref releases only a commit
-        # that belongs to the environment (a run on creation or by hand may carry any head).
-        EnvironmentVariables = jsonencode([
-          { name = "LCI_SOURCE_BRANCH", value = "#{SourceVariables.BranchName}", type = "PLAINTEXT" },
-          { name = "LCI_SOURCE_COMMIT", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
-        ])
       }
     }
   }
@@ -197,10 +305,10 @@ module "common" {
   region                    = var.region
   partition                 = var.partition
   artifacts_bucket          = var.artifacts_bucket
-  source_artifact           = var.source_artifact
+  artifacts                 = [var.source_artifact, var.plan_artifact]
   connection_arn            = var.connection_arn
-  codebuild_project_arn     = local.project_arn
-  batch                     = true
+  codebuild_project_arns    = [local.plan_project_arn, local.project_arn]
+  batch_project_arn         = local.project_arn
   pipeline_arn              = aws_codepipeline.deploy.arn
   chatbot_info_channel_arn  = var.chatbot_info_channel_arn
   chatbot_alert_channel_arn = var.chatbot_alert_channel_arn

@@ -20,7 +20,7 @@ variable "layer_patterns" {
 
 variable "shards" {
   type        = number
-  description = "Builds of the batch (buildspec.yml's build-list), each deploying every N-th function with 1/N of the Lambda request budget."
+  description = "Shards of the Apply batch (buildspec-apply.yml's build-graph), each applying every N-th function of the plan with 1/N of the Lambda request budget, after the build that publishes the shared layers."
   validation {
     condition     = var.shards >= 1 && var.shards <= 100
     error_message = "shards is 1 to 100."
@@ -41,7 +41,7 @@ variable "smoke" {
 
 variable "confirm" {
   type        = bool
-  description = "The environment has confirm: true: a person approves each run before it deploys."
+  description = "The environment has confirm: true: a person who sees the plan approves it before it is applied."
   default     = false
 }
 
@@ -111,14 +111,24 @@ variable "source_artifact" {
   description = "The name of the pipeline's source artifact (10 characters, unique to the pipeline): CodePipeline stores it under <first 20 characters of the name>/<this>/."
 }
 
-variable "buildspec" {
+variable "plan_buildspec" {
   type        = string
-  description = "The buildspec, inline."
+  description = "The buildspec of the Plan build (lci deploy --plan-out), inline."
+}
+
+variable "apply_buildspec" {
+  type        = string
+  description = "The buildspec of the Apply batch (lci apply of the plan: the shared layers, then the shards), inline."
+}
+
+variable "plan_artifact" {
+  type        = string
+  description = "The name of the plan artifact the Plan build hands the Apply batch (10 characters, unique to the pipeline, like source_artifact)."
 }
 
 variable "codebuild_image" {
   type        = string
-  description = "CodeBuild image (x86_64) with Node.js 20 or later and Docker."
+  description = "CodeBuild image (x86_64) with Docker and the Node.js 22 runtime (runtime-versions in the buildspecs)."
 }
 
 variable "strategy" {
@@ -169,7 +179,7 @@ variable "build_timeout_minutes" {
 
 variable "shared_layers" {
   type        = list(string)
-  description = "The shared layers (names in lambdas.yaml) the environment's functions use: the role may write their caches."
+  description = "The shared layers (names in lambdas.yaml) the environment's functions use: the plan role may write their caches."
   default     = []
 }
 

@@ -1,12 +1,12 @@
 # What every lci pipeline has, in either layout: CodePipeline's service role (its artifacts, the
-# source connection, its CodeBuild project) and the Slack notifications of its runs.
+# source connection, its CodeBuild projects) and the Slack notifications of its runs.
 
 locals {
   bucket_arn = "arn:${var.partition}:s3:::${var.artifacts_bucket}"
   # CodePipeline stores an artifact under <first 20 characters of the pipeline name>/<first 10 of
   # the artifact's name>/: two pipelines may share the 20 characters (QA and prod of one long
-  # function name), never the source artifact's name, so each role writes only its own artifacts.
-  pipeline_artifacts = "${local.bucket_arn}/${substr(var.name, 0, 20)}/${var.source_artifact}/*"
+  # function name), never an artifact's name, so each role writes only its own artifacts.
+  pipeline_artifacts = [for a in var.artifacts : "${local.bucket_arn}/${substr(var.name, 0, 20)}/${a}/*"]
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -30,7 +30,7 @@ data "aws_iam_policy_document" "codepipeline" {
   statement {
     sid       = "Artifacts"
     actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
-    resources = [local.pipeline_artifacts]
+    resources = local.pipeline_artifacts
   }
 
   statement {
@@ -48,12 +48,12 @@ data "aws_iam_policy_document" "codepipeline" {
   statement {
     sid       = "RunBuild"
     actions   = ["codebuild:StartBuild", "codebuild:BatchGetBuilds"]
-    resources = [var.codebuild_project_arn]
+    resources = var.codebuild_project_arns
   }
 
-  # A batch build (the environment layout's shards) is started and read with its own actions.
+  # A batch build (the environment layout's Apply) is started and read with its own actions.
   dynamic "statement" {
-    for_each = var.batch ? [var.codebuild_project_arn] : []
+    for_each = var.batch_project_arn == "" ? [] : [var.batch_project_arn]
     content {
       sid       = "RunBatch"
       actions   = ["codebuild:StartBuildBatch", "codebuild:BatchGetBuildBatches"]

@@ -13,9 +13,9 @@ variable "partition" {
   description = "The AWS partition (aws, aws-cn, aws-us-gov)."
 }
 
-variable "source_artifact" {
-  type        = string
-  description = "The name of the pipeline's source artifact (10 characters, unique to the pipeline): its key prefix in the bucket."
+variable "artifacts" {
+  type        = list(string)
+  description = "The names of the pipeline's artifacts (the source's and the plan's; 10 characters each, unique to the pipeline): their key prefixes in the bucket."
 }
 
 variable "artifacts_bucket" {
@@ -28,14 +28,15 @@ variable "connection_arn" {
   description = "CodeStar (CodeConnections) connection to the repository."
 }
 
-variable "codebuild_project_arn" {
-  type        = string
-  description = "The CodeBuild project the pipeline runs."
+variable "codebuild_project_arns" {
+  type        = list(string)
+  description = "The CodeBuild projects the pipeline runs."
 }
 
-variable "batch" {
-  type        = bool
-  description = "The project runs as a batch build (the environment layout's shards)."
+variable "batch_project_arn" {
+  type        = string
+  description = "The project the pipeline runs as a batch build (the environment layout's Apply); empty for none."
+  default     = ""
 }
 
 variable "pipeline_arn" {

@@ -1,5 +1,7 @@
 # Least privilege, scoped like the original aws-lambda-ci policy: no "*" resource on any S3 or
-# Lambda action; S3 writes only under this function's prefix (and the shared layer cache).
+# Lambda action; S3 writes only under this function's prefix (and the shared layer cache). With
+# confirm, two roles: the plan role writes artifacts and reads Lambda, never writes it; the build
+# role (the Apply build's) writes Lambda and may not write the artifacts it applies.
 
 # Who may assume the build role: the CodeBuild service. The pipeline's role is in pipeline-common.
 data "aws_iam_policy_document" "assume" {
@@ -15,6 +17,13 @@ data "aws_iam_policy_document" "assume" {
 # IAM is global: the region in the name keeps one config applied in two regions apart.
 resource "aws_iam_role" "codebuild" {
   name               = "${var.name}-${var.region}-build"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = local.tags
+}
+
+resource "aws_iam_role" "plan" {
+  count              = var.confirm ? 1 : 0
+  name               = "${var.name}-${var.region}-plan"
   assume_role_policy = data.aws_iam_policy_document.assume.json
   tags               = local.tags
 }
@@ -42,7 +51,8 @@ locals {
   ]
 }
 
-data "aws_iam_policy_document" "codebuild" {
+# What every build of this pipeline reads: its log group, the bucket, the repository connection, the layers.
+data "aws_iam_policy_document" "build" {
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
@@ -50,7 +60,7 @@ data "aws_iam_policy_document" "codebuild" {
   }
 
   statement {
-    sid       = "ReadArtifacts"
+    sid       = "ReadArtifacts" # lci's, and the pipeline's (the source, the plan)
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = ["${local.bucket_arn}/*"]
   }
@@ -72,6 +82,21 @@ data "aws_iam_policy_document" "codebuild" {
   }
 
   statement {
+    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
+    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
+    resources = [var.connection_arn]
+  }
+
+  statement {
+    sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the function keeps too
+    actions   = ["lambda:GetLayerVersion"]
+    resources = concat(["${local.layer_arn}:*"], [for a in local.shared_layer_arns : "${a}:*"], var.extra_layer_version_arns)
+  }
+}
+
+# What the build that makes the artifacts writes: the Deploy build's, or with confirm the Plan build's.
+data "aws_iam_policy_document" "write_artifacts" {
+  statement {
     sid     = "WriteFunctionArtifacts"
     actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = [
@@ -92,12 +117,44 @@ data "aws_iam_policy_document" "codebuild" {
       resources = [for l in statement.value : "${local.bucket_arn}/${var.iam_artifacts_prefix}/_lci/layers/${var.environment}/${l.name}/*"]
     }
   }
+}
+
+# The Plan build (confirm): the artifacts and its plan, and Lambda only to read what serves.
+data "aws_iam_policy_document" "plan" {
+  source_policy_documents = [data.aws_iam_policy_document.build.json, data.aws_iam_policy_document.write_artifacts.json]
 
   statement {
-    sid       = "UseConnection" # connections made since 2024 are codeconnections; older ones codestar-connections
-    actions   = ["codestar-connections:UseConnection", "codeconnections:UseConnection"]
-    resources = [var.connection_arn]
+    sid       = "WritePlan" # the build's output artifact, where CodePipeline keeps this pipeline's plan
+    actions   = ["s3:PutObject"]
+    resources = ["${local.bucket_arn}/${substr(var.name, 0, 20)}/${var.plan_artifact}/*"]
   }
+
+  statement {
+    sid       = "ReadFunction"
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction", "lambda:GetAlias", "lambda:ListTags"]
+    resources = [local.function_arn, "${local.function_arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadLayers" # its own dependency layer, and the shared layers it uses
+    actions   = ["lambda:ListLayerVersions"]
+    resources = concat([local.layer_arn], local.shared_layer_arns)
+  }
+}
+
+resource "aws_iam_role_policy" "plan" {
+  count  = var.confirm ? 1 : 0
+  name   = "lci-plan"
+  role   = aws_iam_role.plan[0].id
+  policy = data.aws_iam_policy_document.plan.json
+}
+
+# The Deploy build, or with confirm the Apply build, which writes no artifact (prune may delete).
+data "aws_iam_policy_document" "codebuild" {
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.build.json],
+    var.confirm ? [] : [data.aws_iam_policy_document.write_artifacts.json],
+  )
 
   statement {
     sid = "ReleaseFunction"
@@ -131,12 +188,6 @@ data "aws_iam_policy_document" "codebuild" {
     sid       = "PublishLayer" # its own dependency layer, and the shared layers it uses
     actions   = ["lambda:PublishLayerVersion", "lambda:ListLayerVersions"]
     resources = concat([local.layer_arn], local.shared_layer_arns)
-  }
-
-  statement {
-    sid       = "UseLayers" # attaching a layer version needs GetLayerVersion on it; other layers the function keeps too
-    actions   = ["lambda:GetLayerVersion"]
-    resources = concat(["${local.layer_arn}:*"], [for a in local.shared_layer_arns : "${a}:*"], var.extra_layer_version_arns)
   }
 
   dynamic "statement" {

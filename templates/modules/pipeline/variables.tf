@@ -52,7 +52,7 @@ variable "smoke" {
 
 variable "confirm" {
   type        = bool
-  description = "The environment has confirm: true: a person approves each run before it deploys."
+  description = "The environment has confirm: true: each run is planned (lci deploy --plan-out), approved by a person who sees the plan, then applied (lci apply)."
   default     = false
 }
 
@@ -130,12 +130,27 @@ variable "source_artifact" {
 
 variable "buildspec" {
   type        = string
-  description = "The buildspec, inline."
+  description = "The buildspec of the Deploy build (lci deploy), inline."
+}
+
+variable "plan_buildspec" {
+  type        = string
+  description = "With confirm: the buildspec of the Plan build (lci deploy --plan-out), inline."
+}
+
+variable "apply_buildspec" {
+  type        = string
+  description = "With confirm: the buildspec of the Apply build (lci apply of the plan), inline."
+}
+
+variable "plan_artifact" {
+  type        = string
+  description = "With confirm: the name of the plan artifact the Plan build hands the Apply build (10 characters, unique to the pipeline, like source_artifact)."
 }
 
 variable "codebuild_image" {
   type        = string
-  description = "CodeBuild image (x86_64) with Node.js 20 or later and Docker."
+  description = "CodeBuild image (x86_64) with Docker and the Node.js 22 runtime (runtime-versions in the buildspecs)."
 }
 
 variable "codebuild_image_arm64" {
