@@ -12,7 +12,7 @@ import { ensureImage, LABEL, runContainer, type Bind, type ContainerExit } from 
 import { ownerLabels } from './leftovers.js';
 import { LineTail } from './line-tail.js';
 import { MAX_OUTPUT_BYTES } from './output-limit.js';
-import { BUILD_ENV } from './recipes.js';
+import { BUILD_ENV, MACHINE_PROBE } from './recipes.js';
 
 /**
  * One build container: a dependency recipe or a build command. It sees a copy of exactly the
@@ -87,7 +87,7 @@ export async function runBuildStep(
           log.write(chunk);
           tail.push(chunk);
           const last = tail.lastLine();
-          if (last) report(`${step.what}: ${last.slice(0, 120)}`, true);
+          if (last && !last.startsWith(MACHINE_PROBE)) report(`${step.what}: ${last.slice(0, 120)}`, true);
         },
         signal,
       );

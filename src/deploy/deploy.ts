@@ -138,6 +138,9 @@ export async function deploy(
           async () => (await clients()).lambda,
         );
   const targets = names === null ? [] : selectTargets(project, names, env);
+  progress.status(
+    `${mode === 'deploy' ? 'deploying' : mode === 'dry-run' ? 'dry run: planning' : 'planning'} ${targets.length} function${targets.length === 1 ? '' : 's'} in ${env}`,
+  );
   const dirty = await dirtyInputs(loaded, targets);
   if (dirty) {
     if (!opts.allowDirty) throw new UsageError(dirtyRefusal(dirty));
@@ -327,9 +330,4 @@ function dirtyRefusal(dirty: DirtyInputs): string {
       `${name} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? `, +${paths.length - 3} more` : ''})`,
   );
   return `uncommitted changes under the inputs of ${parts.join('; ')}: commit them (a deploy ships what a commit holds), or pass --allow-dirty to deploy the work tree as <sha>-dirty-${dirty.hash}`;
-}
-
-export function requireEnv(env: string | undefined): string {
-  if (!env) throw new UsageError('deploy needs --env NAME (or --env auto in CI)');
-  return env;
 }
