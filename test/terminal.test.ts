@@ -227,6 +227,25 @@ test('deploy in CI: a dependency build is a step of its own, not part of push; t
   });
 });
 
+test('a question (confirm: true) takes the live block off the screen until it is answered', async () => {
+  await AwsWorld.with(async (world) => {
+    await seedFunctions(world, [{ name: 'alpha-qa', alias: 'qa' }]);
+    const repo = await deployRepo({ envExtra: ', confirm: true' });
+    const r = await inTerminal(['deploy', 'alpha', '--env', 'qa'], {
+      cwd: repo.dir,
+      env: { ...world.env(), ...UTF8, NO_COLOR: '1' },
+      cols: 200,
+      answer: { when: /\[y\/N\] /, text: 'n\r' },
+      timeoutMs: 60_000,
+    });
+    assert.is(r.code, 1, r.raw);
+    // What stays: the question with its answer, then why nothing moved; no line of the block is left.
+    assert.equal(r.screen.length, 2, r.screen.join('\n'));
+    assert.match(r.screen[0]!, /^Deploy alpha \([0-9a-f]{40}\) to qa, moving alias qa\? \(.*\) \[y\/N\] n$/);
+    assert.is(r.screen[1], "lci: not confirmed (answered 'n'): nothing was moved");
+  });
+});
+
 test('a warning during a live run is a line above the block, printed once', async () => {
   // A runtime deprecated and not yet blocked today, from lci's own table: it validates with a warning.
   const deprecated = RUNTIME_TABLE.find(

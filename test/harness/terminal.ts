@@ -31,6 +31,9 @@ export async function inTerminal(
     after?: string;
     /** Options for node itself (`--import …`). */
     nodeArgs?: string[];
+    /** Typed once the screen shows `when` (a person answering a question: typed earlier, it would echo early). */
+    answer?: { when: RegExp; text: string };
+    timeoutMs?: number;
   },
 ): Promise<TerminalRun> {
   const cols = opts.cols ?? 100;
@@ -45,24 +48,33 @@ export async function inTerminal(
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: opts.cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.answer ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  let answered = false;
   let raw = '';
   let firstByteMs: number | null = null;
-  child.stdout.on('data', (b: Buffer) => {
+  child.stdout!.on('data', (b: Buffer) => {
     firstByteMs ??= performance.now() - t0;
     raw += b.toString('utf8');
+    if (opts.answer && !answered && opts.answer.when.test(raw)) {
+      answered = true;
+      child.stdin!.write(opts.answer.text);
+    }
   });
-  child.stderr.on('data', (b: Buffer) => {
+  child.stderr!.on('data', (b: Buffer) => {
     raw += b.toString('utf8');
   });
+  // A run that hangs (a question never answered) fails the test instead of holding the suite.
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  clearTimeout(timer);
   return { code, raw, firstByteMs, screen: await replay(raw, cols, rows) };
 }
 
 /** The lines a terminal of this size shows after receiving `raw`, scrollback first. */
 export async function replay(raw: string, cols: number, rows: number): Promise<string[]> {
-  const term = new xterm.Terminal({ cols, rows, scrollback: 100_000, allowProposedApi: true });
+  // convertEol: a bare \n starts a line at column 1, as a pty's onlcr makes it (bytes written without a pty have no \r).
+  const term = new xterm.Terminal({ cols, rows, scrollback: 100_000, allowProposedApi: true, convertEol: true });
   await new Promise<void>((resolve) => term.write(raw, resolve));
   const buffer = term.buffer.active;
   const lines: string[] = [];

@@ -47,7 +47,8 @@ export class Screen {
         return true;
       },
       columns: this.columns,
-      rows: bodyRows,
+      // log-update keeps the last `rows` pieces of the frame split at '\n', its trailing empty one included.
+      rows: bodyRows + 1,
       isTTY: true,
     };
   }
