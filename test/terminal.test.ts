@@ -47,6 +47,22 @@ test('listr2 draws each running function and its current step; finished ones sta
   assert.is(r.screen[3], 'built 3 functions into .lci/dist');
 });
 
+test('Ctrl-C in a live view: lci stops as it does anywhere (exit 130, listr2 does not exit for it), the cursor comes back', async () => {
+  await requireDocker();
+  const repo = await deployRepo({ deps: true });
+  const r = await inTerminal(['build'], {
+    cwd: repo.dir,
+    env: { ...UTF8, NO_COLOR: '1' },
+    answer: { when: /dependency build: running/, text: '\x03' },
+    timeoutMs: 60_000,
+  });
+  assert.is(r.code, 130, r.raw);
+  assert.ok(r.screen.includes('✖ gamma: FAILED'), r.screen.join('\n'));
+  assert.is(r.screen.at(-1), 'lci: function gamma: interrupted by SIGINT');
+  assert.not.match(r.screen.join('\n'), /building 3 functions|›/);
+  assert.ok(r.raw.lastIndexOf('\x1b[?25h') > r.raw.lastIndexOf('\x1b[?25l'), 'the cursor is shown again');
+});
+
 test('live lines are cut to the width of the terminal; a hostile file name is shown escaped, once, without a crash', async () => {
   const long = `svc-${'x'.repeat(56)}`;
   const repo = GitRepo.create({
