@@ -138,9 +138,6 @@ export async function deploy(
           async () => (await clients()).lambda,
         );
   const targets = names === null ? [] : selectTargets(project, names, env);
-  progress.status(
-    `${mode === 'deploy' ? 'deploying' : mode === 'dry-run' ? 'dry run: planning' : 'planning'} ${targets.length} function${targets.length === 1 ? '' : 's'} in ${env}`,
-  );
   const dirty = await dirtyInputs(loaded, targets);
   if (dirty) {
     if (!opts.allowDirty) throw new UsageError(dirtyRefusal(dirty));
@@ -151,6 +148,9 @@ export async function deploy(
   const base = { ...empty, sourceVersion: version, nothingToRelease: null };
   if (mode === 'deploy' && targets.length > 0) opts.confirmable?.(project.environments[env]!);
   if (names === null) return { ...base, functions: null, plan: null, budget: aws?.budget.report() ?? null };
+  progress.status(
+    `${mode === 'deploy' ? 'deploying' : mode === 'dry-run' ? 'dry run: planning' : 'planning'} ${targets.length} function${targets.length === 1 ? '' : 's'} in ${env}`,
+  );
 
   const connected = await clients();
   const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
