@@ -85,7 +85,8 @@ const code = await main(process.argv.slice(2), {
   out: (text) => process.stdout.write(text + '\n'),
   err: (text) => process.stderr.write(text + '\n'),
   signal: controller.signal,
-  tty: process.stderr.isTTY ? { columns: process.stderr.columns } : undefined,
+  tty: process.stderr.isTTY ? { columns: process.stderr.columns, rows: process.stderr.rows } : undefined,
+  stdoutTerminal: process.stdout.isTTY === true,
   ask: process.stdin.isTTY ? ask : undefined,
   stdin: readStdin,
 });

@@ -42,10 +42,19 @@ test('--version prints the package version', () => {
 test('unknown commands and flags: one line, exit 2, no stack trace', () => {
   const cmd = lci(['deplo'], { cwd: REPO_ROOT });
   assert.is(cmd.code, 2);
-  assert.match(cmd.stderr, /^lci: unknown command 'deplo'; commands: init, validate, plan/);
+  assert.is(cmd.stderr.split('\n').length, 2, cmd.stderr);
+  assert.match(cmd.stderr, /^lci: unknown command 'deplo' \(did you mean 'deploy'\?\); commands: init, validate, plan/);
   const flag = lci(['plan', '--bse', 'x'], { cwd: REPO_ROOT });
   assert.is(flag.code, 2);
-  assert.is(flag.stderr, "lci: plan: unknown option '--bse'; see lci plan --help\n");
+  assert.is(flag.stderr, "lci: plan: unknown option '--bse' (did you mean '--base'?); see lci plan --help\n");
+  const json = lci(['validate', '--jsno'], { cwd: REPO_ROOT });
+  assert.is(json.stderr, "lci: validate: unknown option '--jsno' (did you mean '--json'?); see lci validate --help\n");
+  // Nothing close: no guess.
+  assert.is(lci(['frobnicate'], { cwd: REPO_ROOT }).stderr.includes('did you mean'), false);
+  assert.is(
+    lci(['plan', '--zzzzzz'], { cwd: REPO_ROOT }).stderr,
+    "lci: plan: unknown option '--zzzzzz'; see lci plan --help\n",
+  );
 });
 
 test('a bad config prints locations only, no stack trace, even with --debug', () => {
@@ -138,7 +147,7 @@ test('--json on any failing command says so in JSON too', () => {
   assert.match(bad.stderr, /^lci: no function named 'gamma'/);
 });
 
-test('in CI every progress line names its function; --quiet prints none; --verbose adds detail', () => {
+test('in CI every progress line names its function; --quiet prints none; --verbose adds the lines about the run', () => {
   const repo = twoFunctions();
   const ci = lci(['build'], { cwd: repo.dir, env: { CI: '1' } });
   assert.is(ci.code, 0, ci.stderr);
@@ -150,11 +159,21 @@ test('in CI every progress line names its function; --quiet prints none; --verbo
   assert.is(quiet.stderr, '');
   assert.is(quiet.stdout, ci.stdout);
   assert.is(lci(['build', '--quiet', '--verbose'], { cwd: repo.dir }).code, 2);
+  const verbose = lci(['build', '--verbose'], { cwd: repo.dir, env: { CI: '1' } });
+  const [reading, read, building, ...rest] = verbose.stderr.trim().split('\n');
+  assert.equal(
+    [reading, read, building],
+    ['reading lambdas.yaml', 'lambdas.yaml: 2 functions, 1 environment', 'building 2 functions'],
+  );
+  for (const line of rest) assert.match(line, /^\[(alpha|beta)\] /);
 });
 
 test('a terminal that reports 0 columns gets whole lines, not one character per line', () => {
   const repo = twoFunctions();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CI|CODEBUILD_|GITHUB_)/.test(k)));
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CI|CODEBUILD_|GITHUB_|LC_)/.test(k))),
+    LANG: 'C.UTF-8',
+  };
   // `script` gives lci a real terminal; without a controlling terminal of our own its size is 0x0.
   const r = spawnSync('script', ['-qec', `stty cols 0 rows 0; ${process.execPath} ${LCI_BIN} build`, '/dev/null'], {
     cwd: repo.dir,

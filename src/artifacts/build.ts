@@ -51,6 +51,9 @@ export async function build(loaded: LoadedProject, opts: BuildOptions, progress:
   const names = await selectAffected(loaded, opts.names, opts.affected, opts.env);
   if (names === null) return { functions: null, layers: [], distDir };
   const targets = selectTargets(loaded.project, names, opts.env);
+  progress.status(
+    `building ${targets.length} function${targets.length === 1 ? '' : 's'}${opts.env ? ` for ${opts.env}` : ''}`,
+  );
   const deps = new DependencyBuilder(loaded.workspace, dockerClient, { signal: opts.signal });
   await deps.removeLeftovers();
   const functions = await runPool(targets, opts.concurrency, async (r): Promise<FunctionBuildResult> => {

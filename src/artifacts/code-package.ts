@@ -86,7 +86,11 @@ export async function codeFiles(r: ResolvedFunction, ws: Workspace, packaging?: 
     // A zip from an earlier run may be reused: the fingerprint decides, and only then is anything zipped.
     if (fingerprint || (await mayReuse(r, ws))) return zipFor(await hashed());
     zipped ??= zipFresh(r, ws, entries);
-    fingerprint ??= zipped.then((z) => z.fingerprint);
+    if (!fingerprint) {
+      fingerprint = zipped.then((z) => z.fingerprint);
+      // Awaited only if package() is asked for later: a zip that fails is reported through `zipped`, not as a crash.
+      fingerprint.catch(() => {});
+    }
     return zipped;
   };
   return {

@@ -99,6 +99,8 @@ export class Pusher {
     identified: IdentifiedDependencies,
     codeGroups: Record<string, number>,
     recorded: Recorded,
+    /** Where the dependency build says what it does: a step of its own, not part of the upload. */
+    buildReport: (message: string, detail?: boolean) => void = this.report,
   ): Promise<CheckedLayerZip> {
     const cache = this.store.depsKey(this.r.env, this.r.functionName, identified.key);
     const versioned = this.store.key(this.r.functionName, this.sourceVersion, 'deps.zip');
@@ -110,7 +112,7 @@ export class Pusher {
         `key ${identified.key}`,
       );
     // Dependency builds are CPU-bound: at most buildSlots at once across the run.
-    const build = async () => (await deps.layer(r, this.report, identified))!;
+    const build = async () => (await deps.layer(r, buildReport, identified))!;
     const zip = await this.layerCache(
       cache,
       identified.key,

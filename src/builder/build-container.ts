@@ -20,7 +20,7 @@ import { ownerLabels } from './leftovers.js';
 import { IndexReach, unreachableMessage } from './index-reach.js';
 import { LineTail } from './line-tail.js';
 import { MAX_OUTPUT_BYTES } from './output-limit.js';
-import { BUILD_ENV, INDEX_ENV } from './recipes.js';
+import { BUILD_ENV, INDEX_ENV, MACHINE_PROBE } from './recipes.js';
 
 /**
  * One build container: a dependency recipe or a build command. It sees a copy of exactly the
@@ -97,7 +97,7 @@ export async function runBuildStep(
           tail.push(chunk);
           reach.push(chunk);
           const last = tail.lastLine();
-          if (last) report(`${step.what}: ${last.slice(0, 120)}`, true);
+          if (last && !last.startsWith(MACHINE_PROBE)) report(`${step.what}: ${last.slice(0, 120)}`, true);
         },
         signal,
       );

@@ -94,6 +94,9 @@ export function buildScript(
   ].join('\n');
 }
 
+/** The line a build script starts with (its log keeps it; progress does not show it: it is lci's, not the build's). */
+export const MACHINE_PROBE = 'lci: build container machine: ';
+
 /** Checks the container's machine, copies the read-only sources to a writable /tmp/build and enters `dir` (repository-relative) there. */
 function workingCopy(dir: string, architecture: Architecture, make = false): string[] {
   const machine = UNAME_MACHINE[architecture];
@@ -101,7 +104,7 @@ function workingCopy(dir: string, architecture: Architecture, make = false): str
   return [
     'set -eu',
     'machine=$(uname -m)',
-    'echo "lci: build container machine: $machine"',
+    `echo "${MACHINE_PROBE}$machine"`,
     `if [ "$machine" != ${machine} ]; then echo "lci: this container runs $machine programs, not ${machine}: the image is not built for ${architecture}" >&2; exit 1; fi`,
     'cp -rL /src /tmp/build',
     ...(make ? [`mkdir -p ${at}`] : []),

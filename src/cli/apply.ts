@@ -1,7 +1,5 @@
-import { loadProject } from '../config/load.js';
-import { applySaved } from '../deploy/apply-saved.js';
 import { parseShard } from '../deploy/shard.js';
-import { formatDiagnostic, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { DEFAULT_MAX_AGE_MS } from '../release/plan-file.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
@@ -9,6 +7,7 @@ import { DEPLOY_CONCURRENCY, parseConcurrency } from './concurrency.js';
 import { checkConfirmable, confirmMove } from './confirm.js';
 import { reportDeploy } from './deploy-report.js';
 import { parseDuration } from './duration.js';
+import { loadWithProgress } from './load.js';
 
 interface Values extends AwsValues {
   'max-age'?: string;
@@ -48,7 +47,7 @@ export const applyCommand: Command<Values> = {
     ...LAMBDA_HELP.filter(([flag]) => !flag.startsWith('--region')),
   ],
   async run(ctx) {
-    const { values, positionals, globals, io } = ctx;
+    const { values, positionals, io } = ctx;
     if (positionals.length !== 1)
       throw new UsageError('apply takes one plan file: lci apply PLAN_FILE (written by lci deploy --plan-out)');
     if (values.region !== undefined)
@@ -56,25 +55,33 @@ export const applyCommand: Command<Values> = {
     const shard = values.shard === undefined ? null : parseShard(values.shard);
     if (shard && values['layers-only'])
       throw new UsageError('--layers-only publishes the shared layers for every shard; leave out --shard');
-    const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
-    for (const w of loaded.warnings()) ctx.warn(formatDiagnostic(w));
+    // Every flag is checked before any progress is shown.
+    const maxAgeMs =
+      values['max-age'] === undefined ? DEFAULT_MAX_AGE_MS : parseDuration('--max-age', values['max-age']);
+    const concurrency = parseConcurrency(values.concurrency, DEPLOY_CONCURRENCY);
+    const aws = awsOptions(values, io.env, shard ? 1 / shard.count : 1);
+    const progress = ctx.progress();
+    const {
+      loaded,
+      modules: { applySaved },
+    } = await loadWithProgress(ctx, progress, () => import('../deploy/apply-saved.js'));
     const result = await applySaved(
       loaded,
       {
         file: positionals[0]!,
-        maxAgeMs: values['max-age'] === undefined ? DEFAULT_MAX_AGE_MS : parseDuration('--max-age', values['max-age']),
+        maxAgeMs,
         shard,
         layersOnly: values['layers-only'] === true,
-        concurrency: parseConcurrency(values.concurrency, DEPLOY_CONCURRENCY),
+        concurrency,
         failFast: values['fail-fast'] === true,
-        aws: awsOptions(values, io.env, shard ? 1 / shard.count : 1),
+        aws,
         environ: io.env,
         cwd: io.cwd,
         signal: io.signal,
         confirm: (e, question) => confirmMove(io, e, values.yes === true, question),
         confirmable: (e) => checkConfirmable(io, e, values.yes === true),
       },
-      ctx.progress(),
+      progress,
     );
     return reportDeploy(ctx, result);
   },

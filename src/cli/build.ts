@@ -1,12 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { build } from '../artifacts/build.js';
-import { loadProject } from '../config/load.js';
-import { formatDiagnostic } from '../errors.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildJson, buildText } from '../report/build.js';
 import type { Command } from './command.js';
 import { MAX_CONCURRENCY, parseConcurrency } from './concurrency.js';
 import { reportFailures } from './failures.js';
+import { loadWithProgress } from './load.js';
 
 interface Values {
   affected?: boolean;
@@ -33,7 +31,7 @@ export const buildCommand: Command<Values> = {
   help: [
     ['FUNCTION...', 'build these functions (default: every function)'],
     ['--affected', 'only the functions `lci plan` finds affected (with --base/--head as for plan)'],
-    ['-e, --env NAME', 'build as configured for this environment'],
+    ['-e, --env NAME', 'build as configured for this environment (LCI_ENV)'],
     [
       '-j, --concurrency N',
       `functions built at once, 1 to ${MAX_CONCURRENCY} (default: number of cores, here ${availableParallelism()})`,
@@ -44,13 +42,16 @@ export const buildCommand: Command<Values> = {
     const concurrency = parseConcurrency(values.concurrency);
     if ((values.base || values.head) && !values.affected)
       throw new UsageError('--base and --head only apply with --affected');
-    const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
-    for (const w of loaded.warnings()) ctx.warn(formatDiagnostic(w));
+    const progress = ctx.progress();
+    const {
+      loaded,
+      modules: { build },
+    } = await loadWithProgress(ctx, progress, () => import('../artifacts/build.js'));
     const affected = values.affected ? { base: values.base, head: values.head, environ: io.env } : null;
     const result = await build(
       loaded,
       { names: positionals, affected, env: values.env, concurrency, signal: io.signal },
-      ctx.progress(),
+      progress,
     );
     const failed = (result.functions ?? []).flatMap((f) =>
       f.status === 'FAILED' ? [{ name: f.name, error: f.error, cause: f.cause }] : [],

@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { ProgressSink } from '../progress.js';
+import type { Style } from '../report/style.js';
 
 export interface Io {
   cwd: string;
@@ -8,8 +9,10 @@ export interface Io {
   err: (text: string) => void;
   /** Aborted on Ctrl-C or SIGTERM (set by bin/lci.js; absent when tests call main directly). */
   signal?: AbortSignal;
-  /** Whether stdout is a terminal, and how wide (0 or undefined: unknown). */
-  tty?: { columns: number | undefined };
+  /** Whether stderr (where progress goes) is a terminal, and its size (0 or undefined: unknown). */
+  tty?: { columns: number | undefined; rows?: number | undefined };
+  /** Whether stdout (where the result goes) is a terminal. */
+  stdoutTerminal?: boolean;
   /** Asks a person: shows the question on stderr and resolves with the line typed. Absent when stdin is not a terminal (CI). */
   ask?: (question: string) => Promise<string>;
   /** stdin, for `--event -`, read to its end or to one byte past `limit`, whichever comes first (absent: nothing to read). */
@@ -32,7 +35,9 @@ export interface RunContext<V> {
   positionals: string[];
   globals: Globals;
   io: Io;
-  /** Per-function progress for this run: live in a terminal, `[function]` lines in CI, nothing with --json or --quiet. */
+  /** How the result is dressed for stdout: colour only on a terminal (or FORCE_COLOR), marks for the locale. */
+  style: Style;
+  /** Per-function progress for this run (the same sink every call): live in a terminal, `[function]` lines in CI, nothing with --json or --quiet. */
   progress(): ProgressSink;
   /** A warning: one stderr line, left out with --quiet. */
   warn(message: string): void;

@@ -6,7 +6,9 @@ import { reportFailures } from './failures.js';
 
 /** The end of lci deploy and lci apply: the report, warnings, each failure once, and the exit code. */
 export function reportDeploy(ctx: RunContext<unknown>, result: DeployResult): number {
-  ctx.io.out(ctx.globals.json ? deployJson(result) : deployText(result));
+  ctx.io.out(
+    ctx.globals.json ? deployJson(result) : deployText(result, { verbose: ctx.globals.verbose, style: ctx.style }),
+  );
   const functions = result.functions ?? [];
   for (const f of functions) for (const w of f.warnings) ctx.warn(`function ${f.name}: ${w}`);
   const failed = functions.filter((f) => f.status === 'FAILED');

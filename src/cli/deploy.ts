@@ -1,17 +1,14 @@
 import { resolve } from 'node:path';
-import { deploy, requireEnv } from '../deploy/deploy.js';
-import { loadProject } from '../config/load.js';
-import { formatDiagnostic } from '../errors.js';
 import { UsageError } from '../errors.js';
 import { parseShard } from '../deploy/shard.js';
 import { logLines } from '../report/logs.js';
-import { tailReleased } from '../logs/logs.js';
 import { awsOptions, LAMBDA_HELP, LAMBDA_OPTIONS, type AwsValues } from './aws-flags.js';
 import type { Command } from './command.js';
 import { DEPLOY_CONCURRENCY, MAX_CONCURRENCY, parseConcurrency } from './concurrency.js';
 import { checkConfirmable, confirmMove } from './confirm.js';
 import { parseDuration } from './duration.js';
 import { reportDeploy } from './deploy-report.js';
+import { loadWithProgress } from './load.js';
 
 interface Values extends AwsValues {
   env?: string;
@@ -62,7 +59,7 @@ export const deployCommand: Command<Values> = {
   },
   help: [
     ['FUNCTION...', 'deploy these functions (default: every function of the environment)'],
-    ['-e, --env NAME|auto', 'the environment; auto picks it from CODEBUILD_WEBHOOK_TRIGGER or GITHUB_REF'],
+    ['-e, --env NAME|auto', 'the environment (LCI_ENV); auto picks it from CODEBUILD_WEBHOOK_TRIGGER or GITHUB_REF'],
     ['--affected', 'only the functions `lci plan --env` finds affected (with --base as for plan)'],
     [
       '--since deployed',
@@ -108,9 +105,10 @@ export const deployCommand: Command<Values> = {
     ...LAMBDA_HELP,
   ],
   async run(ctx) {
-    const { values, positionals, globals, io } = ctx;
+    const { values, positionals, io } = ctx;
     const concurrency = parseConcurrency(values.concurrency, DEPLOY_CONCURRENCY);
-    const env = requireEnv(values.env);
+    if (!values.env) throw new UsageError('deploy needs --env NAME, or LCI_ENV (--env auto in CI)');
+    const env = values.env;
     const shard = values.shard === undefined ? null : parseShard(values.shard);
     if (values.base && !values.affected) throw new UsageError('--base only applies with --affected');
     if (values.since !== undefined) {
@@ -125,8 +123,12 @@ export const deployCommand: Command<Values> = {
     if (values.branch !== undefined && !values['only-matching-ref'])
       throw new UsageError('--branch only applies with --only-matching-ref');
     const logsMs = values.logs === undefined ? null : parseDuration('--logs', values.logs);
-    const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
-    for (const w of loaded.warnings()) ctx.warn(formatDiagnostic(w));
+    const aws = awsOptions(values, io.env, shard ? 1 / shard.count : 1); // every flag checked before any progress
+    const progress = ctx.progress();
+    const {
+      loaded,
+      modules: { deploy },
+    } = await loadWithProgress(ctx, progress, () => import('../deploy/deploy.js'));
     const startedAt = Date.now();
     const result = await deploy(
       loaded,
@@ -146,13 +148,13 @@ export const deployCommand: Command<Values> = {
         planOut: values['plan-out'] === undefined ? null : resolve(io.cwd, values['plan-out']),
         allowDirty: values['allow-dirty'] === true,
         abort: values.abort === true,
-        aws: awsOptions(values, io.env, shard ? 1 / shard.count : 1),
+        aws,
         environ: io.env,
         signal: io.signal,
         confirm: (e, question) => confirmMove(io, e, values.yes === true, question),
         confirmable: (e) => checkConfirmable(io, e, values.yes === true),
       },
-      ctx.progress(),
+      progress,
     );
     const functions = result.functions ?? [];
     const code = reportDeploy(ctx, result);
@@ -160,6 +162,7 @@ export const deployCommand: Command<Values> = {
       const released = functions.flatMap((f) =>
         f.status === 'PUBLISHED' && f.version ? [{ name: f.name, awsName: f.awsName, version: f.version }] : [],
       );
+      const { tailReleased } = await import('../logs/logs.js');
       await tailReleased(
         awsOptions(values, io.env),
         loaded.project.artifacts.region,

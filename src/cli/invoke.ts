@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
-import { invoke } from '../invoke/invoke.js';
-import { loadProject } from '../config/load.js';
 import { EVENT_LIMIT, MAX_EVENT_BYTES } from '../config/smoke-file.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { readNamedFile } from '../named-file.js';
 import { invokedWhat, invokeJson, invokeLog, invokeText } from '../report/invoke.js';
 import { AWS_HELP, AWS_OPTIONS, awsOptions, type AwsValues } from './aws-flags.js';
 import type { Command, Io } from './command.js';
+import { loadWithProgress } from './load.js';
 
 interface Values extends AwsValues {
   env?: string;
@@ -32,7 +31,7 @@ export const invokeCommand: Command<Values> = {
   },
   help: [
     ['FUNCTION', 'the function to invoke'],
-    ['-e, --env NAME', 'the environment: its alias is invoked (locally: build as configured for it)'],
+    ['-e, --env NAME', 'the environment (LCI_ENV): its alias is invoked (locally: build as configured for it)'],
     ['--event FILE|-', 'the event: a JSON file, or - for stdin (default {})'],
     ['--version N', 'invoke this published version instead of the alias'],
     [
@@ -47,8 +46,12 @@ export const invokeCommand: Command<Values> = {
     if (values.version !== undefined && !/^([1-9]\d*|\$LATEST)$/.test(values.version))
       throw new UsageError(`--version ${values.version}: give a published version number`);
     const event = await readEvent(values.event, io);
-    const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
+    const aws = awsOptions(values, io.env);
     const progress = ctx.progress();
+    const {
+      loaded,
+      modules: { invoke },
+    } = await loadWithProgress(ctx, progress, () => import('../invoke/invoke.js'));
     const task = progress.start(positionals[0]!);
     let result: Awaited<ReturnType<typeof invoke>>;
     try {
@@ -60,7 +63,7 @@ export const invokeCommand: Command<Values> = {
           local: values.local === true,
           version: values.version,
           event,
-          aws: awsOptions(values, io.env),
+          aws,
           signal: io.signal,
         },
         task,

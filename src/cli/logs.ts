@@ -32,7 +32,7 @@ export const logsCommand: Command<Values> = {
   },
   help: [
     ['FUNCTION', 'the function whose log to read'],
-    ['-e, --env NAME', 'the environment (its function and alias)'],
+    ['-e, --env NAME', 'the environment (LCI_ENV): its function and alias'],
     ['--since D', 'from this long ago: 30s, 10m, 2h, 1d, at most 366d (default 10m)'],
     ['-f, --follow', 'keep printing new events until Ctrl-C'],
     ['--version N|all', 'the events of this version, or of every version (default: the versions the alias serves)'],
@@ -41,7 +41,7 @@ export const logsCommand: Command<Values> = {
   ],
   async run({ values, positionals, globals, io }) {
     if (positionals.length !== 1) throw new UsageError('logs takes exactly one FUNCTION');
-    if (!values.env) throw new UsageError('logs needs --env NAME');
+    if (!values.env) throw new UsageError('logs needs --env NAME (or LCI_ENV)');
     if (values.version !== undefined && !/^([1-9]\d*|\$LATEST|all)$/.test(values.version)) {
       throw new UsageError(`--version ${values.version}: give a published version number, $LATEST or all`);
     }

@@ -7,16 +7,20 @@ import {
   printable,
   UsageError,
 } from '../errors.js';
-import type { ProgressSink } from '../progress.js';
-import { SILENT } from '../progress.js';
 import { problemsJson } from '../report/validate.js';
 import { jsonDocument } from '../report/json.js';
-import { findCommand, GLOBAL_HELP, helpText, parseCommand, parseGlobalsOnly } from './args.js';
-import type { Command, Globals, Io, RunContext } from './command.js';
+import {
+  ENV_FORMS,
+  findCommand,
+  GLOBAL_HELP,
+  helpText,
+  parseCommand,
+  parseGlobalsOnly,
+  unknownCommand,
+} from './args.js';
+import type { Command, Globals, Io } from './command.js';
 import { completionScript, SHELLS, type CommandSpec } from './completion.js';
-import { isCI } from './progress/ci.js';
-import { LiveProgress } from './progress/live.js';
-import { plainProgress } from './progress/plain.js';
+import { runContext } from './context.js';
 
 type Entry = { name: string; summary: string; load: () => Promise<Command<any>> };
 
@@ -155,7 +159,10 @@ const completionCommand: Command<Record<string, never>> = {
 function findEntry(name: string): Entry {
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry)
-    throw new UsageError(`unknown command '${name}'; commands: ${COMMANDS.map((c) => c.name).join(', ')} (lci --help)`);
+    throw unknownCommand(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
   return entry;
 }
 
@@ -180,26 +187,32 @@ function topHelp(): string {
 
 /** Runs one lci invocation; returns the exit code. Errors users can act on become one line each; bugs keep their stack only with --debug. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const early = safeGlobals(argv);
+  const early = safeGlobals(argv, io.env);
   let globals: Globals = early;
   let commandName = 'lci';
   try {
     const { name, rest } = findCommand(argv);
     if (name === undefined) {
-      if (early.version) return await (await findEntry('version').load()).run(context(io, early, {}, []));
+      if (early.version) return await (await findEntry('version').load()).run(runContext(io, early, {}, []).ctx);
       io.out(topHelp());
       return early.help ? ExitCode.ok : ExitCode.badInput;
     }
     const entry = findEntry(name);
     commandName = entry.name;
     const command = await entry.load();
-    const parsed = parseCommand(command, rest);
+    const parsed = parseCommand(command, rest, io.env);
     globals = parsed.globals;
     if (parsed.help) {
       io.out(helpText(command));
       return ExitCode.ok;
     }
-    const code = await command.run(context(io, globals, parsed.values, parsed.positionals));
+    const session = runContext(io, globals, parsed.values, parsed.positionals);
+    let code: number;
+    try {
+      code = await command.run(session.ctx);
+    } finally {
+      session.close();
+    }
     if (io.signal?.aborted) return exitCodeOf(io.signal.reason);
     return code;
   } catch (e) {
@@ -207,8 +220,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`lci: ${(io.signal.reason as Error).message}; stopped`);
       return exitCodeOf(io.signal.reason);
     }
-    return reportError(e, io, globals, commandName);
+    return reportError(fromVariable(e, argv, io.env), io, globals, commandName);
   }
+}
+
+/** An error about `--env X` when X came from LCI_ENV says so: the person typed no --env. */
+function fromVariable(e: unknown, argv: string[], env: NodeJS.ProcessEnv): unknown {
+  const value = env[ENV_FORMS.env];
+  if (!(e instanceof UsageError) || !value || argv.some((a) => a === '--env' || a === '-e' || a.startsWith('--env=')))
+    return e;
+  const given = `--env ${value}`;
+  return e.message.startsWith(given) ? new UsageError(`${ENV_FORMS.env}=${e.message.slice('--env '.length)}`) : e;
 }
 
 function exitCodeOf(reason: unknown): number {
@@ -246,35 +268,10 @@ function reportError(e: unknown, io: Io, globals: Globals, command: string): num
 }
 
 /** Globals as far as they can be read before the command is known (a bad flag is reported later, by the command). */
-function safeGlobals(argv: string[]): Globals & { help: boolean; version: boolean } {
+function safeGlobals(argv: string[], env: NodeJS.ProcessEnv): Globals & { help: boolean; version: boolean } {
   try {
-    return parseGlobalsOnly(argv);
+    return parseGlobalsOnly(argv, env);
   } catch {
     return { json: false, quiet: false, verbose: false, debug: argv.includes('--debug'), help: false, version: false };
   }
-}
-
-function context<V>(io: Io, globals: Globals, values: V, positionals: string[]): RunContext<V> {
-  let live: LiveProgress | undefined;
-  return {
-    values,
-    positionals,
-    globals,
-    io,
-    progress(): ProgressSink {
-      if (globals.json || globals.quiet) return SILENT;
-      const columns = io.tty?.columns;
-      if (!globals.verbose && !isCI(io.env) && columns && columns > 0) {
-        live = new LiveProgress(process.stderr, columns);
-        return live;
-      }
-      return plainProgress((line) => io.err(line), globals.verbose);
-    },
-    warn(message) {
-      if (globals.quiet) return;
-      const line = `lci: warning: ${printable(message)}`;
-      if (live) live.print(line);
-      else io.err(line);
-    },
-  };
 }

@@ -46,7 +46,7 @@ export const pipelinesCommand: Command<Values> = {
         throw new UsageError('--affected, --base and --source-version apply to lci pipelines start');
       const loaded = await loadProject({ cwd: io.cwd, config: globals.config });
       const result = await listPipelines(loaded, { envs: values.env ?? [], aws });
-      io.out(globals.json ? pipelinesJson(result) : pipelinesText(result));
+      io.out(globals.json ? pipelinesJson(result) : pipelinesText(result, ctx.style));
       return ExitCode.ok;
     }
     if (verb !== 'start')
@@ -63,7 +63,7 @@ export const pipelinesCommand: Command<Values> = {
       sourceVersion: values['source-version'],
       aws,
     });
-    io.out(globals.json ? startJson(result) : startText(result));
+    io.out(globals.json ? startJson(result) : startText(result, ctx.style));
     const failed = (result.pipelines ?? []).filter((p) => p.status === 'FAILED');
     for (const f of failed) io.err(`lci: pipeline ${f.pipeline} (function ${f.name}): ${f.error}`);
     return failed.length > 0 ? ExitCode.failed : ExitCode.ok;

@@ -36,7 +36,7 @@ export const planCommand: Command<Values> = {
   help: [
     ['--base REV', 'compare from this revision (default: $LCI_BASE, then CodeBuild/GitHub Actions variables)'],
     ['--head REV', 'compare up to this revision (default: HEAD)'],
-    ['-e, --env NAME', 'plan for one environment: show AWS names, leave out functions it skips'],
+    ['-e, --env NAME', 'plan for one environment (LCI_ENV): show AWS names, leave out functions it skips'],
     ['--all', 'select every function without looking at git'],
     ['--github-output', 'append functions=<json array> to $GITHUB_OUTPUT'],
     ['--exit-code', 'exit 3 when no function is affected'],

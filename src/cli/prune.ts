@@ -60,7 +60,7 @@ export const pruneCommand: Command<Values> = {
       dryRun: values['dry-run'] === true || values.yes !== true,
       aws: awsOptions(values, io.env),
     });
-    io.out(globals.json ? pruneJson(result) : pruneText(result));
+    io.out(globals.json ? pruneJson(result) : pruneText(result, ctx.style));
     const storage = result.storage.after ?? result.storage.before;
     if (storageFull(storage))
       ctx.warn(`${storageLine(storage)}: above 80% of the limit; prune more (a smaller --keep) or ask AWS to raise it`);

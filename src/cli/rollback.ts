@@ -31,7 +31,7 @@ export const rollbackCommand: Command<Values> = {
   },
   help: [
     ['FUNCTION', 'the function whose alias moves back'],
-    ['-e, --env NAME', 'the environment (its alias)'],
+    ['-e, --env NAME', 'the environment (LCI_ENV): its alias'],
     [
       '--to VERSION',
       'this published version (default: the version served before the current one, as recorded; during a traffic shift: stop it)',
@@ -42,7 +42,7 @@ export const rollbackCommand: Command<Values> = {
   ],
   async run({ values, positionals, globals, io }) {
     if (positionals.length !== 1) throw new UsageError('rollback takes exactly one FUNCTION');
-    if (!values.env) throw new UsageError('rollback needs --env NAME');
+    if (!values.env) throw new UsageError('rollback needs --env NAME (or LCI_ENV)');
     if (values.to !== undefined && !/^[1-9]\d*$/.test(values.to))
       throw new UsageError(`--to ${values.to}: give a published version number`);
     const { project } = await loadProject({ cwd: io.cwd, config: globals.config });

@@ -25,10 +25,10 @@ export const statusCommand: Command<Values> = {
   options: { env: { type: 'string', short: 'e' }, ...LAMBDA_OPTIONS },
   help: [
     ['FUNCTION...', 'these functions (default: all)'],
-    ['-e, --env NAME', 'one environment (default: every environment)'],
+    ['-e, --env NAME', 'one environment (LCI_ENV; default: every environment)'],
     ...LAMBDA_HELP,
   ],
-  async run({ values, positionals, globals, io, warn }) {
+  async run({ values, positionals, globals, io, warn, style }) {
     const { project } = await loadProject({ cwd: io.cwd, config: globals.config });
     const targets = targetsInEnvironments(
       project,
@@ -40,7 +40,7 @@ export const statusCommand: Command<Values> = {
       runPool(targets, READS_AT_ONCE, (r) => functionStatus(aws.lambda, r, project.environments[r.env]!.codeStorage)),
       codeStorage(aws.lambda),
     ]);
-    io.out(globals.json ? statusJson(rows, storage) : statusText(rows, storage));
+    io.out(globals.json ? statusJson(rows, storage) : statusText(rows, storage, style));
     if (storageFull(storage))
       warn(`${storageLine(storage)}: above 80% of the limit, and every deploy adds versions; run lci prune`);
     return 0;

@@ -129,6 +129,7 @@ export async function applySaved(
     : null;
   const functions = plan.functions.filter((f) => !mine || mine.has(f.name));
   const changing = functions.filter(writes);
+  progress.status(`applying the plan to ${plan.env}: ${changing.length} of ${functions.length} functions change`);
   if (changing.length > 0)
     await opts.confirm?.(
       e,

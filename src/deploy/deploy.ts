@@ -149,6 +149,9 @@ export async function deploy(
   const base = { ...empty, sourceVersion: version, nothingToRelease: null };
   if (mode === 'deploy' && targets.length > 0) opts.confirmable?.(project.environments[env]!);
   if (names === null) return { ...base, functions: null, plan: null, budget: aws?.budget.report() ?? null };
+  progress.status(
+    `${mode === 'deploy' ? 'deploying' : mode === 'dry-run' ? 'dry run: planning' : 'planning'} ${targets.length} function${targets.length === 1 ? '' : 's'} in ${env}`,
+  );
 
   const connected = await clients();
   const store = new ArtifactStore(connected.s3, project.artifacts.bucket, project.artifacts.prefix);
@@ -338,9 +341,4 @@ function dirtyRefusal(dirty: DirtyInputs): string {
       `${name} (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? `, +${paths.length - 3} more` : ''})`,
   );
   return `uncommitted changes under the inputs of ${parts.join('; ')}: commit them (a deploy ships what a commit holds), or pass --allow-dirty to deploy the work tree as <sha>-dirty-${dirty.hash}`;
-}
-
-export function requireEnv(env: string | undefined): string {
-  if (!env) throw new UsageError('deploy needs --env NAME (or --env auto in CI)');
-  return env;
 }

@@ -137,8 +137,14 @@ export async function pushStage(run: Run, s: Staged): Promise<void> {
     const [code, layer] = await Promise.allSettled([
       plan.code.update ? push.code(s.pkg!, plan.code.codeSha256) : null,
       groups
-        ? push.layer(p.deps, r, s.dependencies!, groups, (sha) =>
-            recordedZip(run.aws.lambda, r.layerName, s.dependencies!.key, sha),
+        ? push.layer(
+            p.deps,
+            r,
+            s.dependencies!,
+            groups,
+            (sha) => recordedZip(run.aws.lambda, r.layerName, s.dependencies!.key, sha),
+            // Its messages name their own step ('dependency build: …'), beside the upload's.
+            (m, detail) => s.task.report(m, detail, ''),
           )
         : null,
     ]);

@@ -3,6 +3,7 @@ import type { FunctionDeployResult } from '../release/result.js';
 import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';
 import { percent } from '../release/strategy.js';
+import { PLAIN, statusCell, type Style } from './style.js';
 import { table } from './table.js';
 import { planSummary } from '../release/plan.js';
 
@@ -28,8 +29,12 @@ export function deployHeader(
   return `${d.mode === 'plan-out' ? 'plan: ' : d.dryRun ? 'dry run: ' : ''}${d.env}${d.shard ? ` (shard ${d.shard.index}/${d.shard.count})` : ''}, source ${d.sourceVersion}, ${d.strategy}: ${count(results, 'PUBLISHED')} published, ${count(results, 'INTACT')} intact${back > 0 ? `, ${back} rolled back` : ''}${applied > 0 ? `, ${applied} applied already` : ''}${d.mode === 'dry-run' || d.mode === 'plan-out' ? `, ${count(results, 'PLANNED')} to change` : ''}, ${failed} failed`;
 }
 
-/** The deploy summary people read: one row per function, then where things went. */
-export function deployText(d: DeployResult): string {
+/**
+ * The deploy summary people read: the header, one row per function, shared layers, what a dry run
+ * would do. Where things went (S3 keys, console links) only with `verbose`: the JSON has them always.
+ */
+export function deployText(d: DeployResult, opts: { verbose?: boolean; style?: Style } = {}): string {
+  const style = opts.style ?? PLAIN;
   if (d.nothingToRelease !== null) return `nothing to release: ${d.nothingToRelease}`;
   if (d.functions === null)
     return d.shard
@@ -39,7 +44,7 @@ export function deployText(d: DeployResult): string {
   const rows = results.map((r) => [
     r.name,
     r.awsName,
-    r.status,
+    statusCell(r.status),
     r.version === null
       ? '-'
       : r.previousVersion && r.previousVersion !== r.version
@@ -53,7 +58,7 @@ export function deployText(d: DeployResult): string {
   const lines = [
     deployHeader(d, results),
     '',
-    ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows),
+    ...table(['FUNCTION', 'AWS NAME', 'LAMBDA', 'VERSION', 'LAYER', 'CODE'], rows, style),
   ];
   if (d.plan && d.mode !== 'deploy') lines.splice(1, 0, planSummary(d.plan));
   if (d.layers.length > 0) {
@@ -77,11 +82,12 @@ export function deployText(d: DeployResult): string {
     if (r.status === 'PLANNED')
       lines.push('', `${r.name} would:`, ...r.reasons.map((c) => `  because ${c}`), ...r.calls.map((c) => `  ${c}`));
     if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
-      const smoke = r.smoke
-        ? [`  smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`]
-        : [];
-      lines.push('', `${r.name}:`, ...smoke, ...r.s3.map((k) => `  ${k}`), `  ${r.console}`);
-      if (r.pruned) lines.push(`  ${prunedLine(r.pruned)}`);
+      const detail = [
+        ...(r.smoke ? [`smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`] : []),
+        ...(opts.verbose ? [...r.s3, r.console] : []),
+        ...(r.pruned ? [prunedLine(r.pruned)] : []),
+      ];
+      if (detail.length > 0) lines.push('', `${r.name}:`, ...detail.map((l) => `  ${l}`));
     }
   }
   if (d.budget) lines.push('', budgetLine(d.budget));

@@ -1,5 +1,6 @@
 import type { PipelinesResult, StartResult } from '../pipelines/pipelines.js';
 import { jsonDocument } from './json.js';
+import { PLAIN, statusCell, type Style } from './style.js';
 import { table } from './table.js';
 
 /** CodePipeline's InProgress → IN_PROGRESS; MISSING when there is no pipeline, NO_RUNS before its first run. */
@@ -13,18 +14,22 @@ const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '-');
 const when = (d: Date | null) => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-');
 const affectedWord = (a: boolean | null) => (a === null ? '-' : a ? 'yes' : 'no');
 
-export function pipelinesText(r: PipelinesResult): string {
+export function pipelinesText(r: PipelinesResult, style: Style = PLAIN): string {
   const rows = r.pipelines.map((p) => [
     p.pipeline,
     p.name,
     p.env,
-    status(p),
+    statusCell(status(p)),
     short(p.latest?.revision ?? null),
     p.latest?.trigger ?? '-',
     when(p.latest?.startTime ?? null),
     affectedWord(p.affected),
   ]);
-  const lines = table(['PIPELINE', 'FUNCTION', 'ENV', 'STATUS', 'REVISION', 'TRIGGER', 'STARTED', 'AFFECTED'], rows);
+  const lines = table(
+    ['PIPELINE', 'FUNCTION', 'ENV', 'STATUS', 'REVISION', 'TRIGGER', 'STARTED', 'AFFECTED'],
+    rows,
+    style,
+  );
   const missing = r.pipelines.filter((p) => !p.exists).length;
   const affected = r.pipelines.filter((p) => p.affected).map((p) => p.pipeline);
   if (affected.length > 0)
@@ -64,7 +69,7 @@ export function pipelinesJson(r: PipelinesResult): string {
   });
 }
 
-export function startText(r: StartResult): string {
+export function startText(r: StartResult, style: Style = PLAIN): string {
   if (r.pipelines === null) return `nothing to start: no function is affected in ${r.env}`;
   const started = r.pipelines.filter((p) => p.status === 'STARTED').length;
   const lines = [
@@ -72,7 +77,8 @@ export function startText(r: StartResult): string {
     '',
     ...table(
       ['PIPELINE', 'FUNCTION', 'STATUS', 'EXECUTION'],
-      r.pipelines.map((p) => [p.pipeline, p.name, p.status, p.executionId ?? '-']),
+      r.pipelines.map((p) => [p.pipeline, p.name, statusCell(p.status), p.executionId ?? '-']),
+      style,
     ),
   ];
   const links = r.pipelines.filter((p) => p.url).map((p) => `${p.pipeline}: ${p.url}`);

@@ -4,6 +4,7 @@ import type { FunctionPruneResult } from '../prune/prune-function.js';
 import { humanBytes } from '../package/limits.js';
 import { budgetLine } from './budget.js';
 import { jsonDocument } from './json.js';
+import { PLAIN, statusCell, type Style } from './style.js';
 import { plural, table } from './table.js';
 
 /** Above this share of the region's code storage, status and prune warn. */
@@ -52,13 +53,13 @@ export function storageFull(s: Storage): boolean {
   return !('unknown' in s) && s.limit > 0 && s.used / s.limit > STORAGE_WARNING;
 }
 
-export function pruneText(r: PruneResult): string {
+export function pruneText(r: PruneResult, style: Style = PLAIN): string {
   const rows = r.functions.map((f) => {
     const doomed = f.versions.filter((v) => v.action === 'DELETE' || v.action === 'DELETED').map((v) => v.version);
     return [
       f.names.join(', '),
       f.awsName,
-      f.status,
+      statusCell(f.status),
       list(doomed),
       kept(f),
       list(f.layerVersions.map((l) => `${l.layer}:${l.version}`)),
@@ -74,7 +75,11 @@ export function pruneText(r: PruneResult): string {
   const lines = [
     head,
     '',
-    ...table(['FUNCTION', 'AWS NAME', 'PRUNE', 'VERSIONS TO DELETE', 'KEPT', 'LAYER VERSIONS', 'S3', 'CODE'], rows),
+    ...table(
+      ['FUNCTION', 'AWS NAME', 'PRUNE', 'VERSIONS TO DELETE', 'KEPT', 'LAYER VERSIONS', 'S3', 'CODE'],
+      rows,
+      style,
+    ),
   ];
   lines.push('', storageLine(r.storage.before, r.storage.after), budgetLine(r.budget));
   return lines.join('\n');

@@ -4,20 +4,26 @@ import { percent } from '../release/strategy.js';
 import { jsonDocument } from './json.js';
 import { storageLine } from './prune.js';
 import { humanBytes } from '../package/limits.js';
+import { arrow, PLAIN, statusColor, type Style } from './style.js';
 import { plural, table } from './table.js';
 
-export function statusText(rows: FunctionStatus[], storage: Storage): string {
+export function statusText(rows: FunctionStatus[], storage: Storage, style: Style = PLAIN): string {
+  const to = arrow(style);
   const cells = rows.map((s) => [
     s.name,
     s.env,
     s.awsName,
-    s.status === 'DEPLOYED'
-      ? `${s.alias} → ${s.version}`
-      : s.status === 'SHIFTING'
-        ? `${s.alias} → ${s.version} SHIFTING`
-        : s.status === 'NO_ALIAS'
-          ? `no alias ${s.alias}`
-          : 'function not found',
+    {
+      text:
+        s.status === 'DEPLOYED'
+          ? `${s.alias} ${to} ${s.version}`
+          : s.status === 'SHIFTING'
+            ? `${s.alias} ${to} ${s.version} SHIFTING`
+            : s.status === 'NO_ALIAS'
+              ? `no alias ${s.alias}`
+              : 'function not found',
+      color: statusColor(s.status),
+    },
     s.sourceVersion ? s.sourceVersion.slice(0, 12) : '-',
     s.layerVersion === null ? '-' : `v${s.layerVersion}`,
     s.codeSha256 ? s.codeSha256.slice(0, 10) : '-',
@@ -30,6 +36,7 @@ export function statusText(rows: FunctionStatus[], storage: Storage): string {
   const lines = table(
     ['FUNCTION', 'ENV', 'AWS NAME', 'ALIAS', 'SOURCE', 'LAYER', 'CODE', 'LAST MODIFIED', 'STORAGE', 'SHIFTING'],
     cells,
+    style,
   );
   if (rows.some((s) => s.status === 'SHIFTING')) {
     lines.push(
