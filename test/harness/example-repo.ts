@@ -7,7 +7,8 @@ import { tempDir } from './tmp.js';
 /** examples/monorepo as a fresh git repository with one commit. */
 export function exampleRepo(): GitRepo {
   const dir = tempDir();
-  cpSync(join(REPO_ROOT, 'examples/monorepo'), dir, { recursive: true });
+  // What a clone has: not the .lci a local run of lci left in the example.
+  cpSync(join(REPO_ROOT, 'examples/monorepo'), dir, { recursive: true, filter: (src) => !/[\\/]\.lci$/.test(src) });
   const repo = new GitRepo(dir);
   repo.git('init', '-q', '-b', 'main');
   repo.commit({}, 'example');
