@@ -62,7 +62,7 @@ find('the search stops at the repository root', async () => {
   assert.is(r.code, 2);
   assert.match(
     r.err[0]!,
-    /^lci: no lambdas\.yaml found in .* up to .*repo; create one \(see README\) or pass --config FILE$/,
+    /^lci: no lambdas\.yaml found in .* up to .*repo; write one \(lci init, or docs\/configuration\.md\) or pass --config FILE$/,
   );
 });
 

@@ -15,7 +15,7 @@ export const GLOBAL_OPTIONS = {
 
 export const GLOBAL_HELP: [string, string][] = [
   ['-c, --config FILE', 'use this config file instead of searching for lambdas.yaml upwards (LCI_CONFIG)'],
-  ['--json', 'print the result as JSON (schemaVersion 1; see README)'],
+  ['--json', 'print the result as JSON (schemaVersion 1; see docs/json-output.md)'],
   ['-q, --quiet', 'no progress and no warnings: only the result and errors (LCI_QUIET=1)'],
   ['--verbose', 'progress as plain lines, with every detail (build logs included) (LCI_VERBOSE=1)'],
   ['--debug', 'like --verbose, and stack traces of errors (LCI_DEBUG=1)'],

@@ -51,7 +51,7 @@ export function findConfig(cwd: string, explicit?: string, stopDir?: string): Fo
     if (dir === top || dirname(dir) === dir) break;
   }
   throw new UsageError(
-    `no lambdas.yaml found in ${cwd} or any parent directory${stopDir ? ` up to ${stopDir}` : ''}; create one (see README) or pass --config FILE`,
+    `no lambdas.yaml found in ${cwd} or any parent directory${stopDir ? ` up to ${stopDir}` : ''}; write one (lci init, or docs/configuration.md) or pass --config FILE`,
   );
 }
 

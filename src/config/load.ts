@@ -148,7 +148,14 @@ export function projectFromText(
       : 'the configuration is empty or not a map';
     return {
       ok: false,
-      diagnostics: [{ file: shownAs, line: 1, col: 1, message: `${what}; start from the example in the README` }],
+      diagnostics: [
+        {
+          file: shownAs,
+          line: 1,
+          col: 1,
+          message: `${what}; start from lci init or the example in docs/configuration.md`,
+        },
+      ],
     };
   }
   // Families expand before anything else is checked: every member is checked as if written out.

@@ -52,7 +52,7 @@ function toDiagnostic(source: ConfigSource, e: ErrorObject): Diagnostic | undefi
     if (e.keyword === 'pattern') {
       return {
         ...at(keyPath, 'key'),
-        message: `${dotted(keyPath)}: invalid name '${propertyName}' (${description ?? 'see the README'})`,
+        message: `${dotted(keyPath)}: invalid name '${propertyName}' (${description ?? 'see docs/configuration.md'})`,
       };
     }
     return undefined;
@@ -93,7 +93,10 @@ function toDiagnostic(source: ConfigSource, e: ErrorObject): Diagnostic | undefi
         message: `${where}: true is not allowed here; use false or ${path.at(-1) === 'descriptor' ? 'a file name' : 'a map of overrides'}`,
       };
     case 'pattern':
-      return { ...at(path), message: `${where}: '${String(e.data)}' is invalid (${description ?? 'see the README'})` };
+      return {
+        ...at(path),
+        message: `${where}: '${String(e.data)}' is invalid (${description ?? 'see docs/configuration.md'})`,
+      };
     case 'minLength':
       return { ...at(path), message: `${where}: must not be empty` };
     case 'minProperties':

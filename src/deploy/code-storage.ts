@@ -16,6 +16,6 @@ export async function requireVersionedBucket(store: ArtifactStore, env: Environm
   });
   if (status === 'Enabled') return;
   throw new CodeStorageError(
-    `environment ${env.name} keeps its code by reference (codeStorage: reference), which needs versioning on bucket ${store.bucket}, and its versioning is ${status === 'Suspended' ? 'suspended' : 'not enabled'}; enable it (aws s3api put-bucket-versioning --bucket ${store.bucket} --versioning-configuration Status=Enabled, or the Terraform lci generate writes) and let Lambda read the code: a bucket policy allowing the principal lambda.amazonaws.com s3:GetObject and s3:GetObjectVersion on arn:aws:s3:::${store.bucket}/${prefix}/* when aws:SourceAccount is your account (README: Code storage), or set codeStorage: copy. Nothing was written`,
+    `environment ${env.name} keeps its code by reference (codeStorage: reference), which needs versioning on bucket ${store.bucket}, and its versioning is ${status === 'Suspended' ? 'suspended' : 'not enabled'}; enable it (aws s3api put-bucket-versioning --bucket ${store.bucket} --versioning-configuration Status=Enabled, or the Terraform lci generate writes) and let Lambda read the code: a bucket policy allowing the principal lambda.amazonaws.com s3:GetObject and s3:GetObjectVersion on arn:aws:s3:::${store.bucket}/${prefix}/* when aws:SourceAccount is your account (docs/configuration.md: Code storage), or set codeStorage: copy. Nothing was written`,
   );
 }

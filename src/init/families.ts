@@ -10,7 +10,7 @@ export interface Family {
 }
 
 /**
- * Sibling directories of the same shape become one family (README: Function families) when every
+ * Sibling directories of the same shape become one family (docs/monorepos.md: Function families) when every
  * tracked directory beside them is one of them: then `pathPattern` says exactly what the entries
  * said, and a new directory there is a new function, as the family means.
  */

@@ -85,7 +85,7 @@ export async function init(opts: InitOptions): Promise<InitResult> {
     const what = kinds.map((k) => SOURCE_WORDS[k]).join(', ');
     const skipped = sources.flatMap((s) => s.notes.map((n) => n.message));
     throw new UsageError(
-      `no ${what} lci init can read under ${where}${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}; write lambdas.yaml by hand (README) or run lci init where they are`,
+      `no ${what} lci init can read under ${where}${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}; write lambdas.yaml by hand (docs/configuration.md) or run lci init where they are`,
     );
   }
   const envNames = [opts.envs.branch.name, ...(opts.envs.tag ? [opts.envs.tag.name] : [])];

@@ -183,7 +183,7 @@ function runtimeOf(
     const runtime = df.runtime as Runtime;
     if (runtimeFamily(runtime) === 'provided' && !df.build)
       return {
-        problem: `runtime ${runtime} needs a build.command that writes bootstrap (Go, Rust, a binary), which lci init cannot infer: write it in lambdas.yaml (README: Build steps)`,
+        problem: `runtime ${runtime} needs a build.command that writes bootstrap (Go, Rust, a binary), which lci init cannot infer: write it in lambdas.yaml (docs/monorepos.md: Build steps)`,
       };
     return { runtime };
   }

@@ -253,7 +253,7 @@ class SamReader {
     const buildMethod = evaluate(metadata.BuildMethod, stack.scope);
     if (typeof buildMethod === 'string' && buildMethod !== 'esbuild' && !/^(python|nodejs)/.test(buildMethod))
       return refuse(
-        `built by sam build with BuildMethod ${buildMethod}: write its build.command in lambdas.yaml by hand (README: Build steps)`,
+        `built by sam build with BuildMethod ${buildMethod}: write its build.command in lambdas.yaml by hand (docs/monorepos.md: Build steps)`,
       );
     const runtime = this.text(origin, 'Runtime', get('Runtime'));
     const handler = this.text(origin, 'Handler', get('Handler'));
@@ -297,7 +297,7 @@ class SamReader {
     if (typeof buildMethod === 'string' && !/^(python|nodejs)/.test(buildMethod)) {
       this.out.unmapped.push({
         origin,
-        reason: `built by sam build with BuildMethod ${buildMethod}: write the layer's build.command in lambdas.yaml by hand (README: Build steps)`,
+        reason: `built by sam build with BuildMethod ${buildMethod}: write the layer's build.command in lambdas.yaml by hand (docs/monorepos.md: Build steps)`,
       });
       return;
     }

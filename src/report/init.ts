@@ -78,7 +78,9 @@ export function initText(r: InitResult): string {
       `${r.shownAs}: ok (${plural(v.functions, 'function')}${layers}, ${plural(v.environments, 'environment')})`,
     );
     lines.push(
-      r.written ? 'next: lci plan --all, lci build, then lci generate (README)' : 'run without --dry-run to write it',
+      r.written
+        ? 'next: lci plan --all, lci build, then lci generate (README: Quick start)'
+        : 'run without --dry-run to write it',
     );
   }
   return lines.join('\n');
