@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { REPO_ROOT } from './harness/cli.js';
+import { packed } from './harness/packed.js';
 import { tempDir } from './harness/tmp.js';
 
 // lci's own install in a generated build (templates/ci/lci-install.mjs, which the buildspecs run):
@@ -21,23 +21,6 @@ const ROOT_LOCK = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 
 interface Monorepo {
   dir: string;
   lock: { packages: Record<string, Record<string, unknown>> };
-}
-
-let tarball = '';
-
-/** The packed checkout, once: lambda-ci-<version>.tgz and its sha512 integrity. */
-function packed(): { file: string; integrity: string } {
-  if (!tarball) {
-    const dir = tempDir('lci-pack-');
-    const r = spawnSync('npm', ['pack', REPO_ROOT, '--ignore-scripts', '--silent', '--pack-destination', dir], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
-    assert.is(r.status, 0, r.stderr);
-    tarball = join(dir, r.stdout.trim().split('\n').at(-1)!);
-  }
-  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
-  return { file: tarball, integrity };
 }
 
 /**
