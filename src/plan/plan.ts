@@ -7,7 +7,7 @@ import { descriptorDeps, layerRules, someRuleRoot, selectedDeps, unionRules } fr
 import { reachedAnchors } from '../inputs/matcher.js';
 import { globRule, type InputRule } from '../inputs/rules.js';
 import { resolveCommit } from '../vcs/git.js';
-import { commitDirs, commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
+import { coalesced, commitDirs, commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
 import { affectedFunctions, affectedLayers, everyFunction } from './affected.js';
 import { diffConfigs, type ConfigDiff } from './config-diff.js';
 import { resolveRevisions, type RevisionsAhead } from './revisions.js';
@@ -90,7 +90,7 @@ export async function headInputs(
 ): Promise<HeadInputs> {
   const root = loaded.root;
   const worktreeIsHead = head === (checkedOut ?? (await resolveCommit(root, 'HEAD')));
-  const read = worktreeIsHead ? (loaded.read ?? worktreeReader(root)) : commitReader(root, head);
+  const read = worktreeIsHead ? (loaded.read ?? worktreeReader(root)) : coalesced(commitReader(root, head));
   const configInRepo = toPosix(relative(root, loaded.project.configFile));
   const headLoaded = worktreeIsHead ? loaded : await loadAtCommit(loaded, read, configInRepo, head);
   const project = headLoaded.project;

@@ -65,6 +65,27 @@ function readOrNull(path: string): string | null {
   }
 }
 
+/**
+ * Reads asked for in the same turn of the event loop go to `read` as one call: a commit's
+ * descriptors, asked for one function at a time, cost one `git cat-file --batch`, not one each.
+ */
+export function coalesced(read: ReadMany): ReadMany {
+  let batch: { paths: Set<string>; result: Promise<Map<string, string | null>> } | null = null;
+  return async (paths) => {
+    if (!batch) {
+      const next = { paths: new Set<string>(), result: Promise.resolve(new Map<string, string | null>()) };
+      next.result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        batch = null;
+        return read([...next.paths]);
+      });
+      batch = next;
+    }
+    for (const p of paths) batch.paths.add(p);
+    const all = await batch.result;
+    return new Map(paths.map((p) => [p, all.get(p) ?? null] as const));
+  };
+}
+
 /** One `git cat-file --batch` per call, however many files. */
 export function commitReader(root: string, commit: string): ReadMany {
   return async (paths) => {
