@@ -2,7 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lci, REPO_ROOT } from './harness/cli.js';
+import type { ChildProcess } from 'node:child_process';
+import { AwsWorld } from './harness/aws-world.js';
+import { lci, lciAsync, REPO_ROOT } from './harness/cli.js';
+import { deployRepo, QA_FUNCTIONS, seedFunctions } from './harness/deploy-fixture.js';
 import { GitRepo } from './harness/git-repo.js';
 import { SERVERLESS_SERVICE } from './harness/init-fixtures.js';
 import { monorepo } from './harness/monorepo-fixture.js';
@@ -144,6 +147,43 @@ test('init --dry-run: the document matches', () => {
   assert.is(init.status, 'DRY_RUN');
   assertMatchesSchema('init', init);
   assert.ok(schemaErrors('init', { ...init, status: 'DRYRUN' }).length > 0);
+});
+
+test('logs --json, and logs --follow --json: each line is a document of its own', async () => {
+  await AwsWorld.with(async (w) => {
+    await seedFunctions(w, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    const group = '/aws/lambda/alpha-qa';
+    const stream = `2026/01/01/[1]${'0'.repeat(32)}`;
+    w.logs.putEvents(group, stream, [{ timestamp: Date.now() - 5_000, message: 'first\n' }]);
+    const all = await lciAsync(['logs', 'alpha', '--env', 'qa', '--json'], { cwd: repo.dir, env: w.env() });
+    assert.is(all.code, 0, all.stderr);
+    assertMatchesSchema('logs', all.stdout);
+
+    let child!: ChildProcess;
+    let out = '';
+    const done = lciAsync(['logs', 'alpha', '--env', 'qa', '--follow', '--json'], {
+      cwd: repo.dir,
+      env: w.env(),
+      started: (c) => {
+        child = c;
+        c.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      },
+    });
+    while (!out.includes('first')) await new Promise((r) => setTimeout(r, 50));
+    w.logs.putEvents(group, stream, [{ timestamp: Date.now(), message: 'second\n' }]);
+    while (!out.includes('second')) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const r = await done;
+    const lines = r.stdout.trim().split('\n');
+    assert.is(lines.length, 2, r.stdout);
+    for (const line of lines) assertMatchesSchema('logs', line);
+    const event = JSON.parse(lines[1]!) as { event: Record<string, unknown> };
+    assert.ok(
+      schemaErrors('logs', { ...event, event: { ...event.event, version: 1 } }).length > 0,
+      'version is a string',
+    );
+  });
 });
 
 test.run();
