@@ -1,8 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { assertJsonOutputMatches, outputSchemas } from './output-schema.js';
 
 export const LCI_BIN = fileURLToPath(new URL('../../bin/lci.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+// The output schemas compile here (about a second, once per process), not inside the first timed run of a benchmark.
+outputSchemas();
 
 /** Variables that make lci guess a base or an environment: removed so tests see only what they set. */
 const CI_VARIABLES = /^(LCI_|CODEBUILD_|GITHUB_|CI$)/;
@@ -26,6 +30,7 @@ export function lci(args: string[], opts: { cwd: string; env?: Record<string, st
     env: childEnv(opts.env),
     encoding: 'utf8',
   });
+  if (args.includes('--json')) assertJsonOutputMatches(r.stdout);
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -48,7 +53,16 @@ export function lciAsync(
   let stderr = '';
   child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr })),
+  return new Promise((resolve, reject) =>
+    child.on('close', (code, signal) => {
+      try {
+        // Every --json document a test makes lci print is checked against its schema in schema/output.
+        if (args.includes('--json')) assertJsonOutputMatches(stdout);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      resolve({ code: code ?? 1, signal, stdout, stderr });
+    }),
   );
 }
