@@ -17,8 +17,8 @@ export type PlannedRelease = Pick<FunctionPlan, 'alias' | 'description' | 'layer
  * serves the release's version alone (no weights): one already published with the plan's
  * Description (a shift to resume), else a new one numbered above every version. Its record names
  * the version the alias served as the previous one, so that version is the rollback target. It
- * and $LATEST run with the plan's layers (or keep $LATEST's); an own layer version still to be published becomes the
- * newest of its layer. `released` is the version the alias moves to.
+ * and $LATEST run with the plan's layers (or keep $LATEST's); an own layer version still to be
+ * published becomes the newest of its layer. `released` is the version the alias moves to.
  */
 export function withRelease(input: PruneInput, release: PlannedRelease): { input: PruneInput; released: string } {
   const numbered = input.versions.map((v) => Number(v.version)).filter(Number.isFinite);
