@@ -1,7 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  LambdaClient,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { Ajv } from 'ajv';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -274,6 +279,75 @@ plans(
         world.lambda.log.filter((l) => l.operation === 'PublishLayerVersion').length,
         1,
         'one layer version, published once',
+      );
+    });
+  },
+);
+
+plans(
+  'with prune: the plan lists what pruning will delete after the release; apply deletes only what the plan listed and is still unneeded',
+  async () => {
+    await AwsWorld.with(async (world) => {
+      await seedFunctions(world, QA_FUNCTIONS);
+      const repo = await deployRepo({ envExtra: ', prune: { keep: 2 }' });
+      const sdk = new LambdaClient({ region: 'eu-west-1', endpoint: world.lambda.endpoint, credentials: CREDENTIALS });
+      const release = async (i: number) => {
+        repo.commit({ 'svc/beta/app.py': `def handler(event, context):\n    return ${i}\n` });
+        const r = await lci(world, repo.dir, ['deploy', '--env', 'qa']);
+        assert.is(r.code, 0, r.stderr);
+      };
+      assert.is((await lci(world, repo.dir, ['deploy', '--env', 'qa'])).code, 0); // beta 2
+      await sdk.send(new CreateAliasCommand({ FunctionName: 'beta', Name: 'pinned', FunctionVersion: '2' }));
+      await release(3);
+      world.lambda.clearLog();
+      await release(4);
+      const listed = world.lambda.log.filter((l) => l.operation === 'ListVersionsByFunction').length;
+      assert.is(listed, 1, 'a plain deploy reads versions only to prune the one function it released');
+      const versionsOf = () => world.lambda.functionState('beta')!.versions.map((v) => v.Version!);
+      assert.equal(versionsOf(), ['1', '2', '3', '4'], 'pinned keeps 2; qa keeps 4 and 3');
+
+      repo.commit({ 'svc/beta/app.py': 'def handler(event, context):\n    return 5\n' });
+      const dry = await lciAsync(['deploy', '--env', 'qa', '--dry-run'], { cwd: repo.dir, env: world.env() });
+      assert.is(dry.code, 0, dry.stderr);
+      assert.match(
+        dry.stdout,
+        /\nbeta would:\n( {2}.*\n)* {2}prune after release: 1 version, 0 layer versions, \d+ S3 objects?\n/,
+      );
+      const file = join(tempDir(), 'plan.json');
+      const planned = await lci(world, repo.dir, ['deploy', '--env', 'qa', '--plan-out', file]);
+      assert.is(planned.code, 0, planned.stderr);
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { functions: { name: string; prune: unknown }[] };
+      const validate = new Ajv({ allowUnionTypes: true }).compile(schema);
+      assert.ok(validate(saved), JSON.stringify(validate.errors));
+      const forecast = Object.fromEntries(saved.functions.map((f) => [f.name, f.prune]));
+      assert.equal(forecast.alpha, null, 'alpha is not published: nothing forecast');
+      assert.equal(
+        (forecast.beta as { versions: string[] }).versions,
+        ['3'],
+        'after the release qa keeps 5 and 4 (its rollback target); pinned keeps 2',
+      );
+      assert.equal(versionsOf(), ['1', '2', '3', '4'], 'planning deletes nothing');
+
+      // Between plan and apply: 2 is no longer needed (pinned moves off it), 3 is (pinned routes traffic to it).
+      await sdk.send(
+        new UpdateAliasCommand({
+          FunctionName: 'beta',
+          Name: 'pinned',
+          FunctionVersion: '1',
+          RoutingConfig: { AdditionalVersionWeights: { 3: 0.1 } },
+        }),
+      );
+      const applied = await lci(world, repo.dir, ['apply', file]);
+      assert.is(applied.code, 0, applied.stderr);
+      const beta = (
+        applied.json!.functions as { name: string; status: string; pruned?: { versions: string[] } }[]
+      ).find((f) => f.name === 'beta')!;
+      assert.is(beta.status, 'PUBLISHED');
+      assert.equal(beta.pruned?.versions, []);
+      assert.equal(
+        versionsOf(),
+        ['1', '2', '3', '4', '5'],
+        '2 stays (the plan did not list it), 3 stays (an alias routes to it now)',
       );
     });
   },

@@ -1,5 +1,5 @@
 import type { Project } from '../config/types.js';
-import { pruneFunction } from '../prune/prune-function.js';
+import { forecastPrune, pruneFunction } from '../prune/prune-function.js';
 import { pruneTargets, settingsFor } from '../prune/prune.js';
 import { Pusher } from '../artifacts/push.js';
 import type { ReleasePlan } from '../release/plan.js';
@@ -28,22 +28,16 @@ export async function afterRelease(
     result.s3.push(...push.written.map((k) => run.store.url(k)));
   }
   if (!prune) return;
+  // A saved plan deletes at most what it forecast (and what the fresh reads below still allow).
+  const only = run.saved ? (s.plan?.prune ?? null) : undefined;
+  if (only === null || (only && only.versions.length + only.layerVersions.length === 0)) {
+    result.pruned = { versions: [], layerVersions: [], s3: [] };
+    return;
+  }
   s.task.phase('prune');
   s.task.report('pruning versions no alias needs');
-  const [all] = pruneTargets(project, new Set([result.awsName]));
-  // Its own layer and layer caches only: another environment that releases the same AWS function
-  // prunes its own (and this pipeline's role may not touch them). Every alias's versions count.
-  const target = {
-    ...all!,
-    envs: [result.env],
-    layerNames: all!.layerNames.filter((n) => n === s.plan?.deps.layerName),
-  };
-  const pruned = await pruneFunction(
-    target,
-    settingsFor(project, all!, { keep: undefined, olderThanMs: prune.olderThanMs, dryRun: false }),
-    run.aws.lambda,
-    run.store,
-  );
+  const { target, settings } = pruneTargetOf(project, result.awsName, result.env, s.plan?.deps.layerName, prune);
+  const pruned = await pruneFunction(target, settings, run.aws.lambda, run.store, only);
   if (pruned.status === 'FAILED') {
     result.warnings.push(`released, but pruning failed: ${pruned.error}`);
     return;
@@ -53,6 +47,46 @@ export async function afterRelease(
     layerVersions: pruned.layerVersions.map((l) => `${l.layer}:${l.version}`),
     s3: pruned.s3,
   };
+}
+
+/**
+ * --dry-run and --plan-out, environments.<env>.prune: what pruning will delete of a function the
+ * plan publishes, once it is released, into its plan (a failed read is a warning: the plan says
+ * nothing will be pruned, and applying it prunes nothing). A plain deploy never reads this.
+ */
+export async function forecastPruneOf(
+  project: Project,
+  run: Run,
+  s: Staged,
+  prune: { olderThanMs: number | null } | null,
+): Promise<void> {
+  const f = s.plan;
+  if (!prune || (f?.action !== 'PUBLISH' && f?.action !== 'RESUME')) return;
+  s.task.report('reading what prune would delete after the release');
+  const { target, settings } = pruneTargetOf(project, f.awsName, f.env, f.deps.layerName, prune);
+  try {
+    f.prune = await forecastPrune(target, settings, run.aws.lambda, run.store, f);
+  } catch (e) {
+    s.result.warnings.push(
+      `what prune would delete after the release is unknown (applying prunes nothing): ${(e as Error).message}`,
+    );
+  }
+}
+
+/** The function as prune sees it, limited to this environment's layer and layer caches. */
+function pruneTargetOf(
+  project: Project,
+  awsName: string,
+  env: string,
+  layerName: string | undefined,
+  prune: { olderThanMs: number | null },
+) {
+  const [all] = pruneTargets(project, new Set([awsName]));
+  // Its own layer and layer caches only: another environment that releases the same AWS function
+  // prunes its own (and this pipeline's role may not touch them). Every alias's versions count.
+  const target = { ...all!, envs: [env], layerNames: all!.layerNames.filter((n) => n === layerName) };
+  const settings = settingsFor(project, all!, { keep: undefined, olderThanMs: prune.olderThanMs, dryRun: false });
+  return { target, settings };
 }
 
 /** What the run did with each shared layer some function of the plan attaches. */

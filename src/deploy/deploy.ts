@@ -33,7 +33,7 @@ import { lciVersion } from '../version.js';
 import { autoEnvironment, sourceVersion } from './ci-env.js';
 import { releaseDecision } from './release-gate.js';
 import { shardOf, type Shard } from './shard.js';
-import { afterRelease, layerResults } from './after-release.js';
+import { afterRelease, forecastPruneOf, layerResults } from './after-release.js';
 import { requireVersionedBucket } from './code-storage.js';
 import { applyStage, planStage, pushStage, type Run, type Staged } from './stages.js';
 
@@ -220,6 +220,8 @@ export async function deploy(
     });
   } else {
     staged = await pool((r) => planStage(run, r));
+    if (mode !== 'deploy')
+      await runPool(staged, opts.concurrency, (s) => forecastPruneOf(project, run, s, e.prune ?? null));
     const plans = staged.flatMap((s) => (s.plan ? [s.plan] : []));
     const changing = plans.filter(writes);
     if (mode !== 'dry-run' && changing.length > 0) {

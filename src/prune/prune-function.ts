@@ -18,7 +18,9 @@ import {
   type ObjectVersionRef,
   type PruneInput,
 } from './prune-plan.js';
+import type { PruneForecast } from '../release/plan.js';
 import { referencedObjects } from './referenced.js';
+import { prunedAfterRelease, type PlannedRelease } from './simulate-release.js';
 
 /** One AWS function to prune, with what lambdas.yaml says of it in the environments that share it. */
 export interface PruneTarget {
@@ -51,7 +53,7 @@ export interface FunctionPruneResult {
   versions: {
     version: string;
     action: 'DELETE' | 'DELETED' | 'KEEP';
-    reason?: KeepReason | 'referenced-now';
+    reason?: KeepReason | 'referenced-now' | 'not-in-plan';
     alias?: string;
     sourceVersion: string | null;
   }[];
@@ -76,6 +78,8 @@ export async function pruneFunction(
   settings: PruneSettings,
   lambda: LambdaClient,
   store: ArtifactStore,
+  /** A saved plan's forecast: nothing outside it is deleted (nor the S3 objects of what stays). */
+  only?: PruneForecast,
 ): Promise<FunctionPruneResult> {
   const result: FunctionPruneResult = {
     awsName: t.functionName,
@@ -98,11 +102,16 @@ export async function pruneFunction(
       ...(alias ? { alias } : {}),
       sourceVersion,
     }));
-    const doomed = verdicts.filter((v) => v.action === 'DELETE');
+    const doomed = verdicts.filter((v) => v.action === 'DELETE' && (!only || only.versions.includes(v.version)));
+    for (const v of verdicts)
+      if (v.action === 'DELETE' && !doomed.includes(v))
+        Object.assign(result.versions.find((x) => x.version === v.version)!, { action: 'KEEP', reason: 'not-in-plan' });
+    const mayGo = (l: LiveLayerVersion) => !only || only.layerVersions.includes(`${l.layerName}:${l.version}`);
     if (settings.dryRun) {
       const left = planLeftovers(
         input,
         doomed.map((v) => v.version),
+        mayGo,
       );
       result.layerVersions = left.layerVersions.map((l) => ({
         layer: l.layerName,
@@ -137,7 +146,7 @@ export async function pruneFunction(
         result.bytes += v.codeSize;
       } else Object.assign(row, { action: 'KEEP', reason: 'referenced-now' });
     }
-    const left = planLeftovers(input, deleted);
+    const left = planLeftovers(input, deleted, mayGo);
     for (const l of left.layerVersions) {
       await deleteLayerVersion(lambda, l.layerName, l.version).catch(
         rethrow(`deleting layer version ${l.layerName}:${l.version}`),
@@ -158,6 +167,29 @@ export async function pruneFunction(
     result.error = (e as Error)?.message ?? String(e);
   }
   return result;
+}
+
+/**
+ * What pruning would delete of the function once `release` is applied: read now as prune reads,
+ * decided on what the release will have made of it (simulate-release.ts). Deletes nothing; throws
+ * when a read fails.
+ */
+export async function forecastPrune(
+  t: PruneTarget,
+  settings: PruneSettings,
+  lambda: LambdaClient,
+  store: ArtifactStore,
+  release: PlannedRelease,
+): Promise<PruneForecast> {
+  const now = await readForPrune(t, settings, lambda);
+  const { versions: doomed, left } = prunedAfterRelease(now, release);
+  // Lambda answers where versions that exist now keep their code; the new one's zip is this release's own.
+  const objects = await s3Objects(t, settings, store, lambda, now, doomed, left);
+  return {
+    versions: doomed,
+    layerVersions: left.layerVersions.map((l) => `${l.layerName}:${l.version}`),
+    s3: objects.deleted.length,
+  };
 }
 
 function rethrow(doing: string) {

@@ -150,8 +150,15 @@ export interface Leftovers {
   depsKeys: string[];
 }
 
-/** What goes once `deleted` versions are gone (those whose deletion Lambda confirmed). Pure. */
-export function planLeftovers(input: PruneInput, deleted: string[]): Leftovers {
+/**
+ * What goes once `deleted` versions are gone (those whose deletion Lambda confirmed), of the layer
+ * versions only those `mayGo` allows (a saved plan's list). Pure.
+ */
+export function planLeftovers(
+  input: PruneInput,
+  deleted: string[],
+  mayGo: (l: LiveLayerVersion) => boolean = () => true,
+): Leftovers {
   const gone = new Set(deleted);
   const remaining = input.versions.filter((v) => !gone.has(v.version));
   const used = new Set([...input.latestLayers, ...remaining.flatMap((v) => v.layers)]);
@@ -159,7 +166,7 @@ export function planLeftovers(input: PruneInput, deleted: string[]): Leftovers {
   const newest = new Map<string, number>();
   for (const l of lcis) newest.set(l.layerName, Math.max(newest.get(l.layerName) ?? 0, l.version));
   const layerVersions = lcis
-    .filter((l) => !used.has(l.arn) && l.version !== newest.get(l.layerName))
+    .filter((l) => !used.has(l.arn) && l.version !== newest.get(l.layerName) && mayGo(l))
     .sort((a, b) => (a.layerName === b.layerName ? a.version - b.version : a.layerName < b.layerName ? -1 : 1));
   const dropped = new Set(layerVersions.map((l) => l.arn));
   const keptKeys = new Set(

@@ -361,6 +361,7 @@ function planBase(
     smoke: d.smoke,
     unfinished,
     putBack: null,
+    prune: null,
   };
 }
 

@@ -124,6 +124,19 @@ export interface FunctionPlan {
   unfinished: UnfinishedShift | null;
   /** ABORT: the version the alias goes back to, and why. */
   putBack: { to: string; why: 'aborted' | 'source-served' } | null;
+  /**
+   * What environments.<env>.prune would delete of the function once this release is applied,
+   * forecast by --dry-run and --plan-out for a function they publish (null otherwise, and always
+   * in a plain deploy, which prunes as it goes). Applying a saved plan deletes at most these.
+   */
+  prune: PruneForecast | null;
+}
+
+/** Versions, lci's layer versions (`name:version`) and the number of S3 objects prune would delete. */
+export interface PruneForecast {
+  versions: string[];
+  layerVersions: string[];
+  s3: number;
 }
 
 /** A smoke event, embedded: apply needs no repository to run it. */

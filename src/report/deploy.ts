@@ -5,7 +5,7 @@ import { jsonDocument } from './json.js';
 import { percent } from '../release/strategy.js';
 import { PLAIN, statusCell, type Style } from './style.js';
 import { table } from './table.js';
-import { planSummary } from '../release/plan.js';
+import { planSummary, type PruneForecast } from '../release/plan.js';
 
 const LAYER_WORDS: Record<string, string> = {
   none: 'none',
@@ -79,8 +79,11 @@ export function deployText(d: DeployResult, opts: { verbose?: boolean; style?: S
   }
   for (const r of results) {
     if (r.unfinished) lines.push('', unfinishedLine(r, d.strategy, d.mode !== 'deploy'));
-    if (r.status === 'PLANNED')
+    if (r.status === 'PLANNED') {
+      const forecast = d.plan?.functions.find((f) => f.name === r.name)?.prune;
       lines.push('', `${r.name} would:`, ...r.reasons.map((c) => `  because ${c}`), ...r.calls.map((c) => `  ${c}`));
+      if (forecast) lines.push(`  ${forecastLine(forecast)}`);
+    }
     if (r.status === 'PUBLISHED' || (r.status === 'FAILED' && r.s3.length > 0)) {
       const detail = [
         ...(r.smoke ? [`smoke: ${r.smoke.passed} event(s) passed on version ${r.version} before the alias moved`] : []),
@@ -101,6 +104,13 @@ function prunedLine(p: NonNullable<FunctionDeployResult['pruned']>): string {
     p.layerVersions.length > 0 ? `layer versions ${p.layerVersions.join(', ')}` : '',
   ];
   return `pruned: ${parts.filter(Boolean).join('; ')}${p.s3.length > 0 ? ` (and ${p.s3.length} S3 objects)` : ''}`;
+}
+
+/** `prune after release: 12 versions, 3 layer versions, 4 S3 objects` */
+function forecastLine(p: PruneForecast): string {
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  if (p.versions.length + p.layerVersions.length === 0) return 'prune after release: nothing';
+  return `prune after release: ${n(p.versions.length, 'version')}, ${n(p.layerVersions.length, 'layer version')}, ${n(p.s3, 'S3 object')}`;
 }
 
 /** What became of an alias a killed deploy left mid-shift: never left unsaid. */
