@@ -147,7 +147,11 @@ test('colour in a terminal; none with NO_COLOR, FORCE_COLOR=0 or TERM=dumb', asy
   for (const env of plainEnvs) {
     const plain = await inTerminal(['build'], { cwd: repo.dir, env: { ...UTF8, ...env } });
     assert.equal(colours(plain.raw), [], JSON.stringify(env));
-    assert.match(plain.screen[0]!, /^✔ (alpha|beta): code/);
+    // A function's line, unpainted (which screen line it is was seen to vary once in CI, under load).
+    assert.ok(
+      plain.screen.some((line) => /^✔ (alpha|beta): code/.test(line)),
+      `${JSON.stringify(env)}: ${JSON.stringify(plain.screen)}`,
+    );
   }
   // NO_COLOR set but empty is not set (no-color.org).
   assert.ok(colours((await inTerminal(['build'], { cwd: repo.dir, env: { ...UTF8, NO_COLOR: '' } })).raw).length > 0);
