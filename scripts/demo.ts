@@ -80,7 +80,7 @@ const seed = readFileSync(join(root, 'examples/seed.zip'));
 const TERRAFORM: [name: string, runtime: string, handler: string][] = [
   ['orders-api-qa', 'python3.12', 'app.handler'],
   ['invoice-worker-qa', 'python3.12', 'handler.run'],
-  ['webhooks-qa', 'nodejs24.x', 'index.handler'],
+  ['webhooks-qa', 'nodejs22.x', 'index.handler'],
   ['notifier-qa', 'nodejs22.x', 'index.handler'],
 ];
 for (const [name, runtime, handler] of TERRAFORM)

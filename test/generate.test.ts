@@ -311,6 +311,23 @@ shape('--with-functions: codeless functions whose code, layers and alias targets
   assert.equal(functions['orders-api']!.aliases, ['live']);
 });
 
+shape('--with-functions on nodejs24.x: versions.tf asks for the aws provider that accepts it, and says why', () => {
+  const r = exampleRepo();
+  writeTreeFile(
+    r,
+    'lambdas.yaml',
+    readFileSync(join(r.dir, 'lambdas.yaml'), 'utf8').replace('runtime: nodejs22.x', 'runtime: nodejs24.x'),
+  );
+  r.commit({}, 'webhooks on nodejs24.x');
+  const g = generate(r, ['--with-functions']);
+  assert.is(g.code, 0, g.stderr);
+  assert.match(readFileSync(join(r.dir, 'infra/lambda-ci/versions.tf'), 'utf8'), /version = ">= 6\.20\.0, < 7"/);
+  assert.match(g.stderr, /nodejs24\.x need the hashicorp\/aws provider >= 6\.20\.0, < 7 \(5\.x refuses them at plan\)/);
+  const without = generate(r);
+  assert.is(without.code, 0, without.stderr);
+  assert.match(readFileSync(join(r.dir, 'infra/lambda-ci/versions.tf'), 'utf8'), /version = ">= 5\.40, < 7"/);
+});
+
 const behaviour = suite('generate: determinism, --check, files lci did not write');
 
 behaviour('running twice changes nothing; --check passes, then finds drift and exits 1', () => {

@@ -29,6 +29,7 @@ import {
 import { codebuildTimeoutMinutes, MAX_CODEBUILD_MINUTES } from './codebuild-timeout.js';
 import { artifactPrefixProblem, environmentGrants, planArtifactName, sourceArtifactName } from './grants.js';
 import { triggerFilters, triggerPaths } from './trigger-paths.js';
+import { awsProviderConstraint } from './provider-version.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -172,6 +173,11 @@ export async function generate(loaded: LoadedProject, opts: GenerateOptions): Pr
     templates,
   });
   if (opts.withFunctions) {
+    const { constraint, raisedBy } = awsProviderConstraint([...functions.values()].map((f) => f.runtime));
+    if (raisedBy.length > 0)
+      warnings.push(
+        `--with-functions: ${raisedBy.join(' and ')} need the hashicorp/aws provider ${constraint} (5.x refuses them at plan); versions.tf asks for it`,
+      );
     files.push({ path: PLACEHOLDER_ZIP, content: await placeholderZip() });
     files.push({ path: MANIFEST, content: manifest(configInRepo, [PLACEHOLDER_ZIP]) });
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CiSettings } from '../config/types.js';
 import { commentText, hclString, hclValue, yamlString, type HclValue } from './hcl.js';
 import { iamLiteral } from './iam-patterns.js';
+import { awsProviderConstraint } from './provider-version.js';
 import type { PushFilter } from './trigger-paths.js';
 
 /** One pipeline: a function in an environment. */
@@ -158,7 +159,10 @@ export function renderInfra(input: RenderInput): GeneratedFile[] {
   ];
   const files: GeneratedFile[] = [
     ...buildspecs.map(([path, text]) => ({ path, content: `${head}\n${text}` })),
-    { path: 'versions.tf', content: `${head}\n${t('root/versions.tf')}` },
+    {
+      path: 'versions.tf',
+      content: `${head}\n${fill(t('root/versions.tf'), { AWS_PROVIDER: awsProviderConstraint((input.functions ?? []).map((f) => f.runtime)).constraint })}`,
+    },
     { path: 'variables.tf', content: `${head}\n${fill(t('root/variables.tf'), { BUCKET: input.bucket })}` },
     { path: 'main.tf', content: `${head}\n${byEnvironment ? environmentsMain(input) : rootMain(input)}` },
     {

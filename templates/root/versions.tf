@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.40, < 7"
+      version = "{{AWS_PROVIDER}}"
     }
   }
 }

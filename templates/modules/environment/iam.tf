@@ -104,7 +104,7 @@ data "aws_iam_policy_document" "plan" {
 
   statement {
     sid       = "ReadFunctions"
-    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction", "lambda:GetAlias", "lambda:ListTags"]
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction", "lambda:GetAlias", "lambda:ListAliases", "lambda:ListTags"]
     resources = concat(local.function_arns, [for a in local.function_arns : "${a}:*"])
   }
 

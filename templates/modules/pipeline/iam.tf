@@ -119,7 +119,8 @@ data "aws_iam_policy_document" "write_artifacts" {
   }
 }
 
-# The Plan build (confirm): the artifacts and its plan, and Lambda only to read what serves.
+# The Plan build (confirm): the artifacts and its plan, and Lambda only to read: what serves, and
+# what prune would delete after the release (the plan lists it).
 data "aws_iam_policy_document" "plan" {
   source_policy_documents = [data.aws_iam_policy_document.build.json, data.aws_iam_policy_document.write_artifacts.json]
 
@@ -131,7 +132,7 @@ data "aws_iam_policy_document" "plan" {
 
   statement {
     sid       = "ReadFunction"
-    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction", "lambda:GetAlias", "lambda:ListTags"]
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction", "lambda:GetAlias", "lambda:ListAliases", "lambda:ListTags"]
     resources = [local.function_arn, "${local.function_arn}:*"]
   }
 
