@@ -83,6 +83,15 @@ try {
       intact: statuses.filter((s) => s === 'INTACT').length,
     };
   };
+  // The same no-ops with the quotas off first, the proxy's and lci's own (--rate far above
+  // Lambda's): what a run costs besides the budget (starting node, loading lambdas.yaml, git,
+  // fingerprints, moto's own speed).
+  const NO_BUDGET = ['--rate', '100000,100000'];
+  const unthrottled = [
+    await measured('no-op, 100, quotas off', small.repo, 100, NO_BUDGET),
+    await measured('no-op, 1,000, quotas off', large.repo, 1000, NO_BUDGET),
+  ];
+  proxy.setRates(AWS_LAMBDA_RATES);
   const runs = [
     await measured('no-op, 100 functions', small.repo, 100),
     await measured('no-op, 1,000 functions', large.repo, 1000),
@@ -117,10 +126,14 @@ try {
     console.log('bench/deploy/moto: FAILED: a run did not read each function once and find it intact');
     process.exitCode = 1;
   }
-  for (const m of runs)
+  // The floor is the budget or what the run costs without one, whichever is slower: moto answers
+  // more slowly than Lambda's quota allows, and no client can beat the server it talks to.
+  runs.forEach((m, i) => {
+    const floor = Math.max(m.floor, unthrottled[i]!.wall);
     console.log(
-      `target: ${m.label}: one GetFunction per function, within 1.2× of its floor: ${m.wall <= 1.2 * m.floor ? 'yes' : 'NO'}`,
+      `target: ${m.label}: one GetFunction per function, within 1.2× of max(quota floor, the run without quotas) = ${floor.toFixed(2)} s: ${m.wall <= 1.2 * floor ? 'yes' : 'NO'} (${(m.wall / floor).toFixed(2)}×)`,
     );
+  });
 } finally {
   await proxy.close();
   moto.stop();
