@@ -154,6 +154,27 @@ docker(
   },
 );
 
+docker(
+  'build.network default, an index that does not answer there: one line that names the route, in seconds',
+  async () => {
+    // Nothing listens on port 9 inside the container: the engine's network is there, the index is
+    // not (the test talks to no address but the container's own loopback).
+    const repo = project(
+      '    path: api\n    handler: app.handler\n    build: { network: default, env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple" } }\n',
+      { 'api/app.py': '', 'api/requirements.txt': 'requests==2.32.3\n' },
+    );
+    const r = await timedBuild(repo);
+    console.log(`    pip, an index that does not answer: failed in ${r.seconds.toFixed(1)} s`);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^lci: function api: dependency build could not reach the package index \(pip: [^)]*\): the build container has no route to it \(the Docker engine's network, DNS or a proxy\); /m,
+    );
+    assert.not.match(r.stderr, /last 30 lines/, 'one line, not the log tail');
+    assert.ok(r.seconds < 30, `${r.seconds} s`);
+  },
+);
+
 docker("build.env still wins over lci's retry settings (a slow private index may need more)", async () => {
   const repo = project('    path: api\n    handler: app.handler\n    build: { env: { PIP_RETRIES: "3" } }\n', {
     'api/app.py': '',
