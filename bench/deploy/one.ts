@@ -13,6 +13,7 @@ import { lciAsync } from '../../test/harness/cli.js';
 import { seedFunctions } from '../../test/harness/deploy-fixture.js';
 import { GitRepo } from '../../test/harness/git-repo.js';
 import { AWS_LAMBDA_RATES } from '../../test/harness/lambda-standin.js';
+import { handlerSource, oneFunctionRepo } from './one-function.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const UPDATE_MS = Number(process.env.LCI_BENCH_UPDATE_MS ?? 1000);
@@ -33,19 +34,8 @@ try {
     { name: 'lci-fn', alias: 'qa' },
     { name: 'base-fn', alias: 'qa' },
   ]);
-  const body = (n: number) => `def handler(event, context):\n    return ${n}\n${'# padding\n'.repeat(200)}`;
-  const repo = GitRepo.create({
-    'lambdas.yaml': `version: 1
-artifacts: { bucket: acme-artifacts, region: eu-west-1 }
-defaults: { runtime: python3.12, handler: app.handler, descriptor: false }
-environments:
-  qa: { branch: main }
-functions:
-  fn: { path: svc/fn, functionName: lci-fn }
-`,
-    'svc/fn/app.py': body(0),
-    '.gitignore': '.lci/\n',
-  });
+  const body = (n: number) => handlerSource(n, 200);
+  const repo = oneFunctionRepo(200);
   const base = GitRepo.create({ 'app.py': body(0) });
   const env = world.env();
   const lci = () => lciAsync(['deploy', '--env', 'qa', '--json'], { cwd: repo.dir, env });

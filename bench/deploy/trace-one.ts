@@ -8,25 +8,14 @@ import { join } from 'node:path';
 import { AwsWorld } from '../../test/harness/aws-world.js';
 import { LCI_BIN } from '../../test/harness/cli.js';
 import { seedFunctions } from '../../test/harness/deploy-fixture.js';
-import { GitRepo } from '../../test/harness/git-repo.js';
 import { AWS_LAMBDA_RATES } from '../../test/harness/lambda-standin.js';
+import { handlerSource, oneFunctionRepo } from './one-function.js';
 
 const world = await AwsWorld.start({ updateDelayMs: 1000, rates: AWS_LAMBDA_RATES });
 try {
   await seedFunctions(world, [{ name: 'lci-fn', alias: 'qa' }]);
-  const body = (n: number) => `def handler(event, context):\n    return ${n}\n`;
-  const repo = GitRepo.create({
-    'lambdas.yaml': `version: 1
-artifacts: { bucket: acme-artifacts, region: eu-west-1 }
-defaults: { runtime: python3.12, handler: app.handler, descriptor: false }
-environments:
-  qa: { branch: main }
-functions:
-  fn: { path: svc/fn, functionName: lci-fn }
-`,
-    'svc/fn/app.py': body(0),
-    '.gitignore': '.lci/\n',
-  });
+  const body = (n: number) => handlerSource(n);
+  const repo = oneFunctionRepo();
   const deploy = () =>
     new Promise<{ start: number; lines: [number, string][] }>((resolve) => {
       const start = Date.now();
