@@ -16,6 +16,7 @@ const LAYERS: Record<string, number> = {
   critical: 0,
   version: 0,
   'named-file': 0,
+  'private-files': 0,
   vcs: 1,
   aws: 1,
   config: 2,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DependencyBuilder, DepsArtifact, Report } from '../builder/dependency-builder.js';
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { LciError, SharedLayerError } from '../errors.js';
-import { PRIVATE_FILE_MODE } from '../package/private.js';
+import { PRIVATE_FILE_MODE } from '../private-files.js';
 import { checkSizes, codeFiles, type CodeZip } from './code-package.js';
 import { distDir, readManifest, writeManifest, type Manifest } from './manifest.js';
 

@@ -1,7 +1,7 @@
 import { chmod, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildFunction, type FunctionArtifacts } from './build-function.js';
-import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from '../private-files.js';
 import type { ZipArtifact } from '../package/zip-artifact.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';

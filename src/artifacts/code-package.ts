@@ -13,7 +13,7 @@ import { collectFiles } from '../inputs/files.js';
 import { packageFilter } from '../inputs/package-filter.js';
 import { contentFingerprint, Fingerprint, ZIP_FORMAT } from '../package/fingerprint.js';
 import { checkUnzippedSize, groupSizes } from '../package/limits.js';
-import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from '../private-files.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';
 import type { ZipEntry } from '../package/zip.js';
 import { fileSha256 } from '../package/file-hash.js';

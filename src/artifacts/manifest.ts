@@ -1,7 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Workspace } from '../config/types.js';
-import { mkdirPrivate, writePrivateFile } from '../package/private.js';
+import { mkdirPrivate, writePrivateFile } from '../private-files.js';
 
 /**
  * `.lci/dist/<function>/` (0700; files 0600): app.zip, deps.zip and manifest.json, written by `lci build` and by a

@@ -7,7 +7,7 @@ import type { DependencyBuilder, DepsArtifact, IdentifiedDependencies } from '..
 import type { ResolvedFunction, Workspace } from '../config/types.js';
 import { DeployError } from '../errors.js';
 import { fileSha256 } from '../package/file-hash.js';
-import { mkdirPrivate } from '../package/private.js';
+import { mkdirPrivate } from '../private-files.js';
 import { centralDirectory, listingOf, unsafeZip } from '../package/zip-check.js';
 import type { Slots } from '../pool.js';
 

@@ -14,7 +14,7 @@ import {
 } from '../errors.js';
 import type { DependencyFile } from '../inputs/dependency-inputs.js';
 import { UNZIPPED_LIMIT } from '../package/limits.js';
-import { mkdirPrivate, PRIVATE_FILE_MODE } from '../package/private.js';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from '../private-files.js';
 import { ensureImage, LABEL, runContainer, type Bind, type ContainerExit } from './docker.js';
 import { ownerLabels } from './leftovers.js';
 import { IndexReach, unreachableMessage } from './index-reach.js';

@@ -13,7 +13,7 @@ import {
   type ReadExclude,
 } from '../inputs/dependency-inputs.js';
 import { collectFiles } from '../inputs/files.js';
-import { mkdirPrivate, writePrivateFile } from '../package/private.js';
+import { mkdirPrivate, writePrivateFile } from '../private-files.js';
 import { fileSha256 } from '../package/file-hash.js';
 import { listZip, unsafeZip } from '../package/zip-check.js';
 import { zipArtifact, type ZipArtifact } from '../package/zip-artifact.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import type { Runtime, RuntimeFamily } from '../config/runtimes.js';
 import { BuildError, BuildTimeoutError, describeExit } from '../errors.js';
-import { mkdirPrivate } from '../package/private.js';
+import { mkdirPrivate } from '../private-files.js';
 import { extractZip } from '../package/zip-extract.js';
 import { BUILD_GID, BUILD_UID, runsAsRoot, userSpec } from './dependency-builder.js';
 import { LABEL, runContainer, type ContainerLimits } from './docker.js';

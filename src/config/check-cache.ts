@@ -15,6 +15,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRIVATE_DIR_MODE } from '../private-files.js';
 import { lciVersion } from '../version.js';
 import type { PathSegment, Unlocated } from './source.js';
 
@@ -122,9 +123,6 @@ export function writeChecks(
     // read-only checkout, full disk: the next run checks again
   }
 }
-
-/** As every directory lci keeps under .lci (package/private.ts, a layer above config): the user's only. */
-const PRIVATE_DIR_MODE = 0o700;
 
 function sign(secret: Buffer, key: string, body: string): Buffer {
   return createHmac('sha256', secret).update(key).update('\0').update(body).digest();

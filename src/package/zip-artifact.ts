@@ -1,5 +1,5 @@
 import { groupSizes } from './limits.js';
-import { PRIVATE_FILE_MODE } from './private.js';
+import { PRIVATE_FILE_MODE } from '../private-files.js';
 import { type ContentHashes, writeZip, type ZipEntry } from './zip.js';
 
 /** A zip lci wrote, with what the size checks and the reports need to know about it. */
