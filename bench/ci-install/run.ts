@@ -15,13 +15,14 @@
 // Usage: node --import tsx bench/ci-install/run.ts [RUNS]   (needs .ci/docker.sh; the npm registry once)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AwsWorld } from '../../test/harness/aws-world.js';
 import { REPO_ROOT } from '../../test/harness/cli.js';
 import { seedFunctions } from '../../test/harness/deploy-fixture.js';
 import { requireDocker, TEST_IMAGE } from '../../test/harness/docker.js';
 import { GitRepo } from '../../test/harness/git-repo.js';
+import { packed } from '../../test/harness/packed.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const NODE = '22.23.5';
@@ -82,14 +83,7 @@ function otherDevDependencies(): Record<string, string> {
 
 /** A monorepo of FUNCTIONS python functions whose root package.json pins lci (the tarball) as a devDependency. */
 function fixture(npmCache: string): { repo: GitRepo; version: string; packages: number } {
-  const packed = join(WORK, 'pack');
-  rmSync(packed, { recursive: true, force: true });
-  mkdirSync(packed, { recursive: true });
-  // --ignore-scripts: the checkout is built (npm run build); its prepare script would rebuild dist/ under running tests
-  const tarball = run('npm', ['pack', REPO_ROOT, '--silent', '--ignore-scripts', '--pack-destination', packed], packed)
-    .trim()
-    .split('\n')
-    .at(-1)!;
+  const tarball = basename(packed().file);
   const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
   const yaml = [
     'version: 1',
@@ -122,7 +116,7 @@ function fixture(npmCache: string): { repo: GitRepo; version: string; packages: 
     `fixture: lci ${version} packed; the lockfile and a warm npm cache of ${Object.keys(otherDevDependencies()).length + 1} dev dependencies`,
   );
   const repo = GitRepo.create({});
-  cpSync(join(packed, tarball), join(repo.dir, tarball));
+  cpSync(packed().file, join(repo.dir, tarball));
   repo.commit(files, 'the monorepo');
   // The lockfile, and a warm npm cache of everything it pins (the host reaches the registry; the builds do not).
   run('npm', ['install', '--package-lock-only', '--prefer-offline', '--no-audit', '--no-fund'], repo.dir);
