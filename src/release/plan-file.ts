@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PlanStaleError } from '../errors.js';
-import { PLAN_KIND, type ReleasePlan } from './plan.js';
-import { validate } from './plan-validator.generated.js';
+import type { ReleasePlan } from './plan.js';
 
 /** How old a saved plan may be when applied, unless --max-age says otherwise: CodePipeline's longest approval wait. */
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3_600_000;
@@ -15,28 +13,6 @@ export function configDigest(text: string): string {
 
 export function serializePlan(plan: ReleasePlan): string {
   return `${JSON.stringify(plan, null, 2)}\n`;
-}
-
-/** A saved plan's text as a plan, or PlanStaleError saying why it is not one (schema: schema/release-plan.schema.json). */
-export function parsePlan(text: string, shownAs: string): ReleasePlan {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new PlanStaleError(
-      `${shownAs} is not JSON (${(e as Error).message}); give a file lci deploy --plan-out wrote`,
-    );
-  }
-  const kind = (data as { kind?: unknown } | null)?.kind;
-  if (kind !== PLAN_KIND)
-    throw new PlanStaleError(`${shownAs} is not an lci release plan; give a file lci deploy --plan-out wrote`);
-  if (!validate(data)) {
-    const e = (validate as unknown as { errors: { instancePath: string; message: string }[] }).errors[0]!;
-    throw new PlanStaleError(
-      `${shownAs} is not a release plan this lci can apply: ${e.instancePath || '/'} ${e.message}; plan again with this lci`,
-    );
-  }
-  return data as ReleasePlan;
 }
 
 /**
