@@ -9,6 +9,7 @@ import type {
 import { lambdaSdk } from './sdk.js';
 import { AwsAnswerError, DeployError, FunctionMissingError, LciError } from '../errors.js';
 import { keyOfLayer } from './version-record.js';
+import { nextPoll } from './poll-schedule.js';
 
 /** The Lambda edge: the calls lci makes, with AWS's errors turned into sentences. */
 
@@ -434,7 +435,8 @@ export const DEFAULT_TIMING: Timing = {
 /**
  * Polls $LATEST until its last update is no longer in progress; a failed update is an error with
  * AWS's reason. Every `pollMs` for the first `steadyMs` (a code update takes a second or two; a
- * coarser poll would wait longer than the update), then backing off to `maxPollMs`. `afterWrite`:
+ * coarser poll would wait longer than the update), then backing off to `maxPollMs`; at a fixed
+ * rate (poll-schedule.ts). `afterWrite`:
  * a write just started the update, so the first read waits `firstPollMs` (no update is done sooner)
  * instead of asking at once.
  */
@@ -456,9 +458,10 @@ export async function waitForIdle(
 ): Promise<{ config: FunctionConfiguration; code: CodeLocation }> {
   const started = Date.now();
   const deadline = started + timing.updateTimeoutMs;
-  let delay = timing.pollMs;
-  if (afterWrite) await sleep(timing.firstPollMs);
+  let poll = { due: afterWrite ? timing.firstPollMs : 0, gap: timing.pollMs };
   for (;;) {
+    const wait = started + poll.due - Date.now();
+    if (wait > 0) await sleep(wait);
     const read = await getFunction(lambda, functionName, '$LATEST');
     const c = read.config;
     if (c.LastUpdateStatus === 'Failed') {
@@ -471,8 +474,7 @@ export async function waitForIdle(
       throw new DeployError(
         `${functionName} was still updating after ${Math.round(timing.updateTimeoutMs / 1000)} s; the alias was not moved`,
       );
-    await sleep(delay);
-    if (Date.now() - started >= timing.steadyMs) delay = Math.min(timing.maxPollMs, delay * 2);
+    poll = nextPoll(timing, poll, Date.now() - started);
   }
 }
 
