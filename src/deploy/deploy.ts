@@ -100,6 +100,8 @@ export async function deploy(
   const env = opts.env === 'auto' ? autoEnvironment(project, opts.environ) : opts.env;
   requireEnvironment(project, env);
   const strategy = parseStrategy(opts.strategy ?? project.environments[env]!.strategy ?? 'all-at-once');
+  // The commit the plan records, read while the run goes on (it is what the code was read from).
+  const commit = loaded.inRepo ? resolveCommit(loaded.root, 'HEAD').catch(() => null) : Promise.resolve(null);
   let version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
   const mode: DeployResult['mode'] = opts.dryRun ? 'dry-run' : opts.planOut ? 'plan-out' : 'deploy';
   const empty = { env, strategy: strategy.name, dryRun: opts.dryRun, mode, shard: opts.shard, slack: null, layers: [] };
@@ -240,8 +242,7 @@ export async function deploy(
     for (const s of staged) finish(progress, s);
   }
   const functions = staged.map((s) => s.result);
-  const commit = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD').catch(() => null) : null;
-  const plan = releasePlan(loaded, run, planner, staged, { env, strategy: strategy.name, commit });
+  const plan = releasePlan(loaded, run, planner, staged, { env, strategy: strategy.name, commit: await commit });
   const layers = layerResults(planner, run.publisher, plan, mode);
   for (const l of layers)
     if (layerTasks.has(l.name))
