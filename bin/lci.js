@@ -1,8 +1,15 @@
 #!/usr/bin/env node
+import module from 'node:module';
 import { createInterface } from 'node:readline';
-import { criticalWork } from '../dist/critical.js';
-import { InterruptedError } from '../dist/errors.js';
-import { main } from '../dist/cli/main.js';
+import { compileCacheDir } from '../dist/compile-cache.js';
+
+// V8's compiled code of lci and the AWS SDK is kept between runs, in a directory of the user's own
+// (compile-cache.ts): a run then starts some 35 ms sooner. Enabled before lci's modules load.
+const cacheDir = compileCacheDir(process.env);
+if (cacheDir) module.enableCompileCache?.(cacheDir);
+const { criticalWork } = await import('../dist/critical.js');
+const { InterruptedError } = await import('../dist/errors.js');
+const { main } = await import('../dist/cli/main.js');
 
 // Ctrl-C and SIGTERM abort the run: build containers are removed, a traffic shift is rolled back,
 // and the work stops cleanly. A second signal, or work that does not stop within the grace period,

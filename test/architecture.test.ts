@@ -17,6 +17,7 @@ const LAYERS: Record<string, number> = {
   version: 0,
   'named-file': 0,
   'private-files': 0,
+  'compile-cache': 1,
   vcs: 1,
   aws: 1,
   config: 2,

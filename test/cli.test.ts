@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -37,6 +37,21 @@ test('command help shows every option', () => {
 test('--version prints the package version', () => {
   const r = lci(['--version'], { cwd: REPO_ROOT });
   assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test("lci keeps V8's compiled code in the user's cache directory, and in no shared one", () => {
+  const cache = tempDir();
+  const r = lci(['--help'], { cwd: REPO_ROOT, env: { XDG_CACHE_HOME: cache } });
+  assert.is(r.code, 0, r.stderr);
+  const dir = join(cache, 'lci', 'compile');
+  assert.is(statSync(dir).mode & 0o777, 0o700);
+  // Node keeps one directory per version and build; lci's own modules are in it after one run.
+  const [byVersion] = readdirSync(dir);
+  assert.ok(byVersion?.startsWith(process.version), String(byVersion));
+  assert.ok(readdirSync(join(dir, byVersion!)).length > 10);
+  const off = tempDir();
+  lci(['--help'], { cwd: REPO_ROOT, env: { XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: '1' } });
+  assert.equal(readdirSync(off), []);
 });
 
 test('unknown commands and flags: one line, exit 2, no stack trace', () => {
