@@ -1,9 +1,19 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileCacheDir } from '../../src/compile-cache.js';
+import { compileCacheDir, MAX_ENTRIES } from '../../src/compile-cache.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'lci-compile-cache-'));
 
@@ -43,6 +53,26 @@ test('NODE_DISABLE_COMPILE_CACHE turns it off, as it does for Node; an unwritabl
   try {
     assert.is(compileCacheDir({ XDG_CACHE_HOME: base, NODE_DISABLE_COMPILE_CACHE: '1' }), null);
     assert.is(compileCacheDir({ XDG_CACHE_HOME: join('/dev/null', 'nowhere') }), null);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test("a Node version's cache of more than MAX_ENTRIES files is emptied; a smaller one is kept", () => {
+  const base = scratch();
+  try {
+    const dir = join(base, 'lci', 'compile');
+    const full = join(dir, 'v22.0.0-x64-full');
+    const small = join(dir, 'v24.0.0-x64-small');
+    mkdirSync(full, { recursive: true });
+    mkdirSync(small);
+    chmodSync(join(base, 'lci'), 0o700);
+    chmodSync(dir, 0o700);
+    for (let i = 0; i <= MAX_ENTRIES; i++) writeFileSync(join(full, `e${i}`), '');
+    for (let i = 0; i < 10; i++) writeFileSync(join(small, `e${i}`), '');
+    assert.is(compileCacheDir({ XDG_CACHE_HOME: base }), dir);
+    assert.not.ok(existsSync(full));
+    assert.is(readdirSync(small).length, 10);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
