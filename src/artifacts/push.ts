@@ -1,6 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ArtifactStore, Stored } from '../aws/artifact-store.js';
+import { PART_BYTES, type ArtifactStore, type Stored } from '../aws/artifact-store.js';
 import type { CodePackage } from './code-package.js';
 import { checkSizes } from './code-package.js';
 import type { DependencyBuilder, DepsArtifact, IdentifiedDependencies } from '../builder/dependency-builder.js';
@@ -13,6 +13,7 @@ import type { Slots } from '../pool.js';
 
 const CODE_SHA256 = 'lci-code-sha256';
 const DEPS_KEY = 'lci-deps-key';
+const TAKEN = Symbol('taken');
 
 /** Whether a layer version lci published records this zip digest (layer-record.ts): the owner's word, not S3 metadata. */
 export type Recorded = (sha256: string) => Promise<boolean>;
@@ -63,22 +64,28 @@ export class Pusher {
           `the code of ${this.r.name} zipped to CodeSha256 ${z.sha256}, not the ${expectedSha256} its fingerprint promised (a different zlib?); re-run`,
         );
       const key = this.store.key(this.r.functionName, this.sourceVersion, 'app.zip');
-      const existing = await this.s3('reading', key, () => this.store.head(key));
-      let version: string | null;
-      if (existing && existing.metadata[CODE_SHA256] === z.sha256) {
+      // The write is conditional (If-None-Match: *): one request when the key is new, the common
+      // case; only when S3 says it is taken is the object read, to reuse the same bytes or refuse.
+      // A zip of several parts is looked for first: S3 would refuse it only after every part went up.
+      let existing = z.bytes > PART_BYTES ? await this.s3('reading', key, () => this.store.head(key)) : undefined;
+      if (!existing) this.report('uploading code');
+      let version = existing
+        ? TAKEN
+        : await this.put(key, () =>
+            this.store.upload(z.path, key, { [CODE_SHA256]: z.sha256, 'lci-source-version': this.sourceVersion }, true),
+          );
+      if (version === TAKEN) {
+        existing ??= await this.s3('reading', key, () => this.store.head(key));
+        if (existing?.metadata[CODE_SHA256] !== z.sha256)
+          throw this.immutable(
+            key,
+            existing
+              ? `CodeSha256 ${existing.metadata[CODE_SHA256] ?? 'unknown'}`
+              : 'bytes written meanwhile by another deploy',
+            `CodeSha256 ${z.sha256}`,
+          );
         this.report('code: the same zip is already in S3 under this source version');
         version = existing.versionId;
-      } else if (existing)
-        throw this.immutable(
-          key,
-          `CodeSha256 ${existing.metadata[CODE_SHA256] ?? 'unknown'}`,
-          `CodeSha256 ${z.sha256}`,
-        );
-      else {
-        this.report('uploading code');
-        version = await this.put(key, () =>
-          this.store.upload(z.path, key, { [CODE_SHA256]: z.sha256, 'lci-source-version': this.sourceVersion }, true),
-        );
       }
       const latest = this.store.key(this.r.functionName, 'latest', 'app.zip');
       await this.s3('copying to', latest, () => this.store.copy(key, latest));
@@ -220,15 +227,15 @@ export class Pusher {
   }
 
   /** A conditional upload: a key someone wrote between our read and our write is never overwritten. Returns its version. */
-  private async put(key: string, run: () => Promise<Stored>): Promise<string | null> {
+  /** A conditional write: its VersionId, or TAKEN when S3 answers 412 (the key holds an object already). */
+  private async put(key: string, run: () => Promise<Stored>): Promise<string | null | typeof TAKEN> {
     try {
       const stored = await run();
       this.written.push(stored.key);
       return stored.versionId;
     } catch (e) {
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 412 || (e as Error).name === 'PreconditionFailed')
-        throw this.immutable(key, 'bytes written meanwhile by another deploy', 'its own zip');
+      if (status === 412 || (e as Error).name === 'PreconditionFailed') return TAKEN;
       throw new DeployError(
         `uploading to ${this.store.url(key)} failed: ${(e as Error).name}: ${(e as Error).message}; nothing was released`,
       );

@@ -4,6 +4,9 @@ import { stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Sdk, s3UploadSdk } from './sdk.js';
 
+/** Uploads larger than this go in parts of this size (multipart). */
+export const PART_BYTES = 8 * 1024 * 1024;
+
 /** The S3 SDK is loaded at the first S3 request: a deploy where nothing changed never pays for it. */
 
 /** An object's current version: its user metadata, and its VersionId on a versioned bucket (else null). */
@@ -106,7 +109,7 @@ export class ArtifactStore {
         Metadata: metadata,
         ...(onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
       },
-      partSize: 8 * 1024 * 1024,
+      partSize: PART_BYTES,
       queueSize: 4,
     });
     const done = await upload.done();

@@ -14,6 +14,47 @@ export interface S3Endpoint {
   close(): Promise<void>;
 }
 
+/**
+ * S3 refuses a PutObject carrying `If-None-Match: *` when the key already holds an object: 412
+ * PreconditionFailed (conditional writes, since August 2024). s3rver ignores the header and
+ * overwrites, so the harness answers for it, in front of its own handlers (Koa runs its
+ * middleware in order, and s3rver is a Koa application).
+ */
+function honourConditionalPut(server: S3rver): void {
+  const koa = server as unknown as {
+    middleware: ((ctx: ConditionalContext, next: () => Promise<void>) => Promise<void>)[];
+    store: { existsObject(bucket: string, key: string): Promise<boolean> };
+  };
+  koa.middleware.unshift(async (ctx, next) => {
+    if (ctx.method === 'PUT' && ctx.get('if-none-match') === '*' && !ctx.get('x-amz-copy-source')) {
+      const [bucket, ...key] = decodeURIComponent(ctx.path).slice(1).split('/');
+      if (
+        bucket &&
+        key.length > 0 &&
+        !('partNumber' in ctx.query) &&
+        (await koa.store.existsObject(bucket, key.join('/')))
+      ) {
+        ctx.status = 412;
+        ctx.type = 'application/xml';
+        ctx.body =
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
+        return;
+      }
+    }
+    await next();
+  });
+}
+
+interface ConditionalContext {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  get(header: string): string;
+  status: number;
+  type: string;
+  body: string;
+}
+
 /** A real S3-compatible server (s3rver) on 127.0.0.1, with one bucket. No versioning (s3rver answers NotImplemented). */
 export class S3Server implements S3Endpoint {
   private constructor(
@@ -31,6 +72,7 @@ export class S3Server implements S3Endpoint {
       silent: true,
       configureBuckets: [{ name: bucket, configs: [] }],
     });
+    honourConditionalPut(server);
     const { port } = (await server.run()) as { port: number };
     const endpoint = `http://127.0.0.1:${port}`;
     const client = new S3Client({
