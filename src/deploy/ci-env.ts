@@ -1,7 +1,6 @@
 import picomatch from 'picomatch';
 import { UsageError } from '../errors.js';
 import type { Project } from '../config/types.js';
-import { resolveCommit } from '../vcs/git.js';
 import { sourceVersionProblem } from '../aws/version-record.js';
 
 /** The git ref the CI run is for: CodeBuild's webhook trigger, else GitHub's GITHUB_REF. */
@@ -47,7 +46,8 @@ export function autoEnvironment(project: Project, env: NodeJS.ProcessEnv): strin
 export async function sourceVersion(
   flag: string | undefined,
   env: NodeJS.ProcessEnv,
-  root: string | null,
+  /** git's HEAD, or null outside a repository. */
+  head: () => Promise<string | null>,
 ): Promise<string> {
   const from =
     flag !== undefined
@@ -57,11 +57,7 @@ export async function sourceVersion(
         : env.GITHUB_SHA
           ? 'GITHUB_SHA'
           : 'git HEAD';
-  const v =
-    flag ??
-    env.CODEBUILD_RESOLVED_SOURCE_VERSION ??
-    env.GITHUB_SHA ??
-    (root ? await resolveCommit(root, 'HEAD') : null);
+  const v = flag ?? env.CODEBUILD_RESOLVED_SOURCE_VERSION ?? env.GITHUB_SHA ?? (await head());
   if (!v)
     throw new UsageError('no source version: pass --source-version V (outside a git repository lci cannot take HEAD)');
   const problem = sourceVersionProblem(v);

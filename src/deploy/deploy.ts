@@ -100,9 +100,11 @@ export async function deploy(
   const env = opts.env === 'auto' ? autoEnvironment(project, opts.environ) : opts.env;
   requireEnvironment(project, env);
   const strategy = parseStrategy(opts.strategy ?? project.environments[env]!.strategy ?? 'all-at-once');
-  // The commit the plan records, read while the run goes on (it is what the code was read from).
-  const commit = loaded.inRepo ? resolveCommit(loaded.root, 'HEAD').catch(() => null) : Promise.resolve(null);
-  let version = await sourceVersion(opts.sourceVersion, opts.environ, loaded.inRepo ? loaded.root : null);
+  // HEAD, read once at the start (the commit the code is read from): the source version when
+  // nothing names one, the name of a dirty release, and the commit the plan records.
+  const head = loaded.inRepo ? resolveCommit(loaded.root, 'HEAD') : Promise.resolve(null);
+  head.catch(() => {}); // each use awaits it; an unused failure is no crash
+  let version = await sourceVersion(opts.sourceVersion, opts.environ, () => head);
   const mode: DeployResult['mode'] = opts.dryRun ? 'dry-run' : opts.planOut ? 'plan-out' : 'deploy';
   const empty = { env, strategy: strategy.name, dryRun: opts.dryRun, mode, shard: opts.shard, slack: null, layers: [] };
   if (opts.onlyMatchingRef) {
@@ -145,8 +147,9 @@ export async function deploy(
   if (dirty) {
     if (!opts.allowDirty) throw new UsageError(dirtyRefusal(dirty));
     // Only the commit's own name is never borrowed: an explicit release name stays as given.
-    const head = loaded.inRepo ? await resolveCommit(loaded.root, 'HEAD') : null;
-    if (opts.sourceVersion === undefined || version === head) version = dirtySourceVersion(head ?? version, dirty.hash);
+    const commit = await head;
+    if (opts.sourceVersion === undefined || version === commit)
+      version = dirtySourceVersion(commit ?? version, dirty.hash);
   }
   const base = { ...empty, sourceVersion: version, nothingToRelease: null };
   if (mode === 'deploy' && targets.length > 0) opts.confirmable?.(project.environments[env]!);
@@ -242,7 +245,11 @@ export async function deploy(
     for (const s of staged) finish(progress, s);
   }
   const functions = staged.map((s) => s.result);
-  const plan = releasePlan(loaded, run, planner, staged, { env, strategy: strategy.name, commit: await commit });
+  const plan = releasePlan(loaded, run, planner, staged, {
+    env,
+    strategy: strategy.name,
+    commit: await head.catch(() => null),
+  });
   const layers = layerResults(planner, run.publisher, plan, mode);
   for (const l of layers)
     if (layerTasks.has(l.name))
