@@ -1,7 +1,6 @@
 import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PRIVATE_DIR_MODE } from './private-files.js';
+import { PRIVATE_DIR_MODE, userCacheDir } from './private-files.js';
 
 /** About ten lci versions' modules and the AWS SDK's. */
 export const MAX_ENTRIES = 3000;
@@ -21,8 +20,9 @@ export const MAX_ENTRIES = 3000;
 export function compileCacheDir(env: NodeJS.ProcessEnv): string | null {
   if (env.NODE_DISABLE_COMPILE_CACHE) return null;
   try {
-    const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-    const dir = join(base, 'lci', 'compile');
+    const lci = userCacheDir(env);
+    if (!lci) return null;
+    const dir = join(lci, 'compile');
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const st = lstatSync(dir);
     const mine = typeof process.getuid !== 'function' || st.uid === process.getuid();

@@ -1,4 +1,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * lci's own files under `.lci/` (zips, manifests, logs, the dependency cache, build scratch) are
@@ -17,4 +19,15 @@ export async function mkdirPrivate(dir: string): Promise<void> {
 export async function writePrivateFile(path: string, data: string | Buffer): Promise<void> {
   await writeFile(path, data, { mode: PRIVATE_FILE_MODE });
   await chmod(path, PRIVATE_FILE_MODE); // the mode above only applies when the file is created
+}
+
+/**
+ * lci's directory in the user's cache directory (`$XDG_CACHE_HOME/lci`, else `~/.cache/lci`), for
+ * what is the user's alone and kept between runs and repositories: the config checks' signing key,
+ * V8's compile cache. Null when there is no home to put it in.
+ */
+export function userCacheDir(env: NodeJS.ProcessEnv): string | null {
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'lci');
+  const home = env.HOME ?? homedir();
+  return home ? join(home, '.cache', 'lci') : null;
 }

@@ -226,7 +226,6 @@ export class Pusher {
     );
   }
 
-  /** A conditional upload: a key someone wrote between our read and our write is never overwritten. Returns its version. */
   /** A conditional write: its VersionId, or TAKEN when S3 answers 412 (the key holds an object already). */
   private async put(key: string, run: () => Promise<Stored>): Promise<string | null | typeof TAKEN> {
     try {

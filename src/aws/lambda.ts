@@ -435,10 +435,9 @@ export const DEFAULT_TIMING: Timing = {
 /**
  * Polls $LATEST until its last update is no longer in progress; a failed update is an error with
  * AWS's reason. Every `pollMs` for the first `steadyMs` (a code update takes a second or two; a
- * coarser poll would wait longer than the update), then backing off to `maxPollMs`; at a fixed
- * rate (poll-schedule.ts). `afterWrite`:
- * a write just started the update, so the first read waits `firstPollMs` (no update is done sooner)
- * instead of asking at once.
+ * coarser poll would wait longer than the update), then backing off to `maxPollMs`, at a fixed
+ * rate (poll-schedule.ts). `afterWrite`: a write just started the update, so the first read waits
+ * `firstPollMs` (no update is done sooner) instead of asking at once.
  */
 export async function waitForUpdate(
   lambda: LambdaClient,

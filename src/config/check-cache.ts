@@ -12,10 +12,9 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PRIVATE_DIR_MODE } from '../private-files.js';
+import { PRIVATE_DIR_MODE, userCacheDir } from '../private-files.js';
 import { lciVersion } from '../version.js';
 import type { PathSegment, Unlocated } from './source.js';
 
@@ -133,13 +132,9 @@ function sign(secret: Buffer, key: string, body: string): Buffer {
  * made on the first write. Null when there is none and it cannot (or need not) be made.
  */
 function signingKey(env: NodeJS.ProcessEnv, create: boolean): Buffer | null {
-  let base = env.XDG_CACHE_HOME;
-  if (!base) {
-    const home = env.HOME ?? homedir();
-    if (!home) return null;
-    base = join(home, '.cache');
-  }
-  const file = join(base, 'lci', 'config-checks.key');
+  const dir = userCacheDir(env);
+  if (!dir) return null;
+  const file = join(dir, 'config-checks.key');
   try {
     const hex = readFileSync(file, 'utf8').trim();
     if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
@@ -147,7 +142,7 @@ function signingKey(env: NodeJS.ProcessEnv, create: boolean): Buffer | null {
   } catch {
     if (!create) return null;
   }
-  mkdirSync(join(base, 'lci'), { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   try {
     writeExclusive(file, randomBytes(32).toString('hex'));
   } catch {

@@ -15,23 +15,26 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compileCacheDir, MAX_ENTRIES } from '../../src/compile-cache.js';
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'lci-compile-cache-'));
-
-test("the cache is lci/compile in the user's cache directory, made 0700", () => {
-  const base = scratch();
+/** Runs `check` with a fresh directory to stand for the user's cache directory, removed after. */
+function inScratch(check: (base: string) => void): void {
+  const base = mkdtempSync(join(tmpdir(), 'lci-compile-cache-'));
   try {
+    check(base);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+test("the cache is lci/compile in the user's cache directory, made 0700", () =>
+  inScratch((base) => {
     const dir = compileCacheDir({ XDG_CACHE_HOME: base });
     assert.is(dir, join(base, 'lci', 'compile'));
     assert.is(statSync(dir!).mode & 0o777, 0o700);
     assert.is(compileCacheDir({ HOME: base }), join(base, '.cache', 'lci', 'compile'));
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a cache directory others may write, or a symlink, is not used: V8 would run what it holds', () => {
-  const base = scratch();
-  try {
+test('a cache directory others may write, or a symlink, is not used: V8 would run what it holds', () =>
+  inScratch((base) => {
     const dir = join(base, 'lci', 'compile');
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o777);
@@ -43,24 +46,16 @@ test('a cache directory others may write, or a symlink, is not used: V8 would ru
     mkdirSync(elsewhere, { mode: 0o700 });
     symlinkSync(elsewhere, dir);
     assert.is(compileCacheDir({ XDG_CACHE_HOME: base }), null);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('NODE_DISABLE_COMPILE_CACHE turns it off, as it does for Node; an unwritable place is no cache, not a failure', () => {
-  const base = scratch();
-  try {
+test('NODE_DISABLE_COMPILE_CACHE turns it off, as it does for Node; an unwritable place is no cache, not a failure', () =>
+  inScratch((base) => {
     assert.is(compileCacheDir({ XDG_CACHE_HOME: base, NODE_DISABLE_COMPILE_CACHE: '1' }), null);
     assert.is(compileCacheDir({ XDG_CACHE_HOME: join('/dev/null', 'nowhere') }), null);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("a Node version's cache of more than MAX_ENTRIES files is emptied; a smaller one is kept", () => {
-  const base = scratch();
-  try {
+test("a Node version's cache of more than MAX_ENTRIES files is emptied; a smaller one is kept", () =>
+  inScratch((base) => {
     const dir = join(base, 'lci', 'compile');
     const full = join(dir, 'v22.0.0-x64-full');
     const small = join(dir, 'v24.0.0-x64-small');
@@ -73,9 +68,6 @@ test("a Node version's cache of more than MAX_ENTRIES files is emptied; a smalle
     assert.is(compileCacheDir({ XDG_CACHE_HOME: base }), dir);
     assert.not.ok(existsSync(full));
     assert.is(readdirSync(small).length, 10);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
 test.run();
