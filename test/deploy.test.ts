@@ -16,7 +16,7 @@ import { AwsWorld } from './harness/aws-world.js';
 import { lciAsync } from './harness/cli.js';
 import { deployRepo, QA_FUNCTIONS, seedFunctions, type DeployJson } from './harness/deploy-fixture.js';
 import { containersCreated, requireDocker } from './harness/docker.js';
-import { CREDENTIALS } from './harness/s3.js';
+import { CREDENTIALS, S3Server } from './harness/s3.js';
 import { closeServer, listenLocal } from './harness/http-server.js';
 
 // lci deploy as a child process, against a real S3 server (s3rver) and the Lambda/CloudWatch
@@ -194,6 +194,34 @@ basic('an S3 failure says which object, and releases nothing', async () => {
     assert.equal(world.mutations(), []);
   });
 });
+
+basic(
+  'the copy to latest/ runs while the code update settles; when S3 refuses it, no version is published and the alias stays',
+  async () => {
+    const s3 = await S3Server.start();
+    try {
+      s3.deny((r) => r.copySource !== null && r.key === 'lambda-ci/beta/latest/app.zip');
+      await AwsWorld.with(
+        async (world) => {
+          await seedFunctions(world, QA_FUNCTIONS);
+          const repo = await deployRepo();
+          const r = await deploy(world, repo.dir, ['beta']);
+          assert.is(r.code, 1, r.stderr);
+          assert.match(
+            r.stderr,
+            /lci: function beta \(beta\): copying to s3:\/\/acme-artifacts\/lambda-ci\/beta\/latest\/app\.zip failed: AccessDenied: Access Denied; nothing was released/,
+          );
+          assert.equal(world.mutations(), ['UpdateFunctionCode'], 'the code was updated, nothing published');
+          assert.is(world.lambda.functionState('beta')!.aliases.qa!.FunctionVersion, '1', 'the alias stays');
+          assert.equal(byName(r.json).beta!.s3, [`s3://acme-artifacts/lambda-ci/beta/${repo.head()}/app.zip`]);
+        },
+        { s3 },
+      );
+    } finally {
+      await s3.close();
+    }
+  },
+);
 
 basic('--fail-fast starts nothing after the first failure', async () => {
   await AwsWorld.with(async (world) => {

@@ -44,6 +44,7 @@ export class Pusher {
   /** S3 keys written, in order. */
   readonly written: string[] = [];
   private codeKey: Promise<Uploaded> | undefined;
+  private latestCopy: Promise<void> | undefined;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -87,11 +88,24 @@ export class Pusher {
         this.report('code: the same zip is already in S3 under this source version');
         version = existing.versionId;
       }
-      const latest = this.store.key(this.r.functionName, 'latest', 'app.zip');
-      await this.s3('copying to', latest, () => this.store.copy(key, latest));
       return { key, codeSha256: z.sha256, bytes: z.bytes, s3ObjectVersion: version };
     })();
     return this.codeKey;
+  }
+
+  /**
+   * Copies the uploaded code to latest/, once. UpdateFunctionCode needs none of it, so a release
+   * starts it when the code update has answered and waits for it before publishing a version; a
+   * failure stops the release there. Nothing to copy when code() was not asked for.
+   */
+  copyToLatest(): Promise<void> {
+    this.latestCopy ??= (async () => {
+      if (!this.codeKey) return;
+      const { key } = await this.codeKey;
+      const latest = this.store.key(this.r.functionName, 'latest', 'app.zip');
+      await this.s3('copying to', latest, () => this.store.copy(key, latest));
+    })();
+    return this.latestCopy;
   }
 
   /**

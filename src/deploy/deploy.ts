@@ -194,6 +194,7 @@ export async function deploy(
       strategy,
       abort: opts.abort,
       codeStorage: project.environments[env]!.codeStorage,
+      releaseFollows: mode === 'deploy',
     },
     publisher: new LayerPublisher(connected.lambda, {
       bucket: store.bucket,

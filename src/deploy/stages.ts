@@ -37,6 +37,8 @@ export interface Run {
     abort: boolean;
     /** The environment's codeStorage. */
     codeStorage: CodeStorage;
+    /** A release follows the push in this run (not --plan-out): it waits for the copy to latest/ before publishing. */
+    releaseFollows: boolean;
   };
   publisher: LayerPublisher;
   /** Applying a saved plan: a precondition from it that fails means the world moved (exit 2). */
@@ -52,6 +54,8 @@ export interface Staged {
   r?: ResolvedFunction;
   pkg?: CodePackage;
   dependencies?: IdentifiedDependencies | null;
+  /** The function's S3 half (the push stage's): the release waits for its copy to latest/ before publishing. */
+  push?: Pusher;
 }
 
 /**
@@ -132,6 +136,7 @@ export async function pushStage(run: Run, s: Staged): Promise<void> {
   const r = s.r!;
   s.task.phase('push');
   const push = new Pusher(run.store, run.ws, r, run.sourceVersion, (m) => s.task.report(m), p.buildSlots);
+  s.push = push;
   try {
     const groups = plan.deps.action === 'publish' ? await s.pkg!.groups() : null;
     const [code, layer] = await Promise.allSettled([
@@ -161,11 +166,16 @@ export async function pushStage(run: Run, s: Staged): Promise<void> {
         'shared' in slot && slot.arn === null ? [p.planner.upload(slot.shared)] : [],
       ),
     );
+    if (!p.releaseFollows) await push.copyToLatest();
   } catch (e) {
     fail(s, e);
   } finally {
-    s.result.s3 = push.written.map((k) => run.store.url(k));
+    recordWritten(run, s);
   }
+}
+
+function recordWritten(run: Run, s: Staged): void {
+  if (s.push) s.result.s3 = s.push.written.map((k) => run.store.url(k));
 }
 
 /** Carries out the function's plan (see release/apply.ts); a failure is a FAILED result that says why. */
@@ -184,10 +194,13 @@ export async function applyStage(run: Run, s: Staged, sharedLayer: (name: string
       sharedLayer,
       ownLayer: (f) => run.publisher.own(f),
       saved: run.saved,
+      ...(s.push && plan.code.update ? { copyCode: () => s.push!.copyToLatest() } : {}),
     });
     s.result = appliedResult(s.result, plan, out);
   } catch (e) {
     fail(s, e);
+  } finally {
+    recordWritten(run, s);
   }
 }
 

@@ -41,6 +41,12 @@ export interface ApplyContext {
   ownLayer: (plan: FunctionPlan) => Promise<LayerState>;
   /** A saved plan: a precondition from it that fails means the world moved since it was made (exit 2, plan again). */
   saved: boolean;
+  /**
+   * S3 work UpdateFunctionCode does not need but a published version does (the code's copy to
+   * latest/): started once the code update has answered, awaited before PublishVersion; a failure
+   * stops the release there.
+   */
+  copyCode?: () => Promise<void>;
 }
 
 export interface ApplyOutcome {
@@ -124,6 +130,7 @@ export async function applyFunction(plan: FunctionPlan, ctx: ApplyContext): Prom
       revision = (await settled(ctx, name)).RevisionId!;
     }
   }
+  let copied: Promise<void> | undefined;
   if (plan.code.update) {
     const artifact = plan.code.artifact!;
     const updated = await step(
@@ -138,8 +145,11 @@ export async function applyFunction(plan: FunctionPlan, ctx: ApplyContext): Prom
       const message = `the code in ${s3Url(ctx.bucket, artifact)} has CodeSha256 ${updated.CodeSha256}, not ${plan.code.codeSha256} as planned; something rewrote it`;
       throw ctx.saved ? new PlanStaleError(`${message}: plan again (${where})`) : new DeployError(`${message}. Re-run`);
     }
+    copied = ctx.copyCode?.();
+    copied?.catch(() => {}); // awaited before PublishVersion
     revision = (await settled(ctx, name)).RevisionId!;
   }
+  await (copied ?? ctx.copyCode?.());
   const published = await step(
     `PublishVersion ${name}`,
     `publishing a version of ${name}`,

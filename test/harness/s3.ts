@@ -45,6 +45,35 @@ function honourConditionalPut(server: S3rver): void {
   });
 }
 
+/** A request as a bucket policy sees it: the method, the object key, and for a copy the source. */
+export interface S3Request {
+  method: string;
+  key: string;
+  copySource: string | null;
+}
+
+/**
+ * Requests that S3 answers 403 AccessDenied, as it does when a bucket policy denies them (the
+ * harness's way of failing one S3 step: `S3Server.deny`).
+ */
+function honourDenials(server: S3rver, denied: ((r: S3Request) => boolean)[]): void {
+  const koa = server as unknown as {
+    middleware: ((ctx: ConditionalContext, next: () => Promise<void>) => Promise<void>)[];
+  };
+  koa.middleware.unshift(async (ctx, next) => {
+    const key = decodeURIComponent(ctx.path).slice(1).split('/').slice(1).join('/');
+    const request = { method: ctx.method, key, copySource: ctx.get('x-amz-copy-source') || null };
+    if (denied.some((rule) => rule(request))) {
+      ctx.status = 403;
+      ctx.type = 'application/xml';
+      ctx.body =
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+      return;
+    }
+    await next();
+  });
+}
+
 interface ConditionalContext {
   method: string;
   path: string;
@@ -59,6 +88,7 @@ interface ConditionalContext {
 export class S3Server implements S3Endpoint {
   private constructor(
     private readonly server: S3rver,
+    private readonly denied: ((r: S3Request) => boolean)[],
     readonly endpoint: string,
     readonly bucket: string,
     readonly client: S3Client,
@@ -73,6 +103,8 @@ export class S3Server implements S3Endpoint {
       configureBuckets: [{ name: bucket, configs: [] }],
     });
     honourConditionalPut(server);
+    const denied: ((r: S3Request) => boolean)[] = [];
+    honourDenials(server, denied);
     const { port } = (await server.run()) as { port: number };
     const endpoint = `http://127.0.0.1:${port}`;
     const client = new S3Client({
@@ -83,7 +115,12 @@ export class S3Server implements S3Endpoint {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    return new S3Server(server, endpoint, bucket, client);
+    return new S3Server(server, denied, endpoint, bucket, client);
+  }
+
+  /** From now on, requests matching `rule` are refused with 403 AccessDenied, as a bucket policy's Deny does. */
+  deny(rule: (r: S3Request) => boolean): void {
+    this.denied.push(rule);
   }
 
   keys(prefix = ''): Promise<string[]> {
