@@ -4,7 +4,9 @@
 // stand-in at Lambda's quotas with code updates InProgress for 1 s (as real updates take a second
 // or two) and s3rver. Reports wall times (median, spread), their ratio, and lci's Lambda requests
 // by operation for the change.
-// Usage: node --import tsx bench/deploy/one.ts [RUNS]   (LCI_BENCH_UPDATE_MS: how long an update stays InProgress, default 1000)
+// Usage: node --import tsx bench/deploy/one.ts [RUNS]
+//   LCI_BENCH_UPDATE_MS: how long an update stays InProgress, default 1000; a list (1000,1500,2500)
+//   gives run i the i-th duration in turn (lci and the tool alike), and the ratio is also reported per duration.
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +18,9 @@ import { AWS_LAMBDA_RATES } from '../../test/harness/lambda-standin.js';
 import { handlerSource, oneFunctionRepo } from './one-function.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
-const UPDATE_MS = Number(process.env.LCI_BENCH_UPDATE_MS ?? 1000);
-const world = await AwsWorld.start({ updateDelayMs: UPDATE_MS, rates: AWS_LAMBDA_RATES });
+const UPDATES_MS = (process.env.LCI_BENCH_UPDATE_MS ?? '1000').split(',').map(Number);
+if (UPDATES_MS.some((ms) => !Number.isInteger(ms) || ms < 0)) throw new Error('LCI_BENCH_UPDATE_MS: milliseconds, comma-separated');
+const world = await AwsWorld.start({ updateDelayMs: UPDATES_MS[0], rates: AWS_LAMBDA_RATES });
 function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...world.env() } });
@@ -43,7 +46,9 @@ try {
 
   const times = { lci: [] as number[], baseline: [] as number[] };
   const ops: Record<string, number>[] = [];
+  const updateOf = (i: number) => UPDATES_MS[(i - 1) % UPDATES_MS.length]!;
   for (let i = 1; i <= RUNS; i++) {
+    world.lambda.updateDelayMs = updateOf(i);
     repo.commit({ 'svc/fn/app.py': body(i) });
     rmSync(join(repo.dir, '.lci'), { recursive: true, force: true });
     await new Promise((r) => setTimeout(r, 1500)); // the quota buckets fill up again
@@ -78,7 +83,7 @@ try {
   if (Number(served) !== RUNS + 2)
     throw new Error(`lci-fn serves version ${served}, not ${RUNS + 2}: not every run released`);
   console.log(
-    `bench/deploy/one: one changed function, ${RUNS} alternating runs each, stand-in at Lambda's quotas, updates InProgress ${UPDATE_MS} ms, ${execFileSync('nproc').toString().trim()} cores`,
+    `bench/deploy/one: one changed function, ${RUNS} alternating runs each, stand-in at Lambda's quotas, updates InProgress ${UPDATES_MS.join(', ')} ms, ${execFileSync('nproc').toString().trim()} cores`,
   );
   const fmt = (xs: number[]) =>
     `${median(xs).toFixed(2)} s (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
@@ -88,6 +93,11 @@ try {
   console.log(
     `lci / baseline: median ${median(ratios).toFixed(2)}× (per run ${ratios.map((x) => x.toFixed(2)).join(', ')})`,
   );
+  if (UPDATES_MS.length > 1)
+    for (const ms of UPDATES_MS) {
+      const at = ratios.filter((_, i) => updateOf(i + 1) === ms);
+      console.log(`  updates of ${ms} ms: median ${median(at).toFixed(2)}× (${at.length} runs)`);
+    }
   const names = [...new Set(ops.flatMap((o) => Object.keys(o)))].sort();
   console.log(
     `lci's Lambda requests per run: ${names.map((n) => `${n} ${median(ops.map((o) => o[n] ?? 0))}`).join(', ')}`,
