@@ -19,7 +19,8 @@ import { handlerSource, oneFunctionRepo } from './one-function.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const UPDATES_MS = (process.env.LCI_BENCH_UPDATE_MS ?? '1000').split(',').map(Number);
-if (UPDATES_MS.some((ms) => !Number.isInteger(ms) || ms < 0)) throw new Error('LCI_BENCH_UPDATE_MS: milliseconds, comma-separated');
+if (UPDATES_MS.some((ms) => !Number.isInteger(ms) || ms < 0))
+  throw new Error('LCI_BENCH_UPDATE_MS: milliseconds, comma-separated');
 const world = await AwsWorld.start({ updateDelayMs: UPDATES_MS[0], rates: AWS_LAMBDA_RATES });
 function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
