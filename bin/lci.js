@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import module from 'node:module';
 import { createInterface } from 'node:readline';
-import { compileCacheDir } from '../dist/compile-cache.js';
+import { compileCacheDir } from '../dist/run/compile-cache.js';
 
 // V8's compiled code of lci and the AWS SDK is kept between runs, in a directory of the user's own
 // (compile-cache.ts): a run then starts some 35 ms sooner. Enabled before lci's modules load.
 const cacheDir = compileCacheDir(process.env);
 if (cacheDir) module.enableCompileCache?.(cacheDir);
-const { criticalWork } = await import('../dist/critical.js');
-const { InterruptedError } = await import('../dist/errors.js');
-const { main } = await import('../dist/cli/main.js');
+// lci runs bundled (scripts/bundle.mjs); with --debug a stack trace names the lines of src/.
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+const { criticalWork } = await import('../dist/run/critical.js');
+const { InterruptedError } = await import('../dist/run/errors.js');
+const { main } = await import('../dist/run/main.js');
 
 // Ctrl-C and SIGTERM abort the run: build containers are removed, a traffic shift is rolled back,
 // and the work stops cleanly. A second signal, or work that does not stop within the grace period,

@@ -1,7 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-/** lci's own version, from its package.json. */
+/**
+ * lci's own version, from its package.json: the nearest one above this module, which is one level
+ * up from dist/ (and src/) and two from a bundle chunk in dist/run/.
+ */
 export function lciVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (const up of ['../package.json', '../../package.json']) {
+    const file = new URL(up, import.meta.url);
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  throw new Error(`lci's package.json was not found above ${import.meta.url}`);
 }

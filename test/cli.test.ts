@@ -45,10 +45,10 @@ test("lci keeps V8's compiled code in the user's cache directory, and in no shar
   assert.is(r.code, 0, r.stderr);
   const dir = join(cache, 'lci', 'compile');
   assert.is(statSync(dir).mode & 0o777, 0o700);
-  // Node keeps one directory per version and build; lci's own modules are in it after one run.
+  // Node keeps one directory per version and build; lci's own (bundled) modules are in it after one run.
   const [byVersion] = readdirSync(dir);
   assert.ok(byVersion?.startsWith(process.version), String(byVersion));
-  assert.ok(readdirSync(join(dir, byVersion!)).length > 10);
+  assert.ok(readdirSync(join(dir, byVersion!)).length > 0);
   const off = tempDir();
   lci(['--help'], { cwd: REPO_ROOT, env: { XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: '1' } });
   assert.equal(readdirSync(off), []);

@@ -128,7 +128,7 @@ test('commands load only what they need: plan and validate never load listr2 or 
   };
   for (const args of [['plan', '--all'], ['validate']]) {
     const modules = await loaded(args);
-    assert.match(modules, /dist\/cli\/main\.js/, 'the hook saw lci load');
+    assert.match(modules, /dist\/run\/main\.js/, 'the hook saw lci load');
     assert.not.match(modules, /listr2|@aws-sdk/, args.join(' '));
   }
   assert.match(await loaded(['build']), /node_modules\/listr2\//);
