@@ -72,6 +72,14 @@ test('unknown commands and flags: one line, exit 2, no stack trace', () => {
   );
 });
 
+test('lci runs bundled; with --debug a stack trace names the lines of src/, through the source maps', () => {
+  const r = lci(['plan', '--bse', 'x', '--debug'], { cwd: REPO_ROOT });
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^UsageError: plan: unknown option '--bse'/m);
+  assert.match(r.stderr, /^ {4}at parseCommand \(.*\/src\/cli\/args\.ts:\d+:\d+\)$/m);
+  assert.not.match(r.stderr, /dist\//, 'no frame of the built files');
+});
+
 test('a bad config prints locations only, no stack trace, even with --debug', () => {
   const repo = GitRepo.create({
     'lambdas.yaml':
