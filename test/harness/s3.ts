@@ -17,29 +17,21 @@ export interface S3Endpoint {
 /**
  * S3 refuses a PutObject carrying `If-None-Match: *` when the key already holds an object: 412
  * PreconditionFailed (conditional writes, since August 2024). s3rver ignores the header and
- * overwrites, so the harness answers for it, in front of its own handlers (Koa runs its
- * middleware in order, and s3rver is a Koa application).
+ * overwrites, so the harness answers for it, in front of its own handlers.
  */
 function honourConditionalPut(server: S3rver): void {
-  const koa = server as unknown as {
-    middleware: ((ctx: ConditionalContext, next: () => Promise<void>) => Promise<void>)[];
-    store: { existsObject(bucket: string, key: string): Promise<boolean> };
-  };
-  koa.middleware.unshift(async (ctx, next) => {
+  const store = (server as unknown as { store: { existsObject(bucket: string, key: string): Promise<boolean> } }).store;
+  inFront(server, async (ctx, next) => {
     if (ctx.method === 'PUT' && ctx.get('if-none-match') === '*' && !ctx.get('x-amz-copy-source')) {
       const [bucket, ...key] = decodeURIComponent(ctx.path).slice(1).split('/');
-      if (
-        bucket &&
-        key.length > 0 &&
-        !('partNumber' in ctx.query) &&
-        (await koa.store.existsObject(bucket, key.join('/')))
-      ) {
-        ctx.status = 412;
-        ctx.type = 'application/xml';
-        ctx.body =
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
-        return;
-      }
+      if (bucket && key.length > 0 && !('partNumber' in ctx.query) && (await store.existsObject(bucket, key.join('/'))))
+        return s3Error(
+          ctx,
+          412,
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+          '<Condition>If-None-Match</Condition>',
+        );
     }
     await next();
   });
@@ -57,24 +49,15 @@ export interface S3Request {
  * harness's way of failing one S3 step: `S3Server.deny`).
  */
 function honourDenials(server: S3rver, denied: ((r: S3Request) => boolean)[]): void {
-  const koa = server as unknown as {
-    middleware: ((ctx: ConditionalContext, next: () => Promise<void>) => Promise<void>)[];
-  };
-  koa.middleware.unshift(async (ctx, next) => {
+  inFront(server, async (ctx, next) => {
     const key = decodeURIComponent(ctx.path).slice(1).split('/').slice(1).join('/');
     const request = { method: ctx.method, key, copySource: ctx.get('x-amz-copy-source') || null };
-    if (denied.some((rule) => rule(request))) {
-      ctx.status = 403;
-      ctx.type = 'application/xml';
-      ctx.body =
-        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
-      return;
-    }
+    if (denied.some((rule) => rule(request))) return s3Error(ctx, 403, 'AccessDenied', 'Access Denied');
     await next();
   });
 }
 
-interface ConditionalContext {
+interface KoaContext {
   method: string;
   path: string;
   query: Record<string, unknown>;
@@ -82,6 +65,19 @@ interface ConditionalContext {
   status: number;
   type: string;
   body: string;
+}
+type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
+
+/** Runs `middleware` before s3rver's own handlers (s3rver is a Koa application, and Koa runs its middleware in order). */
+function inFront(server: S3rver, middleware: Middleware): void {
+  (server as unknown as { middleware: Middleware[] }).middleware.unshift(middleware);
+}
+
+/** An S3 error answer: its status and XML document. */
+function s3Error(ctx: KoaContext, status: number, code: string, message: string, more = ''): void {
+  ctx.status = status;
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message>${more}</Error>`;
 }
 
 /** A real S3-compatible server (s3rver) on 127.0.0.1, with one bucket. No versioning (s3rver answers NotImplemented). */
