@@ -195,8 +195,8 @@ function workerMain(sources: Pick<Lib, 'prepareFile' | 'prepareBytes'>, batch: t
 
 // The worker starts from source text, not a file: lci's sources also run untranspiled in its tests,
 // where Node 20 gives workers no TypeScript loader. `__name` is what a transpiler that keeps
-// function names may call.
-const WORKER_SOURCE = `var __name = (f) => f;
+// function names may call, `__require` what the bundler (scripts/bundle.mjs) turns `require` into.
+const WORKER_SOURCE = `var __name = (f) => f, __require = require;
 (${workerMain.toString()})({ prepareFile: ${prepareFile.toString()}, prepareBytes: ${prepareBytes.toString()} }, ${prepareBatch.toString()}, ${DEFLATE_LEVEL});`;
 
 export const inlineLib: Lib = {
