@@ -1,5 +1,5 @@
 // The runtime lci ships: bin/lci.js imports dist/run/, where esbuild bundles tsc's output (dist/)
-// chunks, split where lci imports lazily. Node's ESM loader then resolves, reads and
+// into chunks, split where lci imports lazily. Node's ESM loader then resolves, reads and
 // links 58 of lci's files for a deploy instead of 142 (a one-function deploy ends 2-3 % sooner:
 // docs/benchmarks.md). Packages stay external, loaded from node_modules as before. dist/run/ sits
 // at the depth of dist/<dir>/, so templates/ and runtime/ resolve from a chunk as from the module;
