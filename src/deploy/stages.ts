@@ -194,7 +194,7 @@ export async function applyStage(run: Run, s: Staged, sharedLayer: (name: string
       sharedLayer,
       ownLayer: (f) => run.publisher.own(f),
       saved: run.saved,
-      ...(s.push && plan.code.update ? { copyCode: () => s.push!.copyToLatest() } : {}),
+      ...(s.push ? { copyCode: () => s.push!.copyToLatest() } : {}),
     });
     s.result = appliedResult(s.result, plan, out);
   } catch (e) {

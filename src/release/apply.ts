@@ -44,7 +44,7 @@ export interface ApplyContext {
   /**
    * S3 work UpdateFunctionCode does not need but a published version does (the code's copy to
    * latest/): started once the code update has answered, awaited before PublishVersion; a failure
-   * stops the release there.
+   * stops the release there. A release that updates no code copies nothing.
    */
   copyCode?: () => Promise<void>;
 }
@@ -149,7 +149,7 @@ export async function applyFunction(plan: FunctionPlan, ctx: ApplyContext): Prom
     copied?.catch(() => {}); // awaited before PublishVersion
     revision = (await settled(ctx, name)).RevisionId!;
   }
-  await (copied ?? ctx.copyCode?.());
+  await copied;
   const published = await step(
     `PublishVersion ${name}`,
     `publishing a version of ${name}`,
