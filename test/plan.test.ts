@@ -340,6 +340,59 @@ base(
   },
 );
 
+base('a criss-cross history (two merge-bases): changes count from the one `git merge-base` names', async () => {
+  const repo = GitRepo.create(TREE);
+  repo.git('checkout', '-q', '-b', 'feature');
+  const f1 = repo.commit({ 'services/orders/app.py': 'def handler(e, c): return 2\n' });
+  repo.git('checkout', '-q', 'main');
+  const m1 = repo.commit({ 'services/billing/app.py': 'def handler(e, c): return 3\n' });
+  repo.git('merge', '-q', '--no-edit', f1);
+  repo.git('checkout', '-q', 'feature');
+  repo.git('merge', '-q', '--no-edit', m1);
+  repo.commit({ 'services/web/index.js': 'exports.handler = async () => 4\n' });
+  assert.is(repo.git('merge-base', '--all', 'main', 'HEAD').split('\n').length, 2);
+  // git will not choose here (`git diff --merge-base` refuses), so plan diffs from merge-base's answer.
+  assert.throws(() => repo.git('diff', '--name-only', '--merge-base', 'main', 'HEAD', '--'));
+  const fork = repo.git('merge-base', 'main', 'HEAD');
+  const changed = repo.git('diff', '--name-only', fork, 'HEAD').split('\n');
+  const p = await planJson(repo, ['--base', 'main']);
+  assert.is((p as unknown as { mergeBase: string }).mergeBase, fork);
+  assert.is(p.changedPaths, changed.length);
+  assert.equal(
+    Object.keys(affected(p)).sort(),
+    [
+      'web',
+      ...(changed.some((c) => c.startsWith('services/orders/')) ? ['orders'] : []),
+      ...(changed.some((c) => c.startsWith('services/billing/')) ? ['billing'] : []),
+    ].sort(),
+  );
+});
+
+base(
+  'plan asks git once for each thing it needs: the root, every revision at once, the merge-base, the diff',
+  async () => {
+    const repo = GitRepo.create(TREE);
+    const base = repo.head();
+    repo.commit({ 'services/orders/app.py': 'def handler(e, c): return 2\n' });
+    const bin = tempDir();
+    const log = join(bin, 'calls');
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const r = lci(['plan', '--base', base, '--json'], {
+      cwd: repo.dir,
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(Object.keys(affected(JSON.parse(r.stdout) as JsonPlan)), ['orders']);
+    const calls = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[2]);
+    // ls-files: the tracked files, which the checks of web's `file:` dependencies read.
+    assert.equal(calls.sort(), ['cat-file', 'diff', 'ls-files', 'merge-base', 'rev-parse'], readFileSync(log, 'utf8'));
+  },
+);
+
 base('a base a person typed that names nothing is bad input; an absent full sha plans everything', async () => {
   const repo = GitRepo.create(TREE);
   repo.commit({ 'docs/README.md': '# 2\n' });

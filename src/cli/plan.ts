@@ -81,7 +81,7 @@ async function plan(values: Values, config: string | undefined, io: Io): Promise
   const revisions = { base: values.base, head: values.head, environ: io.env, signal: stop.signal };
   const ahead = values.all ? undefined : await revisionsAhead(io.cwd, revisions);
   try {
-    const loaded = await loadProject({ cwd: io.cwd, config });
+    const loaded = await loadProject({ cwd: io.cwd, config, ...(ahead ? { gitRoot: ahead.root } : {}) });
     return await planProject(loaded, { ...revisions, env: values.env, all: values.all, ahead });
   } finally {
     stop.abort();

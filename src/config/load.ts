@@ -43,11 +43,13 @@ export interface LoadOptions {
   checkFiles?: boolean;
   /** The config's text, checked as if it were the file `config` (lci init --dry-run: nothing is written yet). */
   text?: string;
+  /** The repository root around `cwd` when the caller has asked git already (null: outside any). */
+  gitRoot?: string | null;
 }
 
 /** Finds, parses, validates and resolves the config; throws ConfigError with every problem at once. */
 export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
-  const gitRoot = await repoRoot(opts.cwd);
+  const gitRoot = opts.gitRoot !== undefined ? opts.gitRoot : await repoRoot(opts.cwd);
   const found =
     opts.text !== undefined && opts.config !== undefined
       ? { filepath: resolve(opts.cwd, opts.config), bytes: Buffer.from(opts.text, 'utf8'), root: [] }

@@ -1,4 +1,12 @@
-import { changedPaths, isShallow, mergeBase, repoRoot, resolveCommit } from '../vcs/git.js';
+import {
+  changedPaths,
+  changedPathsFromForkPoint,
+  isShallow,
+  mergeBase,
+  repoRoot,
+  resolveCommit,
+  resolveCommits,
+} from '../vcs/git.js';
 import { chooseBase, FULL_SHA, NO_BASE_HELP, ZERO_SHA } from './base.js';
 import { UsageError } from '../errors.js';
 
@@ -39,24 +47,29 @@ async function finished(started: Started): Promise<Revisions> {
   return started.ok ? { ...started, changed: await started.changed } : started;
 }
 
-/** Head, the checked-out commit and the base, resolved side by side (each is a process start). */
-function resolveShas(dir: string, opts: RevisionOptions): Promise<[string | null, string | null, string | null]> {
+/** Head, the checked-out commit and the base, resolved in one git process. */
+async function resolveShas(dir: string, opts: RevisionOptions): Promise<Shas> {
   const choice = chooseBase(opts.base, opts.environ);
-  return Promise.all([
-    resolveCommit(dir, opts.head ?? 'HEAD'),
-    resolveCommit(dir, 'HEAD'),
-    choice && !ZERO_SHA.test(choice.rev) ? resolveCommit(dir, choice.rev) : null,
+  const withBase = choice !== null && !ZERO_SHA.test(choice.rev);
+  const [head, checkedOut, base] = await resolveCommits(dir, [
+    opts.head ?? 'HEAD',
+    'HEAD',
+    ...(withBase ? [choice.rev] : []),
   ]);
+  return [head!, checkedOut!, base ?? null];
 }
 
+type Shas = [string | null, string | null, string | null];
+
+/** Given resolved shas, the git processes of the diff start before this first yields. */
 async function startRevisions(
   root: string,
   opts: RevisionOptions,
-  shas: Promise<[string | null, string | null, string | null]> = resolveShas(root, opts),
+  shas: Shas | Promise<Shas> = resolveShas(root, opts),
 ): Promise<Started> {
   const headRev = opts.head ?? 'HEAD';
   const choice = chooseBase(opts.base, opts.environ);
-  const [head, checkedOut, baseSha] = await shas;
+  const [head, checkedOut, baseSha] = Array.isArray(shas) ? shas : await shas;
   if (!head) throw new UsageError(`--head ${headRev} does not name a commit in ${root}`);
   if (!choice) throw new UsageError(NO_BASE_HELP);
   // A revision a person typed that names nothing is a mistake; only an absent full sha (what CI
@@ -67,18 +80,16 @@ async function startRevisions(
       `${what} does not name a commit in this clone; ${missingRevisionHint(choice.rev, await isShallow(root))}`,
     );
   }
+  // The diff from the merge-base starts beside `git merge-base`, not after it: one round of git
+  // processes fewer before the config loads. Where git will not pick the merge-base itself (none,
+  // or several), the diff runs again from the one `git merge-base` names.
+  const fromForkPoint = baseSha ? changedPathsFromForkPoint(root, baseSha, head, opts.signal) : null;
+  fromForkPoint?.catch(() => {}); // awaited below once the base is usable
   const fork = baseSha ? await mergeBase(root, baseSha, head) : null;
   const problem = await baseUnavailable(root, choice.rev, baseSha, fork, head);
   if (problem) return { ok: false, rev: choice.rev, baseFrom: choice.from, head, problem };
-  return {
-    ok: true,
-    base: baseSha!,
-    mergeBase: fork!,
-    baseFrom: choice.from,
-    head,
-    checkedOut,
-    changed: changedPaths(root, fork!, head, opts.signal),
-  };
+  const changed = fromForkPoint!.then((paths) => paths ?? changedPaths(root, fork!, head, opts.signal));
+  return { ok: true, base: baseSha!, mergeBase: fork!, baseFrom: choice.from, head, checkedOut, changed };
 }
 
 /** Revisions being resolved for the repository at `root`, started before the config is loaded. */
@@ -89,8 +100,10 @@ export interface RevisionsAhead {
 
 /**
  * Starts resolving the revisions of the repository around `cwd` and returns once the diff runs:
- * in a large repository it takes seconds, which then pass while the config parses. A problem
- * (an unknown --head) is kept for when the revisions are used, so config errors still come first.
+ * in a large repository it takes seconds, which then pass while the config parses. One round of
+ * git processes (the root, and every revision at once) is waited for; `git merge-base` and the
+ * diff then run while the config loads. A problem (an unknown --head) is kept for when the
+ * revisions are used, so config errors still come first.
  */
 export async function revisionsAhead(cwd: string, opts: RevisionOptions): Promise<RevisionsAhead | undefined> {
   // The revisions resolve while git finds the repository: from any directory inside it, they name the same commits.
@@ -100,7 +113,7 @@ export async function revisionsAhead(cwd: string, opts: RevisionOptions): Promis
   if (!root) return undefined;
   let revisions: Promise<Revisions>;
   try {
-    revisions = finished(await startRevisions(root, opts, shas));
+    revisions = startRevisions(root, opts, await shas).then(finished);
   } catch (e) {
     revisions = Promise.reject(e);
   }

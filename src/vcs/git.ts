@@ -57,6 +57,28 @@ export function resolveCommit(cwd: string, rev: string): Promise<string | null> 
   return gitText(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
 }
 
+/** A commit id as git prints it: SHA-1, or SHA-256 in a repository that uses it. */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The commit each revision names, as resolveCommit answers, in one git process instead of one per
+ * revision. cat-file reads one name per line: a name with a line break or another control
+ * character in it (or an empty one) goes to resolveCommit on its own, as does every name when
+ * cat-file itself fails.
+ */
+export async function resolveCommits(cwd: string, revs: string[]): Promise<(string | null)[]> {
+  const one = () => Promise.all(revs.map((rev) => resolveCommit(cwd, rev)));
+  if (revs.some((rev) => rev === '' || /\p{Cc}/u.test(rev))) return one();
+  const r = await git(
+    cwd,
+    ['cat-file', '--batch-check=%(objectname)'],
+    revs.map((rev) => `${rev}^{commit}\n`).join(''),
+  );
+  const lines = r.stdout.toString('utf8').split('\n');
+  if (r.code !== 0 || lines.length < revs.length) return one();
+  return revs.map((_, i) => (OBJECT_ID.test(lines[i]!) ? lines[i]! : null));
+}
+
 export async function isShallow(cwd: string): Promise<boolean> {
   return (await gitText(cwd, ['rev-parse', '--is-shallow-repository'])) === 'true';
 }
@@ -72,19 +94,43 @@ export function mergeBase(cwd: string, a: string, b: string): Promise<string | n
  * its end while this process is busy, instead of stopping at a full pipe until it is read.
  */
 export async function changedPaths(cwd: string, base: string, head: string, signal?: AbortSignal): Promise<string[]> {
+  const r = await diffNames(cwd, [base, head], signal);
+  if ('paths' in r) return r.paths;
+  throw new GitError(['diff', '--name-only', base.slice(0, 12), head.slice(0, 12)], r.code, r.stderr);
+}
+
+/**
+ * changedPaths from the merge-base of two commits (`git diff --merge-base`), without waiting for
+ * `git merge-base` first; null when git does not diff them: they share no history, or have more
+ * than one merge-base (git then refuses to choose).
+ */
+export async function changedPathsFromForkPoint(
+  cwd: string,
+  base: string,
+  head: string,
+  signal?: AbortSignal,
+): Promise<string[] | null> {
+  const r = await diffNames(cwd, ['--merge-base', base, head], signal);
+  return 'paths' in r ? r.paths : null;
+}
+
+async function diffNames(
+  cwd: string,
+  revs: string[],
+  signal?: AbortSignal,
+): Promise<{ paths: string[] } | { code: number; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'lci-diff-'));
   try {
     const list = join(dir, 'changed');
     const r = await git(
       cwd,
-      ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', `--output=${list}`, base, head, '--'],
+      ['diff', '--name-only', '--no-renames', '--no-ext-diff', '-z', `--output=${list}`, ...revs, '--'],
       undefined,
       signal,
     );
-    if (r.code !== 0)
-      throw new GitError(['diff', '--name-only', base.slice(0, 12), head.slice(0, 12)], r.code, r.stderr);
+    if (r.code !== 0) return r;
     const text = readFileSync(list, 'utf8');
-    return text === '' ? [] : text.split('\0').filter((p) => p !== '');
+    return { paths: text === '' ? [] : text.split('\0').filter((p) => p !== '') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
