@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
-import { repoRoot } from '../vcs/git.js';
+import { repository, resolveCommit } from '../vcs/git.js';
 import { trackedFiles, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { checkKey, familiesStamp, readChecks, writeChecks, type CachedChecks } from './check-cache.js';
@@ -49,7 +49,9 @@ export interface LoadOptions {
 
 /** Finds, parses, validates and resolves the config; throws ConfigError with every problem at once. */
 export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
-  const gitRoot = opts.gitRoot !== undefined ? opts.gitRoot : await repoRoot(opts.cwd);
+  // HEAD is asked with the root (one git process) for the commands that read it: deploy, plan.
+  const probe = opts.gitRoot !== undefined ? { root: opts.gitRoot, head: null } : await repository(opts.cwd);
+  const gitRoot = probe.root;
   const found =
     opts.text !== undefined && opts.config !== undefined
       ? { filepath: resolve(opts.cwd, opts.config), bytes: Buffer.from(opts.text, 'utf8'), root: [] }
@@ -87,11 +89,13 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   if (!result.ok) throw new ConfigError(result.diagnostics);
   const inRepo = root === gitRoot;
   let tracked: Promise<Tracked | null> | undefined;
+  let head: Promise<string | null> | undefined = probe.head ? Promise.resolve(probe.head) : undefined;
   const workspace = {
     root,
     configDirInRepo,
     stateDir,
     tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)),
+    head: () => (head ??= inRepo ? resolveCommit(root, 'HEAD') : Promise.resolve(null)),
   };
   if (!(opts.checkFiles ?? true)) return { ...result, root, inRepo, workspace };
   // What the descriptors name is checked once the configuration itself is sound.

@@ -164,6 +164,8 @@ export interface Workspace {
   stateDir: string;
   /** The files git tracks, read once per run; null outside a git repository (then every file counts). */
   tracked: () => Promise<Tracked | null>;
+  /** The commit HEAD named when the run started; null outside a git repository or before the first commit. */
+  head: () => Promise<string | null>;
 }
 
 export interface Project {

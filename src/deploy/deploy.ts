@@ -28,7 +28,7 @@ import { LayerPublisher, type SharedLayerResult } from '../release/publish-layer
 import { startingResult, type FunctionDeployResult } from '../release/result.js';
 import { SharedLayerPlanner } from '../release/shared-layers.js';
 import { parseStrategy } from '../release/strategy.js';
-import { resolveCommit, tagsPointingAt } from '../vcs/git.js';
+import { tagsPointingAt } from '../vcs/git.js';
 import { lciVersion } from '../version.js';
 import { autoEnvironment, sourceVersion } from './ci-env.js';
 import { releaseDecision } from './release-gate.js';
@@ -102,7 +102,7 @@ export async function deploy(
   const strategy = parseStrategy(opts.strategy ?? project.environments[env]!.strategy ?? 'all-at-once');
   // HEAD, read once at the start (the commit the code is read from): the source version when
   // nothing names one, the name of a dirty release, and the commit the plan records.
-  const head = loaded.inRepo ? resolveCommit(loaded.root, 'HEAD') : Promise.resolve(null);
+  const head = loaded.workspace.head();
   head.catch(() => {}); // each use awaits it; an unused failure is no crash
   let version = await sourceVersion(opts.sourceVersion, opts.environ, () => head);
   const mode: DeployResult['mode'] = opts.dryRun ? 'dry-run' : opts.planOut ? 'plan-out' : 'deploy';

@@ -6,7 +6,6 @@ import type { Project, ResolvedFunction } from '../config/types.js';
 import { descriptorDeps, layerRules, someRuleRoot, selectedDeps, unionRules } from '../inputs/function-inputs.js';
 import { reachedAnchors } from '../inputs/matcher.js';
 import { globRule, type InputRule } from '../inputs/rules.js';
-import { resolveCommit } from '../vcs/git.js';
 import { coalesced, commitDirs, commitReader, worktreeReader, type ReadMany } from '../vcs/readers.js';
 import { affectedFunctions, affectedLayers, everyFunction } from './affected.js';
 import { diffConfigs, type ConfigDiff } from './config-diff.js';
@@ -89,7 +88,7 @@ export async function headInputs(
   env: string | undefined,
 ): Promise<HeadInputs> {
   const root = loaded.root;
-  const worktreeIsHead = head === (checkedOut ?? (await resolveCommit(root, 'HEAD')));
+  const worktreeIsHead = head === (checkedOut ?? (await loaded.workspace.head()));
   const read = worktreeIsHead ? (loaded.read ?? worktreeReader(root)) : coalesced(commitReader(root, head));
   const configInRepo = toPosix(relative(root, loaded.project.configFile));
   const headLoaded = worktreeIsHead ? loaded : await loadAtCommit(loaded, read, configInRepo, head);

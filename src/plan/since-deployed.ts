@@ -1,5 +1,4 @@
 import type { LoadedProject } from '../config/load.js';
-import { resolveCommit } from '../vcs/git.js';
 import { parseSourceVersion } from './dirty.js';
 import { headInputs, requireRepository } from './plan.js';
 import { changedSince } from './revisions.js';
@@ -16,7 +15,7 @@ export async function planSinceDeployed(
   deployed: Map<string, { awsName: string; alias: string; sourceVersion: string | null }>,
 ): Promise<PlanResult> {
   requireRepository(loaded);
-  const head = (await resolveCommit(loaded.root, 'HEAD'))!;
+  const head = (await loaded.workspace.head())!;
   const at = await headInputs(loaded, head, head, env);
   const byBase = new Map<string, string[]>();
   const found = new Map<string, FunctionPlan>();

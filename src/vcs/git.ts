@@ -47,6 +47,19 @@ async function gitText(cwd: string, args: string[]): Promise<string | null> {
   return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
 }
 
+/**
+ * The repository around `cwd` and the commit its HEAD names, from one git process: root null
+ * outside a git work tree, head null before the first commit.
+ */
+export async function repository(cwd: string): Promise<{ root: string | null; head: string | null }> {
+  const r = await git(cwd, ['rev-parse', '--show-toplevel', '--verify', '--quiet', 'HEAD^{commit}']);
+  const [root = '', head = ''] = r.stdout.toString('utf8').split('\n');
+  // 1: no commit yet (--quiet prints nothing for it); anything else is not a work tree.
+  if (r.code === 0 && OBJECT_ID.test(head)) return { root, head };
+  if (r.code === 1 && root !== '') return { root, head: null };
+  return { root: await repoRoot(cwd), head: null };
+}
+
 /** Absolute repository root, or null outside a git work tree. */
 export function repoRoot(cwd: string): Promise<string | null> {
   return gitText(cwd, ['rev-parse', '--show-toplevel']);

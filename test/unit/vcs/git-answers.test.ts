@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveCommit, resolveCommits } from '../../../src/vcs/git.js';
+import { repository, resolveCommit, resolveCommits } from '../../../src/vcs/git.js';
 import { GitRepo } from '../../harness/git-repo.js';
 import { tempDir } from '../../harness/tmp.js';
 
@@ -30,6 +30,16 @@ test('one git process answers for every revision as resolveCommit does, hostile 
   assert.is(together[7], first, 'an abbreviated sha');
   assert.is(existsSync(out), false, 'no file written through a revision');
   assert.equal(await resolveCommits(repo.dir, ['', 'HEAD']), [null, repo.head()], 'an empty name names nothing');
+});
+
+test('the root and HEAD from one git process: in a repository, before its first commit, outside any', async () => {
+  const repo = GitRepo.create({ 'a.txt': '1\n' });
+  mkdirSync(join(repo.dir, 'sub dir'));
+  const root = realpathSync(repo.dir);
+  assert.equal(await repository(join(repo.dir, 'sub dir')), { root, head: repo.head() });
+  const empty = GitRepo.create();
+  assert.equal(await repository(empty.dir), { root: realpathSync(empty.dir), head: null });
+  assert.equal(await repository(tempDir()), { root: null, head: null });
 });
 
 test.run();
