@@ -4,6 +4,7 @@
 // Reports each build's median wall time and B / A per run. Every run must release (exit 0 and the
 // alias moved to the new version), or the bench stops.
 // Usage: node --import tsx bench/deploy/against.ts PATH/TO/A/bin/lci.js PATH/TO/B/bin/lci.js [RUNS]
+//   LCI_BENCH_OTHER_FILES=N: N more tracked files outside the function (a monorepo's), default 0
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,7 +20,8 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 const world = await AwsWorld.start({ updateDelayMs: 1000, rates: AWS_LAMBDA_RATES });
 try {
   await seedFunctions(world, [{ name: 'lci-fn', alias: 'qa' }]);
-  const repo = oneFunctionRepo();
+  const otherFiles = Number(process.env.LCI_BENCH_OTHER_FILES ?? 0);
+  const repo = oneFunctionRepo(0, otherFiles);
   let change = 0;
   const deploy = async (bin: string): Promise<number> => {
     repo.commit({ 'svc/fn/app.py': handlerSource(++change) });
@@ -52,7 +54,9 @@ try {
     tb.push(await deploy(b));
   }
   const ratios = tb.map((t, i) => t / ta[i]!);
-  console.log(`bench/deploy/against: one changed function, ${RUNS} alternating runs each, updates InProgress 1 s`);
+  console.log(
+    `bench/deploy/against: one changed function${otherFiles ? ` in a repository of ${otherFiles + 3} tracked files` : ''}, ${RUNS} alternating runs each, updates InProgress 1 s`,
+  );
   console.log(`A ${a}: ${median(ta)} ms`);
   console.log(`B ${b}: ${median(tb)} ms`);
   console.log(`B / A: median ${median(ratios).toFixed(3)}× (per run ${ratios.map((r) => r.toFixed(2)).join(', ')})`);

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { ArtifactStore } from '../aws/artifact-store.js';
 import { connect, type AwsClients, type AwsOptions } from '../aws/clients.js';
+import { lambdaSdk } from '../aws/sdk.js';
 import { DEFAULT_TIMING } from '../aws/lambda.js';
 import type { BudgetReport } from '../aws/request-budget.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
@@ -143,7 +144,8 @@ export async function deploy(
           async () => (await clients()).lambda,
         );
   const targets = names === null ? [] : selectTargets(project, names, env);
-  const dirty = await dirtyInputs(loaded, targets);
+  // git status runs on the other core while the Lambda client's modules load here.
+  const dirty = await dirtyInputs(loaded, targets, lambdaSdk);
   if (dirty) {
     if (!opts.allowDirty) throw new UsageError(dirtyRefusal(dirty));
     // Only the commit's own name is never borrowed: an explicit release name stays as given.

@@ -46,9 +46,29 @@ export function trackedIndex(paths: string[]): Tracked {
   };
 }
 
-/** Tracked files that differ from HEAD, staged or not (modified, added, deleted, renamed: both paths). */
-export async function dirtyTrackedPaths(root: string): Promise<string[]> {
-  const args = ['status', '--porcelain=v1', '-z', '--untracked-files=no', '--no-renames'];
+/** Above this many bytes of paths, git status looks at the whole work tree rather than at each path. */
+const MAX_PATHSPEC_BYTES = 64 * 1024;
+
+/**
+ * Tracked files that differ from HEAD, staged or not (modified, added, deleted, renamed: both paths).
+ * `within`: only at or below these repository paths (taken literally, never as globs), so git stats
+ * those files only, not every file of a large work tree; '' (the root) among them, or too many
+ * of them for one command line, is the whole work tree.
+ */
+export async function dirtyTrackedPaths(root: string, within?: string[]): Promise<string[]> {
+  const scoped =
+    within !== undefined &&
+    !within.includes('') &&
+    within.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) <= MAX_PATHSPEC_BYTES;
+  const args = [
+    ...(scoped ? ['--literal-pathspecs'] : []),
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=no',
+    '--no-renames',
+    ...(scoped ? ['--', ...within] : []),
+  ];
   const r = await git(root, args);
   if (r.code !== 0) throw new GitError(args, r.code, r.stderr);
   const text = r.stdout.toString('utf8');
