@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repository, resolveCommit } from '../vcs/git.js';
-import { trackedFiles, type Tracked } from '../vcs/tracked.js';
+import { trackedFiles, trackedFilesWithin, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { checkKey, familiesStamp, readChecks, writeChecks, type CachedChecks } from './check-cache.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
@@ -89,12 +89,21 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
   if (!result.ok) throw new ConfigError(result.diagnostics);
   const inRepo = root === gitRoot;
   let tracked: Promise<Tracked | null> | undefined;
+  let trackedScope: string[] | undefined;
   let head: Promise<string | null> | undefined = probe.head ? Promise.resolve(probe.head) : undefined;
   const workspace = {
     root,
     configDirInRepo,
     stateDir,
-    tracked: () => (tracked ??= inRepo ? trackedFiles(root) : Promise.resolve(null)),
+    tracked: () =>
+      (tracked ??= !inRepo
+        ? Promise.resolve(null)
+        : trackedScope
+          ? trackedFilesWithin(root, trackedScope)
+          : trackedFiles(root)),
+    trackOnly: (paths: string[]) => {
+      trackedScope ??= paths;
+    },
     head: () => (head ??= inRepo ? resolveCommit(root, 'HEAD') : Promise.resolve(null)),
   };
   if (!(opts.checkFiles ?? true)) return { ...result, root, inRepo, workspace };

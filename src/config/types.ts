@@ -164,6 +164,11 @@ export interface Workspace {
   stateDir: string;
   /** The files git tracks, read once per run; null outside a git repository (then every file counts). */
   tracked: () => Promise<Tracked | null>;
+  /**
+   * Lets `tracked` list only at or below these repository paths (it still answers for any path),
+   * when it has not been asked yet: a run that packages a few functions of a large work tree.
+   */
+  trackOnly: (paths: string[]) => void;
   /** The commit HEAD named when the run started; null outside a git repository or before the first commit. */
   head: () => Promise<string | null>;
 }

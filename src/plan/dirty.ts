@@ -5,7 +5,7 @@ import type { LoadedProject } from '../config/load.js';
 import { toPosix } from '../config/load.js';
 import type { ResolvedFunction } from '../config/types.js';
 import { selectedDeps, someRuleRoot, unionRules } from '../inputs/function-inputs.js';
-import { globRule, ruleAnchor } from '../inputs/rules.js';
+import { globRule, ruleAnchor, type InputRule } from '../inputs/rules.js';
 import { worktreeReader } from '../vcs/readers.js';
 import { dirtyTrackedPaths } from '../vcs/tracked.js';
 import { matchChanges } from './affected.js';
@@ -15,6 +15,28 @@ export interface DirtyInputs {
   byFunction: Map<string, string[]>;
   /** Short hash over every uncommitted path of the work tree and its content now. */
   hash: string;
+}
+
+/** Where the inputs of some functions can lie, and what they were found from. */
+export interface InputAnchors {
+  /** Repository paths every input lies at or below: each function's rule anchors, the shared globs' and the config file. */
+  paths: string[];
+  deps: Awaited<ReturnType<typeof selectedDeps>>;
+  shared: InputRule[];
+}
+
+export async function inputAnchors(loaded: LoadedProject, targets: ResolvedFunction[]): Promise<InputAnchors> {
+  const configInRepo = toPosix(relative(loaded.root, loaded.project.configFile));
+  const selected = new Map(targets.map((r) => [r.name, [r]]));
+  const deps = await selectedDeps(selected, loaded.read ?? worktreeReader(loaded.root));
+  const shared = loaded.project.shared.map((g) => globRule('shared', loaded.configDirInRepo, g));
+  const paths = new Set([configInRepo, ...shared.map(ruleAnchor)]);
+  for (const r of targets)
+    someRuleRoot(r, loaded.configDirInRepo, deps, (anchor) => {
+      paths.add(anchor);
+      return false;
+    });
+  return { paths: [...paths], deps, shared };
 }
 
 /**
@@ -27,24 +49,17 @@ export interface DirtyInputs {
 export async function dirtyInputs(
   loaded: LoadedProject,
   targets: ResolvedFunction[],
+  anchors?: InputAnchors,
   meanwhile: () => void = () => {},
 ): Promise<DirtyInputs | null> {
   if (!loaded.inRepo || targets.length === 0) return null;
   const configInRepo = toPosix(relative(loaded.root, loaded.project.configFile));
-  const selected = new Map(targets.map((r) => [r.name, [r]]));
-  const deps = await selectedDeps(selected, loaded.read ?? worktreeReader(loaded.root));
-  const shared = loaded.project.shared.map((g) => globRule('shared', loaded.configDirInRepo, g));
-  const within = new Set([configInRepo, ...shared.map(ruleAnchor)]);
-  for (const r of targets)
-    someRuleRoot(r, loaded.configDirInRepo, deps, (anchor) => {
-      within.add(anchor);
-      return false;
-    });
-  const asked = dirtyTrackedPaths(loaded.root, [...within]);
+  const { paths, deps, shared } = anchors ?? (await inputAnchors(loaded, targets));
+  const asked = dirtyTrackedPaths(loaded.root, paths);
   meanwhile();
   const dirty = await asked;
   if (dirty.length === 0) return null;
-  const rules = new Map([...selected].map(([name, envs]) => [name, unionRules(envs, loaded.configDirInRepo, deps)]));
+  const rules = new Map(targets.map((r) => [r.name, unionRules([r], loaded.configDirInRepo, deps)]));
   const matches = matchChanges(dirty, rules, shared, new Set());
   const byFunction = new Map<string, string[]>();
   for (const r of targets) {

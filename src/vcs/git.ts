@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,22 @@ export function git(cwd: string, args: string[], input?: string, signal?: AbortS
       child.stdin.end(input);
     }
   });
+}
+
+/** git, waited for: only where an answer is needed inside synchronous code (rare by design). */
+export function gitSync(cwd: string, args: string[]): GitResult {
+  const r = spawnSync('git', ['-c', 'core.quotePath=false', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 30,
+  });
+  if (r.error)
+    throw new CommandError(
+      (r.error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'git is not installed or not on PATH; lci needs git to find changes'
+        : `git failed to start: ${r.error.message}`,
+    );
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
 }
 
 async function gitText(cwd: string, args: string[]): Promise<string | null> {

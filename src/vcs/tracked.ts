@@ -1,4 +1,4 @@
-import { git } from './git.js';
+import { git, gitSync, type GitResult } from './git.js';
 import { GitError } from '../errors.js';
 
 /** The files git tracks (the index: what the next commit holds), for packaging exactly the commit. */
@@ -14,13 +14,48 @@ export async function trackedFiles(root: string): Promise<Tracked> {
   return trackedIndex(await trackedPaths(root));
 }
 
-/** Every path git tracks, repository-relative. */
-export async function trackedPaths(root: string): Promise<string[]> {
-  const args = ['ls-files', '-z', '--cached', '--full-name'];
-  const r = await git(root, args);
-  if (r.code !== 0) throw new GitError(args, r.code, r.stderr);
+const LS_FILES = ['ls-files', '-z', '--cached', '--full-name'];
+
+/** Every path git tracks, repository-relative; with `within`, those at or below these paths (limitedTo). */
+export async function trackedPaths(root: string, within?: string[]): Promise<string[]> {
+  const limit = limitedTo(within);
+  const r = await git(root, [...(limit?.before ?? []), ...LS_FILES, ...(limit?.after ?? [])]);
+  return listed(r);
+}
+
+function listed(r: GitResult): string[] {
+  if (r.code !== 0) throw new GitError(LS_FILES, r.code, r.stderr);
   const text = r.stdout.toString('utf8');
   return text === '' ? [] : text.split('\0').filter((p) => p !== '');
+}
+
+/**
+ * The files git tracks, listed only at or below `within` (repository paths: where the inputs of
+ * the functions a run packages lie), so a work tree of 100,000 files is not listed whole to
+ * package one function. A question about any other path (a symlink that leads out of them, say)
+ * lists the whole repository then, once, and synchronously: such questions are rare.
+ */
+export async function trackedFilesWithin(root: string, within: string[]): Promise<Tracked> {
+  if (limitedTo(within) === null) return trackedFiles(root);
+  const scoped = trackedIndex(await trackedPaths(root, within));
+  const scopes = new Set(within);
+  const inScope = (path: string) => {
+    for (let p = path; ; ) {
+      if (scopes.has(p)) return true;
+      const slash = p.lastIndexOf('/');
+      if (slash < 0) return false;
+      p = p.slice(0, slash);
+    }
+  };
+  let whole: Tracked | undefined;
+  const all = () => (whole ??= trackedIndex(listed(gitSync(root, LS_FILES))));
+  return {
+    has: (p) => (inScope(p) ? scoped.has(p) : all().has(p)),
+    hasUnder: (dir) => (dir !== '' && inScope(dir) ? scoped.hasUnder(dir) : all().hasUnder(dir)),
+    get count() {
+      return all().count;
+    },
+  };
 }
 
 /** The index over a list of repository paths. Pure. */
@@ -46,28 +81,35 @@ export function trackedIndex(paths: string[]): Tracked {
   };
 }
 
-/** Above this many bytes of paths, git status looks at the whole work tree rather than at each path. */
+/** Above this many bytes of paths, git looks at the whole work tree rather than at each path. */
 const MAX_PATHSPEC_BYTES = 64 * 1024;
 
 /**
+ * git's arguments that limit a command to `within` (repository paths, taken literally, never as
+ * globs), or null when it must look at the whole work tree: '' (the root) among them, or too
+ * many of them for one command line.
+ */
+function limitedTo(within: string[] | undefined): { before: string[]; after: string[] } | null {
+  if (within === undefined || within.includes('')) return null;
+  if (within.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) > MAX_PATHSPEC_BYTES) return null;
+  return { before: ['--literal-pathspecs'], after: ['--', ...within] };
+}
+
+/**
  * Tracked files that differ from HEAD, staged or not (modified, added, deleted, renamed: both paths).
- * `within`: only at or below these repository paths (taken literally, never as globs), so git stats
- * those files only, not every file of a large work tree; '' (the root) among them, or too many
- * of them for one command line, is the whole work tree.
+ * `within`: only at or below these repository paths, so git stats those files only, not every
+ * file of a large work tree (limitedTo).
  */
 export async function dirtyTrackedPaths(root: string, within?: string[]): Promise<string[]> {
-  const scoped =
-    within !== undefined &&
-    !within.includes('') &&
-    within.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) <= MAX_PATHSPEC_BYTES;
+  const limit = limitedTo(within);
   const args = [
-    ...(scoped ? ['--literal-pathspecs'] : []),
+    ...(limit?.before ?? []),
     'status',
     '--porcelain=v1',
     '-z',
     '--untracked-files=no',
     '--no-renames',
-    ...(scoped ? ['--', ...within] : []),
+    ...(limit?.after ?? []),
   ];
   const r = await git(root, args);
   if (r.code !== 0) throw new GitError(args, r.code, r.stderr);
