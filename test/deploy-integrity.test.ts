@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
@@ -112,6 +112,24 @@ dirty("a dirty file that is no selected function's input does not stop a deploy"
     const r = await deploy(world, repo.dir, ['beta']);
     assert.is(r.code, 0, r.stderr);
     assert.is(r.json!.sourceVersion, repo.head());
+  });
+});
+
+dirty('a symlink in a function to a file outside its path ships that file only when git tracks it', async () => {
+  // A deploy lists what git tracks only where the function's inputs lie; the link's target lies elsewhere.
+  await AwsWorld.with(async (world) => {
+    await seedFunctions(world, QA_FUNCTIONS);
+    const repo = await deployRepo();
+    mkdirSync(join(repo.dir, 'shared'));
+    writeFileSync(join(repo.dir, 'shared/util.py'), 'UTIL = 1\n');
+    symlinkSync('../../shared/util.py', join(repo.dir, 'svc/alpha/util.py'));
+    symlinkSync('../../shared/notes.py', join(repo.dir, 'svc/alpha/notes.py'));
+    repo.commit({}, 'links');
+    writeFileSync(join(repo.dir, 'shared/notes.py'), 'never committed\n');
+    const r = await deploy(world, repo.dir, ['alpha']);
+    assert.is(r.code, 0, r.stderr);
+    const zip = await world.s3.get(`lambda-ci/alpha-qa/${repo.head()}/app.zip`);
+    assert.equal(zipNames(zip), ['app.py', 'util.py']);
   });
 });
 
