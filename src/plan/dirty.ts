@@ -25,6 +25,7 @@ export interface InputAnchors {
   shared: InputRule[];
 }
 
+/** The paths a git command about these functions' inputs (status, ls-files) need look at, no others. */
 export async function inputAnchors(loaded: LoadedProject, targets: ResolvedFunction[]): Promise<InputAnchors> {
   const configInRepo = toPosix(relative(loaded.root, loaded.project.configFile));
   const selected = new Map(targets.map((r) => [r.name, [r]]));
