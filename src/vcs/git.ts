@@ -23,15 +23,7 @@ export function git(cwd: string, args: string[], input?: string, signal?: AbortS
     const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        new CommandError(
-          e.code === 'ENOENT'
-            ? 'git is not installed or not on PATH; lci needs git to find changes'
-            : `git failed to start: ${e.message}`,
-        ),
-      ),
-    );
+    child.on('error', (e: NodeJS.ErrnoException) => reject(notStarted(e)));
     child.on('close', (code) =>
       resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }),
     );
@@ -49,13 +41,16 @@ export function gitSync(cwd: string, args: string[]): GitResult {
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 30,
   });
-  if (r.error)
-    throw new CommandError(
-      (r.error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'git is not installed or not on PATH; lci needs git to find changes'
-        : `git failed to start: ${r.error.message}`,
-    );
+  if (r.error) throw notStarted(r.error);
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
+}
+
+function notStarted(e: NodeJS.ErrnoException): CommandError {
+  return new CommandError(
+    e.code === 'ENOENT'
+      ? 'git is not installed or not on PATH; lci needs git to find changes'
+      : `git failed to start: ${e.message}`,
+  );
 }
 
 async function gitText(cwd: string, args: string[]): Promise<string | null> {
