@@ -56,7 +56,7 @@ async function resolveShas(dir: string, opts: RevisionOptions): Promise<Shas> {
     'HEAD',
     ...(withBase ? [choice.rev] : []),
   ]);
-  return [head!, checkedOut!, base ?? null];
+  return [head ?? null, checkedOut ?? null, base ?? null];
 }
 
 type Shas = [string | null, string | null, string | null];
