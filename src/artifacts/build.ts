@@ -6,7 +6,7 @@ import type { ZipArtifact } from '../package/zip-artifact.js';
 import { DependencyBuilder } from '../builder/dependency-builder.js';
 import { dockerClient } from '../builder/docker.js';
 import type { LoadedProject } from '../config/load.js';
-import { inputAnchors } from '../plan/dirty.js';
+import { narrowToInputs } from '../plan/dirty.js';
 import { selectTargets } from '../config/select.js';
 import { SharedLayerError } from '../errors.js';
 import { humanBytes } from '../package/limits.js';
@@ -53,7 +53,7 @@ export async function build(loaded: LoadedProject, opts: BuildOptions, progress:
   if (names === null) return { functions: null, layers: [], distDir };
   const targets = selectTargets(loaded.project, names, opts.env);
   // Packaging lists what git tracks only where these functions' inputs lie, as deploy does.
-  if (loaded.inRepo && targets.length > 0) loaded.workspace.trackOnly((await inputAnchors(loaded, targets)).paths);
+  await narrowToInputs(loaded, targets);
   progress.status(
     `building ${targets.length} function${targets.length === 1 ? '' : 's'}${opts.env ? ` for ${opts.env}` : ''}`,
   );

@@ -12,7 +12,7 @@ import { functionsOf, requireEnvironment, selectTargets } from '../config/select
 import type { Environment, ResolvedFunction } from '../config/types.js';
 import { LiveConfigError, UsageError } from '../errors.js';
 import { notifySlack, type SlackOutcome } from '../notify/slack.js';
-import { dirtyInputs, dirtySourceVersion, inputAnchors, type DirtyInputs } from '../plan/dirty.js';
+import { dirtyInputs, dirtySourceVersion, narrowToInputs, type DirtyInputs } from '../plan/dirty.js';
 import { selectAffected, type AffectedSelection } from '../plan/select-affected.js';
 import { runPool, Slots } from '../pool.js';
 import { NO_PROGRESS, type ProgressSink, type TaskProgress } from '../progress.js';
@@ -145,8 +145,7 @@ export async function deploy(
         );
   const targets = names === null ? [] : selectTargets(project, names, env);
   // Packaging and the dirty check look at git only where the selected functions' inputs lie.
-  const anchors = loaded.inRepo && targets.length > 0 ? await inputAnchors(loaded, targets) : undefined;
-  if (anchors) loaded.workspace.trackOnly(anchors.paths);
+  const anchors = await narrowToInputs(loaded, targets);
   // git status runs on the other core while the Lambda client's modules load here.
   const dirty = await dirtyInputs(loaded, targets, anchors, lambdaSdk);
   if (dirty) {

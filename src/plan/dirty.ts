@@ -41,6 +41,20 @@ export async function inputAnchors(loaded: LoadedProject, targets: ResolvedFunct
 }
 
 /**
+ * The input anchors of the functions a run packages, with the workspace's listing of tracked files
+ * narrowed to them; undefined outside a repository or without functions.
+ */
+export async function narrowToInputs(
+  loaded: LoadedProject,
+  targets: ResolvedFunction[],
+): Promise<InputAnchors | undefined> {
+  if (!loaded.inRepo || targets.length === 0) return undefined;
+  const anchors = await inputAnchors(loaded, targets);
+  loaded.workspace.trackOnly(anchors.paths);
+  return anchors;
+}
+
+/**
  * Uncommitted changes (staged or not) to tracked files that are a selected function's inputs:
  * its packaged files, descriptor and lockfiles, local dependencies, watch and shared globs, and
  * the config file itself. Untracked files are never packaged, so they do not count. Null: clean.
