@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { repository, resolveCommit, resolveCommits } from '../../../src/vcs/git.js';
-import { trackedFiles, trackedFilesWithin } from '../../../src/vcs/tracked.js';
+import {
+  atOrBelowAny,
+  dirtyTrackedPaths,
+  MAX_PATHSPECS,
+  trackedFiles,
+  trackedFilesWithin,
+} from '../../../src/vcs/tracked.js';
 import { GitRepo } from '../../harness/git-repo.js';
 import { tempDir } from '../../harness/tmp.js';
 
@@ -77,6 +83,42 @@ test('tracked files listed within some paths answer for every path as the whole 
     dirs.map((d) => whole.hasUnder(d)),
   );
   assert.is(within.count, whole.count);
+});
+
+test('uncommitted files within some paths are the same whether git looks at each path or, for many, at the whole tree', async () => {
+  const dirs = Array.from({ length: MAX_PATHSPECS + 8 }, (_, i) => `svc/f${String(i).padStart(2, '0')}`);
+  const repo = GitRepo.create({
+    ...Object.fromEntries(dirs.map((d) => [`${d}/app.py`, '1\n'])),
+    'svc/f05x/app.py': '1\n',
+    'other/x.py': '1\n',
+  });
+  for (const p of ['svc/f05/app.py', 'svc/f05x/app.py', 'other/x.py', `${dirs.at(-1)}/app.py`])
+    writeFileSync(join(repo.dir, p), '2\n');
+  const sorted = (xs: string[]) => [...xs].sort();
+  // More paths than git is asked about one by one: it looks at the whole tree, and the rest is left out here.
+  assert.equal(sorted(await dirtyTrackedPaths(repo.dir, dirs)), ['svc/f05/app.py', `${dirs.at(-1)}/app.py`]);
+  // Few paths: git looks at those only.
+  assert.equal(await dirtyTrackedPaths(repo.dir, ['svc/f05', 'svc/f06']), ['svc/f05/app.py']);
+  assert.equal((await dirtyTrackedPaths(repo.dir)).length, 4);
+  const many = await trackedFilesWithin(repo.dir, [...dirs, 'other']);
+  assert.equal(
+    ['svc/f05/app.py', 'svc/f05x/app.py', 'other/x.py', 'nothing'].map((p) => many.has(p)),
+    [true, true, true, false],
+  );
+});
+
+test('a path lies at or below another only along whole segments', () => {
+  const inside = atOrBelowAny(['svc/fn', 'lambdas.yaml']);
+  assert.equal(['svc/fn', 'svc/fn/a.py', 'svc/fnx/a.py', 'svc', 'lambdas.yaml', 'lambdas.yaml.bak', ''].map(inside), [
+    true,
+    true,
+    false,
+    false,
+    true,
+    false,
+    false,
+  ]);
+  assert.ok(atOrBelowAny(['', 'svc'])('anything/at/all'));
 });
 
 test.run();
