@@ -24,8 +24,8 @@ export interface CheckContext {
   root: string;
   /** Working directory, for showing paths the way compilers do. */
   cwd: string;
-  /** The files git tracks (read once, only when a check needs them); null outside a repository. */
-  tracked?: () => Promise<Tracked | null>;
+  /** What git tracks, asked once about the files the checks need (none: not asked); null outside a repository. */
+  tracked?: (files: string[]) => Promise<Tracked | null>;
   /** The work tree's files by repository path (default: read as asked); a run's plan reuses what the checks read. */
   read?: ReadNow;
   /** Where paths really are (default: a fresh lookup); shared with the path checks of the same run. */
@@ -56,8 +56,9 @@ export async function dependencyDiagnostics(
   const paths = ctx.paths ?? new RealPaths();
   const read = ctx.read ?? readNowOnce((files) => new Map(files.map((f) => [f, paths.text(inside(ctx.root, f))]))).now;
   const textOf = (file: string) => read([file]).get(file) ?? null;
-  // What git tracks is read once, before the checks, when one of them needs it: named descriptors, five shared layers.
-  const tracked = needsTracked(resolved) ? ((await ctx.tracked?.()) ?? null) : null;
+  // What git tracks is asked once, before the checks, about the files they ask about: named descriptors, five shared layers.
+  const asked = trackedQuestions(resolved);
+  const tracked = asked.length > 0 ? ((await ctx.tracked?.(asked)) ?? null) : null;
   const inConfig = (path: PathSegment[], message: string, anchor: 'key' | 'value' = 'value') =>
     out.push(located(ctx.source, { path, anchor, message: `${dotted(path)}: ${message}` }));
   const inFile = (repoPath: string, line: number, col: number, message: string) =>
@@ -209,14 +210,17 @@ export async function dependencyDiagnostics(
   return { errors: out, warnings };
 }
 
-/** Whether a check needs what git tracks: a descriptor named explicitly, or a function with five shared layers. */
-function needsTracked(resolved: ResolvedConfig): boolean {
+/** The files whose being tracked a check asks about: descriptors named explicitly, and those of functions with five shared layers. */
+function trackedQuestions(resolved: ResolvedConfig): string[] {
+  const files = new Set<string>();
   for (const fn of Object.values(resolved.functions))
     for (const r of Object.values(fn.envs))
-      if ((r.descriptorExplicit && r.descriptorPath !== null) || r.layers.length === MAX_LAYERS) return true;
+      if (r.descriptorPath !== null && (r.descriptorExplicit || r.layers.length === MAX_LAYERS))
+        files.add(r.descriptorPath);
   for (const layer of Object.values(resolved.layers))
-    for (const l of Object.values(layer.envs)) if (l.descriptorExplicit && l.descriptorPath !== null) return true;
-  return false;
+    for (const l of Object.values(layer.envs))
+      if (l.descriptorExplicit && l.descriptorPath !== null) files.add(l.descriptorPath);
+  return [...files];
 }
 
 /** What the descriptor checks read of a function or a shared layer. */

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repository, resolveCommit } from '../vcs/git.js';
-import { trackedFiles, trackedFilesWithin, type Tracked } from '../vcs/tracked.js';
+import { trackedAmong, trackedFiles, trackedFilesWithin, type Tracked } from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { checkKey, familiesStamp, readChecks, writeChecks, type CachedChecks } from './check-cache.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
@@ -112,7 +112,8 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     source: result.source,
     root,
     cwd: opts.cwd,
-    tracked: workspace.tracked,
+    // The named files only, not the workspace's listing: deploy narrows that to its functions' inputs later.
+    tracked: (asked) => (inRepo ? trackedAmong(root, asked) : Promise.resolve(null)),
     read: files.now,
     paths,
   });

@@ -50,6 +50,37 @@ export async function trackedFilesWithin(root: string, within: string[]): Promis
   };
 }
 
+/**
+ * What git tracks, for questions about a few named files (the descriptors lambdas.yaml names): one
+ * `git cat-file --batch-check` looks each up in the index (`:0:<path>`), instead of listing every
+ * tracked file of a large repository. A file it does not find, and any other question, is
+ * answered from the whole listing (once, synchronously), so every answer is the listing's: such
+ * a file is about to be reported anyway, and an entry git keeps in another form (a conflict's
+ * stages) is not missed.
+ */
+export async function trackedAmong(root: string, paths: string[]): Promise<Tracked> {
+  let whole: Tracked | undefined;
+  const all = () => (whole ??= trackedIndex(listed(gitSync(root, LS_FILES))));
+  const asked = [...new Set(paths)].filter((p) => p !== '' && !/\p{Cc}/u.test(p));
+  const found = new Set<string>();
+  if (asked.length > 0) {
+    const r = await git(root, ['cat-file', '--batch-check=%(objecttype)'], asked.map((p) => `:0:${p}\n`).join(''));
+    const lines = r.stdout.toString('utf8').split('\n');
+    // One line per path, in order: its object's type, or `<name> missing`.
+    if (r.code === 0 && lines.length > asked.length)
+      asked.forEach((p, i) => {
+        if (lines[i] === 'blob') found.add(p);
+      });
+  }
+  return {
+    has: (p) => found.has(p) || all().has(p),
+    hasUnder: (dir) => all().hasUnder(dir),
+    get count() {
+      return all().count;
+    },
+  };
+}
+
 /** Whether a repository path lies at or below one of `within` (repository paths, '' the root). Pure. */
 export function atOrBelowAny(within: string[]): (path: string) => boolean {
   const scopes = new Set(within);

@@ -7,6 +7,7 @@ import {
   atOrBelowAny,
   dirtyTrackedPaths,
   MAX_PATHSPECS,
+  trackedAmong,
   trackedFiles,
   trackedFilesWithin,
 } from '../../../src/vcs/tracked.js';
@@ -119,6 +120,43 @@ test('a path lies at or below another only along whole segments', () => {
     false,
   ]);
   assert.ok(atOrBelowAny(['', 'svc'])('anything/at/all'));
+});
+
+test('whether git tracks some named files: looked up in the index, answered as the whole listing does', async () => {
+  const repo = GitRepo.create({
+    'svc/a/requirements.txt': 'x\n',
+    'svc/b/package.json': '{}\n',
+    'odd *[dir]/requirements.txt': 'x\n',
+    'with:colon/requirements.txt': 'x\n',
+    '-dash/requirements.txt': 'x\n',
+    'line\nbreak/requirements.txt': 'x\n',
+  });
+  writeFileSync(join(repo.dir, 'svc/a/untracked.txt'), 'u\n');
+  writeFileSync(join(repo.dir, 'svc/a/intent.txt'), 'i\n');
+  repo.git('add', '-N', 'svc/a/intent.txt'); // intent to add: listed by ls-files, with the empty blob in the index
+  const whole = await trackedFiles(repo.dir);
+  const asked = [
+    'svc/a/requirements.txt',
+    'svc/b/package.json',
+    'odd *[dir]/requirements.txt',
+    'with:colon/requirements.txt',
+    '-dash/requirements.txt',
+    'line\nbreak/requirements.txt', // never on a line of the batch: answered from the listing
+    'svc/a/untracked.txt',
+    'svc/a/intent.txt',
+    'svc/a', // a directory is no tracked file
+    'svc/missing.txt',
+    '../outside.txt',
+    '',
+  ];
+  const among = await trackedAmong(repo.dir, asked);
+  assert.equal(
+    asked.map((p) => among.has(p)),
+    asked.map((p) => whole.has(p)),
+  );
+  assert.equal(asked.map((p) => among.has(p)).filter(Boolean).length, 7);
+  assert.ok(among.hasUnder('svc/b'));
+  assert.is(among.count, whole.count);
 });
 
 test.run();
