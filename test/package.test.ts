@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -170,6 +170,33 @@ test('lci build of a fresh package reads each file once: the fingerprint comes f
   // lci's own modules and git's output add a few MB; reading the files twice would add 32 MB more.
   const content = FILES * SIZE;
   assert.ok(r.rchar > content && r.rchar < content * 1.4, `read ${r.rchar} bytes for ${content} bytes of files`);
+});
+
+test("a named descriptor is looked up in git's index; the build lists what git tracks at its inputs only", () => {
+  const repo = GitRepo.create({
+    'lambdas.yaml': `version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  fn:\n    path: svc\n    runtime: python3.12\n    descriptor: requirements.txt\n`,
+    '.gitignore': '.lci/\n',
+    'svc/app.py': 'def handler(e, c): return 1\n',
+    'svc/requirements.txt': '# nothing to install\n',
+    'elsewhere/big.txt': 'x\n',
+  });
+  const bin = tempDir();
+  const log = join(bin, 'calls');
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+  const r = lci(['build'], { cwd: repo.dir, env: { PATH: `${bin}:${process.env.PATH}` } });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(zipNames(join(repo.dir, '.lci/dist/fn/app.zip')).sort(), ['app.py', 'requirements.txt']);
+  const calls = readFileSync(log, 'utf8').trim().split('\n');
+  assert.ok(
+    calls.some((c) => c.includes('cat-file --batch-check')),
+    calls.join('\n'),
+  );
+  // Every listing of tracked files is limited to paths (after --): none lists the whole repository.
+  const listings = calls.filter((c) => c.includes('ls-files'));
+  assert.is(listings.length, 1, calls.join('\n'));
+  assert.match(listings[0]!, / -- .*svc/);
+  assert.not.match(listings[0]!, /elsewhere/);
 });
 
 // A function that packages no file: Lambda refuses an empty zip ("Uploaded file must be a
