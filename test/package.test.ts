@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkUnzippedSize, sizeGroup } from '../src/package/limits.js';
+import { indexEntries, SMALL_INDEX_ENTRIES } from '../src/vcs/tracked.js';
 import { LCI_BIN, lci, lciAsync } from './harness/cli.js';
 import { requireDocker, TEST_IMAGE } from './harness/docker.js';
 import { writeTree } from './harness/files.js';
@@ -172,7 +173,7 @@ test('lci build of a fresh package reads each file once: the fingerprint comes f
   assert.ok(r.rchar > content && r.rchar < content * 1.4, `read ${r.rchar} bytes for ${content} bytes of files`);
 });
 
-test("a named descriptor is looked up in git's index; the build lists what git tracks at its inputs only", () => {
+test("in a large repository a named descriptor is looked up in git's index; the build lists what git tracks at its inputs only", () => {
   const repo = GitRepo.create({
     'lambdas.yaml': `version: 1\nartifacts: { bucket: acme-artifacts }\nenvironments:\n  qa: { branch: main }\nfunctions:\n  fn:\n    path: svc\n    runtime: python3.12\n    descriptor: requirements.txt\n`,
     '.gitignore': '.lci/\n',
@@ -180,6 +181,12 @@ test("a named descriptor is looked up in git's index; the build lists what git t
     'svc/requirements.txt': '# nothing to install\n',
     'elsewhere/big.txt': 'x\n',
   });
+  // More tracked files than listing them all is worth: committed without writing them out.
+  const empty = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: '' }).toString().trim();
+  const entries = Array.from({ length: SMALL_INDEX_ENTRIES + 1 }, (_, i) => `100644 ${empty}\tother/f${i}.txt\n`);
+  execFileSync('git', ['update-index', '--index-info'], { cwd: repo.dir, input: entries.join('') });
+  repo.git('commit', '-q', '-m', 'a monorepo');
+  assert.is(indexEntries(repo.dir), SMALL_INDEX_ENTRIES + 6);
   const bin = tempDir();
   const log = join(bin, 'calls');
   const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();

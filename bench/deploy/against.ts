@@ -5,6 +5,7 @@
 // alias moved to the new version), or the bench stops.
 // Usage: node --import tsx bench/deploy/against.ts PATH/TO/A/bin/lci.js PATH/TO/B/bin/lci.js [RUNS]
 //   LCI_BENCH_OTHER_FILES=N: N more tracked files outside the function (a monorepo's), default 0
+//   LCI_BENCH_NAMED_DESCRIPTOR=1: the function names its (empty) requirements.txt instead of descriptor: false
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,7 +22,8 @@ const world = await AwsWorld.start({ updateDelayMs: 1000, rates: AWS_LAMBDA_RATE
 try {
   await seedFunctions(world, [{ name: 'lci-fn', alias: 'qa' }]);
   const otherFiles = Number(process.env.LCI_BENCH_OTHER_FILES ?? 0);
-  const repo = oneFunctionRepo(0, otherFiles);
+  const namedDescriptor = process.env.LCI_BENCH_NAMED_DESCRIPTOR === '1';
+  const repo = oneFunctionRepo(0, otherFiles, namedDescriptor);
   let change = 0;
   const deploy = async (bin: string): Promise<number> => {
     repo.commit({ 'svc/fn/app.py': handlerSource(++change) });
@@ -55,7 +57,7 @@ try {
   }
   const ratios = tb.map((t, i) => t / ta[i]!);
   console.log(
-    `bench/deploy/against: one changed function${otherFiles ? ` in a repository of ${otherFiles + 3} tracked files` : ''}, ${RUNS} alternating runs each, updates InProgress 1 s`,
+    `bench/deploy/against: one changed function${otherFiles ? ` in a repository of ${otherFiles + (namedDescriptor ? 4 : 3)} tracked files` : ''}${namedDescriptor ? ', its descriptor named' : ''}, ${RUNS} alternating runs each, updates InProgress 1 s`,
   );
   console.log(`A ${a}: ${median(ta)} ms`);
   console.log(`B ${b}: ${median(tb)} ms`);

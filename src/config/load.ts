@@ -1,7 +1,14 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import { repository, resolveCommit } from '../vcs/git.js';
-import { trackedAmong, trackedFiles, trackedFilesWithin, type Tracked } from '../vcs/tracked.js';
+import {
+  indexEntries,
+  SMALL_INDEX_ENTRIES,
+  trackedAmong,
+  trackedFiles,
+  trackedFilesWithin,
+  type Tracked,
+} from '../vcs/tracked.js';
 import { semanticDiagnostics } from './checks.js';
 import { checkKey, familiesStamp, readChecks, writeChecks, type CachedChecks } from './check-cache.js';
 import { dependencyDiagnostics } from './dependency-checks.js';
@@ -112,8 +119,13 @@ export async function loadProject(opts: LoadOptions): Promise<LoadedProject> {
     source: result.source,
     root,
     cwd: opts.cwd,
-    // The named files only, not the workspace's listing: deploy narrows that to its functions' inputs later.
-    tracked: (asked) => (inRepo ? trackedAmong(root, asked) : Promise.resolve(null)),
+    // In a large repository, the named files only, not the workspace's listing: deploy narrows that to its functions' inputs later.
+    tracked: (asked) =>
+      !inRepo
+        ? Promise.resolve(null)
+        : (indexEntries(root) ?? Infinity) <= SMALL_INDEX_ENTRIES
+          ? workspace.tracked()
+          : trackedAmong(root, asked),
     read: files.now,
     paths,
   });

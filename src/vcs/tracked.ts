@@ -1,3 +1,5 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { git, gitSync, type GitResult } from './git.js';
 import { GitError } from '../errors.js';
 
@@ -79,6 +81,34 @@ export async function trackedAmong(root: string, paths: string[]): Promise<Track
       return all().count;
     },
   };
+}
+
+/**
+ * Up to this many entries in git's index, listing every tracked file (about 15 ms here) costs less
+ * than a lookup by name followed by a narrower listing later: in a deploy, that second git process
+ * starts once the SDK is loaded, when starting a process costs the most (bench/deploy/against.ts).
+ */
+export const SMALL_INDEX_ENTRIES = 20_000;
+
+/**
+ * How many entries git's index holds, from its header, when it is where git keeps it by default
+ * (`.git/index` in the work tree's root); null when that cannot be told (a linked worktree, another
+ * index named by the environment).
+ */
+export function indexEntries(root: string): number | null {
+  if (process.env.GIT_INDEX_FILE !== undefined || process.env.GIT_DIR !== undefined) return null;
+  let fd = -1;
+  try {
+    fd = openSync(join(root, '.git', 'index'), 'r');
+    const header = Buffer.alloc(12);
+    if (readSync(fd, header, 0, 12, 0) < 12 || header.toString('latin1', 0, 4) !== 'DIRC') return null;
+    return header.readUInt32BE(8);
+  } catch (e) {
+    // A repository without an index yet (no file ever added) tracks nothing.
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 0 : null;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }
 
 /** Whether a repository path lies at or below one of `within` (repository paths, '' the root). Pure. */

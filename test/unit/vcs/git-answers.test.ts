@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -6,6 +7,7 @@ import { repository, resolveCommit, resolveCommits } from '../../../src/vcs/git.
 import {
   atOrBelowAny,
   dirtyTrackedPaths,
+  indexEntries,
   MAX_PATHSPECS,
   trackedAmong,
   trackedFiles,
@@ -157,6 +159,17 @@ test('whether git tracks some named files: looked up in the index, answered as t
   assert.equal(asked.map((p) => among.has(p)).filter(Boolean).length, 7);
   assert.ok(among.hasUnder('svc/b'));
   assert.is(among.count, whole.count);
+});
+
+test("how many entries git's index holds, read from its header where git keeps it by default", () => {
+  const fresh = tempDir();
+  execFileSync('git', ['init', '-q'], { cwd: fresh });
+  assert.is(indexEntries(fresh), 0); // nothing ever added: no index yet
+  const repo = GitRepo.create({ 'a.txt': '1\n', 'b/c.txt': '2\n' });
+  assert.is(indexEntries(repo.dir), 2);
+  const linked = join(tempDir(), 'linked');
+  repo.git('worktree', 'add', '-q', linked);
+  assert.is(indexEntries(linked), null); // .git is a file there: its index lives elsewhere
 });
 
 test.run();
