@@ -41,8 +41,7 @@ export async function trackedFilesWithin(root: string, within: string[]): Promis
   if (limitedTo(within) === null) return trackedFiles(root);
   const scoped = trackedIndex(await trackedPaths(root, within));
   const inScope = atOrBelowAny(within);
-  let whole: Tracked | undefined;
-  const all = () => (whole ??= trackedIndex(listed(gitSync(root, LS_FILES))));
+  const all = wholeListingWhenAsked(root);
   return {
     has: (p) => (inScope(p) ? scoped.has(p) : all().has(p)),
     hasUnder: (dir) => (dir !== '' && inScope(dir) ? scoped.hasUnder(dir) : all().hasUnder(dir)),
@@ -50,6 +49,12 @@ export async function trackedFilesWithin(root: string, within: string[]): Promis
       return all().count;
     },
   };
+}
+
+/** The whole repository's listing, made on the first call (synchronously: asked from inside synchronous code) and kept. */
+function wholeListingWhenAsked(root: string): () => Tracked {
+  let whole: Tracked | undefined;
+  return () => (whole ??= trackedIndex(listed(gitSync(root, LS_FILES))));
 }
 
 /**
@@ -61,8 +66,7 @@ export async function trackedFilesWithin(root: string, within: string[]): Promis
  * stages) is not missed.
  */
 export async function trackedAmong(root: string, paths: string[]): Promise<Tracked> {
-  let whole: Tracked | undefined;
-  const all = () => (whole ??= trackedIndex(listed(gitSync(root, LS_FILES))));
+  const all = wholeListingWhenAsked(root);
   const asked = [...new Set(paths)].filter((p) => p !== '' && !/\p{Cc}/u.test(p));
   const found = new Set<string>();
   if (asked.length > 0) {
