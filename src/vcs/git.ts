@@ -6,6 +6,9 @@ import { CommandError, GitError } from '../errors.js';
 
 /** The git edge: every git call lci makes goes through here. */
 
+/** Before every command: paths as they are (UTF-8), never quoted with octal escapes. */
+const EVERY_CALL = ['-c', 'core.quotePath=false'];
+
 export interface GitResult {
   code: number;
   stdout: Buffer;
@@ -14,7 +17,7 @@ export interface GitResult {
 
 export function git(cwd: string, args: string[], input?: string, signal?: AbortSignal): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-c', 'core.quotePath=false', ...args], {
+    const child = spawn('git', [...EVERY_CALL, ...args], {
       cwd,
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(signal ? { signal } : {}),
@@ -36,7 +39,7 @@ export function git(cwd: string, args: string[], input?: string, signal?: AbortS
 
 /** git, waited for: only where an answer is needed inside synchronous code (rare by design). */
 export function gitSync(cwd: string, args: string[]): GitResult {
-  const r = spawnSync('git', ['-c', 'core.quotePath=false', ...args], {
+  const r = spawnSync('git', [...EVERY_CALL, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 30,
