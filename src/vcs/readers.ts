@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { git } from './git.js';
+import { GitError } from '../errors.js';
+import { git, gitSync } from './git.js';
 import { inside } from './paths.js';
 
 /** Reads many repository files at once, from the work tree or from a commit; missing files map to null. */
@@ -131,27 +131,27 @@ export function worktreeDirs(root: string, inRepo: boolean): ListDirs {
       return [];
     }
     if (!inRepo) return names;
-    const tracked = childrenOf(
-      execFileSync('git', ['ls-files', '-z', '--', dir ? `${dir}/` : '.'], { cwd: root, maxBuffer: 1 << 30 }),
-      dir,
-    );
+    const tracked = childrenOf(gitDirs(root, ['ls-files', '-z', '--', dirSpec(dir)]), dir);
     return names.filter((n) => tracked.has(n));
   };
 }
 
 /** Subdirectories at a commit (`git ls-tree`). */
 export function commitDirs(root: string, commit: string): ListDirs {
-  return (dir) => {
-    try {
-      const out = execFileSync('git', ['ls-tree', '-d', '--name-only', '-z', commit, '--', dir ? `${dir}/` : '.'], {
-        cwd: root,
-        maxBuffer: 1 << 30,
-      });
-      return [...childrenOf(out, dir)];
-    } catch {
-      return [];
-    }
-  };
+  return (dir) => [
+    ...childrenOf(gitDirs(root, ['ls-tree', '-d', '--name-only', '-z', commit, '--', dirSpec(dir)]), dir),
+  ];
+}
+
+function dirSpec(dir: string): string {
+  return dir ? `${dir}/` : '.';
+}
+
+/** Pathspecs read as the names they are, never as a glob or pathspec magic (`jobs[1]`, `:(exclude)x`). */
+function gitDirs(root: string, args: string[]): Buffer {
+  const r = gitSync(root, ['--literal-pathspecs', ...args]);
+  if (r.code !== 0) throw new GitError(args, r.code, r.stderr);
+  return r.stdout;
 }
 
 /** The first path segment below `dir` of every NUL-separated repository path. */

@@ -13,6 +13,7 @@ import {
   trackedFiles,
   trackedFilesWithin,
 } from '../../../src/vcs/tracked.js';
+import { commitDirs, worktreeDirs } from '../../../src/vcs/readers.js';
 import { GitRepo } from '../../harness/git-repo.js';
 import { tempDir } from '../../harness/tmp.js';
 
@@ -170,6 +171,31 @@ test("how many entries git's index holds, read from its header where git keeps i
   const linked = join(tempDir(), 'linked');
   repo.git('worktree', 'add', '-q', linked);
   assert.is(indexEntries(linked), null); // .git is a file there: its index lives elsewhere
+});
+
+test('directories are listed by their names, never read as globs or pathspec magic, in the work tree and at a commit', () => {
+  const repo = GitRepo.create({
+    ':(exclude)x/d/f': '1\n',
+    'jobs[1]/a/f': '2\n',
+    'jobs[1]/b/f': '3\n',
+    'jobs1/c/f': '4\n',
+    'st*r/e/f': '5\n',
+    'star/g/f': '6\n',
+    ':(icase)J/h/f': '7\n',
+    'j/i/f': '8\n',
+  });
+  const expected: Record<string, string[]> = {
+    ':(exclude)x': ['d'],
+    'jobs[1]': ['a', 'b'],
+    'st*r': ['e'],
+    ':(icase)J': ['h'],
+  };
+  const inTree = worktreeDirs(repo.dir, true);
+  const atCommit = commitDirs(repo.dir, repo.head());
+  for (const [dir, names] of Object.entries(expected)) {
+    assert.equal(inTree(dir).sort(), names, `work tree: ${dir}`);
+    assert.equal(atCommit(dir).sort(), names, `commit: ${dir}`);
+  }
 });
 
 test.run();
