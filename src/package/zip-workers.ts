@@ -2,8 +2,9 @@ import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { crc32, deflateRawSync } from 'node:zlib';
+import * as zlibModule from 'node:zlib';
 import { PackageError } from '../errors.js';
+import { type Deflate, reusingDeflater } from './reused-deflate.js';
 
 /**
  * The zip writer's readers and deflaters: worker threads (one per core), each taking a batch of
@@ -66,8 +67,9 @@ export interface Lib {
   closeSync: typeof closeSync;
   /** One-shot: crypto.hash costs less per file than a Hash object (createHash, update, digest). */
   hash: typeof hash;
-  crc32: typeof crc32;
-  deflateRawSync: typeof deflateRawSync;
+  crc32: typeof zlibModule.crc32;
+  /** One per thread: it keeps zlib streams between files. */
+  deflate: Deflate;
 }
 
 type Outcome = { ok: Prepared } | { changed: string } | { failed: { message: string; code?: string } };
@@ -122,17 +124,12 @@ export function prepareBytes(
 ): Prepared {
   const crc = lib.crc32(raw);
   const sha256 = hash ? lib.hash('sha256', raw, 'buffer') : null;
-  let method: 0 | 8 = 0;
-  let stored = raw;
   if (windowBits > 0 && raw.length > 0) {
-    const deflated = lib.deflateRawSync(raw, { level, windowBits });
-    if (deflated.length < raw.length) {
-      method = 8;
-      stored = deflated;
-    }
+    const length = lib.deflate(raw, windowBits, level, out, at);
+    if (length >= 0) return { method: 8, crc, length, sha256 };
   }
-  out.set(stored, at);
-  return { method, crc, length: stored.length, sha256 };
+  out.set(raw, at);
+  return { method: 0, crc, length: raw.length, sha256 };
 }
 
 /**
@@ -165,7 +162,12 @@ export function prepareBatch(
  * The whole worker: batches in (with a spare buffer to write into, handed back by the writer),
  * outcomes out with the buffer, moved, not copied.
  */
-function workerMain(sources: Pick<Lib, 'prepareFile' | 'prepareBytes'>, batch: typeof prepareBatch, level: number) {
+function workerMain(
+  sources: Pick<Lib, 'prepareFile' | 'prepareBytes'>,
+  batch: typeof prepareBatch,
+  deflater: typeof reusingDeflater,
+  level: number,
+) {
   const { parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
   const fs = require('node:fs') as typeof import('node:fs');
   const crypto = require('node:crypto') as typeof import('node:crypto');
@@ -177,7 +179,7 @@ function workerMain(sources: Pick<Lib, 'prepareFile' | 'prepareBytes'>, batch: t
     closeSync: fs.closeSync,
     hash: crypto.hash,
     crc32: zlib.crc32,
-    deflateRawSync: zlib.deflateRawSync,
+    deflate: deflater(zlib),
   };
   const scratch = { buf: Buffer.allocUnsafeSlow(1 << 20) };
   parentPort!.on('message', (msg: { id: number; jobs: FileJob[]; spare: ArrayBuffer | null; minimum: number }) => {
@@ -198,7 +200,7 @@ function workerMain(sources: Pick<Lib, 'prepareFile' | 'prepareBytes'>, batch: t
 // where Node 20 gives workers no TypeScript loader. `__name` is what a transpiler that keeps
 // function names may call, `__require` what the bundler (scripts/bundle.mjs) turns `require` into.
 const WORKER_SOURCE = `var __name = (f) => f, __require = require;
-(${workerMain.toString()})({ prepareFile: ${prepareFile.toString()}, prepareBytes: ${prepareBytes.toString()} }, ${prepareBatch.toString()}, ${DEFLATE_LEVEL});`;
+(${workerMain.toString()})({ prepareFile: ${prepareFile.toString()}, prepareBytes: ${prepareBytes.toString()} }, ${prepareBatch.toString()}, ${reusingDeflater.toString()}, ${DEFLATE_LEVEL});`;
 
 export const inlineLib: Lib = {
   prepareFile,
@@ -207,9 +209,13 @@ export const inlineLib: Lib = {
   readSync,
   closeSync,
   hash,
-  crc32,
-  deflateRawSync,
+  crc32: zlibModule.crc32,
+  deflate: (...args) => {
+    inlineDeflate ??= reusingDeflater(zlibModule);
+    return inlineDeflate(...args);
+  },
 };
+let inlineDeflate: Deflate | undefined;
 const inlineScratch = { buf: Buffer.allocUnsafeSlow(0) };
 
 /** Prepares files on this thread: for small zips, where starting a worker costs more than the work. */
