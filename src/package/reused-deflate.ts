@@ -97,9 +97,14 @@ export function reusingDeflater(zlib: typeof Zlib): Deflate {
       s = open(windowBits, level);
       streams.set(key, s);
     }
-    const n = finish(s, raw, out, at, raw.length);
-    clean(s, raw.length + 262, level, windowBits);
-    return n;
+    try {
+      const n = finish(s, raw, out, at, raw.length);
+      clean(s, raw.length + 262, level, windowBits);
+      return n;
+    } catch (e) {
+      streams.delete(key); // a stream zlib failed on is closed: the next file gets a new one
+      throw e;
+    }
   };
 
   try {
