@@ -13,6 +13,7 @@ import { writeHostileZip } from './harness/hostile-zip.js';
 import { extractZip } from '../src/package/zip-extract.js';
 import { deflateRawSync } from 'node:zlib';
 import { writeTree } from './harness/files.js';
+import { wordText } from './harness/word-text.js';
 import { writeZipFixture } from './harness/zip-fixture.js';
 import { tempDir } from './harness/tmp.js';
 
@@ -146,13 +147,9 @@ test('two entries with one name are refused', async () => {
 });
 
 test('the size-fitted deflate window gives the same bytes as the full 32 kB window', () => {
-  let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu'.split(' ');
+  const { text } = wordText(7);
   for (let size = 1; size < 70_000; size = Math.ceil(size * 1.15) + 1) {
-    let text = '';
-    while (text.length < size) text += words[Math.floor(rand() * words.length)] + (rand() < 0.1 ? '\n' : ' ');
-    const input = Buffer.from(text.slice(0, size));
+    const input = Buffer.from(text(size));
     assert.ok(
       deflateRawSync(input, { level: 6 }).equals(deflateRawSync(input, { level: 6, windowBits: windowBitsFor(size) })),
       `size ${size}`,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { wordText } from './word-text.js';
 
 /**
  * A tree that takes every path of the zip writer, the same bytes on every run: text to deflate,
@@ -9,14 +10,7 @@ import { dirname, join } from 'node:path';
  * 3,000 small files (batches on the workers), and files over the 8 MB streaming threshold.
  */
 export function writeZipFixture(dir: string): void {
-  let seed = 1;
-  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu'.split(' ');
-  const text = (size: number) => {
-    let s = '';
-    while (s.length < size) s += words[Math.floor(rand() * words.length)] + (rand() < 0.1 ? '\n' : ' ');
-    return s.slice(0, size);
-  };
+  const { rand, text } = wordText(1);
   const noise = (size: number, salt: string) => {
     const chunks: Buffer[] = [];
     let block = createHash('sha512').update(salt).digest();
