@@ -68,10 +68,14 @@ export function reusingDeflater(zlib: typeof Zlib): Deflate {
     zlibStream.on('error', () => {}); // seen through `destroyed` below, right after the call
     return { zlibStream, handle, state };
   };
+  /** One call into zlib to finish the stream: afterwards `state` holds the output room and input left. */
+  const write = (s: Stream, input: Uint8Array, off: number, len: number, out: Uint8Array, at: number, room: number) => {
+    s.handle.writeSync(Z_FINISH, input, off, len, out, at, room);
+    if (s.zlibStream.destroyed) throw new Error('zlib failed to deflate');
+  };
   /** Deflates all of `input` into `out` (room `room`): the length written, or -1 when the room ran out. */
   const finish = (s: Stream, input: Uint8Array, out: Uint8Array, at: number, room: number): number => {
-    s.handle.writeSync(Z_FINISH, input, 0, input.length, out, at, room);
-    if (s.zlibStream.destroyed) throw new Error('zlib failed to deflate');
+    write(s, input, 0, input.length, out, at, room);
     const left = s.state[0]!;
     return left > 0 ? room - left : -1;
   };
@@ -81,8 +85,7 @@ export function reusingDeflater(zlib: typeof Zlib): Deflate {
     let off = 0;
     let len = Math.min(touched, zeros.length);
     for (;;) {
-      s.handle.writeSync(Z_FINISH, zeros, off, len, scratch, 0, scratch.length);
-      if (s.zlibStream.destroyed) throw new Error('zlib failed to deflate');
+      write(s, zeros, off, len, scratch, 0, scratch.length);
       if (s.state[0]! > 0) break;
       off += len - s.state[1]!;
       len = s.state[1]!;
